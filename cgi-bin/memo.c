@@ -1,0 +1,210 @@
+/*
+ * memo.cgi - the memo API.
+ *
+ * GET /memo[?limit=N&before=ID]
+ *   Returns 200 {"memos":[{"id":…,"text":"…","created_at":"…Z"},…]}, the
+ *   user's memos newest first (all of them unless limit is given), streamed
+ *   row by row.  Returns 400 for a malformed limit or before.
+ * POST /memo with {"text":"…"} (Content-Type: application/json)
+ *   Returns 200 with the stored memo as JSON.
+ *   Returns 415 for another content type, 413 for a body or text over the
+ *   limit (refused before reading when CONTENT_LENGTH says so), 400 for bad
+ *   JSON, invalid UTF-8, or a missing, empty or non-string text.
+ * Both: 401 without a live session, 503 when the database is down.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "app.h"
+#include "db.h"
+#include "jsonx.h"
+#include "log.h"
+#include "query.h"
+#include "sess.h"
+#include "utf8.h"
+
+/* Room for the longest text even if every character arrives escaped
+ * (\uXXXX: 6 bytes for 1), plus the object around it. */
+#define MEMO_MAX_BODY	(6 * MEMO_MAX_TEXT + 1024)
+#define LIST_MAX_LIMIT	1000
+
+/* Write one memo as a JSON object. */
+static enum err
+put_memo(struct resp *r, const struct db_memo *m)
+{
+	struct json_object *o = json_object_new_object();
+	const char *s;
+	size_t len;
+	enum err e = E_NOMEM;
+
+	if (o == NULL)
+		return E_NOMEM;
+	if (!utf8_valid(m->text, m->text_len)) {
+		/* Cannot come from our own writes; never pass it on raw. */
+		log_msg("memo %llu holds invalid UTF-8", m->id);
+		m = &(struct db_memo){ m->id, "\xEF\xBF\xBD", 3, "" };
+	}
+	if (json_object_object_add(o, "id",
+	    json_object_new_int64((int64_t)m->id)) == 0 &&
+	    json_object_object_add(o, "text",
+	    json_object_new_string_len(m->text, (int)m->text_len)) == 0 &&
+	    json_object_object_add(o, "created_at",
+	    json_object_new_string(m->created_at)) == 0) {
+		s = json_object_to_json_string_length(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+		resp_write(r, s, len);
+		e = E_OK;
+	}
+	json_object_put(o);
+	return e;
+}
+
+/* A query parameter as a positive integer; 0 if absent. */
+static enum err
+param_u64(const char *qs, const char *name, unsigned long long max,
+    unsigned long long *out)
+{
+	char v[24], *end;
+	int n = query_get(qs, name, v, sizeof(v));
+
+	*out = 0;
+	if (n == QUERY_MISSING)
+		return E_OK;
+	if (n <= 0 || v[0] < '0' || v[0] > '9')
+		return E_BADREQ;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	if (*end != '\0' || errno != 0 || *out == 0 || *out > max)
+		return E_BADREQ;
+	return E_OK;
+}
+
+static void
+list(struct ctx *ctx)
+{
+	char hash[SESS_HASH_LEN + 1];
+	unsigned long long limit, before;
+	struct db_memo_list it;
+	struct db_memo m;
+	const char *why = NULL;
+	enum err e;
+	int r, first = 1;
+
+	if ((e = param_u64(ctx->req.query, "limit", LIST_MAX_LIMIT,
+	    &limit)) != E_OK ||
+	    (e = param_u64(ctx->req.query, "before", (1ULL << 63) - 1,
+	    &before)) != E_OK) {
+		why = "limit and before must be positive integers";
+		goto out;
+	}
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK ||
+	    (e = db_memo_list_open(ctx->db, hash, before, limit, &it)) != E_OK)
+		goto out;
+	resp_start(&ctx->resp, 200, "application/json; charset=utf-8");
+	resp_puts(&ctx->resp, "{\"memos\":[");
+	while ((r = db_memo_list_next(&it, &m)) == 1) {
+		if (!first)
+			resp_write(&ctx->resp, ",", 1);
+		first = 0;
+		if (put_memo(&ctx->resp, &m) != E_OK) {
+			r = -1;
+			break;
+		}
+	}
+	/* A failure mid-stream cannot change the status any more; the
+	 * unterminated JSON tells the client the answer is incomplete. */
+	if (r == 0)
+		resp_puts(&ctx->resp, "]}\n");
+	db_memo_list_close(&it);
+out:
+	if (e != E_OK)
+		app_fail(ctx, e, why);
+}
+
+/* Validate the request body and find the memo text in it. */
+static enum err
+parse_memo(const struct cgi_req *req, struct json_object **obj,
+    const char **text, size_t *len, const char **why)
+{
+	enum err e;
+
+	if ((e = jsonx_parse_object(req->body, req->body_len, obj)) != E_OK) {
+		*why = utf8_valid(req->body, req->body_len) ?
+		    "body must be a JSON object" : "body is not valid UTF-8";
+		return e;
+	}
+	if (!jsonx_get_string(*obj, "text", text, len)) {
+		*why = "text must be a string";
+		return E_BADREQ;
+	}
+	if (*len == 0) {
+		*why = "text must not be empty";
+		return E_BADREQ;
+	}
+	if (*len > MEMO_MAX_TEXT) {
+		*why = "text is longer than 65536 bytes";
+		return E_TOOLARGE;
+	}
+	if (!utf8_valid(*text, *len) || memchr(*text, '\0', *len) != NULL) {
+		*why = "text must be valid UTF-8 without NUL characters";
+		return E_BADREQ;
+	}
+	return E_OK;
+}
+
+static void
+create(struct ctx *ctx)
+{
+	char hash[SESS_HASH_LEN + 1];
+	struct json_object *obj = NULL;
+	struct db_memo m;
+	const char *text, *why = NULL;
+	size_t len;
+	enum err e;
+
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK)
+		goto out;
+	if (!cgi_is_json(&ctx->req)) {
+		e = E_MEDIATYPE;
+		goto out;
+	}
+	if ((e = cgi_read_body(&ctx->req, MEMO_MAX_BODY)) != E_OK) {
+		why = e == E_BADREQ ?
+		    "body shorter than Content-Length or unreadable" : NULL;
+		goto out;
+	}
+	if ((e = parse_memo(&ctx->req, &obj, &text, &len, &why)) != E_OK)
+		goto out;
+	if ((e = app_db(ctx)) != E_OK ||
+	    (e = db_memo_insert(ctx->db, hash, text, len, &m)) != E_OK)
+		goto out;
+	resp_start(&ctx->resp, 200, "application/json; charset=utf-8");
+	put_memo(&ctx->resp, &m);
+	resp_write(&ctx->resp, "\n", 1);
+out:
+	if (e != E_OK)
+		app_fail(ctx, e, why);
+	json_object_put(obj);
+}
+
+static void
+handle(struct ctx *ctx)
+{
+	if (strcmp(ctx->req.method, "POST") == 0)
+		create(ctx);
+	else
+		list(ctx);
+}
+
+static const struct endpoint memo = { "memo.cgi", "GET, POST", 0, handle };
+
+int
+main(int argc, char *argv[], char *envp[])
+{
+	(void)argc;
+	(void)argv;
+	return app_run(&memo, envp, &cgi_stdio);
+}

@@ -1,0 +1,253 @@
+/* cfg.c - dotenv reader and the settings table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cfg.h"
+#include "cgi.h"
+
+static const struct {
+	const char	*name;
+	const char	*def;
+} table[CFG__COUNT] = {
+	[CFG_DB_HOST]		= { "DB_HOST", "localhost" },
+	[CFG_DB_PORT]		= { "DB_PORT", "3306" },
+	[CFG_DB_SOCKET]		= { "DB_SOCKET", "" },
+	[CFG_DB_DATABASE]	= { "DB_DATABASE", "memo" },
+	[CFG_DB_USER]		= { "DB_USER", "memo" },
+	[CFG_DB_PASSWORD]	= { "DB_PASSWORD", "" },
+	[CFG_DB_CONNECT_TIMEOUT] = { "DB_CONNECT_TIMEOUT", "2" },
+	[CFG_DB_READ_TIMEOUT]	= { "DB_READ_TIMEOUT", "5" },
+	[CFG_DB_SSL_CA]		= { "DB_SSL_CA", "" },
+	[CFG_NAVER_CLIENT_ID]	= { "NAVER_CLIENT_ID", "" },
+	[CFG_NAVER_CLIENT_SECRET] = { "NAVER_CLIENT_SECRET", "" },
+	[CFG_NAVER_REDIRECT_URI] = { "NAVER_REDIRECT_URI", "" },
+	[CFG_NAVER_AUTHORIZE_URL] = { "NAVER_AUTHORIZE_URL",
+	    "https://nid.naver.com/oauth2.0/authorize" },
+	[CFG_NAVER_TOKEN_URL]	= { "NAVER_TOKEN_URL",
+	    "https://nid.naver.com/oauth2.0/token" },
+	[CFG_NAVER_PROFILE_URL]	= { "NAVER_PROFILE_URL",
+	    "https://openapi.naver.com/v1/nid/me" },
+	[CFG_NAVER_CONNECT_TIMEOUT] = { "NAVER_CONNECT_TIMEOUT", "3" },
+	[CFG_NAVER_TIMEOUT]	= { "NAVER_TIMEOUT", "5" },
+	[CFG_SESSION_MAX_AGE]	= { "SESSION_MAX_AGE", "1209600" },
+	[CFG_COOKIE_SECURE]	= { "COOKIE_SECURE", "auto" },
+};
+
+const char *
+cfg_name(enum cfg_key k)
+{
+	return table[k].name;
+}
+
+static int
+is_key_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int
+is_key_char(char c)
+{
+	return is_key_start(c) || (c >= '0' && c <= '9');
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Parse one line (without its newline) into key and val; 0 ok, -1 bad,
+ * 1 nothing on the line. */
+static int
+parse_line(const char *p, const char *end, char *key, char *val)
+{
+	size_t k = 0, v = 0;
+
+	while (p < end && is_blank(*p))
+		p++;
+	if (p == end || *p == '#')
+		return 1;
+	if (end - p > 7 && memcmp(p, "export", 6) == 0 && is_blank(p[6])) {
+		p += 7;
+		while (p < end && is_blank(*p))
+			p++;
+	}
+	if (p == end || !is_key_start(*p))
+		return -1;
+	while (p < end && is_key_char(*p)) {
+		if (k + 1 >= DOTENV_MAX_KEY)
+			return -1;
+		key[k++] = *p++;
+	}
+	key[k] = '\0';
+	while (p < end && is_blank(*p))
+		p++;
+	if (p == end || *p++ != '=')
+		return -1;
+	while (p < end && is_blank(*p))
+		p++;
+	if (p < end && (*p == '"' || *p == '\'')) {
+		char q = *p++;
+
+		for (;;) {
+			char c;
+
+			if (p == end)
+				return -1;	/* unterminated */
+			c = *p++;
+			if (c == q)
+				break;
+			if (q == '"' && c == '\\' && p < end) {
+				c = *p++;
+				c = c == 'n' ? '\n' : c == 't' ? '\t' :
+				    c == 'r' ? '\r' : c;
+			}
+			if (c == '\0' || v + 1 >= DOTENV_MAX_VALUE)
+				return -1;
+			val[v++] = c;
+		}
+		while (p < end && is_blank(*p))
+			p++;
+		if (p < end && *p != '#')
+			return -1;
+	} else {
+		while (p < end && !(*p == '#' && (v == 0 ||
+		    is_blank(val[v - 1])))) {
+			if (*p == '\0' || v + 1 >= DOTENV_MAX_VALUE)
+				return -1;
+			val[v++] = *p++;
+		}
+		while (v > 0 && is_blank(val[v - 1]))
+			v--;
+	}
+	val[v] = '\0';
+	return 0;
+}
+
+int
+dotenv_parse(const char *text, size_t len,
+    int (*cb)(void *arg, const char *key, const char *val), void *arg)
+{
+	char key[DOTENV_MAX_KEY], *val;
+	const char *p = text, *end = text + len;
+	int line = 0, rc = 0;
+
+	if ((val = malloc(DOTENV_MAX_VALUE)) == NULL)
+		return 1;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		int r;
+
+		line++;
+		if (le > p && le[-1] == '\r')
+			le--;
+		r = parse_line(p, le, key, val);
+		if (r < 0) {
+			rc = line;
+			break;
+		}
+		if (r == 0 && cb(arg, key, val) != 0)
+			break;
+		p = nl ? nl + 1 : end;
+	}
+	free(val);
+	return rc;
+}
+
+static int
+set_from_file(void *arg, const char *key, const char *val)
+{
+	struct cfg *cfg = arg;
+
+	for (int k = 0; k < CFG__COUNT; k++)
+		if (strcmp(key, table[k].name) == 0) {
+			char *dup = strdup(val);
+
+			if (dup == NULL)
+				return -1;
+			free(cfg->val[k]);
+			cfg->val[k] = dup;
+		}
+	return 0;	/* unknown keys are other programs' settings */
+}
+
+static enum err
+read_file(struct cfg *cfg, const char *path, int must_exist)
+{
+	char *text;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return (!must_exist && errno == ENOENT) ? E_OK : E_INTERNAL;
+	if ((text = malloc(DOTENV_MAX_FILE + 1)) == NULL) {
+		close(fd);
+		return E_NOMEM;
+	}
+	while ((n = read(fd, text + len, DOTENV_MAX_FILE + 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0 || len > DOTENV_MAX_FILE) {
+		free(text);
+		return E_INTERNAL;
+	}
+	cfg->errline = dotenv_parse(text, len, set_from_file, cfg);
+	free(text);
+	return cfg->errline ? E_INTERNAL : E_OK;
+}
+
+enum err
+cfg_load(struct cfg *cfg, char *const *env)
+{
+	const char *path = cgi_getenv(env, "MEMO_CONFIG");
+	enum err e;
+
+	memset(cfg, 0, sizeof(*cfg));
+	e = read_file(cfg, path ? path : CFG_DEFAULT_PATH, path != NULL);
+	for (int k = 0; k < CFG__COUNT && e == E_OK; k++) {
+		const char *v = cgi_getenv(env, table[k].name);
+
+		if (v != NULL || cfg->val[k] == NULL) {
+			free(cfg->val[k]);
+			if ((cfg->val[k] = strdup(v ? v : table[k].def)) == NULL)
+				e = E_NOMEM;
+		}
+	}
+	if (e != E_OK)
+		cfg_free(cfg);
+	return e;
+}
+
+void
+cfg_free(struct cfg *cfg)
+{
+	for (int k = 0; k < CFG__COUNT; k++) {
+		free(cfg->val[k]);
+		cfg->val[k] = NULL;
+	}
+}
+
+const char *
+cfg_str(const struct cfg *cfg, enum cfg_key k)
+{
+	return cfg->val[k] ? cfg->val[k] : "";
+}
+
+long
+cfg_num(const struct cfg *cfg, enum cfg_key k, long min, long max)
+{
+	const char *s = cfg_str(cfg, k);
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0)
+		v = strtol(table[k].def, NULL, 10);
+	return v < min ? min : v > max ? max : v;
+}

@@ -1,0 +1,59 @@
+/*
+ * cfg.h - configuration: a dotenv file, overridden by the environment.
+ *
+ * The seed read its settings with python-dotenv; we read the same format.
+ * The file is named by MEMO_CONFIG (lighttpd passes it with setenv), else
+ * /etc/memo/memo.env if present.  A variable in the process environment
+ * wins over the file, so an operator can override one setting by hand.
+ */
+#ifndef MEMO_CFG_H
+#define MEMO_CFG_H
+
+#include <stddef.h>
+#include "err.h"
+
+enum cfg_key {
+	CFG_DB_HOST, CFG_DB_PORT, CFG_DB_SOCKET, CFG_DB_DATABASE, CFG_DB_USER,
+	CFG_DB_PASSWORD, CFG_DB_CONNECT_TIMEOUT, CFG_DB_READ_TIMEOUT,
+	CFG_DB_SSL_CA,
+	CFG_NAVER_CLIENT_ID, CFG_NAVER_CLIENT_SECRET, CFG_NAVER_REDIRECT_URI,
+	CFG_NAVER_AUTHORIZE_URL, CFG_NAVER_TOKEN_URL, CFG_NAVER_PROFILE_URL,
+	CFG_NAVER_CONNECT_TIMEOUT, CFG_NAVER_TIMEOUT,
+	CFG_SESSION_MAX_AGE, CFG_COOKIE_SECURE,
+	CFG__COUNT
+};
+
+struct cfg {
+	char	*val[CFG__COUNT];	/* owned copies; never NULL after load */
+	int	 errline;		/* dotenv line that failed, if any */
+};
+
+#define CFG_DEFAULT_PATH	"/etc/memo/memo.env"
+#define DOTENV_MAX_FILE		65536
+#define DOTENV_MAX_KEY		64
+#define DOTENV_MAX_VALUE	4096
+
+/* Load the file then the environment.  E_INTERNAL if the named file cannot
+ * be read or has a syntax error (cfg->errline says where). */
+enum err cfg_load(struct cfg *cfg, char *const *env);
+void	 cfg_free(struct cfg *cfg);
+
+/* The value (never NULL; "" when unset with no default). */
+const char *cfg_str(const struct cfg *cfg, enum cfg_key k);
+/* A non-negative integer setting, clamped to [min, max]; the default when
+ * the value is not a number. */
+long	 cfg_num(const struct cfg *cfg, enum cfg_key k, long min, long max);
+/* The variable name of a key ("DB_HOST"). */
+const char *cfg_name(enum cfg_key k);
+
+/*
+ * Parse dotenv text: KEY=VALUE lines, blank lines and # comments, an
+ * optional "export ", values bare (a " #" starts a comment), 'single' or
+ * "double" quoted (\n \t \" \\ escapes).  Calls cb for each pair; stops at
+ * the first cb that returns non-zero.  Returns 0, or the 1-based line number
+ * of the first malformed line.
+ */
+int	 dotenv_parse(const char *text, size_t len,
+	    int (*cb)(void *arg, const char *key, const char *val), void *arg);
+
+#endif

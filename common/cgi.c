@@ -1,0 +1,190 @@
+/* cgi.c - CGI request parsing and the stdio transport. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "cgi.h"
+
+/* How long a CGI waits for request body bytes before giving up.  lighttpd
+ * and Apache hand over bodies they have already received, so only a
+ * stalled pipe (someone testing by hand) ever waits this long. */
+#define CGI_READ_TIMEOUT_MS	10000
+
+static long
+stdio_read(void *ctx, char *buf, size_t n)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	ssize_t r;
+
+	(void)ctx;
+	for (;;) {
+		int pr = poll(&pfd, 1, CGI_READ_TIMEOUT_MS);
+
+		if (pr == 0)
+			return -1;
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		r = read(0, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return (long)r;
+	}
+}
+
+static int
+stdio_write(void *ctx, const char *buf, size_t n)
+{
+	(void)ctx;
+	while (n > 0) {
+		ssize_t w = write(1, buf, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+const struct cgi_io cgi_stdio = { stdio_read, stdio_write, NULL };
+
+const char *
+cgi_getenv(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env != NULL && *env != NULL; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+static const char *
+env_or_empty(char *const *env, const char *name)
+{
+	const char *v = cgi_getenv(env, name);
+
+	return v ? v : "";
+}
+
+void
+cgi_req_init(struct cgi_req *req, char *const *env, const struct cgi_io *io)
+{
+	memset(req, 0, sizeof(*req));
+	req->env = env;
+	req->io = io;
+	req->method = env_or_empty(env, "REQUEST_METHOD");
+	req->script_name = env_or_empty(env, "SCRIPT_NAME");
+	req->path_info = env_or_empty(env, "PATH_INFO");
+	req->query = env_or_empty(env, "QUERY_STRING");
+	req->cookie = cgi_getenv(env, "HTTP_COOKIE");
+	req->content_type = cgi_getenv(env, "CONTENT_TYPE");
+}
+
+void
+cgi_req_free(struct cgi_req *req)
+{
+	free(req->body);
+	req->body = NULL;
+	req->body_len = 0;
+}
+
+/* Strict decimal: digits only, no sign or spaces, no overflow past max. */
+static enum err
+parse_length(const char *s, size_t max, size_t *out)
+{
+	size_t v = 0;
+
+	if (s == NULL || *s == '\0')
+		return E_BADREQ;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return E_BADREQ;
+		if (v > max)
+			continue;	/* keep scanning so junk still says 400 */
+		v = v * 10 + (size_t)(*s - '0');
+	}
+	if (v > max)
+		return E_TOOLARGE;
+	*out = v;
+	return E_OK;
+}
+
+enum err
+cgi_read_body(struct cgi_req *req, size_t max)
+{
+	size_t len, got = 0;
+	enum err e;
+
+	if ((e = parse_length(cgi_getenv(req->env, "CONTENT_LENGTH"), max,
+	    &len)) != E_OK)
+		return e;
+	if ((req->body = malloc(len + 1)) == NULL)
+		return E_NOMEM;
+	while (got < len) {
+		long r = req->io->read(req->io->ctx, req->body + got, len - got);
+
+		if (r <= 0)
+			return E_BADREQ;	/* short body, closed or stalled */
+		got += (size_t)r;
+	}
+	req->body[len] = '\0';
+	req->body_len = len;
+	return E_OK;
+}
+
+int
+cgi_is_json(const struct cgi_req *req)
+{
+	const char *ct = req->content_type, *p;
+	static const char json[] = "application/json";
+
+	if (ct == NULL || strncasecmp(ct, json, sizeof(json) - 1) != 0)
+		return 0;
+	p = ct + sizeof(json) - 1;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ';')
+		return 0;
+	while (*p == ' ')
+		p++;
+	return strcasecmp(p, "charset=utf-8") == 0 ||
+	    strcasecmp(p, "charset=\"utf-8\"") == 0;
+}
+
+int
+cgi_is_https(const struct cgi_req *req)
+{
+	const char *https = cgi_getenv(req->env, "HTTPS");
+	const char *xfp = cgi_getenv(req->env, "HTTP_X_FORWARDED_PROTO");
+
+	return (https != NULL && strcasecmp(https, "on") == 0) ||
+	    (xfp != NULL && strcasecmp(xfp, "https") == 0);
+}
+
+void
+cgi_base_path(const struct cgi_req *req, char *out, size_t outlen)
+{
+	const char *sn = req->script_name, *slash = strrchr(sn, '/');
+	size_t n = slash ? (size_t)(slash - sn) + 1 : 0;
+
+	/* Only a plain path may become a cookie Path; else fall back to "/". */
+	if (n == 0 || n + 1 > outlen || sn[0] != '/' ||
+	    strcspn(sn, ";, \t\r\n\"\\") < n) {
+		if (outlen >= 2)
+			memcpy(out, "/", 2);
+		return;
+	}
+	memcpy(out, sn, n);
+	out[n] = '\0';
+}

@@ -1,0 +1,64 @@
+/*
+ * cgi.h - the CGI request: environment, method, cookies, and a bounded body.
+ *
+ * The request never reads global state: it is built from an environment
+ * array and an I/O pair handed in by the driver (app.c), so the same code
+ * serves a plain CGI (environ, fds 0 and 1) and, later, a FastCGI request.
+ */
+#ifndef MEMO_CGI_H
+#define MEMO_CGI_H
+
+#include <stddef.h>
+#include "err.h"
+
+/* Where a request's bytes come from and its response goes to. */
+struct cgi_io {
+	/* Read up to n bytes: count, 0 at end of input, -1 on error/timeout. */
+	long	(*read)(void *ctx, char *buf, size_t n);
+	/* Write all n bytes: 0, or -1 if the peer is gone. */
+	int	(*write)(void *ctx, const char *buf, size_t n);
+	void	 *ctx;
+};
+
+/* The standard CGI pair: fd 0 (with a read timeout) and fd 1. */
+extern const struct cgi_io cgi_stdio;
+
+struct cgi_req {
+	char *const	*env;
+	const struct cgi_io *io;
+	const char	*method;	/* never NULL ("" if unset) */
+	const char	*script_name;	/* never NULL */
+	const char	*path_info;	/* never NULL */
+	const char	*query;		/* never NULL */
+	const char	*cookie;	/* NULL if no Cookie header */
+	const char	*content_type;	/* NULL if absent */
+	char		*body;		/* after cgi_read_body; NUL-terminated */
+	size_t		 body_len;
+};
+
+/* Look a variable up in a CGI environment array; NULL if absent. */
+const char *cgi_getenv(char *const *env, const char *name);
+
+void	cgi_req_init(struct cgi_req *req, char *const *env,
+	    const struct cgi_io *io);
+void	cgi_req_free(struct cgi_req *req);
+
+/*
+ * Read exactly CONTENT_LENGTH bytes of body, refusing more than max before
+ * reading anything.  E_BADREQ for a missing or malformed CONTENT_LENGTH or a
+ * body shorter than announced (or input that stalls), E_TOOLARGE past max.
+ */
+enum err cgi_read_body(struct cgi_req *req, size_t max);
+
+/* 1 if the Content-Type is application/json (charset utf-8 or none). */
+int	cgi_is_json(const struct cgi_req *req);
+
+/* 1 if the client reached us over HTTPS (HTTPS=on, or X-Forwarded-Proto:
+ * https from a load balancer that ends TLS). */
+int	cgi_is_https(const struct cgi_req *req);
+
+/* The path the app is mounted at, with a trailing slash: the directory of
+ * SCRIPT_NAME ("/" for "/memo", "/memo/" for "/memo/memo"). */
+void	cgi_base_path(const struct cgi_req *req, char *out, size_t outlen);
+
+#endif

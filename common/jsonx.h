@@ -1,0 +1,25 @@
+/*
+ * jsonx.h - strict parsing of JSON from outside (request bodies, Naver).
+ *
+ * json-c does the parsing; this module adds the rules we want everywhere:
+ * a depth limit, strict syntax, valid UTF-8, one whole object and nothing
+ * after it but white space.
+ */
+#ifndef MEMO_JSONX_H
+#define MEMO_JSONX_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+#include "err.h"
+
+#define JSONX_MAX_DEPTH	16
+
+/* Parse buf[0..len) as one JSON object; E_BADREQ for anything else. */
+enum err jsonx_parse_object(const char *buf, size_t len,
+	    struct json_object **out);
+
+/* If obj[key] is a string, set s and len and return 1; else 0. */
+int	 jsonx_get_string(struct json_object *obj, const char *key,
+	    const char **s, size_t *len);
+
+#endif

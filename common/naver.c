@@ -1,0 +1,229 @@
+/* naver.c - Naver Login over libcurl, and parsing of its answers. */
+#include <string.h>
+#include <strings.h>
+#include <curl/curl.h>
+#include "buf.h"
+#include "jsonx.h"
+#include "naver.h"
+#include "query.h"
+#include "utf8.h"
+
+/* A token or id goes into a header or the database: printable ASCII only. */
+static int
+printable_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return len > 0;
+}
+
+enum err
+naver_parse_token(const char *body, size_t len,
+    char token[NAVER_MAX_TOKEN + 1], const char **why)
+{
+	struct json_object *o, *v;
+	const char *s;
+	size_t n;
+	enum err e = E_UPSTREAM;
+
+	if (jsonx_parse_object(body, len, &o) != E_OK) {
+		*why = "token response is not a JSON object";
+		return E_UPSTREAM;
+	}
+	if (json_object_object_get_ex(o, "error", NULL))
+		*why = "token endpoint answered an error";
+	else if (!jsonx_get_string(o, "access_token", &s, &n) || n == 0)
+		*why = "token response has no access_token";
+	else if (n > NAVER_MAX_TOKEN || !printable_ascii(s, n))
+		*why = "access_token is malformed";
+	else if (json_object_object_get_ex(o, "expires_in", &v) &&
+	    !json_object_is_type(v, json_type_string) &&
+	    !json_object_is_type(v, json_type_int))
+		*why = "expires_in is neither a string nor a number";
+	else {
+		memcpy(token, s, n);
+		token[n] = '\0';
+		e = E_OK;
+	}
+	json_object_put(o);
+	return e;
+}
+
+/* Copy a non-empty UTF-8 string field, cut to fit; 1 if copied. */
+static int
+take_name(struct json_object *r, const char *key, char *out, size_t outlen)
+{
+	const char *s;
+	size_t n;
+
+	if (!jsonx_get_string(r, key, &s, &n) || n == 0 || !utf8_valid(s, n) ||
+	    memchr(s, '\0', n) != NULL)
+		return 0;
+	n = utf8_prefix(s, n, outlen - 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 1;
+}
+
+enum err
+naver_parse_profile(const char *body, size_t len, struct naver_profile *out,
+    const char **why)
+{
+	struct json_object *o, *r;
+	const char *s;
+	size_t n;
+	enum err e = E_UPSTREAM;
+
+	if (jsonx_parse_object(body, len, &o) != E_OK) {
+		*why = "profile response is not a JSON object";
+		return E_UPSTREAM;
+	}
+	if (!jsonx_get_string(o, "resultcode", &s, &n) || n != 2 ||
+	    memcmp(s, "00", 2) != 0)
+		*why = "profile resultcode is not 00";
+	else if (!json_object_object_get_ex(o, "response", &r) ||
+	    !json_object_is_type(r, json_type_object))
+		*why = "profile has no response object";
+	else if (!jsonx_get_string(r, "id", &s, &n) || n == 0)
+		*why = "profile has no id string";
+	else if (n > USER_MAX_ID || !printable_ascii(s, n))
+		*why = "profile id is malformed";
+	else {
+		memcpy(out->id, s, n);
+		out->id[n] = '\0';
+		if (!take_name(r, "name", out->name, sizeof(out->name)) &&
+		    !take_name(r, "nickname", out->name, sizeof(out->name)))
+			memcpy(out->name, NAVER_DEFAULT_NAME,
+			    sizeof(NAVER_DEFAULT_NAME));
+		e = E_OK;
+	}
+	json_object_put(o);
+	return e;
+}
+
+static size_t
+collect(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+
+	/* Returning less than given makes curl abort: the body is too big. */
+	return buf_add(b, data, size * nmemb) == E_OK ? size * nmemb : 0;
+}
+
+/* One HTTP exchange with Naver; *status is the HTTP status. */
+static enum err
+naver_call(const struct cfg *cfg, const char *url, const char *form,
+    const char *bearer, struct buf *body, long *status, const char **why)
+{
+	struct curl_slist *hdrs = NULL, *h;
+	struct buf auth;
+	CURL *c;
+	CURLcode rc;
+	enum err e = E_OK;
+
+	buf_init(&auth, NAVER_MAX_TOKEN + 64);
+	if ((c = curl_easy_init()) == NULL)
+		return E_NOMEM;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");	/* no proxy from the env */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    1000L * cfg_num(cfg, CFG_NAVER_CONNECT_TIMEOUT, 1, 60));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+	    1000L * cfg_num(cfg, CFG_NAVER_TIMEOUT, 1, 120));
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "memo/1.0");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	if (form != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	if (bearer != NULL) {
+		if ((e = buf_puts(&auth, "Authorization: Bearer ")) != E_OK ||
+		    (e = buf_puts(&auth, bearer)) != E_OK)
+			goto out;
+		if ((h = curl_slist_append(hdrs, auth.p)) == NULL) {
+			e = E_NOMEM;
+			goto out;
+		}
+		hdrs = h;
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	}
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		*why = "timed out";
+		e = E_UPSTREAM;
+	} else if (rc == CURLE_WRITE_ERROR) {
+		*why = "answer too large";
+		e = E_UPSTREAM;
+	} else if (rc != CURLE_OK) {
+		*why = "could not connect";
+		e = E_UPSTREAM;
+	} else
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+out:
+	curl_slist_free_all(hdrs);
+	if (auth.p != NULL)
+		explicit_bzero(auth.p, auth.len);
+	buf_free(&auth);
+	curl_easy_cleanup(c);
+	return e;
+}
+
+/* The token request's form body; every value escaped. */
+static enum err
+token_form(const struct cfg *cfg, const char *code, const char *state,
+    struct buf *form)
+{
+	const char *keys[] = { "grant_type=authorization_code&client_id=",
+	    "&client_secret=", "&code=", "&state=" };
+	const char *vals[] = { cfg_str(cfg, CFG_NAVER_CLIENT_ID),
+	    cfg_str(cfg, CFG_NAVER_CLIENT_SECRET), code, state };
+
+	return query_build(form, keys, vals, 4);
+}
+
+enum err
+naver_login(const struct cfg *cfg, const char *code, const char *state,
+    struct naver_profile *out, const char **why)
+{
+	char token[NAVER_MAX_TOKEN + 1] = "";
+	struct buf form, body;
+	long status = 0;
+	enum err e;
+
+	buf_init(&form, 16384);
+	buf_init(&body, NAVER_MAX_BODY);
+	*why = "out of memory";
+	if ((e = token_form(cfg, code, state, &form)) != E_OK)
+		goto out;
+	if ((e = naver_call(cfg, cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p,
+	    NULL, &body, &status, why)) != E_OK)
+		goto out;
+	if (status != 200) {
+		*why = "token endpoint answered a non-200 status";
+		e = E_UPSTREAM;
+		goto out;
+	}
+	if ((e = naver_parse_token(body.p ? body.p : "", body.len, token,
+	    why)) != E_OK)
+		goto out;
+	buf_free(&body);
+	if ((e = naver_call(cfg, cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL,
+	    token, &body, &status, why)) != E_OK)
+		goto out;
+	if (status != 200) {
+		*why = "profile endpoint answered a non-200 status";
+		e = E_UPSTREAM;
+		goto out;
+	}
+	e = naver_parse_profile(body.p ? body.p : "", body.len, out, why);
+out:
+	explicit_bzero(token, sizeof(token));
+	if (form.p != NULL)
+		explicit_bzero(form.p, form.len);
+	buf_free(&form);
+	buf_free(&body);
+	return e;
+}

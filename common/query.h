@@ -1,0 +1,33 @@
+/*
+ * query.h - application/x-www-form-urlencoded decoding.
+ *
+ * Serves QUERY_STRING and form bodies alike.  Values are decoded into a
+ * caller's fixed buffer, so a hostile query can never make us allocate.
+ */
+#ifndef MEMO_QUERY_H
+#define MEMO_QUERY_H
+
+#include <stddef.h>
+
+#define QUERY_MISSING	(-1)	/* no such parameter */
+#define QUERY_INVALID	(-2)	/* too long for out, bad %-escape, or a NUL */
+
+/*
+ * Find the first parameter called `name` in qs (may be NULL) and decode its
+ * value ('+' is a space, %XX a byte) into out, NUL-terminated.  Returns the
+ * decoded length, QUERY_MISSING or QUERY_INVALID.
+ */
+int	query_get(const char *qs, const char *name, char *out, size_t outlen);
+
+/* Decode src[0..len) into out (outlen bytes incl. NUL); as query_get. */
+int	query_decode(const char *src, size_t len, char *out, size_t outlen);
+
+#endif
+
+struct buf;
+
+/* Append keys[i] followed by the percent-encoded vals[i] for each i
+ * (everything but A-Z a-z 0-9 - . _ ~ is encoded).  E_OK or the buf error. */
+#include "err.h"
+enum err query_build(struct buf *out, const char *const *keys,
+	    const char *const *vals, size_t n);

@@ -1,0 +1,121 @@
+/* sess.c - random tokens, their hashes, and session cookies. */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
+#include "cookie.h"
+#include "sess.h"
+
+enum err
+sess_token_new(char out[TOKEN_LEN + 1])
+{
+	uint8_t raw[32];
+	char b64[BASE64_ENCODE_RAW_LENGTH(32) + 1];
+	struct base64_encode_ctx b64ctx;
+	size_t got = 0, n64;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return E_INTERNAL;
+		}
+		got += (size_t)n;
+	}
+	base64url_encode_init(&b64ctx);
+	n64 = base64_encode_update(&b64ctx, b64, sizeof(raw), raw);
+	n64 += base64_encode_final(&b64ctx, b64 + n64);	/* 43 + one '=' */
+	if (n64 < TOKEN_LEN)
+		return E_INTERNAL;
+	memcpy(out, b64, TOKEN_LEN);
+	out[TOKEN_LEN] = '\0';
+	explicit_bzero(raw, sizeof(raw));
+	return E_OK;
+}
+
+int
+sess_token_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return i == TOKEN_LEN;
+}
+
+void
+sess_hash(const char *token, char out[SESS_HASH_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(token), (const uint8_t *)token);
+	sha256_digest(&ctx, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[SESS_HASH_LEN] = '\0';
+}
+
+int
+sess_cookie_token(const struct cgi_req *req, const char *name,
+    char out[TOKEN_LEN + 1])
+{
+	if (cookie_get(req->cookie, name, out, TOKEN_LEN + 1) != TOKEN_LEN ||
+	    !sess_token_valid(out))
+		return -1;
+	return 0;
+}
+
+enum err
+sess_from_request(const struct cgi_req *req, char hash[SESS_HASH_LEN + 1])
+{
+	char token[TOKEN_LEN + 1];
+
+	if (sess_cookie_token(req, SESS_COOKIE, token) != 0)
+		return E_UNAUTH;
+	sess_hash(token, hash);
+	explicit_bzero(token, sizeof(token));
+	return E_OK;
+}
+
+int
+sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
+    const struct cfg *cfg, const char *name, const char *value, long max_age)
+{
+	const char *secure = cfg_str(cfg, CFG_COOKIE_SECURE);
+	char path[256];
+	struct cookie_attr attr;
+
+	cgi_base_path(req, path, sizeof(path));
+	attr.path = path;
+	attr.max_age = max_age;
+	if (strcmp(secure, "auto") == 0)
+		attr.secure = cgi_is_https(req);
+	else
+		attr.secure = strcmp(secure, "1") == 0 ||
+		    strcmp(secure, "on") == 0 || strcmp(secure, "true") == 0;
+	return cookie_format(out, outlen, name, value, &attr);
+}
+
+int
+sess_token_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = la != lb;
+
+	for (size_t i = 0; i < la && i < lb; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""stack.py - start and stop memo's servers: MariaDB, the Naver stand-in, lighttpd.
+
+Used by `make run` (python3 tools/stack.py run) and by the tests (import).
+Every server listens on loopback only, on a socket or port of its own, and
+is stopped by its pid when the run ends, failed or not.  The system MariaDB
+service and port 3306 are never touched.
+
+    python3 tools/stack.py run [--port 8080] [--prefix /memo]
+
+The settings of common/cfg.c (DB_*, NAVER_*, SESSION_MAX_AGE, COOKIE_SECURE)
+can be given in the environment; they are written into the dotenv file the
+CGIs read.  Without NAVER_CLIENT_ID the development login provider
+(devlogin/naver_dev.py) is started and the app pointed at it.  With DB_HOST
+or DB_SOCKET the app uses that server instead of a private MariaDB.
+"""
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+SETTINGS = ("DB_HOST", "DB_PORT", "DB_SOCKET", "DB_DATABASE", "DB_USER",
+            "DB_PASSWORD", "DB_CONNECT_TIMEOUT", "DB_READ_TIMEOUT",
+            "DB_SSL_CA", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET",
+            "NAVER_REDIRECT_URI", "NAVER_AUTHORIZE_URL", "NAVER_TOKEN_URL",
+            "NAVER_PROFILE_URL", "NAVER_CONNECT_TIMEOUT", "NAVER_TIMEOUT",
+            "SESSION_MAX_AGE", "COOKIE_SECURE")
+
+
+def free_port():
+    """A port nobody listens on now, on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, what, timeout=30.0, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        if check():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not come up in {timeout:.0f}s")
+
+
+def port_open(port):
+    def check():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+    return check
+
+
+class Server:
+    """A child process stopped by its pid: TERM, then KILL after a grace."""
+
+    def __init__(self, name, argv, log, env=None):
+        self.name = name
+        self.log = open(log, "ab")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log,
+                                     stdin=subprocess.DEVNULL, env=env,
+                                     start_new_session=True)
+
+    def stop(self, grace=20.0):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def kill(self):
+        """Stop without grace (a crash, for fault tests)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class MariaDB:
+    """A private MariaDB: data, socket and logs under `base`, loopback port."""
+
+    def __init__(self, base, port=None):
+        self.base = base
+        self.data = os.path.join(base, "data")
+        self.socket = os.path.join(base, "mysqld.sock")
+        self.port = port or free_port()
+        self.server = None
+        pwfile = os.path.join(base, "db-password")
+        os.makedirs(base, exist_ok=True)
+        if not os.path.exists(pwfile):
+            fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.write(fd, secrets.token_urlsafe(18).encode())
+            os.close(fd)
+        with open(pwfile) as f:
+            self.password = f.read().strip()
+
+    def client(self, *args, database=None, stdin=None, check=True):
+        """Run the mariadb client as root over the private socket."""
+        argv = ["mariadb", "--no-defaults", "-S", self.socket, "-u", "root",
+                "--batch", "--skip-column-names", "--default-character-set=utf8mb4"]
+        if database:
+            argv.append(database)
+        return subprocess.run(argv + list(args), input=stdin, check=check,
+                              capture_output=True, text=True)
+
+    def query(self, sql, database="memo"):
+        """Rows of a query as lists of strings."""
+        out = self.client("-e", sql, database=database).stdout
+        return [line.split("\t") for line in out.splitlines()]
+
+    def start(self):
+        user = os.environ.get("USER") or subprocess.run(
+            ["id", "-un"], capture_output=True, text=True).stdout.strip()
+        if not os.path.isdir(os.path.join(self.data, "mysql")):
+            os.makedirs(self.data, exist_ok=True)
+            subprocess.run(["mariadb-install-db", "--no-defaults",
+                            f"--datadir={self.data}", f"--user={user}",
+                            "--auth-root-authentication-method=socket",
+                            f"--auth-root-socket-user={user}",
+                            "--skip-test-db"],
+                           check=True, capture_output=True)
+        argv = ["mariadbd", "--no-defaults", f"--datadir={self.data}",
+                f"--socket={self.socket}", f"--port={self.port}",
+                "--bind-address=127.0.0.1", f"--user={user}",
+                f"--pid-file={os.path.join(self.base, 'mysqld.pid')}",
+                f"--log-error={os.path.join(self.base, 'mysqld.err')}",
+                f"--tmpdir={self.base}", "--skip-log-bin",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_unicode_ci",
+                "--innodb-buffer-pool-size=64M", "--max-connections=600",
+                "--skip-name-resolve"]
+        self.server = Server("mariadb", argv, os.path.join(self.base, "mysqld.out"))
+        wait_for(lambda: self.client("-e", "SELECT 1", check=False).returncode == 0,
+                 "MariaDB", timeout=60, proc=self.server.proc)
+        return self
+
+    def bootstrap(self, database="memo", user="memo"):
+        pw = self.password.replace("'", "''")
+        sql = f"CREATE DATABASE IF NOT EXISTS `{database}` CHARACTER SET utf8mb4;\n"
+        for host in ("localhost", "127.0.0.1"):
+            sql += (f"CREATE USER IF NOT EXISTS '{user}'@'{host}' IDENTIFIED BY '{pw}';\n"
+                    f"GRANT ALL ON `{database}`.* TO '{user}'@'{host}';\n")
+        self.client(stdin=sql)
+        self.apply_schema(database)
+
+    def apply_schema(self, database="memo"):
+        d = os.path.join(ROOT, "schema")
+        for name in sorted(f for f in os.listdir(d) if f.endswith(".sql")):
+            with open(os.path.join(d, name)) as f:
+                self.client(database=database, stdin=f.read())
+
+    def stop(self):
+        if self.server:
+            self.server.stop(grace=60)
+            self.server = None
+
+    def kill(self):
+        if self.server:
+            self.server.kill()
+            self.server = None
+
+
+class NaverDev:
+    """devlogin/naver_dev.py: the development provider and test double."""
+
+    def __init__(self, base, port=None, client_id="dev-client-id",
+                 client_secret=None, hang_seconds=30):
+        self.port = port or free_port()
+        self.client_id = client_id
+        self.client_secret = client_secret or secrets.token_urlsafe(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = [sys.executable, os.path.join(ROOT, "devlogin", "naver_dev.py"),
+                "--port", str(self.port), "--client-id", self.client_id,
+                "--client-secret", self.client_secret,
+                "--hang-seconds", str(hang_seconds)]
+        self.server = Server("naver_dev", argv, os.path.join(base, "naver_dev.log"))
+        wait_for(port_open(self.port), "naver_dev", proc=self.server.proc)
+
+    def settings(self):
+        return {"NAVER_CLIENT_ID": self.client_id,
+                "NAVER_CLIENT_SECRET": self.client_secret,
+                "NAVER_AUTHORIZE_URL": self.url + "/oauth2.0/authorize",
+                "NAVER_TOKEN_URL": self.url + "/oauth2.0/token",
+                "NAVER_PROFILE_URL": self.url + "/v1/nid/me"}
+
+    def stop(self):
+        self.server.stop(grace=5)
+
+
+def write_env(path, settings):
+    """Write a dotenv file the CGIs read (0600: it holds secrets)."""
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("# generated by tools/stack.py\n")
+        for k, v in settings.items():
+            f.write(f"{k}=\"{v}\"\n" if v else f"{k}=\n")
+    os.replace(path + ".tmp", path)
+
+
+class Lighttpd:
+    """lighttpd with the project's lighttpd.conf, in the foreground (-D)."""
+
+    def __init__(self, state, config, port=None, prefix="", root=ROOT,
+                 conf=None, bind="127.0.0.1"):
+        self.port = port or free_port()
+        self.state = state
+        self.prefix = prefix
+        self.url = f"http://127.0.0.1:{self.port}{prefix}/"
+        os.makedirs(state, exist_ok=True)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               "MEMO_ROOT": root, "MEMO_STATE": state,
+               "MEMO_PORT": str(self.port), "MEMO_BIND": bind,
+               "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
+        argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, "lighttpd.conf")]
+        self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
+        wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
+
+    def stop(self):
+        self.server.stop(grace=10)
+
+
+def settings_from_env():
+    return {k: os.environ[k] for k in SETTINGS if k in os.environ}
+
+
+def run(args):
+    base = os.path.join(ROOT, "var", "run")
+    os.makedirs(base, exist_ok=True)
+    started = []
+    stop_now = []
+
+    def on_signal(signum, frame):
+        stop_now.append(signum)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        settings = {"DB_DATABASE": "memo", "DB_USER": "memo"}
+        own = settings_from_env()
+        if "DB_HOST" not in own and "DB_SOCKET" not in own:
+            db = MariaDB(os.path.join(base, "mariadb"),
+                         port=int(os.environ.get("DB_PRIVATE_PORT", "0")) or None)
+            started.append(db.start())
+            db.bootstrap()
+            settings.update(DB_SOCKET=db.socket, DB_HOST="127.0.0.1",
+                            DB_PORT=str(db.port), DB_PASSWORD=db.password)
+            print(f"MariaDB (private): socket {db.socket}, port {db.port}")
+        if "NAVER_CLIENT_ID" not in own:
+            naver = NaverDev(base)
+            started.append(naver)
+            settings.update(naver.settings())
+            print(f"development login provider: {naver.url}/ (type any name)")
+        settings.update(own)
+        prefix = args.prefix.rstrip("/")
+        settings.setdefault("NAVER_REDIRECT_URI",
+                            f"http://127.0.0.1:{args.port}{prefix}/auth")
+        config = os.path.join(base, "memo.env")
+        write_env(config, settings)
+        web = Lighttpd(os.path.join(base, "lighttpd"), config, port=args.port,
+                       prefix=prefix)
+        started.append(web)
+        print(f"\nmemo is serving {web.url}   (Ctrl-C stops everything)")
+        print(f"logs: {web.state}/error.log, access.log; settings: {config}")
+        sys.stdout.flush()
+        while not stop_now:
+            if any(getattr(s, "server", None) and s.server and
+                   s.server.proc.poll() is not None for s in started):
+                print("a server exited; stopping", file=sys.stderr)
+                return 1
+            time.sleep(0.3)
+        return 0
+    finally:
+        print("\nstopping…")
+        for s in reversed(started):
+            s.stop()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="serve the app until Ctrl-C")
+    r.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    r.add_argument("--prefix", default=os.environ.get("PREFIX", ""))
+    args = p.parse_args()
+    if shutil.which("lighttpd") is None or shutil.which("mariadbd") is None:
+        sys.exit("lighttpd and mariadb-server are needed: run `make deps`")
+    sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()
