@@ -1,0 +1,206 @@
+"""lib.py - the test harness: registration, assertions, an HTTP client with a
+cookie jar, and a runner for CGIs by hand.  Standard library only."""
+import base64
+import hashlib
+import http.client
+import json
+import os
+import secrets
+import subprocess
+import time
+import traceback
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = []
+
+
+def test(fn):
+    """Register a test: a function taking the shared fixture `env`."""
+    TESTS.append(fn)
+    return fn
+
+
+class Failed(AssertionError):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failed(what)
+
+
+def eq(got, want, what=""):
+    if got != want:
+        raise Failed(f"{what}: got {got!r}, want {want!r}")
+
+
+def run_tests(tests, env, results, only=None):
+    for fn in tests:
+        name = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        if only and only not in name and only not in fn.__name__:
+            continue
+        t0 = time.monotonic()
+        try:
+            fn(env)
+            results.append((True, name))
+            print(f"ok - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+        except Exception as e:  # a failed check or a crash both fail the test
+            results.append((False, name))
+            print(f"FAIL - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+            detail = str(e) if isinstance(e, Failed) else traceback.format_exc()
+            for line in detail.strip().splitlines():
+                print(f"    {line}", flush=True)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers          # list of (name, value)
+        self.body = body                # bytes
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:200]!r}>"
+
+
+def parse_set_cookie(value):
+    parts = [p.strip() for p in value.split(";")]
+    name, _, val = parts[0].partition("=")
+    attrs = {}
+    for p in parts[1:]:
+        k, _, v = p.partition("=")
+        attrs[k.lower()] = v
+    return name, val, attrs
+
+
+class Browser:
+    """An HTTP client that keeps cookies the way a browser would (by name;
+    Max-Age=0 deletes) and never follows redirects by itself."""
+
+    def __init__(self, base):
+        u = urllib.parse.urlsplit(base)
+        self.host, self.port = u.hostname, u.port
+        self.prefix = u.path.rstrip("/")
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        h = {"Host": f"{self.host}:{self.port}"}
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        h.update(headers or {})
+        if path.startswith("/"):
+            path = self.prefix + path
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            resp = Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+        for v in resp.all("Set-Cookie"):
+            name, val, attrs = parse_set_cookie(v)
+            if attrs.get("max-age") == "0":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = val
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post_json(self, path, obj=None, raw=None, ctype="application/json", **kw):
+        body = raw if raw is not None else json.dumps(obj).encode()
+        return self.request("POST", path, body=body,
+                            headers={"Content-Type": ctype}, **kw)
+
+
+def http_get(url, headers=None, timeout=30):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        path = u.path + ("?" + u.query if u.query else "")
+        conn.request("GET", path, headers=headers or {})
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
+
+
+def http_post_form(url, fields, timeout=30):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        conn.request("POST", u.path, body=urllib.parse.urlencode(fields),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
+
+
+def code_for(name, scenario="ok"):
+    """An authorization code the Naver double understands (see naver_dev.py)."""
+    b64 = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
+    return f"{scenario}.{b64}.{secrets.token_urlsafe(9)}"
+
+
+def naver_id(name):
+    return "dev" + hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def sha256_hex(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def start_login(b):
+    """GET /login; returns (state, authorize URL)."""
+    r = b.get("/login")
+    eq(r.status, 302, "GET /login status")
+    loc = r.header("Location")
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+    return q["state"][0], loc
+
+
+def login(b, name, scenario="ok"):
+    """The whole login as a browser does it; returns the /auth response."""
+    state, _ = start_login(b)
+    code = code_for(name, scenario)
+    return b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
+
+
+def run_cgi(name, env, body=None, stdin=None, timeout=30):
+    """Run cgi-bin/NAME.cgi by hand as an operator would: CGI variables in
+    the environment and the body on stdin.  Returns (Response, stderr)."""
+    argv = [os.path.join(ROOT, "cgi-bin", name + ".cgi")]
+    full = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": "/" + name}
+    full.update(env)
+    if body is not None and "CONTENT_LENGTH" not in full:
+        full["CONTENT_LENGTH"] = str(len(body))
+    p = subprocess.run(argv, env=full, input=body if stdin is None else None,
+                       stdin=stdin, capture_output=True, timeout=timeout)
+    check(p.returncode == 0, f"{name}.cgi exited with {p.returncode}: {p.stderr!r}")
+    head, sep, payload = p.stdout.partition(b"\r\n\r\n")
+    check(sep, f"{name}.cgi printed no header block: {p.stdout[:200]!r}")
+    lines = head.decode("latin-1").split("\r\n")
+    check(lines[0].startswith("Status: "), f"first line is not Status: {lines[0]!r}")
+    status = int(lines[0].split()[1])
+    headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
+    return Response(status, headers, payload), p.stderr.decode("utf-8", "replace")

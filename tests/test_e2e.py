@@ -1,0 +1,468 @@
+"""test_e2e.py - the service through lighttpd, as a browser and an API
+client use it, against the private MariaDB and the Naver double (which
+plays Naver's failures: see devlogin/naver_dev.py).  Every flow ends with
+a look at the database rows it should, or should not, have written."""
+import json
+import os
+import re
+import time
+import urllib.parse
+
+from lib import (Browser, check, code_for, eq, http_get, http_post_form,
+                 login, naver_id, sha256_hex, start_login, test)
+
+
+def count(env, table, where="1=1"):
+    return int(env.db.query(f"SELECT COUNT(*) FROM `{table}` WHERE {where}")[0][0])
+
+
+def counts(env):
+    return {t: count(env, t) for t in ("user", "sessions", "memo")}
+
+
+def logged_in(env, name, web=None):
+    b = Browser((web or env.web).url)
+    r = login(b, name)
+    eq(r.status, 302, f"login of {name}")
+    return b
+
+
+@test
+def health(env):
+    """GET /health is 200 JSON while the database answers"""
+    r = http_get(env.web.url + "health")
+    eq(r.status, 200, "status")
+    eq(r.json(), {"status": "ok"}, "body")
+    eq(r.header("Content-Type"), "application/json; charset=utf-8", "type")
+
+
+@test
+def guest_page(env):
+    """GET / for a guest: Korean page, title, Naver login button, security headers"""
+    r = http_get(env.web.url)
+    eq(r.status, 200, "status")
+    eq(r.header("Content-Type"), "text/html; charset=utf-8", "type")
+    t = r.text
+    check('<html lang="ko">' in t, "Korean page")
+    check('class="guest"' in t, "guest state")
+    check('href="login"' in t and "네이버 로그인" in t, "relative login button")
+    check("{{" not in t, "no template marker left")
+    check("http://" not in t and "https://" not in t.replace("http://www.w3.org", ""),
+          "no external resource (works offline)")
+    csp = r.header("Content-Security-Policy")
+    check(csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, csp)
+    eq(r.header("X-Content-Type-Options"), "nosniff", "nosniff")
+    for path in ("static/app.js", "static/style.css"):
+        s = http_get(env.web.url + path)
+        eq(s.status, 200, path)
+        eq(s.header("X-Content-Type-Options"), "nosniff", path + " nosniff")
+
+
+@test
+def template_not_served_raw(env):
+    """The page template and the CGI files are not served as files"""
+    for path in ("index.html", "htdocs/index.html", "cgi-bin/memo.cgi", "memo.cgi"):
+        r = http_get(env.web.url + path)
+        check(r.status == 404, f"{path}: {r.status}")
+
+
+@test
+def full_login_flow(env):
+    """Login through the double's authorize form: user and hashed session rows, cookie attributes"""
+    b = Browser(env.web.url)
+    before = counts(env)
+    state, authorize = start_login(b)
+    check(authorize.startswith(env.naver.url + "/oauth2.0/authorize?"), authorize)
+    page = http_get(authorize)
+    eq(page.status, 200, "authorize page")
+    check("개발용 네이버 로그인" in page.text, "dev provider page")
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
+    eq(q["redirect_uri"], [env.web.url + "auth"], "redirect_uri")
+    r = http_post_form(env.naver.url + "/oauth2.0/authorize",
+                       {"name": "김철수", "redirect_uri": q["redirect_uri"][0],
+                        "state": state, "action": "login"})
+    eq(r.status, 302, "provider redirects back")
+    back = urllib.parse.urlsplit(r.header("Location"))
+    r = b.get("/auth?" + back.query)
+    eq(r.status, 302, "auth status")
+    eq(r.header("Location"), "./", "home")
+    cookies = {c.split("=", 1)[0]: c for c in r.all("Set-Cookie")}
+    sc = cookies["sessionId"]
+    sid = sc.split("=", 1)[1].split(";", 1)[0]
+    check(re.fullmatch(r"[A-Za-z0-9_-]{43}", sid), f"session id shape {sid!r}")
+    for attr in ("Path=/", "Max-Age=1209600", "HttpOnly", "SameSite=Lax"):
+        check(attr in sc, f"{attr} in {sc}")
+    check("Secure" not in sc, "no Secure over plain HTTP")
+    check("Max-Age=0" in cookies["oauthState"], "state cookie cleared")
+    uid = naver_id("김철수")
+    eq(env.db.query(f"SELECT name FROM `user` WHERE id = '{uid}'"), [["김철수"]], "user row")
+    rows = env.db.query(f"SELECT session_key, expires_at > UTC_TIMESTAMP() + INTERVAL 13 DAY "
+                        f"FROM sessions WHERE user_id = '{uid}'")
+    eq(rows, [[sha256_hex(sid), "1"]], "session row holds the hash, 14 days")
+    check(count(env, "sessions", f"session_key = '{sid}'") == 0, "raw id not stored")
+    eq(count(env, "user"), before["user"] + 1, "one user more")
+    r = b.get("/")
+    check("김철수님의 메모장" in r.text and 'class="user"' in r.text, "user page")
+
+
+@test
+def token_request_is_a_post_form(env):
+    """The token request is a POST form body: the secret is never in a URL"""
+    http_post_form(env.naver.url + "/_double/reset", {})
+    logged_in(env, "폼 확인")
+    reqs = http_get(env.naver.url + "/_double/token-requests").json()
+    check(reqs, "the double saw a token request")
+    for r in reqs:
+        eq(r["method"], "POST", "method")
+        eq(r["secret_in_query"], False, "secret in query")
+        eq(r["grant_type"], "authorization_code", "grant_type")
+
+
+@test
+def korean_memo_with_emoji(env):
+    """POST a Korean memo with an emoji, GET it back newest first, row stored once"""
+    b = logged_in(env, "이영희")
+    uid = naver_id("이영희")
+    text = "오늘의 할 일: 장보기 🛒 그리고 \"따옴표\" <b>태그</b>\n둘째 줄"
+    r = b.post_json("/memo", {"text": text})
+    eq(r.status, 200, "POST status")
+    eq(r.header("Content-Type"), "application/json; charset=utf-8", "type")
+    m = r.json()
+    eq(m["text"], text, "echoed")
+    r2 = b.post_json("/memo", {"text": "두 번째"})
+    eq(r2.status, 200, "second POST")
+    r = b.get("/memo")
+    eq(r.status, 200, "GET status")
+    memos = r.json()["memos"]
+    eq([x["text"] for x in memos], ["두 번째", text], "newest first")
+    eq(memos[1], m, "same object as POST answered")
+    check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m["created_at"]), m["created_at"])
+    eq(env.db.query(f"SELECT text FROM memo WHERE id = {m['id']} AND user_id = '{uid}'"),
+       [[text.replace("\n", "\\n")]], "row")
+
+
+@test
+def empty_list(env):
+    """A new user's GET /memo is {"memos": []}"""
+    b = logged_in(env, "빈 목록")
+    r = b.get("/memo")
+    eq((r.status, r.json()), (200, {"memos": []}), "empty list")
+
+
+@test
+def paging(env):
+    """GET /memo?limit=&before= pages newest first; bad values are 400"""
+    b = logged_in(env, "페이지")
+    ids = [b.post_json("/memo", {"text": f"메모 {i}"}).json()["id"] for i in range(5)]
+    r = b.get("/memo?limit=2")
+    eq([m["id"] for m in r.json()["memos"]], ids[:-3:-1], "first page")
+    r = b.get(f"/memo?limit=2&before={ids[3]}")
+    eq([m["id"] for m in r.json()["memos"]], [ids[2], ids[1]], "second page")
+    eq(len(b.get("/memo").json()["memos"]), 5, "plain GET returns all")
+    for q in ("limit=0", "limit=-1", "limit=abc", "limit=1001", "before=x", "limit=1e3"):
+        r = b.get("/memo?" + q)
+        eq(r.status, 400, q)
+
+
+@test
+def memo_requires_login(env):
+    """GET and POST /memo without a session are 401 JSON, nothing written"""
+    before = count(env, "memo")
+    b = Browser(env.web.url)
+    r = b.get("/memo")
+    eq((r.status, r.json()), (401, {"error": "login required"}), "GET")
+    r = b.post_json("/memo", {"text": "x"})
+    eq(r.status, 401, "POST")
+    b.cookies["sessionId"] = "A" * 43
+    eq(b.get("/memo").status, 401, "unknown session")
+    eq(count(env, "memo"), before, "nothing written")
+
+
+@test
+def bad_memo_requests(env):
+    """Bad POST /memo: 415, 400 (JSON, text, UTF-8), 413, 405 — nothing written"""
+    b = logged_in(env, "나쁜 요청")
+    before = count(env, "memo")
+    cases = [
+        ("text/plain", dict(raw=b'{"text":"x"}', ctype="text/plain"), 415),
+        ("form", dict(raw=b"text=x", ctype="application/x-www-form-urlencoded"), 415),
+        ("not JSON", dict(raw=b"{text:", ctype="application/json"), 400),
+        ("array", dict(obj=["text"]), 400),
+        ("no text", dict(obj={"memo": "x"}), 400),
+        ("empty text", dict(obj={"text": ""}), 400),
+        ("number text", dict(obj={"text": 5}), 400),
+        ("null text", dict(obj={"text": None}), 400),
+        ("invalid UTF-8", dict(raw=b'{"text":"\xff\xfe"}'), 400),
+        ("NUL", dict(raw=b'{"text":"a\\u0000b"}'), 400),
+        ("trailing junk", dict(raw=b'{"text":"x"} {}'), 400),
+        ("65537 bytes", dict(obj={"text": "a" * 65537}), 413),
+        ("600 KB body", dict(raw=b'{"text":"' + b"a" * 600000 + b'"}'), 413),
+    ]
+    for what, kw, want in cases:
+        r = b.post_json("/memo", **kw)
+        eq(r.status, want, what)
+        if r.header("Content-Type", ) and "json" in r.header("Content-Type"):
+            check("error" in r.json(), f"{what}: error JSON")
+    r = b.request("PUT", "/memo", body=b"{}")
+    eq(r.status, 405, "PUT")
+    eq(r.header("Allow"), "GET, POST", "Allow")
+    eq(count(env, "memo"), before, "nothing written")
+    big = "가" * (65536 // 3) + "a"        # exactly 65,536 bytes of UTF-8
+    eq(len(big.encode()), 65536, "size of the largest memo")
+    r = b.post_json("/memo", {"text": big})
+    eq(r.status, 200, "the largest memo")
+    r = b.post_json("/memo", {"text": "\u00e9" * 65536})      # 131 KB: too long
+    eq(r.status, 413, "65536 characters but 131072 bytes")
+    # json-c decodes a lone surrogate escape to U+FFFD: valid UTF-8 is stored.
+    r = b.post_json("/memo", raw=b'{"text":"a\\ud800b"}')
+    eq((r.status, r.json()["text"]), (200, "a\ufffdb"), "lone surrogate")
+
+
+@test
+def users_are_isolated(env):
+    """One user never sees another's memos"""
+    a = logged_in(env, "사용자A")
+    bb = logged_in(env, "사용자B")
+    a.post_json("/memo", {"text": "A의 비밀"})
+    eq(bb.get("/memo").json(), {"memos": []}, "B sees nothing of A's")
+    check("A의 비밀" in a.get("/memo").text, "A sees its own")
+
+
+@test
+def name_escaped_on_page(env):
+    """A hostile display name reaches the page as text, never as HTML"""
+    b = logged_in(env, '<script>alert(1)</script>&"\'')
+    t = b.get("/").text
+    check("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;님의 메모장" in t, "escaped")
+    check("<script>alert" not in t, "not raw")
+
+
+@test
+def logout(env):
+    """POST /logout deletes the session row and expires the cookie; the old cookie stays dead"""
+    b = logged_in(env, "로그아웃")
+    sid = b.cookies["sessionId"]
+    eq(count(env, "sessions", f"session_key = '{sha256_hex(sid)}'"), 1, "session row")
+    r = b.request("POST", "/logout")
+    eq(r.status, 303, "status")
+    eq(r.header("Location"), "./", "home")
+    check("sessionId=;" in r.header("Set-Cookie") and "Max-Age=0" in r.header("Set-Cookie"),
+          "cookie expired")
+    eq(count(env, "sessions", f"session_key = '{sha256_hex(sid)}'"), 0, "row deleted")
+    t = b.get("/").text
+    check('class="guest"' in t and 'href="login"' in t, "login button again")
+    old = Browser(env.web.url)
+    old.cookies["sessionId"] = sid
+    eq(old.get("/memo").status, 401, "old cookie is dead")
+    eq(b.get("/logout").status, 405, "GET /logout")
+
+
+@test
+def expired_session(env):
+    """An expired session is 401 for the API and a guest page that clears the cookie"""
+    b = logged_in(env, "만료")
+    sid = b.cookies["sessionId"]
+    env.db.client(database="memo", stdin=(
+        f"UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+        f"WHERE session_key = '{sha256_hex(sid)}'"))
+    eq(b.get("/memo").status, 401, "GET /memo")
+    eq(b.post_json("/memo", {"text": "늦음"}).status, 401, "POST /memo")
+    r = b.get("/")
+    check('class="guest"' in r.text, "guest page")
+    check("sessionId" not in b.cookies, "stale cookie cleared")
+
+
+@test
+def state_is_checked(env):
+    """/auth refuses a forged, missing or reused state with 400 and writes nothing"""
+    before = counts(env)
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    code = code_for("공격자")
+    for what, st, cookie in (("forged", "X" * 43, state), ("missing", None, state),
+                             ("no cookie", state, None), ("short", state[:-1], state)):
+        c = Browser(env.web.url)
+        if cookie:
+            c.cookies["oauthState"] = cookie
+        q = {"code": code}
+        if st:
+            q["state"] = st
+        r = c.get("/auth?" + urllib.parse.urlencode(q))
+        eq(r.status, 400, what)
+        check("잘못된 요청" in r.text, f"{what}: Korean page")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
+    eq(r.status, 302, "the right state works")
+    after = counts(env)
+    eq(after["user"], before["user"] + 1, "only the real login wrote a user")
+    # The same state again (a replayed callback): the cookie is gone.
+    b2 = Browser(env.web.url)
+    b2.cookies["oauthState"] = state
+    b.cookies.pop("sessionId")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("재사용"), "state": state}))
+    eq(r.status, 400, "reused state")
+    eq(counts(env)["sessions"], after["sessions"], "no session from the replay")
+
+
+@test
+def cancel_goes_home(env):
+    """error=access_denied (the person cancelled) goes home and writes nothing"""
+    before = counts(env)
+    b = Browser(env.web.url)
+    state, authorize = start_login(b)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
+    r = http_post_form(env.naver.url + "/oauth2.0/authorize",
+                       {"name": "", "redirect_uri": q["redirect_uri"][0],
+                        "state": state, "action": "cancel"})
+    back = urllib.parse.urlsplit(r.header("Location"))
+    check("error=access_denied" in back.query, back.query)
+    r = b.get("/auth?" + back.query)
+    eq(r.status, 302, "status")
+    eq(r.header("Location"), "./", "home")
+    eq(counts(env), before, "nothing written")
+
+
+NAVER_FAILURES = ["tokenerror", "token500", "tokennotjson", "tokennoaccess",
+                  "profile024", "profile500", "profilenotjson", "profile00bad",
+                  "profilenoid", "profilenumberid"]
+
+
+@test
+def naver_failures(env):
+    """Naver failing (error JSON, 024, HTTP 500, not JSON, missing fields) is a 502 page; nothing written"""
+    for scenario in NAVER_FAILURES:
+        before = counts(env)
+        b = Browser(env.web.url)
+        r = login(b, "실패 " + scenario, scenario)
+        eq(r.status, 502, scenario)
+        check("네이버 로그인 중 문제가 발생했습니다" in r.text and 'href="./"' in r.text,
+              f"{scenario}: Korean page with a link home")
+        check("sessionId" not in b.cookies, f"{scenario}: no session cookie")
+        eq(counts(env), before, f"{scenario}: nothing written")
+
+
+@test
+def naver_hangs(env):
+    """Naver hanging past the timeout (token or profile) is a 502 within NAVER_TIMEOUT"""
+    for scenario in ("tokenhang", "profilehang"):
+        before = counts(env)
+        t0 = time.monotonic()
+        r = login(Browser(env.web.url), "멈춤", scenario)
+        took = time.monotonic() - t0
+        eq(r.status, 502, scenario)
+        check(took < 4.5, f"{scenario}: answered in {took:.1f}s (timeout 2s)")
+        eq(counts(env), before, f"{scenario}: nothing written")
+
+
+@test
+def naver_quirks(env):
+    """expires_in as a number; name falls back to nickname, then a neutral default"""
+    r = login(Browser(env.web.url), "숫자만료", "tokennumber")
+    eq(r.status, 302, "numeric expires_in")
+    r = login(Browser(env.web.url), "닉네임만", "profilenoname")
+    eq(r.status, 302, "no name")
+    eq(env.db.query(f"SELECT name FROM `user` WHERE id = '{naver_id('닉네임만')}'"),
+       [["닉네임만"]], "nickname used")
+    b = Browser(env.web.url)
+    r = login(b, "이름없음", "profilenonames")
+    eq(r.status, 302, "no name, no nickname")
+    eq(env.db.query(f"SELECT name FROM `user` WHERE id = '{naver_id('이름없음')}'"),
+       [["네이버 사용자"]], "default name")
+    check("네이버 사용자님의 메모장" in b.get("/").text, "default on the page")
+
+
+@test
+def relogin_updates_name_and_keeps_memos(env):
+    """Logging in again upserts the user (same row, memos kept)"""
+    b = logged_in(env, "다시")
+    b.post_json("/memo", {"text": "남아 있어야 함"})
+    uid = naver_id("다시")
+    b2 = logged_in(env, "다시")
+    eq(count(env, "user", f"id = '{uid}'"), 1, "one user row")
+    eq([m["text"] for m in b2.get("/memo").json()["memos"]], ["남아 있어야 함"], "memos kept")
+
+
+@test
+def no_session_fixation(env):
+    """A session id planted before login is not the one used after it"""
+    b = Browser(env.web.url)
+    planted = "P" * 43
+    b.cookies["sessionId"] = planted
+    r = login(b, "고정")
+    eq(r.status, 302, "login")
+    check(b.cookies["sessionId"] != planted, "a new session id")
+    eq(count(env, "sessions", f"session_key = '{sha256_hex(planted)}'"), 0, "planted id unknown")
+
+
+@test
+def mounted_under_prefix(env):
+    """Mounted at /memo/ (as the seed was): redirect, relative URLs, cookie Path, API"""
+    base = env.web_prefix.url                  # http://127.0.0.1:PORT/memo/
+    r = http_get(base.rstrip("/"))
+    check(r.status in (301, 302), f"/memo redirects: {r.status}")
+    check(r.header("Location").endswith("/memo/"), r.header("Location"))
+    r = http_get(base)
+    eq(r.status, 200, "page")
+    check('href="login"' in r.text, "relative login link")
+    eq(http_get(base + "static/app.js").status, 200, "static under prefix")
+    b = Browser(base)
+    state, authorize = start_login(b)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
+    eq(q["redirect_uri"], [base + "auth"], "redirect_uri under the prefix")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("접두사"), "state": state}))
+    eq(r.status, 302, "auth")
+    check("Path=/memo/;" in r.header("Set-Cookie") or
+          any("sessionId" in c and "Path=/memo/;" in c for c in r.all("Set-Cookie")),
+          "cookie scoped to /memo/")
+    eq(b.post_json("/memo", {"text": "접두사 아래"}).status, 200, "POST /memo/memo")
+    eq(b.get("/memo").json()["memos"][0]["text"], "접두사 아래", "GET /memo/memo")
+    eq(http_get(base + "health").status, 200, "health")
+
+
+@test
+def nothing_secret_in_logs(env):
+    """No log line holds a session id, an authorization code, a token or the client secret"""
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    code = code_for("로그 확인")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
+    eq(r.status, 302, "login")
+    sid = b.cookies["sessionId"]
+    b.post_json("/memo", {"text": "로그"})
+    login(Browser(env.web.url), "로그 실패", "token500")
+    logs = ""
+    for d in (env.web.state, env.web_prefix.state):
+        for name in ("error.log", "access.log", "lighttpd.out"):
+            p = os.path.join(d, name)
+            if os.path.exists(p):
+                logs += open(p, errors="replace").read()
+    logs += open(os.path.join(env.base, "naver_dev.log"), errors="replace").read()
+    check("/auth" in logs, "the access log was read")
+    for what, secret in (("session id", sid), ("code", code), ("state", state),
+                         ("client secret", env.naver.client_secret),
+                         ("access token", "AT." + code),
+                         ("db password", env.db.password)):
+        check(secret not in logs, f"{what} found in a log")
+
+
+@test
+def database_down_and_back(env):
+    """MariaDB stopped: every endpoint that needs it answers 503 quickly; back: works again"""
+    b = logged_in(env, "장애")
+    try:
+        env.db.stop()
+        for what, fn, want in (("health", lambda: http_get(env.web.url + "health"), 503),
+                               ("GET /memo", lambda: b.get("/memo"), 503),
+                               ("POST /memo", lambda: b.post_json("/memo", {"text": "x"}), 503),
+                               ("GET / with a session", lambda: b.get("/"), 503),
+                               ("GET / as a guest", lambda: http_get(env.web.url), 200)):
+            t0 = time.monotonic()
+            r = fn()
+            took = time.monotonic() - t0
+            eq(r.status, want, what)
+            check(took < 3, f"{what}: {took:.1f}s")
+            if "memo" in what or what == "health":
+                check("error" in r.json(), f"{what}: JSON error")
+    finally:
+        env.db.start()
+    eq(http_get(env.web.url + "health").status, 200, "health after restart")
+    eq(b.post_json("/memo", {"text": "복구"}).status, 200, "POST after restart")

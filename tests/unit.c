@@ -1,0 +1,524 @@
+/*
+ * unit.c - unit tests of common/: parsing of everything that comes from
+ * outside (cookies, queries, dotenv, UTF-8, JSON, Naver's answers, request
+ * bodies) and the pieces of every response (cookies, escaping, headers).
+ *
+ * Prints "ok - name" or "not ok - name: file:line: expression" per test;
+ * tests/run.py counts them.  Exit status 1 if any failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "buf.h"
+#include "cfg.h"
+#include "cgi.h"
+#include "cookie.h"
+#include "html.h"
+#include "jsonx.h"
+#include "naver.h"
+#include "query.h"
+#include "resp.h"
+#include "sess.h"
+#include "utf8.h"
+
+static int failed_checks, tests_failed, tests_run;
+static const char *fail_where;
+
+#define CHECK(c) do { if (!(c)) { failed_checks++; \
+	if (!fail_where) fail_where = #c; \
+	fprintf(stderr, "  %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
+
+static void
+run(const char *name, void (*fn)(void))
+{
+	int before = failed_checks;
+
+	fail_where = NULL;
+	fn();
+	tests_run++;
+	if (failed_checks != before) {
+		tests_failed++;
+		printf("not ok - %s: %s\n", name, fail_where);
+	} else
+		printf("ok - %s\n", name);
+}
+
+/* ---- a fake transport: input from a string, output into a buffer ---- */
+struct fake { const char *in; size_t inlen, pos; struct buf out; };
+
+static long
+fake_read(void *ctx, char *b, size_t n)
+{
+	struct fake *f = ctx;
+	size_t left = f->inlen - f->pos;
+
+	if (n > left)
+		n = left;
+	memcpy(b, f->in + f->pos, n);
+	f->pos += n;
+	return (long)n;
+}
+
+static int
+fake_write(void *ctx, const char *b, size_t n)
+{
+	struct fake *f = ctx;
+
+	return buf_add(&f->out, b, n) == E_OK ? 0 : -1;
+}
+
+static void
+t_query(void)
+{
+	char v[16];
+
+	CHECK(query_get("a=1&code=x%2By+z&b", "code", v, sizeof(v)) == 5 &&
+	    strcmp(v, "x+y z") == 0);
+	CHECK(query_get("a=1&b", "b", v, sizeof(v)) == 0 && v[0] == '\0');
+	CHECK(query_get("a=1", "code", v, sizeof(v)) == QUERY_MISSING);
+	CHECK(query_get(NULL, "code", v, sizeof(v)) == QUERY_MISSING);
+	CHECK(query_get("", "code", v, sizeof(v)) == QUERY_MISSING);
+	CHECK(query_get("codex=1&code=2", "code", v, sizeof(v)) == 1 &&
+	    strcmp(v, "2") == 0);
+	CHECK(query_get("code=1&code=2", "code", v, sizeof(v)) == 1 &&
+	    strcmp(v, "1") == 0);
+	CHECK(query_get("code=%zz", "code", v, sizeof(v)) == QUERY_INVALID);
+	CHECK(query_get("code=%4", "code", v, sizeof(v)) == QUERY_INVALID);
+	CHECK(query_get("code=a%00b", "code", v, sizeof(v)) == QUERY_INVALID);
+	CHECK(query_get("code=0123456789abcdef", "code", v, sizeof(v)) ==
+	    QUERY_INVALID);
+	CHECK(query_get("code=0123456789abcde", "code", v, sizeof(v)) == 15);
+	CHECK(query_get("%EC%95%88=x&k=%EC%95%88", "k", v, sizeof(v)) == 3 &&
+	    strcmp(v, "안") == 0);
+}
+
+static void
+t_query_build(void)
+{
+	const char *k[] = { "?a=", "&b=" }, *val[] = { "x y/&=", "안~" };
+	struct buf b;
+
+	buf_init(&b, 100);
+	CHECK(query_build(&b, k, val, 2) == E_OK);
+	CHECK(b.p && strcmp(b.p, "?a=x%20y%2F%26%3D&b=%EC%95%88~") == 0);
+	buf_free(&b);
+	buf_init(&b, 4);
+	CHECK(query_build(&b, k, val, 2) == E_TOOLARGE);
+	buf_free(&b);
+}
+
+static void
+t_cookie_get(void)
+{
+	char v[50];
+
+	CHECK(cookie_get("a=1; sessionId=abc; b=2", "sessionId", v,
+	    sizeof(v)) == 3 && strcmp(v, "abc") == 0);
+	CHECK(cookie_get("sessionId=abc", "sessionId", v, sizeof(v)) == 3);
+	CHECK(cookie_get("xsessionId=evil; sessionId=good", "sessionId", v,
+	    sizeof(v)) == 4 && strcmp(v, "good") == 0);
+	CHECK(cookie_get("sessionIdx=evil", "sessionId", v, sizeof(v)) == -1);
+	CHECK(cookie_get("a=1;sessionId=\"q\"", "sessionId", v, sizeof(v)) == 1 &&
+	    strcmp(v, "q") == 0);
+	CHECK(cookie_get("sessionId=first; sessionId=second", "sessionId", v,
+	    sizeof(v)) == 5 && strcmp(v, "first") == 0);
+	CHECK(cookie_get(NULL, "sessionId", v, sizeof(v)) == -1);
+	CHECK(cookie_get("", "sessionId", v, sizeof(v)) == -1);
+	CHECK(cookie_get(";;; ;", "sessionId", v, sizeof(v)) == -1);
+	CHECK(cookie_get("sessionId", "sessionId", v, sizeof(v)) == -1);
+	CHECK(cookie_get("sessionId=0123456789", "sessionId", v, 10) == -1);
+	CHECK(cookie_get("sessionId=", "sessionId", v, sizeof(v)) == 0);
+}
+
+static void
+t_cookie_format(void)
+{
+	char out[200];
+	struct cookie_attr a = { "/memo/", 600, 0 };
+
+	CHECK(cookie_format(out, sizeof(out), "s", "v", &a) == 0);
+	CHECK(strcmp(out, "s=v; Path=/memo/; Max-Age=600; HttpOnly; "
+	    "SameSite=Lax") == 0);
+	a.secure = 1;
+	a.max_age = 0;
+	CHECK(cookie_format(out, sizeof(out), "s", "", &a) == 0);
+	CHECK(strstr(out, "Max-Age=0;") && strstr(out, "; Secure"));
+	CHECK(cookie_format(out, sizeof(out), "s", "a;b", &a) == -1);
+	CHECK(cookie_format(out, sizeof(out), "s", "a\r\nX: y", &a) == -1);
+	CHECK(cookie_format(out, 20, "s", "v", &a) == -1);
+}
+
+static void
+t_utf8(void)
+{
+	CHECK(utf8_valid("", 0));
+	CHECK(utf8_valid("plain", 5));
+	CHECK(utf8_valid("한글 😀", strlen("한글 😀")));
+	CHECK(utf8_valid("a\0b", 3));
+	CHECK(!utf8_valid("\xC0\x80", 2));		/* overlong NUL */
+	CHECK(!utf8_valid("\xE0\x80\xAF", 3));		/* overlong */
+	CHECK(!utf8_valid("\xED\xA0\x80", 3));		/* surrogate */
+	CHECK(!utf8_valid("\xF4\x90\x80\x80", 4));	/* > U+10FFFF */
+	CHECK(!utf8_valid("\xF5\x80\x80\x80", 4));
+	CHECK(!utf8_valid("\xEC\x95", 2));		/* truncated */
+	CHECK(!utf8_valid("\x80", 1));			/* stray */
+	CHECK(!utf8_valid("\xFF", 1));
+	CHECK(utf8_valid("\xF4\x8F\xBF\xBF", 4));	/* U+10FFFF */
+	CHECK(utf8_prefix("안녕", 6, 4) == 3);
+	CHECK(utf8_prefix("안녕", 6, 6) == 6);
+	CHECK(utf8_prefix("ab안", 5, 3) == 2);
+}
+
+struct kv { char k[8][64]; char v[8][128]; int n; };
+
+static int
+collect_kv(void *arg, const char *k, const char *v)
+{
+	struct kv *kv = arg;
+
+	if (kv->n < 8) {
+		snprintf(kv->k[kv->n], 64, "%s", k);
+		snprintf(kv->v[kv->n], 128, "%s", v);
+		kv->n++;
+	}
+	return 0;
+}
+
+static void
+t_dotenv(void)
+{
+	static const char text[] =
+	    "# comment\n"
+	    "\n"
+	    "DB_HOST=db.example\n"
+	    "export DB_PORT = 3307  # the port\n"
+	    "DB_PASSWORD=\"p#ss \\\"w\\\"\"\r\n"
+	    "NAVER_CLIENT_SECRET='raw\\n#'\n"
+	    "EMPTY=\n"
+	    "URL=http://x/#frag\n";
+	struct kv kv = { .n = 0 };
+
+	CHECK(dotenv_parse(text, sizeof(text) - 1, collect_kv, &kv) == 0);
+	CHECK(kv.n == 6);
+	CHECK(strcmp(kv.k[0], "DB_HOST") == 0 && strcmp(kv.v[0], "db.example") == 0);
+	CHECK(strcmp(kv.k[1], "DB_PORT") == 0 && strcmp(kv.v[1], "3307") == 0);
+	CHECK(strcmp(kv.v[2], "p#ss \"w\"") == 0);
+	CHECK(strcmp(kv.v[3], "raw\\n#") == 0);
+	CHECK(strcmp(kv.k[4], "EMPTY") == 0 && kv.v[4][0] == '\0');
+	CHECK(strcmp(kv.v[5], "http://x/#frag") == 0);
+	kv.n = 0;
+	CHECK(dotenv_parse("A=1\nnot a line\n", 16, collect_kv, &kv) == 2);
+	CHECK(dotenv_parse("A=\"open\n", 8, collect_kv, &kv) == 1);
+	CHECK(dotenv_parse("1A=x\n", 5, collect_kv, &kv) == 1);
+	CHECK(dotenv_parse("A=\"x\" junk\n", 11, collect_kv, &kv) == 1);
+	CHECK(dotenv_parse("A=a\0b\n", 6, collect_kv, &kv) == 1);
+}
+
+static void
+t_cfg(void)
+{
+	char path[] = "/tmp/memo-unit-XXXXXX", envvar[64];
+	static const char text[] = "DB_HOST=from-file\nDB_USER=fileuser\n"
+	    "NAVER_TIMEOUT=abc\nSESSION_MAX_AGE=99999999999\n";
+	char *env[4];
+	struct cfg cfg;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1);
+	close(fd);
+	snprintf(envvar, sizeof(envvar), "MEMO_CONFIG=%s", path);
+	env[0] = envvar;
+	env[1] = "DB_USER=fromenv";
+	env[2] = "HTTP_DB_HOST=attacker";
+	env[3] = NULL;
+	CHECK(cfg_load(&cfg, env) == E_OK);
+	CHECK(strcmp(cfg_str(&cfg, CFG_DB_HOST), "from-file") == 0);
+	CHECK(strcmp(cfg_str(&cfg, CFG_DB_USER), "fromenv") == 0);
+	CHECK(strcmp(cfg_str(&cfg, CFG_DB_DATABASE), "memo") == 0);
+	CHECK(strcmp(cfg_str(&cfg, CFG_NAVER_TOKEN_URL),
+	    "https://nid.naver.com/oauth2.0/token") == 0);
+	CHECK(cfg_num(&cfg, CFG_NAVER_TIMEOUT, 1, 120) == 5);	/* default */
+	CHECK(cfg_num(&cfg, CFG_SESSION_MAX_AGE, 60, 31536000) == 31536000);
+	cfg_free(&cfg);
+	unlink(path);
+	CHECK(cfg_load(&cfg, env) == E_INTERNAL);	/* named file missing */
+}
+
+static void
+t_json(void)
+{
+	struct json_object *o;
+	const char *s;
+	size_t n;
+	char deep[64];
+
+	CHECK(jsonx_parse_object("{\"text\":\"a\\u0000b\"} \n", 21, &o) == E_OK);
+	CHECK(jsonx_get_string(o, "text", &s, &n) && n == 3 && s[1] == '\0');
+	json_object_put(o);
+	CHECK(jsonx_parse_object("{\"text\":1}", 10, &o) == E_OK);
+	CHECK(!jsonx_get_string(o, "text", &s, &n));
+	json_object_put(o);
+	CHECK(jsonx_parse_object("[1]", 3, &o) == E_BADREQ && o == NULL);
+	CHECK(jsonx_parse_object("{} x", 4, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("{}{}", 4, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("{\"a\":", 5, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("", 0, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("{\"a\":\"\xff\"}", 9, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("{\"a\":'x'}", 9, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("{\"a\":01}", 8, &o) == E_BADREQ);
+	CHECK(jsonx_parse_object("{\"a\":1,}", 8, &o) == E_BADREQ);
+	memset(deep, '[', sizeof(deep));
+	memcpy(deep, "{\"a\":", 5);
+	CHECK(jsonx_parse_object(deep, sizeof(deep), &o) == E_BADREQ);
+}
+
+static void
+t_naver_token(void)
+{
+	char tok[NAVER_MAX_TOKEN + 1];
+	const char *why = NULL;
+#define TOK(s) naver_parse_token(s, strlen(s), tok, &why)
+
+	CHECK(TOK("{\"access_token\":\"AAA\",\"refresh_token\":\"r\","
+	    "\"token_type\":\"bearer\",\"expires_in\":\"3600\"}") == E_OK &&
+	    strcmp(tok, "AAA") == 0);
+	CHECK(TOK("{\"access_token\":\"B\",\"expires_in\":3600}") == E_OK);
+	CHECK(TOK("{\"access_token\":\"B\",\"expires_in\":[]}") == E_UPSTREAM);
+	CHECK(TOK("{\"error\":\"invalid_request\",\"error_description\":"
+	    "\"no\"}") == E_UPSTREAM && why != NULL);
+	CHECK(TOK("{\"access_token\":\"\"}") == E_UPSTREAM);
+	CHECK(TOK("{\"access_token\":5}") == E_UPSTREAM);
+	CHECK(TOK("{\"access_token\":\"a\\r\\nX-Evil: 1\"}") == E_UPSTREAM);
+	CHECK(TOK("{\"access_token\":\"a b\"}") == E_UPSTREAM);
+	CHECK(TOK("<html>점검 중</html>") == E_UPSTREAM);
+	CHECK(TOK("") == E_UPSTREAM);
+#undef TOK
+}
+
+static void
+t_naver_profile(void)
+{
+	struct naver_profile p;
+	const char *why = NULL;
+#define PROF(s) naver_parse_profile(s, strlen(s), &p, &why)
+
+	CHECK(PROF("{\"resultcode\":\"00\",\"message\":\"success\",\"response\":"
+	    "{\"id\":\"abc123\",\"nickname\":\"닉\",\"name\":\"홍길동\"}}") == E_OK);
+	CHECK(strcmp(p.id, "abc123") == 0 && strcmp(p.name, "홍길동") == 0);
+	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"id\":\"x\","
+	    "\"nickname\":\"닉\"}}") == E_OK && strcmp(p.name, "닉") == 0);
+	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"id\":\"x\","
+	    "\"name\":\"\"}}") == E_OK &&
+	    strcmp(p.name, NAVER_DEFAULT_NAME) == 0);
+	CHECK(PROF("{\"resultcode\":\"024\",\"message\":\"Authentication "
+	    "failed\"}") == E_UPSTREAM);
+	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"name\":\"n\"}}") ==
+	    E_UPSTREAM);
+	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"id\":12345}}") ==
+	    E_UPSTREAM);
+	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"id\":\"a b\"}}") ==
+	    E_UPSTREAM);
+	CHECK(PROF("{\"resultcode\":\"00\",\"response\":\"x\"}") == E_UPSTREAM);
+	CHECK(PROF("{\"resultcode\":0}") == E_UPSTREAM);
+	CHECK(PROF("not json") == E_UPSTREAM);
+	{
+		char big[600];
+		int n = snprintf(big, sizeof(big), "{\"resultcode\":\"00\","
+		    "\"response\":{\"id\":\"%0200d\"}}", 1);
+		CHECK(naver_parse_profile(big, (size_t)n, &p, &why) == E_UPSTREAM);
+	}
+#undef PROF
+}
+
+static enum err
+read_body(const char *cl, const char *in, size_t max, struct cgi_req *req)
+{
+	static struct fake f;
+	static struct cgi_io io = { fake_read, fake_write, &f };
+	static char clvar[96];
+	static char *env[2];
+	enum err e;
+
+	f.in = in;
+	f.inlen = strlen(in);
+	f.pos = 0;
+	env[0] = NULL;
+	if (cl != NULL) {
+		snprintf(clvar, sizeof(clvar), "CONTENT_LENGTH=%s", cl);
+		env[0] = clvar;
+	}
+	env[1] = NULL;
+	cgi_req_init(req, env, &io);
+	e = cgi_read_body(req, max);
+	return e;
+}
+
+static void
+t_body(void)
+{
+	struct cgi_req r;
+
+	CHECK(read_body("5", "hello", 10, &r) == E_OK && r.body_len == 5 &&
+	    strcmp(r.body, "hello") == 0);
+	cgi_req_free(&r);
+	CHECK(read_body("5", "hel", 10, &r) == E_BADREQ);	/* short */
+	cgi_req_free(&r);
+	CHECK(read_body("11", "hello", 10, &r) == E_TOOLARGE);
+	CHECK(r.body == NULL);				/* refused unread */
+	CHECK(read_body("18446744073709551616", "", 10, &r) == E_TOOLARGE);
+	CHECK(read_body("-1", "", 10, &r) == E_BADREQ);
+	CHECK(read_body(" 5", "hello", 10, &r) == E_BADREQ);
+	CHECK(read_body("5x", "hello", 10, &r) == E_BADREQ);
+	CHECK(read_body("", "", 10, &r) == E_BADREQ);
+	CHECK(read_body(NULL, "", 10, &r) == E_BADREQ);
+	CHECK(read_body("99999999999999999999999999x", "", 10, &r) == E_BADREQ);
+	CHECK(read_body("0", "", 10, &r) == E_OK && r.body_len == 0);
+	cgi_req_free(&r);
+}
+
+static void
+t_request(void)
+{
+	char *env[] = { "CONTENT_TYPE=application/json; charset=UTF-8",
+	    "SCRIPT_NAME=/memo/memo", "HTTP_X_FORWARDED_PROTO=https", NULL };
+	char base[64];
+	struct cgi_req r;
+
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(cgi_is_json(&r));
+	CHECK(cgi_is_https(&r));
+	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/memo/") == 0);
+	CHECK(strcmp(r.method, "") == 0 && strcmp(r.path_info, "") == 0);
+	r.content_type = "application/jsonx";
+	CHECK(!cgi_is_json(&r));
+	r.content_type = "text/plain";
+	CHECK(!cgi_is_json(&r));
+	r.content_type = "application/json;charset=latin1";
+	CHECK(!cgi_is_json(&r));
+	r.content_type = "APPLICATION/JSON";
+	CHECK(cgi_is_json(&r));
+	r.script_name = "/memo";
+	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/") == 0);
+	r.script_name = "/a;b/memo";
+	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/") == 0);
+	r.script_name = "";
+	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/") == 0);
+}
+
+static void
+t_response(void)
+{
+	struct fake f = { 0 };
+	struct cgi_io io = { fake_read, fake_write, &f };
+	static struct resp r;
+
+	buf_init(&f.out, 1 << 20);
+	resp_init(&r, &io, 0);
+	resp_start(&r, 200, "text/html; charset=utf-8");
+	resp_header(&r, "X-Test", "evil\r\nSet-Cookie: a=b");
+	resp_header(&r, "X-Ok", "fine");
+	resp_body(&r);
+	html_escape(&r, "<b>\"x\" & 'y'</b>", 19);
+	resp_flush(&r);
+	CHECK(f.out.p && strncmp(f.out.p, "Status: 200 OK\r\n", 16) == 0);
+	CHECK(strstr(f.out.p, "X-Content-Type-Options: nosniff\r\n"));
+	CHECK(strstr(f.out.p, "Content-Security-Policy: default-src 'self'"));
+	CHECK(strstr(f.out.p, "X-Ok: fine\r\n"));
+	CHECK(!strstr(f.out.p, "evil"));
+	CHECK(strstr(f.out.p, "\r\n\r\n&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;"
+	    "&lt;/b&gt;"));
+	buf_free(&f.out);
+
+	/* A body larger than the buffer streams out whole. */
+	buf_init(&f.out, 1 << 20);
+	resp_init(&r, &io, 0);
+	resp_start(&r, 200, "text/plain");
+	for (int i = 0; i < 5000; i++)
+		resp_puts(&r, "0123456789");
+	resp_flush(&r);
+	CHECK(f.out.p && strlen(strstr(f.out.p, "\r\n\r\n") + 4) == 50000);
+	buf_free(&f.out);
+
+	/* HEAD: headers only. */
+	buf_init(&f.out, 1 << 20);
+	resp_init(&r, &io, 1);
+	resp_error(&r, E_UNAUTH, NULL);
+	resp_flush(&r);
+	CHECK(f.out.p && strncmp(f.out.p, "Status: 401 Unauthorized", 24) == 0);
+	CHECK(f.out.p && strcmp(f.out.p + f.out.len - 4, "\r\n\r\n") == 0);
+	buf_free(&f.out);
+}
+
+static void
+t_sess(void)
+{
+	char a[TOKEN_LEN + 1], b[TOKEN_LEN + 1], h[SESS_HASH_LEN + 1];
+
+	CHECK(sess_token_new(a) == E_OK && sess_token_new(b) == E_OK);
+	CHECK(strlen(a) == TOKEN_LEN && sess_token_valid(a));
+	CHECK(strcmp(a, b) != 0);
+	CHECK(!sess_token_valid("short"));
+	CHECK(!sess_token_valid("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+	sess_hash("abc", h);
+	CHECK(strcmp(h, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad") == 0);
+	CHECK(sess_token_equal("abc", "abc"));
+	CHECK(!sess_token_equal("abc", "abd"));
+	CHECK(!sess_token_equal("abc", "abcd"));
+}
+
+static void
+t_authorize_url(void)
+{
+	char *env[] = { "NAVER_CLIENT_ID=id&x", "HTTP_HOST=example.com:8080",
+	    "SCRIPT_NAME=/memo/login", NULL };
+	char *bad[] = { "HTTP_HOST=evil.com/x?", "SCRIPT_NAME=/login", NULL };
+	char redirect[256];
+	struct cgi_req r;
+	struct cfg cfg;
+	char *url;
+
+	CHECK(cfg_load(&cfg, (char *[]){ "MEMO_CONFIG=/dev/null",
+	    "NAVER_CLIENT_ID=id&x", NULL }) == E_OK);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(naver_redirect_uri(&cfg, &r, redirect, sizeof(redirect)) == E_OK);
+	CHECK(strcmp(redirect, "http://example.com:8080/memo/auth") == 0);
+	url = naver_authorize_url(&cfg, redirect, "STATE");
+	CHECK(url && strcmp(url, "https://nid.naver.com/oauth2.0/authorize"
+	    "?response_type=code&client_id=id%26x&redirect_uri=http%3A%2F%2F"
+	    "example.com%3A8080%2Fmemo%2Fauth&state=STATE") == 0);
+	free(url);
+	cgi_req_init(&r, bad, &cgi_stdio);
+	CHECK(naver_redirect_uri(&cfg, &r, redirect, sizeof(redirect)) ==
+	    E_BADREQ);
+	cfg_free(&cfg);
+}
+
+int
+main(void)
+{
+	run("query: decoding, bounds, bad escapes", t_query);
+	run("query: percent-encoding builder", t_query_build);
+	run("cookie: parsing the Cookie header", t_cookie_get);
+	run("cookie: Set-Cookie attributes and refusals", t_cookie_format);
+	run("utf8: strict validation and prefixes", t_utf8);
+	run("dotenv: syntax, quotes, comments, errors", t_dotenv);
+	run("cfg: file, environment override, defaults", t_cfg);
+	run("json: strict object parsing", t_json);
+	run("naver: token responses", t_naver_token);
+	run("naver: profile responses", t_naver_profile);
+	run("cgi: bounded body reading", t_body);
+	run("cgi: content type, https, base path", t_request);
+	run("resp: headers, escaping, streaming, HEAD", t_response);
+	run("sess: tokens, hashes, comparison", t_sess);
+	run("naver: redirect and authorize URLs", t_authorize_url);
+	printf("unit: %d passed, %d failed\n", tests_run - tests_failed,
+	    tests_failed);
+	return tests_failed ? 1 : 0;
+}
