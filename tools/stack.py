@@ -154,13 +154,19 @@ class MariaDB:
             sql += (f"CREATE USER IF NOT EXISTS '{user}'@'{host}' IDENTIFIED BY '{pw}';\n"
                     f"GRANT ALL ON `{database}`.* TO '{user}'@'{host}';\n")
         self.client(stdin=sql)
-        self.apply_schema(database)
+        self.apply_schema(database, user)
 
-    def apply_schema(self, database="memo"):
-        d = os.path.join(ROOT, "schema")
-        for name in sorted(f for f in os.listdir(d) if f.endswith(".sql")):
-            with open(os.path.join(d, name)) as f:
-                self.client(database=database, stdin=f.read())
+    def apply_schema(self, database="memo", user="memo"):
+        """Apply schema/ with tools/migrate as `user` (bootstrap made it),
+        exactly as `make migrate` and a deployed instance do."""
+        config = os.path.join(self.base, f"migrate-{database}.env")
+        write_env(config, {"DB_SOCKET": self.socket, "DB_USER": user,
+                           "DB_PASSWORD": self.password, "DB_DATABASE": database})
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "migrate"),
+                            "--config", config], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"migrate: {p.stdout}{p.stderr}")
+        return p.stdout
 
     def stop(self):
         if self.server:
