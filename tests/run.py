@@ -5,7 +5,8 @@
 2. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one (tests/test_cgi.py);
 3. end-to-end tests through lighttpd, against a private MariaDB and the
-   Naver double, with checks on the database rows (tests/test_e2e.py).
+   Naver double, with checks on the database rows (tests/test_e2e.py);
+4. schema migrations and the upgrade of a seed database (test_migrate.py);
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -25,6 +26,7 @@ import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
+import test_migrate  # noqa: E402,F401
 
 
 class Env:
@@ -87,6 +89,9 @@ def main():
                       env, results, only)
         print("== end-to-end tests through lighttpd")
         lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_e2e"],
+                      env, results, only)
+        print("== schema migrations (tools/migrate, seed upgrade)")
+        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_migrate"],
                       env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
