@@ -241,11 +241,11 @@ class Lighttpd:
 
 class Apache:
     """Debian's apache2 in the foreground with a config of its own (ServerRoot,
-    pid file, logs, mod_cgid socket all under `state`), serving an installed
+    pid file, logs all under `state`), prefork + mod_cgi, serving an installed
     memo through the installed conf-available/memo.conf: at / on one port
     and at /memo/ on another.  `destdir` is the root of that install."""
 
-    MODULES = ("mpm_event", "authz_core", "alias", "cgid", "headers", "env",
+    MODULES = ("mpm_prefork", "authz_core", "alias", "cgi", "headers", "env",
                "mime", "dir")
 
     def __init__(self, state, destdir, config, prefix="/usr/local",
@@ -268,12 +268,11 @@ PidFile "{state}/apache2.pid"
 ErrorLog "{state}/error.log"
 LogLevel warn
 Mutex file:{state} default
-{mods}ScriptSock "{state}/cgid.sock"
-TypesConfig /etc/mime.types
+{mods}TypesConfig /etc/mime.types
 DocumentRoot "{state}/empty"
-StartServers 1
-ServerLimit 2
-ThreadsPerChild 16
+StartServers 2
+MinSpareServers 2
+MaxSpareServers 8
 MaxRequestWorkers 32
 Listen 127.0.0.1:{self.port}
 Listen 127.0.0.1:{port2}
