@@ -9,6 +9,7 @@
 4. schema migrations and the upgrade of a seed database (test_migrate.py);
 5. make install into a DESTDIR (test_install.py), then the end-to-end
    suite again through lighttpd and through Apache serving that install;
+6. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -30,6 +31,7 @@ import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_install  # noqa: E402,F401
+import test_userdata  # noqa: E402,F401
 
 
 class Env:
@@ -141,6 +143,8 @@ def main():
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(suite("test_migrate"), env, results, only)
         install(env, started, results, only)
+        print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
+        lib.run_tests(suite("test_userdata"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")
