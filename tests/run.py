@@ -10,6 +10,8 @@
 5. make install into a DESTDIR (test_install.py), then the end-to-end
    suite again through lighttpd and through Apache serving that install;
 6. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
+7. scale-out: two installed nodes behind haproxy, one stopped while
+   clients write (test_multinode.py).
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -32,6 +34,7 @@ import test_e2e  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
+import test_multinode  # noqa: E402,F401
 
 
 class Env:
@@ -52,6 +55,30 @@ def e2e_against(env, label, web, web_prefix, results, only):
     other.__dict__.update(env.__dict__)
     other.web, other.web_prefix = web, web_prefix
     lib.run_tests(suite("test_e2e"), other, results, only, label=label)
+
+
+class Cluster:
+    """Two installed lighttpd nodes behind haproxy (test_multinode.py)."""
+
+    def __init__(self, env):
+        d = env.destdir
+        self.env = env
+        env.nodes = {}
+        env.lb = None
+        for name in ("a", "b"):
+            env.nodes[name] = stack.Lighttpd(
+                os.path.join(env.base, f"node-{name}"),
+                os.path.join(d, "etc", "memo", "memo.env"),
+                root=os.path.join(d, "usr", "local", "lib", "memo"),
+                conf=os.path.join(d, "usr", "local", "share", "memo", "lighttpd.conf"))
+        env.lb = stack.HAProxy(os.path.join(env.base, "haproxy"),
+                               [(n, w.port) for n, w in env.nodes.items()])
+
+    def stop(self):
+        # The tests stop and restart nodes: stop whatever runs now.
+        for s in [self.env.lb, *self.env.nodes.values()]:
+            if s is not None:
+                s.stop()
 
 
 def install(env, started, results, only):
@@ -145,6 +172,9 @@ def main():
         install(env, started, results, only)
         print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
         lib.run_tests(suite("test_userdata"), env, results, only)
+        print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
+        started.append(Cluster(env))
+        lib.run_tests(suite("test_multinode"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")

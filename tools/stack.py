@@ -226,6 +226,8 @@ class Lighttpd:
         self.state = state
         self.prefix = prefix
         self.url = f"http://127.0.0.1:{self.port}{prefix}/"
+        self.args = dict(state=state, config=config, port=self.port, prefix=prefix,
+                         root=root, conf=conf, bind=bind)
         os.makedirs(state, exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "MEMO_ROOT": root, "MEMO_STATE": state,
@@ -237,6 +239,11 @@ class Lighttpd:
 
     def stop(self):
         self.server.stop(grace=10)
+
+    def restart(self):
+        """The same server again (same port and files), once stopped."""
+        self.stop()
+        return Lighttpd(**self.args)
 
 
 class Apache:
@@ -320,14 +327,17 @@ global
 defaults
     mode http
     log global
-    option httplog
+    # %HPO: the path without the query string (/auth?code=… is secret);
+    # %rc: how many times the request was retried on another node.
+    log-format "%ci [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %tsc %HM %HPO retries=%rc"
     timeout connect 1s
     timeout client 30s
     timeout server 30s
-    # A node that refuses a connection is skipped: the request goes to
-    # another one (haproxy never resends a request a node has received).
+    # A node that refuses the connection (stopped) is skipped: each retry
+    # goes to another node.  A request a node has received is never sent
+    # again (a POST could be applied twice).
     retries 3
-    option redispatch
+    option redispatch 1
 frontend web
     bind 127.0.0.1:{self.port}
     default_backend memo
@@ -339,6 +349,8 @@ backend memo
     balance roundrobin
     option httpchk GET /health
     http-check expect status 200
+    # Which node answered (for the tests' counts; an ELB has no such thing).
+    http-response set-header X-Served-By %s
 {servers}'''
         self.conf = os.path.join(state, "haproxy.cfg")
         with open(self.conf, "w") as f:
