@@ -7,7 +7,9 @@ folder standing for the instance's /, with apt-get and systemctl skipped
 (MEMO_ROOT_DIR, MEMO_SKIP_APT, MEMO_SKIP_SERVICE)."""
 import glob
 import importlib.machinery
+import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -73,6 +75,33 @@ def scripts_are_shellcheck_clean(env):
     check(len(scripts) >= 3, scripts)
     p = subprocess.run(["shellcheck", "-s", "sh", *scripts], capture_output=True, text=True)
     eq((p.returncode, p.stdout), (0, ""), "shellcheck")
+
+
+@test
+def operator_files_are_consistent(env):
+    """deploy/aws: README commands pass shellcheck; JSON files parse; health check and IAM match the scripts"""
+    readme = open(os.path.join(AWS, "README.md")).read()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    check(len(blocks) >= 10, f"{len(blocks)} command blocks")
+    script = os.path.join(env.base, "aws-readme.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n" + "\n".join(blocks))
+    p = subprocess.run(["shellcheck", "-s", "sh", script], capture_output=True, text=True)
+    eq((p.returncode, p.stdout), (0, ""), "shellcheck of the README's commands")
+    for name in re.findall(r"file://deploy/aws/([\w.-]+)", readme):
+        check(os.path.exists(os.path.join(AWS, name)), f"README names {name}")
+    tg = json.load(open(os.path.join(AWS, "target-group.json")))
+    eq((tg["HealthCheckPath"], tg["Matcher"], tg["Port"]), ("/health", {"HttpCode": "200"}, 80),
+       "target group health check")
+    check(tg["HealthCheckTimeoutSeconds"] < tg["HealthCheckIntervalSeconds"], "timeout < interval")
+    policy = json.load(open(os.path.join(AWS, "iam-policy.json")))
+    prefix = re.search(r'SSM_PREFIX=([^}"]+)', open(os.path.join(AWS, "user-data.sh")).read())[1]
+    resources = [r for st in policy["Statement"] if st["Action"] == "ssm:GetParametersByPath"
+                 for r in st["Resource"]]
+    check(any(r.endswith(":parameter" + prefix) for r in resources), f"policy covers {prefix}")
+    for key in re.findall(r"^put (\w+) ", readme, re.M):
+        check(key in open(os.path.join(stack.ROOT, "memo.env.example")).read(),
+              f"SSM parameter {key} is a setting")
 
 
 @test

@@ -18,7 +18,7 @@
 # Paths and side effects can be redirected, for the tests and for dry runs:
 #   MEMO_ROOT_DIR      install and configure under this root ("" = /)
 #   MEMO_PREFIX        install prefix (/usr/local)
-#   MEMO_SKIP_APT=1    install no package
+#   MEMO_SKIP_APT=1    install no package, download nothing
 #   MEMO_SKIP_SERVICE=1  neither enable nor start lighttpd
 set -eu
 
@@ -33,7 +33,9 @@ CONFIG=$MEMO_ROOT_DIR/etc/memo/memo.env
 # Build and run time packages (no server: the database is RDS).
 PACKAGES="build-essential pkg-config libmariadb-dev libcurl4-openssl-dev
   libjson-c-dev nettle-dev lighttpd mariadb-client python3 ca-certificates
-  awscli"
+  curl awscli"
+# RDS's CA bundle, for DB_SSL_CA (TLS to the database, server verified).
+RDS_CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 SETTINGS="DB_HOST DB_PORT DB_SOCKET DB_DATABASE DB_USER DB_PASSWORD
   DB_CONNECT_TIMEOUT DB_READ_TIMEOUT DB_SSL_CA NAVER_CLIENT_ID
   NAVER_CLIENT_SECRET NAVER_REDIRECT_URI NAVER_AUTHORIZE_URL NAVER_TOKEN_URL
@@ -52,6 +54,8 @@ packages() {
 	apt-get update -q
 	# shellcheck disable=SC2086 # the list is meant to split into words
 	apt-get install -y -q --no-install-recommends $PACKAGES
+	mkdir -p "$MEMO_ROOT_DIR/etc/memo"
+	curl -fsSL -o "$MEMO_ROOT_DIR/etc/memo/rds-global-bundle.pem" "$RDS_CA_URL"
 }
 
 build_install() {

@@ -16,7 +16,7 @@
 # Output: /var/log/cloud-init-output.log.
 set -eu
 
-: "${SSM_PREFIX=/memo/prod/}"
+: "${SSM_PREFIX=/memo/prod}"
 : "${AWS_DEFAULT_REGION:=ap-northeast-2}"
 # Only without SSM (a test stack): the settings themselves.
 : "${DB_HOST:=}"               # the RDS endpoint
