@@ -84,3 +84,5 @@ clean:
 
 .PHONY: all deps run test clean
 .DELETE_ON_ERROR:
+# Keep object files: no "rm …" after the test summary, and faster rebuilds.
+.SECONDARY:

@@ -171,7 +171,8 @@ class Handler(BaseHTTPRequestHandler):
             self.profile()
         elif path == "/_double/token-requests":
             with self.server.lock:
-                self.reply_json(200, list(self.server.token_requests))
+                records = list(self.server.token_requests)
+            self.reply_json(200, records)
         else:
             self.reply(404, "찾을 수 없습니다.\n")
 
@@ -311,11 +312,19 @@ class Server(ThreadingHTTPServer):
         self.address_family = (socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         self.client_id, self.client_secret = args.client_id, args.client_secret
         self.hang_seconds, self.logf = args.hang_seconds, logf
-        self.lock, self.token_requests, self.used_codes = threading.RLock(), [], set()
+        self.lock, self.token_requests, self.used_codes = threading.Lock(), [], set()
+        self.log_lock = threading.Lock()        # never reply while holding self.lock
         super().__init__((args.host, args.port), Handler)
 
+    def handle_error(self, request, client_address):
+        # One line, not a traceback: a client that timed out during a hang is
+        # routine, and exception messages could carry request values.
+        e = sys.exc_info()[1]
+        self.log("client went away" if isinstance(e, ConnectionError)
+                 else "error: %s while handling a request" % type(e).__name__)
+
     def log(self, line):
-        with self.lock:
+        with self.log_lock:
             self.logf.write("%s naver_dev %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), line))
             self.logf.flush()
 
