@@ -228,6 +228,11 @@ out:
 	if (e != E_OK)
 		mysql_rollback(db);
 	mysql_autocommit(db, 1);
+	/* Expired rows are dead weight; logins are rare enough to sweep a
+	 * bounded batch each time.  A failed sweep does not fail the login. */
+	if (e == E_OK)
+		(void)stmt_exec(db, "session sweep", "DELETE FROM sessions"
+		    " WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000", NULL, NULL);
 	return e;
 }
 
