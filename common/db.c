@@ -8,6 +8,7 @@
 #include <mysqld_error.h>
 #include "db.h"
 #include "log.h"
+#include "utf8.h"
 
 /* Rows of a text larger than our own limit can only come from an older
  * schema; we still send them, up to this much. */
@@ -179,8 +180,10 @@ db_session_name(MYSQL *db, const char *hash, char *name, size_t namelen)
 	else if (r == 1)
 		e = db_fail(db, st, "session lookup");
 	else {
-		/* Truncated names are cut back to a character boundary. */
-		size_t n = len < namelen ? len : namelen - 1;
+		/* A name longer than ours (an older schema's) is cut back to a
+		 * character boundary. */
+		size_t n = len < namelen ? len :
+		    utf8_prefix(name, namelen, namelen - 1);
 
 		name[n] = '\0';
 	}
