@@ -164,3 +164,5 @@ clean:
 
 .PHONY: all deps run test migrate install uninstall clean
 .DELETE_ON_ERROR:
+# Keep object files: no "rm …" after the test summary, and faster rebuilds.
+.SECONDARY:

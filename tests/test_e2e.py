@@ -270,6 +270,9 @@ def expired_session(env):
     r = b.get("/")
     check('class="guest"' in r.text, "guest page")
     check("sessionId" not in b.cookies, "stale cookie cleared")
+    eq(count(env, "sessions", f"session_key = '{sha256_hex(sid)}'"), 1, "row still there")
+    logged_in(env, "만료 다음")
+    eq(count(env, "sessions", "expires_at < UTC_TIMESTAMP()"), 0, "swept at the next login")
 
 
 @test
