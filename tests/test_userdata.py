@@ -113,6 +113,7 @@ def user_data_on_plain_debian(env):
     p = run_script("user-data.sh", root, dict(values(env), SSM_PREFIX=""))
     eq(p.returncode, 0, f"user-data.sh: {p.stderr[-2000:]}")
     check("applied 002_upgrade_seed.sql" in p.stdout, "migrations ran")
+    check("Entering directory" in p.stdout, "a plain instance builds memo")
     conf = os.path.join(root, "etc", "memo", "memo.env")
     eq(stat.S_IMODE(os.stat(conf).st_mode), 0o640, "memo.env mode")
     written = migrate_tool.parse_dotenv(open(conf).read())
@@ -158,8 +159,7 @@ def baked_ami_boots_from_ssm(env):
                dict(values(env), SSM_PREFIX=""))
     p = run_script("user-data.sh", root, {"SSM_PREFIX": "/memo/test/"}, path_first=fake)
     eq(p.returncode, 0, f"boot: {p.stderr[-2000:]}")
-    check("make" not in p.stdout + p.stderr.replace("memo-setup", ""),
-          "the baked AMI builds nothing at boot")
+    check("Entering directory" not in p.stdout, "the baked AMI builds nothing at boot")
     eq(open(log).read().split("\n")[0],
        "ssm get-parameters-by-path --path /memo/test/ --with-decryption "
        "--query Parameters[].[Name,Value] --output text", "the AWS CLI call")
