@@ -84,6 +84,11 @@ def migrations_applied_once(env):
     eq(applied(env, "memo"), before, "nothing re-applied")
     p = migrate(config_for(env, "memo"), "--status")
     eq(p.stdout.split("\n")[0], "applied 001_initial.sql", "--status")
+    p = subprocess.run(["make", "--no-print-directory", "-C", stack.ROOT, "migrate",
+                        f"MEMO_CONFIG={config_for(env, 'memo')}"],
+                       capture_output=True, text=True, timeout=120)
+    eq(p.returncode, 0, p.stderr)
+    check("schema up to date" in p.stdout, f"make migrate: {p.stdout}")
 
 
 @test

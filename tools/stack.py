@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -260,8 +261,9 @@ class Apache:
         self.state = state
         self.port, port2 = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.prefixed = type("Mount", (), {
-            "url": f"http://127.0.0.1:{port2}/memo/", "state": state})()
+        # The /memo/ mount, shaped like a Lighttpd for the tests (url, state).
+        self.prefixed = types.SimpleNamespace(url=f"http://127.0.0.1:{port2}/memo/",
+                                              state=state)
         os.makedirs(os.path.join(state, "empty"), exist_ok=True)
         mods = "".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so\n"
                        for m in self.MODULES)
