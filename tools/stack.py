@@ -191,8 +191,10 @@ class NaverDev:
         self.client_secret = client_secret or secrets.token_urlsafe(16)
         self.url = f"http://127.0.0.1:{self.port}"
         argv = [sys.executable, os.path.join(ROOT, "devlogin", "naver_dev.py"),
-                "--port", str(self.port), "--client-id", self.client_id,
-                "--client-secret", self.client_secret,
+                # "--opt=value": a random secret may start with "-", which
+                # argparse would take for an option.
+                "--port", str(self.port), f"--client-id={self.client_id}",
+                f"--client-secret={self.client_secret}",
                 "--hang-seconds", str(hang_seconds)]
         self.server = Server("naver_dev", argv, os.path.join(base, "naver_dev.log"))
         wait_for(port_open(self.port), "naver_dev", proc=self.server.proc)
