@@ -3,7 +3,9 @@ lighttpd serving the installed app through the installed conf-available
 snippet.  run.py installs once into env.destdir (then runs the end-to-end
 suite against lighttpd and Apache serving that install); these tests check
 the install itself and make installs of their own."""
+import grp
 import os
+import pwd
 import re
 import shutil
 import stat
@@ -202,9 +204,12 @@ def debian_apache_conf(env):
     run = {k: os.path.join(state, k) for k in ("run", "lock", "log")}
     for p in run.values():
         os.makedirs(p)
-    user = "www-data" if os.getuid() == 0 else os.environ.get("USER", "nobody")
+    if os.getuid() == 0:
+        user = group = "www-data"
+    else:   # not root: Apache cannot switch users; name the one it runs as
+        user, group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
     e = {"PATH": os.environ["PATH"], "LANG": "C", "APACHE_RUN_USER": user,
-         "APACHE_RUN_GROUP": user, "APACHE_PID_FILE": os.path.join(run["run"], "apache2.pid"),
+         "APACHE_RUN_GROUP": group, "APACHE_PID_FILE": os.path.join(run["run"], "apache2.pid"),
          "APACHE_RUN_DIR": run["run"], "APACHE_LOCK_DIR": run["lock"],
          "APACHE_LOG_DIR": run["log"]}
     argv = ["apache2", "-d", etc, "-f", os.path.join(etc, "apache2.conf")]
