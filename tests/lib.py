@@ -35,9 +35,11 @@ def eq(got, want, what=""):
         raise Failed(f"{what}: got {got!r}, want {want!r}")
 
 
-def run_tests(tests, env, results, only=None):
+def run_tests(tests, env, results, only=None, label=""):
+    """Run `tests` against `env`; `label` prefixes the names when one suite
+    runs against several servers."""
     for fn in tests:
-        name = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:
             continue
         t0 = time.monotonic()

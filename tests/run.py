@@ -5,7 +5,13 @@
 2. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one (tests/test_cgi.py);
 3. end-to-end tests through lighttpd, against a private MariaDB and the
-   Naver double, with checks on the database rows (tests/test_e2e.py).
+   Naver double, with checks on the database rows (tests/test_e2e.py);
+4. schema migrations and the upgrade of a seed database (test_migrate.py);
+5. make install into a DESTDIR (test_install.py), then the end-to-end
+   suite again through lighttpd and through Apache serving that install;
+6. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
+7. scale-out: two installed nodes behind haproxy, one stopped while
+   clients write (test_multinode.py).
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -25,10 +31,83 @@ import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
+import test_migrate  # noqa: E402,F401
+import test_install  # noqa: E402,F401
+import test_userdata  # noqa: E402,F401
+import test_multinode  # noqa: E402,F401
 
 
 class Env:
     """What the tests share: the servers and the settings the CGIs read."""
+
+
+def suite(module):
+    return [t for t in lib.TESTS if t.__module__ == module]
+
+
+def e2e_against(env, label, web, web_prefix, results, only):
+    """The end-to-end suite again, against another server (same database
+    and Naver double): the tests read env.web and env.web_prefix."""
+    # The suite expects the empty database it first ran on.
+    env.db.client(database="memo", stdin="DELETE FROM memo; DELETE FROM sessions; "
+                                          "DELETE FROM `user`;")
+    other = Env()
+    other.__dict__.update(env.__dict__)
+    other.web, other.web_prefix = web, web_prefix
+    lib.run_tests(suite("test_e2e"), other, results, only, label=label)
+
+
+class Cluster:
+    """Two installed lighttpd nodes behind haproxy (test_multinode.py)."""
+
+    def __init__(self, env):
+        d = env.destdir
+        self.env = env
+        env.nodes = {}
+        env.lb = None
+        for name in ("a", "b"):
+            env.nodes[name] = stack.Lighttpd(
+                os.path.join(env.base, f"node-{name}"),
+                os.path.join(d, "etc", "memo", "memo.env"),
+                root=os.path.join(d, "usr", "local", "lib", "memo"),
+                conf=os.path.join(d, "usr", "local", "share", "memo", "lighttpd.conf"))
+        env.lb = stack.HAProxy(os.path.join(env.base, "haproxy"),
+                               [(n, w.port) for n, w in env.nodes.items()])
+
+    def stop(self):
+        # The tests stop and restart nodes: stop whatever runs now.
+        for s in [self.env.lb, *self.env.nodes.values()]:
+            if s is not None:
+                s.stop()
+
+
+def install(env, started, results, only):
+    """make install DESTDIR=…, then the end-to-end suite through lighttpd
+    and through Apache, both serving that install with the documented
+    commands, then the install's own tests."""
+    env.destdir = os.path.join(env.base, "destdir")
+    p = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "install",
+                        f"DESTDIR={env.destdir}"], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"make install failed: {p.stderr}")
+    # The installed settings file, filled in as an operator would.
+    config = os.path.join(env.destdir, "etc", "memo", "memo.env")
+    stack.write_env(config, env.settings)
+    os.chmod(config, 0o640)
+    lib_root = os.path.join(env.destdir, "usr", "local", "lib", "memo")
+    conf = os.path.join(env.destdir, "usr", "local", "share", "memo", "lighttpd.conf")
+    webs = [stack.Lighttpd(os.path.join(env.base, f"lighttpd-installed{p or ''}"),
+                           config, root=lib_root, conf=conf, prefix=p)
+            for p in ("", "/memo")]
+    started.extend(webs)
+    print("== install (make install DESTDIR=…)")
+    lib.run_tests(suite("test_install"), env, results, only)
+    print("== end-to-end tests through lighttpd serving the install")
+    e2e_against(env, "[installed] ", webs[0], webs[1], results, only)
+    apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
+    started.append(apache)
+    print("== end-to-end tests through Apache (prefork, mod_cgi) serving the install")
+    e2e_against(env, "[apache] ", apache, apache.prefixed, results, only)
 
 
 def unit_tests(results, only):
@@ -88,10 +167,19 @@ def main():
         print("== end-to-end tests through lighttpd")
         lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_e2e"],
                       env, results, only)
+        print("== schema migrations (tools/migrate, seed upgrade)")
+        lib.run_tests(suite("test_migrate"), env, results, only)
+        install(env, started, results, only)
+        print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
+        lib.run_tests(suite("test_userdata"), env, results, only)
+        print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
+        started.append(Cluster(env))
+        lib.run_tests(suite("test_multinode"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")
-        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log"):
+        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log",
+                     "apache/error.log", "apache/apache2.out"):
             p = os.path.join(base, name)
             if os.path.exists(p):
                 print(f"--- {p}:\n" + open(p, errors="replace").read()[-3000:])
