@@ -22,6 +22,7 @@ HARDEN	 = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE \
 CPPFLAGS += -D_GNU_SOURCE -Icommon -Ibuild $(shell pkg-config --cflags libmariadb json-c)
 # SAN: sanitizer flags for the variant builds below (empty for the real one).
 SAN	?=
+EXTRA_OBJ ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(SAN)
 LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 
@@ -63,8 +64,8 @@ $(CGIOUT)/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
 
-$(CGIOUT)/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a | $(CGIOUT) $(B)/cgi-bin
-	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a $(LIBS)
+$(CGIOUT)/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a $(EXTRA_OBJ) | $(CGIOUT) $(B)/cgi-bin
+	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(EXTRA_OBJ) $(B)/libmemo.a $(LIBS)
 
 $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a \
@@ -84,8 +85,11 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 asan:
 	@$(MAKE) -s --no-print-directory B=build-asan CGIOUT=build-asan/cgi-bin \
 	    OPT=-O1 HARDEN="-fstack-protector-strong -fPIE" \
-	    SAN="$(ASAN_FLAGS)" \
+	    SAN="$(ASAN_FLAGS)" EXTRA_OBJ=build-asan/sanitizer_options.o \
 	    $(CGIS:%=build-asan/cgi-bin/%.cgi)
+
+build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # ---- libFuzzer harnesses (tests/fuzz/): clang only ----
 FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile \

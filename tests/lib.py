@@ -14,6 +14,12 @@ import urllib.parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = []
 
+# Which CGIs run_cgi runs, and how: the runner (tests/run.py) switches these
+# between passes (the real build, the sanitizer build, under valgrind).
+CGI_DIR = os.path.join(ROOT, "cgi-bin")
+CGI_WRAPPER = []        # e.g. ["valgrind", ...]: argv put before the CGI
+CGI_STDERR = []         # (cgi, stderr) of every run_cgi, for the log checks
+
 
 def test(fn):
     """Register a test: a function taking the shared fixture `env`."""
@@ -35,9 +41,9 @@ def eq(got, want, what=""):
         raise Failed(f"{what}: got {got!r}, want {want!r}")
 
 
-def run_tests(tests, env, results, only=None):
+def run_tests(tests, env, results, only=None, label=""):
     for fn in tests:
-        name = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:
             continue
         t0 = time.monotonic()
@@ -184,10 +190,12 @@ def login(b, name, scenario="ok"):
     return b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
 
 
-def run_cgi(name, env, body=None, stdin=None, timeout=30):
+def run_cgi(name, env, body=None, stdin=None, timeout=30, cgi_dir=None):
     """Run cgi-bin/NAME.cgi by hand as an operator would: CGI variables in
-    the environment and the body on stdin.  Returns (Response, stderr)."""
-    argv = [os.path.join(ROOT, "cgi-bin", name + ".cgi")]
+    the environment and the body on stdin.  Returns (Response, stderr).
+    cgi_dir (default CGI_DIR) picks another build; CGI_WRAPPER is put in
+    front (valgrind)."""
+    argv = CGI_WRAPPER + [os.path.join(cgi_dir or CGI_DIR, name + ".cgi")]
     full = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1",
             "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_METHOD": "GET",
             "SCRIPT_NAME": "/" + name}
@@ -196,6 +204,7 @@ def run_cgi(name, env, body=None, stdin=None, timeout=30):
         full["CONTENT_LENGTH"] = str(len(body))
     p = subprocess.run(argv, env=full, input=body if stdin is None else None,
                        stdin=stdin, capture_output=True, timeout=timeout)
+    CGI_STDERR.append((name, p.stderr.decode("utf-8", "replace")))
     check(p.returncode == 0, f"{name}.cgi exited with {p.returncode}: {p.stderr!r}")
     head, sep, payload = p.stdout.partition(b"\r\n\r\n")
     check(sep, f"{name}.cgi printed no header block: {p.stdout[:200]!r}")

@@ -2,10 +2,20 @@
 """run.py - every test of memo: `make test` runs this.
 
 1. unit tests of common/ (build/tests/unit, in C);
-2. CGI tests: each executable run by hand with CGI variables and a piped
+2. static analysis: `make lint` (cppcheck, clang-tidy) as one test;
+3. the fuzzers' corpora and regressions replayed (tests/fuzz/, no fuzzing);
+4. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one (tests/test_cgi.py);
-3. end-to-end tests through lighttpd, against a private MariaDB and the
-   Naver double, with checks on the database rows (tests/test_e2e.py).
+5. end-to-end tests through lighttpd, against a private MariaDB and the
+   Naver double, with checks on the database rows (tests/test_e2e.py), and
+   authorization and session attacks (tests/test_attack.py);
+6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
+   truncated bodies (tests/test_fault.py);
+7. no lost writes under load (tests/test_load.py);
+8. a real browser: headless Chromium (tests/test_browser.py);
+9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
+   on any sanitizer report, and 4 once more under valgrind memcheck;
+10. last, every log of the whole run searched for the secrets it used.
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -25,6 +35,25 @@ import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
+import test_attack  # noqa: E402,F401
+import test_fault  # noqa: E402,F401
+import test_load  # noqa: E402,F401
+import test_browser  # noqa: E402,F401
+import test_logs  # noqa: E402,F401
+import sanitizers  # noqa: E402
+
+def _load(name, path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fuzz = _load("fuzz_run", os.path.join(HERE, "fuzz", "run.py"))
+
+FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token",
+                "naver_profile", "body"]
 
 
 class Env:
@@ -50,12 +79,48 @@ def unit_tests(results, only):
         print(p.stderr, end="")
 
 
+def record(results, ok, name, detail=""):
+    results.append((ok, name))
+    print(f"{'ok' if ok else 'FAIL'} - {name}", flush=True)
+    if not ok and detail:
+        for line in detail.strip().splitlines()[-40:]:
+            print(f"    {line}")
+
+
+def lint(results, only):
+    if only:
+        return
+    t0 = time.monotonic()
+    p = subprocess.run(["make", "-s", "--no-print-directory", "lint"], cwd=ROOT,
+                       capture_output=True, text=True)
+    last = (p.stdout.strip().splitlines() or [""])[-1]
+    record(results, p.returncode == 0,
+           f"make lint: {last} ({time.monotonic() - t0:.1f}s)",
+           p.stdout + p.stderr)
+
+
+def fuzz_replay(results, only):
+    if only:
+        return
+    for t in FUZZ_TARGETS:
+        ok, n, tail = fuzz.replay(t)
+        record(results, ok, f"fuzz replay: {t} ({n} seed and regression inputs)", tail)
+
+
+def modules(*names):
+    return [t for t in lib.TESTS if t.__module__ in names]
+
+
 def main():
     only = sys.argv[1] if len(sys.argv) > 1 else None
     results = []
     t0 = time.monotonic()
     print("== unit tests of common/")
     unit_tests(results, only)
+    print("== static analysis")
+    lint(results, only)
+    print("== fuzz corpora and regressions replayed")
+    fuzz_replay(results, only)
 
     base = os.path.join(ROOT, "var", "test")
     shutil.rmtree(base, ignore_errors=True)
@@ -82,12 +147,23 @@ def main():
                                         env.config, prefix="/memo")
         started.append(env.web_prefix)
 
+        env.webs = [env.web, env.web_prefix]
+
         print("== CGI tests: each executable by hand")
-        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_cgi"],
-                      env, results, only)
+        lib.run_tests(modules("test_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
-        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_e2e"],
-                      env, results, only)
+        lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
+        print("== fault injection")
+        lib.run_tests(modules("test_fault"), env, results, only)
+        print("== no lost writes under load")
+        lib.run_tests(modules("test_load"), env, results, only)
+        print("== a real browser")
+        lib.run_tests(modules("test_browser"), env, results, only)
+        sanitizers.asan_pass(env, results, only, modules("test_cgi"),
+                             modules("test_e2e", "test_attack"))
+        sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))
+        print("== the logs of the whole run")
+        lib.run_tests(modules("test_logs"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")

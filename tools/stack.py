@@ -211,10 +211,11 @@ def write_env(path, settings):
 
 
 class Lighttpd:
-    """lighttpd with the project's lighttpd.conf, in the foreground (-D)."""
+    """lighttpd with the project's lighttpd.conf, in the foreground (-D).
+    cgi_dir serves the CGIs of another build (MEMO_CGI_DIR)."""
 
     def __init__(self, state, config, port=None, prefix="", root=ROOT,
-                 conf=None, bind="127.0.0.1"):
+                 conf=None, bind="127.0.0.1", cgi_dir=None):
         self.port = port or free_port()
         self.state = state
         self.prefix = prefix
@@ -224,6 +225,8 @@ class Lighttpd:
                "MEMO_ROOT": root, "MEMO_STATE": state,
                "MEMO_PORT": str(self.port), "MEMO_BIND": bind,
                "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
+        if cgi_dir:
+            env["MEMO_CGI_DIR"] = cgi_dir
         argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, "lighttpd.conf")]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)

@@ -1,0 +1,2 @@
+"""test_attack.py"""
+from lib import test  # noqa: F401

@@ -1,0 +1,2 @@
+"""test_browser.py"""
+from lib import test  # noqa: F401

@@ -1,0 +1,2 @@
+"""test_fault.py"""
+from lib import test  # noqa: F401

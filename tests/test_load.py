@@ -1,0 +1,2 @@
+"""test_load.py"""
+from lib import test  # noqa: F401

@@ -1,0 +1,2 @@
+"""test_logs.py"""
+from lib import test  # noqa: F401
