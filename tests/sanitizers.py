@@ -59,6 +59,8 @@ def asan_pass(env, results, only, cgi_tests, e2e_tests):
         env.web, env.web_prefix, lib.CGI_DIR = saved
         for w in webs:
             w.stop()
+    if only and not ran:
+        return
     texts = [(f"{cgi}.cgi by hand", err) for cgi, err in lib.CGI_STDERR[first:]]
     for w in webs:
         p = os.path.join(w.state, "lighttpd.out")
@@ -108,6 +110,8 @@ def valgrind_pass(env, results, only, cgi_tests):
         ran = len(results) - n0
     finally:
         lib.CGI_WRAPPER = saved
+    if only and not ran:
+        return
     logs = glob.glob(os.path.join(d, "*.log"))
     f = valgrind_figures(logs)
     ok = ran > 0 and f["runs"] == len(logs) and f["runs"] > 0 and \

@@ -172,6 +172,13 @@ class MariaDB:
             self.server.kill()
             self.server = None
 
+    def pause(self):
+        """Freeze the server (SIGSTOP): it accepts connections, answers none."""
+        os.kill(self.server.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        os.kill(self.server.proc.pid, signal.SIGCONT)
+
 
 class NaverDev:
     """devlogin/naver_dev.py: the development provider and test double."""
