@@ -19,6 +19,9 @@ TESTS = []
 CGI_DIR = os.path.join(ROOT, "cgi-bin")
 CGI_WRAPPER = []        # e.g. ["valgrind", ...]: argv put before the CGI
 CGI_STDERR = []         # (cgi, stderr) of every run_cgi, for the log checks
+# Every session id, OAuth state, authorization code and access token the
+# tests used, by kind: test_logs.py checks no log of the run holds one.
+SECRETS = {"session id": set(), "state": set(), "code": set(), "access token": set()}
 
 
 def test(fn):
@@ -112,6 +115,9 @@ class Browser:
         h.update(headers or {})
         if path.startswith("/"):
             path = self.prefix + path
+        for code in urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("code", []):
+            SECRETS["code"].add(code)
+            SECRETS["access token"].add("AT." + code)
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=h)
@@ -121,6 +127,8 @@ class Browser:
             conn.close()
         for v in resp.all("Set-Cookie"):
             name, val, attrs = parse_set_cookie(v)
+            if val and name in ("sessionId", "oauthState"):
+                SECRETS["session id" if name == "sessionId" else "state"].add(val)
             if attrs.get("max-age") == "0":
                 self.cookies.pop(name, None)
             else:
@@ -163,7 +171,10 @@ def http_post_form(url, fields, timeout=30):
 def code_for(name, scenario="ok"):
     """An authorization code the Naver double understands (see naver_dev.py)."""
     b64 = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
-    return f"{scenario}.{b64}.{secrets.token_urlsafe(9)}"
+    code = f"{scenario}.{b64}.{secrets.token_urlsafe(9)}"
+    SECRETS["code"].add(code)
+    SECRETS["access token"].add("AT." + code)   # how the double makes tokens
+    return code
 
 
 def naver_id(name):
