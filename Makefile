@@ -3,7 +3,8 @@
 #   make            build the CGIs into cgi-bin/
 #   make run        the service at http://127.0.0.1:$(PORT)/ on a private MariaDB
 #   make test       every test; the last line is "N passed, N failed"
-#   make fuzz       each libFuzzer target for FUZZ_S seconds (default 60)
+#   make fuzz       each libFuzzer target for FUZZ_S seconds (default 60);
+#                   make test fuzzes each for FUZZ_TEST_S (default 5)
 #   make lint       cppcheck and clang-tidy over common/ and cgi-bin/
 #   make asan       the CGIs with ASan+UBSan into build-asan/cgi-bin/
 #   make clean
