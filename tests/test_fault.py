@@ -264,3 +264,56 @@ def stalled_body_by_hand(env):
     eq(status, "Status: 400 Bad Request", "status")
     check(9 <= took < 15, f"answered after the 10 s read timeout, took {took:.1f}s")
     eq(memo_count(env), before, "nothing written")
+
+
+@test
+def concurrent_logins_of_one_user(env):
+    """16 simultaneous first logins of one new user, while others post: all succeed, one user row, 16 sessions"""
+    from concurrent.futures import ThreadPoolExecutor
+    from lib import naver_id
+    name = "동시 로그인"
+    poster = logged_in(env, "동시 작성자")
+
+    def one(i):
+        b = Browser(env.web.url)
+        r = login(b, name)
+        return r.status, b
+
+    def posts(_):
+        return [poster.post_json("/memo", {"text": f"동시 {k}"}).status for k in range(10)]
+    with ThreadPoolExecutor(20) as ex:
+        pf = [ex.submit(posts, i) for i in range(4)]
+        got = list(ex.map(one, range(16)))
+        post_statuses = [s for f in pf for s in f.result()]
+    statuses = [s for s, _ in got]
+    say(f"login statuses {sorted(statuses)}; concurrent posts {sorted(set(post_statuses))}")
+    eq(statuses, [302] * 16, "every login")
+    eq(post_statuses, [200] * 40, "every concurrent post")
+    uid = naver_id(name)
+    eq(count(env, "user", f"id = '{uid}'"), 1, "one user row")
+    eq(count(env, "sessions", f"user_id = '{uid}'"), 16, "one session per login")
+    for s, b in got:
+        eq(b.get("/memo").status, 200, "each session works")
+
+
+@test
+def login_with_db_down(env):
+    """Naver fine but MariaDB down at /auth: a 503 page within ~2 s, no session cookie; nothing written once it is back"""
+    from lib import naver_id, start_login, code_for
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    env.db.kill()
+    try:
+        t0 = time.monotonic()
+        r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("DB 없는 로그인"),
+                                                     "state": state}))
+        took = time.monotonic() - t0
+    finally:
+        env.db.start()
+    say(f"/auth {r.status} in {took:.2f}s, cookies after: {sorted(b.cookies)}")
+    eq(r.status, 503, "status")
+    check("잠시 후 다시 시도해 주세요" in r.text, "the Korean 'try again later' page")
+    check(took < DB_DEADLINE, f"took {took:.2f}s")
+    check("sessionId" not in b.cookies and "oauthState" not in b.cookies,
+          "no session cookie, the state cookie cleared")
+    eq(count(env, "user", f"id = '{naver_id('DB 없는 로그인')}'"), 0, "no user row")
