@@ -410,3 +410,31 @@ def nothing_secret_in_logs(env):
                          ("access token", "AT." + code),
                          ("db password", env.db.password)):
         check(secret not in logs, f"{what} found in a log")
+
+
+@test
+def mounted_under_korean_path(env):
+    """Mounted at /메모/: login works, cookie Path and redirect_uri percent-encoded (was a 500: fuzz regression)"""
+    import lib
+    import stack
+    web = stack.Lighttpd(os.path.join(env.base, "lighttpd-korean-" + str(len(env.webs))),
+                         env.config, prefix="/메모", cgi_dir=lib.CGI_DIR)
+    env.webs.append(web)
+    try:
+        enc = "/%EB%A9%94%EB%AA%A8/"
+        base = f"http://127.0.0.1:{web.port}{enc}"
+        r = http_get(base)
+        eq(r.status, 200, "page")
+        b = Browser(base)
+        state, authorize = start_login(b)
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
+        eq(q["redirect_uri"], [base + "auth"], "redirect_uri, percent-encoded")
+        r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("한글 경로"),
+                                                     "state": state}))
+        eq(r.status, 302, "auth")
+        check(any(c.startswith("sessionId=") and f"Path={enc};" in c
+                  for c in r.all("Set-Cookie")), f"cookie Path: {r.all('Set-Cookie')}")
+        eq(b.post_json("/memo", {"text": "한글 경로 아래"}).status, 200, "POST")
+        eq(b.get("/memo").json()["memos"][0]["text"], "한글 경로 아래", "GET")
+    finally:
+        web.stop()

@@ -405,8 +405,16 @@ t_request(void)
 	r.script_name = "/memo";
 	cgi_base_path(&r, base, sizeof(base));
 	CHECK(strcmp(base, "/") == 0);
-	r.script_name = "/a;b/memo";
+	r.script_name = "/a;b c,d\"e\\f/memo";	/* never raw in a cookie */
 	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/a%3Bb%20c%2Cd%22e%5Cf/") == 0);
+	r.script_name = "/\xeb\xa9\x94\xeb\xaa\xa8/<x>/login";
+	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/%EB%A9%94%EB%AA%A8/%3Cx%3E/") == 0);
+	r.script_name = "/\xeb\xa9\x94\xeb\xaa\xa8/login";	/* 20 chars out */
+	cgi_base_path(&r, base, 21);
+	CHECK(strcmp(base, "/%EB%A9%94%EB%AA%A8/") == 0);
+	cgi_base_path(&r, base, 20);		/* does not fit: the site */
 	CHECK(strcmp(base, "/") == 0);
 	r.script_name = "";
 	cgi_base_path(&r, base, sizeof(base));
