@@ -2,10 +2,8 @@
 client use it, against the private MariaDB and the Naver double (which
 plays Naver's failures: see devlogin/naver_dev.py).  Every flow ends with
 a look at the database rows it should, or should not, have written."""
-import json
 import os
 import re
-import time
 import urllib.parse
 
 from lib import (Browser, check, code_for, eq, http_get, http_post_form,
@@ -384,32 +382,6 @@ def mounted_under_prefix(env):
     eq(b.post_json("/memo", {"text": "접두사 아래"}).status, 200, "POST /memo/memo")
     eq(b.get("/memo").json()["memos"][0]["text"], "접두사 아래", "GET /memo/memo")
     eq(http_get(base + "health").status, 200, "health")
-
-
-@test
-def nothing_secret_in_logs(env):
-    """No log line holds a session id, an authorization code, a token or the client secret"""
-    b = Browser(env.web.url)
-    state, _ = start_login(b)
-    code = code_for("로그 확인")
-    r = b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
-    eq(r.status, 302, "login")
-    sid = b.cookies["sessionId"]
-    b.post_json("/memo", {"text": "로그"})
-    login(Browser(env.web.url), "로그 실패", "token500")
-    logs = ""
-    for d in (env.web.state, env.web_prefix.state):
-        for name in ("error.log", "access.log", "lighttpd.out"):
-            p = os.path.join(d, name)
-            if os.path.exists(p):
-                logs += open(p, errors="replace").read()
-    logs += open(os.path.join(env.base, "naver_dev.log"), errors="replace").read()
-    check("/auth" in logs, "the access log was read")
-    for what, secret in (("session id", sid), ("code", code), ("state", state),
-                         ("client secret", env.naver.client_secret),
-                         ("access token", "AT." + code),
-                         ("db password", env.db.password)):
-        check(secret not in logs, f"{what} found in a log")
 
 
 @test

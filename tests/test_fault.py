@@ -1,14 +1,13 @@
 """test_fault.py - fault injection through lighttpd: MariaDB stopped, killed
 or frozen under traffic, Naver hanging or failing, request bodies cut
 short.  Every test prints what it saw (statuses, timings)."""
-import json
 import socket
 import subprocess
 import threading
 import time
 import urllib.parse
 
-from lib import (Browser, check, eq, http_get, login, run_cgi, test)
+from lib import Browser, check, eq, http_get, login, test
 from test_e2e import count, counts, logged_in
 
 # DB_CONNECT_TIMEOUT and DB_READ_TIMEOUT are 2 s in the tests' settings: a
