@@ -1,6 +1,7 @@
 """test_fault.py - fault injection through lighttpd: MariaDB stopped, killed
 or frozen under traffic, Naver hanging or failing, request bodies cut
 short.  Every test prints what it saw (statuses, timings)."""
+import json
 import socket
 import subprocess
 import threading
@@ -316,3 +317,26 @@ def login_with_db_down(env):
     check("sessionId" not in b.cookies and "oauthState" not in b.cookies,
           "no session cookie, the state cookie cleared")
     eq(count(env, "user", f"id = '{naver_id('DB 없는 로그인')}'"), 0, "no user row")
+
+
+@test
+def chunked_bodies_through_lighttpd(env):
+    """Through lighttpd: a chunked POST /memo is stored whole; a chunked body cut short stores nothing"""
+    b = logged_in(env, "청크")
+    sid = b.cookies["sessionId"]
+    before = count(env, "memo")
+    head = (f"POST /memo HTTP/1.1\r\nHost: 127.0.0.1:{env.web.port}\r\n"
+            f"Cookie: sessionId={sid}\r\nContent-Type: application/json\r\n"
+            f"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+    body = json.dumps({"text": "청크 전송 ✓"}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7])
+                      for i in range(0, len(body), 7)) + b"0\r\n\r\n"
+    status, data, took = raw_request(env, head, chunks)
+    say(f"chunked: {status} in {took:.2f}s")
+    eq(status, 200, f"chunked POST: {data[-200:]!r}")
+    eq(count(env, "memo"), before + 1, "stored")
+    status, data, took = raw_request(env, head, chunks[:len(chunks) // 2])
+    say(f"chunked, cut short: {status or 'closed'} in {took:.2f}s")
+    check(status in (None, 400), f"cut short: {status}")
+    check(took < 5, f"took {took:.1f}s")
+    eq(count(env, "memo"), before + 1, "nothing more stored")
