@@ -1,8 +1,10 @@
 """lib.py - the test harness: registration, assertions, an HTTP client with a
 cookie jar, and a runner for CGIs by hand.  Standard library only."""
 import base64
+import contextlib
 import hashlib
 import http.client
+import io
 import json
 import os
 import secrets
@@ -45,18 +47,24 @@ def eq(got, want, what=""):
 
 
 def run_tests(tests, env, results, only=None, label=""):
+    """Run each test; what a test prints ("saw: …") is shown under its
+    result line."""
     for fn in tests:
         name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:
             continue
         t0 = time.monotonic()
+        out = io.StringIO()
         try:
-            fn(env)
+            with contextlib.redirect_stdout(out):
+                fn(env)
             results.append((True, name))
             print(f"ok - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+            print(out.getvalue(), end="", flush=True)
         except Exception as e:  # a failed check or a crash both fail the test
             results.append((False, name))
             print(f"FAIL - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+            print(out.getvalue(), end="", flush=True)
             detail = str(e) if isinstance(e, Failed) else traceback.format_exc()
             for line in detail.strip().splitlines():
                 print(f"    {line}", flush=True)

@@ -97,7 +97,7 @@ def lint(results, only):
                        capture_output=True, text=True)
     last = (p.stdout.strip().splitlines() or [""])[-1]
     record(results, p.returncode == 0,
-           f"make lint: {last} ({time.monotonic() - t0:.1f}s)",
+           f"make {last} ({time.monotonic() - t0:.1f}s)",
            p.stdout + p.stderr)
 
 
