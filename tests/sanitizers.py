@@ -50,6 +50,13 @@ def asan_pass(env, results, only, cgi_tests, e2e_tests):
         webs.append(env.web_prefix)
         env.webs += webs
         lib.CGI_DIR = cgi_dir
+        for w in webs:      # the servers really run the sanitizer build
+            conf = w.resolved_config()
+            lib.check(f'"{cgi_dir}/memo.cgi"' in conf, f"lighttpd aliases: {conf[-800:]}")
+        for cgi in ("index", "login", "auth", "memo", "logout", "health"):
+            with open(os.path.join(cgi_dir, cgi + ".cgi"), "rb") as f:
+                lib.check(b"__asan_default_options" in f.read(),
+                          f"{cgi}.cgi is built with ASan and the test options")
         reset_db(env)
         n0 = len(results)
         lib.run_tests(cgi_tests, env, results, only, label="asan: ")

@@ -234,12 +234,19 @@ class Lighttpd:
                "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
         if cgi_dir:
             env["MEMO_CGI_DIR"] = cgi_dir
-        argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, "lighttpd.conf")]
+        self.env = env
+        self.conf = conf or os.path.join(ROOT, "lighttpd.conf")
+        argv = ["lighttpd", "-D", "-f", self.conf]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
 
     def stop(self):
         self.server.stop(grace=10)
+
+    def resolved_config(self):
+        """The configuration as lighttpd resolved it (lighttpd -p)."""
+        return subprocess.run(["lighttpd", "-p", "-f", self.conf], env=self.env,
+                              capture_output=True, text=True, check=True).stdout
 
 
 def settings_from_env():
