@@ -140,7 +140,7 @@ test: deps all asan fuzz-build
 	python3 tests/run.py
 
 clean:
-	rm -rf $(B) $(CGI_BIN) build-asan $(FZ)
+	rm -rf $(B) $(CGI_BIN) build-asan $(FZ) build-hardened build-plain build-lazy
 
 .PHONY: all deps run test clean asan fuzz fuzz-build lint
 .DELETE_ON_ERROR:
