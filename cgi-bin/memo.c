@@ -18,15 +18,12 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
-#include "jsonx.h"
 #include "log.h"
+#include "memobody.h"
 #include "query.h"
 #include "sess.h"
 #include "utf8.h"
 
-/* Room for the longest text even if every character arrives escaped
- * (\uXXXX: 6 bytes for 1), plus the object around it. */
-#define MEMO_MAX_BODY	(6 * MEMO_MAX_TEXT + 1024)
 #define LIST_MAX_LIMIT	1000
 
 /* Write one memo as a JSON object. */
@@ -124,37 +121,6 @@ out:
 		app_fail(ctx, e, why);
 }
 
-/* Validate the request body and find the memo text in it. */
-static enum err
-parse_memo(const struct cgi_req *req, struct json_object **obj,
-    const char **text, size_t *len, const char **why)
-{
-	enum err e;
-
-	if ((e = jsonx_parse_object(req->body, req->body_len, obj)) != E_OK) {
-		*why = utf8_valid(req->body, req->body_len) ?
-		    "body must be a JSON object" : "body is not valid UTF-8";
-		return e;
-	}
-	if (!jsonx_get_string(*obj, "text", text, len)) {
-		*why = "text must be a string";
-		return E_BADREQ;
-	}
-	if (*len == 0) {
-		*why = "text must not be empty";
-		return E_BADREQ;
-	}
-	if (*len > MEMO_MAX_TEXT) {
-		*why = "text is longer than 65536 bytes";
-		return E_TOOLARGE;
-	}
-	if (!utf8_valid(*text, *len) || memchr(*text, '\0', *len) != NULL) {
-		*why = "text must be valid UTF-8 without NUL characters";
-		return E_BADREQ;
-	}
-	return E_OK;
-}
-
 static void
 create(struct ctx *ctx)
 {
@@ -176,7 +142,8 @@ create(struct ctx *ctx)
 		    "body shorter than Content-Length or unreadable" : NULL;
 		goto out;
 	}
-	if ((e = parse_memo(&ctx->req, &obj, &text, &len, &why)) != E_OK)
+	if ((e = memo_parse_body(ctx->req.body, ctx->req.body_len, &obj,
+	    &text, &len, &why)) != E_OK)
 		goto out;
 	if ((e = app_db(ctx)) != E_OK ||
 	    (e = db_memo_insert(ctx->db, hash, text, len, &m)) != E_OK)

@@ -101,9 +101,12 @@ parse_line(const char *p, const char *end, char *key, char *val)
 			if (c == q)
 				break;
 			if (q == '"' && c == '\\' && p < end) {
-				c = *p++;
-				c = c == 'n' ? '\n' : c == 't' ? '\t' :
-				    c == 'r' ? '\r' : c;
+				switch (c = *p++) {
+				case 'n': c = '\n'; break;
+				case 't': c = '\t'; break;
+				case 'r': c = '\r'; break;
+				default: break;
+				}
 			}
 			if (c == '\0' || v + 1 >= DOTENV_MAX_VALUE)
 				return -1;

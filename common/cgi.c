@@ -172,19 +172,46 @@ cgi_is_https(const struct cgi_req *req)
 	    (xfp != NULL && strcasecmp(xfp, "https") == 0);
 }
 
+/* A byte that may stand for itself in both a URL path and a cookie Path:
+ * RFC 3986 unreserved and '/', plus the sub-delims cookies allow. */
+static int
+path_safe(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("-._~/!$&'()*+=:@", c) != NULL;
+}
+
 void
 cgi_base_path(const struct cgi_req *req, char *out, size_t outlen)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	const char *sn = req->script_name, *slash = strrchr(sn, '/');
-	size_t n = slash ? (size_t)(slash - sn) + 1 : 0;
+	size_t n = slash ? (size_t)(slash - sn) + 1 : 0, o = 0;
 
-	/* Only a plain path may become a cookie Path; else fall back to "/". */
-	if (n == 0 || n + 1 > outlen || sn[0] != '/' ||
-	    strcspn(sn, ";, \t\r\n\"\\") < n) {
-		if (outlen >= 2)
-			memcpy(out, "/", 2);
-		return;
+	/* SCRIPT_NAME is the decoded path: encode it again, so that a mount
+	 * point like "/메모/" gives the URL and cookie Path the browser sees
+	 * ("/%EB%A9%94%EB%AA%A8/") and nothing raw reaches either. */
+	if (n == 0 || sn[0] != '/')
+		goto root;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)sn[i];
+
+		if (c != '\0' && path_safe(c)) {
+			if (o + 1 >= outlen)
+				goto root;
+			out[o++] = (char)c;
+		} else {
+			if (o + 3 >= outlen)
+				goto root;
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
 	}
-	memcpy(out, sn, n);
-	out[n] = '\0';
+	out[o] = '\0';
+	return;
+root:
+	/* Too long for out (or no path at all): the whole site. */
+	if (outlen >= 2)
+		memcpy(out, "/", 2);
 }

@@ -58,7 +58,9 @@ int	cgi_is_json(const struct cgi_req *req);
 int	cgi_is_https(const struct cgi_req *req);
 
 /* The path the app is mounted at, with a trailing slash: the directory of
- * SCRIPT_NAME ("/" for "/memo", "/memo/" for "/memo/memo"). */
+ * SCRIPT_NAME ("/" for "/memo", "/memo/" for "/memo/memo"), percent-encoded
+ * as a URL path ("/%EB%A9%94%EB%AA%A8/" for "/메모/memo"); "/" if it does
+ * not fit in outlen. */
 void	cgi_base_path(const struct cgi_req *req, char *out, size_t outlen);
 
 #endif

@@ -264,10 +264,11 @@ db_memo_insert(MYSQL *db, const char *hash, const char *text, size_t len,
 	unsigned long long n = 0;
 	enum err e;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	strftime(out->created_at, sizeof(out->created_at),
-	    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0 ||
+	    strftime(out->created_at, sizeof(out->created_at),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return E_INTERNAL;	/* a clock past year 9999 */
 	bind_str(&in[0], text, len);
 	bind_cstr(&in[1], stamp);
 	bind_cstr(&in[2], hash);

@@ -18,13 +18,14 @@ log_msg(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);	/* cut is fine */
 	va_end(ap);
 	/* One write per line so lines from concurrent CGIs do not interleave;
 	 * control characters from server messages are flattened. */
 	for (char *p = line; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';
-	fprintf(stderr, "%s: %s\n", log_prog, line);
-	fflush(stderr);
+	/* Nowhere to report a failing stderr to. */
+	(void)fprintf(stderr, "%s: %s\n", log_prog, line);
+	(void)fflush(stderr);
 }

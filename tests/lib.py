@@ -1,8 +1,10 @@
 """lib.py - the test harness: registration, assertions, an HTTP client with a
 cookie jar, and a runner for CGIs by hand.  Standard library only."""
 import base64
+import contextlib
 import hashlib
 import http.client
+import io
 import json
 import os
 import secrets
@@ -13,6 +15,15 @@ import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = []
+
+# Which CGIs run_cgi runs, and how: the runner (tests/run.py) switches these
+# between passes (the real build, the sanitizer build, under valgrind).
+CGI_DIR = os.path.join(ROOT, "cgi-bin")
+CGI_WRAPPER = []        # e.g. ["valgrind", ...]: argv put before the CGI
+CGI_STDERR = []         # (cgi, stderr) of every run_cgi, for the log checks
+# Every session id, OAuth state, authorization code and access token the
+# tests used, by kind: test_logs.py checks no log of the run holds one.
+SECRETS = {"session id": set(), "state": set(), "code": set(), "access token": set()}
 
 
 def test(fn):
@@ -37,19 +48,24 @@ def eq(got, want, what=""):
 
 def run_tests(tests, env, results, only=None, label=""):
     """Run `tests` against `env`; `label` prefixes the names when one suite
-    runs against several servers."""
+    runs against several servers.  What a test prints ("saw: …") is shown
+    under its result line."""
     for fn in tests:
         name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:
             continue
         t0 = time.monotonic()
+        out = io.StringIO()
         try:
-            fn(env)
+            with contextlib.redirect_stdout(out):
+                fn(env)
             results.append((True, name))
             print(f"ok - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+            print(out.getvalue(), end="", flush=True)
         except Exception as e:  # a failed check or a crash both fail the test
             results.append((False, name))
             print(f"FAIL - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+            print(out.getvalue(), end="", flush=True)
             detail = str(e) if isinstance(e, Failed) else traceback.format_exc()
             for line in detail.strip().splitlines():
                 print(f"    {line}", flush=True)
@@ -108,6 +124,9 @@ class Browser:
         h.update(headers or {})
         if path.startswith("/"):
             path = self.prefix + path
+        for code in urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("code", []):
+            SECRETS["code"].add(code)
+            SECRETS["access token"].add("AT." + code)
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=h)
@@ -117,6 +136,8 @@ class Browser:
             conn.close()
         for v in resp.all("Set-Cookie"):
             name, val, attrs = parse_set_cookie(v)
+            if val and name in ("sessionId", "oauthState"):
+                SECRETS["session id" if name == "sessionId" else "state"].add(val)
             if attrs.get("max-age") == "0":
                 self.cookies.pop(name, None)
             else:
@@ -159,7 +180,10 @@ def http_post_form(url, fields, timeout=30):
 def code_for(name, scenario="ok"):
     """An authorization code the Naver double understands (see naver_dev.py)."""
     b64 = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
-    return f"{scenario}.{b64}.{secrets.token_urlsafe(9)}"
+    code = f"{scenario}.{b64}.{secrets.token_urlsafe(9)}"
+    SECRETS["code"].add(code)
+    SECRETS["access token"].add("AT." + code)   # how the double makes tokens
+    return code
 
 
 def naver_id(name):
@@ -186,10 +210,12 @@ def login(b, name, scenario="ok"):
     return b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
 
 
-def run_cgi(name, env, body=None, stdin=None, timeout=30):
+def run_cgi(name, env, body=None, stdin=None, timeout=30, cgi_dir=None):
     """Run cgi-bin/NAME.cgi by hand as an operator would: CGI variables in
-    the environment and the body on stdin.  Returns (Response, stderr)."""
-    argv = [os.path.join(ROOT, "cgi-bin", name + ".cgi")]
+    the environment and the body on stdin.  Returns (Response, stderr).
+    cgi_dir (default CGI_DIR) picks another build; CGI_WRAPPER is put in
+    front (valgrind)."""
+    argv = CGI_WRAPPER + [os.path.join(cgi_dir or CGI_DIR, name + ".cgi")]
     full = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1",
             "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_METHOD": "GET",
             "SCRIPT_NAME": "/" + name}
@@ -198,6 +224,7 @@ def run_cgi(name, env, body=None, stdin=None, timeout=30):
         full["CONTENT_LENGTH"] = str(len(body))
     p = subprocess.run(argv, env=full, input=body if stdin is None else None,
                        stdin=stdin, capture_output=True, timeout=timeout)
+    CGI_STDERR.append((name, p.stderr.decode("utf-8", "replace")))
     check(p.returncode == 0, f"{name}.cgi exited with {p.returncode}: {p.stderr!r}")
     head, sep, payload = p.stdout.partition(b"\r\n\r\n")
     check(sep, f"{name}.cgi printed no header block: {p.stdout[:200]!r}")

@@ -2,16 +2,28 @@
 """run.py - every test of memo: `make test` runs this.
 
 1. unit tests of common/ (build/tests/unit, in C);
-2. CGI tests: each executable run by hand with CGI variables and a piped
+2. static analysis: `make lint` (cppcheck, clang-tidy) as one test;
+3. the fuzzers: corpora and regressions replayed, then each target fuzzed
+   for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
+   printing executions and coverage (tests/fuzz/);
+4. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one (tests/test_cgi.py);
-3. end-to-end tests through lighttpd, against a private MariaDB and the
-   Naver double, with checks on the database rows (tests/test_e2e.py);
-4. schema migrations and the upgrade of a seed database (test_migrate.py);
-5. make install into a DESTDIR (test_install.py), then the end-to-end
-   suite again through lighttpd and through Apache serving that install;
-6. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
-7. scale-out: two installed nodes behind haproxy, one stopped while
-   clients write (test_multinode.py).
+5. end-to-end tests through lighttpd, against a private MariaDB and the
+   Naver double, with checks on the database rows (tests/test_e2e.py), and
+   authorization and session attacks (tests/test_attack.py);
+6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
+   truncated bodies (tests/test_fault.py);
+7. no lost writes under load (tests/test_load.py);
+8. a real browser: headless Chromium (tests/test_browser.py);
+9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
+   on any sanitizer report, and 4 once more under valgrind memcheck;
+10. schema migrations and the upgrade of a seed database (test_migrate.py);
+11. make install into a DESTDIR (test_install.py), then the end-to-end
+    suite again through lighttpd and through Apache serving that install;
+12. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
+13. scale-out: two installed nodes behind haproxy, one stopped while
+    clients write (test_multinode.py);
+14. last, every log of the whole run searched for the secrets it used.
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -35,14 +47,31 @@ import test_migrate  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
 import test_multinode  # noqa: E402,F401
+import test_attack  # noqa: E402,F401
+import test_fault  # noqa: E402,F401
+import test_load  # noqa: E402,F401
+import test_browser  # noqa: E402,F401
+import test_logs  # noqa: E402,F401
+import sanitizers  # noqa: E402
+
+def _load(name, path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fuzz = _load("fuzz_run", os.path.join(HERE, "fuzz", "run.py"))
+
+FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token",
+                "naver_profile", "body"]
 
 
 class Env:
     """What the tests share: the servers and the settings the CGIs read."""
 
 
-def suite(module):
-    return [t for t in lib.TESTS if t.__module__ == module]
 
 
 def e2e_against(env, label, web, web_prefix, results, only):
@@ -54,7 +83,7 @@ def e2e_against(env, label, web, web_prefix, results, only):
     other = Env()
     other.__dict__.update(env.__dict__)
     other.web, other.web_prefix = web, web_prefix
-    lib.run_tests(suite("test_e2e"), other, results, only, label=label)
+    lib.run_tests(modules("test_e2e"), other, results, only, label=label)
 
 
 class Cluster:
@@ -101,7 +130,7 @@ def install(env, started, results, only):
             for p in ("", "/memo")]
     started.extend(webs)
     print("== install (make install DESTDIR=…)")
-    lib.run_tests(suite("test_install"), env, results, only)
+    lib.run_tests(modules("test_install"), env, results, only)
     print("== end-to-end tests through lighttpd serving the install")
     e2e_against(env, "[installed] ", webs[0], webs[1], results, only)
     apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
@@ -129,12 +158,55 @@ def unit_tests(results, only):
         print(p.stderr, end="")
 
 
+def record(results, ok, name, detail=""):
+    results.append((ok, name))
+    print(f"{'ok' if ok else 'FAIL'} - {name}", flush=True)
+    if not ok and detail:
+        for line in detail.strip().splitlines()[-40:]:
+            print(f"    {line}")
+
+
+def lint(results, only):
+    if only:
+        return
+    t0 = time.monotonic()
+    p = subprocess.run(["make", "-s", "--no-print-directory", "lint"], cwd=ROOT,
+                       capture_output=True, text=True)
+    last = (p.stdout.strip().splitlines() or [""])[-1]
+    record(results, p.returncode == 0,
+           f"make {last} ({time.monotonic() - t0:.1f}s)",
+           p.stdout + p.stderr)
+
+
+def fuzz_replay(results, only):
+    if only:
+        return
+    for t in FUZZ_TARGETS:
+        ok, n, tail = fuzz.replay(t)
+        record(results, ok, f"fuzz replay: {t} ({n} seed and regression inputs)", tail)
+    seconds = int(os.environ.get("FUZZ_TEST_S", "5"))
+    for t in FUZZ_TARGETS:
+        r = fuzz.fuzz(t, seconds)
+        ok = r["rc"] == 0 and not r["crashes"] and r["execs"] > 0
+        record(results, ok, f"fuzz {t} for {seconds}s: {r['execs']} executions, "
+               f"cov {r['cov']}, ft {r['ft']}, crashes {len(r['crashes'])}",
+               r["log"] + f"\ncrash inputs: var/fuzz/crashes/{t}/ {r['crashes']}")
+
+
+def modules(*names):
+    return [t for t in lib.TESTS if t.__module__ in names]
+
+
 def main():
     only = sys.argv[1] if len(sys.argv) > 1 else None
     results = []
     t0 = time.monotonic()
     print("== unit tests of common/")
     unit_tests(results, only)
+    print("== static analysis")
+    lint(results, only)
+    print("== fuzz corpora and regressions replayed")
+    fuzz_replay(results, only)
 
     base = os.path.join(ROOT, "var", "test")
     shutil.rmtree(base, ignore_errors=True)
@@ -161,20 +233,31 @@ def main():
                                         env.config, prefix="/memo")
         started.append(env.web_prefix)
 
+        env.webs = [env.web, env.web_prefix]
+
         print("== CGI tests: each executable by hand")
-        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_cgi"],
-                      env, results, only)
+        lib.run_tests(modules("test_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
-        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_e2e"],
-                      env, results, only)
+        lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
+        print("== fault injection")
+        lib.run_tests(modules("test_fault"), env, results, only)
+        print("== no lost writes under load")
+        lib.run_tests(modules("test_load"), env, results, only)
+        print("== a real browser")
+        lib.run_tests(modules("test_browser"), env, results, only)
+        sanitizers.asan_pass(env, results, only, modules("test_cgi"),
+                             modules("test_e2e", "test_attack"))
+        sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))
         print("== schema migrations (tools/migrate, seed upgrade)")
-        lib.run_tests(suite("test_migrate"), env, results, only)
+        lib.run_tests(modules("test_migrate"), env, results, only)
         install(env, started, results, only)
         print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
-        lib.run_tests(suite("test_userdata"), env, results, only)
+        lib.run_tests(modules("test_userdata"), env, results, only)
         print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
         started.append(Cluster(env))
-        lib.run_tests(suite("test_multinode"), env, results, only)
+        lib.run_tests(modules("test_multinode"), env, results, only)
+        print("== the logs of the whole run")
+        lib.run_tests(modules("test_logs"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")

@@ -15,7 +15,9 @@
 #include "cgi.h"
 #include "cookie.h"
 #include "html.h"
+#include "app.h"
 #include "jsonx.h"
+#include "memobody.h"
 #include "naver.h"
 #include "query.h"
 #include "resp.h"
@@ -403,8 +405,16 @@ t_request(void)
 	r.script_name = "/memo";
 	cgi_base_path(&r, base, sizeof(base));
 	CHECK(strcmp(base, "/") == 0);
-	r.script_name = "/a;b/memo";
+	r.script_name = "/a;b c,d\"e\\f/memo";	/* never raw in a cookie */
 	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/a%3Bb%20c%2Cd%22e%5Cf/") == 0);
+	r.script_name = "/\xeb\xa9\x94\xeb\xaa\xa8/<x>/login";
+	cgi_base_path(&r, base, sizeof(base));
+	CHECK(strcmp(base, "/%EB%A9%94%EB%AA%A8/%3Cx%3E/") == 0);
+	r.script_name = "/\xeb\xa9\x94\xeb\xaa\xa8/login";	/* 20 chars out */
+	cgi_base_path(&r, base, 21);
+	CHECK(strcmp(base, "/%EB%A9%94%EB%AA%A8/") == 0);
+	cgi_base_path(&r, base, 20);		/* does not fit: the site */
 	CHECK(strcmp(base, "/") == 0);
 	r.script_name = "";
 	cgi_base_path(&r, base, sizeof(base));
@@ -500,6 +510,106 @@ t_authorize_url(void)
 	cfg_free(&cfg);
 }
 
+static void
+t_memo_body(void)
+{
+	static const struct { const char *body; enum err want; } cases[] = {
+		{ "{\"text\":\"\xec\x95\x88\xeb\x85\x95\"}", E_OK },
+		{ " {\"text\":\"x\",\"id\":5}\r\n", E_OK },
+		{ "{\"text\":\"\"}", E_BADREQ },
+		{ "{\"text\":5}", E_BADREQ },
+		{ "{\"text\":null}", E_BADREQ },
+		{ "[\"text\"]", E_BADREQ },
+		{ "{\"text\":\"a\\u0000b\"}", E_BADREQ },
+		{ "{\"text\":\"\xff\"}", E_BADREQ },
+		{ "{\"text\":\"x\"} {}", E_BADREQ },
+		{ "", E_BADREQ },
+	};
+	struct json_object *o;
+	const char *text, *why;
+	size_t len, n = 6 * MEMO_MAX_TEXT;
+	char *big;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o = NULL;
+		why = NULL;
+		CHECK(memo_parse_body(cases[i].body, strlen(cases[i].body), &o,
+		    &text, &len, &why) == cases[i].want);
+		CHECK((cases[i].want == E_OK) == (why == NULL));
+		json_object_put(o);
+	}
+	o = NULL;
+	CHECK(memo_parse_body("{\"text\":\"\xec\x95\x88\"}", 14, &o, &text,
+	    &len, &why) == E_OK && len == 3 && memcmp(text, "\xec\x95\x88", 3) == 0);
+	json_object_put(o);
+	/* One byte over the limit is 413; the limit itself is fine. */
+	if ((big = malloc(n)) == NULL)
+		return;
+	for (size_t max = MEMO_MAX_TEXT; max <= MEMO_MAX_TEXT + 1; max++) {
+		memcpy(big, "{\"text\":\"", 9);
+		memset(big + 9, 'a', max);
+		memcpy(big + 9 + max, "\"}", 2);
+		o = NULL;
+		CHECK(memo_parse_body(big, max + 11, &o, &text, &len, &why) ==
+		    (max == MEMO_MAX_TEXT ? E_OK : E_TOOLARGE));
+		json_object_put(o);
+	}
+	free(big);
+}
+
+/* ---- app_run's front-line checks, through a fake transport ---- */
+static int front_handled;
+
+static void
+front_handle(struct ctx *ctx)
+{
+	front_handled = 1;
+	resp_start(&ctx->resp, 200, "text/plain");
+}
+
+static int
+front(const char *methods, int html, const char *method, const char *path)
+{
+	const struct endpoint ep = { "unit", methods, html, front_handle };
+	char m[64], p[64];
+	char *env[] = { m, p, "MEMO_CONFIG=/dev/null", NULL };
+	struct fake f = { "", 0, 0, { 0 } };
+	struct cgi_io io = { fake_read, fake_write, &f };
+	int status = 0;
+
+	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
+	snprintf(p, sizeof(p), "PATH_INFO=%s", path);
+	buf_init(&f.out, 1 << 16);
+	front_handled = 0;
+	app_run(&ep, env, &io);
+	if (f.out.p && strncmp(f.out.p, "Status: ", 8) == 0)
+		status = atoi(f.out.p + 8);
+	if (status == 405)	/* the Allow header names the methods */
+		CHECK(f.out.p && strstr(f.out.p, "Allow: ") != NULL &&
+		    strstr(f.out.p, methods) != NULL);
+	buf_free(&f.out);
+	return front_handled ? -status : status;
+}
+
+static void
+t_front(void)
+{
+	/* A negative status: the handler ran and answered it. */
+	CHECK(front("GET, POST", 0, "GET", "") == -200);
+	CHECK(front("GET, POST", 0, "POST", "/") == -200);
+	CHECK(front("GET, POST", 0, "HEAD", "") == -200);
+	CHECK(front("GET, POST", 0, "DELETE", "") == 405);
+	CHECK(front("GET, POST", 0, "GE", "") == 405);
+	CHECK(front("GET, POST", 0, "GET, POST", "") == 405);
+	CHECK(front("GET, POST", 0, "", "") == 405);
+	CHECK(front("GET, POST", 0, "get", "") == 405);
+	CHECK(front("POST", 1, "GET", "") == 405);
+	CHECK(front("POST", 1, "HEAD", "") == 405);
+	CHECK(front("GET, POST", 0, "GET", "/x") == 404);
+	CHECK(front("GET, POST", 0, "GET", "//") == 404);
+	CHECK(front("POST", 1, "POST", "/../etc") == 404);
+}
+
 int
 main(void)
 {
@@ -518,6 +628,8 @@ main(void)
 	run("resp: headers, escaping, streaming, HEAD", t_response);
 	run("sess: tokens, hashes, comparison", t_sess);
 	run("naver: redirect and authorize URLs", t_authorize_url);
+	run("memobody: the POST /memo body rules", t_memo_body);
+	run("app: method, HEAD and PATH_INFO checks before a handler", t_front);
 	printf("unit: %d passed, %d failed\n", tests_run - tests_failed,
 	    tests_failed);
 	return tests_failed ? 1 : 0;

@@ -180,6 +180,13 @@ class MariaDB:
             self.server.kill()
             self.server = None
 
+    def pause(self):
+        """Freeze the server (SIGSTOP): it accepts connections, answers none."""
+        os.kill(self.server.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        os.kill(self.server.proc.pid, signal.SIGCONT)
+
 
 class NaverDev:
     """devlogin/naver_dev.py: the development provider and test double."""
@@ -221,10 +228,11 @@ def write_env(path, settings):
 
 
 class Lighttpd:
-    """lighttpd with the project's lighttpd.conf, in the foreground (-D)."""
+    """lighttpd with the project's lighttpd.conf, in the foreground (-D).
+    cgi_dir serves the CGIs of another build (MEMO_CGI_DIR)."""
 
     def __init__(self, state, config, port=None, prefix="", root=ROOT,
-                 conf=None, bind="127.0.0.1"):
+                 conf=None, bind="127.0.0.1", cgi_dir=None):
         self.port = port or free_port()
         self.state = state
         self.prefix = prefix
@@ -236,7 +244,11 @@ class Lighttpd:
                "MEMO_ROOT": root, "MEMO_STATE": state,
                "MEMO_PORT": str(self.port), "MEMO_BIND": bind,
                "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
-        argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, "lighttpd.conf")]
+        if cgi_dir:
+            env["MEMO_CGI_DIR"] = cgi_dir
+        self.env = env
+        self.conf = conf or os.path.join(ROOT, "lighttpd.conf")
+        argv = ["lighttpd", "-D", "-f", self.conf]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
 
@@ -247,6 +259,11 @@ class Lighttpd:
         """The same server again (same port and files), once stopped."""
         self.stop()
         return Lighttpd(**self.args)
+
+    def resolved_config(self):
+        """The configuration as lighttpd resolved it (lighttpd -p)."""
+        return subprocess.run(["lighttpd", "-p", "-f", self.conf], env=self.env,
+                              capture_output=True, text=True, check=True).stdout
 
 
 class Apache:

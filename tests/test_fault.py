@@ -1,0 +1,342 @@
+"""test_fault.py - fault injection through lighttpd: MariaDB stopped, killed
+or frozen under traffic, Naver hanging or failing, request bodies cut
+short.  Every test prints what it saw (statuses, timings)."""
+import json
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+
+from lib import Browser, check, eq, http_get, login, test
+from test_e2e import count, counts, logged_in
+
+# DB_CONNECT_TIMEOUT and DB_READ_TIMEOUT are 2 s in the tests' settings: a
+# request must be answered within them plus the CGI's own start.
+DB_DEADLINE = 3.0
+
+
+def say(msg):
+    print(f"    saw: {msg}", flush=True)
+
+
+def is_json_error(r):
+    try:
+        return "error" in r.json()
+    except ValueError:
+        return False
+
+
+class Traffic:
+    """Clients sending health, GET /memo and POST /memo in a loop until
+    stopped; every answer is kept as (start, seconds, what, status, json?)."""
+
+    def __init__(self, env, b, clients=4):
+        self.env, self.b = env, b
+        self.log, self.errors = [], []
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(clients)]
+
+    def one(self, i, n):
+        kind = (i + n) % 3
+        if kind == 0:
+            return "health", http_get(self.env.web.url + "health", timeout=15)
+        if kind == 1:
+            return "GET /memo", self.b.get("/memo", timeout=15)
+        return "POST /memo", self.b.post_json("/memo", {"text": f"장애 중 {i}-{n}"},
+                                              timeout=15)
+
+    def run(self, i):
+        n = 0
+        while not self.stop_flag.is_set():
+            t0 = time.monotonic()
+            try:
+                what, r = self.one(i, n)
+                with self.lock:
+                    self.log.append((t0, time.monotonic() - t0, what, r.status,
+                                     is_json_error(r) if r.status != 200 else True))
+            except Exception as e:  # a timeout or a dropped connection
+                with self.lock:
+                    self.errors.append((time.monotonic() - t0, repr(e)))
+            n += 1
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join(30)
+
+
+def db_outage(env, name, break_db, mend_db):
+    b = logged_in(env, name)
+    web_pid = env.web.server.proc.pid
+    with Traffic(env, b) as tr:
+        time.sleep(0.5)
+        t_break = time.monotonic()
+        try:
+            break_db()
+            time.sleep(4)               # requests keep coming while it is down
+        finally:
+            t_mend = time.monotonic()
+            mend_db()
+        t_back = time.monotonic()
+        time.sleep(1)
+    check(not tr.errors, f"requests that hung or broke: {tr.errors[:5]}")
+    during = [x for x in tr.log if x[0] > t_break + 0.2 and x[0] + x[1] < t_mend]
+    statuses = sorted({x[3] for x in tr.log})
+    slowest = max((x[1] for x in tr.log), default=0)
+    say(f"{len(tr.log)} requests, statuses {statuses}, slowest {slowest:.2f}s; "
+        f"{len(during)} while down: {sorted({x[3] for x in during})}")
+    check(len(during) >= 4, "requests were made while the database was down")
+    for t0, took, what, status, js in tr.log:
+        check(status in (200, 503), f"{what}: status {status} (a crash is 500)")
+        check(took < DB_DEADLINE, f"{what}: {status} took {took:.2f}s")
+        check(js, f"{what}: {status} without a JSON error body")
+    check(all(x[3] == 503 for x in during), "every request while down is 503")
+    # Back: the next request succeeds, on the same lighttpd.
+    t0 = time.monotonic()
+    r = b.post_json("/memo", {"text": "복구 후"})
+    eq(r.status, 200, "POST after MariaDB is back")
+    eq(http_get(env.web.url + "health").status, 200, "health after MariaDB is back")
+    check(env.web.server.proc.poll() is None and env.web.server.proc.pid == web_pid,
+          "lighttpd was not restarted")
+    say(f"MariaDB back after {t_back - t_mend:.1f}s; next POST 200 in "
+        f"{time.monotonic() - t0:.2f}s; lighttpd pid {web_pid} unchanged")
+
+
+@test
+def db_stopped_under_traffic(env):
+    """MariaDB stopped under traffic: every request 200 or 503 JSON within ~2 s; back: next request works, same lighttpd"""
+    db_outage(env, "정지", env.db.stop, env.db.start)
+
+
+@test
+def db_killed_under_traffic(env):
+    """MariaDB killed (SIGKILL) under traffic: 503 JSON within ~2 s, none hangs; restarted: works again"""
+    db_outage(env, "강제종료", env.db.kill, env.db.start)
+
+
+@test
+def db_frozen(env):
+    """MariaDB frozen (SIGSTOP: accepts, never answers): 503 JSON within the timeouts, not a hang"""
+    b = logged_in(env, "멈춘 DB")
+    env.db.pause()
+    try:
+        seen = []
+        for what, fn in (("health", lambda: http_get(env.web.url + "health", timeout=15)),
+                         ("GET /memo", lambda: b.get("/memo", timeout=15)),
+                         ("POST /memo", lambda: b.post_json("/memo", {"text": "x"}, timeout=15))):
+            t0 = time.monotonic()
+            r = fn()
+            took = time.monotonic() - t0
+            seen.append(f"{what} {r.status} in {took:.2f}s")
+            eq(r.status, 503, what)
+            check(is_json_error(r), f"{what}: JSON error")
+            check(took < DB_DEADLINE, f"{what}: took {took:.2f}s")
+    finally:
+        env.db.resume()
+    say(", ".join(seen))
+    eq(b.post_json("/memo", {"text": "풀림"}).status, 200, "POST once it runs again")
+
+
+@test
+def naver_hangs(env):
+    """Naver hanging past the timeout (token or profile) is a 502 within NAVER_TIMEOUT, nothing written"""
+    seen = []
+    for scenario in ("tokenhang", "profilehang"):
+        before = counts(env)
+        t0 = time.monotonic()
+        r = login(Browser(env.web.url), "멈춤", scenario)
+        took = time.monotonic() - t0
+        seen.append(f"{scenario}: {r.status} in {took:.2f}s")
+        eq(r.status, 502, scenario)
+        check(took < 4.5, f"{scenario}: answered in {took:.1f}s (timeout 2s)")
+        eq(counts(env), before, f"{scenario}: nothing written")
+    say("; ".join(seen) + " (NAVER_TIMEOUT=2)")
+
+
+NAVER_FAILURES = ["tokenerror", "token500", "tokennotjson", "tokennoaccess",
+                  "profile024", "profile500", "profilenotjson", "profile00bad",
+                  "profilenoid", "profilenumberid"]
+
+
+@test
+def naver_failures(env):
+    """Naver failing (error JSON, 024, HTTP 500, not JSON, missing fields) is a 502 page; no user or session row"""
+    seen = []
+    for scenario in NAVER_FAILURES:
+        before = counts(env)
+        b = Browser(env.web.url)
+        r = login(b, "실패 " + scenario, scenario)
+        seen.append(f"{scenario} {r.status}")
+        eq(r.status, 502, scenario)
+        check("네이버 로그인 중 문제가 발생했습니다" in r.text and 'href="./"' in r.text,
+              f"{scenario}: Korean page with a link home")
+        check("sessionId" not in b.cookies, f"{scenario}: no session cookie")
+        eq(counts(env), before, f"{scenario}: nothing written")
+    say(", ".join(seen) + "; user, sessions and memo counts unchanged")
+
+
+def raw_request(env, head, body=b"", close_after=True, timeout=10):
+    """Send bytes to lighttpd on a plain socket (to lie about the body),
+    optionally half-close, and read what comes back until it closes."""
+    s = socket.create_connection(("127.0.0.1", env.web.port), timeout=timeout)
+    t0 = time.monotonic()
+    try:
+        s.sendall(head + body)
+        if close_after:
+            s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else None
+    return status, data, time.monotonic() - t0
+
+
+@test
+def short_bodies_through_lighttpd(env):
+    """Through lighttpd: body shorter than Content-Length then closed, Content-Length -1 or 2^64: 4xx or closed, never a hang, nothing written"""
+    b = logged_in(env, "짧은 본문")
+    sid = b.cookies["sessionId"]
+    before = count(env, "memo")
+
+    def head(cl):
+        return (f"POST /memo HTTP/1.1\r\nHost: 127.0.0.1:{env.web.port}\r\n"
+                f"Cookie: sessionId={sid}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {cl}\r\nConnection: close\r\n\r\n").encode()
+    seen = []
+    for what, h, body, want in (
+            ("10 of 100 bytes, then closed", head(100), b'{"text":"', (None, 400)),
+            ("Content-Length -1", head(-1), b'{"text":"x"}', (400,)),
+            ("Content-Length 2^64", head(2 ** 64), b'{"text":"x"}', (400, 413)),
+            ("Content-Length 2^63", head(2 ** 63), b"", (400, 413)),
+            ("Content-Length junk", head("12abc"), b'{"text":"x"}', (400,))):
+        status, data, took = raw_request(env, h, body)
+        seen.append(f"{what}: {status or 'closed'} in {took:.2f}s")
+        check(status in want, f"{what}: {status} {data[:200]!r}")
+        check(took < 5, f"{what}: took {took:.1f}s")
+    say("; ".join(seen))
+    eq(count(env, "memo"), before, "nothing written")
+    eq(b.post_json("/memo", {"text": "그 뒤에도"}).status, 200, "the server still serves")
+
+
+@test
+def stalled_body_by_hand(env):
+    """memo.cgi by hand: a body that stops coming (stdin left open) is 400 after the CGI's read timeout, not a hang"""
+    from test_cgi import SID, base_env, memo_count, seed_session
+    seed_session(env)
+    before = memo_count(env)
+    import lib
+    argv = lib.CGI_WRAPPER + [lib.CGI_DIR + "/memo.cgi"]
+    e = dict(base_env(env, REQUEST_METHOD="POST", HTTP_COOKIE=f"sessionId={SID}",
+                      CONTENT_TYPE="application/json", CONTENT_LENGTH="100",
+                      SCRIPT_NAME="/memo"), PATH="/usr/bin:/bin")
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, env=e, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdin.write(b'{"text":"')
+    p.stdin.flush()                 # stdin stays open: the rest never comes
+    watchdog = threading.Timer(20, p.kill)
+    watchdog.start()
+    try:
+        out = p.stdout.read()
+        p.wait()
+    finally:
+        watchdog.cancel()
+        p.stdin.close()
+        p.stderr.close()
+    took = time.monotonic() - t0
+    status = out.split(b"\r\n", 1)[0].decode()
+    say(f"{status!r} after {took:.1f}s")
+    eq(status, "Status: 400 Bad Request", "status")
+    check(9 <= took < 15, f"answered after the 10 s read timeout, took {took:.1f}s")
+    eq(memo_count(env), before, "nothing written")
+
+
+@test
+def concurrent_logins_of_one_user(env):
+    """16 simultaneous first logins of one new user, while others post: all succeed, one user row, 16 sessions"""
+    from concurrent.futures import ThreadPoolExecutor
+    from lib import naver_id
+    name = "동시 로그인"
+    poster = logged_in(env, "동시 작성자")
+
+    def one(i):
+        b = Browser(env.web.url)
+        r = login(b, name)
+        return r.status, b
+
+    def posts(_):
+        return [poster.post_json("/memo", {"text": f"동시 {k}"}).status for k in range(10)]
+    with ThreadPoolExecutor(20) as ex:
+        pf = [ex.submit(posts, i) for i in range(4)]
+        got = list(ex.map(one, range(16)))
+        post_statuses = [s for f in pf for s in f.result()]
+    statuses = [s for s, _ in got]
+    say(f"login statuses {sorted(statuses)}; concurrent posts {sorted(set(post_statuses))}")
+    eq(statuses, [302] * 16, "every login")
+    eq(post_statuses, [200] * 40, "every concurrent post")
+    uid = naver_id(name)
+    eq(count(env, "user", f"id = '{uid}'"), 1, "one user row")
+    eq(count(env, "sessions", f"user_id = '{uid}'"), 16, "one session per login")
+    for s, b in got:
+        eq(b.get("/memo").status, 200, "each session works")
+
+
+@test
+def login_with_db_down(env):
+    """Naver fine but MariaDB down at /auth: a 503 page within ~2 s, no session cookie; nothing written once it is back"""
+    from lib import naver_id, start_login, code_for
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    env.db.kill()
+    try:
+        t0 = time.monotonic()
+        r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("DB 없는 로그인"),
+                                                     "state": state}))
+        took = time.monotonic() - t0
+    finally:
+        env.db.start()
+    say(f"/auth {r.status} in {took:.2f}s, cookies after: {sorted(b.cookies)}")
+    eq(r.status, 503, "status")
+    check("잠시 후 다시 시도해 주세요" in r.text, "the Korean 'try again later' page")
+    check(took < DB_DEADLINE, f"took {took:.2f}s")
+    check("sessionId" not in b.cookies and "oauthState" not in b.cookies,
+          "no session cookie, the state cookie cleared")
+    eq(count(env, "user", f"id = '{naver_id('DB 없는 로그인')}'"), 0, "no user row")
+
+
+@test
+def chunked_bodies_through_lighttpd(env):
+    """Through lighttpd: a chunked POST /memo is stored whole; a chunked body cut short stores nothing"""
+    b = logged_in(env, "청크")
+    sid = b.cookies["sessionId"]
+    before = count(env, "memo")
+    head = (f"POST /memo HTTP/1.1\r\nHost: 127.0.0.1:{env.web.port}\r\n"
+            f"Cookie: sessionId={sid}\r\nContent-Type: application/json\r\n"
+            f"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+    body = json.dumps({"text": "청크 전송 ✓"}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7])
+                      for i in range(0, len(body), 7)) + b"0\r\n\r\n"
+    status, data, took = raw_request(env, head, chunks)
+    say(f"chunked: {status} in {took:.2f}s")
+    eq(status, 200, f"chunked POST: {data[-200:]!r}")
+    eq(count(env, "memo"), before + 1, "stored")
+    status, data, took = raw_request(env, head, chunks[:len(chunks) // 2])
+    say(f"chunked, cut short: {status or 'closed'} in {took:.2f}s")
+    check(status in (None, 400), f"cut short: {status}")
+    check(took < 5, f"took {took:.1f}s")
+    eq(count(env, "memo"), before + 1, "nothing more stored")

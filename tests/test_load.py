@@ -1,0 +1,174 @@
+"""test_load.py - no lost writes: 32 concurrent clients post memos as 50
+users through lighttpd, then the database is compared with what the
+clients were told.  Every memo text carries a unique id, so each one is
+found (or not) exactly.
+
+A 200 is only sent after POST /memo's single autocommit INSERT ... SELECT
+has returned, so every acknowledged memo must be stored exactly once; a
+refused one (503, or a broken connection) must not be stored while the
+database is up.  With MariaDB restarted in the middle, refused ones may be
+missing (or, if the server committed just before going away, present:
+counted and printed as "refused but stored"), acknowledged ones may not."""
+import http.client
+import json
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from lib import Browser, check, eq, login, test
+
+CLIENTS = 32
+USERS = 50
+POSTS = 3000
+
+
+def say(msg):
+    print(f"    saw: {msg}", flush=True)
+
+
+def login_users(env, tag):
+    """Log USERS users in through the Naver double (in parallel)."""
+    def one(i):
+        b = Browser(env.web.url)
+        r = login(b, f"부하 {tag} {i:02d}")
+        eq(r.status, 302, f"login of user {i}")
+        return b.cookies["sessionId"]
+    with ThreadPoolExecutor(8) as ex:
+        return list(ex.map(one, range(USERS)))
+
+
+def post(port, sid, text):
+    """One POST /memo on its own connection: (status, memo id or None)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/memo", body=json.dumps({"text": text}).encode(),
+                     headers={"Content-Type": "application/json",
+                              "Cookie": f"sessionId={sid}"})
+        r = conn.getresponse()
+        body = r.read()
+        if r.status == 200:
+            m = json.loads(body)
+            return 200, m["id"] if m.get("text") == text else None
+        return r.status, None
+    finally:
+        conn.close()
+
+
+def drive(env, sids, run, during=None):
+    """Send POSTS memos from CLIENTS threads; returns the outcome per text."""
+    lock = threading.Lock()
+    outcome = {}                    # text -> (status or error, id, user index)
+    next_n = [0]
+    acked = [0]
+
+    def worker():
+        while True:
+            with lock:
+                n = next_n[0]
+                if n >= POSTS:
+                    return
+                next_n[0] += 1
+            u = n % USERS
+            text = f"load-{run}-{n:05d} 사용자{u:02d}"
+            try:
+                status, mid = post(env.web.port, sids[u], text)
+            except Exception as e:  # connection refused/reset: a refusal
+                status, mid = type(e).__name__, None
+            with lock:
+                outcome[text] = (status, mid, u)
+                if status == 200:
+                    acked[0] += 1
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    if during:
+        during(acked)
+    for t in threads:
+        t.join(300)
+    return outcome, time.monotonic() - t0
+
+
+def tally(env, run, outcome, uids):
+    rows = env.db.query(f"SELECT text, id, user_id FROM memo WHERE text LIKE 'load-{run}-%'")
+    stored = {}
+    for text, mid, uid in rows:
+        stored.setdefault(text, []).append((int(mid), uid))
+    acked = {t: o for t, o in outcome.items() if o[0] == 200}
+    refused = {t: o for t, o in outcome.items() if o[0] != 200}
+    f = {"sent": len(outcome), "acknowledged": len(acked), "refused": len(refused),
+         "stored": len(rows),
+         "duplicated": sum(len(v) - 1 for v in stored.values() if len(v) > 1),
+         "lost": sum(1 for t in acked if t not in stored),
+         "refused but stored": sum(1 for t in refused if t in stored),
+         "wrong id or user": sum(1 for t, (s, mid, u) in acked.items() if t in stored and
+                                 stored[t] != [(mid, uids[u])])}
+    codes = {}
+    for s, _, _ in refused.values():
+        codes[s] = codes.get(s, 0) + 1
+    return f, codes
+
+
+def user_ids(env, sids):
+    """The user id behind each session, from the sessions table."""
+    import hashlib
+    out = []
+    for sid in sids:
+        h = hashlib.sha256(sid.encode()).hexdigest()
+        out.append(env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{h}'")[0][0])
+    return out
+
+
+def report(f, codes, took):
+    say(", ".join(f"{k} {v}" for k, v in f.items()) +
+        f"; refusals by status {codes or '{}'}; {f['sent'] / took:.0f} posts/s over {took:.1f}s")
+
+
+@test
+def no_lost_writes(env):
+    """No lost writes: 3,000 posts from 32 clients as 50 users — every 200 stored exactly once, no refused one stored"""
+    run = secrets.token_hex(4)
+    sids = login_users(env, run)
+    uids = user_ids(env, sids)
+    outcome, took = drive(env, sids, run)
+    f, codes = tally(env, run, outcome, uids)
+    report(f, codes, took)
+    eq(f["sent"], POSTS, "sent")
+    eq(f["duplicated"], 0, "duplicated")
+    eq(f["lost"], 0, "lost")
+    eq(f["refused but stored"], 0, "refused but stored")
+    eq(f["wrong id or user"], 0, "stored under another id or user")
+    eq(f["stored"], f["acknowledged"], "stored = acknowledged")
+    check(f["acknowledged"] == POSTS, f"every post acknowledged with the database up: {codes}")
+
+
+@test
+def no_lost_writes_db_restart(env):
+    """No lost writes with MariaDB restarted mid-run: every acknowledged memo stored exactly once (lost = 0)"""
+    run = secrets.token_hex(4)
+    sids = login_users(env, run)
+    uids = user_ids(env, sids)
+    restart = {}
+
+    def during(acked):
+        while acked[0] < POSTS // 3:
+            time.sleep(0.01)
+        t0 = time.monotonic()
+        try:
+            env.db.stop()
+        finally:
+            env.db.start()
+        restart["at"] = acked[0]
+        restart["took"] = time.monotonic() - t0
+    outcome, took = drive(env, sids, run, during)
+    f, codes = tally(env, run, outcome, uids)
+    report(f, codes, took)
+    say(f"MariaDB stopped after {restart['at']} acknowledgements, back in {restart['took']:.1f}s")
+    eq(f["sent"], POSTS, "sent")
+    eq(f["lost"], 0, "lost")
+    eq(f["duplicated"], 0, "duplicated")
+    eq(f["wrong id or user"], 0, "stored under another id or user")
+    check(f["refused"] > 0, "the restart refused some posts (it really happened mid-run)")
+    check(all(c == 503 for c in codes), f"refusals are 503s, not crashes: {codes}")
+    check(f["acknowledged"] > POSTS // 3, "posts acknowledged again after the restart")
