@@ -2,7 +2,9 @@
 #
 #   make            build the CGIs into cgi-bin/
 #   make run        the service at http://127.0.0.1:$(PORT)/ on a private MariaDB
-#   make test       every test; the last line is "N passed, N failed"
+#                   (MODE=fastcgi: the same CGIs as persistent FastCGI processes)
+#   make test       every test, end to end in both modes; the last line is
+#                   "N passed, N failed"
 #   make clean
 #
 # Every CGI links libmemo.a and only the libraries it uses: only auth.cgi
@@ -24,9 +26,10 @@ LIB_DB	 = $(shell pkg-config --libs libmariadb)
 LIB_JSON = -ljson-c
 LIB_CURL = -lcurl
 LIB_HASH = -lnettle
+LIB_FCGI = -lfcgi
 
 B	 = build
-COMMON	 = app appdb buf cfg cgi cookie db err html jsonx log naver naver_url \
+COMMON	 = app appdb appmain buf cfg cgi cookie db err html jsonx log naver naver_url \
 	   query resp sess utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
 CGIS	 = index login auth memo logout health
@@ -56,25 +59,26 @@ cgi-bin/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 cgi-bin/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
 
 cgi-bin/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a
-	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a $(LIBS) $(LIB_FCGI)
 
 $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a \
-	    $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH)
+	    $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH) $(LIB_FCGI)
 
 $(B) $(B)/common $(B)/cgi-bin $(B)/tests:
 	mkdir -p $@
 
 # Debian packages the build, make run and make test need.
 DEPS = build-essential pkg-config libmariadb-dev libcurl4-openssl-dev \
-       libjson-c-dev nettle-dev lighttpd mariadb-server mariadb-client \
+       libjson-c-dev nettle-dev libfcgi-dev lighttpd mariadb-server mariadb-client \
        python3 curl
 deps:
 	@sh tools/deps.sh $(DEPS)
 
 PORT ?= 8080
+MODE ?= cgi
 run: deps all
-	python3 tools/stack.py run --port $(PORT)
+	python3 tools/stack.py run --port $(PORT) --mode $(MODE)
 
 test: deps all
 	python3 tests/run.py

@@ -35,9 +35,9 @@ def eq(got, want, what=""):
         raise Failed(f"{what}: got {got!r}, want {want!r}")
 
 
-def run_tests(tests, env, results, only=None):
+def run_tests(tests, env, results, only=None, label=""):
     for fn in tests:
-        name = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:
             continue
         t0 = time.monotonic()

@@ -5,7 +5,10 @@
 2. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one (tests/test_cgi.py);
 3. end-to-end tests through lighttpd, against a private MariaDB and the
-   Naver double, with checks on the database rows (tests/test_e2e.py).
+   Naver double, with checks on the database rows (tests/test_e2e.py),
+   once with the CGIs under mod_cgi and once with the same executables as
+   FastCGI processes (lighttpd-fastcgi.conf), each named "[fastcgi] …"
+   the second time; tests/test_fastcgi.py only in FastCGI mode.
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -25,6 +28,7 @@ import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
+import test_fastcgi  # noqa: E402,F401
 
 
 class Env:
@@ -76,22 +80,32 @@ def main():
         env.settings.update(env.naver.settings())
         env.config = os.path.join(base, "memo.env")
         stack.write_env(env.config, env.settings)
-        env.web = stack.Lighttpd(os.path.join(base, "lighttpd"), env.config)
-        started.append(env.web)
-        env.web_prefix = stack.Lighttpd(os.path.join(base, "lighttpd-prefix"),
-                                        env.config, prefix="/memo")
-        started.append(env.web_prefix)
-
         print("== CGI tests: each executable by hand")
         lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_cgi"],
                       env, results, only)
-        print("== end-to-end tests through lighttpd")
-        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_e2e"],
-                      env, results, only)
+        for mode in ("cgi", "fastcgi"):
+            # Each pass starts from empty tables, as the tests expect.
+            env.db.query("DELETE FROM memo; DELETE FROM sessions; DELETE FROM `user`")
+            web = stack.Lighttpd(os.path.join(base, f"lighttpd-{mode}"),
+                                 env.config, mode=mode)
+            started.append(web)
+            web_prefix = stack.Lighttpd(os.path.join(base, f"lighttpd-{mode}-prefix"),
+                                        env.config, prefix="/memo", mode=mode)
+            started.append(web_prefix)
+            env.web, env.web_prefix, env.mode = web, web_prefix, mode
+            label = "" if mode == "cgi" else "[fastcgi] "
+            print(f"== end-to-end tests through lighttpd, {mode} mode")
+            mods = ("test_e2e",) if mode == "cgi" else ("test_e2e", "test_fastcgi")
+            lib.run_tests([t for t in lib.TESTS if t.__module__ in mods],
+                          env, results, only, label)
+            for s in (web_prefix, web):
+                started.remove(s)
+                s.stop()
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")
-        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log"):
+        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd-cgi/error.log",
+                     "lighttpd-fastcgi/error.log"):
             p = os.path.join(base, name)
             if os.path.exists(p):
                 print(f"--- {p}:\n" + open(p, errors="replace").read()[-3000:])

@@ -6,7 +6,11 @@ Every server listens on loopback only, on a socket or port of its own, and
 is stopped by its pid when the run ends, failed or not.  The system MariaDB
 service and port 3306 are never touched.
 
-    python3 tools/stack.py run [--port 8080] [--prefix /memo]
+    python3 tools/stack.py run [--port 8080] [--prefix /memo] [--mode fastcgi]
+
+--mode cgi (the default) runs each CGI per request through mod_cgi
+(lighttpd.conf); --mode fastcgi runs the same executables as persistent
+FastCGI responders through mod_fastcgi (lighttpd-fastcgi.conf).
 
 The settings of common/cfg.c (DB_*, NAVER_*, SESSION_MAX_AGE, COOKIE_SECURE)
 can be given in the environment; they are written into the dotenv file the
@@ -210,11 +214,16 @@ def write_env(path, settings):
     os.replace(path + ".tmp", path)
 
 
+MODES = {"cgi": "lighttpd.conf", "fastcgi": "lighttpd-fastcgi.conf"}
+
+
 class Lighttpd:
-    """lighttpd with the project's lighttpd.conf, in the foreground (-D)."""
+    """lighttpd with the project's lighttpd.conf (mode "cgi") or
+    lighttpd-fastcgi.conf (mode "fastcgi"), in the foreground (-D)."""
 
     def __init__(self, state, config, port=None, prefix="", root=ROOT,
-                 conf=None, bind="127.0.0.1"):
+                 conf=None, bind="127.0.0.1", mode="cgi"):
+        self.mode = mode
         self.port = port or free_port()
         self.state = state
         self.prefix = prefix
@@ -224,7 +233,7 @@ class Lighttpd:
                "MEMO_ROOT": root, "MEMO_STATE": state,
                "MEMO_PORT": str(self.port), "MEMO_BIND": bind,
                "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
-        argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, "lighttpd.conf")]
+        argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, MODES[mode])]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
 
@@ -269,9 +278,9 @@ def run(args):
         config = os.path.join(base, "memo.env")
         write_env(config, settings)
         web = Lighttpd(os.path.join(base, "lighttpd"), config, port=args.port,
-                       prefix=prefix)
+                       prefix=prefix, mode=args.mode)
         started.append(web)
-        print(f"\nmemo is serving {web.url}   (Ctrl-C stops everything)")
+        print(f"\nmemo is serving {web.url} as {args.mode}   (Ctrl-C stops everything)")
         print(f"logs: {web.state}/error.log, access.log; settings: {config}")
         sys.stdout.flush()
         while not stop_now:
@@ -293,6 +302,8 @@ def main():
     r = sub.add_parser("run", help="serve the app until Ctrl-C")
     r.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     r.add_argument("--prefix", default=os.environ.get("PREFIX", ""))
+    r.add_argument("--mode", choices=sorted(MODES),
+                   default=os.environ.get("MODE") or "cgi")
     args = p.parse_args()
     if shutil.which("lighttpd") is None or shutil.which("mariadbd") is None:
         sys.exit("lighttpd and mariadb-server are needed: run `make deps`")
