@@ -5,6 +5,8 @@
 #                   (MODE=fastcgi: the same CGIs as persistent FastCGI processes)
 #   make test       every test, end to end in both modes; the last line is
 #                   "N passed, N failed"
+#   make bench      the benchmark table (README.md, Performance); BENCH_S=2 for
+#                   a short run
 #   make clean
 #
 # Every CGI links libmemo.a and only the libraries it uses: only auth.cgi
@@ -65,7 +67,15 @@ $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a \
 	    $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH) $(LIB_FCGI)
 
-$(B) $(B)/common $(B)/cgi-bin $(B)/tests:
+# The CGI floor of the benchmark (static, no library, one write) and the
+# runner that times CGIs by hand.
+BENCH_STATIC = -std=gnu11 $(WARN) $(OPT) -static
+$(B)/bench/floor.cgi: bench/floor.c | $(B)/bench
+	$(CC) $(BENCH_STATIC) -o $@ bench/floor.c
+$(B)/bench/spawn: bench/spawn.c | $(B)/bench
+	$(CC) $(BENCH_STATIC) -o $@ bench/spawn.c
+
+$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/bench:
 	mkdir -p $@
 
 # Debian packages the build, make run and make test need.
@@ -75,6 +85,11 @@ DEPS = build-essential pkg-config libmariadb-dev libcurl4-openssl-dev \
 deps:
 	@sh tools/deps.sh $(DEPS)
 
+# What `make bench` needs beyond DEPS (not needed to build, run or test).
+BENCH_DEPS = wrk valgrind
+bench-deps:
+	@sh tools/deps.sh $(BENCH_DEPS)
+
 PORT ?= 8080
 MODE ?= cgi
 run: deps all
@@ -83,8 +98,11 @@ run: deps all
 test: deps all
 	python3 tests/run.py
 
+bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn
+	python3 tools/bench.py
+
 clean:
 	rm -rf $(B) $(CGI_BIN)
 
-.PHONY: all deps run test clean
+.PHONY: all deps bench-deps run test bench clean
 .DELETE_ON_ERROR:

@@ -10,8 +10,9 @@
  * up: an idle client connection has nothing to read otherwise) and that it
  * was opened with the settings this request asks for; a connection that
  * failed during a request is dropped after it.  The connection carries no
- * per-request state: every statement is closed by the query that made it,
- * and db_login ends its transaction (commit or rollback) and restores
+ * per-request state: its prepared statements are kept (db_keep_statements)
+ * but every execution binds its own parameters and results and frees its
+ * result, and db_login ends its transaction (commit or rollback) and restores
  * autocommit before returning.
  */
 #include <poll.h>
@@ -94,6 +95,7 @@ held_db(struct ctx *ctx)
 	if (held.db == NULL) {
 		if ((e = db_open(&held.db, &ctx->cfg)) != E_OK)
 			return e;
+		db_keep_statements(held.db);
 		for (size_t i = 0; i < NKEYS; i++)
 			if ((held.val[i] = strdup(cfg_str(&ctx->cfg,
 			    conn_keys[i]))) == NULL) {

@@ -1,37 +1,14 @@
 """test_fastcgi.py - what only FastCGI mode can get wrong: one process
 serving many requests in turn.  Run by tests/run.py after the end-to-end
 suite in FastCGI mode (env.web is then served by lighttpd-fastcgi.conf)."""
-import os
 import time
 
 from lib import Browser, check, eq, login, test
+from stack import rss_kib
 
 
 def children(env, program):
-    """Pids of lighttpd's FastCGI children running cgi-bin/PROGRAM.cgi."""
-    parent = env.web.server.proc.pid
-    want = os.path.realpath(os.path.join(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), "cgi-bin", program + ".cgi"))
-    pids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            if ppid == parent and os.path.realpath(f"/proc/{d}/exe") == want:
-                pids.append(int(d))
-        except (OSError, IndexError, ValueError):
-            continue
-    return pids
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
+    return env.web.fastcgi_pids(program)
 
 
 def one_memo_process(env):
@@ -40,6 +17,34 @@ def one_memo_process(env):
     pids = children(env, "memo")
     eq(len(pids), 1, "memo.cgi FastCGI processes under our lighttpd")
     return pids[0]
+
+
+def connections(env):
+    """How many connections MariaDB has accepted since it started."""
+    return int(env.db.query("SHOW GLOBAL STATUS LIKE 'Connections'",
+                            database=None)[0][1])
+
+
+@test
+def routes_served_by_kept_processes(env):
+    """Every route is answered by its FastCGI process on its kept connection (no mod_cgi, no reconnect)"""
+    b = Browser(env.web.url)
+    eq(login(b, "상주").status, 302, "login")
+    routes = (("index", lambda: b.get("/")), ("index", lambda: b.get("/?x=1")),
+              ("memo", lambda: b.get("/memo")),
+              ("memo", lambda: b.post_json("/memo", {"text": "상주"})),
+              ("health", lambda: Browser(env.web.url).get("/health")))
+    for _, fn in routes:                        # start them all
+        eq(fn().status, 200, "warm-up")
+    pids = {prog: children(env, prog) for prog, _ in routes}
+    c0 = connections(env)
+    for prog, fn in routes * 5:
+        eq(fn().status, 200, prog)
+    c1 = connections(env)
+    eq(c1 - c0, 1, "new database connections (only this test's own query)")
+    for prog, _ in routes:
+        eq(len(pids[prog]), 1, f"one {prog}.cgi FastCGI process")
+        eq(children(env, prog), pids[prog], f"{prog}.cgi kept its process")
 
 
 @test

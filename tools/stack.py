@@ -222,7 +222,7 @@ class Lighttpd:
     lighttpd-fastcgi.conf (mode "fastcgi"), in the foreground (-D)."""
 
     def __init__(self, state, config, port=None, prefix="", root=ROOT,
-                 conf=None, bind="127.0.0.1", mode="cgi"):
+                 conf=None, bind="127.0.0.1", mode="cgi", extra_env=None):
         self.mode = mode
         self.port = port or free_port()
         self.state = state
@@ -233,12 +233,40 @@ class Lighttpd:
                "MEMO_ROOT": root, "MEMO_STATE": state,
                "MEMO_PORT": str(self.port), "MEMO_BIND": bind,
                "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
+        env.update(extra_env or {})
         argv = ["lighttpd", "-D", "-f", conf or os.path.join(ROOT, MODES[mode])]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
 
+    def fastcgi_pids(self, program):
+        """Pids of our FastCGI children running cgi-bin/PROGRAM.cgi (none
+        in CGI mode, or before the first request starts them)."""
+        want = os.path.realpath(os.path.join(ROOT, "cgi-bin", program + ".cgi"))
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid == self.server.proc.pid and \
+                        os.path.realpath(f"/proc/{d}/exe") == want:
+                    pids.append(int(d))
+            except (OSError, IndexError, ValueError):
+                continue    # exited while we looked
+        return pids
+
     def stop(self):
         self.server.stop(grace=10)
+
+
+def rss_kib(pid):
+    """A process's resident memory now (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 def settings_from_env():
