@@ -10,7 +10,14 @@
 #   make clean
 #
 # Every CGI links libmemo.a and only the libraries it uses: only auth.cgi
-# links libcurl, login.cgi links no database client.
+# links libcurl, login.cgi links no database client.  LINK=static (the
+# default) links those libraries into each CGI (glibc stays shared): a CGI
+# pays the dynamic loader on every request, and libmariadb's shared
+# dependencies (OpenSSL, zlib) cost more instructions to load than the
+# request itself (README.md, Performance).  auth.cgi stays dynamic: libcurl
+# brings the shared OpenSSL, which must not meet a linked-in copy.
+# LINK=dynamic links everything shared; B= and BIN= build elsewhere (the
+# benchmark builds its comparison variants that way).
 
 CC	?= cc
 PKGS_DB	 = libmariadb
@@ -24,18 +31,34 @@ CPPFLAGS += -D_GNU_SOURCE -Icommon -Ibuild $(shell pkg-config --cflags libmariad
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS)
 LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 
-LIB_DB	 = $(shell pkg-config --libs libmariadb)
-LIB_JSON = -ljson-c
+# -lcrypto: db.c starts OpenSSL itself, without the configuration file.
+DYN_DB	 = $(shell pkg-config --libs libmariadb) -lcrypto
+DYN_JSON = -ljson-c
+DYN_HASH = -lnettle
+DYN_FCGI = -lfcgi
 LIB_CURL = -lcurl
-LIB_HASH = -lnettle
-LIB_FCGI = -lfcgi
+LINK	?= static
+ifeq ($(LINK),static)
+ST	 = -Wl,-Bstatic
+SH	 = -Wl,-Bdynamic
+LIB_DB	 = $(ST) -lmariadb -lssl -lcrypto -lz $(SH) -ldl -lm -lpthread
+LIB_JSON = $(ST) -ljson-c $(SH)
+LIB_HASH = $(ST) -lnettle $(SH)
+LIB_FCGI = $(ST) -lfcgi $(SH)
+else
+LIB_DB	 = $(DYN_DB)
+LIB_JSON = $(DYN_JSON)
+LIB_HASH = $(DYN_HASH)
+LIB_FCGI = $(DYN_FCGI)
+endif
 
 B	 = build
 COMMON	 = app appdb appmain buf cfg cgi cookie db err html jsonx log naver naver_url \
 	   query resp sess utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
 CGIS	 = index login auth memo logout health
-CGI_BIN	 = $(CGIS:%=cgi-bin/%.cgi)
+BIN	 = cgi-bin
+CGI_BIN	 = $(CGIS:%=$(BIN)/%.cgi)
 
 all: $(CGI_BIN) $(B)/tests/unit
 
@@ -53,19 +76,19 @@ $(B)/cgi-bin/%.o: cgi-bin/%.c common/*.h | $(B)/cgi-bin
 
 $(B)/cgi-bin/index.o: $(B)/index_html.h
 
-cgi-bin/index.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
-cgi-bin/login.cgi:  LIBS = $(LIB_JSON) $(LIB_HASH)
-cgi-bin/auth.cgi:   LIBS = $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH)
-cgi-bin/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
-cgi-bin/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
-cgi-bin/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
+$(BIN)/index.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
+$(BIN)/login.cgi:  LIBS = $(LIB_JSON) $(LIB_HASH)
+$(BIN)/auth.cgi:   LIBS = $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH)
+$(BIN)/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
+$(BIN)/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
+$(BIN)/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
 
-cgi-bin/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a
+$(BIN)/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a | $(BIN)
 	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a $(LIBS) $(LIB_FCGI)
 
 $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a \
-	    $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH) $(LIB_FCGI)
+	    $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH) $(DYN_FCGI)
 
 # The CGI floor of the benchmark (static, no library, one write) and the
 # runner that times CGIs by hand.
@@ -75,11 +98,13 @@ $(B)/bench/floor.cgi: bench/floor.c | $(B)/bench
 $(B)/bench/spawn: bench/spawn.c | $(B)/bench
 	$(CC) $(BENCH_STATIC) -o $@ bench/spawn.c
 
-$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/bench:
+$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/bench $(BIN):
 	mkdir -p $@
 
-# Debian packages the build, make run and make test need.
-DEPS = build-essential pkg-config libmariadb-dev libcurl4-openssl-dev \
+# Debian packages the build, make run and make test need (libssl-dev,
+# zlib1g-dev: the static libraries libmariadb.a needs).
+DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
+       libcurl4-openssl-dev \
        libjson-c-dev nettle-dev libfcgi-dev lighttpd mariadb-server mariadb-client \
        python3 curl
 deps:

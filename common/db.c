@@ -5,9 +5,13 @@
 #include <string.h>
 #include <time.h>
 #include <errmsg.h>
+#include <openssl/crypto.h>
 #include <mysqld_error.h>
 #include "db.h"
 #include "log.h"
+
+#define MYSQL_PORT_DEFAULT	3306
+extern unsigned int mysql_port __attribute__((weak));
 
 /* Rows of a text larger than our own limit can only come from an older
  * schema; we still send them, up to this much. */
@@ -91,6 +95,33 @@ db_open(MYSQL **out, const struct cfg *cfg)
 	my_bool on = 1;
 
 	*out = NULL;
+	/*
+	 * mysql_init starts OpenSSL (libmariadb always does), which by default
+	 * reads and applies the system configuration (openssl.cnf) and
+	 * registers every cipher and digest by name: 60 % of the instructions
+	 * a linked-in memo.cgi runs (README.md, Performance), for a connection
+	 * that uses no TLS at all (a unix socket or plain local TCP).
+	 * Starting OpenSSL first without those steps skips them: OpenSSL runs
+	 * each once per process, whichever call comes first.  With DB_SSL_CA
+	 * set, TLS is used and OpenSSL starts as usual, with the system's TLS
+	 * policy; auth.cgi starts it through curl before this, in full.
+	 * MEMO_OPENSSL_FULL_INIT keeps the default, for the benchmark's
+	 * comparison only.
+	 */
+#ifndef MEMO_OPENSSL_FULL_INIT
+	if (*ca == '\0')
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
+		    OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+		    OPENSSL_INIT_NO_ADD_ALL_DIGESTS, NULL);
+#endif
+	/* Without a default port libmariadb asks getservbyname("mysql"),
+	 * parsing /etc/services on every start (17 % of a linked-in
+	 * memo.cgi); we always pass DB_PORT, so name the default ourselves.
+	 * mysql.h declares mysql_port, but only libmariadb.a defines it (the
+	 * shared library keeps it private): hence the weak reference, NULL
+	 * when linked against the shared library. */
+	if (&mysql_port != NULL && mysql_port == 0)
+		mysql_port = MYSQL_PORT_DEFAULT;
 	if ((db = mysql_init(NULL)) == NULL)
 		return E_NOMEM;
 	mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
