@@ -97,6 +97,8 @@ $(B)/bench/floor.cgi: bench/floor.c | $(B)/bench
 	$(CC) $(BENCH_STATIC) -o $@ bench/floor.c
 $(B)/bench/spawn: bench/spawn.c | $(B)/bench
 	$(CC) $(BENCH_STATIC) -o $@ bench/spawn.c
+$(B)/bench/querycost: bench/querycost.c | $(B)/bench
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ bench/querycost.c $(DYN_DB)
 
 $(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/bench $(BIN):
 	mkdir -p $@
@@ -123,7 +125,8 @@ run: deps all
 test: deps all
 	python3 tests/run.py
 
-bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn
+bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn \
+       $(B)/bench/querycost
 	python3 tools/bench.py
 
 clean:

@@ -41,6 +41,23 @@ MODES = os.environ.get("BENCH_MODES", "cgi fastcgi").split()
 THREADS, CONNECTIONS = 2, 8
 FLOOR = os.path.join(ROOT, "build", "bench", "floor.cgi")
 SPAWN = os.path.join(ROOT, "build", "bench", "spawn")
+QUERYCOST = os.path.join(ROOT, "build", "bench", "querycost")
+
+# Builds compared in part 5 (make arguments; None: the shipped cgi-bin/).
+_HARDEN_NO_PIE = ("HARDEN=-D_FORTIFY_SOURCE=3 -fstack-protector-strong -fno-pie"
+                  " -fstack-clash-protection -fcf-protection")
+LEVERS = [
+    ("all shared, OpenSSL full start (the foundation)",
+     ["LINK=dynamic", "CFLAGS=-O2 -g -DMEMO_OPENSSL_FULL_INIT"]),
+    ("all shared, lean OpenSSL start", ["LINK=dynamic"]),
+    ("linked in, OpenSSL full start", ["CFLAGS=-O2 -g -DMEMO_OPENSSL_FULL_INIT"]),
+    ("linked in, lean OpenSSL start (shipped)", None),
+    ("shipped without PIE", [_HARDEN_NO_PIE,
+                             "LDHARDEN=-no-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack"]),
+    ("shipped with lazy binding (no -z now)",
+     ["LDHARDEN=-pie -Wl,-z,relro,-z,lazy -Wl,-z,noexecstack"]),
+    ("shipped without any hardening flag", ["HARDEN=-fno-pie", "LDHARDEN=-no-pie"]),
+]
 GROWTH_REQUESTS = 100_000
 MEMORY_SIZES = (10, 1_000, 100_000)
 
@@ -65,6 +82,26 @@ def wrk(url, cookie=None, body=None, seconds=SECONDS):
     r = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     return r
+
+
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_us(pids, children=False):
+    """CPU time (user + system) used so far by these processes, in
+    microseconds; with children, also by their children that have been
+    waited for (lighttpd's CGIs in CGI mode)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                v = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(v[11]) + int(v[12])
+        if children:
+            total += int(v[13]) + int(v[14])
+    return total * TICK_US
 
 
 def spawn(path, env, stdin_path, stdout_path, runs):
@@ -186,7 +223,11 @@ def main():
         t.add("")
         t.add("1. Through lighttpd (requests/s; latency in ms; x floor = requests/s"
               " / the CGI floor's)")
-        head = f"{'mode':8} {'request':26} {'req/s':>9} {'p50':>7} {'p99':>7} {'x floor':>8}  target"
+        t.add("   CPU us/req: CPU time per request of lighttpd (with the CGIs it ran,"
+              " in CGI mode), of the FastCGI")
+        t.add("   processes, and of MariaDB; wrk runs on the same 2 cores.")
+        head = (f"{'mode':8} {'request':26} {'req/s':>9} {'p50':>7} {'p99':>7} {'x floor':>8}"
+                f" {'lighttpd':>8} {'fcgi':>6} {'mariadb':>7}  target")
         t.add(head)
         t.add("-" * len(head))
         floor_rps = None
@@ -200,20 +241,27 @@ def main():
             url = web.url
             runs = []
             if floor_rps is None:
-                runs += [("static file, same size", url + "bench/static/memo.json", None, None),
-                         ("CGI floor (bench/floor.c)", url + "bench/floor", None, None)]
+                runs += [("CGI floor (bench/floor.c)", url + "bench/floor", None, None),
+                         ("static file, same size", url + "bench/static/memo.json", None, None)]
             runs += [("GET /memo", url + "memo", read_cookie, None),
                      ("POST /memo", url + "memo", write_cookie, post_body),
                      ("GET / (logged in)", url, read_cookie, None),
                      ("GET /health", url + "health", None, None)]
             if mode == "fastcgi":
                 # Start the processes and let them settle before the clock.
-                wrk(url + "memo", read_cookie, seconds=1)
+                wrk(url + "memo", read_cookie, seconds=2)
                 pid = (web.fastcgi_pids("memo") or [None])[0]
                 rss0 = stack.rss_kib(pid) if pid else 0
                 served = 0
+            programs = ("index", "login", "auth", "memo", "logout", "health")
             for what, u, cookie, body in runs:
+                fcgi = [p for prog in programs for p in web.fastcgi_pids(prog)]
+                before = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
+                          cpu_us([db.server.proc.pid]))
                 r = wrk(u, cookie, body)
+                after = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
+                         cpu_us([db.server.proc.pid]))
+                per = [(a - b) / max(r["requests"], 1) for a, b in zip(after, before)]
                 if what.startswith("CGI floor"):
                     floor_rps = r["rps"]
                 key = (mode, what.split(" (")[0])
@@ -226,14 +274,19 @@ def main():
                     verdict += f"  VOID: {r['bad_status']} bad answers, {r['socket_errors']} errors"
                 t.add(f"{mode if 'floor' not in what and 'static' not in what else 'lighttpd':8}"
                       f" {what:26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
-                      f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}  {verdict}")
-                if mode == "fastcgi" and what == "GET /memo":
+                      f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
+                      f" {per[0]:8.0f} {per[1]:6.0f} {per[2]:7.0f}  {verdict}")
+                if mode == "fastcgi" and what in ("GET /memo", "POST /memo"):
                     served += r["requests"]
             if mode == "fastcgi" and pid:
+                # RSS along the way: a leak grows with every request, a
+                # buffer or heap settling does not grow any more by halfway.
+                series = [(0, rss0)]
                 while served < GROWTH_REQUESTS:
-                    served += wrk(url + "memo", read_cookie, seconds=5)["requests"]
+                    served += wrk(url + "memo", read_cookie, seconds=4)["requests"]
+                    series.append((served, stack.rss_kib(pid)))
                 same = (web.fastcgi_pids("memo") or [None])[0] == pid
-                growth = (served, rss0, stack.rss_kib(pid), same)
+                growth = (series, same)
         t.add("")
 
         # 2. Each CGI by hand, as mod_cgi runs it.
@@ -295,7 +348,7 @@ def main():
         head = f"{'memos':>8} {'answer bytes':>13} {'peak RSS KiB':>13} {'ms':>9} {'ns/byte':>8}"
         t.add(head)
         t.add("-" * len(head))
-        rss = []
+        rss, per_byte = [], []
         for n in MEMORY_SIZES:
             uid = f"bench-mem-{n}"
             token = session_for(db, uid, f"메모 {n}개")
@@ -310,20 +363,63 @@ def main():
             if not head_line.startswith(b"Status: 200") or status != 0:
                 raise RuntimeError(f"GET /memo with {n} memos: {head_line!r}")
             rss.append(peak)
+            per_byte.append(best / size)
             t.add(f"{n:8,} {size:13,} {peak:13,} {best * 1000:9.1f} {best * 1e9 / size:8.1f}")
         spread = (max(rss) - min(rss)) / min(rss) * 100
         t.add(f"peak RSS spread {spread:.1f} % (target: within 10 %)"
               f"  {'met' if spread <= 10 else 'NOT MET'}")
+        t.add(f"time per answer byte, 100,000 memos against 1,000: {per_byte[-1] / per_byte[1]:.2f}x"
+              f" (target: time grows no faster than the answer, <= 1.1x)"
+              f"  {'met' if per_byte[-1] <= per_byte[1] * 1.1 else 'NOT MET'}")
         t.add("")
 
         if growth:
-            served, before, after, same = growth
-            t.add(f"4. FastCGI memo.cgi: {served:,} requests in one process"
-                  f" ({'the same pid throughout' if same else 'THE PROCESS CHANGED'}):"
-                  f" RSS {before:,} KiB after warm-up, {after:,} KiB after"
-                  f" ({after - before:+,} KiB)  "
-                  f"{'met' if same and after - before <= max(64, before // 100) else 'NOT MET'}")
+            series, same = growth
+            served, after = series[-1]
+            half = next(rss for n, rss in series if n >= served / 2)
+            t.add(f"4. FastCGI memo.cgi: {served:,} GET and POST /memo requests in one process"
+                  f" ({'the same pid throughout' if same else 'THE PROCESS CHANGED'})")
+            t.add("   RSS KiB after N requests: " +
+                  ", ".join(f"{n:,}: {rss:,}" for n, rss in series))
+            t.add(f"   growth over the second half: {after - half:+,} KiB"
+                  f" (target: none; a leak of 1 byte a request would be"
+                  f" {served // 2 // 1024:,} KiB)"
+                  f"  {'met' if same and after - half <= 8 else 'NOT MET'}")
             t.add("")
+
+        # 5. The levers: the same CGIs built other ways, and the query three ways.
+        t.add("5. Levers: memo.cgi GET and health.cgi built other ways (by hand,"
+              " as in 2)")
+        head = f"{'build':50} {'memo GET instr':>15} {'health instr':>13} {'memo GET ms':>12}"
+        t.add(head)
+        t.add("-" * len(head))
+        memo_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
+                        HTTP_COOKIE=read_cookie)
+        health_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/health")
+        for what, args in LEVERS:
+            bindir = os.path.join(ROOT, "cgi-bin")
+            if args is not None:
+                b = os.path.join("build-bench", re.sub(r"\W+", "-", what).strip("-")[:40])
+                bindir = os.path.join(ROOT, b, "bin")
+                subprocess.run(["make", "-s", f"B={b}", f"BIN={b}/bin"] + args +
+                               [f"{b}/bin/memo.cgi", f"{b}/bin/health.cgi"],
+                               cwd=ROOT, check=True, capture_output=True)
+            irs = [callgrind_ir([os.path.join(bindir, prog + ".cgi")], e, empty,
+                                os.path.join(base, "callgrind.lever"))
+                   for prog, e in (("memo", memo_env), ("health", health_env))]
+            wall = spawn(os.path.join(bindir, "memo.cgi"), memo_env, empty, sink,
+                         runs_n)["mean_us"] / 1000
+            t.add(f"{what:50} {irs[0]:15,} {irs[1]:13,} {wall:12.3f}")
+        q = subprocess.run([QUERYCOST], capture_output=True, text=True, check=True,
+                           env=dict(os.environ, DB_SOCKET=db.socket, DB_USER="memo",
+                                    DB_PASSWORD=db.password, DB_DATABASE="memo",
+                                    Q_HASH=lib.sha256_hex(reader.cookies["sessionId"])))
+        qc = {k: float(v) for k, v in (kv.split("=") for kv in q.stdout.split())}
+        t.add(f"The GET /memo query on one connection (bench/querycost.c, {int(qc['rows'])} rows):"
+              f" prepared each time {qc['prepared_us']:.0f} us (a CGI),"
+              f" escaped text {qc['text_us']:.0f} us, kept prepared"
+              f" {qc['kept_us']:.0f} us (FastCGI)")
+        t.add("")
 
         t.add("Where the instructions of memo.cgi GET go (callgrind, inclusive, top 8):")
         for line in callgrind_top(profiles["memo.cgi GET"]):
