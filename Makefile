@@ -7,6 +7,9 @@
 #                   "N passed, N failed"
 #   make bench      the benchmark table (README.md, Performance); BENCH_S=2 for
 #                   a short run
+#   make install    into $(DESTDIR)$(PREFIX) and $(DESTDIR)/etc (see below)
+#   make uninstall  removes what install put (not an edited memo.env)
+#   make migrate    applies schema/ to the database of $(MEMO_CONFIG)
 #   make clean
 #
 # Every CGI links libmemo.a and only the libraries it uses: only auth.cgi
@@ -106,9 +109,8 @@ $(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/bench $(BIN):
 # Debian packages the build, make run and make test need (libssl-dev,
 # zlib1g-dev: the static libraries libmariadb.a needs).
 DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
-       libcurl4-openssl-dev \
-       libjson-c-dev nettle-dev libfcgi-dev lighttpd mariadb-server mariadb-client \
-       python3 curl
+       libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev lighttpd \
+       mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck
 deps:
 	@sh tools/deps.sh $(DEPS)
 
@@ -129,8 +131,90 @@ bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn \
        $(B)/bench/querycost
 	python3 tools/bench.py
 
+# The schema, one numbered migration at a time (tools/migrate; make run
+# and make test apply it the same way).
+MEMO_CONFIG ?= /etc/memo/memo.env
+migrate:
+	python3 tools/migrate --config $(MEMO_CONFIG)
+
+# Install.  An installed server needs no file from the checkout:
+#   $(PREFIX)/lib/memo/cgi-bin/*.cgi     the programs
+#   $(PREFIX)/lib/memo/htdocs            -> ../../share/memo/htdocs, so
+#                                        lib/memo is a MEMO_ROOT for
+#                                        lighttpd.conf
+#   $(PREFIX)/share/memo/htdocs/static/  app.js, style.css (the page
+#                                        template is compiled into index.cgi)
+#   $(PREFIX)/share/memo/schema/         the migrations
+#   $(PREFIX)/share/memo/lighttpd*.conf  standalone server + app mapping
+#   $(PREFIX)/share/memo/fastcgi.conf    (lighttpd-fastcgi.conf: FastCGI mode)
+#   $(PREFIX)/sbin/memo-migrate          tools/migrate
+#   $(SYSCONFDIR)/memo/memo.env          0640 root:$(WEB_GROUP), only if absent
+#   $(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf  (lighty-enable-mod memo)
+#   $(SYSCONFDIR)/apache2/conf-available/memo.conf      (a2enconf memo)
+# The two server snippets are made from templates in deploy/ with the
+# final paths (without DESTDIR) filled in.
+PREFIX	   ?= /usr/local
+SYSCONFDIR ?= /etc
+WEB_GROUP  ?= www-data
+LIBDIR	    = $(PREFIX)/lib/memo
+SHAREDIR    = $(PREFIX)/share/memo
+SBINDIR	    = $(PREFIX)/sbin
+ETCDIR	    = $(SYSCONFDIR)/memo
+STATIC	    = app.js style.css
+SCHEMA	    = $(notdir $(wildcard schema/[0-9]*.sql))
+SUBST	    = sed -e 's|@CGIDIR@|$(LIBDIR)/cgi-bin|g' \
+		  -e 's|@STATICDIR@|$(SHAREDIR)/htdocs/static|g' \
+		  -e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@CONFIG@|$(ETCDIR)/memo.env|g'
+D	    = $(DESTDIR)
+
+install: all
+	install -d $(D)$(LIBDIR)/cgi-bin $(D)$(SHAREDIR)/htdocs/static \
+	    $(D)$(SHAREDIR)/schema $(D)$(SBINDIR) $(D)$(ETCDIR) \
+	    $(D)$(SYSCONFDIR)/lighttpd/conf-available \
+	    $(D)$(SYSCONFDIR)/apache2/conf-available
+	install -m 755 $(CGI_BIN) $(D)$(LIBDIR)/cgi-bin/
+	ln -sfn ../../share/memo/htdocs $(D)$(LIBDIR)/htdocs
+	install -m 644 $(STATIC:%=htdocs/static/%) $(D)$(SHAREDIR)/htdocs/static/
+	install -m 644 $(SCHEMA:%=schema/%) $(D)$(SHAREDIR)/schema/
+	install -m 644 lighttpd.conf lighttpd-memo.conf lighttpd-fastcgi.conf \
+	    fastcgi.conf $(D)$(SHAREDIR)/
+	install -m 755 tools/migrate $(D)$(SBINDIR)/memo-migrate
+	$(SUBST) deploy/lighttpd/50-memo.conf.in > $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf
+	$(SUBST) deploy/apache/memo.conf.in > $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
+	chmod 644 $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf \
+	    $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
+	install -m 644 memo.env.example $(D)$(ETCDIR)/memo.env.example
+	@# Never overwrite settings; the CGIs (www-data) read it, nobody else.
+	[ -e $(D)$(ETCDIR)/memo.env ] || install -m 640 memo.env.example $(D)$(ETCDIR)/memo.env
+	if [ "$$(id -u)" = 0 ] && getent group $(WEB_GROUP) >/dev/null; then \
+	    chgrp $(WEB_GROUP) $(D)$(ETCDIR)/memo.env; fi
+
+uninstall:
+	rm -f $(CGIS:%=$(D)$(LIBDIR)/cgi-bin/%.cgi) $(D)$(LIBDIR)/htdocs \
+	    $(STATIC:%=$(D)$(SHAREDIR)/htdocs/static/%) \
+	    $(SCHEMA:%=$(D)$(SHAREDIR)/schema/%) \
+	    $(D)$(SHAREDIR)/lighttpd.conf $(D)$(SHAREDIR)/lighttpd-memo.conf \
+	    $(D)$(SHAREDIR)/lighttpd-fastcgi.conf $(D)$(SHAREDIR)/fastcgi.conf \
+	    $(D)$(SBINDIR)/memo-migrate \
+	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf \
+	    $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
+	@# memo.env goes only while it is still the untouched example.
+	if cmp -s $(D)$(ETCDIR)/memo.env $(D)$(ETCDIR)/memo.env.example; then \
+	    rm -f $(D)$(ETCDIR)/memo.env; \
+	else [ ! -e $(D)$(ETCDIR)/memo.env ] || echo "kept $(D)$(ETCDIR)/memo.env (edited)"; fi
+	rm -f $(D)$(ETCDIR)/memo.env.example
+	-rmdir $(D)$(LIBDIR)/cgi-bin $(D)$(LIBDIR) $(D)$(SHAREDIR)/htdocs/static \
+	    $(D)$(SHAREDIR)/htdocs $(D)$(SHAREDIR)/schema $(D)$(SHAREDIR) \
+	    $(D)$(ETCDIR) 2>/dev/null
+	@[ ! -L $(D)$(SYSCONFDIR)/lighttpd/conf-enabled/50-memo.conf ] || \
+	    echo "note: run lighty-enable-mod's opposite: lighty-disable-mod memo"
+	@[ ! -L $(D)$(SYSCONFDIR)/apache2/conf-enabled/memo.conf ] || \
+	    echo "note: run a2disconf memo"
+
 clean:
 	rm -rf $(B) $(CGI_BIN)
 
-.PHONY: all deps bench-deps run test bench clean
+.PHONY: all deps bench-deps run test bench migrate install uninstall clean
 .DELETE_ON_ERROR:
+# Keep object files: no "rm …" after the test summary, and faster rebuilds.
+.SECONDARY:

@@ -9,6 +9,7 @@
 #include <mysqld_error.h>
 #include "db.h"
 #include "log.h"
+#include "utf8.h"
 
 #define MYSQL_PORT_DEFAULT	3306
 extern unsigned int mysql_port __attribute__((weak));
@@ -293,8 +294,10 @@ db_session_name(MYSQL *db, const char *hash, char *name, size_t namelen)
 	else if (r == 1)
 		e = db_fail(db, st, "session lookup");
 	else {
-		/* Truncated names are cut back to a character boundary. */
-		size_t n = len < namelen ? len : namelen - 1;
+		/* A name longer than ours (an older schema's) is cut back to a
+		 * character boundary. */
+		size_t n = len < namelen ? len :
+		    utf8_prefix(name, namelen, namelen - 1);
 
 		name[n] = '\0';
 	}
@@ -342,6 +345,11 @@ out:
 	if (e != E_OK)
 		mysql_rollback(db);
 	mysql_autocommit(db, 1);
+	/* Expired rows are dead weight; logins are rare enough to sweep a
+	 * bounded batch each time.  A failed sweep does not fail the login. */
+	if (e == E_OK)
+		(void)stmt_exec(db, "session sweep", "DELETE FROM sessions"
+		    " WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000", NULL, NULL);
 	return e;
 }
 

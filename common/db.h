@@ -34,7 +34,8 @@ enum err db_ping(MYSQL *db);
 enum err db_session_name(MYSQL *db, const char *hash, char *name,
 	    size_t namelen);
 /* In one transaction: upsert the user, drop the browser's previous session
- * (old_hash may be NULL), create the new one for max_age seconds. */
+ * (old_hash may be NULL), create the new one for max_age seconds.  Then
+ * sweep a batch of expired sessions. */
 enum err db_login(MYSQL *db, const char *user_id, const char *name,
 	    const char *new_hash, const char *old_hash, long max_age);
 enum err db_session_delete(MYSQL *db, const char *hash);

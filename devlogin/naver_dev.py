@@ -42,14 +42,16 @@ Naver's {"error":..,"error_description":..}: grant_type is authorization_code
 code present (else invalid_request), code not already exchanged (else
 invalid_grant).  Only answers that hand out an access token use up the code.
 
-Test helpers: GET /_double/token-requests lists every token request as
-{"method","secret_in_query","grant_type"} (never code or secret values);
-POST /_double/reset clears that list and the used codes.
+Test helpers: GET /_double/token-requests lists every token request (the
+last 10000) as {"method","secret_in_query","grant_type"}, never the code or
+secret values; POST /_double/reset clears that list and the used codes.
+Anything else is a plain-text 404; POST bodies over 64 KiB get 413.
 
 Usage: naver_dev.py --port PORT [--host 127.0.0.1] [--client-id ID]
        [--client-secret SECRET] [--pidfile FILE] [--hang-seconds 30] [--log FILE]
 --port 0 picks a free port; the "listening on" line tells which.  Standard
-library only.  The log has one line per request: method, path, status.
+library only.  The log has one line per request: method, path (no query),
+status.  --host must be a loopback IP literal (127.0.0.1, ::1), not a name.
 """
 import argparse, base64, hashlib, html, ipaddress, json, os, secrets, signal
 import socket, sys, threading, time, urllib.parse
@@ -166,12 +168,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/oauth2.0/authorize":
             self.authorize_page(self.query())
         elif path == "/oauth2.0/token":
-            self.token(self.query(), False)
+            self.token(self.query())
         elif path == "/v1/nid/me":
             self.profile()
         elif path == "/_double/token-requests":
             with self.server.lock:
-                self.reply_json(200, list(self.server.token_requests))
+                records = list(self.server.token_requests)
+            self.reply_json(200, records)
         else:
             self.reply(404, "찾을 수 없습니다.\n")
 
@@ -186,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/oauth2.0/authorize":
             self.authorize_post(f)
         elif path == "/oauth2.0/token":
-            self.token({**self.query(), **f}, True)
+            self.token({**self.query(), **f})     # body wins
         else:
             with self.server.lock:
                 self.server.token_requests.clear()
@@ -226,7 +229,7 @@ class Handler(BaseHTTPRequestHandler):
         location = uri + ("&" if "?" in uri else "?") + urllib.parse.urlencode(params)
         self.reply(302, "", headers=[("Location", location)])
 
-    def token(self, p, is_post):
+    def token(self, p):
         g = lambda k: p.get(k, [""])[0]
         srv = self.server
         secret_in_query = "client_secret" in self.query()
@@ -311,11 +314,19 @@ class Server(ThreadingHTTPServer):
         self.address_family = (socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         self.client_id, self.client_secret = args.client_id, args.client_secret
         self.hang_seconds, self.logf = args.hang_seconds, logf
-        self.lock, self.token_requests, self.used_codes = threading.RLock(), [], set()
+        self.lock, self.token_requests, self.used_codes = threading.Lock(), [], set()
+        self.log_lock = threading.Lock()        # never reply while holding self.lock
         super().__init__((args.host, args.port), Handler)
 
+    def handle_error(self, request, client_address):
+        # One line, not a traceback: a client that timed out during a hang is
+        # routine, and exception messages could carry request values.
+        e = sys.exc_info()[1]
+        self.log("client went away" if isinstance(e, ConnectionError)
+                 else "error: %s while handling a request" % type(e).__name__)
+
     def log(self, line):
-        with self.lock:
+        with self.log_lock:
             self.logf.write("%s naver_dev %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), line))
             self.logf.flush()
 

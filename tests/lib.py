@@ -36,6 +36,8 @@ def eq(got, want, what=""):
 
 
 def run_tests(tests, env, results, only=None, label=""):
+    """Run `tests` against `env`; `label` prefixes the names when one suite
+    runs against several servers."""
     for fn in tests:
         name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:

@@ -6,9 +6,15 @@
    body, as an operator debugs one (tests/test_cgi.py);
 3. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py),
-   once with the CGIs under mod_cgi and once with the same executables as
-   FastCGI processes (lighttpd-fastcgi.conf), each named "[fastcgi] …"
-   the second time; tests/test_fastcgi.py only in FastCGI mode.
+   then again with the same executables as FastCGI processes
+   (lighttpd-fastcgi.conf), named "[fastcgi] …", with what only FastCGI
+   mode can get wrong (tests/test_fastcgi.py);
+4. schema migrations and the upgrade of a seed database (test_migrate.py);
+5. make install into a DESTDIR (test_install.py), then the end-to-end
+   suite again through lighttpd and through Apache serving that install;
+6. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
+7. scale-out: two installed nodes behind haproxy, one stopped while
+   clients write (test_multinode.py).
 
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not.  The last line is "N passed, N failed".
@@ -29,10 +35,85 @@ import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
+import test_migrate  # noqa: E402,F401
+import test_install  # noqa: E402,F401
+import test_userdata  # noqa: E402,F401
+import test_multinode  # noqa: E402,F401
 
 
 class Env:
     """What the tests share: the servers and the settings the CGIs read."""
+
+
+def suite(module):
+    return [t for t in lib.TESTS if t.__module__ == module]
+
+
+def e2e_against(env, label, web, web_prefix, results, only, more=()):
+    """The end-to-end suite again, against another server (same database
+    and Naver double): the tests read env.web and env.web_prefix.  `more`:
+    other suites to run against it too."""
+    # The suite expects the empty database it first ran on.
+    env.db.client(database="memo", stdin="DELETE FROM memo; DELETE FROM sessions; "
+                                          "DELETE FROM `user`;")
+    other = Env()
+    other.__dict__.update(env.__dict__)
+    other.web, other.web_prefix = web, web_prefix
+    for module in ("test_e2e", *more):
+        lib.run_tests(suite(module), other, results, only, label=label)
+
+
+class Cluster:
+    """Two installed lighttpd nodes behind haproxy (test_multinode.py)."""
+
+    def __init__(self, env):
+        d = env.destdir
+        self.env = env
+        env.nodes = {}
+        env.lb = None
+        for name in ("a", "b"):
+            env.nodes[name] = stack.Lighttpd(
+                os.path.join(env.base, f"node-{name}"),
+                os.path.join(d, "etc", "memo", "memo.env"),
+                root=os.path.join(d, "usr", "local", "lib", "memo"),
+                conf=os.path.join(d, "usr", "local", "share", "memo", "lighttpd.conf"))
+        env.lb = stack.HAProxy(os.path.join(env.base, "haproxy"),
+                               [(n, w.port) for n, w in env.nodes.items()])
+
+    def stop(self):
+        # The tests stop and restart nodes: stop whatever runs now.
+        for s in [self.env.lb, *self.env.nodes.values()]:
+            if s is not None:
+                s.stop()
+
+
+def install(env, started, results, only):
+    """make install DESTDIR=…, then the end-to-end suite through lighttpd
+    and through Apache, both serving that install with the documented
+    commands, then the install's own tests."""
+    env.destdir = os.path.join(env.base, "destdir")
+    p = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "install",
+                        f"DESTDIR={env.destdir}"], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"make install failed: {p.stderr}")
+    # The installed settings file, filled in as an operator would.
+    config = os.path.join(env.destdir, "etc", "memo", "memo.env")
+    stack.write_env(config, env.settings)
+    os.chmod(config, 0o640)
+    lib_root = os.path.join(env.destdir, "usr", "local", "lib", "memo")
+    conf = os.path.join(env.destdir, "usr", "local", "share", "memo", "lighttpd.conf")
+    webs = [stack.Lighttpd(os.path.join(env.base, f"lighttpd-installed{p or ''}"),
+                           config, root=lib_root, conf=conf, prefix=p)
+            for p in ("", "/memo")]
+    started.extend(webs)
+    print("== install (make install DESTDIR=…)")
+    lib.run_tests(suite("test_install"), env, results, only)
+    print("== end-to-end tests through lighttpd serving the install")
+    e2e_against(env, "[installed] ", webs[0], webs[1], results, only)
+    apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
+    started.append(apache)
+    print("== end-to-end tests through Apache (prefork, mod_cgi) serving the install")
+    e2e_against(env, "[apache] ", apache, apache.prefixed, results, only)
 
 
 def unit_tests(results, only):
@@ -80,32 +161,41 @@ def main():
         env.settings.update(env.naver.settings())
         env.config = os.path.join(base, "memo.env")
         stack.write_env(env.config, env.settings)
+        env.web = stack.Lighttpd(os.path.join(base, "lighttpd"), env.config)
+        started.append(env.web)
+        env.web_prefix = stack.Lighttpd(os.path.join(base, "lighttpd-prefix"),
+                                        env.config, prefix="/memo")
+        started.append(env.web_prefix)
+
         print("== CGI tests: each executable by hand")
         lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_cgi"],
                       env, results, only)
-        for mode in ("cgi", "fastcgi"):
-            # Each pass starts from empty tables, as the tests expect.
-            env.db.query("DELETE FROM memo; DELETE FROM sessions; DELETE FROM `user`")
-            web = stack.Lighttpd(os.path.join(base, f"lighttpd-{mode}"),
-                                 env.config, mode=mode)
-            started.append(web)
-            web_prefix = stack.Lighttpd(os.path.join(base, f"lighttpd-{mode}-prefix"),
-                                        env.config, prefix="/memo", mode=mode)
-            started.append(web_prefix)
-            env.web, env.web_prefix, env.mode = web, web_prefix, mode
-            label = "" if mode == "cgi" else "[fastcgi] "
-            print(f"== end-to-end tests through lighttpd, {mode} mode")
-            mods = ("test_e2e",) if mode == "cgi" else ("test_e2e", "test_fastcgi")
-            lib.run_tests([t for t in lib.TESTS if t.__module__ in mods],
-                          env, results, only, label)
-            for s in (web_prefix, web):
-                started.remove(s)
-                s.stop()
+        print("== end-to-end tests through lighttpd")
+        lib.run_tests([t for t in lib.TESTS if t.__module__ == "test_e2e"],
+                      env, results, only)
+        print("== end-to-end tests through lighttpd, FastCGI mode")
+        fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{p or ''}"),
+                               env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
+        started.extend(fcgi)
+        e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
+                    more=("test_fastcgi",))
+        for s in fcgi:        # their kept connections must not outlive the pass
+            started.remove(s)
+            s.stop()
+        print("== schema migrations (tools/migrate, seed upgrade)")
+        lib.run_tests(suite("test_migrate"), env, results, only)
+        install(env, started, results, only)
+        print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
+        lib.run_tests(suite("test_userdata"), env, results, only)
+        print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
+        started.append(Cluster(env))
+        lib.run_tests(suite("test_multinode"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")
-        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd-cgi/error.log",
-                     "lighttpd-fastcgi/error.log"):
+        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log",
+                     "lighttpd-fastcgi/error.log",
+                     "apache/error.log", "apache/apache2.out"):
             p = os.path.join(base, name)
             if os.path.exists(p):
                 print(f"--- {p}:\n" + open(p, errors="replace").read()[-3000:])

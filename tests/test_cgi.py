@@ -197,6 +197,10 @@ def index_by_hand(env):
     r, _ = run_cgi("index", base_env(env, HTTP_COOKIE=f"sessionId={SID}"))
     check("&lt;i&gt;이름&lt;/i&gt;님의 메모장" in r.text, "escaped name in the title")
     check("<i>이름" not in r.text, "no raw HTML from the name")
+    seed_session(env, name="a" + "가" * 200)  # 601 bytes: longer than we keep
+    r, _ = run_cgi("index", base_env(env, HTTP_COOKIE=f"sessionId={SID}"))
+    check(("a" + "가" * 84 + "님의 메모장") in r.body.decode("utf-8"),
+          "a long name cut on a character boundary")
     r, _ = run_cgi("index", base_env(env, REQUEST_METHOD="HEAD"))
     eq(r.status, 200, "HEAD")
     eq(r.body, b"", "HEAD has no body")

@@ -64,6 +64,16 @@ def template_not_served_raw(env):
     for path in ("index.html", "htdocs/index.html", "cgi-bin/memo.cgi", "memo.cgi"):
         r = http_get(env.web.url + path)
         check(r.status == 404, f"{path}: {r.status}")
+    # A path after a route reaches the CGI (404 for anything but "/"),
+    # never the program file itself.
+    for path in ("memo/x", "health/x", "login/x", "memo/", "health/"):
+        r = http_get(env.web.url + path)
+        check(not r.body.startswith(b"\x7fELF"), f"{path}: the program was served")
+        check(r.status in (404, 401, 200) and
+              (r.header("Content-Type") or "").startswith(("application/json", "text/html")),
+              f"{path}: {r.status} {r.header('Content-Type')}")
+        if path.endswith("/x"):
+            eq(r.status, 404, path)
 
 
 @test
@@ -270,6 +280,9 @@ def expired_session(env):
     r = b.get("/")
     check('class="guest"' in r.text, "guest page")
     check("sessionId" not in b.cookies, "stale cookie cleared")
+    eq(count(env, "sessions", f"session_key = '{sha256_hex(sid)}'"), 1, "row still there")
+    logged_in(env, "만료 다음")
+    eq(count(env, "sessions", "expires_at < UTC_TIMESTAMP()"), 0, "swept at the next login")
 
 
 @test
