@@ -194,7 +194,7 @@ def main():
                          else os.path.join(ROOT, "bench", "cgi.conf"))
             return stack.Lighttpd(
                 os.path.join(base, "lighttpd-" + mode), config,
-                conf=os.path.join(ROOT, "bench", "lighttpd-bench.conf"), mode=mode,
+                conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
                 extra_env={"MEMO_BENCH_MODE_CONF": mode_conf,
                            "MEMO_BENCH_FLOOR": FLOOR, "MEMO_BENCH_STATIC": static})
 
