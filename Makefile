@@ -2,7 +2,11 @@
 #
 #   make            build the CGIs into cgi-bin/
 #   make run        the service at http://127.0.0.1:$(PORT)/ on a private MariaDB
-#   make test       every test; the last line is "N passed, N failed"
+#                   (MODE=fastcgi: the same CGIs as persistent FastCGI processes)
+#   make test       every test, end to end in both modes; the last line is
+#                   "N passed, N failed"
+#   make bench      the benchmark table (README.md, Performance); BENCH_S=2 for
+#                   a short run
 #   make install    into $(DESTDIR)$(PREFIX) and $(DESTDIR)/etc (see below)
 #   make uninstall  removes what install put (not an edited memo.env)
 #   make migrate    applies schema/ to the database of $(MEMO_CONFIG)
@@ -13,7 +17,14 @@
 #   make clean
 #
 # Every CGI links libmemo.a and only the libraries it uses: only auth.cgi
-# links libcurl, login.cgi links no database client.
+# links libcurl, login.cgi links no database client.  LINK=static (the
+# default) links those libraries into each CGI (glibc stays shared): a CGI
+# pays the dynamic loader on every request, and libmariadb's shared
+# dependencies (OpenSSL, zlib) cost more instructions to load than the
+# request itself (README.md, Performance).  auth.cgi stays dynamic: libcurl
+# brings the shared OpenSSL, which must not meet a linked-in copy.
+# LINK=dynamic links everything shared; B= and CGIOUT= build elsewhere (the
+# benchmark builds its comparison variants that way).
 
 CC	?= cc
 PKGS_DB	 = libmariadb
@@ -30,17 +41,33 @@ EXTRA_OBJ ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) $(SAN)
 LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 
-LIB_DB	 = $(shell pkg-config --libs libmariadb)
-LIB_JSON = -ljson-c
+# -lcrypto: db.c starts OpenSSL itself, without the configuration file.
+DYN_DB	 = $(shell pkg-config --libs libmariadb) -lcrypto
+DYN_JSON = -ljson-c
+DYN_HASH = -lnettle
+DYN_FCGI = -lfcgi
 LIB_CURL = -lcurl
-LIB_HASH = -lnettle
+LINK	?= static
+ifeq ($(LINK),static)
+ST	 = -Wl,-Bstatic
+SH	 = -Wl,-Bdynamic
+LIB_DB	 = $(ST) -lmariadb -lssl -lcrypto -lz $(SH) -ldl -lm -lpthread
+LIB_JSON = $(ST) -ljson-c $(SH)
+LIB_HASH = $(ST) -lnettle $(SH)
+LIB_FCGI = $(ST) -lfcgi $(SH)
+else
+LIB_DB	 = $(DYN_DB)
+LIB_JSON = $(DYN_JSON)
+LIB_HASH = $(DYN_HASH)
+LIB_FCGI = $(DYN_FCGI)
+endif
 
 # B: object directory; CGIOUT: where the executables go.  The sanitizer
 # and fuzzer builds reuse every rule with their own B and CGIOUT.
 B	?= build
 CGIOUT	?= cgi-bin
-COMMON	 = app appdb buf cfg cgi cookie db err html jsonx log memobody naver \
-	   naver_url query resp sess utf8
+COMMON	 = app appdb appmain buf cfg cgi cookie db err html jsonx log memobody \
+	   naver naver_url query resp sess utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
 CGIS	 = index login auth memo logout health
 CGI_BIN	 = $(CGIS:%=$(CGIOUT)/%.cgi)
@@ -63,19 +90,29 @@ $(B)/cgi-bin/index.o: $(B)/index_html.h
 
 $(CGIOUT)/index.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/login.cgi:  LIBS = $(LIB_JSON) $(LIB_HASH)
-$(CGIOUT)/auth.cgi:   LIBS = $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH)
+$(CGIOUT)/auth.cgi:   LIBS = $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH)
 $(CGIOUT)/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
 
 $(CGIOUT)/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a $(EXTRA_OBJ) | $(CGIOUT) $(B)/cgi-bin
-	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(EXTRA_OBJ) $(B)/libmemo.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(EXTRA_OBJ) $(B)/libmemo.a $(LIBS) $(LIB_FCGI)
 
 $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a \
-	    $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH)
+	    $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH) $(DYN_FCGI)
 
-$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/fuzz:
+# The CGI floor of the benchmark (static, no library, one write) and the
+# runner that times CGIs by hand.
+BENCH_STATIC = -std=gnu11 $(WARN) $(OPT) -static
+$(B)/bench/floor.cgi: bench/floor.c | $(B)/bench
+	$(CC) $(BENCH_STATIC) -o $@ bench/floor.c
+$(B)/bench/spawn: bench/spawn.c | $(B)/bench
+	$(CC) $(BENCH_STATIC) -o $@ bench/spawn.c
+$(B)/bench/querycost: bench/querycost.c | $(B)/bench
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ bench/querycost.c $(DYN_DB)
+
+$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/fuzz $(B)/bench:
 	mkdir -p $@
 ifeq ($(filter $(CGIOUT),cgi-bin $(B)/cgi-bin),)
 $(CGIOUT):
@@ -127,20 +164,32 @@ lint: all
 	    $(CPPFLAGS) -std=gnu11
 	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files"
 
-# Debian packages the build, make run and make test need.
-DEPS = build-essential pkg-config libmariadb-dev libcurl4-openssl-dev \
-       libjson-c-dev nettle-dev lighttpd mariadb-server mariadb-client \
-       python3 curl apache2 haproxy shellcheck clang libclang-rt-14-dev \
-       cppcheck clang-tidy valgrind chromium chromium-driver fonts-nanum
+# Debian packages the build, make run and make test need (libssl-dev,
+# zlib1g-dev: the static libraries libmariadb.a needs).
+DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
+       libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev lighttpd \
+       mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck \
+       clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
+       chromium-driver fonts-nanum
 deps:
 	@sh tools/deps.sh $(DEPS)
 
+# What `make bench` needs beyond DEPS (not needed to build, run or test).
+BENCH_DEPS = wrk valgrind
+bench-deps:
+	@sh tools/deps.sh $(BENCH_DEPS)
+
 PORT ?= 8080
+MODE ?= cgi
 run: deps all
-	python3 tools/stack.py run --port $(PORT)
+	python3 tools/stack.py run --port $(PORT) --mode $(MODE)
 
 test: deps all asan fuzz-build
 	python3 tests/run.py
+
+bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn \
+       $(B)/bench/querycost
+	python3 tools/bench.py
 
 # The schema, one numbered migration at a time (tools/migrate; make run
 # and make test apply it the same way).
@@ -157,6 +206,7 @@ migrate:
 #                                        template is compiled into index.cgi)
 #   $(PREFIX)/share/memo/schema/         the migrations
 #   $(PREFIX)/share/memo/lighttpd*.conf  standalone server + app mapping
+#   $(PREFIX)/share/memo/fastcgi.conf    (lighttpd-fastcgi.conf: FastCGI mode)
 #   $(PREFIX)/sbin/memo-migrate          tools/migrate
 #   $(SYSCONFDIR)/memo/memo.env          0640 root:$(WEB_GROUP), only if absent
 #   $(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf  (lighty-enable-mod memo)
@@ -186,7 +236,8 @@ install: all
 	ln -sfn ../../share/memo/htdocs $(D)$(LIBDIR)/htdocs
 	install -m 644 $(STATIC:%=htdocs/static/%) $(D)$(SHAREDIR)/htdocs/static/
 	install -m 644 $(SCHEMA:%=schema/%) $(D)$(SHAREDIR)/schema/
-	install -m 644 lighttpd.conf lighttpd-memo.conf $(D)$(SHAREDIR)/
+	install -m 644 lighttpd.conf lighttpd-memo.conf lighttpd-fastcgi.conf \
+	    fastcgi.conf $(D)$(SHAREDIR)/
 	install -m 755 tools/migrate $(D)$(SBINDIR)/memo-migrate
 	$(SUBST) deploy/lighttpd/50-memo.conf.in > $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf
 	$(SUBST) deploy/apache/memo.conf.in > $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
@@ -203,6 +254,7 @@ uninstall:
 	    $(STATIC:%=$(D)$(SHAREDIR)/htdocs/static/%) \
 	    $(SCHEMA:%=$(D)$(SHAREDIR)/schema/%) \
 	    $(D)$(SHAREDIR)/lighttpd.conf $(D)$(SHAREDIR)/lighttpd-memo.conf \
+	    $(D)$(SHAREDIR)/lighttpd-fastcgi.conf $(D)$(SHAREDIR)/fastcgi.conf \
 	    $(D)$(SBINDIR)/memo-migrate \
 	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf \
 	    $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
@@ -222,7 +274,7 @@ uninstall:
 clean:
 	rm -rf $(B) $(CGI_BIN) build-asan $(FZ) build-hardened build-plain build-lazy
 
-.PHONY: all deps run test migrate install uninstall clean asan fuzz fuzz-build lint
+.PHONY: all deps bench-deps run test bench migrate install uninstall clean asan fuzz fuzz-build lint
 .DELETE_ON_ERROR:
 # Keep object files: no "rm …" after the test summary, and faster rebuilds.
 .SECONDARY:

@@ -109,5 +109,5 @@ main(int argc, char *argv[], char *envp[])
 {
 	(void)argc;
 	(void)argv;
-	return app_run(&auth, envp, &cgi_stdio);
+	return app_main(&auth, envp);
 }

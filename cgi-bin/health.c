@@ -29,5 +29,5 @@ main(int argc, char *argv[], char *envp[])
 {
 	(void)argc;
 	(void)argv;
-	return app_run(&health, envp, &cgi_stdio);
+	return app_main(&health, envp);
 }

@@ -80,5 +80,5 @@ main(int argc, char *argv[], char *envp[])
 {
 	(void)argc;
 	(void)argv;
-	return app_run(&page, envp, &cgi_stdio);
+	return app_main(&page, envp);
 }

@@ -50,5 +50,5 @@ main(int argc, char *argv[], char *envp[])
 {
 	(void)argc;
 	(void)argv;
-	return app_run(&login, envp, &cgi_stdio);
+	return app_main(&login, envp);
 }

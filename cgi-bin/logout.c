@@ -38,5 +38,5 @@ main(int argc, char *argv[], char *envp[])
 {
 	(void)argc;
 	(void)argv;
-	return app_run(&logout, envp, &cgi_stdio);
+	return app_main(&logout, envp);
 }

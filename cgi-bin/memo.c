@@ -173,5 +173,5 @@ main(int argc, char *argv[], char *envp[])
 {
 	(void)argc;
 	(void)argv;
-	return app_run(&memo, envp, &cgi_stdio);
+	return app_main(&memo, envp);
 }

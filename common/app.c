@@ -56,7 +56,8 @@ app_fail(struct ctx *ctx, enum err e, const char *why)
 }
 
 int
-app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io)
+app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
+    int persistent)
 {
 	struct ctx ctx;
 	const char *method;
@@ -64,6 +65,7 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ep = ep;
+	ctx.persistent = persistent;
 	log_init(ep->prog);
 	cgi_req_init(&ctx.req, env, io);
 	method = ctx.req.method;

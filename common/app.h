@@ -33,6 +33,7 @@ struct st_mysql;
 
 struct ctx {
 	const struct endpoint	*ep;
+	int			 persistent;	/* FastCGI: the process outlives us */
 	struct cgi_req		 req;
 	struct resp		 resp;
 	struct cfg		 cfg;
@@ -40,11 +41,23 @@ struct ctx {
 	void			(*db_close)(struct st_mysql *);
 };
 
-/* Serve one request from env and the given I/O; returns the exit code. */
+/* Serve one request from env and the given I/O; returns the exit code.
+ * persistent: the process serves more requests after this one (FastCGI),
+ * so the database connection is kept for the next (appdb.c). */
 int	 app_run(const struct endpoint *ep, char *const *env,
-	    const struct cgi_io *io);
+	    const struct cgi_io *io, int persistent);
 
-/* Connect to the database once per request (appdb.c); E_DB if down. */
+/*
+ * Every CGI's main(): one request as a plain CGI (environ, fds 0/1) when
+ * started by a web server's mod_cgi or by hand, or, when started as a
+ * FastCGI responder (fd 0 is a listening socket), a loop serving requests
+ * until the server stops us (appmain.c).
+ */
+int	 app_main(const struct endpoint *ep, char **envp);
+
+/* The database connection: once per request as a CGI; in FastCGI mode the
+ * process's one connection, reused while it answers (appdb.c).  E_DB if
+ * the server cannot be reached. */
 enum err app_db(struct ctx *ctx);
 
 /* Answer an error: why (or the error's text) in JSON, or a Korean page. */

@@ -3,6 +3,8 @@
  *
  * Each function is one statement (or one transaction) with every value bound
  * as a prepared-statement parameter: no SQL text is ever built from input.
+ * On a kept connection (db_keep_statements) each statement is prepared once
+ * and then only executed: one round trip per query.
  * Sessions are addressed by the hex SHA-256 of their id (see sess.h).
  * Failures to reach the server map to E_DB (503); other failures, which
  * mean a bug or a broken schema, to E_INTERNAL.
@@ -22,6 +24,9 @@
 /* Connect with the configured timeouts, utf8mb4, TCP or unix socket. */
 enum err db_open(MYSQL **out, const struct cfg *cfg);
 void	 db_close(MYSQL *db);
+/* Keep this connection's prepared statements for reuse until db_close:
+ * for a connection that serves many requests (FastCGI).  One at a time. */
+void	 db_keep_statements(MYSQL *db);
 /* One round trip that proves the server answers. */
 enum err db_ping(MYSQL *db);
 
@@ -57,7 +62,6 @@ struct db_memo_list {
 	unsigned long		 text_len;
 	char			 created[24];
 	unsigned long		 created_len;
-	my_bool			 id_null;
 	int			 pending;	/* a fetched row not yet read */
 };
 

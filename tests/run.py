@@ -10,7 +10,10 @@
    body, as an operator debugs one (tests/test_cgi.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
-   authorization and session attacks (tests/test_attack.py);
+   authorization and session attacks (tests/test_attack.py); then the
+   end-to-end tests again with the same executables as FastCGI processes
+   (lighttpd-fastcgi.conf), named "[fastcgi] …", with what only FastCGI
+   mode can get wrong (tests/test_fastcgi.py);
 6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
    truncated bodies (tests/test_fault.py);
 7. no lost writes under load (tests/test_load.py);
@@ -43,6 +46,7 @@ import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
+import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
@@ -74,16 +78,18 @@ class Env:
 
 
 
-def e2e_against(env, label, web, web_prefix, results, only):
+def e2e_against(env, label, web, web_prefix, results, only, more=()):
     """The end-to-end suite again, against another server (same database
-    and Naver double): the tests read env.web and env.web_prefix."""
+    and Naver double): the tests read env.web and env.web_prefix.  `more`:
+    other suites to run against it too."""
     # The suite expects the empty database it first ran on.
     env.db.client(database="memo", stdin="DELETE FROM memo; DELETE FROM sessions; "
                                           "DELETE FROM `user`;")
     other = Env()
     other.__dict__.update(env.__dict__)
     other.web, other.web_prefix = web, web_prefix
-    lib.run_tests(modules("test_e2e"), other, results, only, label=label)
+    for module in ("test_e2e", *more):
+        lib.run_tests(modules(module), other, results, only, label=label)
 
 
 class Cluster:
@@ -239,6 +245,15 @@ def main():
         lib.run_tests(modules("test_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
+        print("== end-to-end tests through lighttpd, FastCGI mode")
+        fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{p or ''}"),
+                               env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
+        started.extend(fcgi)
+        e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
+                    more=("test_fastcgi",))
+        for s in fcgi:        # their kept connections must not outlive the pass
+            started.remove(s)
+            s.stop()
         print("== fault injection")
         lib.run_tests(modules("test_fault"), env, results, only)
         print("== no lost writes under load")
@@ -262,6 +277,7 @@ def main():
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")
         for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log",
+                     "lighttpd-fastcgi/error.log",
                      "apache/error.log", "apache/apache2.out"):
             p = os.path.join(base, name)
             if os.path.exists(p):

@@ -62,6 +62,16 @@ def template_not_served_raw(env):
     for path in ("index.html", "htdocs/index.html", "cgi-bin/memo.cgi", "memo.cgi"):
         r = http_get(env.web.url + path)
         check(r.status == 404, f"{path}: {r.status}")
+    # A path after a route reaches the CGI (404 for anything but "/"),
+    # never the program file itself.
+    for path in ("memo/x", "health/x", "login/x", "memo/", "health/"):
+        r = http_get(env.web.url + path)
+        check(not r.body.startswith(b"\x7fELF"), f"{path}: the program was served")
+        check(r.status in (404, 401, 200) and
+              (r.header("Content-Type") or "").startswith(("application/json", "text/html")),
+              f"{path}: {r.status} {r.header('Content-Type')}")
+        if path.endswith("/x"):
+            eq(r.status, 404, path)
 
 
 @test

@@ -56,6 +56,8 @@ INSTALLED = {
     "usr/local/share/memo/schema/002_upgrade_seed.sql",
     "usr/local/share/memo/lighttpd.conf",
     "usr/local/share/memo/lighttpd-memo.conf",
+    "usr/local/share/memo/lighttpd-fastcgi.conf",
+    "usr/local/share/memo/fastcgi.conf",
     "usr/local/sbin/memo-migrate",
     "etc/memo/memo.env", "etc/memo/memo.env.example",
     "etc/lighttpd/conf-available/50-memo.conf",

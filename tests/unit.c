@@ -581,7 +581,7 @@ front(const char *methods, int html, const char *method, const char *path)
 	snprintf(p, sizeof(p), "PATH_INFO=%s", path);
 	buf_init(&f.out, 1 << 16);
 	front_handled = 0;
-	app_run(&ep, env, &io);
+	app_run(&ep, env, &io, 0);
 	if (f.out.p && strncmp(f.out.p, "Status: ", 8) == 0)
 		status = atoi(f.out.p + 8);
 	if (status == 405)	/* the Allow header names the methods */

@@ -7,7 +7,11 @@ Every server listens on loopback only, on a socket or port of its own, and
 is stopped by its pid when the run ends, failed or not.  The system MariaDB
 service and port 3306 are never touched.
 
-    python3 tools/stack.py run [--port 8080] [--prefix /memo]
+    python3 tools/stack.py run [--port 8080] [--prefix /memo] [--mode fastcgi]
+
+--mode cgi (the default) runs each CGI per request through mod_cgi
+(lighttpd.conf); --mode fastcgi runs the same executables as persistent
+FastCGI responders through mod_fastcgi (lighttpd-fastcgi.conf).
 
 The settings of common/cfg.c (DB_*, NAVER_*, SESSION_MAX_AGE, COOKIE_SECURE)
 can be given in the environment; they are written into the dotenv file the
@@ -227,18 +231,25 @@ def write_env(path, settings):
     os.replace(path + ".tmp", path)
 
 
+MODES = {"cgi": "lighttpd.conf", "fastcgi": "lighttpd-fastcgi.conf"}
+
+
 class Lighttpd:
-    """lighttpd with the project's lighttpd.conf, in the foreground (-D).
+    """lighttpd with the project's lighttpd.conf (mode "cgi") or
+    lighttpd-fastcgi.conf (mode "fastcgi"), in the foreground (-D).
     cgi_dir serves the CGIs of another build (MEMO_CGI_DIR)."""
 
     def __init__(self, state, config, port=None, prefix="", root=ROOT,
-                 conf=None, bind="127.0.0.1", cgi_dir=None):
+                 conf=None, bind="127.0.0.1", cgi_dir=None, mode="cgi",
+                 extra_env=None):
+        self.mode = mode
         self.port = port or free_port()
         self.state = state
         self.prefix = prefix
         self.url = f"http://127.0.0.1:{self.port}{prefix}/"
         self.args = dict(state=state, config=config, port=self.port, prefix=prefix,
-                         root=root, conf=conf, bind=bind)
+                         root=root, conf=conf, bind=bind, cgi_dir=cgi_dir,
+                         mode=mode, extra_env=extra_env)
         os.makedirs(state, exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "MEMO_ROOT": root, "MEMO_STATE": state,
@@ -246,11 +257,30 @@ class Lighttpd:
                "MEMO_PREFIX": prefix, "MEMO_CONFIG": config}
         if cgi_dir:
             env["MEMO_CGI_DIR"] = cgi_dir
+        env.update(extra_env or {})
         self.env = env
-        self.conf = conf or os.path.join(ROOT, "lighttpd.conf")
+        self.conf = conf or os.path.join(ROOT, MODES[mode])
         argv = ["lighttpd", "-D", "-f", self.conf]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
+
+    def fastcgi_pids(self, program):
+        """Pids of our FastCGI children running cgi-bin/PROGRAM.cgi (none
+        in CGI mode, or before the first request starts them)."""
+        want = os.path.realpath(os.path.join(ROOT, "cgi-bin", program + ".cgi"))
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid == self.server.proc.pid and \
+                        os.path.realpath(f"/proc/{d}/exe") == want:
+                    pids.append(int(d))
+            except (OSError, IndexError, ValueError):
+                continue    # exited while we looked
+        return pids
 
     def stop(self):
         self.server.stop(grace=10)
@@ -398,6 +428,15 @@ backend memo
         self.server.stop(grace=5)
 
 
+def rss_kib(pid):
+    """A process's resident memory now (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
 def settings_from_env():
     return {k: os.environ[k] for k in SETTINGS if k in os.environ}
 
@@ -435,9 +474,9 @@ def run(args):
         config = os.path.join(base, "memo.env")
         write_env(config, settings)
         web = Lighttpd(os.path.join(base, "lighttpd"), config, port=args.port,
-                       prefix=prefix)
+                       prefix=prefix, mode=args.mode)
         started.append(web)
-        print(f"\nmemo is serving {web.url}   (Ctrl-C stops everything)")
+        print(f"\nmemo is serving {web.url} as {args.mode}   (Ctrl-C stops everything)")
         print(f"logs: {web.state}/error.log, access.log; settings: {config}")
         sys.stdout.flush()
         while not stop_now:
@@ -459,6 +498,8 @@ def main():
     r = sub.add_parser("run", help="serve the app until Ctrl-C")
     r.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     r.add_argument("--prefix", default=os.environ.get("PREFIX", ""))
+    r.add_argument("--mode", choices=sorted(MODES),
+                   default=os.environ.get("MODE") or "cgi")
     args = p.parse_args()
     if shutil.which("lighttpd") is None or shutil.which("mariadbd") is None:
         sys.exit("lighttpd and mariadb-server are needed: run `make deps`")

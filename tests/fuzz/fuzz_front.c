@@ -115,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	method = env[0] + sizeof("REQUEST_METHOD");
 	path = env[1] + sizeof("PATH_INFO");
 	handled = 0;
-	FUZZ_ASSERT(app_run(ep, env, &io) == 0);
+	FUZZ_ASSERT(app_run(ep, env, &io, 0) == 0);
 	FUZZ_ASSERT(o.len >= 11 && memcmp(o.head, "Status: ", 8) == 0);
 	if (handled) {
 		FUZZ_ASSERT(strcmp(method, "POST") == 0 ||

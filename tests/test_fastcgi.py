@@ -1,0 +1,121 @@
+"""test_fastcgi.py - what only FastCGI mode can get wrong: one process
+serving many requests in turn.  Run by tests/run.py after the end-to-end
+suite in FastCGI mode (env.web is then served by lighttpd-fastcgi.conf)."""
+import time
+
+from lib import Browser, check, eq, login, test
+from stack import rss_kib
+
+
+def children(env, program):
+    return env.web.fastcgi_pids(program)
+
+
+def one_memo_process(env):
+    b = Browser(env.web.url)
+    b.get("/memo")                              # lighttpd starts it on demand
+    pids = children(env, "memo")
+    eq(len(pids), 1, "memo.cgi FastCGI processes under our lighttpd")
+    return pids[0]
+
+
+def connections(env):
+    """How many connections MariaDB has accepted since it started."""
+    return int(env.db.query("SHOW GLOBAL STATUS LIKE 'Connections'",
+                            database=None)[0][1])
+
+
+@test
+def routes_served_by_kept_processes(env):
+    """Every route is answered by its FastCGI process on its kept connection (no mod_cgi, no reconnect)"""
+    b = Browser(env.web.url)
+    eq(login(b, "상주").status, 302, "login")
+    routes = (("index", lambda: b.get("/")), ("index", lambda: b.get("/?x=1")),
+              ("memo", lambda: b.get("/memo")),
+              ("memo", lambda: b.post_json("/memo", {"text": "상주"})),
+              ("health", lambda: Browser(env.web.url).get("/health")))
+    for _, fn in routes:                        # start them all
+        eq(fn().status, 200, "warm-up")
+    pids = {prog: children(env, prog) for prog, _ in routes}
+    c0 = connections(env)
+    for prog, fn in routes * 5:
+        eq(fn().status, 200, prog)
+    c1 = connections(env)
+    eq(c1 - c0, 1, "new database connections (only this test's own query)")
+    for prog, _ in routes:
+        eq(len(pids[prog]), 1, f"one {prog}.cgi FastCGI process")
+        eq(children(env, prog), pids[prog], f"{prog}.cgi kept its process")
+
+
+@test
+def interleaved_users_share_nothing(env):
+    """One FastCGI process serving two users in turn: no cookie, user or buffer crosses over"""
+    a, b = Browser(env.web.url), Browser(env.web.url)
+    eq(login(a, "교대 가").status, 302, "login a")
+    pid = one_memo_process(env)
+    eq(login(b, "교대 나").status, 302, "login b")
+    guest = Browser(env.web.url)
+    big = "가" * 20000                          # 60 KB: more than the 16 KiB buffer
+    want = {id(a): [], id(b): []}
+    for i in range(6):
+        for who, text in ((a, big + str(i) if i % 2 == 0 else f"가 {i}"),
+                          (b, f"나 {i}")):
+            r = who.post_json("/memo", {"text": text})
+            eq(r.status, 200, f"POST {i}")
+            eq(r.json()["text"], text, f"POST {i} echoes its own text only")
+            eq(r.all("Set-Cookie"), [], "no cookie set by POST /memo")
+            want[id(who)].insert(0, text)
+            # A guest right after a logged-in request is still a guest.
+            r = guest.get("/memo")
+            eq(r.status, 401, "guest after a user")
+            eq(r.all("Set-Cookie"), [], "no cookie handed to the guest")
+            for other in (a, b):
+                r = other.get("/memo")
+                eq(r.status, 200, "GET")
+                eq([m["text"] for m in r.json()["memos"]], want[id(other)],
+                   "each user sees exactly their own memos")
+    # A short body after a long one: nothing of the long one is left over.
+    r = b.post_json("/memo", raw=b'{"text":"x"}')
+    eq(r.json()["text"], "x", "short body after long ones")
+    r = b.post_json("/memo", raw=b'{"text":')
+    eq(r.status, 400, "truncated JSON after a long body is still truncated")
+    eq(children(env, "memo"), [pid], "the same single process served all of it")
+
+
+@test
+def reconnects_after_connection_killed(env):
+    """The process's database connection killed by the server: the next request reconnects"""
+    b = Browser(env.web.url)
+    eq(login(b, "재연결").status, 302, "login")
+    pid = one_memo_process(env)
+    eq(b.post_json("/memo", {"text": "전"}).status, 200, "before")
+    ids = [r[0] for r in env.db.query(
+        "SELECT id FROM information_schema.processlist WHERE user = 'memo'",
+        database=None)]
+    check(ids, "the FastCGI processes hold connections")
+    for i in ids:
+        env.db.client("-e", f"KILL {int(i)}", check=False)
+    time.sleep(0.2)
+    r = b.get("/memo")
+    eq(r.status, 200, "GET after the kill")
+    eq([m["text"] for m in r.json()["memos"]], ["전"], "memos after the kill")
+    eq(children(env, "memo"), [pid], "same process, new connection")
+
+
+@test
+def memory_does_not_grow(env):
+    """1,500 requests in one FastCGI process: its RSS does not grow (short version of make bench)"""
+    b = Browser(env.web.url)
+    eq(login(b, "메모리").status, 302, "login")
+    for i in range(20):
+        b.post_json("/memo", {"text": f"메모 {i} " + "가" * 100})
+    pid = one_memo_process(env)
+    for _ in range(300):                        # warm up: malloc arenas settle
+        b.get("/memo")
+    before = rss_kib(pid)
+    for i in range(1500):
+        r = b.get("/memo") if i % 10 else b.post_json("/memo", {"text": "더"})
+        check(r.status == 200, f"request {i}: {r.status}")
+    after = rss_kib(pid)
+    eq(children(env, "memo"), [pid], "same process")
+    check(after - before <= 64, f"RSS grew {after - before} KiB ({before} -> {after})")

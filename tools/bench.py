@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+"""bench.py - `make bench`: memo's speed beside the floors, in one run.
+
+Starts its own MariaDB, the development login provider and lighttpd (as
+`make run` does, loopback only, under var/bench), logs a user in through
+the provider, writes 20 memos, and then measures:
+
+1. through lighttpd, with wrk, in CGI mode and in FastCGI mode:
+   GET /memo, POST /memo, GET / (logged in), GET /health, beside the two
+   floors served by the same lighttpd: a static file as large as the
+   GET /memo answer, and bench/floor.c, a statically linked CGI printing
+   a fixed JSON (the CGI floor).  Requests/s, p50, p99, ratio to the floor,
+   and the issue's target for that ratio;
+2. outside the server, each CGI run by hand as mod_cgi runs it: instructions
+   per execution (valgrind --tool=callgrind: repeatable on a busy machine)
+   and wall time per execution (mean of many runs);
+3. memory: peak RSS and time of one GET /memo (memo.cgi by hand) for users
+   with 10, 1,000 and 100,000 memos;
+4. FastCGI: RSS of the memo.cgi process before and after 100,000 requests.
+
+It prints one table, writes it to var/bench/bench.txt (or $BENCH_OUT), stops
+everything it started and exits.  BENCH_S=seconds per wrk run (default 10)
+shortens it; BENCH_MODES=cgi or fastcgi measures one mode only.
+"""
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(ROOT, "tools"), os.path.join(ROOT, "tests")]
+
+import stack  # noqa: E402
+import lib    # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_S", "10"))
+MODES = os.environ.get("BENCH_MODES", "cgi fastcgi").split()
+THREADS, CONNECTIONS = 2, 8
+FLOOR = os.path.join(ROOT, "build", "bench", "floor.cgi")
+SPAWN = os.path.join(ROOT, "build", "bench", "spawn")
+QUERYCOST = os.path.join(ROOT, "build", "bench", "querycost")
+
+# Builds compared in part 5 (make arguments; None: the shipped cgi-bin/).
+_HARDEN_NO_PIE = ("HARDEN=-D_FORTIFY_SOURCE=3 -fstack-protector-strong -fno-pie"
+                  " -fstack-clash-protection -fcf-protection")
+LEVERS = [
+    ("all shared, OpenSSL full start (the foundation)",
+     ["LINK=dynamic", "CFLAGS=-O2 -g -DMEMO_OPENSSL_FULL_INIT"]),
+    ("all shared, lean OpenSSL start", ["LINK=dynamic"]),
+    ("linked in, OpenSSL full start", ["CFLAGS=-O2 -g -DMEMO_OPENSSL_FULL_INIT"]),
+    ("linked in, lean OpenSSL start (shipped)", None),
+    ("shipped without PIE", [_HARDEN_NO_PIE,
+                             "LDHARDEN=-no-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack"]),
+    ("shipped with lazy binding (no -z now)",
+     ["LDHARDEN=-pie -Wl,-z,relro,-z,lazy -Wl,-z,noexecstack"]),
+    ("shipped without any hardening flag", ["HARDEN=-fno-pie", "LDHARDEN=-no-pie"]),
+]
+GROWTH_REQUESTS = 100_000
+MEMORY_SIZES = (10, 1_000, 100_000)
+
+# The issue's targets: requests/s as a fraction of the CGI floor.
+TARGETS = {("cgi", "GET /memo"): 0.8, ("cgi", "POST /memo"): 0.7,
+           ("cgi", "GET /health"): 0.9, ("cgi", "GET /"): 0.9,
+           ("fastcgi", "GET /memo"): 5.0}
+
+
+def wrk(url, cookie=None, body=None, seconds=SECONDS):
+    """One wrk run; returns its BENCH line as a dict (numbers)."""
+    argv = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS),
+            "-d", f"{seconds:g}s", "-s", os.path.join(ROOT, "bench", "wrk.lua")]
+    if cookie:
+        argv += ["-H", f"Cookie: {cookie}"]
+    env = dict(os.environ, WRK_BODY=body or "")
+    p = subprocess.run(argv + [url], capture_output=True, text=True, env=env,
+                       timeout=seconds + 60)
+    m = re.search(r"^BENCH (.*)$", p.stdout, re.M)
+    if not m:
+        raise RuntimeError(f"wrk gave no figures: {p.stdout}{p.stderr}")
+    r = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
+
+
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_us(pids, children=False):
+    """CPU time (user + system) used so far by these processes, in
+    microseconds; with children, also by their children that have been
+    waited for (lighttpd's CGIs in CGI mode)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                v = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(v[11]) + int(v[12])
+        if children:
+            total += int(v[13]) + int(v[14])
+    return total * TICK_US
+
+
+def spawn(path, env, stdin_path, stdout_path, runs):
+    """Run a CGI `runs` times as mod_cgi does (bench/spawn.c): a dict with
+    mean_us, min_us, maxrss_kib (peak of any run) and status."""
+    p = subprocess.run([SPAWN, str(runs), stdin_path, stdout_path, path], env=env,
+                       capture_output=True, text=True, check=True, timeout=600)
+    return {k: float(v) for k, v in (kv.split("=") for kv in p.stdout.split())}
+
+
+def callgrind_ir(argv, env, stdin_path, out):
+    """Instructions of one execution under callgrind (whole process)."""
+    cg = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+    with open(stdin_path, "rb") as fin:
+        subprocess.run(cg + argv, env=env, stdin=fin, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True, timeout=300)
+    with open(out) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {out}")
+
+
+def callgrind_top(out, n=8):
+    """The n functions with most inclusive instructions (callgrind_annotate)."""
+    p = subprocess.run(["callgrind_annotate", "--inclusive=yes", out],
+                       capture_output=True, text=True)
+    rows = [l for l in p.stdout.splitlines() if re.match(r"^\s*[\d,]+ \(", l)]
+    return rows[:n]
+
+
+def session_for(db, user_id, name):
+    """A user and a live session made in SQL; returns the cookie value."""
+    token = secrets.token_urlsafe(32)
+    db.query(f"INSERT INTO `user` (id, name) VALUES ('{user_id}', '{name}');"
+             f"INSERT INTO sessions VALUES ('{lib.sha256_hex(token)}', '{user_id}',"
+             " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY)")
+    return token
+
+
+def fill_memos(db, user_id, n):
+    """n memos for user_id in one statement (a recursive CTE counts)."""
+    db.query("SET SESSION max_recursive_iterations = 1000000;"
+             "INSERT INTO memo (user_id, text, created_at)"
+             " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL"
+             f" SELECT n + 1 FROM seq WHERE n < {int(n)})"
+             f" SELECT '{user_id}', CONCAT('메모 ', n, ' — 오늘 할 일: 장보기, 운동'),"
+             " UTC_TIMESTAMP() FROM seq")
+
+
+class Table:
+    def __init__(self):
+        self.lines = []
+
+    def add(self, line=""):
+        self.lines.append(line)
+        print(line, flush=True)
+
+
+def fmt_ms(us):
+    return f"{us / 1000:.2f}"
+
+
+def main():
+    for tool in ("wrk", "valgrind", "lighttpd", "mariadbd"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed: run `make bench-deps`")
+    base = os.path.join(ROOT, "var", "bench")
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    static = os.path.join(base, "static")
+    os.makedirs(static)
+    out_path = os.environ.get("BENCH_OUT") or os.path.join(base, "bench.txt")
+    started = []
+    t = Table()
+    try:
+        db = stack.MariaDB(os.path.join(base, "mariadb")).start()
+        started.append(db)
+        db.bootstrap()
+        naver = stack.NaverDev(base)
+        started.append(naver)
+        settings = {"DB_SOCKET": db.socket, "DB_USER": "memo",
+                    "DB_PASSWORD": db.password, "DB_DATABASE": "memo"}
+        settings.update(naver.settings())
+        config = os.path.join(base, "memo.env")
+        stack.write_env(config, settings)
+
+        def server(mode):
+            mode_conf = (os.path.join(ROOT, "fastcgi.conf") if mode == "fastcgi"
+                         else os.path.join(ROOT, "bench", "cgi.conf"))
+            return stack.Lighttpd(
+                os.path.join(base, "lighttpd-" + mode), config,
+                conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
+                extra_env={"MEMO_BENCH_MODE_CONF": mode_conf,
+                           "MEMO_BENCH_FLOOR": FLOOR, "MEMO_BENCH_STATIC": static})
+
+        web = server(MODES[0])
+        started.append(web)
+        # One user logs in through the development provider and writes 20
+        # memos (GET /memo answers them); another one takes the POSTs.
+        reader = lib.Browser(web.url)
+        lib.eq(lib.login(reader, "벤치 독자").status, 302, "login")
+        for i in range(20):
+            lib.eq(reader.post_json("/memo", {"text": f"벤치 메모 {i}: 오늘 할 일 — 장보기, 운동, 책 읽기"}).status,
+                   200, "POST")
+        writer = lib.Browser(web.url)
+        lib.eq(lib.login(writer, "벤치 작성자").status, 302, "login")
+        read_cookie = "sessionId=" + reader.cookies["sessionId"]
+        write_cookie = "sessionId=" + writer.cookies["sessionId"]
+        answer = reader.get("/memo")
+        lib.eq(answer.status, 200, "GET /memo")
+        with open(os.path.join(static, "memo.json"), "wb") as f:
+            f.write(answer.body)
+        post_body = '{"text":"벤치마크가 쓴 메모 한 줄"}'
+
+        t.add(f"memo benchmark  {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}"
+              f"  {os.cpu_count()} cores  wrk -t{THREADS} -c{CONNECTIONS}"
+              f" -d{SECONDS:g}s  GET /memo answer: {len(answer.body)} bytes, 20 memos")
+        t.add("")
+        t.add("1. Through lighttpd (requests/s; latency in ms; x floor = requests/s"
+              " / the CGI floor's)")
+        t.add("   CPU us/req: CPU time per request of lighttpd (with the CGIs it ran,"
+              " in CGI mode), of the FastCGI")
+        t.add("   processes, and of MariaDB; wrk runs on the same 2 cores.")
+        head = (f"{'mode':8} {'request':26} {'req/s':>9} {'p50':>7} {'p99':>7} {'x floor':>8}"
+                f" {'lighttpd':>8} {'fcgi':>6} {'mariadb':>7}  target")
+        t.add(head)
+        t.add("-" * len(head))
+        floor_rps = None
+        growth = None
+        for i, mode in enumerate(MODES):
+            if i > 0:
+                web.stop()
+                started.remove(web)
+                web = server(mode)
+                started.append(web)
+            url = web.url
+            runs = []
+            if floor_rps is None:
+                runs += [("CGI floor (bench/floor.c)", url + "bench/floor", None, None),
+                         ("static file, same size", url + "bench/static/memo.json", None, None)]
+            runs += [("GET /memo", url + "memo", read_cookie, None),
+                     ("POST /memo", url + "memo", write_cookie, post_body),
+                     ("GET / (logged in)", url, read_cookie, None),
+                     ("GET /health", url + "health", None, None)]
+            if mode == "fastcgi":
+                # Start the processes and let them settle before the clock.
+                wrk(url + "memo", read_cookie, seconds=2)
+                pid = (web.fastcgi_pids("memo") or [None])[0]
+                rss0 = stack.rss_kib(pid) if pid else 0
+                served = 0
+            programs = ("index", "login", "auth", "memo", "logout", "health")
+            for what, u, cookie, body in runs:
+                fcgi = [p for prog in programs for p in web.fastcgi_pids(prog)]
+                before = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
+                          cpu_us([db.server.proc.pid]))
+                r = wrk(u, cookie, body)
+                after = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
+                         cpu_us([db.server.proc.pid]))
+                per = [(a - b) / max(r["requests"], 1) for a, b in zip(after, before)]
+                if what.startswith("CGI floor"):
+                    floor_rps = r["rps"]
+                key = (mode, what.split(" (")[0])
+                target = TARGETS.get(key)
+                ratio = r["rps"] / floor_rps if floor_rps else 0
+                verdict = ""
+                if target:
+                    verdict = f">= {target:g}x  {'met' if ratio >= target else 'NOT MET'}"
+                if r["bad_status"] or r["socket_errors"]:
+                    verdict += f"  VOID: {r['bad_status']} bad answers, {r['socket_errors']} errors"
+                t.add(f"{mode if 'floor' not in what and 'static' not in what else 'lighttpd':8}"
+                      f" {what:26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
+                      f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
+                      f" {per[0]:8.0f} {per[1]:6.0f} {per[2]:7.0f}  {verdict}")
+                if mode == "fastcgi" and what in ("GET /memo", "POST /memo"):
+                    served += r["requests"]
+            if mode == "fastcgi" and pid:
+                # RSS along the way: a leak grows with every request, a
+                # buffer or heap settling does not grow any more by halfway.
+                series = [(0, rss0)]
+                while served < GROWTH_REQUESTS:
+                    served += wrk(url + "memo", read_cookie, seconds=4)["requests"]
+                    series.append((served, stack.rss_kib(pid)))
+                same = (web.fastcgi_pids("memo") or [None])[0] == pid
+                growth = (series, same)
+        t.add("")
+
+        # 2. Each CGI by hand, as mod_cgi runs it.
+        t.add("2. Each CGI by hand, outside the server (instructions: callgrind,"
+              " whole process; wall: mean of N runs)")
+        empty = os.path.join(base, "empty")
+        open(empty, "w").close()
+        body_file = os.path.join(base, "post.json")
+        with open(body_file, "w") as f:
+            f.write(post_body)
+        cgi_env = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": "127.0.0.1",
+                   "SERVER_PORT": str(web.port), "HTTP_HOST": f"127.0.0.1:{web.port}",
+                   "REMOTE_ADDR": "127.0.0.1", "MEMO_CONFIG": config}
+        cases = [
+            ("floor.cgi", FLOOR, {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/bench/floor"}, empty),
+            ("memo.cgi GET", "memo", {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/memo",
+                                      "HTTP_COOKIE": read_cookie}, empty),
+            ("memo.cgi POST", "memo", {"REQUEST_METHOD": "POST", "SCRIPT_NAME": "/memo",
+                                       "HTTP_COOKIE": write_cookie,
+                                       "CONTENT_TYPE": "application/json",
+                                       "CONTENT_LENGTH": str(len(post_body.encode()))},
+             body_file),
+            ("index.cgi GET / logged in", "index", {"REQUEST_METHOD": "GET",
+                                                   "SCRIPT_NAME": "/index.cgi",
+                                                   "HTTP_COOKIE": read_cookie}, empty),
+            ("health.cgi", "health", {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/health"}, empty),
+            ("login.cgi", "login", {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/login"}, empty),
+            ("auth.cgi (refused: start-up)", "auth", {"REQUEST_METHOD": "GET",
+                                                      "SCRIPT_NAME": "/auth"}, empty),
+            ("logout.cgi (no session)", "logout", {"REQUEST_METHOD": "POST",
+                                                   "SCRIPT_NAME": "/logout",
+                                                   "CONTENT_LENGTH": "0"}, empty),
+        ]
+        runs_n = max(50, int(SECONDS * 30))
+        head = f"{'program':30} {'instructions':>13} {'x floor':>8} {'wall ms':>8}  status"
+        t.add(head)
+        t.add("-" * len(head))
+        floor_ir = None
+        profiles = {}
+        sink = os.path.join(base, "cgi.out")
+        for what, prog, extra, stdin in cases:
+            path = prog if prog.startswith("/") else os.path.join(ROOT, "cgi-bin", prog + ".cgi")
+            env = dict(cgi_env, **extra)
+            cg_out = os.path.join(base, "callgrind." + re.sub(r"\W+", "_", what))
+            ir = callgrind_ir([path], env, stdin, cg_out)
+            profiles[what] = cg_out
+            floor_ir = floor_ir or ir
+            wall = spawn(path, env, stdin, sink, runs_n)["mean_us"] / 1000
+            with open(sink, "rb") as f:
+                status = f.readline().decode("latin-1").strip()
+            t.add(f"{what:30} {ir:13,} {ir / floor_ir:8.1f} {wall:8.3f}"
+                  f"  {status}")
+        t.add("")
+
+        # 3. Memory and time of one GET /memo against the number of memos.
+        t.add("3. One GET /memo by hand against the user's memo count (peak RSS"
+              " of the process; time: best of 3)")
+        head = f"{'memos':>8} {'answer bytes':>13} {'peak RSS KiB':>13} {'ms':>9} {'ns/byte':>8}"
+        t.add(head)
+        t.add("-" * len(head))
+        rss, per_byte = [], []
+        for n in MEMORY_SIZES:
+            uid = f"bench-mem-{n}"
+            token = session_for(db, uid, f"메모 {n}개")
+            fill_memos(db, uid, n)
+            env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
+                       HTTP_COOKIE="sessionId=" + token)
+            r = spawn(os.path.join(ROOT, "cgi-bin", "memo.cgi"), env, empty, sink, 3)
+            best, peak, status = r["min_us"] / 1e6, int(r["maxrss_kib"]), r["status"]
+            size = os.path.getsize(sink)
+            with open(sink, "rb") as f:
+                head_line = f.readline()
+            if not head_line.startswith(b"Status: 200") or status != 0:
+                raise RuntimeError(f"GET /memo with {n} memos: {head_line!r}")
+            rss.append(peak)
+            per_byte.append(best / size)
+            t.add(f"{n:8,} {size:13,} {peak:13,} {best * 1000:9.1f} {best * 1e9 / size:8.1f}")
+        spread = (max(rss) - min(rss)) / min(rss) * 100
+        t.add(f"peak RSS spread {spread:.1f} % (target: within 10 %)"
+              f"  {'met' if spread <= 10 else 'NOT MET'}")
+        t.add(f"time per answer byte, 100,000 memos against 1,000: {per_byte[-1] / per_byte[1]:.2f}x"
+              f" (target: time grows no faster than the answer, <= 1.1x)"
+              f"  {'met' if per_byte[-1] <= per_byte[1] * 1.1 else 'NOT MET'}")
+        t.add("")
+
+        if growth:
+            series, same = growth
+            served, after = series[-1]
+            half = next(rss for n, rss in series if n >= served / 2)
+            t.add(f"4. FastCGI memo.cgi: {served:,} GET and POST /memo requests in one process"
+                  f" ({'the same pid throughout' if same else 'THE PROCESS CHANGED'})")
+            t.add("   RSS KiB after N requests: " +
+                  ", ".join(f"{n:,}: {rss:,}" for n, rss in series))
+            t.add(f"   growth over the second half: {after - half:+,} KiB"
+                  f" (target: none; a leak of 1 byte a request would be"
+                  f" {served // 2 // 1024:,} KiB)"
+                  f"  {'met' if same and after - half <= 8 else 'NOT MET'}")
+            t.add("")
+
+        # 5. The levers: the same CGIs built other ways, and the query three ways.
+        t.add("5. Levers: memo.cgi GET and health.cgi built other ways (by hand,"
+              " as in 2)")
+        head = f"{'build':50} {'memo GET instr':>15} {'health instr':>13} {'memo GET ms':>12}"
+        t.add(head)
+        t.add("-" * len(head))
+        memo_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
+                        HTTP_COOKIE=read_cookie)
+        health_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/health")
+        for what, args in LEVERS:
+            bindir = os.path.join(ROOT, "cgi-bin")
+            if args is not None:
+                b = os.path.join("build-bench", re.sub(r"\W+", "-", what).strip("-")[:40])
+                bindir = os.path.join(ROOT, b, "bin")
+                subprocess.run(["make", "-s", f"B={b}", f"CGIOUT={b}/bin"] + args +
+                               [f"{b}/bin/memo.cgi", f"{b}/bin/health.cgi"],
+                               cwd=ROOT, check=True, capture_output=True)
+            irs = [callgrind_ir([os.path.join(bindir, prog + ".cgi")], e, empty,
+                                os.path.join(base, "callgrind.lever"))
+                   for prog, e in (("memo", memo_env), ("health", health_env))]
+            wall = spawn(os.path.join(bindir, "memo.cgi"), memo_env, empty, sink,
+                         runs_n)["mean_us"] / 1000
+            t.add(f"{what:50} {irs[0]:15,} {irs[1]:13,} {wall:12.3f}")
+        q = subprocess.run([QUERYCOST], capture_output=True, text=True, check=True,
+                           env=dict(os.environ, DB_SOCKET=db.socket, DB_USER="memo",
+                                    DB_PASSWORD=db.password, DB_DATABASE="memo",
+                                    Q_HASH=lib.sha256_hex(reader.cookies["sessionId"])))
+        qc = {k: float(v) for k, v in (kv.split("=") for kv in q.stdout.split())}
+        t.add(f"The GET /memo query on one connection (bench/querycost.c, {int(qc['rows'])} rows):"
+              f" prepared each time {qc['prepared_us']:.0f} us (a CGI),"
+              f" escaped text {qc['text_us']:.0f} us, kept prepared"
+              f" {qc['kept_us']:.0f} us (FastCGI)")
+        t.add("")
+
+        t.add("Where the instructions of memo.cgi GET go (callgrind, inclusive, top 8):")
+        for line in callgrind_top(profiles["memo.cgi GET"]):
+            t.add("  " + line.strip())
+    finally:
+        for s in reversed(started):
+            try:
+                s.stop()
+            except Exception as e:  # keep stopping the others
+                print(f"stopping {s}: {e!r}", file=sys.stderr)
+        if t.lines:
+            with open(out_path, "w") as f:
+                f.write("\n".join(t.lines) + "\n")
+            print(f"\n(table written to {out_path})")
+
+
+if __name__ == "__main__":
+    main()
