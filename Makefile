@@ -184,7 +184,9 @@ MODE ?= cgi
 run: deps all
 	python3 tools/stack.py run --port $(PORT) --mode $(MODE)
 
-test: deps all asan fuzz-build
+# The bench programs are built too, so a change that breaks them fails here.
+test: deps all asan fuzz-build $(B)/bench/floor.cgi $(B)/bench/spawn \
+      $(B)/bench/querycost
 	python3 tests/run.py
 
 bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn \
