@@ -204,3 +204,23 @@ def index_by_hand(env):
     r, _ = run_cgi("index", base_env(env, REQUEST_METHOD="HEAD"))
     eq(r.status, 200, "HEAD")
     eq(r.body, b"", "HEAD has no body")
+
+
+@test
+def secure_cookies_behind_tls(env):
+    """Secure cookies and an https callback behind a TLS-ending load balancer (COOKIE_SECURE)"""
+    lb = dict(HTTP_HOST="memo.example.com", HTTP_X_FORWARDED_PROTO="https")
+    cases = [("auto, X-Forwarded-Proto: https", lb, True),
+             ("auto, HTTPS=on", dict(HTTP_HOST="memo.example.com", HTTPS="on"), True),
+             ("auto, plain HTTP", dict(HTTP_HOST="memo.example.com"), False),
+             ("COOKIE_SECURE=1, plain HTTP",
+              dict(HTTP_HOST="memo.example.com", COOKIE_SECURE="1"), True),
+             ("COOKIE_SECURE=0 behind TLS", dict(lb, COOKIE_SECURE="0"), False)]
+    for what, extra, secure in cases:
+        r, _ = run_cgi("login", base_env(env, **extra))
+        eq(r.status, 302, what)
+        cookie = r.header("Set-Cookie")
+        eq(cookie.endswith("; Secure"), secure, f"{what}: {cookie}")
+    r, _ = run_cgi("login", base_env(env, **lb))
+    check("redirect_uri=https%3A%2F%2Fmemo.example.com%2Fauth" in r.header("Location"),
+          "the derived callback is https behind the balancer")
