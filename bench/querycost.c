@@ -6,9 +6,10 @@
  *   text      the same SELECT as text, the session hash escaped by the
  *             connection (utf8mb4), mysql_use_result (1 round trip)
  *   kept      execute + fetch of a statement prepared once (FastCGI)
+ *   union     kept, for the query shape used before (UNION ALL marker row)
  * Settings come from the environment (DB_SOCKET, DB_USER, DB_PASSWORD,
  * DB_DATABASE, and Q_HASH, a live session's hash), never from argv.
- * Prints: prepared_us=… text_us=… kept_us=… rows=…
+ * Prints: prepared_us=… text_us=… kept_us=… union_us=… rows=…
  * Measuring tool only: it trusts its input (tools/bench.py makes it).
  */
 #include <stdio.h>
@@ -20,15 +21,20 @@
 #define N	2000
 
 static const char head[] =
-    "SELECT 0, NULL, NULL FROM sessions"
-    " WHERE session_key = '%s' AND expires_at > UTC_TIMESTAMP()"
-    " UNION ALL (SELECT m.id, m.text,"
-    " DATE_FORMAT(m.created_at, '%%Y-%%m-%%dT%%H:%%i:%%sZ')"
+    "SELECT m.id, m.text, m.created_at"
     " FROM sessions s JOIN memo m ON m.user_id = s.user_id"
     " WHERE s.session_key = '%s' AND s.expires_at > UTC_TIMESTAMP()"
     " AND m.id < 18446744073709551615 ORDER BY m.id DESC"
-    " LIMIT 18446744073709551615)";
+    " LIMIT 18446744073709551615";
 static const char prep[] =
+    "SELECT m.id, m.text, m.created_at"
+    " FROM sessions s JOIN memo m ON m.user_id = s.user_id"
+    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
+    " AND m.id < 18446744073709551615 ORDER BY m.id DESC"
+    " LIMIT 18446744073709551615";
+/* The shape used before: a marker row for the session, UNION ALL the
+ * memos, the date formatted by the server. */
+static const char prep_union[] =
     "SELECT 0, NULL, NULL FROM sessions"
     " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()"
     " UNION ALL (SELECT m.id, m.text,"
@@ -56,12 +62,13 @@ env(const char *k)
 }
 
 static int
-run_stmt(MYSQL_STMT *st, MYSQL_BIND *in)
+run_stmt(MYSQL_STMT *st, MYSQL_BIND *in, int date_as_text)
 {
 	MYSQL_BIND out[3];
+	MYSQL_TIME created;
 	unsigned long long id;
-	char text[70000], created[24];
-	unsigned long tl, cl;
+	char text[70000], stamp[24];
+	unsigned long tl, sl;
 	int rows = 0;
 
 	memset(out, 0, sizeof(out));
@@ -71,10 +78,15 @@ run_stmt(MYSQL_STMT *st, MYSQL_BIND *in)
 	out[1].buffer = text;
 	out[1].buffer_length = sizeof(text);
 	out[1].length = &tl;
-	out[2].buffer_type = MYSQL_TYPE_STRING;
-	out[2].buffer = created;
+	out[2].buffer_type = MYSQL_TYPE_DATETIME;
+	out[2].buffer = &created;
 	out[2].buffer_length = sizeof(created);
-	out[2].length = &cl;
+	if (date_as_text) {
+		out[2].buffer_type = MYSQL_TYPE_STRING;
+		out[2].buffer = stamp;
+		out[2].buffer_length = sizeof(stamp);
+		out[2].length = &sl;
+	}
 	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st) ||
 	    mysql_stmt_bind_result(st, out))
 		return -1;
@@ -82,6 +94,24 @@ run_stmt(MYSQL_STMT *st, MYSQL_BIND *in)
 		rows++;
 	mysql_stmt_free_result(st);
 	return rows;
+}
+
+/* Mean microseconds of one execution of sql prepared once; -1 on error. */
+static double
+time_kept(MYSQL *db, const char *sql, MYSQL_BIND *in, int date_as_text)
+{
+	MYSQL_STMT *st = mysql_stmt_init(db);
+	double t0;
+
+	if (st == NULL || mysql_stmt_prepare(st, sql, strlen(sql)))
+		return -1;
+	t0 = now_us();
+	for (int i = 0; i < N; i++)
+		if (run_stmt(st, in, date_as_text) < 0)
+			return -1;
+	t0 = (now_us() - t0) / N;
+	mysql_stmt_close(st);
+	return t0;
 }
 
 int
@@ -92,7 +122,7 @@ main(void)
 	MYSQL_BIND in[2];
 	const char *hash = env("Q_HASH");
 	char esc[200], sql[2048];
-	double t0, prepared, text, kept;
+	double t0, prepared, text, kept, with_union;
 	int rows = 0;
 
 	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
@@ -111,7 +141,7 @@ main(void)
 	for (int i = 0; i < N; i++) {
 		st = mysql_stmt_init(db);
 		if (mysql_stmt_prepare(st, prep, sizeof(prep) - 1) ||
-		    (rows = run_stmt(st, in)) < 0)
+		    (rows = run_stmt(st, in, 0)) < 0)
 			return 1;
 		mysql_stmt_close(st);
 	}
@@ -122,7 +152,7 @@ main(void)
 		MYSQL_RES *res;
 
 		mysql_real_escape_string(db, esc, hash, strlen(hash));
-		snprintf(sql, sizeof(sql), head, esc, esc);
+		snprintf(sql, sizeof(sql), head, esc);
 		if (mysql_query(db, sql) || (res = mysql_use_result(db)) == NULL)
 			return 1;
 		while (mysql_fetch_row(res) != NULL)
@@ -131,17 +161,11 @@ main(void)
 	}
 	text = (now_us() - t0) / N;
 
-	st = mysql_stmt_init(db);
-	if (mysql_stmt_prepare(st, prep, sizeof(prep) - 1))
+	if ((kept = time_kept(db, prep, in, 0)) < 0 ||
+	    (with_union = time_kept(db, prep_union, in, 1)) < 0)
 		return 1;
-	t0 = now_us();
-	for (int i = 0; i < N; i++)
-		if (run_stmt(st, in) < 0)
-			return 1;
-	kept = (now_us() - t0) / N;
-	mysql_stmt_close(st);
 	mysql_close(db);
-	printf("prepared_us=%.1f text_us=%.1f kept_us=%.1f rows=%d\n",
-	    prepared, text, kept, rows);
+	printf("prepared_us=%.1f text_us=%.1f kept_us=%.1f union_us=%.1f"
+	    " rows=%d\n", prepared, text, kept, with_union, rows);
 	return 0;
 }

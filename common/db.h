@@ -60,8 +60,7 @@ struct db_memo_list {
 	char			*text;
 	size_t			 text_cap;
 	unsigned long		 text_len;
-	char			 created[24];
-	unsigned long		 created_len;
+	MYSQL_TIME		 created;
 	int			 pending;	/* a fetched row not yet read */
 };
 
