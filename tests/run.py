@@ -12,8 +12,9 @@
    Naver double, with checks on the database rows (tests/test_e2e.py), and
    authorization and session attacks (tests/test_attack.py); then the
    end-to-end tests again with the same executables as FastCGI processes
-   (lighttpd-fastcgi.conf), named "[fastcgi] …", with what only FastCGI
-   mode can get wrong (tests/test_fastcgi.py);
+   (lighttpd-fastcgi.conf, as shipped: several processes per busy route),
+   named "[fastcgi] …", and with one process per route what only FastCGI
+   mode can get wrong (tests/test_fastcgi.py, "[fastcgi, 1 process] …");
 6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
    truncated bodies (tests/test_fault.py);
 7. no lost writes under load (tests/test_load.py);
@@ -78,17 +79,17 @@ class Env:
 
 
 
-def e2e_against(env, label, web, web_prefix, results, only, more=()):
-    """The end-to-end suite again, against another server (same database
-    and Naver double): the tests read env.web and env.web_prefix.  `more`:
-    other suites to run against it too."""
+def e2e_against(env, label, web, web_prefix, results, only, suites=("test_e2e",)):
+    """The end-to-end suite (or other suites) again, against another server
+    (same database and Naver double): the tests read env.web and
+    env.web_prefix."""
     # The suite expects the empty database it first ran on.
     env.db.client(database="memo", stdin="DELETE FROM memo; DELETE FROM sessions; "
                                           "DELETE FROM `user`;")
     other = Env()
     other.__dict__.update(env.__dict__)
     other.web, other.web_prefix = web, web_prefix
-    for module in ("test_e2e", *more):
+    for module in suites:
         lib.run_tests(modules(module), other, results, only, label=label)
 
 
@@ -246,14 +247,20 @@ def main():
         print("== end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
-        fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{p or ''}"),
-                               env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
-        started.extend(fcgi)
-        e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
-                    more=("test_fastcgi",))
-        for s in fcgi:        # their kept connections must not outlive the pass
-            started.remove(s)
-            s.stop()
+        # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
+        # route), then with one process per route for test_fastcgi, which
+        # watches a single process serve request after request.
+        for label, procs, suites in (("[fastcgi] ", None, ("test_e2e",)),
+                                     ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
+            extra = {"MEMO_FCGI_PROCS": procs} if procs else None
+            fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
+                                   env.config, prefix=p, mode="fastcgi", extra_env=extra)
+                    for p in ("", "/memo")]
+            started.extend(fcgi)
+            e2e_against(env, label, fcgi[0], fcgi[1], results, only, suites=suites)
+            for s in fcgi:    # their kept connections must not outlive the pass
+                started.remove(s)
+                s.stop()
         print("== fault injection")
         lib.run_tests(modules("test_fault"), env, results, only)
         print("== no lost writes under load")

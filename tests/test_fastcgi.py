@@ -119,3 +119,43 @@ def memory_does_not_grow(env):
     after = rss_kib(pid)
     eq(children(env, "memo"), [pid], "same process")
     check(after - before <= 64, f"RSS grew {after - before} KiB ({before} -> {after})")
+
+
+@test
+def shipped_process_count(env):
+    """As shipped, the busy routes get MEMO_FCGI_PROCS processes (default 4) serving at once; a bad count stops lighttpd with a clear message"""
+    import concurrent.futures
+    import os
+    import stack
+    base = os.path.join(env.base, "fastcgi-procs")
+    web = stack.Lighttpd(base, env.config, mode="fastcgi")
+    try:
+        b = Browser(web.url)
+        eq(login(b, "여럿").status, 302, "login")
+        eq(b.post_json("/memo", {"text": "동시에"}).status, 200, "POST")
+        eq(len(web.fastcgi_pids("memo")), 4, "memo.cgi FastCGI processes (default)")
+        eq(len(web.fastcgi_pids("health")), 4, "health.cgi FastCGI processes")
+        eq(len(web.fastcgi_pids("login")), 1, "login.cgi FastCGI processes")
+
+        def get(_):
+            c = Browser(web.url)
+            c.cookies = dict(b.cookies)
+            r = c.get("/memo")
+            return r.status, [m["text"] for m in r.json()["memos"]]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            got = list(pool.map(get, range(64)))
+        eq(set(s for s, _ in got), {200}, "64 GETs over 8 connections at once")
+        eq(set(tuple(t) for _, t in got), {("동시에",)}, "every answer the user's own memo")
+    finally:
+        web.stop()
+    for bad in ("0", "four", "-1"):
+        try:
+            stack.Lighttpd(os.path.join(env.base, "fastcgi-bad"), env.config,
+                           mode="fastcgi", extra_env={"MEMO_FCGI_PROCS": bad}).stop()
+            check(False, f"lighttpd started with MEMO_FCGI_PROCS={bad}")
+        except RuntimeError as e:
+            check("exited" in str(e), f"MEMO_FCGI_PROCS={bad}: {e}")
+        with open(os.path.join(env.base, "fastcgi-bad", "lighttpd.out"),
+                  errors="replace") as f:
+            check("MEMO_FCGI_PROCS must be a positive number" in f.read(),
+                  f"MEMO_FCGI_PROCS={bad}: the message is in lighttpd's output")
