@@ -105,12 +105,25 @@ $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 # The CGI floor of the benchmark (static, no library, one write) and the
 # runner that times CGIs by hand.
 BENCH_STATIC = -std=gnu11 $(WARN) $(OPT) -static
-$(B)/bench/floor.cgi: bench/floor.c | $(B)/bench
+$(B)/bench/floor.cgi: bench/floor.c bench/floor_answer.h | $(B)/bench
 	$(CC) $(BENCH_STATIC) -o $@ bench/floor.c
 $(B)/bench/spawn: bench/spawn.c | $(B)/bench
 	$(CC) $(BENCH_STATIC) -o $@ bench/spawn.c
 $(B)/bench/querycost: bench/querycost.c | $(B)/bench
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ bench/querycost.c $(DYN_DB)
+# The floor again, linked as memo.cgi is (flags and libraries), and without
+# PIE; and the FastCGI floor.
+FLOOR_LINKED = $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/floor_linked.c \
+	$(B)/libmemo.a $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_FCGI)
+$(B)/bench/floor_linked.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a | $(B)/bench
+	$(CC) $(LDHARDEN) $(FLOOR_LINKED)
+$(B)/bench/floor_linked_nopie.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a | $(B)/bench
+	$(CC) -fno-pie -no-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(FLOOR_LINKED)
+$(B)/bench/floor_fcgi: bench/floor_fcgi.c bench/floor_answer.h | $(B)/bench
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ bench/floor_fcgi.c $(LIB_FCGI)
+BENCH_PROGRAMS = $(B)/bench/floor.cgi $(B)/bench/spawn $(B)/bench/querycost \
+	$(B)/bench/floor_linked.cgi $(B)/bench/floor_linked_nopie.cgi \
+	$(B)/bench/floor_fcgi
 
 $(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/fuzz $(B)/bench:
 	mkdir -p $@
@@ -185,12 +198,10 @@ run: deps all
 	python3 tools/stack.py run --port $(PORT) --mode $(MODE)
 
 # The bench programs are built too, so a change that breaks them fails here.
-test: deps all asan fuzz-build $(B)/bench/floor.cgi $(B)/bench/spawn \
-      $(B)/bench/querycost
+test: deps all asan fuzz-build $(BENCH_PROGRAMS)
 	python3 tests/run.py
 
-bench: deps bench-deps all $(B)/bench/floor.cgi $(B)/bench/spawn \
-       $(B)/bench/querycost
+bench: deps bench-deps all $(BENCH_PROGRAMS)
 	python3 tools/bench.py
 
 # The schema, one numbered migration at a time (tools/migrate; make run

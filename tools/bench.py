@@ -40,6 +40,9 @@ SECONDS = float(os.environ.get("BENCH_S", "10"))
 MODES = os.environ.get("BENCH_MODES", "cgi fastcgi").split()
 THREADS, CONNECTIONS = 2, 8
 FLOOR = os.path.join(ROOT, "build", "bench", "floor.cgi")
+FLOOR_LINKED = os.path.join(ROOT, "build", "bench", "floor_linked.cgi")
+FLOOR_LINKED_NOPIE = os.path.join(ROOT, "build", "bench", "floor_linked_nopie.cgi")
+FLOOR_FCGI = os.path.join(ROOT, "build", "bench", "floor_fcgi")
 SPAWN = os.path.join(ROOT, "build", "bench", "spawn")
 QUERYCOST = os.path.join(ROOT, "build", "bench", "querycost")
 
@@ -54,6 +57,9 @@ LEVERS = [
     ("linked in, lean OpenSSL start (shipped)", None),
     ("shipped without PIE", [_HARDEN_NO_PIE,
                              "LDHARDEN=-no-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack"]),
+    ("shipped with packed relocations (DT_RELR)",
+     ["LDHARDEN=-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed"
+      " -Wl,-z,pack-relative-relocs"]),
     ("shipped with lazy binding (no -z now)",
      ["LDHARDEN=-pie -Wl,-z,relro,-z,lazy -Wl,-z,noexecstack"]),
     ("shipped without any hardening flag", ["HARDEN=-fno-pie", "LDHARDEN=-no-pie"]),
@@ -165,6 +171,56 @@ def fmt_ms(us):
     return f"{us / 1000:.2f}"
 
 
+def not_met(t, rows, levers, qc):
+    """6. For each target not met: where the time goes, from the figures
+    above, and what was tried."""
+    missed = [(k, v) for k, v in TARGETS.items() if k in rows and rows[k][1] < v]
+    if not missed:
+        return
+    t.add("6. Targets not met: where the time goes (CPU us per request, from 1) and what was tried")
+    floor = rows.get(("cgi", "CGI floor")) or rows.get(("fastcgi", "CGI floor"))
+    linked = rows.get(("cgi", "floor linked as memo.cgi"))
+    nopie = rows.get(("cgi", "the same without PIE"))
+    ffloor = rows.get(("fastcgi", "FastCGI floor"))
+    said_startup = False
+    for (mode, what), target in missed:
+        rps, ratio, per = rows[(mode, what)]
+        t.add(f"{mode} {what}: {ratio:.2f}x the CGI floor, target {target:g}x")
+        if mode == "cgi" and floor:
+            t.add(f"   lighttpd + the CGI {per[0]:.0f} us against the floor's {floor[2][0]:.0f};"
+                  f" MariaDB {per[2]:.0f} us against 0")
+            if linked and nopie and not said_startup:
+                said_startup = True
+                t.add(f"   start-up alone: floor.c linked as memo.cgi (same libraries and"
+                      f" flags, nothing called) is {linked[1]:.2f}x the floor"
+                      f" ({linked[2][0]:.0f} us), {nopie[1]:.2f}x without PIE"
+                      f" ({nopie[2][0]:.0f} us): the ceiling of a CGI carrying libmariadb,"
+                      f" before it connects (the same for every CGI row)")
+        if mode == "fastcgi":
+            if ffloor:
+                t.add(f"   the FastCGI floor (a libfcgi loop answering a fixed JSON through the"
+                      f" same lighttpd) is {ffloor[1]:.2f}x the CGI floor"
+                      f" (lighttpd {ffloor[2][0]:.0f} us, responder {ffloor[2][1]:.0f} us)")
+            t.add(f"   lighttpd {per[0]:.0f} us, memo.cgi {per[1]:.0f} us, MariaDB {per[2]:.0f} us;"
+                  f" the query alone costs {qc['kept_us']:.0f} us of wall time on one"
+                  f" connection (5.), wrk shares the 2 cores")
+    t.add("   tried, kept (figures in 5. and README.md, Performance): linking each CGI"
+          " against only what it uses; libraries linked in (static archives);"
+          " the lean OpenSSL start; no getservbyname; one statement per GET /memo"
+          " (the seed's JOIN; a second look only for an empty list); kept prepared"
+          " statements and MEMO_FCGI_PROCS processes per route in FastCGI mode")
+    tried = [f"{name}: {ir:,} instructions" for name, ir in levers.items()]
+    if tried:
+        t.add("   builds measured for memo.cgi GET: " + "; ".join(tried))
+    t.add("   tried, not kept: no PIE (above: faster start, but no address"
+          " randomisation of the program's own code, which parses untrusted"
+          " input); static-pie (glibc cannot resolve a TCP database host name"
+          " without its shared NSS modules); packed relocations (the same"
+          " relocations, as many instructions); escaped text queries instead of"
+          " bound values (the standard: every SQL value bound)")
+    t.add("")
+
+
 def main():
     for tool in ("wrk", "valgrind", "lighttpd", "mariadbd"):
         if shutil.which(tool) is None:
@@ -189,14 +245,20 @@ def main():
         config = os.path.join(base, "memo.env")
         stack.write_env(config, settings)
 
-        def server(mode):
-            mode_conf = (os.path.join(ROOT, "fastcgi.conf") if mode == "fastcgi"
-                         else os.path.join(ROOT, "bench", "cgi.conf"))
+        def server(mode, procs=None):
+            """lighttpd for the bench in this mode; procs: FastCGI
+            processes per busy route (fastcgi.conf's default if None)."""
+            mode_conf = os.path.join(ROOT, "bench", mode + ".conf")
+            extra = {"MEMO_BENCH_MODE_CONF": mode_conf, "MEMO_BENCH_FLOOR": FLOOR,
+                     "MEMO_BENCH_FLOOR_LINKED": FLOOR_LINKED,
+                     "MEMO_BENCH_FLOOR_LINKED_NOPIE": FLOOR_LINKED_NOPIE,
+                     "MEMO_BENCH_FCGI_FLOOR": FLOOR_FCGI, "MEMO_BENCH_STATIC": static}
+            if procs:
+                extra["MEMO_FCGI_PROCS"] = str(procs)
             return stack.Lighttpd(
-                os.path.join(base, "lighttpd-" + mode), config,
+                os.path.join(base, f"lighttpd-{mode}{procs or ''}"), config,
                 conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
-                extra_env={"MEMO_BENCH_MODE_CONF": mode_conf,
-                           "MEMO_BENCH_FLOOR": FLOOR, "MEMO_BENCH_STATIC": static})
+                extra_env=extra)
 
         web = server(MODES[0])
         started.append(web)
@@ -232,6 +294,7 @@ def main():
         t.add("-" * len(head))
         floor_rps = None
         growth = None
+        rows = {}
         for i, mode in enumerate(MODES):
             if i > 0:
                 web.stop()
@@ -242,7 +305,11 @@ def main():
             runs = []
             if floor_rps is None:
                 runs += [("CGI floor (bench/floor.c)", url + "bench/floor", None, None),
-                         ("static file, same size", url + "bench/static/memo.json", None, None)]
+                         ("static file, same size", url + "bench/static/memo.json", None, None),
+                         ("floor linked as memo.cgi", url + "bench/floor-linked", None, None),
+                         ("the same without PIE", url + "bench/floor-linked-nopie", None, None)]
+            if mode == "fastcgi":
+                runs += [("FastCGI floor", url + "bench/fcgi-floor", None, None)]
             runs += [("GET /memo", url + "memo", read_cookie, None),
                      ("POST /memo", url + "memo", write_cookie, post_body),
                      ("GET / (logged in)", url, read_cookie, None),
@@ -250,9 +317,6 @@ def main():
             if mode == "fastcgi":
                 # Start the processes and let them settle before the clock.
                 wrk(url + "memo", read_cookie, seconds=2)
-                pid = (web.fastcgi_pids("memo") or [None])[0]
-                rss0 = stack.rss_kib(pid) if pid else 0
-                served = 0
             programs = ("index", "login", "auth", "memo", "logout", "health")
             for what, u, cookie, body in runs:
                 fcgi = [p for prog in programs for p in web.fastcgi_pids(prog)]
@@ -272,21 +336,31 @@ def main():
                     verdict = f">= {target:g}x  {'met' if ratio >= target else 'NOT MET'}"
                 if r["bad_status"] or r["socket_errors"]:
                     verdict += f"  VOID: {r['bad_status']} bad answers, {r['socket_errors']} errors"
-                t.add(f"{mode if 'floor' not in what and 'static' not in what else 'lighttpd':8}"
+                rows[key] = (r["rps"], ratio, per)
+                t.add(f"{mode if 'floor' not in what and 'static' not in what and 'PIE' not in what else 'lighttpd':8}"
                       f" {what:26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
                       f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
                       f" {per[0]:8.0f} {per[1]:6.0f} {per[2]:7.0f}  {verdict}")
-                if mode == "fastcgi" and what in ("GET /memo", "POST /memo"):
-                    served += r["requests"]
-            if mode == "fastcgi" and pid:
-                # RSS along the way: a leak grows with every request, a
-                # buffer or heap settling does not grow any more by halfway.
-                series = [(0, rss0)]
-                while served < GROWTH_REQUESTS:
-                    served += wrk(url + "memo", read_cookie, seconds=4)["requests"]
-                    series.append((served, stack.rss_kib(pid)))
-                same = (web.fastcgi_pids("memo") or [None])[0] == pid
-                growth = (series, same)
+            if mode == "fastcgi":
+                # One process serves every request here (MEMO_FCGI_PROCS=1),
+                # so that all of them go through the one whose RSS is read.
+                # A leak grows with every request; a buffer or heap
+                # settling does not grow any more by halfway.
+                web.stop()
+                started.remove(web)
+                web = server(mode, procs=1)
+                started.append(web)
+                wrk(web.url + "memo", read_cookie, seconds=1)
+                pid = (web.fastcgi_pids("memo") or [None])[0]
+                if pid:
+                    served, series = 0, [(0, stack.rss_kib(pid))]
+                    while served < GROWTH_REQUESTS:
+                        for u, c, b in ((web.url + "memo", read_cookie, None),
+                                        (web.url + "memo", write_cookie, post_body)):
+                            served += wrk(u, c, b, seconds=2)["requests"]
+                        series.append((served, stack.rss_kib(pid)))
+                    same = (web.fastcgi_pids("memo") or [None])[0] == pid
+                    growth = (series, same)
         t.add("")
 
         # 2. Each CGI by hand, as mod_cgi runs it.
@@ -395,6 +469,7 @@ def main():
         t.add("-" * len(head))
         memo_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
                         HTTP_COOKIE=read_cookie)
+        levers = {}
         health_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/health")
         for what, args in LEVERS:
             bindir = os.path.join(ROOT, "cgi-bin")
@@ -410,6 +485,7 @@ def main():
             wall = spawn(os.path.join(bindir, "memo.cgi"), memo_env, empty, sink,
                          runs_n)["mean_us"] / 1000
             t.add(f"{what:50} {irs[0]:15,} {irs[1]:13,} {wall:12.3f}")
+            levers[what] = irs[0]
         q = subprocess.run([QUERYCOST], capture_output=True, text=True, check=True,
                            env=dict(os.environ, DB_SOCKET=db.socket, DB_USER="memo",
                                     DB_PASSWORD=db.password, DB_DATABASE="memo",
@@ -418,8 +494,10 @@ def main():
         t.add(f"The GET /memo query on one connection (bench/querycost.c, {int(qc['rows'])} rows):"
               f" prepared each time {qc['prepared_us']:.0f} us (a CGI),"
               f" escaped text {qc['text_us']:.0f} us, kept prepared"
-              f" {qc['kept_us']:.0f} us (FastCGI)")
+              f" {qc['kept_us']:.0f} us (FastCGI); the shape used before (UNION ALL"
+              f" marker row), kept: {qc['union_us']:.0f} us")
         t.add("")
+        not_met(t, rows, levers, qc)
 
         t.add("Where the instructions of memo.cgi GET go (callgrind, inclusive, top 8):")
         for line in callgrind_top(profiles["memo.cgi GET"]):
