@@ -145,6 +145,9 @@ def korean_memo_with_emoji(env):
     eq([x["text"] for x in memos], ["두 번째", text], "newest first")
     eq(memos[1], m, "same object as POST answered")
     check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m["created_at"]), m["created_at"])
+    eq(env.db.query("SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM memo"
+                    f" WHERE id = {m['id']}"), [[memos[1]["created_at"]]],
+       "GET's created_at is the row's")
     eq(env.db.query(f"SELECT text FROM memo WHERE id = {m['id']} AND user_id = '{uid}'"),
        [[text.replace("\n", "\\n")]], "row")
 
