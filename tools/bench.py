@@ -317,7 +317,7 @@ def main():
             if mode == "fastcgi":
                 # Start the processes and let them settle before the clock.
                 wrk(url + "memo", read_cookie, seconds=2)
-            programs = ("index", "login", "auth", "memo", "logout", "health")
+            programs = ("index", "login", "auth", "memo", "logout", "health", FLOOR_FCGI)
             for what, u, cookie, body in runs:
                 fcgi = [p for prog in programs for p in web.fastcgi_pids(prog)]
                 before = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),

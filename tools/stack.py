@@ -11,7 +11,9 @@ service and port 3306 are never touched.
 
 --mode cgi (the default) runs each CGI per request through mod_cgi
 (lighttpd.conf); --mode fastcgi runs the same executables as persistent
-FastCGI responders through mod_fastcgi (lighttpd-fastcgi.conf).
+FastCGI responders through mod_fastcgi (lighttpd-fastcgi.conf), with
+MEMO_FCGI_PROCS (from the environment, default 4) processes for the busy
+routes.
 
 The settings of common/cfg.c (DB_*, NAVER_*, SESSION_MAX_AGE, COOKIE_SECURE)
 can be given in the environment; they are written into the dotenv file the
@@ -265,9 +267,11 @@ class Lighttpd:
         wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
 
     def fastcgi_pids(self, program):
-        """Pids of our FastCGI children running cgi-bin/PROGRAM.cgi (none
-        in CGI mode, or before the first request starts them)."""
-        want = os.path.realpath(os.path.join(ROOT, "cgi-bin", program + ".cgi"))
+        """Pids of our FastCGI children running cgi-bin/PROGRAM.cgi, or
+        PROGRAM itself if it is a path (none in CGI mode, or before the
+        first request starts them)."""
+        want = os.path.realpath(program if "/" in program else
+                                os.path.join(ROOT, "cgi-bin", program + ".cgi"))
         pids = []
         for d in os.listdir("/proc"):
             if not d.isdigit():
@@ -473,8 +477,10 @@ def run(args):
                             f"http://127.0.0.1:{args.port}{prefix}/auth")
         config = os.path.join(base, "memo.env")
         write_env(config, settings)
+        procs = os.environ.get("MEMO_FCGI_PROCS")
         web = Lighttpd(os.path.join(base, "lighttpd"), config, port=args.port,
-                       prefix=prefix, mode=args.mode)
+                       prefix=prefix, mode=args.mode,
+                       extra_env={"MEMO_FCGI_PROCS": procs} if procs else None)
         started.append(web)
         print(f"\nmemo is serving {web.url} as {args.mode}   (Ctrl-C stops everything)")
         print(f"logs: {web.state}/error.log, access.log; settings: {config}")
