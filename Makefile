@@ -223,8 +223,10 @@ migrate:
 #   $(PREFIX)/sbin/memo-migrate          tools/migrate
 #   $(SYSCONFDIR)/memo/memo.env          0640 root:$(WEB_GROUP), only if absent
 #   $(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf  (lighty-enable-mod memo)
+#   $(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf  (FastCGI mode:
+#                                        lighty-enable-mod memo-fastcgi)
 #   $(SYSCONFDIR)/apache2/conf-available/memo.conf      (a2enconf memo)
-# The two server snippets are made from templates in deploy/ with the
+# The server snippets are made from templates in deploy/ with the
 # final paths (without DESTDIR) filled in.
 PREFIX	   ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -253,8 +255,11 @@ install: all
 	    fastcgi.conf $(D)$(SHAREDIR)/
 	install -m 755 tools/migrate $(D)$(SBINDIR)/memo-migrate
 	$(SUBST) deploy/lighttpd/50-memo.conf.in > $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf
+	$(SUBST) deploy/lighttpd/51-memo-fastcgi.conf.in > \
+	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf
 	$(SUBST) deploy/apache/memo.conf.in > $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
 	chmod 644 $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf \
+	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf \
 	    $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
 	install -m 644 memo.env.example $(D)$(ETCDIR)/memo.env.example
 	@# Never overwrite settings; the CGIs (www-data) read it, nobody else.
@@ -270,6 +275,7 @@ uninstall:
 	    $(D)$(SHAREDIR)/lighttpd-fastcgi.conf $(D)$(SHAREDIR)/fastcgi.conf \
 	    $(D)$(SBINDIR)/memo-migrate \
 	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf \
+	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf \
 	    $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf
 	@# memo.env goes only while it is still the untouched example.
 	if cmp -s $(D)$(ETCDIR)/memo.env $(D)$(ETCDIR)/memo.env.example; then \
@@ -280,7 +286,7 @@ uninstall:
 	    $(D)$(SHAREDIR)/htdocs $(D)$(SHAREDIR)/schema $(D)$(SHAREDIR) \
 	    $(D)$(ETCDIR) 2>/dev/null
 	@[ ! -L $(D)$(SYSCONFDIR)/lighttpd/conf-enabled/50-memo.conf ] || \
-	    echo "note: run lighty-enable-mod's opposite: lighty-disable-mod memo"
+	    echo "note: run lighty-enable-mod's opposite: lighty-disable-mod memo memo-fastcgi"
 	@[ ! -L $(D)$(SYSCONFDIR)/apache2/conf-enabled/memo.conf ] || \
 	    echo "note: run a2disconf memo"
 

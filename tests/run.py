@@ -23,7 +23,8 @@
    on any sanitizer report, and 4 once more under valgrind memcheck;
 10. schema migrations and the upgrade of a seed database (test_migrate.py);
 11. make install into a DESTDIR (test_install.py), then the end-to-end
-    suite again through lighttpd and through Apache serving that install;
+    suite again through lighttpd (CGI and FastCGI mode) and through Apache
+    serving that install;
 12. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
 13. scale-out: two installed nodes behind haproxy, one stopped while
     clients write (test_multinode.py);
@@ -130,16 +131,32 @@ def install(env, started, results, only):
     config = os.path.join(env.destdir, "etc", "memo", "memo.env")
     stack.write_env(config, env.settings)
     os.chmod(config, 0o640)
-    lib_root = os.path.join(env.destdir, "usr", "local", "lib", "memo")
-    conf = os.path.join(env.destdir, "usr", "local", "share", "memo", "lighttpd.conf")
-    webs = [stack.Lighttpd(os.path.join(env.base, f"lighttpd-installed{p or ''}"),
-                           config, root=lib_root, conf=conf, prefix=p)
-            for p in ("", "/memo")]
-    started.extend(webs)
+
+    def serve(conf_name, tag):
+        """The install served by lighttpd with one of its configurations,
+        at / and at /memo/ (what the end-to-end suite expects)."""
+        conf = os.path.join(env.destdir, "usr", "local", "share", "memo", conf_name)
+        root = os.path.join(env.destdir, "usr", "local", "lib", "memo")
+        pair = [stack.Lighttpd(os.path.join(env.base, f"lighttpd-{tag}{p or ''}"),
+                               config, root=root, conf=conf, prefix=p)
+                for p in ("", "/memo")]
+        started.extend(pair)
+        return pair
+
+    webs = serve("lighttpd.conf", "installed")
     print("== install (make install DESTDIR=…)")
     lib.run_tests(modules("test_install"), env, results, only)
     print("== end-to-end tests through lighttpd serving the install")
     e2e_against(env, "[installed] ", webs[0], webs[1], results, only)
+    for w in webs:          # their pass is done; FastCGI mode of the install next
+        started.remove(w)
+        w.stop()
+    fwebs = serve("lighttpd-fastcgi.conf", "installed-fastcgi")
+    print("== end-to-end tests through lighttpd serving the install, FastCGI mode")
+    e2e_against(env, "[installed, fastcgi] ", fwebs[0], fwebs[1], results, only)
+    for w in fwebs:         # kept connections must not outlive the pass
+        started.remove(w)
+        w.stop()
     apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
     started.append(apache)
     print("== end-to-end tests through Apache (prefork, mod_cgi) serving the install")

@@ -61,6 +61,7 @@ INSTALLED = {
     "usr/local/sbin/memo-migrate",
     "etc/memo/memo.env", "etc/memo/memo.env.example",
     "etc/lighttpd/conf-available/50-memo.conf",
+    "etc/lighttpd/conf-available/51-memo-fastcgi.conf",
     "etc/apache2/conf-available/memo.conf",
 }
 
@@ -85,6 +86,9 @@ def install_layout(env):
         check(d not in text, f"{snippet} names DESTDIR paths")
         check('"/usr/local/lib/memo/cgi-bin"' in text and '"/etc/memo/memo.env"' in text,
               f"{snippet}: install paths")
+    text = open(f"{d}/etc/lighttpd/conf-available/51-memo-fastcgi.conf").read()
+    check('include "/usr/local/share/memo/fastcgi.conf"' in text and d not in text,
+          "51-memo-fastcgi.conf includes the installed fastcgi.conf")
 
 
 @test
@@ -120,20 +124,26 @@ def uninstall_removes_what_install_put(env):
     check(not os.path.exists(f"{d}/etc/memo"), "etc/memo removed")
 
 
-@test
-def debian_lighttpd_snippet(env):
-    """Debian's lighttpd layout: main conf + 10-cgi + the installed 50-memo.conf serve the app"""
+def debian_lighttpd(env, snippets):
+    """Debian's lighttpd layout (main conf, conf-enabled/) on a loopback port
+    with these installed snippets enabled: serves the app, and its access
+    log keeps query strings out.  Returns nothing; fails by check."""
     d = env.destdir
-    state = os.path.join(env.base, "lighttpd-debian")
+    state = os.path.join(env.base, "lighttpd-debian-" + "-".join(snippets))
+    shutil.rmtree(state, ignore_errors=True)
     os.makedirs(os.path.join(state, "www"), exist_ok=True)
-    # The installed snippet names /usr/local and /etc; here they live under
-    # DESTDIR, so a copy with the paths re-rooted stands in for it.
-    text = open(f"{d}/etc/lighttpd/conf-available/50-memo.conf").read()
-    text = text.replace(f'"{PREFIX}/', f'"{d}{PREFIX}/').replace('"/etc/memo/', f'"{d}/etc/memo/')
+    os.makedirs(os.path.join(state, "run"), exist_ok=True)
     enabled = os.path.join(state, "conf-enabled")
     os.makedirs(enabled, exist_ok=True)
-    with open(os.path.join(enabled, "50-memo.conf"), "w") as f:
-        f.write(text)
+    # The installed snippets name /usr/local, /etc and /run; here they live
+    # under DESTDIR and the test's folder, so copies with the paths
+    # re-rooted stand in for them.
+    for name in snippets:
+        text = open(f"{d}/etc/lighttpd/conf-available/{name}.conf").read()
+        text = text.replace(f'"{PREFIX}/', f'"{d}{PREFIX}/').replace(
+            '"/etc/memo/', f'"{d}/etc/memo/').replace('"/run/lighttpd"', f'"{state}/run"')
+        with open(os.path.join(enabled, f"{name}.conf"), "w") as f:
+            f.write(text)
     shutil.copy("/etc/lighttpd/conf-available/10-cgi.conf", enabled)
     port = stack.free_port()
     main = os.path.join(state, "lighttpd.conf")
@@ -159,10 +169,48 @@ accesslog.filename = "{state}/access.log"
     try:
         stack.wait_for(stack.port_open(port), "lighttpd", proc=srv.proc)
         serves_the_app(f"http://127.0.0.1:{port}/")
+        memo = os.path.realpath(f"{d}{PREFIX}/lib/memo/cgi-bin/memo.cgi")
+        fcgi = [p for p in children(srv.proc.pid) if exe(p) == memo]
+        if "51-memo-fastcgi" in snippets:
+            eq(len(fcgi), 4, "installed memo.cgi FastCGI processes")
+            check(os.path.exists(f"{state}/run/memo.sock-0"), "sockets in the run folder")
+        else:
+            eq(fcgi, [], "no FastCGI processes without 51-memo-fastcgi.conf")
     finally:
         srv.stop()
     log = open(os.path.join(state, "access.log")).read()
     check("/auth" in log and "secret-code" not in log, "access log without query strings")
+
+
+def children(ppid):
+    pids = []
+    for p in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                if p.isdigit() and int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                    pids.append(int(p))
+        except (OSError, IndexError, ValueError):
+            continue
+    return pids
+
+
+def exe(pid):
+    try:
+        return os.path.realpath(f"/proc/{pid}/exe")
+    except OSError:
+        return None
+
+
+@test
+def debian_lighttpd_snippet(env):
+    """Debian's lighttpd layout: main conf + 10-cgi + the installed 50-memo.conf serve the app"""
+    debian_lighttpd(env, ("50-memo",))
+
+
+@test
+def debian_lighttpd_fastcgi_snippet(env):
+    """Debian's lighttpd with 50-memo.conf and 51-memo-fastcgi.conf: the installed CGIs serve as FastCGI processes"""
+    debian_lighttpd(env, ("50-memo", "51-memo-fastcgi"))
 
 
 @test
