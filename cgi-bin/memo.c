@@ -45,33 +45,34 @@ memo_json_free(struct memo_json *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Add v to obj as key and keep a borrowed pointer to it; -1 (and v
+ * freed) if it could not be made or added. */
+static int
+memo_json_member(struct json_object *obj, const char *key,
+    struct json_object *v, struct json_object **out)
+{
+	if (v == NULL || json_object_object_add(obj, key, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static enum err
 memo_json_init(struct memo_json *w)
 {
 	memset(w, 0, sizeof(*w));
-	if ((w->obj = json_object_new_object()) == NULL)
+	if ((w->obj = json_object_new_object()) == NULL ||
+	    memo_json_member(w->obj, "id", json_object_new_int64(0), &w->id) ||
+	    memo_json_member(w->obj, "text", json_object_new_string(""),
+	    &w->text) ||
+	    memo_json_member(w->obj, "created_at", json_object_new_string(""),
+	    &w->created)) {
+		memo_json_free(w);
 		return E_NOMEM;
-	w->id = json_object_new_int64(0);
-	if (json_object_object_add(w->obj, "id", w->id) != 0) {
-		json_object_put(w->id);
-		goto fail;
 	}
-	w->text = json_object_new_string("");
-	if (json_object_object_add(w->obj, "text", w->text) != 0) {
-		json_object_put(w->text);
-		goto fail;
-	}
-	w->created = json_object_new_string("");
-	if (json_object_object_add(w->obj, "created_at", w->created) != 0) {
-		json_object_put(w->created);
-		goto fail;
-	}
-	if (w->id == NULL || w->text == NULL || w->created == NULL)
-		goto fail;
 	return E_OK;
-fail:
-	memo_json_free(w);
-	return E_NOMEM;
 }
 
 /* Write one memo as a JSON object. */

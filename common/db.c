@@ -426,30 +426,6 @@ list_fetch(struct db_memo_list *it)
 	return 1;
 }
 
-/* Is the session live?  E_OK or E_UNAUTH. */
-static enum err
-session_live(MYSQL *db, const char *hash)
-{
-	static const char sql[] =
-	    "SELECT 1 FROM sessions"
-	    " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()";
-	MYSQL_BIND in[1];
-	MYSQL_STMT *st;
-	enum err e;
-	int r;
-
-	bind_cstr(&in[0], hash);
-	if ((e = stmt_run(db, "session check", sql, in, &st)) != E_OK)
-		return e;
-	r = mysql_stmt_fetch(st);
-	if (r == MYSQL_NO_DATA)
-		e = E_UNAUTH;
-	else if (r == 1)
-		e = db_fail(db, st, "session check");
-	stmt_done(st);
-	return e;
-}
-
 enum err
 db_memo_list_open(MYSQL *db, const char *hash, unsigned long long before,
     unsigned long long limit, struct db_memo_list *it)
@@ -501,10 +477,13 @@ db_memo_list_open(MYSQL *db, const char *hash, unsigned long long before,
 		goto fail;
 	}
 	if (r == 0) {
-		/* No memos, or no live session: ask which. */
+		/* No memos, or no live session: ask which (the page's own
+		 * lookup; the name is not needed). */
+		char name[USER_MAX_NAME + 1];
+
 		stmt_done(it->stmt);
 		it->stmt = NULL;
-		if ((e = session_live(db, hash)) != E_OK)
+		if ((e = db_session_name(db, hash, name, sizeof(name))) != E_OK)
 			goto fail;
 	}
 	it->pending = r == 1;

@@ -166,6 +166,11 @@ class Table:
         self.lines.append(line)
         print(line, flush=True)
 
+    def header(self, head):
+        """A column header line, underlined."""
+        self.add(head)
+        self.add("-" * len(head))
+
 
 def fmt_ms(us):
     return f"{us / 1000:.2f}"
@@ -288,10 +293,8 @@ def main():
         t.add("   CPU us/req: CPU time per request of lighttpd (with the CGIs it ran,"
               " in CGI mode), of the FastCGI")
         t.add("   processes, and of MariaDB; wrk runs on the same 2 cores.")
-        head = (f"{'mode':8} {'request':26} {'req/s':>9} {'p50':>7} {'p99':>7} {'x floor':>8}"
-                f" {'lighttpd':>8} {'fcgi':>6} {'mariadb':>7}  target")
-        t.add(head)
-        t.add("-" * len(head))
+        t.header(f"{'mode':8} {'request':26} {'req/s':>9} {'p50':>7} {'p99':>7} {'x floor':>8}"
+                 f" {'lighttpd':>8} {'fcgi':>6} {'mariadb':>7}  target")
         floor_rps = None
         growth = None
         rows = {}
@@ -396,9 +399,7 @@ def main():
                                                    "CONTENT_LENGTH": "0"}, empty),
         ]
         runs_n = max(50, int(SECONDS * 30))
-        head = f"{'program':30} {'instructions':>13} {'x floor':>8} {'wall ms':>8}  status"
-        t.add(head)
-        t.add("-" * len(head))
+        t.header(f"{'program':30} {'instructions':>13} {'x floor':>8} {'wall ms':>8}  status")
         floor_ir = None
         profiles = {}
         sink = os.path.join(base, "cgi.out")
@@ -419,9 +420,7 @@ def main():
         # 3. Memory and time of one GET /memo against the number of memos.
         t.add("3. One GET /memo by hand against the user's memo count (peak RSS"
               " of the process; time: best of 3)")
-        head = f"{'memos':>8} {'answer bytes':>13} {'peak RSS KiB':>13} {'ms':>9} {'ns/byte':>8}"
-        t.add(head)
-        t.add("-" * len(head))
+        t.header(f"{'memos':>8} {'answer bytes':>13} {'peak RSS KiB':>13} {'ms':>9} {'ns/byte':>8}")
         rss, per_byte = [], []
         for n in MEMORY_SIZES:
             uid = f"bench-mem-{n}"
@@ -464,9 +463,7 @@ def main():
         # 5. The levers: the same CGIs built other ways, and the query three ways.
         t.add("5. Levers: memo.cgi GET and health.cgi built other ways (by hand,"
               " as in 2)")
-        head = f"{'build':50} {'memo GET instr':>15} {'health instr':>13} {'memo GET ms':>12}"
-        t.add(head)
-        t.add("-" * len(head))
+        t.header(f"{'build':50} {'memo GET instr':>15} {'health instr':>13} {'memo GET ms':>12}")
         memo_env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
                         HTTP_COOKIE=read_cookie)
         levers = {}
