@@ -46,6 +46,7 @@ DYN_DB	 = $(shell pkg-config --libs libmariadb) -lcrypto
 DYN_JSON = -ljson-c
 DYN_HASH = -lnettle
 DYN_FCGI = -lfcgi
+DYN_UNI	 = -lunistring
 LIB_CURL = -lcurl
 LINK	?= static
 ifeq ($(LINK),static)
@@ -55,24 +56,28 @@ LIB_DB	 = $(ST) -lmariadb -lssl -lcrypto -lz $(SH) -ldl -lm -lpthread
 LIB_JSON = $(ST) -ljson-c $(SH)
 LIB_HASH = $(ST) -lnettle $(SH)
 LIB_FCGI = $(ST) -lfcgi $(SH)
+LIB_UNI	 = $(ST) -lunistring $(SH)
 else
 LIB_DB	 = $(DYN_DB)
 LIB_JSON = $(DYN_JSON)
 LIB_HASH = $(DYN_HASH)
 LIB_FCGI = $(DYN_FCGI)
+LIB_UNI	 = $(DYN_UNI)
 endif
 
 # B: object directory; CGIOUT: where the executables go.  The sanitizer
 # and fuzzer builds reuse every rule with their own B and CGIOUT.
 B	?= build
 CGIOUT	?= cgi-bin
-COMMON	 = app appdb appmain buf cfg cgi cookie db err html jsonx log memobody \
-	   naver naver_url query resp sess utf8
+COMMON	 = app appdb buf cfg cgi cookie db db_maint db_memo db_user err fold \
+	   html jsonx log memobody memojson naver naver_url query resp sess \
+	   tags utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
-CGIS	 = index login auth memo logout health
+CGIS	 = index login auth memo logout health trash tags
 CGI_BIN	 = $(CGIS:%=$(CGIOUT)/%.cgi)
+MAINT	 = $(B)/memo-maint
 
-all: $(CGI_BIN) $(B)/tests/unit
+all: $(CGI_BIN) $(MAINT) $(B)/tests/unit
 
 $(B)/common/%.o: common/%.c common/*.h | $(B)/common
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -91,16 +96,28 @@ $(B)/cgi-bin/index.o: $(B)/index_html.h
 $(CGIOUT)/index.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/login.cgi:  LIBS = $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/auth.cgi:   LIBS = $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH)
-$(CGIOUT)/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
+$(CGIOUT)/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
+$(CGIOUT)/trash.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
+$(CGIOUT)/tags.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
 $(CGIOUT)/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
 
-$(CGIOUT)/%.cgi: $(B)/cgi-bin/%.o $(B)/libmemo.a $(EXTRA_OBJ) | $(CGIOUT) $(B)/cgi-bin
-	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(EXTRA_OBJ) $(B)/libmemo.a $(LIBS) $(LIB_FCGI)
+# appmain.o (main) is linked into each CGI, not put in libmemo.a: the unit
+# tests and the fuzzers have a main of their own.
+$(CGIOUT)/%.cgi: $(B)/cgi-bin/%.o $(B)/common/appmain.o $(B)/libmemo.a $(EXTRA_OBJ) | $(CGIOUT) $(B)/cgi-bin
+	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/common/appmain.o $(EXTRA_OBJ) \
+	    $(B)/libmemo.a $(LIBS) $(LIB_FCGI)
+
+# The maintenance command (purge, sweep, index): see maint/memo-maint.c.
+$(B)/maint/memo-maint.o: maint/memo-maint.c common/*.h | $(B)/maint
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/memo-maint: $(B)/maint/memo-maint.o $(B)/libmemo.a $(EXTRA_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(EXTRA_OBJ) $(B)/libmemo.a \
+	    $(LIB_DB) $(LIB_JSON) $(LIB_UNI)
 
 $(B)/tests/unit: tests/unit.c $(B)/libmemo.a | $(B)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(B)/libmemo.a \
-	    $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH) $(DYN_FCGI)
+	    $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH) $(DYN_FCGI) $(DYN_UNI)
 
 # The CGI floor of the benchmark (static, no library, one write) and the
 # runner that times CGIs by hand.
@@ -114,7 +131,7 @@ $(B)/bench/querycost: bench/querycost.c | $(B)/bench
 # The floor again, linked as memo.cgi is (flags and libraries), and without
 # PIE; and the FastCGI floor.
 FLOOR_LINKED = $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/floor_linked.c \
-	$(B)/libmemo.a $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_FCGI)
+	$(B)/libmemo.a $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI) $(LIB_FCGI)
 $(B)/bench/floor_linked.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a | $(B)/bench
 	$(CC) $(LDHARDEN) $(FLOOR_LINKED)
 $(B)/bench/floor_linked_nopie.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a | $(B)/bench
@@ -125,7 +142,7 @@ BENCH_PROGRAMS = $(B)/bench/floor.cgi $(B)/bench/spawn $(B)/bench/querycost \
 	$(B)/bench/floor_linked.cgi $(B)/bench/floor_linked_nopie.cgi \
 	$(B)/bench/floor_fcgi
 
-$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/fuzz $(B)/bench:
+$(B) $(B)/common $(B)/cgi-bin $(B)/tests $(B)/fuzz $(B)/bench $(B)/maint:
 	mkdir -p $@
 ifeq ($(filter $(CGIOUT),cgi-bin $(B)/cgi-bin),)
 $(CGIOUT):
@@ -140,7 +157,7 @@ asan:
 	@$(MAKE) -s --no-print-directory B=build-asan CGIOUT=build-asan/cgi-bin \
 	    OPT=-O1 HARDEN="-fstack-protector-strong -fPIE" \
 	    SAN="$(ASAN_FLAGS)" EXTRA_OBJ=build-asan/sanitizer_options.o \
-	    $(CGIS:%=build-asan/cgi-bin/%.cgi)
+	    $(CGIS:%=build-asan/cgi-bin/%.cgi) build-asan/memo-maint
 
 build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -159,13 +176,14 @@ fuzz-build:
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libmemo.a | $(B)/fuzz
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-conversion -fsanitize=fuzzer \
-	    -o $@ $< $(B)/libmemo.a $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH)
+	    -o $@ $< $(B)/libmemo.a $(LIB_DB) $(LIB_CURL) $(LIB_JSON) $(LIB_HASH) \
+	    $(LIB_UNI)
 
 fuzz: deps fuzz-build
 	python3 tests/fuzz/run.py --seconds $(FUZZ_S) $(FUZZ_TARGETS)
 
 # ---- static analysis ----
-LINT_SRC = $(wildcard common/*.c cgi-bin/*.c)
+LINT_SRC = $(wildcard common/*.c cgi-bin/*.c maint/*.c)
 lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --std=c11 -D_GNU_SOURCE -Icommon -I$(B) \
@@ -180,7 +198,8 @@ lint: all
 # Debian packages the build, make run and make test need (libssl-dev,
 # zlib1g-dev: the static libraries libmariadb.a needs).
 DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
-       libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev lighttpd \
+       libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev \
+       libunistring-dev lighttpd \
        mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck \
        clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
        chromium-driver fonts-nanum

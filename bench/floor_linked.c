@@ -20,13 +20,18 @@
 static void
 handle(struct ctx *ctx)
 {
-	struct db_memo_list it;
+	struct db_filter f = { .pinned = -1 };
+	struct db_list *l;
 
-	if (db_memo_list_open(ctx->db, "", 0, 0, &it) == E_OK)
-		db_memo_list_close(&it);
+	if (db_memo_list(ctx->db, "", &f, &l) == E_OK)
+		db_list_close(l);
 }
 
-static const struct endpoint never = { "floor_linked", "GET", 0, handle };
+static const struct route routes[] = {
+	{ "GET", "", handle },
+	{ NULL, NULL, NULL },
+};
+static const struct endpoint never = { "floor_linked", 0, routes };
 
 int
 main(int argc, char *argv[], char *envp[])

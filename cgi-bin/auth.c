@@ -102,12 +102,9 @@ out:
 	}
 }
 
-static const struct endpoint auth = { "auth.cgi", "GET", 1, handle };
+static const struct route routes[] = {
+	{ "GET", "", handle },
+	{ NULL, NULL, NULL },
+};
 
-int
-main(int argc, char *argv[], char *envp[])
-{
-	(void)argc;
-	(void)argv;
-	return app_main(&auth, envp);
-}
+const struct endpoint app_endpoint = { "auth.cgi", 1, routes };

@@ -22,12 +22,9 @@ handle(struct ctx *ctx)
 	resp_puts(&ctx->resp, "{\"status\":\"ok\"}\n");
 }
 
-static const struct endpoint health = { "health.cgi", "GET", 0, handle };
+static const struct route routes[] = {
+	{ "GET", "", handle },
+	{ NULL, NULL, NULL },
+};
 
-int
-main(int argc, char *argv[], char *envp[])
-{
-	(void)argc;
-	(void)argv;
-	return app_main(&health, envp);
-}
+const struct endpoint app_endpoint = { "health.cgi", 0, routes };

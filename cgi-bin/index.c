@@ -73,12 +73,9 @@ handle(struct ctx *ctx)
 	render(&ctx->resp, have ? name : NULL);
 }
 
-static const struct endpoint page = { "index.cgi", "GET", 1, handle };
+static const struct route routes[] = {
+	{ "GET", "", handle },
+	{ NULL, NULL, NULL },
+};
 
-int
-main(int argc, char *argv[], char *envp[])
-{
-	(void)argc;
-	(void)argv;
-	return app_main(&page, envp);
-}
+const struct endpoint app_endpoint = { "index.cgi", 1, routes };

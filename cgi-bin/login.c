@@ -43,12 +43,9 @@ out:
 	free(url);
 }
 
-static const struct endpoint login = { "login.cgi", "GET", 1, handle };
+static const struct route routes[] = {
+	{ "GET", "", handle },
+	{ NULL, NULL, NULL },
+};
 
-int
-main(int argc, char *argv[], char *envp[])
-{
-	(void)argc;
-	(void)argv;
-	return app_main(&login, envp);
-}
+const struct endpoint app_endpoint = { "login.cgi", 1, routes };

@@ -31,12 +31,9 @@ out:
 		app_fail(ctx, e, NULL);
 }
 
-static const struct endpoint logout = { "logout.cgi", "POST", 1, handle };
+static const struct route routes[] = {
+	{ "POST", "", handle },
+	{ NULL, NULL, NULL },
+};
 
-int
-main(int argc, char *argv[], char *envp[])
-{
-	(void)argc;
-	(void)argv;
-	return app_main(&logout, envp);
-}
+const struct endpoint app_endpoint = { "logout.cgi", 1, routes };

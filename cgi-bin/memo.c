@@ -1,155 +1,218 @@
 /*
- * memo.cgi - the memo API.
+ * memo.cgi - the memo API: /memo and /memo/{id}…
  *
- * GET /memo[?limit=N&before=ID]
- *   Returns 200 {"memos":[{"id":…,"text":"…","created_at":"…Z"},…]}, the
- *   user's memos newest first (all of them unless limit is given), streamed
- *   row by row.  Returns 400 for a malformed limit or before.
- * POST /memo with {"text":"…"} (Content-Type: application/json)
- *   Returns 200 with the stored memo as JSON.
- *   Returns 415 for another content type, 413 for a body or text over the
- *   limit (refused before reading when CONTENT_LENGTH says so), 400 for bad
- *   JSON, invalid UTF-8, or a missing, empty or non-string text.
- * Both: 401 without a live session, 503 when the database is down.
+ * A memo is {"id","text","created_at","updated_at","pinned","tags",
+ * "deleted_at"} (memojson.h); an answer carrying one memo also sends its
+ * ETag.  Every route: 401 without a live session, 404 for a memo that is
+ * not the user's (the same answer as for none), 503 when the database is
+ * down.
+ *
+ * GET /memo[?q=…&tag=…&pinned=true|false&trash=true&limit=N&before=ID]
+ *   200 {"memos":[…]}: the live memos (the trash with trash=true), newest
+ *   first by id, streamed row by row; q: every word occurs in the text
+ *   (case-insensitive, NFC = NFD); tag: that tag and its nested ones.
+ *   400 for a malformed parameter.
+ * POST /memo {"text":"…","pinned":bool?}
+ *   200 with the stored memo.  415 if not application/json, 413 for a
+ *   body or text over the limit, 400 for anything else wrong.
+ * GET /memo/{id}
+ *   200 with the memo, live or in the trash (304 for If-None-Match).
+ * PATCH /memo/{id} {"text":"…"?,"pinned":bool?}
+ *   200 with the memo after the change; the replaced text becomes a
+ *   revision.  412 {"error","memo"} if If-Match is not its ETag, 409 if it
+ *   is in the trash; nothing changes then.
+ * DELETE /memo/{id}
+ *   204: in the trash (again 204 if it was); honours If-Match (412).
+ * POST /memo/{id}/restore
+ *   200 with the memo, out of the trash.
+ * GET /memo/{id}/revisions
+ *   200 {"revisions":[{"id","text","created_at"},…]}, newest first.
  */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "fold.h"
 #include "log.h"
 #include "memobody.h"
+#include "memojson.h"
 #include "query.h"
 #include "sess.h"
+#include "tags.h"
 #include "utf8.h"
 
 #define LIST_MAX_LIMIT	1000
+#define JSON_TYPE	"application/json; charset=utf-8"
 
-/*
- * One JSON object, {"id":…,"text":…,"created_at":…}, reused for every row
- * of a list: json-c still builds and escapes each memo, but setting three
- * members costs far less than building and freeing an object (and its hash
- * table) per memo, which was the larger part of a FastCGI GET /memo.
- */
-struct memo_json {
-	struct json_object	*obj;
-	struct json_object	*id, *text, *created;	/* owned by obj */
+/* The text of a new memo or an edit with its search copy and tags. */
+struct text_parts {
+	struct memo_text	 t;
+	char			*search;
+	struct tag_list		 tags;
 };
 
-static void
-memo_json_free(struct memo_json *w)
+static enum err
+text_parts_make(const char *text, size_t len, struct text_parts *p)
 {
-	json_object_put(w->obj);	/* NULL is fine */
-	memset(w, 0, sizeof(*w));
+	enum err e;
+
+	memset(p, 0, sizeof(*p));
+	if ((e = fold_text(text, len, &p->search, &p->t.search_len)) != E_OK ||
+	    (e = tags_parse(text, len, &p->tags)) != E_OK)
+		return e;
+	p->t.text = text;
+	p->t.len = len;
+	p->t.search = p->search;
+	p->t.tags = &p->tags;
+	return E_OK;
 }
 
-/* Add v to obj as key and keep a borrowed pointer to it; -1 (and v
- * freed) if it could not be made or added. */
-static int
-memo_json_member(struct json_object *obj, const char *key,
-    struct json_object *v, struct json_object **out)
+static void
+text_parts_free(struct text_parts *p)
 {
-	if (v == NULL || json_object_object_add(obj, key, v) != 0) {
-		json_object_put(v);
-		return -1;
+	free(p->search);
+	tags_free(&p->tags);
+}
+
+/* One memo as the whole answer, with its ETag; a JSON object first made
+ * whole, so a failure leaves nothing half-written. */
+static enum err
+answer_memo(struct ctx *ctx, int status, const struct db_memo *m)
+{
+	struct memo_json w;
+	char etag[MEMO_ETAG_LEN];
+	enum err e;
+
+	if ((e = memo_json_init(&w)) != E_OK)
+		return e;
+	if ((e = memo_json_set(&w, m)) == E_OK) {
+		memo_etag(m, etag);
+		resp_start(&ctx->resp, status, JSON_TYPE);
+		resp_header(&ctx->resp, "ETag", etag);
+		resp_json(&ctx->resp, status, w.obj);
 	}
-	*out = v;
+	memo_json_free(&w);
+	return e;
+}
+
+/* 412: the error and the memo as it is now, so the client can merge. */
+static void
+answer_precondition(struct ctx *ctx, const struct db_memo *cur)
+{
+	struct json_object *o = json_object_new_object();
+	struct memo_json w;
+	char etag[MEMO_ETAG_LEN];
+
+	if (o == NULL || memo_json_init(&w) != E_OK) {
+		json_object_put(o);
+		app_fail(ctx, E_NOMEM, NULL);
+		return;
+	}
+	if (memo_json_set(&w, cur) != E_OK ||
+	    json_object_object_add(o, "error",
+	    json_object_new_string(err_text(E_PRECOND))) != 0 ||
+	    json_object_object_add(o, "memo", json_object_get(w.obj)) != 0)
+		app_fail(ctx, E_NOMEM, NULL);
+	else {
+		memo_etag(cur, etag);
+		resp_start(&ctx->resp, 412, JSON_TYPE);
+		resp_header(&ctx->resp, "ETag", etag);
+		resp_json(&ctx->resp, 412, o);
+	}
+	memo_json_free(&w);
+	json_object_put(o);
+}
+
+/* 1 if the If-Match (or If-None-Match) list `want` names m: "*", or one
+ * of its comma-separated strong ETags. */
+static int
+etag_listed(const char *want, const struct db_memo *m)
+{
+	char etag[MEMO_ETAG_LEN];
+	size_t n;
+
+	memo_etag(m, etag);
+	n = strlen(etag);
+	while (*want != '\0') {
+		size_t len;
+
+		want += strspn(want, " \t,");
+		len = strcspn(want, " \t,");
+		if ((len == 1 && *want == '*') ||
+		    (len == n && memcmp(want, etag, n) == 0))
+			return 1;
+		want += len;
+	}
 	return 0;
 }
 
-static enum err
-memo_json_init(struct memo_json *w)
+/* A memo_change precondition: the request's If-Match, if it has one. */
+static int
+if_match(const struct db_memo *cur, void *arg)
 {
-	memset(w, 0, sizeof(*w));
-	if ((w->obj = json_object_new_object()) == NULL ||
-	    memo_json_member(w->obj, "id", json_object_new_int64(0), &w->id) ||
-	    memo_json_member(w->obj, "text", json_object_new_string(""),
-	    &w->text) ||
-	    memo_json_member(w->obj, "created_at", json_object_new_string(""),
-	    &w->created)) {
-		memo_json_free(w);
-		return E_NOMEM;
+	const char *want = arg;
+
+	return want == NULL || etag_listed(want, cur);
+}
+
+/* The list's filters from the query string. */
+static enum err
+list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
+    struct tag_filter *tf, const char **why)
+{
+	char v[4 * FOLD_MAX_QUERY + 4];
+	unsigned long long n;
+	int b, len;
+	enum err e;
+
+	memset(f, 0, sizeof(*f));
+	*why = "limit and before must be positive integers";
+	if ((e = query_u64(qs, "limit", LIST_MAX_LIMIT, &n)) != E_OK)
+		return e;
+	f->limit = n;
+	if ((e = query_u64(qs, "before", INT64_MAX, &n)) != E_OK)
+		return e;
+	f->before = n;
+	*why = "pinned and trash must be true or false";
+	if ((e = query_bool(qs, "pinned", &f->pinned)) != E_OK ||
+	    (e = query_bool(qs, "trash", &b)) != E_OK)
+		return e;
+	f->trash = b == 1;
+	if ((len = query_get(qs, "q", v, sizeof(v))) != QUERY_MISSING) {
+		*why = "q is longer than 200 characters";
+		if (len < 0 || (e = fold_query_parse(v, (size_t)len, fq,
+		    why)) != E_OK)
+			return len < 0 ? E_BADREQ : e;
+		f->q = fq;
 	}
-	return E_OK;
-}
-
-/* Write one memo as a JSON object. */
-static enum err
-put_memo(struct resp *r, struct memo_json *w, const struct db_memo *m)
-{
-	const char *s;
-	size_t len;
-
-	if (!utf8_valid(m->text, m->text_len)) {
-		/* Cannot come from our own writes; never pass it on raw. */
-		log_msg("memo %llu holds invalid UTF-8", m->id);
-		m = &(struct db_memo){ m->id, "\xEF\xBF\xBD", 3, "" };
+	if ((len = query_get(qs, "tag", v, sizeof(v))) != QUERY_MISSING) {
+		*why = "tag must be one tag's letters, digits, _, - or /";
+		if (len < 0 || tags_filter(v, (size_t)len, tf) != E_OK)
+			return E_BADREQ;
+		f->tag = tf;
 	}
-	if (m->text_len > INT_MAX ||
-	    json_object_set_int64(w->id, (int64_t)m->id) == 0 ||
-	    json_object_set_string_len(w->text, m->text, (int)m->text_len) == 0 ||
-	    json_object_set_string(w->created, m->created_at) == 0 ||
-	    (s = json_object_to_json_string_length(w->obj,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len)) == NULL)
-		return E_NOMEM;
-	resp_write(r, s, len);
+	*why = NULL;
 	return E_OK;
 }
 
-/* A query parameter as a positive integer; 0 if absent. */
+/* Stream the list l as {"memos":[…]}. */
 static enum err
-param_u64(const char *qs, const char *name, unsigned long long max,
-    unsigned long long *out)
+stream_memos(struct ctx *ctx, struct db_list *l)
 {
-	char v[24], *end;
-	int n = query_get(qs, name, v, sizeof(v));
-
-	*out = 0;
-	if (n == QUERY_MISSING)
-		return E_OK;
-	if (n <= 0 || v[0] < '0' || v[0] > '9')
-		return E_BADREQ;
-	errno = 0;
-	*out = strtoull(v, &end, 10);
-	if (*end != '\0' || errno != 0 || *out == 0 || *out > max)
-		return E_BADREQ;
-	return E_OK;
-}
-
-static void
-list(struct ctx *ctx)
-{
-	char hash[SESS_HASH_LEN + 1];
-	unsigned long long limit, before;
-	struct db_memo_list it;
+	struct memo_json w;
 	struct db_memo m;
-	struct memo_json w = { 0 };
-	const char *why = NULL;
 	enum err e;
 	int r, first = 1;
 
-	if ((e = param_u64(ctx->req.query, "limit", LIST_MAX_LIMIT,
-	    &limit)) != E_OK ||
-	    (e = param_u64(ctx->req.query, "before", (1ULL << 63) - 1,
-	    &before)) != E_OK) {
-		why = "limit and before must be positive integers";
-		goto out;
-	}
-	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
-	    (e = memo_json_init(&w)) != E_OK ||
-	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_memo_list_open(ctx->db, hash, before, limit, &it)) != E_OK)
-		goto out;
-	resp_start(&ctx->resp, 200, "application/json; charset=utf-8");
+	if ((e = memo_json_init(&w)) != E_OK)
+		return e;
+	resp_start(&ctx->resp, 200, JSON_TYPE);
 	resp_puts(&ctx->resp, "{\"memos\":[");
-	while ((r = db_memo_list_next(&it, &m)) == 1) {
+	while ((r = db_memo_next(l, &m)) == 1) {
 		if (!first)
 			resp_write(&ctx->resp, ",", 1);
 		first = 0;
-		if (put_memo(&ctx->resp, &w, &m) != E_OK) {
+		if (memo_json_put(&ctx->resp, &w, &m) != E_OK) {
 			r = -1;
 			break;
 		}
@@ -158,69 +221,214 @@ list(struct ctx *ctx)
 	 * unterminated JSON tells the client the answer is incomplete. */
 	if (r == 0)
 		resp_puts(&ctx->resp, "]}\n");
-	db_memo_list_close(&it);
-out:
-	if (e != E_OK)
-		app_fail(ctx, e, why);
 	memo_json_free(&w);
+	return E_OK;
+}
+
+static void
+list(struct ctx *ctx)
+{
+	char hash[SESS_HASH_LEN + 1];
+	struct db_filter f;
+	struct fold_query fq = { 0 };
+	struct tag_filter tf;
+	struct db_list *l = NULL;
+	const char *why = NULL;
+	enum err e;
+
+	if ((e = list_filter(ctx->req.query, &f, &fq, &tf, &why)) != E_OK ||
+	    (e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK ||
+	    (e = db_memo_list(ctx->db, hash, &f, &l)) != E_OK ||
+	    (e = stream_memos(ctx, l)) != E_OK)
+		app_fail(ctx, e, why);
+	db_list_close(l);
+	fold_query_free(&fq);
 }
 
 static void
 create(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
-	struct json_object *obj = NULL;
+	struct memo_body body = { 0 };
+	struct text_parts p = { 0 };
 	struct db_memo m;
-	struct memo_json w = { 0 };
-	const char *text, *why = NULL;
-	size_t len;
+	const char *why = NULL;
 	enum err e;
 
-	if ((e = sess_from_request(&ctx->req, hash)) != E_OK)
-		goto out;
-	if (!cgi_is_json(&ctx->req)) {
-		e = E_MEDIATYPE;
-		goto out;
-	}
-	if ((e = cgi_read_body(&ctx->req, MEMO_MAX_BODY)) != E_OK) {
-		why = e == E_BADREQ ?
-		    "body shorter than Content-Length or unreadable" : NULL;
-		goto out;
-	}
-	if ((e = memo_parse_body(ctx->req.body, ctx->req.body_len, &obj,
-	    &text, &len, &why)) != E_OK)
-		goto out;
-	/* The answer's object is made before the insert: once the memo is
-	 * stored, nothing but the write of the answer is left to fail. */
-	if ((e = memo_json_init(&w)) != E_OK ||
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_read_json(ctx, MEMO_MAX_BODY, &why)) != E_OK ||
+	    (e = memo_body_parse(ctx->req.body, ctx->req.body_len,
+	    MEMO_BODY_NEW, &body, &why)) != E_OK ||
+	    (e = text_parts_make(body.text, body.len, &p)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_memo_insert(ctx->db, hash, text, len, &m)) != E_OK)
-		goto out;
-	resp_start(&ctx->resp, 200, "application/json; charset=utf-8");
-	if (put_memo(&ctx->resp, &w, &m) == E_OK)
-		resp_write(&ctx->resp, "\n", 1);
-out:
-	if (e != E_OK)
+	    (e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1,
+	    &m)) != E_OK ||
+	    (e = answer_memo(ctx, 200, &m)) != E_OK)
 		app_fail(ctx, e, why);
-	memo_json_free(&w);
-	json_object_put(obj);
+	text_parts_free(&p);
+	memo_body_free(&body);
 }
 
 static void
-handle(struct ctx *ctx)
+get(struct ctx *ctx)
 {
-	if (strcmp(ctx->req.method, "POST") == 0)
-		create(ctx);
-	else
-		list(ctx);
+	char hash[SESS_HASH_LEN + 1], etag[MEMO_ETAG_LEN];
+	const char *inm = cgi_getenv(ctx->req.env, "HTTP_IF_NONE_MATCH");
+	struct db_memo m;
+	enum err e;
+
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK ||
+	    (e = db_memo_get(ctx->db, hash, ctx->id, &m)) != E_OK) {
+		app_fail(ctx, e, NULL);
+		return;
+	}
+	if (inm != NULL && etag_listed(inm, &m)) {
+		memo_etag(&m, etag);
+		resp_start(&ctx->resp, 304, NULL);
+		resp_header(&ctx->resp, "ETag", etag);
+		return;
+	}
+	if ((e = answer_memo(ctx, 200, &m)) != E_OK)
+		app_fail(ctx, e, NULL);
 }
 
-static const struct endpoint memo = { "memo.cgi", "GET, POST", 0, handle };
-
-int
-main(int argc, char *argv[], char *envp[])
+/* Make change c to the memo of the route; answer with the memo (status
+ * 200), or 204 with no body (status 204). */
+static void
+change(struct ctx *ctx, struct memo_change *c, int status)
 {
-	(void)argc;
-	(void)argv;
-	return app_main(&memo, envp);
+	char hash[SESS_HASH_LEN + 1];
+	struct db_memo m;
+	const char *why = NULL;
+	enum err e;
+
+	c->precondition = if_match;
+	c->arg = (void *)(uintptr_t)cgi_getenv(ctx->req.env, "HTTP_IF_MATCH");
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK)
+		goto out;
+	e = db_memo_change(ctx->db, hash, ctx->id, c, &m);
+	if (e == E_PRECOND) {
+		answer_precondition(ctx, &m);
+		return;
+	}
+	if (e == E_CONFLICT)
+		why = c->op == MEMO_EDIT ? "the memo is in the trash: restore it "
+		    "first" : "the memo is not in the trash";
+	if (e == E_OK && status == 204) {
+		resp_start(&ctx->resp, 204, NULL);
+		return;
+	}
+	if (e == E_OK)
+		e = answer_memo(ctx, 200, &m);
+out:
+	if (e != E_OK)
+		app_fail(ctx, e, why);
 }
+
+static void
+patch(struct ctx *ctx)
+{
+	char hash[SESS_HASH_LEN + 1];
+	struct memo_body body = { 0 };
+	struct text_parts p = { 0 };
+	struct memo_change c = { .op = MEMO_EDIT };
+	const char *why = NULL;
+	enum err e;
+
+	/* No session: 401 before the body is even read. */
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_read_json(ctx, MEMO_MAX_BODY, &why)) != E_OK ||
+	    (e = memo_body_parse(ctx->req.body, ctx->req.body_len,
+	    MEMO_BODY_PATCH, &body, &why)) != E_OK ||
+	    (body.text != NULL &&
+	    (e = text_parts_make(body.text, body.len, &p)) != E_OK))
+		app_fail(ctx, e, why);
+	else {
+		c.text = body.text != NULL ? &p.t : NULL;
+		c.pinned = body.pinned;
+		change(ctx, &c, 200);
+	}
+	text_parts_free(&p);
+	memo_body_free(&body);
+}
+
+static void
+trash(struct ctx *ctx)
+{
+	change(ctx, &(struct memo_change){ .op = MEMO_TRASH }, 204);
+}
+
+static void
+restore(struct ctx *ctx)
+{
+	change(ctx, &(struct memo_change){ .op = MEMO_RESTORE }, 200);
+}
+
+static void
+revisions(struct ctx *ctx)
+{
+	char hash[SESS_HASH_LEN + 1];
+	struct db_list *l = NULL;
+	struct db_revision rev;
+	struct json_object *o = NULL;
+	enum err e;
+	int r = 0, first = 1;
+
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK ||
+	    (e = db_revision_list(ctx->db, hash, ctx->id, &l)) != E_OK)
+		goto out;
+	resp_start(&ctx->resp, 200, JSON_TYPE);
+	resp_puts(&ctx->resp, "{\"revisions\":[");
+	while ((r = db_revision_next(l, &rev)) == 1) {
+		const char *s;
+		size_t len;
+
+		if (!utf8_valid(rev.text, rev.text_len)) {
+			rev.text = "\xEF\xBF\xBD";	/* never raw: as memojson */
+			rev.text_len = 3;
+		}
+		if ((o = json_object_new_object()) == NULL ||
+		    json_object_object_add(o, "id",
+		    json_object_new_int64((int64_t)rev.id)) != 0 ||
+		    json_object_object_add(o, "text", json_object_new_string_len(
+		    rev.text, (int)rev.text_len)) != 0 ||
+		    json_object_object_add(o, "created_at",
+		    json_object_new_string(rev.created_at)) != 0 ||
+		    (s = json_object_to_json_string_length(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len)) == NULL) {
+			r = -1;
+			break;
+		}
+		if (!first)
+			resp_write(&ctx->resp, ",", 1);
+		first = 0;
+		resp_write(&ctx->resp, s, len);
+		json_object_put(o);
+		o = NULL;
+	}
+	if (r == 0)
+		resp_puts(&ctx->resp, "]}\n");
+out:
+	if (e != E_OK)
+		app_fail(ctx, e, NULL);
+	json_object_put(o);
+	db_list_close(l);
+}
+
+static const struct route routes[] = {
+	{ "GET",	"",			list },
+	{ "POST",	"",			create },
+	{ "GET",	"/{id}",		get },
+	{ "PATCH",	"/{id}",		patch },
+	{ "DELETE",	"/{id}",		trash },
+	{ "POST",	"/{id}/restore",	restore },
+	{ "GET",	"/{id}/revisions",	revisions },
+	{ NULL, NULL, NULL },
+};
+
+const struct endpoint app_endpoint = { "memo.cgi", 0, routes };

@@ -1,25 +1,93 @@
-/* app.c - the per-request driver: front-line checks, dispatch, cleanup. */
+/* app.c - the per-request driver: routing, front-line checks, cleanup. */
 #include <string.h>
 #include "app.h"
 #include "html.h"
 #include "log.h"
 
-/* 1 if method is one of the comma-separated names in list. */
+/* An {id}: decimal, 1 to 2^63-1, no sign, no leading zero. */
 static int
-method_allowed(const char *list, const char *method)
+parse_id(const char *s, size_t n, uint64_t *out)
 {
-	size_t n = strlen(method);
+	uint64_t v = 0;
 
-	while (n > 0 && *list != '\0') {
-		size_t len = strcspn(list, ",");
-
-		if (len == n && strncmp(list, method, n) == 0)
-			return 1;
-		list += len;
-		while (*list == ',' || *list == ' ')
-			list++;
+	if (n == 0 || n > 19 || s[0] == '0')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
-	return 0;
+	if (v > INT64_MAX)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* 1 if path matches pattern (both without the leading slash), filling id. */
+static int
+path_match(const char *pattern, const char *path, uint64_t *id)
+{
+	while (*pattern != '\0' || *path != '\0') {
+		size_t pn = strcspn(pattern, "/"), n = strcspn(path, "/");
+
+		if (pn == 4 && memcmp(pattern, "{id}", 4) == 0) {
+			if (!parse_id(path, n, id))
+				return 0;
+		} else if (pn != n || memcmp(pattern, path, n) != 0)
+			return 0;
+		pattern += pn;
+		path += n;
+		if ((*pattern == '/') != (*path == '/'))
+			return 0;
+		if (*pattern == '/') {
+			pattern++;
+			path++;
+		}
+	}
+	return 1;
+}
+
+/* Add method to the comma-separated list allow, once. */
+static void
+allow_add(char *allow, size_t allowlen, const char *method)
+{
+	size_t n = strlen(allow), mn = strlen(method);
+
+	if (strstr(allow, method) != NULL || n + mn + 3 > allowlen)
+		return;
+	if (n > 0) {
+		memcpy(allow + n, ", ", 2);
+		n += 2;
+	}
+	memcpy(allow + n, method, mn + 1);
+}
+
+/*
+ * The route for method and PATH_INFO, or NULL: then allow holds the
+ * methods the path takes ("" if it takes none: 404).  "" and "/" are the
+ * same path; HEAD goes where GET goes.
+ */
+static const struct route *
+route_find(const struct endpoint *ep, const char *method, const char *path,
+    uint64_t *id, char *allow, size_t allowlen)
+{
+	const struct route *r;
+
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	if (*path == '/')
+		path++;
+	allow[0] = '\0';
+	for (r = ep->routes; r->method != NULL; r++) {
+		const char *p = r->path[0] == '/' ? r->path + 1 : r->path;
+
+		if (!path_match(p, path, id))
+			continue;
+		if (strcmp(r->method, method) == 0)
+			return r;
+		allow_add(allow, allowlen, r->method);
+	}
+	return NULL;
 }
 
 static const char *
@@ -44,53 +112,61 @@ app_fail(struct ctx *ctx, enum err e, const char *why)
 
 	if (r->status != 0 && r->in_body)
 		return;		/* too late: the answer is under way */
+	if (e == E_METHOD) {
+		resp_start(r, 405, ctx->ep->html ? "text/html; charset=utf-8" :
+		    "application/json; charset=utf-8");
+		resp_header(r, "Allow", ctx->allow);
+	}
 	if (ctx->ep->html)
 		html_error_page(r, err_status(e), html_message(e));
-	else {
-		if (e == E_METHOD) {
-			resp_start(r, 405, "application/json; charset=utf-8");
-			resp_header(r, "Allow", ctx->ep->methods);
-		}
+	else
 		resp_error(r, e, why);
-	}
+}
+
+enum err
+app_read_json(struct ctx *ctx, size_t max, const char **why)
+{
+	enum err e;
+
+	if (!cgi_is_json(&ctx->req))
+		return E_MEDIATYPE;
+	if ((e = cgi_read_body(&ctx->req, max)) == E_BADREQ)
+		*why = "body shorter than Content-Length or unreadable";
+	return e;
 }
 
 int
 app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
     int persistent)
 {
+	const struct route *route;
 	struct ctx ctx;
-	const char *method;
-	int head;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ep = ep;
 	ctx.persistent = persistent;
 	log_init(ep->prog);
 	cgi_req_init(&ctx.req, env, io);
-	method = ctx.req.method;
-	head = strcmp(method, "HEAD") == 0;
-	resp_init(&ctx.resp, io, head);
+	resp_init(&ctx.resp, io, strcmp(ctx.req.method, "HEAD") == 0);
 
-	if (!method_allowed(ep->methods, head ? "GET" : method)) {
-		if (ep->html) {
-			resp_start(&ctx.resp, 405, "text/html; charset=utf-8");
-			resp_header(&ctx.resp, "Allow", ep->methods);
-		}
-		app_fail(&ctx, E_METHOD, NULL);
-	} else if (ctx.req.path_info[0] != '\0' &&
-	    strcmp(ctx.req.path_info, "/") != 0)
-		app_fail(&ctx, E_NOTFOUND, NULL);
+	route = route_find(ep, ctx.req.method, ctx.req.path_info, &ctx.id,
+	    ctx.allow, sizeof(ctx.allow));
+	if (route == NULL)
+		app_fail(&ctx, ctx.allow[0] ? E_METHOD : E_NOTFOUND, NULL);
 	else if (cfg_load(&ctx.cfg, env) != E_OK) {
 		log_msg("configuration cannot be read (MEMO_CONFIG, line %d)",
 		    ctx.cfg.errline);
 		app_fail(&ctx, E_INTERNAL, "configuration error");
 	} else
-		ep->handle(&ctx);
+		route->handle(&ctx);
 
+	/* Whatever happened, a started answer ends its headers: a header
+	 * block without its blank line would be a 502 for a done request. */
+	if (ctx.resp.status != 0)
+		resp_body(&ctx.resp);
 	resp_flush(&ctx.resp);
-	if (ctx.db != NULL && ctx.db_close != NULL)
-		ctx.db_close(ctx.db);
+	if (ctx.db != NULL)
+		ctx.db_release(&ctx);
 	cfg_free(&ctx.cfg);
 	cgi_req_free(&ctx.req);
 	return 0;

@@ -1,35 +1,52 @@
 /*
- * app.h - the request context and the driver every CGI's main() calls.
+ * app.h - the request context, the route table, and the driver every CGI
+ * runs.
  *
- * A handler receives a struct ctx holding everything about one request:
- * the parsed request, the response being written, the configuration and
- * (once asked for) the database connection.  Nothing per request lives in
- * a global, so one process could serve many requests in turn.
+ * Each executable serves one family of URLs (memo.cgi: /memo…) and
+ * declares it as data: a table of routes, method + path pattern ->
+ * handler, as kcgi's skeleton dispatches on a table.  Adding an endpoint
+ * is a row and a function.  A pattern is the path after the executable's
+ * own (PATH_INFO): "" (also "/"), "/{id}", "/{id}/restore"; {id} matches
+ * a decimal id from 1 to 2^63-1 written without leading zeros, handed to
+ * the handler as ctx->id.
  *
- * The driver does the front-line checks before a handler runs, as kcgi's
- * skeleton does: allowed method (405 with Allow), no stray PATH_INFO (404),
- * readable configuration (500).  Then the handler parses, authorizes, acts
- * and responds; any failure goes to app_fail, the one place that writes an
- * error response (JSON for the API, a Korean HTML page for the browser).
+ * The driver does the front-line checks before any handler runs: a path
+ * no route has is 404, a method the path does not take is 405 with Allow
+ * (HEAD goes where GET goes, with the body dropped), an unreadable
+ * configuration is 500.  Then the handler parses, authorizes, acts and
+ * responds; any failure goes to app_fail, the one place that writes an
+ * error (JSON for the API, a Korean HTML page for the browser).
+ *
+ * A handler receives a struct ctx holding everything about one request;
+ * nothing per request lives in a global, so one process serves many
+ * requests in turn (FastCGI).
  */
 #ifndef MEMO_APP_H
 #define MEMO_APP_H
 
+#include <stdint.h>
 #include "cfg.h"
 #include "cgi.h"
 #include "err.h"
 #include "resp.h"
 
 struct ctx;
+struct db;
 
-struct endpoint {
-	const char	*prog;		/* "memo.cgi", for log lines */
-	const char	*methods;	/* "GET, POST": also the Allow header */
-	int		 html;		/* errors as HTML pages, not JSON */
+struct route {
+	const char	*method;	/* "GET", "POST", "PATCH", "DELETE" */
+	const char	*path;		/* "", "/{id}", "/{id}/restore" */
 	void		(*handle)(struct ctx *ctx);
 };
 
-struct st_mysql;
+struct endpoint {
+	const char		*prog;		/* "memo.cgi", for log lines */
+	int			 html;		/* errors as pages, not JSON */
+	const struct route	*routes;	/* ends with a NULL method */
+};
+
+/* Each executable defines its endpoint; appmain.c's main() serves it. */
+extern const struct endpoint app_endpoint;
 
 struct ctx {
 	const struct endpoint	*ep;
@@ -37,8 +54,10 @@ struct ctx {
 	struct cgi_req		 req;
 	struct resp		 resp;
 	struct cfg		 cfg;
-	struct st_mysql		*db;		/* NULL until app_db */
-	void			(*db_close)(struct st_mysql *);
+	uint64_t		 id;		/* the route's {id}, if any */
+	char			 allow[64];	/* the path's methods, for 405 */
+	struct db		*db;		/* NULL until app_db */
+	void			(*db_release)(struct ctx *);	/* set by app_db */
 };
 
 /* Serve one request from env and the given I/O; returns the exit code.
@@ -48,17 +67,20 @@ int	 app_run(const struct endpoint *ep, char *const *env,
 	    const struct cgi_io *io, int persistent);
 
 /*
- * Every CGI's main(): one request as a plain CGI (environ, fds 0/1) when
- * started by a web server's mod_cgi or by hand, or, when started as a
- * FastCGI responder (fd 0 is a listening socket), a loop serving requests
- * until the server stops us (appmain.c).
+ * main(): one request as a plain CGI (environ, fds 0/1) when started by a
+ * web server's mod_cgi or by hand, or, when started as a FastCGI responder
+ * (fd 0 is a listening socket), a loop serving requests until the server
+ * stops us (appmain.c).
  */
 int	 app_main(const struct endpoint *ep, char **envp);
 
 /* The database connection: once per request as a CGI; in FastCGI mode the
- * process's one connection, reused while it answers (appdb.c).  E_DB if
- * the server cannot be reached. */
+ * process's one connection, reused while nothing fails on it (appdb.c).
+ * E_DB if the server cannot be reached. */
 enum err app_db(struct ctx *ctx);
+/* Read the request's JSON body, at most max bytes: E_MEDIATYPE if it is
+ * not application/json, E_TOOLARGE, E_BADREQ (*why says so). */
+enum err app_read_json(struct ctx *ctx, size_t max, const char **why);
 
 /* Answer an error: why (or the error's text) in JSON, or a Korean page. */
 void	 app_fail(struct ctx *ctx, enum err e, const char *why);

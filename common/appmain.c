@@ -1,14 +1,18 @@
 /*
- * appmain.c - the one main() loop of every CGI: plain CGI or FastCGI.
+ * appmain.c - the one main() of every CGI: plain CGI or FastCGI.
  *
- * libfcgi tells which: under mod_cgi (or run by hand) fd 0 is a pipe or a
- * file and we serve exactly one request from environ and fds 0/1, as
- * before.  Under lighttpd's mod_fastcgi fd 0 is the listening socket the
- * server made for us, and we accept requests on it until the server stops
- * us.  Each FastCGI request gets a fresh struct ctx (app_run), its
- * environment from the request's own parameters and its I/O from the
- * request's streams: nothing but the database connection (appdb.c) and
- * libfcgi's stream buffers survives from one request to the next.
+ * Linked into each executable (not part of libmemo.a, whose users - the
+ * unit tests, the fuzzers - have a main of their own); serves the
+ * executable's app_endpoint.
+ *
+ * libfcgi tells which mode: under mod_cgi (or run by hand) fd 0 is a pipe
+ * or a file and we serve exactly one request from environ and fds 0/1.
+ * Under lighttpd's mod_fastcgi fd 0 is the listening socket the server made
+ * for us, and we accept requests on it until the server stops us.  Each
+ * FastCGI request gets a fresh struct ctx (app_run), its environment from
+ * the request's own parameters and its I/O from the request's streams:
+ * nothing but the database connection (appdb.c) and libfcgi's stream
+ * buffers survives from one request to the next.
  */
 #include <limits.h>
 #include <fcgiapp.h>
@@ -61,4 +65,12 @@ app_main(const struct endpoint *ep, char **envp)
 		FCGX_Finish_r(&req);
 	}
 	return 0;
+}
+
+int
+main(int argc, char *argv[], char *envp[])
+{
+	(void)argc;
+	(void)argv;
+	return app_main(&app_endpoint, envp);
 }

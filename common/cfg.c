@@ -33,6 +33,7 @@ static const struct {
 	[CFG_NAVER_TIMEOUT]	= { "NAVER_TIMEOUT", "5" },
 	[CFG_SESSION_MAX_AGE]	= { "SESSION_MAX_AGE", "1209600" },
 	[CFG_COOKIE_SECURE]	= { "COOKIE_SECURE", "auto" },
+	[CFG_TRASH_DAYS]	= { "TRASH_DAYS", "30" },
 };
 
 const char *

@@ -1,79 +1,191 @@
 /*
- * db.h - every query the service makes, through the libmysqlclient API.
+ * db.h - every query the service makes, behind one opaque handle.
  *
- * Each function is one statement (or one transaction) with every value bound
- * as a prepared-statement parameter: no SQL text is ever built from input.
- * On a kept connection (db_keep_statements) each statement is prepared once
- * and then only executed: one round trip per query.
- * Sessions are addressed by the hex SHA-256 of their id (see sess.h).
- * Failures to reach the server map to E_DB (503); other failures, which
- * mean a bug or a broken schema, to E_INTERNAL.
+ * A struct db owns a connection to MySQL/MariaDB and its prepared
+ * statements, one per entry of the statement table in db.c (as kcgi's ksql
+ * does): every statement the program can run is listed there, with every
+ * value bound as a parameter, never built into SQL text.  Statements are
+ * prepared on first use and kept until db_close, so a connection that
+ * serves many requests (FastCGI) prepares each once.  No libmariadb type
+ * appears outside db*.c.
+ *
+ * Sessions are addressed by the hex SHA-256 of their id (sess.h); a query
+ * on a memo joins the session, so one round trip both authorizes and acts,
+ * and only an empty answer asks which of "no session" (E_UNAUTH) and "no
+ * such memo" (E_NOTFOUND) it was.  Failures to reach the server, lock
+ * timeouts and deadlocks map to E_DB (503); other failures, which mean a bug
+ * or a broken schema, to E_INTERNAL.  Any failure marks the handle as
+ * failed: db_reusable then refuses it, so a FastCGI process drops the
+ * connection before its next request.
+ *
+ * Results that point at text (struct db_memo, db_revision, db_tag_count)
+ * point into buffers of the handle or the list, valid until the next call
+ * on the same handle or list.
  */
 #ifndef MEMO_DB_H
 #define MEMO_DB_H
 
 #include <stddef.h>
-#include <mysql.h>
+#include <stdint.h>
 #include "cfg.h"
 #include "err.h"
 
 #define MEMO_MAX_TEXT	65536		/* bytes of UTF-8 in one memo */
 #define USER_MAX_ID	128
 #define USER_MAX_NAME	255		/* bytes, cut on a character */
+#define DB_STAMP_LEN	24		/* "2026-11-24T13:45:00Z" and NUL */
+#define MEMO_REVISIONS_KEPT 50		/* at least this many per memo */
+
+struct db;
+struct db_list;
+struct fold_query;
+struct tag_filter;
+struct tag_list;
 
 /* Connect with the configured timeouts, utf8mb4, TCP or unix socket. */
-enum err db_open(MYSQL **out, const struct cfg *cfg);
-void	 db_close(MYSQL *db);
-/* Keep this connection's prepared statements for reuse until db_close:
- * for a connection that serves many requests (FastCGI).  One at a time. */
-void	 db_keep_statements(MYSQL *db);
+enum err db_open(struct db **out, const struct cfg *cfg);
+void	 db_close(struct db *db);
+/* Release the client library's process-wide state, at exit. */
+void	 db_client_end(void);
+/* 1 if db may serve another request with cfg: opened with the same
+ * settings, nothing failed on it, and the server has not closed it. */
+int	 db_reusable(struct db *db, const struct cfg *cfg);
 /* One round trip that proves the server answers. */
-enum err db_ping(MYSQL *db);
+enum err db_ping(struct db *db);
+
+/* ---- users and sessions (db_user.c) ---- */
 
 /* The name of the user holding a live session; E_UNAUTH if none. */
-enum err db_session_name(MYSQL *db, const char *hash, char *name,
+enum err db_session_name(struct db *db, const char *hash, char *name,
 	    size_t namelen);
+/* E_OK if the session is live, else E_UNAUTH. */
+enum err db_session_live(struct db *db, const char *hash);
 /* In one transaction: upsert the user, drop the browser's previous session
  * (old_hash may be NULL), create the new one for max_age seconds.  Then
  * sweep a batch of expired sessions. */
-enum err db_login(MYSQL *db, const char *user_id, const char *name,
+enum err db_login(struct db *db, const char *user_id, const char *name,
 	    const char *new_hash, const char *old_hash, long max_age);
-enum err db_session_delete(MYSQL *db, const char *hash);
+enum err db_session_delete(struct db *db, const char *hash);
+
+/* ---- memos (db_memo.c) ---- */
 
 struct db_memo {
-	unsigned long long	 id;
+	uint64_t	 id;
+	const char	*text;
+	size_t		 text_len;
+	char		 created_at[DB_STAMP_LEN];
+	char		 updated_at[DB_STAMP_LEN];	/* = created_at until edited */
+	char		 deleted_at[DB_STAMP_LEN];	/* "" unless in the trash */
+	int		 pinned;
+	uint64_t	 version;	/* grows on every change: the ETag */
+};
+
+/* What a new memo or an edit stores: its text, the text's folded form
+ * (fold.h) and its tags (tags.h). */
+struct memo_text {
 	const char		*text;
-	size_t			 text_len;
-	char			 created_at[24];	/* 2026-11-24T13:45:00Z */
+	size_t			 len;
+	const char		*search;
+	size_t			 search_len;
+	const struct tag_list	*tags;
 };
 
-/* Store a memo for the session's user; E_UNAUTH if the session is not
- * live.  Fills out (text points at the caller's text). */
-enum err db_memo_insert(MYSQL *db, const char *hash, const char *text,
-	    size_t len, struct db_memo *out);
+/* Store a memo for the session's user (one transaction with its tags);
+ * E_UNAUTH if the session is not live.  out->text is t->text. */
+enum err db_memo_insert(struct db *db, const char *hash,
+	    const struct memo_text *t, int pinned, struct db_memo *out);
 
-/* A memo list streamed row by row from the server (constant memory). */
-struct db_memo_list {
-	MYSQL_STMT		*stmt;
-	MYSQL_BIND		 res[3];
-	unsigned long long	 id;
-	char			*text;
-	size_t			 text_cap;
-	unsigned long		 text_len;
-	MYSQL_TIME		 created;
-	int			 pending;	/* a fetched row not yet read */
+/* Which memos a list holds: newest first, ids below before (0: no bound),
+ * at most limit (0: all); the trash or the live memos; pinned -1 (any), 0
+ * or 1; q and tag NULL or filters. */
+struct db_filter {
+	uint64_t		 before;
+	uint64_t		 limit;
+	int			 trash;
+	int			 pinned;
+	const struct fold_query	*q;
+	const struct tag_filter	*tag;
 };
+
+/* Start a list streamed from the server (constant memory); E_UNAUTH if the
+ * session is not live.  Then db_memo_next until 0, then db_list_close. */
+enum err db_memo_list(struct db *db, const char *hash,
+	    const struct db_filter *f, struct db_list **out);
+/* 1 and a row, 0 at the end, -1 on error (logged). */
+int	 db_memo_next(struct db_list *l, struct db_memo *m);
+void	 db_list_close(struct db_list *l);
+
+/* One memo of the session's user, live or in the trash; E_NOTFOUND. */
+enum err db_memo_get(struct db *db, const char *hash, uint64_t id,
+	    struct db_memo *out);
 
 /*
- * Start listing the session's memos, newest first: only ids below `before`
- * (0: no bound), at most `limit` (0: all).  E_UNAUTH if the session is not
- * live; on E_OK call db_memo_list_next until it returns 0, then close.
+ * A change to one memo, made in one transaction with the memo locked:
+ *   MEMO_EDIT     new text (NULL: keep) and/or pinned (-1: keep); the old
+ *                 text becomes a revision, tags and search copy follow;
+ *                 the same values again change nothing.  E_CONFLICT if the
+ *                 memo is in the trash.
+ *   MEMO_TRASH    into the trash (already there: nothing changes).
+ *   MEMO_RESTORE  out of the trash (not there: nothing changes).
+ *   MEMO_PURGE    deleted for good, with its revisions and tags;
+ *                 E_CONFLICT if it is not in the trash.
+ * precondition (may be NULL) sees the memo as it is under the lock; if it
+ * returns 0 nothing changes and the answer is E_PRECOND.  out receives the
+ * memo after the change (on E_PRECOND and E_CONFLICT: as it is).
+ * E_NOTFOUND for another user's memo or none; E_UNAUTH without a session.
  */
-enum err db_memo_list_open(MYSQL *db, const char *hash,
-	    unsigned long long before, unsigned long long limit,
-	    struct db_memo_list *it);
-/* 1 and a row, 0 at the end, -1 on error (logged). */
-int	 db_memo_list_next(struct db_memo_list *it, struct db_memo *row);
-void	 db_memo_list_close(struct db_memo_list *it);
+enum memo_op { MEMO_EDIT, MEMO_TRASH, MEMO_RESTORE, MEMO_PURGE };
+struct memo_change {
+	enum memo_op		 op;
+	const struct memo_text	*text;
+	int			 pinned;
+	int			(*precondition)(const struct db_memo *cur,
+				    void *arg);
+	void			*arg;
+};
+enum err db_memo_change(struct db *db, const char *hash, uint64_t id,
+	    const struct memo_change *c, struct db_memo *out);
+
+/* Empty the session's user's trash; *purged memos deleted for good. */
+enum err db_trash_empty(struct db *db, const char *hash, uint64_t *purged);
+
+struct db_revision {
+	uint64_t	 id;
+	const char	*text;
+	size_t		 text_len;
+	char		 created_at[DB_STAMP_LEN];	/* when it was written */
+};
+/* A memo's earlier texts, newest first; E_NOTFOUND, E_UNAUTH. */
+enum err db_revision_list(struct db *db, const char *hash, uint64_t memo_id,
+	    struct db_list **out);
+int	 db_revision_next(struct db_list *l, struct db_revision *r);
+
+struct db_tag_count {
+	const char	*name;
+	uint64_t	 count;
+};
+/* The tags of the live memos, most used first, then by key. */
+enum err db_tag_counts(struct db *db, const char *hash,
+	    struct db_list **out);
+int	 db_tag_next(struct db_list *l, struct db_tag_count *t);
+
+/* ---- maintenance (db_maint.c), for memo-maint ---- */
+
+/* Try to become the one maintenance run (a named lock held by this
+ * connection); *got 0 if another instance holds it. */
+enum err db_maint_lock(struct db *db, int *got);
+/* Delete for good what has been in the trash over days days. */
+enum err db_maint_purge(struct db *db, long days, uint64_t *purged);
+/* Delete expired sessions. */
+enum err db_maint_sweep(struct db *db, uint64_t *swept);
+/* Memos written without a search copy (by the previous version, or before
+ * migration 003): the next batch of ids, up to max.  *n found. */
+enum err db_maint_unindexed(struct db *db, uint64_t *ids, size_t max,
+	    size_t *n);
+/* Read one memo's text for reindexing (any user, live or not). */
+enum err db_maint_text(struct db *db, uint64_t id, struct db_memo *out);
+/* Set its search copy and tags, unless it was indexed meanwhile. */
+enum err db_maint_reindex(struct db *db, uint64_t id,
+	    const struct memo_text *t);
 
 #endif

@@ -10,6 +10,8 @@ err_status(enum err e)
 	case E_UNAUTH:		return 401;
 	case E_NOTFOUND:	return 404;
 	case E_METHOD:		return 405;
+	case E_CONFLICT:	return 409;
+	case E_PRECOND:		return 412;
 	case E_TOOLARGE:	return 413;
 	case E_MEDIATYPE:	return 415;
 	case E_UPSTREAM:	return 502;
@@ -29,6 +31,8 @@ err_text(enum err e)
 	case E_UNAUTH:		return "login required";
 	case E_NOTFOUND:	return "not found";
 	case E_METHOD:		return "method not allowed";
+	case E_CONFLICT:	return "conflict";
+	case E_PRECOND:		return "the memo has changed since it was read";
 	case E_TOOLARGE:	return "request body too large";
 	case E_MEDIATYPE:	return "content type must be application/json";
 	case E_UPSTREAM:	return "login provider failed";
@@ -44,6 +48,8 @@ http_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
 	case 302: return "Found";
 	case 303: return "See Other";
 	case 400: return "Bad Request";
@@ -51,6 +57,8 @@ http_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 502: return "Bad Gateway";

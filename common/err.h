@@ -14,6 +14,8 @@ enum err {
 	E_UNAUTH,	/* 401: no session, or it expired */
 	E_NOTFOUND,	/* 404 */
 	E_METHOD,	/* 405 */
+	E_CONFLICT,	/* 409: the resource is not in a state for this */
+	E_PRECOND,	/* 412: If-Match names another version */
 	E_TOOLARGE,	/* 413 */
 	E_MEDIATYPE,	/* 415 */
 	E_INTERNAL,	/* 500: our bug or bad configuration */

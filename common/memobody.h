@@ -1,8 +1,15 @@
 /*
- * memobody.h - the body of POST /memo: {"text":"…"} and its rules.
+ * memobody.h - the JSON bodies of POST /memo and PATCH /memo/{id}, and
+ * their rules.
  *
  * Lives outside memo.cgi so the unit tests and the fuzzer reach the exact
  * code that decides what a request body may store.
+ *   POST   {"text": "…", "pinned": true?}: text required; other keys are
+ *          ignored, as they always were.
+ *   PATCH  {"text": "…"?, "pinned": bool?}: at least one of the two, and
+ *          nothing else.
+ * text is a non-empty string of at most MEMO_MAX_TEXT bytes of UTF-8
+ * without NUL; pinned a boolean.
  */
 #ifndef MEMO_MEMOBODY_H
 #define MEMO_MEMOBODY_H
@@ -16,15 +23,19 @@
  * (\uXXXX: 6 bytes for 1), plus the object around it. */
 #define MEMO_MAX_BODY	(6 * MEMO_MAX_TEXT + 1024)
 
-/*
- * Parse body[0..len) as a JSON object holding a non-empty "text" string of
- * at most MEMO_MAX_TEXT bytes of UTF-8 without NUL.  On E_OK *obj owns the
- * parsed object and text/tlen point into it (json_object_put(*obj) frees
- * both).  Otherwise *obj may still be set (put it), *why says what is
- * wrong, and the error is E_BADREQ or E_TOOLARGE.
- */
-enum err memo_parse_body(const char *body, size_t len,
-	    struct json_object **obj, const char **text, size_t *tlen,
-	    const char **why);
+enum memo_body_kind { MEMO_BODY_NEW, MEMO_BODY_PATCH };
+
+struct memo_body {
+	struct json_object	*obj;	/* owns text */
+	const char		*text;	/* NULL if absent (PATCH) */
+	size_t			 len;
+	int			 pinned;	/* -1 if absent */
+};
+
+/* Parse body[0..len).  On anything but E_OK, *why says what is wrong and
+ * the error is E_BADREQ or E_TOOLARGE.  memo_body_free in every case. */
+enum err memo_body_parse(const char *body, size_t len,
+	    enum memo_body_kind kind, struct memo_body *out, const char **why);
+void	 memo_body_free(struct memo_body *b);
 
 #endif

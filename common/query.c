@@ -1,4 +1,6 @@
 /* query.c - form/query decoding into bounded buffers. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "buf.h"
 #include "query.h"
@@ -88,4 +90,41 @@ query_build(struct buf *out, const char *const *keys,
 		}
 	}
 	return e;
+}
+
+enum err
+query_u64(const char *qs, const char *name, unsigned long long max,
+    unsigned long long *out)
+{
+	char v[24], *end;
+	int n = query_get(qs, name, v, sizeof(v));
+
+	*out = 0;
+	if (n == QUERY_MISSING)
+		return E_OK;
+	if (n <= 0 || v[0] < '0' || v[0] > '9')
+		return E_BADREQ;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	if (*end != '\0' || errno != 0 || *out == 0 || *out > max)
+		return E_BADREQ;
+	return E_OK;
+}
+
+enum err
+query_bool(const char *qs, const char *name, int *out)
+{
+	char v[8];
+	int n = query_get(qs, name, v, sizeof(v));
+
+	*out = -1;
+	if (n == QUERY_MISSING)
+		return E_OK;
+	if (n == 4 && memcmp(v, "true", 4) == 0)
+		*out = 1;
+	else if (n == 5 && memcmp(v, "false", 5) == 0)
+		*out = 0;
+	else
+		return E_BADREQ;
+	return E_OK;
 }

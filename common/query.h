@@ -8,6 +8,9 @@
 #define MEMO_QUERY_H
 
 #include <stddef.h>
+#include "err.h"
+
+struct buf;
 
 #define QUERY_MISSING	(-1)	/* no such parameter */
 #define QUERY_INVALID	(-2)	/* too long for out, bad %-escape, or a NUL */
@@ -22,12 +25,17 @@ int	query_get(const char *qs, const char *name, char *out, size_t outlen);
 /* Decode src[0..len) into out (outlen bytes incl. NUL); as query_get. */
 int	query_decode(const char *src, size_t len, char *out, size_t outlen);
 
-#endif
-
-struct buf;
-
 /* Append keys[i] followed by the percent-encoded vals[i] for each i
  * (everything but A-Z a-z 0-9 - . _ ~ is encoded).  E_OK or the buf error. */
-#include "err.h"
 enum err query_build(struct buf *out, const char *const *keys,
 	    const char *const *vals, size_t n);
+
+/* Parameter `name` as an integer from 1 to max: E_OK and *out (0 if
+ * absent), or E_BADREQ. */
+enum err query_u64(const char *qs, const char *name, unsigned long long max,
+	    unsigned long long *out);
+/* Parameter `name` as "true" or "false": E_OK and *out 1 or 0 (-1 if
+ * absent), or E_BADREQ. */
+enum err query_bool(const char *qs, const char *name, int *out);
+
+#endif

@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "cgi.h"
 #include "cookie.h"
+#include "fold.h"
 #include "html.h"
 #include "app.h"
 #include "jsonx.h"
@@ -22,6 +23,7 @@
 #include "query.h"
 #include "resp.h"
 #include "sess.h"
+#include "tags.h"
 #include "utf8.h"
 
 static int failed_checks, tests_failed, tests_run;
@@ -513,48 +515,164 @@ t_authorize_url(void)
 static void
 t_memo_body(void)
 {
-	static const struct { const char *body; enum err want; } cases[] = {
-		{ "{\"text\":\"\xec\x95\x88\xeb\x85\x95\"}", E_OK },
-		{ " {\"text\":\"x\",\"id\":5}\r\n", E_OK },
-		{ "{\"text\":\"\"}", E_BADREQ },
-		{ "{\"text\":5}", E_BADREQ },
-		{ "{\"text\":null}", E_BADREQ },
-		{ "[\"text\"]", E_BADREQ },
-		{ "{\"text\":\"a\\u0000b\"}", E_BADREQ },
-		{ "{\"text\":\"\xff\"}", E_BADREQ },
-		{ "{\"text\":\"x\"} {}", E_BADREQ },
-		{ "", E_BADREQ },
+	static const struct {
+		enum memo_body_kind kind;
+		const char *body;
+		enum err want;
+		int has_text, pinned;
+	} cases[] = {
+		{ MEMO_BODY_NEW, "{\"text\":\"\xec\x95\x88\xeb\x85\x95\"}", E_OK, 1, -1 },
+		{ MEMO_BODY_NEW, " {\"text\":\"x\",\"id\":5}\r\n", E_OK, 1, -1 },
+		{ MEMO_BODY_NEW, "{\"text\":\"x\",\"pinned\":true}", E_OK, 1, 1 },
+		{ MEMO_BODY_NEW, "{\"text\":\"x\",\"pinned\":1}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"pinned\":true}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"text\":\"\"}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"text\":5}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"text\":null}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "[\"text\"]", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"text\":\"a\\u0000b\"}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"text\":\"\xff\"}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "{\"text\":\"x\"} {}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_NEW, "", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"text\":\"y\"}", E_OK, 1, -1 },
+		{ MEMO_BODY_PATCH, "{\"pinned\":false}", E_OK, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"text\":\"y\",\"pinned\":true}", E_OK, 1, 1 },
+		{ MEMO_BODY_PATCH, "{}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"text\":\"y\",\"id\":5}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"deleted_at\":null}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"text\":\"\"}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"pinned\":\"true\"}", E_BADREQ, 0, 0 },
+		{ MEMO_BODY_PATCH, "{\"text\":null}", E_BADREQ, 0, 0 },
 	};
-	struct json_object *o;
-	const char *text, *why;
-	size_t len, n = 6 * MEMO_MAX_TEXT;
+	struct memo_body b;
+	const char *why;
+	size_t n = 6 * MEMO_MAX_TEXT;
 	char *big;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		o = NULL;
 		why = NULL;
-		CHECK(memo_parse_body(cases[i].body, strlen(cases[i].body), &o,
-		    &text, &len, &why) == cases[i].want);
+		CHECK(memo_body_parse(cases[i].body, strlen(cases[i].body),
+		    cases[i].kind, &b, &why) == cases[i].want);
 		CHECK((cases[i].want == E_OK) == (why == NULL));
-		json_object_put(o);
+		if (cases[i].want == E_OK) {
+			CHECK((b.text != NULL) == cases[i].has_text);
+			CHECK(b.pinned == cases[i].pinned);
+		}
+		memo_body_free(&b);
 	}
-	o = NULL;
-	CHECK(memo_parse_body("{\"text\":\"\xec\x95\x88\"}", 14, &o, &text,
-	    &len, &why) == E_OK && len == 3 && memcmp(text, "\xec\x95\x88", 3) == 0);
-	json_object_put(o);
+	CHECK(memo_body_parse("{\"text\":\"\xec\x95\x88\"}", 14, MEMO_BODY_NEW,
+	    &b, &why) == E_OK && b.len == 3 &&
+	    memcmp(b.text, "\xec\x95\x88", 3) == 0);
+	memo_body_free(&b);
 	/* One byte over the limit is 413; the limit itself is fine. */
-	if ((big = malloc(n)) == NULL)
+	big = malloc(n);
+	CHECK(big != NULL);
+	if (big == NULL)
 		return;
 	for (size_t max = MEMO_MAX_TEXT; max <= MEMO_MAX_TEXT + 1; max++) {
 		memcpy(big, "{\"text\":\"", 9);
 		memset(big + 9, 'a', max);
 		memcpy(big + 9 + max, "\"}", 2);
-		o = NULL;
-		CHECK(memo_parse_body(big, max + 11, &o, &text, &len, &why) ==
+		CHECK(memo_body_parse(big, max + 11, MEMO_BODY_PATCH, &b, &why) ==
 		    (max == MEMO_MAX_TEXT ? E_OK : E_TOOLARGE));
-		json_object_put(o);
+		memo_body_free(&b);
 	}
 	free(big);
+}
+
+/* The tags of text, joined by spaces ("" for none). */
+static const char *
+tags_of(const char *text, int keys)
+{
+	static char out[1024];
+	struct tag_list l;
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (tags_parse(text, strlen(text), &l) != E_OK)
+		return "(error)";
+	for (size_t i = 0; i < l.n; i++)
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s",
+		    i ? " " : "", keys ? l.tag[i].key : l.tag[i].name);
+	tags_free(&l);
+	return out;
+}
+
+static void
+t_tags(void)
+{
+	char long_tag[80];
+	struct tag_filter f;
+
+	CHECK(strcmp(tags_of("#회의 준비", 0), "회의") == 0);
+	CHECK(strcmp(tags_of("오늘 #회의, (#日本) \"#quote\" '#q2'", 0),
+	    "회의 日本 quote q2") == 0);
+	CHECK(strcmp(tags_of("#work/plan and #Work", 0), "work/plan Work") == 0);
+	CHECK(strcmp(tags_of("#Work #work #WORK", 0), "Work") == 0);
+	CHECK(strcmp(tags_of("#Work", 1), "work") == 0);
+	CHECK(strcmp(tags_of("#a_b-c #v1 #2024년", 0), "a_b-c v1 2024년") == 0);
+	/* Not tags: a heading, ##, digits only, a URL fragment, mid-word. */
+	CHECK(strcmp(tags_of("# 제목", 0), "") == 0);
+	CHECK(strcmp(tags_of("## 제목 ##", 0), "") == 0);
+	CHECK(strcmp(tags_of("#1 #2024", 0), "") == 0);
+	CHECK(strcmp(tags_of("https://x.example/#frag", 0), "") == 0);
+	CHECK(strcmp(tags_of("abc#def 이메일#태그", 0), "") == 0);
+	CHECK(strcmp(tags_of("#tag.", 0), "tag") == 0);
+	/* Hangul written decomposed (NFD, as macOS writes it) is one tag with
+	 * the composed one. */
+	CHECK(strcmp(tags_of("#\xe1\x84\x92\xe1\x85\xac\xe1\x84\x8b\xe1\x85\xb4 "
+	    "#회의", 0), "회의") == 0);
+	/* 64 characters is a tag; 65 is not. */
+	memset(long_tag, 'a', sizeof(long_tag));
+	long_tag[0] = '#';
+	long_tag[65] = '\0';
+	CHECK(strlen(tags_of(long_tag, 0)) == 64);
+	long_tag[65] = 'a';
+	long_tag[66] = '\0';
+	CHECK(strcmp(tags_of(long_tag, 0), "") == 0);
+	/* The filter: key, and the range of its nested tags. */
+	CHECK(tags_filter("#Work", 5, &f) == E_OK && strcmp(f.key, "work") == 0 &&
+	    strcmp(f.lo, "work/") == 0 && strcmp(f.hi, "work0") == 0);
+	CHECK(tags_filter("a b", 3, &f) == E_BADREQ);
+	CHECK(tags_filter("", 0, &f) == E_BADREQ);
+	CHECK(tags_filter("123", 3, &f) == E_BADREQ);
+}
+
+static void
+t_fold(void)
+{
+	struct fold_query q;
+	const char *why;
+	char *s, big[900];
+	size_t n;
+
+	CHECK(fold_text("ABC Straße", 11, &s, &n) == E_OK &&
+	    strcmp(s, "abc strasse") == 0 && n == 11);
+	free(s);
+	/* NFD Hangul folds to NFC. */
+	CHECK(fold_text("\xe1\x84\x92\xe1\x85\xac", 6, &s, &n) == E_OK &&
+	    strcmp(s, "회") == 0);
+	free(s);
+	CHECK(fold_query_parse("  회의  ABC ", 14, &q, &why) == E_OK &&
+	    q.nterms == 2 && strcmp(q.pattern[0], "%회의%") == 0 &&
+	    strcmp(q.pattern[1], "%abc%") == 0);
+	fold_query_free(&q);
+	/* LIKE's wildcards and the escape are literal. */
+	CHECK(fold_query_parse("50%_a!b\\", 8, &q, &why) == E_OK &&
+	    strcmp(q.pattern[0], "%50!%!_a!!b\\%") == 0);
+	fold_query_free(&q);
+	CHECK(fold_query_parse("   ", 3, &q, &why) == E_BADREQ);
+	CHECK(fold_query_parse("a b c d e f g h i", 17, &q, &why) == E_BADREQ);
+	CHECK(fold_query_parse("\xff", 1, &q, &why) == E_BADREQ);
+	memset(big, 'a', 201);
+	CHECK(fold_query_parse(big, 201, &q, &why) == E_BADREQ);
+	CHECK(fold_query_parse(big, 200, &q, &why) == E_OK);
+	fold_query_free(&q);
+	/* 200 Korean characters are 600 bytes and still fine. */
+	for (size_t i = 0; i < 200; i++)
+		memcpy(big + 3 * i, "가", 3);
+	CHECK(fold_query_parse(big, 600, &q, &why) == E_OK);
+	fold_query_free(&q);
 }
 
 /* ---- app_run's front-line checks, through a fake transport ---- */
@@ -567,11 +685,35 @@ front_handle(struct ctx *ctx)
 	resp_start(&ctx->resp, 200, "text/plain");
 }
 
-static int
-front(const char *methods, int html, const char *method, const char *path)
+static void
+front_handle_id(struct ctx *ctx)
 {
-	const struct endpoint ep = { "unit", methods, html, front_handle };
-	char m[64], p[64];
+	front_handled = (int)ctx->id;
+	resp_start(&ctx->resp, 200, "text/plain");
+}
+
+/* Routes shaped like memo.cgi's, and like the HTML endpoints'. */
+static const struct route api_routes[] = {
+	{ "GET", "", front_handle },
+	{ "POST", "", front_handle },
+	{ "GET", "/{id}", front_handle_id },
+	{ "PATCH", "/{id}", front_handle_id },
+	{ "POST", "/{id}/restore", front_handle_id },
+	{ NULL, NULL, NULL },
+};
+static const struct route page_routes[] = {
+	{ "POST", "", front_handle },
+	{ NULL, NULL, NULL },
+};
+
+/* The status app_run answers (negative: the handler ran); allow, if not
+ * NULL, must be the Allow header's value. */
+static int
+front(const struct route *routes, int html, const char *method,
+    const char *path, const char *allow)
+{
+	const struct endpoint ep = { "unit", html, routes };
+	char m[64], p[64], want[80];
 	char *env[] = { m, p, "MEMO_CONFIG=/dev/null", NULL };
 	struct fake f = { "", 0, 0, { 0 } };
 	struct cgi_io io = { fake_read, fake_write, &f };
@@ -584,9 +726,10 @@ front(const char *methods, int html, const char *method, const char *path)
 	app_run(&ep, env, &io, 0);
 	if (f.out.p && strncmp(f.out.p, "Status: ", 8) == 0)
 		status = atoi(f.out.p + 8);
-	if (status == 405)	/* the Allow header names the methods */
-		CHECK(f.out.p && strstr(f.out.p, "Allow: ") != NULL &&
-		    strstr(f.out.p, methods) != NULL);
+	if (allow != NULL) {
+		snprintf(want, sizeof(want), "Allow: %s\r\n", allow);
+		CHECK(f.out.p && strstr(f.out.p, want) != NULL);
+	}
 	buf_free(&f.out);
 	return front_handled ? -status : status;
 }
@@ -594,20 +737,36 @@ front(const char *methods, int html, const char *method, const char *path)
 static void
 t_front(void)
 {
+	const struct route *a = api_routes, *pg = page_routes;
+
 	/* A negative status: the handler ran and answered it. */
-	CHECK(front("GET, POST", 0, "GET", "") == -200);
-	CHECK(front("GET, POST", 0, "POST", "/") == -200);
-	CHECK(front("GET, POST", 0, "HEAD", "") == -200);
-	CHECK(front("GET, POST", 0, "DELETE", "") == 405);
-	CHECK(front("GET, POST", 0, "GE", "") == 405);
-	CHECK(front("GET, POST", 0, "GET, POST", "") == 405);
-	CHECK(front("GET, POST", 0, "", "") == 405);
-	CHECK(front("GET, POST", 0, "get", "") == 405);
-	CHECK(front("POST", 1, "GET", "") == 405);
-	CHECK(front("POST", 1, "HEAD", "") == 405);
-	CHECK(front("GET, POST", 0, "GET", "/x") == 404);
-	CHECK(front("GET, POST", 0, "GET", "//") == 404);
-	CHECK(front("POST", 1, "POST", "/../etc") == 404);
+	CHECK(front(a, 0, "GET", "", NULL) == -200);
+	CHECK(front(a, 0, "POST", "/", NULL) == -200);
+	CHECK(front(a, 0, "HEAD", "", NULL) == -200);
+	CHECK(front(a, 0, "DELETE", "", "GET, POST") == 405);
+	CHECK(front(a, 0, "GE", "", "GET, POST") == 405);
+	CHECK(front(a, 0, "GET, POST", "", NULL) == 405);
+	CHECK(front(a, 0, "", "", NULL) == 405);
+	CHECK(front(a, 0, "get", "", NULL) == 405);
+	CHECK(front(pg, 1, "GET", "", "POST") == 405);
+	CHECK(front(pg, 1, "HEAD", "", "POST") == 405);
+	CHECK(front(a, 0, "GET", "/x", NULL) == 404);
+	CHECK(front(a, 0, "GET", "//", NULL) == 404);
+	CHECK(front(pg, 1, "POST", "/../etc", NULL) == 404);
+	/* {id}: 1 to 2^63-1 in plain decimal; anything else is 404. */
+	CHECK(front(a, 0, "GET", "/7", NULL) == -200 && front_handled == 7);
+	CHECK(front(a, 0, "PATCH", "/9223372036854775807", NULL) == -200);
+	CHECK(front(a, 0, "DELETE", "/7", "GET, PATCH") == 405);
+	CHECK(front(a, 0, "POST", "/7/restore", NULL) == -200);
+	CHECK(front(a, 0, "GET", "/7/restore", "POST") == 405);
+	CHECK(front(a, 0, "GET", "/9223372036854775808", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/0", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/07", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/-7", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/7x", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/7/", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/7/restore/x", NULL) == 404);
+	CHECK(front(a, 0, "GET", "/99999999999999999999999", NULL) == 404);
 }
 
 int
@@ -628,8 +787,10 @@ main(void)
 	run("resp: headers, escaping, streaming, HEAD", t_response);
 	run("sess: tokens, hashes, comparison", t_sess);
 	run("naver: redirect and authorize URLs", t_authorize_url);
-	run("memobody: the POST /memo body rules", t_memo_body);
-	run("app: method, HEAD and PATH_INFO checks before a handler", t_front);
+	run("memobody: the POST and PATCH /memo body rules", t_memo_body);
+	run("tags: what is a #tag, names and keys, the filter", t_tags);
+	run("fold: case folding, NFC/NFD, search terms", t_fold);
+	run("app: routes, {id}, 404 and 405 with Allow before a handler", t_front);
 	printf("unit: %d passed, %d failed\n", tests_run - tests_failed,
 	    tests_failed);
 	return tests_failed ? 1 : 0;

@@ -1,0 +1,105 @@
+/*
+ * db_int.h - what the db*.c files share, and nothing outside them sees:
+ * the handle, the statement table's names, and the helpers that prepare,
+ * bind, execute and fetch.
+ */
+#ifndef MEMO_DB_INT_H
+#define MEMO_DB_INT_H
+
+#include <mysql.h>
+#include "db.h"
+
+/* Every statement; their SQL is the table in db.c. */
+enum stmt {
+	ST_SESSION_NAME, ST_SESSION_LIVE, ST_USER_UPSERT, ST_SESSION_DROP,
+	ST_SESSION_CREATE, ST_SESSION_SWEEP,
+	ST_MEMO_INSERT, ST_TAG_INSERT, ST_TAG_CLEAR,
+	ST_MEMO_LIST, ST_MEMO_FIND, ST_MEMO_GET, ST_MEMO_LOCK,
+	ST_MEMO_UPDATE, ST_MEMO_SET_DELETED, ST_MEMO_DELETE,
+	ST_REV_SAVE, ST_REV_PRUNE, ST_REV_LIST,
+	ST_TRASH_EMPTY, ST_TAG_COUNTS,
+	ST_MAINT_LOCK, ST_MAINT_PURGE, ST_MAINT_UNINDEXED, ST_MAINT_TEXT,
+	ST_MAINT_REINDEX,
+	ST__COUNT
+};
+
+/* The columns of a memo row, in the order struct db_row binds them. */
+#define MEMO_COLS \
+	"m.id, m.text, m.created_at, COALESCE(m.updated_at, m.created_at)," \
+	" m.pinned, m.deleted_at, m.version"
+
+/* A result row: up to seven columns, memo-shaped (others bind a prefix:
+ * a revision is id, text, created; a tag count is id=count, text=name). */
+struct db_row {
+	MYSQL_BIND		 res[7];
+	unsigned long long	 id;
+	char			*text;
+	size_t			 cap;
+	unsigned long		 text_len;
+	MYSQL_TIME		 created, updated, deleted;
+	my_bool			 deleted_null;
+	signed char		 pinned;
+	unsigned long long	 version;
+};
+
+struct db {
+	MYSQL		*conn;
+	MYSQL_STMT	*st[ST__COUNT];
+	int		 failed;	/* something failed: do not reuse */
+	char		*opened_with;	/* the connection settings, joined */
+	struct db_row	 row;		/* single-row answers */
+};
+
+struct db_list {
+	struct db	*db;
+	MYSQL_STMT	*st;
+	struct db_row	 row;
+	int		 pending;	/* a fetched row not yet handed out */
+	int		 done;
+};
+
+/* Log a failure, mark the handle failed, and say what it means. */
+enum err db_fail(struct db *db, MYSQL_STMT *st, const char *what);
+/* Prepare (once), bind and execute statement k; end it with db_end. */
+enum err db_run(struct db *db, enum stmt k, MYSQL_BIND *in,
+	    MYSQL_STMT **out);
+void	 db_end(MYSQL_STMT *st);
+/* Run a statement that returns no rows; *affected may be NULL. */
+enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,
+	    uint64_t *affected);
+/* The statement's name, for log lines. */
+const char *db_what(enum stmt k);
+
+enum err db_begin(struct db *db);
+enum err db_commit(struct db *db);
+void	 db_rollback(struct db *db);
+
+void	 bind_str(MYSQL_BIND *b, const char *s, size_t len);
+void	 bind_cstr(MYSQL_BIND *b, const char *s);
+void	 bind_u64(MYSQL_BIND *b, unsigned long long *v);
+void	 bind_int(MYSQL_BIND *b, int *v);
+void	 bind_null(MYSQL_BIND *b);
+
+/* Result rows: bind r to st's columns (as many as st has); fetch the next
+ * row (1, 0 at the end, -1 on error), growing r's text buffer as needed. */
+enum err row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st);
+int	 row_fetch(struct db_row *r, MYSQL_STMT *st);
+void	 row_free(struct db_row *r);
+/* The memo in r (text pointing into r). */
+void	 row_memo(const struct db_row *r, struct db_memo *m);
+/* "2026-11-24T13:45:00Z" from a DATETIME. */
+void	 stamp_format(char out[DB_STAMP_LEN], const MYSQL_TIME *t);
+/* Now, as a DATETIME parameter ("2026-11-24 13:45:00") and for answers. */
+enum err stamp_now(char sql[20], char iso[DB_STAMP_LEN]);
+
+/* Store a memo's tags (its rows in memo_tag are gone or never were). */
+enum err tags_store(struct db *db, unsigned long long *id,
+	    const struct tag_list *t);
+
+/* A list over statement st's rows; *out is owned by the
+ * caller (db_list_close).  On E_OK the first row has been fetched: if there
+ * is none, check names the session to tell an empty list from none. */
+enum err list_start(struct db *db, MYSQL_STMT *st, const char *hash,
+	    struct db_list **out);
+
+#endif

@@ -1,0 +1,140 @@
+/* db_maint.c - the queries of memo-maint: purge, sweep, reindex. */
+#include <string.h>
+#include "db_int.h"
+#include "tags.h"
+
+enum err
+db_maint_lock(struct db *db, int *got)
+{
+	MYSQL_BIND res[1];
+	MYSQL_STMT *st;
+	long long v = 0;
+	my_bool is_null = 0;
+	enum err e;
+
+	*got = 0;
+	if ((e = db_run(db, ST_MAINT_LOCK, NULL, &st)) != E_OK)
+		return e;
+	memset(res, 0, sizeof(res));
+	res[0].buffer_type = MYSQL_TYPE_LONGLONG;
+	res[0].buffer = &v;
+	res[0].is_null = &is_null;
+	if (mysql_stmt_bind_result(st, res) != 0 || mysql_stmt_fetch(st) != 0)
+		e = db_fail(db, st, db_what(ST_MAINT_LOCK));
+	else
+		*got = !is_null && v == 1;
+	db_end(st);
+	return e;
+}
+
+/* Run statement k (a bounded DELETE) until it deletes less than batch. */
+static enum err
+delete_batches(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
+    uint64_t *total)
+{
+	uint64_t n;
+	enum err e;
+
+	*total = 0;
+	do {
+		if ((e = db_exec(db, k, in, &n)) != E_OK)
+			return e;
+		*total += n;
+	} while (n >= batch);
+	return E_OK;
+}
+
+enum err
+db_maint_purge(struct db *db, long days, uint64_t *purged)
+{
+	MYSQL_BIND in[1];
+	unsigned long long d = (unsigned long long)days;
+
+	bind_u64(&in[0], &d);
+	return delete_batches(db, ST_MAINT_PURGE, in, 500, purged);
+}
+
+enum err
+db_maint_sweep(struct db *db, uint64_t *swept)
+{
+	return delete_batches(db, ST_SESSION_SWEEP, NULL, 1000, swept);
+}
+
+enum err
+db_maint_unindexed(struct db *db, uint64_t *ids, size_t max, size_t *n)
+{
+	MYSQL_BIND in[2];
+	MYSQL_STMT *st;
+	unsigned long long after = 0, lim = max;
+	enum err e;
+	int r;
+
+	/* The next batch after the last id of the previous one. */
+	if (*n > 0)
+		after = ids[*n - 1];
+	*n = 0;
+	bind_u64(&in[0], &after);
+	bind_u64(&in[1], &lim);
+	if ((e = db_run(db, ST_MAINT_UNINDEXED, in, &st)) != E_OK)
+		return e;
+	if ((e = row_bind(db, &db->row, st)) == E_OK) {
+		while ((r = row_fetch(&db->row, st)) == 1 && *n < max)
+			ids[(*n)++] = db->row.id;
+		if (r < 0)
+			e = db_fail(db, st, db_what(ST_MAINT_UNINDEXED));
+	}
+	db_end(st);
+	return e;
+}
+
+enum err
+db_maint_text(struct db *db, uint64_t id, struct db_memo *out)
+{
+	MYSQL_BIND in[1];
+	unsigned long long mid = id;
+	MYSQL_STMT *st;
+	enum err e;
+	int r;
+
+	bind_u64(&in[0], &mid);
+	if ((e = db_run(db, ST_MAINT_TEXT, in, &st)) != E_OK)
+		return e;
+	if ((e = row_bind(db, &db->row, st)) == E_OK) {
+		if ((r = row_fetch(&db->row, st)) < 0)
+			e = db_fail(db, st, db_what(ST_MAINT_TEXT));
+		else if (r == 0)
+			e = E_NOTFOUND;
+		else
+			row_memo(&db->row, out);
+	}
+	db_end(st);
+	return e;
+}
+
+enum err
+db_maint_reindex(struct db *db, uint64_t id, const struct memo_text *t)
+{
+	MYSQL_BIND in[3];
+	unsigned long long mid = id;
+	uint64_t n = 0;
+	enum err e;
+
+	if ((e = db_begin(db)) != E_OK)
+		return e;
+	bind_str(&in[0], t->search, t->search_len);
+	bind_u64(&in[1], &mid);
+	if ((e = db_exec(db, ST_MAINT_REINDEX, in, &n)) != E_OK)
+		goto out;
+	/* Indexed meanwhile (edited by the new version): leave it. */
+	if (n == 1) {
+		bind_u64(&in[0], &mid);
+		if ((e = db_exec(db, ST_TAG_CLEAR, in, NULL)) != E_OK ||
+		    (e = tags_store(db, &mid, t->tags)) != E_OK)
+			goto out;
+	}
+	e = db_commit(db);
+out:
+	if (e != E_OK)
+		db_rollback(db);
+	return e;
+}

@@ -1,0 +1,329 @@
+/* db_memo.c - memos, their revisions, tags and trash. */
+#include <stdlib.h>
+#include <string.h>
+#include "db_int.h"
+#include "fold.h"
+#include "tags.h"
+
+enum err
+tags_store(struct db *db, unsigned long long *id, const struct tag_list *t)
+{
+	MYSQL_BIND in[3];
+	enum err e;
+
+	for (size_t i = 0; t != NULL && i < t->n; i++) {
+		bind_cstr(&in[0], t->tag[i].key);
+		bind_cstr(&in[1], t->tag[i].name);
+		bind_u64(&in[2], id);
+		if ((e = db_exec(db, ST_TAG_INSERT, in, NULL)) != E_OK)
+			return e;
+	}
+	return E_OK;
+}
+
+enum err
+db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
+    int pinned, struct db_memo *out)
+{
+	MYSQL_BIND in[5];
+	char stamp[20];
+	unsigned long long id;
+	uint64_t n = 0;
+	int tx = t->tags != NULL && t->tags->n > 0;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = stamp_now(stamp, out->created_at)) != E_OK)
+		return e;
+	/* Without tags the memo is one statement: no transaction needed. */
+	if (tx && (e = db_begin(db)) != E_OK)
+		return e;
+	bind_str(&in[0], t->text, t->len);
+	bind_str(&in[1], t->search, t->search_len);
+	bind_int(&in[2], &pinned);
+	bind_cstr(&in[3], stamp);
+	bind_cstr(&in[4], hash);
+	if ((e = db_exec(db, ST_MEMO_INSERT, in, &n)) != E_OK)
+		goto out;
+	if (n == 0) {
+		e = E_UNAUTH;
+		goto out;
+	}
+	id = (unsigned long long)mysql_insert_id(db->conn);
+	if (tx && ((e = tags_store(db, &id, t->tags)) != E_OK ||
+	    (e = db_commit(db)) != E_OK))
+		goto out;
+	out->id = id;
+	out->text = t->text;
+	out->text_len = t->len;
+	memcpy(out->updated_at, out->created_at, DB_STAMP_LEN);
+	out->pinned = pinned;
+out:
+	if (e != E_OK && tx)
+		db_rollback(db);
+	return e;
+}
+
+enum err
+db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
+    struct db_list **out)
+{
+	MYSQL_BIND in[18], *b = in;
+	unsigned long long before = f->before ? f->before : ~0ULL;
+	unsigned long long limit = f->limit ? f->limit : ~0ULL;
+	int trash = f->trash != 0, has_tag = f->tag != NULL;
+	int pin_lo = f->pinned < 0 ? 0 : f->pinned;
+	int pin_hi = f->pinned < 0 ? 1 : f->pinned;
+	int find = f->q != NULL || f->tag != NULL;
+	MYSQL_STMT *st;
+	enum err e;
+
+	bind_cstr(b++, hash);
+	bind_u64(b++, &before);
+	bind_int(b++, &trash);
+	bind_int(b++, &pin_lo);
+	bind_int(b++, &pin_hi);
+	if (find) {
+		/* Unused terms match anything: "%". */
+		for (size_t i = 0; i < FOLD_MAX_TERMS; i++)
+			bind_cstr(b++, f->q != NULL && i < f->q->nterms ?
+			    f->q->pattern[i] : "%");
+		bind_int(b++, &has_tag);
+		bind_cstr(b++, has_tag ? f->tag->key : "");
+		bind_cstr(b++, has_tag ? f->tag->lo : "");
+		bind_cstr(b++, has_tag ? f->tag->hi : "");
+	}
+	bind_u64(b++, &limit);
+	if ((e = db_run(db, find ? ST_MEMO_FIND : ST_MEMO_LIST, in, &st)) != E_OK)
+		return e;
+	return list_start(db, st, hash, out);
+}
+
+/* Read one memo of the session's user with statement k (GET or LOCK) into
+ * db->row; E_NOTFOUND or E_UNAUTH if there is none. */
+static enum err
+memo_read(struct db *db, enum stmt k, const char *hash, uint64_t id,
+    struct db_memo *out)
+{
+	MYSQL_BIND in[2];
+	unsigned long long mid = id;
+	MYSQL_STMT *st;
+	enum err e;
+	int r;
+
+	bind_cstr(&in[0], hash);
+	bind_u64(&in[1], &mid);
+	if ((e = db_run(db, k, in, &st)) != E_OK)
+		return e;
+	if ((e = row_bind(db, &db->row, st)) != E_OK)
+		goto out;
+	if ((r = row_fetch(&db->row, st)) < 0)
+		e = db_fail(db, st, db_what(k));
+	else if (r == 0)
+		e = E_NOTFOUND;
+	else
+		row_memo(&db->row, out);
+out:
+	db_end(st);
+	/* No row: no such memo of this user, or no session at all. */
+	if (e == E_NOTFOUND && db_session_live(db, hash) == E_UNAUTH)
+		e = E_UNAUTH;
+	return e;
+}
+
+enum err
+db_memo_get(struct db *db, const char *hash, uint64_t id, struct db_memo *out)
+{
+	return memo_read(db, ST_MEMO_GET, hash, id, out);
+}
+
+/* Save the text being replaced as a revision, keeping the newest ones. */
+static enum err
+revision_save(struct db *db, unsigned long long *id, uint64_t version)
+{
+	MYSQL_BIND in[2];
+	enum err e;
+
+	bind_u64(&in[0], id);
+	if ((e = db_exec(db, ST_REV_SAVE, in, NULL)) != E_OK)
+		return e;
+	/* Pruning every 16th change keeps 50 to 65: cheaper than every time. */
+	if (version % 16 != 15)
+		return E_OK;
+	bind_u64(&in[0], id);
+	bind_u64(&in[1], id);
+	return db_exec(db, ST_REV_PRUNE, in, NULL);
+}
+
+/* The edit of a locked, live memo cur: what changes, and the new memo. */
+static enum err
+memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
+{
+	const struct memo_text *t = c->text;
+	MYSQL_BIND in[5];
+	unsigned long long id = cur->id;
+	int pinned = c->pinned < 0 ? cur->pinned : c->pinned;
+	int new_text = t != NULL && (t->len != cur->text_len ||
+	    memcmp(t->text, cur->text, t->len) != 0);
+	struct tag_list old = { 0 };
+	char stamp[20], iso[DB_STAMP_LEN];
+	enum err e;
+
+	if (!new_text && pinned == cur->pinned)
+		return E_OK;		/* the same again: nothing changes */
+	if ((e = stamp_now(stamp, iso)) != E_OK)
+		return e;
+	if (new_text && (e = revision_save(db, &id, cur->version)) != E_OK)
+		return e;
+	if (new_text) {
+		bind_str(&in[0], t->text, t->len);
+		bind_str(&in[1], t->search, t->search_len);
+		bind_cstr(&in[2], stamp);
+	} else {
+		bind_null(&in[0]);
+		bind_null(&in[1]);
+		bind_null(&in[2]);
+	}
+	bind_int(&in[3], &pinned);
+	bind_u64(&in[4], &id);
+	if ((e = db_exec(db, ST_MEMO_UPDATE, in, NULL)) != E_OK)
+		return e;
+	/* Tags are rewritten only when they differ. */
+	if (new_text && (e = tags_parse(cur->text, cur->text_len, &old)) == E_OK &&
+	    !tags_same(&old, t->tags)) {
+		bind_u64(&in[0], &id);
+		if ((e = db_exec(db, ST_TAG_CLEAR, in, NULL)) == E_OK)
+			e = tags_store(db, &id, t->tags);
+	}
+	tags_free(&old);
+	if (e != E_OK)
+		return e;
+	if (new_text) {
+		cur->text = t->text;
+		cur->text_len = t->len;
+		memcpy(cur->updated_at, iso, DB_STAMP_LEN);
+	}
+	cur->pinned = pinned;
+	cur->version++;
+	return E_OK;
+}
+
+/* Into the trash (deleted: 1) or out of it (0); nothing if already so. */
+static enum err
+memo_set_deleted(struct db *db, int deleted, struct db_memo *cur)
+{
+	MYSQL_BIND in[2];
+	unsigned long long id = cur->id;
+	char stamp[20], iso[DB_STAMP_LEN];
+	enum err e;
+
+	if ((cur->deleted_at[0] != '\0') == deleted)
+		return E_OK;
+	if ((e = stamp_now(stamp, iso)) != E_OK)
+		return e;
+	if (deleted)
+		bind_cstr(&in[0], stamp);
+	else
+		bind_null(&in[0]);
+	bind_u64(&in[1], &id);
+	if ((e = db_exec(db, ST_MEMO_SET_DELETED, in, NULL)) != E_OK)
+		return e;
+	memcpy(cur->deleted_at, deleted ? iso : "", deleted ? DB_STAMP_LEN : 1);
+	cur->version++;
+	return E_OK;
+}
+
+static enum err
+memo_purge(struct db *db, const struct db_memo *cur)
+{
+	MYSQL_BIND in[1];
+	unsigned long long id = cur->id;
+
+	if (cur->deleted_at[0] == '\0')
+		return E_CONFLICT;
+	bind_u64(&in[0], &id);
+	return db_exec(db, ST_MEMO_DELETE, in, NULL);
+}
+
+enum err
+db_memo_change(struct db *db, const char *hash, uint64_t id,
+    const struct memo_change *c, struct db_memo *out)
+{
+	enum err e;
+
+	if ((e = db_begin(db)) != E_OK)
+		return e;
+	if ((e = memo_read(db, ST_MEMO_LOCK, hash, id, out)) != E_OK)
+		goto out;
+	if (c->precondition != NULL && !c->precondition(out, c->arg)) {
+		e = E_PRECOND;
+		goto out;
+	}
+	switch (c->op) {
+	case MEMO_EDIT:
+		e = out->deleted_at[0] != '\0' ? E_CONFLICT :
+		    memo_edit(db, c, out);
+		break;
+	case MEMO_TRASH:
+	case MEMO_RESTORE:
+		e = memo_set_deleted(db, c->op == MEMO_TRASH, out);
+		break;
+	case MEMO_PURGE:
+		e = memo_purge(db, out);
+		break;
+	}
+	if (e == E_OK)
+		e = db_commit(db);
+out:
+	if (e != E_OK)
+		db_rollback(db);
+	return e;
+}
+
+enum err
+db_trash_empty(struct db *db, const char *hash, uint64_t *purged)
+{
+	MYSQL_BIND in[1];
+	enum err e;
+
+	bind_cstr(&in[0], hash);
+	if ((e = db_exec(db, ST_TRASH_EMPTY, in, purged)) != E_OK)
+		return e;
+	return *purged == 0 ? db_session_live(db, hash) : E_OK;
+}
+
+enum err
+db_revision_list(struct db *db, const char *hash, uint64_t memo_id,
+    struct db_list **out)
+{
+	MYSQL_BIND in[2];
+	unsigned long long id = memo_id;
+	MYSQL_STMT *st;
+	struct db_memo m;
+	enum err e;
+
+	bind_cstr(&in[0], hash);
+	bind_u64(&in[1], &id);
+	if ((e = db_run(db, ST_REV_LIST, in, &st)) != E_OK ||
+	    (e = list_start(db, st, NULL, out)) != E_OK)
+		return e;
+	/* No revisions: a memo never edited, or no such memo. */
+	if ((*out)->done && (e = db_memo_get(db, hash, memo_id, &m)) != E_OK) {
+		db_list_close(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+enum err
+db_tag_counts(struct db *db, const char *hash, struct db_list **out)
+{
+	MYSQL_BIND in[1];
+	MYSQL_STMT *st;
+	enum err e;
+
+	bind_cstr(&in[0], hash);
+	if ((e = db_run(db, ST_TAG_COUNTS, in, &st)) != E_OK)
+		return e;
+	return list_start(db, st, hash, out);
+}

@@ -1,0 +1,41 @@
+/*
+ * fold.h - the searchable form of text: Unicode NFC of the case fold.
+ *
+ * Search compares this form byte by byte, so that "ABC" finds "abc" and
+ * Hangul typed composed (NFC) finds text stored decomposed (NFD, as macOS
+ * writes it) and the other way round.  The fold is libunistring's canonical
+ * caseless form, NFC(toCasefold(NFD(s))); no compatibility mapping, so
+ * Hangul compatibility jamo (ㅋㅋ) stay what they are.  Each memo keeps this
+ * form beside its text (memo.search), made on every write.
+ */
+#ifndef MEMO_FOLD_H
+#define MEMO_FOLD_H
+
+#include <stddef.h>
+#include "err.h"
+
+#define FOLD_MAX_TERMS	8	/* search terms in one query */
+#define FOLD_MAX_QUERY	200	/* characters in one query */
+
+/* The folded form of valid UTF-8 s[0..n): *out is malloc'd (NUL-terminated,
+ * free it), *outlen its length.  E_NOMEM. */
+enum err fold_text(const char *s, size_t n, char **out, size_t *outlen);
+
+/*
+ * A search query: its whitespace-separated terms, each folded and made into
+ * a LIKE pattern "%term%" with '!' as the escape character (so %, _, \ and
+ * ! are literal).  E_BADREQ (with *why) for invalid UTF-8, no term, more
+ * than FOLD_MAX_QUERY characters or more than FOLD_MAX_TERMS terms.
+ */
+struct fold_query {
+	char	*pattern[FOLD_MAX_TERMS];	/* malloc'd; NULL past nterms */
+	size_t	 nterms;
+};
+enum err fold_query_parse(const char *q, size_t n, struct fold_query *out,
+	    const char **why);
+void	 fold_query_free(struct fold_query *fq);
+
+/* The number of characters (code points) of valid UTF-8 s[0..n). */
+size_t	 fold_chars(const char *s, size_t n);
+
+#endif

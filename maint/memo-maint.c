@@ -1,0 +1,145 @@
+/*
+ * memo-maint - the service's periodic maintenance, run by a systemd timer
+ * (or cron) on every instance:
+ *
+ *   memo-maint [all | purge | sweep | index]
+ *
+ *   purge   delete for good the memos in the trash for over TRASH_DAYS
+ *           days (default 30), with their revisions and tags;
+ *   sweep   delete expired sessions;
+ *   index   make the search copy and tags of memos that have none: those
+ *           the previous version wrote during a rolling deploy, and those
+ *           older than migration 003 (tools/migrate runs it after
+ *           migrating);
+ *   all     the three (the default).
+ *
+ * Settings come from the same dotenv file as the CGIs' (MEMO_CONFIG, else
+ * /etc/memo/memo.env).  Safe to run on every instance of an Auto Scaling
+ * group at once: a run first takes a named lock on the database (GET_LOCK,
+ * without waiting) and a run that does not get it does nothing and exits 0.
+ * Every step is a bounded batch at a time, each its own transaction.
+ * Prints what it did; exits 1 (with the reason on stderr) if it failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cfg.h"
+#include "db.h"
+#include "fold.h"
+#include "log.h"
+#include "tags.h"
+
+#define INDEX_BATCH	200
+
+extern char **environ;
+
+/* Index one memo the previous version wrote. */
+static enum err
+index_one(struct db *db, uint64_t id)
+{
+	struct db_memo m;
+	struct memo_text t = { 0 };
+	struct tag_list tags = { 0 };
+	char *search = NULL;
+	enum err e;
+
+	if ((e = db_maint_text(db, id, &m)) != E_OK)
+		return e == E_NOTFOUND ? E_OK : e;	/* deleted meanwhile */
+	if ((e = fold_text(m.text, m.text_len, &search, &t.search_len)) ==
+	    E_OK && (e = tags_parse(m.text, m.text_len, &tags)) == E_OK) {
+		t.text = m.text;
+		t.len = m.text_len;
+		t.search = search;
+		t.tags = &tags;
+		e = db_maint_reindex(db, id, &t);
+	}
+	free(search);
+	tags_free(&tags);
+	return e;
+}
+
+static enum err
+index_all(struct db *db, uint64_t *done)
+{
+	uint64_t ids[INDEX_BATCH];
+	size_t n = 0;
+	enum err e;
+
+	*done = 0;
+	for (;;) {
+		if ((e = db_maint_unindexed(db, ids, INDEX_BATCH, &n)) != E_OK)
+			return e;
+		for (size_t i = 0; i < n; i++) {
+			if ((e = index_one(db, ids[i])) != E_OK)
+				return e;
+			(*done)++;
+		}
+		if (n < INDEX_BATCH)
+			return E_OK;
+	}
+}
+
+static enum err
+run(struct db *db, const struct cfg *cfg, const char *what)
+{
+	int all = strcmp(what, "all") == 0;
+	long days = cfg_num(cfg, CFG_TRASH_DAYS, 1, 36500);
+	uint64_t n;
+	enum err e;
+
+	if (all || strcmp(what, "purge") == 0) {
+		if ((e = db_maint_purge(db, days, &n)) != E_OK)
+			return e;
+		printf("purge: %llu memos deleted for good (in the trash over "
+		    "%ld days)\n", (unsigned long long)n, days);
+	}
+	if (all || strcmp(what, "sweep") == 0) {
+		if ((e = db_maint_sweep(db, &n)) != E_OK)
+			return e;
+		printf("sweep: %llu expired sessions deleted\n",
+		    (unsigned long long)n);
+	}
+	if (all || strcmp(what, "index") == 0) {
+		if ((e = index_all(db, &n)) != E_OK)
+			return e;
+		printf("index: %llu memos given their search copy and tags\n",
+		    (unsigned long long)n);
+	}
+	return E_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *what = argc > 1 ? argv[1] : "all";
+	struct cfg cfg;
+	struct db *db = NULL;
+	enum err e;
+	int got;
+
+	log_init("memo-maint");
+	if (argc > 2 || (strcmp(what, "all") != 0 && strcmp(what, "purge") &&
+	    strcmp(what, "sweep") && strcmp(what, "index"))) {
+		fprintf(stderr, "usage: memo-maint [all | purge | sweep | index]\n");
+		return 2;
+	}
+	if (cfg_load(&cfg, environ) != E_OK) {
+		log_msg("configuration cannot be read (MEMO_CONFIG, line %d)",
+		    cfg.errline);
+		return 1;
+	}
+	if ((e = db_open(&db, &cfg)) == E_OK &&
+	    (e = db_maint_lock(db, &got)) == E_OK) {
+		if (got)
+			e = run(db, &cfg, what);
+		else
+			printf("another instance is running memo-maint: "
+			    "nothing to do\n");
+	}
+	if (e != E_OK)
+		log_msg("failed: %s", err_text(e));
+	db_close(db);
+	db_client_end();
+	cfg_free(&cfg);
+	return e == E_OK ? 0 : 1;
+}
