@@ -163,7 +163,7 @@ build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # ---- libFuzzer harnesses (tests/fuzz/): clang only ----
-FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile \
+FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile tags \
 	       body
 FUZZ_S	?= 60
 FZ	 = build-fuzz

@@ -75,9 +75,9 @@ route_find(const struct endpoint *ep, const char *method, const char *path,
 
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";
-	if (*path == '/')
-		path++;
 	allow[0] = '\0';
+	if (*path != '\0' && *path++ != '/')
+		return NULL;		/* not a path a server sends: 404 */
 	for (r = ep->routes; r->method != NULL; r++) {
 		const char *p = r->path[0] == '/' ? r->path + 1 : r->path;
 

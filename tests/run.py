@@ -70,7 +70,7 @@ def _load(name, path):
 
 fuzz = _load("fuzz_run", os.path.join(HERE, "fuzz", "run.py"))
 
-FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token",
+FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token", "tags",
                 "naver_profile", "body"]
 
 

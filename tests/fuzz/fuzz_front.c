@@ -1,4 +1,4 @@
-/* fuzz_front.c - the driver's front-line checks (method, HEAD, PATH_INFO)
+/* fuzz_front.c - the driver's routing (method, HEAD, PATH_INFO, {id})
  * through app_run with a fake transport, for an API and an HTML endpoint,
  * and what a handler then makes of the request's headers: the session
  * cookie, a query parameter, the callback URL from Host/SCRIPT_NAME/
@@ -7,8 +7,8 @@
  * Input: fields separated by '\n': REQUEST_METHOD, PATH_INFO,
  * QUERY_STRING, HTTP_COOKIE, HTTP_HOST, SCRIPT_NAME, HTTP_X_FORWARDED_PROTO;
  * the first byte picks the endpoint.  Checked: the response always starts
- * with a Status line; the handler runs only for an allowed method with no
- * PATH_INFO beyond "/"; a callback URL is http(s)://host/…auth with no
+ * with a Status line; the handler runs only for a method and path of a
+ * route, with an {id} from 1 to 2^63-1; a callback URL is http(s)://host/…auth with no
  * byte outside the Host rules; a cookie never carries a ';' or space from
  * SCRIPT_NAME into its Path. */
 #include "app.h"
@@ -20,6 +20,7 @@
 #define NFIELDS	7
 
 static int handled;
+static uint64_t handled_id;
 
 static void
 handle(struct ctx *ctx)
@@ -28,6 +29,7 @@ handle(struct ctx *ctx)
 	const char *path;
 
 	handled = 1;
+	handled_id = ctx->id;
 	(void)sess_from_request(&ctx->req, hash);
 	(void)query_get(ctx->req.query, "limit", v, sizeof(v));
 	if (naver_redirect_uri(&ctx->cfg, &ctx->req, uri, sizeof(uri)) == E_OK) {
@@ -49,8 +51,32 @@ handle(struct ctx *ctx)
 	resp_puts(&ctx->resp, "{}\n");
 }
 
-static const struct endpoint api = { "fuzz.cgi", "GET, POST", 0, handle };
-static const struct endpoint page = { "fuzz.cgi", "POST", 1, handle };
+static const struct route api_routes[] = {
+	{ "GET", "", handle },
+	{ "POST", "", handle },
+	{ "GET", "/{id}", handle },
+	{ "DELETE", "/{id}", handle },
+	{ "POST", "/{id}/restore", handle },
+	{ NULL, NULL, NULL },
+};
+static const struct route page_routes[] = {
+	{ "POST", "", handle },
+	{ NULL, NULL, NULL },
+};
+static const struct endpoint api = { "fuzz.cgi", 0, api_routes };
+static const struct endpoint page = { "fuzz.cgi", 1, page_routes };
+
+/* 1 if path is "/" + a plain decimal id + suffix (suffix may be ""). */
+static int
+id_path(const char *path, const char *suffix)
+{
+	size_t n;
+
+	if (path[0] != '/' || path[1] < '1' || path[1] > '9')
+		return 0;
+	n = strspn(path + 1, "0123456789");
+	return n <= 19 && strcmp(path + 1 + n, suffix) == 0;
+}
 
 struct out { char head[16]; size_t len; };
 
@@ -115,13 +141,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	method = env[0] + sizeof("REQUEST_METHOD");
 	path = env[1] + sizeof("PATH_INFO");
 	handled = 0;
+	handled_id = 0;
 	FUZZ_ASSERT(app_run(ep, env, &io, 0) == 0);
 	FUZZ_ASSERT(o.len >= 11 && memcmp(o.head, "Status: ", 8) == 0);
-	if (handled) {
+	if (handled && (path[0] == '\0' || strcmp(path, "/") == 0)) {
 		FUZZ_ASSERT(strcmp(method, "POST") == 0 ||
 		    (ep == &api && (strcmp(method, "GET") == 0 ||
 		    strcmp(method, "HEAD") == 0)));
-		FUZZ_ASSERT(path[0] == '\0' || strcmp(path, "/") == 0);
+		FUZZ_ASSERT(handled_id == 0);
+	} else if (handled) {
+		FUZZ_ASSERT(ep == &api);
+		FUZZ_ASSERT(handled_id >= 1 && handled_id <= INT64_MAX);
+		FUZZ_ASSERT(id_path(path, "") ? strcmp(method, "POST") != 0 :
+		    id_path(path, "/restore") && strcmp(method, "POST") == 0);
 	}
 	for (int i = 0; i < NFIELDS; i++)
 		free(env[i]);

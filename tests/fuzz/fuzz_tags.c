@@ -1,0 +1,65 @@
+/* fuzz_tags.c - memo text as tags.c and fold.c read it: tags_parse,
+ * fold_text, and a query line as fold_query_parse and tags_filter read
+ * it.  Checked: every tag is a non-empty NUL-terminated name of at most 64
+ * characters with a key; no two tags share a key; a folded text is valid
+ * UTF-8; query patterns are "%…%" with every % and _ inside escaped. */
+#include <string.h>
+#include "fold.h"
+#include "fuzz.h"
+#include "tags.h"
+#include "utf8.h"
+
+static void
+check_pattern(const char *p)
+{
+	size_t n = strlen(p);
+
+	FUZZ_ASSERT(n >= 2 && p[0] == '%' && p[n - 1] == '%');
+	for (size_t i = 1; i + 1 < n; i++) {
+		if (p[i] == '!') {
+			FUZZ_ASSERT(i + 2 < n);
+			i++;
+			continue;
+		}
+		FUZZ_ASSERT(p[i] != '%' && p[i] != '_');
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data, *why;
+	struct tag_list l;
+	struct fold_query q;
+	struct tag_filter f;
+	char *folded;
+	size_t n;
+
+	if (!utf8_valid(s, size)) {
+		FUZZ_ASSERT(fold_query_parse(s, size, &q, &why) == E_BADREQ);
+		return 0;
+	}
+	FUZZ_ASSERT(tags_parse(s, size, &l) == E_OK);
+	FUZZ_ASSERT(l.n <= TAG_MAX_PER_MEMO);
+	for (size_t i = 0; i < l.n; i++) {
+		FUZZ_ASSERT(l.tag[i].name[0] != '\0' && l.tag[i].key[0] != '\0');
+		FUZZ_ASSERT(fold_chars(l.tag[i].name, strlen(l.tag[i].name)) <=
+		    TAG_MAX_CHARS);
+		for (size_t j = 0; j < i; j++)
+			FUZZ_ASSERT(strcmp(l.tag[i].key, l.tag[j].key) != 0);
+	}
+	tags_free(&l);
+	FUZZ_ASSERT(fold_text(s, size, &folded, &n) == E_OK);
+	FUZZ_ASSERT(utf8_valid(folded, n));
+	free(folded);
+	if (fold_query_parse(s, size, &q, &why) == E_OK) {
+		FUZZ_ASSERT(q.nterms >= 1 && q.nterms <= FOLD_MAX_TERMS);
+		for (size_t i = 0; i < q.nterms; i++)
+			check_pattern(q.pattern[i]);
+		fold_query_free(&q);
+	}
+	if (memchr(s, '\0', size) == NULL &&
+	    tags_filter(s, size, &f) == E_OK)
+		FUZZ_ASSERT(strlen(f.lo) == strlen(f.key) + 1);
+	return 0;
+}
