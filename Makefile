@@ -69,7 +69,7 @@ endif
 # and fuzzer builds reuse every rule with their own B and CGIOUT.
 B	?= build
 CGIOUT	?= cgi-bin
-COMMON	 = app appdb buf cfg cgi cookie db db_maint db_memo db_user err fold \
+COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_maint db_memo db_user err fold \
 	   html jsonx log memobody memojson naver naver_url query resp sess \
 	   tags utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
