@@ -240,6 +240,10 @@ migrate:
 #   $(PREFIX)/share/memo/lighttpd*.conf  standalone server + app mapping
 #   $(PREFIX)/share/memo/fastcgi.conf    (lighttpd-fastcgi.conf: FastCGI mode)
 #   $(PREFIX)/sbin/memo-migrate          tools/migrate
+#   $(PREFIX)/sbin/memo-maint            the maintenance command, run by
+#   $(SYSCONFDIR)/systemd/system/memo-maint.{service,timer}  hourly (make
+#                                        install enables the timer when
+#                                        systemd runs and DESTDIR is empty)
 #   $(SYSCONFDIR)/memo/memo.env          0640 root:$(WEB_GROUP), only if absent
 #   $(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf  (lighty-enable-mod memo)
 #   $(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf  (FastCGI mode:
@@ -250,6 +254,7 @@ migrate:
 PREFIX	   ?= /usr/local
 SYSCONFDIR ?= /etc
 WEB_GROUP  ?= www-data
+WEB_USER   ?= www-data
 LIBDIR	    = $(PREFIX)/lib/memo
 SHAREDIR    = $(PREFIX)/share/memo
 SBINDIR	    = $(PREFIX)/sbin
@@ -258,14 +263,17 @@ STATIC	    = app.js style.css
 SCHEMA	    = $(notdir $(wildcard schema/[0-9]*.sql))
 SUBST	    = sed -e 's|@CGIDIR@|$(LIBDIR)/cgi-bin|g' \
 		  -e 's|@STATICDIR@|$(SHAREDIR)/htdocs/static|g' \
-		  -e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@CONFIG@|$(ETCDIR)/memo.env|g'
+		  -e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@CONFIG@|$(ETCDIR)/memo.env|g' \
+		  -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@WEB_USER@|$(WEB_USER)|g' \
+		  -e 's|@WEB_GROUP@|$(WEB_GROUP)|g'
+UNITDIR	    = $(SYSCONFDIR)/systemd/system
 D	    = $(DESTDIR)
 
 install: all
 	install -d $(D)$(LIBDIR)/cgi-bin $(D)$(SHAREDIR)/htdocs/static \
 	    $(D)$(SHAREDIR)/schema $(D)$(SBINDIR) $(D)$(ETCDIR) \
 	    $(D)$(SYSCONFDIR)/lighttpd/conf-available \
-	    $(D)$(SYSCONFDIR)/apache2/conf-available
+	    $(D)$(SYSCONFDIR)/apache2/conf-available $(D)$(UNITDIR)
 	install -m 755 $(CGI_BIN) $(D)$(LIBDIR)/cgi-bin/
 	ln -sfn ../../share/memo/htdocs $(D)$(LIBDIR)/htdocs
 	install -m 644 $(STATIC:%=htdocs/static/%) $(D)$(SHAREDIR)/htdocs/static/
@@ -273,6 +281,13 @@ install: all
 	install -m 644 lighttpd.conf lighttpd-memo.conf lighttpd-fastcgi.conf \
 	    fastcgi.conf $(D)$(SHAREDIR)/
 	install -m 755 tools/migrate $(D)$(SBINDIR)/memo-migrate
+	install -m 755 $(MAINT) $(D)$(SBINDIR)/memo-maint
+	$(SUBST) deploy/systemd/memo-maint.service.in > $(D)$(UNITDIR)/memo-maint.service
+	install -m 644 deploy/systemd/memo-maint.timer $(D)$(UNITDIR)/memo-maint.timer
+	chmod 644 $(D)$(UNITDIR)/memo-maint.service
+	@# The timer runs where systemd runs this machine (not into a DESTDIR).
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && [ "$$(id -u)" = 0 ]; then \
+	    systemctl daemon-reload && systemctl enable --now memo-maint.timer; fi
 	$(SUBST) deploy/lighttpd/50-memo.conf.in > $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf
 	$(SUBST) deploy/lighttpd/51-memo-fastcgi.conf.in > \
 	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf
@@ -287,12 +302,15 @@ install: all
 	    chgrp $(WEB_GROUP) $(D)$(ETCDIR)/memo.env; fi
 
 uninstall:
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && [ "$$(id -u)" = 0 ]; then \
+	    systemctl disable --now memo-maint.timer || true; fi
 	rm -f $(CGIS:%=$(D)$(LIBDIR)/cgi-bin/%.cgi) $(D)$(LIBDIR)/htdocs \
 	    $(STATIC:%=$(D)$(SHAREDIR)/htdocs/static/%) \
 	    $(SCHEMA:%=$(D)$(SHAREDIR)/schema/%) \
 	    $(D)$(SHAREDIR)/lighttpd.conf $(D)$(SHAREDIR)/lighttpd-memo.conf \
 	    $(D)$(SHAREDIR)/lighttpd-fastcgi.conf $(D)$(SHAREDIR)/fastcgi.conf \
-	    $(D)$(SBINDIR)/memo-migrate \
+	    $(D)$(SBINDIR)/memo-migrate $(D)$(SBINDIR)/memo-maint \
+	    $(D)$(UNITDIR)/memo-maint.service $(D)$(UNITDIR)/memo-maint.timer \
 	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/50-memo.conf \
 	    $(D)$(SYSCONFDIR)/lighttpd/conf-available/51-memo-fastcgi.conf \
 	    $(D)$(SYSCONFDIR)/apache2/conf-available/memo.conf

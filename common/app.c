@@ -1,4 +1,5 @@
 /* app.c - the per-request driver: routing, front-line checks, cleanup. */
+#include <stdio.h>
 #include <string.h>
 #include "app.h"
 #include "html.h"
@@ -51,15 +52,12 @@ path_match(const char *pattern, const char *path, uint64_t *id)
 static void
 allow_add(char *allow, size_t allowlen, const char *method)
 {
-	size_t n = strlen(allow), mn = strlen(method);
+	size_t n = strlen(allow);
 
-	if (strstr(allow, method) != NULL || n + mn + 3 > allowlen)
+	if (strstr(allow, method) != NULL || n + strlen(method) + 3 > allowlen)
 		return;
-	if (n > 0) {
-		memcpy(allow + n, ", ", 2);
-		n += 2;
-	}
-	memcpy(allow + n, method, mn + 1);
+	(void)snprintf(allow + n, allowlen - n, "%s%s", n > 0 ? ", " : "",
+	    method);
 }
 
 /*

@@ -23,7 +23,7 @@ def uid_of(env, b):
 
 @test
 def cannot_change_others_memos(env):
-    """User B cannot change A's memos: POST with A's id/user fields makes B's own memo; PUT/PATCH/DELETE are 405; A's rows untouched"""
+    """User B cannot change A's memos: POST with A's id/user fields makes B's own memo; B's PATCH, DELETE, restore, purge and revisions of A's memo are 404; A's rows untouched"""
     a = logged_in(env, "주인 A")
     b = logged_in(env, "침입자 B")
     ua, ub = uid_of(env, a), uid_of(env, b)
@@ -38,14 +38,26 @@ def cannot_change_others_memos(env):
         r = b.post_json("/memo?" + q, {"text": "B의 쿼리 시도"})
         eq(r.status, 200, q)
     for method in ("PUT", "PATCH", "DELETE"):
-        for path in ("/memo", f"/memo?id={m['id']}", f"/memo/{m['id']}"):
+        for path in ("/memo", f"/memo?id={m['id']}"):
             r = b.request(method, path, body=b'{"text":"B"}',
                           headers={"Content-Type": "application/json"})
-            check(r.status in (404, 405), f"{method} {path}: {r.status}")
-    r = b.request("POST", f"/memo/{m['id']}", body=b'{"text":"B"}',
-                  headers={"Content-Type": "application/json"})
-    eq(r.status, 404, "POST /memo/ID (no such resource)")
+            eq(r.status, 405, f"{method} {path}")
+    # A's memo by id: the same 404 as for an id nobody has.
+    nobody = m["id"] + 100000
+    for method, path in (("GET", "/memo/{}"), ("PATCH", "/memo/{}"), ("DELETE", "/memo/{}"),
+                         ("POST", "/memo/{}/restore"), ("GET", "/memo/{}/revisions"),
+                         ("DELETE", "/trash/{}")):
+        got = []
+        for mid in (m["id"], nobody):
+            r = b.request(method, path.format(mid), body=b'{"text":"B","pinned":true}',
+                          headers={"Content-Type": "application/json", "If-Match": "*"})
+            got.append((r.status, r.body))
+        eq(got[0], got[1], f"{method} {path}: A's memo answers as no memo")
+        eq(got[0][0], 404, f"{method} {path}")
+    eq(b.request("POST", f"/memo/{m['id']}").status, 405, "POST /memo/ID")
     eq(rows_of(env, ua), before, "A's rows unchanged")
+    eq(env.db.query(f"SELECT text, pinned, deleted_at IS NULL, version FROM memo"
+                    f" WHERE id = {m['id']}"), [["A의 원본", "0", "1", "0"]], "A's memo as it was")
     eq([x[1] for x in rows_of(env, ub)], ["B가 덮어씀", "B의 쿼리 시도", "B의 쿼리 시도"],
        "B's posts went to B")
     eq([x["text"] for x in a.get("/memo").json()["memos"]], ["A의 원본"], "A sees only A's")

@@ -48,7 +48,7 @@ def serves_the_app(base):
 
 INSTALLED = {
     *(f"usr/local/lib/memo/cgi-bin/{c}.cgi"
-      for c in ("index", "login", "auth", "memo", "logout", "health")),
+      for c in ("index", "login", "auth", "memo", "logout", "health", "trash", "tags")),
     "usr/local/lib/memo/htdocs",
     "usr/local/share/memo/htdocs/static/app.js",
     "usr/local/share/memo/htdocs/static/style.css",
@@ -59,6 +59,9 @@ INSTALLED = {
     "usr/local/share/memo/lighttpd-fastcgi.conf",
     "usr/local/share/memo/fastcgi.conf",
     "usr/local/sbin/memo-migrate",
+    "usr/local/sbin/memo-maint",
+    "etc/systemd/system/memo-maint.service",
+    "etc/systemd/system/memo-maint.timer",
     "etc/memo/memo.env", "etc/memo/memo.env.example",
     "etc/lighttpd/conf-available/50-memo.conf",
     "etc/lighttpd/conf-available/51-memo-fastcgi.conf",
@@ -108,6 +111,37 @@ def install_config_is_private_and_kept(env):
     eq(p.returncode, 0, p.stderr)
     eq(files_under(d), {"etc/memo/memo.env"}, "only the edited memo.env is left")
     check("kept" in p.stdout, "uninstall says it kept memo.env")
+
+
+@test
+def installed_maint_and_its_timer(env):
+    """The installed memo-maint runs against the installed settings; its systemd units verify"""
+    d = env.destdir
+    maint = f"{d}/usr/local/sbin/memo-maint"
+    eq(mode(maint), 0o755, "memo-maint mode")
+    p = subprocess.run([maint], env={"PATH": "/usr/bin:/bin",
+                                     "MEMO_CONFIG": f"{d}/etc/memo/memo.env"},
+                       capture_output=True, text=True, timeout=60)
+    eq(p.returncode, 0, f"memo-maint: {p.stderr}")
+    for step in ("purge:", "sweep:", "index:"):
+        check(step in p.stdout, f"memo-maint says what {step} did: {p.stdout!r}")
+    unit = open(f"{d}/etc/systemd/system/memo-maint.service").read()
+    for line in ("User=www-data", "Environment=MEMO_CONFIG=/etc/memo/memo.env",
+                 "ExecStart=/usr/local/sbin/memo-maint all", "Type=oneshot"):
+        check(line in unit.splitlines(), f"memo-maint.service has {line}")
+    timer = open(f"{d}/etc/systemd/system/memo-maint.timer").read()
+    check("OnCalendar=hourly" in timer and "WantedBy=timers.target" in timer, timer)
+    # systemd's own check, with ExecStart pointing into the DESTDIR (it
+    # looks the program up on this machine).
+    vdir = os.path.join(env.base, "units")
+    os.makedirs(vdir, exist_ok=True)
+    with open(f"{vdir}/memo-maint.service", "w") as f:
+        f.write(unit.replace("/usr/local/sbin/memo-maint", maint))
+    shutil.copy(f"{d}/etc/systemd/system/memo-maint.timer", vdir)
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                        f"{vdir}/memo-maint.service", f"{vdir}/memo-maint.timer"],
+                       capture_output=True, text=True, timeout=60)
+    eq((p.returncode, p.stderr.strip()), (0, ""), "systemd-analyze verify")
 
 
 @test

@@ -66,6 +66,11 @@ LEVERS = [
 ]
 GROWTH_REQUESTS = 100_000
 MEMORY_SIZES = (10, 1_000, 100_000)
+# Search (issue 9): a user's memos, and the server time the issue allows.
+SEARCH_TARGET_MS = {10_000: 20, 100_000: 200}
+# The version the "stay within 10 %" targets compare with: the last one
+# before issue 9, built from git in the same run.
+BASELINE = os.environ.get("BENCH_BASELINE", "6bef78c")
 
 # The issue's targets: requests/s as a fraction of the CGI floor.
 TARGETS = {("cgi", "GET /memo"): 0.8, ("cgi", "POST /memo"): 0.7,
@@ -73,13 +78,16 @@ TARGETS = {("cgi", "GET /memo"): 0.8, ("cgi", "POST /memo"): 0.7,
            ("fastcgi", "GET /memo"): 5.0}
 
 
-def wrk(url, cookie=None, body=None, seconds=SECONDS):
-    """One wrk run; returns its BENCH line as a dict (numbers)."""
+def wrk(url, cookie=None, body=None, seconds=SECONDS, method=None, paths=None):
+    """One wrk run; returns its BENCH line as a dict (numbers).  body: a
+    POST (or `method`) body, "%d" replaced by a fresh number each request;
+    paths: request these paths in turn (bench/wrk.lua)."""
     argv = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS),
             "-d", f"{seconds:g}s", "-s", os.path.join(ROOT, "bench", "wrk.lua")]
     if cookie:
         argv += ["-H", f"Cookie: {cookie}"]
-    env = dict(os.environ, WRK_BODY=body or "")
+    env = dict(os.environ, WRK_BODY=body or "", WRK_METHOD=method or "",
+               WRK_PATHS=",".join(paths or []))
     p = subprocess.run(argv + [url], capture_output=True, text=True, env=env,
                        timeout=seconds + 60)
     m = re.search(r"^BENCH (.*)$", p.stdout, re.M)
@@ -156,6 +164,107 @@ def fill_memos(db, user_id, n):
              f" SELECT n + 1 FROM seq WHERE n < {int(n)})"
              f" SELECT '{user_id}', CONCAT('메모 ', n, ' — 오늘 할 일: 장보기, 운동'),"
              " UTC_TIMESTAMP() FROM seq")
+
+
+def fill_search_memos(db, user_id, n):
+    """n memos of about 200 characters, Korean and English mixed, with
+    their search copies.  The texts are lower-case ASCII and Hangul
+    syllables, so each is its own folded form (common/fold.c): the copy is
+    the text (part 7 checks a search in capitals finds them)."""
+    text = ("CONCAT('회의록 ', n, ': project ', MOD(n, 97), ' meeting notes — 오늘 논의한"
+            " 내용은 예산 검토와 일정 조정입니다. the budget review for team ', MOD(n * 7, 1000),"
+            " ' and the schedule for next week. 다음 주까지 자료를 정리해 공유하기로 했다.')")
+    db.query("SET SESSION max_recursive_iterations = 1000000;"
+             "INSERT INTO memo (user_id, text, search, created_at)"
+             " SELECT x.u, x.t, x.t, UTC_TIMESTAMP() FROM (WITH RECURSIVE seq(n) AS"
+             f" (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {int(n)})"
+             f" SELECT '{user_id}' AS u, {text} AS t FROM seq) x")
+
+
+def build_previous(base):
+    """The CGIs of the previous version (BENCH_BASELINE), built from git
+    into build-bench/previous; None if git cannot give it.  CGIs it did not
+    have (trash, tags) are linked to the current ones, so that fastcgi.conf's
+    routes start."""
+    src = os.path.join(ROOT, "build-bench", "previous")
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    tar = subprocess.run(["git", "-C", ROOT, "archive", BASELINE], capture_output=True)
+    if tar.returncode != 0:
+        print(f"bench: no previous version {BASELINE} in git: {tar.stderr.decode()}")
+        return None
+    subprocess.run(["tar", "-x", "-C", src], input=tar.stdout, check=True)
+    subprocess.run(["make", "-s", "-C", src, "all"], check=True, capture_output=True)
+    bindir = os.path.join(src, "cgi-bin")
+    for name in os.listdir(os.path.join(ROOT, "cgi-bin")):
+        if name.endswith(".cgi") and not os.path.exists(os.path.join(bindir, name)):
+            os.symlink(os.path.join(ROOT, "cgi-bin", name), os.path.join(bindir, name))
+    return bindir
+
+
+def issue9_targets(t, rows):
+    """1b. PATCH against POST, and the lists against the previous version."""
+    t.add("1b. Issue 9's targets, from the figures above")
+    for mode in MODES:
+        post, patch = rows.get((mode, "POST /memo")), rows.get((mode, "PATCH /memo/{id}"))
+        if post and patch:
+            r = patch[0] / post[0]
+            t.add(f"{mode:8} PATCH /memo/{{id}} / POST /memo requests/s: {r:.2f}"
+                  f" (target >= 0.9)  {'met' if r >= 0.9 else 'NOT MET'}")
+        prev = rows.get((mode, "GET /memo, previous"))
+        for what in ("GET /memo", "GET /memo?tag="):
+            cur = rows.get((mode, what))
+            if cur and prev:
+                r = cur[1] / prev[1]
+                t.add(f"{mode:8} {what:15} {cur[1]:.2f}x the floor against the previous"
+                      f" version's GET /memo {prev[1]:.2f}x: {r:.2f} (target >= 0.9)"
+                      f"  {'met' if r >= 0.9 else 'NOT MET'}")
+    t.add("")
+
+
+def search_at_scale(t, db, cgi_env, base, empty, sink, web):
+    """7. GET /memo?q= for users with 10,000 and 100,000 memos: memo.cgi by
+    hand (CGI mode: time and peak RSS), and through FastCGI if it runs."""
+    t.add("7. Search: GET /memo?q= over a user's N memos of ~200 characters (Korean"
+          " and English); ms = server time")
+    t.add("   'none' matches no memo (every memo is read: the worst case);"
+          " 'first 50' matches about 1 in 97, limit=50 (the page's first screen)")
+    t.header(f"{'memos':>8} {'query':9} {'CGI ms':>8} {'peak RSS KiB':>13} {'FastCGI ms':>11}"
+             f" {'found':>6}  target")
+    queries = (("none", "q=%EC%97%86%EB%8A%94%EB%A7%90+zzz"),
+               ("first 50", "q=PROJECT+42+%ED%9A%8C%EC%9D%98%EB%A1%9D&limit=50"))
+    rss = []
+    for n, target in SEARCH_TARGET_MS.items():
+        uid = f"bench-search-{n}"
+        token = session_for(db, uid, f"검색 {n}개")
+        fill_search_memos(db, uid, n)
+        for label, qs in queries:
+            env = dict(cgi_env, REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
+                       QUERY_STRING=qs, HTTP_COOKIE="sessionId=" + token)
+            r = spawn(os.path.join(ROOT, "cgi-bin", "memo.cgi"), env, empty, sink, 5)
+            with open(sink, "rb") as f:
+                head, _, body = f.read().partition(b"\r\n\r\n")
+            if not head.startswith(b"Status: 200"):
+                raise RuntimeError(f"search over {n} memos: {head[:60]!r}")
+            found = body.count(b'"id":')
+            cgi_ms = r["mean_us"] / 1000
+            rss.append(int(r["maxrss_kib"]))
+            fcgi_ms = ""
+            if web is not None:
+                times = []
+                for _ in range(7):
+                    t0 = time.monotonic()
+                    lib.eq(lib.http_get(web.url + "memo?" + qs, headers={
+                        "Cookie": "sessionId=" + token}).status, 200, "FastCGI search")
+                    times.append(time.monotonic() - t0)
+                fcgi_ms = f"{sorted(times)[len(times) // 2] * 1000:.1f}"
+            worst = max(cgi_ms, float(fcgi_ms or 0))
+            t.add(f"{n:8,} {label:9} {cgi_ms:8.1f} {rss[-1]:13,} {fcgi_ms:>11} {found:6}"
+                  f"  <= {target} ms  {'met' if worst <= target else 'NOT MET'}")
+    spread = (max(rss) - min(rss)) / min(rss) * 100
+    t.add(f"peak RSS spread {spread:.1f} % from 10,000 to 100,000 memos (flat: within 10 %)"
+          f"  {'met' if spread <= 10 else 'NOT MET'}")
+    t.add("")
 
 
 class Table:
@@ -250,9 +359,11 @@ def main():
         config = os.path.join(base, "memo.env")
         stack.write_env(config, settings)
 
-        def server(mode, procs=None):
+        def server(mode, procs=None, cgi_dir=None):
             """lighttpd for the bench in this mode; procs: FastCGI
-            processes per busy route (fastcgi.conf's default if None)."""
+            processes per busy route (fastcgi.conf's default if None);
+            cgi_dir: serve the CGIs of another build (the previous
+            version)."""
             mode_conf = os.path.join(ROOT, "bench", mode + ".conf")
             extra = {"MEMO_BENCH_MODE_CONF": mode_conf, "MEMO_BENCH_FLOOR": FLOOR,
                      "MEMO_BENCH_FLOOR_LINKED": FLOOR_LINKED,
@@ -261,28 +372,42 @@ def main():
             if procs:
                 extra["MEMO_FCGI_PROCS"] = str(procs)
             return stack.Lighttpd(
-                os.path.join(base, f"lighttpd-{mode}{procs or ''}"), config,
-                conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
-                extra_env=extra)
+                os.path.join(base, f"lighttpd-{mode}{procs or ''}{'-prev' if cgi_dir else ''}"),
+                config, conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
+                extra_env=extra, cgi_dir=cgi_dir)
 
         web = server(MODES[0])
         started.append(web)
         # One user logs in through the development provider and writes 20
-        # memos (GET /memo answers them); another one takes the POSTs.
+        # memos, each tagged #할일 (GET /memo and GET /memo?tag=할일 answer
+        # the same 20); another one takes the POSTs; an editor's 64 memos
+        # take the PATCHes, each connection other memos than the next.
         reader = lib.Browser(web.url)
         lib.eq(lib.login(reader, "벤치 독자").status, 302, "login")
         for i in range(20):
-            lib.eq(reader.post_json("/memo", {"text": f"벤치 메모 {i}: 오늘 할 일 — 장보기, 운동, 책 읽기"}).status,
+            text = f"벤치 메모 {i}: 오늘 할 일 — 장보기, 운동, 책 읽기 #할일"
+            lib.eq(reader.post_json("/memo", {"text": text + (" #work/plan" if i % 2 else "")}).status,
                    200, "POST")
         writer = lib.Browser(web.url)
         lib.eq(lib.login(writer, "벤치 작성자").status, 302, "login")
+        editor = lib.Browser(web.url)
+        lib.eq(lib.login(editor, "벤치 편집자").status, 302, "login")
+        patch_paths = []
+        for i in range(64):
+            r = editor.post_json("/memo", {"text": f"고칠 메모 {i}"})
+            lib.eq(r.status, 200, "POST")
+            patch_paths.append(f"/memo/{r.json()['id']}")
         read_cookie = "sessionId=" + reader.cookies["sessionId"]
         write_cookie = "sessionId=" + writer.cookies["sessionId"]
+        edit_cookie = "sessionId=" + editor.cookies["sessionId"]
         answer = reader.get("/memo")
         lib.eq(answer.status, 200, "GET /memo")
+        lib.eq(reader.get("/memo?tag=%ED%95%A0%EC%9D%BC").body, answer.body, "tag list")
         with open(os.path.join(static, "memo.json"), "wb") as f:
             f.write(answer.body)
         post_body = '{"text":"벤치마크가 쓴 메모 한 줄"}'
+        patch_body = '{"text":"벤치마크가 고친 메모 %d"}'
+        prev_bin = build_previous(base)
 
         t.add(f"memo benchmark  {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}"
               f"  {os.cpu_count()} cores  wrk -t{THREADS} -c{CONNECTIONS}"
@@ -314,18 +439,27 @@ def main():
             if mode == "fastcgi":
                 runs += [("FastCGI floor", url + "bench/fcgi-floor", None, None)]
             runs += [("GET /memo", url + "memo", read_cookie, None),
+                     ("GET /memo?tag=", url + "memo?tag=%ED%95%A0%EC%9D%BC", read_cookie, None),
+                     ("GET /memo?q=", url + "memo?q=%EC%9E%A5%EB%B3%B4%EA%B8%B0+%EC%9A%B4%EB%8F%99",
+                      read_cookie, None),
                      ("POST /memo", url + "memo", write_cookie, post_body),
+                     ("PATCH /memo/{id}", url + patch_paths[0][1:], edit_cookie,
+                      (patch_body, "PATCH", patch_paths)),
                      ("GET / (logged in)", url, read_cookie, None),
                      ("GET /health", url + "health", None, None)]
             if mode == "fastcgi":
                 # Start the processes and let them settle before the clock.
                 wrk(url + "memo", read_cookie, seconds=2)
-            programs = ("index", "login", "auth", "memo", "logout", "health", FLOOR_FCGI)
+            programs = ("index", "login", "auth", "memo", "logout", "health", "trash",
+                        "tags", FLOOR_FCGI)
             for what, u, cookie, body in runs:
                 fcgi = [p for prog in programs for p in web.fastcgi_pids(prog)]
                 before = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
                           cpu_us([db.server.proc.pid]))
-                r = wrk(u, cookie, body)
+                if isinstance(body, tuple):
+                    r = wrk(u, cookie, body[0], method=body[1], paths=body[2])
+                else:
+                    r = wrk(u, cookie, body)
                 after = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
                          cpu_us([db.server.proc.pid]))
                 per = [(a - b) / max(r["requests"], 1) for a, b in zip(after, before)]
@@ -344,6 +478,24 @@ def main():
                       f" {what:26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
                       f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
                       f" {per[0]:8.0f} {per[1]:6.0f} {per[2]:7.0f}  {verdict}")
+            # The previous version (BENCH_BASELINE), served the same way
+            # against the same database: today's ratios, measured in this
+            # run, for the targets that say "stay within 10 %".
+            if prev_bin:
+                pweb = server(mode, cgi_dir=prev_bin)
+                started.append(pweb)
+                if mode == "fastcgi":
+                    wrk(pweb.url + "memo", read_cookie, seconds=2)
+                for what, u, cookie, body in (("GET /memo", pweb.url + "memo", read_cookie, None),
+                                              ("POST /memo", pweb.url + "memo", write_cookie,
+                                               post_body)):
+                    r = wrk(u, cookie, body)
+                    ratio = r["rps"] / floor_rps if floor_rps else 0
+                    rows[(mode, what + ", previous")] = (r["rps"], ratio, None)
+                    t.add(f"{mode:8} {what + ', previous':26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
+                          f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}   (version {BASELINE})")
+                pweb.stop()
+                started.remove(pweb)
             if mode == "fastcgi":
                 # One process serves every request here (MEMO_FCGI_PROCS=1),
                 # so that all of them go through the one whose RSS is read.
@@ -365,6 +517,7 @@ def main():
                     same = (web.fastcgi_pids("memo") or [None])[0] == pid
                     growth = (series, same)
         t.add("")
+        issue9_targets(t, rows)
 
         # 2. Each CGI by hand, as mod_cgi runs it.
         t.add("2. Each CGI by hand, outside the server (instructions: callgrind,"
@@ -445,6 +598,14 @@ def main():
               f" (target: time grows no faster than the answer, <= 1.1x)"
               f"  {'met' if per_byte[-1] <= per_byte[1] * 1.1 else 'NOT MET'}")
         t.add("")
+
+        sweb = None
+        if "fastcgi" in MODES:
+            web.stop()
+            started.remove(web)
+            web = sweb = server("fastcgi")
+            started.append(web)
+        search_at_scale(t, db, cgi_env, base, empty, sink, sweb)
 
         if growth:
             series, same = growth
