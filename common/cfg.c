@@ -60,6 +60,58 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+static const char *
+skip_blanks(const char *p, const char *end)
+{
+	while (p < end && is_blank(*p))
+		p++;
+	return p;
+}
+
+/* A quoted value at p (its opening quote): '…' literal, "…" with \n \t
+ * \r escapes; then only blanks or a comment.  The end, or NULL if bad. */
+static const char *
+parse_quoted(const char *p, const char *end, char *val, size_t *v)
+{
+	char q = *p++;
+
+	for (;;) {
+		char c;
+
+		if (p == end)
+			return NULL;	/* unterminated */
+		if ((c = *p++) == q)
+			break;
+		if (q == '"' && c == '\\' && p < end) {
+			switch (c = *p++) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			default: break;
+			}
+		}
+		if (c == '\0' || *v + 1 >= DOTENV_MAX_VALUE)
+			return NULL;
+		val[(*v)++] = c;
+	}
+	p = skip_blanks(p, end);
+	return p < end && *p != '#' ? NULL : end;
+}
+
+/* A bare value: up to a " #" comment, trailing blanks cut. */
+static const char *
+parse_bare(const char *p, const char *end, char *val, size_t *v)
+{
+	while (p < end && !(*p == '#' && (*v == 0 || is_blank(val[*v - 1])))) {
+		if (*p == '\0' || *v + 1 >= DOTENV_MAX_VALUE)
+			return NULL;
+		val[(*v)++] = *p++;
+	}
+	while (*v > 0 && is_blank(val[*v - 1]))
+		(*v)--;
+	return end;
+}
+
 /* Parse one line (without its newline) into key and val; 0 ok, -1 bad,
  * 1 nothing on the line. */
 static int
@@ -67,15 +119,11 @@ parse_line(const char *p, const char *end, char *key, char *val)
 {
 	size_t k = 0, v = 0;
 
-	while (p < end && is_blank(*p))
-		p++;
+	p = skip_blanks(p, end);
 	if (p == end || *p == '#')
 		return 1;
-	if (end - p > 7 && memcmp(p, "export", 6) == 0 && is_blank(p[6])) {
-		p += 7;
-		while (p < end && is_blank(*p))
-			p++;
-	}
+	if (end - p > 7 && memcmp(p, "export", 6) == 0 && is_blank(p[6]))
+		p = skip_blanks(p + 7, end);
 	if (p == end || !is_key_start(*p))
 		return -1;
 	while (p < end && is_key_char(*p)) {
@@ -84,49 +132,16 @@ parse_line(const char *p, const char *end, char *key, char *val)
 		key[k++] = *p++;
 	}
 	key[k] = '\0';
-	while (p < end && is_blank(*p))
-		p++;
+	p = skip_blanks(p, end);
 	if (p == end || *p++ != '=')
 		return -1;
-	while (p < end && is_blank(*p))
-		p++;
-	if (p < end && (*p == '"' || *p == '\'')) {
-		char q = *p++;
-
-		for (;;) {
-			char c;
-
-			if (p == end)
-				return -1;	/* unterminated */
-			c = *p++;
-			if (c == q)
-				break;
-			if (q == '"' && c == '\\' && p < end) {
-				switch (c = *p++) {
-				case 'n': c = '\n'; break;
-				case 't': c = '\t'; break;
-				case 'r': c = '\r'; break;
-				default: break;
-				}
-			}
-			if (c == '\0' || v + 1 >= DOTENV_MAX_VALUE)
-				return -1;
-			val[v++] = c;
-		}
-		while (p < end && is_blank(*p))
-			p++;
-		if (p < end && *p != '#')
-			return -1;
-	} else {
-		while (p < end && !(*p == '#' && (v == 0 ||
-		    is_blank(val[v - 1])))) {
-			if (*p == '\0' || v + 1 >= DOTENV_MAX_VALUE)
-				return -1;
-			val[v++] = *p++;
-		}
-		while (v > 0 && is_blank(val[v - 1]))
-			v--;
-	}
+	p = skip_blanks(p, end);
+	if (p < end && (*p == '"' || *p == '\''))
+		p = parse_quoted(p, end, val, &v);
+	else
+		p = parse_bare(p, end, val, &v);
+	if (p == NULL)
+		return -1;
 	val[v] = '\0';
 	return 0;
 }

@@ -27,15 +27,18 @@ _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 #define SESSION_JOIN(t) \
 	" FROM sessions s JOIN " t " ON m.user_id = s.user_id" \
 	" WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
+/* The filters every list takes: before, trash, pinned (any: 0 and 1). */
+#define LIST_FILTERS \
+	" AND (m.deleted_at IS NOT NULL) = ? AND m.pinned IN (?, ?)"
 #define MEMO_LIST_SQL \
-	"SELECT " MEMO_COLS SESSION_JOIN("memo m") \
-	" AND m.id < ? AND (m.deleted_at IS NOT NULL) = ?" \
-	" AND m.pinned IN (?, ?)"
-/* The search copy, or for a memo the previous version wrote (no copy
- * yet: memo-maint makes it) the lower-cased text. */
-#define TERM \
-	" AND COALESCE(m.search, LOWER(m.text) COLLATE utf8mb4_bin)" \
-	" LIKE ? ESCAPE '!'"
+	"SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id < ?" LIST_FILTERS
+/* A tag filter: the tag or one nested in it ("work", "work/…"). */
+#define TAG_FILTER \
+	" AND (? = 0 OR EXISTS (SELECT 1 FROM memo_tag t" \
+	" WHERE t.memo_id = m.id AND (t.tag_key = ?" \
+	" OR (t.tag_key >= ? AND t.tag_key < ?))))"
+/* One search word in the memo's search copy. */
+#define TERM	" AND x.body LIKE ? ESCAPE '!'"
 
 /*
  * Every statement the service runs.  The memo list walks memo_user_id
@@ -64,9 +67,12 @@ static const struct {
 	[ST_SESSION_SWEEP] = { "session sweep",
 	    "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000" },
 	[ST_MEMO_INSERT] = { "memo insert",
-	    "INSERT INTO memo (user_id, text, search, pinned, created_at)"
-	    " SELECT user_id, ?, ?, ?, ? FROM sessions"
+	    "INSERT INTO memo (user_id, text, pinned, created_at)"
+	    " SELECT user_id, ?, ?, ? FROM sessions"
 	    " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()" },
+	[ST_SEARCH_INSERT] = { "search copy insert",
+	    "INSERT INTO memo_search (user_id, memo_id, body)"
+	    " SELECT user_id, id, ? FROM memo WHERE id = ?" },
 	[ST_TAG_INSERT] = { "tag insert",
 	    "INSERT INTO memo_tag (memo_id, user_id, tag_key, name)"
 	    " SELECT id, user_id, ?, ? FROM memo WHERE id = ?" },
@@ -74,21 +80,30 @@ static const struct {
 	    "DELETE FROM memo_tag WHERE memo_id = ?" },
 	[ST_MEMO_LIST] = { "memo list",
 	    MEMO_LIST_SQL " ORDER BY m.id DESC LIMIT ?" },
+	[ST_MEMO_TAGGED] = { "memo tag list",
+	    MEMO_LIST_SQL TAG_FILTER " ORDER BY m.id DESC LIMIT ?" },
+	/* The user's search copies in a row, newest first; only a copy that
+	 * has every word reaches its memo. */
 	[ST_MEMO_FIND] = { "memo search",
-	    MEMO_LIST_SQL TERM TERM TERM TERM TERM TERM TERM TERM
-	    " AND (? = 0 OR EXISTS (SELECT 1 FROM memo_tag t"
-	    " WHERE t.memo_id = m.id AND (t.tag_key = ?"
-	    " OR (t.tag_key >= ? AND t.tag_key < ?))))"
-	    " ORDER BY m.id DESC LIMIT ?" },
+	    "SELECT " MEMO_COLS
+	    " FROM sessions s JOIN memo_search x ON x.user_id = s.user_id"
+	    " JOIN memo m ON m.id = x.memo_id"
+	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
+	    " AND x.memo_id < ?" LIST_FILTERS
+	    TERM TERM TERM TERM TERM TERM TERM TERM TAG_FILTER
+	    " ORDER BY x.memo_id DESC LIMIT ?" },
 	[ST_MEMO_GET] = { "memo get",
 	    "SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id = ?" },
 	[ST_MEMO_LOCK] = { "memo lock",
 	    "SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id = ?"
 	    " FOR UPDATE" },
+	/* A memo without a search copy (the previous version wrote it)
+	 * keeps none: memo-maint index makes it from the new text. */
 	[ST_MEMO_UPDATE] = { "memo update",
-	    "UPDATE memo SET text = COALESCE(?, text),"
-	    " search = COALESCE(?, search), updated_at = COALESCE(?, updated_at),"
-	    " pinned = ?, version = version + 1 WHERE id = ?" },
+	    "UPDATE memo m LEFT JOIN memo_search x ON x.memo_id = m.id"
+	    " SET m.text = COALESCE(?, m.text), x.body = COALESCE(?, x.body),"
+	    " m.updated_at = COALESCE(?, m.updated_at), m.pinned = ?,"
+	    " m.version = m.version + 1 WHERE m.id = ?" },
 	[ST_MEMO_SET_DELETED] = { "memo trash",
 	    "UPDATE memo SET deleted_at = ?, version = version + 1 WHERE id = ?" },
 	[ST_MEMO_DELETE] = { "memo delete",
@@ -102,9 +117,11 @@ static const struct {
 	    " (SELECT id FROM memo_revision WHERE memo_id = ? ORDER BY id DESC"
 	    " LIMIT 1 OFFSET 49) AS k)" },
 	[ST_REV_LIST] = { "revision list",
-	    "SELECT r.id, r.text, r.created_at" SESSION_JOIN("memo m")
-	    " AND m.id = ? JOIN memo_revision r ON r.memo_id = m.id"
-	    " ORDER BY r.id DESC" },
+	    "SELECT r.id, r.text, r.created_at"
+	    " FROM sessions s JOIN memo m ON m.user_id = s.user_id"
+	    " JOIN memo_revision r ON r.memo_id = m.id"
+	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
+	    " AND m.id = ? ORDER BY r.id DESC" },
 	[ST_TRASH_EMPTY] = { "trash empty",
 	    "DELETE m" SESSION_JOIN("memo m") " AND m.deleted_at IS NOT NULL" },
 	[ST_TAG_COUNTS] = { "tag counts",
@@ -117,12 +134,14 @@ static const struct {
 	    "DELETE FROM memo WHERE deleted_at < UTC_TIMESTAMP() - INTERVAL ? DAY"
 	    " LIMIT 500" },
 	[ST_MAINT_UNINDEXED] = { "unindexed memos",
-	    "SELECT id FROM memo WHERE id > ? AND search IS NULL ORDER BY id"
-	    " LIMIT ?" },
+	    "SELECT m.id FROM memo m LEFT JOIN memo_search x ON x.memo_id = m.id"
+	    " WHERE m.id > ? AND x.memo_id IS NULL ORDER BY m.id LIMIT ?" },
 	[ST_MAINT_TEXT] = { "memo read",
 	    "SELECT " MEMO_COLS " FROM memo m WHERE m.id = ?" },
+	/* IGNORE: a copy made meanwhile (by an edit) stays. */
 	[ST_MAINT_REINDEX] = { "memo reindex",
-	    "UPDATE memo SET search = ? WHERE id = ? AND search IS NULL" },
+	    "INSERT IGNORE INTO memo_search (user_id, memo_id, body)"
+	    " SELECT user_id, id, ? FROM memo WHERE id = ?" },
 	[ST_MAINT_LOCK] = { "maintenance lock",
 	    "SELECT GET_LOCK('memo-maint', 0)" },
 };

@@ -5,6 +5,12 @@
 #include "fold.h"
 #include "tags.h"
 
+/* The values a list's parameters point at. */
+struct list_vals {
+	unsigned long long	 before, limit;
+	int			 trash, has_tag, pin_lo, pin_hi;
+};
+
 enum err
 tags_store(struct db *db, unsigned long long *id, const struct tag_list *t)
 {
@@ -25,24 +31,20 @@ enum err
 db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
     int pinned, struct db_memo *out)
 {
-	MYSQL_BIND in[5];
+	MYSQL_BIND in[4];
 	char stamp[20];
 	unsigned long long id;
 	uint64_t n = 0;
-	int tx = t->tags != NULL && t->tags->n > 0;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = stamp_now(stamp, out->created_at)) != E_OK)
-		return e;
-	/* Without tags the memo is one statement: no transaction needed. */
-	if (tx && (e = db_begin(db)) != E_OK)
+	if ((e = stamp_now(stamp, out->created_at)) != E_OK ||
+	    (e = db_begin(db)) != E_OK)
 		return e;
 	bind_str(&in[0], t->text, t->len);
-	bind_str(&in[1], t->search, t->search_len);
-	bind_int(&in[2], &pinned);
-	bind_cstr(&in[3], stamp);
-	bind_cstr(&in[4], hash);
+	bind_int(&in[1], &pinned);
+	bind_cstr(&in[2], stamp);
+	bind_cstr(&in[3], hash);
 	if ((e = db_exec(db, ST_MEMO_INSERT, in, &n)) != E_OK)
 		goto out;
 	if (n == 0) {
@@ -50,8 +52,11 @@ db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
 		goto out;
 	}
 	id = (unsigned long long)mysql_insert_id(db->conn);
-	if (tx && ((e = tags_store(db, &id, t->tags)) != E_OK ||
-	    (e = db_commit(db)) != E_OK))
+	bind_str(&in[0], t->search, t->search_len);
+	bind_u64(&in[1], &id);
+	if ((e = db_exec(db, ST_SEARCH_INSERT, in, NULL)) != E_OK ||
+	    (e = tags_store(db, &id, t->tags)) != E_OK ||
+	    (e = db_commit(db)) != E_OK)
 		goto out;
 	out->id = id;
 	out->text = t->text;
@@ -59,42 +64,54 @@ db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
 	memcpy(out->updated_at, out->created_at, DB_STAMP_LEN);
 	out->pinned = pinned;
 out:
-	if (e != E_OK && tx)
+	if (e != E_OK)
 		db_rollback(db);
 	return e;
+}
+
+/* The statement for a list's filters, and its parameters in in[]. */
+static enum stmt
+list_params(const char *hash, const struct db_filter *f, MYSQL_BIND *in,
+    struct list_vals *v)
+{
+	MYSQL_BIND *b = in;
+
+	v->before = f->before ? f->before : ~0ULL;
+	v->limit = f->limit ? f->limit : ~0ULL;
+	v->trash = f->trash != 0;
+	v->has_tag = f->tag != NULL;
+	v->pin_lo = f->pinned < 0 ? 0 : f->pinned;
+	v->pin_hi = f->pinned < 0 ? 1 : f->pinned;
+	bind_cstr(b++, hash);
+	bind_u64(b++, &v->before);
+	bind_int(b++, &v->trash);
+	bind_int(b++, &v->pin_lo);
+	bind_int(b++, &v->pin_hi);
+	/* Unused words match anything: "%". */
+	for (size_t i = 0; f->q != NULL && i < FOLD_MAX_TERMS; i++)
+		bind_cstr(b++, i < f->q->nterms ? f->q->pattern[i] : "%");
+	if (f->q != NULL || f->tag != NULL) {
+		bind_int(b++, &v->has_tag);
+		bind_cstr(b++, f->tag != NULL ? f->tag->key : "");
+		bind_cstr(b++, f->tag != NULL ? f->tag->lo : "");
+		bind_cstr(b++, f->tag != NULL ? f->tag->hi : "");
+	}
+	bind_u64(b, &v->limit);
+	return f->q != NULL ? ST_MEMO_FIND : f->tag != NULL ? ST_MEMO_TAGGED :
+	    ST_MEMO_LIST;
 }
 
 enum err
 db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
     struct db_list **out)
 {
-	MYSQL_BIND in[18], *b = in;
-	unsigned long long before = f->before ? f->before : ~0ULL;
-	unsigned long long limit = f->limit ? f->limit : ~0ULL;
-	int trash = f->trash != 0, has_tag = f->tag != NULL;
-	int pin_lo = f->pinned < 0 ? 0 : f->pinned;
-	int pin_hi = f->pinned < 0 ? 1 : f->pinned;
-	int find = f->q != NULL || f->tag != NULL;
+	MYSQL_BIND in[18];
+	struct list_vals v;
+	enum stmt k = list_params(hash, f, in, &v);
 	MYSQL_STMT *st;
 	enum err e;
 
-	bind_cstr(b++, hash);
-	bind_u64(b++, &before);
-	bind_int(b++, &trash);
-	bind_int(b++, &pin_lo);
-	bind_int(b++, &pin_hi);
-	if (find) {
-		/* Unused terms match anything: "%". */
-		for (size_t i = 0; i < FOLD_MAX_TERMS; i++)
-			bind_cstr(b++, f->q != NULL && i < f->q->nterms ?
-			    f->q->pattern[i] : "%");
-		bind_int(b++, &has_tag);
-		bind_cstr(b++, has_tag ? f->tag->key : "");
-		bind_cstr(b++, has_tag ? f->tag->lo : "");
-		bind_cstr(b++, has_tag ? f->tag->hi : "");
-	}
-	bind_u64(b++, &limit);
-	if ((e = db_run(db, find ? ST_MEMO_FIND : ST_MEMO_LIST, in, &st)) != E_OK)
+	if ((e = db_run(db, k, in, &st)) != E_OK)
 		return e;
 	return list_start(db, st, hash, out);
 }

@@ -8,6 +8,38 @@
 #include "fold.h"
 #include "utf8.h"
 
+int
+fold_is_simple(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		unsigned int c;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (n - i < 3 || p[i] < 0xEA || p[i] > 0xED)
+			return 0;
+		c = (p[i] & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 |
+		    (p[i + 2] & 0x3Fu);
+		if (c < 0xAC00 || c > 0xD7A3)
+			return 0;
+		i += 3;
+	}
+	return 1;
+}
+
+void
+fold_simple_copy(const char *s, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	out[n] = '\0';
+}
+
 enum err
 fold_text(const char *s, size_t n, char **out, size_t *outlen)
 {
@@ -16,6 +48,13 @@ fold_text(const char *s, size_t n, char **out, size_t *outlen)
 
 	*out = NULL;
 	*outlen = 0;
+	if (fold_is_simple(s, n)) {
+		if ((*out = malloc(n + 1)) == NULL)
+			return E_NOMEM;
+		fold_simple_copy(s, n, *out);
+		*outlen = n;
+		return E_OK;
+	}
 	if (n == 0)
 		r = malloc(1);
 	else

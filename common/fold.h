@@ -6,7 +6,7 @@
  * writes it) and the other way round.  The fold is libunistring's canonical
  * caseless form, NFC(toCasefold(NFD(s))); no compatibility mapping, so
  * Hangul compatibility jamo (ㅋㅋ) stay what they are.  Each memo keeps this
- * form beside its text (memo.search), made on every write.
+ * form beside its text (table memo_search), made on every write.
  */
 #ifndef MEMO_FOLD_H
 #define MEMO_FOLD_H
@@ -34,6 +34,14 @@ struct fold_query {
 enum err fold_query_parse(const char *q, size_t n, struct fold_query *out,
 	    const char **why);
 void	 fold_query_free(struct fold_query *fq);
+
+/* 1 if valid UTF-8 s[0..n) is only ASCII and precomposed Hangul syllables
+ * (U+AC00-U+D7A3, not followed by a jamo): text that is NFC as it is and
+ * whose fold only lower-cases ASCII, which most memos are.  The fold then
+ * skips libunistring (fold_simple_copy); the result is the same. */
+int	 fold_is_simple(const char *s, size_t n);
+/* out[0..n) = s[0..n) with ASCII lower-cased, and a NUL. */
+void	 fold_simple_copy(const char *s, size_t n, char *out);
 
 /* The number of characters (code points) of valid UTF-8 s[0..n). */
 size_t	 fold_chars(const char *s, size_t n);

@@ -5,6 +5,7 @@
 #include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
+#include "fold.h"
 #include "tags.h"
 #include "utf8.h"
 
@@ -61,6 +62,16 @@ tag_make(const uint8_t *s, size_t n, struct tag *t)
 	size_t len = TAG_NAME_MAX;
 	uint8_t *r;
 
+	if (fold_is_simple((const char *)s, n)) {
+		/* ASCII and Hangul syllables: NFC as written, and the key
+		 * only lower-cases ASCII (the same as below, far cheaper). */
+		if (n > TAG_NAME_MAX || u8_mbsnlen(s, n) > TAG_MAX_CHARS)
+			return 0;
+		memcpy(t->name, s, n);
+		t->name[n] = '\0';
+		fold_simple_copy((const char *)s, n, t->key);
+		return 1;
+	}
 	r = u8_normalize(UNINORM_NFC, s, n, (uint8_t *)t->name, &len);
 	if (r == NULL || r != (uint8_t *)t->name ||
 	    u8_mbsnlen(r, len) > TAG_MAX_CHARS) {

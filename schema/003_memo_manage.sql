@@ -10,11 +10,14 @@
 -- instantly, without copying the table; the index and the new tables are
 -- built while the table stays writable.
 --
--- memo.search is the text's folded form (common/fold.h), the copy search
--- compares byte by byte; NULL means not made yet: a memo the previous
--- version wrote, or one older than this migration.  `memo-maint index`
--- makes them and their tags (tools/migrate runs it after migrating; the
--- installed timer runs it with the rest of the maintenance).
+-- memo_search holds each memo's search copy: the text's folded form
+-- (common/fold.h), compared byte by byte (a BLOB: LIKE on it is a plain
+-- byte search, several times faster than on utf8mb4 text).  Its rows are
+-- clustered by user, so a search reads one user's copies in a row and
+-- nothing else (docs/performance.md).  A memo without a row - one the
+-- previous version wrote, or one older than this migration - gets it, and
+-- its tags, from `memo-maint index` (tools/migrate runs it after migrating;
+-- the installed timer runs it hourly with the rest of the maintenance).
 --
 -- memo.version grows with every change of a memo: the ETag.
 
@@ -27,9 +30,7 @@ SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS
                ADD COLUMN updated_at DATETIME NULL,
                ADD COLUMN pinned TINYINT NOT NULL DEFAULT 0,
                ADD COLUMN deleted_at DATETIME NULL,
-               ADD COLUMN version BIGINT UNSIGNED NOT NULL DEFAULT 0,
-               ADD COLUMN search MEDIUMTEXT CHARACTER SET utf8mb4
-                   COLLATE utf8mb4_bin NULL',
+               ADD COLUMN version BIGINT UNSIGNED NOT NULL DEFAULT 0',
             'DO 0');
 PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;
 
@@ -67,3 +68,13 @@ CREATE TABLE IF NOT EXISTS memo_tag (
     CONSTRAINT memo_tag_memo_fk FOREIGN KEY (memo_id)
         REFERENCES memo (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS memo_search (
+    user_id     VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    memo_id     BIGINT UNSIGNED NOT NULL,
+    body        MEDIUMBLOB NOT NULL,
+    PRIMARY KEY (user_id, memo_id),
+    KEY memo_search_memo (memo_id),
+    CONSTRAINT memo_search_memo_fk FOREIGN KEY (memo_id)
+        REFERENCES memo (id) ON DELETE CASCADE
+) ENGINE=InnoDB;
