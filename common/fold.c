@@ -34,9 +34,13 @@ fold_is_simple(const char *s, size_t n)
 void
 fold_simple_copy(const char *s, size_t n, char *out)
 {
-	for (size_t i = 0; i < n; i++)
-		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
-		    s[i];
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + ('a' - 'A'));
+		out[i] = c;
+	}
 	out[n] = '\0';
 }
 

@@ -5,6 +5,7 @@ seed's Flask service is upgraded in place and the app then serves its
 users' memos.  Each test works in a database of its own on the shared
 private MariaDB."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,15 @@ from lib import Browser, check, eq, login, naver_id, test
 
 MIGRATE = os.path.join(stack.ROOT, "tools", "migrate")
 SCHEMA = os.path.join(stack.ROOT, "schema")
+# The numbered migrations of the checkout, in order.
+MIGRATIONS = sorted(f for f in os.listdir(SCHEMA) if re.match(r"^[0-9]{3}_\w+\.sql$", f))
+VERSIONS = [f[:3] for f in MIGRATIONS]
+
+
+def applied_lines(stdout):
+    """The "applied NNN_name.sql" lines of a migrate run, as names."""
+    return [l.split()[1] for l in stdout.splitlines() if l.startswith("applied ")]
+
 
 
 def create_db(env, name, sql=""):
@@ -103,10 +113,10 @@ def concurrent_runners_serialize(env):
     for out, err, rc in outs:
         eq(rc, 0, f"a runner failed: {err}")
     joined = "".join(o for o, _, _ in outs)
-    eq(joined.count("applied 001_initial.sql"), 1, joined)
-    eq(joined.count("applied 002_upgrade_seed.sql"), 1, joined)
+    for name in MIGRATIONS:
+        eq(joined.count("applied " + name), 1, joined)
     eq(joined.count("schema up to date"), 2, joined)
-    eq(len(applied(env, "memo_conc")), 2, "rows in schema_migrations")
+    eq(len(applied(env, "memo_conc")), len(MIGRATIONS), "rows in schema_migrations")
     eq(shape(env, "memo_conc"), shape(env, "memo"), "same schema as make test's database")
 
 
@@ -118,19 +128,19 @@ def failed_migration_not_recorded(env):
     schema = os.path.join(env.base, "schema-broken")
     shutil.rmtree(schema, ignore_errors=True)
     shutil.copytree(SCHEMA, schema)
-    broken = os.path.join(schema, "003_add_tags.sql")
+    broken = os.path.join(schema, "900_add_tags.sql")
     with open(broken, "w") as f:
         f.write("CREATE TABLE IF NOT EXISTS tag (id INT PRIMARY KEY);\n"
                 "SELECT no_such_column FROM memo;\n")
     p = migrate(config, "--schema", schema)
     check(p.returncode != 0, "a failing migration fails the run")
-    check("003_add_tags.sql" in p.stderr and "no_such_column" in p.stderr, p.stderr)
-    eq([r[0] for r in applied(env, "memo_fail")], ["001", "002"], "003 not recorded")
+    check("900_add_tags.sql" in p.stderr and "no_such_column" in p.stderr, p.stderr)
+    eq([r[0] for r in applied(env, "memo_fail")], VERSIONS, "900 not recorded")
     with open(broken, "w") as f:
         f.write("CREATE TABLE IF NOT EXISTS tag (id INT PRIMARY KEY);\n")
     p = migrate(config, "--schema", schema)
     eq(p.returncode, 0, p.stderr)
-    eq(p.stdout.strip(), "applied 003_add_tags.sql", "only the fixed one runs")
+    eq(applied_lines(p.stdout), ["900_add_tags.sql"], "only the fixed one runs")
 
 
 @test
@@ -147,7 +157,7 @@ def password_never_on_a_command_line(env):
                 f"DB_PASSWORD='{pw}'\n")
     p = migrate(config)
     eq(p.returncode, 0, f"migrate with an odd password: {p.stderr}")
-    eq(len(applied(env, "memo_pw")), 2, "applied")
+    eq(len(applied(env, "memo_pw")), len(MIGRATIONS), "applied")
     # Now a stand-in client that records how it was called.
     fake = os.path.join(env.base, "fakebin")
     os.makedirs(fake, exist_ok=True)
@@ -206,8 +216,7 @@ def seed_database_upgraded(env):
     config = config_for(env, "memo_seed")
     p = migrate(config)
     eq(p.returncode, 0, f"migrate: {p.stderr}")
-    eq(p.stdout.split(), ["applied", "001_initial.sql", "applied", "002_upgrade_seed.sql"],
-       "both migrations ran")
+    eq(applied_lines(p.stdout), MIGRATIONS, "every migration ran")
     eq(shape(env, "memo_seed"), shape(env, "memo"), "the same schema as a fresh database")
     q = lambda sql: env.db.query(sql, database="memo_seed")
     eq(q(f"SELECT name FROM user WHERE id IN ('{a}', '{b}') ORDER BY name"),
@@ -219,7 +228,7 @@ def seed_database_upgraded(env):
     eq(q("SELECT COUNT(*) FROM memo")[0][0], "5", "every memo kept")
     eq(q("SELECT COUNT(*) FROM sessions")[0][0], "0", "seed sessions (raw ids) are gone")
     again = migrate(config)
-    eq((again.returncode, again.stdout.strip()), (0, "schema up to date"), "second run")
+    eq((again.returncode, again.stdout.splitlines()[0]), (0, "schema up to date"), "second run")
 
     # The app on the upgraded database.
     settings = dict(env.settings, DB_DATABASE="memo_seed")
