@@ -438,11 +438,21 @@ def main():
                          ("the same without PIE", url + "bench/floor-linked-nopie", None, None)]
             if mode == "fastcgi":
                 runs += [("FastCGI floor", url + "bench/fcgi-floor", None, None)]
-            runs += [("GET /memo", url + "memo", read_cookie, None),
+            # The previous version (BENCH_BASELINE), served the same way
+            # against the same database, measured right after the current
+            # one: today's ratios, in this run, for the targets that say
+            # "stay within 10 %".
+            pweb = server(mode, cgi_dir=prev_bin) if prev_bin else None
+            if pweb:
+                started.append(pweb)
+            prev = [] if pweb is None else [
+                ("GET /memo, previous", pweb.url + "memo", read_cookie, None),
+                ("POST /memo, previous", pweb.url + "memo", write_cookie, post_body)]
+            runs += [("GET /memo", url + "memo", read_cookie, None), *prev[:1],
                      ("GET /memo?tag=", url + "memo?tag=%ED%95%A0%EC%9D%BC", read_cookie, None),
                      ("GET /memo?q=", url + "memo?q=%EC%9E%A5%EB%B3%B4%EA%B8%B0+%EC%9A%B4%EB%8F%99",
                       read_cookie, None),
-                     ("POST /memo", url + "memo", write_cookie, post_body),
+                     ("POST /memo", url + "memo", write_cookie, post_body), *prev[1:],
                      ("PATCH /memo/{id}", url + patch_paths[0][1:], edit_cookie,
                       (patch_body, "PATCH", patch_paths)),
                      ("GET / (logged in)", url, read_cookie, None),
@@ -450,17 +460,21 @@ def main():
             if mode == "fastcgi":
                 # Start the processes and let them settle before the clock.
                 wrk(url + "memo", read_cookie, seconds=2)
+                if pweb:
+                    wrk(pweb.url + "memo", read_cookie, seconds=2)
             programs = ("index", "login", "auth", "memo", "logout", "health", "trash",
                         "tags", FLOOR_FCGI)
             for what, u, cookie, body in runs:
-                fcgi = [p for prog in programs for p in web.fastcgi_pids(prog)]
-                before = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
+                w = pweb if what.endswith("previous") else web
+                progs = programs if w is web else [os.path.join(prev_bin, "memo.cgi")]
+                fcgi = [p for prog in progs for p in w.fastcgi_pids(prog)]
+                before = (cpu_us([w.server.proc.pid], children=True), cpu_us(fcgi),
                           cpu_us([db.server.proc.pid]))
                 if isinstance(body, tuple):
                     r = wrk(u, cookie, body[0], method=body[1], paths=body[2])
                 else:
                     r = wrk(u, cookie, body)
-                after = (cpu_us([web.server.proc.pid], children=True), cpu_us(fcgi),
+                after = (cpu_us([w.server.proc.pid], children=True), cpu_us(fcgi),
                          cpu_us([db.server.proc.pid]))
                 per = [(a - b) / max(r["requests"], 1) for a, b in zip(after, before)]
                 if what.startswith("CGI floor"):
@@ -468,7 +482,7 @@ def main():
                 key = (mode, what.split(" (")[0])
                 target = TARGETS.get(key)
                 ratio = r["rps"] / floor_rps if floor_rps else 0
-                verdict = ""
+                verdict = f"(version {BASELINE})" if w is pweb else ""
                 if target:
                     verdict = f">= {target:g}x  {'met' if ratio >= target else 'NOT MET'}"
                 if r["bad_status"] or r["socket_errors"]:
@@ -478,22 +492,7 @@ def main():
                       f" {what:26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
                       f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
                       f" {per[0]:8.0f} {per[1]:6.0f} {per[2]:7.0f}  {verdict}")
-            # The previous version (BENCH_BASELINE), served the same way
-            # against the same database: today's ratios, measured in this
-            # run, for the targets that say "stay within 10 %".
-            if prev_bin:
-                pweb = server(mode, cgi_dir=prev_bin)
-                started.append(pweb)
-                if mode == "fastcgi":
-                    wrk(pweb.url + "memo", read_cookie, seconds=2)
-                for what, u, cookie, body in (("GET /memo", pweb.url + "memo", read_cookie, None),
-                                              ("POST /memo", pweb.url + "memo", write_cookie,
-                                               post_body)):
-                    r = wrk(u, cookie, body)
-                    ratio = r["rps"] / floor_rps if floor_rps else 0
-                    rows[(mode, what + ", previous")] = (r["rps"], ratio, None)
-                    t.add(f"{mode:8} {what + ', previous':26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
-                          f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}   (version {BASELINE})")
+            if pweb:
                 pweb.stop()
                 started.remove(pweb)
             if mode == "fastcgi":
