@@ -31,7 +31,8 @@ enum err memo_json_init(struct memo_json *w);
 void	 memo_json_free(struct memo_json *w);
 /* Set w to memo m; E_NOMEM.  w->obj is then the memo. */
 enum err memo_json_set(struct memo_json *w, const struct db_memo *m);
-/* Write memo m as one JSON object (no newline). */
+/* Write memo m as one JSON object (no newline): the bytes w->obj would
+ * give after memo_json_set, written without building the whole object. */
 enum err memo_json_put(struct resp *r, struct memo_json *w,
 	    const struct db_memo *m);
 /* The memo's strong ETag, quotes included: it changes with every change

@@ -14,7 +14,12 @@
 static int
 tag_char(ucs4_t c)
 {
-	return c == '_' || c == '-' || c == '/' ||
+	if (c < 0x80)	/* most text: no table lookup */
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '/';
+	if (c >= 0xAC00 && c <= 0xD7A3)
+		return 1;	/* Hangul syllables: letters (Lo) */
+	return
 	    uc_is_general_category(c, UC_CATEGORY_L) ||
 	    uc_is_general_category(c, UC_CATEGORY_M) ||
 	    uc_is_general_category(c, UC_CATEGORY_Nd);
@@ -24,7 +29,10 @@ tag_char(ucs4_t c)
 static int
 tag_opener(ucs4_t c)
 {
-	return c == '"' || c == '\'' || uc_is_property_white_space(c) ||
+	if (c < 0x80)	/* the ASCII white space, brackets (Ps) and quotes */
+		return c == ' ' || (c >= '\t' && c <= '\r') || c == '(' ||
+		    c == '[' || c == '{' || c == '"' || c == '\'';
+	return uc_is_property_white_space(c) ||
 	    uc_is_general_category(c, UC_CATEGORY_Ps) ||
 	    uc_is_general_category(c, UC_CATEGORY_Pi);
 }
@@ -45,7 +53,8 @@ tag_run(const uint8_t *s, size_t n)
 
 		if (!tag_char(c))
 			break;
-		if (!uc_is_general_category(c, UC_CATEGORY_Nd))
+		if (c < 0x80 ? c < '0' || c > '9' :
+		    !uc_is_general_category(c, UC_CATEGORY_Nd))
 			other = 1;
 		i += (size_t)len;
 		chars++;

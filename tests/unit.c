@@ -19,6 +19,7 @@
 #include "app.h"
 #include "jsonx.h"
 #include "memobody.h"
+#include "memojson.h"
 #include "naver.h"
 #include "query.h"
 #include "resp.h"
@@ -675,6 +676,50 @@ t_fold(void)
 	fold_query_free(&q);
 }
 
+/* memo_json_put streams the very bytes of memo_json_set's object. */
+static void
+t_memojson(void)
+{
+	static struct db_memo memos[] = {
+		{ 7, "\xed\x9a\x8c\xec\x9d\x98 #\xed\x9a\x8c\xec\x9d\x98 #Work/plan #work/plan",
+		  33, "2026-11-24T13:45:00Z", "2026-11-24T13:50:12Z", "", 1, 3 },
+		{ 8, "\"quotes\" \\ </script> \n\t\x01", 27, "2026-11-24T13:45:00Z",
+		  "2026-11-24T13:45:00Z", "2026-11-25T00:00:00Z", 0, 9 },
+		{ 9, "\xff\xfe not UTF-8", 15, "2026-11-24T13:45:00Z",
+		  "2026-11-24T13:45:00Z", "", 0, 0 },
+		{ 9223372036854775807ULL, "#a", 2, "9999-12-31T23:59:59Z",
+		  "9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", 1, 1 },
+	};
+	struct fake f = { 0 };
+	struct cgi_io io = { fake_read, fake_write, &f };
+	static struct resp r;
+	struct memo_json w;
+
+	CHECK(memo_json_init(&w) == E_OK);
+	for (size_t i = 0; i < sizeof(memos) / sizeof(memos[0]); i++) {
+		const char *want, *got;
+
+		memos[i].text_len = strlen(memos[i].text);
+
+		buf_init(&f.out, 1 << 16);
+		resp_init(&r, &io, 0);
+		resp_start(&r, 200, NULL);
+		resp_body(&r);
+		CHECK(memo_json_put(&r, &w, &memos[i]) == E_OK);
+		resp_flush(&r);
+		CHECK(memo_json_set(&w, &memos[i]) == E_OK);
+		want = json_object_to_json_string_ext(w.obj,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		got = f.out.p ? strstr(f.out.p, "\r\n\r\n") : NULL;
+		CHECK(got != NULL && want != NULL && strcmp(got + 4, want) == 0);
+		if (got && want && strcmp(got + 4, want) != 0)
+			fprintf(stderr, "  got  %s\n  want %s\n", got + 4, want);
+		buf_free(&f.out);
+	}
+	CHECK(strstr(json_object_to_json_string(w.obj), "\"tags\": [ \"a\" ]") != NULL);
+	memo_json_free(&w);
+}
+
 /* ---- app_run's front-line checks, through a fake transport ---- */
 static int front_handled;
 
@@ -789,6 +834,7 @@ main(void)
 	run("naver: redirect and authorize URLs", t_authorize_url);
 	run("memobody: the POST and PATCH /memo body rules", t_memo_body);
 	run("tags: what is a #tag, names and keys, the filter", t_tags);
+	run("memojson: a streamed memo is the object's very bytes", t_memojson);
 	run("fold: case folding, NFC/NFD, search terms", t_fold);
 	run("app: routes, {id}, 404 and 405 with Allow before a handler", t_front);
 	printf("unit: %d passed, %d failed\n", tests_run - tests_failed,
