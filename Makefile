@@ -328,7 +328,8 @@ uninstall:
 	    echo "note: run a2disconf memo"
 
 clean:
-	rm -rf $(B) $(CGI_BIN) build-asan $(FZ) build-hardened build-plain build-lazy
+	rm -rf $(B) $(CGI_BIN) build-asan $(FZ) build-hardened build-plain build-lazy \
+	    build-bench build-previous
 
 .PHONY: all deps bench-deps run test bench migrate install uninstall clean asan fuzz fuzz-build lint
 .DELETE_ON_ERROR:

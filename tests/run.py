@@ -21,7 +21,10 @@
 8. a real browser: headless Chromium (tests/test_browser.py);
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck;
-10. schema migrations and the upgrade of a seed database (test_migrate.py);
+10. schema migrations and the upgrade of a seed database (test_migrate.py),
+    then the previous version (tools/previous.py builds it from git) serving
+    the migrated database beside this one, as in a rolling deploy
+    (test_rolling.py);
 11. make install into a DESTDIR (test_install.py), then the end-to-end
     suite again through lighttpd (CGI and FastCGI mode) and through Apache
     serving that install;
@@ -31,7 +34,8 @@
 14. last, every log of the whole run searched for the secrets it used.
 
 Servers listen on loopback ports of their own and are stopped by pid at
-the end, failed or not.  The last line is "N passed, N failed".
+the end, failed or not.  The last line is "N passed, N failed", with ", N
+skipped" when a test could not run here (it says why).
 Usage: tests/run.py [substring-of-test-name]
 """
 import os
@@ -50,6 +54,7 @@ import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
+import test_rolling  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
 import test_multinode  # noqa: E402,F401
@@ -289,6 +294,9 @@ def main():
         sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
+        print("== rolling deploy: the previous version (built from git) on the migrated schema")
+        env.rolling_started = started
+        lib.run_tests(modules("test_rolling"), env, results, only)
         install(env, started, results, only)
         print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
         lib.run_tests(modules("test_userdata"), env, results, only)
@@ -313,12 +321,15 @@ def main():
             except Exception as e:  # keep stopping the others
                 print(f"stopping {s}: {e!r}")
     passed = sum(1 for ok, _ in results if ok)
-    failed = len(results) - passed
+    skipped = sum(1 for ok, _ in results if ok is None)
+    failed = len(results) - passed - skipped
     print(f"\n(took {time.monotonic() - t0:.0f}s; logs under {base})")
     for ok, name in results:
-        if not ok:
+        if ok is False:
             print(f"failed: {name}")
-    print(f"{passed} passed, {failed} failed")
+        elif ok is None:
+            print(f"skipped: {name}")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed or not results else 0
 
 

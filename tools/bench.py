@@ -33,6 +33,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, "tools"), os.path.join(ROOT, "tests")]
 
+import previous  # noqa: E402
 import stack  # noqa: E402
 import lib    # noqa: E402
 
@@ -70,7 +71,7 @@ MEMORY_SIZES = (10, 1_000, 100_000)
 SEARCH_TARGET_MS = {10_000: 20, 100_000: 200}
 # The version the "stay within 10 %" targets compare with: the last one
 # before issue 9, built from git in the same run.
-BASELINE = os.environ.get("BENCH_BASELINE", "6bef78c")
+BASELINE = os.environ.get("BENCH_BASELINE", previous.PREVIOUS)
 
 # The issue's targets: requests/s as a fraction of the CGI floor.
 TARGETS = {("cgi", "GET /memo"): 0.8, ("cgi", "POST /memo"): 0.7,
@@ -181,25 +182,13 @@ def fill_search_memos(db, user_id, n):
              f" SELECT '{user_id}' AS u, {text} AS t FROM seq) x")
 
 
-def build_previous(base):
-    """The CGIs of the previous version (BENCH_BASELINE), built from git
-    into build-bench/previous; None if git cannot give it.  CGIs it did not
-    have (trash, tags) are linked to the current ones, so that fastcgi.conf's
-    routes start."""
-    src = os.path.join(ROOT, "build-bench", "previous")
-    shutil.rmtree(src, ignore_errors=True)
-    os.makedirs(src)
-    tar = subprocess.run(["git", "-C", ROOT, "archive", BASELINE], capture_output=True)
-    if tar.returncode != 0:
-        print(f"bench: no previous version {BASELINE} in git: {tar.stderr.decode()}")
+def build_previous():
+    """The previous version's CGIs (tools/previous.py), or None."""
+    try:
+        return previous.build(BASELINE)
+    except previous.Unavailable as e:
+        print(f"bench: no previous version to compare with: {e}")
         return None
-    subprocess.run(["tar", "-x", "-C", src], input=tar.stdout, check=True)
-    subprocess.run(["make", "-s", "-C", src, "all"], check=True, capture_output=True)
-    bindir = os.path.join(src, "cgi-bin")
-    for name in os.listdir(os.path.join(ROOT, "cgi-bin")):
-        if name.endswith(".cgi") and not os.path.exists(os.path.join(bindir, name)):
-            os.symlink(os.path.join(ROOT, "cgi-bin", name), os.path.join(bindir, name))
-    return bindir
 
 
 def issue9_targets(t, rows):
@@ -407,7 +396,7 @@ def main():
             f.write(answer.body)
         post_body = '{"text":"벤치마크가 쓴 메모 한 줄"}'
         patch_body = '{"text":"벤치마크가 고친 메모 %d"}'
-        prev_bin = build_previous(base)
+        prev_bin = build_previous()
 
         t.add(f"memo benchmark  {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}"
               f"  {os.cpu_count()} cores  wrk -t{THREADS} -c{CONNECTIONS}"

@@ -1,0 +1,107 @@
+"""test_rolling.py - a rolling deploy, as an Auto Scaling group goes through
+one: instances of the previous version (built from git by
+tools/previous.py) keep serving against the database this version
+migrated, while new instances serve the same users.
+
+What must hold: the previous version's whole API works unchanged against
+the new schema (its users log in, read and write); what it writes, the new
+version lists at once and indexes (search copy, tags) with `memo-maint
+index`; what the new version writes (edits, pins, trash), the previous
+version still reads (it lists memos in the trash too, until its instances
+are replaced: it knows no trash)."""
+import os
+import subprocess
+import urllib.parse
+
+import previous
+import stack
+from lib import Browser, Skip, check, eq, login, test
+
+
+def servers(env):
+    """The previous version's lighttpd (CGI mode) on the test database,
+    started once for this module."""
+    if getattr(env, "previous_web", None) is None:
+        try:
+            cgi_dir = previous.build()
+        except previous.Unavailable as e:
+            raise Skip(f"no previous version to run ({e}); a full clone of the"
+                       " repository has it (git fetch --unshallow)")
+        env.previous_web = stack.Lighttpd(os.path.join(env.base, "lighttpd-previous"),
+                                          env.config, cgi_dir=cgi_dir)
+        env.rolling_started.append(env.previous_web)
+    return env.previous_web
+
+
+def maint(env, *args):
+    p = subprocess.run([os.path.join(stack.ROOT, "build", "memo-maint"), *args],
+                       env={"PATH": "/usr/bin:/bin", "MEMO_CONFIG": env.config},
+                       capture_output=True, text=True, timeout=120)
+    eq(p.returncode, 0, f"memo-maint: {p.stderr}")
+    return p.stdout
+
+
+@test
+def previous_version_serves_the_new_schema(env):
+    """Rolling deploy: the previous version logs in, writes and reads against the migrated schema"""
+    old = Browser(servers(env).url)
+    eq(login(old, "이전 버전 사용자").status, 302, "login through the previous version")
+    r = old.post_json("/memo", {"text": "이전 버전이 쓴 메모 #회의 Meeting"})
+    eq(r.status, 200, "POST through the previous version")
+    m = r.json()
+    eq(sorted(m), ["created_at", "id", "text"], "the previous version's answer")
+    r = old.get("/memo")
+    eq((r.status, r.json()["memos"][0]["text"]), (200, "이전 버전이 쓴 메모 #회의 Meeting"),
+       "GET through the previous version")
+    row = env.db.query(f"SELECT pinned, deleted_at IS NULL, version, updated_at IS NULL"
+                       f" FROM memo WHERE id = {m['id']}")
+    eq(row, [["0", "1", "0", "1"]], "its row: live, not pinned, never edited")
+    eq(env.db.query(f"SELECT COUNT(*) FROM memo_search WHERE memo_id = {m['id']}"),
+       [["0"]], "no search copy yet (the previous version knows none)")
+
+
+@test
+def new_version_reads_and_indexes_what_the_previous_wrote(env):
+    """Rolling deploy: a memo the previous version wrote is listed at once, searchable and tagged after memo-maint index"""
+    old = Browser(servers(env).url)
+    eq(login(old, "혼합 배포 사용자").status, 302, "login (previous version)")
+    m = old.post_json("/memo", {"text": "혼합 배포 중에 쓴 메모 #배포 ABC"}).json()
+    new = Browser(env.web.url)
+    new.cookies = dict(old.cookies)         # one session, both versions
+    r = new.get("/memo")
+    eq(r.status, 200, "GET through the new version")
+    got = r.json()["memos"][0]
+    eq((got["id"], got["text"], got["tags"], got["updated_at"], got["deleted_at"]),
+       (m["id"], m["text"], ["배포"], m["created_at"], None), "listed at once, tags shown")
+    q = "/memo?" + urllib.parse.urlencode({"q": "abc 배포"})
+    eq(new.get(q).json()["memos"], [], "not searchable before it is indexed")
+    out = maint(env, "index")
+    check("index:" in out, out)
+    eq([x["id"] for x in new.get(q).json()["memos"]], [m["id"]], "searchable after memo-maint index")
+    eq([x["id"] for x in new.get("/memo?tag=%EB%B0%B0%ED%8F%AC").json()["memos"]], [m["id"]],
+       "its tag filters after memo-maint index")
+    eq(env.db.query(f"SELECT tag_key FROM memo_tag WHERE memo_id = {m['id']}"), [["배포"]],
+       "memo_tag row")
+
+
+@test
+def previous_version_reads_what_the_new_one_changed(env):
+    """Rolling deploy: after the new version edits, pins and trashes, the previous version still answers 200 with the current texts"""
+    new = Browser(env.web.url)
+    eq(login(new, "새 버전 편집자").status, 302, "login (new version)")
+    a = new.post_json("/memo", {"text": "고칠 메모"}).json()
+    b = new.post_json("/memo", {"text": "버릴 메모"}).json()
+    r = new.request("PATCH", f"/memo/{a['id']}", body='{"text":"고친 메모","pinned":true}'.encode(),
+                    headers={"Content-Type": "application/json"})
+    eq(r.status, 200, "PATCH")
+    eq(new.request("DELETE", f"/memo/{b['id']}").status, 204, "DELETE")
+    old = Browser(servers(env).url)
+    old.cookies = dict(new.cookies)
+    r = old.get("/memo")
+    eq(r.status, 200, "GET through the previous version")
+    texts = [x["text"] for x in r.json()["memos"]]
+    eq(texts, ["버릴 메모", "고친 메모"], "the current texts (the trashed one too: it knows no trash)")
+    r = old.post_json("/memo", {"text": "이전 버전의 새 메모"})
+    eq(r.status, 200, "POST through the previous version after the new one wrote")
+    eq([x["text"] for x in new.get("/memo").json()["memos"]], ["이전 버전의 새 메모", "고친 메모"],
+       "the new version's list: the trashed memo left out")
