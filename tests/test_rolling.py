@@ -15,7 +15,7 @@ import urllib.parse
 
 import previous
 import stack
-from lib import Browser, Skip, check, eq, login, test
+from lib import Browser, Skipped, check, eq, login, test
 
 
 def servers(env):
@@ -25,7 +25,7 @@ def servers(env):
         try:
             cgi_dir = previous.build()
         except previous.Unavailable as e:
-            raise Skip(f"no previous version to run ({e}); a full clone of the"
+            raise Skipped(f"no previous version to run ({e}); a full clone of the"
                        " repository has it (git fetch --unshallow)")
         env.previous_web = stack.Lighttpd(os.path.join(env.base, "lighttpd-previous"),
                                           env.config, cgi_dir=cgi_dir)
