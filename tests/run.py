@@ -52,6 +52,7 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
+import test_stack  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
@@ -265,6 +266,8 @@ def main():
 
         env.webs = [env.web, env.web_prefix]
 
+        print("== the harness: ports and servers are the test's own")
+        lib.run_tests(modules("test_stack"), env, results, only)
         print("== CGI tests: each executable by hand")
         lib.run_tests(modules("test_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
