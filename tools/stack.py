@@ -174,10 +174,13 @@ class Server:
 
 
 class MariaDB:
-    """A private MariaDB: data, socket and logs under `base`, loopback port."""
+    """A private MariaDB: data, socket and logs under `base`, loopback port.
+    tls: a dict with the server's "ca", "cert" and "key" files (PEM) to
+    serve TLS on its port."""
 
-    def __init__(self, base, port=None):
+    def __init__(self, base, port=None, tls=None):
         self.base = base
+        self.tls = tls
         self.data = os.path.join(base, "data")
         self.socket = os.path.join(base, "mysqld.sock")
         self.port = port or free_port()
@@ -226,6 +229,9 @@ class MariaDB:
                 "--collation-server=utf8mb4_unicode_ci",
                 "--innodb-buffer-pool-size=64M", "--max-connections=600",
                 "--skip-name-resolve"]
+        if self.tls:
+            argv += [f"--ssl-ca={self.tls['ca']}", f"--ssl-cert={self.tls['cert']}",
+                     f"--ssl-key={self.tls['key']}"]
         self.server = Server("mariadb", argv, os.path.join(self.base, "mysqld.out"))
         wait_for(lambda: self.client("-e", "SELECT 1", check=False).returncode == 0,
                  "MariaDB", timeout=60, proc=self.server.proc)
