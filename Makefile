@@ -202,7 +202,7 @@ DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
        libunistring-dev lighttpd \
        mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck \
        clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
-       chromium-driver fonts-nanum
+       chromium-driver fonts-nanum fonts-noto-color-emoji
 deps:
 	@sh tools/deps.sh $(DEPS)
 
