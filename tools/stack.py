@@ -164,13 +164,24 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.reap_group()
         self.log.close()
+
+    def reap_group(self):
+        """The server started in a process group of its own (its pid):
+        what is left of it once it has exited - a FastCGI child lighttpd
+        was still spawning when it stopped - is stopped too, by group."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def kill(self):
         """Stop without grace (a crash, for fault tests)."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.reap_group()
 
 
 class MariaDB:
