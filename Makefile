@@ -4,7 +4,7 @@
 #   make run        the service at http://127.0.0.1:$(PORT)/ on a private MariaDB
 #                   (MODE=fastcgi: the same CGIs as persistent FastCGI processes)
 #   make test       every test, end to end in both modes; the last line is
-#                   "N passed, N failed"
+#                   "N passed, N failed, N skipped"
 #   make bench      the benchmark table (README.md, Performance); BENCH_S=2 for
 #                   a short run
 #   make install    into $(DESTDIR)$(PREFIX) and $(DESTDIR)/etc (see below)

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import time
 import traceback
@@ -36,6 +37,19 @@ class Failed(AssertionError):
     pass
 
 
+class Skipped(Exception):
+    """A test that cannot run on this machine (a tool is missing): counted
+    as skipped, never as passed."""
+
+
+def skip_unless_tools(*tools, how):
+    """Skip the test unless every command in `tools` is on PATH; the reason
+    names what is missing and `how` says how to get it."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        raise Skipped(f"{', '.join(missing)} not installed ({how})")
+
+
 def check(cond, what):
     if not cond:
         raise Failed(what)
@@ -49,7 +63,8 @@ def eq(got, want, what=""):
 def run_tests(tests, env, results, only=None, label=""):
     """Run `tests` against `env`; `label` prefixes the names when one suite
     runs against several servers.  What a test prints ("saw: …") is shown
-    under its result line."""
+    under its result line.  Each result is (True, name), (False, name), or
+    (None, name) for a test that raised Skipped."""
     for fn in tests:
         name = label + (fn.__doc__ or fn.__name__).strip().splitlines()[0]
         if only and only not in name and only not in fn.__name__:
@@ -61,6 +76,10 @@ def run_tests(tests, env, results, only=None, label=""):
                 fn(env)
             results.append((True, name))
             print(f"ok - {name} ({time.monotonic() - t0:.2f}s)", flush=True)
+            print(out.getvalue(), end="", flush=True)
+        except Skipped as e:
+            results.append((None, name))
+            print(f"SKIP - {name}: {e}", flush=True)
             print(out.getvalue(), end="", flush=True)
         except Exception as e:  # a failed check or a crash both fail the test
             results.append((False, name))

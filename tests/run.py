@@ -31,7 +31,9 @@
 14. last, every log of the whole run searched for the secrets it used.
 
 Servers listen on loopback ports of their own and are stopped by pid at
-the end, failed or not.  The last line is "N passed, N failed".
+the end, failed or not.  A test whose tool is missing on this machine is
+skipped (it says why and how to get it), never counted as passed.  The
+last line is "N passed, N failed, N skipped".
 Usage: tests/run.py [substring-of-test-name]
 """
 import os
@@ -312,13 +314,17 @@ def main():
                 s.stop()
             except Exception as e:  # keep stopping the others
                 print(f"stopping {s}: {e!r}")
-    passed = sum(1 for ok, _ in results if ok)
-    failed = len(results) - passed
+    passed = sum(1 for ok, _ in results if ok is True)
+    failed = sum(1 for ok, _ in results if ok is False)
+    skipped = len(results) - passed - failed
     print(f"\n(took {time.monotonic() - t0:.0f}s; logs under {base})")
     for ok, name in results:
-        if not ok:
+        if ok is None:
+            print(f"skipped: {name}")
+    for ok, name in results:
+        if ok is False:
             print(f"failed: {name}")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not results else 0
 
 
