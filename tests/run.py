@@ -25,7 +25,10 @@
 11. make install into a DESTDIR (test_install.py), then the end-to-end
     suite again through lighttpd (CGI and FastCGI mode) and through Apache
     serving that install;
-12. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
+12. deploy/aws: the CloudFormation template linted and deployed into
+    moto_server, the README's deploy, roll-out and roll-back commands run
+    against it (test_aws.py); the AMI bake and the instance boot from the
+    template's user data (test_userdata.py);
 13. scale-out: two installed nodes behind haproxy, one stopped while
     clients write (test_multinode.py);
 14. last, every log of the whole run searched for the secrets it used.
@@ -54,6 +57,7 @@ import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
+import test_aws  # noqa: E402,F401
 import test_multinode  # noqa: E402,F401
 import test_attack  # noqa: E402,F401
 import test_fault  # noqa: E402,F401
@@ -292,7 +296,9 @@ def main():
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         install(env, started, results, only)
-        print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
+        print("== deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
+        lib.run_tests(modules("test_aws"), env, results, only)
+        print("== deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
         lib.run_tests(modules("test_userdata"), env, results, only)
         print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
         started.append(Cluster(env))
