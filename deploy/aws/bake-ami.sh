@@ -38,7 +38,10 @@ keep=$(sh "$here/memo-setup.sh" packages run)
 for f in "$R$MEMO_PREFIX"/lib/memo/cgi-bin/*.cgi "$R$MEMO_PREFIX"/sbin/memo-maint; do
 	[ -e "$f" ] || continue
 	for lib in $(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
-		keep="$keep $(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | cut -d: -f1 | head -n 1)"
+		# dpkg knows the path its package ships (/lib, not /usr/lib).
+		owner=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null) ||
+			{ log "no package owns $lib"; exit 1; }
+		keep="$keep ${owner%%:*}"
 	done
 done
 # shellcheck disable=SC2086 # a list of names, one per line
