@@ -7,7 +7,9 @@
    for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
    printing executions and coverage (tests/fuzz/);
 4. CGI tests: each executable run by hand with CGI variables and a piped
-   body, as an operator debugs one (tests/test_cgi.py);
+   body, as an operator debugs one (tests/test_cgi.py); their login with
+   MySQL 8.4's caching_sha2_password against a stand-in of its server side,
+   and with MariaDB's ed25519 (tests/test_mysql_auth.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
    authorization and session attacks (tests/test_attack.py); then the
@@ -52,6 +54,7 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
+import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
@@ -267,6 +270,8 @@ def main():
 
         print("== CGI tests: each executable by hand")
         lib.run_tests(modules("test_cgi"), env, results, only)
+        print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
+        lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
