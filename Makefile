@@ -200,7 +200,7 @@ lint: all
 DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
        libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev \
        libunistring-dev lighttpd \
-       mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck \
+       mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck openssl \
        clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
        chromium-driver fonts-nanum
 deps:
