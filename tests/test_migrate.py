@@ -5,6 +5,7 @@ seed's Flask service is upgraded in place and the app then serves its
 users' memos.  Each test works in a database of its own on the shared
 private MariaDB."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,12 @@ def migrate(config, *args, path_env=None):
         env["PATH"] = path_env
     return subprocess.run([sys.executable, MIGRATE, "--config", config, *args],
                           capture_output=True, text=True, env=env, timeout=120)
+
+
+def schema_files():
+    """The migrations of schema/, in order."""
+    return sorted(f for f in os.listdir(os.path.join(stack.ROOT, "schema"))
+                  if re.match(r"^[0-9]{3,}_\w+\.sql$", f))
 
 
 def applied(env, database):
@@ -106,7 +113,7 @@ def concurrent_runners_serialize(env):
     eq(joined.count("applied 001_initial.sql"), 1, joined)
     eq(joined.count("applied 002_upgrade_seed.sql"), 1, joined)
     eq(joined.count("schema up to date"), 2, joined)
-    eq(len(applied(env, "memo_conc")), 2, "rows in schema_migrations")
+    eq(len(applied(env, "memo_conc")), len(schema_files()), "rows in schema_migrations")
     eq(shape(env, "memo_conc"), shape(env, "memo"), "same schema as make test's database")
 
 
@@ -118,19 +125,23 @@ def failed_migration_not_recorded(env):
     schema = os.path.join(env.base, "schema-broken")
     shutil.rmtree(schema, ignore_errors=True)
     shutil.copytree(SCHEMA, schema)
-    broken = os.path.join(schema, "003_add_tags.sql")
+    # The next number after schema/'s own migrations.
+    versions = [f.split("_")[0] for f in schema_files()]
+    name = f"{int(versions[-1]) + 1:03d}_add_tags.sql"
+    broken = os.path.join(schema, name)
     with open(broken, "w") as f:
         f.write("CREATE TABLE IF NOT EXISTS tag (id INT PRIMARY KEY);\n"
                 "SELECT no_such_column FROM memo;\n")
     p = migrate(config, "--schema", schema)
     check(p.returncode != 0, "a failing migration fails the run")
-    check("003_add_tags.sql" in p.stderr and "no_such_column" in p.stderr, p.stderr)
-    eq([r[0] for r in applied(env, "memo_fail")], ["001", "002"], "003 not recorded")
+    check(name in p.stderr and "no_such_column" in p.stderr, p.stderr)
+    eq([r[0] for r in applied(env, "memo_fail")], versions, f"{name} not recorded")
     with open(broken, "w") as f:
         f.write("CREATE TABLE IF NOT EXISTS tag (id INT PRIMARY KEY);\n")
     p = migrate(config, "--schema", schema)
     eq(p.returncode, 0, p.stderr)
-    eq(p.stdout.strip(), "applied 003_add_tags.sql", "only the fixed one runs")
+    eq([line for line in p.stdout.splitlines() if line.startswith("applied ")],
+       [f"applied {name}"], "only the fixed one runs")
 
 
 @test
@@ -147,7 +158,7 @@ def password_never_on_a_command_line(env):
                 f"DB_PASSWORD='{pw}'\n")
     p = migrate(config)
     eq(p.returncode, 0, f"migrate with an odd password: {p.stderr}")
-    eq(len(applied(env, "memo_pw")), 2, "applied")
+    eq(len(applied(env, "memo_pw")), len(schema_files()), "applied")
     # Now a stand-in client that records how it was called.
     fake = os.path.join(env.base, "fakebin")
     os.makedirs(fake, exist_ok=True)
@@ -206,8 +217,8 @@ def seed_database_upgraded(env):
     config = config_for(env, "memo_seed")
     p = migrate(config)
     eq(p.returncode, 0, f"migrate: {p.stderr}")
-    eq(p.stdout.split(), ["applied", "001_initial.sql", "applied", "002_upgrade_seed.sql"],
-       "both migrations ran")
+    eq([line for line in p.stdout.splitlines() if line.startswith("applied ")],
+       [f"applied {f}" for f in schema_files()], "every migration ran")
     eq(shape(env, "memo_seed"), shape(env, "memo"), "the same schema as a fresh database")
     q = lambda sql: env.db.query(sql, database="memo_seed")
     eq(q(f"SELECT name FROM user WHERE id IN ('{a}', '{b}') ORDER BY name"),
@@ -219,7 +230,7 @@ def seed_database_upgraded(env):
     eq(q("SELECT COUNT(*) FROM memo")[0][0], "5", "every memo kept")
     eq(q("SELECT COUNT(*) FROM sessions")[0][0], "0", "seed sessions (raw ids) are gone")
     again = migrate(config)
-    eq((again.returncode, again.stdout.strip()), (0, "schema up to date"), "second run")
+    eq((again.returncode, again.stdout.splitlines()[0]), (0, "schema up to date"), "second run")
 
     # The app on the upgraded database.
     settings = dict(env.settings, DB_DATABASE="memo_seed")
