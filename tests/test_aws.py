@@ -119,7 +119,9 @@ def network(moto):
 
 def run_section(moto, values, title, workdir):
     """One README section's blocks as one POSIX sh script, as an operator
-    runs them from the checkout, every aws call sent to moto."""
+    runs them from a checkout (here a folder whose deploy/ is the
+    checkout's, so that the files they write stay out of it), every aws
+    call sent to moto."""
     blocks = readme_sections()[title]
     check(blocks, f"README.md section {title!r} has commands")
     prelude = "set -eu\n" + "".join(f"{k}='{v}'\n" for k, v in values.items())
@@ -127,7 +129,10 @@ def run_section(moto, values, title, workdir):
     prelude += (f"export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
                 f"AWS_DEFAULT_REGION={REGION}\n"
                 f"aws() {{ command aws --endpoint-url {moto.url} \"$@\"; }}\n"
-                f"cd {stack.ROOT}\n")
+                f"cd {workdir}\n")
+    link = os.path.join(workdir, "deploy")
+    if not os.path.islink(link):
+        os.symlink(os.path.join(stack.ROOT, "deploy"), link)
     script = os.path.join(workdir, re.sub(r"\W+", "-", title) + ".sh")
     with open(script, "w") as f:
         f.write(prelude + "\n".join(blocks))
