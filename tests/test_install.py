@@ -48,7 +48,7 @@ def serves_the_app(base):
 
 INSTALLED = {
     *(f"usr/local/lib/memo/cgi-bin/{c}.cgi"
-      for c in ("index", "login", "auth", "memo", "logout", "health")),
+      for c in ("index", "login", "auth", "memo", "logout", "health", "trash", "tags")),
     "usr/local/lib/memo/htdocs",
     "usr/local/share/memo/htdocs/static/app.js",
     "usr/local/share/memo/htdocs/static/style.css",
