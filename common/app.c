@@ -56,8 +56,8 @@ allow_add(char *allow, size_t allowlen, const char *method)
 	if (strstr(allow, method) != NULL || n + mn + 3 > allowlen)
 		return;
 	if (n > 0) {
-		memcpy(allow + n, ", ", 2);
-		n += 2;
+		allow[n++] = ',';
+		allow[n++] = ' ';
 	}
 	memcpy(allow + n, method, mn + 1);
 }

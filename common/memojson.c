@@ -96,12 +96,15 @@ set_deleted(struct memo_json *w, const char *deleted_at)
 enum err
 memo_json_set(struct memo_json *w, const struct db_memo *m)
 {
+	struct db_memo replaced;
+
 	if (!utf8_valid(m->text, m->text_len)) {
 		/* Cannot come from our own writes; never pass it on raw. */
 		log_msg("memo %llu holds invalid UTF-8",
 		    (unsigned long long)m->id);
-		return memo_json_set(w, &(struct db_memo){ .id = m->id,
-		    .text = "\xEF\xBF\xBD", .text_len = 3 });
+		replaced = (struct db_memo){ .id = m->id,
+		    .text = "\xEF\xBF\xBD", .text_len = 3 };
+		m = &replaced;
 	}
 	if (m->text_len > INT_MAX ||
 	    json_object_set_int64(w->id, (int64_t)m->id) == 0 ||

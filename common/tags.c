@@ -51,7 +51,7 @@ tag_run(const uint8_t *s, size_t n)
 	}
 	/* A run past the limit counts as written in NFD (two or three
 	 * characters a syllable): judged again after composing below. */
-	return other && chars > 0 && chars <= 3 * TAG_MAX_CHARS ? i : 0;
+	return other && chars > 0 && chars <= (size_t)3 * TAG_MAX_CHARS ? i : 0;
 }
 
 /* Fill t from the run s[0..n); 0 if it is not a tag after all. */

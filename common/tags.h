@@ -22,8 +22,8 @@
 #define TAG_MAX_CHARS		64
 #define TAG_MAX_PER_MEMO	100
 /* Bytes: 64 characters of UTF-8; a key may grow threefold in folding. */
-#define TAG_NAME_MAX		(4 * TAG_MAX_CHARS)
-#define TAG_KEY_MAX		(3 * TAG_NAME_MAX)
+#define TAG_NAME_MAX		((size_t)4 * TAG_MAX_CHARS)
+#define TAG_KEY_MAX		((size_t)3 * TAG_NAME_MAX)
 
 struct tag {
 	char	name[TAG_NAME_MAX + 1];

@@ -118,9 +118,9 @@ main(int argc, char *argv[])
 	int got;
 
 	log_init("memo-maint");
-	if (argc > 2 || (strcmp(what, "all") != 0 && strcmp(what, "purge") &&
-	    strcmp(what, "sweep") && strcmp(what, "index"))) {
-		fprintf(stderr, "usage: memo-maint [all | purge | sweep | index]\n");
+	if (argc > 2 || (strcmp(what, "all") != 0 && strcmp(what, "purge") != 0 &&
+	    strcmp(what, "sweep") != 0 && strcmp(what, "index") != 0)) {
+		(void)fprintf(stderr, "usage: memo-maint [all | purge | sweep | index]\n");
 		return 2;
 	}
 	if (cfg_load(&cfg, environ) != E_OK) {
