@@ -166,7 +166,10 @@ def database_down_takes_no_node_out(env):
             seen.add(tuple(sorted(env.lb.status().items())))
             old_seen.add(tuple(sorted(old.status().items())))
             time.sleep(0.05)
-        eq(seen, {(("a", "UP"), ("b", "UP"))}, "haproxy's view while the database is down")
+        # "UP 1/2" is a node one failed check from leaving (a check slower
+        # than haproxy's 200 ms on a loaded machine): still serving.
+        out = sorted({(n, st) for view in seen for n, st in view if not st.startswith("UP")})
+        eq(out, [], f"nodes out while the database is down (views: {sorted(seen)})")
         check((("a", "DOWN"), ("b", "DOWN")) in old_seen,
               f"checking /health, every node went out: {old_seen}")
         r = http_get(env.lb.url + "health")
@@ -203,8 +206,12 @@ def node_that_cannot_serve_is_taken_out(env):
         lb = stack.HAProxy(os.path.join(env.base, "haproxy-broken"),
                            [("a", env.nodes["a"].port)] + [(n, w.port) for n, w in nodes.items()])
         deadline = time.monotonic() + 10
-        while lb.status() != {"a": "UP", "noexec": "DOWN", "nosettings": "DOWN"}:
-            check(time.monotonic() < deadline, f"haproxy's view: {lb.status()}")
+        while True:
+            view = lb.status()
+            if (view.get("a", "").startswith("UP") and view.get("noexec") == "DOWN"
+                    and view.get("nosettings") == "DOWN"):
+                break
+            check(time.monotonic() < deadline, f"haproxy's view: {view}")
             time.sleep(0.05)
         for n, w in nodes.items():
             eq(http_get(w.url + "health/live").status, 500, f"{n}: /health/live")
