@@ -61,7 +61,7 @@ cgi() {
 	"${wrap[@]}" "$MEMO_CGI_DIR/$1" >"$out" 2>"$err" || rc=$?
 	ERR=$(cat "$err")
 	if [[ -n ${MEMO_CGI_LOG-} ]]; then
-		printf '### %s %s %s\n%s\n' "$1" "${REQUEST_METHOD-}" "${PATH_INFO-}" \
+		printf '=== memo-bats: %s %s %s\n%s\n' "$1" "${REQUEST_METHOD-}" "${PATH_INFO-}" \
 		    "$ERR" >>"$MEMO_CGI_LOG"
 	fi
 	[[ $rc -eq 0 ]] || fail "$1 exited with $rc: $ERR"
@@ -96,6 +96,14 @@ header() {
 # the body is not JSON.
 json() {
 	jq -r "$@" <<<"$BODY" || fail "the body is not JSON ($*): ${BODY:0:300}"
+}
+
+# within LIMIT WHAT: fail unless the request since SECONDS=0 took under
+# LIMIT seconds; a wrapped CGI (valgrind) gets 20 more for its own start.
+within() {
+	local slack=0
+	[[ -z ${MEMO_CGI_WRAPPER-} ]] || slack=20
+	(( SECONDS < $1 + slack )) || fail "$2 took ${SECONDS}s (limit $1 s + $slack s)"
 }
 
 # len STRING: its length in bytes, for CONTENT_LENGTH.

@@ -27,7 +27,7 @@ state() {
 	     FROM memo WHERE id = $ID"
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "GET /memo/{id}: 200 with the memo and the ETag POST gave; If-None-Match with it: 304, no body" {
 	post_memo "하나 #태그"
 	local memo=$BODY
@@ -65,7 +65,7 @@ state() {
 	assert_equal "$STATUS" 200
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "PATCH /memo/{id} text: 200 with the new memo and ETag; the old text is a revision, the tags follow the text" {
 	post_memo "처음 #옛태그"
 	local created
@@ -106,7 +106,7 @@ state() {
 	assert_equal "$(state)" "$(printf '핀 #태그\t1\t0\t0\t1\t0\t1')"
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "PATCH /memo/{id} with a stale If-Match (two tabs): 412 with the current memo, nothing changed; a matching one or * saves" {
 	post_memo "첫 판"
 	local first=$ETAG
@@ -155,7 +155,6 @@ state() {
 	assert_equal "$(state)" "$before"
 }
 
-# valgrind
 @test "DELETE /memo/{id}: 204 with no body, into the trash (and 204 again); a stale If-Match: 412, still live" {
 	post_memo "버릴 메모"
 	local etag=$ETAG
@@ -191,7 +190,7 @@ state() {
 	assert_equal "$(state)" "$before"
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "POST /memo/{id}/restore: 200 with the memo out of the trash and its ETag, also when it was not in it; stale If-Match: 412" {
 	post_memo "돌아올 메모"
 	REQUEST_METHOD=DELETE PATH_INFO=/$ID HTTP_COOKIE="$C" cgi memo.cgi
@@ -213,7 +212,7 @@ state() {
 	assert_equal "$(json '.memos[0].id')" "$ID"
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "GET /memo/{id}/revisions: the earlier texts newest first, each with when it was written; none for an unedited memo" {
 	post_memo "v1"
 	REQUEST_METHOD=GET PATH_INFO=/$ID/revisions HTTP_COOKIE="$C" cgi memo.cgi
@@ -281,7 +280,6 @@ state() {
 	assert_equal "$(state)" "$(printf '방식\t0\t0\t0\t0\t0\t0')"
 }
 
-# valgrind
 @test "HEAD /memo/{id} and /memo/{id}/revisions: status and ETag, no body; HEAD changes nothing" {
 	post_memo "머리 #태그"
 	local before
@@ -300,7 +298,6 @@ state() {
 	assert_equal "$(state)" "$before"
 }
 
-# valgrind
 @test "GET, PATCH and DELETE /memo/{id} with the database down (DB_SOCKET=/nonexistent): 503, nothing changed" {
 	post_memo "그대로 있을 메모"
 	local before

@@ -23,7 +23,7 @@ gone() {
 	     (SELECT COUNT(*) FROM memo_search WHERE memo_id = $1) = 0"
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "DELETE /trash/{id} of a memo in the trash: 204, gone for good with its revisions, tags and search copy" {
 	post_memo "영영 지울 #태그"
 	printf '{"text":"고친 #태그"}' | REQUEST_METHOD=PATCH PATH_INFO=/$ID \
@@ -63,7 +63,6 @@ gone() {
 	assert_equal "$STATUS" 204
 }
 
-# valgrind
 @test "DELETE /trash: 200 {\"purged\":N}, the user's trash emptied; live memos and other users' trash kept" {
 	local a b live
 	post_memo "하나"; a=$ID; to_trash
@@ -109,7 +108,6 @@ gone() {
 	assert_equal "$(rows memo "id = $ID AND deleted_at IS NOT NULL")" 1
 }
 
-# valgrind
 @test "DELETE /trash and /trash/{id} with the database down (DB_SOCKET=/nonexistent): 503, nothing purged" {
 	post_memo "남을 메모"
 	to_trash
@@ -121,7 +119,7 @@ gone() {
 	assert_equal "$(rows memo "id = $ID")" 1
 }
 
-# valgrind
+# bats test_tags=valgrind
 @test "GET /tags: the live memos' tags, most used first then by name, #Work and #work as one; trash and others' tags left out" {
 	post_memo "#회의 #work 하나"
 	post_memo "#Work/plan #회의 둘"
