@@ -7,7 +7,8 @@
    for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
    printing executions and coverage (tests/fuzz/);
 4. CGI tests: each executable run by hand with CGI variables and a piped
-   body, as an operator debugs one (tests/test_cgi.py);
+   body, as an operator debugs one: the bats files tests/bats/*.bats
+   (tests/bats_suite.py runs them, one result per bats test);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
    authorization and session attacks (tests/test_attack.py); then the
@@ -20,7 +21,8 @@
 7. no lost writes under load (tests/test_load.py);
 8. a real browser: headless Chromium (tests/test_browser.py);
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
-   on any sanitizer report, and 4 once more under valgrind memcheck;
+   on any sanitizer report, and 4 once more under valgrind memcheck (the
+   bats tests tagged valgrind);
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
     then the previous version (tools/previous.py builds it from git) serving
     the migrated database beside this one, as in a rolling deploy
@@ -51,8 +53,8 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 
 import lib      # noqa: E402
 import stack    # noqa: E402
-import test_cgi  # noqa: E402,F401  (registers tests)
-import test_stack  # noqa: E402,F401
+import bats_suite  # noqa: E402
+import test_stack  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
@@ -268,8 +270,8 @@ def main():
 
         print("== the harness: ports and servers are the test's own")
         lib.run_tests(modules("test_stack"), env, results, only)
-        print("== CGI tests: each executable by hand")
-        lib.run_tests(modules("test_cgi"), env, results, only)
+        print("== CGI tests: each executable by hand (tests/bats/*.bats)")
+        bats_suite.run(env, results, only)
         print("== end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
@@ -293,9 +295,11 @@ def main():
         lib.run_tests(modules("test_load"), env, results, only)
         print("== a real browser")
         lib.run_tests(modules("test_browser"), env, results, only)
-        sanitizers.asan_pass(env, results, only, modules("test_cgi"),
+        sanitizers.asan_pass(env, results, only,
+                             lambda label: bats_suite.run(env, results, only, label),
                              modules("test_e2e", "test_attack"))
-        sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))
+        sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
+            env, results, only, label, tag="valgrind"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         print("== rolling deploy: the previous version (built from git) on the migrated schema")
