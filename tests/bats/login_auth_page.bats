@@ -142,6 +142,25 @@ hash() {
 	assert_equal "$(rows sessions 1)" "$sessions"
 }
 
+@test "GET /auth with the database down after Naver said who it is: 503, a Korean page; no user, no session" {
+	local name state uid
+	name="배츠 DB 없음 $RANDOM$RANDOM"
+	uid="dev$(hash "$name" | cut -c1-32)"
+	BATS_USERS="'$uid'"
+	REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 NAVER_REDIRECT_URI='' cgi login.cgi
+	state=$(header Location)
+	state=${state##*state=}
+	DB_SOCKET=/nonexistent REQUEST_METHOD=GET HTTP_COOKIE="oauthState=$state" \
+	    QUERY_STRING="code=ok.$(b64url "$name").$RANDOM$RANDOM&state=$state" cgi auth.cgi
+	assert_equal "$STATUS" 503
+	assert_equal "$(header Content-Type)" "text/html; charset=utf-8"
+	assert_regex "$BODY" '서비스를 잠시 사용할 수 없습니다'
+	assert_regex "$(header Set-Cookie)" '^oauthState=;'
+	refute_regex "$HEADERS" 'sessionId'
+	assert_equal "$(rows user "id = '$uid'")" 0
+	assert_equal "$(rows sessions "user_id = '$uid'")" 0
+}
+
 @test "HEAD /auth: 405 with Allow: GET and no body; no token exchange, no session" {
 	local name state sessions
 	name="배츠 HEAD $RANDOM$RANDOM"
