@@ -199,13 +199,15 @@ lint: all
 	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files"
 
 # Debian packages the build, make run and make test need (libssl-dev,
-# zlib1g-dev: the static libraries libmariadb.a needs).
+# zlib1g-dev: the static libraries libmariadb.a needs; bats, bats-assert,
+# jq: the shell tests, tests/bats).
 DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
        libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev \
        libunistring-dev lighttpd \
        mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck openssl \
        clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
-       chromium-driver fonts-nanum fonts-noto-color-emoji
+       chromium-driver fonts-nanum fonts-noto-color-emoji bats bats-assert \
+       bats-support jq
 deps:
 	@sh tools/deps.sh $(DEPS)
 

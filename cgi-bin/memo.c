@@ -127,38 +127,6 @@ answer_precondition(struct ctx *ctx, const struct db_memo *cur)
 	json_object_put(o);
 }
 
-/* 1 if the If-Match (or If-None-Match) list `want` names m: "*", or one
- * of its comma-separated strong ETags. */
-static int
-etag_listed(const char *want, const struct db_memo *m)
-{
-	char etag[MEMO_ETAG_LEN];
-	size_t n;
-
-	memo_etag(m, etag);
-	n = strlen(etag);
-	while (*want != '\0') {
-		size_t len;
-
-		want += strspn(want, " \t,");
-		len = strcspn(want, " \t,");
-		if ((len == 1 && *want == '*') ||
-		    (len == n && memcmp(want, etag, n) == 0))
-			return 1;
-		want += len;
-	}
-	return 0;
-}
-
-/* A memo_change precondition: the request's If-Match, if it has one. */
-static int
-if_match(const struct db_memo *cur, void *arg)
-{
-	const char *want = arg;
-
-	return want == NULL || etag_listed(want, cur);
-}
-
 /* What a list answer carries besides its memos. */
 struct list_extra {
 	int		 count;		/* count=true: send "count" */
@@ -326,7 +294,7 @@ get(struct ctx *ctx)
 		app_fail(ctx, e, NULL);
 		return;
 	}
-	if (inm != NULL && etag_listed(inm, &m)) {
+	if (inm != NULL && memo_etag_listed(inm, &m)) {
 		memo_etag(&m, etag);
 		resp_start(&ctx->resp, 304, NULL);
 		resp_header(&ctx->resp, "ETag", etag);
@@ -346,7 +314,7 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 	const char *why = NULL;
 	enum err e;
 
-	c->precondition = if_match;
+	c->precondition = memo_if_match;
 	c->arg = (void *)(uintptr_t)cgi_getenv(ctx->req.env, "HTTP_IF_MATCH");
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK)

@@ -4,7 +4,8 @@
  * DELETE /trash/{id}
  *   204: the memo, which is in the trash, is deleted for good with its
  *   revisions and tags.  409 if it is not in the trash (a live memo is
- *   never deleted for good by mistake); 404 if it is not the user's.
+ *   never deleted for good by mistake); 404 if it is not the user's; 412
+ *   for an If-Match that is not its ETag.
  * DELETE /trash
  *   200 {"purged": N}: every memo in the trash deleted for good.
  * Both: 401 without a live session, 503 when the database is down.
@@ -14,16 +15,18 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "memojson.h"
 #include "sess.h"
 
 static void
 purge_one(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
-	struct memo_change c = { .op = MEMO_PURGE };
+	struct memo_change c = { .op = MEMO_PURGE, .precondition = memo_if_match };
 	struct db_memo m;
 	enum err e;
 
+	c.arg = (void *)(uintptr_t)cgi_getenv(ctx->req.env, "HTTP_IF_MATCH");
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
 	    (e = db_memo_change(ctx->db, hash, ctx->id, &c, &m)) != E_OK) {

@@ -229,3 +229,32 @@ memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN])
 	(void)snprintf(out, MEMO_ETAG_LEN, "\"%llu-%llu\"",
 	    (unsigned long long)m->id, (unsigned long long)m->version);
 }
+
+int
+memo_etag_listed(const char *list, const struct db_memo *m)
+{
+	char etag[MEMO_ETAG_LEN];
+	size_t n;
+
+	memo_etag(m, etag);
+	n = strlen(etag);
+	while (*list != '\0') {
+		size_t len;
+
+		list += strspn(list, " \t,");
+		len = strcspn(list, " \t,");
+		if ((len == 1 && *list == '*') ||
+		    (len == n && memcmp(list, etag, n) == 0))
+			return 1;
+		list += len;
+	}
+	return 0;
+}
+
+int
+memo_if_match(const struct db_memo *cur, void *arg)
+{
+	const char *want = arg;
+
+	return want == NULL || memo_etag_listed(want, cur);
+}

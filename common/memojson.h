@@ -39,4 +39,11 @@ enum err memo_json_put(struct resp *r, struct memo_json *w,
  * of the memo (db_memo.version). */
 void	 memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN]);
 
+/* 1 if the If-Match (or If-None-Match) value `list` names m: "*", or one
+ * of its comma-separated strong ETags. */
+int	 memo_etag_listed(const char *list, const struct db_memo *m);
+/* A memo_change precondition (db.h): arg is the request's If-Match value,
+ * or NULL for none (then any memo will do). */
+int	 memo_if_match(const struct db_memo *cur, void *arg);
+
 #endif

@@ -7,9 +7,10 @@
    for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
    printing executions and coverage (tests/fuzz/);
 4. CGI tests: each executable run by hand with CGI variables and a piped
-   body, as an operator debugs one (tests/test_cgi.py); their login with
-   MySQL 8.4's caching_sha2_password against a stand-in of its server side,
-   and with MariaDB's ed25519 (tests/test_mysql_auth.py);
+   body, as an operator debugs one: the bats files tests/bats/*.bats
+   (tests/bats_suite.py runs them, one result per bats test); their login
+   with MySQL 8.4's caching_sha2_password against a stand-in of its server
+   side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
    authorization and session attacks (tests/test_attack.py); then the
@@ -24,7 +25,8 @@
    and every action of the page (tests/test_page.py), in CGI and FastCGI
    mode;
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
-   on any sanitizer report, and 4 once more under valgrind memcheck;
+   on any sanitizer report, and 4 once more under valgrind memcheck (the
+   bats tests tagged valgrind);
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
     then the previous version (tools/previous.py builds it from git) serving
     the migrated database beside this one, as in a rolling deploy
@@ -58,8 +60,8 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 
 import lib      # noqa: E402
 import stack    # noqa: E402
-import test_cgi  # noqa: E402,F401  (registers tests)
-import test_stack  # noqa: E402,F401
+import bats_suite  # noqa: E402
+import test_stack  # noqa: E402,F401  (registers tests)
 import test_tls  # noqa: E402,F401
 import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
@@ -282,8 +284,8 @@ def main():
         env.started = started
         print("== TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
         lib.run_tests(modules("test_tls"), env, results, only)
-        print("== CGI tests: each executable by hand")
-        lib.run_tests(modules("test_cgi"), env, results, only)
+        print("== CGI tests: each executable by hand (tests/bats/*.bats)")
+        bats_suite.run(env, results, only)
         print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")
@@ -317,9 +319,11 @@ def main():
         for s in fcgi:
             started.remove(s)
             s.stop()
-        sanitizers.asan_pass(env, results, only, modules("test_cgi"),
+        sanitizers.asan_pass(env, results, only,
+                             lambda label: bats_suite.run(env, results, only, label),
                              modules("test_e2e", "test_attack"))
-        sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))
+        sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
+            env, results, only, label, tag="valgrind"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         print("== rolling deploy: the previous version (built from git) on the migrated schema")
