@@ -78,55 +78,6 @@ text_parts_free(struct text_parts *p)
 	tags_free(&p->tags);
 }
 
-/* One memo as the whole answer, with its ETag; a JSON object first made
- * whole, so a failure leaves nothing half-written. */
-static enum err
-answer_memo(struct ctx *ctx, int status, const struct db_memo *m)
-{
-	struct memo_json w;
-	char etag[MEMO_ETAG_LEN];
-	enum err e;
-
-	if ((e = memo_json_init(&w)) != E_OK)
-		return e;
-	if ((e = memo_json_set(&w, m)) == E_OK) {
-		memo_etag(m, etag);
-		resp_start(&ctx->resp, status, JSON_TYPE);
-		resp_header(&ctx->resp, "ETag", etag);
-		resp_json(&ctx->resp, status, w.obj);
-	}
-	memo_json_free(&w);
-	return e;
-}
-
-/* 412: the error and the memo as it is now, so the client can merge. */
-static void
-answer_precondition(struct ctx *ctx, const struct db_memo *cur)
-{
-	struct json_object *o = json_object_new_object();
-	struct memo_json w;
-	char etag[MEMO_ETAG_LEN];
-
-	if (o == NULL || memo_json_init(&w) != E_OK) {
-		json_object_put(o);
-		app_fail(ctx, E_NOMEM, NULL);
-		return;
-	}
-	if (memo_json_set(&w, cur) != E_OK ||
-	    json_object_object_add(o, "error",
-	    json_object_new_string(err_text(E_PRECOND))) != 0 ||
-	    json_object_object_add(o, "memo", json_object_get(w.obj)) != 0)
-		app_fail(ctx, E_NOMEM, NULL);
-	else {
-		memo_etag(cur, etag);
-		resp_start(&ctx->resp, 412, JSON_TYPE);
-		resp_header(&ctx->resp, "ETag", etag);
-		resp_json(&ctx->resp, 412, o);
-	}
-	memo_json_free(&w);
-	json_object_put(o);
-}
-
 /* What a list answer carries besides its memos. */
 struct list_extra {
 	int		 count;		/* count=true: send "count" */
@@ -274,7 +225,7 @@ create(struct ctx *ctx)
 	    (e = app_db(ctx)) != E_OK ||
 	    (e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1,
 	    &m)) != E_OK ||
-	    (e = answer_memo(ctx, 200, &m)) != E_OK)
+	    (e = memo_answer(&ctx->resp, 200, &m)) != E_OK)
 		app_fail(ctx, e, why);
 	text_parts_free(&p);
 	memo_body_free(&body);
@@ -300,7 +251,7 @@ get(struct ctx *ctx)
 		resp_header(&ctx->resp, "ETag", etag);
 		return;
 	}
-	if ((e = answer_memo(ctx, 200, &m)) != E_OK)
+	if ((e = memo_answer(&ctx->resp, 200, &m)) != E_OK)
 		app_fail(ctx, e, NULL);
 }
 
@@ -321,7 +272,8 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 		goto out;
 	e = db_memo_change(ctx->db, hash, ctx->id, c, &m);
 	if (e == E_PRECOND) {
-		answer_precondition(ctx, &m);
+		if (memo_answer_stale(&ctx->resp, &m) != E_OK)
+			app_fail(ctx, E_NOMEM, NULL);
 		return;
 	}
 	if (e == E_CONFLICT)
@@ -332,7 +284,7 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 		return;
 	}
 	if (e == E_OK)
-		e = answer_memo(ctx, 200, &m);
+		e = memo_answer(&ctx->resp, 200, &m);
 out:
 	if (e != E_OK)
 		app_fail(ctx, e, why);

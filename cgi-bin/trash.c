@@ -30,8 +30,9 @@ purge_one(struct ctx *ctx)
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
 	    (e = db_memo_change(ctx->db, hash, ctx->id, &c, &m)) != E_OK) {
-		app_fail(ctx, e, e == E_CONFLICT ? "the memo is not in the "
-		    "trash: delete it (to the trash) first" : NULL);
+		if (e != E_PRECOND || memo_answer_stale(&ctx->resp, &m) != E_OK)
+			app_fail(ctx, e, e == E_CONFLICT ? "the memo is not in "
+			    "the trash: delete it (to the trash) first" : NULL);
 		return;
 	}
 	resp_start(&ctx->resp, 204, NULL);

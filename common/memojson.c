@@ -258,3 +258,50 @@ memo_if_match(const struct db_memo *cur, void *arg)
 
 	return want == NULL || memo_etag_listed(want, cur);
 }
+
+/* obj as the answer with m's ETag. */
+static void
+answer(struct resp *r, int status, struct json_object *obj,
+    const struct db_memo *m)
+{
+	char etag[MEMO_ETAG_LEN];
+
+	memo_etag(m, etag);
+	resp_start(r, status, "application/json; charset=utf-8");
+	resp_header(r, "ETag", etag);
+	resp_json(r, status, obj);
+}
+
+enum err
+memo_answer(struct resp *r, int status, const struct db_memo *m)
+{
+	struct memo_json w;
+	enum err e;
+
+	if ((e = memo_json_init(&w)) != E_OK)
+		return e;
+	if ((e = memo_json_set(&w, m)) == E_OK)
+		answer(r, status, w.obj, m);
+	memo_json_free(&w);
+	return e;
+}
+
+enum err
+memo_answer_stale(struct resp *r, const struct db_memo *cur)
+{
+	struct json_object *o = json_object_new_object();
+	struct memo_json w = { 0 };
+	enum err e = E_NOMEM;
+
+	if (o != NULL && memo_json_init(&w) == E_OK &&
+	    memo_json_set(&w, cur) == E_OK &&
+	    json_object_object_add(o, "error",
+	    json_object_new_string(err_text(E_PRECOND))) == 0 &&
+	    json_object_object_add(o, "memo", json_object_get(w.obj)) == 0) {
+		answer(r, 412, o, cur);
+		e = E_OK;
+	}
+	memo_json_free(&w);
+	json_object_put(o);
+	return e;
+}

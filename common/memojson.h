@@ -39,6 +39,14 @@ enum err memo_json_put(struct resp *r, struct memo_json *w,
  * of the memo (db_memo.version). */
 void	 memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN]);
 
+/* One memo as the whole answer, with its ETag: the object is made whole
+ * first, so a failure (E_NOMEM) has written nothing. */
+enum err memo_answer(struct resp *r, int status, const struct db_memo *m);
+/* 412 {"error":…,"memo":<cur>} with cur's ETag: a change refused because
+ * the memo is no longer the one the client read; it gets the one there is,
+ * to merge with.  E_NOMEM, nothing written. */
+enum err memo_answer_stale(struct resp *r, const struct db_memo *cur);
+
 /* 1 if the If-Match (or If-None-Match) value `list` names m: "*", or one
  * of its comma-separated strong ETags. */
 int	 memo_etag_listed(const char *list, const struct db_memo *m);
