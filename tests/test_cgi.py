@@ -23,7 +23,8 @@ def seed_session(env, sid=SID, user="cgi-user", name="CGI 사용자", ttl="1 DAY
     env.db.client(database="memo", stdin=(
         f"INSERT INTO `user` (id, name) VALUES ('{user}', '{name}') "
         f"ON DUPLICATE KEY UPDATE name = VALUES(name);"
-        f"REPLACE INTO sessions VALUES ('{sha256_hex(sid)}', '{user}', "
+        f"REPLACE INTO sessions (session_key, user_id, created_at, expires_at)"
+        f" VALUES ('{sha256_hex(sid)}', '{user}', "
         f"UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL {ttl});"))
 
 
