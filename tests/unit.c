@@ -502,10 +502,15 @@ t_authorize_url(void)
 	cgi_req_init(&r, env, &cgi_stdio);
 	CHECK(naver_redirect_uri(&cfg, &r, redirect, sizeof(redirect)) == E_OK);
 	CHECK(strcmp(redirect, "http://example.com:8080/memo/auth") == 0);
-	url = naver_authorize_url(&cfg, redirect, "STATE");
+	url = naver_authorize_url(&cfg, redirect, "STATE", 0);
 	CHECK(url && strcmp(url, "https://nid.naver.com/oauth2.0/authorize"
 	    "?response_type=code&client_id=id%26x&redirect_uri=http%3A%2F%2F"
 	    "example.com%3A8080%2Fmemo%2Fauth&state=STATE") == 0);
+	free(url);
+	/* A withdrawal asks Naver for its consent page again. */
+	url = naver_authorize_url(&cfg, redirect, "STATE", 1);
+	CHECK(url && strstr(url, "&state=STATE&auth_type=reprompt") != NULL &&
+	    url[strlen(url) - 1] == 't');
 	free(url);
 	cgi_req_init(&r, bad, &cgi_stdio);
 	CHECK(naver_redirect_uri(&cfg, &r, redirect, sizeof(redirect)) ==
