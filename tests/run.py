@@ -53,6 +53,7 @@ import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
+import test_account  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_rolling  # noqa: E402,F401
@@ -268,12 +269,12 @@ def main():
         print("== CGI tests: each executable by hand")
         lib.run_tests(modules("test_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
-        lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
+        lib.run_tests(modules("test_e2e", "test_attack", "test_account"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
         # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
         # route), then with one process per route for test_fastcgi, which
         # watches a single process serve request after request.
-        for label, procs, suites in (("[fastcgi] ", None, ("test_e2e",)),
+        for label, procs, suites in (("[fastcgi] ", None, ("test_e2e", "test_account")),
                                      ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
             extra = {"MEMO_FCGI_PROCS": procs} if procs else None
             fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
