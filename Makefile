@@ -167,7 +167,7 @@ build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 
 # ---- libFuzzer harnesses (tests/fuzz/): clang only ----
 FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile tags \
-	       body
+	       body import
 FUZZ_S	?= 60
 FZ	 = build-fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -47,6 +47,9 @@ struct import_file {
 };
 
 /* The text of an error, "where: what". */
+static enum err why_set(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static enum err
 why_set(char *why, size_t whylen, const char *fmt, ...)
 {

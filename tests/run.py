@@ -78,7 +78,7 @@ def _load(name, path):
 fuzz = _load("fuzz_run", os.path.join(HERE, "fuzz", "run.py"))
 
 FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token", "tags",
-                "naver_profile", "body"]
+                "naver_profile", "body", "import"]
 
 
 class Env:
