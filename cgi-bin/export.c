@@ -83,7 +83,7 @@ put_revision(struct writer *x, const struct db_revision *rev)
 /* The rows of l (a memo per revision) as an array of memos, each with its
  * revisions.  1 at the end, or -1 if it broke off. */
 static int
-put_memos(struct writer *x, struct db_list *l)
+put_memos(struct writer *x, struct db_export *l)
 {
 	struct db_memo m;
 	struct db_revision rev;
@@ -142,12 +142,12 @@ start_download(struct ctx *ctx, const char *type, const char *ext,
 	resp_header(&ctx->resp, "Content-Disposition", disp);
 }
 
-/* The JSON export.  *lp is the live memos' list, already open (the first
- * query runs before the answer starts, so that its failure is still a
- * 503); the caller closes whatever *lp is at the end. */
+/* The JSON export.  *lp is the live memos' export, already open (the
+ * first query runs before the answer starts, so that its failure is still
+ * a 503); the caller closes whatever *lp is at the end. */
 static void
 export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
-    struct db_list **lp)
+    struct db_export **lp)
 {
 	char day[9], utc[DB_STAMP_LEN];
 
@@ -162,9 +162,9 @@ export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
 	resp_puts(x->r, "},\"memos\":");
 	if (put_memos(x, *lp) < 0)
 		return;
-	db_list_close(*lp);
+	db_export_close(*lp);
 	*lp = NULL;
-	if (db_export_list(ctx->db, me->id, 1, lp) != E_OK)
+	if (db_export_open(ctx->db, me->id, 1, lp) != E_OK)
 		return;
 	resp_puts(x->r, ",\"trash\":");
 	if (put_memos(x, *lp) > 0)
@@ -248,7 +248,8 @@ handle(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1], format[8];
 	struct db_account me;
-	struct db_list *l = NULL;
+	struct db_list *l = NULL;		/* Markdown */
+	struct db_export *jl = NULL;		/* JSON */
 	struct writer x = { &ctx->resp, { 0 }, NULL };
 	int n = query_get(ctx->req.query, "format", format, sizeof(format));
 	int md = n > 0 && strcmp(format, "md") == 0;
@@ -264,15 +265,16 @@ handle(struct ctx *ctx)
 		goto out;
 	if ((e = db_account_user(ctx->db, hash, &me)) == E_OK &&
 	    (e = md ? db_export_by_date(ctx->db, me.id, &l) :
-	    db_export_list(ctx->db, me.id, 0, &l)) == E_OK &&
+	    db_export_open(ctx->db, me.id, 0, &jl)) == E_OK &&
 	    (e = memo_json_init(&x.w)) == E_OK &&
 	    (x.scratch = json_object_new_string("")) == NULL)
 		e = E_NOMEM;
 	if (e == E_OK && md)
 		export_markdown(ctx, &me, l);
 	else if (e == E_OK)
-		export_json(ctx, &x, &me, &l);
+		export_json(ctx, &x, &me, &jl);
 	db_list_close(l);
+	db_export_close(jl);
 	db_read_end(ctx->db);
 out:
 	if (e != E_OK)

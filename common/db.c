@@ -20,6 +20,10 @@ extern unsigned int mysql_port __attribute__((weak));
  * schema; we still send them, up to this much. */
 #define DB_TEXT_HARD_MAX	(16u << 20)
 
+/* The export's batches (db_export.c). */
+#define EXPORT_BATCH_OFFSET	"199"
+_Static_assert(EXPORT_BATCH == 200, "ST_EXPORT_BOUND's OFFSET");
+
 /* ST_REV_PRUNE keeps the newest 50 revisions (OFFSET 49). */
 _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 
@@ -187,16 +191,24 @@ static const struct {
 	    "DELETE FROM `user` WHERE id = ?" },
 
 	/* ---- export and import (db_export.c) ---- */
-	/* Each memo with each of its revisions (or none), newest first:
-	 * one stream, whatever the number of memos. */
+	/* The export goes by batches of EXPORT_BATCH memos, newest first: the
+	 * lowest id of the next batch (none: the rest is the last batch), then
+	 * each memo of the batch with each of its revisions (or none),
+	 * newest first - a join the server sorts, but never more than a
+	 * batch of it, whatever the number of memos. */
+	[ST_EXPORT_BOUND] = { "export batch",
+	    "SELECT id FROM memo FORCE INDEX (memo_user_id) WHERE user_id = ?"
+	    " AND (deleted_at IS NOT NULL) = ? AND id < ?"
+	    " ORDER BY id DESC LIMIT 1 OFFSET " EXPORT_BATCH_OFFSET },
 	[ST_EXPORT] = { "export",
 	    "SELECT " MEMO_COLS ", r.id, r.text, r.created_at FROM memo m"
 	    " LEFT JOIN memo_revision r ON r.memo_id = m.id"
 	    " WHERE m.user_id = ? AND (m.deleted_at IS NOT NULL) = ?"
-	    " ORDER BY m.id DESC, r.id DESC" },
-	/* By date, newest first: memo_user_created backwards, no sort. */
+	    " AND m.id < ? AND m.id >= ? ORDER BY m.id DESC, r.id DESC" },
+	/* By date, newest first: memo_user_created backwards, streamed with
+	 * no sort (the optimizer would sort a table of one user's memos). */
 	[ST_EXPORT_MD] = { "export markdown",
-	    "SELECT " MEMO_COLS " FROM memo m"
+	    "SELECT " MEMO_COLS " FROM memo m FORCE INDEX (memo_user_created)"
 	    " WHERE m.user_id = ? AND m.deleted_at IS NULL"
 	    " ORDER BY m.created_at DESC, m.id DESC" },
 	/* The same text, byte for byte (the column's collation would ignore

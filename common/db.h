@@ -227,13 +227,18 @@ int	 db_tag_next(struct db_list *l, struct db_tag_count *t);
 enum err db_read_begin(struct db *db);
 void	 db_read_end(struct db *db);
 /* The user's live memos (trash 0) or trash (1), newest first by id, each
- * as many times as it has revisions (newest first), streamed. */
-enum err db_export_list(struct db *db, const char *user_id, int trash,
-	    struct db_list **out);
+ * as many times as it has revisions (newest first): streamed, a batch of
+ * memos per query, so that neither our memory nor the server's sorting
+ * grows with the number of memos.  Then db_export_next until 0, then
+ * db_export_close. */
+struct db_export;
+enum err db_export_open(struct db *db, const char *user_id, int trash,
+	    struct db_export **out);
 /* 1 and a row: the memo, and one of its revisions (rev->text NULL when it
- * has none); 0 at the end, -1 on error. */
-int	 db_export_next(struct db_list *l, struct db_memo *m,
+ * has none); 0 at the end, -1 on error (logged). */
+int	 db_export_next(struct db_export *x, struct db_memo *m,
 	    struct db_revision *rev);
+void	 db_export_close(struct db_export *x);
 /* The user's live memos by created_at, newest first (db_memo_next). */
 enum err db_export_by_date(struct db *db, const char *user_id,
 	    struct db_list **out);

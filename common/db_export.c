@@ -1,40 +1,116 @@
 /* db_export.c - a user's memos out (export) and in (import). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "db_int.h"
 #include "tags.h"
 
-enum err
-db_export_list(struct db *db, const char *user_id, int trash,
-    struct db_list **out)
+struct db_export {
+	struct db		*db;
+	char			 user_id[USER_MAX_ID + 1];
+	int			 trash;
+	unsigned long long	 before;	/* the next batch: ids below */
+	int			 last;		/* this batch is the last */
+	struct db_list		*l;		/* this batch's rows */
+};
+
+/* The lowest id of the next batch; 0 if the rest fits in one. */
+static enum err
+batch_low(struct db_export *x, unsigned long long *low)
 {
-	MYSQL_BIND in[2];
+	MYSQL_BIND in[3], res[1];
 	MYSQL_STMT *st;
-	int t = trash != 0;
+	enum err e;
+	int r;
+
+	*low = 0;
+	bind_cstr(&in[0], x->user_id);
+	bind_int(&in[1], &x->trash);
+	bind_u64(&in[2], &x->before);
+	if ((e = db_run(x->db, ST_EXPORT_BOUND, in, &st)) != E_OK)
+		return e;
+	bind_u64(&res[0], low);
+	if (mysql_stmt_bind_result(st, res) != 0 ||
+	    ((r = mysql_stmt_fetch(st)) != 0 && r != MYSQL_NO_DATA))
+		e = db_fail(x->db, st, db_what(ST_EXPORT_BOUND));
+	db_end(st);
+	return e;
+}
+
+/* Start the next batch: the memos from the next bound to x->before. */
+static enum err
+batch_open(struct db_export *x)
+{
+	MYSQL_BIND in[4];
+	unsigned long long low;
+	MYSQL_STMT *st;
 	enum err e;
 
-	bind_cstr(&in[0], user_id);
-	bind_int(&in[1], &t);
-	if ((e = db_run(db, ST_EXPORT, in, &st)) != E_OK)
+	if ((e = batch_low(x, &low)) != E_OK)
 		return e;
-	return list_start_revisions(db, st, out);
+	bind_cstr(&in[0], x->user_id);
+	bind_int(&in[1], &x->trash);
+	bind_u64(&in[2], &x->before);
+	bind_u64(&in[3], &low);
+	if ((e = db_run(x->db, ST_EXPORT, in, &st)) != E_OK)
+		return e;
+	x->before = low;
+	x->last = low == 0;
+	return list_start_revisions(x->db, st, &x->l);
+}
+
+enum err
+db_export_open(struct db *db, const char *user_id, int trash,
+    struct db_export **out)
+{
+	struct db_export *x;
+	enum err e;
+
+	if ((*out = x = calloc(1, sizeof(*x))) == NULL)
+		return E_NOMEM;
+	x->db = db;
+	(void)snprintf(x->user_id, sizeof(x->user_id), "%s", user_id);
+	x->trash = trash != 0;
+	x->before = ~0ULL;
+	if ((e = batch_open(x)) != E_OK) {
+		db_export_close(x);
+		*out = NULL;
+	}
+	return e;
 }
 
 int
-db_export_next(struct db_list *l, struct db_memo *m, struct db_revision *rev)
+db_export_next(struct db_export *x, struct db_memo *m,
+    struct db_revision *rev)
 {
-	int r = list_step(l);
+	int r;
 
+	while ((r = list_step(x->l)) == 0 && !x->last) {
+		db_list_close(x->l);
+		x->l = NULL;
+		if (batch_open(x) != E_OK)
+			return -1;
+	}
 	if (r != 1)
 		return r;
-	row_memo(&l->row, m);
+	row_memo(&x->l->row, m);
 	memset(rev, 0, sizeof(*rev));
-	if (!l->row.rev_null) {
-		rev->id = l->row.rev_id;
-		rev->text = l->row.rev_text;
-		rev->text_len = l->row.rev_len;
-		stamp_format(rev->created_at, &l->row.rev_created);
+	if (!x->l->row.rev_null) {
+		rev->id = x->l->row.rev_id;
+		rev->text = x->l->row.rev_text;
+		rev->text_len = x->l->row.rev_len;
+		stamp_format(rev->created_at, &x->l->row.rev_created);
 	}
 	return 1;
+}
+
+void
+db_export_close(struct db_export *x)
+{
+	if (x == NULL)
+		return;
+	db_list_close(x->l);
+	free(x);
 }
 
 enum err

@@ -54,6 +54,7 @@ import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
+import test_account_cgi  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_rolling  # noqa: E402,F401
@@ -267,7 +268,7 @@ def main():
         env.webs = [env.web, env.web_prefix]
 
         print("== CGI tests: each executable by hand")
-        lib.run_tests(modules("test_cgi"), env, results, only)
+        lib.run_tests(modules("test_cgi", "test_account_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack", "test_account"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
