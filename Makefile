@@ -5,7 +5,7 @@
 #                   (MODE=fastcgi: the same CGIs as persistent FastCGI processes)
 #   make test       every test, end to end in both modes; the last line is
 #                   "N passed, N failed, N skipped"
-#   make bench      the benchmark table (README.md, Performance); BENCH_S=2 for
+#   make bench      the benchmark table (docs/performance.md); BENCH_S=2 for
 #                   a short run
 #   make install    into $(DESTDIR)$(PREFIX) and $(DESTDIR)/etc (see below)
 #   make uninstall  removes what install put (not an edited memo.env)
@@ -20,7 +20,7 @@
 # links libcurl.  LINK=static (the default) links those libraries into each CGI (glibc stays shared): a CGI
 # pays the dynamic loader on every request, and libmariadb's shared
 # dependencies (OpenSSL, zlib) cost more instructions to load than the
-# request itself (README.md, Performance).  auth.cgi stays dynamic: libcurl
+# request itself (docs/performance.md).  auth.cgi stays dynamic: libcurl
 # brings the shared OpenSSL, which must not meet a linked-in copy.
 # LINK=dynamic links everything shared; B= and CGIOUT= build elsewhere (the
 # benchmark builds its comparison variants that way).

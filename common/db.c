@@ -54,7 +54,7 @@ _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
  * Every statement the service runs.  The memo list walks memo_user_id
  * (user_id, id) backwards and streams, with no sort on the server; a row
  * can only come with a live session, so only an empty answer needs a
- * second look (README.md, Performance).
+ * second look (docs/performance.md).
  */
 static const struct {
 	const char	*what;

@@ -52,6 +52,8 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 import lib      # noqa: E402
 import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
+import test_stack  # noqa: E402,F401
+import test_tls  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
 import test_account_cgi  # noqa: E402,F401
@@ -267,6 +269,11 @@ def main():
 
         env.webs = [env.web, env.web_prefix]
 
+        print("== the harness: ports and servers are the test's own")
+        lib.run_tests(modules("test_stack"), env, results, only)
+        env.started = started
+        print("== TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
+        lib.run_tests(modules("test_tls"), env, results, only)
         print("== CGI tests: each executable by hand")
         lib.run_tests(modules("test_cgi", "test_account_cgi"), env, results, only)
         print("== end-to-end tests through lighttpd")
@@ -298,7 +305,6 @@ def main():
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         print("== rolling deploy: the previous version (built from git) on the migrated schema")
-        env.rolling_started = started
         lib.run_tests(modules("test_rolling"), env, results, only)
         install(env, started, results, only)
         print("== deploy/aws: user data and AMI bake against a local RDS stand-in")

@@ -105,7 +105,7 @@ def real_browser(env):
                            start_new_session=True)
     wd = None
     try:
-        stack.wait_for(stack.port_open(port), "chromedriver", proc=drv)
+        stack.wait_for(stack.listening_by(port, drv.pid), "chromedriver", proc=drv)
         wd = WebDriver(f"http://127.0.0.1:{port}", profile)
         wd.go(env.web.url)
         wd.wait("return document.body.classList.contains('guest')", "the guest page")

@@ -201,7 +201,7 @@ accesslog.filename = "{state}/access.log"
     srv = stack.Server("lighttpd", ["lighttpd", "-D", "-f", main],
                        os.path.join(state, "lighttpd.out"))
     try:
-        stack.wait_for(stack.port_open(port), "lighttpd", proc=srv.proc)
+        stack.wait_for(stack.listening_by(port, srv.proc.pid), "lighttpd", proc=srv.proc)
         serves_the_app(f"http://127.0.0.1:{port}/")
         memo = os.path.realpath(f"{d}{PREFIX}/lib/memo/cgi-bin/memo.cgi")
         fcgi = [p for p in children(srv.proc.pid) if exe(p) == memo]
@@ -302,7 +302,7 @@ def debian_apache_conf(env):
     srv = stack.Server("apache2", argv + ["-DFOREGROUND"],
                        os.path.join(state, "apache2.out"), env=e)
     try:
-        stack.wait_for(stack.port_open(port), "apache2", proc=srv.proc)
+        stack.wait_for(stack.listening_by(port, srv.proc.pid), "apache2", proc=srv.proc)
         serves_the_app(f"http://127.0.0.1:{port}/")
     finally:
         srv.stop()

@@ -31,7 +31,7 @@ def servers(env):
                        " repository has it (git fetch --unshallow)")
         env.previous_web = stack.Lighttpd(os.path.join(env.base, "lighttpd-previous"),
                                           env.config, cgi_dir=cgi_dir)
-        env.rolling_started.append(env.previous_web)
+        env.started.append(env.previous_web)
     return env.previous_web
 
 

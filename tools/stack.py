@@ -42,11 +42,87 @@ SETTINGS = ("DB_HOST", "DB_PORT", "DB_SOCKET", "DB_DATABASE", "DB_USER",
             "SESSION_MAX_AGE", "COOKIE_SECURE", "TRASH_DAYS")
 
 
+_HANDED_OUT = set()
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
-    """A port nobody listens on now, on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on now, for a server started next.
+    It is below the kernel's ephemeral range, so no outgoing connection
+    (a test's client, a database connection) takes it in the meantime, and
+    it is never handed out twice by this process: two servers started one
+    after the other cannot be given one port (a port chosen "free" by
+    binding port 0 could be, and another server then answered in place of
+    the one a test started)."""
+    rng = secrets.SystemRandom()
+    low = max(_ephemeral_low(), 12000)
+    for _ in range(1000):
+        port = rng.randrange(10000, low)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
+
+
+def _tree(pid):
+    """pid and its descendants."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        out.add(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def listening_by(port, pid):
+    """A check for wait_for: the loopback port is listened on by pid or one
+    of its children, not merely by someone."""
+    def check():
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table) as f:
+                    rows = f.read().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                f = row.split()
+                if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f[9])
+        if not inodes:
+            return False
+        for p in _tree(pid):
+            try:
+                for fd in os.listdir(f"/proc/{p}/fd"):
+                    link = os.readlink(f"/proc/{p}/fd/{fd}")
+                    if link.startswith("socket:[") and link[8:-1] in inodes:
+                        return True
+            except OSError:
+                continue
+        return False
+    return check
 
 
 def wait_for(check, what, timeout=30.0, proc=None):
@@ -98,10 +174,13 @@ class Server:
 
 
 class MariaDB:
-    """A private MariaDB: data, socket and logs under `base`, loopback port."""
+    """A private MariaDB: data, socket and logs under `base`, loopback port.
+    tls: a dict with the server's "ca", "cert" and "key" files (PEM) to
+    serve TLS on its port."""
 
-    def __init__(self, base, port=None):
+    def __init__(self, base, port=None, tls=None):
         self.base = base
+        self.tls = tls
         self.data = os.path.join(base, "data")
         self.socket = os.path.join(base, "mysqld.sock")
         self.port = port or free_port()
@@ -150,6 +229,9 @@ class MariaDB:
                 "--collation-server=utf8mb4_unicode_ci",
                 "--innodb-buffer-pool-size=64M", "--max-connections=600",
                 "--skip-name-resolve"]
+        if self.tls:
+            argv += [f"--ssl-ca={self.tls['ca']}", f"--ssl-cert={self.tls['cert']}",
+                     f"--ssl-key={self.tls['key']}"]
         self.server = Server("mariadb", argv, os.path.join(self.base, "mysqld.out"))
         wait_for(lambda: self.client("-e", "SELECT 1", check=False).returncode == 0,
                  "MariaDB", timeout=60, proc=self.server.proc)
@@ -210,7 +292,8 @@ class NaverDev:
                 f"--client-secret={self.client_secret}",
                 "--hang-seconds", str(hang_seconds)]
         self.server = Server("naver_dev", argv, os.path.join(base, "naver_dev.log"))
-        wait_for(port_open(self.port), "naver_dev", proc=self.server.proc)
+        wait_for(listening_by(self.port, self.server.proc.pid), "naver_dev",
+                 proc=self.server.proc)
 
     def settings(self):
         return {"NAVER_CLIENT_ID": self.client_id,
@@ -264,7 +347,8 @@ class Lighttpd:
         self.conf = conf or os.path.join(ROOT, MODES[mode])
         argv = ["lighttpd", "-D", "-f", self.conf]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
-        wait_for(port_open(self.port), "lighttpd", proc=self.server.proc)
+        wait_for(listening_by(self.port, self.server.proc.pid), "lighttpd",
+                 proc=self.server.proc)
 
     def fastcgi_pids(self, program):
         """Pids of our FastCGI children running cgi-bin/PROGRAM.cgi, or
@@ -355,8 +439,9 @@ Define MEMO_MOUNT "/memo"
         argv = ["apache2", "-d", state, "-f", self.conf, "-DFOREGROUND"]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C"}
         self.server = Server("apache2", argv, os.path.join(state, "apache2.out"), env=env)
-        wait_for(port_open(self.port), "apache2", proc=self.server.proc)
-        wait_for(port_open(port2), "apache2", proc=self.server.proc)
+        for port in (self.port, port2):
+            wait_for(listening_by(port, self.server.proc.pid), "apache2",
+                     proc=self.server.proc)
 
     def stop(self):
         self.server.stop(grace=10)
@@ -412,7 +497,8 @@ backend memo
             f.write(conf)
         argv = ["haproxy", "-db", "-f", self.conf]
         self.server = Server("haproxy", argv, os.path.join(state, "haproxy.log"))
-        wait_for(port_open(self.port), "haproxy", proc=self.server.proc)
+        wait_for(listening_by(self.port, self.server.proc.pid), "haproxy",
+                 proc=self.server.proc)
 
     def status(self):
         """{server name: "UP"/"DOWN"/…} from the stats page's CSV."""

@@ -1,0 +1,55 @@
+"""test_stack.py - the harness itself (tools/stack.py): a test is only as
+good as the servers it talks to, so the harness must never mistake another
+process's server for the one it started.
+
+This was the race behind "Debian's apache2 layout … serves the app" failing
+once in two fresh-clone runs (its /health answer was not JSON): a port
+chosen "free" by binding port 0 is a port of the kernel's ephemeral range,
+which any outgoing connection may take and which a second call may return
+again, and a server was deemed up as soon as *anything* accepted on its
+port."""
+import os
+import socket
+import subprocess
+
+import stack
+from lib import check, eq, test
+
+
+@test
+def free_ports_are_distinct_and_not_ephemeral(env):
+    """Harness: free_port never hands out a port twice, nor one of the kernel's ephemeral range"""
+    low = stack._ephemeral_low()
+    ports = [stack.free_port() for _ in range(300)]
+    eq(len(set(ports)), len(ports), "distinct ports")
+    check(all(p < low for p in ports), f"below the ephemeral range ({low}): {max(ports)}")
+
+
+@test
+def a_server_is_up_only_when_it_listens_itself(env):
+    """Harness: a server whose port another process holds is not taken for started"""
+    port = stack.free_port()
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", port))
+    squatter.listen()
+    try:
+        check(stack.port_open(port)(), "someone listens on the port")
+        sleeper = subprocess.Popen(["sleep", "30"])
+        try:
+            check(not stack.listening_by(port, sleeper.pid)(),
+                  "but not the process that was started")
+            check(stack.listening_by(port, os.getpid())(), "the squatter is seen as itself")
+        finally:
+            sleeper.kill()
+            sleeper.wait()
+        # lighttpd cannot bind the port: starting it fails, at once.
+        try:
+            w = stack.Lighttpd(os.path.join(env.base, "lighttpd-squatted"), env.config,
+                               port=port)
+        except RuntimeError as e:
+            check("exited" in str(e), f"lighttpd's start fails: {e}")
+        else:
+            w.stop()
+            raise AssertionError("lighttpd was taken for started on another's port")
+    finally:
+        squatter.close()
