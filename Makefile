@@ -234,7 +234,7 @@ migrate:
 #   $(PREFIX)/lib/memo/htdocs            -> ../../share/memo/htdocs, so
 #                                        lib/memo is a MEMO_ROOT for
 #                                        lighttpd.conf
-#   $(PREFIX)/share/memo/htdocs/static/  app.js, style.css (the page
+#   $(PREFIX)/share/memo/htdocs/static/  the scripts and stylesheets (the page
 #                                        template is compiled into index.cgi)
 #   $(PREFIX)/share/memo/schema/         the migrations
 #   $(PREFIX)/share/memo/lighttpd*.conf  standalone server + app mapping
@@ -259,7 +259,7 @@ LIBDIR	    = $(PREFIX)/lib/memo
 SHAREDIR    = $(PREFIX)/share/memo
 SBINDIR	    = $(PREFIX)/sbin
 ETCDIR	    = $(SYSCONFDIR)/memo
-STATIC	    = app.js style.css
+STATIC	    = $(notdir $(wildcard htdocs/static/*.js htdocs/static/*.css))
 SCHEMA	    = $(notdir $(wildcard schema/[0-9]*.sql))
 SUBST	    = sed -e 's|@CGIDIR@|$(LIBDIR)/cgi-bin|g' \
 		  -e 's|@STATICDIR@|$(SHAREDIR)/htdocs/static|g' \
