@@ -75,6 +75,7 @@
 		const e = { memo, etag: etag || null, li };
 
 		li.dataset.id = String(memo.id);
+		li.id = 'memo-' + memo.id;
 		st.entries.set(memo.id, e);
 		fill(e);
 		place(e);

@@ -38,8 +38,9 @@
 		const what = R.summary(m.text);
 
 		li.dataset.id = String(m.id);
+		li.id = 'trash-' + m.id;
 		meta.append(R.time(m.deleted_at, '삭제 · '),
-		    R.el('span', 'purge', purgeNote(m)));
+		    R.el('span', 'purge-when', purgeNote(m)));
 		[['restore primary', '복원'], ['purge danger', '영구 삭제']].forEach(
 		    ([cls, label]) => {
 			const b = R.el('button', cls, label);
