@@ -32,7 +32,7 @@ CARDS = ("return Array.from(document.querySelectorAll("
          "'#view-memos li.memo:not(.editing) > .body')).map(function (e) {"
          " return e.textContent; });")
 LOADED = ("return !document.getElementById('view-memos').hasAttribute('aria-busy')"
-          " && document.getElementById('count').textContent !== '';")
+          " && document.getElementById('count').textContent !== ''")
 
 
 def card(memo_id, part=""):
@@ -621,3 +621,444 @@ def page_checklists_links_xss(env):
         no_problems(wd, "xss")
         print(f"    saw: boxes toggled via PATCH with If-Match {patches[0][1]}, link {links[0][0]}, XSS memo shown as"
               f" {len(XSS)} characters of text")
+
+
+COMPOSE = """
+var t = arguments[0] ? document.getElementById(arguments[0]) : document.activeElement;
+t.focus();
+function ev(type, init) {
+  var e = type.indexOf('composition') === 0 ?
+    new CompositionEvent(type, Object.assign({bubbles: true}, init)) :
+    new KeyboardEvent(type, Object.assign({bubbles: true, cancelable: true}, init));
+  t.dispatchEvent(e);
+  return e.defaultPrevented;
+}
+"""
+
+
+def compose(wd, field, script):
+    return wd.js(COMPOSE + script, field)
+
+
+def drafts_stored(wd):
+    return wd.js("return Object.keys(localStorage).filter(function (k) {"
+                 " return k.indexOf('memo.drafts') === 0; }).length")
+
+
+@test
+def page_korean_ime(env):
+    """Page: Enter, Ctrl+Enter and Esc never act during an IME composition (compositionstart/end, isComposing)"""
+    name = "페이지 한글 입력"
+    b = api(env, name)
+    mid = post(b, "고칠 메모")
+    with Chromium(env, "ime") as wd:
+        open_page(wd, env, name)
+        # Ctrl+Enter while "요" is still being composed: nothing yet.
+        compose(wd, "memo-text", """
+            t.value = '안녕하세'; t.dispatchEvent(new Event('input', {bubbles: true}));
+            ev('compositionstart', {data: ''});
+            t.value = '안녕하세요';
+            ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true, isComposing: true,
+                           keyCode: 229});""")
+        time.sleep(0.5)
+        eq(memos(env, name), {mid: ("고칠 메모", False, False)}, "nothing saved mid-composition")
+        eq(wd.js("return document.getElementById('memo-text').value"), "안녕하세요",
+           "the text untouched")
+        # The composition ends: the memo is saved with its last syllable.
+        compose(wd, "memo-text", "ev('compositionend', {data: '요'});")
+        wd.wait("return document.getElementById('count').textContent === '메모 2개'",
+                "saved once the composition ended")
+        check("안녕하세요" in [t for t, _, _ in memos(env, name).values()], "with its last syllable")
+
+        # Enter in a checklist line: during a composition it belongs to the IME.
+        compose(wd, "memo-text", """
+            t.value = '- [ ] 두부'; t.setSelectionRange(7, 7);
+            ev('compositionstart', {data: ''});
+            ev('keydown', {key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229});
+            ev('compositionend', {data: '부'});""")
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부",
+           "no new checklist line during the composition")
+        wd.keys(KEY["end"] + KEY["enter"])
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n- [ ] ",
+           "Enter after it starts the next item")
+        wd.keys(KEY["enter"])
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n",
+           "Enter on an empty item ends the list")
+
+        # In the editor: Esc and Ctrl+Enter wait for the composition too.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        prevented = compose(wd, f"edit-{mid}", """
+            ev('compositionstart', {data: ''});
+            t.value = '고칠 메모 수정';
+            return [ev('keydown', {key: 'Escape', code: 'Escape', isComposing: true,
+                                   keyCode: 229}),
+                    ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true,
+                                   isComposing: true, keyCode: 229})];""")
+        time.sleep(0.4)
+        check(wd.js(f"return !!document.querySelector('{card(mid)}.editing')"
+                    " && !document.getElementById('dialog').open"),
+              "Esc during the composition neither closed nor asked")
+        eq(text_of(env, mid), "고칠 메모", "and Ctrl+Enter did not save yet")
+        eq(prevented, [False, True], "Esc left to the IME; Ctrl+Enter held back")
+        compose(wd, f"edit-{mid}", "ev('compositionend', {data: '정'});")
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')",
+                "saved once the composition ended")
+        eq(text_of(env, mid), "고칠 메모 수정", "the edit stored")
+        # Esc with no composition cancels.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        wd.keys(KEY["esc"])
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "Esc closed it")
+
+        # The search box: Enter during a composition does not search.
+        compose(wd, "search", """
+            t.value = '고칠';
+            ev('compositionstart', {data: ''});
+            ev('keydown', {key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229});""")
+        time.sleep(0.1)
+        eq(wd.text("#count"), "메모 2개", "no search yet")
+        no_problems(wd, "ime")
+        print(f"    saw: held back {prevented} during composition; rows"
+              f" {sorted(t for t, _, _ in memos(env, name).values())}")
+
+
+@test
+def page_drafts_survive_expired_session(env):
+    """Page: a new memo and an edit being typed survive a reload and an expired session (row expired in the database, reload, log in again)"""
+    name = "페이지 초안"
+    b = api(env, name)
+    mid = post(b, "원래 내용")
+    with Chromium(env, "drafts") as wd:
+        open_page(wd, env, name)
+        wd.type("#memo-text", "새 메모 초안\n- [ ] 잊지 말 것")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                "the editor, with the memo read")
+        wd.keys(" 에 덧붙이는 중")
+        eq(drafts_stored(wd), 1, "drafts kept in this browser")
+
+        # A reload brings both back.
+        wd.refresh()
+        wd.wait(f"return !!document.querySelector('{card(mid)}.editing')",
+                "the editor reopened")
+        eq(wd.js("return document.getElementById('memo-text').value"),
+           "새 메모 초안\n- [ ] 잊지 말 것", "the new memo's draft")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"),
+           "원래 내용 에 덧붙이는 중", "the edit's draft")
+        eq(wd.text(f"{card(mid)} .editor-note"), "저장하지 않은 수정 내용을 되살렸습니다.",
+           "said so")
+
+        # The session expires; saving says so and keeps the text.
+        env.db.client(database="memo", stdin=(
+            "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
+            f" WHERE user_id = '{naver_id(name)}'"))
+        wd.click(f"#edit-{mid}")
+        wd.keys(KEY["end"] + "!" + CTRL_ENTER)
+        wd.wait("return !!document.getElementById('relogin')", "the expired-session message")
+        check(status(wd).startswith("로그인이 만료되었습니다."), status(wd))
+        eq(wd.js("return document.getElementById('relogin').getAttribute('href')"), "login",
+           "a relative link to log in again")
+        eq(text_of(env, mid), "원래 내용", "nothing saved")
+        if env.web.mode == "cgi":
+            wd.screenshot("expired")
+
+        # Reload: the guest page.  Log in again: everything is back.
+        wd.refresh()
+        wd.wait("return document.body.classList.contains('guest')", "the guest page")
+        wd.login(env.web_prefix.url, name)
+        wd.wait(f"return !!document.querySelector('{card(mid)}.editing')",
+                "the editor reopened after logging in again")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"),
+           "원래 내용 에 덧붙이는 중!", "the edit's draft, last key included")
+        eq(wd.js("return document.getElementById('memo-text').value"),
+           "새 메모 초안\n- [ ] 잊지 말 것", "the new memo's draft")
+
+        # Saved: the drafts are gone.
+        wd.click(f"#edit-{mid}")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the edit saved")
+        eq(text_of(env, mid), "원래 내용 에 덧붙이는 중!", "the edit stored")
+        wd.click("#memo-save")
+        wd.wait("return document.getElementById('count').textContent === '메모 2개'",
+                "the new memo saved")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           sorted(["원래 내용 에 덧붙이는 중!", "새 메모 초안\n- [ ] 잊지 말 것"]), "both rows")
+        eq(drafts_stored(wd), 0, "no draft left once saved")
+        wd.refresh()
+        wd.wait(LOADED, "a reload")
+        eq(wd.js("return document.getElementById('memo-text').value"), "", "nothing comes back")
+        no_problems(wd, "drafts")
+        print(f"    saw: drafts back after reload and after a new login; {status(wd)!r}")
+
+
+def sample(i):
+    """Memo i of 300, as people write them."""
+    return [
+        f"주간 회의록 {i}번\n다음 주까지 발표 자료를 준비하기로 함. 담당: 김민지 #회사/회의",
+        f"장보기 #집\n- [ ] 우유\n- [x] 달걀\n- [ ] 두부 {i}모",
+        f"읽을 책 📚 #독서 — 『코스모스』, 『총, 균, 쇠』 https://books.example.com/item/{i}",
+        f"운동 {i}일차 🏃 5km 달리기, 스쿼트 3세트 #운동",
+        f"Release notes draft {i}: ship in English and 한국어 #work",
+        f"{i}번째 짧은 메모 ☕",
+    ][i % 6]
+
+
+def seed(env, name, n, trashed=5, pinned=(7, 20, 33)):
+    """n live memos (and `trashed` more in the trash), written over the last
+    days, a few pinned and a few edited; returns the live ids."""
+    b = api(env, name)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda i: post(b, sample(i)), range(n + trashed)))
+    uid = naver_id(name)
+    env.db.client(database="memo", stdin=(
+        f"SET @top = (SELECT MAX(id) FROM memo WHERE user_id = '{uid}');"
+        "UPDATE memo SET created_at = UTC_TIMESTAMP() - INTERVAL ((@top - id) * 37 + 5) MINUTE"
+        f" WHERE user_id = '{uid}';"))
+    for i in ids[:trashed]:
+        eq(b.request("DELETE", f"/memo/{i}").status, 204, "DELETE")
+    for i in pinned:
+        r = b.request("PATCH", f"/memo/{ids[-i]}", body=b'{"pinned":true}',
+                      headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "pin")
+    r = b.request("PATCH", f"/memo/{ids[-2]}", body=json.dumps(
+        {"text": sample(n + trashed - 2) + "\n(수정: 장소 변경)"}).encode(),
+        headers={"Content-Type": "application/json"})
+    eq(r.status, 200, "edit")
+    return sorted(ids[trashed:], reverse=True), [ids[-i] for i in pinned]
+
+
+SHOWN = ("return Array.from(document.querySelectorAll('#view-memos li.memo'))"
+         ".map(function (l) { return Number(l.dataset.id); });")
+SIZES = {"desktop": (1000, 900, False), "390px": (390, 844, True)}
+
+
+def screens(env, wd, top):
+    """The main views, desktop and 390 px wide, light and dark."""
+    shots = []
+    views = [("memos", ""), ("search", "#q=%ED%9A%8C%EC%9D%98"), ("tag", "#tag=%EC%A7%91"),
+             ("trash", "#view=trash")]
+    for size, (w, h, mobile) in SIZES.items():
+        wd.viewport(w, h, mobile)
+        wd.touch(mobile)
+        for scheme in ("light", "dark"):
+            wd.scheme(scheme)
+            bg = wd.js("return getComputedStyle(document.body).backgroundColor")
+            eq(bg, "rgb(246, 247, 249)" if scheme == "light" else "rgb(21, 23, 26)",
+               f"the {scheme} background")
+            for view, frag in views:
+                wd.go(env.web_prefix.url + frag)
+                if view == "trash":
+                    wd.wait("return document.querySelectorAll('#trash-list li').length === 5",
+                            "the trash")
+                else:
+                    wd.wait(LOADED + " && document.querySelectorAll('#tag-list .chip')"
+                            ".length > 0", f"the {view} view")
+                wd.js("window.scrollTo(0, 0)")
+                shots.append(wd.screenshot(f"{view}-{size}-{scheme}"))
+                overflow = wd.js("return document.documentElement.scrollWidth >"
+                                 " document.documentElement.clientWidth")
+                eq(overflow, False, f"no sideways scrolling: {view} {size}")
+            # A card being edited and the history dialog.
+            wd.go(env.web_prefix.url)
+            wd.wait(LOADED, "the list")
+            edited = wd.js("var b = document.querySelector('#memos .edited');"
+                           " b.scrollIntoView({block: 'center'}); return b.closest('li').id;")
+            wd.click(f"#{edited} .edited")
+            wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
+                    "the history")
+            shots.append(wd.screenshot(f"history-{size}-{scheme}"))
+            wd.click("#dialog-actions button")
+            wd.click(f"#{edited} .card-actions .edit")
+            wd.wait(f"return !!document.querySelector('#{edited} .editor[data-read]')",
+                    "the editor")
+            shots.append(wd.screenshot(f"editor-{size}-{scheme}"))
+            wd.keys(KEY["esc"])
+    wd.viewport(*SIZES["desktop"])
+    wd.touch(False)
+    wd.scheme("light")
+    return shots
+
+
+@test
+def page_300_memos(env):
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top; screenshots desktop and 390 px, light and dark"""
+    name = "페이지 삼백"
+    live, pinned = seed(env, name, 300)
+    with Chromium(env, "screens") as wd:
+        open_page(wd, env, name)
+        eq(wd.text("#count"), "메모 300개", "the count of all memos")
+        shown = wd.js(SHOWN)
+        eq(shown[:3], sorted(pinned, reverse=True), "the pinned ones first")
+        eq(len(shown), 3 + 50, "the pinned and the first 50 others")
+        check(not wd.js("return document.getElementById('more').hidden"), "더 보기 offered")
+        # Scrolling to the end loads the next page by itself.
+        wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
+        wd.wait("return document.querySelectorAll('#memos li').length === 100",
+                "the second page, by scrolling")
+        # 더 보기 by keyboard-reachable button too.
+        wd.js("window.scrollTo(0, 0)")
+        wd.click("#more")
+        wd.wait("return document.querySelectorAll('#memos li').length >= 150", "더 보기")
+        for _ in range(10):
+            wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
+            if wd.js("return document.getElementById('more').hidden"):
+                break
+            time.sleep(0.3)
+        wd.wait("return document.getElementById('more').hidden", "the end of the list")
+        shown = wd.js(SHOWN)
+        eq(len(shown), 300, "every memo once")
+        eq(shown[3:], [i for i in live if i not in pinned], "newest first, no duplicates")
+        eq(wd.text("#count"), "메모 300개", "the count still")
+        height = wd.js("return document.documentElement.scrollHeight")
+        shots = screens(env, wd, live) if env.web.mode == "cgi" else []
+        no_problems(wd, "300 memos")
+        print(f"    saw: 53 cards first, 300 after scrolling ({height} px);"
+              f" {len(shots)} screenshots under {os.path.relpath(wd.out, env.base)}/")
+
+
+NAMES = """
+function name(e) {
+  var l = e.getAttribute('aria-labelledby');
+  if (l) return l.split(' ').map(function (i) {
+    var x = document.getElementById(i); return x ? x.textContent : ''; }).join(' ').trim();
+  if (e.getAttribute('aria-label')) return e.getAttribute('aria-label').trim();
+  if (e.id) { var f = document.querySelector('label[for="' + e.id + '"]');
+              if (f) return f.textContent.trim(); }
+  return (e.textContent || '').trim();
+}
+return Array.from(document.querySelectorAll('a, button, input, textarea, select'))
+  .filter(function (e) { return e.getClientRects().length > 0; })
+  .map(function (e) { return [e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                              (e.className ? '.' + e.className.split(' ')[0] : ''),
+                              name(e), e.tabIndex]; });
+"""
+
+
+@test
+def page_keyboard_touch_noscript(env):
+    """Page: every control labelled and reachable by keyboard (delete and undo with keys only), no Ctrl+Enter hint on touch, a Korean message without JavaScript"""
+    name = "페이지 키보드"
+    b = api(env, name)
+    post(b, "첫째 #하나")
+    second = post(b, "둘째\n- [ ] 할 일 https://example.org/")
+    with Chromium(env, "keyboard") as wd:
+        open_page(wd, env, name)
+        controls = wd.js(NAMES)
+        unnamed = [c for c in controls if not c[1]]
+        eq(unnamed, [], "controls without a name for screen readers")
+        unreachable = [c for c in controls if c[2] < 0]
+        eq(unreachable, [], "controls out of the keyboard's reach")
+        labels = [c[1] for c in controls]
+        check(["textarea#memo-text", "새 메모", 0] in controls, "the form's label")
+        check(["input#search", "메모 검색", 0] in controls, "the search box's label")
+        for want in ("삭제: 둘째", "수정: 둘째", "고정: 둘째", "#하나 태그, 메모 1개", "메모",
+                     "휴지통", "할 일 https://example.org/"):
+            check(want in labels, f"{want!r} among the names: {labels}")
+
+        # Keyboard only: Tab from the search box to the newest card's 삭제,
+        # Enter; then Tab to the toast's 실행 취소, Enter.
+        wd.click("#search")
+        seen = []
+        for _ in range(30):
+            wd.keys(KEY["tab"])
+            seen.append(wd.js("var a = document.activeElement; return a.className + ' ' +"
+                              " a.textContent;"))
+            if wd.js(f"return document.activeElement.matches('{card(second)} .delete')"):
+                break
+        check(wd.js(f"return document.activeElement.matches('{card(second)} .delete')"),
+              f"삭제 reached by Tab: {seen}")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !document.getElementById('memo-{second}')", "deleted by keyboard")
+        eq(memos(env, name)[second][2], True, "in the trash")
+        wd.wait("return !!document.querySelector('#toast .toast-action')", "the toast")
+        for _ in range(40):
+            if wd.js("return document.activeElement.classList.contains('toast-action')"):
+                break
+            wd.keys(KEY["tab"])
+        check(wd.js("return document.activeElement.classList.contains('toast-action')"),
+              "실행 취소 reached by Tab")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !!document.getElementById('memo-{second}')", "back by keyboard")
+        eq(memos(env, name)[second][2], False, "out of the trash")
+        # The checkbox by keyboard: Space.
+        wd.js(f"document.querySelector('{card(second)} .check input').focus()")
+        wd.keys(" ")
+        wd.wait(f"return !document.querySelector('{card(second)}[aria-busy]') &&"
+                f" document.querySelector('{card(second)} .check input').checked", "checked")
+        check(text_of(env, second).startswith("둘째\n- [x] 할 일"), "checked in the database")
+
+        # The Ctrl+Enter hint: shown with a keyboard, not on a touch screen.
+        hint = "return getComputedStyle(document.getElementById('memo-hint')).display"
+        check(wd.js(hint) != "none", "the hint on a desktop")
+        wd.touch(True)
+        wd.viewport(390, 844, True)
+        eq(wd.js(hint), "none", "no hint on a touch screen")
+        wd.click(card(second, ".card-actions .edit"))
+        eq(wd.js(f"return getComputedStyle(document.querySelector('{card(second)}"
+                 " .kbd-hint')).display"), "none", "nor in the editor")
+        wd.keys(KEY["esc"])
+        wd.touch(False)
+        wd.viewport(1000, 900)
+        no_problems(wd, "keyboard")
+
+        # Without JavaScript: a Korean message, not an empty app.
+        wd.scripts(False)
+        wd.refresh()
+        wd.wait("return document.readyState === 'complete'", "the page without scripts")
+        eq(wd.js("return typeof window.Memo"), "undefined", "no script ran")
+        check(wd.js("var n = document.getElementById('noscript');"
+                    " return !!n && n.getClientRects().length > 0"), "the notice shows")
+        eq(wd.text("#noscript"), "이 메모장은 자바스크립트로 동작합니다. 브라우저 설정에서"
+           " 자바스크립트를 허용한 뒤 페이지를 새로 고쳐 주세요.", "in Korean")
+        eq(wd.js("return document.getElementById('app').getClientRects().length"), 0,
+           "the app hidden")
+        shots = []
+        if env.web.mode == "cgi":
+            for scheme in ("light", "dark"):
+                wd.scheme(scheme)
+                shots.append(wd.screenshot(f"noscript-{scheme}"))
+        wd.scripts(True)
+        wd.scheme("light")
+        # The guest page, light and dark, desktop and 390 px.
+        wd.click("#logout button")
+        wd.wait("return document.body.classList.contains('guest')", "logged out")
+        if env.web.mode == "cgi":
+            for size, (w, h, mobile) in SIZES.items():
+                wd.viewport(w, h, mobile)
+                for scheme in ("light", "dark"):
+                    wd.scheme(scheme)
+                    shots.append(wd.screenshot(f"guest-{size}-{scheme}"))
+        print(f"    saw: {len(controls)} controls, all named and reachable; 삭제 after"
+              f" {len(seen)} Tabs; {len(shots)} screenshots")
+
+
+SINKS = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\s*\("
+                   r"|new\s+Function|srcdoc|setAttribute\(\s*['\"](on|style|href)")
+
+
+@test
+def page_source_rules(env):
+    """Page source: no innerHTML, outerHTML, insertAdjacentHTML or document.write anywhere in htdocs; no inline script, style or handler; every script loaded"""
+    found, files = [], []
+    for root, _, names in os.walk(HTDOCS):
+        for n in sorted(names):
+            path = os.path.join(root, n)
+            files.append(os.path.relpath(path, HTDOCS))
+            with open(path, encoding="utf-8") as f:
+                for no, line in enumerate(f, 1):
+                    if SINKS.search(line):
+                        found.append(f"{os.path.relpath(path, HTDOCS)}:{no}: {line.strip()}")
+    eq(found, [], "HTML sinks in htdocs")
+    page = open(os.path.join(HTDOCS, "index.html"), encoding="utf-8").read()
+    eq(re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", page), [], "inline scripts")
+    eq(re.findall(r"<style|\sstyle=|\son[a-z]+=", page), [], "inline styles or handlers")
+    scripts = re.findall(r'<script src="static/([a-z]+\.js)" defer></script>', page)
+    on_disk = sorted(f[len("static/"):] for f in files if f.endswith(".js"))
+    eq(sorted(scripts), on_disk, "index.html loads every script, deferred, by a relative URL")
+    eq(scripts[-1], "app.js", "app.js last: the views register before it starts")
+    # Links come only from render.js, which checks the scheme with new URL().
+    makers = [f for f in on_disk if "'noopener noreferrer'" in
+              open(os.path.join(HTDOCS, "static", f), encoding="utf-8").read()]
+    eq(makers, ["render.js"], "one place makes links from memo text")
+    print(f"    saw: {len(files)} files under htdocs/, scripts {scripts}")

@@ -323,7 +323,7 @@
 			b.setAttribute('aria-pressed',
 			    String(t.name).toLowerCase() === active ? 'true' : 'false');
 			b.appendChild(R.el('span', 'chip-count', String(t.count)));
-			b.appendChild(R.el('span', 'sr-only', '개'));
+			b.setAttribute('aria-label', '#' + t.name + ' 태그, 메모 ' + t.count + '개');
 			li.appendChild(b);
 			$.tagList.appendChild(li);
 		});
