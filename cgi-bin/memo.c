@@ -32,7 +32,6 @@
  * GET /memo/{id}/revisions
  *   200 {"revisions":[{"id","text","created_at"},…]}, newest first.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
@@ -210,6 +209,24 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	return E_OK;
 }
 
+/* "key":n, into the answer. */
+static void
+put_member(struct resp *r, const char *key, unsigned long long n)
+{
+	char num[24];
+	size_t i = sizeof(num);
+
+	do {
+		num[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	resp_puts(r, "\"");
+	resp_puts(r, key);
+	resp_puts(r, "\":");
+	resp_write(r, num + i, sizeof(num) - i);
+	resp_puts(r, ",");
+}
+
 /* Stream the list l as {["count":N,]["trash_days":N,]"memos":[…]}. */
 static enum err
 stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
@@ -217,7 +234,6 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 {
 	struct memo_json w;
 	struct db_memo m;
-	char num[24];
 	enum err e;
 	int r, first = 1;
 
@@ -225,19 +241,11 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		return e;
 	resp_start(&ctx->resp, 200, JSON_TYPE);
 	resp_puts(&ctx->resp, "{");
-	if (x->count) {
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)x->n);
-		resp_puts(&ctx->resp, "\"count\":");
-		resp_puts(&ctx->resp, num);
-		resp_puts(&ctx->resp, ",");
-	}
-	if (f->trash) {
-		snprintf(num, sizeof(num), "%ld",
+	if (x->count)
+		put_member(&ctx->resp, "count", x->n);
+	if (f->trash)
+		put_member(&ctx->resp, "trash_days", (unsigned long long)
 		    cfg_num(&ctx->cfg, CFG_TRASH_DAYS, 1, 36500));
-		resp_puts(&ctx->resp, "\"trash_days\":");
-		resp_puts(&ctx->resp, num);
-		resp_puts(&ctx->resp, ",");
-	}
 	resp_puts(&ctx->resp, "\"memos\":[");
 	while ((r = db_memo_next(l, &m)) == 1) {
 		if (!first)

@@ -1062,3 +1062,35 @@ def page_source_rules(env):
               open(os.path.join(HTDOCS, "static", f), encoding="utf-8").read()]
     eq(makers, ["render.js"], "one place makes links from memo text")
     print(f"    saw: {len(files)} files under htdocs/, scripts {scripts}")
+
+
+@test
+def page_api_count_and_trash_days(env):
+    """GET /memo?count=true: how many memos each filter selects over all pages; the trash listing says trash_days; old clients see no change"""
+    name = "페이지 개수"
+    b = api(env, name)
+    ids = [post(b, t) for t in ("회의 #일", "장보기 #집", "회의록 #일/회의", "메모", "회의 끝")]
+    eq(b.request("DELETE", f"/memo/{ids[4]}").status, 204, "DELETE")
+    eq(b.request("PATCH", f"/memo/{ids[3]}", body=b'{"pinned":true}',
+                 headers={"Content-Type": "application/json"}).status, 200, "pin")
+    cases = {"count=true": 4, "count=true&limit=1": 4, "count=true&limit=2&before=" +
+             str(ids[3]): 4, "count=true&q=%ED%9A%8C%EC%9D%98": 2, "count=true&tag=%EC%9D%BC": 2,
+             "count=true&pinned=false": 3, "count=true&pinned=true": 1,
+             "count=true&trash=true": 1, "count=true&trash=true&q=%ED%9A%8C%EC%9D%98": 1,
+             "count=true&q=%ED%9A%8C%EC%9D%98&tag=%EC%9D%BC%2F%ED%9A%8C%EC%9D%98": 1}
+    seen = {}
+    for query, want in cases.items():
+        r = b.get("/memo?" + query)
+        eq(r.status, 200, query)
+        body = r.json()
+        seen[query] = body["count"]
+        eq(body["count"], want, f"count for {query}")
+        check(len(body["memos"]) <= want, f"the page is within the count: {query}")
+    r = b.get("/memo?limit=2")
+    eq(list(r.json()), ["memos"], "no count unless asked: the seed's answer")
+    r = b.get("/memo?trash=true")
+    eq(r.json()["trash_days"], 30, "trash_days in the trash listing")
+    eq([m["id"] for m in r.json()["memos"]], [ids[4]], "the trash")
+    eq(b.get("/memo?count=maybe").status, 400, "count=maybe")
+    eq(Browser(env.web_prefix.url).get("/memo?count=true").status, 401, "no session")
+    print(f"    saw: {seen}")
