@@ -317,6 +317,7 @@ def page_delete_undo_trash(env):
         wd.wait("return !document.getElementById('view-trash').hidden &&"
                 " document.querySelectorAll('#trash-list li').length === 3", "the trash")
         check(wd.url().endswith("#view=trash"), f"the URL names the view: {wd.url()}")
+        eq(wd.js("return document.title"), f"휴지통 · {name}님의 메모장", "the title names it")
         wd.refresh()
         wd.wait("return !document.getElementById('view-trash').hidden &&"
                 " document.querySelectorAll('#trash-list li').length === 3",
@@ -502,6 +503,15 @@ def page_pin_tags_search(env):
         wd.go(start)
         wd.wait("return document.getElementById('count').textContent === '메모 5개'",
                 "the start URL: everything")
+
+        # A filter the server refuses (a tag made of HTML, typed into the URL).
+        wd.go(env.web_prefix.url + "#tag=%3Cb%3E")
+        wd.wait("return /찾을 수 없습니다/.test(document.getElementById('status').textContent)",
+                "a clear message for a malformed filter")
+        eq(wd.js("return document.querySelectorAll('#view-memos b').length"), 0, "no element")
+        wd.go(start)
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "everything again")
 
         # 고정 해제.
         wd.click(card(shop, ".card-actions .pin"))

@@ -20,7 +20,7 @@
 	'use strict';
 
 	const Memo = window.Memo = window.Memo || {};
-	let views = [], current = null, links = [];
+	let views = [], current = null, links = [], appTitle = '';
 
 	function params() {
 		const p = new URLSearchParams(location.hash.replace(/^#/, ''));
@@ -62,6 +62,7 @@
 					a.removeAttribute('aria-current');
 			});
 			current = v;
+			document.title = (v === views[0] ? '' : v.label + ' · ') + appTitle;
 		}
 		v.enter(p, switched);
 	}
@@ -108,7 +109,7 @@
 		const name = title ? title.textContent.trim() : '';
 
 		if (name)
-			document.title = name;
+			document.title = appTitle = name;
 		if (!document.body.classList.contains('user'))
 			return;
 		Memo.drafts.init(name);

@@ -147,6 +147,8 @@
 		let pinned, page;
 
 		$.view.setAttribute('aria-busy', 'true');
+		if (!st.loaded)
+			$.count.textContent = '불러오는 중…';
 		try {
 			[pinned, page] = await Promise.all([
 				net.list(filterParams({ pinned: 'true' }), ctl.signal),
@@ -159,7 +161,13 @@
 			return;
 		$.view.removeAttribute('aria-busy');
 		if (!pinned.ok || !page.ok) {
-			failed(pinned.ok ? page : pinned, '메모를 불러오지 못했습니다.');
+			const res = pinned.ok ? page : pinned;
+			if (res.status === 400)
+				ui.status('이 검색어나 태그로는 찾을 수 없습니다. 필터를 지우고 다시 해 보세요.', 'error');
+			else
+				failed(res, '메모를 불러오지 못했습니다.');
+			if (!st.loaded)
+				$.count.textContent = '';
 			return;
 		}
 		st.entries.clear();
