@@ -198,6 +198,7 @@ class Chromium:
         """"light" or "dark": prefers-color-scheme."""
         self.cdp("Emulation.setEmulatedMedia",
                  {"features": [{"name": "prefers-color-scheme", "value": value}]})
+        time.sleep(0.3)     # the page's color transitions (0.15 s) settle
 
     def touch(self, on):
         self.cdp("Emulation.setTouchEmulationEnabled",
