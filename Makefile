@@ -205,7 +205,7 @@ DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
        libunistring-dev lighttpd \
        mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck \
        clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
-       chromium-driver fonts-nanum
+       chromium-driver fonts-nanum fonts-noto-color-emoji
 deps:
 	@sh tools/deps.sh $(DEPS)
 
@@ -237,7 +237,7 @@ migrate:
 #   $(PREFIX)/lib/memo/htdocs            -> ../../share/memo/htdocs, so
 #                                        lib/memo is a MEMO_ROOT for
 #                                        lighttpd.conf
-#   $(PREFIX)/share/memo/htdocs/static/  app.js, style.css (the page
+#   $(PREFIX)/share/memo/htdocs/static/  the scripts and stylesheets (the page
 #                                        template is compiled into index.cgi)
 #   $(PREFIX)/share/memo/schema/         the migrations
 #   $(PREFIX)/share/memo/lighttpd*.conf  standalone server + app mapping
@@ -262,7 +262,7 @@ LIBDIR	    = $(PREFIX)/lib/memo
 SHAREDIR    = $(PREFIX)/share/memo
 SBINDIR	    = $(PREFIX)/sbin
 ETCDIR	    = $(SYSCONFDIR)/memo
-STATIC	    = app.js style.css
+STATIC	    = $(notdir $(wildcard htdocs/static/*.js htdocs/static/*.css))
 SCHEMA	    = $(notdir $(wildcard schema/[0-9]*.sql))
 SUBST	    = sed -e 's|@CGIDIR@|$(LIBDIR)/cgi-bin|g' \
 		  -e 's|@STATICDIR@|$(SHAREDIR)/htdocs/static|g' \

@@ -7,10 +7,14 @@
  * not the user's (the same answer as for none), 503 when the database is
  * down.
  *
- * GET /memo[?q=…&tag=…&pinned=true|false&trash=true&limit=N&before=ID]
+ * GET /memo[?q=…&tag=…&pinned=true|false&trash=true&limit=N&before=ID
+ *          &count=true]
  *   200 {"memos":[…]}: the live memos (the trash with trash=true), newest
  *   first by id, streamed row by row; q: every word occurs in the text
  *   (case-insensitive, NFC = NFD); tag: that tag and its nested ones.
+ *   count=true adds "count": how many memos the filters select over all
+ *   pages (the page shows it); the trash also says "trash_days", how long
+ *   a memo stays there before memo-maint purges it.
  *   400 for a malformed parameter.
  * POST /memo {"text":"…","pinned":bool?}
  *   200 with the stored memo.  415 if not application/json, 413 for a
@@ -155,10 +159,16 @@ if_match(const struct db_memo *cur, void *arg)
 	return want == NULL || etag_listed(want, cur);
 }
 
+/* What a list answer carries besides its memos. */
+struct list_extra {
+	int		 count;		/* count=true: send "count" */
+	uint64_t	 n;
+};
+
 /* The list's filters from the query string. */
 static enum err
 list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
-    struct tag_filter *tf, const char **why)
+    struct tag_filter *tf, struct list_extra *x, const char **why)
 {
 	char v[4 * FOLD_MAX_QUERY + 4];
 	unsigned long long n;
@@ -177,6 +187,10 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	if ((e = query_bool(qs, "pinned", &f->pinned)) != E_OK ||
 	    (e = query_bool(qs, "trash", &b)) != E_OK)
 		return e;
+	*why = "count must be true or false";
+	if ((e = query_bool(qs, "count", &x->count)) != E_OK)
+		return e;
+	x->count = x->count == 1;
 	f->trash = b == 1;
 	if ((len = query_get(qs, "q", v, sizeof(v))) != QUERY_MISSING) {
 		*why = "q is longer than 200 characters";
@@ -195,9 +209,28 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	return E_OK;
 }
 
-/* Stream the list l as {"memos":[…]}. */
+/* "key":n, into the answer. */
+static void
+put_member(struct resp *r, const char *key, unsigned long long n)
+{
+	char num[24];
+	size_t i = sizeof(num);
+
+	do {
+		num[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	resp_puts(r, "\"");
+	resp_puts(r, key);
+	resp_puts(r, "\":");
+	resp_write(r, num + i, sizeof(num) - i);
+	resp_puts(r, ",");
+}
+
+/* Stream the list l as {["count":N,]["trash_days":N,]"memos":[…]}. */
 static enum err
-stream_memos(struct ctx *ctx, struct db_list *l)
+stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
+    const struct list_extra *x)
 {
 	struct memo_json w;
 	struct db_memo m;
@@ -207,7 +240,13 @@ stream_memos(struct ctx *ctx, struct db_list *l)
 	if ((e = memo_json_init(&w)) != E_OK)
 		return e;
 	resp_start(&ctx->resp, 200, JSON_TYPE);
-	resp_puts(&ctx->resp, "{\"memos\":[");
+	resp_puts(&ctx->resp, "{");
+	if (x->count)
+		put_member(&ctx->resp, "count", x->n);
+	if (f->trash)
+		put_member(&ctx->resp, "trash_days", (unsigned long long)
+		    cfg_num(&ctx->cfg, CFG_TRASH_DAYS, 1, 36500));
+	resp_puts(&ctx->resp, "\"memos\":[");
 	while ((r = db_memo_next(l, &m)) == 1) {
 		if (!first)
 			resp_write(&ctx->resp, ",", 1);
@@ -233,14 +272,17 @@ list(struct ctx *ctx)
 	struct fold_query fq = { 0 };
 	struct tag_filter tf;
 	struct db_list *l = NULL;
+	struct list_extra x = { 0 };
 	const char *why = NULL;
 	enum err e;
 
-	if ((e = list_filter(ctx->req.query, &f, &fq, &tf, &why)) != E_OK ||
+	/* The count first: the list then streams from the server. */
+	if ((e = list_filter(ctx->req.query, &f, &fq, &tf, &x, &why)) != E_OK ||
 	    (e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
+	    (x.count && (e = db_memo_count(ctx->db, hash, &f, &x.n)) != E_OK) ||
 	    (e = db_memo_list(ctx->db, hash, &f, &l)) != E_OK ||
-	    (e = stream_memos(ctx, l)) != E_OK)
+	    (e = stream_memos(ctx, l, &f, &x)) != E_OK)
 		app_fail(ctx, e, why);
 	db_list_close(l);
 	fold_query_free(&fq);

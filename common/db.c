@@ -34,8 +34,8 @@ _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 /* The filters every list takes: before, trash, pinned (any: 0 and 1). */
 #define LIST_FILTERS \
 	" AND (m.deleted_at IS NOT NULL) = ? AND m.pinned IN (?, ?)"
-#define MEMO_LIST_SQL \
-	"SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id < ?" LIST_FILTERS
+#define MEMO_LIST_FROM	SESSION_JOIN("memo m") " AND m.id < ?" LIST_FILTERS
+#define MEMO_LIST_SQL	"SELECT " MEMO_COLS MEMO_LIST_FROM
 /* A tag filter: the tag or one nested in it ("work", "work/…"). */
 #define TAG_FILTER \
 	" AND (? = 0 OR EXISTS (SELECT 1 FROM memo_tag t" \
@@ -49,6 +49,17 @@ _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 	" session_key), 256), 32) USING ascii) COLLATE ascii_bin)"
 /* One search word in the memo's search copy. */
 #define TERM	" AND x.body LIKE ? ESCAPE '!'"
+/* The user's search copies in a row, newest first; only a copy that has
+ * every word reaches its memo. */
+#define MEMO_FIND_FROM \
+	" FROM sessions s JOIN memo_search x ON x.user_id = s.user_id" \
+	" JOIN memo m ON m.id = x.memo_id" \
+	" WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()" \
+	" AND x.memo_id < ?" LIST_FILTERS \
+	TERM TERM TERM TERM TERM TERM TERM TERM TAG_FILTER
+/* How many rows a list selects, with the list's own parameters (the page
+ * passes no before and no limit). */
+#define COUNT_OF(from)	"SELECT COUNT(*) FROM (SELECT m.id" from " LIMIT ?) AS c"
 
 /*
  * Every statement the service runs.  The memo list walks memo_user_id
@@ -93,16 +104,14 @@ static const struct {
 	    MEMO_LIST_SQL " ORDER BY m.id DESC LIMIT ?" },
 	[ST_MEMO_TAGGED] = { "memo tag list",
 	    MEMO_LIST_SQL TAG_FILTER " ORDER BY m.id DESC LIMIT ?" },
-	/* The user's search copies in a row, newest first; only a copy that
-	 * has every word reaches its memo. */
 	[ST_MEMO_FIND] = { "memo search",
-	    "SELECT " MEMO_COLS
-	    " FROM sessions s JOIN memo_search x ON x.user_id = s.user_id"
-	    " JOIN memo m ON m.id = x.memo_id"
-	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
-	    " AND x.memo_id < ?" LIST_FILTERS
-	    TERM TERM TERM TERM TERM TERM TERM TERM TAG_FILTER
-	    " ORDER BY x.memo_id DESC LIMIT ?" },
+	    "SELECT " MEMO_COLS MEMO_FIND_FROM " ORDER BY x.memo_id DESC LIMIT ?" },
+	[ST_MEMO_LIST_COUNT] = { "memo count",
+	    COUNT_OF(MEMO_LIST_FROM) },
+	[ST_MEMO_TAGGED_COUNT] = { "memo tag count",
+	    COUNT_OF(MEMO_LIST_FROM TAG_FILTER) },
+	[ST_MEMO_FIND_COUNT] = { "memo search count",
+	    COUNT_OF(MEMO_FIND_FROM) },
 	[ST_MEMO_GET] = { "memo get",
 	    "SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id = ?" },
 	[ST_MEMO_LOCK] = { "memo lock",

@@ -162,6 +162,10 @@ struct db_filter {
  * session is not live.  Then db_memo_next until 0, then db_list_close. */
 enum err db_memo_list(struct db *db, const char *hash,
 	    const struct db_filter *f, struct db_list **out);
+/* How many memos f selects, all pages (before and limit ignored); 0
+ * without a live session (the list that follows tells). */
+enum err db_memo_count(struct db *db, const char *hash,
+	    const struct db_filter *f, uint64_t *n);
 /* 1 and a row, 0 at the end, -1 on error (logged). */
 int	 db_memo_next(struct db_list *l, struct db_memo *m);
 void	 db_list_close(struct db_list *l);

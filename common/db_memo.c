@@ -116,6 +116,41 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 	return list_start(db, st, hash, out);
 }
 
+enum err
+db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
+    uint64_t *n)
+{
+	MYSQL_BIND in[18];
+	struct list_vals v;
+	struct db_filter all = *f;
+	enum stmt k;
+	MYSQL_STMT *st;
+	enum err e;
+	int r;
+
+	all.before = all.limit = 0;
+	switch (list_params(hash, &all, in, &v)) {
+	case ST_MEMO_FIND:
+		k = ST_MEMO_FIND_COUNT;
+		break;
+	case ST_MEMO_TAGGED:
+		k = ST_MEMO_TAGGED_COUNT;
+		break;
+	default:
+		k = ST_MEMO_LIST_COUNT;
+	}
+	if ((e = db_run(db, k, in, &st)) != E_OK)
+		return e;
+	/* COUNT(*) is one BIGINT: the row's first column, id. */
+	if ((e = row_bind(db, &db->row, st)) == E_OK) {
+		if ((r = row_fetch(&db->row, st)) < 0)
+			e = db_fail(db, st, db_what(k));
+		*n = r == 1 ? db->row.id : 0;
+	}
+	db_end(st);
+	return e;
+}
+
 /* Read one memo of the session's user with statement k (GET or LOCK) into
  * db->row; E_NOTFOUND or E_UNAUTH if there is none. */
 static enum err

@@ -18,7 +18,9 @@
 6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
    truncated bodies (tests/test_fault.py);
 7. no lost writes under load (tests/test_load.py);
-8. a real browser: headless Chromium (tests/test_browser.py);
+8. a real browser: headless Chromium, the smoke test (tests/test_browser.py)
+   and every action of the page (tests/test_page.py), in CGI and FastCGI
+   mode;
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck;
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
@@ -67,6 +69,7 @@ import test_attack  # noqa: E402,F401
 import test_fault  # noqa: E402,F401
 import test_load  # noqa: E402,F401
 import test_browser  # noqa: E402,F401
+import test_page  # noqa: E402,F401
 import test_logs  # noqa: E402,F401
 import sanitizers  # noqa: E402
 
@@ -297,8 +300,16 @@ def main():
         lib.run_tests(modules("test_fault"), env, results, only)
         print("== no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)
-        print("== a real browser")
-        lib.run_tests(modules("test_browser"), env, results, only)
+        print("== a real browser: the page in headless Chromium, CGI then FastCGI mode")
+        lib.run_tests(modules("test_browser", "test_page"), env, results, only)
+        fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-browser-fastcgi{p or ''}"),
+                               env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
+        started.extend(fcgi)
+        e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
+                    suites=("test_browser", "test_page"))
+        for s in fcgi:
+            started.remove(s)
+            s.stop()
         sanitizers.asan_pass(env, results, only, modules("test_cgi"),
                              modules("test_e2e", "test_attack"))
         sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))

@@ -50,8 +50,9 @@ INSTALLED = {
     *(f"usr/local/lib/memo/cgi-bin/{c}.cgi"
       for c in ("index", "login", "auth", "memo", "logout", "health", "trash", "tags")),
     "usr/local/lib/memo/htdocs",
-    "usr/local/share/memo/htdocs/static/app.js",
-    "usr/local/share/memo/htdocs/static/style.css",
+    # The page's scripts and stylesheets, all of them (index.html names them).
+    *(f"usr/local/share/memo/htdocs/static/{f}"
+      for f in os.listdir(os.path.join(stack.ROOT, "htdocs", "static"))),
     "usr/local/share/memo/schema/001_initial.sql",
     "usr/local/share/memo/schema/002_upgrade_seed.sql",
     "usr/local/share/memo/lighttpd.conf",

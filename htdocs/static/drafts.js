@@ -1,0 +1,163 @@
+/* drafts.js - what the person is writing, kept in this browser
+ * (localStorage) on every keystroke: the new memo, and each memo being
+ * edited with the version the edit started from.  A reload, a crash or an
+ * expired session followed by logging in again brings it back; saving (or
+ * cancelling an edit) clears it.
+ *
+ * One entry per user and mount point ("memo.drafts.v1:/memo/:<name>"), so
+ * people sharing a browser do not see each other's drafts.  Inside it,
+ * each tab keeps its own drafts under an id that survives its reloads
+ * (sessionStorage), so two tabs editing the same memo never overwrite
+ * each other's text.  A tab says it is alive every few seconds and says
+ * goodbye when the page goes away; at start, a tab takes over the drafts
+ * of tabs that are gone (closed, crashed, or the browser restarted).
+ * Drafts older than DRAFT_DAYS are dropped.  If storage is unavailable
+ * (private mode, full), drafts are not kept: writing still works. */
+(function () {
+	'use strict';
+
+	const Memo = window.Memo = window.Memo || {};
+	const DRAFT_DAYS = 30, BEAT = 5000, GONE = 120000;
+	let key = null, me = null;
+
+	function tabId() {
+		try {
+			let id = sessionStorage.getItem('memo.tab');
+			if (!id) {
+				id = Date.now().toString(36) + Math.random().toString(36).slice(2);
+				sessionStorage.setItem('memo.tab', id);
+			}
+			return id;
+		} catch (e) {
+			return 'tab';
+		}
+	}
+
+	function read() {
+		try {
+			const v = JSON.parse(localStorage.getItem(key) || 'null');
+			if (v && typeof v === 'object' && v.tabs && typeof v.tabs === 'object')
+				return v;
+		} catch (e) { /* unreadable: start over */ }
+		return { tabs: {} };
+	}
+
+	function empty(t) {
+		return !t.fresh && Object.keys(t.edits).length === 0;
+	}
+
+	function write(v) {
+		try {
+			Object.keys(v.tabs).forEach((id) => {
+				if (id !== me && empty(v.tabs[id]))
+					delete v.tabs[id];
+			});
+			if (Object.keys(v.tabs).every((id) => empty(v.tabs[id])))
+				localStorage.removeItem(key);
+			else
+				localStorage.setItem(key, JSON.stringify(v));
+		} catch (e) { /* quota or disabled: nothing kept */ }
+	}
+
+	function mine(v) {
+		const t = v.tabs[me] || { fresh: null, edits: {} };
+
+		t.fresh = t.fresh || null;
+		t.edits = t.edits && typeof t.edits === 'object' ? t.edits : {};
+		v.tabs[me] = t;
+		return t;
+	}
+
+	function stale(d) {
+		return !d || typeof d.text !== 'string' ||
+		    Date.now() - (d.at || 0) > DRAFT_DAYS * 86400000;
+	}
+
+	function newer(a, b) {
+		return !a || (b && (b.at || 0) > (a.at || 0)) ? b : a;
+	}
+
+	/* Take over the drafts of tabs that are gone; drop old drafts. */
+	function adopt(v) {
+		const t = mine(v);
+
+		Object.keys(v.tabs).forEach((id) => {
+			const o = v.tabs[id];
+			if (id === me || !o || Date.now() - (o.seen || 0) < GONE)
+				return;
+			t.fresh = newer(t.fresh, o.fresh);
+			Object.keys(o.edits || {}).forEach((m) => {
+				t.edits[m] = newer(t.edits[m], o.edits[m]);
+			});
+			delete v.tabs[id];
+		});
+		if (stale(t.fresh))
+			t.fresh = null;
+		Object.keys(t.edits).forEach((m) => {
+			if (stale(t.edits[m]))
+				delete t.edits[m];
+		});
+	}
+
+	/* Change this tab's drafts with f(tab) and store them. */
+	function change(f) {
+		if (!key)
+			return;
+		const v = read();
+		const t = mine(v);
+		f(t);
+		t.seen = Date.now();
+		write(v);
+	}
+
+	function beat(seen) {
+		change((t) => { t.seen = seen; });
+	}
+
+	Memo.drafts = {
+		/* user: the logged-in person's name, as the page shows it. */
+		init(user) {
+			key = 'memo.drafts.v1:' + location.pathname + ':' + user;
+			me = tabId();
+			const v = read();
+			adopt(v);
+			v.tabs[me].seen = Date.now();
+			write(v);
+			setInterval(() => beat(Date.now()), BEAT);
+			/* Gone now: another tab may take the drafts at once (this
+			 * tab's reload finds them under its own id anyway). */
+			addEventListener('pagehide', () => {
+				const v2 = read();
+				if (v2.tabs[me]) {
+					v2.tabs[me].seen = 0;
+					write(v2);
+				}
+			});
+			addEventListener('pageshow', () => beat(Date.now()));
+		},
+		/* The new memo being written: its text, or "". */
+		fresh() {
+			const t = key ? mine(read()) : null;
+			return t && t.fresh ? t.fresh.text : '';
+		},
+		setFresh(text) {
+			change((t) => {
+				t.fresh = text.trim() === '' ? null : { text, at: Date.now() };
+			});
+		},
+		/* The edit of memo id: {text, base, etag} or null.  base is the
+		 * text the edit started from, etag that version's ETag. */
+		edit(id) {
+			const t = key ? mine(read()) : null;
+			return t && t.edits[id] ? t.edits[id] : null;
+		},
+		setEdit(id, text, base, etag) {
+			change((t) => {
+				t.edits[id] = { text, base, etag: etag || null, at: Date.now() };
+			});
+		},
+		clearEdit(id) {
+			change((t) => { delete t.edits[id]; });
+		}
+	};
+}());

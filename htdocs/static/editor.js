@@ -1,0 +1,317 @@
+/* editor.js - editing a memo in place, conflicts, and its history.
+ *
+ * 수정 turns the card into an editor.  The save sends If-Match with the
+ * ETag of the version the edit started from; if the memo changed since
+ * (another tab, another device), the server answers 412 with the memo as
+ * it is, and the editor shows both versions: the person keeps theirs
+ * (saved over it; the other becomes a revision), keeps the server's,
+ * saves theirs as a new memo, or copies it.  Nothing typed is lost: the
+ * text is a draft (drafts.js) until it is saved or cancelled.
+ *
+ * History (수정됨): the memo's earlier texts, newest first; restoring one
+ * is an edit like any other (If-Match, a new revision). */
+(function () {
+	'use strict';
+
+	const Memo = window.Memo = window.Memo || {};
+	const R = Memo.render, net = Memo.net, ui = Memo.ui;
+	const drafts = Memo.drafts;
+
+	/*
+	 * Open the editor in card li for entry {memo, etag}.  hooks:
+	 *   saved(memo, etag)  the memo changed (saved, or the server's kept)
+	 *   created(memo)      the text was saved as a new memo
+	 *   closed()           the editor is gone; the card shows the memo
+	 * A draft of this memo (after a reload or a new login) is restored.
+	 */
+	function open(li, entry, hooks) {
+		const id = entry.memo.id;
+		const draft = drafts.edit(id);
+		const ed = {
+			li, hooks, id,
+			base: draft ? draft.base : entry.memo.text,
+			etag: draft ? draft.etag : entry.etag,
+			server: null,	/* {memo, etag}: newer than base */
+			saving: false
+		};
+		const form = R.el('form', 'editor');
+		const label = R.el('label', 'sr-only', '메모 수정');
+		const text = R.el('textarea', 'edit-text');
+		const note = R.el('p', 'editor-note');
+		const conflict = R.el('div', 'conflict');
+		const mineTitle = R.el('h4', 'mine-title', '내가 쓴 내용');
+		const choices = R.el('div', 'conflict-actions');
+		const acts = R.el('div', 'actions');
+		const hint = R.el('span', 'hint kbd-hint',
+		    ui.shortcut() + ' 저장 · Esc 취소');
+		const cancel = R.el('button', 'secondary', '취소');
+		const save = R.el('button', 'primary', '저장');
+
+		text.id = 'edit-' + id;
+		label.htmlFor = text.id;
+		text.value = draft ? draft.text : entry.memo.text;
+		text.rows = rows(text.value);
+		form.setAttribute('aria-label', '메모 수정');
+		note.hidden = !draft;
+		note.textContent = draft ? '저장하지 않은 수정 내용을 되살렸습니다.' : '';
+		conflict.hidden = mineTitle.hidden = choices.hidden = true;
+		cancel.type = 'button';
+		save.type = 'submit';
+		acts.append(hint, cancel, save);
+		form.append(label, note, conflict, mineTitle, text, choices, acts);
+		Object.assign(ed, { form, text, note, conflict, mineTitle, choices,
+		    acts, save });
+		li.classList.add('editing');
+		li.appendChild(form);
+		text.focus();
+		text.setSelectionRange(text.value.length, text.value.length);
+
+		text.addEventListener('input', () => {
+			text.rows = rows(text.value);
+			drafts.setEdit(id, text.value, ed.base, ed.etag);
+		});
+		form.addEventListener('submit', (e) => {
+			e.preventDefault();
+			submit(ed);
+		});
+		cancel.addEventListener('click', () => leave(ed));
+		ui.keys(text, () => submit(ed), () => leave(ed));
+		if (draft)
+			drafts.setEdit(id, text.value, ed.base, ed.etag);
+		fetchVersion(ed);
+		li.editor = ed;
+		return ed;
+	}
+
+	function rows(v) {
+		return Math.min(20, Math.max(4, v.split('\n').length + 1));
+	}
+
+	/* Read the memo as it is now (the list carries no ETags, and what the
+	 * card shows may be old).  If it changed since the card was drawn, an
+	 * untouched editor takes the new text; a touched one keeps the
+	 * person's and shows the conflict on save. */
+	async function fetchVersion(ed) {
+		const res = await net.get(ed.id);
+
+		if (!res.ok || !ed.form.isConnected)
+			return;
+		ed.form.dataset.read = 'true';	/* the version is known */
+		if (res.data.text === ed.base) {
+			ed.etag = res.etag;
+		} else if (ed.text.value === ed.base) {
+			ed.base = ed.text.value = res.data.text;
+			ed.etag = res.etag;
+			ed.hooks.saved(res.data, res.etag);
+		} else {
+			ed.server = { memo: res.data, etag: res.etag };
+		}
+	}
+
+	async function submit(ed) {
+		const value = ed.text.value;
+
+		if (ed.saving)
+			return;
+		if (value.trim() === '') {
+			ui.status('내용이 비어 있습니다. 메모를 지우려면 삭제를 눌러 주세요.', 'error');
+			return;
+		}
+		if (ui.tooLong(value)) {
+			ui.status('메모가 너무 깁니다 (최대 64KB).', 'error');
+			return;
+		}
+		if (value === ed.base && !ed.server) {
+			close(ed);
+			return;
+		}
+		if (ed.server) {
+			showConflict(ed, ed.server.memo, ed.server.etag);
+			return;
+		}
+		ed.saving = true;
+		ed.save.disabled = true;
+		ed.form.setAttribute('aria-busy', 'true');
+		ui.status('저장하는 중…', '');
+		try {
+			await send(ed, value);
+		} finally {
+			ed.saving = false;
+			ed.save.disabled = false;
+			ed.form.removeAttribute('aria-busy');
+		}
+	}
+
+	/* PATCH with If-Match; on 412 either retry (only the pin changed) or
+	 * show both versions. */
+	async function send(ed, value) {
+		if (!ed.etag) {
+			await fetchVersion(ed);
+			if (ed.server) {
+				ui.status('', '');
+				showConflict(ed, ed.server.memo, ed.server.etag);
+				return;
+			}
+		}
+		let res = await net.patch(ed.id, { text: value }, ed.etag);
+		if (res.status === 412 && res.data && res.data.memo &&
+		    res.data.memo.text === ed.base) {
+			ed.etag = res.etag;
+			res = await net.patch(ed.id, { text: value }, ed.etag);
+		}
+		if (res.ok) {
+			drafts.clearEdit(ed.id);
+			ed.hooks.saved(res.data, res.etag);
+			ui.status('저장했습니다.', 'ok');
+			close(ed);
+		} else if (res.status === 412 && res.data && res.data.memo) {
+			ui.status('', '');
+			showConflict(ed, res.data.memo, res.etag);
+		} else if (res.status === 404) {
+			ui.status('', '');
+			showConflict(ed, null, null);
+		} else if (res.status === 401) {
+			ui.expired();
+		} else {
+			ui.status('저장하지 못했습니다. ' + net.problem(res) +
+			    ' 쓴 내용은 이 브라우저에 남아 있습니다.', 'error');
+		}
+	}
+
+	/* Both versions, the server's above the person's; server null: the
+	 * memo is gone for good, so only a new memo or a copy keeps the text. */
+	function showConflict(ed, server, etag) {
+		const c = ed.conflict;
+		const h = R.el('p', 'conflict-title');
+
+		c.replaceChildren(h);
+		ed.server = null;
+		c.setAttribute('role', 'alert');
+		if (server) {
+			const theirs = R.el('section', 'version server');
+			h.textContent = '다른 곳에서 먼저 이 메모를 고쳤습니다. 어느 내용을 남길지 골라 주세요.';
+			theirs.append(R.el('h4', null, '서버에 저장된 내용'),
+			    R.time(server.updated_at, '수정 '),
+			    R.body(server.text, { tags: server.tags }));
+			c.append(theirs);
+		} else {
+			h.textContent = '이 메모는 영구 삭제되었습니다. 쓴 내용은 새 메모로 저장하거나 복사할 수 있습니다.';
+		}
+		const buttons = [];
+		if (server) {
+			buttons.push(['내 내용으로 저장', 'primary keep-mine', () => {
+				ed.base = server.text;
+				ed.etag = etag;
+				conflicted(ed, false);
+				submit(ed);
+			}]);
+			buttons.push(['서버 내용 유지', 'secondary keep-server', () => {
+				drafts.clearEdit(ed.id);
+				ed.hooks.saved(server, etag);
+				ui.status('서버에 저장된 내용을 남겼습니다.', 'ok');
+				close(ed);
+			}]);
+		}
+		buttons.push(['새 메모로 저장', 'secondary save-new', () =>
+		    saveAsNew(ed, server, etag)]);
+		buttons.push(['내 내용 복사', 'secondary copy-mine', () =>
+		    ui.copy(ed.text.value, ed.text)]);
+		ed.choices.replaceChildren();
+		buttons.forEach(([label, cls, run]) => {
+			const b = R.el('button', cls, label);
+			b.type = 'button';
+			b.addEventListener('click', run);
+			ed.choices.appendChild(b);
+		});
+		conflicted(ed, true);
+		ed.choices.firstChild.focus();
+	}
+
+	/* Show or hide the conflict's parts; the usual 저장 goes meanwhile. */
+	function conflicted(ed, on) {
+		ed.conflict.hidden = ed.mineTitle.hidden = ed.choices.hidden = !on;
+		ed.acts.hidden = on;
+		ed.form.classList.toggle('conflicted', on);
+	}
+
+	async function saveAsNew(ed, server, etag) {
+		const res = await net.create(ed.text.value);
+
+		if (!res.ok) {
+			if (res.status === 401)
+				ui.expired();
+			else
+				ui.status('새 메모로 저장하지 못했습니다. ' + net.problem(res), 'error');
+			return;
+		}
+		drafts.clearEdit(ed.id);
+		ed.hooks.created(res.data, res.etag);
+		if (server)
+			ed.hooks.saved(server, etag);
+		ui.status('내 내용을 새 메모로 저장했습니다.', 'ok');
+		close(ed, !server);
+	}
+
+	/* 취소 / Esc: ask first if there is something to lose. */
+	async function leave(ed) {
+		if (ed.text.value !== ed.base && !await ui.confirm(
+		    '수정을 취소할까요?', '고친 내용은 저장되지 않고 사라집니다.',
+		    '수정 내용 버리기', '계속 수정', true)) {
+			ed.text.focus();
+			return;
+		}
+		drafts.clearEdit(ed.id);
+		close(ed);
+	}
+
+	/* gone: the memo no longer exists (its card goes too). */
+	function close(ed, gone) {
+		ed.form.remove();
+		ed.li.classList.remove('editing');
+		ed.li.editor = null;
+		ed.hooks.closed(gone);
+	}
+
+	/* ---- history ---- */
+
+	/* The revisions of entry's memo in the dialog; restoring one PATCHes
+	 * its text (restore(text) does, and says if it worked). */
+	async function history(entry, restore) {
+		const res = await net.revisions(entry.memo.id);
+
+		if (!res.ok) {
+			if (res.status === 401)
+				ui.expired();
+			else
+				ui.status('수정 기록을 불러오지 못했습니다. ' + net.problem(res), 'error');
+			return;
+		}
+		const list = R.el('ol', 'revisions');
+		const revs = Array.isArray(res.data.revisions) ? res.data.revisions : [];
+		const now = R.el('li', 'revision current');
+		now.append(R.time(entry.memo.updated_at, '지금 내용 · '),
+		    R.body(entry.memo.text, { tags: entry.memo.tags }));
+		list.appendChild(now);
+		revs.forEach((rev) => {
+			const li = R.el('li', 'revision');
+			const b = R.el('button', 'secondary restore-revision',
+			    '이 내용으로 되돌리기');
+			b.type = 'button';
+			b.dataset.revision = String(rev.id);
+			b.addEventListener('click', async () => {
+				b.disabled = true;
+				if (await restore(rev.text))
+					ui.closeDialog();
+				b.disabled = false;
+			});
+			li.append(R.time(rev.created_at, '이전 내용 · '),
+			    R.body(rev.text, {}), b);
+			list.appendChild(li);
+		});
+		if (revs.length === 0)
+			list.appendChild(R.el('li', 'revision', '이전 내용이 없습니다.'));
+		await ui.dialog('수정 기록', list, [{ label: '닫기', value: '' }]);
+	}
+
+	Memo.editor = { open, history };
+}());

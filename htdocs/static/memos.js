@@ -1,0 +1,668 @@
+/* memos.js - the 메모 view: write, list, search, tags, pin, edit, delete.
+ *
+ * Pinned memos (고정됨) are loaded whole at the top; the others 50 at a
+ * time (limit/before) as the person scrolls or presses 더 보기.  Search
+ * and tag filters live in the URL (#q=…&tag=…: app.js), so reload and Back
+ * work; a search runs 300 ms after the last keystroke, and an answer to an
+ * older query is dropped (aborted, and checked by sequence number).  The
+ * list answers carry no ETag: an action that needs one (a checkbox, an
+ * edit) reads the memo first and compares it with what the card shows. */
+(function () {
+	'use strict';
+
+	const Memo = window.Memo = window.Memo || {};
+	const R = Memo.render, net = Memo.net, ui = Memo.ui;
+	const drafts = Memo.drafts;
+	const PAGE = 50, TAGS_SHOWN = 12, SEARCH_DELAY = 300, MAX_WORDS = 8;
+
+	const st = {
+		q: '', tag: '',
+		seq: 0, ctl: null,	/* the current load and its abort */
+		cursor: 0, more: false, loading: false,
+		count: 0, loaded: false,
+		entries: new Map(),	/* id -> {memo, etag, li} */
+		tags: [], tagsOpen: false, tagTimer: 0
+	};
+	let $ = null;		/* the view's elements, by id */
+
+	function terms() {
+		return st.q ? st.q.split(/\s+/) : [];
+	}
+
+	/* ---- cards ---- */
+
+	function button(cls, label, what) {
+		const b = R.el('button', cls, label);
+		b.type = 'button';
+		b.appendChild(R.el('span', 'sr-only', ': ' + what));
+		return b;
+	}
+
+	/* (Re)draw the card of entry e, leaving an open editor alone. */
+	function fill(e) {
+		const m = e.memo, li = e.li;
+		const what = R.summary(m.text);
+		const meta = R.el('div', 'meta');
+		const acts = R.el('div', 'card-actions');
+		const pin = button('pin', m.pinned ? '고정 해제' : '고정', what);
+
+		Array.from(li.children).forEach((c) => {
+			if (!c.classList.contains('editor'))
+				c.remove();
+		});
+		meta.appendChild(R.time(m.created_at));
+		if (m.updated_at && m.updated_at !== m.created_at) {
+			const h = R.el('button', 'edited link-button');
+			h.type = 'button';
+			h.appendChild(R.time(m.updated_at, '수정됨 · '));
+			h.appendChild(R.el('span', 'sr-only', ' (수정 기록 보기)'));
+			meta.appendChild(h);
+		}
+		pin.setAttribute('aria-pressed', m.pinned ? 'true' : 'false');
+		acts.append(pin, button('edit', '수정', what),
+		    button('delete', '삭제', what));
+		const body = R.body(m.text, { tags: m.tags, terms: terms(),
+		    onTag: true, checks: true });
+		const foot = R.el('div', 'foot');
+		foot.append(meta, acts);
+		li.insertBefore(foot, li.firstChild);
+		li.insertBefore(body, foot);
+		li.classList.toggle('pinned', !!m.pinned);
+	}
+
+	function add(memo, etag) {
+		const li = R.el('li', 'memo');
+		const e = { memo, etag: etag || null, li };
+
+		li.dataset.id = String(memo.id);
+		li.id = 'memo-' + memo.id;
+		st.entries.set(memo.id, e);
+		fill(e);
+		place(e);
+		if (drafts.edit(memo.id))
+			edit(e);
+		return e;
+	}
+
+	/* Put e's card in its list, newest (highest id) first.  An unpinned
+	 * memo older than the last page loaded comes with a later page. */
+	function place(e) {
+		const ul = e.memo.pinned ? $.pinned : $.memos;
+		const id = e.memo.id;
+
+		if (!e.memo.pinned && st.more && id < st.cursor) {
+			e.li.remove();
+			st.entries.delete(id);
+			return;
+		}
+		const after = Array.from(ul.children).find((c) =>
+		    Number(c.dataset.id) < id);
+		if (after !== e.li)
+			ul.insertBefore(e.li, after || null);
+	}
+
+	/* The server's memo m (and its ETag) replaces what e shows. */
+	function update(e, m, etag) {
+		const moved = !!m.pinned !== !!e.memo.pinned;
+		const focused = document.activeElement;
+		const line = focused && e.li.contains(focused) &&
+		    focused.dataset ? focused.dataset.line : undefined;
+		const cls = focused && e.li.contains(focused) ?
+		    focused.classList[0] : null;
+
+		e.memo = m;
+		e.etag = etag || null;
+		fill(e);
+		if (moved)
+			place(e);
+		/* keep the keyboard where it was */
+		let back = null;
+		if (line !== undefined)
+			back = e.li.querySelector('input[data-line="' + line + '"]');
+		else if (cls && !e.li.editor)
+			back = e.li.querySelector('.card-actions .' + cls);
+		if (back)
+			back.focus();
+		refreshTags();
+	}
+
+	/* ---- loading ---- */
+
+	function filterParams(extra) {
+		return Object.assign({ q: st.q, tag: st.tag }, extra);
+	}
+
+	function failed(res, what) {
+		if (res.status === 401)
+			ui.expired();
+		else
+			ui.status(what + ' ' + net.problem(res), 'error');
+	}
+
+	async function load() {
+		const seq = ++st.seq;
+		if (st.ctl)
+			st.ctl.abort();
+		const ctl = st.ctl = new AbortController();
+		let pinned, page;
+
+		$.view.setAttribute('aria-busy', 'true');
+		if (!st.loaded)
+			$.count.textContent = '불러오는 중…';
+		try {
+			[pinned, page] = await Promise.all([
+				net.list(filterParams({ pinned: 'true' }), ctl.signal),
+				net.list(filterParams({ pinned: 'false', limit: PAGE,
+				    count: 'true' }), ctl.signal)]);
+		} catch (e) {
+			return;		/* aborted: a newer load is running */
+		}
+		if (seq !== st.seq)
+			return;
+		$.view.removeAttribute('aria-busy');
+		if (!pinned.ok || !page.ok) {
+			const res = pinned.ok ? page : pinned;
+			if (res.status === 400)
+				ui.status('이 검색어나 태그로는 찾을 수 없습니다. 필터를 지우고 다시 해 보세요.', 'error');
+			else
+				failed(res, '메모를 불러오지 못했습니다.');
+			if (!st.loaded)
+				$.count.textContent = '';
+			return;
+		}
+		st.entries.clear();
+		$.pinned.replaceChildren();
+		$.memos.replaceChildren();
+		st.more = false;
+		pinned.data.memos.forEach((m) => add(m));
+		page.data.memos.forEach((m) => add(m));
+		const last = page.data.memos[page.data.memos.length - 1];
+		st.cursor = last ? last.id : 0;
+		st.more = page.data.memos.length === PAGE;
+		st.count = pinned.data.memos.length + (page.data.count || 0);
+		st.loaded = true;
+		show();
+		if (document.getElementById('status').className !== 'error')
+			ui.status('', '');
+		nearEnd();
+	}
+
+	async function loadMore() {
+		if (st.loading || !st.more)
+			return;
+		const seq = st.seq;
+		st.loading = true;
+		$.more.disabled = true;
+		$.more.textContent = '불러오는 중…';
+		let res;
+		try {
+			res = await net.list(filterParams({ pinned: 'false', limit: PAGE,
+			    before: st.cursor }), st.ctl && st.ctl.signal);
+		} catch (e) {
+			res = null;	/* aborted by a new search */
+		}
+		st.loading = false;
+		$.more.disabled = false;
+		$.more.textContent = '더 보기';
+		if (!res || seq !== st.seq)
+			return;
+		if (!res.ok) {
+			failed(res, '메모를 더 불러오지 못했습니다.');
+			return;
+		}
+		const memos = res.data.memos;
+		st.more = false;	/* place() appends everything of this page */
+		memos.forEach((m) => {
+			if (!st.entries.has(m.id))
+				add(m);
+		});
+		if (memos.length)
+			st.cursor = memos[memos.length - 1].id;
+		st.more = memos.length === PAGE;
+		show();
+		nearEnd();
+	}
+
+	/* Load the next page while 더 보기 is on (or near) the screen. */
+	function nearEnd() {
+		requestAnimationFrame(() => {
+			const r = $.more.getBoundingClientRect();
+			if (st.more && !$.more.hidden && r.top < innerHeight + 600)
+				loadMore();
+		});
+	}
+
+	/* ---- what the view says: count, empty state, filters ---- */
+
+	function show() {
+		const n = st.count;
+		const filtered = st.q || st.tag;
+		const pinned = $.pinned.children.length;
+
+		$.pinnedSection.hidden = pinned === 0;
+		$.othersHeading.hidden = pinned === 0 || $.memos.children.length === 0;
+		$.more.hidden = !st.more;
+		if (st.q)
+			$.count.textContent = '검색 결과 ' + n + '개';
+		else if (st.tag)
+			$.count.textContent = '#' + st.tag + ' 메모 ' + n + '개';
+		else
+			$.count.textContent = '메모 ' + n + '개';
+		$.empty.hidden = st.entries.size !== 0;
+		$.empty.classList.toggle('no-results', !!filtered);
+		if (filtered) {
+			$.empty.textContent = '결과 없음 — ' + (st.q ? '‘' + st.q + '’' :
+			    '#' + st.tag) + '에 맞는 메모가 없습니다.';
+		} else {
+			$.empty.textContent = '아직 메모가 없습니다. 위 입력란에 첫 메모를 적어 보세요.';
+		}
+		showFilter();
+	}
+
+	function showFilter() {
+		const f = $.filter;
+
+		f.replaceChildren();
+		f.hidden = !st.q && !st.tag;
+		if (f.hidden)
+			return;
+		f.appendChild(R.el('span', 'filter-label', '필터'));
+		if (st.tag)
+			f.appendChild(filterChip('#' + st.tag, '태그 필터 #' + st.tag +
+			    ' 지우기', { tag: '' }));
+		if (st.q)
+			f.appendChild(filterChip('검색: ' + st.q, '검색어 지우기',
+			    { q: '' }));
+		if (st.q && st.tag)
+			f.appendChild(filterChip('모두 지우기', '필터 모두 지우기',
+			    { q: '', tag: '' }));
+	}
+
+	function filterChip(text, label, change) {
+		const b = R.el('button', 'chip active', text);
+		b.type = 'button';
+		b.setAttribute('aria-label', label);
+		b.appendChild(R.el('span', 'chip-x', '×'));
+		b.addEventListener('click', () => {
+			if ('q' in change)
+				$.search.value = '';
+			go(Object.assign(current(), change), false);
+			$.search.focus();
+		});
+		return b;
+	}
+
+	function current() {
+		return { q: st.q, tag: st.tag };
+	}
+
+	/* Filters go through the URL (app.js), which calls enter(). */
+	function go(params, replace) {
+		Memo.app.go({ q: params.q, tag: params.tag }, replace);
+	}
+
+	/* ---- tags ---- */
+
+	function refreshTags() {
+		clearTimeout(st.tagTimer);
+		st.tagTimer = setTimeout(loadTags, 400);
+	}
+
+	async function loadTags() {
+		const res = await net.tags();
+
+		if (!res.ok || !Array.isArray(res.data.tags))
+			return;		/* the list still works without them */
+		st.tags = res.data.tags;
+		showTags();
+	}
+
+	function showTags() {
+		const list = st.tagsOpen ? st.tags : st.tags.slice(0, TAGS_SHOWN);
+		const active = st.tag.toLowerCase();
+
+		$.tags.hidden = st.tags.length === 0;
+		$.tagList.replaceChildren();
+		list.forEach((t) => {
+			const li = R.el('li');
+			const b = R.el('button', 'chip', '#' + t.name);
+			b.type = 'button';
+			b.dataset.tag = t.name;
+			b.setAttribute('aria-pressed',
+			    String(t.name).toLowerCase() === active ? 'true' : 'false');
+			b.appendChild(R.el('span', 'chip-count', String(t.count)));
+			b.setAttribute('aria-label', '#' + t.name + ' 태그, 메모 ' + t.count + '개');
+			li.appendChild(b);
+			$.tagList.appendChild(li);
+		});
+		$.tagsMore.hidden = st.tags.length <= TAGS_SHOWN;
+		$.tagsMore.textContent = st.tagsOpen ? '태그 접기' :
+		    '태그 모두 보기 (' + st.tags.length + '개)';
+		$.tagsMore.setAttribute('aria-expanded', String(st.tagsOpen));
+	}
+
+	function byTag(name) {
+		const same = st.tag.toLowerCase() === String(name).toLowerCase();
+		go({ q: st.q, tag: same ? '' : name }, false);
+	}
+
+	/* ---- search ---- */
+
+	let searchTimer = 0;
+
+	function searchNow() {
+		clearTimeout(searchTimer);
+		let words = $.search.value.trim().split(/\s+/).filter((w) => w);
+		if (words.length > MAX_WORDS) {
+			words = words.slice(0, MAX_WORDS);
+			ui.status('검색어는 ' + MAX_WORDS + '개 단어까지 씁니다.', '');
+		}
+		const q = words.join(' ');
+		if (q === st.q)
+			return;
+		/* The first keystroke of a search is a new history entry (Back
+		 * leaves the search); the rest replace it. */
+		go({ q, tag: st.tag }, !!st.q && !!q);
+	}
+
+	/* ---- writing a new memo ---- */
+
+	let saving = false;
+
+	async function submitNew() {
+		const value = $.text.value;
+
+		if (saving)
+			return;
+		if (value.trim() === '') {
+			ui.status('메모 내용을 입력해 주세요.', 'error');
+			$.text.focus();
+			return;
+		}
+		if (ui.tooLong(value)) {
+			ui.status('메모가 너무 깁니다 (최대 64KB).', 'error');
+			return;
+		}
+		saving = true;
+		$.save.disabled = true;
+		$.form.setAttribute('aria-busy', 'true');
+		ui.status('저장하는 중…', '');
+		const res = await net.create(value);
+		saving = false;
+		$.save.disabled = false;
+		$.form.removeAttribute('aria-busy');
+		if (!res.ok) {
+			failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
+			return;
+		}
+		created(res.data, res.etag);
+		if ($.text.value === value)
+			$.text.value = '';
+		drafts.setFresh($.text.value);
+		ui.status('저장했습니다.', 'ok');
+		$.text.focus();
+	}
+
+	function created(memo, etag) {
+		add(memo, etag);
+		st.count++;
+		show();
+		refreshTags();
+	}
+
+	/* ---- card actions ---- */
+
+	function edit(e) {
+		if (e.li.editor)
+			return;
+		Memo.editor.open(e.li, e, {
+			saved: (m, etag) => update(e, m, etag),
+			created: (m, etag) => created(m, etag),
+			closed: (gone) => {
+				if (gone) {
+					drop(e);
+					return;
+				}
+				const b = e.li.querySelector('.card-actions .edit');
+				if (b)
+					b.focus();
+			}
+		});
+	}
+
+	function drop(e) {
+		e.li.remove();
+		st.entries.delete(e.memo.id);
+		st.count = Math.max(0, st.count - 1);
+		show();
+	}
+
+	async function remove(e) {
+		const ul = e.li.parentNode;
+		const next = e.li.nextElementSibling || e.li.previousElementSibling;
+
+		drop(e);
+		const focus = next && next.querySelector('.card-actions .delete');
+		(focus || $.search).focus();
+		const res = await net.trash(e.memo.id);
+		if (!res.ok) {
+			ul.appendChild(e.li);
+			st.entries.set(e.memo.id, e);
+			place(e);
+			st.count++;
+			show();
+			failed(res, '삭제하지 못했습니다.');
+			return;
+		}
+		refreshTags();
+		ui.toast('삭제했습니다', { label: '실행 취소', run: () => undo(e) });
+	}
+
+	async function undo(e) {
+		const res = await net.restore(e.memo.id);
+
+		if (!res.ok) {
+			failed(res, '되돌리지 못했습니다.');
+			return;
+		}
+		const back = add(res.data, res.etag);
+		st.count++;
+		show();
+		refreshTags();
+		ui.status('삭제를 취소했습니다.', 'ok');
+		const b = back.li.querySelector('.card-actions .edit');
+		if (b)
+			b.focus();
+	}
+
+	async function pin(e) {
+		const want = !e.memo.pinned;
+		const res = await net.patch(e.memo.id, { pinned: want });
+
+		if (!res.ok) {
+			failed(res, want ? '고정하지 못했습니다.' : '고정을 풀지 못했습니다.');
+			return;
+		}
+		update(e, res.data, res.etag);
+		show();
+		ui.status(want ? '고정했습니다.' : '고정을 해제했습니다.', 'ok');
+	}
+
+	/* The ETag of what e shows, or null after redrawing e with the memo
+	 * as it now is (it changed elsewhere). */
+	async function version(e) {
+		if (e.etag)
+			return e.etag;
+		const res = await net.get(e.memo.id);
+		if (!res.ok) {
+			failed(res, '메모를 확인하지 못했습니다.');
+			return null;
+		}
+		if (res.data.text !== e.memo.text) {
+			update(e, res.data, res.etag);
+			ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 확인하고 다시 눌러 주세요.', 'error');
+			return null;
+		}
+		e.etag = res.etag;
+		return e.etag;
+	}
+
+	/* A checkbox: PATCH the memo's text with that line's box changed. */
+	async function check(e, box) {
+		const want = box.checked;
+		const text = R.toggle(e.memo.text, Number(box.dataset.line), want);
+		const boxes = e.li.querySelectorAll('.body input[type="checkbox"]');
+
+		if (text === null) {
+			box.checked = !want;
+			return;
+		}
+		boxes.forEach((b) => { b.disabled = true; });
+		e.li.setAttribute('aria-busy', 'true');
+		const etag = await version(e);
+		let res = null;
+		if (etag)
+			res = await net.patch(e.memo.id, { text }, etag);
+		e.li.removeAttribute('aria-busy');
+		if (res && res.ok) {
+			update(e, res.data, res.etag);
+		} else if (res && res.status === 412 && res.data && res.data.memo) {
+			update(e, res.data.memo, res.etag);
+			ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 확인하고 다시 눌러 주세요.', 'error');
+		} else {
+			if (res)
+				failed(res, '체크 표시를 저장하지 못했습니다.');
+			if (e.li.isConnected)
+				fill(e);
+		}
+	}
+
+	function history(e) {
+		Memo.editor.history(e, async (text) => {
+			const etag = await version(e);
+			if (!etag)
+				return false;
+			const res = await net.patch(e.memo.id, { text }, etag);
+			if (res.ok) {
+				update(e, res.data, res.etag);
+				ui.status('이전 내용으로 되돌렸습니다.', 'ok');
+				return true;
+			}
+			if (res.status === 412 && res.data && res.data.memo) {
+				update(e, res.data.memo, res.etag);
+				ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 다시 시도해 주세요.', 'error');
+				return true;
+			}
+			failed(res, '되돌리지 못했습니다.');
+			return false;
+		});
+	}
+
+	/* One listener for every card and chip of the view. */
+	function onClick(ev) {
+		const t = ev.target;
+		const tag = t.closest('button[data-tag]');
+		if (tag) {
+			byTag(tag.dataset.tag);
+			return;
+		}
+		const li = t.closest('li.memo');
+		const e = li && st.entries.get(Number(li.dataset.id));
+		if (!e)
+			return;
+		const b = t.closest('button');
+		if (b && b.closest('.card-actions')) {
+			if (b.classList.contains('edit'))
+				edit(e);
+			else if (b.classList.contains('delete'))
+				remove(e);
+			else if (b.classList.contains('pin'))
+				pin(e);
+		} else if (b && b.classList.contains('edited')) {
+			history(e);
+		} else if (t.classList.contains('check-text') && !li.editor) {
+			const box = t.parentNode.querySelector('input');
+			if (box && !box.disabled)
+				box.click();
+		}
+	}
+
+	function init() {
+		const ids = { view: 'view-memos', form: 'memo-form', text: 'memo-text',
+		    save: 'memo-save', hint: 'memo-hint', search: 'search',
+		    tags: 'tags', tagList: 'tag-list', tagsMore: 'tags-more',
+		    filter: 'filter', count: 'count', pinned: 'pinned',
+		    pinnedSection: 'pinned-section', memos: 'memos',
+		    othersHeading: 'others-heading', empty: 'empty', more: 'more' };
+		$ = {};
+		Object.keys(ids).forEach((k) => { $[k] = document.getElementById(ids[k]); });
+
+		$.hint.textContent = ui.shortcut() + '로 저장';
+		$.text.value = drafts.fresh();
+		if ($.text.value)
+			ui.status('저장하지 않은 메모를 되살렸습니다.', '');
+		$.text.addEventListener('input', () => drafts.setFresh($.text.value));
+		$.form.addEventListener('submit', (ev) => {
+			ev.preventDefault();
+			submitNew();
+		});
+		ui.keys($.text, submitNew, null);
+
+		$.search.addEventListener('input', () => {
+			clearTimeout(searchTimer);
+			searchTimer = setTimeout(searchNow, SEARCH_DELAY);
+		});
+		$.search.addEventListener('keydown', (ev) => {
+			if (ui.composing(ev))
+				return;
+			if (ev.key === 'Enter') {
+				ev.preventDefault();
+				searchNow();
+			} else if (ev.key === 'Escape' && $.search.value) {
+				ev.preventDefault();
+				$.search.value = '';
+				searchNow();
+			}
+		});
+		$.tagsMore.addEventListener('click', () => {
+			st.tagsOpen = !st.tagsOpen;
+			showTags();
+		});
+		$.view.addEventListener('click', onClick);
+		$.view.addEventListener('change', (ev) => {
+			const box = ev.target;
+			const li = box.closest && box.closest('li.memo');
+			const e = li && st.entries.get(Number(li.dataset.id));
+			if (e && box.matches('.body input[type="checkbox"]'))
+				check(e, box);
+		});
+		$.more.addEventListener('click', loadMore);
+		if ('IntersectionObserver' in window)
+			new IntersectionObserver((es) => {
+				if (es.some((x) => x.isIntersecting))
+					loadMore();
+			}, { rootMargin: '600px 0px' }).observe($.more);
+		loadTags();
+	}
+
+	/* The URL says which filters: load if they changed, or if the view
+	 * was just switched to (a memo may have come back from the trash). */
+	function enter(params, switched) {
+		const q = (params.q || '').trim();
+		const tag = (params.tag || '').replace(/^#/, '');
+
+		if (document.activeElement !== $.search)
+			$.search.value = q;
+		if (st.loaded && !switched && q === st.q && tag === st.tag)
+			return;
+		st.q = q;
+		st.tag = tag;
+		showTags();
+		load();
+	}
+
+	(Memo.views = Memo.views || []).push({
+		name: 'memos', label: '메모', section: 'view-memos',
+		init, enter, leave() {}
+	});
+}());

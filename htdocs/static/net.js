@@ -1,0 +1,119 @@
+/* net.js - the memo API as the page calls it (README.md, HTTP API).
+ *
+ * Every URL is relative, so the page works wherever it is mounted (/ or
+ * /memo/).  A call never throws for an HTTP or network failure: it
+ * resolves to {ok, status, data, etag} (status 0: the network failed),
+ * and the caller says what went wrong with problem().  A 401 also tells
+ * the page once (onExpired), which offers to log in again; what the
+ * person was writing stays in the drafts (drafts.js). */
+(function () {
+	'use strict';
+
+	const Memo = window.Memo = window.Memo || {};
+	const expiredHandlers = [];
+
+	async function request(method, path, opts) {
+		const o = opts || {};
+		const headers = { Accept: 'application/json' };
+		const init = { method, headers, credentials: 'same-origin',
+		    cache: 'no-store' };
+		let r;
+
+		if (o.body !== undefined) {
+			headers['Content-Type'] = 'application/json';
+			init.body = JSON.stringify(o.body);
+		}
+		if (o.ifMatch)
+			headers['If-Match'] = o.ifMatch;
+		if (o.signal)
+			init.signal = o.signal;
+		try {
+			r = await fetch(path, init);
+		} catch (e) {
+			if (e && e.name === 'AbortError')
+				throw e;
+			return { ok: false, status: 0, data: null, etag: null };
+		}
+		let data = null;
+		if (r.status !== 204 && r.status !== 304) {
+			try {
+				data = await r.json();
+			} catch (e) {
+				if (e && e.name === 'AbortError')
+					throw e;
+				data = null;	/* cut or not JSON: see ok */
+			}
+		}
+		const res = { ok: r.ok && (data !== null || r.status === 204),
+		    status: r.status, data, etag: r.headers.get('ETag') };
+		if (r.status === 401)
+			expiredHandlers.forEach((f) => f());
+		return res;
+	}
+
+	/* "memo?limit=50&q=…" from {limit: 50, q: "…"}, leaving out empty
+	 * values. */
+	function withQuery(path, params) {
+		const q = new URLSearchParams();
+
+		Object.keys(params || {}).forEach((k) => {
+			const v = params[k];
+			if (v !== undefined && v !== null && v !== '')
+				q.set(k, String(v));
+		});
+		const s = q.toString();
+		return s ? path + '?' + s : path;
+	}
+
+	function memoPath(id, rest) {
+		return 'memo/' + encodeURIComponent(String(id)) + (rest || '');
+	}
+
+	/* What went wrong, in Korean, for a failed answer. */
+	function problem(res) {
+		switch (res.status) {
+		case 0:
+			return '네트워크 오류로 서버에 닿지 못했습니다. 연결을 확인하고 다시 시도해 주세요.';
+		case 401:
+			return '로그인이 만료되었습니다.';
+		case 404:
+			return '메모를 찾을 수 없습니다. 이미 영구 삭제되었을 수 있습니다.';
+		case 409:
+			return '휴지통에 있는 메모입니다. 먼저 복원해 주세요.';
+		case 413:
+			return '메모가 너무 깁니다 (최대 64KB).';
+		case 503:
+			return '서버가 데이터베이스에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.';
+		default:
+			if (res.ok === false && res.status >= 200 && res.status < 300)
+				return '서버의 응답이 중간에 끊겼습니다. 다시 시도해 주세요.';
+			return '서버 오류가 났습니다 (' + res.status + '). 잠시 후 다시 시도해 주세요.';
+		}
+	}
+
+	Memo.net = {
+		request,
+		problem,
+		onExpired(f) { expiredHandlers.push(f); },
+
+		list(params, signal) {
+			return request('GET', withQuery('memo', params), { signal });
+		},
+		get(id) { return request('GET', memoPath(id)); },
+		create(text) {
+			return request('POST', 'memo', { body: { text } });
+		},
+		/* body: {text} and/or {pinned}; etag: If-Match, or none. */
+		patch(id, body, etag) {
+			return request('PATCH', memoPath(id), { body, ifMatch: etag });
+		},
+		trash(id) { return request('DELETE', memoPath(id)); },
+		restore(id) { return request('POST', memoPath(id, '/restore')); },
+		revisions(id) { return request('GET', memoPath(id, '/revisions')); },
+		purge(id) {
+			return request('DELETE', 'trash/' + encodeURIComponent(String(id)));
+		},
+		emptyTrash() { return request('DELETE', 'trash'); },
+		tags() { return request('GET', 'tags'); }
+	};
+}());

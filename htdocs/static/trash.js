@@ -1,0 +1,184 @@
+/* trash.js - the 휴지통 view (#view=trash): deleted memos, newest first,
+ * each with the day it will be purged for good (the server's trash_days
+ * after it was deleted), 복원 and 영구 삭제; 휴지통 비우기 after a
+ * confirmation.  50 at a time, like the memo list. */
+(function () {
+	'use strict';
+
+	const Memo = window.Memo = window.Memo || {};
+	const R = Memo.render, net = Memo.net, ui = Memo.ui;
+	const PAGE = 50;
+	const st = { seq: 0, cursor: 0, more: false, loading: false, count: 0,
+	    days: 30, entries: new Map() };
+	let $ = null;
+
+	function failed(res, what) {
+		if (res.status === 401)
+			ui.expired();
+		else
+			ui.status(what + ' ' + net.problem(res), 'error');
+	}
+
+	/* "2026년 12월 31일 이후 영구 삭제" */
+	function purgeNote(m) {
+		const d = R.parse(m.deleted_at);
+
+		if (!d)
+			return '';
+		const when = new Date(d.getTime() + st.days * 86400000);
+		if (when.getTime() <= Date.now())
+			return '곧 영구 삭제됩니다';
+		return R.day(when) + ' 이후 영구 삭제';
+	}
+
+	function card(m) {
+		const li = R.el('li', 'memo trashed');
+		const meta = R.el('div', 'meta');
+		const acts = R.el('div', 'card-actions');
+		const what = R.summary(m.text);
+
+		li.dataset.id = String(m.id);
+		li.id = 'trash-' + m.id;
+		meta.append(R.time(m.deleted_at, '삭제 · '),
+		    R.el('span', 'purge-when', purgeNote(m)));
+		[['restore primary', '복원'], ['purge danger', '영구 삭제']].forEach(
+		    ([cls, label]) => {
+			const b = R.el('button', cls, label);
+			b.type = 'button';
+			b.appendChild(R.el('span', 'sr-only', ': ' + what));
+			acts.appendChild(b);
+		});
+		const foot = R.el('div', 'foot');
+		foot.append(meta, acts);
+		li.append(R.body(m.text, { tags: m.tags }), foot);
+		st.entries.set(m.id, { memo: m, li });
+		return li;
+	}
+
+	function show() {
+		$.count.textContent = '휴지통 메모 ' + st.count + '개';
+		$.none.hidden = st.entries.size !== 0;
+		$.empty.hidden = st.count === 0;
+		$.more.hidden = !st.more;
+		$.note.textContent = '휴지통의 메모는 삭제하고 ' + st.days +
+		    '일이 지나면 자동으로 영구 삭제됩니다.';
+	}
+
+	async function load(more) {
+		const seq = more ? st.seq : ++st.seq;
+
+		if (more && (st.loading || !st.more))
+			return;
+		st.loading = true;
+		const res = await net.list({ trash: 'true', limit: PAGE,
+		    count: more ? '' : 'true', before: more ? st.cursor : '' });
+		st.loading = false;
+		if (seq !== st.seq)
+			return;
+		if (!res.ok) {
+			failed(res, '휴지통을 불러오지 못했습니다.');
+			return;
+		}
+		if (!more) {
+			st.entries.clear();
+			$.list.replaceChildren();
+			st.count = res.data.count || 0;
+		}
+		if (res.data.trash_days > 0)
+			st.days = res.data.trash_days;
+		res.data.memos.forEach((m) => {
+			if (!st.entries.has(m.id))
+				$.list.appendChild(card(m));
+		});
+		const last = res.data.memos[res.data.memos.length - 1];
+		if (last)
+			st.cursor = last.id;
+		st.more = res.data.memos.length === PAGE;
+		show();
+	}
+
+	function gone(e) {
+		const next = e.li.nextElementSibling || e.li.previousElementSibling;
+
+		e.li.remove();
+		st.entries.delete(e.memo.id);
+		st.count = Math.max(0, st.count - 1);
+		show();
+		const b = next && next.querySelector('.restore');
+		(b || $.heading).focus();
+	}
+
+	async function restore(e) {
+		const res = await net.restore(e.memo.id);
+
+		if (!res.ok) {
+			failed(res, '복원하지 못했습니다.');
+			return;
+		}
+		gone(e);
+		ui.status('복원했습니다. 메모 목록에서 볼 수 있습니다.', 'ok');
+	}
+
+	async function purge(e) {
+		if (!await ui.confirm('영구 삭제할까요?', '‘' + R.summary(e.memo.text) +
+		    '’ 메모를 영구 삭제합니다. 되돌릴 수 없습니다.', '영구 삭제', '취소',
+		    true))
+			return;
+		const res = await net.purge(e.memo.id);
+		if (!res.ok && res.status !== 404) {
+			failed(res, '영구 삭제하지 못했습니다.');
+			return;
+		}
+		gone(e);
+		ui.status('영구 삭제했습니다.', 'ok');
+	}
+
+	async function emptyAll() {
+		if (!await ui.confirm('휴지통을 비울까요?', '휴지통의 메모 ' + st.count +
+		    '개를 모두 영구 삭제합니다. 되돌릴 수 없습니다.', '휴지통 비우기',
+		    '취소', true))
+			return;
+		const res = await net.emptyTrash();
+		if (!res.ok) {
+			failed(res, '휴지통을 비우지 못했습니다.');
+			return;
+		}
+		ui.status('메모 ' + (res.data.purged || 0) + '개를 영구 삭제했습니다.', 'ok');
+		load(false);
+		$.heading.focus();
+	}
+
+	function init() {
+		$ = { view: document.getElementById('view-trash') };
+		[['list', 'trash-list'], ['count', 'trash-count'], ['note', 'trash-note'],
+		    ['none', 'trash-none'], ['empty', 'trash-empty'],
+		    ['more', 'trash-more'], ['heading', 'trash-heading']].forEach(
+		    ([k, id]) => { $[k] = document.getElementById(id); });
+		$.heading.tabIndex = -1;
+		$.empty.addEventListener('click', emptyAll);
+		$.more.addEventListener('click', () => load(true));
+		$.list.addEventListener('click', (ev) => {
+			const b = ev.target.closest('button');
+			const li = b && b.closest('li.memo');
+			const e = li && st.entries.get(Number(li.dataset.id));
+			if (!e)
+				return;
+			if (b.classList.contains('restore'))
+				restore(e);
+			else if (b.classList.contains('purge'))
+				purge(e);
+		});
+		if ('IntersectionObserver' in window)
+			new IntersectionObserver((es) => {
+				if (es.some((x) => x.isIntersecting))
+					load(true);
+			}, { rootMargin: '600px 0px' }).observe($.more);
+	}
+
+	(Memo.views = Memo.views || []).push({
+		name: 'trash', label: '휴지통', section: 'view-trash',
+		init,
+		enter() { load(false); },
+		leave() { ui.closeDialog(); }
+	});
+}());

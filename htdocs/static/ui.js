@@ -1,0 +1,217 @@
+/* ui.js - what every view shares: the status line, the toast with its
+ * one action (실행 취소), the dialog (confirmations, history), copying
+ * to the clipboard, and the keyboard rule for Korean input. */
+(function () {
+	'use strict';
+
+	const Memo = window.Memo = window.Memo || {};
+	const R = Memo.render;
+	let statusTimer = 0, toastTimer = 0;
+
+	/* ---- status line ---- */
+
+	/* Show msg; kind "error", "ok" (fades after a few seconds) or "". */
+	function status(msg, kind) {
+		const s = document.getElementById('status');
+
+		clearTimeout(statusTimer);
+		s.textContent = msg || '';
+		s.className = kind || '';
+		if (kind === 'ok')
+			statusTimer = setTimeout(() => {
+				if (s.textContent === msg)
+					status('', '');
+			}, 4000);
+	}
+
+	/* The session is gone: say so, with a link to log in again.  What
+	 * was being written is in the drafts and comes back after. */
+	function expired() {
+		const s = document.getElementById('status');
+		const a = R.el('a', null, '다시 로그인');
+
+		status('로그인이 만료되었습니다. 쓰던 내용은 이 브라우저에 남아 있으니 ' +
+		    '다시 로그인하면 그대로 돌아옵니다. ', 'error');
+		a.href = 'login';
+		a.id = 'relogin';
+		s.appendChild(a);
+	}
+
+	/* ---- toast ---- */
+
+	/* msg with an action button for ms milliseconds (then onTimeout). */
+	function toast(msg, action, ms) {
+		const t = document.getElementById('toast');
+
+		clearTimeout(toastTimer);
+		while (t.firstChild)
+			t.removeChild(t.firstChild);
+		t.appendChild(R.el('span', 'toast-text', msg));
+		if (action) {
+			const b = R.el('button', 'toast-action', action.label);
+			b.type = 'button';
+			b.addEventListener('click', () => {
+				hideToast();
+				action.run();
+			});
+			t.appendChild(b);
+		}
+		t.classList.add('show');
+		toastTimer = setTimeout(hideToast, ms || 6000);
+	}
+
+	function hideToast() {
+		const t = document.getElementById('toast');
+
+		clearTimeout(toastTimer);
+		t.classList.remove('show');
+		while (t.firstChild)
+			t.removeChild(t.firstChild);
+	}
+
+	/* ---- dialog ---- */
+
+	/*
+	 * Open the dialog: title, content (a node or text), buttons
+	 * [{label, value, kind}] (kind "danger", "primary" or none).  Resolves
+	 * to the value of the button pressed, or "" (Esc, 닫기).
+	 */
+	function dialog(title, content, buttons) {
+		const d = document.getElementById('dialog');
+		const c = document.getElementById('dialog-content');
+		const acts = document.getElementById('dialog-actions');
+
+		document.getElementById('dialog-title').textContent = title;
+		while (c.firstChild)
+			c.removeChild(c.firstChild);
+		while (acts.firstChild)
+			acts.removeChild(acts.firstChild);
+		c.appendChild(typeof content === 'string' ?
+		    R.el('p', null, content) : content);
+		buttons.forEach((b) => {
+			const e = R.el('button', b.kind || 'secondary', b.label);
+			e.value = b.value;
+			e.type = 'submit';
+			acts.appendChild(e);
+		});
+		d.returnValue = '';
+		return new Promise((resolve) => {
+			d.addEventListener('close', () => resolve(d.returnValue),
+			    { once: true });
+			d.showModal();
+			const first = acts.querySelector('button');
+			if (first)
+				first.focus();
+		});
+	}
+
+	function closeDialog() {
+		const d = document.getElementById('dialog');
+		if (d.open)
+			d.close('');
+	}
+
+	/* Yes or no; resolves to true for yes. */
+	async function confirm(title, text, yes, no, danger) {
+		const v = await dialog(title, text, [
+			{ label: no || '취소', value: 'no' },
+			{ label: yes, value: 'yes', kind: danger ? 'danger' : 'primary' }
+		]);
+		return v === 'yes';
+	}
+
+	/* ---- clipboard ---- */
+
+	/* Copy text; falls back to selecting it in field for Ctrl+C. */
+	async function copy(text, field) {
+		try {
+			await navigator.clipboard.writeText(text);
+			status('내 내용을 클립보드에 복사했습니다.', 'ok');
+			return;
+		} catch (e) { /* not allowed here: select it */ }
+		if (field) {
+			field.focus();
+			field.select();
+		}
+		status('복사할 수 없는 환경입니다. 내용을 선택해 두었으니 Ctrl+C(⌘+C)로 복사해 주세요.', '');
+	}
+
+	/* ---- keys and Korean input ---- */
+
+	/* 1 while an IME composition is in progress: Enter, Ctrl+Enter and
+	 * Esc then belong to the IME (keyCode 229: Safari sends the key that
+	 * ends a composition after compositionend). */
+	function composing(e) {
+		return e.isComposing || e.keyCode === 229;
+	}
+
+	/* Ctrl/⌘+Enter in field runs save; Esc runs cancel (if given); neither
+	 * acts while composing.  A Ctrl+Enter pressed during a composition
+	 * saves once it has ended, with its last syllable. */
+	function keys(field, save, cancel) {
+		let pending = false;
+
+		field.addEventListener('keydown', (e) => {
+			if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+				e.preventDefault();
+				if (composing(e))
+					pending = true;
+				else
+					save();
+			} else if (e.key === 'Escape' && cancel && !composing(e)) {
+				e.preventDefault();
+				cancel();
+			} else if (e.key === 'Enter' && !e.shiftKey && !e.altKey &&
+			    !composing(e) && continueList(field)) {
+				e.preventDefault();
+			}
+		});
+		field.addEventListener('compositionend', () => {
+			if (!pending)
+				return;
+			pending = false;
+			setTimeout(save, 0);
+		});
+	}
+
+	/* Enter at the end of a checklist line starts the next one ("- [ ] ");
+	 * on an empty one, ends the list.  1 if it acted. */
+	function continueList(field) {
+		const at = field.selectionStart;
+
+		if (at !== field.selectionEnd)
+			return false;
+		const v = field.value;
+		const start = v.lastIndexOf('\n', at - 1) + 1;
+		let end = v.indexOf('\n', at);
+		if (end < 0)
+			end = v.length;
+		if (at !== end)
+			return false;
+		const m = R.CHECK.exec(v.slice(start, end));
+		if (!m)
+			return false;
+		if (!m[3]) {
+			field.setRangeText('', start, end, 'end');
+		} else {
+			field.setRangeText('\n' + m[1] + '- [ ] ', at, at, 'end');
+		}
+		field.dispatchEvent(new Event('input', { bubbles: true }));
+		return true;
+	}
+
+	/* The Ctrl+Enter hint says ⌘ on Apple keyboards (touch devices hide
+	 * it: style.css). */
+	function shortcut() {
+		return /Mac|iPhone|iPad/.test(navigator.platform || '') ?
+		    '⌘+Enter' : 'Ctrl+Enter';
+	}
+
+	/* UTF-8 bytes of text: the server's limit is 64 KiB. */
+	function tooLong(text) {
+		return new TextEncoder().encode(text).length > 65536;
+	}
+
+	Memo.ui = { status, expired, toast, hideToast, dialog, closeDialog,
+	    confirm, copy, keys, composing, shortcut, tooLong };
+}());

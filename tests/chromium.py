@@ -1,0 +1,230 @@
+"""chromium.py - a real browser for the tests: Debian's headless Chromium
+driven through chromedriver's WebDriver HTTP API (W3C), standard library
+only (nothing downloads a browser).  Chrome DevTools commands go through
+chromedriver's goog/cdp/execute: color scheme, touch, viewport size,
+JavaScript off.
+
+    with Chromium(env, "page") as wd:   # output under var/test/browser/
+        wd.login(env.web_prefix.url, "이름")
+        wd.click("#memo-save")
+
+Every page the browser opens records its script errors, unhandled promise
+rejections and Content-Security-Policy violations; wd.problems() returns
+them and the tests require none."""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import stack
+from lib import check
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+KEY = {"ctrl": "\ue009", "enter": "\ue007", "esc": "\ue00c", "tab": "\ue004",
+       "shift": "\ue008", "null": "\ue000", "end": "\ue010"}
+
+# Installed in every document before its own scripts run.
+WATCH = """
+window.__problems = [];
+addEventListener('error', function (e) {
+  __problems.push('error: ' + e.message + ' at ' + e.filename + ':' + e.lineno); });
+addEventListener('unhandledrejection', function (e) {
+  __problems.push('rejection: ' + (e.reason && e.reason.stack || e.reason)); });
+document.addEventListener('securitypolicyviolation', function (e) {
+  __problems.push('CSP: ' + e.violatedDirective + ' ' + e.blockedURI); });
+"""
+
+
+def available():
+    return os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
+
+
+class Chromium:
+    """chromedriver + one Chromium session, stopped by pid on exit."""
+
+    def __init__(self, env, name, width=1000, height=900):
+        check(available(), "chromium and chromium-driver are installed (make deps)")
+        self.out = os.path.join(env.base, "browser", name)
+        os.makedirs(self.out, exist_ok=True)
+        self.size = (width, height)
+        self.profile = tempfile.mkdtemp(prefix="memo-chromium-")
+        self.log = open(os.path.join(self.out, "chromedriver.log"), "ab")
+        port = stack.free_port()
+        self.drv = subprocess.Popen(
+            [CHROMEDRIVER, f"--port={port}", "--allowed-ips=127.0.0.1"],
+            stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        self.base = f"http://127.0.0.1:{port}"
+        self.sid = None
+
+    def __enter__(self):
+        try:
+            stack.wait_for(stack.listening_by(int(self.base.rsplit(":", 1)[1]),
+                                              self.drv.pid),
+                           "chromedriver", proc=self.drv)
+            caps = {"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {"binary": CHROMIUM, "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    "--disable-renderer-backgrounding",
+                    "--disable-background-timer-throttling",
+                    "--lang=ko-KR", f"--window-size={self.size[0]},{self.size[1]}",
+                    f"--user-data-dir={self.profile}"]}}}}
+            self.sid = self.call("POST", "/session", caps)["sessionId"]
+            self.cdp("Page.enable")
+            self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.sid:
+            try:
+                self.call("DELETE", f"/session/{self.sid}", timeout=20)
+            except Exception:
+                pass
+        if self.drv.poll() is None:
+            self.drv.terminate()
+            try:
+                self.drv.wait(10)
+            except subprocess.TimeoutExpired:
+                self.drv.kill()
+                self.drv.wait()
+        self.log.close()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    # ---- WebDriver ----
+
+    def call(self, method, path, body=None, timeout=60):
+        req = urllib.request.Request(
+            self.base + path, method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return json.loads(r.read())["value"]
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"WebDriver {method} {path}: {e.read()[:500]!r}")
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.sid}{path}", body)
+
+    def cdp(self, cmd, params=None):
+        return self.s("POST", "/goog/cdp/execute", {"cmd": cmd, "params": params or {}})
+
+    def go(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def refresh(self):
+        self.s("POST", "/refresh", {})
+
+    def back(self):
+        self.s("POST", "/back", {})
+
+    def url(self):
+        return self.s("GET", "/url")
+
+    def find(self, css):
+        v = self.s("POST", "/element", {"using": "css selector", "value": css})
+        return next(iter(v.values()))
+
+    def active(self):
+        return next(iter(self.s("GET", "/element/active").values()))
+
+    def click(self, css):
+        self.s("POST", f"/element/{self.find(css)}/click", {})
+
+    def type(self, css, text):
+        """Keys typed into the element, as a person types them (chromedriver
+        types BMP characters only)."""
+        self.s("POST", f"/element/{self.find(css)}/value", {"text": text})
+
+    def keys(self, text):
+        """Keys typed into whatever has the focus."""
+        self.s("POST", f"/element/{self.active()}/value", {"text": text})
+
+    def js(self, script, *args):
+        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def wait(self, script, what, timeout=15, *args):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            v = self.js(script, *args)
+            if v:
+                return v
+            time.sleep(0.05)
+        where = self.js("return location.href + ' ' + document.body.className + ' | ' +"
+                        " (document.getElementById('status') || {}).textContent")
+        raise AssertionError(f"timed out waiting for {what}; page: {where}; "
+                             f"problems: {self.problems()}")
+
+    def text(self, css):
+        return self.js("var e = document.querySelector(arguments[0]);"
+                       "return e ? e.textContent : null;", css)
+
+    def problems(self):
+        return self.js("return window.__problems || ['no watcher in this page'];")
+
+    def new_tab(self):
+        """Open a tab and switch to it (same profile: same cookies)."""
+        h = self.s("POST", "/window/new", {"type": "tab"})["handle"]
+        self.switch(h)
+        self.cdp("Page.enable")
+        self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
+        return h
+
+    def switch(self, handle):
+        self.s("POST", "/window", {"handle": handle})
+
+    def handle(self):
+        return self.s("GET", "/window")
+
+    # ---- emulation ----
+
+    def viewport(self, width, height, mobile=False):
+        self.cdp("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1,
+            "mobile": mobile})
+
+    def scheme(self, value):
+        """"light" or "dark": prefers-color-scheme."""
+        self.cdp("Emulation.setEmulatedMedia",
+                 {"features": [{"name": "prefers-color-scheme", "value": value}]})
+        time.sleep(0.3)     # the page's color transitions (0.15 s) settle
+
+    def touch(self, on):
+        self.cdp("Emulation.setTouchEmulationEnabled",
+                 {"enabled": on, "maxTouchPoints": 5 if on else 1})
+
+    def scripts(self, on):
+        self.cdp("Emulation.setScriptExecutionDisabled", {"value": not on})
+
+    def screenshot(self, name):
+        png = base64.b64decode(self.s("GET", "/screenshot"))
+        check(png.startswith(b"\x89PNG") and len(png) > 5000, f"screenshot {name}")
+        path = os.path.join(self.out, name + ".png")
+        with open(path, "wb") as f:
+            f.write(png)
+        return path
+
+    # ---- the app ----
+
+    def login(self, base, name):
+        """Through the page's 네이버 로그인 button and the Naver double's
+        form, as a person logs in."""
+        self.go(base)
+        self.wait("return document.body.classList.contains('guest')", "the guest page")
+        self.click("#login")
+        self.wait("return !!document.getElementById('name')", "the provider's form")
+        self.type("#name", name)
+        self.click("#login")
+        self.wait("return document.body.classList.contains('user')", "the user's page")

@@ -1,0 +1,1106 @@
+"""test_page.py - the memo page in headless Chromium, used as a person uses
+it: every action of issue 13 (edit in place, conflicts between two tabs,
+history, delete and undo, the trash, pins, tags, search, checklists and
+links, paging over 300 memos, drafts across an expired session, Korean
+IME composition, no JavaScript, touch, keyboard), each followed by a look
+at the screen AND at the rows in the database.
+
+The page is served under a mount prefix (env.web_prefix, /memo/), so every
+URL it uses must be relative.  run.py runs this module against lighttpd in
+CGI mode and again in FastCGI mode ("[fastcgi] …").  Screenshots of the
+main views (desktop and 390 px, light and dark, 300 memos) are saved
+under var/test/browser/screens/ in CGI mode.  Each browser test also
+requires that the page ran without a script error, an unhandled promise
+rejection or a Content-Security-Policy violation."""
+import concurrent.futures
+import json
+import os
+import re
+import time
+import unicodedata
+
+from chromium import KEY, Chromium
+from lib import Browser, check, eq, login, naver_id, test
+
+HTDOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "htdocs")
+CTRL_ENTER = KEY["ctrl"] + KEY["enter"] + KEY["null"]
+
+# ---- what the page shows ----
+
+CARDS = ("return Array.from(document.querySelectorAll("
+         "'#view-memos li.memo:not(.editing) > .body')).map(function (e) {"
+         " return e.textContent; });")
+LOADED = ("return !document.getElementById('view-memos').hasAttribute('aria-busy')"
+          " && document.getElementById('count').textContent !== ''")
+
+
+def card(memo_id, part=""):
+    return f"#memo-{memo_id} {part}".strip()
+
+
+def status(wd):
+    return wd.text("#status")
+
+
+def no_problems(wd, what):
+    eq(wd.problems(), [], f"script errors or CSP violations ({what})")
+
+
+# ---- what the database holds ----
+
+def q(env, sql):
+    return env.db.query(sql)
+
+
+def unhex(h):
+    return bytes.fromhex(h).decode("utf-8")
+
+
+def memos(env, name, where="1=1"):
+    """{id: (text, pinned, in_trash)} of the user's memos."""
+    rows = q(env, "SELECT id, HEX(text), pinned, deleted_at IS NOT NULL FROM memo"
+                  f" WHERE user_id = '{naver_id(name)}' AND {where} ORDER BY id")
+    return {int(r[0]): (unhex(r[1]), r[2] == "1", r[3] == "1") for r in rows}
+
+
+def text_of(env, memo_id):
+    return unhex(q(env, f"SELECT HEX(text) FROM memo WHERE id = {int(memo_id)}")[0][0])
+
+
+def revisions(env, memo_id):
+    return [unhex(r[0]) for r in q(env, "SELECT HEX(text) FROM memo_revision"
+                                        f" WHERE memo_id = {int(memo_id)} ORDER BY id")]
+
+
+def api(env, name):
+    """A second client of the same user (its own session), for setting up."""
+    b = Browser(env.web_prefix.url)
+    eq(login(b, name).status, 302, f"API login of {name}")
+    return b
+
+
+def post(b, text, pinned=None):
+    body = {"text": text}
+    if pinned is not None:
+        body["pinned"] = pinned
+    r = b.post_json("/memo", body)
+    eq(r.status, 200, f"POST {text[:20]!r}")
+    return r.json()["id"]
+
+
+def backdate(env, name, hours):
+    """Make the user's memos look written earlier (so an edit shows 수정됨)."""
+    env.db.client(database="memo", stdin=(
+        f"UPDATE memo SET created_at = created_at - INTERVAL {int(hours)} HOUR"
+        f" WHERE user_id = '{naver_id(name)}'"))
+
+
+def open_page(wd, env, name):
+    wd.login(env.web_prefix.url, name)
+    wd.wait(LOADED, "the memo list")
+
+
+def write(wd, text):
+    """Type a new memo and save it with Ctrl+Enter."""
+    wd.type("#memo-text", text)
+    wd.keys(CTRL_ENTER)
+
+
+# ---- the tests ----
+
+@test
+def page_write_edit_history(env):
+    """Page: write with Ctrl+Enter, edit in place (Ctrl+Enter saves, Esc cancels), 수정됨 and history restore"""
+    name = "페이지 편집"
+    with Chromium(env, "edit") as wd:
+        open_page(wd, env, name)
+        eq(wd.text("#count"), "메모 0개", "count of a new user")
+        check("아직 메모가 없습니다" in wd.text("#empty"), "the empty state")
+        write(wd, "첫 메모 #일")
+        wd.wait("return document.getElementById('count').textContent === '메모 1개'",
+                "the saved memo")
+        eq(wd.js(CARDS), ["첫 메모 #일"], "the card")
+        eq(wd.js("return document.getElementById('memo-text').value"), "", "form emptied")
+        [(mid, row)] = memos(env, name).items()
+        eq(row, ("첫 메모 #일", False, False), "the row")
+        backdate(env, name, 2)
+
+        # 수정 turns the card into an editor; Ctrl+Enter saves.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor, focused")
+        wd.keys(" 고침" + CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the editor closed")
+        eq(wd.js(CARDS), ["첫 메모 #일 고침"], "the card after the edit")
+        eq(text_of(env, mid), "첫 메모 #일 고침", "the row after the edit")
+        eq(revisions(env, mid), ["첫 메모 #일"], "the old text kept as a revision")
+        edited = wd.text(card(mid, ".edited"))
+        check(edited and edited.startswith("수정됨 · "), f"수정됨 with the time: {edited!r}")
+
+        # Esc with nothing changed closes; with a change it asks first.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        wd.keys(KEY["esc"])
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "Esc closed it")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        wd.keys(" 버릴 내용")
+        wd.keys(KEY["esc"])
+        wd.wait("return document.getElementById('dialog').open", "the discard question")
+        eq(wd.text("#dialog-title"), "수정을 취소할까요?", "the question")
+        wd.click("#dialog-actions button.danger")
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "discarded")
+        eq(wd.js(CARDS), ["첫 메모 #일 고침"], "the card unchanged")
+        eq(text_of(env, mid), "첫 메모 #일 고침", "the row unchanged")
+
+        # History: the earlier text, restored (an edit like any other).
+        wd.click(card(mid, ".edited"))
+        wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
+                "the history dialog")
+        eq(wd.text("#dialog-title"), "수정 기록", "its title")
+        eq(wd.js("return Array.from(document.querySelectorAll('#dialog .revision .body'))"
+                 ".map(function (e) { return e.textContent; })"),
+           ["첫 메모 #일 고침", "첫 메모 #일"], "current text, then the earlier one")
+        wd.click("#dialog .restore-revision")
+        wd.wait("return !document.getElementById('dialog').open", "the dialog closed")
+        wd.wait(f"return {CARDS[7:-1]}[0] === '첫 메모 #일'", "the restored text")
+        eq(text_of(env, mid), "첫 메모 #일", "the row restored")
+        eq(revisions(env, mid), ["첫 메모 #일", "첫 메모 #일 고침"], "the restore is an edit")
+        check("되돌렸습니다" in status(wd), f"status: {status(wd)!r}")
+
+        # An empty edit is refused with a clear message, the text kept.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        wd.js(f"var t = document.getElementById('edit-{mid}'); t.value = '  ';"
+              "t.dispatchEvent(new Event('input'));")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return document.getElementById('status').textContent"
+                ".indexOf('내용이 비어 있습니다') === 0", "the empty-text message")
+        eq(text_of(env, mid), "첫 메모 #일", "nothing saved")
+        no_problems(wd, "edit")
+        print(f"    saw: card {wd.js(CARDS)}, {edited!r}, revisions {revisions(env, mid)}")
+
+
+@test
+def page_two_tab_conflict(env):
+    """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new, copy"""
+    name = "페이지 충돌"
+    b = api(env, name)
+    mid = post(b, "회의 안건\n- 예산")
+    with Chromium(env, "conflict") as wd:
+        open_page(wd, env, name)
+        first = wd.handle()
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "tab 1's editor")
+        wd.keys("\n- 일정 (탭 1)")
+        # The second tab edits the same memo and saves first.
+        second = wd.new_tab()
+        wd.go(env.web_prefix.url)
+        wd.wait(LOADED, "tab 2's list")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "tab 2's editor")
+        wd.keys("\n- 장소 (탭 2)" + CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "tab 2 saved")
+        theirs = "회의 안건\n- 예산\n- 장소 (탭 2)"
+        eq(text_of(env, mid), theirs, "tab 2's text stored")
+        no_problems(wd, "tab 2")
+
+        # Tab 1 saves with the version it started from: 412, both shown.
+        wd.switch(first)
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
+                "the conflict")
+        mine = "회의 안건\n- 예산\n- 일정 (탭 1)"
+        eq(text_of(env, mid), theirs, "nothing overwritten by the stale save")
+        eq(wd.js(f"return document.querySelector('{card(mid)} .version .body').textContent"),
+           theirs, "the server's version shown")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"), mine,
+           "mine still in the editor")
+        eq(wd.js(f"return Array.from(document.querySelectorAll('{card(mid)} .conflict-actions"
+                 " button')).map(function (b) {{ return b.textContent; }})"),
+           ["내 내용으로 저장", "서버 내용 유지", "새 메모로 저장", "내 내용 복사"], "the choices")
+        if env.web.mode == "cgi":
+            wd.js(f"document.querySelector('{card(mid)}').scrollIntoView()")
+            wd.screenshot("conflict")
+        wd.click(card(mid, ".conflict-actions .copy-mine"))
+        wd.wait("return /복사/.test(document.getElementById('status').textContent)",
+                "a copy message")
+        wd.click(card(mid, ".conflict-actions .keep-mine"))
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "mine saved")
+        eq(text_of(env, mid), mine, "mine stored")
+        eq(revisions(env, mid)[-1], theirs, "theirs kept as a revision")
+        eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"), mine,
+           "mine on the card")
+
+        # Again, changed by another client while tab 2 types: keep the server's.
+        def patch(text):
+            r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": text}).encode(),
+                          headers={"Content-Type": "application/json"})
+            eq(r.status, 200, "PATCH by the other client")
+
+        wd.switch(second)
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                "tab 2's editor, with the memo read")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"), mine,
+           "the editor took the newer text (its card was older)")
+        wd.keys(" 두 번째")
+        patch("API에서 고침")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
+                "the second conflict")
+        wd.click(card(mid, ".conflict-actions .keep-server"))
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "closed")
+        eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"),
+           "API에서 고침", "the server's text on tab 2's card")
+        eq(text_of(env, mid), "API에서 고침", "the row unchanged")
+        no_problems(wd, "tab 2")
+
+        # And once more in tab 1: save mine as a new memo, both texts live on.
+        wd.switch(first)
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                "tab 1's editor, with the memo read")
+        eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"),
+           "API에서 고침", "tab 1's card redrawn with the newer text")
+        wd.keys(" + 탭 1")
+        patch("API 두 번째")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
+                "the third conflict")
+        wd.click(card(mid, ".conflict-actions .save-new"))
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "closed")
+        rows = memos(env, name)
+        eq(rows[mid][0], "API 두 번째", "the server's text kept")
+        new = [t for i, (t, _, _) in rows.items() if i != mid]
+        eq(new, ["API에서 고침 + 탭 1"], "mine as a new memo")
+        wd.wait("return document.getElementById('count').textContent === '메모 2개'", "2 memos")
+        eq(wd.js(CARDS), ["API에서 고침 + 탭 1", "API 두 번째"], "both cards")
+        no_problems(wd, "tab 1")
+        print(f"    saw: 412 shown as two versions three times; rows {sorted(rows.values())}")
+
+
+@test
+def page_delete_undo_trash(env):
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date, 복원, 영구 삭제, 휴지통 비우기 with a confirmation"""
+    name = "페이지 휴지통"
+    b = api(env, name)
+    ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
+    with Chromium(env, "trash") as wd:
+        open_page(wd, env, name)
+        eq(wd.js(CARDS), [f"메모 {i}" for i in range(5, 0, -1)], "five cards")
+
+        # 삭제: gone at once, in the trash in the database, undo offered.
+        wd.click(card(ids[2], ".card-actions .delete"))
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "the undo toast")
+        eq(wd.text("#toast .toast-text"), "삭제했습니다", "the toast")
+        eq(wd.text("#toast .toast-action"), "실행 취소", "its action")
+        eq(wd.js(CARDS), ["메모 5", "메모 4", "메모 2", "메모 1"], "the card gone")
+        eq(wd.text("#count"), "메모 4개", "the count")
+        eq(memos(env, name)[ids[2]][2], True, "the row in the trash")
+        wd.click("#toast .toast-action")
+        wd.wait(f"return !!document.querySelector('{card(ids[2])}')", "the card back")
+        eq(wd.js(CARDS), [f"메모 {i}" for i in range(5, 0, -1)], "restored in place")
+        eq(memos(env, name)[ids[2]][2], False, "the row live again")
+        eq(wd.text("#count"), "메모 5개", "the count again")
+
+        # Three into the trash, one after the other.
+        for i in (0, 1, 3):
+            wd.click(card(ids[i], ".card-actions .delete"))
+            wd.wait(f"return !document.querySelector('{card(ids[i])}')", f"메모 {i + 1} gone")
+        eq(sorted(i for i, r in memos(env, name).items() if r[2]),
+           sorted([ids[0], ids[1], ids[3]]), "three rows in the trash")
+
+        # The trash view, by its tab; its URL survives a reload.
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden &&"
+                " document.querySelectorAll('#trash-list li').length === 3", "the trash")
+        check(wd.url().endswith("#view=trash"), f"the URL names the view: {wd.url()}")
+        eq(wd.js("return document.title"), f"휴지통 · {name}님의 메모장", "the title names it")
+        wd.refresh()
+        wd.wait("return !document.getElementById('view-trash').hidden &&"
+                " document.querySelectorAll('#trash-list li').length === 3",
+                "the trash after a reload")
+        eq(wd.text("#trash-count"), "휴지통 메모 3개", "its count")
+        eq(wd.text("#trash-note"), "휴지통의 메모는 삭제하고 30일이 지나면 자동으로 영구 삭제됩니다.",
+           "how long memos stay")
+        purge = wd.js("return Array.from(document.querySelectorAll('#trash-list .purge-when'))"
+                      ".map(function (e) { return e.textContent; })")
+        check(all(re.fullmatch(r"\d{4}년 \d{1,2}월 \d{1,2}일 이후 영구 삭제", p) for p in purge),
+              f"each says when it will be purged: {purge}")
+        if env.web.mode == "cgi":
+            wd.screenshot("trash")
+
+        # 복원: back among the memos.
+        wd.click(f"#trash-{ids[3]} .restore")
+        wd.wait(f"return !document.getElementById('trash-{ids[3]}')",
+                "restored out of the trash")
+        eq(memos(env, name)[ids[3]][2], False, "the row live")
+        eq(wd.text("#trash-count"), "휴지통 메모 2개", "the trash count")
+
+        # 영구 삭제 asks first; 취소 keeps it.
+        wd.click(f"#trash-{ids[1]} .purge")
+        wd.wait("return document.getElementById('dialog').open", "the question")
+        eq(wd.text("#dialog-title"), "영구 삭제할까요?", "its title")
+        wd.click("#dialog-actions button.secondary")
+        wd.wait("return !document.getElementById('dialog').open", "cancelled")
+        check(ids[1] in memos(env, name), "kept after 취소")
+        wd.click(f"#trash-{ids[1]} .purge")
+        wd.wait("return document.getElementById('dialog').open", "the question")
+        wd.click("#dialog-actions button.danger")
+        wd.wait(f"return !document.getElementById('trash-{ids[1]}')",
+                "purged")
+        check(ids[1] not in memos(env, name), "the row gone for good")
+
+        # 휴지통 비우기, after its confirmation.
+        wd.click("#trash-empty")
+        wd.wait("return document.getElementById('dialog').open", "the confirmation")
+        eq(wd.text("#dialog-title"), "휴지통을 비울까요?", "its title")
+        check("1개" in wd.text("#dialog-content"), wd.text("#dialog-content"))
+        wd.click("#dialog-actions button.danger")
+        wd.wait("return document.querySelectorAll('#trash-list li').length === 0 &&"
+                " !document.getElementById('trash-none').hidden", "the empty trash")
+        eq(wd.text("#trash-none"), "휴지통이 비어 있습니다.", "its message")
+        eq(sorted(memos(env, name)), sorted([ids[2], ids[3], ids[4]]), "what is left")
+
+        # Back to the memo list: the restored memo is there.
+        wd.back()
+        wd.wait("return !document.getElementById('view-memos').hidden", "Back: the memos")
+        wd.wait(f"return {CARDS[7:-1]}.join('|') === '메모 5|메모 4|메모 3'", "three memos")
+        wd.wait("return !document.querySelector('#toast.show')", "the toast gone by itself")
+        no_problems(wd, "trash")
+        print(f"    saw: undo restored 메모 3 in place; trash {purge}; left {wd.js(CARDS)}")
+
+
+TAGLIST = ("return Array.from(document.querySelectorAll('#tag-list .chip')).map("
+           "function (b) { return b.dataset.tag + ' ' + b.querySelector('.chip-count')"
+           ".textContent + (b.getAttribute('aria-pressed') === 'true' ? ' on' : ''); });")
+
+
+def marks(wd):
+    return wd.js("return Array.from(document.querySelectorAll('#view-memos .body mark'))"
+                 ".map(function (m) { return m.textContent; });")
+
+
+@test
+def page_pin_tags_search(env):
+    """Page: 고정 section, #tag chips and the tag list filter, search as you type (debounced, stale answers dropped, marks, 결과 없음), all in the URL"""
+    name = "페이지 검색"
+    b = api(env, name)
+    post(b, "주간 회의록 #회사/회의 #중요")
+    post(b, "장보기 #집\n- [ ] 두부")
+    post(b, "회의실 예약하기 #회사")
+    nfd = "\u1112\u116c\u110b\u1174 메모 (맥에서 쓴 자모)"     # 회의, decomposed (NFD)
+    post(b, nfd)
+    post(b, "Quarterly REVIEW #Work")
+    with Chromium(env, "search") as wd:
+        open_page(wd, env, name)
+        start = wd.url()
+        eq(len(wd.js(CARDS)), 5, "five cards")
+        wd.wait("return document.querySelectorAll('#tag-list .chip').length === 5", "the tags")
+        api_tags = b.get("/tags").json()["tags"]
+        eq(wd.js(TAGLIST), [f"{t['name']} {t['count']}" for t in api_tags],
+           "the tag list is GET /tags, with counts")
+
+        # 고정: its own section at the top.
+        ids = {t: i for i, (t, _, _) in memos(env, name).items()}
+        shop = ids["장보기 #집\n- [ ] 두부"]
+        wd.click(card(shop, ".card-actions .pin"))
+        wd.wait(f"return !!document.querySelector('#pinned #memo-{shop}')",
+                "the pinned section")
+        check(not wd.js("return document.getElementById('pinned-section').hidden"),
+              "고정됨 shown")
+        eq(wd.text("#pinned-heading"), "고정됨", "its heading")
+        eq(memos(env, name)[shop][1], True, "pinned in the database")
+        eq(wd.js(f"return document.querySelector('{card(shop, '.pin')}')"
+                 ".getAttribute('aria-pressed')"), "true", "the button says it is on")
+        wd.refresh()
+        wd.wait(LOADED, "the list after a reload")
+        eq(wd.js("return Array.from(document.querySelectorAll('#pinned li'))"
+                 ".map(function (l) { return Number(l.dataset.id); })"), [shop],
+           "still pinned after a reload")
+
+        # A tag in a memo filters to it (and its nested tags); the URL says so.
+        wd.click(f"{card(ids['회의실 예약하기 #회사'])} .body button.tag")
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 2개'",
+                "the #회사 filter")
+        check("tag=%ED%9A%8C%EC%82%AC" in wd.url(), f"the tag in the URL: {wd.url()}")
+        eq(sorted(wd.js(CARDS)), sorted(["주간 회의록 #회사/회의 #중요", "회의실 예약하기 #회사"]),
+           "#회사 and #회사/회의")
+        eq(wd.js("return document.querySelector('#filter .chip').getAttribute('aria-label')"),
+           "태그 필터 #회사 지우기", "the active filter, removable")
+        check("회사 1 on" in wd.js(TAGLIST), f"the tag list shows it on: {wd.js(TAGLIST)}")
+        # Removed with its ×.
+        wd.click("#filter .chip")
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'", "all again")
+        # From the tag list, then Back.
+        wd.click("#tag-list .chip[data-tag='중요']")
+        wd.wait("return document.getElementById('count').textContent === '#중요 메모 1개'",
+                "the #중요 filter")
+        wd.back()
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "Back: no filter")
+
+        # Search as the person types: one request after the last key.
+        wd.js("window.__searches = 0; var f = window.fetch; window.fetch = function (u, i) {"
+              " if (/[?&]q=/.test(String(u))) window.__searches++; return f(u, i); };")
+        wd.type("#search", "회의")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 3개'",
+                "the results for 회의")
+        time.sleep(0.4)
+        searches = wd.js("return window.__searches")
+        eq(searches, 2, "one search (pinned and others) for two syllables typed")
+        check("q=%ED%9A%8C%EC%9D%98" in wd.url(), f"the search in the URL: {wd.url()}")
+        eq(sorted(wd.js(CARDS)), sorted(["주간 회의록 #회사/회의 #중요", "회의실 예약하기 #회사",
+                                         unicodedata.normalize("NFC", nfd)]),
+           "회의 found, also the one written as NFD (shown composed)")
+        eq(sorted(set(marks(wd))), ["회의"], "matches marked")
+        eq(len(marks(wd)), 4, "every match marked (the tag's too, the NFD one as 회의)")
+        if env.web.mode == "cgi":
+            wd.screenshot("search")
+
+        # Case-insensitive; the answer to an older query never wins.
+        wd.js("var f0 = window.fetch; window.fetch = function (u, i) {"
+              " var slow = /q=slow/.test(String(u));"
+              " return f0(u, i).then(function (r) { return slow ?"
+              " new Promise(function (ok) { setTimeout(function () { ok(r); }, 1500); }) : r; });"
+              "};")
+        wd.js("var s = document.getElementById('search'); s.value = 'slow';"
+              "s.dispatchEvent(new Event('input'));"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.js("var s = document.getElementById('search'); s.value = 'review';"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for review")
+        time.sleep(1.8)        # the slow answer arrives now
+        eq(wd.js(CARDS), ["Quarterly REVIEW #Work"], "the newer query's results stay")
+        eq(wd.text("#count"), "검색 결과 1개", "and its count")
+        check("q=review" in wd.url(), f"the URL says review: {wd.url()}")
+
+        # 결과 없음, a clear state.
+        wd.js("var s = document.getElementById('search'); s.value = '없는말';"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.wait("return !document.getElementById('empty').hidden", "no results")
+        eq(wd.text("#empty"), "결과 없음 — ‘없는말’에 맞는 메모가 없습니다.", "결과 없음")
+        eq(wd.text("#count"), "검색 결과 0개", "count 0")
+
+        # A reload on a search URL shows the same search.
+        wd.go(env.web_prefix.url + "#q=%ED%9A%8C%EC%9D%98&tag=%ED%9A%8C%EC%82%AC")
+        wd.refresh()
+        wd.wait(LOADED, "the page from a search URL")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 2개'",
+                "회의 within #회사")
+        eq(wd.js("return document.getElementById('search').value"), "회의", "the search box")
+        eq(wd.js("return Array.from(document.querySelectorAll('#filter .chip'))"
+                 ".map(function (c) { return c.firstChild.textContent; })"),
+           ["#회사", "검색: 회의", "모두 지우기"], "both filters shown")
+        # Esc in the search box clears it.
+        wd.click("#search")
+        wd.keys(KEY["esc"])
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 2개'",
+                "Esc cleared the search")
+        wd.go(start)
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "the start URL: everything")
+
+        # A filter the server refuses (a tag made of HTML, typed into the URL).
+        wd.go(env.web_prefix.url + "#tag=%3Cb%3E")
+        wd.wait("return /찾을 수 없습니다/.test(document.getElementById('status').textContent)",
+                "a clear message for a malformed filter")
+        eq(wd.js("return document.querySelectorAll('#view-memos b').length"), 0, "no element")
+        wd.go(start)
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "everything again")
+
+        # 고정 해제.
+        wd.click(card(shop, ".card-actions .pin"))
+        wd.wait(f"return !!document.querySelector('#memos #memo-{shop}')",
+                "unpinned")
+        check(wd.js("return document.getElementById('pinned-section').hidden"),
+              "no pinned section left")
+        eq(memos(env, name)[shop][1], False, "unpinned in the database")
+        no_problems(wd, "search")
+        print(f"    saw: tags {wd.js(TAGLIST)}, {searches} requests for 회의 typed,"
+              f" marks {marks(wd) or 'none now'}")
+
+
+XSS = ("<img src=x onerror=\"window.__xss=1;document.title='pwned'\">"
+       " <script>window.__xss=2</script>"
+       " [누르기](javascript:window.__xss=3) javascript:window.__xss=4"
+       " #<b>굵게</b> #태그<img src=x onerror=\"window.__xss=5\">"
+       " https://safe.example/\"onmouseover=\"window.__xss=6")
+
+
+@test
+def page_checklists_links_xss(env):
+    """Page: - [ ] lines toggle with a PATCH (If-Match), http(s) URLs are links (noopener noreferrer), an XSS memo is literal text and runs nothing"""
+    name = "페이지 할 일"
+    b = api(env, name)
+    todo = post(b, "할 일 #집\n- [ ] 우유 사기\n- [x] 빨래\n  - [ ] 들여쓴 일 https://a.example/x\n끝")
+    with Chromium(env, "checklist") as wd:
+        open_page(wd, env, name)
+        boxes = f"{card(todo)} > .body input[type='checkbox']"
+        eq(wd.js(f"return Array.from(document.querySelectorAll(\"{boxes}\")).map("
+                 "function (c) { return c.checked; })"), [False, True, False],
+           "three checkboxes, as written")
+        eq(wd.js(f"return Array.from(document.querySelectorAll(\"{card(todo)} .check-text\"))"
+                 ".map(function (c) { return c.textContent; })"),
+           ["우유 사기", "빨래", "들여쓴 일 https://a.example/x"], "their labels")
+        eq(wd.js("var b = document.querySelector(arguments[0]);"
+                 "return document.getElementById(b.getAttribute('aria-labelledby')).textContent;",
+                 boxes), "우유 사기", "each box labelled by its text")
+        wd.js("window.__patches = []; var f = window.fetch; window.fetch = function (u, i) {"
+              " if (i && i.method === 'PATCH') window.__patches.push([String(u),"
+              " i.headers['If-Match'] || null, JSON.parse(i.body)]); return f(u, i); };")
+        wd.click(f"{card(todo)} .check input[data-line='1']")
+        wd.wait(f"return !document.querySelector('{card(todo)}[aria-busy]') &&"
+                f" document.querySelector(\"{card(todo)} input[data-line='1']\").checked",
+                "the box checked and saved")
+        want = "할 일 #집\n- [x] 우유 사기\n- [x] 빨래\n  - [ ] 들여쓴 일 https://a.example/x\n끝"
+        eq(text_of(env, todo), want, "the line changed in the database, nothing else")
+        patches = wd.js("return window.__patches")
+        eq(len(patches), 1, "one PATCH")
+        check(patches[0][0] == f"memo/{todo}" and re.fullmatch(r'"[^"]+"', patches[0][1] or "")
+              and patches[0][2] == {"text": want}, f"PATCH memo/{todo} with If-Match: {patches}")
+        # Clicking the text toggles too; unchecking writes "- [ ]".
+        wd.click(f"{card(todo)} input[data-line='2'] + .check-text")
+        wd.wait(f"return !document.querySelector('{card(todo)}[aria-busy]') &&"
+                f" !document.querySelector(\"{card(todo)} input[data-line='2']\").checked",
+                "빨래 unchecked")
+        want = want.replace("- [x] 빨래", "- [ ] 빨래")
+        eq(text_of(env, todo), want, "unchecked in the database")
+        # Changed elsewhere since the card was drawn: the page reloads the
+        # memo instead of writing over it.
+        b.request("PATCH", f"/memo/{todo}", body=json.dumps(
+            {"text": want + "\n- [ ] 다른 기기에서 추가"}).encode(),
+            headers={"Content-Type": "application/json"})
+        wd.click(f"{card(todo)} .check input[data-line='3']")
+        wd.wait(f"return document.querySelectorAll(\"{boxes}\").length === 4",
+                "the card redrawn with the other device's line")
+        eq(text_of(env, todo), want + "\n- [ ] 다른 기기에서 추가", "nothing overwritten")
+        check("다른 곳에서 바뀐" in status(wd), f"said why: {status(wd)!r}")
+        eq(wd.js(f"return document.querySelector(\"{card(todo)} input[data-line='3']\").checked"),
+           False, "the box as stored")
+        # Then the person's click works.
+        wd.click(f"{card(todo)} .check input[data-line='3']")
+        wd.wait(f"return !document.querySelector('{card(todo)}[aria-busy]') &&"
+                f" document.querySelector(\"{card(todo)} input[data-line='3']\").checked",
+                "checked now")
+        eq(text_of(env, todo), want.replace("  - [ ] 들여쓴", "  - [x] 들여쓴") +
+           "\n- [ ] 다른 기기에서 추가", "that line only")
+
+        # Links: made from http(s) URLs only, opening safely.
+        links = wd.js(f"return Array.from(document.querySelectorAll(\"{card(todo)} a\"))"
+                      ".map(function (a) { return [a.href, a.rel, a.target, a.textContent]; })")
+        eq(links, [["https://a.example/x", "noopener noreferrer", "_blank",
+                    "https://a.example/x"]], "the link")
+
+        # An XSS memo typed into the form: literal text, nothing runs.
+        write(wd, XSS.replace("#<b>", "#<b>"))
+        wd.wait(f"return {CARDS[7:-1]}[0] === arguments[0]", "the XSS memo as text", 15, XSS)
+        wd.refresh()
+        wd.wait(LOADED, "after a reload")
+        xid = max(memos(env, name))
+        eq(text_of(env, xid), XSS, "stored as typed")
+        eq(wd.js(f"return document.querySelector('{card(xid)} > .body').textContent"), XSS,
+           "shown as typed")
+        eq(wd.js("return [window.__xss === undefined, document.title.indexOf('pwned'),"
+                 " document.querySelectorAll('#view-memos img, #view-memos script,"
+                 " #view-memos b').length]"), [True, -1, 0], "no script ran, no element made")
+        eq(wd.js(f"return Array.from(document.querySelectorAll('{card(xid)} a'))"
+                 ".map(function (a) { return a.getAttribute('href'); })"),
+           ["https://safe.example/"], "one link: the https URL, cut at the quote")
+        eq(wd.js("return document.querySelectorAll(\"a[href^='javascript'], a[href^='JAVASCRIPT']\")"
+                 ".length"), 0, "no javascript: link")
+        eq(wd.js(f"return Array.from(document.querySelectorAll('{card(xid)} .tag'))"
+                 ".map(function (t) { return t.textContent; })"), ["#태그"],
+           "only #태그 is a tag; #<b> is not")
+        wd.wait("return Array.from(document.querySelectorAll('#tag-list .chip'))"
+                ".some(function (c) { return c.dataset.tag === '태그'; })", "the tag list")
+        eq(wd.js("return document.querySelectorAll('#tag-list img, #tag-list b').length"), 0,
+           "the tag list made no element")
+        # Searching for the HTML marks it as text.
+        wd.js("var s = document.getElementById('search'); s.value = '<img';"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "the search for <img")
+        eq(wd.js("return Array.from(document.querySelectorAll('#view-memos mark'))"
+                 ".map(function (m) { return m.textContent; })"), ["<img", "<img"], "marked")
+        eq(wd.js("return window.__xss === undefined"), True, "still nothing ran")
+        no_problems(wd, "xss")
+        print(f"    saw: boxes toggled via PATCH with If-Match {patches[0][1]}, link {links[0][0]}, XSS memo shown as"
+              f" {len(XSS)} characters of text")
+
+
+COMPOSE = """
+var t = arguments[0] ? document.getElementById(arguments[0]) : document.activeElement;
+t.focus();
+function ev(type, init) {
+  var e = type.indexOf('composition') === 0 ?
+    new CompositionEvent(type, Object.assign({bubbles: true}, init)) :
+    new KeyboardEvent(type, Object.assign({bubbles: true, cancelable: true}, init));
+  t.dispatchEvent(e);
+  return e.defaultPrevented;
+}
+"""
+
+
+def compose(wd, field, script):
+    return wd.js(COMPOSE + script, field)
+
+
+def drafts_stored(wd):
+    return wd.js("return Object.keys(localStorage).filter(function (k) {"
+                 " return k.indexOf('memo.drafts') === 0; }).length")
+
+
+@test
+def page_korean_ime(env):
+    """Page: Enter, Ctrl+Enter and Esc never act during an IME composition (compositionstart/end, isComposing)"""
+    name = "페이지 한글 입력"
+    b = api(env, name)
+    mid = post(b, "고칠 메모")
+    with Chromium(env, "ime") as wd:
+        open_page(wd, env, name)
+        # Ctrl+Enter while "요" is still being composed: nothing yet.
+        compose(wd, "memo-text", """
+            t.value = '안녕하세'; t.dispatchEvent(new Event('input', {bubbles: true}));
+            ev('compositionstart', {data: ''});
+            t.value = '안녕하세요';
+            ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true, isComposing: true,
+                           keyCode: 229});""")
+        time.sleep(0.5)
+        eq(memos(env, name), {mid: ("고칠 메모", False, False)}, "nothing saved mid-composition")
+        eq(wd.js("return document.getElementById('memo-text').value"), "안녕하세요",
+           "the text untouched")
+        # The composition ends: the memo is saved with its last syllable.
+        compose(wd, "memo-text", "ev('compositionend', {data: '요'});")
+        wd.wait("return document.getElementById('count').textContent === '메모 2개'",
+                "saved once the composition ended")
+        check("안녕하세요" in [t for t, _, _ in memos(env, name).values()], "with its last syllable")
+
+        # Enter in a checklist line: during a composition it belongs to the IME.
+        compose(wd, "memo-text", """
+            t.value = '- [ ] 두부'; t.setSelectionRange(7, 7);
+            ev('compositionstart', {data: ''});
+            ev('keydown', {key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229});
+            ev('compositionend', {data: '부'});""")
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부",
+           "no new checklist line during the composition")
+        wd.keys(KEY["end"] + KEY["enter"])
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n- [ ] ",
+           "Enter after it starts the next item")
+        wd.keys(KEY["enter"])
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n",
+           "Enter on an empty item ends the list")
+
+        # In the editor: Esc and Ctrl+Enter wait for the composition too.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        prevented = compose(wd, f"edit-{mid}", """
+            ev('compositionstart', {data: ''});
+            t.value = '고칠 메모 수정';
+            return [ev('keydown', {key: 'Escape', code: 'Escape', isComposing: true,
+                                   keyCode: 229}),
+                    ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true,
+                                   isComposing: true, keyCode: 229})];""")
+        time.sleep(0.4)
+        check(wd.js(f"return !!document.querySelector('{card(mid)}.editing')"
+                    " && !document.getElementById('dialog').open"),
+              "Esc during the composition neither closed nor asked")
+        eq(text_of(env, mid), "고칠 메모", "and Ctrl+Enter did not save yet")
+        eq(prevented, [False, True], "Esc left to the IME; Ctrl+Enter held back")
+        compose(wd, f"edit-{mid}", "ev('compositionend', {data: '정'});")
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')",
+                "saved once the composition ended")
+        eq(text_of(env, mid), "고칠 메모 수정", "the edit stored")
+        # Esc with no composition cancels.
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        wd.keys(KEY["esc"])
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "Esc closed it")
+
+        # The search box: Enter during a composition does not search.
+        compose(wd, "search", """
+            t.value = '고칠';
+            ev('compositionstart', {data: ''});
+            ev('keydown', {key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229});""")
+        time.sleep(0.1)
+        eq(wd.text("#count"), "메모 2개", "no search yet")
+        no_problems(wd, "ime")
+        print(f"    saw: held back {prevented} during composition; rows"
+              f" {sorted(t for t, _, _ in memos(env, name).values())}")
+
+
+@test
+def page_drafts_survive_expired_session(env):
+    """Page: a new memo and an edit being typed survive a reload and an expired session (row expired in the database, reload, log in again)"""
+    name = "페이지 초안"
+    b = api(env, name)
+    mid = post(b, "원래 내용")
+    with Chromium(env, "drafts") as wd:
+        open_page(wd, env, name)
+        wd.type("#memo-text", "새 메모 초안\n- [ ] 잊지 말 것")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                "the editor, with the memo read")
+        wd.keys(" 에 덧붙이는 중")
+        eq(drafts_stored(wd), 1, "drafts kept in this browser")
+
+        # A reload brings both back.
+        wd.refresh()
+        wd.wait(f"return !!document.querySelector('{card(mid)}.editing')",
+                "the editor reopened")
+        eq(wd.js("return document.getElementById('memo-text').value"),
+           "새 메모 초안\n- [ ] 잊지 말 것", "the new memo's draft")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"),
+           "원래 내용 에 덧붙이는 중", "the edit's draft")
+        eq(wd.text(f"{card(mid)} .editor-note"), "저장하지 않은 수정 내용을 되살렸습니다.",
+           "said so")
+
+        # The session expires; saving says so and keeps the text.
+        env.db.client(database="memo", stdin=(
+            "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
+            f" WHERE user_id = '{naver_id(name)}'"))
+        wd.click(f"#edit-{mid}")
+        wd.keys(KEY["end"] + "!" + CTRL_ENTER)
+        wd.wait("return !!document.getElementById('relogin')", "the expired-session message")
+        check(status(wd).startswith("로그인이 만료되었습니다."), status(wd))
+        eq(wd.js("return document.getElementById('relogin').getAttribute('href')"), "login",
+           "a relative link to log in again")
+        eq(text_of(env, mid), "원래 내용", "nothing saved")
+        if env.web.mode == "cgi":
+            wd.screenshot("expired")
+
+        # Reload: the guest page.  Log in again: everything is back.
+        wd.refresh()
+        wd.wait("return document.body.classList.contains('guest')", "the guest page")
+        wd.login(env.web_prefix.url, name)
+        wd.wait(f"return !!document.querySelector('{card(mid)}.editing')",
+                "the editor reopened after logging in again")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"),
+           "원래 내용 에 덧붙이는 중!", "the edit's draft, last key included")
+        eq(wd.js("return document.getElementById('memo-text').value"),
+           "새 메모 초안\n- [ ] 잊지 말 것", "the new memo's draft")
+
+        # Saved: the drafts are gone.
+        wd.click(f"#edit-{mid}")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the edit saved")
+        eq(text_of(env, mid), "원래 내용 에 덧붙이는 중!", "the edit stored")
+        wd.click("#memo-save")
+        wd.wait("return document.getElementById('count').textContent === '메모 2개'",
+                "the new memo saved")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           sorted(["원래 내용 에 덧붙이는 중!", "새 메모 초안\n- [ ] 잊지 말 것"]), "both rows")
+        eq(drafts_stored(wd), 0, "no draft left once saved")
+        wd.refresh()
+        wd.wait(LOADED, "a reload")
+        eq(wd.js("return document.getElementById('memo-text').value"), "", "nothing comes back")
+        no_problems(wd, "drafts")
+        print(f"    saw: drafts back after reload and after a new login; {status(wd)!r}")
+
+
+def sample(i):
+    """Memo i of 300, as people write them."""
+    return [
+        f"주간 회의록 {i}번\n다음 주까지 발표 자료를 준비하기로 함. 담당: 김민지 #회사/회의",
+        f"장보기 #집\n- [ ] 우유\n- [x] 달걀\n- [ ] 두부 {i}모",
+        f"읽을 책 📚 #독서 — 『코스모스』, 『총, 균, 쇠』 https://books.example.com/item/{i}",
+        f"운동 {i}일차 🏃 5km 달리기, 스쿼트 3세트 #운동",
+        f"Release notes draft {i}: ship in English and 한국어 #work",
+        f"{i}번째 짧은 메모 ☕",
+    ][i % 6]
+
+
+def seed(env, name, n, trashed=5, pinned=(7, 20, 33)):
+    """n live memos (and `trashed` more in the trash), written over the last
+    days, a few pinned and a few edited; returns the live ids."""
+    b = api(env, name)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda i: post(b, sample(i)), range(n + trashed)))
+    uid = naver_id(name)
+    env.db.client(database="memo", stdin=(
+        f"SET @top = (SELECT MAX(id) FROM memo WHERE user_id = '{uid}');"
+        "UPDATE memo SET created_at = UTC_TIMESTAMP() - INTERVAL ((@top - id) * 37 + 5) MINUTE"
+        f" WHERE user_id = '{uid}';"))
+    for i in ids[:trashed]:
+        eq(b.request("DELETE", f"/memo/{i}").status, 204, "DELETE")
+    for i in pinned:
+        r = b.request("PATCH", f"/memo/{ids[-i]}", body=b'{"pinned":true}',
+                      headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "pin")
+    r = b.request("PATCH", f"/memo/{ids[-2]}", body=json.dumps(
+        {"text": sample(n + trashed - 2) + "\n(수정: 장소 변경)"}).encode(),
+        headers={"Content-Type": "application/json"})
+    eq(r.status, 200, "edit")
+    return sorted(ids[trashed:], reverse=True), [ids[-i] for i in pinned]
+
+
+SHOWN = ("return Array.from(document.querySelectorAll('#view-memos li.memo'))"
+         ".map(function (l) { return Number(l.dataset.id); });")
+SIZES = {"desktop": (1000, 900, False), "390px": (390, 844, True)}
+
+
+def screens(env, wd, top):
+    """The main views, desktop and 390 px wide, light and dark."""
+    shots = []
+    views = [("memos", ""), ("search", "#q=%ED%9A%8C%EC%9D%98"), ("tag", "#tag=%EC%A7%91"),
+             ("trash", "#view=trash")]
+    for size, (w, h, mobile) in SIZES.items():
+        wd.viewport(w, h, mobile)
+        wd.touch(mobile)
+        for scheme in ("light", "dark"):
+            wd.scheme(scheme)
+            bg = wd.js("return getComputedStyle(document.body).backgroundColor")
+            eq(bg, "rgb(246, 247, 249)" if scheme == "light" else "rgb(21, 23, 26)",
+               f"the {scheme} background")
+            for view, frag in views:
+                wd.go(env.web_prefix.url + frag)
+                if view == "trash":
+                    wd.wait("return document.querySelectorAll('#trash-list li').length === 5",
+                            "the trash")
+                else:
+                    wd.wait(LOADED + " && document.querySelectorAll('#tag-list .chip')"
+                            ".length > 0", f"the {view} view")
+                wd.js("window.scrollTo(0, 0)")
+                shots.append(wd.screenshot(f"{view}-{size}-{scheme}"))
+                overflow = wd.js("return document.documentElement.scrollWidth >"
+                                 " document.documentElement.clientWidth")
+                eq(overflow, False, f"no sideways scrolling: {view} {size}")
+            # A card being edited and the history dialog.
+            wd.go(env.web_prefix.url)
+            wd.wait(LOADED, "the list")
+            edited = wd.js("var b = document.querySelector('#memos .edited');"
+                           " b.scrollIntoView({block: 'center'}); return b.closest('li').id;")
+            wd.click(f"#{edited} .edited")
+            wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
+                    "the history")
+            shots.append(wd.screenshot(f"history-{size}-{scheme}"))
+            wd.click("#dialog-actions button")
+            wd.click(f"#{edited} .card-actions .edit")
+            wd.wait(f"return !!document.querySelector('#{edited} .editor[data-read]')",
+                    "the editor")
+            shots.append(wd.screenshot(f"editor-{size}-{scheme}"))
+            wd.keys(KEY["esc"])
+    wd.viewport(*SIZES["desktop"])
+    wd.touch(False)
+    wd.scheme("light")
+    return shots
+
+
+@test
+def page_300_memos(env):
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top; screenshots desktop and 390 px, light and dark"""
+    name = "페이지 삼백"
+    live, pinned = seed(env, name, 300)
+    with Chromium(env, "screens") as wd:
+        open_page(wd, env, name)
+        eq(wd.text("#count"), "메모 300개", "the count of all memos")
+        shown = wd.js(SHOWN)
+        eq(shown[:3], sorted(pinned, reverse=True), "the pinned ones first")
+        eq(len(shown), 3 + 50, "the pinned and the first 50 others")
+        check(not wd.js("return document.getElementById('more').hidden"), "더 보기 offered")
+        # Scrolling to the end loads the next page by itself.
+        wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
+        wd.wait("return document.querySelectorAll('#memos li').length === 100",
+                "the second page, by scrolling")
+        # 더 보기 by keyboard-reachable button too.
+        wd.js("window.scrollTo(0, 0)")
+        wd.click("#more")
+        wd.wait("return document.querySelectorAll('#memos li').length >= 150", "더 보기")
+        for _ in range(10):
+            wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
+            if wd.js("return document.getElementById('more').hidden"):
+                break
+            time.sleep(0.3)
+        wd.wait("return document.getElementById('more').hidden", "the end of the list")
+        shown = wd.js(SHOWN)
+        eq(len(shown), 300, "every memo once")
+        eq(shown[3:], [i for i in live if i not in pinned], "newest first, no duplicates")
+        eq(wd.text("#count"), "메모 300개", "the count still")
+        height = wd.js("return document.documentElement.scrollHeight")
+        shots = screens(env, wd, live) if env.web.mode == "cgi" else []
+        no_problems(wd, "300 memos")
+        print(f"    saw: 53 cards first, 300 after scrolling ({height} px);"
+              f" {len(shots)} screenshots under {os.path.relpath(wd.out, env.base)}/")
+
+
+NAMES = """
+function name(e) {
+  var l = e.getAttribute('aria-labelledby');
+  if (l) return l.split(' ').map(function (i) {
+    var x = document.getElementById(i); return x ? x.textContent : ''; }).join(' ').trim();
+  if (e.getAttribute('aria-label')) return e.getAttribute('aria-label').trim();
+  if (e.id) { var f = document.querySelector('label[for="' + e.id + '"]');
+              if (f) return f.textContent.trim(); }
+  return (e.textContent || '').trim();
+}
+return Array.from(document.querySelectorAll('a, button, input, textarea, select'))
+  .filter(function (e) { return e.getClientRects().length > 0; })
+  .map(function (e) { return [e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                              (e.className ? '.' + e.className.split(' ')[0] : ''),
+                              name(e), e.tabIndex]; });
+"""
+
+
+@test
+def page_keyboard_touch_noscript(env):
+    """Page: every control labelled and reachable by keyboard (delete and undo with keys only), no Ctrl+Enter hint on touch, a Korean message without JavaScript"""
+    name = "페이지 키보드"
+    b = api(env, name)
+    post(b, "첫째 #하나")
+    second = post(b, "둘째\n- [ ] 할 일 https://example.org/")
+    with Chromium(env, "keyboard") as wd:
+        open_page(wd, env, name)
+        controls = wd.js(NAMES)
+        unnamed = [c for c in controls if not c[1]]
+        eq(unnamed, [], "controls without a name for screen readers")
+        unreachable = [c for c in controls if c[2] < 0]
+        eq(unreachable, [], "controls out of the keyboard's reach")
+        labels = [c[1] for c in controls]
+        check(["textarea#memo-text", "새 메모", 0] in controls, "the form's label")
+        check(["input#search", "메모 검색", 0] in controls, "the search box's label")
+        for want in ("삭제: 둘째", "수정: 둘째", "고정: 둘째", "#하나 태그, 메모 1개", "메모",
+                     "휴지통", "할 일 https://example.org/"):
+            check(want in labels, f"{want!r} among the names: {labels}")
+
+        # Keyboard only: Tab from the search box to the newest card's 삭제,
+        # Enter; then Tab to the toast's 실행 취소, Enter.
+        wd.click("#search")
+        seen = []
+        for _ in range(30):
+            wd.keys(KEY["tab"])
+            seen.append(wd.js("var a = document.activeElement; return a.className + ' ' +"
+                              " a.textContent;"))
+            if wd.js(f"return document.activeElement.matches('{card(second)} .delete')"):
+                break
+        check(wd.js(f"return document.activeElement.matches('{card(second)} .delete')"),
+              f"삭제 reached by Tab: {seen}")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !document.getElementById('memo-{second}')", "deleted by keyboard")
+        eq(memos(env, name)[second][2], True, "in the trash")
+        wd.wait("return !!document.querySelector('#toast .toast-action')", "the toast")
+        for _ in range(40):
+            if wd.js("return document.activeElement.classList.contains('toast-action')"):
+                break
+            wd.keys(KEY["tab"])
+        check(wd.js("return document.activeElement.classList.contains('toast-action')"),
+              "실행 취소 reached by Tab")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !!document.getElementById('memo-{second}')", "back by keyboard")
+        eq(memos(env, name)[second][2], False, "out of the trash")
+        # The checkbox by keyboard: Space.
+        wd.js(f"document.querySelector('{card(second)} .check input').focus()")
+        wd.keys(" ")
+        wd.wait(f"return !document.querySelector('{card(second)}[aria-busy]') &&"
+                f" document.querySelector('{card(second)} .check input').checked", "checked")
+        check(text_of(env, second).startswith("둘째\n- [x] 할 일"), "checked in the database")
+
+        # The Ctrl+Enter hint: shown with a keyboard, not on a touch screen.
+        hint = "return getComputedStyle(document.getElementById('memo-hint')).display"
+        check(wd.js(hint) != "none", "the hint on a desktop")
+        wd.touch(True)
+        wd.viewport(390, 844, True)
+        eq(wd.js(hint), "none", "no hint on a touch screen")
+        wd.click(card(second, ".card-actions .edit"))
+        eq(wd.js(f"return getComputedStyle(document.querySelector('{card(second)}"
+                 " .kbd-hint')).display"), "none", "nor in the editor")
+        wd.keys(KEY["esc"])
+        wd.touch(False)
+        wd.viewport(1000, 900)
+        no_problems(wd, "keyboard")
+
+        # Without JavaScript: a Korean message, not an empty app.
+        wd.scripts(False)
+        wd.refresh()
+        wd.wait("return document.readyState === 'complete'", "the page without scripts")
+        eq(wd.js("return typeof window.Memo"), "undefined", "no script ran")
+        check(wd.js("var n = document.getElementById('noscript');"
+                    " return !!n && n.getClientRects().length > 0"), "the notice shows")
+        eq(wd.text("#noscript"), "이 메모장은 자바스크립트로 동작합니다. 브라우저 설정에서"
+           " 자바스크립트를 허용한 뒤 페이지를 새로 고쳐 주세요.", "in Korean")
+        eq(wd.js("return document.getElementById('app').getClientRects().length"), 0,
+           "the app hidden")
+        shots = []
+        if env.web.mode == "cgi":
+            for scheme in ("light", "dark"):
+                wd.scheme(scheme)
+                shots.append(wd.screenshot(f"noscript-{scheme}"))
+        wd.scripts(True)
+        wd.scheme("light")
+        # The guest page, light and dark, desktop and 390 px.
+        wd.click("#logout button")
+        wd.wait("return document.body.classList.contains('guest')", "logged out")
+        if env.web.mode == "cgi":
+            for size, (w, h, mobile) in SIZES.items():
+                wd.viewport(w, h, mobile)
+                for scheme in ("light", "dark"):
+                    wd.scheme(scheme)
+                    shots.append(wd.screenshot(f"guest-{size}-{scheme}"))
+        print(f"    saw: {len(controls)} controls, all named and reachable; 삭제 after"
+              f" {len(seen)} Tabs; {len(shots)} screenshots")
+
+
+SINKS = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\s*\("
+                   r"|new\s+Function|srcdoc|setAttribute\(\s*['\"](on|style|href)")
+
+
+@test
+def page_source_rules(env):
+    """Page source: no innerHTML, outerHTML, insertAdjacentHTML or document.write anywhere in htdocs; no inline script, style or handler; every script loaded"""
+    found, files = [], []
+    for root, _, names in os.walk(HTDOCS):
+        for n in sorted(names):
+            path = os.path.join(root, n)
+            files.append(os.path.relpath(path, HTDOCS))
+            with open(path, encoding="utf-8") as f:
+                for no, line in enumerate(f, 1):
+                    if SINKS.search(line):
+                        found.append(f"{os.path.relpath(path, HTDOCS)}:{no}: {line.strip()}")
+    eq(found, [], "HTML sinks in htdocs")
+    page = open(os.path.join(HTDOCS, "index.html"), encoding="utf-8").read()
+    eq(re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", page), [], "inline scripts")
+    eq(re.findall(r"<style|\sstyle=|\son[a-z]+=", page), [], "inline styles or handlers")
+    scripts = re.findall(r'<script src="static/([a-z]+\.js)" defer></script>', page)
+    on_disk = sorted(f[len("static/"):] for f in files if f.endswith(".js"))
+    eq(sorted(scripts), on_disk, "index.html loads every script, deferred, by a relative URL")
+    eq(scripts[-1], "app.js", "app.js last: the views register before it starts")
+    # Links come only from render.js, which checks the scheme with new URL().
+    makers = [f for f in on_disk if "'noopener noreferrer'" in
+              open(os.path.join(HTDOCS, "static", f), encoding="utf-8").read()]
+    eq(makers, ["render.js"], "one place makes links from memo text")
+    print(f"    saw: {len(files)} files under htdocs/, scripts {scripts}")
+
+
+@test
+def page_api_count_and_trash_days(env):
+    """GET /memo?count=true: how many memos each filter selects over all pages; the trash listing says trash_days; old clients see no change"""
+    name = "페이지 개수"
+    b = api(env, name)
+    ids = [post(b, t) for t in ("회의 #일", "장보기 #집", "회의록 #일/회의", "메모", "회의 끝")]
+    eq(b.request("DELETE", f"/memo/{ids[4]}").status, 204, "DELETE")
+    eq(b.request("PATCH", f"/memo/{ids[3]}", body=b'{"pinned":true}',
+                 headers={"Content-Type": "application/json"}).status, 200, "pin")
+    cases = {"count=true": 4, "count=true&limit=1": 4, "count=true&limit=2&before=" +
+             str(ids[3]): 4, "count=true&q=%ED%9A%8C%EC%9D%98": 2, "count=true&tag=%EC%9D%BC": 2,
+             "count=true&pinned=false": 3, "count=true&pinned=true": 1,
+             "count=true&trash=true": 1, "count=true&trash=true&q=%ED%9A%8C%EC%9D%98": 1,
+             "count=true&q=%ED%9A%8C%EC%9D%98&tag=%EC%9D%BC%2F%ED%9A%8C%EC%9D%98": 1}
+    seen = {}
+    for query, want in cases.items():
+        r = b.get("/memo?" + query)
+        eq(r.status, 200, query)
+        body = r.json()
+        seen[query] = body["count"]
+        eq(body["count"], want, f"count for {query}")
+        check(len(body["memos"]) <= want, f"the page is within the count: {query}")
+    r = b.get("/memo?limit=2")
+    eq(list(r.json()), ["memos"], "no count unless asked: the seed's answer")
+    r = b.get("/memo?trash=true")
+    eq(r.json()["trash_days"], 30, "trash_days in the trash listing")
+    eq([m["id"] for m in r.json()["memos"]], [ids[4]], "the trash")
+    eq(b.get("/memo?count=maybe").status, 400, "count=maybe")
+    eq(Browser(env.web_prefix.url).get("/memo?count=true").status, 401, "no session")
+    print(f"    saw: {seen}")
