@@ -5,7 +5,7 @@
  *
  * Returns 302 home on error=access_denied (the person cancelled): nothing
  * is written or deleted; a cancelled withdrawal goes back to the page's
- * 계정 view (./#account).
+ * 계정 view (./#view=account&withdraw=cancelled, which says so).
  * Returns 400 if state does not match the oauthState cookie (for a
  * withdrawal: was not made for this session), or code is missing: nothing
  * is written.
@@ -269,7 +269,8 @@ handle(struct ctx *ctx)
 		e = E_INTERNAL;
 	else if ((e = callback_parse(&ctx->req, &cb)) == E_OK && cb.cancelled)
 		resp_redirect(&ctx->resp, 302, cb.intent == INTENT_WITHDRAW ?
-		    "./#account" : "./", cookies);
+		    "./#view=account&withdraw=cancelled" : "./",
+		    cookies);
 	else if (e == E_OK && cb.intent == INTENT_WITHDRAW)
 		e = withdraw(ctx, &cb, cookies);
 	else if (e == E_OK && (e = naver_who(&ctx->cfg, &cb, &who,

@@ -36,7 +36,7 @@ html_page(struct resp *r, int status, const char *heading,
 	    "content=\"width=device-width, initial-scale=1\">"
 	    "<title>메모장</title>"
 	    "<link rel=\"stylesheet\" href=\"static/style.css\"></head>\n"
-	    "<body class=\"error\"><main><h1>메모장</h1>");
+	    "<body class=\"error\"><main class=\"page\"><h1>메모장</h1>");
 	if (heading != NULL) {
 		resp_puts(r, "<h2>");
 		html_escape(r, heading, strlen(heading));

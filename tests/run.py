@@ -70,6 +70,7 @@ import test_fault  # noqa: E402,F401
 import test_load  # noqa: E402,F401
 import test_browser  # noqa: E402,F401
 import test_page  # noqa: E402,F401
+import test_account_page  # noqa: E402,F401
 import test_logs  # noqa: E402,F401
 import sanitizers  # noqa: E402
 
@@ -301,12 +302,13 @@ def main():
         print("== no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)
         print("== a real browser: the page in headless Chromium, CGI then FastCGI mode")
-        lib.run_tests(modules("test_browser", "test_page"), env, results, only)
+        lib.run_tests(modules("test_browser", "test_page", "test_account_page"), env, results,
+                      only)
         fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-browser-fastcgi{p or ''}"),
                                env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
         started.extend(fcgi)
         e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
-                    suites=("test_browser", "test_page"))
+                    suites=("test_browser", "test_page", "test_account_page"))
         for s in fcgi:
             started.remove(s)
             s.stop()

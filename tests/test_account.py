@@ -685,7 +685,8 @@ def withdraw_cancelled(env):
     back = urllib.parse.urlsplit(r.header("Location"))
     check("error=access_denied" in back.query, back.query)
     r = b.get("/auth?" + back.query)
-    eq((r.status, r.header("Location")), (302, "./#account"), "back to the 계정 view")
+    eq((r.status, r.header("Location")), (302, "./#view=account&withdraw=cancelled"),
+       "back to the 계정 view")
     check("oauthState" not in b.cookies, "state cookie cleared")
     eq(everything(env), before, "nothing deleted")
     eq(double_requests(env), [], "no call to Naver's token endpoint")
