@@ -33,7 +33,7 @@
 #include "sess.h"
 #include "utf8.h"
 
-#define KST_OFFSET	(9 * 3600)
+#define KST_OFFSET	((time_t)9 * 3600)
 
 /* What an export is written with. */
 struct writer {
@@ -171,8 +171,19 @@ export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
 		resp_puts(x->r, "}\n");
 }
 
-/* A time the database wrote ("2026-11-24T13:45:00Z") in Korea:
- * "2026-11-24" and "22:45". */
+/* The number in s[0..n), which db.c wrote as digits. */
+static int
+num(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : 0);
+	return v;
+}
+
+/* A time the database wrote ("2026-11-24T13:45:00Z", stamp_format) in
+ * Korea: "2026-11-24" and "22:45". */
 static void
 kst(const char *stamp, char date[11], char hm[6])
 {
@@ -180,16 +191,15 @@ kst(const char *stamp, char date[11], char hm[6])
 	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(stamp, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-		memcpy(date, "0000-00-00", 11);
-		memcpy(hm, "00:00", 6);
-		return;
-	}
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
+	tm.tm_year = num(stamp, 4) - 1900;
+	tm.tm_mon = num(stamp + 5, 2) - 1;
+	tm.tm_mday = num(stamp + 8, 2);
+	tm.tm_hour = num(stamp + 11, 2);
+	tm.tm_min = num(stamp + 14, 2);
+	tm.tm_sec = num(stamp + 17, 2);
 	t = timegm(&tm) + KST_OFFSET;
-	if (gmtime_r(&t, &tm) == NULL || strftime(date, 11, "%Y-%m-%d", &tm) == 0 ||
+	if (strlen(stamp) != 20 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(date, 11, "%Y-%m-%d", &tm) == 0 ||
 	    strftime(hm, 6, "%H:%M", &tm) == 0) {
 		memcpy(date, "0000-00-00", 11);
 		memcpy(hm, "00:00", 6);
@@ -227,7 +237,6 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 {
 	char day[9], utc[DB_STAMP_LEN], date[11], hm[6], shown[11] = "";
 	struct db_memo m;
-	int r;
 
 	now_stamps(day, utc);
 	kst(utc, date, hm);
@@ -239,7 +248,8 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 	resp_puts(&ctx->resp, " ");
 	resp_puts(&ctx->resp, hm);
 	resp_puts(&ctx->resp, " (한국 시간)\n\n");
-	while ((r = db_memo_next(l, &m)) == 1)
+	/* A failure midway ends the file there (the status has gone). */
+	while (db_memo_next(l, &m) == 1)
 		put_markdown_memo(&ctx->resp, &m, shown);
 }
 

@@ -262,7 +262,8 @@ naver_login(const struct cfg *cfg, const char *code, const char *state,
 	    (e = naver_parse_token(body.p ? body.p : "", body.len, token,
 	    why)) != E_OK)
 		goto out;
-	explicit_bzero(body.p, body.len);
+	if (body.p != NULL)
+		explicit_bzero(body.p, body.len);
 	buf_free(&body);
 	if ((e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL,
 	    token, &body, "profile endpoint answered a non-200 status",

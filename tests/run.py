@@ -7,10 +7,13 @@
    for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
    printing executions and coverage (tests/fuzz/);
 4. CGI tests: each executable run by hand with CGI variables and a piped
-   body, as an operator debugs one (tests/test_cgi.py);
+   body, as an operator debugs one (tests/test_cgi.py, and
+   tests/test_account_cgi.py: export.cgi's memory at 100,000 memos);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
-   authorization and session attacks (tests/test_attack.py); then the
+   authorization and session attacks (tests/test_attack.py), the person's
+   data: account, devices, export, import, withdrawal
+   (tests/test_account.py); then the
    end-to-end tests again with the same executables as FastCGI processes
    (lighttpd-fastcgi.conf, as shipped: several processes per busy route),
    named "[fastcgi] …", and with one process per route what only FastCGI
@@ -19,8 +22,8 @@
    truncated bodies (tests/test_fault.py);
 7. no lost writes under load (tests/test_load.py);
 8. a real browser: headless Chromium, the smoke test (tests/test_browser.py)
-   and every action of the page (tests/test_page.py), in CGI and FastCGI
-   mode;
+   and every action of the page (tests/test_page.py, its 계정 view:
+   tests/test_account_page.py), in CGI and FastCGI mode;
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck;
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
@@ -29,7 +32,8 @@
     (test_rolling.py);
 11. make install into a DESTDIR (test_install.py), then the end-to-end
     suite again through lighttpd (CGI and FastCGI mode) and through Apache
-    serving that install;
+    (with test_account.py: its routes and 64 MiB imports) serving that
+    install;
 12. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
 13. scale-out: two installed nodes behind haproxy, one stopped while
     clients write (test_multinode.py);
@@ -174,7 +178,8 @@ def install(env, started, results, only):
     apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
     started.append(apache)
     print("== end-to-end tests through Apache (prefork, mod_cgi) serving the install")
-    e2e_against(env, "[apache] ", apache, apache.prefixed, results, only)
+    e2e_against(env, "[apache] ", apache, apache.prefixed, results, only,
+                suites=("test_e2e", "test_account"))
 
 
 def unit_tests(results, only):
@@ -313,7 +318,7 @@ def main():
             started.remove(s)
             s.stop()
         sanitizers.asan_pass(env, results, only, modules("test_cgi"),
-                             modules("test_e2e", "test_attack"))
+                             modules("test_e2e", "test_attack", "test_account"))
         sanitizers.valgrind_pass(env, results, only, modules("test_cgi"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)

@@ -496,7 +496,8 @@ def import_size_limit(env):
     took = time.monotonic() - t0
     eq((r.status, r.json()), (200, {"imported": 1, "skipped": 0}), f"{len(body)} bytes")
     eq(rows_of(env, uid)["memo"], 1, "one memo")
-    head = (f"POST {env.web.prefix}/import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    prefix = urllib.parse.urlsplit(env.web.url).path.rstrip("/")
+    head = (f"POST {prefix}/import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Cookie: sessionId={b.cookies['sessionId']}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {(64 << 20) + 1}\r\n"
             "Connection: close\r\n\r\n").encode()
