@@ -131,7 +131,7 @@ def before_004(env):
             raise Skipped(f"no version before 004 to run ({e})")
         env.before_004_web = stack.Lighttpd(os.path.join(env.base, "lighttpd-before-004"),
                                             env.config, cgi_dir=cgi_dir)
-        env.rolling_started.append(env.before_004_web)
+        env.started.append(env.before_004_web)
     return env.before_004_web
 
 
