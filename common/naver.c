@@ -147,6 +147,24 @@ collect(char *data, size_t size, size_t nmemb, void *arg)
 	return buf_add(b, data, size * nmemb) == E_OK ? size * nmemb : 0;
 }
 
+/* Why an exchange with Naver failed, for the log. */
+static const char *
+transfer_failure(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timed out";
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		return "the connection closed without an answer";
+	case CURLE_WRITE_ERROR:
+		return "answer too large";
+	default:
+		return "could not connect";
+	}
+}
+
 /* One HTTP exchange with Naver; *status is the HTTP status. */
 static enum err
 naver_call(const struct cfg *cfg, const char *url, const char *form,
@@ -186,19 +204,8 @@ naver_call(const struct cfg *cfg, const char *url, const char *form,
 		hdrs = h;
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	}
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		*why = "timed out";
-		e = E_UPSTREAM;
-	} else if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
-	    rc == CURLE_SEND_ERROR) {
-		*why = "the connection closed without an answer";
-		e = E_UPSTREAM;
-	} else if (rc == CURLE_WRITE_ERROR) {
-		*why = "answer too large";
-		e = E_UPSTREAM;
-	} else if (rc != CURLE_OK) {
-		*why = "could not connect";
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		*why = transfer_failure(rc);
 		e = E_UPSTREAM;
 	} else
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
