@@ -131,13 +131,16 @@ $(B)/bench/spawn: bench/spawn.c | $(B)/bench
 	$(CC) $(BENCH_STATIC) -o $@ bench/spawn.c
 $(B)/bench/querycost: bench/querycost.c | $(B)/bench
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ bench/querycost.c $(DYN_DB)
-# The floor again, linked as memo.cgi is (flags and libraries), and without
-# PIE; and the FastCGI floor.
-FLOOR_LINKED = $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/floor_linked.c \
+# The floor again, linked as memo.cgi is (flags and libraries, appmain.o
+# with its main weakened: the floor's own main answers), and without PIE;
+# and the FastCGI floor.
+$(B)/bench/appmain_weak.o: $(B)/common/appmain.o | $(B)/bench
+	objcopy --weaken-symbol=main $< $@
+FLOOR_LINKED = $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/floor_linked.c $(B)/bench/appmain_weak.o \
 	$(B)/libmemo.a $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI) $(LIB_FCGI)
-$(B)/bench/floor_linked.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a | $(B)/bench
+$(B)/bench/floor_linked.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a $(B)/bench/appmain_weak.o | $(B)/bench
 	$(CC) $(LDHARDEN) $(FLOOR_LINKED)
-$(B)/bench/floor_linked_nopie.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a | $(B)/bench
+$(B)/bench/floor_linked_nopie.cgi: bench/floor_linked.c bench/floor_answer.h $(B)/libmemo.a $(B)/bench/appmain_weak.o | $(B)/bench
 	$(CC) -fno-pie -no-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(FLOOR_LINKED)
 $(B)/bench/floor_fcgi: bench/floor_fcgi.c bench/floor_answer.h | $(B)/bench
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDHARDEN) -o $@ bench/floor_fcgi.c $(LIB_FCGI)
@@ -203,7 +206,7 @@ lint: all
 DEPS = build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev \
        libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev \
        libunistring-dev lighttpd \
-       mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck \
+       mariadb-server mariadb-client python3 curl apache2 haproxy shellcheck openssl \
        clang libclang-rt-14-dev cppcheck clang-tidy valgrind chromium \
        chromium-driver fonts-nanum fonts-noto-color-emoji
 deps:

@@ -1,13 +1,26 @@
 /*
- * health.cgi - GET /health: the load balancer's health check.
+ * health.cgi - the health checks.
  *
- * Returns 200 {"status":"ok"} when the database answers a query.
- * Returns 503 {"error":"database unavailable"} when it does not, within
+ * GET /health/live: liveness, what the load balancer and the Auto Scaling
+ * group act on.  200 {"status":"ok"} once lighttpd ran this CGI and its
+ * settings loaded (else 500, from the driver); it asks no database, so a
+ * database failover (every instance failing at once) replaces no instance.
+ *
+ * GET /health: the database too, what an operator or an alarm watches.
+ * 200 {"status":"ok"} when the database answers a query; 503
+ * {"error":"database unavailable"} when it does not, within
  * DB_CONNECT_TIMEOUT / DB_READ_TIMEOUT.
  */
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+
+static void
+ok(struct ctx *ctx)
+{
+	resp_start(&ctx->resp, 200, "application/json; charset=utf-8");
+	resp_puts(&ctx->resp, "{\"status\":\"ok\"}\n");
+}
 
 static void
 handle(struct ctx *ctx)
@@ -18,12 +31,12 @@ handle(struct ctx *ctx)
 		app_fail(ctx, e == E_INTERNAL ? E_DB : e, NULL);
 		return;
 	}
-	resp_start(&ctx->resp, 200, "application/json; charset=utf-8");
-	resp_puts(&ctx->resp, "{\"status\":\"ok\"}\n");
+	ok(ctx);
 }
 
 static const struct route routes[] = {
 	{ "GET", "", handle },
+	{ "GET", "/live", ok },
 	{ NULL, NULL, NULL },
 };
 

@@ -162,6 +162,7 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 	ctx.ep = ep;
 	ctx.persistent = persistent;
 	log_init(ep->prog);
+	log_request_id(cgi_getenv(env, "HTTP_X_AMZN_TRACE_ID"));
 	cgi_req_init(&ctx.req, env, io);
 	resp_init(&ctx.resp, io, strcmp(ctx.req.method, "HEAD") == 0);
 

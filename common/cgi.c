@@ -166,10 +166,11 @@ int
 cgi_is_https(const struct cgi_req *req)
 {
 	const char *https = cgi_getenv(req->env, "HTTPS");
-	const char *xfp = cgi_getenv(req->env, "HTTP_X_FORWARDED_PROTO");
 
-	return (https != NULL && strcasecmp(https, "on") == 0) ||
-	    (xfp != NULL && strcasecmp(xfp, "https") == 0);
+	/* Only the server's word: X-Forwarded-Proto is a header anyone can
+	 * send.  Behind a balancer, lighttpd's mod_extforward sets HTTPS=on
+	 * from it for the balancer's addresses alone. */
+	return https != NULL && strcasecmp(https, "on") == 0;
 }
 
 /* A byte that may stand for itself in both a URL path and a cookie Path:

@@ -53,8 +53,10 @@ enum err cgi_read_body(struct cgi_req *req, size_t max);
 /* 1 if the Content-Type is application/json (charset utf-8 or none). */
 int	cgi_is_json(const struct cgi_req *req);
 
-/* 1 if the client reached us over HTTPS (HTTPS=on, or X-Forwarded-Proto:
- * https from a load balancer that ends TLS). */
+/* 1 if the client reached us over HTTPS: HTTPS=on, as the web server sets
+ * it (behind a TLS-ending balancer, lighttpd's mod_extforward sets it from
+ * X-Forwarded-Proto for trusted forwarders only; the header itself is never
+ * read here). */
 int	cgi_is_https(const struct cgi_req *req);
 
 /* The path the app is mounted at, with a trailing slash: the directory of

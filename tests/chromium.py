@@ -66,8 +66,7 @@ class Chromium:
     def __enter__(self):
         try:
             stack.wait_for(stack.listening_by(int(self.base.rsplit(":", 1)[1]),
-                                              self.drv.pid),
-                           "chromedriver", proc=self.drv)
+                                              self.drv.pid), "chromedriver", proc=self.drv)
             caps = {"capabilities": {"alwaysMatch": {
                 "browserName": "chrome",
                 "goog:chromeOptions": {"binary": CHROMIUM, "args": [

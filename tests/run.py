@@ -8,7 +8,9 @@
    printing executions and coverage (tests/fuzz/);
 4. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one (tests/test_cgi.py, and
-   tests/test_account_cgi.py: export.cgi's memory at 100,000 memos);
+   tests/test_account_cgi.py: export.cgi's memory at 100,000 memos); their
+   login with MySQL 8.4's caching_sha2_password against a stand-in of its
+   server side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
    authorization and session attacks (tests/test_attack.py), the person's
@@ -34,7 +36,10 @@
     suite again through lighttpd (CGI and FastCGI mode) and through Apache
     (with test_account.py: its routes and 64 MiB imports) serving that
     install;
-12. deploy/aws: the user data and AMI bake scripts (test_userdata.py);
+12. deploy/aws: the CloudFormation template linted and deployed into
+    moto_server, the README's deploy, roll-out and roll-back commands run
+    against it (test_aws.py); the AMI bake and the instance boot from the
+    template's user data (test_userdata.py);
 13. scale-out: two installed nodes behind haproxy, one stopped while
     clients write (test_multinode.py);
 14. last, every log of the whole run searched for the secrets it used.
@@ -60,6 +65,7 @@ import stack    # noqa: E402
 import test_cgi  # noqa: E402,F401  (registers tests)
 import test_stack  # noqa: E402,F401
 import test_tls  # noqa: E402,F401
+import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
 import test_account_cgi  # noqa: E402,F401
@@ -68,6 +74,7 @@ import test_migrate  # noqa: E402,F401
 import test_rolling  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
+import test_aws  # noqa: E402,F401
 import test_multinode  # noqa: E402,F401
 import test_attack  # noqa: E402,F401
 import test_fault  # noqa: E402,F401
@@ -285,6 +292,8 @@ def main():
         lib.run_tests(modules("test_tls"), env, results, only)
         print("== CGI tests: each executable by hand")
         lib.run_tests(modules("test_cgi", "test_account_cgi"), env, results, only)
+        print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
+        lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack", "test_account"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
@@ -325,7 +334,9 @@ def main():
         print("== rolling deploy: the previous version (built from git) on the migrated schema")
         lib.run_tests(modules("test_rolling"), env, results, only)
         install(env, started, results, only)
-        print("== deploy/aws: user data and AMI bake against a local RDS stand-in")
+        print("== deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
+        lib.run_tests(modules("test_aws"), env, results, only)
+        print("== deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
         lib.run_tests(modules("test_userdata"), env, results, only)
         print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
         started.append(Cluster(env))

@@ -1,14 +1,19 @@
 """test_multinode.py - scale-out on one machine: two lighttpd nodes serving
-the installed service, haproxy in front health-checking /health (standing in
-for the ELB), one MariaDB (standing in for RDS).  run.py starts them into
-env.nodes = {"a": Lighttpd, "b": Lighttpd} and env.lb (stack.HAProxy).
+the installed service, haproxy in front health-checking /health/live as the
+AWS target group does (standing in for the ELB and the Auto Scaling group's
+ELB health check), one MariaDB (standing in for RDS).  run.py starts them
+into env.nodes = {"a": Lighttpd, "b": Lighttpd} and env.lb (stack.HAProxy).
 
 Sessions live in the database, so a login on one node holds on the other;
-when node A stops, haproxy takes it out and every request goes to B."""
+when node A stops, haproxy takes it out and every request goes to B.  With
+the database down no node is taken out (an RDS failover must not replace
+every instance), while a node whose CGI cannot run is."""
 import os
+import shutil
 import threading
 import time
 
+import stack
 from lib import Browser, check, eq, http_get, login, test
 
 
@@ -142,3 +147,77 @@ def node_comes_back(env):
     t_up = wait_status(env, {"a": "UP", "b": "UP"})
     print(f"    node A back in service {t_up - t0:.2f}s after it started", flush=True)
     eq(http_get(env.lb.url + "health").status, 200, "health through haproxy")
+
+
+@test
+def database_down_takes_no_node_out(env):
+    """The database stops: haproxy, checking /health/live, keeps both nodes in (no instance would be replaced); /health says 503"""
+    wait_status(env, {"a": "UP", "b": "UP"})
+    # Beside it, a balancer checking /health, as the target group did
+    # before: it takes every node out at once.
+    old = stack.HAProxy(os.path.join(env.base, "haproxy-deep"),
+                        [(n, w.port) for n, w in env.nodes.items()], check="/health")
+    env.db.stop()
+    try:
+        t0 = time.monotonic()
+        seen, old_seen = set(), set()
+        # 15 checks per node (every 200 ms); 2 failures would take one out.
+        while time.monotonic() - t0 < 3.0:
+            seen.add(tuple(sorted(env.lb.status().items())))
+            old_seen.add(tuple(sorted(old.status().items())))
+            time.sleep(0.05)
+        # "UP 1/2" is a node one failed check from leaving (a check slower
+        # than haproxy's 200 ms on a loaded machine): still serving.
+        out = sorted({(n, st) for view in seen for n, st in view if not st.startswith("UP")})
+        eq(out, [], f"nodes out while the database is down (views: {sorted(seen)})")
+        check((("a", "DOWN"), ("b", "DOWN")) in old_seen,
+              f"checking /health, every node went out: {old_seen}")
+        r = http_get(env.lb.url + "health")
+        eq((r.status, r.json()), (503, {"error": "database unavailable"}),
+           "/health, what the alarm and operators watch")
+        eq(http_get(env.lb.url + "health/live").status, 200, "/health/live")
+    finally:
+        old.stop()
+        env.db.start()
+    eq(http_get(env.lb.url + "health").status, 200, "/health once the database is back")
+    print("    saw: both nodes UP through 3 s without the database (about 15 checks "
+          "each, 2 failures would have taken one out), while a balancer checking /health "
+          "took both out; /health 503 meanwhile", flush=True)
+
+
+@test
+def node_that_cannot_serve_is_taken_out(env):
+    """A node whose CGIs cannot run, or cannot read their settings, fails /health/live and leaves; a stopped one too (node_stops_while_writing)"""
+    d = env.destdir
+    cgi = os.path.join(env.base, "broken-cgi-bin")
+    shutil.rmtree(cgi, ignore_errors=True)
+    shutil.copytree(os.path.join(d, "usr", "local", "lib", "memo", "cgi-bin"), cgi)
+    os.chmod(os.path.join(cgi, "health.cgi"), 0o644)        # cannot be run
+    conf = os.path.join(d, "usr", "local", "share", "memo", "lighttpd.conf")
+    root = os.path.join(d, "usr", "local", "lib", "memo")
+    config = os.path.join(d, "etc", "memo", "memo.env")
+    nodes = {"noexec": stack.Lighttpd(os.path.join(env.base, "node-noexec"), config, root=root,
+                                      conf=conf, cgi_dir=cgi),
+             "nosettings": stack.Lighttpd(os.path.join(env.base, "node-nosettings"),
+                                          os.path.join(env.base, "no-such.env"), root=root,
+                                          conf=conf)}
+    lb = None
+    try:
+        lb = stack.HAProxy(os.path.join(env.base, "haproxy-broken"),
+                           [("a", env.nodes["a"].port)] + [(n, w.port) for n, w in nodes.items()])
+        deadline = time.monotonic() + 10
+        while True:
+            view = lb.status()
+            if (view.get("a", "").startswith("UP") and view.get("noexec") == "DOWN"
+                    and view.get("nosettings") == "DOWN"):
+                break
+            check(time.monotonic() < deadline, f"haproxy's view: {view}")
+            time.sleep(0.05)
+        for n, w in nodes.items():
+            eq(http_get(w.url + "health/live").status, 500, f"{n}: /health/live")
+        served = {Browser(lb.url).get("/health/live").header("X-Served-By") for _ in range(6)}
+        eq(served, {"a"}, "only the good node serves")
+    finally:
+        for s in [lb, *nodes.values()]:
+            if s is not None:
+                s.stop()

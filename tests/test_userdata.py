@@ -1,171 +1,549 @@
-"""test_userdata.py - deploy/aws as far as a machine without AWS allows: the
-scripts are shellcheck-clean; the launch template's user data installs,
-configures, migrates and serves against a local MariaDB standing in for
-RDS (over TCP, as RDS is reached); a baked AMI boots from settings in SSM
-Parameter Store (an `aws` stand-in answers).  Everything goes under a
-folder standing for the instance's /, with apt-get and systemctl skipped
-(MEMO_ROOT_DIR, MEMO_SKIP_APT, MEMO_SKIP_SERVICE)."""
+"""test_userdata.py - the AMI bake and an instance's boot, as far as a
+machine without AWS allows.
+
+The bake (deploy/aws/bake-ami.sh) installs its Debian packages for real
+with apt-get, builds, and installs into a folder standing for the image's
+/ (MEMO_ROOT_DIR), with Debian's /etc/lighttpd copied in as the lighttpd
+package leaves it; its package purge is simulated (apt-get -s).  Then the
+stack's own user data, taken from deploy/aws/memo.yaml with the stack's
+values filled in, boots that folder: tests/ec2_stub.py stands for the AWS
+CLI (SSM, Secrets Manager, RDS, the CloudFormation signal) and systemd
+(lighttpd started from the instance's /etc/lighttpd, paths re-rooted, on a
+loopback port), and a database of the tests' MariaDB stands for RDS, over
+TCP.  What the test itself changes in the user data is listed in
+user_data(): the database name, no TLS (the stand-in has none), the Naver
+double's URLs, and where memo-setup is."""
 import glob
-import importlib.machinery
+import http.client
 import json
 import os
 import re
+import secrets
 import shutil
+import socket
 import stat
 import subprocess
+import sys
+import time
 
+import lib
 import stack
 from lib import Browser, check, eq, http_get, login, test
 
 AWS = os.path.join(stack.ROOT, "deploy", "aws")
-PASSWORD = 'rds "pw" $HOME \\ #1'
-migrate_tool = importlib.machinery.SourceFileLoader(
+SETUP = os.path.join(AWS, "memo-setup.sh")
+STUB = os.path.join(stack.ROOT, "tests", "ec2_stub.py")
+migrate_tool = __import__("importlib.machinery").machinery.SourceFileLoader(
     "migrate_tool", os.path.join(stack.ROOT, "tools", "migrate")).load_module()
+STACK = "memo-test"
+INSTANCE = "i-0123456789test"
 
 
-def rds_database(env):
-    """memo_aws and its user, reached over TCP like an RDS endpoint."""
-    pw = PASSWORD.replace("\\", "\\\\").replace("'", "\\'")
+def packages(kind):
+    return subprocess.run(["sh", SETUP, "packages", kind], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def user_data_template():
+    """The launch template's user data in memo.yaml: (text, its variables)."""
+    import test_aws
+    t = test_aws.template()
+    sub = t["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]
+    text, variables = sub["Fn::Base64"]["!Sub"]
+    return text, variables
+
+
+def fill(text, values):
+    """${Name} and ${AWS::X} filled in as CloudFormation does; every one."""
+    out = re.sub(r"\$\{([A-Za-z0-9:]+)\}", lambda m: values[m.group(1)], text)
+    check("${" not in out, f"unfilled: {out}")
+    return out
+
+
+def edit(text, old, new):
+    check(old in text, f"the user data has {old!r}")
+    return text.replace(old, new)
+
+
+def user_data(env, root, mode="cgi", procs="4", db_port=None):
+    """The stack's user data for this test's instance."""
+    text, _ = user_data_template()
+    text = fill(text, {
+        "AWS::Region": "ap-northeast-2", "AWS::StackName": STACK, "MemoMode": mode,
+        "FastCgiProcesses": procs, "BalancerCidrs": "127.0.0.2/32",
+        "DbHost": "127.0.0.1", "DbPort": str(db_port or env.db.port),
+        "AppDbSecret": "arn:app", "MigrateDbSecret": "arn:migrate", "Database": "memo-db",
+        "CreateDbUsers": "true", "NaverClientIdParameter": "/memo/test/NAVER_CLIENT_ID",
+        "NaverClientSecretParameter": "/memo/test/NAVER_CLIENT_SECRET",
+        "DomainName": "memo.example.com"})
+    # The test's own changes: its database, no TLS, the Naver double, and
+    # memo-setup where the bake put it.
+    text = edit(text, "export DB_DATABASE=memo\n", "export DB_DATABASE=memo_aws\n")
+    text = edit(text, "export DB_SSL_CA=/etc/memo/rds-global-bundle.pem\n", "export DB_SSL_CA=\n")
+    text = edit(text, "exec /usr/local/sbin/memo-setup boot",
+                "".join(f"export {k}='{v}'\n" for k, v in env.naver.settings().items()
+                        if k.endswith("_URL")) +
+                f"exec {root}/usr/local/sbin/memo-setup boot")
+    return text
+
+
+class Instance:
+    """The stub's configuration and the environment of a boot of `root`."""
+
+    def __init__(self, env, root, name):
+        self.root = root
+        self.dir = os.path.join(env.base, f"ec2-stub-{name}")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(os.path.join(self.dir, "bin"))
+        self.port = stack.free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = os.path.join(self.dir, "calls.log")
+        self.passwords = {k: secrets.token_urlsafe(18) for k in ("app", "migrate", "master")}
+        # test_logs.py checks no log of the run holds one.
+        lib.SECRETS.setdefault("database user password", set()).update(self.passwords.values())
+        naver = env.naver.settings()
+        self.conf = {
+            "log": self.log, "root": root, "state": self.dir, "port": self.port,
+            "ssm": {"/memo/test/NAVER_CLIENT_ID": naver["NAVER_CLIENT_ID"],
+                    "/memo/test/NAVER_CLIENT_SECRET": naver["NAVER_CLIENT_SECRET"]},
+            "secrets": {f"arn:{k}": json.dumps({"username": u, "password": self.passwords[k]})
+                        for k, u in (("app", "memo_app"), ("migrate", "memo_migrate"),
+                                     ("master", "rdsmaster"))},
+            "db_instances": {"memo-db": "arn:master"}}
+        with open(os.path.join(self.dir, "stub.json"), "w") as f:
+            json.dump(self.conf, f)
+        for tool in ("aws", "systemctl"):
+            path = os.path.join(self.dir, "bin", tool)
+            with open(path, "w") as f:
+                f.write(f'#!/bin/sh\nexec {sys.executable} {STUB} {tool} "$@"\n')
+            os.chmod(path, 0o755)
+
+    def run(self, script, extra=None, timeout=600):
+        path = os.path.join(self.dir, "user-data.sh")
+        with open(path, "w") as f:
+            f.write(script)
+        e = {"PATH": os.path.join(self.dir, "bin") + ":" + os.environ["PATH"],
+             "HOME": self.dir, "MEMO_ROOT_DIR": self.root, "MEMO_STUB": os.path.join(
+                 self.dir, "stub.json"), "MEMO_INSTANCE_ID": INSTANCE,
+             "MEMO_HEALTH_URL": self.url, "MEMO_DB_RETRY": "1"}
+        e.update(extra or {})
+        return subprocess.run(["sh", path], env=e, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def calls(self):
+        return open(self.log).read().splitlines() if os.path.exists(self.log) else []
+
+    def lighttpd_pid(self):
+        try:
+            return int(open(os.path.join(self.root, "run", "lighttpd.pid")).read())
+        except (OSError, ValueError):
+            return None
+
+    def stop(self):
+        subprocess.run([sys.executable, STUB, "systemctl", "stop", "lighttpd"],
+                       env={"MEMO_STUB": os.path.join(self.dir, "stub.json"),
+                            "PATH": os.environ["PATH"]})
+
+
+def rds_database(env, inst):
+    """memo_aws on the tests' MariaDB, empty, and RDS's master user."""
+    pw = inst.passwords["master"]
     env.db.client(stdin="DROP DATABASE IF EXISTS memo_aws;\n"
-                        "CREATE DATABASE memo_aws CHARACTER SET utf8mb4;\n"
-                        f"CREATE USER IF NOT EXISTS 'memoaws'@'127.0.0.1' IDENTIFIED BY '{pw}';\n"
-                        "GRANT ALL ON memo_aws.* TO 'memoaws'@'127.0.0.1';\n")
+                        "DROP USER IF EXISTS 'memo_app'@'%', 'memo_migrate'@'%', "
+                        "'rdsmaster'@'%';\n"
+                        f"CREATE USER 'rdsmaster'@'%' IDENTIFIED BY '{pw}';\n"
+                        "GRANT ALL ON *.* TO 'rdsmaster'@'%' WITH GRANT OPTION;\n")
 
 
-def values(env):
-    v = {"DB_HOST": "127.0.0.1", "DB_PORT": str(env.db.port), "DB_DATABASE": "memo_aws",
-         "DB_USER": "memoaws", "DB_PASSWORD": PASSWORD}
-    v.update(env.naver.settings())
-    return v
+def prepare_image(env, root):
+    """A Debian 12 builder as the bake finds it, under root: lighttpd's
+    /etc/lighttpd and placeholder page, SSH keys, a machine id, shell
+    history, memo's source in the admin user's home."""
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    shutil.copytree("/etc/lighttpd", os.path.join(root, "etc", "lighttpd"), symlinks=True)
+    www = os.path.join(root, "var", "www", "html")
+    os.makedirs(www)
+    with open(os.path.join(www, "index.lighttpd.html"), "w") as f:
+        f.write("Debian placeholder page\n")
+    files = {"etc/ssh/ssh_host_ed25519_key": "builder host key",
+             "home/admin/.ssh/authorized_keys": "ssh-ed25519 AAAA builder@laptop",
+             "root/.ssh/authorized_keys": "ssh-ed25519 AAAA builder@laptop",
+             "home/admin/.bash_history": "sudo sh memo/deploy/aws/bake-ami.sh",
+             "etc/machine-id": "0123456789abcdef0123456789abcdef"}
+    for rel, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        with open(os.path.join(root, rel), "w") as f:
+            f.write(text + "\n")
+    # The source with its build (timestamps kept: make finds it up to date).
+    src = os.path.join(root, "home", "admin", "memo")
+    shutil.copytree(stack.ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", "var", "build-asan", "build-fuzz", "build-*"), symlinks=True)
+    return src
 
 
-def run_script(script, root, extra, path_first=None):
-    e = {"PATH": (path_first + ":" if path_first else "") + os.environ["PATH"],
-         "HOME": os.environ.get("HOME", "/root"), "MEMO_ROOT_DIR": root,
-         "MEMO_SKIP_APT": "1", "MEMO_SKIP_SERVICE": "1", "MEMO_SOURCE_DIR": stack.ROOT}
-    e.update(extra)
-    return subprocess.run(["sh", os.path.join(AWS, script)], env=e, capture_output=True,
-                          text=True, timeout=300)
+def header_owners():
+    """The Debian packages owning every header and library the build uses."""
+    flags = subprocess.run(["pkg-config", "--cflags", "libmariadb", "json-c"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    sources = [s for d in ("common", "cgi-bin", "maint")
+               for s in glob.glob(os.path.join(stack.ROOT, d, "*.c"))]
+    p = subprocess.run(["cc", "-M", "-D_GNU_SOURCE", "-I" + os.path.join(stack.ROOT, "common"),
+                        "-I" + os.path.join(stack.ROOT, "build"), *flags, *sources],
+                       capture_output=True, text=True, check=True)
+    headers = {w for w in p.stdout.replace("\\\n", " ").split() if w.startswith("/usr/include/")}
+    libs = set()
+    for name in ("mariadb", "ssl", "crypto", "z", "json-c", "nettle", "fcgi", "unistring", "curl"):
+        for ext in (".a", ".so"):
+            path = subprocess.run(["cc", f"-print-file-name=lib{name}{ext}"],
+                                  capture_output=True, text=True).stdout.strip()
+            if os.path.isabs(path):
+                libs.add(os.path.normpath(path))
+
+    def owned(paths):
+        out = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True).stdout
+        return {line.split(": ", 1)[1]: line.split(":")[0].split(",")[0].strip()
+                for line in out.splitlines() if ": " in line}
+    # dpkg knows a file by the path its package ships (a link, or /lib
+    # rather than /usr/lib): the path, then where it leads.
+    found = owned(sorted(headers | libs))
+    rest = [p for p in headers | libs if p not in found]
+    real = owned(sorted({os.path.realpath(p) for p in rest})) if rest else {}
+    owners = {}
+    for path in sorted(headers | libs):
+        pkg = found.get(path) or real.get(os.path.realpath(path))
+        check(pkg, f"no package owns {path}")
+        owners.setdefault(pkg, path)
+    return owners, len(headers), len(libs)
 
 
-def serves(env, root, name):
-    """The installed app, started the documented standalone way, answers and
-    writes to memo_aws."""
-    web = stack.Lighttpd(os.path.join(env.base, f"lighttpd-{name}"),
-                         os.path.join(root, "etc", "memo", "memo.env"),
-                         root=os.path.join(root, "usr", "local", "lib", "memo"),
-                         conf=os.path.join(root, "usr", "local", "share", "memo",
-                                           "lighttpd.conf"))
-    try:
-        r = http_get(web.url + "health")
-        eq((r.status, r.json()), (200, {"status": "ok"}), "health")
-        b = Browser(web.url)
-        eq(login(b, f"클라우드 {name}").status, 302, "login")
-        eq(b.post_json("/memo", {"text": f"EC2 {name}"}).status, 200, "POST /memo")
-        eq(env.db.query(f"SELECT COUNT(*) FROM memo WHERE text = 'EC2 {name}'",
-                        database="memo_aws"), [["1"]], "memo in the RDS stand-in")
-    finally:
-        web.stop()
+def closure(names):
+    """The packages `names` bring in (Depends and Pre-Depends, recursively)."""
+    p = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
+                        "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances",
+                        "--installed", *names], capture_output=True, text=True, check=True)
+    return {line.split(":")[0] for line in p.stdout.splitlines()
+            if line and not line.startswith(" ") and not line.startswith("<")}
+
+
+def missing_from_bake(owners, build):
+    have = closure(build)
+    return sorted(pkg for pkg in owners if pkg not in have)
 
 
 @test
 def scripts_are_shellcheck_clean(env):
-    """deploy/aws/*.sh pass shellcheck (POSIX sh)"""
+    """deploy/aws: the scripts, the stack's user data and the README's commands pass shellcheck (POSIX sh)"""
     scripts = sorted(glob.glob(os.path.join(AWS, "*.sh")))
-    check(len(scripts) >= 3, scripts)
-    p = subprocess.run(["shellcheck", "-s", "sh", *scripts], capture_output=True, text=True)
+    eq([os.path.basename(s) for s in scripts], ["bake-ami.sh", "memo-setup.sh"], "scripts")
+    text, variables = user_data_template()
+    ud = os.path.join(env.base, "aws-user-data.sh")
+    with open(ud, "w") as f:
+        f.write(re.sub(r"\$\{[A-Za-z0-9:]+\}", "value", text))
+    import test_aws
+    blocks = [b for bs in test_aws.readme_sections().values() for b in bs]
+    check(len(blocks) >= 6, f"{len(blocks)} command blocks in the README")
+    readme = os.path.join(env.base, "aws-readme.sh")
+    with open(readme, "w") as f:
+        f.write("#!/bin/sh\n" + "\n".join(blocks))
+    p = subprocess.run(["shellcheck", "-s", "sh", *scripts, ud, readme], capture_output=True,
+                       text=True)
     eq((p.returncode, p.stdout), (0, ""), "shellcheck")
 
 
 @test
-def operator_files_are_consistent(env):
-    """deploy/aws: README commands pass shellcheck; JSON files parse; health check and IAM match the scripts"""
-    readme = open(os.path.join(AWS, "README.md")).read()
-    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
-    check(len(blocks) >= 10, f"{len(blocks)} command blocks")
-    script = os.path.join(env.base, "aws-readme.sh")
-    with open(script, "w") as f:
-        f.write("#!/bin/sh\n" + "\n".join(blocks))
-    p = subprocess.run(["shellcheck", "-s", "sh", script], capture_output=True, text=True)
-    eq((p.returncode, p.stdout), (0, ""), "shellcheck of the README's commands")
-    for name in re.findall(r"file://deploy/aws/([\w.-]+)", readme):
-        check(os.path.exists(os.path.join(AWS, name)), f"README names {name}")
-    tg = json.load(open(os.path.join(AWS, "target-group.json")))
-    eq((tg["HealthCheckPath"], tg["Matcher"], tg["Port"]), ("/health", {"HttpCode": "200"}, 80),
-       "target group health check")
-    check(tg["HealthCheckTimeoutSeconds"] < tg["HealthCheckIntervalSeconds"], "timeout < interval")
-    policy = json.load(open(os.path.join(AWS, "iam-policy.json")))
-    prefix = re.search(r'SSM_PREFIX=([^}"]+)', open(os.path.join(AWS, "user-data.sh")).read())[1]
-    resources = [r for st in policy["Statement"] if st["Action"] == "ssm:GetParametersByPath"
-                 for r in st["Resource"]]
-    check(any(r.endswith(":parameter" + prefix) for r in resources), f"policy covers {prefix}")
-    for key in re.findall(r"^put (\w+) ", readme, re.M):
-        check(key in open(os.path.join(stack.ROOT, "memo.env.example")).read(),
-              f"SSM parameter {key} is a setting")
+def bake_packages_cover_the_build(env):
+    """The bake's package list brings every header and library the build uses (libfcgi-dev was missing)"""
+    owners, nh, nl = header_owners()
+    build = packages("build")
+    eq(missing_from_bake(owners, build), [], "packages the build needs that the bake lacks")
+    # The check catches the defect it is for.
+    eq(missing_from_bake(owners, [p for p in build if p != "libfcgi-dev"]), ["libfcgi-dev"],
+       "without libfcgi-dev")
+    print(f"    saw: {nh} headers and {nl} libraries from {len(owners)} packages, "
+          f"all brought by: {' '.join(build)}")
 
 
 @test
-def user_data_on_plain_debian(env):
-    """user-data.sh on a plain instance: installs, writes memo.env (0640), migrates, serves"""
-    rds_database(env)
-    root = os.path.join(env.base, "ec2-plain")
-    shutil.rmtree(root, ignore_errors=True)
-    p = run_script("user-data.sh", root, dict(values(env), SSM_PREFIX=""))
-    eq(p.returncode, 0, f"user-data.sh: {p.stderr[-2000:]}")
-    check("applied 002_upgrade_seed.sql" in p.stdout, "migrations ran")
-    check("Entering directory" in p.stdout, "a plain instance builds memo")
-    conf = os.path.join(root, "etc", "memo", "memo.env")
-    eq(stat.S_IMODE(os.stat(conf).st_mode), 0o640, "memo.env mode")
-    written = migrate_tool.parse_dotenv(open(conf).read())
-    eq(written, dict(values(env), DB_PORT=str(env.db.port), COOKIE_SECURE="auto"),
-       "memo.env holds the values, quoted so they read back the same")
-    eq(len(env.db.query("SELECT version FROM schema_migrations", database="memo_aws")),
-       len([f for f in os.listdir(os.path.join(stack.ROOT, "schema")) if f.endswith(".sql")]),
-       "migrations recorded")
-    check(os.access(os.path.join(root, "usr", "local", "sbin", "memo-setup"), os.X_OK),
-          "memo-setup installed for later boots")
-    serves(env, root, "plain")
+def bake_ami_for_real(env):
+    """bake-ami.sh: apt-get installs for real, builds, installs; the image keeps no key, source, machine id, compiler, or setting"""
+    root = os.path.join(env.base, "ec2-image")
+    src = prepare_image(env, root)
+    ca = os.path.join(env.base, "rds-ca.pem")
+    shutil.copy("/etc/ssl/certs/ca-certificates.crt", ca)
+    t0 = time.monotonic()
+    p = subprocess.run(["sh", os.path.join(src, "deploy", "aws", "bake-ami.sh")],
+                       env=dict(os.environ, MEMO_ROOT_DIR=root, MEMO_SOURCE_DIR=src,
+                                MEMO_RDS_CA_URL="file://" + ca,
+                                # no route to AWS from here: the bake goes on without it
+                                MEMO_CWAGENT_URL=f"http://127.0.0.1:{stack.free_port()}/agent.deb"),
+                       capture_output=True, text=True, timeout=1200)
+    with open(os.path.join(env.base, "bake.log"), "w") as f:
+        f.write(p.stdout + p.stderr)
+    eq(p.returncode, 0, f"bake-ami.sh: {p.stderr[-3000:]}")
+    # apt-get ran: every package of both lists is installed now.
+    for pkg in packages("build") + packages("run"):
+        st = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True,
+                            text=True).stdout
+        eq(st, "install ok installed", pkg)
+    check(re.search(r"(is already the newest version|Setting up|0 upgraded)", p.stdout),
+          "apt-get install ran")
+    check("CloudWatch agent: cannot download" in p.stderr, "no agent reachable: said so")
+    check(os.access(os.path.join(root, "usr/local/sbin/memo-setup"), os.X_OK), "memo-setup")
+    check(os.path.exists(os.path.join(root, "etc/memo/rds-global-bundle.pem")), "RDS CA bundle")
+    eq(open(os.path.join(root, "etc/memo/memo.env")).read(),
+       open(os.path.join(stack.ROOT, "memo.env.example")).read(), "the image holds no setting")
+    # The purge (simulated here): the build goes, what runs stays.
+    plan = {m.group(2) for m in re.finditer(r"^(Purg|Remv) (\S+)", p.stdout, re.M)}
+    kept = set(re.search(r"keeping: (.*)", p.stderr).group(1).split())
+    check({"libfcgi-dev", "libmariadb-dev", "build-essential"} <= plan, f"purged: {plan}")
+    check({"libmariadb3", "lighttpd", "mariadb-client", "python3", "awscli"} <= kept, kept)
+    check({"libcurl4", "libjson-c5"} <= kept, f"auth.cgi's shared libraries kept: {kept}")
+    eq(sorted(plan & kept), [], "nothing kept is purged")
+    for lib in ("libmariadb3", "libcurl4", "libc6", "lighttpd", "python3"):
+        check(lib not in plan, f"{lib} survives the purge")
+    # What the image must not carry.
+    check(not os.path.exists(src), "the source is gone")
+    eq(glob.glob(os.path.join(root, "etc/ssh/ssh_host_*")), [], "SSH host keys")
+    for home in ("home/admin", "root"):
+        check(not os.path.exists(os.path.join(root, home, ".ssh/authorized_keys")),
+              f"{home}: authorized_keys")
+    check(not os.path.exists(os.path.join(root, "home/admin/.bash_history")), "shell history")
+    eq(open(os.path.join(root, "etc/machine-id")).read(), "", "machine-id emptied")
+    env.baked_root = root
+    print(f"    saw: bake in {time.monotonic() - t0:.0f}s; purge plan: {len(plan)} packages "
+          f"(the compiler and -dev ones), kept: {' '.join(sorted(kept))}")
+
+
+def http_raw(port, path, headers=None, source="127.0.0.1"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                   source_address=(source, 0))
+    c.request("GET", path, headers=headers or {})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, dict(r.getheaders()), body
+
+
+def log_line(path, trace, timeout=10.0):
+    """The access log line ending with `trace` (lighttpd writes the access
+    log in batches: wait for it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            for line in open(path).read().splitlines():
+                if line.endswith(" " + trace):
+                    return line
+        time.sleep(0.1)
+    raise AssertionError(f"no line for {trace} in {path}")
+
+
+def lighttpd_config(inst):
+    """The running configuration as lighttpd resolved it."""
+    main = os.path.join(inst.dir, "etc-lighttpd", "lighttpd.conf")
+    import ec2_stub
+    return subprocess.run(["lighttpd", "-p", "-f", main], env=ec2_stub.service_env(inst.root),
+                          capture_output=True, text=True, check=True).stdout
+
+
+def keep_alive_past(port, seconds):
+    """Two requests on one connection, `seconds` apart: True if the second
+    is answered on it."""
+    req = b"GET /health/live HTTP/1.1\r\nHost: memo\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        for i in range(2):
+            if i:
+                time.sleep(seconds)
+            try:
+                s.sendall(req)
+                data = s.recv(65536)
+            except OSError:
+                return False
+            if not data.startswith(b"HTTP/1.1 200"):
+                return False
+    return True
 
 
 @test
-def baked_ami_boots_from_ssm(env):
-    """bake-ami.sh, then user data on the baked AMI: settings from SSM, migrations not re-applied"""
-    rds_database(env)
-    root = os.path.join(env.base, "ec2-baked")
-    shutil.rmtree(root, ignore_errors=True)
-    p = run_script("bake-ami.sh", root, {})
-    eq(p.returncode, 0, f"bake-ami.sh: {p.stderr[-2000:]}")
-    conf = os.path.join(root, "etc", "memo", "memo.env")
-    example = open(os.path.join(stack.ROOT, "memo.env.example")).read()
-    eq(open(conf).read(), example, "the AMI holds no setting")
+def boot_from_the_stack_user_data(env):
+    """The stack's user data boots the baked image: database users, migrations, lighttpd as on an instance, health check, SUCCESS signal"""
+    root = getattr(env, "baked_root", None)
+    check(root, "the bake test ran first")
+    inst = Instance(env, root, "boot")
+    rds_database(env, inst)
+    try:
+        p = inst.run(user_data(env, root))
+        with open(os.path.join(env.base, "boot.log"), "w") as f:
+            f.write(p.stdout + p.stderr)
+        eq(p.returncode, 0, f"boot: {p.stderr[-3000:]}")
+        calls = inst.calls()
+        check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id "
+              f"Group --unique-id {INSTANCE} --status SUCCESS" in calls, calls)
+        check("systemctl restart lighttpd" in calls and "systemctl enable lighttpd" in calls, calls)
+        check("applied 003_memo_manage.sql" in p.stdout, "migrations ran")
 
-    # Booting without any setting fails clearly and writes nothing.
-    p = run_script("user-data.sh", root, {"SSM_PREFIX": ""})
-    check(p.returncode != 0 and "DB_HOST is not set" in p.stderr, p.stderr)
-    eq(open(conf).read(), example, "memo.env untouched")
+        # Settings: the CGIs get the application user, migrations the other.
+        conf = migrate_tool.parse_dotenv(open(os.path.join(root, "etc/memo/memo.env")).read())
+        mig = migrate_tool.parse_dotenv(open(os.path.join(root, "etc/memo/migrate.env")).read())
+        eq((conf["DB_USER"], conf["DB_PASSWORD"], mig["DB_USER"], mig["DB_PASSWORD"]),
+           ("memo_app", inst.passwords["app"], "memo_migrate", inst.passwords["migrate"]),
+           "database users")
+        eq((stat.S_IMODE(os.stat(os.path.join(root, "etc/memo/memo.env")).st_mode),
+            stat.S_IMODE(os.stat(os.path.join(root, "etc/memo/migrate.env")).st_mode)),
+           (0o640, 0o600), "modes")
+        eq((conf["NAVER_CLIENT_ID"], conf["COOKIE_SECURE"]),
+           (env.naver.client_id, "1"), "Naver id from SSM, Secure cookies")
+        for dirpath, _, files in os.walk(os.path.join(root, "etc")):
+            for name in files:
+                path = os.path.join(dirpath, name)
+                if not os.path.islink(path):
+                    check(inst.passwords["master"] not in open(path, errors="replace").read(),
+                          f"the master password is in {path}")
+        grants = " ".join(r[0] for r in env.db.query("SHOW GRANTS FOR 'memo_app'@'%'"))
+        check("GRANT SELECT, INSERT, UPDATE, DELETE ON `memo_aws`.*" in grants and
+              "CREATE" not in grants, grants)
+        app = subprocess.run(["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", str(env.db.port),
+                              "-u", "memo_app", "-p" + inst.passwords["app"], "memo_aws",
+                              "-e", "CREATE TABLE nope (id INT)"], capture_output=True, text=True)
+        check(app.returncode != 0 and "denied" in app.stderr, f"memo_app may CREATE: {app.stderr}")
 
-    fake = os.path.join(env.base, "fake-aws")
-    os.makedirs(fake, exist_ok=True)
-    log = os.path.join(fake, "calls.log")
-    params = "".join(f"/memo/test/{k}\t{v}\n" for k, v in values(env).items())
-    params += "/memo/test/NOT_A_SETTING\tignored\n"
-    with open(os.path.join(fake, "params"), "w") as f:
-        f.write(params)
-    with open(os.path.join(fake, "aws"), "w") as f:
-        f.write(f"#!/bin/sh\nprintf '%s\\n' \"$*\" >> {log}\ncat {fake}/params\n")
-    os.chmod(os.path.join(fake, "aws"), 0o755)
-    # First an instance of the plain user data migrated memo_aws; this one
-    # finds the schema up to date.
-    run_script("user-data.sh", os.path.join(env.base, "ec2-first"),
-               dict(values(env), SSM_PREFIX=""))
-    p = run_script("user-data.sh", root, {"SSM_PREFIX": "/memo/test/"}, path_first=fake)
-    eq(p.returncode, 0, f"boot: {p.stderr[-2000:]}")
-    check("Entering directory" not in p.stdout, "the baked AMI builds nothing at boot")
-    eq(open(log).read().split("\n")[0],
-       "ssm get-parameters-by-path --path /memo/test/ --with-decryption "
-       "--query Parameters[].[Name,Value] --output text", "the AWS CLI call")
-    check("schema up to date" in p.stdout, "migrations applied once, not again")
-    written = migrate_tool.parse_dotenv(open(conf).read())
-    eq(written, dict(values(env), COOKIE_SECURE="auto"), "memo.env from SSM")
-    eq(stat.S_IMODE(os.stat(conf).st_mode), 0o640, "memo.env mode")
-    serves(env, root, "baked")
+        # Served as on an instance.
+        for path in ("health/live", "health"):
+            r = http_get(inst.url + path)
+            eq((r.status, r.json()), (200, {"status": "ok"}), path)
+        b = Browser(inst.url)
+        eq(login(b, "클라우드 인스턴스").status, 302, "login")
+        eq(b.post_json("/memo", {"text": "EC2 boot"}).status, 200, "POST /memo")
+        eq(env.db.query("SELECT COUNT(*) FROM memo WHERE text = 'EC2 boot'", database="memo_aws"),
+           [["1"]], "memo in the RDS stand-in")
+        # Debian's extras are gone (7).
+        eq(http_raw(inst.port, "/index.lighttpd.html")[0], 404, "Debian's page")
+        check(os.path.exists("/usr/share/javascript/jquery/jquery.js"), "jquery to ask for")
+        eq(http_raw(inst.port, "/javascript/jquery/jquery.js")[0], 404, "the /javascript alias")
+        resolved = lighttpd_config(inst)
+        check('"/javascript"' not in resolved, "no /javascript alias configured")
+        # Keep-alive longer than the balancer's idle timeout (3).
+        check(re.search(r"server\.max-keep-alive-idle\s*=\s*75", resolved), "keep-alive idle 75 s")
+        check(keep_alive_past(inst.port, 6), "a kept connection still answers after 6 s idle")
+        # The request id in the access log and the CGI's error line, the
+        # CGIs' stderr in cgi.log, through a rotation (5).
+        logs = os.path.join(root, "var/log/lighttpd")
+        trace = "Root=1-5759e988-bd862e3fe1be46a994272793"
+        http_raw(inst.port, "/auth?code=x&state=y", {"X-Amzn-Trace-Id": trace})
+        time.sleep(0.2)
+        check(f"auth.cgi [{trace}]: login refused" in open(os.path.join(logs, "cgi.log")).read(),
+              "the CGI's line, with the id, in cgi.log")
+        check("GET /auth HTTP/1.1" in log_line(os.path.join(logs, "access.log"), trace),
+              "the id at the end of the access log line, no query string")
+        os.rename(os.path.join(logs, "cgi.log"), os.path.join(logs, "cgi.log.1"))
+        os.kill(inst.lighttpd_pid(), 10)     # SIGUSR1: the unit's ExecReload
+        time.sleep(0.3)
+        http_raw(inst.port, "/auth?code=x&state=y", {"X-Amzn-Trace-Id": "Root=1-after"})
+        time.sleep(0.2)
+        check("[Root=1-after]" in open(os.path.join(logs, "cgi.log")).read(),
+              "a new cgi.log after the rotation")
+        # X-Forwarded-For/-Proto believed from the balancer's addresses only (6),
+        # HSTS on HTTPS (10).
+        for source, trusted in (("127.0.0.2", True), ("127.0.0.1", False)):
+            trace = f"Root=1-forwarded-{source}"
+            fwd = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
+                   "X-Amzn-Trace-Id": trace}
+            status, headers, _ = http_raw(inst.port, "/login", fwd, source=source)
+            line = log_line(os.path.join(logs, "access.log"), trace)
+            # (The callback URL is the stack's https one either way:
+            # test_cgi.py shows the CGIs take the scheme from HTTPS only.)
+            eq((status, "Strict-Transport-Security" in headers, line.split()[0]),
+               (302, trusted, "203.0.113.7" if trusted else source),
+               f"from {source}: HSTS (the scheme lighttpd believes), the client logged")
+        # The CloudWatch agent's configuration: the files lighttpd writes,
+        # the log groups the stack makes.
+        agent = json.load(open(os.path.join(root, "etc/memo/cloudwatch-agent.json")))
+        files = {c["file_path"]: c["log_group_name"]
+                 for c in agent["logs"]["logs_collected"]["files"]["collect_list"]}
+        import test_aws
+        groups = {v["Properties"]["LogGroupName"]["!Sub"].replace("${AWS::StackName}", STACK)
+                  for v in test_aws.template()["Resources"].values() if v["Type"] == "AWS::Logs::LogGroup"}
+        eq(set(files.values()), groups, "log groups")
+        eq(sorted(files), ["/var/log/cloud-init-output.log", "/var/log/lighttpd/access.log",
+                           "/var/log/lighttpd/cgi.log", "/var/log/lighttpd/error.log"], "files")
+        for path in files:
+            if "lighttpd" in path:
+                check(f'"{root}{path}"' in resolved, f"lighttpd writes {path}")
+        timer = glob.glob(os.path.join(root, "**", "memo-maint.timer"), recursive=True)
+        if timer:
+            check("systemctl enable --now memo-maint.timer" in calls, "memo-maint's timer enabled")
+        else:
+            check("no memo-maint.timer unit" in p.stderr, "says the timer is not installed")
+        print(f"    saw: {len(calls)} calls to aws/systemctl; memo-maint.timer "
+              f"{'enabled' if timer else 'not in this install (said so)'}")
+    finally:
+        inst.stop()
+
+
+@test
+def boot_in_fastcgi_mode(env):
+    """MemoMode=fastcgi: the user data serves through FastCGI processes; 3P + 6 database connections per instance, as the README counts"""
+    root = getattr(env, "baked_root", None)
+    check(root, "the bake test ran first")
+    inst = Instance(env, root, "fastcgi")
+    rds_database(env, inst)
+    try:
+        p = inst.run(user_data(env, root, mode="fastcgi", procs="2"))
+        eq(p.returncode, 0, f"boot: {p.stderr[-3000:]}")
+        check(os.path.islink(os.path.join(root, "etc/lighttpd/conf-enabled/51-memo-fastcgi.conf")),
+              "51-memo-fastcgi.conf enabled")
+        b = Browser(inst.url)
+        eq(login(b, "패스트 CGI").status, 302, "login")
+        eq(b.post_json("/memo", {"text": "EC2 fastcgi"}).status, 200, "POST /memo")
+        memo = os.path.realpath(os.path.join(root, "usr/local/lib/memo/cgi-bin/memo.cgi"))
+        import test_install
+        procs = [q for q in test_install.children(inst.lighttpd_pid())
+                 if test_install.exe(q) == memo]
+        eq(len(procs), 2, "memo.cgi FastCGI processes (FastCgiProcesses=2)")
+        # The count: each route's max-procs as lighttpd resolved them, for
+        # the programs that link a database client.
+        resolved = lighttpd_config(inst)
+        total = 0
+        cgi_dir = os.path.join(root, "usr/local/lib/memo/cgi-bin")
+        per_route = {}
+        for m in re.finditer(r'"bin-path"\s*=>\s*"([^"]+)".*?"max-procs"\s*=>\s*(\d+)',
+                             resolved, re.S):
+            prog, n = os.path.basename(m.group(1)), int(m.group(2))
+            syms = subprocess.run(["nm", "-A", os.path.join(cgi_dir, prog)], capture_output=True,
+                                  text=True).stdout + subprocess.run(
+                ["nm", "-D", os.path.join(cgi_dir, prog)], capture_output=True, text=True).stdout
+            db = "mysql_real_connect" in syms
+            per_route[prog] = (n, db)
+            total += n if db else 0
+        eq(len(per_route), 8, f"routes: {per_route}")
+        eq(per_route["login.cgi"][1], False, "login.cgi has no database client")
+        eq(total, 3 * 2 + 6, f"connections per instance: {per_route}")
+        readme = open(os.path.join(AWS, "README.md")).read()
+        check("**3P + 6**" in readme, "the README says 3P + 6")
+        print(f"    saw: {per_route}; {total} connections with P = 2")
+    finally:
+        inst.stop()
+
+
+@test
+def boot_waits_for_the_database_then_fails(env):
+    """With the database away the boot retries for MEMO_DB_WAIT, then signals FAILURE and marks the instance unhealthy"""
+    root = getattr(env, "baked_root", None)
+    check(root, "the bake test ran first")
+    inst = Instance(env, root, "nodb")
+    rds_database(env, inst)
+    t0 = time.monotonic()
+    p = inst.run(user_data(env, root, db_port=stack.free_port()), {"MEMO_DB_WAIT": "3"})
+    took = time.monotonic() - t0
+    check(p.returncode != 0, "the boot fails")
+    check("database not ready; again in 1s" in p.stderr and
+          "the database was not ready in 3s" in p.stderr, p.stderr[-1500:])
+    calls = inst.calls()
+    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
+          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
+    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
+          "--health-status Unhealthy" in calls, calls)
+    check("systemctl restart lighttpd" not in calls, "lighttpd not started")
+    check(3 <= took < 60, f"took {took:.1f}s")
+    print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "
+          f"marked unhealthy")

@@ -164,13 +164,24 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.reap_group()
         self.log.close()
+
+    def reap_group(self):
+        """The server started in a process group of its own (its pid):
+        what is left of it once it has exited - a FastCGI child lighttpd
+        was still spawning when it stopped - is stopped too, by group."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def kill(self):
         """Stop without grace (a crash, for fault tests)."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.reap_group()
 
 
 class MariaDB:
@@ -448,10 +459,11 @@ Define MEMO_MOUNT "/memo"
 
 
 class HAProxy:
-    """haproxy in front of web nodes, health-checking GET /health, standing in
-    for an ELB.  `backends` is a list of (name, port)."""
+    """haproxy in front of web nodes, health-checking GET `check` (by
+    default /health/live, as the AWS target group does), standing in for an
+    ELB.  `backends` is a list of (name, port)."""
 
-    def __init__(self, state, backends, inter_ms=200, fall=2, rise=2):
+    def __init__(self, state, backends, inter_ms=200, fall=2, rise=2, check="/health/live"):
         os.makedirs(state, exist_ok=True)
         self.state = state
         self.port = free_port()
@@ -487,7 +499,7 @@ frontend stats
     stats uri /stats
 backend memo
     balance roundrobin
-    option httpchk GET /health
+    option httpchk GET {check}
     http-check expect status 200
     # Which node answered (for the tests' counts; an ELB has no such thing).
     http-response set-header X-Served-By %s

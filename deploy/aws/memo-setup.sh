@@ -1,71 +1,179 @@
 #!/bin/sh
 # memo-setup.sh - the steps that put memo on a Debian 12 EC2 instance.
 #
-#   memo-setup.sh bake    packages, build, make install (the AMI)
-#   memo-setup.sh boot    write /etc/memo/memo.env, migrate, start lighttpd
-#   memo-setup.sh all     bake, then boot (user data on a plain Debian AMI)
+#   memo-setup.sh bake    packages, build, make install, the CloudWatch agent
+#                         (bake-ami.sh runs this, then cleans up for imaging)
+#   memo-setup.sh boot    settings, database users, migrations, lighttpd,
+#                         a local health check, then the signal to
+#                         CloudFormation (the stack's user data runs this)
+#   memo-setup.sh all     bake, then boot (a plain Debian instance)
+#   memo-setup.sh packages build|run   the Debian packages of each kind
 #
 # bake runs from a source checkout (MEMO_SOURCE_DIR, default: the checkout
 # holding this script) and installs this script as
 # $MEMO_PREFIX/sbin/memo-setup, so an instance of the baked AMI only boots.
 #
-# memo.env's values come from SSM Parameter Store when SSM_PREFIX is set
-# and the AWS CLI is installed (every parameter under the prefix whose
-# last path part is a setting name, e.g. /memo/prod/DB_PASSWORD as a
-# SecureString), else from variables of the same names in the environment
-# (set by user-data.sh).  Settings: see memo.env.example.
+# Settings (memo.env.example) come from the environment (the user data),
+# then, when set:
+#   SSM_PREFIX               every parameter under this SSM path whose last
+#                            part is a setting name (/memo/prod/DB_HOST)
+#   NAVER_CLIENT_ID_SSM, NAVER_CLIENT_SECRET_SSM
+#                            SSM parameters holding those two settings
+#   DB_APP_SECRET, DB_MIGRATE_SECRET
+#                            Secrets Manager secrets ({"username", "password"})
+#                            of the application user (written to memo.env,
+#                            which the CGIs read) and of the migration user
+#                            (to /etc/memo/migrate.env, root only)
+#   DB_CREATE_USERS=true, DB_INSTANCE_ID
+#                            create or update those two users first, as the
+#                            master user of that RDS instance (its secret is
+#                            the one RDS manages)
+# and how the instance serves:
+#   MEMO_MODE                cgi (default) or fastcgi (MEMO_FCGI_PROCS)
+#   MEMO_FORWARDERS          comma-separated CIDR blocks of the balancer:
+#                            the only addresses X-Forwarded-For/-Proto are
+#                            believed from (lighttpd's mod_extforward)
+#   MEMO_DB_WAIT             seconds to keep retrying the database at boot
+#                            (600): a failover or a reboot of RDS
+#   MEMO_STACK, MEMO_SIGNAL_RESOURCE
+#                            the stack and the group to signal SUCCESS or
+#                            FAILURE to; on FAILURE the instance also marks
+#                            itself unhealthy, so the group replaces it
 #
-# Paths and side effects can be redirected, for the tests and for dry runs:
-#   MEMO_ROOT_DIR      install and configure under this root ("" = /)
+# For the tests and dry runs:
+#   MEMO_ROOT_DIR      install and configure under this root ("" = /); then
+#                      nothing outside it changes but the packages installed,
+#                      and the AMI cleanup's package purge is only simulated
 #   MEMO_PREFIX        install prefix (/usr/local)
-#   MEMO_SKIP_APT=1    install no package, download nothing
-#   MEMO_SKIP_SERVICE=1  neither enable nor start lighttpd
+#   MEMO_RDS_CA_URL, MEMO_CWAGENT_URL   where those downloads come from
+#                      (MEMO_CWAGENT_URL= skips the CloudWatch agent)
+#   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
+#   MEMO_INSTANCE_ID   instead of asking the instance metadata service
+#   MEMO_APT_MAX_AGE   minutes the package lists stay fresh enough (60)
 set -eu
 
 : "${MEMO_ROOT_DIR:=}"
 : "${MEMO_PREFIX:=/usr/local}"
-: "${MEMO_SKIP_APT:=0}"
-: "${MEMO_SKIP_SERVICE:=0}"
 : "${MEMO_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." 2>/dev/null && pwd)}"
+: "${MEMO_RDS_CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem}"
+: "${MEMO_CWAGENT_URL=https://amazoncloudwatch-agent.s3.amazonaws.com/debian/amd64/latest/amazon-cloudwatch-agent.deb}"
+: "${MEMO_CWAGENT_KEY_URL:=https://amazoncloudwatch-agent.s3.amazonaws.com/assets/amazon-cloudwatch-agent.gpg}"
+: "${MEMO_APT_MAX_AGE:=60}"
+: "${MEMO_MODE:=cgi}"
+: "${MEMO_FCGI_PROCS:=4}"
+: "${MEMO_FORWARDERS:=}"
+: "${MEMO_DB_WAIT:=600}"
+: "${MEMO_DB_RETRY:=10}"
+: "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
+: "${MEMO_STACK:=}"
+: "${MEMO_SIGNAL_RESOURCE:=Group}"
 : "${SSM_PREFIX:=}"
+: "${DB_CREATE_USERS:=false}"
 
-CONFIG=$MEMO_ROOT_DIR/etc/memo/memo.env
-# Build and run time packages (no server: the database is RDS).
-PACKAGES="build-essential pkg-config libmariadb-dev libcurl4-openssl-dev
-  libjson-c-dev nettle-dev lighttpd mariadb-client python3 ca-certificates
-  curl awscli"
-# RDS's CA bundle, for DB_SSL_CA (TLS to the database, server verified).
-RDS_CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+R=$MEMO_ROOT_DIR
+ETC=$R/etc/memo
+CONFIG=$ETC/memo.env
+MIGRATE_CONFIG=$ETC/migrate.env
+LIGHTTPD=$R/etc/lighttpd
+SHARE=$R$MEMO_PREFIX/share/memo
+# What building memo needs (the Makefile's DEPS less the test tools);
+# bake-ami.sh purges these from the image.
+BUILD_PACKAGES="build-essential pkg-config libmariadb-dev libssl-dev zlib1g-dev
+  libcurl4-openssl-dev libjson-c-dev nettle-dev libfcgi-dev libunistring-dev"
+# What an instance runs.  libmariadb3 holds the client plugins libmariadb
+# loads at run time: caching_sha2_password, MySQL 8.4's default login.
+RUN_PACKAGES="lighttpd mariadb-client libmariadb3 python3 ca-certificates curl
+  awscli gnupg"
+# The AWS key signing the CloudWatch agent package (AWS's documentation).
+CWAGENT_KEY_FPR=937616F3450B7D806CBD9725D58167303B789C72
 SETTINGS="DB_HOST DB_PORT DB_SOCKET DB_DATABASE DB_USER DB_PASSWORD
   DB_CONNECT_TIMEOUT DB_READ_TIMEOUT DB_SSL_CA NAVER_CLIENT_ID
   NAVER_CLIENT_SECRET NAVER_REDIRECT_URI NAVER_AUTHORIZE_URL NAVER_TOKEN_URL
   NAVER_PROFILE_URL NAVER_CONNECT_TIMEOUT NAVER_TIMEOUT
   SESSION_MAX_AGE COOKIE_SECURE"
+DB_SETTINGS="DB_HOST DB_PORT DB_SOCKET DB_DATABASE DB_USER DB_PASSWORD
+  DB_CONNECT_TIMEOUT DB_SSL_CA"
 
 log() { printf 'memo-setup: %s\n' "$*" >&2; }
+# The words of a list, on one line.
+words() {
+	# shellcheck disable=SC2086 # splitting is the point
+	echo $1
+}
 die() { log "$*"; exit 1; }
 
+# ---- bake ----
+
+# apt-get update only when the lists are older than MEMO_APT_MAX_AGE.
+apt_update() {
+	if [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Release' \
+	    -mmin "-$MEMO_APT_MAX_AGE" 2>/dev/null | head -n 1)" ]; then
+		log "package lists are fresh: no apt-get update"
+	else
+		apt-get update -q
+	fi
+}
+
 packages() {
-	if [ "$MEMO_SKIP_APT" = 1 ]; then
-		log "skipping apt-get (MEMO_SKIP_APT=1)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt_update
+	# No service starts while baking (lighttpd serves once boot has
+	# configured it): Debian's policy-rc.d answering 101.
+	made=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		made=1
+	fi
+	# shellcheck disable=SC2086 # the lists are meant to split into words
+	apt-get install -y -q --no-install-recommends $BUILD_PACKAGES $RUN_PACKAGES ||
+		{ [ -z "$made" ] || rm -f /usr/sbin/policy-rc.d; die "apt-get install failed"; }
+	[ -z "$made" ] || rm -f /usr/sbin/policy-rc.d
+	mkdir -p "$ETC"
+	curl -fsSL --retry 3 -o "$ETC/rds-global-bundle.pem" "$MEMO_RDS_CA_URL" ||
+		die "cannot fetch RDS's CA bundle from $MEMO_RDS_CA_URL"
+	cloudwatch_agent
+}
+
+# AWS's CloudWatch agent package, its signature checked against AWS's key.
+# An instance that cannot reach it bakes without it (and says so).
+cloudwatch_agent() {
+	if [ -z "$MEMO_CWAGENT_URL" ]; then
+		log "CloudWatch agent: not installed (MEMO_CWAGENT_URL is empty)"
 		return
 	fi
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	# shellcheck disable=SC2086 # the list is meant to split into words
-	apt-get install -y -q --no-install-recommends $PACKAGES
-	mkdir -p "$MEMO_ROOT_DIR/etc/memo"
-	curl -fsSL -o "$MEMO_ROOT_DIR/etc/memo/rds-global-bundle.pem" "$RDS_CA_URL"
+	d=$(mktemp -d)
+	if ! curl -fsSL --retry 2 -o "$d/agent.deb" "$MEMO_CWAGENT_URL" ||
+	    ! curl -fsSL -o "$d/agent.deb.sig" "$MEMO_CWAGENT_URL.sig" ||
+	    ! curl -fsSL -o "$d/agent.gpg" "$MEMO_CWAGENT_KEY_URL"; then
+		log "CloudWatch agent: cannot download $MEMO_CWAGENT_URL: not installed"
+		rm -rf "$d"
+		return
+	fi
+	export GNUPGHOME="$d/gnupg"
+	mkdir -m 700 "$GNUPGHOME"
+	gpg -q --import "$d/agent.gpg" 2>/dev/null
+	fpr=$(gpg --with-colons --fingerprint 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
+	[ "$fpr" = "$CWAGENT_KEY_FPR" ] || die "CloudWatch agent: unexpected signing key $fpr"
+	gpg -q --verify "$d/agent.deb.sig" "$d/agent.deb" 2>/dev/null ||
+		die "CloudWatch agent: bad signature"
+	dpkg -i "$d/agent.deb"
+	unset GNUPGHOME
+	rm -rf "$d"
 }
 
 build_install() {
 	[ -f "$MEMO_SOURCE_DIR/Makefile" ] ||
 		die "no source checkout at MEMO_SOURCE_DIR=$MEMO_SOURCE_DIR"
 	make -C "$MEMO_SOURCE_DIR" all
-	make -C "$MEMO_SOURCE_DIR" install DESTDIR="$MEMO_ROOT_DIR" PREFIX="$MEMO_PREFIX"
-	install -m 755 "$MEMO_SOURCE_DIR/deploy/aws/memo-setup.sh" \
-	    "$MEMO_ROOT_DIR$MEMO_PREFIX/sbin/memo-setup"
+	make -C "$MEMO_SOURCE_DIR" install DESTDIR="$R" PREFIX="$MEMO_PREFIX"
+	install -m 755 "$MEMO_SOURCE_DIR/deploy/aws/memo-setup.sh" "$R$MEMO_PREFIX/sbin/memo-setup"
+	install -d "$SHARE/aws"
+	install -m 644 "$MEMO_SOURCE_DIR/deploy/aws/cloudwatch-agent.json" \
+	    "$MEMO_SOURCE_DIR/deploy/aws/lighttpd-instance.conf" "$SHARE/aws/"
 }
+
+# ---- boot: settings ----
 
 is_setting() {
 	for s in $SETTINGS; do
@@ -74,12 +182,11 @@ is_setting() {
 	return 1
 }
 
-# Values from SSM Parameter Store into shell variables of the same names.
 from_ssm() {
-	tab=$(printf '\t')
 	params=$(aws ssm get-parameters-by-path --path "$SSM_PREFIX" \
 	    --with-decryption --query 'Parameters[].[Name,Value]' --output text) ||
 		die "reading SSM parameters under $SSM_PREFIX failed"
+	tab=$(printf '\t')
 	n=0
 	while IFS=$tab read -r name value; do
 		key=${name##*/}
@@ -95,6 +202,53 @@ EOF
 	log "$n settings from SSM $SSM_PREFIX"
 }
 
+# The Naver credentials from the SSM parameters the stack names.
+naver_from_ssm() {
+	id=${NAVER_CLIENT_ID_SSM:-}
+	secret=${NAVER_CLIENT_SECRET_SSM:-}
+	[ -n "$id$secret" ] || return 0
+	[ -n "$id" ] || die "NAVER_CLIENT_ID_SSM is not set"
+	[ -n "$secret" ] || die "NAVER_CLIENT_SECRET_SSM is not set"
+	params=$(aws ssm get-parameters --names "$id" "$secret" --with-decryption \
+	    --query 'Parameters[].[Name,Value]' --output text) ||
+		die "reading SSM parameters $id, $secret failed"
+	tab=$(printf '\t')
+	while IFS=$tab read -r name value; do
+		case $name in
+		"$id") NAVER_CLIENT_ID=$value ;;
+		"$secret") NAVER_CLIENT_SECRET=$value ;;
+		esac
+	done <<EOF
+$params
+EOF
+	[ -n "${NAVER_CLIENT_ID:-}" ] || die "SSM has no value for $id"
+	[ -n "${NAVER_CLIENT_SECRET:-}" ] || die "SSM has no value for $secret"
+}
+
+# A Secrets Manager secret's "username" and "password", as two words.
+secret_user() {
+	aws secretsmanager get-secret-value --secret-id "$1" --query SecretString \
+	    --output text | python3 -c '
+import json, re, sys
+s = json.load(sys.stdin)
+u, p = s.get("username", ""), s.get("password", "")
+# Both go into SQL and option files: plain words, no quote or backslash.
+if not re.fullmatch("[A-Za-z0-9_]{1,32}", u) or not re.fullmatch("[!-~]{8,128}", p) \
+        or any(c in "\x22\x27\x5c" for c in p):
+    sys.exit("the secret needs a plain username and a password without quotes")
+print(u, p)'
+}
+
+# secret_pair VAR1 VAR2 SECRET: the secret's username and password into
+# the two variables.
+secret_pair() {
+	pair=$(secret_user "$3") || die "reading the secret $3 failed"
+	# shellcheck disable=SC2086 # two words
+	set -- "$1" "$2" $pair
+	[ $# -eq 4 ] || die "the secret has no username and password"
+	eval "$1=\$3 $2=\$4"
+}
+
 # A value as cfg.c reads it: double quotes, \ and " escaped.
 quote() {
 	case $1 in
@@ -104,53 +258,251 @@ quote() {
 	printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')"
 }
 
-configure() {
-	if [ -n "$SSM_PREFIX" ] && command -v aws >/dev/null 2>&1; then
-		from_ssm
-	else
-		[ -z "$SSM_PREFIX" ] || log "no AWS CLI: settings from user data"
-	fi
-	[ -n "${DB_HOST:-}${DB_SOCKET:-}" ] || die "DB_HOST is not set"
-	[ -n "${NAVER_CLIENT_ID:-}" ] || die "NAVER_CLIENT_ID is not set"
-	mkdir -p "$(dirname "$CONFIG")"
-	tmp=$(mktemp "$CONFIG.XXXXXX")
+# write FILE MODE KEYS...: the settings named, as a dotenv file.
+write_env() {
+	file=$1
+	mode=$2
+	shift 2
+	mkdir -p "$(dirname "$file")"
+	tmp=$(mktemp "$file.XXXXXX")
 	{
 		echo "# written by memo-setup at boot; edit the source of the values"
-		echo "# (SSM ${SSM_PREFIX:-not used} or the user data), not this file"
-		for key in $SETTINGS; do
+		echo "# (the stack, SSM or Secrets Manager), not this file"
+		for key in "$@"; do
 			eval "value=\${$key-}"
 			# shellcheck disable=SC2154 # set by the eval above
 			[ -z "$value" ] || printf '%s=%s\n' "$key" "$(quote "$value")"
 		done
 	} >"$tmp"
-	chmod 640 "$tmp"
-	if [ "$(id -u)" = 0 ] && getent group www-data >/dev/null; then
-		chgrp www-data "$tmp"
+	chmod "$mode" "$tmp"
+	mv "$tmp" "$file"
+}
+
+configure() {
+	if [ -n "$SSM_PREFIX" ]; then
+		from_ssm
 	fi
-	mv "$tmp" "$CONFIG"
-	log "wrote $CONFIG"
+	naver_from_ssm
+	[ -n "${DB_HOST:-}${DB_SOCKET:-}" ] || die "DB_HOST is not set"
+	[ -n "${NAVER_CLIENT_ID:-}" ] || die "NAVER_CLIENT_ID is not set"
+	[ -z "${DB_MIGRATE_SECRET:-}" ] ||
+		secret_pair MIGRATE_USER MIGRATE_PASSWORD "$DB_MIGRATE_SECRET"
+	[ -z "${DB_APP_SECRET:-}" ] || secret_pair DB_USER DB_PASSWORD "$DB_APP_SECRET"
+	# The migrations run as the migration user (DDL); the CGIs, which face
+	# the internet, as the application user (rows only).
+	app_user=${DB_USER:-} app_password=${DB_PASSWORD:-}
+	DB_USER=${MIGRATE_USER:-$app_user} DB_PASSWORD=${MIGRATE_PASSWORD:-$app_password}
+	# shellcheck disable=SC2086 # a list of names
+	write_env "$MIGRATE_CONFIG" 600 $DB_SETTINGS
+	DB_USER=$app_user DB_PASSWORD=$app_password
+	# shellcheck disable=SC2086
+	write_env "$CONFIG" 640 $SETTINGS
+	if [ "$(id -u)" = 0 ] && getent group www-data >/dev/null; then
+		chgrp www-data "$CONFIG"
+	fi
+	log "wrote $CONFIG and $MIGRATE_CONFIG"
+}
+
+# ---- boot: database ----
+
+# The mariadb client as the RDS master user (from the secret RDS manages),
+# reading SQL on stdin.
+as_master() {
+	arn=$(aws rds describe-db-instances --db-instance-identifier "$DB_INSTANCE_ID" \
+	    --query 'DBInstances[0].MasterUserSecret.SecretArn' --output text) ||
+		return 1
+	master_user='' master_password=''
+	secret_pair master_user master_password "$arn"
+	d=$(mktemp -d)
+	{
+		echo "[client]"
+		echo "user=$master_user"
+		echo "password=\"$master_password\""
+		echo "host=\"$DB_HOST\""
+		echo "port=${DB_PORT:-3306}"
+		echo "protocol=TCP"
+		echo "connect-timeout=10"
+		[ -z "${DB_SSL_CA:-}" ] || printf 'ssl-ca="%s"\nssl-verify-server-cert\n' "$DB_SSL_CA"
+	} >"$d/master.cnf"
+	chmod 600 "$d/master.cnf"
+	rc=0
+	mariadb --defaults-extra-file="$d/master.cnf" --batch || rc=$?
+	rm -rf "$d"
+	return $rc
+}
+
+# The migration user (the schema: CREATE, ALTER, INDEX, REFERENCES; and rows,
+# for memo-maint index after a migration) and the application user (rows
+# only), with the passwords of their secrets.  Run at every boot while
+# DB_CREATE_USERS is true: it also resets the passwords to the secrets'.
+db_users() {
+	[ "$DB_CREATE_USERS" = true ] && [ -n "${DB_INSTANCE_ID:-}" ] || return 0
+	db=${DB_DATABASE:-memo}
+	case $db in *[!A-Za-z0-9_]* | '') die "DB_DATABASE must be a plain name" ;; esac
+	tls=
+	[ -z "${DB_SSL_CA:-}" ] || tls=" REQUIRE SSL"
+	mu='' mp='' au='' ap=''
+	secret_pair mu mp "$DB_MIGRATE_SECRET"
+	secret_pair au ap "$DB_APP_SECRET"
+	as_master <<SQL || return 1
+CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$mu'@'%' IDENTIFIED BY '$mp'$tls;
+ALTER USER '$mu'@'%' IDENTIFIED BY '$mp'$tls;
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, REFERENCES ON \`$db\`.* TO '$mu'@'%';
+CREATE USER IF NOT EXISTS '$au'@'%' IDENTIFIED BY '$ap'$tls;
+ALTER USER '$au'@'%' IDENTIFIED BY '$ap'$tls;
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO '$au'@'%';
+SQL
+	log "database users $mu (migrations) and $au (the CGIs) are set"
 }
 
 migrate() {
-	"$MEMO_ROOT_DIR$MEMO_PREFIX/sbin/memo-migrate" --config "$CONFIG"
+	"$R$MEMO_PREFIX/sbin/memo-migrate" --config "$MIGRATE_CONFIG" --lock-timeout 300
+}
+
+# The database may be away for a while (an RDS failover or reboot takes 60
+# to 120 s): keep trying for MEMO_DB_WAIT seconds before the boot fails.
+database() {
+	start=$(date +%s)
+	until db_users && migrate; do
+		if [ $(($(date +%s) - start)) -ge "$MEMO_DB_WAIT" ]; then
+			die "the database was not ready in ${MEMO_DB_WAIT}s"
+		fi
+		log "database not ready; again in ${MEMO_DB_RETRY}s"
+		sleep "$MEMO_DB_RETRY"
+	done
+}
+
+# ---- boot: lighttpd ----
+
+enable_conf() {
+	ln -sfn "../conf-available/$1" "$LIGHTTPD/conf-enabled/$1"
+}
+
+lighttpd_setup() {
+	[ -f "$LIGHTTPD/lighttpd.conf" ] || die "lighttpd is not installed ($LIGHTTPD)"
+	case $MEMO_MODE in cgi | fastcgi) ;; *) die "MEMO_MODE must be cgi or fastcgi" ;; esac
+	case $MEMO_FCGI_PROCS in '' | *[!0-9]* | 0*) die "MEMO_FCGI_PROCS must be a positive number" ;; esac
+	forwarders=
+	for cidr in $(printf '%s' "$MEMO_FORWARDERS" | tr ',' ' '); do
+		printf '%s\n' "$cidr" | grep -Eq '^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$' ||
+			die "MEMO_FORWARDERS: $cidr is not an IPv4 CIDR block"
+		forwarders="$forwarders\"$cidr\" => \"trust\", "
+	done
+	# No forwarder: trust none ("none" is no address lighttpd knows).
+	[ -n "$forwarders" ] || forwarders='"none" => "untrusted", '
+	sed -e "s|@FORWARDERS@|$forwarders|" -e "s|@STATICDIR@|$MEMO_PREFIX/share/memo/htdocs/static|" \
+	    "$SHARE/aws/lighttpd-instance.conf" >"$LIGHTTPD/conf-available/60-memo-instance.conf"
+	enable_conf 10-accesslog.conf
+	enable_conf 50-memo.conf
+	enable_conf 60-memo-instance.conf
+	if [ "$MEMO_MODE" = fastcgi ]; then
+		enable_conf 51-memo-fastcgi.conf
+	else
+		rm -f "$LIGHTTPD/conf-enabled/51-memo-fastcgi.conf"
+	fi
+	# Debian's extras: the /javascript alias and the placeholder page.
+	rm -f "$LIGHTTPD/conf-enabled/90-javascript-alias.conf" \
+	    "$LIGHTTPD/conf-enabled/99-unconfigured.conf"
+	# The FastCGI processes per busy route, for 51-memo-fastcgi.conf.
+	mkdir -p "$R/etc/systemd/system/lighttpd.service.d"
+	printf '[Service]\nEnvironment=MEMO_FCGI_PROCS=%s\n' "$MEMO_FCGI_PROCS" \
+	    >"$R/etc/systemd/system/lighttpd.service.d/memo.conf"
+	log "lighttpd: $MEMO_MODE mode, forwarders: ${MEMO_FORWARDERS:-none}"
+}
+
+# The CloudWatch agent's configuration, with this stack's log groups.
+cloudwatch_config() {
+	sed "s|@STACK@|${MEMO_STACK:-memo}|g" "$SHARE/aws/cloudwatch-agent.json" \
+	    >"$ETC/cloudwatch-agent.json"
+	ctl=$R/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
+	if [ -x "$ctl" ]; then
+		"$ctl" -a fetch-config -m ec2 -s -c "file:$ETC/cloudwatch-agent.json"
+	else
+		log "no CloudWatch agent on this image: logs stay on the instance"
+	fi
 }
 
 start() {
-	if [ "$MEMO_SKIP_SERVICE" = 1 ]; then
-		log "not starting lighttpd (MEMO_SKIP_SERVICE=1)"
-		return
-	fi
-	# Exits non-zero when a module is already enabled: check the result.
-	lighty-enable-mod memo accesslog || true
-	[ -e /etc/lighttpd/conf-enabled/50-memo.conf ] || die "memo not enabled in lighttpd"
+	systemctl daemon-reload
 	systemctl enable lighttpd
 	systemctl restart lighttpd
+	# memo-maint's timer (purge, sweep, index), installed by make install.
+	for d in "$R/etc/systemd/system" "$R/lib/systemd/system" "$R$MEMO_PREFIX/lib/systemd/system"; do
+		if [ -e "$d/memo-maint.timer" ]; then
+			systemctl enable --now memo-maint.timer
+			return
+		fi
+	done
+	log "no memo-maint.timer unit: maintenance is not scheduled"
+}
+
+# Liveness, then the database, as the balancer and an operator ask.
+check_health() {
+	base=${MEMO_HEALTH_URL%/}
+	for path in health/live health; do
+		tries=30
+		until curl -fsS --max-time 5 -o /dev/null "$base/$path"; do
+			tries=$((tries - 1))
+			[ "$tries" -gt 0 ] || die "$base/$path does not answer 200"
+			sleep 1
+		done
+	done
+	log "$base/health/live and $base/health answer 200"
+}
+
+# ---- boot: the verdict ----
+
+instance_id() {
+	if [ -n "${MEMO_INSTANCE_ID:-}" ]; then
+		echo "$MEMO_INSTANCE_ID"
+		return
+	fi
+	imds=http://169.254.169.254/latest
+	token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/api/token")
+	curl -fsS -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/instance-id"
+}
+
+# SUCCESS or FAILURE to CloudFormation (which waits for it while creating or
+# updating the group, and rolls back on FAILURE); a failed instance also
+# tells the group to replace it.
+signal() {
+	[ -n "$MEMO_STACK" ] || return 0
+	id=$(instance_id) || { log "no instance id: no signal"; return 0; }
+	aws cloudformation signal-resource --stack-name "$MEMO_STACK" \
+	    --logical-resource-id "$MEMO_SIGNAL_RESOURCE" --unique-id "$id" \
+	    --status "$1" ||
+		log "signal $1 not taken (no create or update is waiting for one)"
+	if [ "$1" = FAILURE ]; then
+		aws autoscaling set-instance-health --instance-id "$id" \
+		    --health-status Unhealthy || log "could not mark $id unhealthy"
+	fi
+}
+
+boot_failed() {
+	[ "$1" != 0 ] || return 0
+	log "boot failed ($1)"
+	signal FAILURE
+}
+
+boot() {
+	trap 'boot_failed $?' EXIT
+	configure
+	database
+	lighttpd_setup
+	cloudwatch_config
+	start
+	check_health
+	trap - EXIT
+	signal SUCCESS
 }
 
 umask 022
 case ${1:-} in
 bake) packages; build_install ;;
-boot) configure; migrate; start ;;
-all) packages; build_install; configure; migrate; start ;;
-*) die "usage: memo-setup.sh bake|boot|all" ;;
+boot) boot ;;
+all) packages; build_install; boot ;;
+# The package lists, for bake-ami.sh and the tests.
+packages) case ${2:-} in build) words "$BUILD_PACKAGES" ;; run) words "$RUN_PACKAGES" ;; esac ;;
+*) die "usage: memo-setup.sh bake|boot|all|packages build|run" ;;
 esac

@@ -1,0 +1,338 @@
+"""test_aws.py - deploy/aws/memo.yaml, the CloudFormation stack: cfn-lint
+passes it with no error or warning; it deploys into moto_server (AWS's API
+emulator, on a loopback port of its own, stopped by its pid) and completes
+with its outputs and the settings the issue asks for; and the commands of
+deploy/aws/README.md's "Deploy", "Roll out" and "Roll back" sections run
+as written against it.
+
+Without cfn-lint, moto or the AWS CLI these tests are skipped, saying so
+(pip install cfn-lint moto[server] awscli).  What moto cannot show (an
+instance booting, signals, the rolling update replacing instances, the
+balancer's checks) only AWS can: README.md says which."""
+import ast
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import stack
+from lib import Skipped, check, eq, skip_unless_tools, test
+
+AWS = os.path.join(stack.ROOT, "deploy", "aws")
+TEMPLATE = os.path.join(AWS, "memo.yaml")
+README = os.path.join(AWS, "README.md")
+HOW = "pip install cfn-lint moto[server] awscli"
+REGION = "ap-northeast-2"
+# The sections of README.md whose commands this test runs, in order.
+RUN_SECTIONS = ("2. Deploy the stack", "3. Roll out a new version", "4. Roll back")
+
+
+def template():
+    """memo.yaml as data (CloudFormation's short tags kept as {"!Tag": …})."""
+    try:
+        import yaml
+    except ImportError:
+        raise Skipped(f"PyYAML is not installed for {sys.executable} ({HOW})")
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {"!" + suffix: value}
+    Loader.add_multi_constructor("!", tag)
+    with open(TEMPLATE) as f:
+        return yaml.load(f, Loader=Loader)
+
+
+def readme_sections():
+    """{section title: [its ```sh blocks]} of deploy/aws/README.md."""
+    out, title = {}, None
+    for part in re.split(r"^## ", open(README).read(), flags=re.M)[1:]:
+        title = part.splitlines()[0].strip()
+        out[title] = re.findall(r"```sh\n(.*?)```", part, re.S)
+    return out
+
+
+def need_moto():
+    skip_unless_tools("aws", how=HOW)
+    p = subprocess.run([sys.executable, "-c", "import moto.server, boto3, yaml"],
+                       capture_output=True)
+    if p.returncode != 0:
+        raise Skipped(f"moto is not installed for {sys.executable} ({HOW})")
+
+
+class Moto:
+    """moto_server (through tests/moto_shim.py) on a loopback port."""
+
+    def __init__(self, base):
+        self.port = stack.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        os.makedirs(base, exist_ok=True)
+        self.log = os.path.join(base, "moto.log")
+        self.server = stack.Server("moto", [sys.executable, os.path.join(
+            stack.ROOT, "tests", "moto_shim.py"), "-H", "127.0.0.1", "-p", str(self.port)],
+            self.log)
+        stack.wait_for(stack.port_open(self.port), "moto_server", proc=self.server.proc)
+        import boto3
+        self.session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+            region_name=REGION)
+
+    def client(self, name):
+        return self.session.client(name, endpoint_url=self.url)
+
+    def unsupported(self):
+        """Resource types moto logged it does not create."""
+        text = open(self.log, errors="replace").read()
+        return sorted(set(re.findall(r"No Moto CloudFormation support for (\S+)", text)))
+
+    def stop(self):
+        self.server.stop(grace=5)
+
+
+def network(moto):
+    """What the stack needs to exist already: a VPC, two public and two
+    private subnets, two AMIs, a certificate."""
+    ec2 = moto.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
+                                 AvailabilityZone=f"{REGION}{'ac'[i % 2]}")["Subnet"]["SubnetId"]
+               for i in range(4)]
+    amis = [i["ImageId"] for i in ec2.describe_images()["Images"][:2]]
+    cert = moto.client("acm").request_certificate(DomainName="memo.example.com")
+    return {"VPC": vpc, "PUBLIC_SUBNETS": ",".join(subnets[:2]),
+            "PRIVATE_SUBNETS": ",".join(subnets[2:]),
+            "PUBLIC_CIDRS": "10.0.0.0/24,10.0.1.0/24", "CERT_ARN": cert["CertificateArn"],
+            "DOMAIN": "memo.example.com", "AMI": amis[0], "NEW_AMI": amis[1],
+            "STACK": "memo-prod"}
+
+
+def run_section(moto, values, title, workdir):
+    """One README section's blocks as one POSIX sh script, as an operator
+    runs them from a checkout (here a folder whose deploy/ is the
+    checkout's, so that the files they write stay out of it), every aws
+    call sent to moto."""
+    blocks = readme_sections()[title]
+    check(blocks, f"README.md section {title!r} has commands")
+    prelude = "set -eu\n" + "".join(f"{k}='{v}'\n" for k, v in values.items())
+    # The operator's credentials and region; the endpoint is the emulator's.
+    prelude += (f"export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+                f"AWS_DEFAULT_REGION={REGION}\n"
+                f"aws() {{ command aws --endpoint-url {moto.url} \"$@\"; }}\n"
+                f"cd {workdir}\n")
+    link = os.path.join(workdir, "deploy")
+    if not os.path.islink(link):
+        os.symlink(os.path.join(stack.ROOT, "deploy"), link)
+    script = os.path.join(workdir, re.sub(r"\W+", "-", title) + ".sh")
+    with open(script, "w") as f:
+        f.write(prelude + "\n".join(blocks))
+    p = subprocess.run(["sh", script], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, HOME=workdir))
+    eq(p.returncode, 0, f"README {title}: {p.stderr[-1500:]}")
+    return p.stdout
+
+
+def stack_state(moto, name):
+    s = moto.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
+    return s["StackStatus"], {o["OutputKey"]: o["OutputValue"] for o in s.get("Outputs", [])}
+
+
+@test
+def template_passes_cfn_lint(env):
+    """deploy/aws/memo.yaml: cfn-lint reports no error, warning or informational finding"""
+    skip_unless_tools("cfn-lint", how=HOW)
+    p = subprocess.run(["cfn-lint", "--include-checks", "I", "--", TEMPLATE],
+                       capture_output=True, text=True)
+    eq((p.returncode, p.stdout + p.stderr), (0, ""), "cfn-lint")
+    version = subprocess.run(["cfn-lint", "--version"], capture_output=True, text=True).stdout
+    ignored = re.findall(r"cfn-lint.*ignore_checks.*", open(TEMPLATE).read())
+    print(f"    saw: {version.strip()}, clean; rules ignored in the template: {ignored or 'none'}")
+
+
+@test
+def template_says_what_the_issue_asks(env):
+    """memo.yaml: IMDSv2, a fixed launch template version, signals and rollback, Multi-AZ parameter, TLS, backups, log exports, alarms"""
+    t = template()
+    r = t["Resources"]
+    types = {v["Type"] for v in r.values()}
+    for want in ("AWS::EC2::SecurityGroup", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                 "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup",
+                 "AWS::S3::Bucket", "AWS::IAM::Role", "AWS::EC2::LaunchTemplate",
+                 "AWS::AutoScaling::AutoScalingGroup", "AWS::RDS::DBInstance",
+                 "AWS::CloudWatch::Alarm"):
+        check(want in types, f"a {want}")
+    for p in ("VpcId", "PublicSubnetIds", "PrivateSubnetIds", "CertificateArn", "AmiId",
+              "InstanceType", "MinSize", "MaxSize", "DesiredCapacity", "DbInstanceClass",
+              "DbMultiAZ", "NaverClientIdParameter", "NaverClientSecretParameter"):
+        check(p in t["Parameters"], f"parameter {p}")
+    attrs = {a["Key"]: a["Value"] for a in r["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]}
+    eq((attrs["deletion_protection.enabled"], attrs["routing.http.drop_invalid_header_fields.enabled"],
+        attrs["access_logs.s3.enabled"]), ("true", "true", "true"), "balancer attributes")
+    check(int(attrs["idle_timeout.timeout_seconds"]) < 75,
+          "the balancer's idle timeout is below lighttpd's keep-alive (75 s)")
+    eq(r["HttpListener"]["Properties"]["DefaultActions"][0]["RedirectConfig"]["StatusCode"],
+       "HTTP_301", "80 redirects to 443")
+    hsts = r["HttpsListener"]["Properties"]["ListenerAttributes"][0]
+    check(hsts["Key"].endswith("strict_transport_security.header_value") and
+          "max-age=" in hsts["Value"], "HSTS at the balancer")
+    eq(r["TargetGroup"]["Properties"]["HealthCheckPath"], "/health/live",
+       "the balancer acts on liveness, not on the database")
+    lt = r["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    eq(lt["MetadataOptions"]["HttpTokens"], "required", "IMDSv2")
+    group = r["Group"]
+    eq(group["Properties"]["LaunchTemplate"]["Version"],
+       {"!GetAtt": "LaunchTemplate.LatestVersionNumber"}, "a fixed version, never $Latest")
+    roll = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
+    check(roll["WaitOnResourceSignals"] is True and "ReplaceUnhealthy" in roll["SuspendProcesses"],
+          "the rolling update waits for each instance's signal")
+    check(group["Properties"]["HealthCheckGracePeriod"] > 600 + 300,
+          "grace period above the database wait plus the migration lock wait")
+    user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
+    check("memo-setup boot" in user_data and "MEMO_MODE=" in user_data, "user data boots memo")
+    db = r["Database"]["Properties"]
+    eq((db["Engine"], db["ManageMasterUserPassword"], db["DeletionProtection"],
+        db["StorageEncrypted"], db["MultiAZ"]),
+       ("mysql", True, True, True, {"!Ref": "DbMultiAZ"}), "database")
+    check(t["Parameters"]["DbEngineVersion"]["Default"].startswith("8.4."), "MySQL 8.4")
+    eq(sorted(db["EnableCloudwatchLogsExports"]), ["error", "slowquery"], "log exports")
+    check(db["BackupRetentionPeriod"], "backups")
+    eq(r["DatabaseParameters"]["Properties"]["Parameters"]["require_secure_transport"], "1",
+       "TLS required")
+    metrics = {v["Properties"].get("MetricName") for v in r.values()
+               if v["Type"] == "AWS::CloudWatch::Alarm"}
+    eq(metrics >= {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "UnHealthyHostCount",
+                   "TargetResponseTime", "DatabaseConnections", "CPUUtilization",
+                   "FreeStorageSpace", "DatabaseConnectErrors"}, True, f"alarms: {metrics}")
+
+
+@test
+def stack_deploys_into_moto(env):
+    """memo.yaml deploys into moto_server: CREATE_COMPLETE, every output, and the settings read back from the emulated services"""
+    need_moto()
+    moto = Moto(os.path.join(env.base, "moto-deploy"))
+    try:
+        v = network(moto)
+        cf = moto.client("cloudformation")
+        params = {"VpcId": v["VPC"], "PublicSubnetIds": v["PUBLIC_SUBNETS"],
+                  "PrivateSubnetIds": v["PRIVATE_SUBNETS"], "BalancerSubnetCidrs": v["PUBLIC_CIDRS"],
+                  "DomainName": v["DOMAIN"], "CertificateArn": v["CERT_ARN"], "AmiId": v["AMI"],
+                  "MemoMode": "fastcgi"}
+        cf.create_stack(StackName="memo", TemplateBody=open(TEMPLATE).read(),
+                        Capabilities=["CAPABILITY_IAM"],
+                        Parameters=[{"ParameterKey": k, "ParameterValue": x}
+                                    for k, x in params.items()])
+        deadline = time.monotonic() + 60
+        while stack_state(moto, "memo")[0].endswith("IN_PROGRESS"):
+            check(time.monotonic() < deadline, "the stack completes within 60 s")
+            time.sleep(0.5)
+        status, outputs = stack_state(moto, "memo")
+        eq(status, "CREATE_COMPLETE", "stack status")
+        eq(sorted(outputs), sorted(template()["Outputs"]), "every output is there")
+        check(outputs["BalancerDnsName"].endswith(".elb.amazonaws.com"), outputs["BalancerDnsName"])
+        eq(outputs["SiteUrl"], "https://memo.example.com/", "site URL")
+
+        # moto takes the balancer's attributes (deletion protection, invalid
+        # headers, access logs) without applying them: the template test
+        # checks those.
+        elb = moto.client("elbv2")
+        lb = elb.describe_load_balancers()["LoadBalancers"][0]
+        eq((lb["Type"], lb["Scheme"]), ("application", "internet-facing"), "balancer")
+        listeners = {x["Port"]: x for x in elb.describe_listeners(
+            LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
+        eq((listeners[443]["Protocol"], listeners[80]["DefaultActions"][0]["Type"]),
+           ("HTTPS", "redirect"), "listeners")
+        tg = elb.describe_target_groups(TargetGroupArns=[outputs["TargetGroupArn"]])["TargetGroups"][0]
+        eq(tg["HealthCheckPath"], "/health/live", "target group health check")
+
+        asg = moto.client("autoscaling").describe_auto_scaling_groups(
+            AutoScalingGroupNames=[outputs["GroupName"]])["AutoScalingGroups"][0]
+        eq((asg["LaunchTemplate"]["Version"], asg["HealthCheckType"]), ("1", "ELB"),
+           "the group runs launch template version 1 (not $Latest)")
+        ver = moto.client("ec2").describe_launch_template_versions(
+            LaunchTemplateId=asg["LaunchTemplate"]["LaunchTemplateId"])["LaunchTemplateVersions"][0]
+        data = ver["LaunchTemplateData"]
+        eq((data["ImageId"], data["MetadataOptions"]["HttpTokens"]), (v["AMI"], "required"),
+           "launch template")
+        user_data = base64.b64decode(data["UserData"]).decode()
+        check("export MEMO_MODE='fastcgi'" in user_data and
+              f"export DB_HOST='{outputs['DatabaseEndpoint']}'" in user_data and
+              "export MEMO_FORWARDERS='10.0.0.0/24,10.0.1.0/24'" in user_data and
+              "exec /usr/local/sbin/memo-setup boot" in user_data, user_data)
+
+        db = moto.client("rds").describe_db_instances(
+            DBInstanceIdentifier=outputs["DatabaseInstance"])["DBInstances"][0]
+        # moto drops DeletionProtection and the log exports when CloudFormation
+        # creates the instance: the template test checks those.
+        eq((db["Engine"], db["EngineVersion"][:4], db["MultiAZ"], db["StorageEncrypted"],
+            db["DBInstanceClass"]), ("mysql", "8.4.", True, True, "db.t4g.small"), "database")
+        groups = [g["DBParameterGroupName"] for g in db["DBParameterGroups"]]
+        params = moto.client("rds").describe_db_parameters(DBParameterGroupName=groups[0])
+        eq({p["ParameterName"]: p.get("ParameterValue") for p in params["Parameters"]
+            }.get("require_secure_transport"), "1", "TLS required")
+        iam = moto.client("iam")
+        role = [x for x in iam.list_roles()["Roles"] if "InstanceRole" in x["RoleName"]][0]
+        boot = iam.get_role_policy(RoleName=role["RoleName"], PolicyName="memo-boot")
+        doc = boot["PolicyDocument"]
+        if isinstance(doc, str):    # moto answers a Python repr of the dict
+            doc = json.loads(doc) if doc.startswith('{"') else ast.literal_eval(doc)
+        sids = {st.get("Sid") for st in doc["Statement"]}
+        eq(sids, {"NaverSettings", "DecryptSecureStrings", "DatabaseUsers", "FindMasterSecret",
+                  "ReadMasterSecret", "SignalBoot", "ReportOwnHealth"}, "the role's own policy")
+        print(f"    saw: CREATE_COMPLETE with {len(outputs)} outputs; resource types moto "
+              f"accepted without creating them: {', '.join(moto.unsupported()) or 'none'}")
+    finally:
+        moto.stop()
+
+
+@test
+def readme_deploy_rollout_rollback_against_moto(env):
+    """deploy/aws/README.md: Deploy, Roll out and Roll back run as written against moto_server"""
+    need_moto()
+    work = os.path.join(env.base, "moto-readme")
+    shutil.rmtree(work, ignore_errors=True)
+    moto = Moto(work)
+    try:
+        v = network(moto)
+        run_section(moto, v, RUN_SECTIONS[0], work)
+        status, outputs = stack_state(moto, v["STACK"])
+        eq((status, sorted(outputs)), ("CREATE_COMPLETE", sorted(template()["Outputs"])),
+           "deployed with its outputs")
+        ec2 = moto.client("ec2")
+
+        def running_ami():
+            status, outputs = stack_state(moto, v["STACK"])
+            lt = moto.client("autoscaling").describe_auto_scaling_groups(
+                AutoScalingGroupNames=[outputs["GroupName"]])["AutoScalingGroups"][0]["LaunchTemplate"]
+            version = outputs["LaunchTemplateVersion"]
+            data = ec2.describe_launch_template_versions(
+                LaunchTemplateId=lt["LaunchTemplateId"], Versions=[version]
+            )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+            return status, version, data["ImageId"]
+
+        eq(running_ami(), ("CREATE_COMPLETE", "1", v["AMI"]), "first version")
+        run_section(moto, dict(v, AMI=v["NEW_AMI"]), RUN_SECTIONS[1], work)
+        eq(running_ami(), ("UPDATE_COMPLETE", "2", v["NEW_AMI"]), "rolled out")
+        run_section(moto, dict(v, AMI=v["NEW_AMI"], PREVIOUS_AMI=v["AMI"]), RUN_SECTIONS[2], work)
+        eq(running_ami(), ("UPDATE_COMPLETE", "3", v["AMI"]), "rolled back")
+        # Every parameter an update keeps must be named, or it would fall
+        # back to its default.
+        rollout = "\n".join(readme_sections()[RUN_SECTIONS[1]])
+        kept = set(re.findall(r"\b([A-Z][A-Za-z]+)\b", rollout))
+        missing = sorted(set(template()["Parameters"]) - kept - {"AmiId"})
+        eq(missing, [], "parameters the roll-out keeps")
+        print("    saw: create, roll out (launch template version 2, new AMI), roll back "
+              "(version 3, the first AMI); moto keeps the group's own launch template "
+              "version as created (it does not re-resolve it on update): the rolling "
+              "update itself only AWS shows")
+    finally:
+        moto.stop()
