@@ -201,14 +201,14 @@ static const struct {
 
 	/* ---- export and import (db_export.c) ---- */
 	/* The export goes by batches of EXPORT_BATCH memos, newest first: the
-	 * lowest id of the next batch (none: the rest is the last batch), then
-	 * each memo of the batch with each of its revisions (or none),
-	 * newest first - a join the server sorts, but never more than a
-	 * batch of it, whatever the number of memos. */
+	 * lowest id of the next batch, live or not (none: the rest is the
+	 * last batch; read from the index alone), then each memo of the batch
+	 * that is (or is not) in the trash with each of its revisions (or
+	 * none), newest first - a join the server sorts, but never more than
+	 * a batch of it, whatever the number of memos. */
 	[ST_EXPORT_BOUND] = { "export batch",
 	    "SELECT id FROM memo FORCE INDEX (memo_user_id) WHERE user_id = ?"
-	    " AND (deleted_at IS NOT NULL) = ? AND id < ?"
-	    " ORDER BY id DESC LIMIT 1 OFFSET " EXPORT_BATCH_OFFSET },
+	    " AND id < ? ORDER BY id DESC LIMIT 1 OFFSET " EXPORT_BATCH_OFFSET },
 	[ST_EXPORT] = { "export",
 	    "SELECT " MEMO_COLS ", r.id, r.text, r.created_at FROM memo m"
 	    " LEFT JOIN memo_revision r ON r.memo_id = m.id"

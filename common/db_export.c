@@ -14,19 +14,20 @@ struct db_export {
 	struct db_list		*l;		/* this batch's rows */
 };
 
-/* The lowest id of the next batch; 0 if the rest fits in one. */
+/* The lowest id of the next batch (of all the user's memos: a batch of
+ * the live ones or of the trash holds at most that many); 0 if the rest
+ * fits in one. */
 static enum err
 batch_low(struct db_export *x, unsigned long long *low)
 {
-	MYSQL_BIND in[3], res[1];
+	MYSQL_BIND in[2], res[1];
 	MYSQL_STMT *st;
 	enum err e;
 	int r;
 
 	*low = 0;
 	bind_cstr(&in[0], x->user_id);
-	bind_int(&in[1], &x->trash);
-	bind_u64(&in[2], &x->before);
+	bind_u64(&in[1], &x->before);
 	if ((e = db_run(x->db, ST_EXPORT_BOUND, in, &st)) != E_OK)
 		return e;
 	bind_u64(&res[0], low);

@@ -60,7 +60,10 @@ def user_with_memos(env, uid, n, revisions):
         " UTC_TIMESTAMP() FROM seq;"
         "INSERT INTO memo_revision (memo_id, text, created_at)"
         f" SELECT id, CONCAT('이전 ', text), created_at FROM memo WHERE user_id = '{uid}'"
-        f" ORDER BY id LIMIT {revisions};"))
+        f" ORDER BY id LIMIT {revisions};"
+        # Every 100th in the trash: batches hold both kinds.
+        f"UPDATE memo SET deleted_at = UTC_TIMESTAMP() WHERE user_id = '{uid}'"
+        " AND MOD(id, 100) = 0;"))
     return sid
 
 
@@ -93,14 +96,20 @@ def export_memory_is_flat(env):
                 with open(out, "rb") as f:
                     head, _, body = f.read().partition(b"\r\n\r\n")
                 check(head.startswith(b"Status: 200"), head[:80])
+                trash = int(env.db.query("SELECT COUNT(*) FROM memo WHERE user_id ="
+                                         f" 'export-rss-{n}' AND deleted_at IS NOT NULL")[0][0])
+                check(trash > 0, "some memos in the trash")
                 if fmt == "":
                     x = json.loads(body)
-                    ids = [m["id"] for m in x["memos"]]
-                    eq(len(set(ids)), n, "every memo in the answer, once")
-                    eq(ids, sorted(ids, reverse=True), "newest first, across batches")
-                    eq(sum(len(m["revisions"]) for m in x["memos"]), sizes[n], "revisions")
+                    for part, want in (("memos", n - trash), ("trash", trash)):
+                        ids = [m["id"] for m in x[part]]
+                        eq(len(set(ids)), want, f"every memo of {part}, once")
+                        eq(ids, sorted(ids, reverse=True), f"{part}: newest first, "
+                                                           "across batches")
+                    eq(sum(len(m["revisions"]) for m in x["memos"] + x["trash"]), sizes[n],
+                       "revisions")
                 else:
-                    eq(body.count(b"\n### "), n, "every memo in the Markdown")
+                    eq(body.count(b"\n### "), n - trash, "every live memo in the Markdown")
                 seen.append(f"{fmt or 'json'} {n:,} memos: {len(body):,} bytes, "
                             f"peak RSS {rss[(fmt, n)]:,} KiB, {took:.2f}s")
     finally:
