@@ -17,8 +17,7 @@
 #   make clean
 #
 # Every CGI links libmemo.a and only the libraries it uses: only auth.cgi
-# links libcurl, login.cgi links no database client.  LINK=static (the
-# default) links those libraries into each CGI (glibc stays shared): a CGI
+# links libcurl.  LINK=static (the default) links those libraries into each CGI (glibc stays shared): a CGI
 # pays the dynamic loader on every request, and libmariadb's shared
 # dependencies (OpenSSL, zlib) cost more instructions to load than the
 # request itself (docs/performance.md).  auth.cgi stays dynamic: libcurl
@@ -69,11 +68,12 @@ endif
 # and fuzzer builds reuse every rule with their own B and CGIOUT.
 B	?= build
 CGIOUT	?= cgi-bin
-COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_maint db_memo db_user err fold \
-	   html jsonx log memobody memojson naver naver_url query resp sess \
+COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_account db_export db_maint db_memo \
+	   db_user err fold \
+	   html import jsonx log memobody memojson naver naver_url query resp sess \
 	   tags utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
-CGIS	 = index login auth memo logout health trash tags
+CGIS	 = index login auth memo logout health trash tags account export import
 CGI_BIN	 = $(CGIS:%=$(CGIOUT)/%.cgi)
 MAINT	 = $(B)/memo-maint
 
@@ -94,13 +94,16 @@ $(B)/cgi-bin/%.o: cgi-bin/%.c common/*.h | $(B)/cgi-bin
 $(B)/cgi-bin/index.o: $(B)/index_html.h
 
 $(CGIOUT)/index.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
-$(CGIOUT)/login.cgi:  LIBS = $(LIB_JSON) $(LIB_HASH)
+$(CGIOUT)/login.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/auth.cgi:   LIBS = $(DYN_DB) $(LIB_CURL) $(DYN_JSON) $(DYN_HASH)
 $(CGIOUT)/memo.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
 $(CGIOUT)/trash.cgi:  LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
 $(CGIOUT)/tags.cgi:   LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
 $(CGIOUT)/logout.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
 $(CGIOUT)/health.cgi: LIBS = $(LIB_DB) $(LIB_JSON)
+$(CGIOUT)/account.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH)
+$(CGIOUT)/export.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
+$(CGIOUT)/import.cgi: LIBS = $(LIB_DB) $(LIB_JSON) $(LIB_HASH) $(LIB_UNI)
 
 # appmain.o (main) is linked into each CGI, not put in libmemo.a: the unit
 # tests and the fuzzers have a main of their own.
@@ -167,7 +170,7 @@ build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 
 # ---- libFuzzer harnesses (tests/fuzz/): clang only ----
 FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile tags \
-	       body
+	       body import
 FUZZ_S	?= 60
 FZ	 = build-fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \

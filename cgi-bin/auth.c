@@ -1,35 +1,79 @@
 /*
- * auth.cgi - GET /auth?code=…&state=…: Naver sends the browser back here.
+ * auth.cgi - GET /auth?code=…&state=…: Naver sends the browser back here,
+ * from a login or from a withdrawal (login.cgi says which in the
+ * oauthState cookie).
  *
- * Returns 302 home on error=access_denied (the person cancelled).
- * Returns 400 if state does not match the oauthState cookie, or code is
- * missing: nothing is written.
- * Returns 502 (a Korean page with a link home) if Naver fails in any way:
- * refused, timed out, non-200, not JSON, error JSON, missing fields.  No
- * user and no session is written.
+ * Returns 302 home on error=access_denied (the person cancelled): nothing
+ * is written or deleted; a cancelled withdrawal goes back to the page's
+ * 계정 view (./#view=account&withdraw=cancelled, which says so).
+ * Returns 400 if state does not match the oauthState cookie (for a
+ * withdrawal: was not made for this session), or code is missing: nothing
+ * is written.
+ * Returns 502 (a Korean page with a link home) if Naver fails in any way
+ * while the code is exchanged or the profile fetched: refused, timed out,
+ * non-200, not JSON, error JSON, missing fields.  Nothing is written.
  * Returns 503 if the database is down.
- * Returns 302 home with a new sessionId cookie once the user is upserted
- * and a session created (the browser's previous session, if any, ends).
  * Returns 405 for HEAD: the callback acts, and HEAD must not.
  * Every answer clears the oauthState cookie: a state is used once.
+ *
+ * A login: 302 home with a new sessionId cookie once the user is upserted
+ * and a session created (the browser's previous session, if any, ends).
+ *
+ * A withdrawal (탈퇴):
+ * Returns 401 if the session it was started from is no longer live.
+ * Returns 403 (a Korean page) if the Naver account that confirmed is not
+ * the session's user: nothing is deleted, nothing unlinked.
+ * Otherwise unlinks memo from the person's Naver account (grant_type=
+ * delete with the fresh access token), then deletes the user and every row
+ * of theirs in one transaction and answers 200, a Korean page saying it is
+ * done, with the sessionId cookie expired.  If the unlink fails the data
+ * is deleted all the same (the person asked for it): the page says the
+ * link is still there and how to remove it at Naver, the log says why.
+ * If the database fails during the deletion nothing is deleted (503).
  */
 #include <string.h>
 #include <curl/curl.h>
 #include "app.h"
 #include "db.h"
+#include "html.h"
 #include "log.h"
 #include "naver.h"
 #include "query.h"
 #include "sess.h"
+#include "utf8.h"
 
 #define CODE_MAX	512
 
 /* What the callback carries, checked against this browser's state. */
 struct callback {
-	char	code[CODE_MAX + 1];
-	char	state[TOKEN_LEN + 2];
-	int	cancelled;
+	char			code[CODE_MAX + 1];
+	char			state[TOKEN_LEN + 2];
+	int			cancelled;
+	enum sess_intent	intent;
+	char			hash[SESS_HASH_LEN + 1];  /* a withdrawal's */
 };
+
+/* The state this browser must bring back for its oauthState cookie: the
+ * cookie's state (a login), or the withdrawal's state made from the nonce
+ * and the session (E_UNAUTH without a session cookie). */
+static enum err
+expected_state(const struct cgi_req *req, struct callback *cb,
+    char expected[TOKEN_LEN + 1])
+{
+	char token[TOKEN_LEN + 1];
+
+	if (sess_state_cookie(req, &cb->intent, token) != 0)
+		return E_BADREQ;
+	if (cb->intent == INTENT_LOGIN) {
+		memcpy(expected, token, sizeof(token));
+		return E_OK;
+	}
+	if (sess_from_request(req, cb->hash) != E_OK)
+		return E_UNAUTH;
+	sess_withdraw_state(token, cb->hash, expected);
+	explicit_bzero(token, sizeof(token));
+	return E_OK;
+}
 
 /* Parse and check the query: E_BADREQ unless it is this browser's state
  * with a code (or Naver's refusal, which needs no check: nothing is
@@ -38,35 +82,38 @@ static enum err
 callback_parse(const struct cgi_req *req, struct callback *cb)
 {
 	char error[64], expected[TOKEN_LEN + 1];
+	enum err e;
 
 	memset(cb, 0, sizeof(*cb));
 	if (query_get(req->query, "error", error, sizeof(error)) !=
 	    QUERY_MISSING) {
 		cb->cancelled = 1;
+		(void)sess_state_cookie(req, &cb->intent, expected);
 		return E_OK;
 	}
-	if (query_get(req->query, "state", cb->state, sizeof(cb->state)) !=
-	    TOKEN_LEN || sess_cookie_token(req, STATE_COOKIE, expected) != 0 ||
-	    !sess_token_equal(cb->state, expected)) {
-		log_msg("login refused: state missing or not this browser's");
-		return E_BADREQ;
+	if ((e = expected_state(req, cb, expected)) != E_OK ||
+	    query_get(req->query, "state", cb->state, sizeof(cb->state)) !=
+	    TOKEN_LEN || !sess_token_equal(cb->state, expected)) {
+		log_msg("%s refused: state missing or not this browser's",
+		    cb->intent == INTENT_WITHDRAW ? "withdrawal" : "login");
+		return e == E_UNAUTH ? E_UNAUTH : E_BADREQ;
 	}
 	if (query_get(req->query, "code", cb->code, sizeof(cb->code)) <= 0)
 		return E_BADREQ;
 	return E_OK;
 }
 
-/* Ask Naver who this is. */
+/* Ask Naver who this is; token (may be NULL) keeps the access token. */
 static enum err
 naver_who(const struct cfg *cfg, struct callback *cb,
-    struct naver_profile *who)
+    struct naver_profile *who, char token[NAVER_MAX_TOKEN + 1])
 {
 	const char *why = NULL;
 	enum err e;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return E_INTERNAL;
-	e = naver_login(cfg, cb->code, cb->state, who, &why);
+	e = naver_login(cfg, cb->code, cb->state, who, token, &why);
 	curl_global_cleanup();
 	explicit_bzero(cb->code, sizeof(cb->code));
 	if (e != E_OK)
@@ -81,21 +128,125 @@ session_start(struct ctx *ctx, const struct naver_profile *who,
     char *sess_cookie, size_t len)
 {
 	char sid[TOKEN_LEN + 1], new_hash[SESS_HASH_LEN + 1];
-	char old_hash[SESS_HASH_LEN + 1];
-	long max_age = cfg_num(&ctx->cfg, CFG_SESSION_MAX_AGE, 60, 31536000);
+	char old_hash[SESS_HASH_LEN + 1], pid[SESS_PUBLIC_ID_LEN + 1];
+	char ua[SESS_UA_MAX + 1];
+	const char *agent = cgi_getenv(ctx->req.env, "HTTP_USER_AGENT");
+	struct db_session_new s = { new_hash, pid, NULL,
+	    cfg_num(&ctx->cfg, CFG_SESSION_MAX_AGE, 60, 31536000) };
 	int have_old = sess_from_request(&ctx->req, old_hash) == E_OK;
 	enum err e;
 
-	if ((e = sess_token_new(sid)) != E_OK)
+	if ((e = sess_token_new(sid)) != E_OK ||
+	    (e = sess_public_id_new(pid)) != E_OK)
 		return e;
+	if (agent != NULL && *agent != '\0') {
+		(void)utf8_clean(agent, strlen(agent), SESS_UA_MAX_CHARS, ua,
+		    sizeof(ua));
+		s.user_agent = ua;
+	}
 	sess_hash(sid, new_hash);
 	if ((e = app_db(ctx)) == E_OK &&
-	    (e = db_login(ctx->db, who->id, who->name, new_hash,
-	    have_old ? old_hash : NULL, max_age)) == E_OK &&
+	    (e = db_login(ctx->db, who->id, who->name, &s,
+	    have_old ? old_hash : NULL)) == E_OK &&
 	    sess_set_cookie(sess_cookie, len, &ctx->req, &ctx->cfg,
-	    SESS_COOKIE, sid, max_age) != 0)
+	    SESS_COOKIE, sid, s.max_age) != 0)
 		e = E_INTERNAL;
 	explicit_bzero(sid, sizeof(sid));
+	return e;
+}
+
+/* Unlink at Naver; 1 if done.  A failure is logged (never the token) and
+ * does not stop the withdrawal. */
+static int
+unlink_at_naver(const struct cfg *cfg, const char *token)
+{
+	const char *why = NULL;
+	enum err e;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_msg("withdrawal: naver unlink not attempted: no HTTP client");
+		return 0;
+	}
+	e = naver_unlink(cfg, token, &why);
+	curl_global_cleanup();
+	if (e != E_OK)
+		log_msg("withdrawal: naver unlink failed: %s", why);
+	return e == E_OK;
+}
+
+/* The page after a withdrawal: done, and whether Naver's link is gone. */
+static void
+withdrawn_page(struct resp *r, int unlinked)
+{
+	const char *done[] = {
+	    "메모장에 있던 회원님의 데이터를 모두 삭제했습니다: 메모, 휴지통, "
+	    "수정 기록, 태그, 그리고 모든 기기의 로그인.",
+	    "네이버 계정과 메모장의 연결도 해제했습니다.",
+	    "같은 네이버 계정으로 다시 로그인하면 빈 메모장으로 새로 시작합니다.",
+	    NULL };
+	const char *linked[] = { done[0],
+	    "다만 네이버 계정과 메모장의 연결은 해제하지 못했습니다. 네이버에 "
+	    "로그인한 뒤 네이버ID(https://nid.naver.com) › 이력관리 › 연결된 "
+	    "서비스 관리에서 ‘메모장’을 찾아 ‘동의 철회’를 눌러 주세요. 연결이 "
+	    "남아 있어도 메모장에는 회원님의 데이터가 남아 있지 않습니다.",
+	    done[2], NULL };
+
+	html_page(r, 200, "탈퇴가 완료되었습니다", unlinked ? done : linked);
+}
+
+/* 403: another Naver account confirmed; nothing happened. */
+static void
+other_account_page(struct resp *r)
+{
+	const char *paras[] = {
+	    "지금 메모장에 로그인한 계정과 다른 네이버 계정으로 확인하셨습니다. "
+	    "아무것도 삭제하지 않았습니다.",
+	    "탈퇴하려면 메모장에 로그인할 때 쓴 네이버 계정으로 다시 "
+	    "시도해 주세요.", NULL };
+
+	html_page(r, 403, "탈퇴하지 않았습니다", paras);
+}
+
+/* The withdrawal, once Naver sent the person back with a code. */
+static enum err
+withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
+{
+	char token[NAVER_MAX_TOKEN + 1] = "", expire[512];
+	struct db_account me;
+	struct naver_profile who;
+	uint64_t memos = 0;
+	int unlinked;
+	enum err e;
+
+	if ((e = app_db(ctx)) != E_OK ||
+	    (e = db_account_user(ctx->db, cb->hash, &me)) != E_OK ||
+	    (e = naver_who(&ctx->cfg, cb, &who, token)) != E_OK)
+		goto out;
+	if (strcmp(who.id, me.id) != 0) {
+		log_msg("withdrawal refused: another Naver account confirmed");
+		resp_start(&ctx->resp, 403, "text/html; charset=utf-8");
+		resp_header(&ctx->resp, "Set-Cookie", cookies[0]);
+		other_account_page(&ctx->resp);
+		goto out;
+	}
+	unlinked = unlink_at_naver(&ctx->cfg, token);
+	explicit_bzero(token, sizeof(token));
+	if ((e = db_account_erase(ctx->db, me.id, &memos)) != E_OK) {
+		log_msg("withdrawal: nothing deleted (%s)", err_text(e));
+		goto out;
+	}
+	log_msg("withdrawal: a user and %llu memos deleted, naver link %s",
+	    (unsigned long long)memos, unlinked ? "removed" : "kept");
+	if (sess_set_cookie(expire, sizeof(expire), &ctx->req, &ctx->cfg,
+	    SESS_COOKIE, "", 0) != 0)
+		expire[0] = '\0';
+	resp_start(&ctx->resp, 200, "text/html; charset=utf-8");
+	resp_header(&ctx->resp, "Set-Cookie", cookies[0]);
+	if (expire[0] != '\0')
+		resp_header(&ctx->resp, "Set-Cookie", expire);
+	withdrawn_page(&ctx->resp, unlinked);
+out:
+	explicit_bzero(token, sizeof(token));
 	return e;
 }
 
@@ -117,9 +268,13 @@ handle(struct ctx *ctx)
 	    &ctx->cfg, STATE_COOKIE, "", 0) != 0)
 		e = E_INTERNAL;
 	else if ((e = callback_parse(&ctx->req, &cb)) == E_OK && cb.cancelled)
-		resp_redirect(&ctx->resp, 302, "./", cookies);
-	else if (e == E_OK && (e = naver_who(&ctx->cfg, &cb, &who)) == E_OK &&
-	    (e = session_start(ctx, &who, sess_cookie,
+		resp_redirect(&ctx->resp, 302, cb.intent == INTENT_WITHDRAW ?
+		    "./#view=account&withdraw=cancelled" : "./",
+		    cookies);
+	else if (e == E_OK && cb.intent == INTENT_WITHDRAW)
+		e = withdraw(ctx, &cb, cookies);
+	else if (e == E_OK && (e = naver_who(&ctx->cfg, &cb, &who,
+	    NULL)) == E_OK && (e = session_start(ctx, &who, sess_cookie,
 	    sizeof(sess_cookie))) == E_OK) {
 		cookies[1] = sess_cookie;
 		resp_redirect(&ctx->resp, 302, "./", cookies);

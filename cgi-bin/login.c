@@ -1,16 +1,90 @@
 /*
- * login.cgi - GET /login: start logging in with Naver.
+ * login.cgi - GET /login: start logging in with Naver; GET
+ * /login?intent=withdraw: start a withdrawal (탈퇴), which Naver must
+ * confirm.
  *
  * Returns 302 to Naver's authorize URL (response_type=code, client_id,
- * redirect_uri, state) and sets the same fresh state in a short-lived
- * HttpOnly, SameSite=Lax cookie, which auth.cgi checks on the way back.
- * Returns 500 if NAVER_CLIENT_ID is not configured, 400 if the redirect
- * URI must be derived from a malformed Host header.
+ * redirect_uri, state) and sets a short-lived HttpOnly, SameSite=Lax
+ * oauthState cookie, which auth.cgi checks on the way back:
+ *   - a login: the cookie is the fresh state itself;
+ *   - a withdrawal: the URL also asks Naver to show its consent page again
+ *     (auth_type=reprompt), the cookie is "w." and a fresh nonce, and the
+ *     state is bound to that nonce, to the intent and to this session
+ *     (sess_withdraw_state), so only this browser, withdrawing, with this
+ *     session can complete it.
+ * Returns 401 (a Korean page) for intent=withdraw without a live session;
+ * 403 for intent=withdraw from another site's page (Sec-Fetch-Site), which
+ * cannot be the person's own deliberate step; 503 if the database is down.
+ * Returns 400 for another intent, or if the redirect URI must be derived
+ * from a malformed Host header; 500 if NAVER_CLIENT_ID is not configured.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "app.h"
+#include "db.h"
 #include "naver.h"
+#include "query.h"
 #include "sess.h"
+
+/* What the browser asks for: 0 a login, 1 a withdrawal; E_BADREQ. */
+static enum err
+intent_parse(const struct cgi_req *req, int *withdraw)
+{
+	char v[16];
+	int n = query_get(req->query, "intent", v, sizeof(v));
+
+	*withdraw = n >= 0 && strcmp(v, "withdraw") == 0;
+	return n == QUERY_MISSING || *withdraw ? E_OK : E_BADREQ;
+}
+
+/*
+ * A withdrawal starts only from a live session and from our own page (or
+ * an address typed by hand): browsers say where a navigation came from in
+ * Sec-Fetch-Site, and a link on another site must not lead anyone there.
+ */
+static enum err
+withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
+{
+	const char *site = cgi_getenv(ctx->req.env, "HTTP_SEC_FETCH_SITE");
+	enum err e;
+
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK)
+		return e;
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return E_FORBIDDEN;
+	if ((e = app_db(ctx)) != E_OK)
+		return e;
+	return db_session_live(ctx->db, hash);
+}
+
+/* The state to send and the cookie that will prove it (cookie: its
+ * value, cookielen bytes). */
+static enum err
+state_make(struct ctx *ctx, int withdraw, char state[TOKEN_LEN + 1],
+    char *cookie, size_t cookielen)
+{
+	char hash[SESS_HASH_LEN + 1], nonce[TOKEN_LEN + 1];
+	char value[sizeof(WITHDRAW_MARK) + TOKEN_LEN];
+	enum err e;
+
+	if (!withdraw) {
+		if ((e = sess_token_new(state)) != E_OK)
+			return e;
+		memcpy(value, state, TOKEN_LEN + 1);
+	} else {
+		if ((e = withdraw_allowed(ctx, hash)) != E_OK ||
+		    (e = sess_token_new(nonce)) != E_OK)
+			return e;
+		sess_withdraw_state(nonce, hash, state);
+		memcpy(value, WITHDRAW_MARK, sizeof(WITHDRAW_MARK) - 1);
+		memcpy(value + sizeof(WITHDRAW_MARK) - 1, nonce, TOKEN_LEN + 1);
+	}
+	if (sess_set_cookie(cookie, cookielen, &ctx->req, &ctx->cfg,
+	    STATE_COOKIE, value, STATE_MAX_AGE) != 0)
+		return E_INTERNAL;
+	return E_OK;
+}
 
 static void
 handle(struct ctx *ctx)
@@ -19,6 +93,7 @@ handle(struct ctx *ctx)
 	const char *cookies[] = { cookie, NULL };
 	const char *why = NULL;
 	char *url = NULL;
+	int withdraw = 0;
 	enum err e;
 
 	if (*cfg_str(&ctx->cfg, CFG_NAVER_CLIENT_ID) == '\0') {
@@ -26,13 +101,14 @@ handle(struct ctx *ctx)
 		e = E_INTERNAL;
 		goto out;
 	}
-	if ((e = sess_token_new(state)) != E_OK ||
+	if ((e = intent_parse(&ctx->req, &withdraw)) != E_OK ||
 	    (e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,
-	    sizeof(redirect))) != E_OK)
+	    sizeof(redirect))) != E_OK ||
+	    (e = state_make(ctx, withdraw, state, cookie,
+	    sizeof(cookie))) != E_OK)
 		goto out;
-	if ((url = naver_authorize_url(&ctx->cfg, redirect, state)) == NULL ||
-	    sess_set_cookie(cookie, sizeof(cookie), &ctx->req, &ctx->cfg,
-	    STATE_COOKIE, state, STATE_MAX_AGE) != 0) {
+	if ((url = naver_authorize_url(&ctx->cfg, redirect, state,
+	    withdraw)) == NULL) {
 		e = E_INTERNAL;
 		goto out;
 	}

@@ -24,15 +24,31 @@ parse_id(const char *s, size_t n, uint64_t *out)
 	return 1;
 }
 
-/* 1 if path matches pattern (both without the leading slash), filling id. */
+/* A {key}: 1 to APP_KEY_MAX letters, digits, '-' or '_'. */
 static int
-path_match(const char *pattern, const char *path, uint64_t *id)
+parse_key(const char *s, size_t n, char out[APP_KEY_MAX + 1])
+{
+	if (n == 0 || n > APP_KEY_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") < n)
+		return 0;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 1;
+}
+
+/* 1 if path matches pattern (both without the leading slash), filling the
+ * route's parameters. */
+static int
+path_match(const char *pattern, const char *path, struct route_args *a)
 {
 	while (*pattern != '\0' || *path != '\0') {
 		size_t pn = strcspn(pattern, "/"), n = strcspn(path, "/");
 
 		if (pn == 4 && memcmp(pattern, "{id}", 4) == 0) {
-			if (!parse_id(path, n, id))
+			if (!parse_id(path, n, &a->id))
+				return 0;
+		} else if (pn == 5 && memcmp(pattern, "{key}", 5) == 0) {
+			if (!parse_key(path, n, a->key))
 				return 0;
 		} else if (pn != n || memcmp(pattern, path, n) != 0)
 			return 0;
@@ -67,7 +83,7 @@ allow_add(char *allow, size_t allowlen, const char *method)
  */
 static const struct route *
 route_find(const struct endpoint *ep, const char *method, const char *path,
-    uint64_t *id, char *allow, size_t allowlen)
+    struct route_args *args, char *allow, size_t allowlen)
 {
 	const struct route *r;
 
@@ -79,7 +95,7 @@ route_find(const struct endpoint *ep, const char *method, const char *path,
 	for (r = ep->routes; r->method != NULL; r++) {
 		const char *p = r->path[0] == '/' ? r->path + 1 : r->path;
 
-		if (!path_match(p, path, id))
+		if (!path_match(p, path, args))
 			continue;
 		if (strcmp(r->method, method) == 0)
 			return r;
@@ -93,6 +109,8 @@ html_message(enum err e)
 {
 	switch (e) {
 	case E_BADREQ:	 return "잘못된 요청입니다.";
+	case E_UNAUTH:	 return "로그인이 필요합니다. 다시 로그인해 주세요.";
+	case E_FORBIDDEN: return "이 요청은 허용되지 않습니다.";
 	case E_NOTFOUND: return "페이지를 찾을 수 없습니다.";
 	case E_METHOD:	 return "허용되지 않는 요청 방식입니다.";
 	case E_UPSTREAM: return "네이버 로그인 중 문제가 발생했습니다. "
@@ -148,8 +166,9 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 	cgi_req_init(&ctx.req, env, io);
 	resp_init(&ctx.resp, io, strcmp(ctx.req.method, "HEAD") == 0);
 
-	route = route_find(ep, ctx.req.method, ctx.req.path_info, &ctx.id,
+	route = route_find(ep, ctx.req.method, ctx.req.path_info, &ctx.args,
 	    ctx.allow, sizeof(ctx.allow));
+	ctx.id = ctx.args.id;
 	if (route == NULL)
 		app_fail(&ctx, ctx.allow[0] ? E_METHOD : E_NOTFOUND, NULL);
 	else if (cfg_load(&ctx.cfg, env) != E_OK) {

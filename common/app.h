@@ -8,7 +8,8 @@
  * is a row and a function.  A pattern is the path after the executable's
  * own (PATH_INFO): "" (also "/"), "/{id}", "/{id}/restore"; {id} matches
  * a decimal id from 1 to 2^63-1 written without leading zeros, handed to
- * the handler as ctx->id.
+ * the handler as ctx->id; {key} matches 1 to 64 letters, digits, '-' and
+ * '_' (an opaque id such as a session's), handed over as ctx->args.key.
  *
  * The driver does the front-line checks before any handler runs: a path
  * no route has is 404, a method the path does not take is 405 with Allow
@@ -48,6 +49,14 @@ struct endpoint {
 /* Each executable defines its endpoint; appmain.c's main() serves it. */
 extern const struct endpoint app_endpoint;
 
+#define APP_KEY_MAX	64
+
+/* What a route's pattern took from the path. */
+struct route_args {
+	uint64_t	 id;			/* {id} */
+	char		 key[APP_KEY_MAX + 1];	/* {key} */
+};
+
 struct ctx {
 	const struct endpoint	*ep;
 	int			 persistent;	/* FastCGI: the process outlives us */
@@ -55,6 +64,7 @@ struct ctx {
 	struct resp		 resp;
 	struct cfg		 cfg;
 	uint64_t		 id;		/* the route's {id}, if any */
+	struct route_args	 args;		/* all of the route's parameters */
 	char			 allow[64];	/* the path's methods, for 405 */
 	struct db		*db;		/* NULL until app_db */
 	void			(*db_release)(struct ctx *);	/* set by app_db */

@@ -20,6 +20,10 @@ extern unsigned int mysql_port __attribute__((weak));
  * schema; we still send them, up to this much. */
 #define DB_TEXT_HARD_MAX	(16u << 20)
 
+/* The export's batches (db_export.c). */
+#define EXPORT_BATCH_OFFSET	"199"
+_Static_assert(EXPORT_BATCH == 200, "ST_EXPORT_BOUND's OFFSET");
+
 /* ST_REV_PRUNE keeps the newest 50 revisions (OFFSET 49). */
 _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 
@@ -37,6 +41,12 @@ _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 	" AND (? = 0 OR EXISTS (SELECT 1 FROM memo_tag t" \
 	" WHERE t.memo_id = m.id AND (t.tag_key = ?" \
 	" OR (t.tag_key >= ? AND t.tag_key < ?))))"
+/* A session's public id (GET /account): its own, or, for a session the
+ * previous version made (none), one derived from the stored hash by
+ * another hash (schema/004_account.sql). */
+#define SESSION_ID \
+	"COALESCE(public_id, CONVERT(LEFT(SHA2(CONCAT('memo-session/'," \
+	" session_key), 256), 32) USING ascii) COLLATE ascii_bin)"
 /* One search word in the memo's search copy. */
 #define TERM	" AND x.body LIKE ? ESCAPE '!'"
 /* The user's search copies in a row, newest first; only a copy that has
@@ -68,13 +78,14 @@ static const struct {
 	    "SELECT 1 FROM sessions"
 	    " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()" },
 	[ST_USER_UPSERT] = { "user upsert",
-	    "INSERT INTO `user` (id, name) VALUES (?, ?)"
-	    " ON DUPLICATE KEY UPDATE name = ?" },
+	    "INSERT INTO `user` (id, name, created_at)"
+	    " VALUES (?, ?, UTC_TIMESTAMP()) ON DUPLICATE KEY UPDATE name = ?" },
 	[ST_SESSION_DROP] = { "session delete",
 	    "DELETE FROM sessions WHERE session_key = ?" },
 	[ST_SESSION_CREATE] = { "session create",
-	    "INSERT INTO sessions (session_key, user_id, created_at, expires_at)"
-	    " VALUES (?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)" },
+	    "INSERT INTO sessions (session_key, user_id, created_at, expires_at,"
+	    " public_id, user_agent) VALUES (?, ?, UTC_TIMESTAMP(),"
+	    " UTC_TIMESTAMP() + INTERVAL ? SECOND, ?, ?)" },
 	[ST_SESSION_SWEEP] = { "session sweep",
 	    "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000" },
 	[ST_MEMO_INSERT] = { "memo insert",
@@ -153,6 +164,73 @@ static const struct {
 	    " SELECT user_id, id, ? FROM memo WHERE id = ?" },
 	[ST_MAINT_LOCK] = { "maintenance lock",
 	    "SELECT GET_LOCK('memo-maint', 0)" },
+
+	/* ---- the account (db_account.c) ---- */
+	[ST_ACCOUNT_USER] = { "account user",
+	    "SELECT u.id, u.name, u.created_at FROM sessions s"
+	    " JOIN `user` u ON u.id = s.user_id"
+	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()" },
+	[ST_ACCOUNT_COUNTS] = { "account counts",
+	    "SELECT COALESCE(SUM(deleted_at IS NULL), 0),"
+	    " COALESCE(SUM(deleted_at IS NOT NULL), 0) FROM memo WHERE user_id = ?" },
+	[ST_SESSION_LIST] = { "session list",
+	    "SELECT " SESSION_ID ", created_at, expires_at, user_agent,"
+	    " session_key = ? FROM sessions"
+	    " WHERE user_id = ? AND expires_at > UTC_TIMESTAMP()"
+	    " ORDER BY created_at DESC, session_key" },
+	[ST_SESSION_END] = { "session end",
+	    "DELETE FROM sessions WHERE user_id = ?"
+	    " AND expires_at > UTC_TIMESTAMP() AND " SESSION_ID " = ?" },
+	[ST_SESSIONS_END_ALL] = { "sessions end",
+	    "DELETE FROM sessions WHERE user_id = ?" },
+	/* Withdrawal: every row of the user's, children first (the foreign
+	 * keys would cascade too; naming each table says what goes). */
+	[ST_USER_LOCK] = { "user lock",
+	    "SELECT id FROM `user` WHERE id = ? FOR UPDATE" },
+	[ST_ERASE_SEARCH] = { "erase search copies",
+	    "DELETE FROM memo_search WHERE user_id = ?" },
+	[ST_ERASE_TAGS] = { "erase tags",
+	    "DELETE FROM memo_tag WHERE user_id = ?" },
+	[ST_ERASE_REVISIONS] = { "erase revisions",
+	    "DELETE r FROM memo m JOIN memo_revision r ON r.memo_id = m.id"
+	    " WHERE m.user_id = ?" },
+	[ST_ERASE_MEMOS] = { "erase memos",
+	    "DELETE FROM memo WHERE user_id = ?" },
+	[ST_USER_DELETE] = { "user delete",
+	    "DELETE FROM `user` WHERE id = ?" },
+
+	/* ---- export and import (db_export.c) ---- */
+	/* The export goes by batches of EXPORT_BATCH memos, newest first: the
+	 * lowest id of the next batch, live or not (none: the rest is the
+	 * last batch; read from the index alone), then each memo of the batch
+	 * that is (or is not) in the trash with each of its revisions (or
+	 * none), newest first - a join the server sorts, but never more than
+	 * a batch of it, whatever the number of memos. */
+	[ST_EXPORT_BOUND] = { "export batch",
+	    "SELECT id FROM memo FORCE INDEX (memo_user_id) WHERE user_id = ?"
+	    " AND id < ? ORDER BY id DESC LIMIT 1 OFFSET " EXPORT_BATCH_OFFSET },
+	[ST_EXPORT] = { "export",
+	    "SELECT " MEMO_COLS ", r.id, r.text, r.created_at FROM memo m"
+	    " LEFT JOIN memo_revision r ON r.memo_id = m.id"
+	    " WHERE m.user_id = ? AND (m.deleted_at IS NOT NULL) = ?"
+	    " AND m.id < ? AND m.id >= ? ORDER BY m.id DESC, r.id DESC" },
+	/* By date, newest first: memo_user_created backwards, streamed with
+	 * no sort (the optimizer would sort a table of one user's memos). */
+	[ST_EXPORT_MD] = { "export markdown",
+	    "SELECT " MEMO_COLS " FROM memo m FORCE INDEX (memo_user_created)"
+	    " WHERE m.user_id = ? AND m.deleted_at IS NULL"
+	    " ORDER BY m.created_at DESC, m.id DESC" },
+	/* The same text, byte for byte (the column's collation would ignore
+	 * case and trailing spaces), written at the same second. */
+	[ST_IMPORT_DUP] = { "import duplicate check",
+	    "SELECT 1 FROM memo WHERE user_id = ? AND created_at = ?"
+	    " AND CAST(text AS BINARY) = CAST(? AS BINARY) LIMIT 1" },
+	[ST_IMPORT_MEMO] = { "import memo",
+	    "INSERT INTO memo (user_id, text, pinned, created_at, updated_at,"
+	    " deleted_at) VALUES (?, ?, ?, ?, ?, ?)" },
+	[ST_IMPORT_REVISION] = { "import revision",
+	    "INSERT INTO memo_revision (memo_id, text, created_at)"
+	    " VALUES (?, ?, ?)" },
 };
 
 const char *
@@ -390,6 +468,24 @@ fail:
 	return e;
 }
 
+enum err
+db_exists(struct db *db, enum stmt k, MYSQL_BIND *in, enum err none)
+{
+	MYSQL_STMT *st;
+	enum err e;
+	int r;
+
+	if ((e = db_run(db, k, in, &st)) != E_OK)
+		return e;
+	r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		e = none;
+	else if (r == 1)
+		e = db_fail(db, st, stmts[k].what);
+	db_end(st);
+	return e;
+}
+
 void
 db_end(MYSQL_STMT *st)
 {
@@ -423,6 +519,20 @@ enum err
 db_begin(struct db *db)
 {
 	return db_query(db, "START TRANSACTION", "begin");
+}
+
+enum err
+db_read_begin(struct db *db)
+{
+	return db_query(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT,"
+	    " READ ONLY", "begin read");
+}
+
+void
+db_read_end(struct db *db)
+{
+	/* Nothing was written: a failed commit only marks the handle. */
+	(void)db_query(db, "COMMIT", "end read");
 }
 
 enum err
@@ -480,16 +590,26 @@ bind_null(MYSQL_BIND *b)
 
 /* ---- rows ---- */
 
-enum err
-row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st)
+/* A text column's buffer: made the first time, as large as a memo. */
+static enum err
+text_buffer(char **p, size_t *cap)
+{
+	if (*p == NULL) {
+		if ((*p = malloc(MEMO_MAX_TEXT + 1)) == NULL)
+			return E_NOMEM;
+		*cap = MEMO_MAX_TEXT + 1;
+	}
+	return E_OK;
+}
+
+/* The seven memo columns into r->res[0..6]. */
+static enum err
+bind_memo_cols(struct db_row *r)
 {
 	MYSQL_BIND *b = r->res;
 
-	if (r->text == NULL) {
-		if ((r->text = malloc(MEMO_MAX_TEXT + 1)) == NULL)
-			return E_NOMEM;
-		r->cap = MEMO_MAX_TEXT + 1;
-	}
+	if (text_buffer(&r->text, &r->cap) != E_OK)
+		return E_NOMEM;
 	memset(b, 0, sizeof(r->res));
 	bind_u64(&b[0], &r->id);
 	b[1].buffer_type = MYSQL_TYPE_STRING;
@@ -507,9 +627,62 @@ row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st)
 	b[5].is_null = &r->deleted_null;
 	bind_u64(&b[6], &r->version);
 	r->deleted_null = 1;
+	return E_OK;
+}
+
+enum err
+row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st)
+{
+	r->with_revision = 0;
+	if (bind_memo_cols(r) != E_OK)
+		return E_NOMEM;
+	if (mysql_stmt_bind_result(st, r->res) != 0)
+		return db_fail(db, st, "result binding");
+	return E_OK;
+}
+
+enum err
+row_bind_revision(struct db *db, struct db_row *r, MYSQL_STMT *st)
+{
+	MYSQL_BIND *b = r->res;
+
+	r->with_revision = 1;
+	if (bind_memo_cols(r) != E_OK ||
+	    text_buffer(&r->rev_text, &r->rev_cap) != E_OK)
+		return E_NOMEM;
+	bind_u64(&b[7], &r->rev_id);
+	b[7].is_null = &r->rev_null;
+	b[8].buffer_type = MYSQL_TYPE_STRING;
+	b[8].buffer = r->rev_text;
+	b[8].buffer_length = (unsigned long)r->rev_cap;
+	b[8].length = &r->rev_len;
+	b[9].buffer_type = MYSQL_TYPE_DATETIME;
+	b[9].buffer = &r->rev_created;
 	if (mysql_stmt_bind_result(st, b) != 0)
 		return db_fail(db, st, "result binding");
 	return E_OK;
+}
+
+/* Column col's text (in *p, *cap) was cut: grow the buffer to len and
+ * fetch the column again.  0, or -1. */
+static int
+text_regrow(struct db_row *r, MYSQL_STMT *st, unsigned int col, char **p,
+    size_t *cap, unsigned long len)
+{
+	char *q;
+
+	if (len >= DB_TEXT_HARD_MAX || (q = realloc(*p, len + 1)) == NULL)
+		return -1;
+	*p = q;
+	*cap = len + 1;
+	r->res[col].buffer = q;
+	r->res[col].buffer_length = (unsigned long)*cap;
+	/* The library keeps its own copy of the binds: rebind so later rows
+	 * land in the new buffer too. */
+	if (mysql_stmt_fetch_column(st, &r->res[col], col, 0) != 0 ||
+	    mysql_stmt_bind_result(st, r->res) != 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -521,22 +694,13 @@ row_fetch(struct db_row *r, MYSQL_STMT *st)
 		return 0;
 	if (n == 1)
 		return -1;
-	if (n == MYSQL_DATA_TRUNCATED && r->text_len >= r->cap) {
-		char *p;
-
-		if (r->text_len >= DB_TEXT_HARD_MAX ||
-		    (p = realloc(r->text, r->text_len + 1)) == NULL)
-			return -1;
-		r->text = p;
-		r->cap = r->text_len + 1;
-		r->res[1].buffer = r->text;
-		r->res[1].buffer_length = (unsigned long)r->cap;
-		/* The library keeps its own copy of the binds: rebind so later
-		 * rows land in the new buffer too. */
-		if (mysql_stmt_fetch_column(st, &r->res[1], 1, 0) != 0 ||
-		    mysql_stmt_bind_result(st, r->res) != 0)
-			return -1;
-	}
+	if (n == MYSQL_DATA_TRUNCATED && r->text_len >= r->cap &&
+	    text_regrow(r, st, 1, &r->text, &r->cap, r->text_len) != 0)
+		return -1;
+	if (n == MYSQL_DATA_TRUNCATED && r->with_revision && !r->rev_null &&
+	    r->rev_len >= r->rev_cap &&
+	    text_regrow(r, st, 8, &r->rev_text, &r->rev_cap, r->rev_len) != 0)
+		return -1;
 	return 1;
 }
 
@@ -544,6 +708,7 @@ void
 row_free(struct db_row *r)
 {
 	free(r->text);
+	free(r->rev_text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -609,8 +774,9 @@ row_memo(const struct db_row *r, struct db_memo *m)
 
 /* ---- lists ---- */
 
-enum err
-list_start(struct db *db, MYSQL_STMT *st, const char *hash,
+/* list_start, binding rows with or without a revision. */
+static enum err
+list_open(struct db *db, MYSQL_STMT *st, const char *hash, int revisions,
     struct db_list **out)
 {
 	struct db_list *l;
@@ -624,7 +790,8 @@ list_start(struct db *db, MYSQL_STMT *st, const char *hash,
 	}
 	l->db = db;
 	l->st = st;
-	if ((e = row_bind(db, &l->row, st)) != E_OK)
+	if ((e = revisions ? row_bind_revision(db, &l->row, st) :
+	    row_bind(db, &l->row, st)) != E_OK)
 		goto fail;
 	if ((r = row_fetch(&l->row, st)) < 0) {
 		e = db_fail(db, st, "list");
@@ -646,8 +813,20 @@ fail:
 	return e;
 }
 
-/* The next row of l into l->row: 1, 0 at the end, -1 on error. */
-static int
+enum err
+list_start(struct db *db, MYSQL_STMT *st, const char *hash,
+    struct db_list **out)
+{
+	return list_open(db, st, hash, 0, out);
+}
+
+enum err
+list_start_revisions(struct db *db, MYSQL_STMT *st, struct db_list **out)
+{
+	return list_open(db, st, NULL, 1, out);
+}
+
+int
 list_step(struct db_list *l)
 {
 	int r;

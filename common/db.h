@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include "cfg.h"
 #include "err.h"
+#include "sess.h"
 
 #define MEMO_MAX_TEXT	65536		/* bytes of UTF-8 in one memo */
 #define USER_MAX_ID	128
@@ -60,12 +61,62 @@ enum err db_session_name(struct db *db, const char *hash, char *name,
 	    size_t namelen);
 /* E_OK if the session is live, else E_UNAUTH. */
 enum err db_session_live(struct db *db, const char *hash);
+/* What a new session records besides its hash: its public id (GET
+ * /account) and the browser's User-Agent (NULL if it sent none). */
+struct db_session_new {
+	const char	*hash;
+	const char	*public_id;
+	const char	*user_agent;
+	long		 max_age;	/* seconds */
+};
 /* In one transaction: upsert the user, drop the browser's previous session
- * (old_hash may be NULL), create the new one for max_age seconds.  Then
- * sweep a batch of expired sessions. */
+ * (old_hash may be NULL), create the new one.  Then sweep a batch of
+ * expired sessions. */
 enum err db_login(struct db *db, const char *user_id, const char *name,
-	    const char *new_hash, const char *old_hash, long max_age);
+	    const struct db_session_new *s, const char *old_hash);
 enum err db_session_delete(struct db *db, const char *hash);
+
+/* ---- the account (db_account.c) ---- */
+
+#define SESS_UA_MAX_CHARS	200
+#define SESS_UA_MAX		(4 * SESS_UA_MAX_CHARS)	/* bytes */
+
+struct db_account {
+	char	id[USER_MAX_ID + 1];
+	char	name[USER_MAX_NAME + 1];
+	char	created_at[DB_STAMP_LEN];
+};
+/* The user holding a live session; E_UNAUTH if none. */
+enum err db_account_user(struct db *db, const char *hash,
+	    struct db_account *out);
+/* How many memos the user has, live and in the trash. */
+enum err db_account_counts(struct db *db, const char *user_id,
+	    uint64_t *memos, uint64_t *trash);
+
+struct db_session {
+	char		 id[SESS_PUBLIC_ID_LEN + 1];
+	char		 created_at[DB_STAMP_LEN];
+	char		 expires_at[DB_STAMP_LEN];
+	const char	*user_agent;	/* NULL: not recorded */
+	int		 current;	/* the session of hash */
+};
+/* Call each(arg, s) for every live session of the user, newest first;
+ * hash names the current one.  A non-zero each stops with E_NOMEM. */
+enum err db_session_list(struct db *db, const char *user_id,
+	    const char *hash,
+	    int (*each)(void *arg, const struct db_session *s), void *arg);
+/* End the user's live session with public id `id`; E_NOTFOUND if the user
+ * has none (another user's id included). */
+enum err db_session_end(struct db *db, const char *user_id, const char *id);
+/* End every session of the user, on every device; *n ended. */
+enum err db_sessions_end_all(struct db *db, const char *user_id,
+	    uint64_t *n);
+/* Withdrawal: delete the user and every row of theirs (memos, their
+ * revisions, tags and search copies, sessions on every device) in one
+ * transaction: all of it or, on any failure, nothing.  *memos deleted;
+ * E_NOTFOUND if the user is already gone. */
+enum err db_account_erase(struct db *db, const char *user_id,
+	    uint64_t *memos);
 
 /* ---- memos (db_memo.c) ---- */
 
@@ -172,6 +223,55 @@ struct db_tag_count {
 enum err db_tag_counts(struct db *db, const char *hash,
 	    struct db_list **out);
 int	 db_tag_next(struct db_list *l, struct db_tag_count *t);
+
+/* ---- export and import (db_export.c) ---- */
+
+/* A read-only transaction over one consistent snapshot, so that an export
+ * made of several queries shows one moment; db_read_end ends it. */
+enum err db_read_begin(struct db *db);
+void	 db_read_end(struct db *db);
+/* The user's live memos (trash 0) or trash (1), newest first by id, each
+ * as many times as it has revisions (newest first): streamed, a batch of
+ * memos per query, so that neither our memory nor the server's sorting
+ * grows with the number of memos.  Then db_export_next until 0, then
+ * db_export_close. */
+struct db_export;
+enum err db_export_open(struct db *db, const char *user_id, int trash,
+	    struct db_export **out);
+/* 1 and a row: the memo, and one of its revisions (rev->text NULL when it
+ * has none); 0 at the end, -1 on error (logged). */
+int	 db_export_next(struct db_export *x, struct db_memo *m,
+	    struct db_revision *rev);
+void	 db_export_close(struct db_export *x);
+/* The user's live memos by created_at, newest first (db_memo_next). */
+enum err db_export_by_date(struct db *db, const char *user_id,
+	    struct db_list **out);
+
+/* One memo of an import file, checked: times are SQL DATETIMEs
+ * ("2026-11-24 13:45:00"). */
+struct db_import_revision {
+	const char	*text;
+	size_t		 len;
+	const char	*created_at;
+};
+struct db_import_memo {
+	struct memo_text		 t;
+	int				 pinned;
+	const char			*created_at;
+	const char			*updated_at;	/* NULL: never edited */
+	const char			*deleted_at;	/* NULL: not in the trash */
+	const struct db_import_revision	*rev;		/* oldest first */
+	size_t				 nrev;
+};
+/*
+ * Add the memos next() gives (E_OK and a memo, E_OK and NULL at the end)
+ * to the user's, in one transaction: a memo whose text and created_at
+ * equal one the user has (or one added before it) is skipped.  Any
+ * failure, an error from next() included, rolls everything back.
+ */
+enum err db_import(struct db *db, const char *user_id,
+	    enum err (*next)(void *arg, const struct db_import_memo **m),
+	    void *arg, uint64_t *imported, uint64_t *skipped);
 
 /* ---- maintenance (db_maint.c), for memo-maint ---- */
 

@@ -9,6 +9,8 @@
 #include <mysql.h>
 #include "db.h"
 
+#define EXPORT_BATCH	200	/* memos per query of an export */
+
 /* Every statement; their SQL is the table in db.c. */
 enum stmt {
 	ST_SESSION_NAME, ST_SESSION_LIVE, ST_USER_UPSERT, ST_SESSION_DROP,
@@ -21,6 +23,11 @@ enum stmt {
 	ST_TRASH_EMPTY, ST_TAG_COUNTS,
 	ST_MAINT_LOCK, ST_MAINT_PURGE, ST_MAINT_UNINDEXED, ST_MAINT_TEXT,
 	ST_MAINT_REINDEX,
+	ST_ACCOUNT_USER, ST_ACCOUNT_COUNTS, ST_SESSION_LIST, ST_SESSION_END,
+	ST_SESSIONS_END_ALL,
+	ST_USER_LOCK, ST_ERASE_SEARCH, ST_ERASE_TAGS, ST_ERASE_REVISIONS,
+	ST_ERASE_MEMOS, ST_USER_DELETE,
+	ST_EXPORT_BOUND, ST_EXPORT, ST_EXPORT_MD, ST_IMPORT_DUP, ST_IMPORT_MEMO, ST_IMPORT_REVISION,
 	ST__COUNT
 };
 
@@ -30,9 +37,12 @@ enum stmt {
 	" m.pinned, m.deleted_at, m.version"
 
 /* A result row: up to seven columns, memo-shaped (others bind a prefix:
- * a revision is id, text, created; a tag count is id=count, text=name). */
+ * a revision is id, text, created; a tag count is id=count, text=name),
+ * or ten: a memo and one of its revisions (the export; rev_null when the
+ * memo has none). */
 struct db_row {
-	MYSQL_BIND		 res[7];
+	MYSQL_BIND		 res[10];
+	int			 with_revision;
 	unsigned long long	 id;
 	char			*text;
 	size_t			 cap;
@@ -41,6 +51,12 @@ struct db_row {
 	my_bool			 deleted_null;
 	signed char		 pinned;
 	unsigned long long	 version;
+	unsigned long long	 rev_id;
+	char			*rev_text;
+	size_t			 rev_cap;
+	unsigned long		 rev_len;
+	MYSQL_TIME		 rev_created;
+	my_bool			 rev_null;
 };
 
 struct db {
@@ -65,6 +81,10 @@ enum err db_fail(struct db *db, MYSQL_STMT *st, const char *what);
 enum err db_run(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    MYSQL_STMT **out);
 void	 db_end(MYSQL_STMT *st);
+/* Run statement k for whether it finds a row: E_OK if it does, `none` if
+ * not (or the failure). */
+enum err db_exists(struct db *db, enum stmt k, MYSQL_BIND *in,
+	    enum err none);
 /* Run a statement that returns no rows; *affected may be NULL. */
 enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);
@@ -81,9 +101,11 @@ void	 bind_u64(MYSQL_BIND *b, unsigned long long *v);
 void	 bind_int(MYSQL_BIND *b, int *v);
 void	 bind_null(MYSQL_BIND *b);
 
-/* Result rows: bind r to st's columns (as many as st has); fetch the next
- * row (1, 0 at the end, -1 on error), growing r's text buffer as needed. */
+/* Result rows: bind r to st's columns (as many as st has, up to seven;
+ * row_bind_revision: ten); fetch the next row (1, 0 at the end, -1 on
+ * error), growing r's text buffers as needed. */
 enum err row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st);
+enum err row_bind_revision(struct db *db, struct db_row *r, MYSQL_STMT *st);
 int	 row_fetch(struct db_row *r, MYSQL_STMT *st);
 void	 row_free(struct db_row *r);
 /* The memo in r (text pointing into r). */
@@ -102,5 +124,10 @@ enum err tags_store(struct db *db, unsigned long long *id,
  * is none, check names the session to tell an empty list from none. */
 enum err list_start(struct db *db, MYSQL_STMT *st, const char *hash,
 	    struct db_list **out);
+/* The same over rows of a memo and one of its revisions (row_bind_revision). */
+enum err list_start_revisions(struct db *db, MYSQL_STMT *st,
+	    struct db_list **out);
+/* The step of every list: the next row into l->row; 1, 0 at the end, -1. */
+int	 list_step(struct db_list *l);
 
 #endif

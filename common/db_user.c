@@ -46,28 +46,17 @@ enum err
 db_session_live(struct db *db, const char *hash)
 {
 	MYSQL_BIND in[1];
-	MYSQL_STMT *st;
-	enum err e;
-	int r;
 
 	bind_cstr(&in[0], hash);
-	if ((e = db_run(db, ST_SESSION_LIVE, in, &st)) != E_OK)
-		return e;
-	r = mysql_stmt_fetch(st);
-	if (r == MYSQL_NO_DATA)
-		e = E_UNAUTH;
-	else if (r == 1)
-		e = db_fail(db, st, db_what(ST_SESSION_LIVE));
-	db_end(st);
-	return e;
+	return db_exists(db, ST_SESSION_LIVE, in, E_UNAUTH);
 }
 
 enum err
 db_login(struct db *db, const char *user_id, const char *name,
-    const char *new_hash, const char *old_hash, long max_age)
+    const struct db_session_new *s, const char *old_hash)
 {
-	MYSQL_BIND b[3];
-	unsigned long long age = (unsigned long long)max_age;
+	MYSQL_BIND b[5];
+	unsigned long long age = (unsigned long long)s->max_age;
 	enum err e;
 
 	if ((e = db_begin(db)) != E_OK)
@@ -82,9 +71,14 @@ db_login(struct db *db, const char *user_id, const char *name,
 		if ((e = db_exec(db, ST_SESSION_DROP, b, NULL)) != E_OK)
 			goto out;
 	}
-	bind_cstr(&b[0], new_hash);
+	bind_cstr(&b[0], s->hash);
 	bind_cstr(&b[1], user_id);
 	bind_u64(&b[2], &age);
+	bind_cstr(&b[3], s->public_id);
+	if (s->user_agent != NULL)
+		bind_cstr(&b[4], s->user_agent);
+	else
+		bind_null(&b[4]);
 	if ((e = db_exec(db, ST_SESSION_CREATE, b, NULL)) != E_OK)
 		goto out;
 	e = db_commit(db);

@@ -8,6 +8,7 @@ err_status(enum err e)
 	case E_OK:		return 200;
 	case E_BADREQ:		return 400;
 	case E_UNAUTH:		return 401;
+	case E_FORBIDDEN:	return 403;
 	case E_NOTFOUND:	return 404;
 	case E_METHOD:		return 405;
 	case E_CONFLICT:	return 409;
@@ -29,6 +30,7 @@ err_text(enum err e)
 	case E_OK:		return "ok";
 	case E_BADREQ:		return "bad request";
 	case E_UNAUTH:		return "login required";
+	case E_FORBIDDEN:	return "forbidden";
 	case E_NOTFOUND:	return "not found";
 	case E_METHOD:		return "method not allowed";
 	case E_CONFLICT:	return "conflict";

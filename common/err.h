@@ -12,6 +12,7 @@ enum err {
 	E_OK = 0,
 	E_BADREQ,	/* 400: malformed input */
 	E_UNAUTH,	/* 401: no session, or it expired */
+	E_FORBIDDEN,	/* 403: proven to be someone else */
 	E_NOTFOUND,	/* 404 */
 	E_METHOD,	/* 405 */
 	E_CONFLICT,	/* 409: the resource is not in a state for this */

@@ -26,7 +26,8 @@ html_escape(struct resp *r, const char *s, size_t len)
 }
 
 void
-html_error_page(struct resp *r, int status, const char *message)
+html_page(struct resp *r, int status, const char *heading,
+    const char *const *paras)
 {
 	resp_start(r, status, "text/html; charset=utf-8");
 	resp_body(r);
@@ -35,8 +36,25 @@ html_error_page(struct resp *r, int status, const char *message)
 	    "content=\"width=device-width, initial-scale=1\">"
 	    "<title>메모장</title>"
 	    "<link rel=\"stylesheet\" href=\"static/style.css\"></head>\n"
-	    "<body class=\"error\"><main><h1>메모장</h1><p>");
-	html_escape(r, message, strlen(message));
-	resp_puts(r, "</p><p><a href=\"./\">처음으로 돌아가기</a></p>"
+	    "<body class=\"error\"><main class=\"page\"><h1>메모장</h1>");
+	if (heading != NULL) {
+		resp_puts(r, "<h2>");
+		html_escape(r, heading, strlen(heading));
+		resp_puts(r, "</h2>");
+	}
+	for (; *paras != NULL; paras++) {
+		resp_puts(r, "<p>");
+		html_escape(r, *paras, strlen(*paras));
+		resp_puts(r, "</p>");
+	}
+	resp_puts(r, "<p><a href=\"./\">처음으로 돌아가기</a></p>"
 	    "</main></body></html>\n");
+}
+
+void
+html_error_page(struct resp *r, int status, const char *message)
+{
+	const char *paras[] = { message, NULL };
+
+	html_page(r, status, NULL, paras);
 }

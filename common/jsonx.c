@@ -5,6 +5,20 @@
 enum err
 jsonx_parse_object(const char *buf, size_t len, struct json_object **out)
 {
+	enum err e;
+
+	if ((e = jsonx_parse_value(buf, len, out)) == E_OK &&
+	    !json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		e = E_BADREQ;
+	}
+	return e;
+}
+
+enum err
+jsonx_parse_value(const char *buf, size_t len, struct json_object **out)
+{
 	struct json_tokener *tok;
 	struct json_object *obj;
 	size_t end;
@@ -27,8 +41,7 @@ jsonx_parse_object(const char *buf, size_t len, struct json_object **out)
 	while (obj != NULL && end < len && (buf[end] == ' ' ||
 	    buf[end] == '\t' || buf[end] == '\r' || buf[end] == '\n'))
 		end++;
-	if (obj == NULL || end != len ||
-	    !json_object_is_type(obj, json_type_object)) {
+	if (obj == NULL || end != len) {
 		json_object_put(obj);
 		return E_BADREQ;
 	}

@@ -18,6 +18,12 @@
 enum err jsonx_parse_object(const char *buf, size_t len,
 	    struct json_object **out);
 
+/* The same for one string, array or object: a value that ends with its
+ * own delimiter (json-c cannot tell a number at the end of its input from
+ * one that goes on). */
+enum err jsonx_parse_value(const char *buf, size_t len,
+	    struct json_object **out);
+
 /* If obj[key] is a string, set s and len and return 1; else 0. */
 int	 jsonx_get_string(struct json_object *obj, const char *key,
 	    const char **s, size_t *len);

@@ -184,6 +184,16 @@ add_stamp(char *out, size_t *o, const char *stamp)
 enum err
 memo_json_put(struct resp *r, struct memo_json *w, const struct db_memo *m)
 {
+	if (memo_json_put_open(r, w, m) != E_OK)
+		return E_NOMEM;
+	resp_write(r, "}", 1);
+	return E_OK;
+}
+
+enum err
+memo_json_put_open(struct resp *r, struct memo_json *w,
+    const struct db_memo *m)
+{
 	char mid[160];		/* room for the longest of the parts below */
 	size_t o = 0, n;
 
@@ -218,7 +228,6 @@ memo_json_put(struct resp *r, struct memo_json *w, const struct db_memo *m)
 		ADD(mid, &o, "null");
 	else
 		add_stamp(mid, &o, m->deleted_at);
-	mid[o++] = '}';
 	resp_write(r, mid, o);
 	return E_OK;
 }

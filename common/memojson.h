@@ -35,6 +35,10 @@ enum err memo_json_set(struct memo_json *w, const struct db_memo *m);
  * give after memo_json_set, written without building the whole object. */
 enum err memo_json_put(struct resp *r, struct memo_json *w,
 	    const struct db_memo *m);
+/* memo_json_put without the closing brace: the caller adds members of
+ * its own, then closes the object (the export adds "revisions"). */
+enum err memo_json_put_open(struct resp *r, struct memo_json *w,
+	    const struct db_memo *m);
 /* The memo's strong ETag, quotes included: it changes with every change
  * of the memo (db_memo.version). */
 void	 memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN]);

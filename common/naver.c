@@ -18,6 +18,25 @@ printable_ascii(const char *s, size_t len)
 	return len > 0;
 }
 
+/* Naver's answer as a JSON object that is no {"error":…}: E_UPSTREAM
+ * with reason not_object or error otherwise. */
+static enum err
+answer_object(const char *body, size_t len, const char *not_object,
+    const char *error, struct json_object **o, const char **why)
+{
+	if (jsonx_parse_object(body, len, o) != E_OK) {
+		*why = not_object;
+		return E_UPSTREAM;
+	}
+	if (json_object_object_get_ex(*o, "error", NULL)) {
+		json_object_put(*o);
+		*o = NULL;
+		*why = error;
+		return E_UPSTREAM;
+	}
+	return E_OK;
+}
+
 enum err
 naver_parse_token(const char *body, size_t len,
     char token[NAVER_MAX_TOKEN + 1], const char **why)
@@ -27,13 +46,10 @@ naver_parse_token(const char *body, size_t len,
 	size_t n;
 	enum err e = E_UPSTREAM;
 
-	if (jsonx_parse_object(body, len, &o) != E_OK) {
-		*why = "token response is not a JSON object";
+	if (answer_object(body, len, "token response is not a JSON object",
+	    "token endpoint answered an error", &o, why) != E_OK)
 		return E_UPSTREAM;
-	}
-	if (json_object_object_get_ex(o, "error", NULL))
-		*why = "token endpoint answered an error";
-	else if (!jsonx_get_string(o, "access_token", &s, &n) || n == 0)
+	if (!jsonx_get_string(o, "access_token", &s, &n) || n == 0)
 		*why = "token response has no access_token";
 	else if (n > NAVER_MAX_TOKEN || !printable_ascii(s, n))
 		*why = "access_token is malformed";
@@ -46,6 +62,26 @@ naver_parse_token(const char *body, size_t len,
 		token[n] = '\0';
 		e = E_OK;
 	}
+	json_object_put(o);
+	return e;
+}
+
+enum err
+naver_parse_unlink(const char *body, size_t len, const char **why)
+{
+	struct json_object *o;
+	const char *s;
+	size_t n;
+	enum err e = E_UPSTREAM;
+
+	if (answer_object(body, len, "unlink response is not a JSON object",
+	    "unlink answered an error", &o, why) != E_OK)
+		return E_UPSTREAM;
+	if (!jsonx_get_string(o, "result", &s, &n) || n != 7 ||
+	    memcmp(s, "success", 7) != 0)
+		*why = "unlink response has no result \"success\"";
+	else
+		e = E_OK;
 	json_object_put(o);
 	return e;
 }
@@ -111,6 +147,24 @@ collect(char *data, size_t size, size_t nmemb, void *arg)
 	return buf_add(b, data, size * nmemb) == E_OK ? size * nmemb : 0;
 }
 
+/* Why an exchange with Naver failed, for the log. */
+static const char *
+transfer_failure(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timed out";
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		return "the connection closed without an answer";
+	case CURLE_WRITE_ERROR:
+		return "answer too large";
+	default:
+		return "could not connect";
+	}
+}
+
 /* One HTTP exchange with Naver; *status is the HTTP status. */
 static enum err
 naver_call(const struct cfg *cfg, const char *url, const char *form,
@@ -150,15 +204,8 @@ naver_call(const struct cfg *cfg, const char *url, const char *form,
 		hdrs = h;
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	}
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		*why = "timed out";
-		e = E_UPSTREAM;
-	} else if (rc == CURLE_WRITE_ERROR) {
-		*why = "answer too large";
-		e = E_UPSTREAM;
-	} else if (rc != CURLE_OK) {
-		*why = "could not connect";
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		*why = transfer_failure(rc);
 		e = E_UPSTREAM;
 	} else
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -169,6 +216,25 @@ out:
 	buf_free(&auth);
 	curl_easy_cleanup(c);
 	return e;
+}
+
+/* naver_call for an answer that must be HTTP 200: any other status is
+ * E_UPSTREAM with non200 as the reason. */
+static enum err
+naver_call_200(const struct cfg *cfg, const char *url, const char *form,
+    const char *bearer, struct buf *body, const char *non200,
+    const char **why)
+{
+	long status = 0;
+	enum err e;
+
+	if ((e = naver_call(cfg, url, form, bearer, body, &status, why)) != E_OK)
+		return e;
+	if (status != 200) {
+		*why = non200;
+		return E_UPSTREAM;
+	}
+	return E_OK;
 }
 
 /* The token request's form body; every value escaped. */
@@ -186,43 +252,71 @@ token_form(const struct cfg *cfg, const char *code, const char *state,
 
 enum err
 naver_login(const struct cfg *cfg, const char *code, const char *state,
-    struct naver_profile *out, const char **why)
+    struct naver_profile *out, char token_out[NAVER_MAX_TOKEN + 1],
+    const char **why)
 {
 	char token[NAVER_MAX_TOKEN + 1] = "";
 	struct buf form, body;
-	long status = 0;
 	enum err e;
 
 	buf_init(&form, 16384);
 	buf_init(&body, NAVER_MAX_BODY);
 	*why = "out of memory";
-	if ((e = token_form(cfg, code, state, &form)) != E_OK)
-		goto out;
-	if ((e = naver_call(cfg, cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p,
-	    NULL, &body, &status, why)) != E_OK)
-		goto out;
-	if (status != 200) {
-		*why = "token endpoint answered a non-200 status";
-		e = E_UPSTREAM;
-		goto out;
-	}
-	if ((e = naver_parse_token(body.p ? body.p : "", body.len, token,
+	if ((e = token_form(cfg, code, state, &form)) != E_OK ||
+	    (e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p,
+	    NULL, &body, "token endpoint answered a non-200 status",
+	    why)) != E_OK ||
+	    (e = naver_parse_token(body.p ? body.p : "", body.len, token,
 	    why)) != E_OK)
 		goto out;
+	if (body.p != NULL)
+		explicit_bzero(body.p, body.len);
 	buf_free(&body);
-	if ((e = naver_call(cfg, cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL,
-	    token, &body, &status, why)) != E_OK)
+	if ((e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL,
+	    token, &body, "profile endpoint answered a non-200 status",
+	    why)) != E_OK)
 		goto out;
-	if (status != 200) {
-		*why = "profile endpoint answered a non-200 status";
-		e = E_UPSTREAM;
-		goto out;
-	}
 	e = naver_parse_profile(body.p ? body.p : "", body.len, out, why);
+	if (e == E_OK && token_out != NULL)
+		memcpy(token_out, token, sizeof(token));
 out:
 	explicit_bzero(token, sizeof(token));
 	if (form.p != NULL)
 		explicit_bzero(form.p, form.len);
+	buf_free(&form);
+	buf_free(&body);
+	return e;
+}
+
+/* The unlink request's form body; every value escaped. */
+static enum err
+unlink_form(const struct cfg *cfg, const char *token, struct buf *form)
+{
+	const char *keys[] = { "grant_type=delete&client_id=",
+	    "&client_secret=", "&access_token=", "&service_provider=" };
+	const char *vals[] = { cfg_str(cfg, CFG_NAVER_CLIENT_ID),
+	    cfg_str(cfg, CFG_NAVER_CLIENT_SECRET), token, "NAVER" };
+
+	return query_build(form, keys, vals, 4);
+}
+
+enum err
+naver_unlink(const struct cfg *cfg, const char *token, const char **why)
+{
+	struct buf form, body;
+	enum err e;
+
+	buf_init(&form, 16384);
+	buf_init(&body, NAVER_MAX_BODY);
+	*why = "out of memory";
+	if ((e = unlink_form(cfg, token, &form)) == E_OK &&
+	    (e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p,
+	    NULL, &body, "unlink answered a non-200 status", why)) == E_OK)
+		e = naver_parse_unlink(body.p ? body.p : "", body.len, why);
+	if (form.p != NULL)
+		explicit_bzero(form.p, form.len);
+	if (body.p != NULL)		/* the answer repeats the token */
+		explicit_bzero(body.p, body.len);
 	buf_free(&form);
 	buf_free(&body);
 	return e;

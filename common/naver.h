@@ -30,10 +30,11 @@ struct cgi_req;
 enum err naver_redirect_uri(const struct cfg *cfg, const struct cgi_req *req,
 	    char *out, size_t outlen);
 
-/* malloc'd authorize URL for this state; NULL on failure.  (naver_url.c:
- * no libcurl, so login.cgi does not link it.) */
+/* malloc'd authorize URL for this state; NULL on failure.  reprompt adds
+ * auth_type=reprompt: Naver shows its consent page again (a withdrawal).
+ * (naver_url.c: no libcurl, so login.cgi does not link it.) */
 char	*naver_authorize_url(const struct cfg *cfg, const char *redirect_uri,
-	    const char *state);
+	    const char *state, int reprompt);
 
 /* Take the access token from a token response body.  E_UPSTREAM (with a
  * fixed reason in *why) for error JSON, a missing or malformed token, or a
@@ -46,8 +47,21 @@ enum err naver_parse_token(const char *body, size_t len,
 enum err naver_parse_profile(const char *body, size_t len,
 	    struct naver_profile *out, const char **why);
 
-/* Exchange the code and fetch the profile.  Call curl_global_init first. */
+/* Check an unlink answer: E_OK for {"result":"success"}; E_UPSTREAM (a
+ * fixed reason in *why) for error JSON or anything else. */
+enum err naver_parse_unlink(const char *body, size_t len, const char **why);
+
+/* Exchange the code and fetch the profile.  token, if not NULL, receives
+ * the access token (for naver_unlink; the caller wipes it).  Call
+ * curl_global_init first. */
 enum err naver_login(const struct cfg *cfg, const char *code,
-	    const char *state, struct naver_profile *out, const char **why);
+	    const char *state, struct naver_profile *out,
+	    char token[NAVER_MAX_TOKEN + 1], const char **why);
+
+/* Unlink the application from the person's Naver account (연동 해제):
+ * grant_type=delete with the access token, in a POST form body.  E_OK, or
+ * E_UPSTREAM with *why (refused, timed out, non-200, error JSON). */
+enum err naver_unlink(const struct cfg *cfg, const char *token,
+	    const char **why);
 
 #endif

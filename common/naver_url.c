@@ -34,17 +34,17 @@ naver_redirect_uri(const struct cfg *cfg, const struct cgi_req *req,
 
 char *
 naver_authorize_url(const struct cfg *cfg, const char *redirect_uri,
-    const char *state)
+    const char *state, int reprompt)
 {
 	const char *keys[] = { "?response_type=code&client_id=",
-	    "&redirect_uri=", "&state=" };
+	    "&redirect_uri=", "&state=", "&auth_type=" };
 	const char *vals[] = { cfg_str(cfg, CFG_NAVER_CLIENT_ID), redirect_uri,
-	    state };
+	    state, "reprompt" };
 	struct buf b;
 
 	buf_init(&b, 8192);
 	if (buf_puts(&b, cfg_str(cfg, CFG_NAVER_AUTHORIZE_URL)) != E_OK ||
-	    query_build(&b, keys, vals, 3) != E_OK) {
+	    query_build(&b, keys, vals, reprompt ? 4 : 3) != E_OK) {
 		buf_free(&b);
 		return NULL;
 	}

@@ -3,36 +3,71 @@
 #include <string.h>
 #include <sys/random.h>
 #include <nettle/base64.h>
+#include <nettle/hmac.h>
 #include <nettle/sha2.h>
 #include "cookie.h"
 #include "sess.h"
+
+/* n bytes from getrandom(2). */
+static enum err
+random_fill(uint8_t *raw, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom(raw + got, n - got, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return E_INTERNAL;
+		}
+		got += (size_t)r;
+	}
+	return E_OK;
+}
+
+/* 32 bytes as 43 base64url characters and a NUL. */
+static void
+b64url32(const uint8_t raw[32], char out[TOKEN_LEN + 1])
+{
+	char b64[BASE64_ENCODE_RAW_LENGTH(32) + 1];
+	struct base64_encode_ctx b64ctx;
+	size_t n64;
+
+	base64url_encode_init(&b64ctx);
+	n64 = base64_encode_update(&b64ctx, b64, 32, raw);
+	n64 += base64_encode_final(&b64ctx, b64 + n64);	/* 43 + one '=' */
+	memcpy(out, b64, TOKEN_LEN);
+	out[TOKEN_LEN] = '\0';
+	(void)n64;
+}
 
 enum err
 sess_token_new(char out[TOKEN_LEN + 1])
 {
 	uint8_t raw[32];
-	char b64[BASE64_ENCODE_RAW_LENGTH(32) + 1];
-	struct base64_encode_ctx b64ctx;
-	size_t got = 0, n64;
 
-	while (got < sizeof(raw)) {
-		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return E_INTERNAL;
-		}
-		got += (size_t)n;
-	}
-	base64url_encode_init(&b64ctx);
-	n64 = base64_encode_update(&b64ctx, b64, sizeof(raw), raw);
-	n64 += base64_encode_final(&b64ctx, b64 + n64);	/* 43 + one '=' */
-	if (n64 < TOKEN_LEN)
+	if (random_fill(raw, sizeof(raw)) != E_OK)
 		return E_INTERNAL;
-	memcpy(out, b64, TOKEN_LEN);
-	out[TOKEN_LEN] = '\0';
+	b64url32(raw, out);
 	explicit_bzero(raw, sizeof(raw));
+	return E_OK;
+}
+
+enum err
+sess_public_id_new(char out[SESS_PUBLIC_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t raw[SESS_PUBLIC_ID_LEN / 2];
+
+	if (random_fill(raw, sizeof(raw)) != E_OK)
+		return E_INTERNAL;
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[SESS_PUBLIC_ID_LEN] = '\0';
 	return E_OK;
 }
 
@@ -118,4 +153,43 @@ sess_token_equal(const char *a, const char *b)
 	for (size_t i = 0; i < la && i < lb; i++)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
+}
+
+int
+sess_state_cookie(const struct cgi_req *req, enum sess_intent *intent,
+    char token[TOKEN_LEN + 1])
+{
+	static const char mark[] = WITHDRAW_MARK;
+	char v[TOKEN_LEN + sizeof(mark)];
+	int n = cookie_get(req->cookie, STATE_COOKIE, v, sizeof(v));
+	const char *t = v;
+
+	*intent = INTENT_LOGIN;
+	if (n == (int)(sizeof(mark) - 1 + TOKEN_LEN) &&
+	    memcmp(v, mark, sizeof(mark) - 1) == 0) {
+		*intent = INTENT_WITHDRAW;
+		t += sizeof(mark) - 1;
+	} else if (n != TOKEN_LEN)
+		return -1;
+	if (!sess_token_valid(t))
+		return -1;
+	memcpy(token, t, TOKEN_LEN + 1);
+	return 0;
+}
+
+void
+sess_withdraw_state(const char *nonce, const char *session_hash,
+    char out[TOKEN_LEN + 1])
+{
+	static const char intent[] = "memo withdraw\n";
+	struct hmac_sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+
+	hmac_sha256_set_key(&ctx, strlen(session_hash),
+	    (const uint8_t *)session_hash);
+	hmac_sha256_update(&ctx, sizeof(intent) - 1, (const uint8_t *)intent);
+	hmac_sha256_update(&ctx, strlen(nonce), (const uint8_t *)nonce);
+	hmac_sha256_digest(&ctx, sizeof(d), d);
+	b64url32(d, out);
+	explicit_bzero(&ctx, sizeof(ctx));
 }

@@ -18,9 +18,15 @@
 #define STATE_MAX_AGE	600		/* time to finish logging in */
 #define TOKEN_LEN	43		/* base64url of 32 bytes */
 #define SESS_HASH_LEN	64		/* hex SHA-256 */
+#define SESS_PUBLIC_ID_LEN 32		/* hex digits: GET /account's ids */
+/* The oauthState cookie of a withdrawal: this mark, then its nonce. */
+#define WITHDRAW_MARK	"w."
 
 /* A fresh random token (TOKEN_LEN chars + NUL). */
 enum err sess_token_new(char out[TOKEN_LEN + 1]);
+/* A session's public id: 128 random bits as 32 hex digits (neither the
+ * cookie nor its hash, so it may be shown and sent back). */
+enum err sess_public_id_new(char out[SESS_PUBLIC_ID_LEN + 1]);
 /* 1 if s has the exact shape of a token. */
 int	 sess_token_valid(const char *s);
 /* hex SHA-256 of a token. */
@@ -37,6 +43,21 @@ int	 sess_cookie_token(const struct cgi_req *req, const char *name,
 int	 sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
 	    const struct cfg *cfg, const char *name, const char *value,
 	    long max_age);
+/*
+ * What the browser is in the middle of at Naver, from its oauthState
+ * cookie: a login (the cookie is the state itself) or a withdrawal (the
+ * cookie is WITHDRAW_MARK and a nonce; the state is sess_withdraw_state).
+ * 0 and the token (state or nonce), or -1 if absent or malformed.
+ */
+enum sess_intent { INTENT_LOGIN, INTENT_WITHDRAW };
+int	 sess_state_cookie(const struct cgi_req *req, enum sess_intent *intent,
+	    char token[TOKEN_LEN + 1]);
+/* The state a withdrawal sends to Naver: HMAC-SHA256, keyed by the
+ * session's hash, of the intent and the nonce, as a token.  Only this
+ * browser (the nonce), withdrawing (the intent), with this session (the
+ * key) arrives back at /auth with it. */
+void	 sess_withdraw_state(const char *nonce, const char *session_hash,
+	    char out[TOKEN_LEN + 1]);
 /* Compare two NUL-terminated strings in time independent of content. */
 int	 sess_token_equal(const char *a, const char *b);
 

@@ -1,44 +1,51 @@
 /* utf8.c - strict UTF-8 validation (RFC 3629, Unicode table 3-7). */
+#include <string.h>
 #include "utf8.h"
+
+/* The length of the well-formed character at s (left > 0 bytes there), or
+ * 0 if there is none. */
+static size_t
+char_len(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 1;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 2;
+		if (c == 0xE0)
+			lo = 0xA0;	/* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;	/* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 3;
+		if (c == 0xF0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;	/* past U+10FFFF */
+	} else
+		return 0;
+	if (left - 1 < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k <= n; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return n + 1;
+}
 
 int
 utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	size_t i = 0, n;
 
 	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			if (c == 0xE0)
-				lo = 0xA0;	/* overlong */
-			else if (c == 0xED)
-				hi = 0x9F;	/* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			if (c == 0xF0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xF4)
-				hi = 0x8F;	/* past U+10FFFF */
-		} else
+		if ((n = char_len(s + i, len - i)) == 0)
 			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return 0;
-		for (size_t k = 2; k <= n; k++)
-			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-				return 0;
-		i += n + 1;
+		i += n;
 	}
 	return 1;
 }
@@ -54,4 +61,37 @@ utf8_prefix(const char *str, size_t len, size_t max)
 	while (max > 0 && (s[max] & 0xC0) == 0x80)
 		max--;
 	return max;
+}
+
+size_t
+utf8_clean(const char *str, size_t len, size_t maxchars, char *out,
+    size_t outlen)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";	/* U+FFFD */
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, o = 0, chars = 0;
+
+	if (outlen == 0)
+		return 0;
+	while (i < len && chars < maxchars) {
+		size_t n = char_len(s + i, len - i);
+		const char *put = str + i;
+		size_t putlen = n;
+
+		if (n == 0) {
+			put = replacement;	/* one byte that is no character */
+			putlen = 3;
+			n = 1;
+		} else if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) {
+			put = " ";
+		}
+		if (o + putlen >= outlen)
+			break;
+		memcpy(out + o, put, putlen);
+		o += putlen;
+		i += n;
+		chars++;
+	}
+	out[o] = '\0';
+	return o;
 }

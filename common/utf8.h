@@ -17,4 +17,12 @@ int	utf8_valid(const char *s, size_t len);
  * character boundary (s must be valid UTF-8). */
 size_t	utf8_prefix(const char *s, size_t len, size_t max);
 
+/* Copy any bytes s[0..len) into out (outlen bytes, NUL-terminated) as
+ * well-formed UTF-8 of at most maxchars characters: a byte that starts no
+ * character becomes U+FFFD, a control character a space.  For text from a
+ * request header that is stored and shown (a User-Agent).  Returns the
+ * bytes written. */
+size_t	utf8_clean(const char *s, size_t len, size_t maxchars, char *out,
+	    size_t outlen);
+
 #endif

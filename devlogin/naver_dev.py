@@ -24,6 +24,17 @@ and has two uses:
     tokennumber      success, but expires_in is the number 3600
     (anything else)  success; expires_in is the string "3600", as Naver sends it
 
+    scenario         unlink (token endpoint, grant_type=delete, with "AT." + code)
+    deleteerror      200 {"error":"invalid_request","error_description":"..."}
+    delete500        HTTP 500, plain text
+    deletenotjson    200, text/html body
+    deletenoresult   200 JSON without "result"
+    deletehang       sleeps --hang-seconds, then answers success
+    deletedrop       closes the connection without answering (refused)
+    (anything else)  200 {"access_token":…,"result":"success"}: the access
+                     token is revoked (the profile endpoint answers 024 for
+                     it, and a second unlink with it is an error)
+
     scenario         profile endpoint (/v1/nid/me)
     profile024       HTTP 401 {"resultcode":"024",...}
     profile500       HTTP 500, plain text
@@ -38,14 +49,24 @@ and has two uses:
 
 Token requests are checked in this order, failures answered with HTTP 200 and
 Naver's {"error":..,"error_description":..}: grant_type is authorization_code
-(else invalid_request), client_id/client_secret match (else invalid_client),
-code present (else invalid_request), code not already exchanged (else
-invalid_grant).  Only answers that hand out an access token use up the code.
+or delete (else invalid_request), client_id/client_secret match (else
+invalid_client); for authorization_code, code present (else
+invalid_request), code not already exchanged (else invalid_grant); for
+delete (연동 해제), service_provider is NAVER and access_token one this
+double handed out and did not revoke yet (else invalid_request).  Only
+answers that hand out an access token use up the code.
+
+The authorize page takes auth_type=reprompt (Naver shows its consent page
+again: the page says so) or reauthenticate; another auth_type is a 400.
 
 Test helpers: GET /_double/token-requests lists every token request (the
-last 10000) as {"method","secret_in_query","grant_type"}, never the code or
-secret values; POST /_double/reset clears that list and the used codes.
-Anything else is a plain-text 404; POST bodies over 64 KiB get 413.
+last 10000) as {"method","secret_in_query","grant_type"} (an unlink also
+with "token_in_query", "service_provider", "token_known": the token was a
+live one of this double's, and "answer": success, error or the scenario),
+never the code, token or secret values; GET /_double/authorize-requests
+lists every authorize page shown as {"auth_type"}; POST /_double/reset
+clears both lists, the used codes and the revoked tokens.  Anything else is
+a plain-text 404; POST bodies over 64 KiB get 413.
 
 Usage: naver_dev.py --port PORT [--host 127.0.0.1] [--client-id ID]
        [--client-secret SECRET] [--pidfile FILE] [--hang-seconds 30] [--log FILE]
@@ -66,7 +87,7 @@ PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body>
 <h1>개발용 네이버 로그인</h1>
-<p>이 페이지는 네이버 로그인을 대신하는 오프라인 개발용 로그인입니다.
+{reprompt}<p>이 페이지는 네이버 로그인을 대신하는 오프라인 개발용 로그인입니다.
 네이버에 연결하지 않으며, 입력한 표시 이름이 같으면 언제나 같은 사용자로 로그인됩니다.</p>
 <form method="post" action="/oauth2.0/authorize">
 <p><label for="name">표시 이름</label>
@@ -78,6 +99,10 @@ PAGE = """<!DOCTYPE html>
 </form>
 </body>
 </html>
+"""
+REPROMPT = """<p id="reprompt"><strong>다시 동의</strong>: 서비스가 동의를 다시 요청했습니다
+(auth_type=reprompt). 탈퇴처럼 본인의 확인이 필요한 단계입니다.
+같은 네이버 계정(같은 표시 이름)으로 계속하거나 취소하세요.</p>
 """
 
 
@@ -171,9 +196,10 @@ class Handler(BaseHTTPRequestHandler):
             self.token(self.query())
         elif path == "/v1/nid/me":
             self.profile()
-        elif path == "/_double/token-requests":
+        elif path in ("/_double/token-requests", "/_double/authorize-requests"):
             with self.server.lock:
-                records = list(self.server.token_requests)
+                records = list(self.server.token_requests if "token" in path
+                               else self.server.authorize_requests)
             self.reply_json(200, records)
         else:
             self.reply(404, "찾을 수 없습니다.\n")
@@ -193,7 +219,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             with self.server.lock:
                 self.server.token_requests.clear()
+                self.server.authorize_requests.clear()
                 self.server.used_codes.clear()
+                self.server.revoked.clear()
             self.reply_json(200, {"reset": True})
 
     # --- endpoints --------------------------------------------------------
@@ -207,8 +235,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, "잘못된 요청: redirect_uri가 없거나 http(s) 주소가 아닙니다.\n")
         if not g("state"):
             return self.reply(400, "잘못된 요청: state가 없습니다.\n")
+        if g("auth_type") not in ("", "reprompt", "reauthenticate"):
+            return self.reply(400, "잘못된 요청: auth_type은 reprompt 또는 reauthenticate여야 합니다.\n")
+        with self.server.lock:
+            self.server.authorize_requests.append({"auth_type": g("auth_type")})
+            del self.server.authorize_requests[:-10000]
         self.reply(200, PAGE.format(redirect_uri=html.escape(g("redirect_uri"), quote=True),
-                                    state=html.escape(g("state"), quote=True)),
+                                    state=html.escape(g("state"), quote=True),
+                                    reprompt=REPROMPT if g("auth_type") == "reprompt" else ""),
                    "text/html; charset=utf-8")
 
     def authorize_post(self, f):
@@ -233,18 +267,21 @@ class Handler(BaseHTTPRequestHandler):
         g = lambda k: p.get(k, [""])[0]
         srv = self.server
         secret_in_query = "client_secret" in self.query()
+        record = {"method": self.command, "secret_in_query": secret_in_query,
+                  "grant_type": g("grant_type")}
         with srv.lock:
-            srv.token_requests.append({"method": self.command, "secret_in_query": secret_in_query,
-                                       "grant_type": g("grant_type")})
+            srv.token_requests.append(record)
             del srv.token_requests[:-10000]
         code = g("code")
-        if g("grant_type") != "authorization_code":
+        if g("grant_type") not in ("authorization_code", "delete"):
             return self.reply_json(200, {"error": "invalid_request",
                                          "error_description": "unsupported grant_type"})
         if not (secrets.compare_digest(g("client_id").encode(), srv.client_id.encode()) and
                 secrets.compare_digest(g("client_secret").encode(), srv.client_secret.encode())):
             return self.reply_json(200, {"error": "invalid_client",
                                          "error_description": "client authentication failed"})
+        if g("grant_type") == "delete":
+            return self.unlink(p, record)
         if not code:
             return self.reply_json(200, {"error": "invalid_request",
                                          "error_description": "no code"})
@@ -273,6 +310,42 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(srv.hang_seconds)
         self.reply_json(200, answer)
 
+    def unlink(self, p, record):
+        """grant_type=delete (연동 해제): revoke a live access token.
+        record (in the token requests' list) learns what was asked."""
+        g = lambda k: p.get(k, [""])[0]
+        srv, token = self.server, g("access_token")
+        scenario = token[3:].split(".")[0] if token.startswith("AT.") else ""
+        with srv.lock:
+            known = decode_name(token[3:]) is not None and token not in srv.revoked
+            record.update({"token_in_query": "access_token" in self.query(),
+                           "service_provider": g("service_provider"), "token_known": known,
+                           "answer": scenario if scenario.startswith("delete") else
+                           "success" if known and g("service_provider") == "NAVER"
+                           else "error"})
+        if scenario == "deletedrop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        if scenario == "deleteerror":
+            return self.reply_json(200, {"error": "invalid_request",
+                                         "error_description": "naver_dev deleteerror"})
+        if scenario == "delete500":
+            return self.reply(500, "Internal Server Error (naver_dev delete500)\n")
+        if scenario == "deletenotjson":
+            return self.reply(200, "<html><body>점검 중</body></html>", "text/html; charset=utf-8")
+        if g("service_provider") != "NAVER" or not known:
+            return self.reply_json(200, {"error": "invalid_request",
+                                         "error_description": "invalid service_provider or "
+                                                              "access_token"})
+        if scenario == "deletehang":
+            time.sleep(srv.hang_seconds)
+        with srv.lock:
+            srv.revoked.add(token)
+        if scenario == "deletenoresult":
+            return self.reply_json(200, {"access_token": token})
+        self.reply_json(200, {"access_token": token, "result": "success"})
+
     def profile(self):
         auth = self.headers.get("Authorization") or ""
         scheme, _, token = auth.strip().partition(" ")
@@ -281,7 +354,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply_json(401, ERR_028)
         code = token[3:] if token.startswith("AT.") else ""
         name = decode_name(code)
-        if name is None:
+        with self.server.lock:
+            revoked = token in self.server.revoked
+        if name is None or revoked:
             return self.reply_json(401, ERR_024)
         scenario = code.split(".")[0]
         if scenario == "profile024":
@@ -315,6 +390,7 @@ class Server(ThreadingHTTPServer):
         self.client_id, self.client_secret = args.client_id, args.client_secret
         self.hang_seconds, self.logf = args.hang_seconds, logf
         self.lock, self.token_requests, self.used_codes = threading.Lock(), [], set()
+        self.authorize_requests, self.revoked = [], set()
         self.log_lock = threading.Lock()        # never reply while holding self.lock
         super().__init__((args.host, args.port), Handler)
 

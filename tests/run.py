@@ -8,12 +8,15 @@
    printing executions and coverage (tests/fuzz/);
 4. CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one: the bats files tests/bats/*.bats
-   (tests/bats_suite.py runs them, one result per bats test); their login
-   with MySQL 8.4's caching_sha2_password against a stand-in of its server
-   side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
+   (tests/bats_suite.py runs them, one result per bats test), and
+   tests/test_account_cgi.py (export.cgi's memory at 100,000 memos); their
+   login with MySQL 8.4's caching_sha2_password against a stand-in of its
+   server side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), and
-   authorization and session attacks (tests/test_attack.py); then the
+   authorization and session attacks (tests/test_attack.py), the person's
+   data: account, devices, export, import, withdrawal
+   (tests/test_account.py); then the
    end-to-end tests again with the same executables as FastCGI processes
    (lighttpd-fastcgi.conf, as shipped: several processes per busy route),
    named "[fastcgi] …", and with one process per route what only FastCGI
@@ -22,8 +25,8 @@
    truncated bodies (tests/test_fault.py);
 7. no lost writes under load (tests/test_load.py);
 8. a real browser: headless Chromium, the smoke test (tests/test_browser.py)
-   and every action of the page (tests/test_page.py), in CGI and FastCGI
-   mode;
+   and every action of the page (tests/test_page.py, its 계정 view:
+   tests/test_account_page.py), in CGI and FastCGI mode;
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck (the
    bats tests tagged valgrind);
@@ -33,7 +36,8 @@
     (test_rolling.py);
 11. make install into a DESTDIR (test_install.py), then the end-to-end
     suite again through lighttpd (CGI and FastCGI mode) and through Apache
-    serving that install;
+    (with test_account.py: its routes and 64 MiB imports) serving that
+    install;
 12. deploy/aws: the CloudFormation template linted and deployed into
     moto_server, the README's deploy, roll-out and roll-back commands run
     against it (test_aws.py); the AMI bake and the instance boot from the
@@ -65,6 +69,8 @@ import test_stack  # noqa: E402,F401  (registers tests)
 import test_tls  # noqa: E402,F401
 import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
+import test_account  # noqa: E402,F401
+import test_account_cgi  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_rolling  # noqa: E402,F401
@@ -77,6 +83,7 @@ import test_fault  # noqa: E402,F401
 import test_load  # noqa: E402,F401
 import test_browser  # noqa: E402,F401
 import test_page  # noqa: E402,F401
+import test_account_page  # noqa: E402,F401
 import test_logs  # noqa: E402,F401
 import sanitizers  # noqa: E402
 
@@ -91,7 +98,7 @@ def _load(name, path):
 fuzz = _load("fuzz_run", os.path.join(HERE, "fuzz", "run.py"))
 
 FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token", "tags",
-                "naver_profile", "body"]
+                "naver_profile", "body", "import"]
 
 
 class Env:
@@ -180,7 +187,8 @@ def install(env, started, results, only):
     apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
     started.append(apache)
     print("== end-to-end tests through Apache (prefork, mod_cgi) serving the install")
-    e2e_against(env, "[apache] ", apache, apache.prefixed, results, only)
+    e2e_against(env, "[apache] ", apache, apache.prefixed, results, only,
+                suites=("test_e2e", "test_account"))
 
 
 def unit_tests(results, only):
@@ -286,15 +294,16 @@ def main():
         lib.run_tests(modules("test_tls"), env, results, only)
         print("== CGI tests: each executable by hand (tests/bats/*.bats)")
         bats_suite.run(env, results, only)
+        lib.run_tests(modules("test_account_cgi"), env, results, only)
         print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")
-        lib.run_tests(modules("test_e2e", "test_attack"), env, results, only)
+        lib.run_tests(modules("test_e2e", "test_attack", "test_account"), env, results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
         # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
         # route), then with one process per route for test_fastcgi, which
         # watches a single process serve request after request.
-        for label, procs, suites in (("[fastcgi] ", None, ("test_e2e",)),
+        for label, procs, suites in (("[fastcgi] ", None, ("test_e2e", "test_account")),
                                      ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
             extra = {"MEMO_FCGI_PROCS": procs} if procs else None
             fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
@@ -310,18 +319,19 @@ def main():
         print("== no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)
         print("== a real browser: the page in headless Chromium, CGI then FastCGI mode")
-        lib.run_tests(modules("test_browser", "test_page"), env, results, only)
+        lib.run_tests(modules("test_browser", "test_page", "test_account_page"), env, results,
+                      only)
         fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-browser-fastcgi{p or ''}"),
                                env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
         started.extend(fcgi)
         e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
-                    suites=("test_browser", "test_page"))
+                    suites=("test_browser", "test_page", "test_account_page"))
         for s in fcgi:
             started.remove(s)
             s.stop()
         sanitizers.asan_pass(env, results, only,
                              lambda label: bats_suite.run(env, results, only, label),
-                             modules("test_e2e", "test_attack"))
+                             modules("test_e2e", "test_attack", "test_account"))
         sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
             env, results, only, label, tag="valgrind"))
         print("== schema migrations (tools/migrate, seed upgrade)")

@@ -29,7 +29,8 @@ MARKERS = re.compile(r"(ERROR: (Address|Leak|Memory|Thread)Sanitizer|"
 def reset_db(env):
     """Empty the tables so tests that count rows start as on a fresh run."""
     env.db.client(database="memo", stdin=(
-        "SET FOREIGN_KEY_CHECKS=0; DELETE FROM memo; DELETE FROM sessions; "
+        "SET FOREIGN_KEY_CHECKS=0; DELETE FROM memo_search; DELETE FROM memo_tag; "
+        "DELETE FROM memo_revision; DELETE FROM memo; DELETE FROM sessions; "
         "DELETE FROM `user`; SET FOREIGN_KEY_CHECKS=1;"))
 
 

@@ -241,7 +241,8 @@ def stalled_body_by_hand(env):
     env.db.client(database="memo", stdin=(
         "INSERT INTO `user` (id, name) VALUES ('stall-user', '멈춘 본문') "
         "ON DUPLICATE KEY UPDATE name = VALUES(name);"
-        f"REPLACE INTO sessions VALUES ('{lib.sha256_hex(sid)}', 'stall-user', "
+        f"REPLACE INTO sessions (session_key, user_id, created_at, expires_at)"
+        f" VALUES ('{lib.sha256_hex(sid)}', 'stall-user', "
         "UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY);"))
     before = count(env, "memo", "user_id = 'stall-user'")
     argv = lib.CGI_WRAPPER + [lib.CGI_DIR + "/memo.cgi"]

@@ -48,7 +48,8 @@ def serves_the_app(base):
 
 INSTALLED = {
     *(f"usr/local/lib/memo/cgi-bin/{c}.cgi"
-      for c in ("index", "login", "auth", "memo", "logout", "health", "trash", "tags")),
+      for c in ("index", "login", "auth", "memo", "logout", "health", "trash", "tags",
+                "account", "export", "import")),
     "usr/local/lib/memo/htdocs",
     # The page's scripts and stylesheets, all of them (index.html names them).
     *(f"usr/local/share/memo/htdocs/static/{f}"

@@ -8,14 +8,16 @@ the new schema (its users log in, read and write); what it writes, the new
 version lists at once and indexes (search copy, tags) with `memo-maint
 index`; what the new version writes (edits, pins, trash), the previous
 version still reads (it lists memos in the trash too, until its instances
-are replaced: it knows no trash)."""
+are replaced: it knows no trash).  And for migration 004, the version
+before it: the sessions it makes (without a public id or user agent) are
+listed, ended and withdrawn like the others."""
 import os
 import subprocess
 import urllib.parse
 
 import previous
 import stack
-from lib import Browser, Skipped, check, eq, login, test
+from lib import Browser, Skipped, check, code_for, eq, login, naver_id, sha256_hex, test
 
 
 def servers(env):
@@ -105,3 +107,78 @@ def previous_version_reads_what_the_new_one_changed(env):
     eq(r.status, 200, "POST through the previous version after the new one wrote")
     eq([x["text"] for x in new.get("/memo").json()["memos"]], ["이전 버전의 새 메모", "고친 메모"],
        "the new version's list: the trashed memo left out")
+
+
+# ---- migration 004: the version before it, on the migrated schema ----
+
+def before_004(env):
+    """The version deployed before migration 004 (the parent of the commit
+    that added it), built from git: its lighttpd on the test database,
+    started once for this module."""
+    if getattr(env, "before_004_web", None) is None:
+        git = ["git", "-C", stack.ROOT]
+        added = subprocess.run(git + ["log", "--diff-filter=A", "--format=%H", "--",
+                                      "schema/004_account.sql"],
+                               capture_output=True, text=True).stdout.split()
+        ref = added and subprocess.run(git + ["rev-parse", "--short", added[-1] + "^"],
+                                       capture_output=True, text=True).stdout.strip()
+        if not ref:
+            raise Skipped("the commit before migration 004 is not in this clone"
+                          " (git fetch --unshallow)")
+        try:
+            cgi_dir = previous.build(ref)
+        except previous.Unavailable as e:
+            raise Skipped(f"no version before 004 to run ({e})")
+        env.before_004_web = stack.Lighttpd(os.path.join(env.base, "lighttpd-before-004"),
+                                            env.config, cgi_dir=cgi_dir)
+        env.started.append(env.before_004_web)
+    return env.before_004_web
+
+
+def session_row(env, b):
+    h = sha256_hex(b.cookies["sessionId"])
+    return env.db.query("SELECT public_id IS NULL, user_agent IS NULL FROM sessions"
+                        f" WHERE session_key = '{h}'")
+
+
+@test
+def sessions_of_the_version_before_004(env):
+    """Rolling deploy (004): sessions the previous version makes (no public id, no user agent) are listed by GET /account and ended by DELETE /account/sessions/{id}"""
+    name = "004 이전 로그인"
+    old = Browser(before_004(env).url)
+    eq(login(old, name).status, 302, "login through the previous version")
+    eq(session_row(env, old), [["1", "1"]], "its session row lacks the new columns")
+    eq(old.post_json("/memo", {"text": "이전 버전"}).status, 200, "it writes")
+    new = Browser(env.web.url)
+    eq(login(new, name).status, 302, "login through this version")
+    eq(session_row(env, new), [["0", "1"]], "a public id (no User-Agent sent)")
+    sess = new.get("/account").json()["sessions"]
+    legacy = [s for s in sess if not s["current"]]
+    eq(len(legacy), 1, "the previous version's session is listed")
+    check(len(legacy[0]["id"]) == 32 and legacy[0]["user_agent"] is None, str(legacy[0]))
+    old_new = Browser(before_004(env).url)
+    old_new.cookies = dict(new.cookies)
+    eq(old_new.get("/memo").status, 200, "this version's session works on the previous one")
+    eq(new.request("DELETE", f"/account/sessions/{legacy[0]['id']}").status, 204, "ended")
+    eq(old.get("/memo").status, 401, "the previous version's browser is logged out")
+    eq(old_new.get("/memo").status, 200, "the other one is not")
+
+
+@test
+def withdrawal_ends_the_previous_versions_sessions(env):
+    """Rolling deploy (004): a withdrawal through this version deletes the sessions and memos the previous version made too"""
+    name = "004 이전 탈퇴"
+    old = Browser(before_004(env).url)
+    eq(login(old, name).status, 302, "login through the previous version")
+    eq(old.post_json("/memo", {"text": "이전 버전이 쓴 메모 #태그"}).status, 200, "it writes")
+    new = Browser(env.web.url)
+    eq(login(new, name).status, 302, "login through this version")
+    r = new.get("/login?intent=withdraw")
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+    r = new.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
+    eq(r.status, 200, "withdrawn")
+    uid = naver_id(name)
+    for table, where in (("user", f"id = '{uid}'"), ("sessions", f"user_id = '{uid}'"),
+                         ("memo", f"user_id = '{uid}'")):
+        eq(env.db.query(f"SELECT COUNT(*) FROM `{table}` WHERE {where}"), [["0"]], table)
+    eq(old.get("/memo").status, 401, "the previous version's browser is logged out")

@@ -76,7 +76,8 @@ def tls_right_ca(env):
     sid = "Tls" + "T" * 40
     t["db"].client(database="memo", stdin=(
         "INSERT IGNORE INTO `user` (id, name) VALUES ('tls-user', 'TLS');"
-        f"REPLACE INTO sessions VALUES ('{sha256_hex(sid)}', 'tls-user', UTC_TIMESTAMP(),"
+        "REPLACE INTO sessions (session_key, user_id, created_at, expires_at)"
+        f" VALUES ('{sha256_hex(sid)}', 'tls-user', UTC_TIMESTAMP(),"
         " UTC_TIMESTAMP() + INTERVAL 1 DAY);"))
     body = '{"text":"TLS로 쓴 메모"}'.encode()
     r, err = run_cgi("memo", tls_env(t, REQUEST_METHOD="POST", HTTP_COOKIE=f"sessionId={sid}",

@@ -16,6 +16,7 @@
 #include "cookie.h"
 #include "fold.h"
 #include "html.h"
+#include "import.h"
 #include "app.h"
 #include "jsonx.h"
 #include "memobody.h"
@@ -175,6 +176,25 @@ t_utf8(void)
 	CHECK(utf8_prefix("ab안", 5, 3) == 2);
 }
 
+static void
+t_utf8_clean(void)
+{
+	char out[64];
+
+	/* Characters, not bytes, are counted; bytes that start none become
+	 * U+FFFD, control characters a space; the output always fits. */
+	CHECK(utf8_clean("안녕 abc", 10, 4, out, sizeof(out)) == 8 &&
+	    strcmp(out, "안녕 a") == 0);
+	CHECK(utf8_clean("a\xff" "b\xed\xa0\x80", 6, 10, out, sizeof(out)) > 0 &&
+	    strcmp(out, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") ==
+	    0);
+	CHECK(utf8_clean("a\tb\r\n\x7f", 6, 10, out, sizeof(out)) == 6 &&
+	    strcmp(out, "a b   ") == 0);
+	CHECK(utf8_clean("한글", 6, 10, out, 5) == 3 && strcmp(out, "한") == 0);
+	CHECK(utf8_clean("x", 1, 10, out, 1) == 0 && out[0] == '\0');
+	CHECK(utf8_valid(out, strlen(out)));
+}
+
 struct kv { char k[8][64]; char v[8][128]; int n; };
 
 static int
@@ -300,6 +320,25 @@ t_naver_token(void)
 	CHECK(TOK("<html>점검 중</html>") == E_UPSTREAM);
 	CHECK(TOK("") == E_UPSTREAM);
 #undef TOK
+}
+
+static void
+t_naver_unlink(void)
+{
+	const char *why = NULL;
+#define UNLINK(s) naver_parse_unlink(s, strlen(s), &why)
+
+	CHECK(UNLINK("{\"access_token\":\"AAA\",\"result\":\"success\"}") ==
+	    E_OK);
+	CHECK(UNLINK("{\"result\":\"success\"}") == E_OK);
+	CHECK(UNLINK("{\"error\":\"invalid_request\",\"result\":\"success\"}")
+	    == E_UPSTREAM && strstr(why, "error") != NULL);
+	CHECK(UNLINK("{\"access_token\":\"AAA\"}") == E_UPSTREAM);
+	CHECK(UNLINK("{\"result\":\"successful\"}") == E_UPSTREAM);
+	CHECK(UNLINK("{\"result\":true}") == E_UPSTREAM);
+	CHECK(UNLINK("<html>점검 중</html>") == E_UPSTREAM);
+	CHECK(UNLINK("") == E_UPSTREAM);
+#undef UNLINK
 }
 
 static void
@@ -484,6 +523,44 @@ t_sess(void)
 	CHECK(sess_token_equal("abc", "abc"));
 	CHECK(!sess_token_equal("abc", "abd"));
 	CHECK(!sess_token_equal("abc", "abcd"));
+	CHECK(sess_public_id_new(a) == E_OK && strlen(a) == SESS_PUBLIC_ID_LEN &&
+	    strspn(a, "0123456789abcdef") == SESS_PUBLIC_ID_LEN);
+}
+
+static void
+t_withdraw_state(void)
+{
+	char nonce[TOKEN_LEN + 1], s1[TOKEN_LEN + 1], s2[TOKEN_LEN + 1];
+	char token[TOKEN_LEN + 1], cookie[128];
+	char h1[SESS_HASH_LEN + 1], h2[SESS_HASH_LEN + 1];
+	char *env[] = { cookie, NULL };
+	enum sess_intent intent;
+	struct cgi_req r;
+
+	CHECK(sess_token_new(nonce) == E_OK);
+	sess_hash("session one", h1);
+	sess_hash("session two", h2);
+	sess_withdraw_state(nonce, h1, s1);
+	CHECK(sess_token_valid(s1) && strcmp(s1, nonce) != 0);
+	sess_withdraw_state(nonce, h1, s2);
+	CHECK(strcmp(s1, s2) == 0);		/* the same inputs, the same */
+	sess_withdraw_state(nonce, h2, s2);
+	CHECK(strcmp(s1, s2) != 0);		/* another session, another */
+	/* The cookie: a login's state, or the mark and a withdrawal's nonce. */
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=w.%s", nonce);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(sess_state_cookie(&r, &intent, token) == 0 &&
+	    intent == INTENT_WITHDRAW && strcmp(token, nonce) == 0);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=%s", nonce);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(sess_state_cookie(&r, &intent, token) == 0 &&
+	    intent == INTENT_LOGIN && strcmp(token, nonce) == 0);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=x.%s", nonce);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(sess_state_cookie(&r, &intent, token) == -1);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=w.%.42s=", nonce);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(sess_state_cookie(&r, &intent, token) == -1);
 }
 
 static void
@@ -502,10 +579,15 @@ t_authorize_url(void)
 	cgi_req_init(&r, env, &cgi_stdio);
 	CHECK(naver_redirect_uri(&cfg, &r, redirect, sizeof(redirect)) == E_OK);
 	CHECK(strcmp(redirect, "http://example.com:8080/memo/auth") == 0);
-	url = naver_authorize_url(&cfg, redirect, "STATE");
+	url = naver_authorize_url(&cfg, redirect, "STATE", 0);
 	CHECK(url && strcmp(url, "https://nid.naver.com/oauth2.0/authorize"
 	    "?response_type=code&client_id=id%26x&redirect_uri=http%3A%2F%2F"
 	    "example.com%3A8080%2Fmemo%2Fauth&state=STATE") == 0);
+	free(url);
+	/* A withdrawal asks Naver for its consent page again. */
+	url = naver_authorize_url(&cfg, redirect, "STATE", 1);
+	CHECK(url && strstr(url, "&state=STATE&auth_type=reprompt") != NULL &&
+	    url[strlen(url) - 1] == 't');
 	free(url);
 	cgi_req_init(&r, bad, &cgi_stdio);
 	CHECK(naver_redirect_uri(&cfg, &r, redirect, sizeof(redirect)) ==
@@ -737,6 +819,16 @@ front_handle_id(struct ctx *ctx)
 	resp_start(&ctx->resp, 200, "text/plain");
 }
 
+static char front_key[APP_KEY_MAX + 1];
+
+static void
+front_handle_key(struct ctx *ctx)
+{
+	front_handled = 1;
+	memcpy(front_key, ctx->args.key, sizeof(front_key));
+	resp_start(&ctx->resp, 200, "text/plain");
+}
+
 /* Routes shaped like memo.cgi's, and like the HTML endpoints'. */
 static const struct route api_routes[] = {
 	{ "GET", "", front_handle },
@@ -744,6 +836,7 @@ static const struct route api_routes[] = {
 	{ "GET", "/{id}", front_handle_id },
 	{ "PATCH", "/{id}", front_handle_id },
 	{ "POST", "/{id}/restore", front_handle_id },
+	{ "DELETE", "/sessions/{key}", front_handle_key },
 	{ NULL, NULL, NULL },
 };
 static const struct route page_routes[] = {
@@ -758,7 +851,7 @@ front(const struct route *routes, int html, const char *method,
     const char *path, const char *allow)
 {
 	const struct endpoint ep = { "unit", html, routes };
-	char m[64], p[64], want[80];
+	char m[64], p[160], want[80];
 	char *env[] = { m, p, "MEMO_CONFIG=/dev/null", NULL };
 	struct fake f = { "", 0, 0, { 0 } };
 	struct cgi_io io = { fake_read, fake_write, &f };
@@ -812,6 +905,108 @@ t_front(void)
 	CHECK(front(a, 0, "GET", "/7/", NULL) == 404);
 	CHECK(front(a, 0, "GET", "/7/restore/x", NULL) == 404);
 	CHECK(front(a, 0, "GET", "/99999999999999999999999", NULL) == 404);
+	/* {key}: 1 to 64 letters, digits, - and _. */
+	CHECK(front(a, 0, "DELETE", "/sessions/0a-Z_9", NULL) == -200 &&
+	    strcmp(front_key, "0a-Z_9") == 0);
+	CHECK(front(a, 0, "DELETE", "/sessions/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    NULL) == -200);
+	CHECK(front(a, 0, "DELETE", "/sessions/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    NULL) == 404);
+	CHECK(front(a, 0, "GET", "/sessions/abc", "DELETE") == 405);
+	CHECK(front(a, 0, "DELETE", "/sessions/", NULL) == 404);
+	CHECK(front(a, 0, "DELETE", "/sessions/a.b", NULL) == 404);
+	CHECK(front(a, 0, "DELETE", "/sessions/a%20", NULL) == 404);
+	CHECK(front(a, 0, "DELETE", "/sessions/a/b", NULL) == 404);
+}
+
+/* import_open's verdict on text: E_OK, or the error with why holding want. */
+static int
+import_says(const char *text, const char *want)
+{
+	struct import_file *f = NULL;
+	char why[IMPORT_WHY_MAX] = "";
+	enum err e = import_open(text, strlen(text), &f, why, sizeof(why));
+
+	import_close(f);
+	if (want == NULL)
+		return e == E_OK;
+	if (e != E_BADREQ || strstr(why, want) == NULL)
+		fprintf(stderr, "  import: %s\n", why);
+	return e == E_BADREQ && strstr(why, want) != NULL;
+}
+
+static void
+t_import(void)
+{
+	static const char file[] = "{\"format\":\"memo-export\",\"version\":1,"
+	    "\"user\":{\"name\":\"홍\"},\"\\u006demos\" : [ {\"id\":2,\"text\":\"둘 #태그\","
+	    "\"created_at\":\"2020-01-02T03:04:05Z\",\"updated_at\":"
+	    "\"2020-01-02T03:04:05Z\",\"revisions\":[{\"text\":\"new\",\"created_at\":"
+	    "\"2020-01-01T00:00:02Z\"},{\"text\":\"old\",\"created_at\":"
+	    "\"2020-01-01T00:00:01Z\"}]}, {\"id\":1,\"text\":\"하나\",\"pinned\":true,"
+	    "\"created_at\":\"2019-12-31T23:59:59Z\",\"updated_at\":"
+	    "\"2020-02-29T12:00:00Z\"} ],\"trash\":[{\"id\":3,\"text\":\"셋\","
+	    "\"created_at\":\"2020-01-03T00:00:00Z\",\"deleted_at\":"
+	    "\"2020-01-04T00:00:00Z\"}],\"x\":[-1.5e+3,true,null,\"\\n\"]}\n";
+	const struct db_import_memo *m;
+	struct import_file *f;
+	char why[IMPORT_WHY_MAX];
+
+	CHECK(import_open(file, strlen(file), &f, why, sizeof(why)) == E_OK);
+	if (f == NULL)
+		return;
+	CHECK(import_count(f) == 3);
+	/* Oldest first: by the export's ids. */
+	CHECK(import_next(f, &m) == E_OK && m && strcmp(m->t.text, "하나") == 0 &&
+	    m->pinned && strcmp(m->created_at, "2019-12-31 23:59:59") == 0 &&
+	    strcmp(m->updated_at, "2020-02-29 12:00:00") == 0 &&
+	    m->deleted_at == NULL && m->nrev == 0);
+	CHECK(import_next(f, &m) == E_OK && m && strcmp(m->t.text, "둘 #태그") == 0 &&
+	    !m->pinned && m->updated_at == NULL && m->t.tags->n == 1 &&
+	    m->t.search != NULL && m->nrev == 2 &&
+	    strcmp(m->rev[0].text, "old") == 0 &&
+	    strcmp(m->rev[1].created_at, "2020-01-01 00:00:02") == 0);
+	CHECK(import_next(f, &m) == E_OK && m && strcmp(m->t.text, "셋") == 0 &&
+	    strcmp(m->deleted_at, "2020-01-04 00:00:00") == 0);
+	CHECK(import_next(f, &m) == E_OK && m == NULL);
+	import_close(f);
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[]}",
+	    NULL));
+	CHECK(import_says("", "not a JSON object"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1}", "memos: "
+	    "missing"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1.0,"
+	    "\"memos\":[]}", "version: 1.0 is not supported"));
+	CHECK(import_says("{\"format\":\"memo-exports\",\"version\":1,"
+	    "\"memos\":[]}", "format: not"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":["
+	    "{\"text\":\"a\",\"created_at\":\"2021-02-29T00:00:00Z\"}]}",
+	    "memos[0].created_at"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":["
+	    "{\"text\":\"a\",\"created_at\":\"0999-01-01T00:00:00Z\"}]}",
+	    "memos[0].created_at"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":["
+	    "{\"text\":\"a\",\"created_at\":\"2021-01-01T00:00:00Z\",\"id\":0}]}",
+	    "memos[0].id"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":["
+	    "{\"text\":\"a\\u0000\",\"created_at\":\"2021-01-01T00:00:00Z\"}]}",
+	    "memos[0].text"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":"
+	    "[{}],}", "memos[0].text"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[],}",
+	    "not valid JSON"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[],"
+	    "\"x\":\"\\q\"}", "not valid JSON"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[],"
+	    "\"x\":[1 2]}", "not valid JSON"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[],"
+	    "\"x\":{\"a\"}}", "not valid JSON"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[],"
+	    "\"x\":tru}", "not valid JSON"));
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[]"
+	    "", "not valid JSON"));
 }
 
 int
@@ -827,6 +1022,10 @@ main(void)
 	run("json: strict object parsing", t_json);
 	run("naver: token responses", t_naver_token);
 	run("naver: profile responses", t_naver_profile);
+	run("naver: unlink responses", t_naver_unlink);
+	run("utf8: cleaning a header for storage", t_utf8_clean);
+	run("sess: public ids, the withdrawal's state and cookie", t_withdraw_state);
+	run("import: the export file's rules, the scan, the order", t_import);
 	run("cgi: bounded body reading", t_body);
 	run("cgi: content type, https, base path", t_request);
 	run("resp: headers, escaping, streaming, HEAD", t_response);

@@ -152,7 +152,8 @@ def session_for(db, user_id, name):
     """A user and a live session made in SQL; returns the cookie value."""
     token = secrets.token_urlsafe(32)
     db.query(f"INSERT INTO `user` (id, name) VALUES ('{user_id}', '{name}');"
-             f"INSERT INTO sessions VALUES ('{lib.sha256_hex(token)}', '{user_id}',"
+             "INSERT INTO sessions (session_key, user_id, created_at, expires_at)"
+             f" VALUES ('{lib.sha256_hex(token)}', '{user_id}',"
              " UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY)")
     return token
 

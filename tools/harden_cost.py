@@ -65,7 +65,8 @@ def main():
             db.bootstrap()
             h = hashlib.sha256(SID.encode()).hexdigest()
             sql = ("INSERT INTO `user` (id, name) VALUES ('cost', '비용');"
-                   f"INSERT INTO sessions VALUES ('{h}', 'cost', UTC_TIMESTAMP(),"
+                   "INSERT INTO sessions (session_key, user_id, created_at, expires_at)"
+                   f" VALUES ('{h}', 'cost', UTC_TIMESTAMP(),"
                    " UTC_TIMESTAMP() + INTERVAL 1 DAY);")
             sql += "".join(f"INSERT INTO memo (user_id, text, created_at) VALUES "
                            f"('cost', '메모 {i} 내용', UTC_TIMESTAMP());" for i in range(20))

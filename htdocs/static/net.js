@@ -19,9 +19,11 @@
 		    cache: 'no-store' };
 		let r;
 
-		if (o.body !== undefined) {
+		if (o.body !== undefined || o.file !== undefined) {
 			headers['Content-Type'] = 'application/json';
-			init.body = JSON.stringify(o.body);
+			/* A file the person chose goes as it is (an import). */
+			init.body = o.file !== undefined ? o.file :
+			    JSON.stringify(o.body);
 		}
 		if (o.ifMatch)
 			headers['If-Match'] = o.ifMatch;

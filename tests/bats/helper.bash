@@ -126,7 +126,7 @@ new_user() {
 	C="sessionId=$SID"
 	local name=${1-"배츠 사용자"}
 	sql "INSERT INTO \`user\` (id, name) VALUES ('$U', '${name//\'/\'\'}');
-	     INSERT INTO sessions VALUES ('$(printf %s "$SID" | sha256sum | cut -c1-64)',
+	     INSERT INTO sessions (session_key, user_id, created_at, expires_at) VALUES ('$(printf %s "$SID" | sha256sum | cut -c1-64)',
 	         '$U', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY);"
 	BATS_USERS="${BATS_USERS:+$BATS_USERS, }'$U'"
 }

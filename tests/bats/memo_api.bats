@@ -116,7 +116,7 @@ uri() {
 @test "GET and POST /memo without a live session (no cookie, malformed, unknown, expired): 401, nothing written" {
 	local cookie old
 	old=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-	sql "INSERT INTO sessions VALUES ('$(printf %s "$old" | sha256sum | cut -c1-64)', '$U',
+	sql "INSERT INTO sessions (session_key, user_id, created_at, expires_at) VALUES ('$(printf %s "$old" | sha256sum | cut -c1-64)', '$U',
 	     UTC_TIMESTAMP() - INTERVAL 2 DAY, UTC_TIMESTAMP() - INTERVAL 1 SECOND)"
 	for cookie in "" "sessionId=short" "sessionId=$(printf 'B%.0s' {1..43})" "other=1" \
 	    "sessionId=$old"; do

@@ -1,4 +1,5 @@
-/* fuzz_naver_token.c - naver_parse_token over any token response body. */
+/* fuzz_naver_token.c - naver_parse_token and naver_parse_unlink over any
+ * body the token endpoint may answer. */
 #include "fuzz.h"
 #include "naver.h"
 
@@ -19,5 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(token[i] > ' ' && token[i] < 0x7f);
 	} else
 		FUZZ_ASSERT(e == E_UPSTREAM && why != NULL);
+	why = NULL;
+	e = naver_parse_unlink((const char *)data, size, &why);
+	FUZZ_ASSERT(e == E_OK || (e == E_UPSTREAM && why != NULL));
 	return 0;
 }

@@ -1,0 +1,301 @@
+/*
+ * export.cgi - GET /export: everything the person wrote, to take elsewhere.
+ *
+ * GET /export (or ?format=json)
+ *   200, Content-Disposition: attachment; filename="memo-YYYYMMDD.json":
+ *   {"format":"memo-export","version":1,"exported_at":"…Z",
+ *    "user":{"name":"…"},"memos":[…],"trash":[…]}
+ *   Each memo is as the API writes it (memojson.h) with its earlier texts
+ *   added, newest first: "revisions":[{"id","text","created_at"},…].
+ *   "memos" holds the live memos and "trash" those in the trash, each
+ *   newest first by id.  POST /import reads this file back.
+ * GET /export?format=md
+ *   200 text/markdown; charset=utf-8, filename="memo-YYYYMMDD.md": the
+ *   live memos as one Markdown file, newest first, each under a heading of
+ *   its date and time.
+ * Dates in the file names and the Markdown headings are Korea's (KST,
+ * UTC+9), where the people using memo live; the JSON's times are UTC.
+ * Both are streamed row by row from one consistent snapshot of the
+ * database: memory stays flat however many memos there are.  A failure
+ * after the answer has started leaves it unterminated (the JSON does not
+ * parse), never silently short.
+ * 401 without a live session, 400 for another format, 503 when the
+ * database is down.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+#include "app.h"
+#include "db.h"
+#include "memojson.h"
+#include "query.h"
+#include "sess.h"
+#include "utf8.h"
+
+#define KST_OFFSET	((time_t)9 * 3600)
+
+/* What an export is written with. */
+struct writer {
+	struct resp		*r;
+	struct memo_json	 w;
+	struct json_object	*scratch;	/* escapes other strings */
+};
+
+/* s as a JSON string (escaped by json-c), U+FFFD if not UTF-8. */
+static enum err
+put_string(struct writer *x, const char *s, size_t len)
+{
+	const char *out;
+	size_t n;
+
+	if (!utf8_valid(s, len)) {
+		s = "\xEF\xBF\xBD";	/* never raw: as memojson */
+		len = 3;
+	}
+	if (len > (1u << 30) ||
+	    json_object_set_string_len(x->scratch, s, (int)len) == 0 ||
+	    (out = json_object_to_json_string_length(x->scratch,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &n)) == NULL)
+		return E_NOMEM;
+	resp_write(x->r, out, n);
+	return E_OK;
+}
+
+/* {"id":…,"text":…,"created_at":…} of a revision. */
+static enum err
+put_revision(struct writer *x, const struct db_revision *rev)
+{
+	char head[48];
+	int n = snprintf(head, sizeof(head), "{\"id\":%llu,\"text\":",
+	    (unsigned long long)rev->id);
+
+	resp_write(x->r, head, (size_t)n);
+	if (put_string(x, rev->text, rev->text_len) != E_OK)
+		return E_NOMEM;
+	resp_puts(x->r, ",\"created_at\":\"");
+	resp_puts(x->r, rev->created_at);
+	resp_puts(x->r, "\"}");
+	return E_OK;
+}
+
+/* The rows of l (a memo per revision) as an array of memos, each with its
+ * revisions.  1 at the end, or -1 if it broke off. */
+static int
+put_memos(struct writer *x, struct db_export *l)
+{
+	struct db_memo m;
+	struct db_revision rev;
+	uint64_t open = 0;	/* the memo whose object is open */
+	int r, revs = 0;
+
+	resp_write(x->r, "[", 1);
+	while ((r = db_export_next(l, &m, &rev)) == 1) {
+		if (m.id != open) {
+			if (open != 0)
+				resp_puts(x->r, "]},");
+			if (memo_json_put_open(x->r, &x->w, &m) != E_OK)
+				return -1;
+			resp_puts(x->r, ",\"revisions\":[");
+			open = m.id;
+			revs = 0;
+		}
+		if (rev.text == NULL)
+			continue;
+		if (revs++ > 0)
+			resp_write(x->r, ",", 1);
+		if (put_revision(x, &rev) != E_OK)
+			return -1;
+	}
+	if (r != 0)
+		return -1;
+	resp_puts(x->r, open != 0 ? "]}]" : "]");
+	return 1;
+}
+
+/* Today in Korea as YYYYMMDD, and now as the API writes times. */
+static void
+now_stamps(char day[9], char utc[DB_STAMP_LEN])
+{
+	time_t now = time(NULL), kst = now + KST_OFFSET;
+	struct tm tm;
+
+	if (gmtime_r(&kst, &tm) == NULL ||
+	    strftime(day, 9, "%Y%m%d", &tm) == 0)
+		memcpy(day, "00000000", 9);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(utc, DB_STAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		memcpy(utc, "1970-01-01T00:00:00Z", 21);
+}
+
+/* 200 with the download's headers: name "memo-YYYYMMDD.<ext>". */
+static void
+start_download(struct ctx *ctx, const char *type, const char *ext,
+    const char *day)
+{
+	char disp[80];
+
+	(void)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"memo-%s.%s\"", day, ext);
+	resp_start(&ctx->resp, 200, type);
+	resp_header(&ctx->resp, "Content-Disposition", disp);
+}
+
+/* The JSON export.  *lp is the live memos' export, already open (the
+ * first query runs before the answer starts, so that its failure is still
+ * a 503); the caller closes whatever *lp is at the end. */
+static void
+export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
+    struct db_export **lp)
+{
+	char day[9], utc[DB_STAMP_LEN];
+
+	now_stamps(day, utc);
+	start_download(ctx, "application/json; charset=utf-8", "json", day);
+	resp_puts(x->r, "{\"format\":\"memo-export\",\"version\":1,"
+	    "\"exported_at\":\"");
+	resp_puts(x->r, utc);
+	resp_puts(x->r, "\",\"user\":{\"name\":");
+	if (put_string(x, me->name, strlen(me->name)) != E_OK)
+		return;
+	resp_puts(x->r, "},\"memos\":");
+	if (put_memos(x, *lp) < 0)
+		return;
+	db_export_close(*lp);
+	*lp = NULL;
+	if (db_export_open(ctx->db, me->id, 1, lp) != E_OK)
+		return;
+	resp_puts(x->r, ",\"trash\":");
+	if (put_memos(x, *lp) > 0)
+		resp_puts(x->r, "}\n");
+}
+
+/* The number in s[0..n), which db.c wrote as digits. */
+static int
+num(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : 0);
+	return v;
+}
+
+/* A time the database wrote ("2026-11-24T13:45:00Z", stamp_format) in
+ * Korea: "2026-11-24" and "22:45". */
+static void
+kst(const char *stamp, char date[11], char hm[6])
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = num(stamp, 4) - 1900;
+	tm.tm_mon = num(stamp + 5, 2) - 1;
+	tm.tm_mday = num(stamp + 8, 2);
+	tm.tm_hour = num(stamp + 11, 2);
+	tm.tm_min = num(stamp + 14, 2);
+	tm.tm_sec = num(stamp + 17, 2);
+	t = timegm(&tm) + KST_OFFSET;
+	if (strlen(stamp) != 20 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(date, 11, "%Y-%m-%d", &tm) == 0 ||
+	    strftime(hm, 6, "%H:%M", &tm) == 0) {
+		memcpy(date, "0000-00-00", 11);
+		memcpy(hm, "00:00", 6);
+	}
+}
+
+/* One memo under its date's heading (written when the date changes). */
+static void
+put_markdown_memo(struct resp *r, const struct db_memo *m, char day[11])
+{
+	char date[11], hm[6];
+
+	kst(m->created_at, date, hm);
+	if (strcmp(date, day) != 0) {
+		resp_puts(r, "## ");
+		resp_puts(r, date);
+		resp_puts(r, "\n\n");
+		memcpy(day, date, sizeof(date));
+	}
+	resp_puts(r, "### ");
+	resp_puts(r, hm);
+	resp_puts(r, m->pinned ? " · 고정\n\n" : "\n\n");
+	if (utf8_valid(m->text, m->text_len))
+		resp_write(r, m->text, m->text_len);
+	else
+		resp_puts(r, "\xEF\xBF\xBD");
+	resp_puts(r, m->text_len > 0 && m->text[m->text_len - 1] == '\n' ?
+	    "\n" : "\n\n");
+}
+
+/* The Markdown export of the live memos in l, by date. */
+static void
+export_markdown(struct ctx *ctx, const struct db_account *me,
+    struct db_list *l)
+{
+	char day[9], utc[DB_STAMP_LEN], date[11], hm[6], shown[11] = "";
+	struct db_memo m;
+
+	now_stamps(day, utc);
+	kst(utc, date, hm);
+	start_download(ctx, "text/markdown; charset=utf-8", "md", day);
+	resp_puts(&ctx->resp, "# ");
+	resp_puts(&ctx->resp, me->name);
+	resp_puts(&ctx->resp, "님의 메모\n\n내보낸 때: ");
+	resp_puts(&ctx->resp, date);
+	resp_puts(&ctx->resp, " ");
+	resp_puts(&ctx->resp, hm);
+	resp_puts(&ctx->resp, " (한국 시간)\n\n");
+	/* A failure midway ends the file there (the status has gone). */
+	while (db_memo_next(l, &m) == 1)
+		put_markdown_memo(&ctx->resp, &m, shown);
+}
+
+static void
+handle(struct ctx *ctx)
+{
+	char hash[SESS_HASH_LEN + 1], format[8];
+	struct db_account me;
+	struct db_list *l = NULL;		/* Markdown */
+	struct db_export *jl = NULL;		/* JSON */
+	struct writer x = { &ctx->resp, { 0 }, NULL };
+	int n = query_get(ctx->req.query, "format", format, sizeof(format));
+	int md = n > 0 && strcmp(format, "md") == 0;
+	enum err e;
+
+	if (n != QUERY_MISSING && !md && (n <= 0 || strcmp(format, "json") != 0)) {
+		app_fail(ctx, E_BADREQ, "format must be json or md");
+		return;
+	}
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK ||
+	    (e = db_read_begin(ctx->db)) != E_OK)
+		goto out;
+	if ((e = db_account_user(ctx->db, hash, &me)) == E_OK &&
+	    (e = md ? db_export_by_date(ctx->db, me.id, &l) :
+	    db_export_open(ctx->db, me.id, 0, &jl)) == E_OK &&
+	    (e = memo_json_init(&x.w)) == E_OK &&
+	    (x.scratch = json_object_new_string("")) == NULL)
+		e = E_NOMEM;
+	if (e == E_OK && md)
+		export_markdown(ctx, &me, l);
+	else if (e == E_OK)
+		export_json(ctx, &x, &me, &jl);
+	db_list_close(l);
+	db_export_close(jl);
+	db_read_end(ctx->db);
+out:
+	if (e != E_OK)
+		app_fail(ctx, e, NULL);
+	memo_json_free(&x.w);
+	json_object_put(x.scratch);
+}
+
+static const struct route routes[] = {
+	{ "GET", "", handle },
+	{ NULL, NULL, NULL },
+};
+
+const struct endpoint app_endpoint = { "export.cgi", 0, routes };

@@ -1,0 +1,216 @@
+/* db_account.c - the account: its user, its sessions, and withdrawal. */
+#include <string.h>
+#include "db_int.h"
+#include "utf8.h"
+
+/* Bind a result column to a string buffer of size len. */
+static void
+res_str(MYSQL_BIND *b, char *buf, size_t len, unsigned long *got,
+    my_bool *is_null)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = buf;
+	b->buffer_length = (unsigned long)len;
+	b->length = got;
+	b->is_null = is_null;
+}
+
+static void
+res_time(MYSQL_BIND *b, MYSQL_TIME *t)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_DATETIME;
+	b->buffer = t;
+}
+
+/* NUL-terminate a fetched string of got bytes in buf[len], cut back to a
+ * character if the column held more than fits. */
+static void
+str_end(char *buf, size_t len, unsigned long got)
+{
+	size_t n = got < len ? got : utf8_prefix(buf, len, len - 1);
+
+	buf[n] = '\0';
+}
+
+enum err
+db_account_user(struct db *db, const char *hash, struct db_account *out)
+{
+	MYSQL_BIND in[1], res[3];
+	MYSQL_STMT *st;
+	MYSQL_TIME created;
+	unsigned long idlen = 0, namelen = 0;
+	enum err e;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	bind_cstr(&in[0], hash);
+	if ((e = db_run(db, ST_ACCOUNT_USER, in, &st)) != E_OK)
+		return e;
+	res_str(&res[0], out->id, sizeof(out->id), &idlen, NULL);
+	res_str(&res[1], out->name, sizeof(out->name), &namelen, NULL);
+	res_time(&res[2], &created);
+	if (mysql_stmt_bind_result(st, res) != 0) {
+		e = db_fail(db, st, db_what(ST_ACCOUNT_USER));
+		goto out;
+	}
+	r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		e = E_UNAUTH;
+	else if (r == 1 || idlen >= sizeof(out->id))
+		e = db_fail(db, st, db_what(ST_ACCOUNT_USER));
+	else {
+		str_end(out->id, sizeof(out->id), idlen);
+		str_end(out->name, sizeof(out->name), namelen);
+		stamp_format(out->created_at, &created);
+	}
+out:
+	db_end(st);
+	return e;
+}
+
+enum err
+db_account_counts(struct db *db, const char *user_id, uint64_t *memos,
+    uint64_t *trash)
+{
+	MYSQL_BIND in[1], res[2];
+	MYSQL_STMT *st;
+	unsigned long long live = 0, gone = 0;
+	enum err e;
+
+	bind_cstr(&in[0], user_id);
+	if ((e = db_run(db, ST_ACCOUNT_COUNTS, in, &st)) != E_OK)
+		return e;
+	bind_u64(&res[0], &live);
+	bind_u64(&res[1], &gone);
+	if (mysql_stmt_bind_result(st, res) != 0 || mysql_stmt_fetch(st) != 0)
+		e = db_fail(db, st, db_what(ST_ACCOUNT_COUNTS));
+	db_end(st);
+	*memos = live;
+	*trash = gone;
+	return e;
+}
+
+/* One row of the session list, as bound. */
+struct session_row {
+	MYSQL_BIND	 res[5];
+	char		 ua[SESS_UA_MAX + 1];
+	unsigned long	 idlen, ualen;
+	my_bool		 ua_null;
+	MYSQL_TIME	 created, expires;
+	int		 current;
+};
+
+static void
+session_row_bind(struct session_row *r, struct db_session *s)
+{
+	res_str(&r->res[0], s->id, sizeof(s->id), &r->idlen, NULL);
+	res_time(&r->res[1], &r->created);
+	res_time(&r->res[2], &r->expires);
+	res_str(&r->res[3], r->ua, sizeof(r->ua), &r->ualen, &r->ua_null);
+	bind_int(&r->res[4], &r->current);
+}
+
+enum err
+db_session_list(struct db *db, const char *user_id, const char *hash,
+    int (*each)(void *arg, const struct db_session *s), void *arg)
+{
+	MYSQL_BIND in[2];
+	MYSQL_STMT *st;
+	struct session_row r;
+	struct db_session s;
+	enum err e;
+	int got;
+
+	memset(&r, 0, sizeof(r));
+	memset(&s, 0, sizeof(s));
+	bind_cstr(&in[0], hash);
+	bind_cstr(&in[1], user_id);
+	if ((e = db_run(db, ST_SESSION_LIST, in, &st)) != E_OK)
+		return e;
+	session_row_bind(&r, &s);
+	if (mysql_stmt_bind_result(st, r.res) != 0) {
+		e = db_fail(db, st, db_what(ST_SESSION_LIST));
+		goto out;
+	}
+	/* A row longer than its buffer (a user agent from another writer)
+	 * is cut: MYSQL_DATA_TRUNCATED is a row like the others. */
+	while ((got = mysql_stmt_fetch(st)) == 0 || got == MYSQL_DATA_TRUNCATED) {
+		str_end(s.id, sizeof(s.id), r.idlen);
+		str_end(r.ua, sizeof(r.ua), r.ua_null ? 0 : r.ualen);
+		stamp_format(s.created_at, &r.created);
+		stamp_format(s.expires_at, &r.expires);
+		s.user_agent = r.ua_null ? NULL : r.ua;
+		s.current = r.current != 0;
+		if (each(arg, &s) != 0) {
+			e = E_NOMEM;
+			goto out;
+		}
+	}
+	if (got != MYSQL_NO_DATA)
+		e = db_fail(db, st, db_what(ST_SESSION_LIST));
+out:
+	db_end(st);
+	return e;
+}
+
+enum err
+db_session_end(struct db *db, const char *user_id, const char *id)
+{
+	MYSQL_BIND in[2];
+	uint64_t n = 0;
+	enum err e;
+
+	bind_cstr(&in[0], user_id);
+	bind_cstr(&in[1], id);
+	if ((e = db_exec(db, ST_SESSION_END, in, &n)) != E_OK)
+		return e;
+	return n == 0 ? E_NOTFOUND : E_OK;
+}
+
+enum err
+db_sessions_end_all(struct db *db, const char *user_id, uint64_t *n)
+{
+	MYSQL_BIND in[1];
+
+	bind_cstr(&in[0], user_id);
+	return db_exec(db, ST_SESSIONS_END_ALL, in, n);
+}
+
+/* Lock the user's row: a login or a write of theirs waits for the erase,
+ * then finds nobody. */
+static enum err
+user_lock(struct db *db, MYSQL_BIND *in)
+{
+	return db_exists(db, ST_USER_LOCK, in, E_NOTFOUND);
+}
+
+enum err
+db_account_erase(struct db *db, const char *user_id, uint64_t *memos)
+{
+	static const enum stmt steps[] = { ST_ERASE_SEARCH, ST_ERASE_TAGS,
+	    ST_ERASE_REVISIONS, ST_ERASE_MEMOS, ST_SESSIONS_END_ALL,
+	    ST_USER_DELETE };
+	MYSQL_BIND in[1];
+	uint64_t n;
+	enum err e;
+
+	*memos = 0;
+	bind_cstr(&in[0], user_id);
+	if ((e = db_begin(db)) != E_OK)
+		return e;
+	if ((e = user_lock(db, in)) != E_OK)
+		goto out;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((e = db_exec(db, steps[i], in, &n)) != E_OK)
+			goto out;
+		if (steps[i] == ST_ERASE_MEMOS)
+			*memos = n;
+	}
+	e = db_commit(db);
+out:
+	if (e != E_OK)
+		db_rollback(db);
+	return e;
+}

@@ -1,0 +1,819 @@
+"""test_account.py - the person owns their data (issue 10), through lighttpd:
+GET /account and its sessions, ending another device's session, logout
+everywhere, GET /export (JSON and Markdown), POST /import, and withdrawal
+(탈퇴) in each of its paths, with the Naver double's log and every table
+checked afterwards.  Run in CGI and in FastCGI mode (tests/run.py)."""
+import datetime
+import hashlib
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import urllib.parse
+
+import lib
+from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
+                 sha256_hex, start_login, test)
+from test_e2e import logged_in
+from test_fault import raw_request
+
+UA = "Mozilla/5.0 (X11; Linux x86_64) memo-test/1.0"
+KST = datetime.timezone(datetime.timedelta(hours=9))
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+# Every table that holds rows of a user (schema/001, 003, 004).
+TABLES = ("user", "sessions", "memo", "memo_revision", "memo_tag", "memo_search")
+
+
+def say(msg):
+    print(f"    saw: {msg}", flush=True)
+
+
+def rows_of(env, uid):
+    """How many rows of each table belong to user uid."""
+    q = {"user": f"SELECT COUNT(*) FROM `user` WHERE id = '{uid}'",
+         "sessions": f"SELECT COUNT(*) FROM sessions WHERE user_id = '{uid}'",
+         "memo": f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'",
+         "memo_revision": "SELECT COUNT(*) FROM memo_revision r JOIN memo m"
+                          f" ON m.id = r.memo_id WHERE m.user_id = '{uid}'",
+         "memo_tag": f"SELECT COUNT(*) FROM memo_tag WHERE user_id = '{uid}'",
+         "memo_search": f"SELECT COUNT(*) FROM memo_search WHERE user_id = '{uid}'"}
+    return {t: int(env.db.query(q[t])[0][0]) for t in TABLES}
+
+
+def everything(env):
+    """Every row of every table, for "nothing changed" checks."""
+    return {t: env.db.query(f"SELECT * FROM `{t}` ORDER BY 1, 2") for t in TABLES}
+
+
+def login_as(env, name, ua=UA, scenario="ok"):
+    """A browser logged in as name, sending User-Agent ua at login."""
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name, scenario),
+                                                 "state": state}),
+              headers={"User-Agent": ua.encode()} if ua is not None else None)
+    eq(r.status, 302, f"login of {name}")
+    return b
+
+
+def patch(b, mid, obj):
+    r = b.request("PATCH", f"/memo/{mid}", body=json.dumps(obj).encode(),
+                  headers={"Content-Type": "application/json"})
+    eq(r.status, 200, f"PATCH /memo/{mid}")
+    return r.json()
+
+
+def fill(b):
+    """A user's memos of every kind: plain, pinned, tagged, edited twice
+    (two revisions), and two in the trash (one edited first)."""
+    ids = {}
+    ids["plain"] = b.post_json("/memo", {"text": "그냥 메모"}).json()["id"]
+    ids["pinned"] = b.post_json("/memo", {"text": "고정 #중요", "pinned": True}).json()["id"]
+    ids["edited"] = b.post_json("/memo", {"text": "초안 #회의"}).json()["id"]
+    patch(b, ids["edited"], {"text": "둘째 판 #회의 #work/plan"})
+    patch(b, ids["edited"], {"text": "셋째 판 #회의\n여러 줄 \"따옴표\" <b>"})
+    ids["trash"] = b.post_json("/memo", {"text": "버린 메모 #휴지통"}).json()["id"]
+    ids["trash_edited"] = b.post_json("/memo", {"text": "고친 뒤 버림"}).json()["id"]
+    patch(b, ids["trash_edited"], {"text": "고친 뒤 버림 (2)", "pinned": True})
+    for k in ("trash", "trash_edited"):
+        eq(b.request("DELETE", f"/memo/{ids[k]}").status, 204, f"DELETE {k}")
+    return ids
+
+
+def export(b, query=""):
+    r = b.get("/export" + query)
+    eq(r.status, 200, f"GET /export{query}: {r.body[:300]!r}")
+    return r
+
+
+def kst_days():
+    """Today in Korea (and a minute ago, for a run across midnight)."""
+    now = datetime.datetime.now(KST)
+    return {now.strftime("%Y%m%d"), (now - datetime.timedelta(minutes=1)).strftime("%Y%m%d")}
+
+
+def without_ids(memos):
+    """Memos as a round trip must give them back: everything but ids."""
+    out = []
+    for m in memos:
+        m = {k: v for k, v in m.items() if k != "id"}
+        m["revisions"] = [{k: v for k, v in r.items() if k != "id"} for r in m["revisions"]]
+        out.append(m)
+    return out
+
+
+# ---- GET /account, sessions, logout everywhere ----
+
+@test
+def account_lists_sessions(env):
+    """GET /account: name, created_at, memo and trash counts, every live session with an opaque id, its User-Agent (cut to 200 characters) and which is current"""
+    name = "계정 보기"
+    long_ua = "한국어 브라우저 \t " + "가" * 300
+    a = login_as(env, name)
+    other = login_as(env, name, ua=long_ua)
+    fill(a)
+    r = a.get("/account")
+    eq(r.status, 200, "status")
+    eq(r.header("Content-Type"), "application/json; charset=utf-8", "type")
+    acc = r.json()
+    eq(list(acc), ["name", "created_at", "memos", "trash", "sessions"], "keys in order")
+    eq((acc["name"], acc["memos"], acc["trash"]), (name, 3, 2), "name and counts")
+    check(STAMP.match(acc["created_at"]), acc["created_at"])
+    made = datetime.datetime.strptime(acc["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+    check(abs((datetime.datetime.now(datetime.timezone.utc) - made).total_seconds()) < 600,
+          f"created_at is now, in UTC: {acc['created_at']}")
+    sess = acc["sessions"]
+    eq(len(sess), 2, "two sessions")
+    # Both were made within the second: which comes first is not said.
+    sess.sort(key=lambda s: not s["current"])
+    eq([s["current"] for s in sess], [True, False], "one is current")
+    uid = naver_id(name)
+    rows = dict(env.db.query(f"SELECT session_key, public_id FROM sessions WHERE user_id = '{uid}'"))
+    cookies = {a.cookies["sessionId"], other.cookies["sessionId"]}
+    for s in sess:
+        eq(list(s), ["id", "created_at", "expires_at", "user_agent", "current"], "session keys")
+        check(re.fullmatch(r"[0-9a-f]{32}", s["id"]), f"opaque id {s['id']!r}")
+        check(s["id"] not in cookies and s["id"] not in {sha256_hex(c) for c in cookies} and
+              all(s["id"] not in c and s["id"] not in sha256_hex(c) for c in cookies),
+              "the id is neither a cookie nor its hash, nor part of one")
+        check(s["id"] in rows.values(), "the id is the row's public_id")
+        check(STAMP.match(s["created_at"]) and STAMP.match(s["expires_at"]), str(s))
+        check(s["expires_at"] > s["created_at"], "expires after it was made")
+    eq(sess[0]["user_agent"], UA, "this browser's User-Agent")
+    want = ("한국어 브라우저   " + "가" * 300)[:200]
+    eq(sess[1]["user_agent"], want, "the other's, cut to 200 characters, control character a space")
+    eq(len(sess[1]["user_agent"]), 200, "200 characters")
+    # The other browser sees the same list with itself current.
+    eq({s["user_agent"]: s["current"] for s in other.get("/account").json()["sessions"]},
+       {UA: False, want: True}, "current from the other browser")
+    say(f"{len(sess)} sessions, ids {[s['id'][:8] + '…' for s in sess]}")
+
+
+@test
+def account_requires_session_and_methods(env):
+    """/account, /export, /import: 401 JSON without a live session; 405 with Allow; 404 for unknown paths and malformed ids"""
+    b = Browser(env.web.url)
+    for method, path in (("GET", "/account"), ("DELETE", "/account/sessions/" + "a" * 32),
+                         ("GET", "/export"), ("GET", "/export?format=md"),
+                         ("POST", "/import")):
+        r = b.request(method, path, body=b"{}" if method == "POST" else None,
+                      headers={"Content-Type": "application/json"})
+        eq((r.status, r.json()), (401, {"error": "login required"}), f"{method} {path}")
+    b.cookies["sessionId"] = "D" * 43          # well-formed, but nobody's
+    for method, path in (("GET", "/account"), ("GET", "/export")):
+        eq(b.request(method, path).status, 401, f"{method} {path} with a dead cookie")
+    u = logged_in(env, "계정 방법")
+    for method, path, allow in (("POST", "/account", "GET"), ("PUT", "/account", "GET"),
+                                ("GET", "/account/sessions/" + "a" * 32, "DELETE"),
+                                ("POST", "/export", "GET"), ("DELETE", "/export", "GET"),
+                                ("GET", "/import", "POST"), ("PUT", "/import", "POST")):
+        r = u.request(method, path)
+        eq(r.status, 405, f"{method} {path}")
+        eq(r.header("Allow"), allow, f"{method} {path} Allow")
+    for path in ("/account/x", "/account/sessions", "/account/sessions/", "/account/sessions/a/b",
+                 "/account/sessions/" + "a" * 65, "/account/sessions/a%21b", "/export/x"):
+        r = u.request("DELETE" if "sessions" in path else "GET", path)
+        eq(r.status, 404, path)
+    eq(u.get("/export?format=pdf").status, 400, "unknown format")
+
+
+@test
+def end_another_devices_session(env):
+    """DELETE /account/sessions/{id}: that browser gets 401; another user's or an unknown id is 404; ending this one expires its cookie"""
+    name = "다른 기기"
+    phone, laptop = login_as(env, name, ua="phone"), login_as(env, name, ua="laptop")
+    intruder = login_as(env, "남의 세션")
+    sess = phone.get("/account").json()["sessions"]
+    lap = next(s for s in sess if s["user_agent"] == "laptop")
+    mine = next(s for s in sess if s["current"])
+    # Another user cannot end it, and learns nothing: the same 404 as none.
+    r1 = intruder.request("DELETE", f"/account/sessions/{lap['id']}")
+    r2 = intruder.request("DELETE", "/account/sessions/" + "0" * 32)
+    eq((r1.status, r1.body), (r2.status, r2.body), "another user's id answers as no id")
+    eq(r1.status, 404, "another user's id")
+    eq(laptop.get("/memo").status, 200, "the laptop still works")
+    r = phone.request("DELETE", f"/account/sessions/{lap['id']}")
+    eq(r.status, 204, "end the laptop's session")
+    eq(r.body, b"", "no body")
+    check(not r.all("Set-Cookie"), "the phone's cookie is left alone")
+    for path in ("/memo", "/account", "/export"):
+        eq(laptop.get(path).status, 401, f"the laptop: {path}")
+    eq(env.db.query(f"SELECT COUNT(*) FROM sessions WHERE public_id = '{lap['id']}'"), [["0"]],
+       "its row is gone")
+    eq(phone.request("DELETE", f"/account/sessions/{lap['id']}").status, 404, "again: 404")
+    eq(phone.get("/memo").status, 200, "the phone still works")
+    eq([s["id"] for s in phone.get("/account").json()["sessions"]], [mine["id"]],
+       "only the phone is left")
+    r = phone.request("DELETE", f"/account/sessions/{mine['id']}")
+    eq(r.status, 204, "end this very session")
+    check(any(c.startswith("sessionId=;") and "Max-Age=0" in c for c in r.all("Set-Cookie")),
+          f"its cookie expired: {r.all('Set-Cookie')}")
+    eq(rows_of(env, naver_id(name))["sessions"], 0, "no session left")
+    eq(intruder.get("/memo").status, 200, "the other user is untouched")
+
+
+@test
+def session_of_the_previous_version(env):
+    """A session row without public_id or user_agent (the previous version's): listed with a derived id and user_agent null, and ended by that id"""
+    name = "이전 버전 세션"
+    b = login_as(env, name)
+    uid = naver_id(name)
+    sid = "Old" + "x" * 40
+    key = sha256_hex(sid)
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO sessions (session_key, user_id, created_at, expires_at) VALUES "
+        f"('{key}', '{uid}', UTC_TIMESTAMP() - INTERVAL 1 HOUR,"
+        " UTC_TIMESTAMP() + INTERVAL 1 DAY)"))
+    old = Browser(env.web.url)
+    old.cookies["sessionId"] = sid
+    sess = b.get("/account").json()["sessions"]
+    eq(len(sess), 2, "both listed")
+    legacy = sess[1]
+    derived = hashlib.sha256(("memo-session/" + key).encode()).hexdigest()[:32]
+    eq((legacy["id"], legacy["user_agent"], legacy["current"]), (derived, None, False),
+       "derived id, no user agent")
+    check(legacy["id"] != key[:32], "not the hash")
+    eq([s["current"] for s in old.get("/account").json()["sessions"]], [False, True],
+       "the old session sees itself as current")
+    eq(b.request("DELETE", f"/account/sessions/{derived}").status, 204, "ended by that id")
+    eq(old.get("/memo").status, 401, "that browser is logged out")
+    eq(b.get("/memo").status, 200, "this one is not")
+
+
+@test
+def logout_everywhere(env):
+    """POST /logout?all=1 ends every session of the user (this one too) and answers as logout does; others' sessions stay"""
+    name = "모든 기기 로그아웃"
+    browsers = [login_as(env, name, ua=f"기기 {i}") for i in range(3)]
+    bystander = logged_in(env, "구경꾼")
+    uid = naver_id(name)
+    eq(rows_of(env, uid)["sessions"], 3, "three sessions")
+    r = browsers[0].request("POST", "/logout?all=1")
+    eq(r.status, 303, "status as logout")
+    eq(r.header("Location"), "./", "home")
+    check("Max-Age=0" in r.header("Set-Cookie"), "cookie expired")
+    eq(rows_of(env, uid)["sessions"], 0, "every session row gone")
+    for i, b in enumerate(browsers[1:], 1):
+        b2 = Browser(env.web.url)
+        b2.cookies = dict(b.cookies)
+        eq(b2.get("/memo").status, 401, f"device {i}")
+    eq(bystander.get("/memo").status, 200, "another user's session stays")
+    eq(rows_of(env, uid)["user"], 1, "the user stays")
+    # Without a session there is nobody to log out everywhere.
+    r = Browser(env.web.url).request("POST", "/logout?all=1")
+    eq(r.status, 401, "all=1 without a session")
+    check("로그인이 필요합니다" in r.text, "Korean page")
+    eq(bystander.request("POST", "/logout?all=2").status, 400, "all=2")
+    r = bystander.request("GET", "/logout?all=1")
+    eq((r.status, r.header("Allow")), (405, "POST"), "GET")
+    eq(bystander.get("/memo").status, 200, "still logged in after the refusals")
+
+
+# ---- export ----
+
+@test
+def export_json(env):
+    """GET /export: an attachment memo-YYYYMMDD.json with every live memo and the trash, each with its revisions, exactly as the API shows them"""
+    name = "내보내기"
+    b = logged_in(env, name)
+    ids = fill(b)
+    r = export(b)
+    eq(r.header("Content-Type"), "application/json; charset=utf-8", "type")
+    disp = r.header("Content-Disposition")
+    m = re.fullmatch(r'attachment; filename="memo-(\d{8})\.json"', disp or "")
+    check(m and m.group(1) in kst_days(), f"Content-Disposition {disp!r}")
+    x = r.json()
+    eq(list(x), ["format", "version", "exported_at", "user", "memos", "trash"], "keys")
+    eq((x["format"], x["version"], x["user"]), ("memo-export", 1, {"name": name}), "header")
+    check(STAMP.match(x["exported_at"]), x["exported_at"])
+
+    def with_revisions(memos):
+        return [dict(m, revisions=b.get(f"/memo/{m['id']}/revisions").json()["revisions"])
+                for m in memos]
+    eq(x["memos"], with_revisions(b.get("/memo").json()["memos"]), "memos as GET /memo")
+    eq(x["trash"], with_revisions(b.get("/memo?trash=true").json()["memos"]),
+       "trash as GET /memo?trash=true")
+    edited = next(m for m in x["memos"] if m["id"] == ids["edited"])
+    eq([v["text"] for v in edited["revisions"]], ["둘째 판 #회의 #work/plan", "초안 #회의"],
+       "revisions newest first")
+    eq(len(x["trash"]), 2, "two in the trash")
+    eq(logged_in(env, "빈 내보내기").get("/export").json()["memos"], [], "an empty account")
+    say(f"{len(r.body)} bytes, {len(x['memos'])} memos, {len(x['trash'])} in the trash")
+
+
+@test
+def export_markdown(env):
+    """GET /export?format=md: text/markdown, memo-YYYYMMDD.md, the live memos under their (Korean) dates, not the trash"""
+    b = logged_in(env, "마크다운")
+    fill(b)
+    env.db.client(database="memo", stdin=(
+        "UPDATE memo SET created_at = '2024-03-01 15:30:00' WHERE text = '그냥 메모'"
+        f" AND user_id = '{naver_id('마크다운')}'"))
+    r = export(b, "?format=md")
+    eq(r.header("Content-Type"), "text/markdown; charset=utf-8", "type")
+    m = re.fullmatch(r'attachment; filename="memo-(\d{8})\.md"', r.header("Content-Disposition"))
+    check(m and m.group(1) in kst_days(), r.header("Content-Disposition"))
+    t = r.text
+    check(t.startswith("# 마크다운님의 메모\n\n내보낸 때: "), t[:80])
+    check("## 2024-03-02\n\n### 00:30\n\n그냥 메모\n" in t,
+          "a memo written 2024-03-01 15:30 UTC is under 2024-03-02, 00:30 in Korea")
+    check("### " in t and " · 고정\n\n고정 #중요\n" in t, "the pinned one is marked")
+    check("셋째 판 #회의\n여러 줄 \"따옴표\" <b>\n" in t, "texts as written")
+    check("버린 메모" not in t and "고친 뒤 버림" not in t, "nothing from the trash")
+    check(t.index("셋째 판") < t.index("그냥 메모"), "newest first")
+    eq(len(re.findall(r"^## ", t, re.M)), 2, "one heading per date")
+
+
+# ---- import ----
+
+def import_file(b, data, ctype="application/json"):
+    body = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return b.request("POST", "/import", body=body, headers={"Content-Type": ctype})
+
+
+@test
+def export_import_round_trip(env):
+    """Export -> a new account -> import gives back every memo, pin, revision and trash item exactly; importing twice adds nothing"""
+    a = logged_in(env, "원래 계정")
+    fill(a)
+    a.post_json("/memo", {"text": "x" * 65536})           # the largest memo
+    before = export(a).json()
+    n = len(before["memos"]) + len(before["trash"])
+    b = logged_in(env, "새 계정")
+    uid = naver_id("새 계정")
+    r = import_file(b, before)
+    eq(r.status, 200, f"import: {r.body[:300]!r}")
+    eq(r.json(), {"imported": n, "skipped": 0}, "answer")
+    after = export(b).json()
+    eq(without_ids(after["memos"]), without_ids(before["memos"]), "memos, pins, revisions")
+    eq(without_ids(after["trash"]), without_ids(before["trash"]), "the trash")
+    eq(b.get("/tags").json(), a.get("/tags").json(), "tags made again")
+    q = "/memo?q=" + urllib.parse.quote("셋째 판")
+    eq([m["text"] for m in b.get(q).json()["memos"]], [m["text"] for m in a.get(q).json()["memos"]],
+       "searchable: search copies made")
+    rows = rows_of(env, uid)
+    eq((rows["memo"], rows["memo_search"]), (n, n), "a search copy per memo")
+    eq(rows["memo_revision"], sum(len(m["revisions"]) for m in before["memos"] + before["trash"]),
+       "revision rows")
+    r = import_file(b, before)
+    eq(r.json(), {"imported": 0, "skipped": n}, "the same file twice")
+    eq(rows_of(env, uid), rows, "nothing added")
+    # Into the account it came from: every memo is already there.
+    eq(import_file(a, before).json(), {"imported": 0, "skipped": n}, "into the original")
+    say(f"{n} memos and {rows['memo_revision']} revisions there and back")
+
+
+@test
+def import_rules(env):
+    """POST /import: duplicates by text and created_at only, order kept by id, times and pins as given, over-512-KiB files accepted"""
+    b = logged_in(env, "가져오기 규칙")
+    uid = naver_id("가져오기 규칙")
+    f = {"format": "memo-export", "version": 1, "extra": {"ignored": [1, 2.5e3, None]},
+         "memos": [
+             {"id": 30, "text": "셋", "created_at": "2020-01-03T00:00:00Z"},
+             {"id": 10, "text": "하나", "created_at": "2020-01-01T00:00:00Z", "pinned": True,
+              "updated_at": "2021-05-05T05:05:05Z", "tags": ["무시됨"],
+              "revisions": [{"text": "하나 전", "created_at": "2020-06-01T00:00:00Z"},
+                            {"text": "하나 처음", "created_at": "2020-01-01T00:00:00Z"}]},
+             {"id": 40, "text": "하나", "created_at": "2020-01-01T00:00:00Z"},  # a duplicate
+             {"text": "하나 ", "created_at": "2020-01-01T00:00:00Z"},     # not one
+             {"text": "HANA", "created_at": "2020-01-01T00:00:00Z"},
+             {"text": "hana", "created_at": "2020-01-01T00:00:00Z"}],
+         "trash": [{"id": 20, "text": "둘", "created_at": "2020-01-02T00:00:00Z",
+                    "deleted_at": "2022-02-02T02:02:02Z"}]}
+    r = import_file(b, f)
+    eq((r.status, r.json()), (200, {"imported": 6, "skipped": 1}), "answer")
+    memos = b.get("/memo").json()["memos"]
+    # Added in the export's order: those without an id first (the last
+    # in the file first), then by id; listed newest first.
+    eq([m["text"] for m in memos], ["셋", "하나", "하나 ", "HANA", "hana"], "the order")
+    one = next(m for m in memos if m["text"] == "하나")
+    eq((one["pinned"], one["created_at"], one["updated_at"], one["tags"]),
+       (True, "2020-01-01T00:00:00Z", "2021-05-05T05:05:05Z", []), "as given, tags from the text")
+    revs = b.get(f"/memo/{one['id']}/revisions").json()["revisions"]
+    eq([(v["text"], v["created_at"]) for v in revs],
+       [("하나 전", "2020-06-01T00:00:00Z"), ("하나 처음", "2020-01-01T00:00:00Z")], "revisions")
+    three = next(m for m in memos if m["text"] == "셋")
+    eq(three["updated_at"], three["created_at"], "never edited")
+    eq(env.db.query(f"SELECT updated_at IS NULL FROM memo WHERE id = {three['id']}"), [["1"]],
+       "stored as never edited")
+    trash = b.get("/memo?trash=true").json()["memos"]
+    eq([(m["text"], m["deleted_at"]) for m in trash], [("둘", "2022-02-02T02:02:02Z")], "trash")
+    # More than lighttpd's 512 KiB for the other routes.
+    big = {"format": "memo-export", "version": 1, "memos": [
+        {"text": f"{i} " + "큰 파일 " * 2000, "created_at": "2023-01-01T00:00:00Z"}
+        for i in range(40)]}
+    body = json.dumps(big, ensure_ascii=False).encode()
+    check(len(body) > 600 << 10, f"{len(body)} bytes")
+    eq(import_file(b, body).json(), {"imported": 40, "skipped": 0}, "an 860 KiB file")
+    eq(rows_of(env, uid)["memo"], 46, "rows")
+
+
+BAD_FILES = [
+    ("not JSON", b"{\"format\": \"memo-export\", ", "not valid JSON"),
+    ("an array", b"[]", "not a JSON object"),
+    ("another JSON", {"memos": []}, "format: missing"),
+    ("another format", {"format": "keep", "version": 1, "memos": []}, "format"),
+    ("version 2", {"format": "memo-export", "version": 2, "memos": []}, "version: 2"),
+    ("no memos", {"format": "memo-export", "version": 1}, "memos: missing"),
+    ("memos not an array", {"format": "memo-export", "version": 1, "memos": {}},
+     "memos: not an array"),
+    ("a memo not an object", {"format": "memo-export", "version": 1, "memos": ["x"]},
+     "memos[0]: not an object"),
+    ("a bad time", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "좋음", "created_at": "2020-01-01T00:00:00Z"},
+        {"text": "나쁨", "created_at": "2020-02-30T00:00:00Z"}]}, "memos[1].created_at"),
+    ("no text", {"format": "memo-export", "version": 1, "memos": [
+        {"created_at": "2020-01-01T00:00:00Z"}]}, "memos[0].text"),
+    ("empty text", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "", "created_at": "2020-01-01T00:00:00Z"}]}, "memos[0].text"),
+    ("text too long", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "x" * 65537, "created_at": "2020-01-01T00:00:00Z"}]}, "memos[0].text"),
+    ("pinned not boolean", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "a", "created_at": "2020-01-01T00:00:00Z", "pinned": "yes"}]},
+     "memos[0].pinned"),
+    ("trash without deleted_at", {"format": "memo-export", "version": 1, "memos": [],
+                                  "trash": [{"text": "a", "created_at": "2020-01-01T00:00:00Z"}]},
+     "trash[0].deleted_at: missing"),
+    ("deleted memo among the live", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "a", "created_at": "2020-01-01T00:00:00Z",
+         "deleted_at": "2020-01-02T00:00:00Z"}]}, "memos[0].deleted_at"),
+    ("a bad revision", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "a", "created_at": "2020-01-01T00:00:00Z",
+         "revisions": [{"text": "b", "created_at": "어제"}]}]},
+     "memos[0].revisions[0].created_at"),
+    ("memos twice", b'{"format":"memo-export","version":1,"memos":[],"memos":[]}',
+     "memos: given twice"),
+    ("junk after", b'{"format":"memo-export","version":1,"memos":[]} x', "after the end"),
+    ("a bad number", b'{"format":"memo-export","version":1,"x":01,"memos":[]}',
+     "not valid JSON"),
+    ("invalid UTF-8", b'{"format":"memo-export","version":1,"memos":[{"text":"\xff",'
+                      b'"created_at":"2020-01-01T00:00:00Z"}]}', "not UTF-8"),
+    ("a control character", b'{"format":"memo-export","version":1,"memos":[{"text":"a\x01",'
+                            b'"created_at":"2020-01-01T00:00:00Z"}]}', "not valid JSON"),
+    ("a huge memo object", {"format": "memo-export", "version": 1, "memos": [
+        {"text": "a", "created_at": "2020-01-01T00:00:00Z", "x": [0] * 30000}]},
+     "memos[0]: more than 20000 values"),
+    ("too deep", b'{"format":"memo-export","version":1,"x":' + b"[" * 100 + b"]" * 100 +
+                 b',"memos":[]}', "not valid JSON"),
+]
+
+
+@test
+def import_malformed(env):
+    """POST /import of a malformed file: 400 naming what is wrong, and nothing imported (one transaction); 415 for another type"""
+    b = logged_in(env, "잘못된 파일")
+    b.post_json("/memo", {"text": "원래 있던 것"})
+    before = everything(env)
+    seen = []
+    for what, data, want in BAD_FILES:
+        r = import_file(b, data)
+        eq(r.status, 400, f"{what}: {r.body[:200]!r}")
+        eq(r.header("Content-Type"), "application/json; charset=utf-8", what)
+        msg = r.json()["error"]
+        check(want in msg, f"{what}: {msg!r} names {want!r}")
+        seen.append(msg)
+    r = import_file(b, {"format": "memo-export", "version": 1, "memos": []}, ctype="text/plain")
+    eq(r.status, 415, "text/plain")
+    eq(everything(env), before, "no table changed")
+    say("; ".join(seen[:6]) + " …")
+
+
+@test
+def import_size_limit(env):
+    """POST /import: a file of 64 MiB less 1 KiB is imported; over 64 MiB is 413 and nothing is written"""
+    b = logged_in(env, "큰 가져오기")
+    uid = naver_id("큰 가져오기")
+    head = b'{"format":"memo-export","version":1,"padding":"'
+    tail = '","memos":[{"text":"큰 파일 끝","created_at":"2020-01-01T00:00:00Z"}]}'.encode()
+    size = (64 << 20) - 1024
+    body = head + b"p" * (size - len(head) - len(tail)) + tail
+    t0 = time.monotonic()
+    r = import_file(b, body)
+    took = time.monotonic() - t0
+    eq((r.status, r.json()), (200, {"imported": 1, "skipped": 0}), f"{len(body)} bytes")
+    eq(rows_of(env, uid)["memo"], 1, "one memo")
+    prefix = urllib.parse.urlsplit(env.web.url).path.rstrip("/")
+    head = (f"POST {prefix}/import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Cookie: sessionId={b.cookies['sessionId']}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {(64 << 20) + 1}\r\n"
+            "Connection: close\r\n\r\n").encode()
+    status, data, _ = raw_request(env, head, b"{" * 65536)
+    say(f"{len(body)} bytes imported in {took:.1f}s; 64 MiB + 1: {status}")
+    eq(status, 413, f"over 64 MiB: {data[:200]!r}")
+    eq(rows_of(env, uid)["memo"], 1, "nothing more")
+
+
+# ---- withdrawal (탈퇴) ----
+
+def withdraw_start(b):
+    """GET /login?intent=withdraw; returns (state, authorize URL)."""
+    r = b.get("/login?intent=withdraw")
+    eq(r.status, 302, f"GET /login?intent=withdraw: {r.body[:200]!r}")
+    loc = r.header("Location")
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+    return q["state"][0], loc
+
+
+def withdraw(b, name, scenario="ok", timeout=30):
+    """The whole withdrawal as the browser does it, confirming at Naver as
+    name; returns the /auth response."""
+    state, loc = withdraw_start(b)
+    eq(http_get(loc).status, 200, "Naver's consent page")
+    return b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name, scenario),
+                                                    "state": state}), timeout=timeout)
+
+
+def double_requests(env, kind="token"):
+    return http_get(f"{env.naver.url}/_double/{kind}-requests").json()
+
+
+def double_reset(env):
+    http_post_form(env.naver.url + "/_double/reset", {})
+
+
+def unlinks(env):
+    return [r for r in double_requests(env) if r["grant_type"] == "delete"]
+
+
+def member(env, name, devices=2):
+    """A user with memos of every kind and sessions on `devices` devices;
+    returns (browsers, user id)."""
+    browsers = [login_as(env, name, ua=f"기기 {i}") for i in range(devices)]
+    fill(browsers[0])
+    uid = naver_id(name)
+    rows = rows_of(env, uid)
+    check(all(rows[t] > 0 for t in TABLES), f"rows in every table: {rows}")
+    eq(rows["sessions"], devices, "sessions")
+    return browsers, uid
+
+
+@test
+def withdraw_start_rules(env):
+    """GET /login?intent=withdraw: 401 without a session; 302 to Naver with auth_type=reprompt and a state bound to the session (not the cookie's nonce); another site's link is 403"""
+    r = Browser(env.web.url).get("/login?intent=withdraw")
+    eq(r.status, 401, "without a session")
+    check("로그인이 필요합니다" in r.text and 'lang="ko"' in r.text, "Korean page")
+    b = logged_in(env, "탈퇴 시작")
+    double_reset(env)
+    state, loc = withdraw_start(b)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+    eq(q["auth_type"], ["reprompt"], "auth_type")
+    eq(q["response_type"], ["code"], "response_type")
+    cookie = b.cookies["oauthState"]
+    check(re.fullmatch(r"w\.[A-Za-z0-9_-]{43}", cookie), f"cookie {cookie!r}")
+    check(re.fullmatch(r"[A-Za-z0-9_-]{43}", state) and state not in cookie,
+          "the state is not the nonce")
+    page = http_get(loc)
+    eq(page.status, 200, "Naver's page")
+    check("다시 동의" in page.text, "the consent page shown again")
+    eq(double_requests(env, "authorize"), [{"auth_type": "reprompt"}], "the double saw reprompt")
+    r = b.get("/login?intent=withdraw", headers={"Sec-Fetch-Site": "cross-site"})
+    eq(r.status, 403, "from another site's link")
+    for site in ("same-origin", "none"):
+        eq(b.get("/login?intent=withdraw", headers={"Sec-Fetch-Site": site}).status, 302, site)
+    eq(b.get("/login?intent=delete").status, 400, "another intent")
+    eq(Browser(env.web.url).get("/login").status, 302, "a plain login needs no session")
+
+
+@test
+def withdraw_success(env):
+    """Withdrawal: Naver confirms, memo unlinks (POST form, grant_type=delete) and deletes the user and every row of theirs on every device; the cookie expires; logging in again starts an empty account"""
+    name = "탈퇴 성공"
+    (b, phone), uid = member(env, name)
+    bystander = logged_in(env, "남는 사람")
+    bystander.post_json("/memo", {"text": "남는 메모 #남음"})
+    others = {t: v for t, v in everything(env).items()}
+    double_reset(env)
+    r = withdraw(b, name)
+    eq(r.status, 200, f"status: {r.text[:300]}")
+    check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text and
+          'lang="ko"' in r.text, "the Korean page says it is done")
+    cookies = r.all("Set-Cookie")
+    check(any(c.startswith("sessionId=;") and "Max-Age=0" in c for c in cookies),
+          f"session cookie expired: {cookies}")
+    check(any(c.startswith("oauthState=;") for c in cookies), "state cookie cleared")
+    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "no row of the user in any table")
+    eq(phone.get("/memo").status, 401, "the other device is logged out")
+    eq(b.get("/account").status, 401, "this one too")
+    eq(bystander.get("/memo").json()["memos"][0]["text"], "남는 메모 #남음", "others keep theirs")
+    eq(rows_of(env, naver_id("남는 사람")),
+       {"user": 1, "sessions": 1, "memo": 1, "memo_revision": 0, "memo_tag": 1,
+        "memo_search": 1}, "the other user's rows")
+    reqs = double_requests(env)
+    eq([x["grant_type"] for x in reqs], ["authorization_code", "delete"], "the double's log")
+    d = reqs[1]
+    eq((d["method"], d["secret_in_query"], d["token_in_query"], d["service_provider"],
+        d["token_known"], d["answer"]), ("POST", False, False, "NAVER", True, "success"),
+       "the unlink request")
+    eq(double_requests(env, "authorize"), [{"auth_type": "reprompt"}], "reprompted")
+    say(f"tables after: {rows_of(env, uid)}; unlink {d}")
+    again = login_as(env, name)
+    eq(again.get("/memo").json(), {"memos": []}, "logging in again: an empty account")
+    acc = again.get("/account").json()
+    eq((acc["memos"], acc["trash"], len(acc["sessions"])), (0, 0, 1), "a new account")
+
+
+@test
+def withdraw_other_account(env):
+    """Withdrawal confirmed at Naver by another account: 403 Korean page, nothing deleted, nothing unlinked"""
+    name = "진짜 주인"
+    (b, _), uid = member(env, name)
+    before = everything(env)
+    double_reset(env)
+    r = withdraw(b, "다른 네이버 계정")
+    eq(r.status, 403, "status")
+    check("다른 네이버 계정" in r.text and "아무것도 삭제하지 않았습니다" in r.text, "Korean page")
+    check(not any(c.startswith("sessionId=") for c in r.all("Set-Cookie")), "session kept")
+    eq(everything(env), before, "no table changed")
+    eq(unlinks(env), [], "no unlink at Naver")
+    eq(b.get("/memo").status, 200, "still logged in")
+
+
+def logs_of(env):
+    """What the CGIs wrote to stderr through this server, so far."""
+    out = ""
+    for name in ("error.log", "lighttpd.out"):
+        p = os.path.join(env.web.state, name)
+        if os.path.exists(p):
+            out += open(p, errors="replace").read()
+    return out
+
+
+@test
+def withdraw_unlink_fails(env):
+    """Withdrawal when Naver's unlink fails (error JSON, HTTP 500, not JSON, no result, timeout, connection cut): data deleted all the same, the page says how to unlink at Naver, the log says why without the token"""
+    seen, reasons = [], set()
+    for scenario in ("deleteerror", "delete500", "deletenotjson", "deletenoresult",
+                     "deletehang", "deletedrop"):
+        name = f"해제 실패 {scenario}"
+        [b], uid = member(env, name, devices=1)
+        double_reset(env)
+        log_start = len(logs_of(env))
+        t0 = time.monotonic()
+        r = withdraw(b, name, scenario)
+        took = time.monotonic() - t0
+        seen.append(f"{scenario} {r.status} {took:.1f}s")
+        eq(r.status, 200, scenario)
+        check("AT." not in r.text, f"{scenario}: no token on the page")
+        check("탈퇴가 완료되었습니다" in r.text and "해제하지 못했습니다" in r.text and
+              "연결된 서비스 관리" in r.text, f"{scenario}: the page says how to unlink")
+        eq(rows_of(env, uid), {t: 0 for t in TABLES}, f"{scenario}: deleted all the same")
+        eq([x["answer"] for x in unlinks(env)], [scenario], f"{scenario}: the double's log")
+        check(took < 4.5, f"{scenario}: {took:.1f}s (NAVER_TIMEOUT=2)")
+        log = logs_of(env)[log_start:]      # the CGIs' stderr, through lighttpd
+        check("withdrawal: naver unlink failed:" in log, f"{scenario}: log says why: {log[-300:]!r}")
+        check("AT." not in log, f"{scenario}: no token in the log")
+        reasons.add(log.split("naver unlink failed: ", 1)[1].split("\n", 1)[0])
+    say("; ".join(seen) + f"; logged reasons: {sorted(reasons)}")
+
+
+@test
+def withdraw_cancelled(env):
+    """Withdrawal cancelled at Naver (error=access_denied): back to the page's 계정 view, nothing deleted, still logged in"""
+    name = "탈퇴 취소"
+    [b], uid = member(env, name, devices=1)
+    before = everything(env)
+    double_reset(env)
+    state, loc = withdraw_start(b)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+    r = http_post_form(env.naver.url + "/oauth2.0/authorize",
+                       {"name": "", "redirect_uri": q["redirect_uri"][0], "state": state,
+                        "action": "cancel"})
+    back = urllib.parse.urlsplit(r.header("Location"))
+    check("error=access_denied" in back.query, back.query)
+    r = b.get("/auth?" + back.query)
+    eq((r.status, r.header("Location")), (302, "./#view=account&withdraw=cancelled"),
+       "back to the 계정 view")
+    check("oauthState" not in b.cookies, "state cookie cleared")
+    eq(everything(env), before, "nothing deleted")
+    eq(double_requests(env), [], "no call to Naver's token endpoint")
+    eq(b.get("/memo").status, 200, "still logged in")
+
+
+@test
+def withdraw_state_is_bound(env):
+    """A withdrawal's state works only for its intent and its session: from another session, with the nonce as state, or without a session, refused and nothing deleted; in a login's cookie it is only a login"""
+    name = "상태 묶음"
+    (b, other), uid = member(env, name)
+    before_rows = rows_of(env, uid)
+    state, _ = withdraw_start(b)
+    nonce = b.cookies["oauthState"][2:]
+    code = code_for(name)
+    # The same browser's cookie with another session (it logged in again
+    # on another tab): the state was made for the old one.
+    c = Browser(env.web.url)
+    c.cookies = {"oauthState": b.cookies["oauthState"], "sessionId": other.cookies["sessionId"]}
+    r = c.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
+    eq(r.status, 400, "another session")
+    for what, st, cookie in (("the nonce as state", nonce, "w." + nonce),
+                             ("as a login", state, state)):
+        c = Browser(env.web.url)
+        c.cookies = {"oauthState": cookie, "sessionId": b.cookies["sessionId"]}
+        r = c.get("/auth?" + urllib.parse.urlencode({"code": code, "state": st}))
+        eq(r.status, 400 if what != "as a login" else 302, what)
+    c = Browser(env.web.url)
+    c.cookies = {"oauthState": b.cookies["oauthState"]}
+    r = c.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
+    eq(r.status, 401, "no session cookie at all")
+    rows = rows_of(env, uid)
+    eq(rows["memo"], before_rows["memo"], "nothing deleted")
+
+
+def locker(env, uid):
+    """A client holding the user's session rows locked, in a transaction
+    left open: the withdrawal's DELETE waits on it."""
+    argv = ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "memo"]
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, text=True)
+    p.stdin.write(f"START TRANSACTION; SELECT * FROM sessions WHERE user_id = '{uid}'"
+                  " FOR UPDATE; SELECT SLEEP(60);\n")
+    p.stdin.flush()
+    return p
+
+
+@test
+def withdraw_db_down_midway(env):
+    """Withdrawal with the database killed in the middle of the deletion: a 503 page and, once it is back, every row still there (nothing half-deleted)"""
+    name = "중간에 끊긴 탈퇴"
+    (b, phone), uid = member(env, name)
+    before = everything(env)
+    rows = rows_of(env, uid)
+    lock = locker(env, uid)
+    result = {}
+
+    def run():
+        result["r"] = withdraw(b, name, timeout=30)
+    t = threading.Thread(target=run)
+
+    def processes(where):
+        return int(env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                                f" WHERE {where}")[0][0])
+
+    def wait_for(where, what):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if processes(where):
+                return
+            time.sleep(0.02)
+        raise lib.Failed(f"timed out waiting for {what}")
+    try:
+        wait_for("INFO = 'SELECT SLEEP(60)'", "the lock holder")
+        t.start()
+        wait_for("INFO LIKE 'DELETE FROM sessions WHERE user_id%'",
+                 "the withdrawal to wait on the sessions' lock")
+        # Memos, revisions, tags and search copies are deleted by now,
+        # inside its transaction; the server dies before the commit.
+        env.db.kill()
+        t.join(30)
+    finally:
+        lock.kill()
+        lock.wait()
+        if env.db.server is None:
+            env.db.start()
+    r = result.get("r")
+    check(r is not None, "the withdrawal answered")
+    eq(r.status, 503, f"status: {r.text[:200]}")
+    check("잠시 후 다시 시도해 주세요" in r.text, "Korean page")
+    check(not any(c.startswith("sessionId=;") for c in r.all("Set-Cookie")), "cookie kept")
+    eq(rows_of(env, uid), rows, "every row of the user is still there")
+    eq(everything(env), before, "every table as before")
+    eq(phone.get("/memo").status, 200, "the other device still works")
+    r = withdraw(b, name)
+    eq(r.status, 200, "the withdrawal, tried again, completes")
+    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "then everything is gone")
+    say(f"rows kept through the kill: {rows}")
+
+
+@test
+def account_routes_with_db_down(env):
+    """Database down: GET /account, DELETE /account/sessions/{id}, POST /logout?all=1, GET /export (both formats), POST /import and GET /login?intent=withdraw answer 503; the withdrawal calls nobody"""
+    name = "DB 없는 계정"
+    b = logged_in(env, name)
+    sid = b.get("/account").json()["sessions"][0]["id"]
+    f = json.dumps({"format": "memo-export", "version": 1, "memos": []}).encode()
+    double_reset(env)
+    state, _ = withdraw_start(b)
+    env.db.kill()
+    try:
+        got = []
+        for method, path, body in (("GET", "/account", None),
+                                   ("DELETE", f"/account/sessions/{sid}", None),
+                                   ("POST", "/logout?all=1", None), ("GET", "/export", None),
+                                   ("GET", "/export?format=md", None), ("POST", "/import", f),
+                                   ("GET", "/login?intent=withdraw", None)):
+            t0 = time.monotonic()
+            r = b.request(method, path, body=body, headers={"Content-Type": "application/json"})
+            got.append(f"{method} {path} {r.status} {time.monotonic() - t0:.1f}s")
+            eq(r.status, 503, f"{method} {path}")
+        r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
+        eq(r.status, 503, "the withdrawal's callback")
+    finally:
+        env.db.start()
+    eq(unlinks(env), [], "no unlink without the database")
+    eq(rows_of(env, naver_id(name))["sessions"], 1, "the session is still there")
+    eq(b.get("/account").status, 200, "back")
+    say("; ".join(got))

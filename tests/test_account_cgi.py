@@ -1,0 +1,124 @@
+"""test_account_cgi.py - the account's CGIs run by hand (as test_cgi.py
+does): what is easiest to see without a web server in front - import.cgi
+refusing a body over 64 MiB before reading it, login.cgi refusing a
+withdrawal without a session - and GET /export's memory, measured as
+tools/bench.py part 3 measures GET /memo: the peak RSS of export.cgi for a
+user with 100,000 memos against one with 1,000, which must stay flat."""
+import json
+import os
+import secrets
+
+import lib
+from lib import Skipped, check, eq, run_cgi, sha256_hex, test
+from test_cgi import SID, base_env, seed_session
+
+SPAWN = os.path.join(lib.ROOT, "build", "bench", "spawn")
+
+
+@test
+def import_too_large_by_hand(env):
+    """import.cgi by hand: CONTENT_LENGTH over 64 MiB is 413 JSON before a byte is read; a dead session is 401 first"""
+    seed_session(env)
+    e = base_env(env, REQUEST_METHOD="POST", HTTP_COOKIE=f"sessionId={SID}",
+                 CONTENT_TYPE="application/json", CONTENT_LENGTH=str((64 << 20) + 1),
+                 SCRIPT_NAME="/import")
+    r, err = run_cgi("import", e, body=b"")
+    eq(r.status, 413, f"status: {err}")
+    check("64 MiB" in r.json()["error"], r.json()["error"])
+    r, _ = run_cgi("import", dict(e, HTTP_COOKIE="sessionId=" + "Z" * 43), body=b"")
+    eq(r.status, 401, "a dead session, whatever the size")
+
+
+@test
+def withdraw_needs_session_by_hand(env):
+    """login.cgi by hand: intent=withdraw without a session is 401 (a Korean page); with one, 302 with auth_type=reprompt"""
+    r, _ = run_cgi("login", base_env(env, QUERY_STRING="intent=withdraw",
+                                     HTTP_HOST="127.0.0.1:8080", SCRIPT_NAME="/login"))
+    eq(r.status, 401, "status")
+    check("로그인이 필요합니다" in r.text, "Korean page")
+    seed_session(env)
+    r, _ = run_cgi("login", base_env(env, QUERY_STRING="intent=withdraw",
+                                     HTTP_HOST="127.0.0.1:8080", SCRIPT_NAME="/login",
+                                     HTTP_COOKIE=f"sessionId={SID}"))
+    eq(r.status, 302, "with a session")
+    check("auth_type=reprompt" in r.header("Location"), r.header("Location"))
+
+
+def user_with_memos(env, uid, n, revisions):
+    """A user with n memos (one revision each for the first `revisions`),
+    made in SQL; returns the session id."""
+    sid = secrets.token_urlsafe(32)
+    env.db.client(database="memo", stdin=(
+        f"INSERT INTO `user` (id, name) VALUES ('{uid}', '메모 {n}개');"
+        "INSERT INTO sessions (session_key, user_id, created_at, expires_at) VALUES "
+        f"('{sha256_hex(sid)}', '{uid}', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY);"
+        "SET SESSION max_recursive_iterations = 1000000;"
+        "INSERT INTO memo (user_id, text, created_at)"
+        " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL"
+        f" SELECT n + 1 FROM seq WHERE n < {n})"
+        f" SELECT '{uid}', CONCAT('메모 ', n, ' — 오늘 할 일: 장보기, 운동 #할일'),"
+        " UTC_TIMESTAMP() FROM seq;"
+        "INSERT INTO memo_revision (memo_id, text, created_at)"
+        f" SELECT id, CONCAT('이전 ', text), created_at FROM memo WHERE user_id = '{uid}'"
+        f" ORDER BY id LIMIT {revisions};"
+        # Every 100th in the trash: batches hold both kinds.
+        f"UPDATE memo SET deleted_at = UTC_TIMESTAMP() WHERE user_id = '{uid}'"
+        " AND MOD(id, 100) = 0;"))
+    return sid
+
+
+def peak_rss(env, sid, query, out):
+    """Peak RSS (KiB) of one export.cgi run by hand (bench/spawn)."""
+    import subprocess
+    e = dict(base_env(env, REQUEST_METHOD="GET", SCRIPT_NAME="/export",
+                      QUERY_STRING=query, HTTP_COOKIE="sessionId=" + sid),
+             PATH="/usr/bin:/bin")
+    p = subprocess.run([SPAWN, "1", "/dev/null", out, os.path.join(lib.CGI_DIR, "export.cgi")],
+                       env=e, capture_output=True, text=True, check=True, timeout=300)
+    got = {k: float(v) for k, v in (kv.split("=") for kv in p.stdout.split())}
+    eq(got["status"], 0, "export.cgi's exit status")
+    return int(got["maxrss_kib"]), got["min_us"] / 1e6
+
+
+@test
+def export_memory_is_flat(env):
+    """GET /export streams: export.cgi's peak RSS for 100,000 memos (with 10,000 revisions) stays within 10 % of that for 1,000, in JSON and Markdown, and the answer holds every memo"""
+    if not os.path.exists(SPAWN):
+        raise Skipped("build/bench/spawn is not built (make test builds it)")
+    sizes = {1000: 100, 100000: 10000}
+    sids = {n: user_with_memos(env, f"export-rss-{n}", n, r) for n, r in sizes.items()}
+    out = os.path.join(env.base, "export-rss.out")
+    seen, rss = [], {}
+    try:
+        for fmt in ("", "format=md"):
+            for n, sid in sids.items():
+                rss[(fmt, n)], took = peak_rss(env, sid, fmt, out)
+                with open(out, "rb") as f:
+                    head, _, body = f.read().partition(b"\r\n\r\n")
+                check(head.startswith(b"Status: 200"), head[:80])
+                trash = int(env.db.query("SELECT COUNT(*) FROM memo WHERE user_id ="
+                                         f" 'export-rss-{n}' AND deleted_at IS NOT NULL")[0][0])
+                check(trash > 0, "some memos in the trash")
+                if fmt == "":
+                    x = json.loads(body)
+                    for part, want in (("memos", n - trash), ("trash", trash)):
+                        ids = [m["id"] for m in x[part]]
+                        eq(len(set(ids)), want, f"every memo of {part}, once")
+                        eq(ids, sorted(ids, reverse=True), f"{part}: newest first, "
+                                                           "across batches")
+                    eq(sum(len(m["revisions"]) for m in x["memos"] + x["trash"]), sizes[n],
+                       "revisions")
+                else:
+                    eq(body.count(b"\n### "), n - trash, "every live memo in the Markdown")
+                seen.append(f"{fmt or 'json'} {n:,} memos: {len(body):,} bytes, "
+                            f"peak RSS {rss[(fmt, n)]:,} KiB, {took:.2f}s")
+    finally:
+        for n in sids:
+            env.db.client(database="memo", stdin=(
+                f"DELETE FROM memo WHERE user_id = 'export-rss-{n}';"
+                f"DELETE FROM `user` WHERE id = 'export-rss-{n}';"))
+    print("    saw: " + "; ".join(seen))
+    for fmt in ("", "format=md"):
+        small, big = rss[(fmt, 1000)], rss[(fmt, 100000)]
+        check(big <= small * 1.10, f"{fmt or 'json'}: {big} KiB for 100,000 memos against "
+                                   f"{small} KiB for 1,000 (flat: within 10 %)")

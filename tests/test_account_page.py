@@ -1,0 +1,193 @@
+"""test_account_page.py - the page's 계정 view in headless Chromium, used as
+a person uses it: what the account holds, exporting (JSON and Markdown),
+importing a file (and a bad one), ending another device's session, logging
+out everywhere, and withdrawal (탈퇴) cancelled in the page, cancelled at
+Naver, and done - each followed by a look at the screen AND at the rows in
+the database.  Served under /memo/ like test_page.py's, in CGI mode and
+again in FastCGI mode ("[fastcgi] …", tests/run.py); every page must run
+without a script error or a Content-Security-Policy violation."""
+import json
+import os
+import tempfile
+import urllib.parse
+
+from chromium import Chromium
+from lib import Browser, check, code_for, eq, naver_id, start_login, test
+from test_account import TABLES, fill, rows_of
+
+OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
+            " Firefox/125.0")
+SUMMARY = "return document.getElementById('account-summary').textContent"
+SESSIONS = ("return Array.from(document.querySelectorAll('#sessions li'))"
+            ".map(function (li) { return li.querySelector('strong').textContent +"
+            " (li.querySelector('.badge') ? ' *' : ''); });")
+
+
+def device(env, name, ua=OTHER_UA):
+    """Another device of the user: a client logged in with its own
+    User-Agent (through the /memo/ mount, as the page)."""
+    b = Browser(env.web_prefix.url)
+    state, _ = start_login(b)
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}),
+              headers={"User-Agent": ua})
+    eq(r.status, 302, f"login of {name}'s other device")
+    return b
+
+
+def account_view(wd, env, name):
+    """Log in through the page and open the 계정 tab."""
+    wd.login(env.web_prefix.url, name)
+    wd.wait("return !!document.querySelector(\"#nav a[data-view='account']\")", "the tabs")
+    wd.click("#nav a[data-view='account']")
+    wd.wait("return !document.getElementById('view-account').hidden && "
+            "document.querySelectorAll('#sessions li').length > 0", "the 계정 view")
+    check(wd.url().endswith("#view=account"), wd.url())
+
+
+def no_problems(wd, what):
+    eq(wd.problems(), [], f"script errors or CSP violations ({what})")
+
+
+def confirm(wd, yes=True):
+    wd.wait("return document.getElementById('dialog').open", "the dialog")
+    wd.click("#dialog-actions button" + (".danger, #dialog-actions button.primary"
+                                          if yes else ".secondary"))
+
+
+def fetch(wd, url):
+    """GET url from the page (its cookies): [status, type, disposition, length]."""
+    return wd.s("POST", "/execute/async", {"script": """
+        var done = arguments[arguments.length - 1];
+        fetch(arguments[0], {credentials: 'same-origin'}).then(function (r) {
+          return r.text().then(function (t) {
+            done([r.status, r.headers.get('Content-Type'),
+                  r.headers.get('Content-Disposition'), t.length]); }); });""",
+                                           "args": [url]})
+
+
+@test
+def page_account_sessions_and_export(env):
+    """Page 계정: name and counts, the sessions of both devices (this one marked), the export links download JSON and Markdown, ending the other device's session logs it out"""
+    name = "계정 화면"
+    other = device(env, name)
+    fill(other)
+    with Chromium(env, "account") as wd:
+        account_view(wd, env, name)
+        wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통 2개') >= 0", "the counts")
+        check(wd.js(SUMMARY).startswith(f"{name}님"), wd.js(SUMMARY))
+        eq(sorted(wd.js(SESSIONS)), ["Chrome · Linux *", "Firefox · Windows"],
+           "both devices, this one marked")
+        eq(wd.js("return [document.getElementById('export-json').getAttribute('href'),"
+                 " document.getElementById('export-md').getAttribute('href'),"
+                 " document.getElementById('export-json').hasAttribute('download')]"),
+           ["export", "export?format=md", True], "relative download links")
+        got = fetch(wd, "export")
+        eq(got[:2], [200, "application/json; charset=utf-8"], "the JSON download")
+        check(got[2].startswith('attachment; filename="memo-') and got[2].endswith('.json"'),
+              got[2])
+        got = fetch(wd, "export?format=md")
+        eq(got[1], "text/markdown; charset=utf-8", "the Markdown download")
+        wd.screenshot("account")
+        wd.click("#sessions li:not(.current) button.end")
+        confirm(wd)
+        wd.wait("return document.querySelectorAll('#sessions li').length === 1",
+                "one session left")
+        check("로그아웃시켰습니다" in wd.text("#status"), wd.text("#status"))
+        eq(other.get("/memo").status, 401, "the other device is logged out")
+        eq(rows_of(env, naver_id(name))["sessions"], 1, "one session row")
+        no_problems(wd, "계정")
+
+
+@test
+def page_account_import(env):
+    """Page 계정: importing an exported file adds its memos (again: all skipped); a bad file says what is wrong and adds nothing"""
+    src = device(env, "가져올 원본")
+    fill(src)
+    export = src.get("/export")
+    eq(export.status, 200, "the source's export")
+    name = "가져오는 화면"
+    tmp = tempfile.mkdtemp(prefix="memo-import-")
+    good, bad = os.path.join(tmp, "memo.json"), os.path.join(tmp, "bad.json")
+    with open(good, "wb") as f:
+        f.write(export.body)
+    with open(bad, "w") as f:
+        json.dump({"format": "memo-export", "version": 1,
+                   "memos": [{"text": "날짜 없음"}]}, f)
+    uid = naver_id(name)
+    with Chromium(env, "account-import") as wd:
+        account_view(wd, env, name)
+        for want in ("메모 5개를 가져왔습니다.", "메모 0개를 가져왔습니다. 이미 있던 메모 5개는"):
+            wd.type("#import-file", good)
+            wd.click("#import-go")
+            wd.wait("return document.getElementById('status').textContent"
+                    ".indexOf(arguments[0]) >= 0", f"the answer: {want}", 30, want)
+            wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통 2개') >= 0", "the new counts")
+        eq(rows_of(env, uid)["memo"], 5, "five memo rows")
+        wd.type("#import-file", bad)
+        wd.click("#import-go")
+        wd.wait("return document.getElementById('status').className === 'error'",
+                "the refusal")
+        msg = wd.text("#status")
+        check("가져오지 못했습니다" in msg and "memos[0].created_at" in msg, msg)
+        eq(rows_of(env, uid)["memo"], 5, "nothing added")
+        wd.click("#import-go")
+        check("먼저 골라" in wd.text("#status"), "no file chosen")
+        no_problems(wd, "가져오기")
+
+
+@test
+def page_logout_everywhere(env):
+    """Page 계정: 모든 기기에서 로그아웃, confirmed, logs out this browser and the other device"""
+    name = "모든 기기 화면"
+    other = device(env, name)
+    with Chromium(env, "account-logout") as wd:
+        account_view(wd, env, name)
+        wd.click("#logout-all-go")
+        confirm(wd, yes=False)
+        eq(rows_of(env, naver_id(name))["sessions"], 2, "cancelled: still two")
+        wd.click("#logout-all-go")
+        confirm(wd)
+        wd.wait("return document.body.classList.contains('guest')", "the guest page")
+        no_problems(wd, "after logout")
+    eq(other.get("/memo").status, 401, "the other device too")
+    eq(rows_of(env, naver_id(name))["sessions"], 0, "no session row")
+
+
+@test
+def page_withdraw(env):
+    """Page 탈퇴: cancelled in the dialog, then at Naver (back to 계정, nothing deleted), then confirmed at Naver's consent page: the done page and no row of the user left"""
+    name = "탈퇴 화면"
+    other = device(env, name)
+    fill(other)
+    uid = naver_id(name)
+    with Chromium(env, "account-withdraw") as wd:
+        account_view(wd, env, name)
+        before = rows_of(env, uid)
+        wd.click("#withdraw")
+        wd.wait("return document.getElementById('dialog-content').textContent"
+                ".indexOf('메모 3개와 휴지통 2개') >= 0", "the dialog says what goes")
+        confirm(wd, yes=False)
+        check(wd.url().endswith("#view=account"), "still here")
+        for cancel_at_naver in (True, False):
+            wd.click("#withdraw")
+            confirm(wd)
+            wd.wait("return !!document.getElementById('reprompt')",
+                    "Naver's consent page, shown again")
+            if cancel_at_naver:
+                wd.click("#cancel")
+                wd.wait("return document.getElementById('status').textContent"
+                        ".indexOf('탈퇴를 취소했습니다') >= 0", "back in 계정")
+                check(wd.url().endswith("#view=account"), wd.url())
+                eq(rows_of(env, uid), before, "nothing deleted")
+                no_problems(wd, "cancelled")
+            else:
+                wd.type("#name", name)
+                wd.click("#login")
+                wd.wait("return document.body.textContent.indexOf('탈퇴가 완료되었습니다')"
+                        " >= 0", "the done page")
+        wd.screenshot("withdrawn")
+        no_problems(wd, "the done page")
+        wd.go(env.web_prefix.url)
+        wd.wait("return document.body.classList.contains('guest')", "a guest again")
+    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "no row of the user in any table")
+    eq(other.get("/memo").status, 401, "the other device is logged out")
