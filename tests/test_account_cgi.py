@@ -1,47 +1,15 @@
-"""test_account_cgi.py - the account's CGIs run by hand (as test_cgi.py
-does): what is easiest to see without a web server in front - import.cgi
-refusing a body over 64 MiB before reading it, login.cgi refusing a
-withdrawal without a session - and GET /export's memory, measured as
+"""test_account_cgi.py - GET /export's memory, export.cgi run by hand as
 tools/bench.py part 3 measures GET /memo: the peak RSS of export.cgi for a
-user with 100,000 memos against one with 1,000, which must stay flat."""
+user with 100,000 memos against one with 1,000, which must stay flat.  (The
+account's other by-hand checks are shell tests: tests/bats/account.bats.)"""
 import json
 import os
 import secrets
 
 import lib
-from lib import Skipped, check, eq, run_cgi, sha256_hex, test
-from test_cgi import SID, base_env, seed_session
+from lib import Skipped, check, eq, sha256_hex, test
 
 SPAWN = os.path.join(lib.ROOT, "build", "bench", "spawn")
-
-
-@test
-def import_too_large_by_hand(env):
-    """import.cgi by hand: CONTENT_LENGTH over 64 MiB is 413 JSON before a byte is read; a dead session is 401 first"""
-    seed_session(env)
-    e = base_env(env, REQUEST_METHOD="POST", HTTP_COOKIE=f"sessionId={SID}",
-                 CONTENT_TYPE="application/json", CONTENT_LENGTH=str((64 << 20) + 1),
-                 SCRIPT_NAME="/import")
-    r, err = run_cgi("import", e, body=b"")
-    eq(r.status, 413, f"status: {err}")
-    check("64 MiB" in r.json()["error"], r.json()["error"])
-    r, _ = run_cgi("import", dict(e, HTTP_COOKIE="sessionId=" + "Z" * 43), body=b"")
-    eq(r.status, 401, "a dead session, whatever the size")
-
-
-@test
-def withdraw_needs_session_by_hand(env):
-    """login.cgi by hand: intent=withdraw without a session is 401 (a Korean page); with one, 302 with auth_type=reprompt"""
-    r, _ = run_cgi("login", base_env(env, QUERY_STRING="intent=withdraw",
-                                     HTTP_HOST="127.0.0.1:8080", SCRIPT_NAME="/login"))
-    eq(r.status, 401, "status")
-    check("로그인이 필요합니다" in r.text, "Korean page")
-    seed_session(env)
-    r, _ = run_cgi("login", base_env(env, QUERY_STRING="intent=withdraw",
-                                     HTTP_HOST="127.0.0.1:8080", SCRIPT_NAME="/login",
-                                     HTTP_COOKIE=f"sessionId={SID}"))
-    eq(r.status, 302, "with a session")
-    check("auth_type=reprompt" in r.header("Location"), r.header("Location"))
 
 
 def user_with_memos(env, uid, n, revisions):
@@ -70,9 +38,8 @@ def user_with_memos(env, uid, n, revisions):
 def peak_rss(env, sid, query, out):
     """Peak RSS (KiB) of one export.cgi run by hand (bench/spawn)."""
     import subprocess
-    e = dict(base_env(env, REQUEST_METHOD="GET", SCRIPT_NAME="/export",
-                      QUERY_STRING=query, HTTP_COOKIE="sessionId=" + sid),
-             PATH="/usr/bin:/bin")
+    e = {"MEMO_CONFIG": env.config, "REQUEST_METHOD": "GET", "SCRIPT_NAME": "/export",
+         "QUERY_STRING": query, "HTTP_COOKIE": "sessionId=" + sid, "PATH": "/usr/bin:/bin"}
     p = subprocess.run([SPAWN, "1", "/dev/null", out, os.path.join(lib.CGI_DIR, "export.cgi")],
                        env=e, capture_output=True, text=True, check=True, timeout=300)
     got = {k: float(v) for k, v in (kv.split("=") for kv in p.stdout.split())}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bats
+# The account's CGIs by hand (issue 10): what is easiest to see without a
+# web server in front.  The whole of it (sessions, export, import,
+# withdrawal) runs end to end in tests/test_account.py.
+#
+#   MEMO_CONFIG=var/run/memo.env bats tests/bats/account.bats
+
+load helper
+
+# bats test_tags=valgrind
+@test "POST /import over 64 MiB (CONTENT_LENGTH): 413 before a byte is read; a dead session is 401 first" {
+	new_user
+	REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$(((64 << 20) + 1)) \
+	    HTTP_COOKIE="$C" cgi import.cgi </dev/null
+	assert_equal "$STATUS" 413
+	assert_regex "$(json .error)" '64 MiB'
+	REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$(((64 << 20) + 1)) \
+	    HTTP_COOKIE="sessionId=$(printf 'Z%.0s' {1..43})" cgi import.cgi </dev/null
+	assert_equal "$STATUS" 401
+}
+
+# bats test_tags=valgrind
+@test "GET /login?intent=withdraw: 401 (a Korean page) without a session; with one, 302 to Naver with auth_type=reprompt" {
+	REQUEST_METHOD=GET QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
+	    SCRIPT_NAME=/login cgi login.cgi
+	assert_equal "$STATUS" 401
+	assert_regex "$BODY" '로그인이 필요합니다'
+	new_user
+	REQUEST_METHOD=GET QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
+	    SCRIPT_NAME=/login HTTP_COOKIE="$C" cgi login.cgi
+	assert_equal "$STATUS" 302
+	assert_regex "$(header Location)" 'auth_type=reprompt'
+}
