@@ -69,7 +69,7 @@ endif
 B	?= build
 CGIOUT	?= cgi-bin
 COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_account db_export db_maint db_memo \
-	   db_user err fold \
+	   db_user err fault fold \
 	   html import jsonx log memobody memojson naver naver_url query resp sess \
 	   tags utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
@@ -168,6 +168,13 @@ asan:
 build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# ---- fault-injection build: the CGIs with -DMEMO_FAULTS (common/fault.h),
+# for tests/test_injected.py: MEMO_FAULT fails a step no outside event can
+# hit on time.  Never installed.
+fault:
+	@$(MAKE) -s --no-print-directory B=build-fault CGIOUT=build-fault/cgi-bin \
+	    CFLAGS="-O2 -g -DMEMO_FAULTS" $(CGIS:%=build-fault/cgi-bin/%.cgi)
+
 # ---- libFuzzer harnesses (tests/fuzz/): clang only ----
 FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile tags \
 	       body import
@@ -225,7 +232,7 @@ run: deps all
 	python3 tools/stack.py run --port $(PORT) --mode $(MODE)
 
 # The bench programs are built too, so a change that breaks them fails here.
-test: deps all asan fuzz-build $(BENCH_PROGRAMS)
+test: deps all asan fault fuzz-build $(BENCH_PROGRAMS)
 	python3 tests/run.py
 
 bench: deps bench-deps all $(BENCH_PROGRAMS)
@@ -339,7 +346,7 @@ clean:
 	rm -rf $(B) $(CGI_BIN) build-asan $(FZ) build-hardened build-plain build-lazy \
 	    build-bench build-previous
 
-.PHONY: all deps bench-deps run test bench migrate install uninstall clean asan fuzz fuzz-build lint
+.PHONY: all deps bench-deps run test bench migrate install uninstall clean asan fault fuzz fuzz-build lint
 .DELETE_ON_ERROR:
 # Keep object files: no "rm …" after the test summary, and faster rebuilds.
 .SECONDARY:

@@ -170,16 +170,19 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		if (!first)
 			resp_write(&ctx->resp, ",", 1);
 		first = 0;
-		if (memo_json_put(&ctx->resp, &w, &m) != E_OK) {
+		if ((e = memo_json_put(&ctx->resp, &w, &m)) != E_OK) {
 			r = -1;
 			break;
 		}
 	}
-	/* A failure mid-stream cannot change the status any more; the
-	 * unterminated JSON tells the client the answer is incomplete. */
+	memo_json_free(&w);
 	if (r == 0)
 		resp_puts(&ctx->resp, "]}\n");
-	memo_json_free(&w);
+	/* A failure while the answer is all still here is a clean error
+	 * (503 for the database); later, the unterminated JSON tells the
+	 * client the answer is incomplete. */
+	else if (resp_rewind(&ctx->resp) == 0)
+		return e != E_OK ? e : E_DB;
 	return E_OK;
 }
 
@@ -375,6 +378,8 @@ revisions(struct ctx *ctx)
 	}
 	if (r == 0)
 		resp_puts(&ctx->resp, "]}\n");
+	else if (resp_rewind(&ctx->resp) == 0)
+		e = E_DB;	/* nothing sent yet: a clean 503 */
 out:
 	if (e != E_OK)
 		app_fail(ctx, e, NULL);

@@ -10,7 +10,9 @@
 #include <errmsg.h>
 #include <openssl/crypto.h>
 #include <mysqld_error.h>
+#include <unistd.h>
 #include "db_int.h"
+#include "fault.h"
 #include "log.h"
 
 #define MYSQL_PORT_DEFAULT	3306
@@ -688,7 +690,11 @@ text_regrow(struct db_row *r, MYSQL_STMT *st, unsigned int col, char **p,
 int
 row_fetch(struct db_row *r, MYSQL_STMT *st)
 {
-	int n = mysql_stmt_fetch(st);
+	int n;
+
+	if (FAULT("db_cut_at_row"))	/* the server gone: libmariadb's next read fails */
+		(void)close((int)mysql_get_socket(st->mysql));
+	n = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
 
 	if (n == MYSQL_NO_DATA)
 		return 0;

@@ -1,6 +1,7 @@
 /* db_user.c - users and sessions. */
 #include <string.h>
 #include "db_int.h"
+#include "fault.h"
 #include "utf8.h"
 
 enum err
@@ -24,7 +25,7 @@ db_session_name(struct db *db, const char *hash, char *name, size_t namelen)
 		e = db_fail(db, st, db_what(ST_SESSION_NAME));
 		goto out;
 	}
-	r = mysql_stmt_fetch(st);
+	r = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
 	if (r == MYSQL_NO_DATA)
 		e = E_UNAUTH;
 	else if (r == 1)

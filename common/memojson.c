@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include "fault.h"
 #include "log.h"
 #include "memojson.h"
 #include "tags.h"
@@ -287,8 +288,8 @@ memo_answer(struct resp *r, int status, const struct db_memo *m)
 	struct memo_json w;
 	enum err e;
 
-	if ((e = memo_json_init(&w)) != E_OK)
-		return e;
+	if (FAULT("answer_nomem") || memo_json_init(&w) != E_OK)
+		return E_NOMEM;
 	if ((e = memo_json_set(&w, m)) == E_OK)
 		answer(r, status, w.obj, m);
 	memo_json_free(&w);

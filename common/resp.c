@@ -23,7 +23,19 @@ resp_init(struct resp *r, const struct cgi_io *io, int head_only)
 	r->in_body = 0;
 	r->head_only = head_only;
 	r->failed = 0;
+	r->sent = 0;
 	r->len = 0;
+}
+
+int
+resp_rewind(struct resp *r)
+{
+	if (r->sent > 0 || r->failed)
+		return -1;
+	r->len = 0;
+	r->status = 0;
+	r->in_body = 0;
+	return 0;
 }
 
 int
@@ -32,6 +44,7 @@ resp_flush(struct resp *r)
 	if (!r->failed && r->len > 0 &&
 	    r->io->write(r->io->ctx, r->buf, r->len) != 0)
 		r->failed = 1;
+	r->sent += r->len;
 	r->len = 0;
 	return r->failed ? -1 : 0;
 }

@@ -23,6 +23,7 @@ struct resp {
 	int	 in_body;	/* headers are finished */
 	int	 head_only;	/* HEAD request: drop body bytes */
 	int	 failed;	/* the peer went away; drop everything */
+	size_t	 sent;		/* bytes handed to the transport so far */
 	size_t	 len;
 	char	 buf[RESP_BUFSZ];
 };
@@ -36,6 +37,12 @@ void	resp_header(struct resp *r, const char *name, const char *value);
 void	resp_body(struct resp *r);
 void	resp_write(struct resp *r, const void *data, size_t len);
 void	resp_puts(struct resp *r, const char *s);
+/* Take back an answer of which nothing has been sent yet (it is all in
+ * the buffer): 0, and a new resp_start may begin another; -1 if bytes are
+ * out already (then only an unfinished body can tell the client).  A
+ * failure in the middle of a streamed list becomes a clean 503 this way
+ * while its first 16 KiB are still here. */
+int	resp_rewind(struct resp *r);
 /* Write the buffer out; -1 if the peer is gone. */
 int	resp_flush(struct resp *r);
 

@@ -67,6 +67,7 @@ import stack    # noqa: E402
 import bats_suite  # noqa: E402
 import test_stack  # noqa: E402,F401  (registers tests)
 import test_tls  # noqa: E402,F401
+import test_injected  # noqa: E402,F401
 import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
@@ -295,6 +296,8 @@ def main():
         print("== CGI tests: each executable by hand (tests/bats/*.bats)")
         bats_suite.run(env, results, only)
         lib.run_tests(modules("test_account_cgi"), env, results, only)
+        print("== failures injected where no outside event can make them (build-fault/)")
+        lib.run_tests(modules("test_injected"), env, results, only)
         print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")

@@ -1,0 +1,103 @@
+"""test_injected.py - failures no outside event can make happen on time,
+made by the fault-injection build (build-fault/cgi-bin, `make fault`:
+common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
+
+- a row that cannot be read after the statement ran, the database saying
+  nothing about why (what libmariadb does when the connection is lost while
+  rows arrive): GET /memo and the page answer 503, not 500 "internal error";
+- the same in the middle of a list: a clean 503 while nothing of the
+  answer has left the process; an unterminated JSON once it has, and the
+  log line says why (the socket closed under libmariadb: its error, read
+  from the connection);
+- making the answer of a stored memo failing: a 500 with its whole header
+  block (a block without its blank line was a 502 from lighttpd), the memo
+  stored."""
+import json
+import os
+
+import lib
+from lib import check, eq, run_cgi, sha256_hex, test
+
+FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
+
+
+def session(env, uid, memos=0):
+    """A user with a session and `memos` memos (SQL); returns the cookie."""
+    sid = "Inj" + uid[-10:].rjust(40, "x")
+    env.db.client(database="memo", stdin=(
+        f"INSERT IGNORE INTO `user` (id, name) VALUES ('{uid}', '주입');"
+        "REPLACE INTO sessions (session_key, user_id, created_at, expires_at) VALUES"
+        f" ('{sha256_hex(sid)}', '{uid}', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY);"
+        f"DELETE FROM memo WHERE user_id = '{uid}';"
+        "SET SESSION max_recursive_iterations = 100000;"
+        "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
+        f" (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {max(memos, 1)})"
+        f" SELECT '{uid}', CONCAT('주입 시험 메모 ', n, ' — 오늘 할 일: 장보기, 운동, 책 읽기'),"
+        f" UTC_TIMESTAMP() FROM seq WHERE {memos} > 0;"))
+    return f"sessionId={sid}"
+
+
+def by_hand(env, cgi, fault, body=None, **kw):
+    e = {"MEMO_CONFIG": env.config, "MEMO_FAULT": fault}
+    e.update(kw)
+    check(os.path.exists(os.path.join(FAULT_DIR, cgi + ".cgi")),
+          "the fault-injection build is there (make fault)")
+    return run_cgi(cgi, e, body=body, cgi_dir=FAULT_DIR)
+
+
+@test
+def list_cut_before_rows(env):
+    """Injected: GET /memo's first row unreadable, no reason given by the database: 503 (was 500 'internal error')"""
+    cookie = session(env, "inj-before", memos=3)
+    r, err = by_hand(env, "memo", "db_fetch_fails:1", HTTP_COOKIE=cookie)
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo")
+    check("database: list: 0 (no reason given)" in err, f"the log: {err!r}")
+
+
+@test
+def page_cut_before_rows(env):
+    """Injected: the page's session row unreadable, no reason given: the Korean 503 page (was 500)"""
+    cookie = session(env, "inj-page")
+    r, err = by_hand(env, "index", "db_fetch_fails:1", HTTP_COOKIE=cookie)
+    eq(r.status, 503, f"GET / : {err}")
+    check("잠시 후 다시 시도해 주세요" in r.text, "the Korean page")
+    check("database: session lookup: 0" in err, f"the log: {err!r}")
+
+
+@test
+def list_cut_midway_before_flush(env):
+    """Injected: GET /memo's 5th row unreadable, nothing sent yet: a clean 503, not a 200 cut short"""
+    cookie = session(env, "inj-mid", memos=20)
+    r, err = by_hand(env, "memo", "db_fetch_fails:5", HTTP_COOKIE=cookie)
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo")
+    check("database: list:" in err, f"the log: {err!r}")
+
+
+@test
+def list_cut_after_flush(env):
+    """Injected: the connection closed under libmariadb at row 900 of 1,000, 16 KiB already sent: unfinished JSON, the reason logged, a clean exit"""
+    cookie = session(env, "inj-late", memos=1000)
+    r, err = by_hand(env, "memo", "db_cut_at_row:900", HTTP_COOKIE=cookie)
+    eq(r.status, 200, "the status had left")
+    try:
+        json.loads(r.body)
+        raise AssertionError("a cut answer parsed as whole JSON")
+    except ValueError:
+        pass
+    check(r.body.count(b'"id":') >= 800, "the memos before the cut")
+    check("database: list: 20" in err and "(no reason given)" not in err,
+          f"libmariadb's reason, from the connection: {err!r}")
+    print(f"saw: {err.strip()}")
+
+
+@test
+def answer_fails_after_store(env):
+    """Injected: POST /memo whose answer cannot be made after the memo is stored: 500 JSON with a whole header block, the memo stored"""
+    cookie = session(env, "inj-post")
+    body = '{"text":"저장은 됐는데 답이 실패"}'.encode()
+    r, err = by_hand(env, "memo", "answer_nomem", REQUEST_METHOD="POST", HTTP_COOKIE=cookie,
+                     CONTENT_TYPE="application/json", body=body)
+    eq(r.status, 500, "status")
+    eq(r.json(), {"error": "out of memory"}, "a JSON body after the header block")
+    eq(env.db.query("SELECT text FROM memo WHERE user_id = 'inj-post'"),
+       [["저장은 됐는데 답이 실패"]], "the memo is stored")
