@@ -1,6 +1,7 @@
 """test_fastcgi.py - what only FastCGI mode can get wrong: one process
 serving many requests in turn.  Run by tests/run.py after the end-to-end
 suite in FastCGI mode (env.web is then served by lighttpd-fastcgi.conf)."""
+import subprocess
 import time
 
 from lib import Browser, check, eq, login, test
@@ -159,3 +160,50 @@ def shipped_process_count(env):
                   errors="replace") as f:
             check("MEMO_FCGI_PROCS must be a positive number" in f.read(),
                   f"MEMO_FCGI_PROCS={bad}: the message is in lighttpd's output")
+
+
+@test
+def connection_dropped_after_a_failed_statement(env):
+    """A statement that failed (a lock wait timeout) drops the process's connection: the next request gets a new one"""
+    b = Browser(env.web.url)
+    eq(login(b, "잠금 대기").status, 302, "login")
+    pid = one_memo_process(env)
+    m = b.post_json("/memo", {"text": "잠길 메모"}).json()
+    env.db.query("SET GLOBAL innodb_lock_wait_timeout = 1", database=None)
+    holder = None
+    try:
+        # The process's next connection waits 1 s for a lock, not 50.
+        for i in [r[0] for r in env.db.query(
+                "SELECT id FROM information_schema.processlist WHERE user = 'memo'",
+                database=None)]:
+            env.db.client("-e", f"KILL {int(i)}", check=False)
+        time.sleep(0.2)
+        eq(b.get("/memo").status, 200, "GET on a fresh connection")
+        holder = subprocess.Popen(
+            ["mariadb", "--no-defaults", "--unbuffered", "--batch", "--skip-column-names",
+             "-S", env.db.socket, "-u", "root", "memo"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        holder.stdin.write(f"BEGIN; SELECT id FROM memo WHERE id = {m['id']} FOR UPDATE;"
+                           " SELECT 'locked';\n")
+        holder.stdin.flush()
+        eq([holder.stdout.readline().strip() for _ in range(2)], [str(m["id"]), "locked"],
+           "a test session holds the memo's row")
+        c0 = connections(env)
+        r = b.request("PATCH", f"/memo/{m['id']}", body='{"text":"못 고침"}'.encode(),
+                      headers={"Content-Type": "application/json"})
+        eq((r.status, r.json()), (503, {"error": "database unavailable"}), "PATCH waiting")
+        holder.stdin.write("ROLLBACK;\n")
+        holder.stdin.close()
+        holder.wait(10)
+        holder = None
+        eq(b.get("/memo").status, 200, "the next request")
+        # (connections() itself connects once: that one counts too.)
+        eq(connections(env) - c0 - 1, 1, "it came on a new connection")
+        eq(children(env, "memo"), [pid], "from the same process")
+        eq(env.db.query(f"SELECT text FROM memo WHERE id = {m['id']}"), [["잠길 메모"]],
+           "nothing changed")
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+        env.db.query("SET GLOBAL innodb_lock_wait_timeout = 50", database=None)
