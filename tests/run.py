@@ -68,6 +68,7 @@ import bats_suite  # noqa: E402
 import test_stack  # noqa: E402,F401  (registers tests)
 import test_tls  # noqa: E402,F401
 import test_injected  # noqa: E402,F401
+import test_readme  # noqa: E402,F401
 import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
@@ -349,6 +350,8 @@ def main():
         print("== multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
         started.append(Cluster(env))
         lib.run_tests(modules("test_multinode"), env, results, only)
+        print("== README.md's examples, run as written against make run's service")
+        lib.run_tests(modules("test_readme"), env, results, only)
         print("== the logs of the whole run")
         lib.run_tests(modules("test_logs"), env, results, only)
     except Exception as e:

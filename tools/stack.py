@@ -8,6 +8,7 @@ is stopped by its pid when the run ends, failed or not.  The system MariaDB
 service and port 3306 are never touched.
 
     python3 tools/stack.py run [--port 8080] [--prefix /memo] [--mode fastcgi]
+                               [--state var/run]
 
 --mode cgi (the default) runs each CGI per request through mod_cgi
 (lighttpd.conf); --mode fastcgi runs the same executables as persistent
@@ -544,7 +545,7 @@ def settings_from_env():
 
 
 def run(args):
-    base = os.path.join(ROOT, "var", "run")
+    base = os.path.abspath(args.state)
     os.makedirs(base, exist_ok=True)
     started = []
     stop_now = []
@@ -602,6 +603,8 @@ def main():
     r = sub.add_parser("run", help="serve the app until Ctrl-C")
     r.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     r.add_argument("--prefix", default=os.environ.get("PREFIX", ""))
+    r.add_argument("--state", default=os.path.join(ROOT, "var", "run"),
+                   help="folder of the servers' data, logs and memo.env")
     r.add_argument("--mode", choices=sorted(MODES),
                    default=os.environ.get("MODE") or "cgi")
     args = p.parse_args()
