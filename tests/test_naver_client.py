@@ -334,7 +334,7 @@ def count_lines(t):
 def libcurl_started_once_per_process(env):
     """auth.cgi starts libcurl once per process: a withdrawal by hand (three calls to Naver) calls curl_global_init once; a FastCGI process serving login after login, once in all"""
     t = fixture(env)
-    configure(env, t, t["doubles"]["good"])
+    configure(env, t, env.naver)        # plain HTTP: what is counted is the same
     # By hand: a login, then a withdrawal whose callback makes three calls
     # (token, profile, unlink) in one process.
     cfg = {"MEMO_CONFIG": t["config"], "HTTP_HOST": "127.0.0.1:8080",

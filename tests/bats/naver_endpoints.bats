@@ -62,10 +62,12 @@ token_requests() {
 	before=$(token_requests)
 	for key in NAVER_TOKEN_URL NAVER_PROFILE_URL; do
 		SECONDS=0
-		export "$key=$ELSEWHERE/x"
+		# The double's own paths: a request would be in its record.
+		export NAVER_TOKEN_URL=$DOUBLE/oauth2.0/token NAVER_PROFILE_URL=$DOUBLE/v1/nid/me
+		export "$key=${!key/127.0.0.1/0.0.0.0}"
 		REQUEST_METHOD=GET HTTP_COOKIE="oauthState=$state" \
 		    QUERY_STRING="code=ok.$(b64url "평문 $RANDOM").1&state=$state" cgi auth.cgi
-		unset "$key"
+		unset NAVER_TOKEN_URL NAVER_PROFILE_URL
 		assert_equal "$STATUS $key" "500 $key"
 		assert_regex "$BODY" '서버에 문제가 발생했습니다'
 		assert_regex "$ERR" "naver login failed: $key is refused"
