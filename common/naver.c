@@ -187,7 +187,7 @@ transfer_failure(CURLcode rc)
 	case CURLE_SSL_CONNECT_ERROR:
 		return "the TLS handshake failed";
 	case CURLE_SSL_CACERT_BADFILE:
-		return "NAVER_CA_FILE cannot be used";
+		return "the CA bundle (NAVER_CA_FILE, or the system's) cannot be used";
 	default:
 		return "could not connect";
 	}
