@@ -11,7 +11,10 @@
  * is written.
  * Returns 502 (a Korean page with a link home) if Naver fails in any way
  * while the code is exchanged or the profile fetched: refused, timed out,
- * non-200, not JSON, error JSON, missing fields.  Nothing is written.
+ * a TLS certificate not accepted, non-200, not JSON, error JSON, missing
+ * fields.  Nothing is written; the log says why, in libcurl's words too.
+ * Returns 500 if a Naver URL setting is neither https:// nor http:// to a
+ * loopback host (naver_endpoints_check): no connection is made.
  * Returns 503 if the database is down.
  * Returns 405 for HEAD: the callback acts, and HEAD must not.
  * Every answer clears the oauthState cookie: a state is used once.
@@ -31,8 +34,8 @@
  * link is still there and how to remove it at Naver, the log says why.
  * If the database fails during the deletion nothing is deleted (503).
  */
+#include <stdio.h>
 #include <string.h>
-#include <curl/curl.h>
 #include "app.h"
 #include "db.h"
 #include "html.h"
@@ -108,13 +111,10 @@ static enum err
 naver_who(const struct cfg *cfg, struct callback *cb,
     struct naver_profile *who, char token[NAVER_MAX_TOKEN + 1])
 {
-	const char *why = NULL;
+	char why[NAVER_WHY_MAX];
 	enum err e;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return E_INTERNAL;
-	e = naver_login(cfg, cb->code, cb->state, who, token, &why);
-	curl_global_cleanup();
+	e = naver_login(cfg, cb->code, cb->state, who, token, why);
 	explicit_bzero(cb->code, sizeof(cb->code));
 	if (e != E_OK)
 		log_msg("naver login failed: %s", why);
@@ -160,15 +160,10 @@ session_start(struct ctx *ctx, const struct naver_profile *who,
 static int
 unlink_at_naver(const struct cfg *cfg, const char *token)
 {
-	const char *why = NULL;
+	char why[NAVER_WHY_MAX];
 	enum err e;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_msg("withdrawal: naver unlink not attempted: no HTTP client");
-		return 0;
-	}
-	e = naver_unlink(cfg, token, &why);
-	curl_global_cleanup();
+	e = naver_unlink(cfg, token, why);
 	if (e != E_OK)
 		log_msg("withdrawal: naver unlink failed: %s", why);
 	return e == E_OK;
@@ -264,6 +259,9 @@ handle(struct ctx *ctx)
 		app_fail(ctx, E_METHOD, NULL);
 		return;
 	}
+	/* libcurl before the database, once per process: see naver_start.
+	 * A failure comes back from the call to Naver that needs it. */
+	(void)naver_start();
 	if (sess_set_cookie(clear_state, sizeof(clear_state), &ctx->req,
 	    &ctx->cfg, STATE_COOKIE, "", 0) != 0)
 		e = E_INTERNAL;

@@ -16,12 +16,16 @@
  * 403 for intent=withdraw from another site's page (Sec-Fetch-Site), which
  * cannot be the person's own deliberate step; 503 if the database is down.
  * Returns 400 for another intent, or if the redirect URI must be derived
- * from a malformed Host header; 500 if NAVER_CLIENT_ID is not configured.
+ * from a malformed Host header; 500 if NAVER_CLIENT_ID is not configured,
+ * or if a Naver URL setting is neither https:// nor http:// to a loopback
+ * host (naver_endpoints_check; the log says which): a misconfiguration
+ * shows at the first step, before the person is sent anywhere.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "db.h"
+#include "log.h"
 #include "naver.h"
 #include "query.h"
 #include "sess.h"
@@ -99,6 +103,10 @@ handle(struct ctx *ctx)
 	if (*cfg_str(&ctx->cfg, CFG_NAVER_CLIENT_ID) == '\0') {
 		why = "NAVER_CLIENT_ID is not set";
 		e = E_INTERNAL;
+		goto out;
+	}
+	if ((e = naver_endpoints_check(&ctx->cfg, &why)) != E_OK) {
+		log_msg("login refused: %s", why);
 		goto out;
 	}
 	if ((e = intent_parse(&ctx->req, &withdraw)) != E_OK ||

@@ -31,6 +31,7 @@ static const struct {
 	    "https://openapi.naver.com/v1/nid/me" },
 	[CFG_NAVER_CONNECT_TIMEOUT] = { "NAVER_CONNECT_TIMEOUT", "3" },
 	[CFG_NAVER_TIMEOUT]	= { "NAVER_TIMEOUT", "5" },
+	[CFG_NAVER_CA_FILE]	= { "NAVER_CA_FILE", "" },
 	[CFG_SESSION_MAX_AGE]	= { "SESSION_MAX_AGE", "1209600" },
 	[CFG_COOKIE_SECURE]	= { "COOKIE_SECURE", "auto" },
 	[CFG_TRASH_DAYS]	= { "TRASH_DAYS", "30" },

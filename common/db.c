@@ -28,6 +28,8 @@ _Static_assert(EXPORT_BATCH == 200, "ST_EXPORT_BOUND's OFFSET");
 
 /* ST_REV_PRUNE keeps the newest 50 revisions (OFFSET 49). */
 _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
+/* ST_SESSION_CAP keeps the new session and the 49 newest others. */
+_Static_assert(SESSIONS_KEPT == 50, "ST_SESSION_CAP's OFFSET");
 
 /* A live session's user, as the first table of a join. */
 #define SESSION_JOIN(t) \
@@ -88,6 +90,16 @@ static const struct {
 	    "INSERT INTO sessions (session_key, user_id, created_at, expires_at,"
 	    " public_id, user_agent) VALUES (?, ?, UTC_TIMESTAMP(),"
 	    " UTC_TIMESTAMP() + INTERVAL ? SECOND, ?, ?)" },
+	/* The old ones come from a derived table (materialized: it has a
+	 * LIMIT) read through the user's index, and are deleted by primary
+	 * key: only the user's own sessions are locked, those kept in share
+	 * mode (a POST /memo in flight reads its session so too).  At most
+	 * 1000 a login: one login adds one session. */
+	[ST_SESSION_CAP] = { "session cap",
+	    "DELETE s FROM sessions s JOIN (SELECT session_key FROM sessions"
+	    " FORCE INDEX (sessions_user) WHERE user_id = ? AND session_key <> ?"
+	    " ORDER BY created_at DESC, session_key DESC LIMIT 1000 OFFSET 49)"
+	    " AS old ON old.session_key = s.session_key" },
 	[ST_SESSION_SWEEP] = { "session sweep",
 	    "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000" },
 	[ST_MEMO_INSERT] = { "memo insert",

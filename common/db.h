@@ -36,6 +36,7 @@
 #define USER_MAX_NAME	255		/* bytes, cut on a character */
 #define DB_STAMP_LEN	24		/* "2026-11-24T13:45:00Z" and NUL */
 #define MEMO_REVISIONS_KEPT 50		/* at least this many per memo */
+#define SESSIONS_KEPT	50		/* a user's newest sessions kept */
 
 struct db;
 struct db_list;
@@ -70,8 +71,10 @@ struct db_session_new {
 	long		 max_age;	/* seconds */
 };
 /* In one transaction: upsert the user, drop the browser's previous session
- * (old_hash may be NULL), create the new one.  Then sweep a batch of
- * expired sessions. */
+ * (old_hash may be NULL), create the new one, and delete the user's
+ * sessions beyond the newest SESSIONS_KEPT (the new one always kept; by
+ * created_at, a second's resolution).  Then sweep a batch of expired
+ * sessions. */
 enum err db_login(struct db *db, const char *user_id, const char *name,
 	    const struct db_session_new *s, const char *old_hash);
 enum err db_session_delete(struct db *db, const char *hash);

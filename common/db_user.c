@@ -82,6 +82,10 @@ db_login(struct db *db, const char *user_id, const char *name,
 		bind_null(&b[4]);
 	if ((e = db_exec(db, ST_SESSION_CREATE, b, NULL)) != E_OK)
 		goto out;
+	bind_cstr(&b[0], user_id);
+	bind_cstr(&b[1], s->hash);
+	if ((e = db_exec(db, ST_SESSION_CAP, b, NULL)) != E_OK)
+		goto out;
 	e = db_commit(db);
 out:
 	if (e != E_OK)

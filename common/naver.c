@@ -1,4 +1,5 @@
 /* naver.c - Naver Login over libcurl, and parsing of its answers. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
@@ -147,7 +148,28 @@ collect(char *data, size_t size, size_t nmemb, void *arg)
 	return buf_add(b, data, size * nmemb) == E_OK ? size * nmemb : 0;
 }
 
-/* Why an exchange with Naver failed, for the log. */
+/* Why a call failed, for the log: a fixed reason; for a failed transfer
+ * also the endpoint, libcurl's code and its own words. */
+struct failure {
+	const char	*reason;
+	const char	*where;		/* NULL unless the transfer failed */
+	int		 code;
+	char		 curl[CURL_ERROR_SIZE];
+};
+
+enum err
+naver_start(void)
+{
+	/* Per process, not per request: libcurl's global state lives as
+	 * long as the process and is freed with it. */
+	static int started;
+
+	if (!started && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		started = 1;
+	return started ? E_OK : E_INTERNAL;
+}
+
+/* Why a transfer failed, in words; libcurl's own follow in the log. */
 static const char *
 transfer_failure(CURLcode rc)
 {
@@ -160,27 +182,39 @@ transfer_failure(CURLcode rc)
 		return "the connection closed without an answer";
 	case CURLE_WRITE_ERROR:
 		return "answer too large";
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return "its TLS certificate was not accepted";
+	case CURLE_SSL_CONNECT_ERROR:
+		return "the TLS handshake failed";
+	case CURLE_SSL_CACERT_BADFILE:
+		return "the CA bundle (NAVER_CA_FILE, or the system's) cannot be used";
 	default:
 		return "could not connect";
 	}
 }
 
-/* One HTTP exchange with Naver; *status is the HTTP status. */
-static enum err
-naver_call(const struct cfg *cfg, const char *url, const char *form,
-    const char *bearer, struct buf *body, long *status, const char **why)
+/* A handle for one exchange with url (checked by naver_url_safe): only
+ * its own scheme allowed, certificates verified (against NAVER_CA_FILE
+ * alone when set), bounded in time, the answer collected into body. */
+static CURL *
+easy_new(const struct cfg *cfg, const char *url, struct buf *body,
+    char errbuf[CURL_ERROR_SIZE])
 {
-	struct curl_slist *hdrs = NULL, *h;
-	struct buf auth;
+	const char *ca = cfg_str(cfg, CFG_NAVER_CA_FILE);
 	CURL *c;
-	CURLcode rc;
-	enum err e = E_OK;
 
-	buf_init(&auth, NAVER_MAX_TOKEN + 64);
 	if ((c = curl_easy_init()) == NULL)
-		return E_NOMEM;
+		return NULL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+	    strncasecmp(url, "https:", 6) == 0 ? "https" : "http");
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (*ca != '\0') {
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");	/* no proxy from the env */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -191,6 +225,30 @@ naver_call(const struct cfg *cfg, const char *url, const char *form,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "memo/1.0");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	return c;
+}
+
+/* One HTTP exchange with Naver's endpoint where (named for the log);
+ * *status is the HTTP status. */
+static enum err
+naver_call(const struct cfg *cfg, const char *where, const char *url,
+    const char *form, const char *bearer, struct buf *body, long *status,
+    struct failure *f)
+{
+	struct curl_slist *hdrs = NULL, *h;
+	struct buf auth;
+	CURL *c;
+	CURLcode rc;
+	enum err e = E_OK;
+
+	buf_init(&auth, NAVER_MAX_TOKEN + 64);
+	f->reason = "libcurl would not start";
+	if (naver_start() != E_OK)
+		return E_INTERNAL;
+	f->reason = "out of memory";
+	f->curl[0] = '\0';
+	if ((c = easy_new(cfg, url, body, f->curl)) == NULL)
+		return E_NOMEM;
 	if (form != NULL)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
 	if (bearer != NULL) {
@@ -205,7 +263,12 @@ naver_call(const struct cfg *cfg, const char *url, const char *form,
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	}
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
-		*why = transfer_failure(rc);
+		f->reason = transfer_failure(rc);
+		f->where = where;
+		f->code = (int)rc;
+		if (f->curl[0] == '\0')
+			(void)snprintf(f->curl, CURL_ERROR_SIZE, "%s",
+			    curl_easy_strerror(rc));
 		e = E_UPSTREAM;
 	} else
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -221,20 +284,32 @@ out:
 /* naver_call for an answer that must be HTTP 200: any other status is
  * E_UPSTREAM with non200 as the reason. */
 static enum err
-naver_call_200(const struct cfg *cfg, const char *url, const char *form,
-    const char *bearer, struct buf *body, const char *non200,
-    const char **why)
+naver_call_200(const struct cfg *cfg, const char *where, const char *url,
+    const char *form, const char *bearer, struct buf *body,
+    const char *non200, struct failure *f)
 {
 	long status = 0;
 	enum err e;
 
-	if ((e = naver_call(cfg, url, form, bearer, body, &status, why)) != E_OK)
+	if ((e = naver_call(cfg, where, url, form, bearer, body, &status,
+	    f)) != E_OK)
 		return e;
 	if (status != 200) {
-		*why = non200;
+		f->reason = non200;
 		return E_UPSTREAM;
 	}
 	return E_OK;
+}
+
+/* The failure in words, into why. */
+static void
+failure_text(const struct failure *f, char why[NAVER_WHY_MAX])
+{
+	if (f->where != NULL)
+		(void)snprintf(why, NAVER_WHY_MAX, "%s: %s (curl %d: %s)",
+		    f->where, f->reason, f->code, f->curl);
+	else
+		(void)snprintf(why, NAVER_WHY_MAX, "%s", f->reason);
 }
 
 /* The token request's form body; every value escaped. */
@@ -253,33 +328,36 @@ token_form(const struct cfg *cfg, const char *code, const char *state,
 enum err
 naver_login(const struct cfg *cfg, const char *code, const char *state,
     struct naver_profile *out, char token_out[NAVER_MAX_TOKEN + 1],
-    const char **why)
+    char why[NAVER_WHY_MAX])
 {
 	char token[NAVER_MAX_TOKEN + 1] = "";
+	struct failure f = { "out of memory", NULL, 0, "" };
 	struct buf form, body;
 	enum err e;
 
 	buf_init(&form, 16384);
 	buf_init(&body, NAVER_MAX_BODY);
-	*why = "out of memory";
-	if ((e = token_form(cfg, code, state, &form)) != E_OK ||
-	    (e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p,
-	    NULL, &body, "token endpoint answered a non-200 status",
-	    why)) != E_OK ||
+	if ((e = naver_endpoints_check(cfg, &f.reason)) != E_OK ||
+	    (e = token_form(cfg, code, state, &form)) != E_OK ||
+	    (e = naver_call_200(cfg, "token endpoint",
+	    cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p, NULL, &body,
+	    "token endpoint answered a non-200 status", &f)) != E_OK ||
 	    (e = naver_parse_token(body.p ? body.p : "", body.len, token,
-	    why)) != E_OK)
+	    &f.reason)) != E_OK)
 		goto out;
 	if (body.p != NULL)
 		explicit_bzero(body.p, body.len);
 	buf_free(&body);
-	if ((e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL,
-	    token, &body, "profile endpoint answered a non-200 status",
-	    why)) != E_OK)
+	if ((e = naver_call_200(cfg, "profile endpoint",
+	    cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL, token, &body,
+	    "profile endpoint answered a non-200 status", &f)) != E_OK)
 		goto out;
-	e = naver_parse_profile(body.p ? body.p : "", body.len, out, why);
+	e = naver_parse_profile(body.p ? body.p : "", body.len, out, &f.reason);
 	if (e == E_OK && token_out != NULL)
 		memcpy(token_out, token, sizeof(token));
 out:
+	if (e != E_OK)
+		failure_text(&f, why);
 	explicit_bzero(token, sizeof(token));
 	if (form.p != NULL)
 		explicit_bzero(form.p, form.len);
@@ -301,18 +379,23 @@ unlink_form(const struct cfg *cfg, const char *token, struct buf *form)
 }
 
 enum err
-naver_unlink(const struct cfg *cfg, const char *token, const char **why)
+naver_unlink(const struct cfg *cfg, const char *token, char why[NAVER_WHY_MAX])
 {
+	struct failure f = { "out of memory", NULL, 0, "" };
 	struct buf form, body;
 	enum err e;
 
 	buf_init(&form, 16384);
 	buf_init(&body, NAVER_MAX_BODY);
-	*why = "out of memory";
-	if ((e = unlink_form(cfg, token, &form)) == E_OK &&
-	    (e = naver_call_200(cfg, cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p,
-	    NULL, &body, "unlink answered a non-200 status", why)) == E_OK)
-		e = naver_parse_unlink(body.p ? body.p : "", body.len, why);
+	if ((e = naver_endpoints_check(cfg, &f.reason)) == E_OK &&
+	    (e = unlink_form(cfg, token, &form)) == E_OK &&
+	    (e = naver_call_200(cfg, "token endpoint (unlink)",
+	    cfg_str(cfg, CFG_NAVER_TOKEN_URL), form.p, NULL, &body,
+	    "unlink answered a non-200 status", &f)) == E_OK)
+		e = naver_parse_unlink(body.p ? body.p : "", body.len,
+		    &f.reason);
+	if (e != E_OK)
+		failure_text(&f, why);
 	if (form.p != NULL)
 		explicit_bzero(form.p, form.len);
 	if (body.p != NULL)		/* the answer repeats the token */

@@ -4,6 +4,9 @@
  * See shared/naver-login.md.  The token request is a POST form body so the
  * client secret never appears in a URL.  Both calls are bounded in time
  * (NAVER_CONNECT_TIMEOUT, NAVER_TIMEOUT) and in size (NAVER_MAX_BODY).
+ * Every endpoint is https:// (certificates verified against NAVER_CA_FILE,
+ * else the system's CAs), or http:// to a loopback host only: the
+ * development provider; any other URL is refused before a connection.
  * The parse functions are pure so tests and fuzzers can call them directly.
  */
 #ifndef MEMO_NAVER_H
@@ -17,6 +20,8 @@
 #define NAVER_MAX_BODY		65536
 #define NAVER_MAX_TOKEN		2048
 #define NAVER_DEFAULT_NAME	"네이버 사용자"
+/* Room for why a call failed: a fixed reason and libcurl's own words. */
+#define NAVER_WHY_MAX		400
 
 struct naver_profile {
 	char	id[USER_MAX_ID + 1];
@@ -36,6 +41,15 @@ enum err naver_redirect_uri(const struct cfg *cfg, const struct cgi_req *req,
 char	*naver_authorize_url(const struct cfg *cfg, const char *redirect_uri,
 	    const char *state, int reprompt);
 
+/* 1 if url may be used for Naver: https://, or http:// to a loopback host
+ * (localhost, 127.0.0.0/8, [::1]) with at most a port, nothing else in its
+ * authority.  (naver_url.c, as the next.) */
+int	 naver_url_safe(const char *url);
+
+/* Check every Naver URL setting (authorize, token, profile) with
+ * naver_url_safe: E_OK, or E_INTERNAL with *why naming the setting. */
+enum err naver_endpoints_check(const struct cfg *cfg, const char **why);
+
 /* Take the access token from a token response body.  E_UPSTREAM (with a
  * fixed reason in *why) for error JSON, a missing or malformed token, or a
  * body that is not a JSON object. expires_in may be a string or a number. */
@@ -51,17 +65,28 @@ enum err naver_parse_profile(const char *body, size_t len,
  * fixed reason in *why) for error JSON or anything else. */
 enum err naver_parse_unlink(const char *body, size_t len, const char **why);
 
+/* Start libcurl, once per process (a FastCGI process serves many
+ * requests): E_OK, or E_INTERNAL.  The calls below start it if need be;
+ * auth.cgi starts it first thing, before the database's client starts
+ * OpenSSL without the system's configuration (db.c): OpenSSL keeps the
+ * first caller's choice for the process, and Naver's TLS follows the
+ * system's policy. */
+enum err naver_start(void);
+
 /* Exchange the code and fetch the profile.  token, if not NULL, receives
- * the access token (for naver_unlink; the caller wipes it).  Call
- * curl_global_init first. */
+ * the access token (for naver_unlink; the caller wipes it).  On failure
+ * why says why, for the log: E_UPSTREAM (Naver refused, timed out, failed
+ * TLS verification, answered non-200 or wrong: libcurl's own error text
+ * included), E_INTERNAL (an endpoint refused by naver_endpoints_check,
+ * before any connection; libcurl would not start). */
 enum err naver_login(const struct cfg *cfg, const char *code,
 	    const char *state, struct naver_profile *out,
-	    char token[NAVER_MAX_TOKEN + 1], const char **why);
+	    char token[NAVER_MAX_TOKEN + 1], char why[NAVER_WHY_MAX]);
 
 /* Unlink the application from the person's Naver account (연동 해제):
  * grant_type=delete with the access token, in a POST form body.  E_OK, or
- * E_UPSTREAM with *why (refused, timed out, non-200, error JSON). */
+ * E_UPSTREAM or E_INTERNAL with why, as naver_login. */
 enum err naver_unlink(const struct cfg *cfg, const char *token,
-	    const char **why);
+	    char why[NAVER_WHY_MAX]);
 
 #endif

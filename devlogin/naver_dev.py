@@ -70,12 +70,18 @@ a plain-text 404; POST bodies over 64 KiB get 413.
 
 Usage: naver_dev.py --port PORT [--host 127.0.0.1] [--client-id ID]
        [--client-secret SECRET] [--pidfile FILE] [--hang-seconds 30] [--log FILE]
+       [--tls-cert FILE --tls-key FILE]
 --port 0 picks a free port; the "listening on" line tells which.  Standard
 library only.  The log has one line per request: method, path (no query),
 status.  --host must be a loopback IP literal (127.0.0.1, ::1), not a name.
+With --tls-cert and --tls-key (PEM: the certificate, then any intermediates;
+its key) it serves HTTPS, as Naver does: the tests make a certificate with a
+CA of their own and give the service that CA (NAVER_CA_FILE).  A client
+that rejects the certificate leaves one "TLS handshake failed" line in the
+log and never reaches an endpoint.
 """
 import argparse, base64, hashlib, html, ipaddress, json, os, secrets, signal
-import socket, sys, threading, time, urllib.parse
+import socket, ssl, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BODY = 64 * 1024
@@ -392,14 +398,32 @@ class Server(ThreadingHTTPServer):
         self.lock, self.token_requests, self.used_codes = threading.Lock(), [], set()
         self.authorize_requests, self.revoked = [], set()
         self.log_lock = threading.Lock()        # never reply while holding self.lock
+        self.tls = None
+        if args.tls_cert:
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.minimum_version = ssl.TLSVersion.TLSv1_2
+            self.tls.load_cert_chain(args.tls_cert, args.tls_key)
         super().__init__((args.host, args.port), Handler)
+
+    def get_request(self):
+        # The handshake runs in the request's own thread, on its first
+        # read: a client that stalls in it holds up nobody else.
+        conn, addr = super().get_request()
+        if self.tls is not None:
+            conn = self.tls.wrap_socket(conn, server_side=True,
+                                        do_handshake_on_connect=False)
+        return conn, addr
 
     def handle_error(self, request, client_address):
         # One line, not a traceback: a client that timed out during a hang is
         # routine, and exception messages could carry request values.
         e = sys.exc_info()[1]
-        self.log("client went away" if isinstance(e, ConnectionError)
-                 else "error: %s while handling a request" % type(e).__name__)
+        if isinstance(e, ssl.SSLError):
+            # The reason is OpenSSL's ("tlsv1 alert unknown ca"), not the client's.
+            self.log("TLS handshake failed: %s" % (e.reason or type(e).__name__))
+        else:
+            self.log("client went away" if isinstance(e, ConnectionError)
+                     else "error: %s while handling a request" % type(e).__name__)
 
     def log(self, line):
         with self.log_lock:
@@ -416,7 +440,11 @@ def main():
     ap.add_argument("--pidfile")
     ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--log")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = ap.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
     try:
         loopback = ipaddress.ip_address(args.host).is_loopback
     except ValueError:
@@ -432,7 +460,7 @@ def main():
     logf = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr
     try:
         server = Server(args, logf)
-    except OSError as e:
+    except (OSError, ssl.SSLError) as e:
         print("naver_dev: cannot listen on %s port %d: %s" % (args.host, args.port, e),
               file=sys.stderr)
         return 1
@@ -446,8 +474,8 @@ def main():
         serving = threading.Thread(target=server.serve_forever, daemon=True)
         serving.start()
         host = "[%s]" % args.host if ":" in args.host else args.host
-        print("naver_dev listening on http://%s:%d" % (host, server.server_address[1]),
-              flush=True)
+        print("naver_dev listening on %s://%s:%d" % ("https" if server.tls else "http", host,
+                                                     server.server_address[1]), flush=True)
         while not stop.wait(1.0):
             pass
     finally:

@@ -6,7 +6,11 @@
 3. the fuzzers: corpora and regressions replayed, then each target fuzzed
    for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
    printing executions and coverage (tests/fuzz/);
-4. CGI tests: each executable run by hand with CGI variables and a piped
+4. Naver over HTTPS: the double with a certificate of a test CA
+   (NAVER_CA_FILE), another CA's and another host's refused with 502; an
+   http:// endpoint that is not loopback refused before any connection;
+   libcurl started once per process (tests/test_naver_client.py);
+   CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one: the bats files tests/bats/*.bats
    (tests/bats_suite.py runs them, one result per bats test), and
    tests/test_account_cgi.py (export.cgi's memory at 100,000 memos); their
@@ -69,6 +73,7 @@ import test_stack  # noqa: E402,F401  (registers tests)
 import test_tls  # noqa: E402,F401
 import test_injected  # noqa: E402,F401
 import test_readme  # noqa: E402,F401
+import test_naver_client  # noqa: E402
 import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
@@ -294,6 +299,10 @@ def main():
         env.started = started
         print("== TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
         lib.run_tests(modules("test_tls"), env, results, only)
+        print("== Naver over HTTPS (NAVER_CA_FILE), refused http:// endpoints, libcurl once"
+              " per process: CGI and FastCGI mode")
+        lib.run_tests(modules("test_naver_client"), env, results, only)
+        test_naver_client.stop(env)
         print("== CGI tests: each executable by hand (tests/bats/*.bats)")
         bats_suite.run(env, results, only)
         lib.run_tests(modules("test_account_cgi"), env, results, only)

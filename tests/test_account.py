@@ -272,6 +272,33 @@ def logout_everywhere(env):
     eq(bystander.get("/memo").status, 200, "still logged in after the refusals")
 
 
+@test
+def sessions_capped_per_user(env):
+    """A user keeps the newest 50 sessions: the 51st login deletes the oldest (its browser gets 401, its row is gone); the newest and every other device still work"""
+    name = "세션 상한"
+    uid = naver_id(name)
+    first = login_as(env, name, ua="첫 기기")
+    first_key = sha256_hex(first.cookies["sessionId"])
+    time.sleep(1.1)     # created_at counts seconds: the first is then the oldest
+    others = [login_as(env, name, ua=f"기기 {i}") for i in range(49)]
+    eq(rows_of(env, uid)["sessions"], 50, "50 logins, 50 sessions")
+    eq(first.get("/memo").status, 200, "the 50th login ends nothing")
+    newest = login_as(env, name, ua="51번째 기기")
+    eq(rows_of(env, uid)["sessions"], 50, "51 logins, 50 sessions")
+    eq(env.db.query(f"SELECT COUNT(*) FROM sessions WHERE session_key = '{first_key}'"),
+       [["0"]], "the oldest session's row is gone")
+    r = first.get("/memo")
+    eq(r.status, 401, "the oldest browser is logged out")
+    eq(newest.get("/memo").status, 200, "the newest works")
+    eq([b.get("/memo").status for b in (others[0], others[-1])], [200, 200],
+       "the other devices work")
+    sessions = newest.get("/account").json()["sessions"]
+    eq((len(sessions), [x["user_agent"] for x in sessions if x["current"]]),
+       (50, ["51번째 기기"]), "GET /account: 50 sessions, this one among them")
+    check("첫 기기" not in [x["user_agent"] for x in sessions], "the first device is not listed")
+    say(f"51 logins: {rows_of(env, uid)['sessions']} session rows, the oldest 401")
+
+
 # ---- export ----
 
 @test

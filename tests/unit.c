@@ -595,6 +595,57 @@ t_authorize_url(void)
 	cfg_free(&cfg);
 }
 
+/* Which Naver URLs may carry the client secret or a token. */
+static void
+t_naver_url_safe(void)
+{
+	const char *safe[] = { "https://nid.naver.com/oauth2.0/token",
+	    "HTTPS://openapi.naver.com/v1/nid/me", "http://127.0.0.1:9/x",
+	    "http://127.255.255.254/", "http://localhost:8080/oauth2.0/token",
+	    "http://LocalHost", "http://[::1]:443/x", "http://[::1]?q",
+	    "http://[0:0::1]/", "http://127.0.0.1#f", NULL };
+	const char *refused[] = { "", "https://", "http://nid.naver.com/x",
+	    "http://128.0.0.1/", "http://0.0.0.0:80/", "http://10.0.0.1/",
+	    "http://127.1/", "http://0177.0.0.1/", "http://127.000.0.1/",
+	    "http://127.0.0.1.nip.io/", "http://localhost.evil.com/",
+	    "http://127.0.0.1@evil.com/", "http://evil.com@127.0.0.1/",
+	    "http://127.0.0.1\\@evil.com/", "http://127.0.0.1:/",
+	    "http://127.0.0.1:80:81/", "http://127.0.0.1:8o/",
+	    "http://[::2]/", "http://[::ffff:127.0.0.1]/", "http://[::1/",
+	    "http://[::1]x/", "http://[::1%25lo]/", "http://:80/", "http:///x",
+	    "ftp://127.0.0.1/", "file:///etc/passwd", " http://127.0.0.1/",
+	    "http:/127.0.0.1/", "//127.0.0.1/", "http://127.0.0.1 /", NULL };
+	struct cfg cfg;
+	const char *why = NULL;
+
+	for (int i = 0; safe[i] != NULL; i++) {
+		int ok = naver_url_safe(safe[i]);
+
+		if (!ok)
+			fprintf(stderr, "  refused: %s\n", safe[i]);
+		CHECK(ok);
+	}
+	for (int i = 0; refused[i] != NULL; i++) {
+		int taken = naver_url_safe(refused[i]);
+
+		if (taken)
+			fprintf(stderr, "  taken: %s\n", refused[i]);
+		CHECK(!taken);
+	}
+	/* The defaults are Naver's https URLs; one http:// elsewhere and
+	 * the check names its setting. */
+	CHECK(cfg_load(&cfg, (char *[]){ "MEMO_CONFIG=/dev/null", NULL }) ==
+	    E_OK);
+	CHECK(naver_endpoints_check(&cfg, &why) == E_OK);
+	cfg_free(&cfg);
+	CHECK(cfg_load(&cfg, (char *[]){ "MEMO_CONFIG=/dev/null",
+	    "NAVER_PROFILE_URL=http://openapi.naver.com/v1/nid/me", NULL }) ==
+	    E_OK);
+	CHECK(naver_endpoints_check(&cfg, &why) == E_INTERNAL &&
+	    strncmp(why, "NAVER_PROFILE_URL ", 18) == 0);
+	cfg_free(&cfg);
+}
+
 static void
 t_memo_body(void)
 {
@@ -1031,6 +1082,7 @@ main(void)
 	run("resp: headers, escaping, streaming, HEAD", t_response);
 	run("sess: tokens, hashes, comparison", t_sess);
 	run("naver: redirect and authorize URLs", t_authorize_url);
+	run("naver: https, or http:// to loopback only", t_naver_url_safe);
 	run("memobody: the POST and PATCH /memo body rules", t_memo_body);
 	run("tags: what is a #tag, names and keys, the filter", t_tags);
 	run("memojson: a streamed memo is the object's very bytes", t_memojson);

@@ -40,7 +40,7 @@ SETTINGS = ("DB_HOST", "DB_PORT", "DB_SOCKET", "DB_DATABASE", "DB_USER",
             "DB_SSL_CA", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET",
             "NAVER_REDIRECT_URI", "NAVER_AUTHORIZE_URL", "NAVER_TOKEN_URL",
             "NAVER_PROFILE_URL", "NAVER_CONNECT_TIMEOUT", "NAVER_TIMEOUT",
-            "SESSION_MAX_AGE", "COOKIE_SECURE", "TRASH_DAYS")
+            "NAVER_CA_FILE", "SESSION_MAX_AGE", "COOKIE_SECURE", "TRASH_DAYS")
 
 
 _HANDED_OUT = set()
@@ -289,30 +289,40 @@ class MariaDB:
 
 
 class NaverDev:
-    """devlogin/naver_dev.py: the development provider and test double."""
+    """devlogin/naver_dev.py: the development provider and test double.
+    tls: a dict with the "cert" and "key" files (PEM) to serve HTTPS with,
+    and the "ca" that signed them (NAVER_CA_FILE in settings()); log: its
+    log file (default base/naver_dev.log)."""
 
     def __init__(self, base, port=None, client_id="dev-client-id",
-                 client_secret=None, hang_seconds=30):
+                 client_secret=None, hang_seconds=30, tls=None, log=None):
         self.port = port or free_port()
         self.client_id = client_id
         self.client_secret = client_secret or secrets.token_urlsafe(16)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.log = log or os.path.join(base, "naver_dev.log")
         argv = [sys.executable, os.path.join(ROOT, "devlogin", "naver_dev.py"),
                 # "--opt=value": a random secret may start with "-", which
                 # argparse would take for an option.
                 "--port", str(self.port), f"--client-id={self.client_id}",
                 f"--client-secret={self.client_secret}",
                 "--hang-seconds", str(hang_seconds)]
-        self.server = Server("naver_dev", argv, os.path.join(base, "naver_dev.log"))
+        if tls:
+            argv += [f"--tls-cert={tls['cert']}", f"--tls-key={tls['key']}"]
+        self.server = Server("naver_dev", argv, self.log)
         wait_for(listening_by(self.port, self.server.proc.pid), "naver_dev",
                  proc=self.server.proc)
 
     def settings(self):
-        return {"NAVER_CLIENT_ID": self.client_id,
-                "NAVER_CLIENT_SECRET": self.client_secret,
-                "NAVER_AUTHORIZE_URL": self.url + "/oauth2.0/authorize",
-                "NAVER_TOKEN_URL": self.url + "/oauth2.0/token",
-                "NAVER_PROFILE_URL": self.url + "/v1/nid/me"}
+        out = {"NAVER_CLIENT_ID": self.client_id,
+               "NAVER_CLIENT_SECRET": self.client_secret,
+               "NAVER_AUTHORIZE_URL": self.url + "/oauth2.0/authorize",
+               "NAVER_TOKEN_URL": self.url + "/oauth2.0/token",
+               "NAVER_PROFILE_URL": self.url + "/v1/nid/me"}
+        if self.tls:
+            out["NAVER_CA_FILE"] = self.tls["ca"]
+        return out
 
     def stop(self):
         self.server.stop(grace=5)
