@@ -314,10 +314,14 @@ def maint_index_races_an_edit(env):
     b = logged_in(env, user)
     previous_version_insert(env, b.cookies["sessionId"], "#옛태그 바뀌기 전의 글")
     mid = ids(b)[0]
+    # A read timeout long enough that memo-maint still waits for the lock
+    # when we find it waiting, however loaded the machine is.
+    config = os.path.join(env.base, "memo-maint-slow-read.env")
+    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
     lock = TextLock(env, mid)
     try:
         run = subprocess.Popen([MAINT, "index"], env={"PATH": "/usr/bin:/bin",
-                                                      "MEMO_CONFIG": env.config},
+                                                      "MEMO_CONFIG": config},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         check(lock_wait(env), "memo-maint has read the text and waits to write its copy")
         lock.edit_and_commit("#새태그 바뀐 뒤의 글")
