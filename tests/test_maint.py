@@ -12,7 +12,7 @@ import time
 import unicodedata
 
 import stack
-from lib import check, eq, naver_id, sha256_hex, test
+from lib import Failed, check, eq, naver_id, sha256_hex, test
 from test_api import delete, fold, ids, memo_row, new, patch, qs, revision_rows, tag_rows
 from test_e2e import logged_in
 
@@ -297,9 +297,11 @@ class TextLock:
         self.p.stderr.close()
 
 
-def lock_wait(env, seconds=10):
+def lock_wait(env, proc, seconds=20):
+    """True once a transaction waits for a lock; False if proc ended first
+    or none did within `seconds`."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         if env.db.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
                         "WHERE trx_state = 'LOCK WAIT'") != [["0"]]:
             return True
@@ -323,7 +325,11 @@ def maint_index_races_an_edit(env):
         run = subprocess.Popen([MAINT, "index"], env={"PATH": "/usr/bin:/bin",
                                                       "MEMO_CONFIG": config},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        check(lock_wait(env), "memo-maint has read the text and waits to write its copy")
+        if not lock_wait(env, run):
+            lock.close()
+            out, err = run.communicate(timeout=60)
+            raise Failed(f"memo-maint did not wait to write its copy: rc {run.returncode}, "
+                         f"{out!r} {err!r}")
         lock.edit_and_commit("#새태그 바뀐 뒤의 글")
         out, err = run.communicate(timeout=60)
     finally:
