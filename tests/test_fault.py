@@ -391,12 +391,15 @@ class RowLock:
 
 
 def waiting_edit(env, deadline):
-    """(rows modified) of the transaction waiting for a lock, once there is one."""
+    """(rows the edit has written, its transaction's state) once the edit
+    is blocked at its tags (its DELETE FROM memo_tag is running), or None."""
     while time.monotonic() < deadline:
-        rows = env.db.query("SELECT trx_rows_modified FROM information_schema.INNODB_TRX "
-                            "WHERE trx_state = 'LOCK WAIT'")
-        if rows:
-            return int(rows[0][0])
+        rows = env.db.query(
+            "SELECT IFNULL(t.trx_rows_modified, -1), IFNULL(t.trx_state, '-') "
+            "FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t "
+            "ON t.trx_mysql_thread_id = p.ID WHERE p.INFO LIKE 'DELETE FROM memo_tag%'")
+        if rows and rows[0][0] != "-1":
+            return int(rows[0][0]), rows[0][1]
         time.sleep(0.02)
     return None
 
@@ -430,15 +433,18 @@ def edit_cut_by_db_kill(env):
             t = threading.Thread(target=edit)
             try:
                 t.start()
-                modified = waiting_edit(env, time.monotonic() + 15)
-                if modified is None:
+                t_start = time.monotonic()
+                waiting = waiting_edit(env, t_start + 25)
+                if waiting is None:
                     t.join(20)
                     r = answer.get("r")
                     raise Failed(f"{mode}: the edit did not wait at its tags: it answered "
                                  f"{r and (r.status, r.body[:200])} "
                                  f"{edit_state(env, m['id'])}")
+                modified, state = waiting
+                t_wait = time.monotonic() - t_start
                 check(modified >= 2, f"it has written its revision and the memo row "
-                      f"({modified} rows)")
+                      f"({modified} rows, {state})")
                 t_kill = time.monotonic()
                 env.db.kill()
             finally:
@@ -448,8 +454,8 @@ def edit_cut_by_db_kill(env):
                     env.db.start()
             r = answer["r"]
             answer["took"] = answer["done"] - t_kill
-            seen.append(f"{mode}: {r.status} {answer['took']:.2f}s after the kill, cut after "
-                        f"{modified} rows written")
+            seen.append(f"{mode}: blocked at its tags after {t_wait:.2f}s ({state}, {modified} "
+                        f"rows written), killed: {r.status} {answer['took']:.2f}s later")
             eq(r.status, 503, f"{mode}: the cut edit's answer")
             check(is_json_error(r), f"{mode}: JSON error")
             check(answer["took"] < DB_DEADLINE, f"{mode}: took {answer['took']:.2f}s")
