@@ -392,15 +392,17 @@ class RowLock:
 
 def waiting_edit(env, deadline):
     """(rows the edit has written, its transaction's state) once the edit
-    is blocked at its tags (its DELETE FROM memo_tag is running), or None."""
+    is blocked at its tags (its DELETE FROM memo_tag is running) having
+    written its revision and memo rows, or None.  InnoDB refreshes
+    INNODB_TRX only when it was not read for 0.1 s: hence the pause."""
     while time.monotonic() < deadline:
         rows = env.db.query(
             "SELECT IFNULL(t.trx_rows_modified, -1), IFNULL(t.trx_state, '-') "
             "FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t "
             "ON t.trx_mysql_thread_id = p.ID WHERE p.INFO LIKE 'DELETE FROM memo_tag%'")
-        if rows and rows[0][0] != "-1":
+        if rows and int(rows[0][0]) >= 2:
             return int(rows[0][0]), rows[0][1]
-        time.sleep(0.02)
+        time.sleep(0.15)
     return None
 
 

@@ -298,14 +298,14 @@ class TextLock:
 
 
 def lock_wait(env, proc, seconds=20):
-    """True once a transaction waits for a lock; False if proc ended first
-    or none did within `seconds`."""
+    """True once memo-maint's write of a search copy is running (blocked by
+    our lock); False if proc ended first or it did not within `seconds`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
-        if env.db.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                        "WHERE trx_state = 'LOCK WAIT'") != [["0"]]:
+        if env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                        "WHERE INFO LIKE 'INSERT IGNORE INTO memo_search%'") != [["0"]]:
             return True
-        time.sleep(0.02)
+        time.sleep(0.05)
     return False
 
 
