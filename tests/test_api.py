@@ -458,7 +458,7 @@ def api_patch(env):
 
 @test
 def api_precondition(env):
-    """If-Match not the current ETag: 412 with {"error","memo": current} and the current ETag; PATCH and DELETE change nothing"""
+    """If-Match not the current ETag: 412 with {"error","memo": current} and the current ETag; PATCH, DELETE, restore and purge change nothing"""
     user = "API 412"
     b = logged_in(env, user)
     m, e0 = new(b, "첫 판 #조건")
@@ -479,10 +479,17 @@ def api_precondition(env):
             eq(r.header("ETag"), e1, f"{what}: the current ETag")
     eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), before, "nothing changed")
     eq(delete(b, f"/memo/{i}", if_match=e1).status, 204, "DELETE with the current ETag")
-    check(memo_row(env, i)["deleted_at"], "in the trash")
-    # Not asserted: DELETE /trash/{id} with a stale If-Match, which
-    # api-issue9.md says is honoured, purges anyway (trash.c sets no
-    # precondition): reported to the lead.
+    trashed, e2 = get(b, i)
+    check(trashed["deleted_at"], "in the trash")
+    before = (memo_row(env, i), tag_rows(env, i), revision_rows(env, i))
+    r = delete(b, f"/trash/{i}", if_match=e1)
+    check_error(r, 412, "DELETE /trash/{id} with a stale ETag")
+    eq(r.json(), {"error": "the memo has changed since it was read", "memo": trashed},
+       "DELETE /trash/{id}: the current memo in the answer")
+    eq(r.header("ETag"), e2, "DELETE /trash/{id}: the current ETag")
+    eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), before, "not purged")
+    eq(delete(b, f"/trash/{i}", if_match=e2).status, 204, "purged with the current ETag")
+    eq(memo_row(env, i), None, "gone")
 
 
 @test
