@@ -25,10 +25,12 @@ def maint(env, *args, config=None):
     return subprocess.run([MAINT, *args], env=e, capture_output=True, text=True, timeout=60)
 
 
-def settle(env):
+def settle(env, step="index", config=None):
     """Index what other tests left unindexed (the rolling deploy's previous
-    version writes memos), so that the counts a test sees are its own."""
-    eq(maint(env, "index").returncode, 0, "memo-maint index before the test")
+    version writes memos), or purge the old trash they left (an import
+    brings memos deleted long ago), so that the counts a test sees are its
+    own."""
+    eq(maint(env, step, config=config).returncode, 0, f"memo-maint {step} before the test")
 
 
 def deleted_days_ago(env, mid, days):
@@ -85,6 +87,7 @@ class LockHolder:
 def maint_purges_old_trash(env):
     """memo-maint purge: memos in the trash over 30 days go for good with revisions and tags; 29 days stay"""
     b = logged_in(env, "휴지통 정리")
+    settle(env, "purge")
     old = trashed_memo(env, b, "한 달 넘은 #휴지", 31)
     recent = trashed_memo(env, b, "아직 남을 #휴지", 29)
     live, _ = new(b, "살아 있는 #메모")
@@ -105,10 +108,11 @@ def maint_purges_old_trash(env):
 def maint_trash_days_setting(env):
     """TRASH_DAYS=2 in the settings: a memo trashed 3 days ago is purged, 1 day ago kept"""
     b = logged_in(env, "이틀 휴지통")
-    three = trashed_memo(env, b, "사흘 전 #버림", 3)
-    one = trashed_memo(env, b, "하루 전 #버림", 1)
     config = os.path.join(env.base, "memo-trash2.env")
     stack.write_env(config, dict(env.settings, TRASH_DAYS="2"))
+    settle(env, "purge", config)
+    three = trashed_memo(env, b, "사흘 전 #버림", 3)
+    one = trashed_memo(env, b, "하루 전 #버림", 1)
     p = maint(env, "purge", config=config)
     eq((p.returncode, p.stdout), (0, "purge: 1 memos deleted for good (in the trash over 2 days)\n"),
        "memo-maint purge with TRASH_DAYS=2")
@@ -191,6 +195,7 @@ def maint_runs_at_once(env):
     """memo-maint on every instance at once: a run that finds another holding the lock does nothing and exits 0; concurrent runs purge and index exactly once"""
     b = logged_in(env, "동시 정리")
     settle(env)
+    settle(env, "purge")
     old = [trashed_memo(env, b, f"오래된 #휴지 {n}", 40) for n in range(3)]
     holder = LockHolder(env)
     try:
