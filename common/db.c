@@ -172,10 +172,11 @@ static const struct {
 	    " WHERE m.id > ? AND x.memo_id IS NULL ORDER BY m.id LIMIT ?" },
 	[ST_MAINT_TEXT] = { "memo read",
 	    "SELECT " MEMO_COLS " FROM memo m WHERE m.id = ?" },
-	/* IGNORE: a copy made meanwhile (by an edit) stays. */
+	/* IGNORE: a copy made meanwhile (by an edit) stays.  The version
+	 * read: a memo changed since then is left for the next run. */
 	[ST_MAINT_REINDEX] = { "memo reindex",
 	    "INSERT IGNORE INTO memo_search (user_id, memo_id, body)"
-	    " SELECT user_id, id, ? FROM memo WHERE id = ?" },
+	    " SELECT user_id, id, ? FROM memo WHERE id = ? AND version = ?" },
 	[ST_MAINT_LOCK] = { "maintenance lock",
 	    "SELECT GET_LOCK('memo-maint', 0)" },
 

@@ -112,20 +112,25 @@ db_maint_text(struct db *db, uint64_t id, struct db_memo *out)
 }
 
 enum err
-db_maint_reindex(struct db *db, uint64_t id, const struct memo_text *t)
+db_maint_reindex(struct db *db, uint64_t id, uint64_t version,
+    const struct memo_text *t, int *made)
 {
 	MYSQL_BIND in[3];
-	unsigned long long mid = id;
+	unsigned long long mid = id, v = version;
 	uint64_t n = 0;
 	enum err e;
 
+	*made = 0;
 	if ((e = db_begin(db)) != E_OK)
 		return e;
 	bind_str(&in[0], t->search, t->search_len);
 	bind_u64(&in[1], &mid);
+	bind_u64(&in[2], &v);
 	if ((e = db_exec(db, ST_MAINT_REINDEX, in, &n)) != E_OK)
 		goto out;
-	/* Indexed meanwhile (edited by the new version): leave it. */
+	/* Indexed meanwhile, or edited since we read it (its text is no
+	 * longer t's): leave it. */
+	*made = n == 1;
 	if (n == 1) {
 		bind_u64(&in[0], &mid);
 		if ((e = db_exec(db, ST_TAG_CLEAR, in, NULL)) != E_OK ||

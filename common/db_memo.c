@@ -240,7 +240,7 @@ memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
 	bind_u64(&in[4], &id);
 	if ((e = db_exec(db, ST_MEMO_UPDATE, in, NULL)) != E_OK)
 		return e;
-	/* Tags are rewritten only when they differ. */
+	/* Tags are rewritten only when they differ (also in case). */
 	if (new_text && (e = tags_parse(cur->text, cur->text_len, &old)) == E_OK &&
 	    !tags_same(&old, t->tags)) {
 		bind_u64(&in[0], &id);

@@ -154,7 +154,8 @@ tags_same(const struct tag_list *a, const struct tag_list *b)
 	if (a->n != b->n)
 		return 0;
 	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->tag[i].key, b->tag[i].key) != 0)
+		if (strcmp(a->tag[i].key, b->tag[i].key) != 0 ||
+		    strcmp(a->tag[i].name, b->tag[i].name) != 0)
 			return 0;
 	return 1;
 }

@@ -38,7 +38,8 @@ struct tag_list {
 /* The tags of valid UTF-8 text[0..len).  E_NOMEM; out is then empty. */
 enum err tags_parse(const char *text, size_t len, struct tag_list *out);
 void	 tags_free(struct tag_list *l);
-/* 1 if both lists hold the same keys in the same order. */
+/* 1 if both lists hold the same tags, keys and names as written, in the
+ * same order (#Work -> #WORK changes the name memo_tag keeps). */
 int	 tags_same(const struct tag_list *a, const struct tag_list *b);
 
 /*

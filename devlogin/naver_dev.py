@@ -390,6 +390,10 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: 16 logins at once on a
+    # loaded machine overflowed it, and a dropped SYN is a 1 s connect
+    # timeout, a 502 (test_fault's concurrent logins).
+    request_queue_size = 128
 
     def __init__(self, args, logf):
         self.address_family = (socket.AF_INET6 if ":" in args.host else socket.AF_INET)

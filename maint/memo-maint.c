@@ -33,9 +33,10 @@
 
 extern char **environ;
 
-/* Index one memo the previous version wrote. */
+/* Index one memo the previous version wrote; *made 0 if it was indexed
+ * or changed meanwhile. */
 static enum err
-index_one(struct db *db, uint64_t id)
+index_one(struct db *db, uint64_t id, int *made)
 {
 	struct db_memo m;
 	struct memo_text t = { 0 };
@@ -43,6 +44,7 @@ index_one(struct db *db, uint64_t id)
 	char *search = NULL;
 	enum err e;
 
+	*made = 0;
 	if ((e = db_maint_text(db, id, &m)) != E_OK)
 		return e == E_NOTFOUND ? E_OK : e;	/* deleted meanwhile */
 	if ((e = fold_text(m.text, m.text_len, &search, &t.search_len)) ==
@@ -51,7 +53,7 @@ index_one(struct db *db, uint64_t id)
 		t.len = m.text_len;
 		t.search = search;
 		t.tags = &tags;
-		e = db_maint_reindex(db, id, &t);
+		e = db_maint_reindex(db, id, m.version, &t, made);
 	}
 	free(search);
 	tags_free(&tags);
@@ -70,9 +72,11 @@ index_all(struct db *db, uint64_t *done)
 		if ((e = db_maint_unindexed(db, ids, INDEX_BATCH, &n)) != E_OK)
 			return e;
 		for (size_t i = 0; i < n; i++) {
-			if ((e = index_one(db, ids[i])) != E_OK)
+			int made;
+
+			if ((e = index_one(db, ids[i], &made)) != E_OK)
 				return e;
-			(*done)++;
+			*done += (uint64_t)made;
 		}
 		if (n < INDEX_BATCH)
 			return E_OK;

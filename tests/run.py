@@ -17,11 +17,12 @@
    login with MySQL 8.4's caching_sha2_password against a stand-in of its
    server side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
-   Naver double, with checks on the database rows (tests/test_e2e.py), and
-   authorization and session attacks (tests/test_attack.py), the person's
-   data: account, devices, export, import, withdrawal
-   (tests/test_account.py); then the
-   end-to-end tests again with the same executables as FastCGI processes
+   Naver double, with checks on the database rows (tests/test_e2e.py), the
+   memo API: edits, revisions, ETags, trash, tags, search
+   (tests/test_api.py), authorization and session attacks
+   (tests/test_attack.py), the person's data: account, devices, export,
+   import, withdrawal (tests/test_account.py); then the end-to-end and API
+   tests again with the same executables as FastCGI processes
    (lighttpd-fastcgi.conf, as shipped: several processes per busy route),
    named "[fastcgi] …", and with one process per route what only FastCGI
    mode can get wrong (tests/test_fastcgi.py, "[fastcgi, 1 process] …");
@@ -37,7 +38,8 @@
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
     then the previous version (tools/previous.py builds it from git) serving
     the migrated database beside this one, as in a rolling deploy
-    (test_rolling.py);
+    (test_rolling.py), and memo-maint: trash expiry, session sweep,
+    indexing, concurrent runs (test_maint.py);
 11. make install into a DESTDIR (test_install.py), then the end-to-end
     suite again through lighttpd (CGI and FastCGI mode) and through Apache
     (with test_account.py: its routes and 64 MiB imports) serving that
@@ -78,9 +80,11 @@ import test_mysql_auth  # noqa: E402,F401
 import test_e2e  # noqa: E402,F401
 import test_account  # noqa: E402,F401
 import test_account_cgi  # noqa: E402,F401
+import test_api  # noqa: E402,F401
 import test_fastcgi  # noqa: E402,F401
 import test_migrate  # noqa: E402,F401
 import test_rolling  # noqa: E402,F401
+import test_maint  # noqa: E402,F401
 import test_install  # noqa: E402,F401
 import test_userdata  # noqa: E402,F401
 import test_aws  # noqa: E402,F401
@@ -114,7 +118,12 @@ class Env:
 
 
 
-def e2e_against(env, label, web, web_prefix, results, only, suites=("test_e2e",)):
+# The suites that run again against every other server: the end-to-end
+# tests and the memo API's (test_api.py).
+E2E_SUITES = ("test_e2e", "test_api")
+
+
+def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES):
     """The end-to-end suite (or other suites) again, against another server
     (same database and Naver double): the tests read env.web and
     env.web_prefix."""
@@ -195,7 +204,7 @@ def install(env, started, results, only):
     started.append(apache)
     print("== end-to-end tests through Apache (prefork, mod_cgi) serving the install")
     e2e_against(env, "[apache] ", apache, apache.prefixed, results, only,
-                suites=("test_e2e", "test_account"))
+                suites=E2E_SUITES + ("test_account",))
 
 
 def unit_tests(results, only):
@@ -311,12 +320,13 @@ def main():
         print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")
-        lib.run_tests(modules("test_e2e", "test_attack", "test_account"), env, results, only)
+        lib.run_tests(modules("test_e2e", "test_attack", "test_account", "test_api"), env,
+                      results, only)
         print("== end-to-end tests through lighttpd, FastCGI mode")
         # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
         # route), then with one process per route for test_fastcgi, which
         # watches a single process serve request after request.
-        for label, procs, suites in (("[fastcgi] ", None, ("test_e2e", "test_account")),
+        for label, procs, suites in (("[fastcgi] ", None, E2E_SUITES + ("test_account",)),
                                      ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
             extra = {"MEMO_FCGI_PROCS": procs} if procs else None
             fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
@@ -344,13 +354,15 @@ def main():
             s.stop()
         sanitizers.asan_pass(env, results, only,
                              lambda label: bats_suite.run(env, results, only, label),
-                             modules("test_e2e", "test_attack", "test_account"))
+                             modules("test_e2e", "test_attack", "test_account", "test_api"))
         sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
             env, results, only, label, tag="valgrind"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         print("== rolling deploy: the previous version (built from git) on the migrated schema")
         lib.run_tests(modules("test_rolling"), env, results, only)
+        print("== maintenance: memo-maint (trash expiry, session sweep, indexing)")
+        lib.run_tests(modules("test_maint"), env, results, only)
         install(env, started, results, only)
         print("== deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
         lib.run_tests(modules("test_aws"), env, results, only)

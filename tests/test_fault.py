@@ -2,13 +2,14 @@
 or frozen under traffic, Naver hanging or failing, request bodies cut
 short.  Every test prints what it saw (statuses, timings)."""
 import json
+import re
 import socket
 import subprocess
 import threading
 import time
 import urllib.parse
 
-from lib import Browser, check, eq, http_get, login, test
+from lib import Browser, Failed, check, eq, http_get, login, test
 from test_e2e import count, counts, logged_in
 
 # DB_CONNECT_TIMEOUT and DB_READ_TIMEOUT are 2 s in the tests' settings: a
@@ -345,3 +346,334 @@ def chunked_bodies_through_lighttpd(env):
     check(status in (None, 400), f"cut short: {status}")
     check(took < 5, f"took {took:.1f}s")
     eq(count(env, "memo"), before + 1, "nothing more stored")
+
+
+# ---- edits cut by a database kill (issue 9: every write all or nothing) ----
+
+def edit_state(env, mid):
+    """Everything an edit changes, from the database."""
+    from test_api import memo_row, revision_rows, tag_rows
+    return memo_row(env, mid), tag_rows(env, mid), revision_rows(env, mid)
+
+
+def fcgi_server(env, tag, config=None, mode="fastcgi"):
+    """A lighttpd of this test's own, FastCGI mode unless told (stopped by
+    the caller)."""
+    import os
+    import stack
+    web = stack.Lighttpd(os.path.join(env.base, f"lighttpd-fault-{tag}"),
+                         config or env.config, mode=mode)
+    env.webs.append(web)
+    return web
+
+
+class RowLock:
+    """A session of our own holding memo_tag's rows of one memo FOR UPDATE,
+    so that an edit changing that memo's tags waits at that step, after it
+    has written its revision and the memo itself."""
+
+    def __init__(self, env, mid):
+        self.p = subprocess.Popen(
+            ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
+             "--skip-column-names", "--unbuffered", "memo"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write(f"BEGIN; SELECT memo_id FROM memo_tag WHERE memo_id = {int(mid)} "
+                           "FOR UPDATE;\n")
+        self.p.stdin.flush()
+        eq(self.p.stdout.readline().strip(), str(mid), "memo_tag rows locked")
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()           # our own client; MariaDB is gone anyway
+        self.p.wait(10)
+        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
+            f.close()
+
+
+def waiting_edit(env, deadline):
+    """(rows the edit has written, its transaction's state) once the edit
+    is blocked at its tags (its DELETE FROM memo_tag is running) having
+    written its revision and memo rows, or None.  InnoDB refreshes
+    INNODB_TRX only when it was not read for 0.1 s: hence the pause."""
+    while time.monotonic() < deadline:
+        rows = env.db.query(
+            "SELECT IFNULL(t.trx_rows_modified, -1), IFNULL(t.trx_state, '-') "
+            "FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t "
+            "ON t.trx_mysql_thread_id = p.ID WHERE p.INFO LIKE 'DELETE FROM memo_tag%'")
+        if rows and int(rows[0][0]) >= 2:
+            return int(rows[0][0]), rows[0][1]
+        time.sleep(0.15)
+    return None
+
+
+@test
+def edit_cut_by_db_kill(env):
+    """A PATCH cut mid-transaction by a MariaDB kill (revision, memo and search copy written, tags not yet): 503 JSON, none of it kept; CGI and FastCGI"""
+    import os
+    import stack
+    from test_api import fold, get, new, patch
+    # A read timeout long enough that the edit is still waiting at its tags
+    # when we find it there, however loaded the machine is.
+    config = os.path.join(env.base, "memo-slow-read.env")
+    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
+    webs = [fcgi_server(env, "edit-cut-cgi", config, mode="cgi"),
+            fcgi_server(env, "edit-cut", config)]
+    seen = []
+    try:
+        for mode, web in (("CGI", webs[0]), ("FastCGI", webs[1])):
+            b = Browser(web.url)
+            eq(login(b, "편집 중 종료").status, 302, "login")
+            m, etag = new(b, "#가 원래 글 " + mode)
+            eq(get(b, m["id"]), (m, etag), "warm: the process holds a connection")
+            before = edit_state(env, m["id"])
+            lock = RowLock(env, m["id"])
+            answer = {}
+
+            def edit():
+                answer["r"] = patch(b, m["id"], {"text": "#나 바뀐 글 " + mode}, if_match=etag)
+                answer["done"] = time.monotonic()
+            t = threading.Thread(target=edit)
+            try:
+                t.start()
+                t_start = time.monotonic()
+                waiting = waiting_edit(env, t_start + 25)
+                if waiting is None:
+                    t.join(20)
+                    r = answer.get("r")
+                    raise Failed(f"{mode}: the edit did not wait at its tags: it answered "
+                                 f"{r and (r.status, r.body[:200])} "
+                                 f"{edit_state(env, m['id'])}")
+                modified, state = waiting
+                t_wait = time.monotonic() - t_start
+                check(modified >= 2, f"it has written its revision and the memo row "
+                      f"({modified} rows, {state})")
+                t_kill = time.monotonic()
+                env.db.kill()
+            finally:
+                t.join(20)
+                lock.close()
+                if env.db.server is None:
+                    env.db.start()
+            r = answer["r"]
+            answer["took"] = answer["done"] - t_kill
+            seen.append(f"{mode}: blocked at its tags after {t_wait:.2f}s ({state}, {modified} "
+                        f"rows written), killed: {r.status} {answer['took']:.2f}s later")
+            eq(r.status, 503, f"{mode}: the cut edit's answer")
+            check(is_json_error(r), f"{mode}: JSON error")
+            check(answer["took"] < DB_DEADLINE, f"{mode}: took {answer['took']:.2f}s")
+            eq(edit_state(env, m["id"]), before, f"{mode}: memo, tags and revisions as before")
+            # Once MariaDB is back the same edit goes through, whole.
+            for _ in range(3):      # a FastCGI process may first drop its dead connection
+                r = patch(b, m["id"], {"text": "#나 바뀐 글 " + mode}, if_match=etag)
+                if r.status != 503:
+                    break
+            eq(r.status, 200, f"{mode}: the edit again, MariaDB back")
+            row, tags, revs = edit_state(env, m["id"])
+            eq((row["text"], row["search"], row["version"]),
+               ("#나 바뀐 글 " + mode, fold("#나 바뀐 글 " + mode), 1), f"{mode}: memo row")
+            eq([x[:2] for x in tags], [("나", "나")], f"{mode}: tag rows")
+            eq([x[1] for x in revs], ["#가 원래 글 " + mode], f"{mode}: one revision")
+    finally:
+        for w in webs:
+            w.stop()
+    say("; ".join(seen))
+
+
+def user_memos(env, name):
+    """Every memo of user `name` with its tag keys and revisions, read in
+    three queries: {id: (row, [tag keys], [(revision text, created_at)])}."""
+    from test_api import _iso, _unhex
+    where = f"m.user_id = (SELECT id FROM `user` WHERE name = '{name}')"
+    out = {}
+    for i, t, s, v, u in env.db.query(
+            f"SELECT m.id, HEX(m.text), IFNULL(HEX(x.body), 'NULL'), m.version, "
+            f"{_iso('m.updated_at')} FROM memo m LEFT JOIN memo_search x "
+            f"ON x.memo_id = m.id WHERE {where}"):
+        out[int(i)] = ({"text": _unhex(t), "search": _unhex(s), "version": int(v),
+                        "updated_at": None if u == "NULL" else u}, [], [])
+    for i, k in env.db.query(f"SELECT t.memo_id, HEX(t.tag_key) FROM memo_tag t "
+                             f"JOIN memo m ON m.id = t.memo_id WHERE {where}"):
+        out[int(i)][1].append(_unhex(k))
+    for i, t, c in env.db.query(f"SELECT r.memo_id, HEX(r.text), r.created_at FROM "
+                                f"memo_revision r JOIN memo m ON m.id = r.memo_id "
+                                f"WHERE {where} ORDER BY r.id"):
+        out[int(i)][2].append((_unhex(t), c))
+    return out
+
+
+def memo_consistent(mid, state):
+    """A memo's rows agree with each other: search copy = the folded text,
+    memo_tag rows = the text's tags, one revision per change of text."""
+    from test_api import fold
+    row, tags, revs = state
+    eq(row["search"], fold(row["text"]), f"memo {mid}: search copy")
+    want = sorted({fold(t) for t in re.findall(r"(?:^|\s)#(\w+)", row["text"])})
+    eq(sorted(tags), want, f"memo {mid}: tag rows")
+    eq(row["updated_at"] is not None, len(revs) > 0, f"memo {mid}: updated_at")
+    return row, revs
+
+
+@test
+def writes_cut_by_db_kill(env):
+    """PATCH, POST, DELETE and restore in a loop while MariaDB is killed and restarted: 200/204/503 JSON, never a hang or a 500; every memo consistent, every acknowledged edit kept"""
+    from test_api import delete, new, patch, restore
+    b = logged_in(env, "종료 중 쓰기")
+    editors, per_memo = 3, 30          # under 50 edits a memo: no revision pruned
+    chains = {}                        # memo id -> [(text, status)] in order
+    for e in range(editors):
+        for j in range(6):
+            m, _ = new(b, f"편집 {e}-{j} 시작 #처음")
+            chains[m["id"]] = [(m["text"], 200)]
+    toggled = [new(b, f"휴지통 오감 {k} #왕복")[0]["id"] for k in range(2)]
+    posted, log, errors = [], [], []
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def record(what, r, t0, allowed):
+        took = time.monotonic() - t0
+        with lock:
+            log.append((what, r.status, took, r.status in allowed and
+                        (r.status != 503 or is_json_error(r))))
+
+    def editor(e):
+        mids = [i for i in chains if chains[i][0][0].startswith(f"편집 {e}-")]
+        n = 0
+        while not stop.is_set() and n < per_memo * len(mids):
+            mid = mids[n // per_memo]
+            text = f"편집 {e}-{n} #태그{n % 3} ABC"
+            t0 = time.monotonic()
+            try:
+                r = patch(b, mid, {"text": text}, timeout=15)
+                chains[mid].append((text, r.status))
+                record("PATCH", r, t0, (200, 503))
+            except Exception as ex:     # a hang or a dropped connection
+                chains[mid].append((text, None))
+                errors.append(("PATCH", repr(ex)))
+            n += 1
+
+    def poster(k):
+        n = 0
+        while not stop.is_set():
+            text = f"새 글 {k}-{n} #새글 가나다"
+            t0 = time.monotonic()
+            try:
+                r = b.post_json("/memo", {"text": text}, timeout=15)
+                posted.append((text, r.status))
+                record("POST", r, t0, (200, 503))
+            except Exception as ex:
+                errors.append(("POST", repr(ex)))
+            n += 1
+
+    def toggler(k):
+        n = 0
+        while not stop.is_set():
+            t0 = time.monotonic()
+            try:
+                if n % 2 == 0:
+                    record("DELETE", delete(b, f"/memo/{toggled[k]}"), t0, (204, 503))
+                else:
+                    record("restore", restore(b, toggled[k]), t0, (200, 503))
+            except Exception as ex:
+                errors.append(("DELETE/restore", repr(ex)))
+            n += 1
+
+    threads = [threading.Thread(target=editor, args=(e,)) for e in range(editors)]
+    threads += [threading.Thread(target=poster, args=(0,))]
+    threads += [threading.Thread(target=toggler, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)
+        t_kill = time.monotonic()
+        env.db.kill()
+        time.sleep(1.5)
+        env.db.start()
+        t_back = time.monotonic()
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+        if env.db.server is None:
+            env.db.start()
+    statuses = sorted({(w, s) for w, s, _, _ in log})
+    slowest = max(x[2] for x in log)
+    say(f"{len(log)} requests, {statuses}, slowest {slowest:.2f}s; MariaDB down "
+        f"{t_back - t_kill:.1f}s")
+    check(not errors, f"requests that hung or broke: {errors[:5]}")
+    for what, status, took, ok in log:
+        check(ok, f"{what}: {status} (allowed: 200/204 or a 503 JSON error)")
+        check(took < DB_DEADLINE + 1, f"{what}: {status} took {took:.2f}s")
+    check(any(s == 503 for _, s, _, _ in log), "some requests met the dead database")
+    check(sum(1 for _, s, _, _ in log if s in (200, 204)) > 20, "and many succeeded")
+
+    memos = user_memos(env, "종료 중 쓰기")
+    for mid, state in memos.items():
+        memo_consistent(mid, state)
+    cut = 0
+    for mid, chain in chains.items():
+        row, revs = memos[mid][0], memos[mid][2]
+        # Revisions then the current text: the texts that were applied, in
+        # the order they were sent; each acknowledged one among them.
+        applied = [x[0] for x in revs] + [row["text"]]
+        attempted = [t for t, _ in chain]
+        eq(applied[0], attempted[0], f"memo {mid}: the first text is the oldest revision")
+        it = iter(attempted)
+        check(all(t in it for t in applied), f"memo {mid}: applied texts in order: {applied}")
+        acked = [t for t, s in chain[1:] if s == 200]
+        check(set(acked) <= set(applied), f"memo {mid}: every acknowledged edit kept: "
+              f"missing {set(acked) - set(applied)}")
+        cut += len(set(applied[1:]) - set(acked))
+        eq(row["version"], len(revs), f"memo {mid}: one revision per change, no half edit")
+    texts = [state[0]["text"] for state in memos.values()]
+    for text, status in posted:
+        if status == 200:
+            eq(texts.count(text), 1, f"acknowledged POST {text!r} stored once")
+        else:
+            check(texts.count(text) <= 1, f"unacknowledged POST {text!r} at most once")
+    check(all(mid in memos for mid in toggled), "the trashed and restored memos are there")
+    say(f"{sum(len(c) - 1 for c in chains.values())} edits, {cut} applied though cut "
+        f"before their answer; {len(posted)} POSTs; every memo consistent")
+
+
+@test
+def api_routes_with_db_down(env):
+    """Every memo API route with MariaDB down: 503 {"error":"database unavailable"} within the timeouts; CGI and FastCGI"""
+    from test_api import new, send
+    fcgi = fcgi_server(env, "routes-down")
+    seen = []
+    try:
+        for mode, web in (("CGI", env.web), ("FastCGI", fcgi)):
+            b = Browser(web.url)
+            eq(login(b, "DB 없는 API").status, 302, "login")
+            m, etag = new(b, "#장애 메모")
+            i = m["id"]
+            eq(b.get("/tags").status, 200, "warm: the processes hold connections")
+            routes = [("GET", "/memo?" + urllib.parse.urlencode({"q": "장애", "tag": "장애"}), None),
+                      ("POST", "/memo", {"text": "x"}), ("GET", f"/memo/{i}", None),
+                      ("PATCH", f"/memo/{i}", {"text": "y"}), ("DELETE", f"/memo/{i}", None),
+                      ("POST", f"/memo/{i}/restore", None), ("GET", f"/memo/{i}/revisions", None),
+                      ("DELETE", f"/trash/{i}", None), ("DELETE", "/trash", None),
+                      ("GET", "/tags", None)]
+            env.db.kill()
+            try:
+                worst = 0.0
+                for method, path, body in routes:
+                    t0 = time.monotonic()
+                    r = send(b, method, path, body, headers={"If-Match": etag}, timeout=15)
+                    took = time.monotonic() - t0
+                    worst = max(worst, took)
+                    eq((r.status, r.json()), (503, {"error": "database unavailable"}),
+                       f"{mode}: {method} {path}")
+                    check(took < DB_DEADLINE, f"{mode}: {method} {path} took {took:.2f}s")
+            finally:
+                env.db.start()
+            seen.append(f"{mode}: {len(routes)} routes 503 JSON, slowest {worst:.2f}s")
+            for _ in range(3):      # a FastCGI process may first drop its dead connection
+                r = b.get(f"/memo/{i}")
+                if r.status != 503:
+                    break
+            eq((r.status, r.header("ETag")), (200, etag), f"{mode}: back, the memo unchanged")
+    finally:
+        fcgi.stop()
+    say("; ".join(seen))

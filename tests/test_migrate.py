@@ -4,14 +4,18 @@ recorded; the password never reaches a command line; a database of the
 seed's Flask service is upgraded in place and the app then serves its
 users' memos.  Each test works in a database of its own on the shared
 private MariaDB."""
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import unicodedata
+import urllib.parse
 
 import stack
-from lib import Browser, check, eq, login, naver_id, test
+from lib import Browser, check, eq, login, naver_id, sha256_hex, test
+from test_api import fold
 
 MIGRATE = os.path.join(stack.ROOT, "tools", "migrate")
 SCHEMA = os.path.join(stack.ROOT, "schema")
@@ -272,3 +276,205 @@ def seed_upgrade_is_resumable(env):
     eq(p.returncode, 0, p.stderr)
     eq(shape(env, "memo_half"), shape(env, "memo"), "schema completed")
     eq(env.db.query("SELECT text FROM memo", database="memo_half"), [["반쯤"]], "memo kept")
+
+
+# ---- a database of the previous version (schema 001+002), with memos ----
+
+PREV_USERS = {"김이전": "Prev" + "A" * 39, "박이웃": "Prev" + "B" * 39}
+PREV_MEMOS = [("김이전", "#회의 안건 정리"),
+              ("김이전", unicodedata.normalize("NFD", "#프로젝트 맥에서 쓴 메모")),
+              ("김이전", "ABC 대문자 #Work"),
+              ("김이전", "100% 완료_표시 \\ 백슬래시"),
+              ("박이웃", "#회의 이웃의 메모"),
+              ("김이전", "태그 없는 메모 # 제목 #1"),
+              ("김이전", "#work/plan 세부 계획")]
+PREV_TAGS = [["회의"], ["프로젝트"], ["Work"], [], ["회의"], [], ["work/plan"]]
+
+# The previous version's statements (common/db.c before issue 9), run as it
+# ran them: prepared, every value bound.
+PREV_LOGIN = ("INSERT INTO `user` (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = ?",
+              "DELETE FROM sessions WHERE session_key = ?",
+              "INSERT INTO sessions (session_key, user_id, created_at, expires_at)"
+              " VALUES (?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)")
+PREV_INSERT = ("INSERT INTO memo (user_id, text, created_at)"
+               " SELECT user_id, ?, ? FROM sessions"
+               " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()")
+PREV_LIST = ("SELECT m.id, m.text, m.created_at"
+             " FROM sessions s JOIN memo m ON m.user_id = s.user_id"
+             " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
+             " AND m.id < ? ORDER BY m.id DESC LIMIT ?")
+
+
+def _lit(v):
+    if isinstance(v, int):
+        return str(v)
+    return f"UNHEX('{v.encode().hex()}')" if v else "''"
+
+
+def prepared(env, database, sql, *values):
+    """sql run as a prepared statement with values bound (the mariadb
+    client's PREPARE/EXECUTE USING); returns the rows."""
+    names = [f"@v{i}" for i in range(len(values))]
+    script = "".join(f"SET {n} = {_lit(v)};\n" for n, v in zip(names, values))
+    script += f"PREPARE st FROM {_lit(sql)};\n"
+    script += f"EXECUTE st{' USING ' + ', '.join(names) if names else ''};\n"
+    script += "SELECT ROW_COUNT();\n" if sql.startswith(("INSERT", "DELETE")) else ""
+    out = env.db.client(database=database, stdin=script).stdout
+    return [line.split("\t") for line in out.splitlines()]
+
+
+def prev_login(env, database, name):
+    sid = PREV_USERS[name]
+    for sql, values in zip(PREV_LOGIN, ((naver_id(name), name, name), (sha256_hex(sid),),
+                                        (sha256_hex(sid), naver_id(name), 1209600))):
+        prepared(env, database, sql, *values)
+
+
+def memo_rows(env, database):
+    """Every memo row, tag row and revision row of a database, comparable."""
+    q = lambda sql: env.db.query(sql, database=database)
+    return (q("SELECT id, user_id, HEX(text), created_at, "
+              "IFNULL(updated_at, 'NULL'), pinned, IFNULL(deleted_at, 'NULL'), version "
+              "FROM memo ORDER BY id"),
+            q("SELECT memo_id, user_id, HEX(body) FROM memo_search ORDER BY memo_id"),
+            q("SELECT memo_id, user_id, HEX(tag_key), HEX(name) FROM memo_tag "
+              "ORDER BY memo_id, tag_key"),
+            q("SELECT id, memo_id, HEX(text), created_at FROM memo_revision ORDER BY id"))
+
+
+def table_shape(env, database, tables):
+    return env.db.query(
+        "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, "
+        "IFNULL(COLUMN_DEFAULT, 'none'), IFNULL(COLLATION_NAME, '') "
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+        f"'{database}' AND TABLE_NAME IN ({', '.join(repr(t) for t in tables)}) "
+        "ORDER BY TABLE_NAME, ORDINAL_POSITION", database=database)
+
+
+@test
+def previous_version_database_migrated(env):
+    """A previous-version database (001+002) with memos: 003 in place, every memo gets its search copy and tags, the new API serves them, the previous version's SQL still works, a second run is harmless"""
+    db = "memo_prev"
+    create_db(env, db)
+    old_schema = os.path.join(env.base, "schema-prev")
+    shutil.rmtree(old_schema, ignore_errors=True)
+    os.makedirs(old_schema)
+    for f in MIGRATIONS:
+        if f < "003":
+            shutil.copy(os.path.join(SCHEMA, f), old_schema)
+    config = config_for(env, db)
+    p = migrate(config, "--schema", old_schema)
+    eq(p.returncode, 0, f"the previous version's schema: {p.stdout}{p.stderr}")
+    eq([r[0] for r in applied(env, db)], ["001", "002"], "the previous version's migrations")
+    # Its users log in and write memos, as it did.
+    for name in PREV_USERS:
+        prev_login(env, db, name)
+    for n, (name, text) in enumerate(PREV_MEMOS):
+        got = prepared(env, db, PREV_INSERT, text, f"2026-03-0{n + 1} 09:00:00",
+                       sha256_hex(PREV_USERS[name]))
+        eq(got, [["1"]], f"the previous version's INSERT of {text!r}")
+    before = env.db.query("SELECT id, user_id, HEX(text), created_at FROM memo ORDER BY id",
+                          database=db)
+
+    p = migrate(config)
+    eq(p.returncode, 0, f"migrate: {p.stderr}")
+    eq(p.stdout.splitlines(),
+       [f"applied {m}" for m in MIGRATIONS if m >= "003"] +
+       [f"index: {len(PREV_MEMOS)} memos given their search copy and tags"],
+       "the new migrations, then every memo indexed")
+    eq([r[1] for r in applied(env, db)], MIGRATIONS, "every migration recorded")
+    eq(shape(env, db), shape(env, "memo"), "the same schema as a fresh database")
+    eq(table_shape(env, db, ("memo_tag", "memo_revision", "memo_search")),
+       table_shape(env, "memo", ("memo_tag", "memo_revision", "memo_search")),
+       "the new tables too")
+    eq(env.db.query("SELECT id, user_id, HEX(text), created_at FROM memo ORDER BY id",
+                    database=db), before, "memos kept as they were, same ids")
+    rows = env.db.query("SELECT m.id, IFNULL(HEX(x.body), 'NULL'), IFNULL(x.user_id, 'NULL'), "
+                        "IFNULL(m.updated_at, 'NULL'), m.pinned, IFNULL(m.deleted_at, 'NULL'), "
+                        "m.version FROM memo m LEFT JOIN memo_search x ON x.memo_id = m.id "
+                        "ORDER BY m.id", database=db)
+    ids = [int(r[0]) for r in rows]
+    for r, (name, text), tags in zip(rows, PREV_MEMOS, PREV_TAGS):
+        eq(r[1:], [fold(text).encode().hex().upper(), naver_id(name), "NULL", "0", "NULL", "0"],
+           f"{text!r}: search copy, never edited, live, unpinned, version 0")
+        eq(sorted(tuple(x) for x in env.db.query(
+            f"SELECT HEX(tag_key), HEX(name), user_id FROM memo_tag WHERE memo_id = {r[0]}",
+            database=db)),
+           sorted((fold(t).encode().hex().upper(), t.encode().hex().upper(), naver_id(name))
+                  for t in tags), f"{text!r}: tag rows")
+    snapshot = memo_rows(env, db)
+    again = migrate(config)
+    eq((again.returncode, again.stdout.splitlines()),
+       (0, ["schema up to date", "index: 0 memos given their search copy and tags"]),
+       "a second run")
+    eq(memo_rows(env, db), snapshot, "a second run changes no row")
+
+    # The previous version still works against the new schema (a rolling
+    # deploy: its instances serve until replaced).
+    prev_login(env, db, "김이전")
+    late = "#회의 배포 중에 이전 버전이 씀"
+    eq(prepared(env, db, PREV_INSERT, late, "2026-03-20 09:00:00",
+                sha256_hex(PREV_USERS["김이전"])), [["1"]], "its INSERT")
+    listed = prepared(env, db, PREV_LIST, sha256_hex(PREV_USERS["김이전"]), 2 ** 63, 1000)
+    want = [t for n, t in PREV_MEMOS if n == "김이전"]
+    eq([bytes(r[1], "utf-8").decode() for r in listed],
+       [late] + [t.replace("\\", "\\\\") for t in reversed(want)], "its list")
+    late_id = int(listed[0][0])
+    eq(env.db.query(f"SELECT (SELECT COUNT(*) FROM memo_search WHERE memo_id = {late_id}), "
+                    f"version FROM memo WHERE id = {late_id}", database=db), [["0", "0"]],
+       "its memo: no search copy yet, version 0")
+
+    # The new version on the migrated database, with the previous
+    # version's session (sessions survive the deploy).
+    cfg = os.path.join(env.base, "memo-prev.env")
+    stack.write_env(cfg, dict(env.settings, DB_DATABASE=db))
+    web = stack.Lighttpd(os.path.join(env.base, "lighttpd-prev"), cfg)
+    try:
+        br = Browser(web.url)
+        br.cookies["sessionId"] = PREV_USERS["김이전"]
+        memos = br.get("/memo").json()["memos"]
+        own = [(t, tags) for (n, t), tags in zip(PREV_MEMOS, PREV_TAGS) if n == "김이전"]
+        eq([(m["text"], m["tags"]) for m in memos], [(late, ["회의"])] + own[::-1],
+           "every memo listed with its tags, the late one too")
+        for m in memos:
+            eq((m["updated_at"], m["pinned"], m["deleted_at"]), (m["created_at"], False, None),
+               "never edited, unpinned, live")
+        by = {t: i for i, (n, t) in zip(ids, PREV_MEMOS)}
+
+        def found(query):
+            return [m["id"] for m in br.get("/memo?" + query).json()["memos"]]
+        eq(found("q=%ED%9A%8C%EC%9D%98"), [by["#회의 안건 정리"]],
+           "q=회의: own memos only (the late one has no search copy yet)")
+        eq(found("q=" + urllib.parse.quote("프로젝트")), [by[PREV_MEMOS[1][1]]],
+           "an NFC query finds the NFD memo")
+        eq(found("q=abc"), [by["ABC 대문자 #Work"]], "case-insensitive")
+        for q in ("100%25", "_", "%5C"):
+            eq(found("q=" + q), [by["100% 완료_표시 \\ 백슬래시"]], f"q={q} literal")
+        eq(found("tag=work"), [by["#work/plan 세부 계획"], by["ABC 대문자 #Work"]],
+           "tag=work: #Work and #work/plan")
+        eq(found("tag=" + urllib.parse.quote("회의")), [by["#회의 안건 정리"]],
+           "tag=회의 (the late memo is not indexed yet)")
+        eq(br.get("/tags").json()["tags"],
+           [{"name": "Work", "count": 1}, {"name": "work/plan", "count": 1},
+            {"name": "프로젝트", "count": 1}, {"name": "회의", "count": 1}], "GET /tags")
+        mid = by["#회의 안건 정리"]
+        r = br.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "#회의 안건 고침"}).encode(),
+                       headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "PATCH a migrated memo")
+        revs = br.get(f"/memo/{mid}/revisions").json()["revisions"]
+        eq([(v["text"], v["created_at"]) for v in revs],
+           [("#회의 안건 정리", "2026-03-01T09:00:00Z")], "its first revision")
+        # memo-maint (the timer) indexes the late memo.
+        p = subprocess.run([os.path.join(stack.ROOT, "build", "memo-maint"), "index"],
+                           env={"PATH": "/usr/bin:/bin", "MEMO_CONFIG": cfg},
+                           capture_output=True, text=True, timeout=60)
+        eq((p.returncode, p.stdout), (0, "index: 1 memos given their search copy and tags\n"),
+           "memo-maint index")
+        eq(found("tag=" + urllib.parse.quote("회의")), [late_id, mid], "now found by its tag")
+        eq(found("q=%ED%9A%8C%EC%9D%98"), [late_id, mid], "and by search")
+        other = Browser(web.url)
+        other.cookies["sessionId"] = PREV_USERS["박이웃"]
+        eq([m["text"] for m in other.get("/memo").json()["memos"]], ["#회의 이웃의 메모"],
+           "the other user sees only theirs")
+    finally:
+        web.stop()

@@ -1,0 +1,913 @@
+"""test_api.py - issue 9's memo API end to end through lighttpd: edit with
+revisions and ETags, the trash, pins, #tags, search, /tags, every failure
+answer, and the seed's contract.  Like test_e2e.py it reads env.web and
+env.web_prefix, so tests/run.py runs it in CGI and in FastCGI mode (and
+against the installed service); every write ends with a look at the rows
+it should, or should not, have changed (memo, memo_tag, memo_revision,
+memo_search).  Each test logs in users of its own."""
+import json
+import re
+import unicodedata
+import urllib.parse
+
+from lib import Browser, check, eq, http_get, login, naver_id, test
+from test_e2e import logged_in
+
+JSON_TYPE = "application/json; charset=utf-8"
+MEMO_KEYS = ["id", "text", "created_at", "updated_at", "pinned", "tags", "deleted_at"]
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+ETAG = re.compile(r'"[^"\s]+"')
+NOT_FOUND = {"error": "not found"}
+LOGIN_REQUIRED = {"error": "login required"}
+
+
+# ---- requests ----
+
+def send(b, method, path, obj=None, raw=None, ctype="application/json", headers=None,
+         timeout=30):
+    """method path with a JSON body (obj, or raw bytes) and extra headers."""
+    h = dict(headers or {})
+    body = None
+    if obj is not None or raw is not None:
+        body = raw if raw is not None else json.dumps(obj).encode()
+        if ctype:
+            h["Content-Type"] = ctype
+    return b.request(method, path, body=body, headers=h, timeout=timeout)
+
+
+def patch(b, mid, obj=None, if_match=None, **kw):
+    return send(b, "PATCH", f"/memo/{mid}", obj,
+                headers={"If-Match": if_match} if if_match else None, **kw)
+
+
+def delete(b, path, if_match=None):
+    return b.request("DELETE", path, headers={"If-Match": if_match} if if_match else None)
+
+
+def restore(b, mid, if_match=None):
+    return b.request("POST", f"/memo/{mid}/restore",
+                     headers={"If-Match": if_match} if if_match else None)
+
+
+def new(b, text, **extra):
+    """POST /memo; returns (memo, ETag)."""
+    r = b.post_json("/memo", dict(text=text, **extra))
+    eq(r.status, 200, f"POST /memo {text[:30]!r}: {r.body[:200]!r}")
+    return r.json(), r.header("ETag")
+
+
+def get(b, mid):
+    r = b.get(f"/memo/{mid}")
+    eq(r.status, 200, f"GET /memo/{mid}")
+    return r.json(), r.header("ETag")
+
+
+def qs(**params):
+    return urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+
+
+def listing(b, query=""):
+    """The memos of GET /memo?query."""
+    r = b.get("/memo" + ("?" + query if query else ""))
+    eq(r.status, 200, f"GET /memo?{query}: {r.body[:200]!r}")
+    eq(r.header("Content-Type"), JSON_TYPE, f"GET /memo?{query} type")
+    return r.json()["memos"]
+
+
+def ids(b, query=""):
+    return [m["id"] for m in listing(b, query)]
+
+
+def check_memo(m, what):
+    """A memo object as the API documents it."""
+    eq(list(m), MEMO_KEYS, f"{what}: keys in order")
+    check(isinstance(m["id"], int) and m["id"] > 0, f"{what}: id {m['id']!r}")
+    check(STAMP.fullmatch(m["created_at"]), f"{what}: created_at {m['created_at']!r}")
+    check(STAMP.fullmatch(m["updated_at"]), f"{what}: updated_at {m['updated_at']!r}")
+    check(m["pinned"] in (True, False), f"{what}: pinned {m['pinned']!r}")
+    check(isinstance(m["tags"], list), f"{what}: tags {m['tags']!r}")
+    check(m["deleted_at"] is None or STAMP.fullmatch(m["deleted_at"]),
+          f"{what}: deleted_at {m['deleted_at']!r}")
+
+
+def check_etag(r, what):
+    e = r.header("ETag")
+    check(e is not None and ETAG.fullmatch(e), f"{what}: a strong ETag, got {e!r}")
+    return e
+
+
+def check_error(r, status, what, body=None):
+    eq(r.status, status, f"{what}: status ({r.body[:200]!r})")
+    eq(r.header("Content-Type"), JSON_TYPE, f"{what}: type")
+    got = r.json()
+    check(isinstance(got.get("error"), str) and got["error"], f"{what}: error JSON {got!r}")
+    if body is not None:
+        eq(got, body, f"{what}: body")
+
+
+# ---- the rows ----
+
+def fold(s):
+    """What a memo_search body holds: NFC of the case fold (common/fold.h), for the
+    scripts these tests write (Hangul, CJK, ASCII)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", s).casefold())
+
+
+def _iso(col):
+    return f"IFNULL(DATE_FORMAT({col}, '%Y-%m-%dT%H:%i:%sZ'), 'NULL')"
+
+
+def _unhex(h):
+    return None if h == "NULL" else bytes.fromhex(h).decode("utf-8")
+
+
+def memo_row(env, mid):
+    """memo's row as a dict (None for NULL), with its search copy (the
+    body of its memo_search row, None if it has none yet), or None if there
+    is no such memo."""
+    rows = env.db.query(
+        f"SELECT HEX(m.text), IFNULL(HEX(x.body), 'NULL'), m.pinned, m.version, "
+        f"{_iso('m.created_at')}, {_iso('m.updated_at')}, {_iso('m.deleted_at')}, "
+        f"m.user_id, IFNULL(x.user_id, 'NULL') "
+        f"FROM memo m LEFT JOIN memo_search x ON x.memo_id = m.id WHERE m.id = {int(mid)}")
+    if not rows:
+        return None
+    t, s, p, v, c, u, d, user, suser = rows[0]
+    return {"text": _unhex(t), "search": _unhex(s), "pinned": int(p), "version": int(v),
+            "created_at": c, "updated_at": None if u == "NULL" else u,
+            "deleted_at": None if d == "NULL" else d, "user_id": user,
+            "search_user": None if suser == "NULL" else suser}
+
+
+def tag_rows(env, mid):
+    """memo_tag rows of a memo: sorted (tag_key, name, user_id)."""
+    rows = env.db.query(f"SELECT HEX(tag_key), HEX(name), user_id FROM memo_tag "
+                        f"WHERE memo_id = {int(mid)}")
+    return sorted((_unhex(k), _unhex(n), u) for k, n, u in rows)
+
+
+def revision_rows(env, mid):
+    """memo_revision rows of a memo, oldest first: (id, text, created_at)."""
+    rows = env.db.query(f"SELECT id, HEX(text), {_iso('created_at')} FROM memo_revision "
+                        f"WHERE memo_id = {int(mid)} ORDER BY id")
+    return [(int(i), _unhex(t), c) for i, t, c in rows]
+
+
+def check_rows(env, m, user, what):
+    """The rows of memo m (as the API answered it) agree with it: text,
+    search copy (memo_search), pinned, times, and one memo_tag row per tag."""
+    row = memo_row(env, m["id"])
+    check(row is not None, f"{what}: memo {m['id']} has a row")
+    eq(row["user_id"], naver_id(user), f"{what}: owner")
+    eq(row["text"], m["text"], f"{what}: text column")
+    eq((row["search"], row["search_user"]), (fold(m["text"]), naver_id(user)),
+       f"{what}: memo_search row (the folded text, the owner)")
+    eq(row["pinned"], int(m["pinned"]), f"{what}: pinned column")
+    eq(row["created_at"], m["created_at"], f"{what}: created_at column")
+    eq(row["updated_at"] or row["created_at"], m["updated_at"], f"{what}: updated_at column")
+    eq(row["deleted_at"], m["deleted_at"], f"{what}: deleted_at column")
+    eq(tag_rows(env, m["id"]), sorted((fold(t), t, naver_id(user)) for t in m["tags"]),
+       f"{what}: memo_tag rows")
+    return row
+
+
+def sql(env, statement):
+    env.db.client(database="memo", stdin=statement)
+
+
+# ---- the table, row by row ----
+
+@test
+def api_memo_shape(env):
+    """POST /memo (pinned too) and GET /memo/{id}: the memo's keys, ETag, 304 for If-None-Match; rows"""
+    user = "API 모양"
+    b = logged_in(env, user)
+    r = b.post_json("/memo", {"text": "고정된 #메모 입니다", "pinned": True})
+    eq(r.status, 200, "POST with pinned")
+    eq(r.header("Content-Type"), JSON_TYPE, "type")
+    m = r.json()
+    check_memo(m, "POST answer")
+    etag = check_etag(r, "POST")
+    eq((m["text"], m["pinned"], m["tags"], m["deleted_at"]),
+       ("고정된 #메모 입니다", True, ["메모"], None), "POST answer")
+    eq(m["updated_at"], m["created_at"], "updated_at = created_at until edited")
+    row = check_rows(env, m, user, "after POST")
+    eq((row["version"], row["updated_at"]), (0, None), "a new memo's version and updated_at")
+    plain, etag2 = new(b, "고정 안 함")
+    eq(plain["pinned"], False, "pinned defaults to false")
+    check(etag2 != etag, "each memo its own ETag")
+    eq(memo_row(env, plain["id"])["pinned"], 0, "pinned column")
+
+    r = b.get(f"/memo/{m['id']}")
+    eq(r.status, 200, "GET /memo/{id}")
+    eq(r.json(), m, "GET answers what POST did")
+    eq(r.header("ETag"), etag, "same ETag")
+    eq(listing(b)[1], m, "the list item is the same object")
+    check(r.header("ETag") and not r.header("ETag").startswith("W/"), "strong ETag")
+    for inm in (etag, "*", f'"nope", {etag}'):
+        r = b.get(f"/memo/{m['id']}", headers={"If-None-Match": inm})
+        eq(r.status, 304, f"If-None-Match {inm}")
+        eq(r.body, b"", "304 has no body")
+        eq(r.header("ETag"), etag, "304 names the ETag")
+    r = b.get(f"/memo/{m['id']}", headers={"If-None-Match": etag2})
+    eq((r.status, r.json()), (200, m), "If-None-Match of another memo")
+    for what, body in (("a string", {"text": "x", "pinned": "yes"}),
+                       ("a number", {"text": "x", "pinned": 1}),
+                       ("null", {"text": "x", "pinned": None})):
+        check_error(b.post_json("/memo", body), 400, f"POST pinned {what}")
+    eq(len(listing(b)), 2, "nothing more written")
+
+
+@test
+def api_requires_login(env):
+    """Every route without a live session is 401 {"error":"login required"}; nothing changes"""
+    user = "API 로그인 필요"
+    owner = logged_in(env, user)
+    m, etag = new(owner, "주인 있는 #메모")
+    trashed, _ = new(owner, "휴지통의 메모")
+    eq(delete(owner, f"/memo/{trashed['id']}").status, 204, "to the trash")
+    before = (memo_row(env, m["id"]), memo_row(env, trashed["id"]))
+    routes = [("GET", "/memo", None), ("POST", "/memo", {"text": "몰래"}),
+              ("GET", f"/memo/{m['id']}", None),
+              ("PATCH", f"/memo/{m['id']}", {"text": "몰래 고침"}),
+              ("DELETE", f"/memo/{m['id']}", None),
+              ("POST", f"/memo/{trashed['id']}/restore", None),
+              ("GET", f"/memo/{m['id']}/revisions", None),
+              ("DELETE", f"/trash/{trashed['id']}", None),
+              ("DELETE", "/trash", None), ("GET", "/tags", None),
+              ("GET", "/memo?" + qs(q="메모", tag="메모", trash="true"), None)]
+    expired = logged_in(env, user)
+    sql(env, "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+             f"WHERE session_key = SHA2('{expired.cookies['sessionId']}', 256)")
+    for who, b in (("no cookie", Browser(env.web.url)),
+                   ("unknown session", Browser(env.web.url)),
+                   ("expired session", expired)):
+        if who == "unknown session":
+            b.cookies["sessionId"] = "Z" * 43
+        for method, path, body in routes:
+            r = send(b, method, path, body, headers={"If-Match": etag})
+            check_error(r, 401, f"{who}: {method} {path}", LOGIN_REQUIRED)
+    eq((memo_row(env, m["id"]), memo_row(env, trashed["id"])), before, "rows unchanged")
+    eq(len(listing(owner)), 1, "no memo written")
+
+
+@test
+def api_not_found(env):
+    """Another user's memo is 404 exactly as a missing id, on every route; bad ids are 404; nothing changes"""
+    a = logged_in(env, "API 남의 주인")
+    b = logged_in(env, "API 남의 손님")
+    live, live_etag = new(a, "A의 #비밀 메모")
+    patch(a, live["id"], {"text": "A의 #비밀 메모, 고침"})
+    gone, _ = new(a, "A의 휴지통 메모")
+    eq(delete(a, f"/memo/{gone['id']}").status, 204, "A trashes one")
+    live_etag = get(a, live["id"])[1]
+    before = {i: (memo_row(env, i), tag_rows(env, i), revision_rows(env, i))
+              for i in (live["id"], gone["id"])}
+    missing = str(2 ** 63 - 1)      # in range, never used
+
+    def routes(i):
+        return [("GET", f"/memo/{i}", None), ("PATCH", f"/memo/{i}", {"text": "B가 씀"}),
+                ("PATCH", f"/memo/{i}", {"pinned": True}),
+                ("DELETE", f"/memo/{i}", None), ("POST", f"/memo/{i}/restore", None),
+                ("GET", f"/memo/{i}/revisions", None), ("DELETE", f"/trash/{i}", None)]
+    for i in (live["id"], gone["id"], missing):
+        for method, path, body in routes(i):
+            # Even with the memo's real ETag: no 412 that would tell it exists.
+            r = send(b, method, path, body, headers={"If-Match": live_etag,
+                                                     "If-None-Match": live_etag})
+            check_error(r, 404, f"B: {method} {path}", NOT_FOUND)
+    eq({i: (memo_row(env, i), tag_rows(env, i), revision_rows(env, i))
+        for i in (live["id"], gone["id"])}, before, "A's rows untouched")
+    eq(b.request("DELETE", "/trash").json(), {"purged": 0}, "B's empty trash purges nothing")
+    eq(memo_row(env, gone["id"]), before[gone["id"]][0], "A's trash kept")
+    eq(listing(b) + listing(b, "trash=true"), [], "B sees none of A's memos")
+    eq(b.get("/tags").json(), {"tags": []}, "nor A's tags")
+
+    bad = ["abc", "0", "01", "007", str(2 ** 63), str(2 ** 64), "99999999999999999999",
+           "-1", "+1", "1.0", "1e3", "%201", "0x10", "1%20"]
+    for i in bad:
+        for method, path, body in routes(i) if i in ("0", "01", str(2 ** 63), "abc") \
+                else routes(i)[:1]:
+            check_error(send(a, method, path, body), 404, f"{method} {path}", NOT_FOUND)
+    for path in (f"/memo/{live['id']}/x", f"/memo/{live['id']}/restore/1",
+                 "/trash/x", "/tags/1", "/tags/x",
+                 f"/trash/{gone['id']}/x"):
+        check_error(a.get(path), 404, f"GET {path}", NOT_FOUND)
+    eq(memo_row(env, live["id"]), before[live["id"]][0], "bad ids changed nothing")
+
+
+@test
+def api_method_not_allowed(env):
+    """A method a path does not take: 405 JSON with the path's exact Allow; nothing changes"""
+    b = logged_in(env, "API 405")
+    m, _ = new(b, "405 #시험")
+    i = m["id"]
+    before = memo_row(env, i)
+    cases = {"/memo": (["PUT", "PATCH", "DELETE"], "GET, POST"),
+             "/memo/": (["PUT", "DELETE"], "GET, POST"),
+             f"/memo/{i}": (["POST", "PUT"], "GET, PATCH, DELETE"),
+             f"/memo/{i}/restore": (["GET", "PATCH", "DELETE", "PUT"], "POST"),
+             f"/memo/{i}/revisions": (["POST", "PATCH", "DELETE"], "GET"),
+             "/trash": (["GET", "POST", "PATCH"], "DELETE"),
+             f"/trash/{i}": (["GET", "POST", "PATCH"], "DELETE"),
+             "/tags": (["POST", "PATCH", "DELETE", "PUT"], "GET")}
+    for path, (methods, allow) in cases.items():
+        for method in methods:
+            # (lighttpd refuses a GET with a body itself: 400)
+            body = None if method == "GET" else {"text": "405가 아니면 안 됨"}
+            r = send(b, method, path, body)
+            check_error(r, 405, f"{method} {path}")
+            eq(r.header("Allow"), allow, f"{method} {path}: Allow")
+    eq(memo_row(env, i), before, "row unchanged")
+    eq([x["text"] for x in listing(b)], ["405 #시험"], "nothing written")
+    eq(b.get("/memo/").status, 200, "/memo/ is /memo")
+
+
+@test
+def api_bad_parameters(env):
+    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank, 201-character or 9-word q, a bad tag"""
+    b = logged_in(env, "API 400")
+    new(b, "가" * 200 + " 하나 둘 셋 넷 다섯 여섯 일곱 여덟 #태그")
+    bad = ["limit=0", "limit=1001", "before=0", "before=-5", "pinned=maybe", "pinned=",
+           "pinned=TRUE", "pinned=1", "trash=maybe", "trash=", "trash=yes", "q=", "q=+",
+           "q=%20%20", qs(q="가" * 201), qs(q="a" * 201),
+           qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉"), 
+           "tag=", "tag=%23", "tag=a%20b", "tag=123", "tag=a%23b",
+           qs(tag="가" * 65), "tag=a.b", "tag=a%2Cb", "tag=%3Cb%3E"]
+    for query in bad:
+        check_error(b.get("/memo?" + query), 400, f"GET /memo?{query}")
+    # Invalid UTF-8 or NUL: lighttpd refuses it itself (an HTML 400), Apache
+    # passes it on to the CGI (JSON 400).
+    for query in ("q=%ff", "tag=%ff", "q=a%c3", "q=%00", "tag=a%00"):
+        eq(b.get("/memo?" + query).status, 400, f"GET /memo?{query}")
+    # The limits themselves are fine.
+    for query in (qs(q="가" * 200), qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟"),
+                  qs(tag="가" * 64), "tag=%23%ED%83%9C%EA%B7%B8", "limit=1000",
+                  "pinned=false", "trash=false", "trash=true", "q=%ED%95%98%EB%82%98+%EB%91%98"):
+        r = b.get("/memo?" + query)
+        eq(r.status, 200, f"GET /memo?{query}")
+    eq(len(listing(b, qs(q="가" * 200))), 1, "a 200-character q finds the memo")
+    eq(len(listing(b, qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟"))), 1, "8 words find it")
+    eq(len(listing(b, qs(tag="#태그"))), 1, "tag=#태그 finds it")
+
+
+@test
+def api_bad_bodies(env):
+    """POST and PATCH bodies: 415 if not JSON, 413 if too large, 400 if malformed; nothing changes"""
+    b = logged_in(env, "API 본문")
+    m, etag = new(b, "원래 #본문")
+    i = m["id"]
+    before = (memo_row(env, i), tag_rows(env, i), revision_rows(env, i))
+    for method, path in (("POST", "/memo"), ("PATCH", f"/memo/{i}")):
+        for what, kw in (("text/plain", dict(raw=b'{"text":"x"}', ctype="text/plain")),
+                         ("a form", dict(raw=b"text=x",
+                                         ctype="application/x-www-form-urlencoded")),
+                         ("no type", dict(raw=b'{"text":"x"}', ctype=None)),
+                         ("json-ish", dict(raw=b'{"text":"x"}', ctype="text/json"))):
+            check_error(send(b, method, path, **kw), 415, f"{method} {path}: {what}")
+        for what, kw in (("65537 bytes", dict(obj={"text": "a" * 65537})),
+                         ("21846 Hangul (65538 bytes)", dict(obj={"text": "가" * 21846})),):
+            check_error(send(b, method, path, **kw), 413, f"{method} {path}: {what}")
+        r = send(b, method, path, raw=b'{"text":"' + b"a" * 600000 + b'"}')
+        eq(r.status, 413, f"{method} {path}: 600 KB body")
+    cases = [("not JSON", dict(raw=b"{text:")), ("an array", dict(obj=["text"])),
+             ("a string", dict(obj="text")), ("{}", dict(obj={})),
+             ("another key", dict(obj={"text": "x", "color": "red"})),
+             ("only another key", dict(obj={"id": 5})),
+             ("empty text", dict(obj={"text": ""})), ("number text", dict(obj={"text": 5})),
+             ("null text", dict(obj={"text": None})),
+             ("pinned a string", dict(obj={"pinned": "true"})),
+             ("pinned a number", dict(obj={"pinned": 0})),
+             ("pinned null", dict(obj={"pinned": None})),
+             ("invalid UTF-8", dict(raw=b'{"text":"\xff\xfe"}')),
+             ("NUL", dict(raw=b'{"text":"a\\u0000b"}')),
+             ("trailing junk", dict(raw=b'{"text":"x"} {}'))]
+    for what, kw in cases:
+        check_error(send(b, "PATCH", f"/memo/{i}", headers={"If-Match": etag}, **kw), 400,
+                    f"PATCH: {what}")
+    eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), before,
+       "memo, tags and revisions unchanged")
+    eq(get(b, i)[1], etag, "ETag unchanged")
+    eq(len(listing(b)), 1, "no memo written")
+    big = "가" * 21845 + "a"            # exactly 65,536 bytes
+    r = patch(b, i, {"text": big})
+    eq(r.status, 200, "PATCH to the largest text")
+    eq(memo_row(env, i)["text"], big, "stored whole")
+
+
+@test
+def api_patch(env):
+    """PATCH /memo/{id}: text (revision, tags, search copy, updated_at, ETag), pinned alone, the same again changes nothing"""
+    user = "API 고치기"
+    b = logged_in(env, user)
+    m, e0 = new(b, "처음 글 #하나 #둘")
+    i = m["id"]
+    # Written long ago, so the edit's times are told apart.
+    sql(env, f"UPDATE memo SET created_at = '2020-01-02 03:04:05' WHERE id = {i}")
+    r = patch(b, i, {"text": "고친 글 #둘 #셋 ABC"})
+    eq(r.status, 200, "PATCH text")
+    p = r.json()
+    check_memo(p, "PATCH answer")
+    e1 = check_etag(r, "PATCH")
+    check(e1 != e0, "the ETag changed")
+    eq((p["id"], p["text"], p["tags"], p["pinned"], p["deleted_at"]),
+       (i, "고친 글 #둘 #셋 ABC", ["둘", "셋"], False, None), "the new memo")
+    eq(p["created_at"], "2020-01-02T03:04:05Z", "created_at kept")
+    check(p["updated_at"] > p["created_at"], f"updated_at {p['updated_at']} set")
+    eq(get(b, i), (p, e1), "GET answers the same memo and ETag")
+    row = check_rows(env, p, user, "after the edit")
+    eq(row["version"], 1, "version")
+    eq([(t, c) for _, t, c in revision_rows(env, i)],
+       [("처음 글 #하나 #둘", "2020-01-02T03:04:05Z")], "the old text is a revision")
+
+    # The same text again: nothing changes.
+    r = patch(b, i, {"text": "고친 글 #둘 #셋 ABC"})
+    eq((r.status, r.json(), r.header("ETag")), (200, p, e1), "same text: same memo, same ETag")
+    r = patch(b, i, {"text": "고친 글 #둘 #셋 ABC", "pinned": False})
+    eq((r.status, r.json(), r.header("ETag")), (200, p, e1), "same text and pinned")
+    eq(memo_row(env, i), row, "row unchanged")
+    eq(len(revision_rows(env, i)), 1, "no revision")
+
+    # pinned alone: a new ETag, no revision, updated_at kept.
+    r = patch(b, i, {"pinned": True})
+    eq(r.status, 200, "PATCH pinned")
+    q = r.json()
+    e2 = check_etag(r, "PATCH pinned")
+    check(e2 not in (e0, e1), "the ETag changed")
+    eq(q, dict(p, pinned=True), "only pinned changed")
+    eq(memo_row(env, i), dict(row, pinned=1, version=2), "row: pinned, version")
+    eq(len(revision_rows(env, i)), 1, "no revision for a pin")
+    r = patch(b, i, {"pinned": True})
+    eq((r.status, r.header("ETag")), (200, e2), "pinned again changes nothing")
+    eq(ids(b, "pinned=true"), [i], "listed as pinned")
+    eq(ids(b, "pinned=false"), [], "not as unpinned")
+
+    # text and pinned together, with If-Match: the current ETag, "*", a list.
+    for n in range(3):
+        im = (e2, "*", f'"0-0", {e2}, "x"')[n]
+        text = f"셋째 판 {n} #넷"
+        r = patch(b, i, {"text": text, "pinned": n % 2 == 1}, if_match=im)
+        eq(r.status, 200, f"If-Match {im}")
+        e2 = check_etag(r, f"If-Match {im}")
+        eq((r.json()["text"], r.json()["pinned"], r.json()["tags"]), (text, n % 2 == 1, ["넷"]),
+           f"If-Match {im}: the memo")
+        check_rows(env, r.json(), user, f"If-Match {im}")
+    eq(len(revision_rows(env, i)), 4, "one revision per text change")
+    eq(memo_row(env, i)["version"], 5, "version counts the changes")
+
+
+@test
+def api_precondition(env):
+    """If-Match not the current ETag: 412 with {"error","memo": current} and the current ETag; PATCH, DELETE, restore and purge change nothing"""
+    user = "API 412"
+    b = logged_in(env, user)
+    m, e0 = new(b, "첫 판 #조건")
+    i = m["id"]
+    r = patch(b, i, {"text": "둘째 판 #조건"})
+    cur, e1 = r.json(), r.header("ETag")
+    before = (memo_row(env, i), tag_rows(env, i), revision_rows(env, i))
+    for what, send_it in (
+            ("PATCH text", lambda im: patch(b, i, {"text": "덮어쓰기"}, if_match=im)),
+            ("PATCH pinned", lambda im: patch(b, i, {"pinned": True}, if_match=im)),
+            ("DELETE", lambda im: delete(b, f"/memo/{i}", if_match=im)),
+            ("restore", lambda im: restore(b, i, if_match=im))):
+        for im in (e0, '"garbage"', f"W/{e1}", e1.strip('"'), f'{e0}, "x"'):
+            r = send_it(im)
+            check_error(r, 412, f"{what} with If-Match {im}")
+            eq(r.json(), {"error": "the memo has changed since it was read", "memo": cur},
+               f"{what}: the current memo in the answer")
+            eq(r.header("ETag"), e1, f"{what}: the current ETag")
+    eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), before, "nothing changed")
+    eq(delete(b, f"/memo/{i}", if_match=e1).status, 204, "DELETE with the current ETag")
+    trashed, e2 = get(b, i)
+    check(trashed["deleted_at"], "in the trash")
+    before = (memo_row(env, i), tag_rows(env, i), revision_rows(env, i))
+    r = delete(b, f"/trash/{i}", if_match=e1)
+    check_error(r, 412, "DELETE /trash/{id} with a stale ETag")
+    eq(r.json(), {"error": "the memo has changed since it was read", "memo": trashed},
+       "DELETE /trash/{id}: the current memo in the answer")
+    eq(r.header("ETag"), e2, "DELETE /trash/{id}: the current ETag")
+    eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), before, "not purged")
+    eq(delete(b, f"/trash/{i}", if_match=e2).status, 204, "purged with the current ETag")
+    eq(memo_row(env, i), None, "gone")
+
+
+@test
+def api_revisions(env):
+    """GET /memo/{id}/revisions: the earlier texts newest first with when each was written; the newest 50 kept"""
+    b = logged_in(env, "API 판")
+    m, _ = new(b, "판 0")
+    i = m["id"]
+    eq(b.get(f"/memo/{i}/revisions").json(), {"revisions": []}, "never edited")
+    sql(env, f"UPDATE memo SET created_at = '2026-01-01 10:00:00' WHERE id = {i}")
+    stamps = ["2026-01-01T10:00:00Z"]
+    for n in range(1, 4):
+        eq(patch(b, i, {"text": f"판 {n}"}).status, 200, f"edit {n}")
+        # When this text was written, told apart from the next.
+        sql(env, f"UPDATE memo SET updated_at = '2026-01-0{n + 1} 10:00:00' WHERE id = {i}")
+        stamps.append(f"2026-01-0{n + 1}T10:00:00Z")
+    r = b.get(f"/memo/{i}/revisions")
+    eq(r.status, 200, "status")
+    eq(r.header("Content-Type"), JSON_TYPE, "type")
+    revs = r.json()["revisions"]
+    for v in revs:
+        eq(list(v), ["id", "text", "created_at"], "revision keys")
+    eq([(v["text"], v["created_at"]) for v in revs],
+       [("판 2", stamps[2]), ("판 1", stamps[1]), ("판 0", stamps[0])], "newest first")
+    eq([v["id"] for v in revs], sorted((v["id"] for v in revs), reverse=True), "ids descending")
+    eq([(v["id"], v["text"], v["created_at"]) for v in revs],
+       list(reversed(revision_rows(env, i))), "the memo_revision rows")
+    eq(get(b, i)[0]["text"], "판 3", "the memo holds the newest text")
+    eq(delete(b, f"/memo/{i}").status, 204, "to the trash")
+    eq(len(b.get(f"/memo/{i}/revisions").json()["revisions"]), 3, "listed in the trash too")
+    eq(restore(b, i).status, 200, "restored")
+
+    # Many edits: at least the newest 50 are kept, newest first.
+    k, _ = new(b, "긴 이력 0")
+    for n in range(1, 71):
+        eq(patch(b, k["id"], {"text": f"긴 이력 {n}"}).status, 200, f"edit {n}")
+    revs = b.get(f"/memo/{k['id']}/revisions").json()["revisions"]
+    check(50 <= len(revs) <= 65, f"{len(revs)} revisions kept (50 to 65)")
+    eq([v["text"] for v in revs], [f"긴 이력 {n}" for n in range(69, 69 - len(revs), -1)],
+       "the newest ones, newest first")
+    eq(len(revision_rows(env, k["id"])), len(revs), "rows")
+
+
+@test
+def api_trash(env):
+    """The trash: DELETE 204 (twice), listed with trash=true, 409 for PATCH, restore, purge one, empty it ({"purged": N})"""
+    user = "API 휴지통"
+    b = logged_in(env, user)
+    m, e0 = new(b, "버릴 #메모")
+    keep, _ = new(b, "남길 #메모")
+    i = m["id"]
+    patch(b, i, {"text": "버릴 #메모 고침"})
+    r = delete(b, f"/memo/{i}")
+    eq((r.status, r.body), (204, b""), "DELETE: 204, no body")
+    row = memo_row(env, i)
+    check(row["deleted_at"] and STAMP.fullmatch(row["deleted_at"]), f"deleted_at {row}")
+    eq(row["version"], 2, "version")
+    eq(ids(b), [keep["id"]], "not among the live memos")
+    t = listing(b, "trash=true")
+    eq([x["id"] for x in t], [i], "in the trash")
+    check_memo(t[0], "trash item")
+    eq(t[0]["deleted_at"], row["deleted_at"], "deleted_at in the answer")
+    got, etag = get(b, i)
+    eq(got, t[0], "GET /memo/{id} of a memo in the trash")
+    eq(tag_rows(env, i), [("메모", "메모", naver_id(user))], "its tag rows kept")
+    eq(b.get("/tags").json(), {"tags": [{"name": "메모", "count": 1}]}, "not counted in /tags")
+    r = delete(b, f"/memo/{i}")
+    eq((r.status, r.body), (204, b""), "DELETE again: 204")
+    eq(memo_row(env, i), row, "nothing changed by the second DELETE")
+    eq(get(b, i)[1], etag, "nor its ETag")
+
+    before = (memo_row(env, i), revision_rows(env, i))
+    for body in ({"text": "휴지통에서 고침"}, {"pinned": True}):
+        r = patch(b, i, body)
+        check_error(r, 409, f"PATCH {body} of a memo in the trash")
+    eq((memo_row(env, i), revision_rows(env, i)), before, "unchanged by the 409")
+    check_error(delete(b, f"/trash/{keep['id']}"), 409, "DELETE /trash/{id} of a live memo")
+    check(memo_row(env, keep["id"]) is not None, "the live memo kept")
+
+    r = restore(b, i)
+    eq(r.status, 200, "restore")
+    back = r.json()
+    check_memo(back, "restored")
+    check(check_etag(r, "restore") != etag, "new ETag")
+    eq(back, dict(got, deleted_at=None), "out of the trash, otherwise the same")
+    check_rows(env, back, user, "restored")
+    eq(ids(b), [keep["id"], i], "live again")
+    eq(ids(b, "trash=true"), [], "trash empty")
+    r2 = restore(b, i)
+    eq((r2.status, r2.json(), r2.header("ETag")), (200, back, r.header("ETag")),
+       "restore of a live memo: 200, nothing changes")
+
+    # Purge one: memo, revisions and tags gone for good.
+    eq(delete(b, f"/memo/{i}").status, 204, "to the trash again")
+    r = delete(b, f"/trash/{i}")
+    eq((r.status, r.body), (204, b""), "DELETE /trash/{id}")
+    eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), (None, [], []),
+       "memo, tags and revisions deleted")
+    check_error(b.get(f"/memo/{i}"), 404, "GET after the purge", NOT_FOUND)
+    check_error(delete(b, f"/trash/{i}"), 404, "purge again", NOT_FOUND)
+    check_error(restore(b, i), 404, "restore after the purge", NOT_FOUND)
+
+    # Empty the trash: only this user's trash, only the trash.
+    other = logged_in(env, "API 휴지통 이웃")
+    theirs, _ = new(other, "이웃의 #버린 메모")
+    delete(other, f"/memo/{theirs['id']}")
+    trashed = [new(b, f"버릴 것 {n} #묶음")[0]["id"] for n in range(3)]
+    for n, t_id in enumerate(trashed):
+        patch(b, t_id, {"text": f"버릴 것 {n} #묶음 고침"})
+        eq(delete(b, f"/memo/{t_id}").status, 204, "to the trash")
+    r = b.request("DELETE", "/trash")
+    eq((r.status, r.header("Content-Type"), r.json()), (200, JSON_TYPE, {"purged": 3}),
+       "DELETE /trash")
+    for t_id in trashed:
+        eq((memo_row(env, t_id), tag_rows(env, t_id), revision_rows(env, t_id)), (None, [], []),
+           f"memo {t_id} gone with its rows")
+    eq(ids(b), [keep["id"]], "the live memo kept")
+    eq(b.request("DELETE", "/trash").json(), {"purged": 0}, "an empty trash")
+    check(memo_row(env, theirs["id"])["deleted_at"], "the neighbour's trash kept")
+
+
+@test
+def api_etag_changes(env):
+    """The ETag changes with every change (edit, pin, trash, restore), never otherwise; If-None-Match follows it"""
+    b = logged_in(env, "API 태그값")
+    m, e = new(b, "변하는 메모")
+    i = m["id"]
+    seen = [e]
+    for what, act in (("edit", lambda: patch(b, i, {"text": "변한 메모"})),
+                      ("pin", lambda: patch(b, i, {"pinned": True})),
+                      ("unpin", lambda: patch(b, i, {"pinned": False})),
+                      ("trash", lambda: delete(b, f"/memo/{i}")),
+                      ("restore", lambda: restore(b, i))):
+        r = act()
+        check(r.status in (200, 204), f"{what}: {r.status}")
+        cur = get(b, i)[1]
+        check(cur not in seen, f"{what}: a new ETag {cur} (had {seen})")
+        if r.status == 200:
+            eq(r.header("ETag"), cur, f"{what}: the answer's ETag is the memo's")
+        check_error(patch(b, i, {"pinned": True}, if_match=seen[-1]), 412,
+                    f"{what}: the previous ETag is stale")
+        eq(b.get(f"/memo/{i}", headers={"If-None-Match": seen[-1]}).status, 200,
+           f"{what}: If-None-Match of the previous ETag")
+        eq(b.get(f"/memo/{i}", headers={"If-None-Match": cur}).status, 304,
+           f"{what}: If-None-Match of the current one")
+        seen.append(cur)
+    for _ in range(2):
+        eq(get(b, i)[1], seen[-1], "reading changes nothing")
+        listing(b)
+
+
+@test
+def api_seed_contract(env):
+    """A client written for the seed works unchanged: POST /memo -> 200 with text, GET /memo -> memos[i].text (also under /memo/)"""
+    for web in (env.web, env.web_prefix):
+        b = Browser(web.url)
+        eq(login(b, "API 옛 클라이언트").status, 302, "login")
+        before = len(listing(b))
+        for text in ("옛 클라이언트의 첫 메모", "둘째 #메모 😀"):
+            # Exactly what the seed's page sent.
+            r = b.request("POST", "/memo", body=json.dumps({"text": text}).encode(),
+                          headers={"Content-Type": "application/json"})
+            eq(r.status, 200, "POST /memo is 200 (not 201)")
+            eq(r.json()["text"], text, "the answer's text")
+        r = b.post_json("/memo", {"text": "모르는 키도", "color": "red", "id": 1})
+        eq((r.status, r.json()["text"]), (200, "모르는 키도"), "extra keys ignored as before")
+        r = b.request("POST", "/memo", body=json.dumps({"text": "charset"}).encode(),
+                      headers={"Content-Type": "application/json; charset=UTF-8"})
+        eq(r.status, 200, "application/json with a charset")
+        r = b.get("/memo")
+        eq(r.status, 200, "GET /memo")
+        body = r.json()
+        eq(list(body), ["memos"], "the list is {\"memos\": [...]}")
+        eq([x["text"] for x in body["memos"][:4]],
+           ["charset", "모르는 키도", "둘째 #메모 😀", "옛 클라이언트의 첫 메모"], "memos[i].text")
+        eq(len(body["memos"]), before + 4, "every memo")
+
+
+# ---- tags ----
+
+TAG_TEXT = ('#회의 준비 #日本 여행 (#괄호) "#인용" 「#꺾쇠」 #work/plan #Work 그리고 #work '
+            "# 제목 ## #1 #2024 https://x.example/#frag a#b #123abc #_x-y, #끝. #회의 "
+            "#" + "가" * 64 + " #" + "나" * 65 + " " +
+            unicodedata.normalize("NFD", "#분해된태그") + " #\u0928\u092e\u0938\u094d\u0924\u0947")
+TAG_NAMES = ["회의", "日本", "괄호", "인용", "꺾쇠", "work/plan", "Work", "123abc", "_x-y", "끝",
+             "가" * 64, "분해된태그", "\u0928\u092e\u0938\u094d\u0924\u0947"]
+
+
+@test
+def api_tag_rules(env):
+    """#tags as users see them: Korean, CJK, nesting, brackets and quotes, case-insensitive; "# 제목", "##", "#1", a URL's #frag are not tags"""
+    user = "API 태그 규칙"
+    b = logged_in(env, user)
+    m, _ = new(b, TAG_TEXT)
+    eq(m["tags"], TAG_NAMES, "tags in order of first appearance, without duplicates")
+    check_rows(env, m, user, "memo_tag rows")
+    eq(get(b, m["id"])[0]["tags"], TAG_NAMES, "GET")
+    others = {"workshop": new(b, "#workshop 은 다른 태그")[0],
+              "lower": new(b, "소문자 #work 만")[0],
+              "nested": new(b, "깊은 #work/plan/q1 태그")[0],
+              "none": new(b, "태그 없음: # 제목, ##, #1, https://x.example/#frag, a#b")[0],
+              "nfc": new(b, "#분해된태그 조합형으로")[0]}
+    eq(others["none"]["tags"], [], "none of these is a tag")
+    eq(tag_rows(env, others["none"]["id"]), [], "no memo_tag row")
+    eq(others["nfc"]["tags"], ["분해된태그"], "NFC and NFD: the same tag")
+    want = {"work": [others["nested"], others["lower"], m],
+            "WORK": [others["nested"], others["lower"], m],
+            "#Work": [others["nested"], others["lower"], m],
+            "work/plan": [others["nested"], m], "work/plan/q1": [others["nested"]],
+            "workshop": [others["workshop"]], "wor": [], "회의": [m], "日本": [m],
+            "괄호": [m], "인용": [m], "꺾쇠": [m], "123abc": [m], "_x-y": [m], "끝": [m],
+            "가" * 64: [m], "나" * 20: [], "제목": [], "frag": [], "b": [],
+            "분해된태그": [others["nfc"], m],
+            unicodedata.normalize("NFD", "분해된태그"): [others["nfc"], m]}
+    for tag, memos in want.items():
+        eq(ids(b, qs(tag=tag)), [x["id"] for x in memos], f"tag={tag}")
+    # An edit recomputes the tags and their rows.
+    r = patch(b, others["lower"]["id"], {"text": "바뀐 #Work 와 #새태그 (#work 중복)"})
+    eq(r.json()["tags"], ["Work", "새태그"], "tags after an edit")
+    check_rows(env, r.json(), user, "memo_tag rows after an edit")
+    eq(ids(b, qs(tag="새태그")), [others["lower"]["id"]], "the new tag matches")
+    r = patch(b, others["lower"]["id"], {"text": "태그를 모두 지움"})
+    eq(r.json()["tags"], [], "no tags left")
+    eq(tag_rows(env, others["lower"]["id"]), [], "no memo_tag rows left")
+    eq(ids(b, qs(tag="새태그")), [], "the old tag no longer matches")
+
+
+@test
+def api_tag_counts(env):
+    """GET /tags: the user's tags over live memos, most used first then by name; #Work and #work one tag"""
+    user = "API 태그 수"
+    b = logged_in(env, user)
+    eq(b.get("/tags").json(), {"tags": []}, "no memo, no tag")
+    for text in ("#회의 #b", "#회의 #B #c", "#회의", "#work 하나", "#Work 둘", "#c",
+                 "#a", "#work/plan", "#zz 숫자 #1 는 아님"):
+        new(b, text)
+    gone, _ = new(b, "#a #버림 #회의")
+    delete(b, f"/memo/{gone['id']}")
+    neighbour = logged_in(env, "API 태그 수 이웃")
+    new(neighbour, "#회의 #이웃 #a")
+    r = b.get("/tags")
+    eq((r.status, r.header("Content-Type")), (200, JSON_TYPE), "GET /tags")
+    eq(r.json(), {"tags": [{"name": "회의", "count": 3}, {"name": "B", "count": 2},
+                           {"name": "c", "count": 2}, {"name": "Work", "count": 2},
+                           {"name": "a", "count": 1}, {"name": "work/plan", "count": 1},
+                           {"name": "zz", "count": 1}]},
+       "counts over live memos, most used first, then by name")
+    restore(b, gone["id"])
+    tags = {t["name"]: t["count"] for t in b.get("/tags").json()["tags"]}
+    eq((tags["회의"], tags["a"], tags["버림"]), (4, 2, 1), "restored: counted again")
+    eq(neighbour.get("/tags").json()["tags"][0]["count"], 1, "the neighbour's own counts")
+
+
+@test
+def api_tag_case_edit(env):
+    """An edit that only changes a tag's case (#Work -> #WORK) updates the name /tags shows"""
+    user = "API 태그 대소문자"
+    b = logged_in(env, user)
+    m, _ = new(b, "#Work 계획")
+    eq(b.get("/tags").json()["tags"], [{"name": "Work", "count": 1}], "as written")
+    r = patch(b, m["id"], {"text": "#WORK 계획"})
+    eq(r.json()["tags"], ["WORK"], "the memo's tags")
+    check_rows(env, r.json(), user, "memo_tag name follows the text")
+    eq(b.get("/tags").json()["tags"], [{"name": "WORK", "count": 1}], "the name as now written")
+
+
+# ---- search ----
+
+NFD_TEXT = unicodedata.normalize("NFD", "맥에서 쓴 한글 분해 메모")
+
+
+@test
+def api_search(env):
+    """Search (q): substrings, case, %, _, \\ and ! literal, NFC finds NFD and back, every word, own memos only, trash apart"""
+    user = "API 검색"
+    b = logged_in(env, user)
+    texts = {"meeting": "오늘 회의록을 정리했다", "upper": "ABC 보고서",
+             "lower": "abc 소문자", "percent": "진행률 100% 완료", "under": "변수 snake_case 이름",
+             "slash": "경로 C:\\Users\\메모", "bang": "느낌표! 강조", "nfd": NFD_TEXT,
+             "quote": "작은따옴표 ' 와 \" 큰따옴표"}
+    m = {k: new(b, t)[0] for k, t in texts.items()}
+    check_rows(env, m["nfd"], user, "the NFD memo's search copy is composed")
+    eq(memo_row(env, m["nfd"]["id"])["text"], NFD_TEXT, "the text is stored as sent (NFD)")
+    other = logged_in(env, "API 검색 이웃")
+    new(other, "이웃의 회의록 ABC 100% snake_case")
+
+    def found(q, query=""):
+        return sorted(x["id"] for x in listing(b, qs(q=q) + query))
+
+    def want(*keys):
+        return sorted(m[k]["id"] for k in keys)
+    cases = [("회의", ("meeting",)), ("회의록을", ("meeting",)), ("록을 정리", ("meeting",)),
+             ("ABC", ("upper", "lower")), ("abc", ("upper", "lower")), ("aBc", ("upper", "lower")),
+             ("보고서", ("upper",)), ("%", ("percent",)), ("100%", ("percent",)),
+             ("진%완료", ()), ("0% 완", ("percent",)), ("_", ("under",)),
+             ("e_c", ("under",)), ("sn_ke", ()), ("\\", ("slash",)), ("C:\\Users", ("slash",)),
+             ("\\메", ("slash",)), ("c:\\users", ("slash",)), ("!", ("bang",)), ("표!", ("bang",)),
+             ("'", ("quote",)), ('"', ("quote",)),
+             ("분해", ("nfd",)), ("한글 분해", ("nfd",)),
+             (unicodedata.normalize("NFD", "분해"), ("nfd",)),
+             (unicodedata.normalize("NFD", "정리"), ("meeting",)),
+             (unicodedata.normalize("NFD", "회의록을 정리했다"), ("meeting",)),
+             ("회의 정리", ("meeting",)), ("정리 회의", ("meeting",)), ("회의 없는말", ()),
+             ("회의 ABC", ()), ("  회의   정리  ", ("meeting",)), ("이웃의", ()),
+             ("없는말", ())]
+    for q, keys in cases:
+        eq(found(q), want(*keys), f"q={q!r}")
+    # The trash is searched only with trash=true.
+    delete(b, f"/memo/{m['meeting']['id']}")
+    eq(found("회의"), [], "a memo in the trash is not found among the live ones")
+    eq(found("회의", "&trash=true"), want("meeting"), "trash=true searches the trash")
+    eq(found("ABC", "&trash=true"), [], "and only the trash")
+    eq(found("ABC", "&trash=false"), want("upper", "lower"), "trash=false: the live memos")
+    # An edit re-makes the search copy.
+    r = patch(b, m["lower"]["id"], {"text": "이제 XYZ 소문자"})
+    check_rows(env, r.json(), user, "search copy after an edit")
+    eq(found("abc"), want("upper"), "the old text is no longer found")
+    eq(found("xyz"), want("lower"), "the new one is")
+
+
+@test
+def api_filters_combined(env):
+    """q, tag, pinned and trash combine; limit and before page through a filtered list"""
+    b = logged_in(env, "API 조합")
+    mids = []
+    for n in range(12):
+        text = f"항목 {n} " + ("#일" if n % 2 == 0 else "#놀이/야외") + (" 중요" if n % 3 == 0 else "")
+        mids.append(new(b, text, pinned=n % 4 == 0)[0]["id"])
+
+    def pick(cond):
+        return [mids[n] for n in range(11, -1, -1) if cond(n)]
+    cases = {qs(tag="일"): pick(lambda n: n % 2 == 0),
+             qs(tag="놀이"): pick(lambda n: n % 2 == 1),
+             qs(tag="일") + "&pinned=true": pick(lambda n: n % 4 == 0),
+             qs(tag="놀이") + "&pinned=true": [],
+             qs(q="중요", tag="일"): pick(lambda n: n % 6 == 0),
+             qs(q="중요", tag="일") + "&pinned=false": pick(lambda n: n % 6 == 0 and n % 4 != 0),
+             qs(q="중요") + "&pinned=true": pick(lambda n: n % 12 == 0),
+             qs(q="항목 중요"): pick(lambda n: n % 3 == 0),
+             "pinned=false": pick(lambda n: n % 4 != 0),
+             qs(q="중요", tag="놀이/야외"): pick(lambda n: n % 2 == 1 and n % 3 == 0)}
+    for query, want in cases.items():
+        eq(ids(b, query), want, query)
+        # Paging through it two at a time gives the same memos.
+        got, before = [], None
+        for _ in range(10):
+            page = ids(b, query + "&limit=2" + (f"&before={before}" if before else ""))
+            check(len(page) <= 2, f"{query}: page of {len(page)}")
+            got += page
+            if len(page) < 2:
+                break
+            before = page[-1]
+        eq(got, want, f"{query}: paged")
+    eq(ids(b, qs(tag="일") + f"&limit=3&before={mids[8]}"), [mids[6], mids[4], mids[2]],
+       "limit and before with a tag")
+    for n in (2, 3, 4):
+        delete(b, f"/memo/{mids[n]}")
+    eq(ids(b, qs(tag="일") + "&trash=true"), [mids[4], mids[2]], "tag in the trash")
+    eq(ids(b, qs(tag="일") + "&trash=true&pinned=true"), [mids[4]], "tag, pinned, trash")
+    eq(ids(b, qs(q="항목 3") + "&trash=true"), [mids[3]], "q in the trash")
+    eq(ids(b, qs(tag="일")), pick(lambda n: n % 2 == 0 and n not in (2, 4)), "live ones")
+    eq(ids(b, "trash=true&limit=1"), [mids[4]], "limit in the trash")
+    eq(ids(b, f"trash=true&before={mids[4]}"), [mids[3], mids[2]], "before in the trash")
+
+
+# ---- no lost edits ----
+
+@test
+def api_two_tabs(env):
+    """Two tabs of one user edit one memo: the second save with the first ETag is 412 with the current memo; no text is lost"""
+    user = "API 두 탭"
+    tab1, tab2 = logged_in(env, user), logged_in(env, user)
+    check(tab1.cookies["sessionId"] != tab2.cookies["sessionId"], "two sessions")
+    m, _ = new(tab1, "회의 메모 #초안")
+    i = m["id"]
+    (m1, e1), (m2, e2) = get(tab1, i), get(tab2, i)
+    eq((m1, e1), (m2, e2), "both tabs read the same version")
+    r = patch(tab1, i, {"text": "회의 메모 #초안 - 첫 탭이 고침"}, if_match=e1)
+    eq(r.status, 200, "the first tab saves")
+    saved, saved_etag = r.json(), r.header("ETag")
+    r = patch(tab2, i, {"text": "회의 메모 #초안 - 둘째 탭이 고침"}, if_match=e2)
+    check_error(r, 412, "the second tab, with the first ETag")
+    eq(r.json()["memo"], saved, "the answer carries the current memo")
+    eq(r.header("ETag"), saved_etag, "and its ETag")
+    row = check_rows(env, saved, user, "the first save is intact")
+    eq(row["text"], "회의 메모 #초안 - 첫 탭이 고침", "text in the row")
+    r = delete(tab2, f"/memo/{i}", if_match=e2)
+    check_error(r, 412, "the second tab cannot trash it with the old ETag either")
+    eq(memo_row(env, i)["deleted_at"], None, "still live")
+    # The second tab merges and saves with the current ETag.
+    r = patch(tab2, i, {"text": "회의 메모 #초안 - 두 탭을 합침"}, if_match=r.header("ETag"))
+    eq(r.status, 200, "the second tab saves after merging")
+    r = patch(tab1, i, {"pinned": True}, if_match=saved_etag)
+    check_error(r, 412, "now the first tab's ETag is stale")
+    revs = tab1.get(f"/memo/{i}/revisions").json()["revisions"]
+    eq([v["text"] for v in revs], ["회의 메모 #초안 - 첫 탭이 고침", "회의 메모 #초안"],
+       "every earlier text is a revision, newest first")
+    eq(get(tab1, i)[0]["text"], "회의 메모 #초안 - 두 탭을 합침", "the current text")
+
+
+@test
+def api_under_prefix(env):
+    """Every API path under the /memo/ mount: /memo/memo/{id}…, /memo/trash, /memo/tags"""
+    b = Browser(env.web_prefix.url)
+    eq(login(b, "API 접두사").status, 302, "login under the prefix")
+    m, e = new(b, "접두사 #아래")
+    i = m["id"]
+    eq(get(b, i)[0], m, "GET /memo/memo/{id}")
+    r = patch(b, i, {"text": "접두사 #아래 고침"}, if_match=e)
+    eq(r.status, 200, "PATCH")
+    eq(b.get(f"/memo/{i}/revisions").json()["revisions"][0]["text"], "접두사 #아래", "revisions")
+    eq(ids(b, qs(tag="아래", q="고침")), [i], "filters")
+    eq(b.get("/tags").json(), {"tags": [{"name": "아래", "count": 1}]}, "GET /memo/tags")
+    eq(delete(b, f"/memo/{i}").status, 204, "DELETE")
+    eq(restore(b, i).status, 200, "restore")
+    eq(delete(b, f"/memo/{i}").status, 204, "DELETE")
+    eq(delete(b, f"/trash/{i}").status, 204, "DELETE /memo/trash/{id}")
+    eq(b.request("DELETE", "/trash").json(), {"purged": 0}, "DELETE /memo/trash")
+    r = b.request("PUT", "/trash")
+    eq((r.status, r.header("Allow")), (405, "DELETE"), "405 under the prefix")
+    eq(http_get(env.web_prefix.url + "tags").status, 401, "401 under the prefix")

@@ -1,0 +1,356 @@
+"""test_maint.py - memo-maint (build/memo-maint), as the timer on every
+instance runs it with the service's settings (MEMO_CONFIG): memos in the
+trash for over TRASH_DAYS are deleted for good with their revisions and
+tags, expired sessions are swept, memos the previous version wrote get
+their search copy and tags, and runs on several instances at once are
+safe.  Rows are set up through the API (and SQL for the clock), checked in
+the database and through the API afterwards."""
+import os
+import re
+import subprocess
+import time
+import unicodedata
+
+import stack
+from lib import Failed, check, eq, naver_id, sha256_hex, test
+from test_api import delete, fold, ids, memo_row, new, patch, qs, revision_rows, tag_rows
+from test_e2e import logged_in
+
+MAINT = os.path.join(stack.ROOT, "build", "memo-maint")
+BUSY = "another instance is running memo-maint: nothing to do\n"
+
+
+def maint(env, *args, config=None):
+    e = {"PATH": "/usr/bin:/bin", "MEMO_CONFIG": config or env.config}
+    return subprocess.run([MAINT, *args], env=e, capture_output=True, text=True, timeout=60)
+
+
+def settle(env, step="index", config=None):
+    """Index what other tests left unindexed (the rolling deploy's previous
+    version writes memos), or purge the old trash they left (an import
+    brings memos deleted long ago), so that the counts a test sees are its
+    own."""
+    eq(maint(env, step, config=config).returncode, 0, f"memo-maint {step} before the test")
+
+
+def deleted_days_ago(env, mid, days):
+    env.db.client(database="memo", stdin=(
+        f"UPDATE memo SET deleted_at = UTC_TIMESTAMP() - INTERVAL {days} DAY "
+        f"WHERE id = {int(mid)}"))
+
+
+def trashed_memo(env, b, text, days):
+    """A memo with a revision and tags, in the trash for `days` days."""
+    m, _ = new(b, text)
+    eq(patch(b, m["id"], {"text": text + " #고침"}).status, 200, "edit")
+    eq(delete(b, f"/memo/{m['id']}").status, 204, "to the trash")
+    deleted_days_ago(env, m["id"], days)
+    check(tag_rows(env, m["id"]) and revision_rows(env, m["id"]), "it has tags and a revision")
+    return m["id"]
+
+
+def gone(env, mid):
+    return memo_row(env, mid) is None and not tag_rows(env, mid) and not revision_rows(env, mid)
+
+
+def kept(env, mid):
+    return memo_row(env, mid) is not None and bool(tag_rows(env, mid)) and \
+        bool(revision_rows(env, mid))
+
+
+def purged_count(out):
+    m = re.search(r"^purge: (\d+) memos deleted for good", out, re.M)
+    return int(m.group(1)) if m else None
+
+
+class LockHolder:
+    """Another instance's memo-maint, as far as the database sees it: a
+    session holding the named lock until released."""
+
+    def __init__(self, env, name="memo-maint"):
+        self.p = subprocess.Popen(
+            ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
+             "--skip-column-names", "--unbuffered"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write(f"SELECT GET_LOCK('{name}', 10);\n")
+        self.p.stdin.flush()
+        eq(self.p.stdout.readline().strip(), "1", "the lock is held")
+
+    def release(self):
+        self.p.stdin.close()        # ending the session releases the lock
+        self.p.wait(30)
+        self.p.stdout.close()
+        self.p.stderr.close()
+
+
+@test
+def maint_purges_old_trash(env):
+    """memo-maint purge: memos in the trash over 30 days go for good with revisions and tags; 29 days stay"""
+    b = logged_in(env, "휴지통 정리")
+    settle(env, "purge")
+    old = trashed_memo(env, b, "한 달 넘은 #휴지", 31)
+    recent = trashed_memo(env, b, "아직 남을 #휴지", 29)
+    live, _ = new(b, "살아 있는 #메모")
+    p = maint(env, "purge")
+    eq((p.returncode, p.stdout, p.stderr),
+       (0, "purge: 1 memos deleted for good (in the trash over 30 days)\n", ""), "memo-maint purge")
+    check(gone(env, old), "the 31-day-old memo is gone with its revisions and tags")
+    check(kept(env, recent), "the 29-day-old one is kept with its rows")
+    check(memo_row(env, live["id"]) is not None, "a live memo is kept")
+    eq(ids(b, "trash=true"), [recent], "the trash as the user sees it")
+    eq(ids(b), [live["id"]], "the live memos")
+    p = maint(env, "purge")
+    eq((p.returncode, purged_count(p.stdout)), (0, 0), "a second run has nothing to do")
+    eq(delete(b, f"/trash/{recent}").status, 204, "the user empties it (for the next test)")
+
+
+@test
+def maint_trash_days_setting(env):
+    """TRASH_DAYS=2 in the settings: a memo trashed 3 days ago is purged, 1 day ago kept"""
+    b = logged_in(env, "이틀 휴지통")
+    config = os.path.join(env.base, "memo-trash2.env")
+    stack.write_env(config, dict(env.settings, TRASH_DAYS="2"))
+    settle(env, "purge", config)
+    three = trashed_memo(env, b, "사흘 전 #버림", 3)
+    one = trashed_memo(env, b, "하루 전 #버림", 1)
+    p = maint(env, "purge", config=config)
+    eq((p.returncode, p.stdout), (0, "purge: 1 memos deleted for good (in the trash over 2 days)\n"),
+       "memo-maint purge with TRASH_DAYS=2")
+    check(gone(env, three), "3 days in the trash: gone")
+    check(kept(env, one), "1 day: kept")
+    p = maint(env, "purge")
+    eq((p.returncode, purged_count(p.stdout)), (0, 0), "the default 30 days keeps it")
+    check(kept(env, one), "still kept")
+
+
+@test
+def maint_sweeps_sessions(env):
+    """memo-maint sweep: expired sessions deleted, live ones kept and still working"""
+    user = "세션 청소"
+    gone_b, live_b = logged_in(env, user), logged_in(env, user)
+    dead, alive = (sha256_hex(x.cookies["sessionId"]) for x in (gone_b, live_b))
+    env.db.client(database="memo", stdin=(
+        "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE "
+        f"WHERE session_key = '{dead}'"))
+    p = maint(env, "sweep")
+    eq(p.returncode, 0, f"memo-maint sweep: {p.stderr}")
+    check(re.fullmatch(r"sweep: [1-9]\d* expired sessions deleted\n", p.stdout), p.stdout)
+    eq(env.db.query(f"SELECT COUNT(*) FROM sessions WHERE session_key = '{dead}'"), [["0"]],
+       "the expired session is gone")
+    eq(env.db.query("SELECT COUNT(*) FROM sessions WHERE expires_at < UTC_TIMESTAMP()"),
+       [["0"]], "no expired session left")
+    eq(env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{alive}'"),
+       [[naver_id(user)]], "the live session is kept")
+    eq(live_b.get("/memo").status, 200, "and works")
+    eq(gone_b.get("/memo").status, 401, "the expired one does not")
+
+
+PREVIOUS = ["#회의 이전 버전이 쓴 메모", unicodedata.normalize("NFD", "#분해 맥에서 쓴 한글 메모"),
+            "ABC #Work 대문자 100%"]
+
+
+def previous_version_insert(env, sid, text):
+    """The previous version's INSERT (common/db.c before issue 9): no search
+    copy, no tags."""
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO memo (user_id, text, created_at) SELECT user_id, "
+        f"UNHEX('{text.encode().hex()}'), UTC_TIMESTAMP() FROM sessions "
+        f"WHERE session_key = '{sha256_hex(sid)}' AND expires_at > UTC_TIMESTAMP()"))
+
+
+@test
+def maint_indexes_previous_version_memos(env):
+    """memo-maint index: memos the previous version wrote (no search copy, no tags) get their search copy and tags; the API then finds them"""
+    user = "정리 전의 이전 버전 사용자"
+    b = logged_in(env, user)
+    settle(env)
+    for text in PREVIOUS:
+        previous_version_insert(env, b.cookies["sessionId"], text)
+    mids = ids(b)[::-1]
+    eq(len(mids), 3, "three memos written the old way")
+    for mid in mids:
+        eq((memo_row(env, mid)["search"], tag_rows(env, mid)), (None, []), "not indexed yet")
+    p = maint(env, "index")
+    eq((p.returncode, p.stdout, p.stderr),
+       (0, "index: 3 memos given their search copy and tags\n", ""), "memo-maint index")
+    want_tags = [["회의"], ["분해"], ["Work"]]
+    for mid, text, tags in zip(mids, PREVIOUS, want_tags):
+        row = memo_row(env, mid)
+        eq((row["text"], row["search"], row["version"], row["updated_at"]),
+           (text, fold(text), 0, None), f"memo {mid}: text kept, search copy made")
+        eq(tag_rows(env, mid), [(fold(t), t, naver_id(user)) for t in tags], f"memo {mid}: tags")
+    eq(ids(b, qs(tag="회의")), [mids[0]], "found by tag")
+    eq(ids(b, qs(tag="분해")), [mids[1]], "an NFD tag, found by its NFC name")
+    eq(ids(b, qs(q="분해")), [mids[1]], "NFD text found by an NFC query")
+    eq(ids(b, qs(tag="work", q="abc 100%")), [mids[2]], "case-insensitive tag and search")
+    eq(b.get("/tags").json()["tags"], [{"name": "Work", "count": 1}, {"name": "분해", "count": 1},
+                                       {"name": "회의", "count": 1}], "GET /tags")
+    p = maint(env, "index")
+    eq((p.returncode, p.stdout), (0, "index: 0 memos given their search copy and tags\n"),
+       "a second run has nothing to do")
+
+
+@test
+def maint_runs_at_once(env):
+    """memo-maint on every instance at once: a run that finds another holding the lock does nothing and exits 0; concurrent runs purge and index exactly once"""
+    b = logged_in(env, "동시 정리")
+    settle(env)
+    settle(env, "purge")
+    old = [trashed_memo(env, b, f"오래된 #휴지 {n}", 40) for n in range(3)]
+    holder = LockHolder(env)
+    try:
+        p = maint(env)
+        eq((p.returncode, p.stdout, p.stderr), (0, BUSY, ""), "while another instance runs")
+        check(all(kept(env, mid) for mid in old), "nothing purged by it")
+    finally:
+        holder.release()
+    previous_version_insert(env, b.cookies["sessionId"], "#동시 이전 버전 메모")
+    unindexed = ids(b)[0]
+    procs = [subprocess.Popen([MAINT], env={"PATH": "/usr/bin:/bin", "MEMO_CONFIG": env.config},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
+    for out, err, rc in outs:
+        eq((rc, err), (0, ""), f"every run exits 0: {out!r}")
+        check(out == BUSY or out.startswith("purge: "), f"a whole run or nothing: {out!r}")
+    ran = [out for out, _, _ in outs if out != BUSY]
+    print(f"    saw: {len(ran)} of 4 runs did the work, {4 - len(ran)} found it busy")
+    check(ran, "at least one run did the work")
+    eq(sum(purged_count(out) for out in ran), 3, "the old trash purged exactly once in all")
+    eq(sum(int(re.search(r"^index: (\d+)", out, re.M).group(1)) for out in ran), 1,
+       "the unindexed memo indexed once in all")
+    check(all(gone(env, mid) for mid in old), "the old trash is gone with its rows")
+    eq(tag_rows(env, unindexed), [("동시", "동시", naver_id("동시 정리"))], "indexed")
+
+
+@test
+def maint_usage_and_failures(env):
+    """memo-maint: an unknown step is exit 2 with the usage; no database is exit 1 with the reason, quickly"""
+    p = maint(env, "everything")
+    eq((p.returncode, p.stdout), (2, ""), "unknown step")
+    check("usage: memo-maint [all | purge | sweep | index]" in p.stderr, p.stderr)
+    eq(maint(env, "purge", "sweep").returncode, 2, "two steps")
+    config = os.path.join(env.base, "memo-nodb.env")
+    stack.write_env(config, dict(env.settings, DB_SOCKET=os.path.join(env.base, "no.sock")))
+    p = maint(env, config=config)
+    eq((p.returncode, p.stdout), (1, ""), "database unreachable")
+    check("database" in p.stderr and "failed" in p.stderr, f"stderr says why: {p.stderr!r}")
+    check(env.db.password not in p.stderr, "no password in the message")
+
+
+@test
+def edit_of_previous_version_memo(env):
+    """A memo the previous version wrote, edited before memo-maint ran: memo-maint gives it the search copy and tags of its new text"""
+    user = "이전 메모 고치기"
+    b = logged_in(env, user)
+    settle(env)
+    for text in ("#회의 옛 글", "#메모 #회의 옛 글 둘"):
+        previous_version_insert(env, b.cookies["sessionId"], text)
+    same, other = ids(b)[::-1]
+    # The same tags in the new text, and other ones.
+    edits = {same: "#회의 새 버전에서 고침", other: "#할일 로 바꿈"}
+    for mid, text in edits.items():
+        r = patch(b, mid, {"text": text})
+        eq(r.status, 200, "PATCH")
+        eq(r.json()["tags"], [t.lstrip("#") for t in text.split() if t.startswith("#")],
+           "the answer's tags")
+    p = maint(env, "index")
+    eq((p.returncode, p.stdout), (0, "index: 2 memos given their search copy and tags\n"),
+       "memo-maint index")
+    for mid, text in edits.items():
+        row = memo_row(env, mid)
+        eq((row["text"], row["search"]), (text, fold(text)), "the new text's search copy")
+        eq(tag_rows(env, mid), [(fold(t), t, naver_id(user)) for t in
+                                [w.lstrip("#") for w in text.split() if w.startswith("#")]],
+           f"memo_tag rows of {text!r}")
+    eq(ids(b, qs(tag="회의")), [same], "found by its tag")
+    eq(ids(b, qs(q="고침")), [same], "found by a word of its new text")
+    eq(ids(b, qs(q="옛")), [], "not by its old text")
+
+
+class TextLock:
+    """A writer of our own holding a memo's row FOR UPDATE: memo-maint's
+    write of that memo's search copy waits for it."""
+
+    def __init__(self, env, mid):
+        self.p = subprocess.Popen(
+            ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
+             "--skip-column-names", "--unbuffered", "memo"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.mid = int(mid)
+        self.say(f"BEGIN; SELECT id FROM memo WHERE id = {self.mid} FOR UPDATE;")
+        eq(self.p.stdout.readline().strip(), str(self.mid), "the memo row is locked")
+
+    def say(self, sql):
+        self.p.stdin.write(sql + "\n")
+        self.p.stdin.flush()
+
+    def edit_and_commit(self, text):
+        """What an edit by the new version writes to a memo without a
+        search copy (ST_MEMO_UPDATE, ST_REV_SAVE), then COMMIT."""
+        self.say("INSERT INTO memo_revision (memo_id, text, created_at) SELECT id, text, "
+                 f"COALESCE(updated_at, created_at) FROM memo WHERE id = {self.mid}; "
+                 f"UPDATE memo SET text = UNHEX('{text.encode().hex()}'), "
+                 "updated_at = UTC_TIMESTAMP(), version = version + 1 "
+                 f"WHERE id = {self.mid}; COMMIT; SELECT 'done';")
+        eq(self.p.stdout.readline().strip(), "done", "committed")
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(30)
+        self.p.stdout.close()
+        self.p.stderr.close()
+
+
+def lock_wait(env, proc, seconds=20):
+    """True once memo-maint's write of a search copy is running (blocked by
+    our lock); False if proc ended first or it did not within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        if env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                        "WHERE INFO LIKE 'INSERT IGNORE INTO memo_search%'") != [["0"]]:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@test
+def maint_index_races_an_edit(env):
+    """memo-maint index and an edit committed between its read and its write: the search copy is never the replaced text's"""
+    user = "인덱스 경합"
+    b = logged_in(env, user)
+    previous_version_insert(env, b.cookies["sessionId"], "#옛태그 바뀌기 전의 글")
+    mid = ids(b)[0]
+    # A read timeout long enough that memo-maint still waits for the lock
+    # when we find it waiting, however loaded the machine is.
+    config = os.path.join(env.base, "memo-maint-slow-read.env")
+    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
+    lock = TextLock(env, mid)
+    try:
+        run = subprocess.Popen([MAINT, "index"], env={"PATH": "/usr/bin:/bin",
+                                                      "MEMO_CONFIG": config},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if not lock_wait(env, run):
+            lock.close()
+            out, err = run.communicate(timeout=60)
+            raise Failed(f"memo-maint did not wait to write its copy: rc {run.returncode}, "
+                         f"{out!r} {err!r}")
+        lock.edit_and_commit("#새태그 바뀐 뒤의 글")
+        out, err = run.communicate(timeout=60)
+    finally:
+        lock.close()
+    eq((run.returncode, err), (0, ""), f"memo-maint index: {out!r}")
+    row = memo_row(env, mid)
+    eq(row["text"], "#새태그 바뀐 뒤의 글", "the edit is kept")
+    check(row["search"] in (None, fold(row["text"])),
+          f"the search copy is the new text's or not made yet: {row['search']!r}")
+    check(tag_rows(env, mid) in ([], [("새태그", "새태그", naver_id(user))]),
+          f"no tag row of the replaced text: {tag_rows(env, mid)}")
+    print(f"    saw: memo-maint said {out.strip()!r}; copy "
+          f"{'made' if row['search'] else 'left for the next run'}")
+    p = maint(env, "index")
+    eq(p.returncode, 0, "the next run")
+    eq(memo_row(env, mid)["search"], fold("#새태그 바뀐 뒤의 글"), "then the copy is made")
+    eq(tag_rows(env, mid), [("새태그", "새태그", naver_id(user))], "with the new text's tags")
+    eq(ids(b, qs(tag="새태그")), [mid], "found by its new tag")
+    eq(ids(b, qs(tag="옛태그")), [], "not by the old one")
