@@ -79,7 +79,7 @@ MAINT	 = $(B)/memo-maint
 
 all: $(CGI_BIN) $(MAINT) $(B)/tests/unit
 
-$(B)/common/%.o: common/%.c common/*.h | $(B)/common
+$(B)/common/%.o: common/%.c common/*.h common/*.def | $(B)/common
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libmemo.a: $(COMMON_O)
@@ -88,7 +88,7 @@ $(B)/libmemo.a: $(COMMON_O)
 $(B)/index_html.h: htdocs/index.html tools/embed.sh | $(B)
 	sh tools/embed.sh index_html < $< > $@.tmp && mv $@.tmp $@
 
-$(B)/cgi-bin/%.o: cgi-bin/%.c common/*.h | $(B)/cgi-bin
+$(B)/cgi-bin/%.o: cgi-bin/%.c common/*.h common/*.def | $(B)/cgi-bin
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/cgi-bin/index.o: $(B)/index_html.h
@@ -112,7 +112,7 @@ $(CGIOUT)/%.cgi: $(B)/cgi-bin/%.o $(B)/common/appmain.o $(B)/libmemo.a $(EXTRA_O
 	    $(B)/libmemo.a $(LIBS) $(LIB_FCGI)
 
 # The maintenance command (purge, sweep, index): see maint/memo-maint.c.
-$(B)/maint/memo-maint.o: maint/memo-maint.c common/*.h | $(B)/maint
+$(B)/maint/memo-maint.o: maint/memo-maint.c common/*.h common/*.def | $(B)/maint
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 $(B)/memo-maint: $(B)/maint/memo-maint.o $(B)/libmemo.a $(EXTRA_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDHARDEN) -o $@ $< $(EXTRA_OBJ) $(B)/libmemo.a \

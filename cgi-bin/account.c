@@ -123,10 +123,5 @@ end_session(struct ctx *ctx)
 		resp_header(&ctx->resp, "Set-Cookie", cookie);
 }
 
-static const struct route routes[] = {
-	{ "GET",	"",			show },
-	{ "DELETE",	"/sessions/{key}",	end_session },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "account.cgi", 0, routes };
+APP_ENDPOINT("account.cgi", 0,
+	    { "GET", "", show }, { "DELETE", "/sessions/{key}", end_session });

@@ -286,9 +286,5 @@ handle(struct ctx *ctx)
 	}
 }
 
-static const struct route routes[] = {
-	{ "GET", "", handle },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "auth.cgi", 1, routes };
+APP_ENDPOINT("auth.cgi", 1,
+	    { "GET", "", handle });

@@ -293,9 +293,5 @@ out:
 	json_object_put(x.scratch);
 }
 
-static const struct route routes[] = {
-	{ "GET", "", handle },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "export.cgi", 0, routes };
+APP_ENDPOINT("export.cgi", 0,
+	    { "GET", "", handle });

@@ -34,10 +34,5 @@ handle(struct ctx *ctx)
 	ok(ctx);
 }
 
-static const struct route routes[] = {
-	{ "GET", "", handle },
-	{ "GET", "/live", ok },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "health.cgi", 0, routes };
+APP_ENDPOINT("health.cgi", 0,
+	    { "GET", "", handle }, { "GET", "/live", ok });

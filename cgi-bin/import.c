@@ -71,9 +71,5 @@ out:
 	import_close(f);
 }
 
-static const struct route routes[] = {
-	{ "POST", "", handle },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "import.cgi", 0, routes };
+APP_ENDPOINT("import.cgi", 0,
+	    { "POST", "", handle });

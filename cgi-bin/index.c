@@ -73,9 +73,5 @@ handle(struct ctx *ctx)
 	render(&ctx->resp, have ? name : NULL);
 }
 
-static const struct route routes[] = {
-	{ "GET", "", handle },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "index.cgi", 1, routes };
+APP_ENDPOINT("index.cgi", 1,
+	    { "GET", "", handle });

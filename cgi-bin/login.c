@@ -127,9 +127,5 @@ out:
 	free(url);
 }
 
-static const struct route routes[] = {
-	{ "GET", "", handle },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "login.cgi", 1, routes };
+APP_ENDPOINT("login.cgi", 1,
+	    { "GET", "", handle });

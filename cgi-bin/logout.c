@@ -72,9 +72,5 @@ out:
 		app_fail(ctx, e, NULL);
 }
 
-static const struct route routes[] = {
-	{ "POST", "", handle },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "logout.cgi", 1, routes };
+APP_ENDPOINT("logout.cgi", 1,
+	    { "POST", "", handle });

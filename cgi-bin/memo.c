@@ -43,7 +43,6 @@
 #include "query.h"
 #include "sess.h"
 #include "tags.h"
-#include "utf8.h"
 
 #define LIST_MAX_LIMIT	1000
 #define JSON_TYPE	"application/json; charset=utf-8"
@@ -210,6 +209,22 @@ list(struct ctx *ctx)
 	fold_query_free(&fq);
 }
 
+/* The request's memo body of this kind, and the parts of its text (if it
+ * has one): what POST and PATCH store. */
+static enum err
+read_memo(struct ctx *ctx, enum memo_body_kind kind, struct memo_body *body,
+    struct text_parts *p, const char **why)
+{
+	enum err e;
+
+	if ((e = app_read_json(ctx, MEMO_MAX_BODY, why)) != E_OK ||
+	    (e = memo_body_parse(ctx->req.body, ctx->req.body_len, kind, body,
+	    why)) != E_OK)
+		return e;
+	return body->text != NULL ? text_parts_make(body->text, body->len, p) :
+	    E_OK;
+}
+
 static void
 create(struct ctx *ctx)
 {
@@ -221,10 +236,7 @@ create(struct ctx *ctx)
 	enum err e;
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
-	    (e = app_read_json(ctx, MEMO_MAX_BODY, &why)) != E_OK ||
-	    (e = memo_body_parse(ctx->req.body, ctx->req.body_len,
-	    MEMO_BODY_NEW, &body, &why)) != E_OK ||
-	    (e = text_parts_make(body.text, body.len, &p)) != E_OK ||
+	    (e = read_memo(ctx, MEMO_BODY_NEW, &body, &p, &why)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
 	    (e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1,
 	    &m)) != E_OK ||
@@ -305,11 +317,7 @@ patch(struct ctx *ctx)
 
 	/* No session: 401 before the body is even read. */
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
-	    (e = app_read_json(ctx, MEMO_MAX_BODY, &why)) != E_OK ||
-	    (e = memo_body_parse(ctx->req.body, ctx->req.body_len,
-	    MEMO_BODY_PATCH, &body, &why)) != E_OK ||
-	    (body.text != NULL &&
-	    (e = text_parts_make(body.text, body.len, &p)) != E_OK))
+	    (e = read_memo(ctx, MEMO_BODY_PATCH, &body, &p, &why)) != E_OK)
 		app_fail(ctx, e, why);
 	else {
 		c.text = body.text != NULL ? &p.t : NULL;
@@ -338,7 +346,6 @@ revisions(struct ctx *ctx)
 	char hash[SESS_HASH_LEN + 1];
 	struct db_list *l = NULL;
 	struct db_revision rev;
-	struct json_object *o = NULL;
 	enum err e;
 	int r = 0, first = 1;
 
@@ -349,32 +356,13 @@ revisions(struct ctx *ctx)
 	resp_start(&ctx->resp, 200, JSON_TYPE);
 	resp_puts(&ctx->resp, "{\"revisions\":[");
 	while ((r = db_revision_next(l, &rev)) == 1) {
-		const char *s;
-		size_t len;
-
-		if (!utf8_valid(rev.text, rev.text_len)) {
-			rev.text = "\xEF\xBF\xBD";	/* never raw: as memojson */
-			rev.text_len = 3;
-		}
-		if ((o = json_object_new_object()) == NULL ||
-		    json_object_object_add(o, "id",
-		    json_object_new_int64((int64_t)rev.id)) != 0 ||
-		    json_object_object_add(o, "text", json_object_new_string_len(
-		    rev.text, (int)rev.text_len)) != 0 ||
-		    json_object_object_add(o, "created_at",
-		    json_object_new_string(rev.created_at)) != 0 ||
-		    (s = json_object_to_json_string_length(o,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &len)) == NULL) {
-			r = -1;
-			break;
-		}
 		if (!first)
 			resp_write(&ctx->resp, ",", 1);
 		first = 0;
-		resp_write(&ctx->resp, s, len);
-		json_object_put(o);
-		o = NULL;
+		if (memo_json_put_revision(&ctx->resp, &rev) != E_OK) {
+			r = -1;
+			break;
+		}
 	}
 	if (r == 0)
 		resp_puts(&ctx->resp, "]}\n");
@@ -383,19 +371,11 @@ revisions(struct ctx *ctx)
 out:
 	if (e != E_OK)
 		app_fail(ctx, e, NULL);
-	json_object_put(o);
 	db_list_close(l);
 }
 
-static const struct route routes[] = {
-	{ "GET",	"",			list },
-	{ "POST",	"",			create },
-	{ "GET",	"/{id}",		get },
-	{ "PATCH",	"/{id}",		patch },
-	{ "DELETE",	"/{id}",		trash },
-	{ "POST",	"/{id}/restore",	restore },
-	{ "GET",	"/{id}/revisions",	revisions },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "memo.cgi", 0, routes };
+APP_ENDPOINT("memo.cgi", 0,
+	    { "GET", "", list }, { "POST", "", create }, { "GET", "/{id}", get },
+	    { "PATCH", "/{id}", patch }, { "DELETE", "/{id}", trash },
+	    { "POST", "/{id}/restore", restore },
+	    { "GET", "/{id}/revisions", revisions });

@@ -69,9 +69,5 @@ out:
 	db_list_close(l);
 }
 
-static const struct route routes[] = {
-	{ "GET", "", list },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "tags.cgi", 0, routes };
+APP_ENDPOINT("tags.cgi", 0,
+	    { "GET", "", list });

@@ -63,10 +63,5 @@ out:
 	json_object_put(o);
 }
 
-static const struct route routes[] = {
-	{ "DELETE",	"",		empty },
-	{ "DELETE",	"/{id}",	purge_one },
-	{ NULL, NULL, NULL },
-};
-
-const struct endpoint app_endpoint = { "trash.cgi", 0, routes };
+APP_ENDPOINT("trash.cgi", 0,
+	    { "DELETE", "", empty }, { "DELETE", "/{id}", purge_one });

@@ -49,6 +49,18 @@ struct endpoint {
 /* Each executable defines its endpoint; appmain.c's main() serves it. */
 extern const struct endpoint app_endpoint;
 
+/*
+ * An executable's routes and its endpoint, in one statement at the end of
+ * its file:
+ *	APP_ENDPOINT("memo.cgi", 0,
+ *	    { "GET", "", list }, { "POST", "", create },
+ *	    { "GET", "/{id}", get });
+ */
+#define APP_ENDPOINT(prog, html, ...)					\
+	static const struct route app_routes[] = { __VA_ARGS__,		\
+	    { NULL, NULL, NULL } };					\
+	const struct endpoint app_endpoint = { prog, html, app_routes }
+
 #define APP_KEY_MAX	64
 
 /* What a route's pattern took from the path. */

@@ -11,30 +11,9 @@ static const struct {
 	const char	*name;
 	const char	*def;
 } table[CFG__COUNT] = {
-	[CFG_DB_HOST]		= { "DB_HOST", "localhost" },
-	[CFG_DB_PORT]		= { "DB_PORT", "3306" },
-	[CFG_DB_SOCKET]		= { "DB_SOCKET", "" },
-	[CFG_DB_DATABASE]	= { "DB_DATABASE", "memo" },
-	[CFG_DB_USER]		= { "DB_USER", "memo" },
-	[CFG_DB_PASSWORD]	= { "DB_PASSWORD", "" },
-	[CFG_DB_CONNECT_TIMEOUT] = { "DB_CONNECT_TIMEOUT", "2" },
-	[CFG_DB_READ_TIMEOUT]	= { "DB_READ_TIMEOUT", "5" },
-	[CFG_DB_SSL_CA]		= { "DB_SSL_CA", "" },
-	[CFG_NAVER_CLIENT_ID]	= { "NAVER_CLIENT_ID", "" },
-	[CFG_NAVER_CLIENT_SECRET] = { "NAVER_CLIENT_SECRET", "" },
-	[CFG_NAVER_REDIRECT_URI] = { "NAVER_REDIRECT_URI", "" },
-	[CFG_NAVER_AUTHORIZE_URL] = { "NAVER_AUTHORIZE_URL",
-	    "https://nid.naver.com/oauth2.0/authorize" },
-	[CFG_NAVER_TOKEN_URL]	= { "NAVER_TOKEN_URL",
-	    "https://nid.naver.com/oauth2.0/token" },
-	[CFG_NAVER_PROFILE_URL]	= { "NAVER_PROFILE_URL",
-	    "https://openapi.naver.com/v1/nid/me" },
-	[CFG_NAVER_CONNECT_TIMEOUT] = { "NAVER_CONNECT_TIMEOUT", "3" },
-	[CFG_NAVER_TIMEOUT]	= { "NAVER_TIMEOUT", "5" },
-	[CFG_NAVER_CA_FILE]	= { "NAVER_CA_FILE", "" },
-	[CFG_SESSION_MAX_AGE]	= { "SESSION_MAX_AGE", "1209600" },
-	[CFG_COOKIE_SECURE]	= { "COOKIE_SECURE", "auto" },
-	[CFG_TRASH_DAYS]	= { "TRASH_DAYS", "30" },
+#define CFG(name, def)	[CFG_ ## name] = { #name, def },
+#include "cfg_keys.def"
+#undef CFG
 };
 
 const char *

@@ -31,221 +31,14 @@ _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
 /* ST_SESSION_CAP keeps the new session and the 49 newest others. */
 _Static_assert(SESSIONS_KEPT == 50, "ST_SESSION_CAP's OFFSET");
 
-/* A live session's user, as the first table of a join. */
-#define SESSION_JOIN(t) \
-	" FROM sessions s JOIN " t " ON m.user_id = s.user_id" \
-	" WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
-/* The filters every list takes: before, trash, pinned (any: 0 and 1). */
-#define LIST_FILTERS \
-	" AND (m.deleted_at IS NOT NULL) = ? AND m.pinned IN (?, ?)"
-#define MEMO_LIST_FROM	SESSION_JOIN("memo m") " AND m.id < ?" LIST_FILTERS
-#define MEMO_LIST_SQL	"SELECT " MEMO_COLS MEMO_LIST_FROM
-/* A tag filter: the tag or one nested in it ("work", "work/…"). */
-#define TAG_FILTER \
-	" AND (? = 0 OR EXISTS (SELECT 1 FROM memo_tag t" \
-	" WHERE t.memo_id = m.id AND (t.tag_key = ?" \
-	" OR (t.tag_key >= ? AND t.tag_key < ?))))"
-/* A session's public id (GET /account): its own, or, for a session the
- * previous version made (none), one derived from the stored hash by
- * another hash (schema/004_account.sql). */
-#define SESSION_ID \
-	"COALESCE(public_id, CONVERT(LEFT(SHA2(CONCAT('memo-session/'," \
-	" session_key), 256), 32) USING ascii) COLLATE ascii_bin)"
-/* One search word in the memo's search copy. */
-#define TERM	" AND x.body LIKE ? ESCAPE '!'"
-/* The user's search copies in a row, newest first; only a copy that has
- * every word reaches its memo. */
-#define MEMO_FIND_FROM \
-	" FROM sessions s JOIN memo_search x ON x.user_id = s.user_id" \
-	" JOIN memo m ON m.id = x.memo_id" \
-	" WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()" \
-	" AND x.memo_id < ?" LIST_FILTERS \
-	TERM TERM TERM TERM TERM TERM TERM TERM TAG_FILTER
-/* How many rows a list selects, with the list's own parameters (the page
- * passes no before and no limit). */
-#define COUNT_OF(from)	"SELECT COUNT(*) FROM (SELECT m.id" from " LIMIT ?) AS c"
-
-/*
- * Every statement the service runs.  The memo list walks memo_user_id
- * (user_id, id) backwards and streams, with no sort on the server; a row
- * can only come with a live session, so only an empty answer needs a
- * second look (docs/performance.md).
- */
+/* The statement table, from db_stmt.def. */
 static const struct {
 	const char	*what;
 	const char	*sql;
 } stmts[ST__COUNT] = {
-	[ST_SESSION_NAME] = { "session lookup",
-	    "SELECT u.name FROM sessions s JOIN `user` u ON u.id = s.user_id"
-	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()" },
-	[ST_SESSION_LIVE] = { "session check",
-	    "SELECT 1 FROM sessions"
-	    " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()" },
-	[ST_USER_UPSERT] = { "user upsert",
-	    "INSERT INTO `user` (id, name, created_at)"
-	    " VALUES (?, ?, UTC_TIMESTAMP()) ON DUPLICATE KEY UPDATE name = ?" },
-	[ST_SESSION_DROP] = { "session delete",
-	    "DELETE FROM sessions WHERE session_key = ?" },
-	[ST_SESSION_CREATE] = { "session create",
-	    "INSERT INTO sessions (session_key, user_id, created_at, expires_at,"
-	    " public_id, user_agent) VALUES (?, ?, UTC_TIMESTAMP(),"
-	    " UTC_TIMESTAMP() + INTERVAL ? SECOND, ?, ?)" },
-	/* The old ones come from a derived table (materialized: it has a
-	 * LIMIT) read through the user's index, and are deleted by primary
-	 * key: only the user's own sessions are locked, those kept in share
-	 * mode (a POST /memo in flight reads its session so too).  At most
-	 * 1000 a login: one login adds one session. */
-	[ST_SESSION_CAP] = { "session cap",
-	    "DELETE s FROM sessions s JOIN (SELECT session_key FROM sessions"
-	    " FORCE INDEX (sessions_user) WHERE user_id = ? AND session_key <> ?"
-	    " ORDER BY created_at DESC, session_key DESC LIMIT 1000 OFFSET 49)"
-	    " AS old ON old.session_key = s.session_key" },
-	[ST_SESSION_SWEEP] = { "session sweep",
-	    "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() LIMIT 1000" },
-	[ST_MEMO_INSERT] = { "memo insert",
-	    "INSERT INTO memo (user_id, text, pinned, created_at)"
-	    " SELECT user_id, ?, ?, ? FROM sessions"
-	    " WHERE session_key = ? AND expires_at > UTC_TIMESTAMP()" },
-	[ST_SEARCH_INSERT] = { "search copy insert",
-	    "INSERT INTO memo_search (user_id, memo_id, body)"
-	    " SELECT user_id, id, ? FROM memo WHERE id = ?" },
-	[ST_TAG_INSERT] = { "tag insert",
-	    "INSERT INTO memo_tag (memo_id, user_id, tag_key, name)"
-	    " SELECT id, user_id, ?, ? FROM memo WHERE id = ?" },
-	[ST_TAG_CLEAR] = { "tag clear",
-	    "DELETE FROM memo_tag WHERE memo_id = ?" },
-	[ST_MEMO_LIST] = { "memo list",
-	    MEMO_LIST_SQL " ORDER BY m.id DESC LIMIT ?" },
-	[ST_MEMO_TAGGED] = { "memo tag list",
-	    MEMO_LIST_SQL TAG_FILTER " ORDER BY m.id DESC LIMIT ?" },
-	[ST_MEMO_FIND] = { "memo search",
-	    "SELECT " MEMO_COLS MEMO_FIND_FROM " ORDER BY x.memo_id DESC LIMIT ?" },
-	[ST_MEMO_LIST_COUNT] = { "memo count",
-	    COUNT_OF(MEMO_LIST_FROM) },
-	[ST_MEMO_TAGGED_COUNT] = { "memo tag count",
-	    COUNT_OF(MEMO_LIST_FROM TAG_FILTER) },
-	[ST_MEMO_FIND_COUNT] = { "memo search count",
-	    COUNT_OF(MEMO_FIND_FROM) },
-	[ST_MEMO_GET] = { "memo get",
-	    "SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id = ?" },
-	[ST_MEMO_LOCK] = { "memo lock",
-	    "SELECT " MEMO_COLS SESSION_JOIN("memo m") " AND m.id = ?"
-	    " FOR UPDATE" },
-	/* A memo without a search copy (the previous version wrote it)
-	 * keeps none: memo-maint index makes it from the new text. */
-	[ST_MEMO_UPDATE] = { "memo update",
-	    "UPDATE memo m LEFT JOIN memo_search x ON x.memo_id = m.id"
-	    " SET m.text = COALESCE(?, m.text), x.body = COALESCE(?, x.body),"
-	    " m.updated_at = COALESCE(?, m.updated_at), m.pinned = ?,"
-	    " m.version = m.version + 1 WHERE m.id = ?" },
-	[ST_MEMO_SET_DELETED] = { "memo trash",
-	    "UPDATE memo SET deleted_at = ?, version = version + 1 WHERE id = ?" },
-	[ST_MEMO_DELETE] = { "memo delete",
-	    "DELETE FROM memo WHERE id = ?" },
-	[ST_REV_SAVE] = { "revision save",
-	    "INSERT INTO memo_revision (memo_id, text, created_at)"
-	    " SELECT id, text, COALESCE(updated_at, created_at) FROM memo"
-	    " WHERE id = ?" },
-	[ST_REV_PRUNE] = { "revision prune",
-	    "DELETE FROM memo_revision WHERE memo_id = ? AND id < (SELECT id FROM"
-	    " (SELECT id FROM memo_revision WHERE memo_id = ? ORDER BY id DESC"
-	    " LIMIT 1 OFFSET 49) AS k)" },
-	[ST_REV_LIST] = { "revision list",
-	    "SELECT r.id, r.text, r.created_at"
-	    " FROM sessions s JOIN memo m ON m.user_id = s.user_id"
-	    " JOIN memo_revision r ON r.memo_id = m.id"
-	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
-	    " AND m.id = ? ORDER BY r.id DESC" },
-	[ST_TRASH_EMPTY] = { "trash empty",
-	    "DELETE m" SESSION_JOIN("memo m") " AND m.deleted_at IS NOT NULL" },
-	[ST_TAG_COUNTS] = { "tag counts",
-	    "SELECT COUNT(*) AS n, MIN(t.name)"
-	    " FROM sessions s JOIN memo_tag t ON t.user_id = s.user_id"
-	    " JOIN memo m ON m.id = t.memo_id"
-	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()"
-	    " AND m.deleted_at IS NULL GROUP BY t.tag_key ORDER BY n DESC, t.tag_key" },
-	[ST_MAINT_PURGE] = { "trash purge",
-	    "DELETE FROM memo WHERE deleted_at < UTC_TIMESTAMP() - INTERVAL ? DAY"
-	    " LIMIT 500" },
-	[ST_MAINT_UNINDEXED] = { "unindexed memos",
-	    "SELECT m.id FROM memo m LEFT JOIN memo_search x ON x.memo_id = m.id"
-	    " WHERE m.id > ? AND x.memo_id IS NULL ORDER BY m.id LIMIT ?" },
-	[ST_MAINT_TEXT] = { "memo read",
-	    "SELECT " MEMO_COLS " FROM memo m WHERE m.id = ?" },
-	/* IGNORE: a copy made meanwhile (by an edit) stays.  The version
-	 * read: a memo changed since then is left for the next run. */
-	[ST_MAINT_REINDEX] = { "memo reindex",
-	    "INSERT IGNORE INTO memo_search (user_id, memo_id, body)"
-	    " SELECT user_id, id, ? FROM memo WHERE id = ? AND version = ?" },
-	[ST_MAINT_LOCK] = { "maintenance lock",
-	    "SELECT GET_LOCK('memo-maint', 0)" },
-
-	/* ---- the account (db_account.c) ---- */
-	[ST_ACCOUNT_USER] = { "account user",
-	    "SELECT u.id, u.name, u.created_at FROM sessions s"
-	    " JOIN `user` u ON u.id = s.user_id"
-	    " WHERE s.session_key = ? AND s.expires_at > UTC_TIMESTAMP()" },
-	[ST_ACCOUNT_COUNTS] = { "account counts",
-	    "SELECT COALESCE(SUM(deleted_at IS NULL), 0),"
-	    " COALESCE(SUM(deleted_at IS NOT NULL), 0) FROM memo WHERE user_id = ?" },
-	[ST_SESSION_LIST] = { "session list",
-	    "SELECT " SESSION_ID ", created_at, expires_at, user_agent,"
-	    " session_key = ? FROM sessions"
-	    " WHERE user_id = ? AND expires_at > UTC_TIMESTAMP()"
-	    " ORDER BY created_at DESC, session_key" },
-	[ST_SESSION_END] = { "session end",
-	    "DELETE FROM sessions WHERE user_id = ?"
-	    " AND expires_at > UTC_TIMESTAMP() AND " SESSION_ID " = ?" },
-	[ST_SESSIONS_END_ALL] = { "sessions end",
-	    "DELETE FROM sessions WHERE user_id = ?" },
-	/* Withdrawal: every row of the user's, children first (the foreign
-	 * keys would cascade too; naming each table says what goes). */
-	[ST_USER_LOCK] = { "user lock",
-	    "SELECT id FROM `user` WHERE id = ? FOR UPDATE" },
-	[ST_ERASE_SEARCH] = { "erase search copies",
-	    "DELETE FROM memo_search WHERE user_id = ?" },
-	[ST_ERASE_TAGS] = { "erase tags",
-	    "DELETE FROM memo_tag WHERE user_id = ?" },
-	[ST_ERASE_REVISIONS] = { "erase revisions",
-	    "DELETE r FROM memo m JOIN memo_revision r ON r.memo_id = m.id"
-	    " WHERE m.user_id = ?" },
-	[ST_ERASE_MEMOS] = { "erase memos",
-	    "DELETE FROM memo WHERE user_id = ?" },
-	[ST_USER_DELETE] = { "user delete",
-	    "DELETE FROM `user` WHERE id = ?" },
-
-	/* ---- export and import (db_export.c) ---- */
-	/* The export goes by batches of EXPORT_BATCH memos, newest first: the
-	 * lowest id of the next batch, live or not (none: the rest is the
-	 * last batch; read from the index alone), then each memo of the batch
-	 * that is (or is not) in the trash with each of its revisions (or
-	 * none), newest first - a join the server sorts, but never more than
-	 * a batch of it, whatever the number of memos. */
-	[ST_EXPORT_BOUND] = { "export batch",
-	    "SELECT id FROM memo FORCE INDEX (memo_user_id) WHERE user_id = ?"
-	    " AND id < ? ORDER BY id DESC LIMIT 1 OFFSET " EXPORT_BATCH_OFFSET },
-	[ST_EXPORT] = { "export",
-	    "SELECT " MEMO_COLS ", r.id, r.text, r.created_at FROM memo m"
-	    " LEFT JOIN memo_revision r ON r.memo_id = m.id"
-	    " WHERE m.user_id = ? AND (m.deleted_at IS NOT NULL) = ?"
-	    " AND m.id < ? AND m.id >= ? ORDER BY m.id DESC, r.id DESC" },
-	/* By date, newest first: memo_user_created backwards, streamed with
-	 * no sort (the optimizer would sort a table of one user's memos). */
-	[ST_EXPORT_MD] = { "export markdown",
-	    "SELECT " MEMO_COLS " FROM memo m FORCE INDEX (memo_user_created)"
-	    " WHERE m.user_id = ? AND m.deleted_at IS NULL"
-	    " ORDER BY m.created_at DESC, m.id DESC" },
-	/* The same text, byte for byte (the column's collation would ignore
-	 * case and trailing spaces), written at the same second. */
-	[ST_IMPORT_DUP] = { "import duplicate check",
-	    "SELECT 1 FROM memo WHERE user_id = ? AND created_at = ?"
-	    " AND CAST(text AS BINARY) = CAST(? AS BINARY) LIMIT 1" },
-	[ST_IMPORT_MEMO] = { "import memo",
-	    "INSERT INTO memo (user_id, text, pinned, created_at, updated_at,"
-	    " deleted_at) VALUES (?, ?, ?, ?, ?, ?)" },
-	[ST_IMPORT_REVISION] = { "import revision",
-	    "INSERT INTO memo_revision (memo_id, text, created_at)"
-	    " VALUES (?, ?, ?)" },
+#define STMT(name, what, sql)	[ST_ ## name] = { what, sql },
+#include "db_stmt.def"
+#undef STMT
 };
 
 const char *
@@ -522,6 +315,15 @@ db_exec(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *affected)
 	return E_OK;
 }
 
+enum err
+db_exec_str(struct db *db, enum stmt k, const char *param, uint64_t *affected)
+{
+	MYSQL_BIND in[1];
+
+	bind_cstr(&in[0], param);
+	return db_exec(db, k, in, affected);
+}
+
 static enum err
 db_query(struct db *db, const char *sql, const char *what)
 {
@@ -617,6 +419,24 @@ text_buffer(char **p, size_t *cap)
 	return E_OK;
 }
 
+/* A result column into a text buffer of cap bytes (its length in *len). */
+static void
+bind_text_out(MYSQL_BIND *b, char *buf, size_t cap, unsigned long *len)
+{
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = buf;
+	b->buffer_length = (unsigned long)cap;
+	b->length = len;
+}
+
+/* A DATETIME result column. */
+static void
+bind_time_out(MYSQL_BIND *b, MYSQL_TIME *t)
+{
+	b->buffer_type = MYSQL_TYPE_DATETIME;
+	b->buffer = t;
+}
+
 /* The seven memo columns into r->res[0..6]. */
 static enum err
 bind_memo_cols(struct db_row *r)
@@ -627,18 +447,12 @@ bind_memo_cols(struct db_row *r)
 		return E_NOMEM;
 	memset(b, 0, sizeof(r->res));
 	bind_u64(&b[0], &r->id);
-	b[1].buffer_type = MYSQL_TYPE_STRING;
-	b[1].buffer = r->text;
-	b[1].buffer_length = (unsigned long)r->cap;
-	b[1].length = &r->text_len;
-	b[2].buffer_type = MYSQL_TYPE_DATETIME;
-	b[2].buffer = &r->created;
-	b[3].buffer_type = MYSQL_TYPE_DATETIME;
-	b[3].buffer = &r->updated;
+	bind_text_out(&b[1], r->text, r->cap, &r->text_len);
+	bind_time_out(&b[2], &r->created);
+	bind_time_out(&b[3], &r->updated);
 	b[4].buffer_type = MYSQL_TYPE_TINY;
 	b[4].buffer = &r->pinned;
-	b[5].buffer_type = MYSQL_TYPE_DATETIME;
-	b[5].buffer = &r->deleted;
+	bind_time_out(&b[5], &r->deleted);
 	b[5].is_null = &r->deleted_null;
 	bind_u64(&b[6], &r->version);
 	r->deleted_null = 1;
@@ -667,12 +481,8 @@ row_bind_revision(struct db *db, struct db_row *r, MYSQL_STMT *st)
 		return E_NOMEM;
 	bind_u64(&b[7], &r->rev_id);
 	b[7].is_null = &r->rev_null;
-	b[8].buffer_type = MYSQL_TYPE_STRING;
-	b[8].buffer = r->rev_text;
-	b[8].buffer_length = (unsigned long)r->rev_cap;
-	b[8].length = &r->rev_len;
-	b[9].buffer_type = MYSQL_TYPE_DATETIME;
-	b[9].buffer = &r->rev_created;
+	bind_text_out(&b[8], r->rev_text, r->rev_cap, &r->rev_len);
+	bind_time_out(&b[9], &r->rev_created);
 	if (mysql_stmt_bind_result(st, b) != 0)
 		return db_fail(db, st, "result binding");
 	return E_OK;
@@ -837,6 +647,39 @@ list_start(struct db *db, MYSQL_STMT *st, const char *hash,
     struct db_list **out)
 {
 	return list_open(db, st, hash, 0, out);
+}
+
+enum err
+memo_row_one(struct db *db, enum stmt k, MYSQL_STMT *st, struct db_memo *out)
+{
+	enum err e;
+	int r;
+
+	if ((e = row_bind(db, &db->row, st)) == E_OK) {
+		if ((r = row_fetch(&db->row, st)) < 0)
+			e = db_fail(db, st, db_what(k));
+		else if (r == 0)
+			e = E_NOTFOUND;
+		else
+			row_memo(&db->row, out);
+	}
+	db_end(st);
+	return e;
+}
+
+enum err
+list_by(struct db *db, enum stmt k, const char *param, const char *hash,
+    struct db_list **out)
+{
+	MYSQL_BIND in[1];
+	MYSQL_STMT *st;
+	enum err e;
+
+	*out = NULL;
+	bind_cstr(&in[0], param);
+	if ((e = db_run(db, k, in, &st)) != E_OK)
+		return e;
+	return list_start(db, st, hash, out);
 }
 
 enum err

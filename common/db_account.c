@@ -172,10 +172,7 @@ db_session_end(struct db *db, const char *user_id, const char *id)
 enum err
 db_sessions_end_all(struct db *db, const char *user_id, uint64_t *n)
 {
-	MYSQL_BIND in[1];
-
-	bind_cstr(&in[0], user_id);
-	return db_exec(db, ST_SESSIONS_END_ALL, in, n);
+	return db_exec_str(db, ST_SESSIONS_END_ALL, user_id, n);
 }
 
 /* Lock the user's row: a login or a write of theirs waits for the erase,

@@ -117,14 +117,7 @@ db_export_close(struct db_export *x)
 enum err
 db_export_by_date(struct db *db, const char *user_id, struct db_list **out)
 {
-	MYSQL_BIND in[1];
-	MYSQL_STMT *st;
-	enum err e;
-
-	bind_cstr(&in[0], user_id);
-	if ((e = db_run(db, ST_EXPORT_MD, in, &st)) != E_OK)
-		return e;
-	return list_start(db, st, NULL, out);
+	return list_by(db, ST_EXPORT_MD, user_id, NULL, out);
 }
 
 /* *dup: whether the user has a memo with m's text and created_at. */

@@ -11,23 +11,11 @@
 
 #define EXPORT_BATCH	200	/* memos per query of an export */
 
-/* Every statement; their SQL is the table in db.c. */
+/* Every statement (db_stmt.def: its SQL there, the table in db.c). */
 enum stmt {
-	ST_SESSION_NAME, ST_SESSION_LIVE, ST_USER_UPSERT, ST_SESSION_DROP,
-	ST_SESSION_CREATE, ST_SESSION_CAP, ST_SESSION_SWEEP,
-	ST_MEMO_INSERT, ST_SEARCH_INSERT, ST_TAG_INSERT, ST_TAG_CLEAR,
-	ST_MEMO_LIST, ST_MEMO_TAGGED, ST_MEMO_FIND, ST_MEMO_LIST_COUNT,
-	ST_MEMO_TAGGED_COUNT, ST_MEMO_FIND_COUNT, ST_MEMO_GET, ST_MEMO_LOCK,
-	ST_MEMO_UPDATE, ST_MEMO_SET_DELETED, ST_MEMO_DELETE,
-	ST_REV_SAVE, ST_REV_PRUNE, ST_REV_LIST,
-	ST_TRASH_EMPTY, ST_TAG_COUNTS,
-	ST_MAINT_LOCK, ST_MAINT_PURGE, ST_MAINT_UNINDEXED, ST_MAINT_TEXT,
-	ST_MAINT_REINDEX,
-	ST_ACCOUNT_USER, ST_ACCOUNT_COUNTS, ST_SESSION_LIST, ST_SESSION_END,
-	ST_SESSIONS_END_ALL,
-	ST_USER_LOCK, ST_ERASE_SEARCH, ST_ERASE_TAGS, ST_ERASE_REVISIONS,
-	ST_ERASE_MEMOS, ST_USER_DELETE,
-	ST_EXPORT_BOUND, ST_EXPORT, ST_EXPORT_MD, ST_IMPORT_DUP, ST_IMPORT_MEMO, ST_IMPORT_REVISION,
+#define STMT(name, what, sql)	ST_ ## name,
+#include "db_stmt.def"
+#undef STMT
 	ST__COUNT
 };
 
@@ -88,6 +76,9 @@ enum err db_exists(struct db *db, enum stmt k, MYSQL_BIND *in,
 /* Run a statement that returns no rows; *affected may be NULL. */
 enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);
+/* The same with one string parameter. */
+enum err db_exec_str(struct db *db, enum stmt k, const char *param,
+	    uint64_t *affected);
 /* The statement's name, for log lines. */
 const char *db_what(enum stmt k);
 
@@ -114,6 +105,15 @@ void	 row_memo(const struct db_row *r, struct db_memo *m);
 void	 stamp_format(char out[DB_STAMP_LEN], const MYSQL_TIME *t);
 /* Now, as a DATETIME parameter ("2026-11-24 13:45:00") and for answers. */
 enum err stamp_now(char sql[20], char iso[DB_STAMP_LEN]);
+
+/* The one memo row of statement k, just run as st, into db->row and out;
+ * E_NOTFOUND if there is none.  Ends st. */
+enum err memo_row_one(struct db *db, enum stmt k, MYSQL_STMT *st,
+	    struct db_memo *out);
+/* A list over statement k run with one string parameter (hash: as for
+ * list_start). */
+enum err list_by(struct db *db, enum stmt k, const char *param,
+	    const char *hash, struct db_list **out);
 
 /* Store a memo's tags (its rows in memo_tag are gone or never were). */
 enum err tags_store(struct db *db, unsigned long long *id,

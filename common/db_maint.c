@@ -94,21 +94,11 @@ db_maint_text(struct db *db, uint64_t id, struct db_memo *out)
 	unsigned long long mid = id;
 	MYSQL_STMT *st;
 	enum err e;
-	int r;
 
 	bind_u64(&in[0], &mid);
 	if ((e = db_run(db, ST_MAINT_TEXT, in, &st)) != E_OK)
 		return e;
-	if ((e = row_bind(db, &db->row, st)) == E_OK) {
-		if ((r = row_fetch(&db->row, st)) < 0)
-			e = db_fail(db, st, db_what(ST_MAINT_TEXT));
-		else if (r == 0)
-			e = E_NOTFOUND;
-		else
-			row_memo(&db->row, out);
-	}
-	db_end(st);
-	return e;
+	return memo_row_one(db, ST_MAINT_TEXT, st, out);
 }
 
 enum err

@@ -161,22 +161,12 @@ memo_read(struct db *db, enum stmt k, const char *hash, uint64_t id,
 	unsigned long long mid = id;
 	MYSQL_STMT *st;
 	enum err e;
-	int r;
 
 	bind_cstr(&in[0], hash);
 	bind_u64(&in[1], &mid);
 	if ((e = db_run(db, k, in, &st)) != E_OK)
 		return e;
-	if ((e = row_bind(db, &db->row, st)) != E_OK)
-		goto out;
-	if ((r = row_fetch(&db->row, st)) < 0)
-		e = db_fail(db, st, db_what(k));
-	else if (r == 0)
-		e = E_NOTFOUND;
-	else
-		row_memo(&db->row, out);
-out:
-	db_end(st);
+	e = memo_row_one(db, k, st, out);
 	/* No row: no such memo of this user, or no session at all. */
 	if (e == E_NOTFOUND && db_session_live(db, hash) == E_UNAUTH)
 		e = E_UNAUTH;
@@ -370,12 +360,5 @@ db_revision_list(struct db *db, const char *hash, uint64_t memo_id,
 enum err
 db_tag_counts(struct db *db, const char *hash, struct db_list **out)
 {
-	MYSQL_BIND in[1];
-	MYSQL_STMT *st;
-	enum err e;
-
-	bind_cstr(&in[0], hash);
-	if ((e = db_run(db, ST_TAG_COUNTS, in, &st)) != E_OK)
-		return e;
-	return list_start(db, st, hash, out);
+	return list_by(db, ST_TAG_COUNTS, hash, hash, out);
 }

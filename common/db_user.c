@@ -101,8 +101,5 @@ out:
 enum err
 db_session_delete(struct db *db, const char *hash)
 {
-	MYSQL_BIND in[1];
-
-	bind_cstr(&in[0], hash);
-	return db_exec(db, ST_SESSION_DROP, in, NULL);
+	return db_exec_str(db, ST_SESSION_DROP, hash, NULL);
 }

@@ -1,4 +1,5 @@
 /* jsonx.c - strict JSON parsing over json-c. */
+#include <string.h>
 #include "jsonx.h"
 #include "utf8.h"
 
@@ -61,4 +62,14 @@ jsonx_get_string(struct json_object *obj, const char *key, const char **s,
 	*s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
 	return 1;
+}
+
+int
+jsonx_string_is(struct json_object *obj, const char *key, const char *want)
+{
+	const char *s;
+	size_t n;
+
+	return jsonx_get_string(obj, key, &s, &n) && n == strlen(want) &&
+	    memcmp(s, want, n) == 0;
 }

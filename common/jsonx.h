@@ -28,4 +28,8 @@ enum err jsonx_parse_value(const char *buf, size_t len,
 int	 jsonx_get_string(struct json_object *obj, const char *key,
 	    const char **s, size_t *len);
 
+/* 1 if obj[key] is the string want, exactly. */
+int	 jsonx_string_is(struct json_object *obj, const char *key,
+	    const char *want);
+
 #endif

@@ -233,6 +233,36 @@ memo_json_put_open(struct resp *r, struct memo_json *w,
 	return E_OK;
 }
 
+enum err
+memo_json_put_revision(struct resp *r, const struct db_revision *rev)
+{
+	const char *text = rev->text, *s;
+	size_t len = rev->text_len, n;
+	struct json_object *o;
+	enum err e = E_NOMEM;
+
+	if (!utf8_valid(text, len)) {
+		text = "\xEF\xBF\xBD";	/* never raw: as memos */
+		len = 3;
+	}
+	if (len <= INT_MAX && (o = json_object_new_object()) != NULL) {
+		if (json_object_object_add(o, "id",
+		    json_object_new_int64((int64_t)rev->id)) == 0 &&
+		    json_object_object_add(o, "text",
+		    json_object_new_string_len(text, (int)len)) == 0 &&
+		    json_object_object_add(o, "created_at",
+		    json_object_new_string(rev->created_at)) == 0 &&
+		    (s = json_object_to_json_string_length(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &n)) != NULL) {
+			resp_write(r, s, n);
+			e = E_OK;
+		}
+		json_object_put(o);
+	}
+	return e;
+}
+
 void
 memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN])
 {

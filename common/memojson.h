@@ -39,6 +39,8 @@ enum err memo_json_put(struct resp *r, struct memo_json *w,
  * its own, then closes the object (the export adds "revisions"). */
 enum err memo_json_put_open(struct resp *r, struct memo_json *w,
 	    const struct db_memo *m);
+/* Write one revision as {"id":…,"text":…,"created_at":…} (no newline). */
+enum err memo_json_put_revision(struct resp *r, const struct db_revision *rev);
 /* The memo's strong ETag, quotes included: it changes with every change
  * of the memo (db_memo.version). */
 void	 memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN]);

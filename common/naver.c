@@ -71,20 +71,15 @@ enum err
 naver_parse_unlink(const char *body, size_t len, const char **why)
 {
 	struct json_object *o;
-	const char *s;
-	size_t n;
-	enum err e = E_UPSTREAM;
+	int ok;
 
 	if (answer_object(body, len, "unlink response is not a JSON object",
 	    "unlink answered an error", &o, why) != E_OK)
 		return E_UPSTREAM;
-	if (!jsonx_get_string(o, "result", &s, &n) || n != 7 ||
-	    memcmp(s, "success", 7) != 0)
+	if (!(ok = jsonx_string_is(o, "result", "success")))
 		*why = "unlink response has no result \"success\"";
-	else
-		e = E_OK;
 	json_object_put(o);
-	return e;
+	return ok ? E_OK : E_UPSTREAM;
 }
 
 /* Copy a non-empty UTF-8 string field, cut to fit; 1 if copied. */

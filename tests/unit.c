@@ -325,20 +325,23 @@ t_naver_token(void)
 static void
 t_naver_unlink(void)
 {
+	static const struct { const char *body; enum err want; } cases[] = {
+		{ "{\"access_token\":\"AAA\",\"result\":\"success\"}", E_OK },
+		{ "{\"result\":\"success\"}", E_OK },
+		{ "{\"error\":\"invalid_request\",\"result\":\"success\"}",
+		  E_UPSTREAM },
+		{ "{\"access_token\":\"AAA\"}", E_UPSTREAM },
+		{ "{\"result\":\"successful\"}", E_UPSTREAM },
+		{ "{\"result\":true}", E_UPSTREAM }, { "<html>점검 중</html>", E_UPSTREAM },
+		{ "", E_UPSTREAM },
+	};
 	const char *why = NULL;
-#define UNLINK(s) naver_parse_unlink(s, strlen(s), &why)
 
-	CHECK(UNLINK("{\"access_token\":\"AAA\",\"result\":\"success\"}") ==
-	    E_OK);
-	CHECK(UNLINK("{\"result\":\"success\"}") == E_OK);
-	CHECK(UNLINK("{\"error\":\"invalid_request\",\"result\":\"success\"}")
-	    == E_UPSTREAM && strstr(why, "error") != NULL);
-	CHECK(UNLINK("{\"access_token\":\"AAA\"}") == E_UPSTREAM);
-	CHECK(UNLINK("{\"result\":\"successful\"}") == E_UPSTREAM);
-	CHECK(UNLINK("{\"result\":true}") == E_UPSTREAM);
-	CHECK(UNLINK("<html>점검 중</html>") == E_UPSTREAM);
-	CHECK(UNLINK("") == E_UPSTREAM);
-#undef UNLINK
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(naver_parse_unlink(cases[i].body, strlen(cases[i].body),
+		    &why) == cases[i].want);
+	CHECK(naver_parse_unlink(cases[2].body, strlen(cases[2].body), &why) ==
+	    E_UPSTREAM && strstr(why, "error") != NULL);
 }
 
 static void
@@ -649,48 +652,49 @@ t_naver_url_safe(void)
 static void
 t_memo_body(void)
 {
-	static const struct {
-		enum memo_body_kind kind;
-		const char *body;
-		enum err want;
-		int has_text, pinned;
-	} cases[] = {
-		{ MEMO_BODY_NEW, "{\"text\":\"\xec\x95\x88\xeb\x85\x95\"}", E_OK, 1, -1 },
-		{ MEMO_BODY_NEW, " {\"text\":\"x\",\"id\":5}\r\n", E_OK, 1, -1 },
-		{ MEMO_BODY_NEW, "{\"text\":\"x\",\"pinned\":true}", E_OK, 1, 1 },
-		{ MEMO_BODY_NEW, "{\"text\":\"x\",\"pinned\":1}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"pinned\":true}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"text\":\"\"}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"text\":5}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"text\":null}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "[\"text\"]", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"text\":\"a\\u0000b\"}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"text\":\"\xff\"}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "{\"text\":\"x\"} {}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_NEW, "", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"text\":\"y\"}", E_OK, 1, -1 },
-		{ MEMO_BODY_PATCH, "{\"pinned\":false}", E_OK, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"text\":\"y\",\"pinned\":true}", E_OK, 1, 1 },
-		{ MEMO_BODY_PATCH, "{}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"text\":\"y\",\"id\":5}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"deleted_at\":null}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"text\":\"\"}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"pinned\":\"true\"}", E_BADREQ, 0, 0 },
-		{ MEMO_BODY_PATCH, "{\"text\":null}", E_BADREQ, 0, 0 },
+	/* "N" (POST) or "P" (PATCH) and the body; then what it gives: "400",
+	 * or "ok", whether it has a text, and pinned (-1: absent). */
+	static const char *const cases[] = {
+		"N" "{\"text\":\"\xec\x95\x88\xeb\x85\x95\"}", "ok text -1",
+		"N" " {\"text\":\"x\",\"id\":5}\r\n", "ok text -1",
+		"N" "{\"text\":\"x\",\"pinned\":true}", "ok text 1",
+		"N" "{\"text\":\"x\",\"pinned\":1}", "400",
+		"N" "{\"pinned\":true}", "400",
+		"N" "{\"text\":\"\"}", "400",
+		"N" "{\"text\":5}", "400",
+		"N" "{\"text\":null}", "400",
+		"N" "[\"text\"]", "400",
+		"N" "{\"text\":\"a\\u0000b\"}", "400",
+		"N" "{\"text\":\"\xff\"}", "400",
+		"N" "{\"text\":\"x\"} {}", "400",
+		"N" "", "400",
+		"P" "{\"text\":\"y\"}", "ok text -1",
+		"P" "{\"pinned\":false}", "ok none 0",
+		"P" "{\"text\":\"y\",\"pinned\":true}", "ok text 1",
+		"P" "{}", "400",
+		"P" "{\"text\":\"y\",\"id\":5}", "400",
+		"P" "{\"deleted_at\":null}", "400",
+		"P" "{\"text\":\"\"}", "400",
+		"P" "{\"pinned\":\"true\"}", "400",
+		"P" "{\"text\":null}", "400",
 	};
 	struct memo_body b;
 	const char *why;
 	size_t n = 6 * MEMO_MAX_TEXT;
 	char *big;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i + 1 < sizeof(cases) / sizeof(cases[0]); i += 2) {
+		const char *body = cases[i] + 1, *want = cases[i + 1];
+		int ok = strncmp(want, "ok ", 3) == 0;
+
 		why = NULL;
-		CHECK(memo_body_parse(cases[i].body, strlen(cases[i].body),
-		    cases[i].kind, &b, &why) == cases[i].want);
-		CHECK((cases[i].want == E_OK) == (why == NULL));
-		if (cases[i].want == E_OK) {
-			CHECK((b.text != NULL) == cases[i].has_text);
-			CHECK(b.pinned == cases[i].pinned);
+		CHECK(memo_body_parse(body, strlen(body), cases[i][0] == 'N' ?
+		    MEMO_BODY_NEW : MEMO_BODY_PATCH, &b, &why) ==
+		    (ok ? E_OK : E_BADREQ));
+		CHECK(ok == (why == NULL));
+		if (ok) {
+			CHECK((b.text != NULL) == (strncmp(want + 3, "text", 4) == 0));
+			CHECK(b.pinned == atoi(strrchr(want, ' ') + 1));
 		}
 		memo_body_free(&b);
 	}
@@ -882,17 +886,13 @@ front_handle_key(struct ctx *ctx)
 
 /* Routes shaped like memo.cgi's, and like the HTML endpoints'. */
 static const struct route api_routes[] = {
-	{ "GET", "", front_handle },
-	{ "POST", "", front_handle },
-	{ "GET", "/{id}", front_handle_id },
-	{ "PATCH", "/{id}", front_handle_id },
+	{ "GET", "", front_handle }, { "POST", "", front_handle },
+	{ "GET", "/{id}", front_handle_id }, { "PATCH", "/{id}", front_handle_id },
 	{ "POST", "/{id}/restore", front_handle_id },
-	{ "DELETE", "/sessions/{key}", front_handle_key },
-	{ NULL, NULL, NULL },
+	{ "DELETE", "/sessions/{key}", front_handle_key }, { NULL, NULL, NULL },
 };
 static const struct route page_routes[] = {
-	{ "POST", "", front_handle },
-	{ NULL, NULL, NULL },
+	{ "POST", "", front_handle }, { NULL, NULL, NULL },
 };
 
 /* The status app_run answers (negative: the handler ran); allow, if not

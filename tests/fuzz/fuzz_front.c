@@ -52,16 +52,12 @@ handle(struct ctx *ctx)
 }
 
 static const struct route api_routes[] = {
-	{ "GET", "", handle },
-	{ "POST", "", handle },
-	{ "GET", "/{id}", handle },
-	{ "DELETE", "/{id}", handle },
-	{ "POST", "/{id}/restore", handle },
+	{ "GET", "", handle }, { "POST", "", handle }, { "GET", "/{id}", handle },
+	{ "DELETE", "/{id}", handle }, { "POST", "/{id}/restore", handle },
 	{ NULL, NULL, NULL },
 };
 static const struct route page_routes[] = {
-	{ "POST", "", handle },
-	{ NULL, NULL, NULL },
+	{ "POST", "", handle }, { NULL, NULL, NULL },
 };
 static const struct endpoint api = { "fuzz.cgi", 0, api_routes };
 static const struct endpoint page = { "fuzz.cgi", 1, page_routes };
