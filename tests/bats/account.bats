@@ -19,7 +19,6 @@ load helper
 	assert_equal "$STATUS" 401
 }
 
-# bats test_tags=valgrind
 @test "GET /login?intent=withdraw: 401 (a Korean page) without a session; with one, 302 to Naver with auth_type=reprompt" {
 	REQUEST_METHOD=GET QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
 	    SCRIPT_NAME=/login cgi login.cgi

@@ -26,7 +26,6 @@ load helper
 	assert_regex "$ERR" 'database: connect'
 }
 
-# bats test_tags=valgrind
 @test "GET /health/live: 200 without asking the database (it may be away); 500 with no settings" {
 	REQUEST_METHOD=GET PATH_INFO=/live cgi health.cgi
 	assert_equal "$STATUS" 200
@@ -60,7 +59,6 @@ load helper
 	assert_equal "$BODY" ""
 }
 
-# bats test_tags=valgrind
 @test "POST /health: 405 with Allow: GET; a stray PATH_INFO: 404" {
 	REQUEST_METHOD=POST cgi health.cgi
 	assert_equal "$STATUS" 405
@@ -79,7 +77,6 @@ load helper
 	assert_regex "$ERR" 'configuration cannot be read'
 }
 
-# bats test_tags=valgrind
 @test "a malformed settings file: 500, and stderr names the line" {
 	printf 'DB_HOST=ok\nthis is not a setting\n' >"$BATS_TEST_TMPDIR/bad.env"
 	MEMO_CONFIG=$BATS_TEST_TMPDIR/bad.env REQUEST_METHOD=GET cgi health.cgi
@@ -88,7 +85,6 @@ load helper
 	assert_regex "$ERR" 'line 2'
 }
 
-# bats test_tags=valgrind
 @test "a setting in the environment wins over the file: DB_PASSWORD=wrong is 503, the file's password 200" {
 	DB_PASSWORD=wrong REQUEST_METHOD=GET cgi health.cgi
 	assert_equal "$STATUS" 503

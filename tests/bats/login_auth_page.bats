@@ -39,7 +39,6 @@ hash() {
 	[[ $(header Location) != "$loc" ]] || fail "the same state twice"
 }
 
-# bats test_tags=valgrind
 @test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID" {
 	REQUEST_METHOD=GET HTTP_HOST='evil.com/x?' NAVER_REDIRECT_URI='' cgi login.cgi
 	assert_equal "$STATUS" 400
@@ -199,7 +198,6 @@ hash() {
 	assert_equal "$STATUS" 303
 }
 
-# bats test_tags=valgrind
 @test "GET and HEAD /logout: 405 with Allow: POST, a Korean page for GET; the session stays" {
 	new_user
 	REQUEST_METHOD=GET HTTP_COOKIE="$C" cgi logout.cgi

@@ -244,7 +244,6 @@ uri() {
 	assert_equal "$(json -c .)" '{"error":"not found"}'
 }
 
-# bats test_tags=valgrind
 @test "GET and POST /memo with the database down (DB_SOCKET=/nonexistent): 503 JSON, nothing written" {
 	DB_SOCKET=/nonexistent REQUEST_METHOD=GET HTTP_COOKIE="$C" cgi memo.cgi
 	assert_equal "$STATUS" 503

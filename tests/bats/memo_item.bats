@@ -27,7 +27,6 @@ state() {
 	     FROM memo WHERE id = $ID"
 }
 
-# bats test_tags=valgrind
 @test "GET /memo/{id}: 200 with the memo and the ETag POST gave; If-None-Match with it: 304, no body" {
 	post_memo "하나 #태그"
 	local memo=$BODY
@@ -190,7 +189,6 @@ state() {
 	assert_equal "$(state)" "$before"
 }
 
-# bats test_tags=valgrind
 @test "POST /memo/{id}/restore: 200 with the memo out of the trash and its ETag, also when it was not in it; stale If-Match: 412" {
 	post_memo "돌아올 메모"
 	REQUEST_METHOD=DELETE PATH_INFO=/$ID HTTP_COOKIE="$C" cgi memo.cgi

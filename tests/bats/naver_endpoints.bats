@@ -53,7 +53,6 @@ token_requests() {
 	done
 }
 
-# bats test_tags=valgrind
 @test "GET /auth with the token or profile URL http:// to a host not loopback: 500, nothing sent to Naver, no user, no session" {
 	local key state users sessions before
 	state=$(printf 'S%.0s' {1..43})
