@@ -196,7 +196,7 @@ def build_previous():
 
 def issue9_targets(t, rows):
     """1b. PATCH against POST, and the lists against the previous version."""
-    t.add("1b. Issue 9's targets, from the figures above")
+    t.add("1b. Issue 9's targets, from the figures above (of two runs, the better)")
     for mode in MODES:
         post, patch = rows.get((mode, "POST /memo")), rows.get((mode, "PATCH /memo/{id}"))
         if post and patch:
@@ -440,11 +440,18 @@ def main():
             prev = [] if pweb is None else [
                 ("GET /memo, previous", pweb.url + "memo", read_cookie, None),
                 ("POST /memo, previous", pweb.url + "memo", write_cookie, post_body)]
-            runs += [("GET /memo", url + "memo", read_cookie, None), *prev[:1],
-                     ("GET /memo?tag=", url + "memo?tag=%ED%95%A0%EC%9D%BC", read_cookie, None),
+            # What is compared with the previous version is measured twice,
+            # in the order A B B A, and the better run counts: whichever
+            # runs first pays for what MariaDB is still doing after the
+            # setup (flushing, purge), which made one version look 2x
+            # slower than the other in a single pass.
+            tag = ("GET /memo?tag=", url + "memo?tag=%ED%95%A0%EC%9D%BC", read_cookie, None)
+            get = ("GET /memo", url + "memo", read_cookie, None)
+            post = ("POST /memo", url + "memo", write_cookie, post_body)
+            runs += [get, tag, *prev[:1], *prev[:1], tag, get,
                      ("GET /memo?q=", url + "memo?q=%EC%9E%A5%EB%B3%B4%EA%B8%B0+%EC%9A%B4%EB%8F%99",
                       read_cookie, None),
-                     ("POST /memo", url + "memo", write_cookie, post_body), *prev[1:],
+                     post, *prev[1:], *prev[1:], post,
                      ("PATCH /memo/{id}", url + patch_paths[0][1:], edit_cookie,
                       (patch_body, "PATCH", patch_paths)),
                      ("GET / (logged in)", url, read_cookie, None),
@@ -479,7 +486,8 @@ def main():
                     verdict = f">= {target:g}x  {'met' if ratio >= target else 'NOT MET'}"
                 if r["bad_status"] or r["socket_errors"]:
                     verdict += f"  VOID: {r['bad_status']} bad answers, {r['socket_errors']} errors"
-                rows[key] = (r["rps"], ratio, per)
+                if key not in rows or rows[key][0] < r["rps"]:
+                    rows[key] = (r["rps"], ratio, per)
                 t.add(f"{mode if 'floor' not in what and 'static' not in what and 'PIE' not in what else 'lighttpd':8}"
                       f" {what:26} {r['rps']:9.0f} {fmt_ms(r['p50_us']):>7}"
                       f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
