@@ -7,9 +7,14 @@
  *             connection (utf8mb4), mysql_use_result (1 round trip)
  *   kept      execute + fetch of a statement prepared once (FastCGI)
  *   union     kept, for the query shape used before (UNION ALL marker row)
+ *   live      kept, the list of live memos as issue 9 runs it (more columns,
+ *             "deleted_at IS NULL" written out: db_stmt.def MEMO_LIVE)
+ *   filtered  the same with its filters as parameters (MEMO_LIST), which
+ *             is what the plain list ran at first
  * Settings come from the environment (DB_SOCKET, DB_USER, DB_PASSWORD,
  * DB_DATABASE, and Q_HASH, a live session's hash), never from argv.
- * Prints: prepared_us=… text_us=… kept_us=… union_us=… rows=…
+ * Prints: prepared_us=… text_us=… kept_us=… union_us=… live_us=…
+ * filtered_us=… rows=…
  * Measuring tool only: it trusts its input (tools/bench.py makes it).
  */
 #include <stdio.h>
@@ -44,6 +49,15 @@ static const char prep_union[] =
     " AND m.id < 18446744073709551615 ORDER BY m.id DESC"
     " LIMIT 18446744073709551615)";
 
+#define COLS9	"SELECT m.id, m.text, m.created_at, m.updated_at, m.pinned," \
+	" m.deleted_at, m.version FROM sessions s JOIN memo m" \
+	" ON m.user_id = s.user_id WHERE s.session_key = ?" \
+	" AND s.expires_at > UTC_TIMESTAMP() AND m.id < 18446744073709551615"
+static const char prep_live[] = COLS9 " AND m.deleted_at IS NULL"
+    " ORDER BY m.id DESC LIMIT 18446744073709551615";
+static const char prep_filtered[] = COLS9 " AND (m.deleted_at IS NOT NULL) = ?"
+    " AND m.pinned IN (?, ?) ORDER BY m.id DESC LIMIT 18446744073709551615";
+
 static double
 now_us(void)
 {
@@ -64,7 +78,7 @@ env(const char *k)
 static int
 run_stmt(MYSQL_STMT *st, MYSQL_BIND *in, int date_as_text)
 {
-	MYSQL_BIND out[3];
+	MYSQL_BIND out[7];
 	MYSQL_TIME created;
 	unsigned long long id;
 	char text[70000], stamp[24];
@@ -81,6 +95,8 @@ run_stmt(MYSQL_STMT *st, MYSQL_BIND *in, int date_as_text)
 	out[2].buffer_type = MYSQL_TYPE_DATETIME;
 	out[2].buffer = &created;
 	out[2].buffer_length = sizeof(created);
+	for (int i = 3; i < 7; i++)	/* the columns we do not read */
+		out[i].buffer_type = MYSQL_TYPE_NULL;
 	if (date_as_text) {
 		out[2].buffer_type = MYSQL_TYPE_STRING;
 		out[2].buffer = stamp;
@@ -119,10 +135,11 @@ main(void)
 {
 	MYSQL *db = mysql_init(NULL);
 	MYSQL_STMT *st;
-	MYSQL_BIND in[2];
+	MYSQL_BIND in[2], in4[4];
+	int zero = 0, one = 1;
 	const char *hash = env("Q_HASH");
 	char esc[200], sql[2048];
-	double t0, prepared, text, kept, with_union;
+	double t0, prepared, text, kept, with_union, live, filtered;
 	int rows = 0;
 
 	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
@@ -161,11 +178,21 @@ main(void)
 	}
 	text = (now_us() - t0) / N;
 
+	memset(in4, 0, sizeof(in4));
+	in4[0] = in[0];
+	in4[1].buffer_type = in4[2].buffer_type = in4[3].buffer_type =
+	    MYSQL_TYPE_LONG;
+	in4[1].buffer = &zero;
+	in4[2].buffer = &zero;
+	in4[3].buffer = &one;
 	if ((kept = time_kept(db, prep, in, 0)) < 0 ||
-	    (with_union = time_kept(db, prep_union, in, 1)) < 0)
+	    (with_union = time_kept(db, prep_union, in, 1)) < 0 ||
+	    (live = time_kept(db, prep_live, in, 0)) < 0 ||
+	    (filtered = time_kept(db, prep_filtered, in4, 0)) < 0)
 		return 1;
 	mysql_close(db);
 	printf("prepared_us=%.1f text_us=%.1f kept_us=%.1f union_us=%.1f"
-	    " rows=%d\n", prepared, text, kept, with_union, rows);
+	    " live_us=%.1f filtered_us=%.1f rows=%d\n", prepared, text, kept,
+	    with_union, live, filtered, rows);
 	return 0;
 }

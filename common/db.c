@@ -450,6 +450,7 @@ bind_memo_cols(struct db_row *r)
 	bind_text_out(&b[1], r->text, r->cap, &r->text_len);
 	bind_time_out(&b[2], &r->created);
 	bind_time_out(&b[3], &r->updated);
+	b[3].is_null = &r->updated_null;
 	b[4].buffer_type = MYSQL_TYPE_TINY;
 	b[4].buffer = &r->pinned;
 	bind_time_out(&b[5], &r->deleted);
@@ -592,7 +593,7 @@ row_memo(const struct db_row *r, struct db_memo *m)
 	m->text = r->text;
 	m->text_len = r->text_len;
 	stamp_format(m->created_at, &r->created);
-	stamp_format(m->updated_at, &r->updated);
+	stamp_format(m->updated_at, r->updated_null ? &r->created : &r->updated);
 	if (r->deleted_null)
 		m->deleted_at[0] = '\0';
 	else

@@ -19,10 +19,12 @@ enum stmt {
 	ST__COUNT
 };
 
-/* The columns of a memo row, in the order struct db_row binds them. */
+/* The columns of a memo row, in the order struct db_row binds them
+ * (updated_at is NULL until the text is edited: row_memo says created_at
+ * then). */
 #define MEMO_COLS \
-	"m.id, m.text, m.created_at, COALESCE(m.updated_at, m.created_at)," \
-	" m.pinned, m.deleted_at, m.version"
+	"m.id, m.text, m.created_at, m.updated_at, m.pinned, m.deleted_at," \
+	" m.version"
 
 /* A result row: up to seven columns, memo-shaped (others bind a prefix:
  * a revision is id, text, created; a tag count is id=count, text=name),
@@ -36,7 +38,7 @@ struct db_row {
 	size_t			 cap;
 	unsigned long		 text_len;
 	MYSQL_TIME		 created, updated, deleted;
-	my_bool			 deleted_null;
+	my_bool			 deleted_null, updated_null;
 	signed char		 pinned;
 	unsigned long long	 version;
 	unsigned long long	 rev_id;

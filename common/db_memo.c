@@ -69,15 +69,23 @@ out:
 	return e;
 }
 
-/* The statement for a list's filters, and its parameters in in[]. */
+/* The statement for a list's filters, and its parameters in in[];
+ * live: the plain list of the live memos may take its own statement. */
 static enum stmt
-list_params(const char *hash, const struct db_filter *f, MYSQL_BIND *in,
-    struct list_vals *v)
+list_params(const char *hash, const struct db_filter *f, int live,
+    MYSQL_BIND *in, struct list_vals *v)
 {
 	MYSQL_BIND *b = in;
 
 	v->before = f->before ? f->before : ~0ULL;
 	v->limit = f->limit ? f->limit : ~0ULL;
+	if (live && !f->trash && f->pinned < 0 && f->q == NULL &&
+	    f->tag == NULL) {
+		bind_cstr(&b[0], hash);
+		bind_u64(&b[1], &v->before);
+		bind_u64(&b[2], &v->limit);
+		return ST_MEMO_LIVE;
+	}
 	v->trash = f->trash != 0;
 	v->has_tag = f->tag != NULL;
 	v->pin_lo = f->pinned < 0 ? 0 : f->pinned;
@@ -107,7 +115,7 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 {
 	MYSQL_BIND in[18];
 	struct list_vals v;
-	enum stmt k = list_params(hash, f, in, &v);
+	enum stmt k = list_params(hash, f, 1, in, &v);
 	MYSQL_STMT *st;
 	enum err e;
 
@@ -129,7 +137,7 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	int r;
 
 	all.before = all.limit = 0;
-	switch (list_params(hash, &all, in, &v)) {
+	switch (list_params(hash, &all, 0, in, &v)) {
 	case ST_MEMO_FIND:
 		k = ST_MEMO_FIND_COUNT;
 		break;
