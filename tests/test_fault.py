@@ -28,9 +28,50 @@ def is_json_error(r):
         return False
 
 
+DB_DOWN = {"error": "database unavailable"}
+
+
+def bad_answer(what, r, text=None):
+    """Why r is not a good answer to `what` ("health", "GET /memo", "POST
+    /memo", "PATCH", "DELETE", "restore"), or None.  A status alone proves
+    nothing: a 200 whose body was cut short (a server that failed after its
+    first bytes went out) is a broken answer.  So a 200 counts only with a
+    complete JSON body of the shape the API documents (a list of memos, the
+    memo with the text sent), a 204 only with no body, a 503 only with
+    {"error": "database unavailable"}."""
+    from test_api import check_memo
+    if r.status == 204:
+        return None if r.body == b"" else f"{what}: 204 with a body {r.body[:80]!r}"
+    try:
+        body = r.json()
+    except ValueError:
+        return f"{what}: {r.status} with a body that is not (complete) JSON: {r.body[-80:]!r}"
+    try:
+        if r.status == 503:
+            eq(body, DB_DOWN, f"{what}: 503 body")
+        elif r.status != 200:
+            check(isinstance(body, dict) and isinstance(body.get("error"), str),
+                  f"{what}: {r.status} without a JSON error: {body!r:.80}")
+        elif what == "health":
+            eq(body, {"status": "ok"}, "health: 200 body")
+        elif what == "GET /memo":
+            check(isinstance(body, dict) and list(body) == ["memos"] and
+                  isinstance(body["memos"], list), f"GET /memo: not a list: {body!r:.80}")
+            for m in body["memos"]:
+                check_memo(m, "GET /memo: a listed memo")
+        else:
+            check_memo(body, f"{what}: 200 body")
+            if text is not None:
+                eq(body["text"], text, f"{what}: the memo's text")
+    except Failed as e:
+        return str(e)
+    return None
+
+
 class Traffic:
     """Clients sending health, GET /memo and POST /memo in a loop until
-    stopped; every answer is kept as (start, seconds, what, status, json?)."""
+    stopped; every answer is kept as (start, seconds, what, status, why it
+    is not a good answer or None: bad_answer)."""
 
     def __init__(self, env, b, clients=4):
         self.env, self.b = env, b
@@ -40,23 +81,24 @@ class Traffic:
         self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(clients)]
 
     def one(self, i, n):
+        """(what, response, the text sent)."""
         kind = (i + n) % 3
         if kind == 0:
-            return "health", http_get(self.env.web.url + "health", timeout=15)
+            return "health", http_get(self.env.web.url + "health", timeout=15), None
         if kind == 1:
-            return "GET /memo", self.b.get("/memo", timeout=15)
-        return "POST /memo", self.b.post_json("/memo", {"text": f"장애 중 {i}-{n}"},
-                                              timeout=15)
+            return "GET /memo", self.b.get("/memo", timeout=15), None
+        text = f"장애 중 {i}-{n}"
+        return "POST /memo", self.b.post_json("/memo", {"text": text}, timeout=15), text
 
     def run(self, i):
         n = 0
         while not self.stop_flag.is_set():
             t0 = time.monotonic()
             try:
-                what, r = self.one(i, n)
+                what, r, text = self.one(i, n)
                 with self.lock:
                     self.log.append((t0, time.monotonic() - t0, what, r.status,
-                                     is_json_error(r) if r.status != 200 else True))
+                                     bad_answer(what, r, text)))
             except Exception as e:  # a timeout or a dropped connection
                 with self.lock:
                     self.errors.append((time.monotonic() - t0, repr(e)))
@@ -71,6 +113,35 @@ class Traffic:
         self.stop_flag.set()
         for t in self.threads:
             t.join(30)
+
+
+@test
+def fault_judge_refuses_broken_answers(env):
+    """The fault tests' judge: a 200 cut short anywhere, a 200 of another shape or text, a 503 or 204 with the wrong body are not good answers"""
+    from lib import Response
+    b = logged_in(env, "판정")
+    text = "판정용 #메모"
+    posted = b.post_json("/memo", {"text": text})
+    listed = b.get("/memo")
+    health = http_get(env.web.url + "health")
+    for what, r, t in (("POST /memo", posted, text), ("GET /memo", listed, None),
+                       ("health", health, None)):
+        eq(bad_answer(what, r, t), None, f"{what}: the whole answer is good")
+        cuts = [n for n in range(len(r.body) - 1)
+                if bad_answer(what, Response(200, r.headers, r.body[:n]), t) is None]
+        eq(cuts, [], f"{what}: a 200 cut after N of {len(r.body)} bytes counted as good")
+    for what, status, body, t in (
+            ("POST /memo", 200, posted.body, "다른 글"),
+            ("GET /memo", 200, posted.body, None),
+            ("GET /memo", 200, b'{"memos": [{"id": 1}]}', None),
+            ("health", 200, b'{"status": "down"}', None),
+            ("GET /memo", 503, b'{"error": "internal error"}', None),
+            ("GET /memo", 503, b"<html>503</html>", None),
+            ("DELETE", 204, b"{}", None)):
+        check(bad_answer(what, Response(status, [], body), t) is not None,
+              f"{what}: {status} {body[:40]!r} counted as good")
+    say(f"every cut of {len(posted.body)}, {len(listed.body)} and {len(health.body)} byte "
+        "answers refused, and 7 answers of the wrong shape")
 
 
 def db_outage(env, name, break_db, mend_db):
@@ -94,10 +165,10 @@ def db_outage(env, name, break_db, mend_db):
     say(f"{len(tr.log)} requests, statuses {statuses}, slowest {slowest:.2f}s; "
         f"{len(during)} while down: {sorted({x[3] for x in during})}")
     check(len(during) >= 4, "requests were made while the database was down")
-    for t0, took, what, status, js in tr.log:
+    for t0, took, what, status, bad in tr.log:
         check(status in (200, 503), f"{what}: status {status} (a crash is 500)")
         check(took < DB_DEADLINE, f"{what}: {status} took {took:.2f}s")
-        check(js, f"{what}: {status} without a JSON error body")
+        check(bad is None, bad)
     check(all(x[3] == 503 for x in during), "every request while down is 503")
     # Back: the next request succeeds, on the same lighttpd.
     t0 = time.monotonic()
@@ -137,7 +208,7 @@ def db_frozen(env):
             took = time.monotonic() - t0
             seen.append(f"{what} {r.status} in {took:.2f}s")
             eq(r.status, 503, what)
-            check(is_json_error(r), f"{what}: JSON error")
+            eq(bad_answer(what, r), None, f"{what}: the answer")
             check(took < DB_DEADLINE, f"{what}: took {took:.2f}s")
     finally:
         env.db.resume()
@@ -285,16 +356,21 @@ def concurrent_logins_of_one_user(env):
         r = login(b, name)
         return r.status, b
 
-    def posts(_):
-        return [poster.post_json("/memo", {"text": f"동시 {k}"}).status for k in range(10)]
+    def posts(i):
+        out = []
+        for k in range(10):
+            text = f"동시 {i}-{k}"
+            r = poster.post_json("/memo", {"text": text})
+            out.append((r.status, bad_answer("POST /memo", r, text)))
+        return out
     with ThreadPoolExecutor(20) as ex:
         pf = [ex.submit(posts, i) for i in range(4)]
         got = list(ex.map(one, range(16)))
-        post_statuses = [s for f in pf for s in f.result()]
+        posted = [x for f in pf for x in f.result()]
     statuses = [s for s, _ in got]
-    say(f"login statuses {sorted(statuses)}; concurrent posts {sorted(set(post_statuses))}")
+    say(f"login statuses {sorted(statuses)}; concurrent posts {sorted({s for s, _ in posted})}")
     eq(statuses, [302] * 16, "every login")
-    eq(post_statuses, [200] * 40, "every concurrent post")
+    eq(posted, [(200, None)] * 40, "every concurrent post: 200 with its memo")
     uid = naver_id(name)
     eq(count(env, "user", f"id = '{uid}'"), 1, "one user row")
     eq(count(env, "sessions", f"user_id = '{uid}'"), 16, "one session per login")
@@ -459,7 +535,7 @@ def edit_cut_by_db_kill(env):
             seen.append(f"{mode}: blocked at its tags after {t_wait:.2f}s ({state}, {modified} "
                         f"rows written), killed: {r.status} {answer['took']:.2f}s later")
             eq(r.status, 503, f"{mode}: the cut edit's answer")
-            check(is_json_error(r), f"{mode}: JSON error")
+            eq(bad_answer("PATCH", r), None, f"{mode}: the cut edit's body")
             check(answer["took"] < DB_DEADLINE, f"{mode}: took {answer['took']:.2f}s")
             eq(edit_state(env, m["id"]), before, f"{mode}: memo, tags and revisions as before")
             # Once MariaDB is back the same edit goes through, whole.
@@ -468,6 +544,7 @@ def edit_cut_by_db_kill(env):
                 if r.status != 503:
                     break
             eq(r.status, 200, f"{mode}: the edit again, MariaDB back")
+            eq(bad_answer("PATCH", r, "#나 바뀐 글 " + mode), None, f"{mode}: its body")
             row, tags, revs = edit_state(env, m["id"])
             eq((row["text"], row["search"], row["version"]),
                ("#나 바뀐 글 " + mode, fold("#나 바뀐 글 " + mode), 1), f"{mode}: memo row")
@@ -529,11 +606,13 @@ def writes_cut_by_db_kill(env):
     stop = threading.Event()
     lock = threading.Lock()
 
-    def record(what, r, t0, allowed):
+    def record(what, r, t0, allowed, text=None):
+        """(what, status, seconds, why it is not a good answer or None)."""
         took = time.monotonic() - t0
+        bad = bad_answer(what, r, text) if r.status in allowed else \
+            f"{what}: status {r.status}"
         with lock:
-            log.append((what, r.status, took, r.status in allowed and
-                        (r.status != 503 or is_json_error(r))))
+            log.append((what, r.status, took, bad))
 
     def editor(e):
         mids = [i for i in chains if chains[i][0][0].startswith(f"편집 {e}-")]
@@ -545,7 +624,7 @@ def writes_cut_by_db_kill(env):
             try:
                 r = patch(b, mid, {"text": text}, timeout=15)
                 chains[mid].append((text, r.status))
-                record("PATCH", r, t0, (200, 503))
+                record("PATCH", r, t0, (200, 503), text)
             except Exception as ex:     # a hang or a dropped connection
                 chains[mid].append((text, None))
                 errors.append(("PATCH", repr(ex)))
@@ -559,7 +638,7 @@ def writes_cut_by_db_kill(env):
             try:
                 r = b.post_json("/memo", {"text": text}, timeout=15)
                 posted.append((text, r.status))
-                record("POST", r, t0, (200, 503))
+                record("POST /memo", r, t0, (200, 503), text)
             except Exception as ex:
                 errors.append(("POST", repr(ex)))
             n += 1
@@ -601,8 +680,9 @@ def writes_cut_by_db_kill(env):
     say(f"{len(log)} requests, {statuses}, slowest {slowest:.2f}s; MariaDB down "
         f"{t_back - t_kill:.1f}s")
     check(not errors, f"requests that hung or broke: {errors[:5]}")
-    for what, status, took, ok in log:
-        check(ok, f"{what}: {status} (allowed: 200/204 or a 503 JSON error)")
+    for what, status, took, bad in log:
+        check(bad is None, f"{bad} (allowed: 200/204 with the memo or nothing, or a 503 "
+              "JSON error)")
         check(took < DB_DEADLINE + 1, f"{what}: {status} took {took:.2f}s")
     check(any(s == 503 for _, s, _, _ in log), "some requests met the dead database")
     check(sum(1 for _, s, _, _ in log if s in (200, 204)) > 20, "and many succeeded")
