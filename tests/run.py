@@ -26,8 +26,9 @@
    (lighttpd-fastcgi.conf, as shipped: several processes per busy route),
    named "[fastcgi] …", and with one process per route what only FastCGI
    mode can get wrong (tests/test_fastcgi.py, "[fastcgi, 1 process] …");
-6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
-   truncated bodies (tests/test_fault.py);
+6. fault injection: MariaDB stopped, killed and frozen, Naver hanging or
+   failing, truncated bodies (tests/test_fault.py); then the outages again
+   in FastCGI mode, "[fastcgi] …" (test_fault.FASTCGI);
 7. no lost writes under load (tests/test_load.py);
 8. a real browser: headless Chromium, the smoke test (tests/test_browser.py)
    and every action of the page (tests/test_page.py, its 계정 view:
@@ -90,7 +91,7 @@ import test_userdata  # noqa: E402,F401
 import test_aws  # noqa: E402,F401
 import test_multinode  # noqa: E402,F401
 import test_attack  # noqa: E402,F401
-import test_fault  # noqa: E402,F401
+import test_fault  # noqa: E402
 import test_load  # noqa: E402,F401
 import test_browser  # noqa: E402,F401
 import test_page  # noqa: E402,F401
@@ -135,6 +136,23 @@ def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES):
     other.web, other.web_prefix = web, web_prefix
     for module in suites:
         lib.run_tests(modules(module), other, results, only, label=label)
+
+
+def fastcgi_faults(env, started, results, only):
+    """test_fault.FASTCGI again through a FastCGI lighttpd as shipped
+    (MEMO_FCGI_PROCS processes for the busy routes), named "[fastcgi] …":
+    there a process and its database connection outlive each request."""
+    web = stack.Lighttpd(os.path.join(env.base, "lighttpd-fault-fastcgi"), env.config,
+                         mode="fastcgi")
+    started.append(web)
+    other = Env()
+    other.__dict__.update(env.__dict__)
+    other.web = web
+    try:
+        lib.run_tests(test_fault.FASTCGI, other, results, only, label="[fastcgi] ")
+    finally:
+        started.remove(web)
+        web.stop()
 
 
 class Cluster:
@@ -339,6 +357,9 @@ def main():
                 s.stop()
         print("== fault injection")
         lib.run_tests(modules("test_fault"), env, results, only)
+        print("== fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
+              "failing and hanging")
+        fastcgi_faults(env, started, results, only)
         print("== no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)
         print("== a real browser: the page in headless Chromium, CGI then FastCGI mode")
