@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.parse
 
-from lib import Browser, Failed, check, eq, http_get, login, test
+from lib import Browser, Failed, check, eq, http_get, http_post_form, login, test
 from test_e2e import count, counts, logged_in
 
 # DB_CONNECT_TIMEOUT and DB_READ_TIMEOUT are 2 s in the tests' settings: a
@@ -470,7 +470,7 @@ def concurrent_logins_of_one_user(env):
 
 @test
 def login_with_db_down(env):
-    """Naver fine but MariaDB down at /auth: a 503 page within ~2 s, no session cookie; nothing written once it is back"""
+    """MariaDB down at /auth (it is asked first, to spend the state), or failing once Naver has answered (the user's row held past DB_READ_TIMEOUT): a 503 page within ~2 s, no session; the next login works"""
     from lib import naver_id, start_login, code_for
     b = Browser(env.web.url)
     state, _ = start_login(b)
@@ -490,7 +490,31 @@ def login_with_db_down(env):
           "no session cookie, the state cookie cleared")
     eq(count(env, "user", f"id = '{naver_id('DB 없는 로그인')}'"), 0, "no user row")
     # The process whose connection failed serves the next login.
-    eq(login(Browser(env.web.url), "DB 복구 후 로그인").status, 302, "a login once it is back")
+    name = "DB 늦은 로그인"
+    eq(login(Browser(env.web.url), name).status, 302, "a login once it is back")
+    # Now MariaDB fails after Naver said who it is: the user's row is held
+    # by another transaction, so the login's upsert waits past the read
+    # timeout (the state was spent before, and Naver asked).
+    uid = naver_id(name)
+    before = count(env, "sessions", f"user_id = '{uid}'")
+    http_post_form(env.naver.url + "/_double/reset", {})
+    lock = RowLock(env, uid, table="user", column="id")
+    b = Browser(env.web.url)
+    try:
+        t0 = time.monotonic()
+        r = login(b, name)
+        took = time.monotonic() - t0
+    finally:
+        lock.close()
+    asked = len(http_get(env.naver.url + "/_double/token-requests").json())
+    say(f"with the user's row held: /auth {r.status} in {took:.2f}s after {asked} token "
+        "request to Naver")
+    eq(r.status, 503, "status, MariaDB failing after Naver")
+    eq(asked, 1, "Naver was asked")
+    check(took < DB_DEADLINE, f"took {took:.2f}s")
+    check("sessionId" not in b.cookies, "no session cookie")
+    eq(count(env, "sessions", f"user_id = '{uid}'"), before, "no new session")
+    eq(login(Browser(env.web.url), name).status, 302, "the next login works")
 
 
 @test
@@ -536,19 +560,21 @@ def fcgi_server(env, tag, config=None, mode="fastcgi"):
 
 
 class RowLock:
-    """A session of our own holding memo_tag's rows of one memo FOR UPDATE,
-    so that an edit changing that memo's tags waits at that step, after it
-    has written its revision and the memo itself."""
+    """A session of our own holding rows FOR UPDATE: by default memo_tag's
+    rows of one memo, so that an edit changing that memo's tags waits at
+    that step, after it has written its revision and the memo itself; or
+    column = value of another table."""
 
-    def __init__(self, env, mid):
+    def __init__(self, env, value, table="memo_tag", column="memo_id"):
         self.p = subprocess.Popen(
             ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
              "--skip-column-names", "--unbuffered", "memo"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.p.stdin.write(f"BEGIN; SELECT memo_id FROM memo_tag WHERE memo_id = {int(mid)} "
+        literal = str(int(value)) if column == "memo_id" else "'" + value.replace("'", "''") + "'"
+        self.p.stdin.write(f"BEGIN; SELECT {column} FROM `{table}` WHERE {column} = {literal} "
                            "FOR UPDATE;\n")
         self.p.stdin.flush()
-        eq(self.p.stdout.readline().strip(), str(mid), "memo_tag rows locked")
+        eq(self.p.stdout.readline().strip(), str(value), f"{table} rows locked")
 
     def close(self):
         if self.p.poll() is None:
