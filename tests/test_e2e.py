@@ -354,6 +354,23 @@ def replayed_state_is_refused(env):
 
 
 @test
+def spent_states_forgotten_after_a_day(env):
+    """Spent states are kept a day (far longer than the 10-minute state cookie), then forgotten by a later login, a batch at a time"""
+    old, recent = sha256_hex("오래된 상태"), sha256_hex("최근 상태")
+    env.db.client(database="memo", stdin=(
+        f"REPLACE INTO oauth_state_used VALUES ('{old}', UTC_TIMESTAMP() - INTERVAL 25 HOUR),"
+        f" ('{recent}', UTC_TIMESTAMP() - INTERVAL 23 HOUR);"))
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    eq(b.get("/auth?" + urllib.parse.urlencode({"code": code_for("잊기"), "state": state}))
+       .status, 302, "a login")
+    kept = env.db.query("SELECT state_hash FROM oauth_state_used WHERE state_hash IN "
+                        f"('{old}', '{recent}', '{sha256_hex(state)}') ORDER BY used_at")
+    eq([k[0] for k in kept], [recent, sha256_hex(state)],
+       "the 25-hour-old record forgotten, the 23-hour-old one and the new one kept")
+
+
+@test
 def state_used_once_under_a_race(env):
     """The same state and cookie sent to /auth twice at once (two codes): exactly one login, the other 400"""
     from concurrent.futures import ThreadPoolExecutor
