@@ -376,6 +376,7 @@ def main():
         sanitizers.asan_pass(env, results, only,
                              lambda label: bats_suite.run(env, results, only, label),
                              modules("test_e2e", "test_attack", "test_account", "test_api"))
+        sanitizers.asan_fastcgi_pass(env, results, only, modules(*E2E_SUITES))
         sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
             env, results, only, label, tag="valgrind"))
         print("== schema migrations (tools/migrate, seed upgrade)")
