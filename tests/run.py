@@ -35,7 +35,11 @@
    tests/test_account_page.py), in CGI and FastCGI mode;
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck (the
-   bats tests tagged valgrind);
+   bats tests tagged valgrind); then in FastCGI mode, where a process
+   serves request after request: the end-to-end suites with ASan+UBSan
+   FastCGI processes and the API tests with FastCGI processes under
+   memcheck, each process ended as at the end of its loop so the leak
+   checks run (tests/sanitizers.py);
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
     then the previous version (tools/previous.py builds it from git) serving
     the migrated database beside this one, as in a rolling deploy
@@ -379,6 +383,7 @@ def main():
         sanitizers.asan_fastcgi_pass(env, results, only, modules(*E2E_SUITES))
         sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
             env, results, only, label, tag="valgrind"))
+        sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         print("== rolling deploy: the previous version (built from git) on the migrated schema")
