@@ -7,17 +7,21 @@
  * is written or deleted; a cancelled withdrawal goes back to the page's
  * 계정 view (./#view=account&withdraw=cancelled, which says so).
  * Returns 400 if state does not match the oauthState cookie (for a
- * withdrawal: was not made for this session), or code is missing: nothing
- * is written.
+ * withdrawal: was not made for this session), or code is missing, or the
+ * state was used before: nothing is written.  A state is used once: every
+ * state accepted here is recorded (its hash, kept a day: schema/005)
+ * before Naver is asked anything, so the same callback sent again, even
+ * with its cookie and a new code, is refused without a call to Naver.
  * Returns 502 (a Korean page with a link home) if Naver fails in any way
  * while the code is exchanged or the profile fetched: refused, timed out,
  * a TLS certificate not accepted, non-200, not JSON, error JSON, missing
  * fields.  Nothing is written; the log says why, in libcurl's words too.
  * Returns 500 if a Naver URL setting is neither https:// nor http:// to a
  * loopback host (naver_endpoints_check): no connection is made.
- * Returns 503 if the database is down.
+ * Returns 503 if the database is down (it is asked first, to spend the
+ * state).
  * Returns 405 for HEAD: the callback acts, and HEAD must not.
- * Every answer clears the oauthState cookie: a state is used once.
+ * Every answer clears the oauthState cookie.
  *
  * A login: 302 home with a new sessionId cookie once the user is upserted
  * and a session created (the browser's previous session, if any, ends).
@@ -78,12 +82,29 @@ expected_state(const struct cgi_req *req, struct callback *cb,
 	return E_OK;
 }
 
-/* Parse and check the query: E_BADREQ unless it is this browser's state
- * with a code (or Naver's refusal, which needs no check: nothing is
- * written). */
+/* Spend the state: record that it was used, before anything acts on it
+ * (schema/005_oauth_state.sql); E_BADREQ if it was used before. */
 static enum err
-callback_parse(const struct cgi_req *req, struct callback *cb)
+state_spend(struct ctx *ctx, const struct callback *cb)
 {
+	char hash[SESS_HASH_LEN + 1];
+	enum err e;
+
+	sess_hash(cb->state, hash);
+	if ((e = app_db(ctx)) == E_OK &&
+	    (e = db_state_use(ctx->db, hash)) == E_BADREQ)
+		log_msg("%s refused: state already used",
+		    cb->intent == INTENT_WITHDRAW ? "withdrawal" : "login");
+	return e;
+}
+
+/* Parse and check the query: E_BADREQ unless it is this browser's state,
+ * never used before, with a code (or Naver's refusal, which needs no
+ * check: nothing is written). */
+static enum err
+callback_parse(struct ctx *ctx, struct callback *cb)
+{
+	const struct cgi_req *req = &ctx->req;
 	char error[64], expected[TOKEN_LEN + 1];
 	enum err e;
 
@@ -103,7 +124,7 @@ callback_parse(const struct cgi_req *req, struct callback *cb)
 	}
 	if (query_get(req->query, "code", cb->code, sizeof(cb->code)) <= 0)
 		return E_BADREQ;
-	return E_OK;
+	return state_spend(ctx, cb);
 }
 
 /* Ask Naver who this is; token (may be NULL) keeps the access token. */
@@ -265,7 +286,7 @@ handle(struct ctx *ctx)
 	if (sess_set_cookie(clear_state, sizeof(clear_state), &ctx->req,
 	    &ctx->cfg, STATE_COOKIE, "", 0) != 0)
 		e = E_INTERNAL;
-	else if ((e = callback_parse(&ctx->req, &cb)) == E_OK && cb.cancelled)
+	else if ((e = callback_parse(ctx, &cb)) == E_OK && cb.cancelled)
 		resp_redirect(&ctx->resp, 302, cb.intent == INTENT_WITHDRAW ?
 		    "./#view=account&withdraw=cancelled" : "./",
 		    cookies);

@@ -78,6 +78,10 @@ struct db_session_new {
 enum err db_login(struct db *db, const char *user_id, const char *name,
 	    const struct db_session_new *s, const char *old_hash);
 enum err db_session_delete(struct db *db, const char *hash);
+/* Record the use of an OAuth state, by its hash (sess_hash of the state):
+ * E_OK the first time, E_BADREQ if it was used before (a replay).  Then
+ * forget a batch of records over a day old. */
+enum err db_state_use(struct db *db, const char *hash);
 
 /* ---- the account (db_account.c) ---- */
 

@@ -103,3 +103,19 @@ db_session_delete(struct db *db, const char *hash)
 {
 	return db_exec_str(db, ST_SESSION_DROP, hash, NULL);
 }
+
+enum err
+db_state_use(struct db *db, const char *hash)
+{
+	uint64_t added = 0;
+	enum err e;
+
+	if ((e = db_exec_str(db, ST_STATE_USE, hash, &added)) != E_OK)
+		return e;
+	if (added == 0)
+		return E_BADREQ;
+	/* As for sessions at login: a bounded batch, and a failed sweep does
+	 * not fail the login. */
+	(void)db_exec(db, ST_STATE_SWEEP, NULL, NULL);
+	return E_OK;
+}

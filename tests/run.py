@@ -26,15 +26,20 @@
    (lighttpd-fastcgi.conf, as shipped: several processes per busy route),
    named "[fastcgi] …", and with one process per route what only FastCGI
    mode can get wrong (tests/test_fastcgi.py, "[fastcgi, 1 process] …");
-6. fault injection: MariaDB stopped and killed, Naver hanging or failing,
-   truncated bodies (tests/test_fault.py);
+6. fault injection: MariaDB stopped, killed and frozen, Naver hanging or
+   failing, truncated bodies (tests/test_fault.py); then the outages again
+   in FastCGI mode, "[fastcgi] …" (test_fault.FASTCGI);
 7. no lost writes under load (tests/test_load.py);
 8. a real browser: headless Chromium, the smoke test (tests/test_browser.py)
    and every action of the page (tests/test_page.py, its 계정 view:
    tests/test_account_page.py), in CGI and FastCGI mode;
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck (the
-   bats tests tagged valgrind);
+   bats tests tagged valgrind); then in FastCGI mode, where a process
+   serves request after request: the end-to-end suites with ASan+UBSan
+   FastCGI processes and the API tests with FastCGI processes under
+   memcheck, each process ended as at the end of its loop so the leak
+   checks run (tests/sanitizers.py);
 10. schema migrations and the upgrade of a seed database (test_migrate.py),
     then the previous version (tools/previous.py builds it from git) serving
     the migrated database beside this one, as in a rolling deploy
@@ -91,7 +96,7 @@ import test_userdata  # noqa: E402,F401
 import test_aws  # noqa: E402,F401
 import test_multinode  # noqa: E402,F401
 import test_attack  # noqa: E402,F401
-import test_fault  # noqa: E402,F401
+import test_fault  # noqa: E402
 import test_load  # noqa: E402,F401
 import test_browser  # noqa: E402,F401
 import test_page  # noqa: E402,F401
@@ -136,6 +141,23 @@ def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES):
     other.web, other.web_prefix = web, web_prefix
     for module in suites:
         lib.run_tests(modules(module), other, results, only, label=label)
+
+
+def fastcgi_faults(env, started, results, only):
+    """test_fault.FASTCGI again through a FastCGI lighttpd as shipped
+    (MEMO_FCGI_PROCS processes for the busy routes), named "[fastcgi] …":
+    there a process and its database connection outlive each request."""
+    web = stack.Lighttpd(os.path.join(env.base, "lighttpd-fault-fastcgi"), env.config,
+                         mode="fastcgi")
+    started.append(web)
+    other = Env()
+    other.__dict__.update(env.__dict__)
+    other.web = web
+    try:
+        lib.run_tests(test_fault.FASTCGI, other, results, only, label="[fastcgi] ")
+    finally:
+        started.remove(web)
+        web.stop()
 
 
 class Cluster:
@@ -342,6 +364,9 @@ def main():
                 s.stop()
         print("== fault injection")
         lib.run_tests(modules("test_fault"), env, results, only)
+        print("== fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
+              "failing and hanging")
+        fastcgi_faults(env, started, results, only)
         print("== no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)
         print("== a real browser: the page in headless Chromium, CGI then FastCGI mode")
@@ -358,8 +383,10 @@ def main():
         sanitizers.asan_pass(env, results, only,
                              lambda label: bats_suite.run(env, results, only, label),
                              modules("test_e2e", "test_attack", "test_account", "test_api"))
+        sanitizers.asan_fastcgi_pass(env, results, only, modules(*E2E_SUITES))
         sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
             env, results, only, label, tag="valgrind"))
+        sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
         print("== schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
         print("== rolling deploy: the previous version (built from git) on the migrated schema")

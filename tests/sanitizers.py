@@ -17,6 +17,8 @@ lib.CGI_WRAPPER, adding each CGI's stderr to lib.CGI_STDERR.
 import glob
 import os
 import re
+import signal
+import time
 
 import lib
 import stack
@@ -91,6 +93,134 @@ def asan_pass(env, results, only, by_hand, e2e_tests):
         print(f"    {where}: {what}")
 
 
+def fastcgi_children(web):
+    """Pids of web's FastCGI processes: every child of that lighttpd (in
+    FastCGI mode it starts nothing else).  By parent, not by executable:
+    under valgrind the executable is valgrind's."""
+    pids = []
+    for d in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == web.server.proc.pid:
+                    pids.append(int(d))
+        except (OSError, IndexError, ValueError):
+            continue    # not a process, or exited while we looked
+    return pids
+
+
+def end_fastcgi_processes(webs, timeout=60.0):
+    """Ask every FastCGI process of webs to end as its program does at the
+    end of its accept loop: SIGUSR1 makes libfcgi's FCGX_Accept_r fail, so
+    app_main returns and the process exits normally, running the checks a
+    process makes at exit (LeakSanitizer's, valgrind's leak check); a kill
+    by SIGTERM, what lighttpd sends when it stops, would skip them.  Returns
+    (the pids asked, [(how, status, socket)] of the exits lighttpd logged,
+    pids that did not end).  lighttpd may start new processes in their
+    place; those are stopped with it, unchecked."""
+    asked = {w: fastcgi_children(w) for w in webs}
+    for pids in asked.values():
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + timeout
+    left = [p for pids in asked.values() for p in pids]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = {p for w in webs for p in fastcgi_children(w)}
+        left = [p for p in left if p in alive]
+    exits = []
+    for w in webs:
+        log = os.path.join(w.state, "error.log")
+        text = open(log, errors="replace").read() if os.path.exists(log) else ""
+        exits += re.findall(r"child (exited|signaled|signalled): (\d+) (\S+)", text)
+    return [p for pids in asked.values() for p in pids], exits, left
+
+
+def fastcgi_run(env, results, only, name, cgi_dir, tests, label):
+    """The tests through a pair of lighttpd (at / and under /memo) serving
+    cgi_dir's executables as FastCGI processes, one per route
+    (MEMO_FCGI_PROCS=1, so each serves request after request: memory
+    misused across requests is seen, a leak grows with each request), then
+    every process ended as at the end of its loop (end_fastcgi_processes).
+    Before the tests a FastCGI process is made to write a line (auth.cgi
+    refusing a forged state), to prove that what they write lands where the
+    caller's search looks.  Returns None if only filtered every test out,
+    else a dict: ran (tests that ran), wired (lighttpd runs cgi_dir's
+    memo.cgi), pids (the processes ended), asked (how many), exits, left
+    (end_fastcgi_processes), texts [(path,
+    text)] of the servers' logs (the processes' stderr is lighttpd.out),
+    probe (the forged state's line is there)."""
+    webs, out = [], {"ran": 0, "wired": False, "pids": [], "asked": 0, "exits": [], "left": []}
+    try:
+        webs = [stack.Lighttpd(os.path.join(env.base, f"{name}{p}"), env.config,
+                               prefix=p, cgi_dir=cgi_dir, mode="fastcgi",
+                               extra_env={"MEMO_FCGI_PROCS": "1"}) for p in ("", "/memo")]
+        env.webs += webs
+        out["wired"] = all(re.search(r'"bin-path"\s*=>\s*"' +
+                                     re.escape(cgi_dir + "/memo.cgi") + '"',
+                                     w.resolved_config()) for w in webs)
+        reset_db(env)
+        lib.http_get(webs[0].url + "auth?code=probe&state=" + "P" * 43, timeout=60)
+        other = type(env)()
+        other.__dict__.update(env.__dict__)
+        other.web, other.web_prefix = webs
+        n0 = len(results)
+        lib.run_tests(tests, other, results, only, label=label)
+        out["ran"] = ran_tests(results, n0)
+        if only and not out["ran"]:
+            return None
+        out["pids"], out["exits"], out["left"] = end_fastcgi_processes(webs)
+        out["asked"] = len(out["pids"])
+    finally:
+        for w in webs:
+            w.stop()
+    out["texts"] = []
+    for w in webs:
+        for f in ("lighttpd.out", "error.log"):
+            p = os.path.join(w.state, f)
+            out["texts"].append((p, open(p, errors="replace").read()
+                                 if os.path.exists(p) else ""))
+    out["probe"] = any("auth.cgi: login refused: state missing" in t for _, t in out["texts"])
+    out["bad_exits"] = [x for x in out["exits"] if x[:2] != ("exited", "0")]
+    out["ok"] = out["wired"] and out["probe"] and out["ran"] > 0 and out["asked"] > 0 and \
+        not out["left"] and not out["bad_exits"] and len(out["exits"]) >= out["asked"]
+    return out
+
+
+def fastcgi_report(out, cgi_dir, findings):
+    if not out["wired"]:
+        print(f"    lighttpd's FastCGI routes do not run {cgi_dir}/memo.cgi (lighttpd -p)")
+    if not out["probe"]:
+        print("    the forged state's log line is not in the servers' logs")
+    for where, what in findings[:20]:
+        print(f"    {where}: {what}")
+    for how, code, sock in out["bad_exits"][:20]:
+        print(f"    a FastCGI process {how} {code}: {sock}")
+    if out["left"]:
+        print(f"    still running after SIGUSR1: {out['left']}")
+
+
+def asan_fastcgi_pass(env, results, only, e2e_tests):
+    """The end-to-end suites again with the ASan build as FastCGI
+    processes (fastcgi_run), LeakSanitizer checking each at its exit.
+    Fails on any sanitizer report in the servers' logs, on a process that
+    did not exit 0, or if the probe's line is not there."""
+    cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
+    print("== sanitizers, FastCGI mode: the end-to-end suites with ASan+UBSan FastCGI "
+          "processes, LeakSanitizer at each one's exit")
+    out = fastcgi_run(env, results, only, "lighttpd-asan-fastcgi", cgi_dir, e2e_tests,
+                      "asan, fastcgi: ")
+    if out is None:
+        return
+    reports = sanitizer_reports(out["texts"])
+    ok = out["ok"] and not reports
+    name = (f"asan, fastcgi: no sanitizer report from the FastCGI processes ({out['ran']} "
+            f"tests ran; {out['asked']} processes ended, "
+            f"{len(out['exits']) - len(out['bad_exits'])} exited 0 after LeakSanitizer's check)")
+    results.append((ok, name))
+    print(f"{'ok' if ok else 'FAIL'} - {name}")
+    fastcgi_report(out, cgi_dir, reports)
+
+
 VALGRIND = ["valgrind", "--tool=memcheck", "--error-exitcode=99",
             "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
             "--show-leak-kinds=definite,indirect", "--track-origins=yes",
@@ -146,5 +276,49 @@ def valgrind_pass(env, results, only, by_hand):
         for p in logs:
             t = open(p, errors="replace").read()
             if not re.search(r"ERROR SUMMARY: 0 errors", t):
+                print(f"    {p}:\n" + "\n".join("      " + l for l in t.splitlines()[-30:]))
+                break
+
+
+def valgrind_fastcgi_pass(env, results, only, tests):
+    """The API tests through FastCGI processes run under valgrind memcheck
+    (fastcgi_run; each route's bin-path a script that execs valgrind on the
+    build's executable), memcheck's leak check at each process's exit.
+    Fails on any memcheck error or definite/indirect leak, on a process
+    whose log has no summary, or as fastcgi_run says."""
+    d = os.path.join(env.base, "valgrind-fastcgi")
+    wrappers = os.path.join(d, "cgi-bin")
+    os.makedirs(wrappers, exist_ok=True)
+    for p in glob.glob(os.path.join(d, "*.log")):
+        os.unlink(p)
+    built = lib.CGI_DIR
+    for cgi in sorted(os.listdir(built)):
+        if cgi.endswith(".cgi"):
+            w = os.path.join(wrappers, cgi)
+            with open(w, "w") as f:
+                f.write("#!/bin/sh\nexec " + " ".join(VALGRIND) +
+                        f" --log-file={d}/%p.log {built}/{cgi}\n")
+            os.chmod(w, 0o755)
+    print("== valgrind memcheck, FastCGI mode: the API tests with each FastCGI process "
+          "under memcheck, its leak check at exit")
+    out = fastcgi_run(env, results, only, "lighttpd-valgrind-fastcgi", wrappers, tests,
+                      "valgrind, fastcgi: ")
+    if out is None:
+        return
+    logs = [os.path.join(d, f"{pid}.log") for pid in out["pids"]]
+    f = valgrind_figures(logs)
+    ok = out["ok"] and f["runs"] == len(logs) == out["asked"] and \
+        f["errors"] == 0 and f["definitely"] == 0 and f["indirectly"] == 0
+    name = (f"valgrind, fastcgi: {f['runs']} FastCGI processes over {out['ran']} tests, "
+            f"{f['errors']} errors, definitely lost {f['definitely']} B, indirectly lost "
+            f"{f['indirectly']} B (possibly lost {f['possibly']} B)")
+    results.append((ok, name))
+    print(f"{'ok' if ok else 'FAIL'} - {name}")
+    fastcgi_report(out, wrappers, [])
+    if not ok:
+        for p in logs:
+            t = open(p, errors="replace").read() if os.path.exists(p) else ""
+            if not re.search(r"ERROR SUMMARY: 0 errors", t) or \
+                    re.search(r"(definitely|indirectly) lost: [1-9]", t):
                 print(f"    {p}:\n" + "\n".join("      " + l for l in t.splitlines()[-30:]))
                 break

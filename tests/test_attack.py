@@ -2,7 +2,8 @@
 
 What test_e2e.py already covers is not repeated here: reading another's
 memos (users_are_isolated), logout and expiry (logout, expired_session),
-forged/missing/reused state (state_is_checked), fixation
+forged/missing state (state_is_checked), a replayed one
+(replayed_state_is_refused), fixation
 (no_session_fixation).  Added: changing another's memos, a dead cookie on
 every endpoint, a stolen table row used as a cookie, hostile cookies."""
 import urllib.parse

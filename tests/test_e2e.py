@@ -10,6 +10,10 @@ from lib import (Browser, check, code_for, eq, http_get, http_post_form,
                  login, naver_id, sha256_hex, start_login, test)
 
 
+def say(msg):
+    print(f"    saw: {msg}", flush=True)
+
+
 def count(env, table, where="1=1"):
     return int(env.db.query(f"SELECT COUNT(*) FROM `{table}` WHERE {where}")[0][0])
 
@@ -289,7 +293,7 @@ def expired_session(env):
 
 @test
 def state_is_checked(env):
-    """/auth refuses a forged, missing or reused state with 400 and writes nothing"""
+    """/auth refuses a forged, missing or short state, or one without its cookie, with 400 and writes nothing"""
     before = counts(env)
     b = Browser(env.web.url)
     state, _ = start_login(b)
@@ -307,15 +311,82 @@ def state_is_checked(env):
         check("잘못된 요청" in r.text, f"{what}: Korean page")
     r = b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
     eq(r.status, 302, "the right state works")
-    after = counts(env)
-    eq(after["user"], before["user"] + 1, "only the real login wrote a user")
-    # The same state again (a replayed callback): the cookie is gone.
-    b2 = Browser(env.web.url)
-    b2.cookies["oauthState"] = state
-    b.cookies.pop("sessionId")
-    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("재사용"), "state": state}))
-    eq(r.status, 400, "reused state")
-    eq(counts(env)["sessions"], after["sessions"], "no session from the replay")
+    eq(counts(env)["user"], before["user"] + 1, "only the real login wrote a user")
+
+
+def auth_with(web, cookies, code, state):
+    """GET /auth from a browser holding exactly `cookies`; (response, the
+    browser)."""
+    c = Browser(web.url)
+    c.cookies = dict(cookies)
+    return c.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state})), c
+
+
+@test
+def replayed_state_is_refused(env):
+    """A state is used once: after the login it made, the same state with its oauthState cookie and a new code is 400 from any browser, before any call to Naver; nothing written, the login's session unharmed"""
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    cookie = b.cookies["oauthState"]
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("한 번만"), "state": state}))
+    eq(r.status, 302, "the login")
+    sid = b.cookies["sessionId"]
+    before = counts(env)
+    http_post_form(env.naver.url + "/_double/reset", {})
+    seen = []
+    # The callback again, as an attacker who saw it (URL and cookie) would
+    # send it with a code of his own: from the browser that logged in (its
+    # new session cookie too) and from one with no session at all.
+    for who, cookies in (("the same browser", {"sessionId": sid, "oauthState": cookie}),
+                         ("another browser", {"oauthState": cookie})):
+        r, c = auth_with(env.web, cookies, code_for("재사용 공격자"), state)
+        seen.append(f"{who}: {r.status}")
+        eq(r.status, 400, f"{who}: the replayed state")
+        check("잘못된 요청" in r.text, f"{who}: the Korean 400 page")
+        eq(c.cookies.get("sessionId"), cookies.get("sessionId"), f"{who}: no new session cookie")
+        check("oauthState" not in c.cookies, f"{who}: the state cookie cleared")
+    eq(http_get(env.naver.url + "/_double/token-requests").json(), [],
+       "no token exchange for a replay")
+    eq(counts(env), before, "nothing written")
+    eq(count(env, "user", f"id = '{naver_id('재사용 공격자')}'"), 0, "no user for the replay")
+    eq(b.get("/memo").status, 200, "the login's own session still works")
+    say("; ".join(seen) + "; no token request reached Naver")
+
+
+@test
+def spent_states_forgotten_after_a_day(env):
+    """Spent states are kept a day (far longer than the 10-minute state cookie), then forgotten by a later login, a batch at a time"""
+    old, recent = sha256_hex("오래된 상태"), sha256_hex("최근 상태")
+    env.db.client(database="memo", stdin=(
+        f"REPLACE INTO oauth_state_used VALUES ('{old}', UTC_TIMESTAMP() - INTERVAL 25 HOUR),"
+        f" ('{recent}', UTC_TIMESTAMP() - INTERVAL 23 HOUR);"))
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    eq(b.get("/auth?" + urllib.parse.urlencode({"code": code_for("잊기"), "state": state}))
+       .status, 302, "a login")
+    kept = env.db.query("SELECT state_hash FROM oauth_state_used WHERE state_hash IN "
+                        f"('{old}', '{recent}', '{sha256_hex(state)}') ORDER BY used_at")
+    eq([k[0] for k in kept], [recent, sha256_hex(state)],
+       "the 25-hour-old record forgotten, the 23-hour-old one and the new one kept")
+
+
+@test
+def state_used_once_under_a_race(env):
+    """The same state and cookie sent to /auth twice at once (two codes): exactly one login, the other 400"""
+    from concurrent.futures import ThreadPoolExecutor
+    b = Browser(env.web.url)
+    state, _ = start_login(b)
+    cookies = dict(b.cookies)
+    names = ("경주 하나", "경주 둘")
+    before = [count(env, "sessions", f"user_id = '{naver_id(n)}'") for n in names]
+    with ThreadPoolExecutor(2) as ex:
+        got = list(ex.map(lambda n: auth_with(env.web, cookies, code_for(n), state)[0].status,
+                          names))
+    say(f"statuses {got}")
+    eq(sorted(got), [302, 400], "one login, one refusal")
+    after = [count(env, "sessions", f"user_id = '{naver_id(n)}'") for n in names]
+    eq([a - b for a, b in zip(after, before)], [1 if s == 302 else 0 for s in got],
+       "a session for the login only")
 
 
 @test

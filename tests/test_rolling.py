@@ -10,14 +10,17 @@ index`; what the new version writes (edits, pins, trash), the previous
 version still reads (it lists memos in the trash too, until its instances
 are replaced: it knows no trash).  And for migration 004, the version
 before it: the sessions it makes (without a public id or user agent) are
-listed, ended and withdrawn like the others."""
+listed, ended and withdrawn like the others; for migration 005 (the states
+/auth has spent), a login started on a node of either version completes
+on the other."""
 import os
 import subprocess
 import urllib.parse
 
 import previous
 import stack
-from lib import Browser, Skipped, check, code_for, eq, login, naver_id, sha256_hex, test
+from lib import (Browser, Skipped, check, code_for, eq, login, naver_id, sha256_hex,
+                 start_login, test)
 
 
 def servers(env):
@@ -182,3 +185,28 @@ def withdrawal_ends_the_previous_versions_sessions(env):
                          ("memo", f"user_id = '{uid}'")):
         eq(env.db.query(f"SELECT COUNT(*) FROM `{table}` WHERE {where}"), [["0"]], table)
     eq(old.get("/memo").status, 401, "the previous version's browser is logged out")
+
+
+# ---- migration 005: this version spends each state; one before it does not ----
+
+@test
+def logins_across_versions_005(env):
+    """Rolling deploy (005): a login started on a node of a version before 005 completes on this one and one started here completes there; the state is recorded where this version takes it"""
+    # The version before 004 is before 005 too: neither reads nor writes
+    # oauth_state_used, and its login cookie is the state, as here.
+    old, new = before_004(env), env.web
+    seen = []
+    for start, finish, name in ((old, new, "005 이전에서 시작"), (new, old, "005 이후에서 시작")):
+        b = Browser(start.url)
+        state, _ = start_login(b)
+        c = Browser(finish.url)
+        c.cookies = dict(b.cookies)
+        r = c.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
+        eq(r.status, 302, f"{name}: the login completes")
+        eq(c.get("/memo").status, 200, f"{name}: its session works")
+        spent = env.db.query("SELECT COUNT(*) FROM oauth_state_used WHERE state_hash = "
+                             f"'{sha256_hex(state)}'")[0][0]
+        eq(spent, "1" if finish is new else "0", f"{name}: the state recorded as spent")
+        seen.append(f"{'previous' if start is old else 'this'} -> "
+                    f"{'this' if finish is new else 'previous'}: 302, spent {spent}")
+    print("    saw: " + "; ".join(seen))

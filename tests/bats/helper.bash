@@ -131,6 +131,13 @@ new_user() {
 	BATS_USERS="${BATS_USERS:+$BATS_USERS, }'$U'"
 }
 
+# new_state: a fresh OAuth state (43 base64url characters), for a callback
+# made by hand: /auth spends every state it accepts, once (a state sent
+# again is 400: schema/005_oauth_state.sql).
+new_state() {
+	head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
 # post_memo TEXT [PINNED]: POST /memo by hand as user U; sets ID and ETAG.
 post_memo() {
 	local body

@@ -104,6 +104,30 @@ hash() {
 	assert_equal "$(json -c .)" '{"memos":[]}'
 }
 
+@test "GET /auth with a state used once already (its callback again, the cookie too, a new code): 400 before any call to Naver; nothing written" {
+	local name state uid
+	name="배츠 재사용 $RANDOM$RANDOM"
+	uid="dev$(hash "$name" | cut -c1-32)"
+	BATS_USERS="'$uid'"
+	state=$(new_state)
+	REQUEST_METHOD=GET HTTP_COOKIE="oauthState=$state" \
+	    QUERY_STRING="code=ok.$(b64url "배츠 첫 사용").$RANDOM&state=$state" \
+	    NAVER_TOKEN_URL=http://127.0.0.1:9/oauth2.0/token cgi auth.cgi
+	assert_equal "$STATUS" 502
+	assert_equal "$(rows oauth_state_used "state_hash = '$(hash "$state")'")" 1
+	# Naver answers nothing now: a call to it would be a 502, not a 400.
+	REQUEST_METHOD=GET HTTP_COOKIE="oauthState=$state" \
+	    QUERY_STRING="code=ok.$(b64url "$name").$RANDOM&state=$state" \
+	    NAVER_TOKEN_URL=http://127.0.0.1:9/oauth2.0/token cgi auth.cgi
+	assert_equal "$STATUS" 400
+	assert_regex "$BODY" '잘못된 요청'
+	assert_regex "$ERR" 'login refused: state already used'
+	[[ $ERR != *"$state"* ]] || fail "the state on stderr: $ERR"
+	assert_regex "$(header Set-Cookie)" '^oauthState=;'
+	refute_regex "$HEADERS" 'sessionId'
+	assert_equal "$(rows user "id = '$uid'")" 0
+}
+
 @test "GET /auth: a state not this browser's, or no code: 400; Naver's access_denied: 302 home; nothing written" {
 	local users sessions state
 	state=$(printf 'S%.0s' {1..43})
@@ -128,7 +152,7 @@ hash() {
 # bats test_tags=valgrind
 @test "GET /auth with Naver refusing connections: 502, a Korean page with a link home, quickly; no user, no session" {
 	local users sessions state
-	state=$(printf 'S%.0s' {1..43})
+	state=$(new_state)
 	users=$(rows user 1)
 	sessions=$(rows sessions 1)
 	SECONDS=0
@@ -145,7 +169,7 @@ hash() {
 	assert_equal "$(rows sessions 1)" "$sessions"
 }
 
-@test "GET /auth with the database down after Naver said who it is: 503, a Korean page; no user, no session" {
+@test "GET /auth with the database down: 503 before Naver is asked (the state is spent first), a Korean page; no user, no session" {
 	local name state uid
 	name="배츠 DB 없음 $RANDOM$RANDOM"
 	uid="dev$(hash "$name" | cut -c1-32)"

@@ -55,7 +55,6 @@ token_requests() {
 
 @test "GET /auth with the token or profile URL http:// to a host not loopback: 500, nothing sent to Naver, no user, no session" {
 	local key state users sessions before
-	state=$(printf 'S%.0s' {1..43})
 	users=$(rows user 1)
 	sessions=$(rows sessions 1)
 	before=$(token_requests)
@@ -64,6 +63,7 @@ token_requests() {
 		# The double's own paths: a request would be in its record.
 		export NAVER_TOKEN_URL=$DOUBLE/oauth2.0/token NAVER_PROFILE_URL=$DOUBLE/v1/nid/me
 		export "$key=${!key/127.0.0.1/0.0.0.0}"
+		state=$(new_state)
 		REQUEST_METHOD=GET HTTP_COOKIE="oauthState=$state" \
 		    QUERY_STRING="code=ok.$(b64url "평문 $RANDOM").1&state=$state" cgi auth.cgi
 		unset NAVER_TOKEN_URL NAVER_PROFILE_URL
@@ -83,7 +83,7 @@ token_requests() {
 	local name state
 	name="배츠 localhost $RANDOM$RANDOM"
 	BATS_USERS="'dev$(printf %s "$name" | sha256sum | cut -c1-32)'"
-	state=$(printf 'L%.0s' {1..43})
+	state=$(new_state)
 	NAVER_TOKEN_URL=${DOUBLE/127.0.0.1/localhost}/oauth2.0/token \
 	    NAVER_PROFILE_URL=${DOUBLE/127.0.0.1/localhost}/v1/nid/me \
 	    REQUEST_METHOD=GET HTTP_COOKIE="oauthState=$state" \
