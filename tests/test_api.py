@@ -7,10 +7,11 @@ it should, or should not, have changed (memo, memo_tag, memo_revision,
 memo_search).  Each test logs in users of its own."""
 import json
 import re
+import subprocess
 import unicodedata
 import urllib.parse
 
-from lib import Browser, check, eq, http_get, login, naver_id, test
+from lib import Browser, check, eq, http_get, login, naver_id, sha256_hex, test
 from test_e2e import logged_in
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -888,6 +889,41 @@ def api_two_tabs(env):
     eq([v["text"] for v in revs], ["회의 메모 #초안 - 첫 탭이 고침", "회의 메모 #초안"],
        "every earlier text is a revision, newest first")
     eq(get(tab1, i)[0]["text"], "회의 메모 #초안 - 두 탭을 합침", "the current text")
+
+
+@test
+def api_edit_locks_its_memo_only(env):
+    """An edit locks its memo's row, not its session's: with the session's row held by another transaction, PATCH, DELETE and restore answer at once"""
+    b = logged_in(env, "API 잠금")
+    m, etag = new(b, "잠금 시험 메모")
+    i = m["id"]
+    # The session's row held FOR UPDATE, as a change made with the same
+    # session would hold it if changes locked it (they did: the memo was
+    # read joined to its session, FOR UPDATE, and a person's tabs and a
+    # client's parallel requests waited for each other).
+    holder = subprocess.Popen(
+        ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
+         "--skip-column-names", "--unbuffered", "memo"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        key = sha256_hex(b.cookies["sessionId"])
+        holder.stdin.write(f"BEGIN; SELECT 'held' FROM sessions WHERE session_key = '{key}' "
+                           "FOR UPDATE;\n")
+        holder.stdin.flush()
+        eq(holder.stdout.readline().strip(), "held", "the session's row is held")
+        # Waiting for the row would take innodb_lock_wait_timeout (50 s).
+        r = patch(b, i, {"text": "잠금 시험 메모, 고침"}, if_match=etag, timeout=15)
+        eq(r.status, 200, "PATCH with the session's row held")
+        r = delete(b, f"/memo/{i}", if_match=r.header("ETag"))
+        eq(r.status, 204, "DELETE with the session's row held")
+        eq(restore(b, i).status, 200, "restore with the session's row held")
+        check(holder.poll() is None, "the other transaction still held the row throughout")
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+        holder.stdout.close()
+        holder.stderr.close()
+    eq(memo_row(env, i)["text"], "잠금 시험 메모, 고침", "the edit is stored")
 
 
 @test
