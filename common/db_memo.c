@@ -210,7 +210,7 @@ static enum err
 memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
 {
 	const struct memo_text *t = c->text;
-	MYSQL_BIND in[5];
+	MYSQL_BIND in[4];
 	unsigned long long id = cur->id;
 	int pinned = c->pinned < 0 ? cur->pinned : c->pinned;
 	int new_text = t != NULL && (t->len != cur->text_len ||
@@ -227,17 +227,21 @@ memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
 		return e;
 	if (new_text) {
 		bind_str(&in[0], t->text, t->len);
-		bind_str(&in[1], t->search, t->search_len);
-		bind_cstr(&in[2], stamp);
+		bind_cstr(&in[1], stamp);
 	} else {
 		bind_null(&in[0]);
 		bind_null(&in[1]);
-		bind_null(&in[2]);
 	}
-	bind_int(&in[3], &pinned);
-	bind_u64(&in[4], &id);
+	bind_int(&in[2], &pinned);
+	bind_u64(&in[3], &id);
 	if ((e = db_exec(db, ST_MEMO_UPDATE, in, NULL)) != E_OK)
 		return e;
+	if (new_text) {
+		bind_str(&in[0], t->search, t->search_len);
+		bind_u64(&in[1], &id);
+		if ((e = db_exec(db, ST_SEARCH_UPDATE, in, NULL)) != E_OK)
+			return e;
+	}
 	/* Tags are rewritten only when they differ (also in case). */
 	if (new_text && (e = tags_parse(cur->text, cur->text_len, &old)) == E_OK &&
 	    !tags_same(&old, t->tags)) {
