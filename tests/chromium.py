@@ -155,16 +155,27 @@ class Chromium:
         return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
 
     def wait(self, script, what, timeout=15, *args):
+        """Until script returns something true.  A script that throws counts
+        as not yet: between two documents (a redirect back from the Naver
+        double) the element it reads is not there for a moment; the last
+        error is told if the time runs out."""
         deadline = time.monotonic() + timeout
+        error = None
         while time.monotonic() < deadline:
-            v = self.js(script, *args)
+            try:
+                v = self.js(script, *args)
+            except AssertionError as e:
+                if '"javascript error"' not in str(e):
+                    raise
+                v, error = None, e
             if v:
                 return v
             time.sleep(0.05)
-        where = self.js("return location.href + ' ' + document.body.className + ' | ' +"
+        where = self.js("return location.href + ' ' + (document.body || {}).className + ' | ' +"
                         " (document.getElementById('status') || {}).textContent")
         raise AssertionError(f"timed out waiting for {what}; page: {where}; "
-                             f"problems: {self.problems()}")
+                             f"problems: {self.problems()}"
+                             + (f"; the script's last error: {error}" if error else ""))
 
     def text(self, css):
         return self.js("var e = document.querySelector(arguments[0]);"
