@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""bench/patchcost.py - MariaDB's CPU for what a PATCH and a POST run,
+statement by statement: 640 edits of 64 memos replayed as text SQL on a
+private MariaDB (var/patchcost/, stopped at the end), each shape twice.
+
+    python3 bench/patchcost.py
+
+The figures docs/performance.md quotes for PATCH (the joined UPDATE
+against two UPDATEs, PATCH against POST) come from here."""
+import os, sys, shutil, subprocess, time
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
+import importlib.util
+spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py"); bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
+import stack, lib
+base = ROOT + "/var/patchcost"; shutil.rmtree(base, ignore_errors=True); os.makedirs(base)
+db = stack.MariaDB(base + "/mariadb").start()
+TICK = 1e6 / os.sysconf("SC_CLK_TCK")
+def cpu(pid):
+    v = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split(); return (int(v[11]) + int(v[12])) * TICK
+try:
+    db.bootstrap()
+    tok = bench.session_for(db, "p", "p"); h = lib.sha256_hex(tok)
+    uid = db.query(f"SELECT user_id FROM sessions WHERE session_key='{h}'")[0][0]
+    for i in range(64):
+        db.query(f"INSERT INTO memo (user_id, text, pinned, created_at) VALUES ('{uid}', '고칠 메모 {i}', 0, UTC_TIMESTAMP()); INSERT INTO memo_search (user_id, memo_id, body) VALUES ('{uid}', LAST_INSERT_ID(), '고칠 메모 {i}')")
+    ids = [int(r[0]) for r in db.query("SELECT id FROM memo ORDER BY id")]
+    LOCKJ = "SELECT m.id, m.text, m.created_at, m.updated_at, m.pinned, m.deleted_at, m.version FROM sessions s JOIN memo m ON m.user_id = s.user_id WHERE s.session_key = '{h}' AND s.expires_at > UTC_TIMESTAMP() AND m.id = {i} FOR UPDATE"
+    LOCKS = "SELECT m.id, m.text, m.created_at, m.updated_at, m.pinned, m.deleted_at, m.version FROM memo m WHERE m.user_id = (SELECT s.user_id FROM sessions s WHERE s.session_key = '{h}' AND s.expires_at > UTC_TIMESTAMP()) AND m.id = {i} FOR UPDATE"
+    REV = "INSERT INTO memo_revision (memo_id, text, created_at) SELECT id, text, COALESCE(updated_at, created_at) FROM memo WHERE id = {i}"
+    PRUNE = "DELETE FROM memo_revision WHERE memo_id = {i} AND id < (SELECT id FROM (SELECT id FROM memo_revision WHERE memo_id = {i} ORDER BY id DESC LIMIT 1 OFFSET 49) AS k)"
+    UPJ = "UPDATE memo m LEFT JOIN memo_search x ON x.memo_id = m.id SET m.text = COALESCE('고친 글 {n}', m.text), x.body = COALESCE('고친 글 {n}', x.body), m.updated_at = COALESCE(UTC_TIMESTAMP(), m.updated_at), m.pinned = 0, m.version = m.version + 1 WHERE m.id = {i}"
+    UP2 = "UPDATE memo SET text = '고친 글 {n}', updated_at = UTC_TIMESTAMP(), pinned = 0, version = version + 1 WHERE id = {i}; UPDATE memo_search SET body = '고친 글 {n}' WHERE memo_id = {i}"
+    POST = "INSERT INTO memo (user_id, text, pinned, created_at) SELECT user_id, '새 글 {n}', 0, UTC_TIMESTAMP() FROM sessions WHERE session_key = '{h}' AND expires_at > UTC_TIMESTAMP(); INSERT INTO memo_search (user_id, memo_id, body) SELECT user_id, id, '새 글 {n}' FROM memo WHERE id = LAST_INSERT_ID()"
+    shapes = {
+      "begin commit": [],
+      "lock (join)": [LOCKJ], "lock (subquery)": [LOCKS],
+      "lock + rev": [LOCKS, REV],
+      "lock + rev + prune/16": [LOCKS, REV, "PRUNE16"],
+      "lock + rev + update(join)": [LOCKS, REV, UPJ],
+      "lock + rev + 2 updates": [LOCKS, REV, UP2],
+      "update(join) only": [UPJ],
+      "post": [POST],
+    }
+    N = 640
+    for rep in range(2):
+        for name, stmts in shapes.items():
+            lines = []
+            for n in range(N):
+                i = ids[n % 64]
+                body = []
+                for s in stmts:
+                    if s == "PRUNE16":
+                        if n % 16 == 15: body.append(PRUNE.format(i=i))
+                    else:
+                        body.append(s.format(h=h, i=i, n=n))
+                lines.append("START TRANSACTION; " + "; ".join(body) + ("; " if body else "") + "COMMIT;")
+            f = base + "/q.sql"; open(f, "w").write("\n".join(lines) + "\n")
+            c0 = cpu(db.server.proc.pid); t0 = time.monotonic()
+            subprocess.run(["mariadb", "--no-defaults", "-S", db.socket, "-u", "root", "memo"], stdin=open(f), stdout=subprocess.DEVNULL, check=True)
+            print(f"{name:28} {(cpu(db.server.proc.pid) - c0) / N:7.0f} us server CPU, {(time.monotonic()-t0)/N*1e6:7.0f} us wall")
+        print(db.query("SELECT COUNT(*) FROM memo_revision"))
+finally:
+    db.stop()
