@@ -8,7 +8,7 @@ at the screen AND at the rows in the database.
 The page is served under a mount prefix (env.web_prefix, /memo/), so every
 URL it uses must be relative.  run.py runs this module against lighttpd in
 CGI mode and again in FastCGI mode ("[fastcgi] …").  Screenshots of the
-main views (desktop and 390 px, light and dark, 300 memos) are saved
+main views (1280 px and 390 px, light and dark, 300 memos) are saved
 under var/test/browser/screens/ in CGI mode.  Each browser test also
 requires that the page ran without a script error, an unhandled promise
 rejection or a Content-Security-Policy violation."""
@@ -840,11 +840,11 @@ def seed(env, name, n, trashed=5, pinned=(7, 20, 33)):
 
 SHOWN = ("return Array.from(document.querySelectorAll('#view-memos li.memo'))"
          ".map(function (l) { return Number(l.dataset.id); });")
-SIZES = {"desktop": (1000, 900, False), "390px": (390, 844, True)}
+SIZES = {"1280px": (1280, 900, False), "390px": (390, 844, True)}
 
 
 def screens(env, wd, top):
-    """The main views, desktop and 390 px wide, light and dark."""
+    """The main views, 1280 px and 390 px wide, light and dark."""
     shots = []
     views = [("memos", ""), ("search", "#q=%ED%9A%8C%EC%9D%98"), ("tag", "#tag=%EC%A7%91"),
              ("trash", "#view=trash")]
@@ -884,7 +884,7 @@ def screens(env, wd, top):
                     "the editor")
             shots.append(wd.screenshot(f"editor-{size}-{scheme}"))
             wd.keys(KEY["esc"])
-    wd.viewport(*SIZES["desktop"])
+    wd.viewport(*SIZES["1280px"])
     wd.touch(False)
     wd.scheme("light")
     return shots
@@ -892,7 +892,7 @@ def screens(env, wd, top):
 
 @test
 def page_300_memos(env):
-    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top; screenshots desktop and 390 px, light and dark"""
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 삼백"
     live, pinned = seed(env, name, 300)
     with Chromium(env, "screens") as wd:
@@ -1037,7 +1037,7 @@ def page_keyboard_touch_noscript(env):
                 shots.append(wd.screenshot(f"noscript-{scheme}"))
         wd.scripts(True)
         wd.scheme("light")
-        # The guest page, light and dark, desktop and 390 px.
+        # The guest page, light and dark, 1280 px and 390 px.
         wd.click("#logout button")
         wd.wait("return document.body.classList.contains('guest')", "logged out")
         if env.web.mode == "cgi":
