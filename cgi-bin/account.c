@@ -19,32 +19,22 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "jsonx.h"
 #include "sess.h"
-
-/* Add v to o as key; -1 (v freed) if it could not be made or added. */
-static int
-add(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (v == NULL || json_object_object_add(o, key, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
-}
 
 /* db_session_list's callback: one session into the array arg. */
 static int
 session_add(void *arg, const struct db_session *s)
 {
-	struct json_object *o = json_object_new_object(), *ua = NULL;
+	struct json_object *o = json_object_new_object();
 
-	if (o == NULL || add(o, "id", json_object_new_string(s->id)) ||
-	    add(o, "created_at", json_object_new_string(s->created_at)) ||
-	    add(o, "expires_at", json_object_new_string(s->expires_at)) ||
-	    (s->user_agent != NULL &&
-	    (ua = json_object_new_string(s->user_agent)) == NULL) ||
-	    json_object_object_add(o, "user_agent", ua) != 0 ||
-	    add(o, "current", json_object_new_boolean(s->current)) ||
+	if (o == NULL || jsonx_add(o, "id", json_object_new_string(s->id)) ||
+	    jsonx_add(o, "created_at", json_object_new_string(s->created_at)) ||
+	    jsonx_add(o, "expires_at", json_object_new_string(s->expires_at)) ||
+	    (s->user_agent != NULL ? jsonx_add(o, "user_agent",
+	    json_object_new_string(s->user_agent)) :
+	    json_object_object_add(o, "user_agent", NULL)) != 0 ||
+	    jsonx_add(o, "current", json_object_new_boolean(s->current)) ||
 	    json_object_array_add(arg, o) != 0) {
 		json_object_put(o);
 		return -1;
@@ -61,18 +51,15 @@ account_json(struct db *db, const struct db_account *me, const char *hash,
 	uint64_t memos, trash;
 	enum err e;
 
-	if (add(o, "name", json_object_new_string(me->name)) ||
-	    add(o, "created_at", json_object_new_string(me->created_at))) {
-		json_object_put(sessions);
+	/* sessions is o's (or freed) from the first line on. */
+	if (jsonx_add(o, "sessions", sessions) ||
+	    jsonx_add(o, "name", json_object_new_string(me->name)) ||
+	    jsonx_add(o, "created_at", json_object_new_string(me->created_at)))
 		return E_NOMEM;
-	}
-	if ((e = db_account_counts(db, me->id, &memos, &trash)) != E_OK) {
-		json_object_put(sessions);
+	if ((e = db_account_counts(db, me->id, &memos, &trash)) != E_OK)
 		return e;
-	}
-	if (add(o, "memos", json_object_new_int64((int64_t)memos)) ||
-	    add(o, "trash", json_object_new_int64((int64_t)trash)) ||
-	    add(o, "sessions", sessions))
+	if (jsonx_add(o, "memos", json_object_new_int64((int64_t)memos)) ||
+	    jsonx_add(o, "trash", json_object_new_int64((int64_t)trash)))
 		return E_NOMEM;
 	return db_session_list(db, me->id, hash, session_add, sessions);
 }

@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "jsonx.h"
 #include "import.h"
 #include "sess.h"
 
@@ -28,10 +29,9 @@ answer(struct ctx *ctx, uint64_t imported, uint64_t skipped)
 	struct json_object *o = json_object_new_object();
 	enum err e = E_NOMEM;
 
-	if (o != NULL && json_object_object_add(o, "imported",
-	    json_object_new_int64((int64_t)imported)) == 0 &&
-	    json_object_object_add(o, "skipped",
-	    json_object_new_int64((int64_t)skipped)) == 0) {
+	if (o != NULL &&
+	    jsonx_add(o, "imported", json_object_new_int64((int64_t)imported)) == 0 &&
+	    jsonx_add(o, "skipped", json_object_new_int64((int64_t)skipped)) == 0) {
 		resp_json(&ctx->resp, 200, o);
 		e = E_OK;
 	}

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "jsonx.h"
 #include "sess.h"
 
 /* {"name":…,"count":…} of t; NULL if it could not be made. */
@@ -18,10 +19,8 @@ tag_json(const struct db_tag_count *t)
 	struct json_object *o = json_object_new_object();
 
 	if (o == NULL ||
-	    json_object_object_add(o, "name",
-	    json_object_new_string(t->name)) != 0 ||
-	    json_object_object_add(o, "count",
-	    json_object_new_int64((int64_t)t->count)) != 0) {
+	    jsonx_add(o, "name", json_object_new_string(t->name)) != 0 ||
+	    jsonx_add(o, "count", json_object_new_int64((int64_t)t->count)) != 0) {
 		json_object_put(o);
 		return NULL;
 	}

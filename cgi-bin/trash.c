@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "jsonx.h"
 #include "memojson.h"
 #include "sess.h"
 
@@ -51,8 +52,7 @@ empty(struct ctx *ctx)
 	    (e = db_trash_empty(ctx->db, hash, &n)) != E_OK)
 		goto out;
 	if ((o = json_object_new_object()) == NULL ||
-	    json_object_object_add(o, "purged",
-	    json_object_new_int64((int64_t)n)) != 0) {
+	    jsonx_add(o, "purged", json_object_new_int64((int64_t)n)) != 0) {
 		e = E_NOMEM;
 		goto out;
 	}

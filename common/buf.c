@@ -48,3 +48,11 @@ buf_free(struct buf *b)
 	free(b->p);
 	buf_init(b, b->max);
 }
+
+void
+buf_wipe(struct buf *b)
+{
+	if (b->p != NULL)
+		explicit_bzero(b->p, b->cap);
+	buf_free(b);
+}

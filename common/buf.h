@@ -23,5 +23,8 @@ void	 buf_init(struct buf *b, size_t max);
 enum err buf_add(struct buf *b, const void *data, size_t len);
 enum err buf_puts(struct buf *b, const char *s);
 void	 buf_free(struct buf *b);
+/* buf_free for a buffer that held a secret: its bytes overwritten first
+ * (what a realloc along the way left behind is out of reach). */
+void	 buf_wipe(struct buf *b);
 
 #endif

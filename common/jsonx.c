@@ -73,3 +73,13 @@ jsonx_string_is(struct json_object *obj, const char *key, const char *want)
 	return jsonx_get_string(obj, key, &s, &n) && n == strlen(want) &&
 	    memcmp(s, want, n) == 0;
 }
+
+int
+jsonx_add(struct json_object *obj, const char *key, struct json_object *v)
+{
+	if (v == NULL || json_object_object_add(obj, key, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}

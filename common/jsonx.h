@@ -1,5 +1,6 @@
 /*
- * jsonx.h - strict parsing of JSON from outside (request bodies, Naver).
+ * jsonx.h - strict parsing of JSON from outside (request bodies, Naver),
+ * and adding members to the JSON we build without losing a failure.
  *
  * json-c does the parsing; this module adds the rules we want everywhere:
  * a depth limit, strict syntax, valid UTF-8, one whole object and nothing
@@ -31,5 +32,11 @@ int	 jsonx_get_string(struct json_object *obj, const char *key,
 /* 1 if obj[key] is the string want, exactly. */
 int	 jsonx_string_is(struct json_object *obj, const char *key,
 	    const char *want);
+
+/* Add v (just made: NULL if making it failed) to obj as key; -1, and v
+ * freed, if v is NULL or could not be added.  For building answers:
+ * json-c would add a NULL as JSON null and keep a value it failed to add. */
+int	 jsonx_add(struct json_object *obj, const char *key,
+	    struct json_object *v);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "fault.h"
+#include "jsonx.h"
 #include "log.h"
 #include "memojson.h"
 #include "tags.h"
@@ -21,10 +22,8 @@ static int
 member(struct json_object *obj, const char *key, struct json_object *v,
     struct json_object **out)
 {
-	if (v == NULL || json_object_object_add(obj, key, v) != 0) {
-		json_object_put(v);
+	if (jsonx_add(obj, key, v) != 0)
 		return -1;
-	}
 	*out = v;
 	return 0;
 }

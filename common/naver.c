@@ -269,9 +269,7 @@ naver_call(const struct cfg *cfg, const char *where, const char *url,
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 out:
 	curl_slist_free_all(hdrs);
-	if (auth.p != NULL)
-		explicit_bzero(auth.p, auth.len);
-	buf_free(&auth);
+	buf_wipe(&auth);
 	curl_easy_cleanup(c);
 	return e;
 }
@@ -340,9 +338,7 @@ naver_login(const struct cfg *cfg, const char *code, const char *state,
 	    (e = naver_parse_token(body.p ? body.p : "", body.len, token,
 	    &f.reason)) != E_OK)
 		goto out;
-	if (body.p != NULL)
-		explicit_bzero(body.p, body.len);
-	buf_free(&body);
+	buf_wipe(&body);		/* it held the tokens */
 	if ((e = naver_call_200(cfg, "profile endpoint",
 	    cfg_str(cfg, CFG_NAVER_PROFILE_URL), NULL, token, &body,
 	    "profile endpoint answered a non-200 status", &f)) != E_OK)
@@ -354,10 +350,8 @@ out:
 	if (e != E_OK)
 		failure_text(&f, why);
 	explicit_bzero(token, sizeof(token));
-	if (form.p != NULL)
-		explicit_bzero(form.p, form.len);
-	buf_free(&form);
-	buf_free(&body);
+	buf_wipe(&form);		/* the client secret and the code */
+	buf_wipe(&body);		/* on a failure, maybe the tokens */
 	return e;
 }
 
@@ -391,11 +385,7 @@ naver_unlink(const struct cfg *cfg, const char *token, char why[NAVER_WHY_MAX])
 		    &f.reason);
 	if (e != E_OK)
 		failure_text(&f, why);
-	if (form.p != NULL)
-		explicit_bzero(form.p, form.len);
-	if (body.p != NULL)		/* the answer repeats the token */
-		explicit_bzero(body.p, body.len);
-	buf_free(&form);
-	buf_free(&body);
+	buf_wipe(&form);
+	buf_wipe(&body);		/* the answer repeats the token */
 	return e;
 }
