@@ -275,11 +275,6 @@ handle(struct ctx *ctx)
 	struct naver_profile who;
 	enum err e;
 
-	if (strcmp(ctx->req.method, "HEAD") == 0) {
-		(void)snprintf(ctx->allow, sizeof(ctx->allow), "GET");
-		app_fail(ctx, E_METHOD, NULL);
-		return;
-	}
 	/* libcurl before the database, once per process: see naver_start.
 	 * A failure comes back from the call to Naver that needs it. */
 	(void)naver_start();
@@ -307,5 +302,5 @@ handle(struct ctx *ctx)
 	}
 }
 
-APP_ENDPOINT("auth.cgi", 1,
+APP_ENDPOINT("auth.cgi", APP_HTML | APP_NO_HEAD,
 	    { "GET", "", handle });

@@ -73,5 +73,5 @@ handle(struct ctx *ctx)
 	render(&ctx->resp, have ? name : NULL);
 }
 
-APP_ENDPOINT("index.cgi", 1,
+APP_ENDPOINT("index.cgi", APP_HTML,
 	    { "GET", "", handle });

@@ -127,5 +127,5 @@ out:
 	free(url);
 }
 
-APP_ENDPOINT("login.cgi", 1,
+APP_ENDPOINT("login.cgi", APP_HTML,
 	    { "GET", "", handle });

@@ -34,12 +34,11 @@ static enum err
 end_all(struct ctx *ctx, const char *hash)
 {
 	struct db_account me;
-	uint64_t n;
 	enum err e;
 
 	if ((e = db_account_user(ctx->db, hash, &me)) != E_OK)
 		return e;
-	return db_sessions_end_all(ctx->db, me.id, &n);
+	return db_sessions_end_all(ctx->db, me.id);
 }
 
 static void
@@ -72,5 +71,5 @@ out:
 		app_fail(ctx, e, NULL);
 }
 
-APP_ENDPOINT("logout.cgi", 1,
+APP_ENDPOINT("logout.cgi", APP_HTML,
 	    { "POST", "", handle });

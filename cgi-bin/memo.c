@@ -256,7 +256,7 @@ get(struct ctx *ctx)
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_memo_get(ctx->db, hash, ctx->id, &m)) != E_OK) {
+	    (e = db_memo_get(ctx->db, hash, ctx->args.id, &m)) != E_OK) {
 		app_fail(ctx, e, NULL);
 		return;
 	}
@@ -285,7 +285,7 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK)
 		goto out;
-	e = db_memo_change(ctx->db, hash, ctx->id, c, &m);
+	e = db_memo_change(ctx->db, hash, ctx->args.id, c, &m);
 	if (e == E_PRECOND) {
 		if (memo_answer_stale(&ctx->resp, &m) != E_OK)
 			app_fail(ctx, E_NOMEM, NULL);
@@ -351,7 +351,7 @@ revisions(struct ctx *ctx)
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_revision_list(ctx->db, hash, ctx->id, &l)) != E_OK)
+	    (e = db_revision_list(ctx->db, hash, ctx->args.id, &l)) != E_OK)
 		goto out;
 	resp_start(&ctx->resp, 200, JSON_TYPE);
 	resp_puts(&ctx->resp, "{\"revisions\":[");

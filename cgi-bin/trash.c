@@ -30,10 +30,13 @@ purge_one(struct ctx *ctx)
 	c.arg = (void *)(uintptr_t)cgi_getenv(ctx->req.env, "HTTP_IF_MATCH");
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_memo_change(ctx->db, hash, ctx->id, &c, &m)) != E_OK) {
-		if (e != E_PRECOND || memo_answer_stale(&ctx->resp, &m) != E_OK)
-			app_fail(ctx, e, e == E_CONFLICT ? "the memo is not in "
-			    "the trash: delete it (to the trash) first" : NULL);
+	    (e = db_memo_change(ctx->db, hash, ctx->args.id, &c, &m)) != E_OK) {
+		if (e == E_PRECOND && memo_answer_stale(&ctx->resp, &m) == E_OK)
+			return;
+		/* As memo.c: a 412 that cannot carry the memo is a failure. */
+		app_fail(ctx, e == E_PRECOND ? E_NOMEM : e, e == E_CONFLICT ?
+		    "the memo is not in the trash: delete it (to the trash) "
+		    "first" : NULL);
 		return;
 	}
 	resp_start(&ctx->resp, 204, NULL);

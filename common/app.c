@@ -79,15 +79,17 @@ allow_add(char *allow, size_t allowlen, const char *method)
 /*
  * The route for method and PATH_INFO, or NULL: then allow holds the
  * methods the path takes ("" if it takes none: 404).  "" and "/" are the
- * same path; HEAD goes where GET goes.
+ * same path; HEAD goes where GET goes, but for an endpoint whose GET acts
+ * (APP_NO_HEAD): HEAD must have no effect, so it is 405 there.
  */
 static const struct route *
 route_find(const struct endpoint *ep, const char *method, const char *path,
     struct route_args *args, char *allow, size_t allowlen)
 {
 	const struct route *r;
+	int head = strcmp(method, "HEAD") == 0;
 
-	if (strcmp(method, "HEAD") == 0)
+	if (head)
 		method = "GET";
 	allow[0] = '\0';
 	if (*path != '\0' && *path++ != '/')
@@ -97,7 +99,8 @@ route_find(const struct endpoint *ep, const char *method, const char *path,
 
 		if (!path_match(p, path, args))
 			continue;
-		if (strcmp(r->method, method) == 0)
+		if (strcmp(r->method, method) == 0 &&
+		    !(head && (ep->flags & APP_NO_HEAD)))
 			return r;
 		allow_add(allow, allowlen, r->method);
 	}
@@ -129,11 +132,11 @@ app_fail(struct ctx *ctx, enum err e, const char *why)
 	if (r->status != 0 && r->in_body)
 		return;		/* too late: the answer is under way */
 	if (e == E_METHOD) {
-		resp_start(r, 405, ctx->ep->html ? "text/html; charset=utf-8" :
+		resp_start(r, 405, (ctx->ep->flags & APP_HTML) ? "text/html; charset=utf-8" :
 		    "application/json; charset=utf-8");
 		resp_header(r, "Allow", ctx->allow);
 	}
-	if (ctx->ep->html)
+	if ((ctx->ep->flags & APP_HTML))
 		html_error_page(r, err_status(e), html_message(e));
 	else
 		resp_error(r, e, why);
@@ -168,7 +171,6 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 
 	route = route_find(ep, ctx.req.method, ctx.req.path_info, &ctx.args,
 	    ctx.allow, sizeof(ctx.allow));
-	ctx.id = ctx.args.id;
 	if (route == NULL)
 		app_fail(&ctx, ctx.allow[0] ? E_METHOD : E_NOTFOUND, NULL);
 	else if (cfg_load(&ctx.cfg, env) != E_OK) {

@@ -8,8 +8,9 @@
  * is a row and a function.  A pattern is the path after the executable's
  * own (PATH_INFO): "" (also "/"), "/{id}", "/{id}/restore"; {id} matches
  * a decimal id from 1 to 2^63-1 written without leading zeros, handed to
- * the handler as ctx->id; {key} matches 1 to 64 letters, digits, '-' and
- * '_' (an opaque id such as a session's), handed over as ctx->args.key.
+ * the handler as ctx->args.id; {key} matches 1 to 64 letters, digits, '-'
+ * and '_' (an opaque id such as a session's), handed over as
+ * ctx->args.key.
  *
  * The driver does the front-line checks before any handler runs: a path
  * no route has is 404, a method the path does not take is 405 with Allow
@@ -40,9 +41,12 @@ struct route {
 	void		(*handle)(struct ctx *ctx);
 };
 
+#define APP_HTML	0x1	/* errors as pages, not JSON */
+#define APP_NO_HEAD	0x2	/* its GET acts (an OAuth callback): HEAD is 405 */
+
 struct endpoint {
 	const char		*prog;		/* "memo.cgi", for log lines */
-	int			 html;		/* errors as pages, not JSON */
+	int			 flags;		/* APP_HTML, APP_NO_HEAD */
 	const struct route	*routes;	/* ends with a NULL method */
 };
 
@@ -56,10 +60,10 @@ extern const struct endpoint app_endpoint;
  *	    { "GET", "", list }, { "POST", "", create },
  *	    { "GET", "/{id}", get });
  */
-#define APP_ENDPOINT(prog, html, ...)					\
+#define APP_ENDPOINT(prog, flags, ...)					\
 	static const struct route app_routes[] = { __VA_ARGS__,		\
 	    { NULL, NULL, NULL } };					\
-	const struct endpoint app_endpoint = { prog, html, app_routes }
+	const struct endpoint app_endpoint = { prog, flags, app_routes }
 
 #define APP_KEY_MAX	64
 
@@ -75,7 +79,6 @@ struct ctx {
 	struct cgi_req		 req;
 	struct resp		 resp;
 	struct cfg		 cfg;
-	uint64_t		 id;		/* the route's {id}, if any */
 	struct route_args	 args;		/* all of the route's parameters */
 	char			 allow[64];	/* the path's methods, for 405 */
 	struct db		*db;		/* NULL until app_db */

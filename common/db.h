@@ -115,9 +115,8 @@ enum err db_session_list(struct db *db, const char *user_id,
 /* End the user's live session with public id `id`; E_NOTFOUND if the user
  * has none (another user's id included). */
 enum err db_session_end(struct db *db, const char *user_id, const char *id);
-/* End every session of the user, on every device; *n ended. */
-enum err db_sessions_end_all(struct db *db, const char *user_id,
-	    uint64_t *n);
+/* End every session of the user, on every device. */
+enum err db_sessions_end_all(struct db *db, const char *user_id);
 /* Withdrawal: delete the user and every row of theirs (memos, their
  * revisions, tags and search copies, sessions on every device) in one
  * transaction: all of it or, on any failure, nothing.  *memos deleted;

@@ -170,9 +170,9 @@ db_session_end(struct db *db, const char *user_id, const char *id)
 }
 
 enum err
-db_sessions_end_all(struct db *db, const char *user_id, uint64_t *n)
+db_sessions_end_all(struct db *db, const char *user_id)
 {
-	return db_exec_str(db, ST_SESSIONS_END_ALL, user_id, n);
+	return db_exec_str(db, ST_SESSIONS_END_ALL, user_id, NULL);
 }
 
 /* Lock the user's row: a login or a write of theirs waits for the erase,

@@ -59,11 +59,8 @@ fold_text(const char *s, size_t n, char **out, size_t *outlen)
 		*outlen = n;
 		return E_OK;
 	}
-	if (n == 0)
-		r = malloc(1);
-	else
-		r = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC,
-		    NULL, &len);
+	/* Not simple, so not empty: u8_casefold returns memory of its own. */
+	r = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFC, NULL, &len);
 	if (r == NULL)
 		return E_NOMEM;
 	/* u8_casefold's result is not terminated; room for the NUL. */

@@ -37,10 +37,9 @@ b64url32(const uint8_t raw[32], char out[TOKEN_LEN + 1])
 
 	base64url_encode_init(&b64ctx);
 	n64 = base64_encode_update(&b64ctx, b64, 32, raw);
-	n64 += base64_encode_final(&b64ctx, b64 + n64);	/* 43 + one '=' */
+	(void)base64_encode_final(&b64ctx, b64 + n64);	/* 43 + one '=' */
 	memcpy(out, b64, TOKEN_LEN);
 	out[TOKEN_LEN] = '\0';
-	(void)n64;
 }
 
 enum err

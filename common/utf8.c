@@ -82,8 +82,10 @@ utf8_clean(const char *str, size_t len, size_t maxchars, char *out,
 			put = replacement;	/* one byte that is no character */
 			putlen = 3;
 			n = 1;
-		} else if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) {
-			put = " ";
+		} else if ((n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+		    (n == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0)) {
+			put = " ";		/* C0, DEL and C1 controls */
+			putlen = 1;
 		}
 		if (o + putlen >= outlen)
 			break;

@@ -190,6 +190,9 @@ t_utf8_clean(void)
 	    0);
 	CHECK(utf8_clean("a\tb\r\n\x7f", 6, 10, out, sizeof(out)) == 6 &&
 	    strcmp(out, "a b   ") == 0);
+	/* C1 controls (U+0080..U+009F) too; U+00A0 is a character. */
+	CHECK(utf8_clean("a\xc2\x85" "b\xc2\x9f\xc2\xa0", 8, 10, out,
+	    sizeof(out)) == 6 && strcmp(out, "a b \xc2\xa0") == 0);
 	CHECK(utf8_clean("한글", 6, 10, out, 5) == 3 && strcmp(out, "한") == 0);
 	CHECK(utf8_clean("x", 1, 10, out, 1) == 0 && out[0] == '\0');
 	CHECK(utf8_valid(out, strlen(out)));
@@ -870,7 +873,7 @@ front_handle(struct ctx *ctx)
 static void
 front_handle_id(struct ctx *ctx)
 {
-	front_handled = (int)ctx->id;
+	front_handled = (int)ctx->args.id;
 	resp_start(&ctx->resp, 200, "text/plain");
 }
 
