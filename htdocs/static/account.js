@@ -15,13 +15,6 @@
 	const MAX_IMPORT = 64 * 1024 * 1024;
 	let $ = null, seq = 0, account = null;
 
-	function failed(res, what) {
-		if (res.status === 401)
-			ui.expired();
-		else
-			ui.status(what + ' ' + net.problem(res), 'error');
-	}
-
 	/* "Chrome · Windows" from a User-Agent, or the text itself. */
 	function device(ua) {
 		const browsers = [[/Edg\//, 'Edge'], [/Whale\//, '웨일'],
@@ -76,7 +69,7 @@
 		if (mine !== seq)
 			return;
 		if (!res.ok) {
-			failed(res, '계정 정보를 불러오지 못했습니다.');
+			ui.failed(res, '계정 정보를 불러오지 못했습니다.');
 			return;
 		}
 		show(res.data);
@@ -91,7 +84,7 @@
 		const res = await net.request('DELETE', 'account/sessions/' +
 		    encodeURIComponent(li.dataset.id));
 		if (!res.ok && res.status !== 404) {
-			failed(res, '로그아웃시키지 못했습니다.');
+			ui.failed(res, '로그아웃시키지 못했습니다.');
 			return;
 		}
 		ui.status(name + '에서 로그아웃시켰습니다.', 'ok');
@@ -127,9 +120,7 @@
 		$.go.disabled = false;
 		$.file.value = '';	/* taken, or refused as it is */
 		if (!res.ok) {
-			if (res.status === 401)
-				ui.expired();
-			else
+			if (res.status !== 401)	/* net.js has said so */
 				ui.status(refused(res), 'error');
 			return;
 		}

@@ -132,13 +132,6 @@
 		return Object.assign({ q: st.q, tag: st.tag }, extra);
 	}
 
-	function failed(res, what) {
-		if (res.status === 401)
-			ui.expired();
-		else
-			ui.status(what + ' ' + net.problem(res), 'error');
-	}
-
 	async function load() {
 		const seq = ++st.seq;
 		if (st.ctl)
@@ -165,7 +158,7 @@
 			if (res.status === 400)
 				ui.status('이 검색어나 태그로는 찾을 수 없습니다. 필터를 지우고 다시 해 보세요.', 'error');
 			else
-				failed(res, '메모를 불러오지 못했습니다.');
+				ui.failed(res, '메모를 불러오지 못했습니다.');
 			if (!st.loaded)
 				$.count.textContent = '';
 			return;
@@ -207,7 +200,7 @@
 		if (!res || seq !== st.seq)
 			return;
 		if (!res.ok) {
-			failed(res, '메모를 더 불러오지 못했습니다.');
+			ui.failed(res, '메모를 더 불러오지 못했습니다.');
 			return;
 		}
 		const memos = res.data.memos;
@@ -392,7 +385,7 @@
 		$.save.disabled = false;
 		$.form.removeAttribute('aria-busy');
 		if (!res.ok) {
-			failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
+			ui.failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
 			return;
 		}
 		created(res.data, res.etag);
@@ -451,7 +444,7 @@
 			place(e);
 			st.count++;
 			show();
-			failed(res, '삭제하지 못했습니다.');
+			ui.failed(res, '삭제하지 못했습니다.');
 			return;
 		}
 		refreshTags();
@@ -462,7 +455,7 @@
 		const res = await net.restore(e.memo.id);
 
 		if (!res.ok) {
-			failed(res, '되돌리지 못했습니다.');
+			ui.failed(res, '되돌리지 못했습니다.');
 			return;
 		}
 		const back = add(res.data, res.etag);
@@ -480,7 +473,7 @@
 		const res = await net.patch(e.memo.id, { pinned: want });
 
 		if (!res.ok) {
-			failed(res, want ? '고정하지 못했습니다.' : '고정을 풀지 못했습니다.');
+			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 풀지 못했습니다.');
 			return;
 		}
 		update(e, res.data, res.etag);
@@ -495,7 +488,7 @@
 			return e.etag;
 		const res = await net.get(e.memo.id);
 		if (!res.ok) {
-			failed(res, '메모를 확인하지 못했습니다.');
+			ui.failed(res, '메모를 확인하지 못했습니다.');
 			return null;
 		}
 		if (res.data.text !== e.memo.text) {
@@ -531,7 +524,7 @@
 			ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 확인하고 다시 눌러 주세요.', 'error');
 		} else {
 			if (res)
-				failed(res, '체크 표시를 저장하지 못했습니다.');
+				ui.failed(res, '체크 표시를 저장하지 못했습니다.');
 			if (e.li.isConnected)
 				fill(e);
 		}
@@ -553,7 +546,7 @@
 				ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 다시 시도해 주세요.', 'error');
 				return true;
 			}
-			failed(res, '되돌리지 못했습니다.');
+			ui.failed(res, '되돌리지 못했습니다.');
 			return false;
 		});
 	}
