@@ -118,8 +118,9 @@
 		    { el: document.getElementById(v.section) }));
 		nav();
 		views.forEach((v) => v.init());
+		/* popstate comes for fragment changes too (Back, a #link, an
+		 * edited URL); hashchange as well would route twice. */
 		window.addEventListener('popstate', route);
-		window.addEventListener('hashchange', route);
 		route();
 	}
 
