@@ -21,7 +21,7 @@
 		cursor: 0, more: false, loading: false,
 		count: 0, loaded: false,
 		entries: new Map(),	/* id -> {memo, etag, li} */
-		tags: [], tagsOpen: false, tagTimer: 0
+		tags: [], tagsOpen: false, tagTimer: 0, tagsStale: false
 	};
 	let $ = null;		/* the view's elements, by id */
 
@@ -104,6 +104,7 @@
 	/* The server's memo m (and its ETag) replaces what e shows. */
 	function update(e, m, etag) {
 		const moved = !!m.pinned !== !!e.memo.pinned;
+		const retold = m.text !== e.memo.text;	/* the tags come from it */
 		const focused = document.activeElement;
 		const line = focused && e.li.contains(focused) &&
 		    focused.dataset ? focused.dataset.line : undefined;
@@ -123,7 +124,8 @@
 			back = e.li.querySelector('.card-actions .' + cls);
 		if (back)
 			back.focus();
-		refreshTags();
+		if (retold)
+			refreshTags();
 	}
 
 	/* ---- loading ---- */
@@ -132,7 +134,8 @@
 		return Object.assign({ q: st.q, tag: st.tag }, extra);
 	}
 
-	async function load() {
+	/* keep: leave the status line alone (it says what was just done). */
+	async function load(keep) {
 		const seq = ++st.seq;
 		if (st.ctl)
 			st.ctl.abort();
@@ -175,7 +178,7 @@
 		st.count = pinned.data.memos.length + (page.data.count || 0);
 		st.loaded = true;
 		show();
-		if (document.getElementById('status').className !== 'error')
+		if (!keep && document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
 	}
@@ -298,7 +301,10 @@
 
 	function refreshTags() {
 		clearTimeout(st.tagTimer);
-		st.tagTimer = setTimeout(loadTags, 400);
+		st.tagTimer = setTimeout(() => {
+			st.tagTimer = 0;
+			loadTags();
+		}, 400);
 	}
 
 	async function loadTags() {
@@ -396,10 +402,16 @@
 		$.text.focus();
 	}
 
+	/* A new memo: at the top, or, while a search or tag filter is on,
+	 * in the list again if it matches. */
 	function created(memo, etag) {
-		add(memo, etag);
-		st.count++;
-		show();
+		if (st.q || st.tag) {
+			load(true);
+		} else {
+			add(memo, etag);
+			st.count++;
+			show();
+		}
 		refreshTags();
 	}
 
@@ -650,12 +662,28 @@
 			return;
 		st.q = q;
 		st.tag = tag;
+		if (st.tagsStale) {
+			st.tagsStale = false;
+			loadTags();
+		}
 		showTags();
 		load();
 	}
 
+	/* A search typed just before switching must not land in the other
+	 * view's URL; tags still due are loaded on coming back. */
+	function leave() {
+		clearTimeout(searchTimer);
+		searchTimer = 0;
+		if (st.tagTimer) {
+			clearTimeout(st.tagTimer);
+			st.tagTimer = 0;
+			st.tagsStale = true;
+		}
+	}
+
 	(Memo.views = Memo.views || []).push({
 		name: 'memos', label: '메모', section: 'view-memos',
-		init, enter, leave() {}
+		init, enter, leave
 	});
 }());
