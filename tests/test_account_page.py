@@ -92,7 +92,7 @@ def page_account_sessions_and_export(env):
         confirm(wd)
         wd.wait("return document.querySelectorAll('#sessions li').length === 1",
                 "one session left")
-        check("로그아웃시켰습니다" in wd.text("#status"), wd.text("#status"))
+        check("에서 로그아웃했습니다" in wd.text("#status"), wd.text("#status"))
         eq(other.get("/memo").status, 401, "the other device is logged out")
         eq(rows_of(env, naver_id(name))["sessions"], 1, "one session row")
         no_problems(wd, "계정")

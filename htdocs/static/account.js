@@ -46,7 +46,7 @@
 		    R.el('span', null, ' · '), R.time(s.expires_at, '만료 '));
 		li.appendChild(meta);
 		if (!s.current) {
-			const b = R.el('button', 'secondary end', '이 기기 로그아웃');
+			const b = R.el('button', 'secondary end', '로그아웃');
 			b.type = 'button';
 			b.appendChild(R.el('span', 'sr-only', ': ' + device(s.user_agent)));
 			li.appendChild(b);
@@ -78,16 +78,16 @@
 	async function end(li) {
 		const name = li.querySelector('strong').textContent;
 
-		if (!await ui.confirm('이 기기에서 로그아웃할까요?', name + '의 로그인을 ' +
+		if (!await ui.confirm(name + '에서 로그아웃할까요?', name + '의 로그인을 ' +
 		    '끝냅니다. 그 기기에서 다시 쓰려면 다시 로그인해야 합니다.', '로그아웃'))
 			return;
 		const res = await net.request('DELETE', 'account/sessions/' +
 		    encodeURIComponent(li.dataset.id));
 		if (!res.ok && res.status !== 404) {
-			ui.failed(res, '로그아웃시키지 못했습니다.');
+			ui.failed(res, '로그아웃하지 못했습니다.');
 			return;
 		}
-		ui.status(name + '에서 로그아웃시켰습니다.', 'ok');
+		ui.status(name + '에서 로그아웃했습니다.', 'ok');
 		load();
 	}
 
