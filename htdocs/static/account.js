@@ -57,7 +57,7 @@
 	function show(a) {
 		account = a;
 		$.summary.replaceChildren(R.el('strong', null, a.name + '님'),
-		    R.el('span', null, ' · 메모 ' + a.memos + '개 · 휴지통 ' + a.trash +
+		    R.el('span', null, ' · 메모 ' + a.memos + '개 · 휴지통의 메모 ' + a.trash +
 		    '개 · 가입 '), R.time(a.created_at));
 		$.sessions.replaceChildren(...a.sessions.map(session));
 	}
@@ -139,7 +139,7 @@
 
 	async function withdraw() {
 		const text = R.el('div');
-		const n = account ? '메모 ' + account.memos + '개와 휴지통 ' +
+		const n = account ? '메모 ' + account.memos + '개와 휴지통의 메모 ' +
 		    account.trash + '개' : '모든 메모';
 
 		text.append(R.el('p', null, '탈퇴하면 ' + n + ', 수정 기록과 태그, ' +

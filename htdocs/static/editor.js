@@ -43,7 +43,7 @@
 		const choices = R.el('div', 'conflict-actions');
 		const acts = R.el('div', 'actions');
 		const hint = R.el('span', 'hint kbd-hint',
-		    ui.shortcut() + ' 저장 · Esc 취소');
+		    ui.shortcut() + '로 저장 · Esc로 취소');
 		const cancel = R.el('button', 'secondary', '취소');
 		const save = R.el('button', 'primary', '저장');
 

@@ -354,7 +354,7 @@
 		let words = $.search.value.trim().split(/\s+/).filter((w) => w);
 		if (words.length > MAX_WORDS) {
 			words = words.slice(0, MAX_WORDS);
-			ui.status('검색어는 ' + MAX_WORDS + '개 단어까지 씁니다.', '');
+			ui.status('검색어는 단어 ' + MAX_WORDS + '개까지만 쓸 수 있습니다.', '');
 		}
 		const q = words.join(' ');
 		if (q === st.q)
@@ -460,7 +460,7 @@
 			return;
 		}
 		refreshTags();
-		ui.toast('삭제했습니다', { label: '실행 취소', run: () => undo(e) });
+		ui.toast('휴지통으로 옮겼습니다.', { label: '실행 취소', run: () => undo(e) });
 	}
 
 	async function undo(e) {
@@ -485,7 +485,7 @@
 		const res = await net.patch(e.memo.id, { pinned: want });
 
 		if (!res.ok) {
-			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 풀지 못했습니다.');
+			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
 			return;
 		}
 		update(e, res.data, res.etag);
