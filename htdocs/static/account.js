@@ -160,9 +160,8 @@
 		[['summary', 'account-summary'], ['sessions', 'sessions'],
 		    ['file', 'import-file'], ['go', 'import-go'],
 		    ['form', 'import-form'], ['logoutAll', 'logout-all'],
-		    ['withdraw', 'withdraw'], ['heading', 'account-heading']].forEach(
+		    ['withdraw', 'withdraw']].forEach(
 		    ([k, id]) => { $[k] = document.getElementById(id); });
-		$.heading.tabIndex = -1;
 		$.form.addEventListener('submit', importFile);
 		$.logoutAll.addEventListener('submit', logoutAll);
 		$.withdraw.addEventListener('click', withdraw);

@@ -124,7 +124,7 @@
 		route();
 	}
 
-	Memo.app = { go, params };
+	Memo.app = { go };
 
 	if (document.readyState === 'loading')
 		document.addEventListener('DOMContentLoaded', start);

@@ -142,7 +142,7 @@
 	}
 
 	function init() {
-		$ = { view: document.getElementById('view-trash') };
+		$ = {};
 		[['list', 'trash-list'], ['count', 'trash-count'], ['note', 'trash-note'],
 		    ['none', 'trash-none'], ['empty', 'trash-empty'],
 		    ['more', 'trash-more'], ['heading', 'trash-heading']].forEach(

@@ -219,6 +219,6 @@
 		return new TextEncoder().encode(text).length > 65536;
 	}
 
-	Memo.ui = { status, expired, failed, toast, hideToast, dialog, closeDialog,
+	Memo.ui = { status, expired, failed, toast, dialog, closeDialog,
 	    confirm, copy, keys, composing, shortcut, tooLong };
 }());
