@@ -269,6 +269,19 @@ class Handler(BaseHTTPRequestHandler):
         location = uri + ("&" if "?" in uri else "?") + urllib.parse.urlencode(params)
         self.reply(302, "", headers=[("Location", location)])
 
+    def fault(self, scenario, prefix, description):
+        """The canned failures <prefix>error, <prefix>500 and <prefix>notjson;
+        True if scenario was one of them (and answered)."""
+        if scenario == prefix + "error":
+            self.reply_json(200, {"error": "invalid_request", "error_description": description})
+        elif scenario == prefix + "500":
+            self.reply(500, "Internal Server Error (naver_dev %s500)\n" % prefix)
+        elif scenario == prefix + "notjson":
+            self.reply(200, "<html><body>점검 중</body></html>", "text/html; charset=utf-8")
+        else:
+            return False
+        return True
+
     def token(self, p):
         g = lambda k: p.get(k, [""])[0]
         srv = self.server
@@ -292,13 +305,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply_json(200, {"error": "invalid_request",
                                          "error_description": "no code"})
         scenario = code.split(".")[0]
-        if scenario == "tokenerror":
-            return self.reply_json(200, {"error": "invalid_request",
-                                         "error_description": "no valid data in session"})
-        if scenario == "token500":
-            return self.reply(500, "Internal Server Error (naver_dev token500)\n")
-        if scenario == "tokennotjson":
-            return self.reply(200, "<html><body>점검 중</body></html>", "text/html; charset=utf-8")
+        if self.fault(scenario, "token", "no valid data in session"):
+            return None
         answer = {"access_token": "AT." + code, "refresh_token": "RT." + secrets.token_urlsafe(24),
                   "token_type": "bearer", "expires_in": "3600"}
         if scenario == "tokennoaccess":
@@ -322,32 +330,33 @@ class Handler(BaseHTTPRequestHandler):
         g = lambda k: p.get(k, [""])[0]
         srv, token = self.server, g("access_token")
         scenario = token[3:].split(".")[0] if token.startswith("AT.") else ""
-        with srv.lock:
+        naver = g("service_provider") == "NAVER"
+        fails = scenario in ("deletedrop", "deleteerror", "delete500", "deletenotjson")
+        with srv.lock:                          # check and revoke at once: one unlink wins
             known = decode_name(token[3:]) is not None and token not in srv.revoked
+            if known and naver and not fails:
+                srv.revoked.add(token)          # deletehang: revoked before its sleep
+            if scenario.startswith("delete"):
+                answer = scenario
+            elif known and naver:
+                answer = "success"
+            else:
+                answer = "error"
             record.update({"token_in_query": "access_token" in self.query(),
                            "service_provider": g("service_provider"), "token_known": known,
-                           "answer": scenario if scenario.startswith("delete") else
-                           "success" if known and g("service_provider") == "NAVER"
-                           else "error"})
+                           "answer": answer})
         if scenario == "deletedrop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return None
-        if scenario == "deleteerror":
-            return self.reply_json(200, {"error": "invalid_request",
-                                         "error_description": "naver_dev deleteerror"})
-        if scenario == "delete500":
-            return self.reply(500, "Internal Server Error (naver_dev delete500)\n")
-        if scenario == "deletenotjson":
-            return self.reply(200, "<html><body>점검 중</body></html>", "text/html; charset=utf-8")
-        if g("service_provider") != "NAVER" or not known:
+        if self.fault(scenario, "delete", "naver_dev deleteerror"):
+            return None
+        if not naver or not known:
             return self.reply_json(200, {"error": "invalid_request",
                                          "error_description": "invalid service_provider or "
                                                               "access_token"})
         if scenario == "deletehang":
             time.sleep(srv.hang_seconds)
-        with srv.lock:
-            srv.revoked.add(token)
         if scenario == "deletenoresult":
             return self.reply_json(200, {"access_token": token})
         self.reply_json(200, {"access_token": token, "result": "success"})
@@ -464,7 +473,11 @@ def main():
     logf = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr
     try:
         server = Server(args, logf)
-    except (OSError, ssl.SSLError) as e:
+    except ssl.SSLError as e:               # an OSError too: first
+        print("naver_dev: bad TLS certificate or key (%s, %s): %s"
+              % (args.tls_cert, args.tls_key, e), file=sys.stderr)
+        return 1
+    except OSError as e:
         print("naver_dev: cannot listen on %s port %d: %s" % (args.host, args.port, e),
               file=sys.stderr)
         return 1

@@ -73,7 +73,7 @@ def page_account_sessions_and_export(env):
     fill(other)
     with Chromium(env, "account") as wd:
         account_view(wd, env, name)
-        wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통 2개') >= 0", "the counts")
+        wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통의 메모 2개') >= 0", "the counts")
         check(wd.js(SUMMARY).startswith(f"{name}님"), wd.js(SUMMARY))
         eq(sorted(wd.js(SESSIONS)), ["Chrome · Linux *", "Firefox · Windows"],
            "both devices, this one marked")
@@ -92,7 +92,7 @@ def page_account_sessions_and_export(env):
         confirm(wd)
         wd.wait("return document.querySelectorAll('#sessions li').length === 1",
                 "one session left")
-        check("로그아웃시켰습니다" in wd.text("#status"), wd.text("#status"))
+        check("에서 로그아웃했습니다" in wd.text("#status"), wd.text("#status"))
         eq(other.get("/memo").status, 401, "the other device is logged out")
         eq(rows_of(env, naver_id(name))["sessions"], 1, "one session row")
         no_problems(wd, "계정")
@@ -121,7 +121,7 @@ def page_account_import(env):
             wd.click("#import-go")
             wd.wait("return document.getElementById('status').textContent"
                     ".indexOf(arguments[0]) >= 0", f"the answer: {want}", 30, want)
-            wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통 2개') >= 0", "the new counts")
+            wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통의 메모 2개') >= 0", "the new counts")
         eq(rows_of(env, uid)["memo"], 5, "five memo rows")
         wd.type("#import-file", bad)
         wd.click("#import-go")
@@ -165,7 +165,7 @@ def page_withdraw(env):
         before = rows_of(env, uid)
         wd.click("#withdraw")
         wd.wait("return document.getElementById('dialog-content').textContent"
-                ".indexOf('메모 3개와 휴지통 2개') >= 0", "the dialog says what goes")
+                ".indexOf('메모 3개와 휴지통의 메모 2개') >= 0", "the dialog says what goes")
         confirm(wd, yes=False)
         check(wd.url().endswith("#view=account"), "still here")
         for cancel_at_naver in (True, False):

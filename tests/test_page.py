@@ -294,7 +294,7 @@ def page_delete_undo_trash(env):
         wd.click(card(ids[2], ".card-actions .delete"))
         wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
                 "the undo toast")
-        eq(wd.text("#toast .toast-text"), "삭제했습니다", "the toast")
+        eq(wd.text("#toast .toast-text"), "휴지통으로 옮겼습니다.", "the toast")
         eq(wd.text("#toast .toast-action"), "실행 취소", "its action")
         eq(wd.js(CARDS), ["메모 5", "메모 4", "메모 2", "메모 1"], "the card gone")
         eq(wd.text("#count"), "메모 4개", "the count")

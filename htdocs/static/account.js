@@ -15,13 +15,6 @@
 	const MAX_IMPORT = 64 * 1024 * 1024;
 	let $ = null, seq = 0, account = null;
 
-	function failed(res, what) {
-		if (res.status === 401)
-			ui.expired();
-		else
-			ui.status(what + ' ' + net.problem(res), 'error');
-	}
-
 	/* "Chrome · Windows" from a User-Agent, or the text itself. */
 	function device(ua) {
 		const browsers = [[/Edg\//, 'Edge'], [/Whale\//, '웨일'],
@@ -53,7 +46,7 @@
 		    R.el('span', null, ' · '), R.time(s.expires_at, '만료 '));
 		li.appendChild(meta);
 		if (!s.current) {
-			const b = R.el('button', 'secondary end', '이 기기 로그아웃');
+			const b = R.el('button', 'secondary end', '로그아웃');
 			b.type = 'button';
 			b.appendChild(R.el('span', 'sr-only', ': ' + device(s.user_agent)));
 			li.appendChild(b);
@@ -64,7 +57,7 @@
 	function show(a) {
 		account = a;
 		$.summary.replaceChildren(R.el('strong', null, a.name + '님'),
-		    R.el('span', null, ' · 메모 ' + a.memos + '개 · 휴지통 ' + a.trash +
+		    R.el('span', null, ' · 메모 ' + a.memos + '개 · 휴지통의 메모 ' + a.trash +
 		    '개 · 가입 '), R.time(a.created_at));
 		$.sessions.replaceChildren(...a.sessions.map(session));
 	}
@@ -76,7 +69,7 @@
 		if (mine !== seq)
 			return;
 		if (!res.ok) {
-			failed(res, '계정 정보를 불러오지 못했습니다.');
+			ui.failed(res, '계정 정보를 불러오지 못했습니다.');
 			return;
 		}
 		show(res.data);
@@ -85,16 +78,16 @@
 	async function end(li) {
 		const name = li.querySelector('strong').textContent;
 
-		if (!await ui.confirm('이 기기에서 로그아웃할까요?', name + '의 로그인을 ' +
+		if (!await ui.confirm(name + '에서 로그아웃할까요?', name + '의 로그인을 ' +
 		    '끝냅니다. 그 기기에서 다시 쓰려면 다시 로그인해야 합니다.', '로그아웃'))
 			return;
 		const res = await net.request('DELETE', 'account/sessions/' +
 		    encodeURIComponent(li.dataset.id));
 		if (!res.ok && res.status !== 404) {
-			failed(res, '로그아웃시키지 못했습니다.');
+			ui.failed(res, '로그아웃하지 못했습니다.');
 			return;
 		}
-		ui.status(name + '에서 로그아웃시켰습니다.', 'ok');
+		ui.status(name + '에서 로그아웃했습니다.', 'ok');
 		load();
 	}
 
@@ -127,9 +120,7 @@
 		$.go.disabled = false;
 		$.file.value = '';	/* taken, or refused as it is */
 		if (!res.ok) {
-			if (res.status === 401)
-				ui.expired();
-			else
+			if (res.status !== 401)	/* net.js has said so */
 				ui.status(refused(res), 'error');
 			return;
 		}
@@ -148,7 +139,7 @@
 
 	async function withdraw() {
 		const text = R.el('div');
-		const n = account ? '메모 ' + account.memos + '개와 휴지통 ' +
+		const n = account ? '메모 ' + account.memos + '개와 휴지통의 메모 ' +
 		    account.trash + '개' : '모든 메모';
 
 		text.append(R.el('p', null, '탈퇴하면 ' + n + ', 수정 기록과 태그, ' +
@@ -169,9 +160,8 @@
 		[['summary', 'account-summary'], ['sessions', 'sessions'],
 		    ['file', 'import-file'], ['go', 'import-go'],
 		    ['form', 'import-form'], ['logoutAll', 'logout-all'],
-		    ['withdraw', 'withdraw'], ['heading', 'account-heading']].forEach(
+		    ['withdraw', 'withdraw']].forEach(
 		    ([k, id]) => { $[k] = document.getElementById(id); });
-		$.heading.tabIndex = -1;
 		$.form.addEventListener('submit', importFile);
 		$.logoutAll.addEventListener('submit', logoutAll);
 		$.withdraw.addEventListener('click', withdraw);

@@ -118,12 +118,13 @@
 		    { el: document.getElementById(v.section) }));
 		nav();
 		views.forEach((v) => v.init());
+		/* popstate comes for fragment changes too (Back, a #link, an
+		 * edited URL); hashchange as well would route twice. */
 		window.addEventListener('popstate', route);
-		window.addEventListener('hashchange', route);
 		route();
 	}
 
-	Memo.app = { go, params };
+	Memo.app = { go };
 
 	if (document.readyState === 'loading')
 		document.addEventListener('DOMContentLoaded', start);

@@ -43,7 +43,7 @@
 		const choices = R.el('div', 'conflict-actions');
 		const acts = R.el('div', 'actions');
 		const hint = R.el('span', 'hint kbd-hint',
-		    ui.shortcut() + ' 저장 · Esc 취소');
+		    ui.shortcut() + '로 저장 · Esc로 취소');
 		const cancel = R.el('button', 'secondary', '취소');
 		const save = R.el('button', 'primary', '저장');
 
@@ -170,11 +170,8 @@
 		} else if (res.status === 404) {
 			ui.status('', '');
 			showConflict(ed, null, null);
-		} else if (res.status === 401) {
-			ui.expired();
 		} else {
-			ui.status('저장하지 못했습니다. ' + net.problem(res) +
-			    ' 쓴 내용은 이 브라우저에 남아 있습니다.', 'error');
+			ui.failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
 		}
 	}
 
@@ -238,10 +235,7 @@
 		const res = await net.create(ed.text.value);
 
 		if (!res.ok) {
-			if (res.status === 401)
-				ui.expired();
-			else
-				ui.status('새 메모로 저장하지 못했습니다. ' + net.problem(res), 'error');
+			ui.failed(res, '새 메모로 저장하지 못했습니다.');
 			return;
 		}
 		drafts.clearEdit(ed.id);
@@ -280,10 +274,7 @@
 		const res = await net.revisions(entry.memo.id);
 
 		if (!res.ok) {
-			if (res.status === 401)
-				ui.expired();
-			else
-				ui.status('수정 기록을 불러오지 못했습니다. ' + net.problem(res), 'error');
+			ui.failed(res, '수정 기록을 불러오지 못했습니다.');
 			return;
 		}
 		const list = R.el('ol', 'revisions');

@@ -21,7 +21,7 @@
 		cursor: 0, more: false, loading: false,
 		count: 0, loaded: false,
 		entries: new Map(),	/* id -> {memo, etag, li} */
-		tags: [], tagsOpen: false, tagTimer: 0
+		tags: [], tagsOpen: false, tagTimer: 0, tagsStale: false
 	};
 	let $ = null;		/* the view's elements, by id */
 
@@ -104,6 +104,7 @@
 	/* The server's memo m (and its ETag) replaces what e shows. */
 	function update(e, m, etag) {
 		const moved = !!m.pinned !== !!e.memo.pinned;
+		const retold = m.text !== e.memo.text;	/* the tags come from it */
 		const focused = document.activeElement;
 		const line = focused && e.li.contains(focused) &&
 		    focused.dataset ? focused.dataset.line : undefined;
@@ -123,7 +124,8 @@
 			back = e.li.querySelector('.card-actions .' + cls);
 		if (back)
 			back.focus();
-		refreshTags();
+		if (retold)
+			refreshTags();
 	}
 
 	/* ---- loading ---- */
@@ -132,14 +134,8 @@
 		return Object.assign({ q: st.q, tag: st.tag }, extra);
 	}
 
-	function failed(res, what) {
-		if (res.status === 401)
-			ui.expired();
-		else
-			ui.status(what + ' ' + net.problem(res), 'error');
-	}
-
-	async function load() {
+	/* keep: leave the status line alone (it says what was just done). */
+	async function load(keep) {
 		const seq = ++st.seq;
 		if (st.ctl)
 			st.ctl.abort();
@@ -165,7 +161,7 @@
 			if (res.status === 400)
 				ui.status('이 검색어나 태그로는 찾을 수 없습니다. 필터를 지우고 다시 해 보세요.', 'error');
 			else
-				failed(res, '메모를 불러오지 못했습니다.');
+				ui.failed(res, '메모를 불러오지 못했습니다.');
 			if (!st.loaded)
 				$.count.textContent = '';
 			return;
@@ -182,7 +178,7 @@
 		st.count = pinned.data.memos.length + (page.data.count || 0);
 		st.loaded = true;
 		show();
-		if (document.getElementById('status').className !== 'error')
+		if (!keep && document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
 	}
@@ -207,7 +203,7 @@
 		if (!res || seq !== st.seq)
 			return;
 		if (!res.ok) {
-			failed(res, '메모를 더 불러오지 못했습니다.');
+			ui.failed(res, '메모를 더 불러오지 못했습니다.');
 			return;
 		}
 		const memos = res.data.memos;
@@ -305,7 +301,10 @@
 
 	function refreshTags() {
 		clearTimeout(st.tagTimer);
-		st.tagTimer = setTimeout(loadTags, 400);
+		st.tagTimer = setTimeout(() => {
+			st.tagTimer = 0;
+			loadTags();
+		}, 400);
 	}
 
 	async function loadTags() {
@@ -355,7 +354,7 @@
 		let words = $.search.value.trim().split(/\s+/).filter((w) => w);
 		if (words.length > MAX_WORDS) {
 			words = words.slice(0, MAX_WORDS);
-			ui.status('검색어는 ' + MAX_WORDS + '개 단어까지 씁니다.', '');
+			ui.status('검색어는 단어 ' + MAX_WORDS + '개까지만 쓸 수 있습니다.', '');
 		}
 		const q = words.join(' ');
 		if (q === st.q)
@@ -392,7 +391,7 @@
 		$.save.disabled = false;
 		$.form.removeAttribute('aria-busy');
 		if (!res.ok) {
-			failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
+			ui.failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
 			return;
 		}
 		created(res.data, res.etag);
@@ -403,10 +402,16 @@
 		$.text.focus();
 	}
 
+	/* A new memo: at the top, or, while a search or tag filter is on,
+	 * in the list again if it matches. */
 	function created(memo, etag) {
-		add(memo, etag);
-		st.count++;
-		show();
+		if (st.q || st.tag) {
+			load(true);
+		} else {
+			add(memo, etag);
+			st.count++;
+			show();
+		}
 		refreshTags();
 	}
 
@@ -451,18 +456,18 @@
 			place(e);
 			st.count++;
 			show();
-			failed(res, '삭제하지 못했습니다.');
+			ui.failed(res, '삭제하지 못했습니다.');
 			return;
 		}
 		refreshTags();
-		ui.toast('삭제했습니다', { label: '실행 취소', run: () => undo(e) });
+		ui.toast('휴지통으로 옮겼습니다.', { label: '실행 취소', run: () => undo(e) });
 	}
 
 	async function undo(e) {
 		const res = await net.restore(e.memo.id);
 
 		if (!res.ok) {
-			failed(res, '되돌리지 못했습니다.');
+			ui.failed(res, '되돌리지 못했습니다.');
 			return;
 		}
 		const back = add(res.data, res.etag);
@@ -480,7 +485,7 @@
 		const res = await net.patch(e.memo.id, { pinned: want });
 
 		if (!res.ok) {
-			failed(res, want ? '고정하지 못했습니다.' : '고정을 풀지 못했습니다.');
+			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
 			return;
 		}
 		update(e, res.data, res.etag);
@@ -495,7 +500,7 @@
 			return e.etag;
 		const res = await net.get(e.memo.id);
 		if (!res.ok) {
-			failed(res, '메모를 확인하지 못했습니다.');
+			ui.failed(res, '메모를 확인하지 못했습니다.');
 			return null;
 		}
 		if (res.data.text !== e.memo.text) {
@@ -531,7 +536,7 @@
 			ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 확인하고 다시 눌러 주세요.', 'error');
 		} else {
 			if (res)
-				failed(res, '체크 표시를 저장하지 못했습니다.');
+				ui.failed(res, '체크 표시를 저장하지 못했습니다.');
 			if (e.li.isConnected)
 				fill(e);
 		}
@@ -553,7 +558,7 @@
 				ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 다시 시도해 주세요.', 'error');
 				return true;
 			}
-			failed(res, '되돌리지 못했습니다.');
+			ui.failed(res, '되돌리지 못했습니다.');
 			return false;
 		});
 	}
@@ -657,12 +662,28 @@
 			return;
 		st.q = q;
 		st.tag = tag;
+		if (st.tagsStale) {
+			st.tagsStale = false;
+			loadTags();
+		}
 		showTags();
 		load();
 	}
 
+	/* A search typed just before switching must not land in the other
+	 * view's URL; tags still due are loaded on coming back. */
+	function leave() {
+		clearTimeout(searchTimer);
+		searchTimer = 0;
+		if (st.tagTimer) {
+			clearTimeout(st.tagTimer);
+			st.tagTimer = 0;
+			st.tagsStale = true;
+		}
+	}
+
 	(Memo.views = Memo.views || []).push({
 		name: 'memos', label: '메모', section: 'view-memos',
-		init, enter, leave() {}
+		init, enter, leave
 	});
 }());

@@ -283,6 +283,6 @@
 		return chars.length > n ? chars.slice(0, n).join('') + '…' : first;
 	}
 
-	Memo.render = { el, body, time, day, parse, toggle, summary, urls,
+	Memo.render = { el, body, time, day, parse, toggle, summary,
 	    CHECK };
 }());

@@ -12,13 +12,6 @@
 	    days: 30, entries: new Map() };
 	let $ = null;
 
-	function failed(res, what) {
-		if (res.status === 401)
-			ui.expired();
-		else
-			ui.status(what + ' ' + net.problem(res), 'error');
-	}
-
 	/* "2026년 12월 31일 이후 영구 삭제" */
 	function purgeNote(m) {
 		const d = R.parse(m.deleted_at);
@@ -76,7 +69,7 @@
 		if (seq !== st.seq)
 			return;
 		if (!res.ok) {
-			failed(res, '휴지통을 불러오지 못했습니다.');
+			ui.failed(res, '휴지통을 불러오지 못했습니다.');
 			return;
 		}
 		if (!more) {
@@ -112,7 +105,7 @@
 		const res = await net.restore(e.memo.id);
 
 		if (!res.ok) {
-			failed(res, '복원하지 못했습니다.');
+			ui.failed(res, '복원하지 못했습니다.');
 			return;
 		}
 		gone(e);
@@ -126,7 +119,7 @@
 			return;
 		const res = await net.purge(e.memo.id);
 		if (!res.ok && res.status !== 404) {
-			failed(res, '영구 삭제하지 못했습니다.');
+			ui.failed(res, '영구 삭제하지 못했습니다.');
 			return;
 		}
 		gone(e);
@@ -140,7 +133,7 @@
 			return;
 		const res = await net.emptyTrash();
 		if (!res.ok) {
-			failed(res, '휴지통을 비우지 못했습니다.');
+			ui.failed(res, '휴지통을 비우지 못했습니다.');
 			return;
 		}
 		ui.status('메모 ' + (res.data.purged || 0) + '개를 영구 삭제했습니다.', 'ok');
@@ -149,7 +142,7 @@
 	}
 
 	function init() {
-		$ = { view: document.getElementById('view-trash') };
+		$ = {};
 		[['list', 'trash-list'], ['count', 'trash-count'], ['note', 'trash-note'],
 		    ['none', 'trash-none'], ['empty', 'trash-empty'],
 		    ['more', 'trash-more'], ['heading', 'trash-heading']].forEach(

@@ -37,6 +37,13 @@
 		s.appendChild(a);
 	}
 
+	/* A request failed: what, and why.  A 401 has already said so
+	 * (net.js calls expired() on every one). */
+	function failed(res, what) {
+		if (res.status !== 401)
+			status(what + ' ' + Memo.net.problem(res), 'error');
+	}
+
 	/* ---- toast ---- */
 
 	/* msg with an action button for ms milliseconds (then onTimeout). */
@@ -212,6 +219,6 @@
 		return new TextEncoder().encode(text).length > 65536;
 	}
 
-	Memo.ui = { status, expired, toast, hideToast, dialog, closeDialog,
+	Memo.ui = { status, expired, failed, toast, dialog, closeDialog,
 	    confirm, copy, keys, composing, shortcut, tooLong };
 }());
