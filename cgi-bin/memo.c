@@ -41,41 +41,12 @@
 #include "memobody.h"
 #include "memojson.h"
 #include "query.h"
+#include "memotext.h"
 #include "sess.h"
 #include "tags.h"
 
 #define LIST_MAX_LIMIT	1000
 #define JSON_TYPE	"application/json; charset=utf-8"
-
-/* The text of a new memo or an edit with its search copy and tags. */
-struct text_parts {
-	struct memo_text	 t;
-	char			*search;
-	struct tag_list		 tags;
-};
-
-static enum err
-text_parts_make(const char *text, size_t len, struct text_parts *p)
-{
-	enum err e;
-
-	memset(p, 0, sizeof(*p));
-	if ((e = fold_text(text, len, &p->search, &p->t.search_len)) != E_OK ||
-	    (e = tags_parse(text, len, &p->tags)) != E_OK)
-		return e;
-	p->t.text = text;
-	p->t.len = len;
-	p->t.search = p->search;
-	p->t.tags = &p->tags;
-	return E_OK;
-}
-
-static void
-text_parts_free(struct text_parts *p)
-{
-	free(p->search);
-	tags_free(&p->tags);
-}
 
 /* What a list answer carries besides its memos. */
 struct list_extra {
@@ -213,7 +184,7 @@ list(struct ctx *ctx)
  * has one): what POST and PATCH store. */
 static enum err
 read_memo(struct ctx *ctx, enum memo_body_kind kind, struct memo_body *body,
-    struct text_parts *p, const char **why)
+    struct memo_text_parts *p, const char **why)
 {
 	enum err e;
 
@@ -221,7 +192,7 @@ read_memo(struct ctx *ctx, enum memo_body_kind kind, struct memo_body *body,
 	    (e = memo_body_parse(ctx->req.body, ctx->req.body_len, kind, body,
 	    why)) != E_OK)
 		return e;
-	return body->text != NULL ? text_parts_make(body->text, body->len, p) :
+	return body->text != NULL ? memo_text_make(body->text, body->len, p) :
 	    E_OK;
 }
 
@@ -230,7 +201,7 @@ create(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
 	struct memo_body body = { 0 };
-	struct text_parts p = { 0 };
+	struct memo_text_parts p = { 0 };
 	struct db_memo m;
 	const char *why = NULL;
 	enum err e;
@@ -242,7 +213,7 @@ create(struct ctx *ctx)
 	    &m)) != E_OK ||
 	    (e = memo_answer(&ctx->resp, 200, &m)) != E_OK)
 		app_fail(ctx, e, why);
-	text_parts_free(&p);
+	memo_text_free(&p);
 	memo_body_free(&body);
 }
 
@@ -310,7 +281,7 @@ patch(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
 	struct memo_body body = { 0 };
-	struct text_parts p = { 0 };
+	struct memo_text_parts p = { 0 };
 	struct memo_change c = { .op = MEMO_EDIT };
 	const char *why = NULL;
 	enum err e;
@@ -324,7 +295,7 @@ patch(struct ctx *ctx)
 		c.pinned = body.pinned;
 		change(ctx, &c, 200);
 	}
-	text_parts_free(&p);
+	memo_text_free(&p);
 	memo_body_free(&body);
 }
 

@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fold.h"
 #include "import.h"
 #include "jsonx.h"
-#include "tags.h"
+#include "memotext.h"
 #include "utf8.h"
 
 #define SQL_TIME_LEN	20	/* "2026-11-24 13:45:00" and NUL */
@@ -37,8 +36,7 @@ struct import_file {
 	size_t			 n, cap, next;
 	/* the memo handed out last, and what it owns */
 	struct json_object	*obj;
-	char			*search;
-	struct tag_list		 tags;
+	struct memo_text_parts	 text;		/* its text, search copy, tags */
 	struct db_import_revision *rev;
 	char			(*rev_times)[SQL_TIME_LEN];
 	char			 created[SQL_TIME_LEN], updated[SQL_TIME_LEN];
@@ -650,9 +648,7 @@ release(struct import_file *f)
 {
 	json_object_put(f->obj);
 	f->obj = NULL;
-	free(f->search);
-	f->search = NULL;
-	tags_free(&f->tags);
+	memo_text_free(&f->text);
 	free(f->rev);
 	f->rev = NULL;
 	free(f->rev_times);
@@ -716,14 +712,10 @@ import_next(void *arg, const struct db_import_memo **m)
 	if (jsonx_parse_object(f->body + it->off, it->len, &f->obj) != E_OK ||
 	    fields_of(f->obj, it->trash, &fl, "memo", why, sizeof(why)) != E_OK)
 		return E_INTERNAL;
-	if ((e = fold_text(fl.text, fl.len, &f->search, &d->t.search_len)) !=
-	    E_OK || (e = tags_parse(fl.text, fl.len, &f->tags)) != E_OK ||
+	if ((e = memo_text_make(fl.text, fl.len, &f->text)) != E_OK ||
 	    (e = revisions_build(f, &fl)) != E_OK)
 		return e;
-	d->t.text = fl.text;
-	d->t.len = fl.len;
-	d->t.search = f->search;
-	d->t.tags = &f->tags;
+	d->t = f->text.t;
 	d->pinned = fl.pinned;
 	d->created_at = sql_time(fl.created, NULL, f->created);
 	d->updated_at = sql_time(fl.updated, fl.created, f->updated);

@@ -25,9 +25,8 @@
 #include <string.h>
 #include "cfg.h"
 #include "db.h"
-#include "fold.h"
+#include "memotext.h"
 #include "log.h"
-#include "tags.h"
 
 #define INDEX_BATCH	200
 
@@ -39,24 +38,15 @@ static enum err
 index_one(struct db *db, uint64_t id, int *made)
 {
 	struct db_memo m;
-	struct memo_text t = { 0 };
-	struct tag_list tags = { 0 };
-	char *search = NULL;
+	struct memo_text_parts p;
 	enum err e;
 
 	*made = 0;
 	if ((e = db_maint_text(db, id, &m)) != E_OK)
 		return e == E_NOTFOUND ? E_OK : e;	/* deleted meanwhile */
-	if ((e = fold_text(m.text, m.text_len, &search, &t.search_len)) ==
-	    E_OK && (e = tags_parse(m.text, m.text_len, &tags)) == E_OK) {
-		t.text = m.text;
-		t.len = m.text_len;
-		t.search = search;
-		t.tags = &tags;
-		e = db_maint_reindex(db, id, m.version, &t, made);
-	}
-	free(search);
-	tags_free(&tags);
+	if ((e = memo_text_make(m.text, m.text_len, &p)) == E_OK)
+		e = db_maint_reindex(db, id, m.version, &p.t, made);
+	memo_text_free(&p);
 	return e;
 }
 
