@@ -218,12 +218,19 @@ def db_outage(env, name, break_db, mend_db):
         t_break = time.monotonic()
         try:
             break_db()
-            time.sleep(4)               # requests keep coming while it is down
+            time.sleep(0.5)
+            # The page itself, for a visitor with a session: a Korean 503 page.
+            page = b.get("/", timeout=10)
+            time.sleep(3.5)             # requests keep coming while it is down
         finally:
             t_mend = time.monotonic()
             mend_db()
         t_back = time.monotonic()
         time.sleep(1)
+    eq(page.status, 503, "GET / with a session while the database is down")
+    check((page.header("Content-Type") or "").startswith("text/html") and
+          "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요." in page.text,
+          f"GET / while down: the Korean page: {page.body[:200]!r}")
     check(not tr.errors, f"requests that hung or broke: {tr.errors[:5]}")
     during = [x for x in tr.log if x[0] > t_break + 0.2 and x[0] + x[1] < t_mend]
     statuses = sorted({x[3] for x in tr.log})
