@@ -375,6 +375,37 @@ def raw_request(env, head, body=b"", close_after=True, timeout=10):
     return status, data, time.monotonic() - t0
 
 
+def raw_body(data):
+    """The body of a raw HTTP/1.1 answer (de-chunked if need be)."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        out = b""
+        while body:
+            size, _, body = body.partition(b"\r\n")
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                break
+            out, body = out + body[:n], body[n + 2:]
+        body = out
+    return body
+
+
+def error_answer(data):
+    """Who answered an error: "app" (a JSON {"error": ...} from a CGI),
+    "lighttpd" (its own 4xx page: the request never reached a CGI), or
+    None (neither: a broken answer)."""
+    body = raw_body(data)
+    try:
+        j = json.loads(body)
+        if isinstance(j, dict) and isinstance(j.get("error"), str):
+            return "app"
+    except ValueError:
+        pass
+    if re.search(rb"<title>4\d\d [A-Za-z ]+</title>", body):
+        return "lighttpd"
+    return None
+
+
 @test
 def short_bodies_through_lighttpd(env):
     """Through lighttpd: body shorter than Content-Length then closed, Content-Length -1 or 2^64: 4xx or closed, never a hang, nothing written"""
@@ -394,8 +425,12 @@ def short_bodies_through_lighttpd(env):
             ("Content-Length 2^63", head(2 ** 63), b"", (400, 413)),
             ("Content-Length junk", head("12abc"), b'{"text":"x"}', (400,))):
         status, data, took = raw_request(env, h, body)
-        seen.append(f"{what}: {status or 'closed'} in {took:.2f}s")
+        by = error_answer(data) if status else None
+        seen.append(f"{what}: {status or 'closed'}{f' ({by})' if by else ''} in {took:.2f}s")
         check(status in want, f"{what}: {status} {data[:200]!r}")
+        if status:
+            check(by is not None, f"{what}: {status} neither a JSON error nor "
+                  f"lighttpd's own page: {data[-200:]!r}")
         check(took < 5, f"{what}: took {took:.1f}s")
     say("; ".join(seen))
     eq(count(env, "memo"), before, "nothing written")
@@ -539,10 +574,19 @@ def chunked_bodies_through_lighttpd(env):
     status, data, took = raw_request(env, head, chunks)
     say(f"chunked: {status} in {took:.2f}s")
     eq(status, 200, f"chunked POST: {data[-200:]!r}")
+    try:
+        stored = json.loads(raw_body(data))
+    except ValueError:
+        stored = None
+    check(isinstance(stored, dict) and stored.get("text") == "청크 전송 ✓",
+          f"chunked POST: the memo back as JSON: {data[-200:]!r}")
     eq(count(env, "memo"), before + 1, "stored")
     status, data, took = raw_request(env, head, chunks[:len(chunks) // 2])
     say(f"chunked, cut short: {status or 'closed'} in {took:.2f}s")
     check(status in (None, 400), f"cut short: {status}")
+    if status:
+        check(error_answer(data) is not None, f"cut short: {status} neither a JSON error "
+              f"nor lighttpd's own page: {data[-200:]!r}")
     check(took < 5, f"took {took:.1f}s")
     eq(count(env, "memo"), before + 1, "nothing more stored")
 
@@ -888,4 +932,5 @@ def api_routes_with_db_down(env):
 # the outages, where a process and its database connection (and auth.cgi's
 # libcurl) outlive each request.
 FASTCGI = [db_stopped_under_traffic, db_killed_under_traffic, db_frozen, naver_hangs,
-           naver_failures, login_with_db_down]
+           naver_failures, login_with_db_down, short_bodies_through_lighttpd,
+           chunked_bodies_through_lighttpd]
