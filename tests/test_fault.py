@@ -321,6 +321,8 @@ def naver_hangs(env):
         took = time.monotonic() - t0
         seen.append(f"{scenario}: {r.status} in {took:.2f}s")
         eq(r.status, 502, scenario)
+        check("네이버 로그인 중 문제가 발생했습니다" in r.text and 'href="./"' in r.text,
+              f"{scenario}: Korean page with a link home")
         check(took < 4.5, f"{scenario}: answered in {took:.1f}s (timeout 2s)")
         eq(counts(env), before, f"{scenario}: nothing written")
     # The process that gave up on Naver serves the next login.
