@@ -351,7 +351,8 @@ def main():
         # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
         # route), then with one process per route for test_fastcgi, which
         # watches a single process serve request after request.
-        for label, procs, suites in (("[fastcgi] ", None, E2E_SUITES + ("test_account",)),
+        for label, procs, suites in (("[fastcgi] ", None,
+                                      E2E_SUITES + ("test_account", "test_attack")),
                                      ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
             extra = {"MEMO_FCGI_PROCS": procs} if procs else None
             fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
