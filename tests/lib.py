@@ -60,6 +60,17 @@ def eq(got, want, what=""):
         raise Failed(f"{what}: got {got!r}, want {want!r}")
 
 
+def record(results, ok, name, detail=""):
+    """A result that is not a @test function's (lint, fuzzing, a sanitizer
+    pass): appended to results and printed as "ok - name" or "FAIL - name",
+    with the last 40 lines of detail under a failure."""
+    results.append((ok, name))
+    print(f"{'ok' if ok else 'FAIL'} - {name}", flush=True)
+    if not ok and detail:
+        for line in detail.strip().splitlines()[-40:]:
+            print(f"    {line}")
+
+
 def run_tests(tests, env, results, only=None, label=""):
     """Run `tests` against `env`; `label` prefixes the names when one suite
     runs against several servers.  What a test prints ("saw: …") is shown

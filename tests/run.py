@@ -249,14 +249,6 @@ def unit_tests(results, only):
         print(p.stderr, end="")
 
 
-def record(results, ok, name, detail=""):
-    results.append((ok, name))
-    print(f"{'ok' if ok else 'FAIL'} - {name}", flush=True)
-    if not ok and detail:
-        for line in detail.strip().splitlines()[-40:]:
-            print(f"    {line}")
-
-
 def lint(results, only):
     if only:
         return
@@ -264,9 +256,9 @@ def lint(results, only):
     p = subprocess.run(["make", "-s", "--no-print-directory", "lint"], cwd=ROOT,
                        capture_output=True, text=True)
     last = (p.stdout.strip().splitlines() or [""])[-1]
-    record(results, p.returncode == 0,
-           f"make {last} ({time.monotonic() - t0:.1f}s)",
-           p.stdout + p.stderr)
+    lib.record(results, p.returncode == 0,
+               f"make {last} ({time.monotonic() - t0:.1f}s)",
+               p.stdout + p.stderr)
 
 
 def fuzz_replay(results, only):
@@ -274,16 +266,16 @@ def fuzz_replay(results, only):
         return
     for t in FUZZ_TARGETS:
         ok, n, tail = fuzz.replay(t)
-        record(results, ok, f"fuzz replay: {t} ({n} seed and regression inputs)", tail)
+        lib.record(results, ok, f"fuzz replay: {t} ({n} seed and regression inputs)", tail)
     seconds = int(os.environ.get("FUZZ_TEST_S", "5"))
     # Two at a time, one a core: the same seconds each, half the wait.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         runs = list(pool.map(lambda t: fuzz.fuzz(t, seconds), FUZZ_TARGETS))
     for t, r in zip(FUZZ_TARGETS, runs):
         ok = r["rc"] == 0 and not r["crashes"] and r["execs"] > 0
-        record(results, ok, f"fuzz {t} for {seconds}s: {r['execs']} executions, "
-               f"cov {r['cov']}, ft {r['ft']}, crashes {len(r['crashes'])}",
-               r["log"] + f"\ncrash inputs: var/fuzz/crashes/{t}/ {r['crashes']}")
+        lib.record(results, ok, f"fuzz {t} for {seconds}s: {r['execs']} executions, "
+                   f"cov {r['cov']}, ft {r['ft']}, crashes {len(r['crashes'])}",
+                   r["log"] + f"\ncrash inputs: var/fuzz/crashes/{t}/ {r['crashes']}")
 
 
 def modules(*names):
@@ -351,7 +343,8 @@ def main():
         # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
         # route), then with one process per route for test_fastcgi, which
         # watches a single process serve request after request.
-        for label, procs, suites in (("[fastcgi] ", None, E2E_SUITES + ("test_account",)),
+        for label, procs, suites in (("[fastcgi] ", None,
+                                      E2E_SUITES + ("test_account", "test_attack")),
                                      ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
             extra = {"MEMO_FCGI_PROCS": procs} if procs else None
             fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),

@@ -87,8 +87,7 @@ def asan_pass(env, results, only, by_hand, e2e_tests):
     name = (f"asan: no sanitizer report in {len(texts) - len(webs)} CGI runs by hand "
             f"and lighttpd's CGI stderr ({ran} tests ran)")
     ok = not reports and ran > 0
-    results.append((ok, name))
-    print(f"{'ok' if ok else 'FAIL'} - {name}")
+    lib.record(results, ok, name)
     for where, what in reports[:20]:
         print(f"    {where}: {what}")
 
@@ -216,8 +215,7 @@ def asan_fastcgi_pass(env, results, only, e2e_tests):
     name = (f"asan, fastcgi: no sanitizer report from the FastCGI processes ({out['ran']} "
             f"tests ran; {out['asked']} processes ended, "
             f"{len(out['exits']) - len(out['bad_exits'])} exited 0 after LeakSanitizer's check)")
-    results.append((ok, name))
-    print(f"{'ok' if ok else 'FAIL'} - {name}")
+    lib.record(results, ok, name)
     fastcgi_report(out, cgi_dir, reports)
 
 
@@ -270,8 +268,7 @@ def valgrind_pass(env, results, only, by_hand):
     name = (f"valgrind: {f['runs']} CGI runs, {f['errors']} errors, "
             f"definitely lost {f['definitely']} B, indirectly lost {f['indirectly']} B "
             f"(possibly lost {f['possibly']} B)")
-    results.append((ok, name))
-    print(f"{'ok' if ok else 'FAIL'} - {name}")
+    lib.record(results, ok, name)
     if not ok:
         for p in logs:
             t = open(p, errors="replace").read()
@@ -312,8 +309,7 @@ def valgrind_fastcgi_pass(env, results, only, tests):
     name = (f"valgrind, fastcgi: {f['runs']} FastCGI processes over {out['ran']} tests, "
             f"{f['errors']} errors, definitely lost {f['definitely']} B, indirectly lost "
             f"{f['indirectly']} B (possibly lost {f['possibly']} B)")
-    results.append((ok, name))
-    print(f"{'ok' if ok else 'FAIL'} - {name}")
+    lib.record(results, ok, name)
     fastcgi_report(out, wrappers, [])
     if not ok:
         for p in logs:

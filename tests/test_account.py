@@ -16,6 +16,7 @@ import urllib.parse
 import lib
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
                  sha256_hex, start_login, test)
+from test_api import check_error
 from test_e2e import logged_in
 from test_fault import raw_request
 
@@ -171,13 +172,14 @@ def account_requires_session_and_methods(env):
                                 ("POST", "/export", "GET"), ("DELETE", "/export", "GET"),
                                 ("GET", "/import", "POST"), ("PUT", "/import", "POST")):
         r = u.request(method, path)
-        eq(r.status, 405, f"{method} {path}")
+        check_error(r, 405, f"{method} {path}", {"error": "method not allowed"})
         eq(r.header("Allow"), allow, f"{method} {path} Allow")
     for path in ("/account/x", "/account/sessions", "/account/sessions/", "/account/sessions/a/b",
                  "/account/sessions/" + "a" * 65, "/account/sessions/a%21b", "/export/x"):
         r = u.request("DELETE" if "sessions" in path else "GET", path)
-        eq(r.status, 404, path)
-    eq(u.get("/export?format=pdf").status, 400, "unknown format")
+        check_error(r, 404, path, {"error": "not found"})
+    check_error(u.get("/export?format=pdf"), 400, "unknown format",
+                {"error": "format must be json or md"})
 
 
 @test
@@ -193,7 +195,7 @@ def end_another_devices_session(env):
     r1 = intruder.request("DELETE", f"/account/sessions/{lap['id']}")
     r2 = intruder.request("DELETE", "/account/sessions/" + "0" * 32)
     eq((r1.status, r1.body), (r2.status, r2.body), "another user's id answers as no id")
-    eq(r1.status, 404, "another user's id")
+    check_error(r1, 404, "another user's id", {"error": "no such session"})
     eq(laptop.get("/memo").status, 200, "the laptop still works")
     r = phone.request("DELETE", f"/account/sessions/{lap['id']}")
     eq(r.status, 204, "end the laptop's session")
@@ -815,6 +817,10 @@ def withdraw_db_down_midway(env):
     say(f"rows kept through the kill: {rows}")
 
 
+# common/app.c html_message(E_DB): the page the HTML endpoints answer with.
+DB_DOWN_PAGE = "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요."
+
+
 @test
 def account_routes_with_db_down(env):
     """Database down: GET /account, DELETE /account/sessions/{id}, POST /logout?all=1, GET /export (both formats), POST /import and GET /login?intent=withdraw answer 503; the withdrawal calls nobody"""
@@ -835,9 +841,14 @@ def account_routes_with_db_down(env):
             t0 = time.monotonic()
             r = b.request(method, path, body=body, headers={"Content-Type": "application/json"})
             got.append(f"{method} {path} {r.status} {time.monotonic() - t0:.1f}s")
-            eq(r.status, 503, f"{method} {path}")
+            if path.startswith(("/logout", "/login")):      # HTML endpoints
+                eq(r.status, 503, f"{method} {path}")
+                check(DB_DOWN_PAGE in r.text, f"{method} {path}: the Korean page {r.text[:200]!r}")
+            else:
+                check_error(r, 503, f"{method} {path}", {"error": "database unavailable"})
         r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
         eq(r.status, 503, "the withdrawal's callback")
+        check(DB_DOWN_PAGE in r.text, f"the withdrawal's callback: the Korean page {r.text[:200]!r}")
     finally:
         env.db.start()
     eq(unlinks(env), [], "no unlink without the database")

@@ -150,13 +150,16 @@ def shipped_process_count(env):
     finally:
         web.stop()
     for bad in ("0", "four", "-1"):
+        # A state directory per value: lighttpd.out is appended to, so a shared
+        # one would let a later value match an earlier value's message.
+        bad_base = os.path.join(env.base, "fastcgi-bad-" + bad.replace("-", "minus"))
         try:
-            stack.Lighttpd(os.path.join(env.base, "fastcgi-bad"), env.config,
+            stack.Lighttpd(bad_base, env.config,
                            mode="fastcgi", extra_env={"MEMO_FCGI_PROCS": bad}).stop()
             check(False, f"lighttpd started with MEMO_FCGI_PROCS={bad}")
         except RuntimeError as e:
             check("exited" in str(e), f"MEMO_FCGI_PROCS={bad}: {e}")
-        with open(os.path.join(env.base, "fastcgi-bad", "lighttpd.out"),
+        with open(os.path.join(bad_base, "lighttpd.out"),
                   errors="replace") as f:
             check("MEMO_FCGI_PROCS must be a positive number" in f.read(),
                   f"MEMO_FCGI_PROCS={bad}: the message is in lighttpd's output")

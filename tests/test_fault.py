@@ -218,12 +218,19 @@ def db_outage(env, name, break_db, mend_db):
         t_break = time.monotonic()
         try:
             break_db()
-            time.sleep(4)               # requests keep coming while it is down
+            time.sleep(0.5)
+            # The page itself, for a visitor with a session: a Korean 503 page.
+            page = b.get("/", timeout=10)
+            time.sleep(3.5)             # requests keep coming while it is down
         finally:
             t_mend = time.monotonic()
             mend_db()
         t_back = time.monotonic()
         time.sleep(1)
+    eq(page.status, 503, "GET / with a session while the database is down")
+    check((page.header("Content-Type") or "").startswith("text/html") and
+          "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요." in page.text,
+          f"GET / while down: the Korean page: {page.body[:200]!r}")
     check(not tr.errors, f"requests that hung or broke: {tr.errors[:5]}")
     during = [x for x in tr.log if x[0] > t_break + 0.2 and x[0] + x[1] < t_mend]
     statuses = sorted({x[3] for x in tr.log})
@@ -314,6 +321,8 @@ def naver_hangs(env):
         took = time.monotonic() - t0
         seen.append(f"{scenario}: {r.status} in {took:.2f}s")
         eq(r.status, 502, scenario)
+        check("네이버 로그인 중 문제가 발생했습니다" in r.text and 'href="./"' in r.text,
+              f"{scenario}: Korean page with a link home")
         check(took < 4.5, f"{scenario}: answered in {took:.1f}s (timeout 2s)")
         eq(counts(env), before, f"{scenario}: nothing written")
     # The process that gave up on Naver serves the next login.
@@ -368,6 +377,37 @@ def raw_request(env, head, body=b"", close_after=True, timeout=10):
     return status, data, time.monotonic() - t0
 
 
+def raw_body(data):
+    """The body of a raw HTTP/1.1 answer (de-chunked if need be)."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        out = b""
+        while body:
+            size, _, body = body.partition(b"\r\n")
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                break
+            out, body = out + body[:n], body[n + 2:]
+        body = out
+    return body
+
+
+def error_answer(data):
+    """Who answered an error: "app" (a JSON {"error": ...} from a CGI),
+    "lighttpd" (its own 4xx page: the request never reached a CGI), or
+    None (neither: a broken answer)."""
+    body = raw_body(data)
+    try:
+        j = json.loads(body)
+        if isinstance(j, dict) and isinstance(j.get("error"), str):
+            return "app"
+    except ValueError:
+        pass
+    if re.search(rb"<title>4\d\d [A-Za-z ]+</title>", body):
+        return "lighttpd"
+    return None
+
+
 @test
 def short_bodies_through_lighttpd(env):
     """Through lighttpd: body shorter than Content-Length then closed, Content-Length -1 or 2^64: 4xx or closed, never a hang, nothing written"""
@@ -387,8 +427,12 @@ def short_bodies_through_lighttpd(env):
             ("Content-Length 2^63", head(2 ** 63), b"", (400, 413)),
             ("Content-Length junk", head("12abc"), b'{"text":"x"}', (400,))):
         status, data, took = raw_request(env, h, body)
-        seen.append(f"{what}: {status or 'closed'} in {took:.2f}s")
+        by = error_answer(data) if status else None
+        seen.append(f"{what}: {status or 'closed'}{f' ({by})' if by else ''} in {took:.2f}s")
         check(status in want, f"{what}: {status} {data[:200]!r}")
+        if status:
+            check(by is not None, f"{what}: {status} neither a JSON error nor "
+                  f"lighttpd's own page: {data[-200:]!r}")
         check(took < 5, f"{what}: took {took:.1f}s")
     say("; ".join(seen))
     eq(count(env, "memo"), before, "nothing written")
@@ -532,10 +576,19 @@ def chunked_bodies_through_lighttpd(env):
     status, data, took = raw_request(env, head, chunks)
     say(f"chunked: {status} in {took:.2f}s")
     eq(status, 200, f"chunked POST: {data[-200:]!r}")
+    try:
+        stored = json.loads(raw_body(data))
+    except ValueError:
+        stored = None
+    check(isinstance(stored, dict) and stored.get("text") == "청크 전송 ✓",
+          f"chunked POST: the memo back as JSON: {data[-200:]!r}")
     eq(count(env, "memo"), before + 1, "stored")
     status, data, took = raw_request(env, head, chunks[:len(chunks) // 2])
     say(f"chunked, cut short: {status or 'closed'} in {took:.2f}s")
     check(status in (None, 400), f"cut short: {status}")
+    if status:
+        check(error_answer(data) is not None, f"cut short: {status} neither a JSON error "
+              f"nor lighttpd's own page: {data[-200:]!r}")
     check(took < 5, f"took {took:.1f}s")
     eq(count(env, "memo"), before + 1, "nothing more stored")
 
@@ -881,4 +934,5 @@ def api_routes_with_db_down(env):
 # the outages, where a process and its database connection (and auth.cgi's
 # libcurl) outlive each request.
 FASTCGI = [db_stopped_under_traffic, db_killed_under_traffic, db_frozen, naver_hangs,
-           naver_failures, login_with_db_down]
+           naver_failures, login_with_db_down, short_bodies_through_lighttpd,
+           chunked_bodies_through_lighttpd]

@@ -442,13 +442,17 @@ def page_pin_tags_search(env):
         wd.wait("return document.getElementById('count').textContent === '메모 5개'",
                 "Back: no filter")
 
-        # Search as the person types: one request after the last key.
+        # Search as the person types: one request after the last key.  Both
+        # keys' input events in one script, so they surely fall within
+        # SEARCH_DELAY (300 ms) of each other however slow the machine.
         wd.js("window.__searches = 0; var f = window.fetch; window.fetch = function (u, i) {"
               " if (/[?&]q=/.test(String(u))) window.__searches++; return f(u, i); };")
-        wd.type("#search", "회의")
-        wd.wait("return document.getElementById('count').textContent === '검색 결과 3개'",
-                "the results for 회의")
-        time.sleep(0.4)
+        wd.js("var s = document.getElementById('search');"
+              "s.value = '회'; s.dispatchEvent(new Event('input'));"
+              "s.value = '회의'; s.dispatchEvent(new Event('input'));")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 3개'"
+                " && window.__searches >= 2", "the results for 회의")
+        time.sleep(0.5)        # past SEARCH_DELAY: a second search would have started
         searches = wd.js("return window.__searches")
         eq(searches, 2, "one search (pinned and others) for two syllables typed")
         check("q=%ED%9A%8C%EC%9D%98" in wd.url(), f"the search in the URL: {wd.url()}")
@@ -461,10 +465,21 @@ def page_pin_tags_search(env):
             wd.screenshot("search")
 
         # Case-insensitive; the answer to an older query never wins.
-        wd.js("var f0 = window.fetch; window.fetch = function (u, i) {"
-              " var slow = /q=slow/.test(String(u));"
-              " return f0(u, i).then(function (r) { return slow ?"
-              " new Promise(function (ok) { setTimeout(function () { ok(r); }, 1500); }) : r; });"
+        # The q=slow answers (pinned and others) come 1.5 s late, or fail
+        # 1.5 s late if the newer query aborted them; window.__slowDone counts
+        # them once the page has handled them (a task after their body was
+        # read, or after the failure).
+        wd.js("window.__slowDone = 0; var f0 = window.fetch;"
+              "function handled() { setTimeout(function () { window.__slowDone++; }, 0); }"
+              "function late(settle) { return new Promise(function (ok, no) {"
+              " setTimeout(function () { settle(ok, no); }, 1500); }); }"
+              "window.fetch = function (u, i) {"
+              " if (!/q=slow/.test(String(u))) return f0(u, i);"
+              " return f0(u, i).then(function (r) { return late(function (ok) {"
+              "   var j = r.json.bind(r);"
+              "   r.json = function () { var p = j(); p.then(handled, handled); return p; };"
+              "   ok(r); }); },"
+              "  function (e) { return late(function (ok, no) { no(e); handled(); }); });"
               "};")
         wd.js("var s = document.getElementById('search'); s.value = 'slow';"
               "s.dispatchEvent(new Event('input'));"
@@ -473,7 +488,7 @@ def page_pin_tags_search(env):
               "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
         wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
                 "the results for review")
-        time.sleep(1.8)        # the slow answer arrives now
+        wd.wait("return window.__slowDone === 2", "the slow answers to the older query handled")
         eq(wd.js(CARDS), ["Quarterly REVIEW #Work"], "the newer query's results stay")
         eq(wd.text("#count"), "검색 결과 1개", "and its count")
         check("q=review" in wd.url(), f"the URL says review: {wd.url()}")
