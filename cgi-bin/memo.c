@@ -134,7 +134,7 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		put_member(&ctx->resp, "count", x->n);
 	if (f->trash)
 		put_member(&ctx->resp, "trash_days", (unsigned long long)
-		    cfg_num(&ctx->cfg, CFG_TRASH_DAYS, 1, 36500));
+		    cfg_trash_days(&ctx->cfg));
 	resp_puts(&ctx->resp, "\"memos\":[");
 	while ((r = db_memo_next(l, &m)) == 1) {
 		if (!first)

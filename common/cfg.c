@@ -250,3 +250,9 @@ cfg_num(const struct cfg *cfg, enum cfg_key k, long min, long max)
 		v = strtol(table[k].def, NULL, 10);
 	return v < min ? min : v > max ? max : v;
 }
+
+long
+cfg_trash_days(const struct cfg *cfg)
+{
+	return cfg_num(cfg, CFG_TRASH_DAYS, 1, 36500);
+}

@@ -39,6 +39,9 @@ const char *cfg_str(const struct cfg *cfg, enum cfg_key k);
 /* A non-negative integer setting, clamped to [min, max]; the default when
  * the value is not a number. */
 long	 cfg_num(const struct cfg *cfg, enum cfg_key k, long min, long max);
+/* TRASH_DAYS as the page is told it and memo-maint purges by it (one
+ * clamp for both: 1 to 36500). */
+long	 cfg_trash_days(const struct cfg *cfg);
 /* The variable name of a key ("DB_HOST"). */
 const char *cfg_name(enum cfg_key k);
 

@@ -77,7 +77,7 @@ static enum err
 run(struct db *db, const struct cfg *cfg, const char *what)
 {
 	int all = strcmp(what, "all") == 0;
-	long days = cfg_num(cfg, CFG_TRASH_DAYS, 1, 36500);
+	long days = cfg_trash_days(cfg);
 	uint64_t n;
 	enum err e;
 
