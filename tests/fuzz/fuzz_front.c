@@ -29,7 +29,7 @@ handle(struct ctx *ctx)
 	const char *path;
 
 	handled = 1;
-	handled_id = ctx->id;
+	handled_id = ctx->args.id;
 	(void)sess_from_request(&ctx->req, hash);
 	(void)query_get(ctx->req.query, "limit", v, sizeof(v));
 	if (naver_redirect_uri(&ctx->cfg, &ctx->req, uri, sizeof(uri)) == E_OK) {
