@@ -4,7 +4,9 @@
  * Returns 200 with htdocs/index.html (embedded at build time) filled in:
  * "<name>님의 메모장" and the memo form for a live session, the title and
  * the Naver login button for guests.  The name is HTML-escaped; memo texts
- * are loaded by the page's script and set with textContent.
+ * are loaded by the page's script and set with textContent.  data-user is
+ * an opaque id of the person (a hash of their user id, not the name, which
+ * two people can share): the page keeps its drafts under it.
  * A stale sessionId cookie is expired.  Returns 503 (a Korean page) if the
  * visitor has a session cookie and the database is down.
  */
@@ -18,10 +20,16 @@
 #define TITLE_SUFFIX	"님의 메모장"
 #define GUEST_TITLE	"메모장"
 
-/* Write the template, replacing {{state}} and {{title}}. */
+/* Write the template, replacing {{state}}, {{title}} and {{user}}; me is
+ * NULL for a guest. */
 static void
-render(struct resp *r, const char *name)
+render(struct resp *r, const struct db_account *me)
 {
+	const char *name = me != NULL ? me->name : NULL;
+	char uid[SESS_HASH_LEN + 1] = "";
+
+	if (me != NULL)
+		sess_hash(me->id, uid);
 	const char *p = (const char *)index_html, *end = p + index_html_len;
 
 	while (p < end) {
@@ -35,6 +43,10 @@ render(struct resp *r, const char *name)
 		if ((size_t)(end - m) >= 9 && memcmp(m, "{{state}}", 9) == 0) {
 			resp_puts(r, name ? "user" : "guest");
 			p = m + 9;
+		} else if ((size_t)(end - m) >= 8 &&
+		    memcmp(m, "{{user}}", 8) == 0) {
+			resp_puts(r, uid);		/* hex digits */
+			p = m + 8;
 		} else if ((size_t)(end - m) >= 9 &&
 		    memcmp(m, "{{title}}", 9) == 0) {
 			if (name != NULL) {
@@ -53,12 +65,13 @@ render(struct resp *r, const char *name)
 static void
 handle(struct ctx *ctx)
 {
-	char hash[SESS_HASH_LEN + 1], name[USER_MAX_NAME + 1], cookie[512];
+	char hash[SESS_HASH_LEN + 1], cookie[512];
+	struct db_account me;
 	int have = sess_from_request(&ctx->req, hash) == E_OK;
 	enum err e = E_OK;
 
 	if (have && ((e = app_db(ctx)) != E_OK ||
-	    (e = db_session_name(ctx->db, hash, name, sizeof(name))) != E_OK)) {
+	    (e = db_account_user(ctx->db, hash, &me)) != E_OK)) {
 		if (e != E_UNAUTH) {
 			app_fail(ctx, e, NULL);
 			return;
@@ -70,7 +83,7 @@ handle(struct ctx *ctx)
 	    &ctx->req, &ctx->cfg, SESS_COOKIE, "", 0) == 0)
 		resp_header(&ctx->resp, "Set-Cookie", cookie);
 	resp_body(&ctx->resp);
-	render(&ctx->resp, have ? name : NULL);
+	render(&ctx->resp, have ? &me : NULL);
 }
 
 APP_ENDPOINT("index.cgi", APP_HTML,

@@ -57,9 +57,6 @@ enum err db_ping(struct db *db);
 
 /* ---- users and sessions (db_user.c) ---- */
 
-/* The name of the user holding a live session; E_UNAUTH if none. */
-enum err db_session_name(struct db *db, const char *hash, char *name,
-	    size_t namelen);
 /* E_OK if the session is live, else E_UNAUTH. */
 enum err db_session_live(struct db *db, const char *hash);
 /* What a new session records besides its hash: its public id (GET

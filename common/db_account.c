@@ -1,6 +1,7 @@
 /* db_account.c - the account: its user, its sessions, and withdrawal. */
 #include <string.h>
 #include "db_int.h"
+#include "fault.h"
 #include "utf8.h"
 
 /* Bind a result column to a string buffer of size len. */
@@ -55,7 +56,7 @@ db_account_user(struct db *db, const char *hash, struct db_account *out)
 		e = db_fail(db, st, db_what(ST_ACCOUNT_USER));
 		goto out;
 	}
-	r = mysql_stmt_fetch(st);
+	r = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
 	if (r == MYSQL_NO_DATA)
 		e = E_UNAUTH;
 	else if (r == 1 || idlen >= sizeof(out->id))

@@ -5,45 +5,6 @@
 #include "utf8.h"
 
 enum err
-db_session_name(struct db *db, const char *hash, char *name, size_t namelen)
-{
-	MYSQL_BIND in[1], res[1];
-	MYSQL_STMT *st;
-	unsigned long len = 0;
-	enum err e;
-	int r;
-
-	bind_cstr(&in[0], hash);
-	if ((e = db_run(db, ST_SESSION_NAME, in, &st)) != E_OK)
-		return e;
-	memset(res, 0, sizeof(res));
-	res[0].buffer_type = MYSQL_TYPE_STRING;
-	res[0].buffer = name;
-	res[0].buffer_length = (unsigned long)namelen;
-	res[0].length = &len;
-	if (mysql_stmt_bind_result(st, res) != 0) {
-		e = db_fail(db, st, db_what(ST_SESSION_NAME));
-		goto out;
-	}
-	r = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
-	if (r == MYSQL_NO_DATA)
-		e = E_UNAUTH;
-	else if (r == 1)
-		e = db_fail(db, st, db_what(ST_SESSION_NAME));
-	else {
-		/* A name longer than ours (an older schema's) is cut back to a
-		 * character boundary. */
-		size_t n = len < namelen ? len :
-		    utf8_prefix(name, namelen, namelen - 1);
-
-		name[n] = '\0';
-	}
-out:
-	db_end(st);
-	return e;
-}
-
-enum err
 db_session_live(struct db *db, const char *hash)
 {
 	MYSQL_BIND in[1];

@@ -61,6 +61,26 @@ def guest_page(env):
 
 
 @test
+def page_user_id_not_the_name(env):
+    """GET / logged in: data-user is an opaque id of the person (their drafts' key), not the name: two people of one name get two; a guest gets none"""
+    import re
+    from lib import naver_id, sha256_hex
+    a, b = logged_in(env, "초안 주인 갑"), logged_in(env, "초안 주인 을")
+    # Naver names are not unique: the second takes the first's.
+    env.db.query(f"UPDATE `user` SET name = '초안 주인 갑' WHERE id = '{naver_id('초안 주인 을')}'")
+    seen = []
+    for who, br in (("초안 주인 갑", a), ("초안 주인 을", b)):
+        t = br.get("/").text
+        check("초안 주인 갑님의 메모장" in t, "the shared name as the title")
+        m = re.search(r'<body class="user" data-user="([0-9a-f]{64})">', t)
+        check(m is not None, "an opaque id on the page")
+        eq(m.group(1), sha256_hex(naver_id(who)), "a hash of the person's user id")
+        seen.append(m.group(1))
+    check(seen[0] != seen[1], "two people of one name: two ids")
+    check('data-user=""' in http_get(env.web.url).text, "a guest: none")
+
+
+@test
 def template_not_served_raw(env):
     """The page template and the CGI files are not served as files"""
     for path in ("index.html", "htdocs/index.html", "cgi-bin/memo.cgi", "memo.cgi"):

@@ -115,7 +115,8 @@
 	}
 
 	Memo.drafts = {
-		/* user: the logged-in person's name, as the page shows it. */
+		/* user: an opaque id of the logged-in person (index.cgi's
+		 * data-user), not the name, which two people can share. */
 		init(user) {
 			key = 'memo.drafts.v1:' + location.pathname + ':' + user;
 			me = tabId();
