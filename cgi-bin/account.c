@@ -47,19 +47,19 @@ static enum err
 account_json(struct db *db, const struct db_account *me, const char *hash,
     struct json_object *o)
 {
-	struct json_object *sessions = json_object_new_array();
+	struct json_object *sessions = NULL;
 	uint64_t memos, trash;
 	enum err e;
 
-	/* sessions is o's (or freed) from the first line on. */
-	if (jsonx_add(o, "sessions", sessions) ||
-	    jsonx_add(o, "name", json_object_new_string(me->name)) ||
+	if (jsonx_add(o, "name", json_object_new_string(me->name)) ||
 	    jsonx_add(o, "created_at", json_object_new_string(me->created_at)))
 		return E_NOMEM;
 	if ((e = db_account_counts(db, me->id, &memos, &trash)) != E_OK)
 		return e;
+	/* Made as it is added: o owns it (or it is freed) at once. */
 	if (jsonx_add(o, "memos", json_object_new_int64((int64_t)memos)) ||
-	    jsonx_add(o, "trash", json_object_new_int64((int64_t)trash)))
+	    jsonx_add(o, "trash", json_object_new_int64((int64_t)trash)) ||
+	    jsonx_add(o, "sessions", sessions = json_object_new_array()))
 		return E_NOMEM;
 	return db_session_list(db, me->id, hash, session_add, sessions);
 }
