@@ -185,6 +185,39 @@ def fill_search_memos(db, user_id, n):
              f" SELECT user_id, id, text FROM memo WHERE user_id = '{user_id}'")
 
 
+def start_backends(base, started):
+    """MariaDB (bootstrapped) and the development Naver double under base,
+    appended to started as they start; returns (db, the config file)."""
+    db = stack.MariaDB(os.path.join(base, "mariadb")).start()
+    started.append(db)
+    db.bootstrap()
+    naver = stack.NaverDev(base)
+    started.append(naver)
+    settings = {"DB_SOCKET": db.socket, "DB_USER": "memo",
+                "DB_PASSWORD": db.password, "DB_DATABASE": "memo"}
+    settings.update(naver.settings())
+    config = os.path.join(base, "memo.env")
+    stack.write_env(config, settings)
+    return db, config
+
+
+def bench_server(base, config, static, mode, procs=None, cgi_dir=None):
+    """lighttpd for the bench in this mode; procs: FastCGI processes per
+    busy route (fastcgi.conf's default if None); cgi_dir: serve the CGIs
+    of another build (the previous version)."""
+    mode_conf = os.path.join(ROOT, "bench", mode + ".conf")
+    extra = {"MEMO_BENCH_MODE_CONF": mode_conf, "MEMO_BENCH_FLOOR": FLOOR,
+             "MEMO_BENCH_FLOOR_LINKED": FLOOR_LINKED,
+             "MEMO_BENCH_FLOOR_LINKED_NOPIE": FLOOR_LINKED_NOPIE,
+             "MEMO_BENCH_FCGI_FLOOR": FLOOR_FCGI, "MEMO_BENCH_STATIC": static}
+    if procs:
+        extra["MEMO_FCGI_PROCS"] = str(procs)
+    return stack.Lighttpd(
+        os.path.join(base, f"lighttpd-{mode}{procs or ''}{'-prev' if cgi_dir else ''}"),
+        config, conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
+        extra_env=extra, cgi_dir=cgi_dir)
+
+
 def build_previous():
     """The previous version's CGIs (tools/previous.py), or None."""
     try:
@@ -340,33 +373,10 @@ def main():
     started = []
     t = Table()
     try:
-        db = stack.MariaDB(os.path.join(base, "mariadb")).start()
-        started.append(db)
-        db.bootstrap()
-        naver = stack.NaverDev(base)
-        started.append(naver)
-        settings = {"DB_SOCKET": db.socket, "DB_USER": "memo",
-                    "DB_PASSWORD": db.password, "DB_DATABASE": "memo"}
-        settings.update(naver.settings())
-        config = os.path.join(base, "memo.env")
-        stack.write_env(config, settings)
+        db, config = start_backends(base, started)
 
         def server(mode, procs=None, cgi_dir=None):
-            """lighttpd for the bench in this mode; procs: FastCGI
-            processes per busy route (fastcgi.conf's default if None);
-            cgi_dir: serve the CGIs of another build (the previous
-            version)."""
-            mode_conf = os.path.join(ROOT, "bench", mode + ".conf")
-            extra = {"MEMO_BENCH_MODE_CONF": mode_conf, "MEMO_BENCH_FLOOR": FLOOR,
-                     "MEMO_BENCH_FLOOR_LINKED": FLOOR_LINKED,
-                     "MEMO_BENCH_FLOOR_LINKED_NOPIE": FLOOR_LINKED_NOPIE,
-                     "MEMO_BENCH_FCGI_FLOOR": FLOOR_FCGI, "MEMO_BENCH_STATIC": static}
-            if procs:
-                extra["MEMO_FCGI_PROCS"] = str(procs)
-            return stack.Lighttpd(
-                os.path.join(base, f"lighttpd-{mode}{procs or ''}{'-prev' if cgi_dir else ''}"),
-                config, conf=os.path.join(ROOT, "lighttpd-bench.conf"), mode=mode,
-                extra_env=extra, cgi_dir=cgi_dir)
+            return bench_server(base, config, static, mode, procs, cgi_dir)
 
         web = server(MODES[0])
         started.append(web)

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""bench/rounds.py - issue 9's ratios alone, in interleaved rounds.
+
+    python3 bench/rounds.py [ROUNDS] [SECONDS]     (default 4 rounds of 2 s)
+
+The same setup as `make bench` (tools/bench.py), one mode at a time
+(BENCH_MODES, default fastcgi), against the previous version built from
+git.  Each round runs GET /memo, GET /memo?tag=, the previous version's
+GET /memo, POST /memo and PATCH /memo/{id}, in an order that turns each
+round, and prints each ratio of the round; the last lines give the median
+of every ratio.  On 2 shared cores one run of a few seconds moves by a
+tenth or more; the median of interleaved rounds moves much less."""
+import os, sys, shutil, statistics
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
+import importlib.util
+spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+import stack, lib
+
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
+
+
+def main():
+    base = os.path.join(ROOT, "var", "rounds")
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    started = []
+    try:
+        db, config = bench.start_backends(base, started)
+        prev_bin = bench.build_previous()
+
+        def server(mode, cgi_dir=None):
+            w = bench.bench_server(base, config, base, mode, cgi_dir=cgi_dir)
+            started.append(w)
+            return w
+
+        for mode in os.environ.get("BENCH_MODES", "fastcgi").split():
+            web = server(mode)
+            reader = lib.Browser(web.url)
+            lib.eq(lib.login(reader, f"벤치 독자 {mode}").status, 302, "login")
+            for i in range(20):
+                text = f"벤치 메모 {i}: 오늘 할 일 — 장보기, 운동, 책 읽기 #할일"
+                lib.eq(reader.post_json("/memo", {"text": text + (" #work/plan" if i % 2 else "")}).status, 200, "POST")
+            writer = lib.Browser(web.url)
+            lib.eq(lib.login(writer, f"벤치 작성자 {mode}").status, 302, "login")
+            editor = lib.Browser(web.url)
+            lib.eq(lib.login(editor, f"벤치 편집자 {mode}").status, 302, "login")
+            paths = []
+            for i in range(64):
+                r = editor.post_json("/memo", {"text": f"고칠 메모 {i}"})
+                paths.append(f"/memo/{r.json()['id']}")
+            rc = "sessionId=" + reader.cookies["sessionId"]
+            wc = "sessionId=" + writer.cookies["sessionId"]
+            ec = "sessionId=" + editor.cookies["sessionId"]
+            pweb = server(mode, cgi_dir=prev_bin) if prev_bin else None
+            runs = {
+                "get": (web, web.url + "memo", rc, None),
+                "tag": (web, web.url + "memo?tag=%ED%95%A0%EC%9D%BC", rc, None),
+                "post": (web, web.url + "memo", wc, '{"text":"벤치마크가 쓴 메모 한 줄"}'),
+                "patch": (web, web.url + paths[0][1:], ec,
+                          ('{"text":"벤치마크가 고친 메모 %d"}', "PATCH", paths)),
+            }
+            if pweb:
+                runs["prev"] = (pweb, pweb.url + "memo", rc, None)
+            if mode == "fastcgi":
+                bench.wrk(web.url + "memo", rc, seconds=2)
+                if pweb:
+                    bench.wrk(pweb.url + "memo", rc, seconds=2)
+            names = list(runs)
+            ratios = {"patch/post": [], "get/prev": [], "tag/prev": []}
+            cpu = {n: [] for n in names}
+            for rnd in range(ROUNDS):
+                order = names[rnd % len(names):] + names[:rnd % len(names)]
+                if rnd % 2:
+                    order.reverse()
+                rps = {}
+                for n in order:
+                    w, u, c, b = runs[n]
+                    progs = [p for prog in ("memo", "tags", "trash") for p in w.fastcgi_pids(prog)] \
+                        if w is web else w.fastcgi_pids(os.path.join(prev_bin, "memo.cgi"))
+                    b0 = (bench.cpu_us([w.server.proc.pid], children=True), bench.cpu_us(progs),
+                          bench.cpu_us([db.server.proc.pid]))
+                    if isinstance(b, tuple):
+                        r = bench.wrk(u, c, b[0], seconds=SECONDS, method=b[1], paths=b[2])
+                    else:
+                        r = bench.wrk(u, c, b, seconds=SECONDS)
+                    a0 = (bench.cpu_us([w.server.proc.pid], children=True), bench.cpu_us(progs),
+                          bench.cpu_us([db.server.proc.pid]))
+                    if r["bad_status"] or r["socket_errors"]:
+                        print(f"  {n}: VOID {r['bad_status']} bad, {r['socket_errors']} errors")
+                    rps[n] = r["rps"]
+                    cpu[n].append([(x - y) / max(r["requests"], 1) for x, y in zip(a0, b0)])
+                line = " ".join(f"{n} {rps[n]:6.0f}" for n in names)
+                ratios["patch/post"].append(rps["patch"] / rps["post"])
+                if "prev" in rps:
+                    ratios["get/prev"].append(rps["get"] / rps["prev"])
+                    ratios["tag/prev"].append(rps["tag"] / rps["prev"])
+                print(f"{mode} round {rnd + 1}: {line}  " +
+                      " ".join(f"{k} {v[-1]:.2f}" for k, v in ratios.items() if v), flush=True)
+            for k, v in ratios.items():
+                if v:
+                    print(f"{mode} median {k}: {statistics.median(v):.2f}  (of {len(v)}: {min(v):.2f}-{max(v):.2f})")
+            for n in names:
+                m = [statistics.median(x[i] for x in cpu[n]) for i in range(3)]
+                print(f"{mode} CPU us/req {n:6}: lighttpd {m[0]:5.0f}  fcgi/cgi {m[1]:5.0f}  mariadb {m[2]:5.0f}")
+            for w in (web, pweb):
+                if w:
+                    w.stop()
+                    started.remove(w)
+    finally:
+        for s in reversed(started):
+            try:
+                s.stop()
+            except Exception as e:
+                print(f"rounds: stopping: {e}")
+
+
+if __name__ == "__main__" and not os.environ.get("ROUNDS_IMPORT"):
+    main()
