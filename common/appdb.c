@@ -17,14 +17,16 @@
 /* The FastCGI process's connection. */
 static struct db *kept;
 
-/* After the request: close it (CGI), or keep it if it is still good. */
+/* After the request: close it (CGI), or keep it unless something failed
+ * on it (whether the server still has it is asked before the next use:
+ * asking now too was one more system call a request). */
 static void
 release(struct ctx *ctx)
 {
 	if (!ctx->persistent) {
 		db_close(ctx->db);
 		db_client_end();
-	} else if (!db_reusable(kept, &ctx->cfg)) {
+	} else if (db_failed(kept)) {
 		db_close(kept);
 		kept = NULL;
 	}

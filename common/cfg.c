@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <time.h>
 #include "cfg.h"
 #include "cgi.h"
 
@@ -174,29 +176,93 @@ set_from_file(void *arg, const char *key, const char *val)
 	return 0;	/* unknown keys are other programs' settings */
 }
 
-static enum err
-read_file(struct cfg *cfg, const char *path, int must_exist)
+/*
+ * The file's text as last read.  A FastCGI process loads the settings for
+ * every request (a changed file takes effect at once, as in CGI mode), but
+ * reads the file again only when stat says it is another file or was
+ * written since: one system call a request instead of four, and no 64 KiB
+ * buffer made and freed.  Inode, size and both times must all match; a
+ * file replaced by rename is another inode.  File times advance by a
+ * clock tick, not a nanosecond, so two writes of one size a few ms apart
+ * can leave the same times: text read within two seconds of its file's
+ * last change is not trusted, and read again next time (as git does with
+ * its index).
+ */
+static struct {
+	char		*path;
+	struct stat	 st;
+	char		*text;
+	size_t		 len;
+	int		 settled;	/* changed over 2 s before it was read */
+} kept;
+
+static int
+same_file(const struct stat *a, const struct stat *b)
 {
-	char *text;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void
+forget_file(void)
+{
+	free(kept.path);
+	free(kept.text);
+	memset(&kept, 0, sizeof(kept));
+}
+
+/* Read path into kept (at most DOTENV_MAX_FILE bytes). */
+static enum err
+load_file(const char *path)
+{
+	char *text, *fit;
 	ssize_t n;
 	size_t len = 0;
 	int fd;
 
+	forget_file();
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (!must_exist && errno == ENOENT) ? E_OK : E_INTERNAL;
-	if ((text = malloc(DOTENV_MAX_FILE + 1)) == NULL) {
+		return E_INTERNAL;
+	if (fstat(fd, &kept.st) != 0 ||
+	    (text = malloc(DOTENV_MAX_FILE + 1)) == NULL) {
 		close(fd);
-		return E_NOMEM;
+		return E_INTERNAL;
 	}
+	kept.settled = kept.st.st_mtim.tv_sec < time(NULL) - 2 &&
+	    kept.st.st_ctim.tv_sec < time(NULL) - 2;
 	while ((n = read(fd, text + len, DOTENV_MAX_FILE + 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	if (n < 0 || len > DOTENV_MAX_FILE) {
+	if (n < 0 || len > DOTENV_MAX_FILE ||
+	    (kept.path = strdup(path)) == NULL) {
 		free(text);
+		forget_file();
 		return E_INTERNAL;
 	}
-	cfg->errline = dotenv_parse(text, len, set_from_file, cfg);
-	free(text);
+	fit = realloc(text, len + 1);
+	kept.text = fit != NULL ? fit : text;
+	kept.len = len;
+	return E_OK;
+}
+
+static enum err
+read_file(struct cfg *cfg, const char *path, int must_exist)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		forget_file();
+		return (!must_exist && errno == ENOENT) ? E_OK : E_INTERNAL;
+	}
+	if ((kept.text == NULL || !kept.settled ||
+	    strcmp(kept.path, path) != 0 || !same_file(&st, &kept.st)) &&
+	    load_file(path) != E_OK)
+		return E_INTERNAL;
+	cfg->errline = dotenv_parse(kept.text, kept.len, set_from_file, cfg);
 	return cfg->errline ? E_INTERNAL : E_OK;
 }
 

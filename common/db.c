@@ -234,6 +234,12 @@ db_reusable(struct db *db, const struct cfg *cfg)
 	return pfd.fd >= 0 && poll(&pfd, 1, 0) == 0;
 }
 
+int
+db_failed(const struct db *db)
+{
+	return db->failed;
+}
+
 enum err
 db_ping(struct db *db)
 {
@@ -590,6 +596,7 @@ void
 row_memo(const struct db_row *r, struct db_memo *m)
 {
 	m->id = r->id;
+	m->tags = NULL;
 	m->text = r->text;
 	m->text_len = r->text_len;
 	stamp_format(m->created_at, &r->created);
@@ -709,16 +716,6 @@ list_step(struct db_list *l)
 }
 
 int
-db_memo_next(struct db_list *l, struct db_memo *m)
-{
-	int r = list_step(l);
-
-	if (r == 1)
-		row_memo(&l->row, m);
-	return r;
-}
-
-int
 db_revision_next(struct db_list *l, struct db_revision *rev)
 {
 	int r = list_step(l);
@@ -756,5 +753,7 @@ db_list_close(struct db_list *l)
 		return;
 	db_end(l->st);
 	row_free(&l->row);
+	if (l->batch != NULL)
+		l->batch_free(l->batch);
 	free(l);
 }

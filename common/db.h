@@ -52,6 +52,8 @@ void	 db_client_end(void);
 /* 1 if db may serve another request with cfg: opened with the same
  * settings, nothing failed on it, and the server has not closed it. */
 int	 db_reusable(struct db *db, const struct cfg *cfg);
+/* 1 if something failed on db: it must not serve another request. */
+int	 db_failed(const struct db *db);
 /* One round trip that proves the server answers. */
 enum err db_ping(struct db *db);
 
@@ -132,6 +134,9 @@ struct db_memo {
 	char		 deleted_at[DB_STAMP_LEN];	/* "" unless in the trash */
 	int		 pinned;
 	uint64_t	 version;	/* grows on every change: the ETag */
+	/* Its tags, when a list parsed them already (a tag filter), else
+	 * NULL; they are the list's, good until its next row. */
+	const struct tag_list *tags;
 };
 
 /* What a new memo or an edit stores: its text, the text's folded form

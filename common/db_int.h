@@ -8,6 +8,7 @@
 
 #include <mysql.h>
 #include "db.h"
+#include "tags.h"
 
 #define EXPORT_BATCH	200	/* memos per query of an export */
 
@@ -22,9 +23,9 @@ enum stmt {
 /* The columns of a memo row, in the order struct db_row binds them
  * (updated_at is NULL until the text is edited: row_memo says created_at
  * then). */
-#define MEMO_COLS \
-	"m.id, m.text, m.created_at, m.updated_at, m.pinned, m.deleted_at," \
-	" m.version"
+#define MEMO_LIST_COLS \
+	"m.id, m.text, m.created_at, m.updated_at, m.pinned"
+#define MEMO_COLS	MEMO_LIST_COLS ", m.deleted_at, m.version"
 
 /* A result row: up to seven columns, memo-shaped (others bind a prefix:
  * a revision is id, text, created; a tag count is id=count, text=name),
@@ -57,12 +58,38 @@ struct db {
 	struct db_row	 row;		/* single-row answers */
 };
 
+/* The values a memo list's parameters point at. */
+struct list_vals {
+	unsigned long long	 before, limit;
+	int			 trash, pin_lo, pin_hi;
+};
+
+/*
+ * A memo list filtered by tag as it streams (db_memo.c): the statement
+ * runs again for the next batch, from the last row read, until `want`
+ * rows carried the tag or a batch came back short.  Each row's tags are
+ * parsed into tl, which the memo then carries to its JSON.
+ */
+struct list_batch {
+	enum stmt		 k;
+	MYSQL_BIND		 in[16];
+	struct list_vals	 v;
+	const struct tag_filter	*tag;
+	struct tag_list		 tl;
+	unsigned long long	 want;		/* rows still to hand out */
+	unsigned long long	 read;		/* rows read in this batch */
+};
+
 struct db_list {
-	struct db	*db;
-	MYSQL_STMT	*st;
-	struct db_row	 row;
-	int		 pending;	/* a fetched row not yet handed out */
-	int		 done;
+	struct db		*db;
+	MYSQL_STMT		*st;
+	struct db_row		 row;
+	int			 pending;	/* a fetched row not yet handed out */
+	int			 done;
+	struct list_batch	*batch;		/* NULL: the rows as they come */
+	/* Frees batch: db_memo.c's, so that the programs that list no memo
+	 * do not link the tag parser through db.c. */
+	void			(*batch_free)(struct list_batch *);
 };
 
 /* Log a failure, mark the handle failed, and say what it means. */

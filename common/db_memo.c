@@ -4,12 +4,7 @@
 #include "db_int.h"
 #include "fold.h"
 #include "tags.h"
-
-/* The values a list's parameters point at. */
-struct list_vals {
-	unsigned long long	 before, limit;
-	int			 trash, has_tag, pin_lo, pin_hi;
-};
+#include "utf8.h"
 
 enum err
 tags_store(struct db *db, unsigned long long *id, const struct tag_list *t)
@@ -69,25 +64,25 @@ out:
 	return e;
 }
 
-/* The statement for a list's filters, and its parameters in in[];
- * live: the plain list of the live memos may take its own statement. */
+/* The statement for a list's filters, and its parameters in in[] (which
+ * point at v); live: the plain list of the live memos may take its own
+ * statement.  The tag is left out: a list filters by it as it streams, a
+ * count (tagged) binds it after these. */
 static enum stmt
 list_params(const char *hash, const struct db_filter *f, int live,
-    MYSQL_BIND *in, struct list_vals *v)
+    MYSQL_BIND *in, struct list_vals *v, MYSQL_BIND **next)
 {
 	MYSQL_BIND *b = in;
 
 	v->before = f->before ? f->before : ~0ULL;
 	v->limit = f->limit ? f->limit : ~0ULL;
-	if (live && !f->trash && f->pinned < 0 && f->q == NULL &&
-	    f->tag == NULL) {
+	if (live && !f->trash && f->pinned < 0 && f->q == NULL) {
 		bind_cstr(&b[0], hash);
 		bind_u64(&b[1], &v->before);
-		bind_u64(&b[2], &v->limit);
+		*next = &b[2];
 		return ST_MEMO_LIVE;
 	}
 	v->trash = f->trash != 0;
-	v->has_tag = f->tag != NULL;
 	v->pin_lo = f->pinned < 0 ? 0 : f->pinned;
 	v->pin_hi = f->pinned < 0 ? 1 : f->pinned;
 	bind_cstr(b++, hash);
@@ -98,37 +93,142 @@ list_params(const char *hash, const struct db_filter *f, int live,
 	/* Unused words match anything: "%". */
 	for (size_t i = 0; f->q != NULL && i < FOLD_MAX_TERMS; i++)
 		bind_cstr(b++, i < f->q->nterms ? f->q->pattern[i] : "%");
-	if (f->q != NULL || f->tag != NULL) {
-		bind_int(b++, &v->has_tag);
-		bind_cstr(b++, f->tag != NULL ? f->tag->key : "");
-		bind_cstr(b++, f->tag != NULL ? f->tag->lo : "");
-		bind_cstr(b++, f->tag != NULL ? f->tag->hi : "");
-	}
-	bind_u64(b, &v->limit);
-	return f->q != NULL ? ST_MEMO_FIND : f->tag != NULL ? ST_MEMO_TAGGED :
-	    ST_MEMO_LIST;
+	*next = b;
+	return f->q != NULL ? ST_MEMO_FIND : ST_MEMO_LIST;
+}
+
+/* A tag-filtered list's first batch: as many rows as it asks for, at
+ * least 32; each next one four times the last, up to 4096 (a rare tag
+ * reads far; a common one stops early). */
+#define BATCH_FIRST	32
+#define BATCH_MAX	4096
+
+static void
+batch_free(struct list_batch *b)
+{
+	tags_free(&b->tl);
+	free(b);
+}
+
+static enum err
+batch_run(struct db *db, struct list_batch *b, MYSQL_STMT **st)
+{
+	b->read = 0;
+	return db_run(db, b->k, b->in, st);
 }
 
 enum err
 db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
     struct db_list **out)
 {
-	MYSQL_BIND in[18];
+	MYSQL_BIND in[16], *lim;
 	struct list_vals v;
-	enum stmt k = list_params(hash, f, 1, in, &v);
+	struct list_batch *b;
+	enum stmt k;
 	MYSQL_STMT *st;
 	enum err e;
 
-	if ((e = db_run(db, k, in, &st)) != E_OK)
+	if (f->tag == NULL) {
+		k = list_params(hash, f, 1, in, &v, &lim);
+		bind_u64(lim, &v.limit);
+		if ((e = db_run(db, k, in, &st)) != E_OK)
+			return e;
+		return list_start(db, st, hash, out);
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return E_NOMEM;
+	b->k = list_params(hash, f, 1, b->in, &b->v, &lim);
+	bind_u64(lim, &b->v.limit);
+	b->tag = f->tag;
+	b->want = b->v.limit;
+	if (b->v.limit != ~0ULL && b->v.limit < BATCH_FIRST)
+		b->v.limit = BATCH_FIRST;
+	if ((e = batch_run(db, b, &st)) != E_OK ||
+	    (e = list_start(db, st, hash, out)) != E_OK) {
+		free(b);
 		return e;
-	return list_start(db, st, hash, out);
+	}
+	(*out)->batch = b;
+	(*out)->batch_free = batch_free;
+	return E_OK;
+}
+
+/* 1 if the row's text carries the list's tag or one nested in it. */
+static int
+row_tagged(struct list_batch *b, const struct db_row *r)
+{
+	size_t n = strlen(b->tag->key);
+
+	b->tl.n = 0;
+	/* Text that is not UTF-8 has no tags (its JSON is U+FFFD). */
+	if (memchr(r->text, '#', r->text_len) == NULL ||
+	    !utf8_valid(r->text, r->text_len) ||
+	    tags_parse(r->text, r->text_len, &b->tl) != E_OK)
+		return 0;
+	for (size_t i = 0; i < b->tl.n; i++)
+		if (strncmp(b->tl.tag[i].key, b->tag->key, n) == 0 &&
+		    (b->tl.tag[i].key[n] == '\0' || b->tl.tag[i].key[n] == '/'))
+			return 1;
+	return 0;
+}
+
+/* The next batch after a full one: 1 (started), 0 (none), -1. */
+static int
+batch_next(struct db_list *l)
+{
+	struct list_batch *b = l->batch;
+	MYSQL_STMT *st;
+
+	if (b->want == 0 || b->v.limit == ~0ULL || b->read < b->v.limit)
+		return 0;
+	db_end(l->st);
+	l->st = NULL;
+	b->v.before = l->row.id;
+	b->v.limit = b->v.limit >= BATCH_MAX / 4 ? BATCH_MAX : b->v.limit * 4;
+	if (batch_run(l->db, b, &st) != E_OK ||
+	    row_bind(l->db, &l->row, st) != E_OK) {
+		db_end(st);
+		return -1;
+	}
+	l->st = st;
+	l->done = 0;
+	return 1;
+}
+
+int
+db_memo_next(struct db_list *l, struct db_memo *m)
+{
+	struct list_batch *b = l->batch;
+	int r;
+
+	for (;;) {
+		if ((r = list_step(l)) == 0 && b != NULL &&
+		    (r = batch_next(l)) == 1)
+			continue;
+		if (r != 1 || b == NULL)
+			break;
+		b->read++;
+		if (b->want == 0) {
+			r = 0;		/* as many as asked for */
+			break;
+		}
+		if (row_tagged(b, &l->row)) {
+			b->want--;
+			break;
+		}
+	}
+	if (r == 1) {
+		row_memo(&l->row, m);
+		m->tags = b != NULL ? &b->tl : NULL;
+	}
+	return r;
 }
 
 enum err
 db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
     uint64_t *n)
 {
-	MYSQL_BIND in[18];
+	MYSQL_BIND in[18], *b;
 	struct list_vals v;
 	struct db_filter all = *f;
 	enum stmt k;
@@ -137,16 +237,16 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	int r;
 
 	all.before = all.limit = 0;
-	switch (list_params(hash, &all, 0, in, &v)) {
-	case ST_MEMO_FIND:
-		k = ST_MEMO_FIND_COUNT;
-		break;
-	case ST_MEMO_TAGGED:
-		k = ST_MEMO_TAGGED_COUNT;
-		break;
-	default:
-		k = ST_MEMO_LIST_COUNT;
+	k = list_params(hash, &all, 0, in, &v, &b);
+	if (f->tag != NULL) {
+		bind_cstr(b++, f->tag->key);
+		bind_cstr(b++, f->tag->lo);
+		bind_cstr(b++, f->tag->hi);
 	}
+	bind_u64(b, &v.limit);
+	k = k == ST_MEMO_FIND ?
+	    (f->tag ? ST_MEMO_FIND_TAGGED_COUNT : ST_MEMO_FIND_COUNT) :
+	    (f->tag ? ST_MEMO_TAGGED_COUNT : ST_MEMO_LIST_COUNT);
 	if ((e = db_run(db, k, in, &st)) != E_OK)
 		return e;
 	/* COUNT(*) is one BIGINT: the row's first column, id. */

@@ -13,6 +13,8 @@ void
 memo_json_free(struct memo_json *w)
 {
 	json_object_put(w->obj);	/* NULL is fine */
+	json_object_put(w->tag);
+	tags_free(&w->tl);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -41,7 +43,8 @@ memo_json_init(struct memo_json *w)
 	    &w->updated) ||
 	    member(w->obj, "pinned", json_object_new_boolean(0), &w->pinned) ||
 	    member(w->obj, "tags", json_object_new_array(), &w->tags) ||
-	    json_object_object_add(w->obj, "deleted_at", NULL) != 0) {
+	    json_object_object_add(w->obj, "deleted_at", NULL) != 0 ||
+	    (w->tag = json_object_new_string("")) == NULL) {
 		memo_json_free(w);
 		return E_NOMEM;
 	}
@@ -52,7 +55,7 @@ memo_json_init(struct memo_json *w)
 static enum err
 set_tags(struct memo_json *w, const char *text, size_t len)
 {
-	struct tag_list tl;
+	struct tag_list tl = { 0 };
 	size_t n = json_object_array_length(w->tags);
 	enum err e;
 
@@ -93,30 +96,35 @@ set_deleted(struct memo_json *w, const char *deleted_at)
 	    &w->deleted) ? E_NOMEM : E_OK;
 }
 
-/* The text (U+FFFD for one that is not UTF-8) and its tags. */
+/* The text (U+FFFD for one that is not UTF-8); *text and *len are then
+ * what was set, the text the tags come from. */
 static enum err
-set_text(struct memo_json *w, const struct db_memo *m)
+set_text(struct memo_json *w, const struct db_memo *m, const char **text,
+    size_t *len)
 {
-	const char *text = m->text;
-	size_t len = m->text_len;
-
-	if (!utf8_valid(text, len)) {
+	*text = m->text;
+	*len = m->text_len;
+	if (!utf8_valid(*text, *len)) {
 		/* Cannot come from our own writes; never pass it on raw. */
 		log_msg("memo %llu holds invalid UTF-8",
 		    (unsigned long long)m->id);
-		text = "\xEF\xBF\xBD";
-		len = 3;
+		*text = "\xEF\xBF\xBD";
+		*len = 3;
 	}
-	if (len > INT_MAX ||
-	    json_object_set_string_len(w->text, text, (int)len) == 0)
+	if (*len > INT_MAX ||
+	    json_object_set_string_len(w->text, *text, (int)*len) == 0)
 		return E_NOMEM;
-	return set_tags(w, text, len);
+	return E_OK;
 }
 
 enum err
 memo_json_set(struct memo_json *w, const struct db_memo *m)
 {
-	if (set_text(w, m) != E_OK ||
+	const char *text;
+	size_t len;
+
+	if (set_text(w, m, &text, &len) != E_OK ||
+	    set_tags(w, text, len) != E_OK ||
 	    json_object_set_int64(w->id, (int64_t)m->id) == 0 ||
 	    json_object_set_string(w->created, m->created_at) == 0 ||
 	    json_object_set_string(w->updated, m->updated_at) == 0 ||
@@ -138,6 +146,34 @@ put_value(struct resp *r, struct json_object *v)
 		return E_NOMEM;
 	resp_write(r, s, len);
 	return E_OK;
+}
+
+/* The tags of text, comma-separated, each escaped by json-c through the
+ * writer's one scratch string, parsed into the writer's one list: no
+ * array filled and emptied, nothing allocated, per memo. */
+static enum err
+put_tags(struct resp *r, struct memo_json *w, const struct db_memo *m,
+    const char *text, size_t len)
+{
+	const struct tag_list *tl = m->tags;	/* parsed by a tag filter */
+	enum err e = E_OK;
+
+	if (tl == NULL) {
+		if (memchr(text, '#', len) == NULL)
+			return E_OK;	/* most memos: no tag to look for */
+		if ((e = tags_parse(text, len, &w->tl)) != E_OK)
+			return e;
+		tl = &w->tl;
+	}
+	for (size_t i = 0; i < tl->n && e == E_OK; i++) {
+		if (i > 0)
+			resp_write(r, ",", 1);
+		if (json_object_set_string(w->tag, tl->tag[i].name) == 0)
+			e = E_NOMEM;
+		else
+			e = put_value(r, w->tag);
+	}
+	return e;
 }
 
 /* Append the n bytes of s to out at *o (the caller sized out). */
@@ -195,9 +231,10 @@ memo_json_put_open(struct resp *r, struct memo_json *w,
     const struct db_memo *m)
 {
 	char mid[160];		/* room for the longest of the parts below */
-	size_t o = 0, n;
+	const char *text;
+	size_t o = 0, len;
 
-	if (set_text(w, m) != E_OK)
+	if (set_text(w, m, &text, &len) != E_OK)
 		return E_NOMEM;
 	ADD(mid, &o, "{\"id\":");
 	add_u64(mid, &o, (unsigned long long)m->id);
@@ -215,13 +252,8 @@ memo_json_put_open(struct resp *r, struct memo_json *w,
 	else
 		ADD(mid, &o, ",\"pinned\":false,\"tags\":[");
 	resp_write(r, mid, o);
-	n = json_object_array_length(w->tags);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			resp_write(r, ",", 1);
-		if (put_value(r, json_object_array_get_idx(w->tags, i)) != E_OK)
-			return E_NOMEM;
-	}
+	if (put_tags(r, w, m, text, len) != E_OK)
+		return E_NOMEM;
 	o = 0;
 	ADD(mid, &o, "],\"deleted_at\":");
 	if (m->deleted_at[0] == '\0')

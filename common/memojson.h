@@ -17,12 +17,15 @@
 #include "db.h"
 #include "err.h"
 #include "resp.h"
+#include "tags.h"
 
 struct memo_json {
 	struct json_object	*obj;
 	/* owned by obj: */
 	struct json_object	*id, *text, *created, *updated, *pinned, *tags;
 	struct json_object	*deleted;	/* NULL while it is null */
+	struct json_object	*tag;		/* its own: one listed tag */
+	struct tag_list		 tl;		/* its own: a listed memo's tags */
 };
 
 #define MEMO_ETAG_LEN	48

@@ -110,13 +110,33 @@ tag_seen(const struct tag_list *l, const char *key)
 	return 0;
 }
 
+/* Room for more tags: a few at first (a tag is 1 KiB; room for all
+ * TAG_MAX_PER_MEMO each time made every listed memo allocate 100 KiB, and
+ * a FastCGI process's heap grow and shrink for every list). */
+static enum err
+grow(struct tag_list *l)
+{
+	size_t n = l->cap == 0 ? 4 : l->cap * 2;
+	struct tag *p;
+
+	if (n > TAG_MAX_PER_MEMO)
+		n = TAG_MAX_PER_MEMO;
+	if ((p = realloc(l->tag, n * sizeof(*p))) == NULL) {
+		tags_free(l);
+		return E_NOMEM;
+	}
+	l->tag = p;
+	l->cap = n;
+	return E_OK;
+}
+
 enum err
 tags_parse(const char *text, size_t len, struct tag_list *out)
 {
 	const uint8_t *s = (const uint8_t *)text, *end = s + len, *p = s;
 	struct tag t;
 
-	memset(out, 0, sizeof(*out));
+	out->n = 0;
 	while (out->n < TAG_MAX_PER_MEMO &&
 	    (p = memchr(p, '#', (size_t)(end - p))) != NULL) {
 		const uint8_t *after = p + 1;
@@ -133,8 +153,7 @@ tags_parse(const char *text, size_t len, struct tag_list *out)
 		p = after + run;
 		if (tag_seen(out, t.key))
 			continue;
-		if (out->tag == NULL &&
-		    (out->tag = malloc(TAG_MAX_PER_MEMO * sizeof(t))) == NULL)
+		if (out->n == out->cap && grow(out) != E_OK)
 			return E_NOMEM;
 		out->tag[out->n++] = t;
 	}

@@ -31,11 +31,13 @@ struct tag {
 };
 
 struct tag_list {
-	struct tag	*tag;		/* malloc'd array */
-	size_t		 n;
+	struct tag	*tag;		/* malloc'd array of cap */
+	size_t		 n, cap;
 };
 
-/* The tags of valid UTF-8 text[0..len).  E_NOMEM; out is then empty. */
+/* The tags of valid UTF-8 text[0..len).  out is zeroed ({ 0 }) or holds
+ * an earlier result, whose room is reused (a list's writer parses every
+ * memo into one).  E_NOMEM; out is then empty. */
 enum err tags_parse(const char *text, size_t len, struct tag_list *out);
 void	 tags_free(struct tag_list *l);
 /* 1 if both lists hold the same tags, keys and names as written, in the

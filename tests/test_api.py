@@ -856,6 +856,39 @@ def api_filters_combined(env):
     eq(ids(b, f"trash=true&before={mids[4]}"), [mids[3], mids[2]], "before in the trash")
 
 
+@test
+def api_tag_rare(env):
+    """A rare tag among 400 memos: the list reads on in batches and finds each tagged memo, newest first, paged by limit and before; #드문/가지 too, #드문것 not"""
+    b = logged_in(env, "API 드문 태그")
+    key = sha256_hex(b.cookies["sessionId"])
+    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
+    # 400 memos in one statement (POSTing them would be most of the test):
+    # every 37th carries #드문, every 53rd #드문/가지, every 50th #드문것.
+    env.db.query("SET SESSION max_recursive_iterations = 1000;"
+                 "INSERT INTO memo (user_id, text, created_at)"
+                 " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 400)"
+                 f" SELECT '{uid}', CONCAT('메모 ', n,"
+                 " IF(n % 37 = 0, ' #드문', ''), IF(n % 53 = 0, ' #드문/가지', ''),"
+                 " IF(n % 50 = 0, ' #드문것', '')), UTC_TIMESTAMP() FROM seq")
+    rows = env.db.query(f"SELECT id, text FROM memo WHERE user_id = '{uid}' ORDER BY id DESC")
+    want = [int(i) for i, text in rows if "#드문 " in text + " " or "#드문/" in text]
+    eq(len(want), 17, "the tagged memos made")
+    eq(ids(b, qs(tag="드문")), want, "all of them, newest first")
+    eq(ids(b, qs(tag="드문/가지")), [int(i) for i, t in rows if "#드문/가지" in t], "the nested tag")
+    eq(ids(b, qs(tag="드문것")), [int(i) for i, t in rows if "#드문것" in t], "another tag")
+    got, before = [], None
+    for _ in range(20):
+        page = ids(b, qs(tag="드문") + "&limit=2" + (f"&before={before}" if before else ""))
+        check(len(page) <= 2, f"page of {len(page)}")
+        got += page
+        if len(page) < 2:
+            break
+        before = page[-1]
+    eq(got, want, "paged two at a time")
+    eq(ids(b, qs(tag="드문") + "&limit=1"), want[:1], "limit=1")
+    eq(ids(b, qs(tag="없는태그") + "&limit=5"), [], "a tag no memo has")
+
+
 # ---- no lost edits ----
 
 @test

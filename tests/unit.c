@@ -27,6 +27,7 @@
 #include "sess.h"
 #include "tags.h"
 #include "utf8.h"
+#include <unistr.h>
 
 static int failed_checks, tests_failed, tests_run;
 static const char *fail_where;
@@ -174,6 +175,44 @@ t_utf8(void)
 	CHECK(utf8_prefix("안녕", 6, 4) == 3);
 	CHECK(utf8_prefix("안녕", 6, 6) == 6);
 	CHECK(utf8_prefix("ab안", 5, 3) == 2);
+}
+
+/* utf8_valid's short paths against libunistring's u8_check: every string
+ * of one to four bytes over the bytes where the rules change (each lead's
+ * range ends, the continuation ranges' ends), at every offset after an
+ * ASCII byte or a Hangul syllable, agree. */
+static void
+t_utf8_oracle(void)
+{
+	static const unsigned char edge[] = { 0x00, 0x41, 0x7F, 0x80, 0x8F,
+	    0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
+	    0xED, 0xEE, 0xEF, 0xF0, 0xF3, 0xF4, 0xF5, 0xFF };
+	const size_t ne = sizeof(edge);
+	unsigned char buf[8];
+	size_t bad = 0;
+
+	for (size_t len = 1; len <= 4; len++) {
+		size_t total = 1;
+
+		for (size_t k = 0; k < len; k++)
+			total *= ne;
+		for (size_t v = 0; v < total; v++) {
+			size_t x = v;
+
+			for (size_t k = 0; k < len; k++, x /= ne)
+				buf[3 + k] = edge[x % ne];
+			for (size_t pre = 0; pre <= 3; pre += 3) {
+				/* nothing, or 한 before it */
+				const char *s = (const char *)buf + 3 - pre;
+
+				memcpy(buf, "\xED\x95\x9C", 3);
+				if (utf8_valid(s, len + pre) !=
+				    (u8_check((const uint8_t *)s, len + pre) == NULL))
+					bad++;
+			}
+		}
+	}
+	CHECK(bad == 0);
 }
 
 static void
@@ -726,7 +765,7 @@ static const char *
 tags_of(const char *text, int keys)
 {
 	static char out[1024];
-	struct tag_list l;
+	struct tag_list l = { 0 };
 	size_t o = 0;
 
 	out[0] = '\0';
@@ -737,6 +776,30 @@ tags_of(const char *text, int keys)
 		    i ? " " : "", keys ? l.tag[i].key : l.tag[i].name);
 	tags_free(&l);
 	return out;
+}
+
+/* One list parsed into again and again (a list's writer does): it grows
+ * past its first room, then holds only the newest memo's tags, up to
+ * TAG_MAX_PER_MEMO. */
+static void
+t_tags_reuse(void)
+{
+	struct tag_list l = { 0 };
+	char many[2048];
+	size_t o = 0;
+
+	CHECK(tags_parse("#a #b #c #d #e #f", 17, &l) == E_OK && l.n == 6 &&
+	    strcmp(l.tag[5].name, "f") == 0);
+	CHECK(tags_parse("#x 그리고 #Y", strlen("#x 그리고 #Y"), &l) == E_OK &&
+	    l.n == 2 && strcmp(l.tag[0].name, "x") == 0 &&
+	    strcmp(l.tag[1].key, "y") == 0);
+	CHECK(tags_parse("없음", strlen("없음"), &l) == E_OK && l.n == 0);
+	for (int i = 0; i < 150; i++)
+		o += (size_t)snprintf(many + o, sizeof(many) - o, "#t%d ", i);
+	CHECK(tags_parse(many, o, &l) == E_OK && l.n == TAG_MAX_PER_MEMO &&
+	    strcmp(l.tag[99].name, "t99") == 0);
+	tags_free(&l);
+	CHECK(l.tag == NULL && l.n == 0 && l.cap == 0);
 }
 
 static void
@@ -759,6 +822,7 @@ t_tags(void)
 	CHECK(strcmp(tags_of("https://x.example/#frag", 0), "") == 0);
 	CHECK(strcmp(tags_of("abc#def 이메일#태그", 0), "") == 0);
 	CHECK(strcmp(tags_of("#tag.", 0), "tag") == 0);
+	t_tags_reuse();
 	/* Hangul written decomposed (NFD, as macOS writes it) is one tag with
 	 * the composed one. */
 	CHECK(strcmp(tags_of("#\xe1\x84\x92\xe1\x85\xac\xe1\x84\x8b\xe1\x85\xb4 "
@@ -822,13 +886,13 @@ t_memojson(void)
 {
 	static struct db_memo memos[] = {
 		{ 7, "\xed\x9a\x8c\xec\x9d\x98 #\xed\x9a\x8c\xec\x9d\x98 #Work/plan #work/plan",
-		  33, "2026-11-24T13:45:00Z", "2026-11-24T13:50:12Z", "", 1, 3 },
+		  33, "2026-11-24T13:45:00Z", "2026-11-24T13:50:12Z", "", 1, 3, NULL },
 		{ 8, "\"quotes\" \\ </script> \n\t\x01", 27, "2026-11-24T13:45:00Z",
-		  "2026-11-24T13:45:00Z", "2026-11-25T00:00:00Z", 0, 9 },
+		  "2026-11-24T13:45:00Z", "2026-11-25T00:00:00Z", 0, 9, NULL },
 		{ 9, "\xff\xfe not UTF-8", 15, "2026-11-24T13:45:00Z",
-		  "2026-11-24T13:45:00Z", "", 0, 0 },
+		  "2026-11-24T13:45:00Z", "", 0, 0, NULL },
 		{ 9223372036854775807ULL, "#a", 2, "9999-12-31T23:59:59Z",
-		  "9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", 1, 1 },
+		  "9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", 1, 1, NULL },
 	};
 	struct fake f = { 0 };
 	struct cgi_io io = { fake_read, fake_write, &f };
@@ -1071,6 +1135,7 @@ main(void)
 	run("cookie: parsing the Cookie header", t_cookie_get);
 	run("cookie: Set-Cookie attributes and refusals", t_cookie_format);
 	run("utf8: strict validation and prefixes", t_utf8);
+	run("utf8: the short paths agree with libunistring's u8_check", t_utf8_oracle);
 	run("dotenv: syntax, quotes, comments, errors", t_dotenv);
 	run("cfg: file, environment override, defaults", t_cfg);
 	run("json: strict object parsing", t_json);

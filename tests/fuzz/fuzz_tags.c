@@ -32,7 +32,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data, *why;
-	struct tag_list l;
+	struct tag_list l = { 0 };
 	struct fold_query q;
 	struct tag_filter f;
 	char *folded;
