@@ -6,10 +6,13 @@
  * Prints "ok - name" or "not ok - name: file:line: expression" per test;
  * tests/run.py counts them.  Exit status 1 if any failed.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "buf.h"
 #include "cfg.h"
 #include "cgi.h"
@@ -311,6 +314,70 @@ t_cfg(void)
 	cfg_free(&cfg);
 	unlink(path);
 	CHECK(cfg_load(&cfg, env) == E_INTERNAL);	/* named file missing */
+}
+
+/* Write text to path (replacing it), optionally with its modification
+ * time set back ago seconds. */
+static void
+cfg_write(const char *path, const char *text, int ago)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL && fputs(text, f) >= 0 && fclose(f) == 0);
+	if (ago > 0) {
+		struct timespec t[2];
+
+		clock_gettime(CLOCK_REALTIME, &t[0]);
+		t[0].tv_sec -= ago;
+		t[1] = t[0];
+		CHECK(utimensat(AT_FDCWD, path, t, 0) == 0);
+	}
+}
+
+/* The value of DB_HOST that cfg_load gives now. */
+static const char *
+cfg_host(char **env)
+{
+	static char out[64];
+	struct cfg cfg;
+
+	if (cfg_load(&cfg, env) != E_OK)
+		return "(error)";
+	snprintf(out, sizeof(out), "%s", cfg_str(&cfg, CFG_DB_HOST));
+	cfg_free(&cfg);
+	return out;
+}
+
+/* A FastCGI process loads the settings for every request but reads the
+ * file only when it changed: each change below, however quick, is seen. */
+static void
+t_cfg_reread(void)
+{
+	char path[] = "/tmp/memo-unit-XXXXXX", other[64], envvar[64];
+	char *env[2] = { envvar, NULL };
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	snprintf(envvar, sizeof(envvar), "MEMO_CONFIG=%s", path);
+	snprintf(other, sizeof(other), "%s.new", path);
+	cfg_write(path, "DB_HOST=aaaa\n", 0);
+	CHECK(strcmp(cfg_host(env), "aaaa") == 0);
+	cfg_write(path, "DB_HOST=bbbb\n", 0);	/* same size, same tick */
+	CHECK(strcmp(cfg_host(env), "bbbb") == 0);
+	cfg_write(path, "DB_HOST=cccc\n", 0);
+	sleep(3);	/* settled (its change time cannot be set back) */
+	CHECK(strcmp(cfg_host(env), "cccc") == 0);	/* read, then kept */
+	CHECK(strcmp(cfg_host(env), "cccc") == 0);
+	cfg_write(path, "DB_HOST=dddd\n", 0);	/* written again */
+	CHECK(strcmp(cfg_host(env), "dddd") == 0);
+	cfg_write(other, "DB_HOST=eeee\n", 60);	/* replaced by rename */
+	CHECK(rename(other, path) == 0);
+	CHECK(strcmp(cfg_host(env), "eeee") == 0);
+	cfg_write(path, "DB_HOST=\"unclosed\n", 60);	/* broken: an error */
+	CHECK(strcmp(cfg_host(env), "(error)") == 0);
+	unlink(path);
+	CHECK(strcmp(cfg_host(env), "(error)") == 0);	/* gone */
 }
 
 static void
@@ -1137,6 +1204,7 @@ main(void)
 	run("utf8: strict validation and prefixes", t_utf8);
 	run("utf8: the short paths agree with libunistring's u8_check", t_utf8_oracle);
 	run("dotenv: syntax, quotes, comments, errors", t_dotenv);
+	run("cfg: a changed file is read again, however quick the change", t_cfg_reread);
 	run("cfg: file, environment override, defaults", t_cfg);
 	run("json: strict object parsing", t_json);
 	run("naver: token responses", t_naver_token);
