@@ -600,7 +600,10 @@ row_memo(const struct db_row *r, struct db_memo *m)
 	m->text = r->text;
 	m->text_len = r->text_len;
 	stamp_format(m->created_at, &r->created);
-	stamp_format(m->updated_at, r->updated_null ? &r->created : &r->updated);
+	if (r->updated_null)	/* never edited: most memos */
+		memcpy(m->updated_at, m->created_at, DB_STAMP_LEN);
+	else
+		stamp_format(m->updated_at, &r->updated);
 	if (r->deleted_null)
 		m->deleted_at[0] = '\0';
 	else

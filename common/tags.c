@@ -74,8 +74,9 @@ tag_make(const uint8_t *s, size_t n, struct tag *t)
 	if (fold_is_simple((const char *)s, n)) {
 		/* ASCII and Hangul syllables: NFC as written, and the key
 		 * only lower-cases ASCII (the same as below, far cheaper). */
-		if (n > TAG_NAME_MAX || u8_mbsnlen(s, n) > TAG_MAX_CHARS)
-			return 0;
+		if (n > TAG_NAME_MAX || (n > TAG_MAX_CHARS &&
+		    u8_mbsnlen(s, n) > TAG_MAX_CHARS))
+			return 0;	/* (a character is a byte at least) */
 		memcpy(t->name, s, n);
 		t->name[n] = '\0';
 		fold_simple_copy((const char *)s, n, t->key);
@@ -101,6 +102,7 @@ tag_make(const uint8_t *s, size_t n, struct tag *t)
 	return 1;
 }
 
+/* 1 if key is among the first l->n tags. */
 static int
 tag_seen(const struct tag_list *l, const char *key)
 {
@@ -134,7 +136,6 @@ enum err
 tags_parse(const char *text, size_t len, struct tag_list *out)
 {
 	const uint8_t *s = (const uint8_t *)text, *end = s + len, *p = s;
-	struct tag t;
 
 	out->n = 0;
 	while (out->n < TAG_MAX_PER_MEMO &&
@@ -143,19 +144,23 @@ tags_parse(const char *text, size_t len, struct tag_list *out)
 		ucs4_t before = ' ';
 		size_t run;
 
-		if (p > s)
+		if (p > s && p[-1] < 0x80)
+			before = p[-1];
+		else if (p > s)
 			(void)u8_prev(&before, p, s);
 		p = after;
 		if (!tag_opener(before) ||
-		    (run = tag_run(after, (size_t)(end - after))) == 0 ||
-		    !tag_make(after, run, &t))
+		    (run = tag_run(after, (size_t)(end - after))) == 0)
 			continue;
-		p = after + run;
-		if (tag_seen(out, t.key))
-			continue;
+		/* Made in its place in the list (a tag is 1 KiB), and kept
+		 * there only if it is one and new. */
 		if (out->n == out->cap && grow(out) != E_OK)
 			return E_NOMEM;
-		out->tag[out->n++] = t;
+		if (!tag_make(after, run, &out->tag[out->n]))
+			continue;
+		p = after + run;
+		if (!tag_seen(out, out->tag[out->n].key))
+			out->n++;
 	}
 	return E_OK;
 }

@@ -960,6 +960,45 @@ def api_edit_locks_its_memo_only(env):
 
 
 @test
+def api_prune_locks_its_memo_only(env):
+    """Keeping a memo's newest 50 revisions deletes only its own: with another memo's revision held by another transaction, 40 edits (two prunes) answer at once"""
+    other = logged_in(env, "API 잠금 이웃")
+    o, oe = new(other, "이웃 메모")
+    eq(patch(other, o["id"], {"text": "이웃 메모, 고침"}, if_match=oe).status, 200, "neighbour's edit")
+    b = logged_in(env, "API 잠금 가지치기")
+    m, etag = new(b, "가지치기 0")
+    i = m["id"]
+    holder = subprocess.Popen(
+        ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
+         "--skip-column-names", "--unbuffered", "memo"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # By its primary key: that row alone, no gap (a lock on the
+        # neighbour's range would hold up the inserts after it too).
+        rev = env.db.query(f"SELECT id FROM memo_revision WHERE memo_id = {int(o['id'])}")[0][0]
+        holder.stdin.write(f"BEGIN; SELECT 'held' FROM memo_revision WHERE id = {int(rev)}"
+                           " FOR UPDATE;\n")
+        holder.stdin.flush()
+        eq(holder.stdout.readline().strip(), "held", "the neighbour's revision is held")
+        # A prune that scanned the table waited for that row (then 503).
+        for n in range(1, 41):
+            r = patch(b, i, {"text": f"가지치기 {n}"}, if_match=etag, timeout=15)
+            eq(r.status, 200, f"edit {n}")
+            etag = r.header("ETag")
+        check(holder.poll() is None, "the other transaction still held the row throughout")
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+        holder.stdout.close()
+        holder.stderr.close()
+    revs = b.get(f"/memo/{i}/revisions").json()["revisions"]
+    eq([r["text"] for r in revs[:2]], ["가지치기 39", "가지치기 38"], "newest first")
+    eq(len(revs), 40, "every earlier text kept (fewer than 50)")
+    eq(len(other.get(f"/memo/{o['id']}/revisions").json()["revisions"]), 1,
+       "the neighbour's revision kept")
+
+
+@test
 def api_under_prefix(env):
     """Every API path under the /memo/ mount: /memo/memo/{id}…, /memo/trash, /memo/tags"""
     b = Browser(env.web_prefix.url)

@@ -75,16 +75,18 @@ def list_cut_midway_before_flush(env):
 
 @test
 def list_cut_after_flush(env):
-    """Injected: the connection closed under libmariadb at row 900 of 1,000, 16 KiB already sent: unfinished JSON, the reason logged, a clean exit"""
+    """Injected: the connection closed under libmariadb at row 500 of 1,000, 16 KiB already sent: unfinished JSON, the reason logged, a clean exit"""
     cookie = session(env, "inj-late", memos=1000)
-    r, err = by_hand(env, "memo", "db_cut_at_row:900", HTTP_COOKIE=cookie)
+    # Row 500: the rows after it are more than libmariadb has read ahead
+    # (at row 900 the last hundred short rows were all in its buffer).
+    r, err = by_hand(env, "memo", "db_cut_at_row:500", HTTP_COOKIE=cookie)
     eq(r.status, 200, "the status had left")
     try:
         json.loads(r.body)
         raise AssertionError("a cut answer parsed as whole JSON")
     except ValueError:
         pass
-    check(r.body.count(b'"id":') >= 800, "the memos before the cut")
+    check(r.body.count(b'"id":') >= 400, "the memos before the cut")
     check("database: list: 20" in err and "(no reason given)" not in err,
           f"libmariadb's reason, from the connection: {err!r}")
     print(f"saw: {err.strip()}")

@@ -452,8 +452,9 @@ def previous_version_database_migrated(env):
             eq(found("q=" + q), [by["100% 완료_표시 \\ 백슬래시"]], f"q={q} literal")
         eq(found("tag=work"), [by["#work/plan 세부 계획"], by["ABC 대문자 #Work"]],
            "tag=work: #Work and #work/plan")
-        eq(found("tag=" + urllib.parse.quote("회의")), [by["#회의 안건 정리"]],
-           "tag=회의 (the late memo is not indexed yet)")
+        eq(found("tag=" + urllib.parse.quote("회의")), [late_id, by["#회의 안건 정리"]],
+           "tag=회의: the late memo too, before it is indexed (a list reads each"
+           " memo's tags from its text; /tags counts wait for memo-maint index)")
         eq(br.get("/tags").json()["tags"],
            [{"name": "Work", "count": 1}, {"name": "work/plan", "count": 1},
             {"name": "프로젝트", "count": 1}, {"name": "회의", "count": 1}], "GET /tags")
