@@ -3,13 +3,14 @@
 
     python3 bench/rounds.py [ROUNDS] [SECONDS]     (default 4 rounds of 2 s)
 
-The same setup as `make bench` (tools/bench.py), one mode at a time
-(BENCH_MODES, default fastcgi), against the previous version built from
-git.  Each round runs GET /memo, GET /memo?tag=, the previous version's
-GET /memo, POST /memo and PATCH /memo/{id}, in an order that turns each
-round, and prints each ratio of the round; the last lines give the median
-of every ratio.  On 2 shared cores one run of a few seconds moves by a
-tenth or more; the median of interleaved rounds moves much less."""
+What `make bench` prints as part 1b (tools/bench.py interleaved()), alone
+and quicker, to try a change: one mode at a time (BENCH_MODES, default
+fastcgi), against the previous version built from git.  Each round runs
+GET /memo, GET /memo?tag=, the previous version's GET /memo, POST /memo
+and PATCH /memo/{id}, in an order that turns each round; the last lines
+give the median of every ratio.  On 2 shared cores one run of a few
+seconds moves by a tenth or more; the median of interleaved rounds moves
+less.  Servers start under var/rounds and stop at the end."""
 import os, sys, shutil, statistics
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
@@ -17,7 +18,7 @@ import importlib.util
 spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
-import stack, lib
+import lib
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
@@ -56,56 +57,29 @@ def main():
             wc = "sessionId=" + writer.cookies["sessionId"]
             ec = "sessionId=" + editor.cookies["sessionId"]
             pweb = server(mode, cgi_dir=prev_bin) if prev_bin else None
+            fcgi = [p for prog in ("memo", "tags", "trash") for p in web.fastcgi_pids(prog)]
             runs = {
-                "get": (web, web.url + "memo", rc, None),
-                "tag": (web, web.url + "memo?tag=%ED%95%A0%EC%9D%BC", rc, None),
-                "post": (web, web.url + "memo", wc, '{"text":"벤치마크가 쓴 메모 한 줄"}'),
+                "get": (web, web.url + "memo", rc, None, fcgi),
+                "tag": (web, web.url + "memo?tag=%ED%95%A0%EC%9D%BC", rc, None, fcgi),
+                "post": (web, web.url + "memo", wc, '{"text":"벤치마크가 쓴 메모 한 줄"}', fcgi),
                 "patch": (web, web.url + paths[0][1:], ec,
-                          ('{"text":"벤치마크가 고친 메모 %d"}', "PATCH", paths)),
+                          ('{"text":"벤치마크가 고친 메모 %d"}', "PATCH", paths), fcgi),
             }
             if pweb:
-                runs["prev"] = (pweb, pweb.url + "memo", rc, None)
+                runs["prev"] = (pweb, pweb.url + "memo", rc, None,
+                                pweb.fastcgi_pids(os.path.join(prev_bin, "memo.cgi")))
             if mode == "fastcgi":
                 bench.wrk(web.url + "memo", rc, seconds=2)
                 if pweb:
                     bench.wrk(pweb.url + "memo", rc, seconds=2)
-            names = list(runs)
-            ratios = {"patch/post": [], "get/prev": [], "tag/prev": []}
-            cpu = {n: [] for n in names}
-            for rnd in range(ROUNDS):
-                order = names[rnd % len(names):] + names[:rnd % len(names)]
-                if rnd % 2:
-                    order.reverse()
-                rps = {}
-                for n in order:
-                    w, u, c, b = runs[n]
-                    progs = [p for prog in ("memo", "tags", "trash") for p in w.fastcgi_pids(prog)] \
-                        if w is web else w.fastcgi_pids(os.path.join(prev_bin, "memo.cgi"))
-                    b0 = (bench.cpu_us([w.server.proc.pid], children=True), bench.cpu_us(progs),
-                          bench.cpu_us([db.server.proc.pid]))
-                    if isinstance(b, tuple):
-                        r = bench.wrk(u, c, b[0], seconds=SECONDS, method=b[1], paths=b[2])
-                    else:
-                        r = bench.wrk(u, c, b, seconds=SECONDS)
-                    a0 = (bench.cpu_us([w.server.proc.pid], children=True), bench.cpu_us(progs),
-                          bench.cpu_us([db.server.proc.pid]))
-                    if r["bad_status"] or r["socket_errors"]:
-                        print(f"  {n}: VOID {r['bad_status']} bad, {r['socket_errors']} errors")
-                    rps[n] = r["rps"]
-                    cpu[n].append([(x - y) / max(r["requests"], 1) for x, y in zip(a0, b0)])
-                line = " ".join(f"{n} {rps[n]:6.0f}" for n in names)
-                ratios["patch/post"].append(rps["patch"] / rps["post"])
-                if "prev" in rps:
-                    ratios["get/prev"].append(rps["get"] / rps["prev"])
-                    ratios["tag/prev"].append(rps["tag"] / rps["prev"])
-                print(f"{mode} round {rnd + 1}: {line}  " +
-                      " ".join(f"{k} {v[-1]:.2f}" for k, v in ratios.items() if v), flush=True)
+            ratios, cpu = bench.interleaved(db, runs, ROUNDS, SECONDS,
+                                            say=lambda line: print(f"{mode} {line}", flush=True))
             for k, v in ratios.items():
-                if v:
-                    print(f"{mode} median {k}: {statistics.median(v):.2f}  (of {len(v)}: {min(v):.2f}-{max(v):.2f})")
-            for n in names:
-                m = [statistics.median(x[i] for x in cpu[n]) for i in range(3)]
-                print(f"{mode} CPU us/req {n:6}: lighttpd {m[0]:5.0f}  fcgi/cgi {m[1]:5.0f}  mariadb {m[2]:5.0f}")
+                print(f"{mode} median {k}: {statistics.median(v):.2f}"
+                      f"  (of {len(v)}: {min(v):.2f}-{max(v):.2f})")
+            for n, m in cpu.items():
+                print(f"{mode} CPU us/req {n:6}: lighttpd {m[0]:5.0f}  fcgi/cgi {m[1]:5.0f}"
+                      f"  mariadb {m[2]:5.0f}")
             for w in (web, pweb):
                 if w:
                     w.stop()

@@ -24,6 +24,7 @@ shortens it; BENCH_MODES=cgi or fastcgi measures one mode only.
 """
 import os
 import re
+import statistics
 import secrets
 import shutil
 import subprocess
@@ -227,23 +228,76 @@ def build_previous():
         return None
 
 
-def issue9_targets(t, rows):
-    """1b. PATCH against POST, and the lists against the previous version."""
-    t.add("1b. Issue 9's targets, from the figures above (of two runs, the better)")
+# Issue 9's ratios, each of a numerator and a denominator run in the same
+# round (names of interleaved()'s runs).
+RATIOS = (("PATCH /memo/{id} / POST /memo", "patch", "post"),
+          ("GET /memo / previous GET /memo", "get", "prev"),
+          ("GET /memo?tag= / previous GET /memo", "tag", "prev"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
+ROUND_S = float(os.environ.get("BENCH_ROUND_S", "2"))
+
+
+def interleaved(db, runs, rounds=ROUNDS, seconds=ROUND_S, say=None):
+    """Issue 9's ratios in interleaved rounds: every run of `runs` (name ->
+    (lighttpd, url, cookie, body, FastCGI pids)) once a round, in an order
+    that turns and reverses from round to round, so that no run always
+    follows the same one (MariaDB's purge after writes, a neighbour on the
+    shared cores).  Returns ({ratio name: [one a round]}, {run name:
+    [median CPU us/req of lighttpd, FastCGI, MariaDB]}); say(line) hears
+    each round."""
+    names = list(runs)
+    ratios = {label: [] for label, a, b in RATIOS if a in runs and b in runs}
+    cpu = {n: [] for n in names}
+    for k in range(rounds):
+        order = names[k % len(names):] + names[:k % len(names)]
+        if k % 2:
+            order.reverse()
+        rps = {}
+        for n in order:
+            w, url, cookie, body, pids = runs[n]
+            before = (cpu_us([w.server.proc.pid], children=True), cpu_us(pids),
+                      cpu_us([db.server.proc.pid]))
+            if isinstance(body, tuple):
+                r = wrk(url, cookie, body[0], seconds=seconds, method=body[1], paths=body[2])
+            else:
+                r = wrk(url, cookie, body, seconds=seconds)
+            after = (cpu_us([w.server.proc.pid], children=True), cpu_us(pids),
+                     cpu_us([db.server.proc.pid]))
+            rps[n] = r["rps"] if not (r["bad_status"] or r["socket_errors"]) else 0
+            cpu[n].append([(a - b) / max(r["requests"], 1) for a, b in zip(after, before)])
+        for label, a, b in RATIOS:
+            if label in ratios:
+                ratios[label].append(rps[a] / rps[b] if rps[b] else 0)
+        if say:
+            say(f"round {k + 1}: " + " ".join(f"{n} {rps[n]:.0f}" for n in names))
+    return ratios, {n: [statistics.median(x[i] for x in v) for i in range(3)]
+                    for n, v in cpu.items()}
+
+
+def issue9_targets(t, rows, rounds):
+    """1b. PATCH against POST, and the lists against the previous version:
+    the median of the interleaved rounds (the verdict), and the ratio of
+    part 1's figures (of two runs, the better) beside it."""
+    t.add(f"1b. Issue 9's targets: requests/s ratios, the median of {ROUNDS} interleaved"
+          f" rounds of {ROUND_S:g} s (each run")
+    t.add("    once a round, the order turned every round); part 1's figures (of two runs,"
+          " the better) beside them")
+    part1 = {"patch": "PATCH /memo/{id}", "post": "POST /memo", "get": "GET /memo",
+             "tag": "GET /memo?tag=", "prev": "GET /memo, previous"}
     for mode in MODES:
-        post, patch = rows.get((mode, "POST /memo")), rows.get((mode, "PATCH /memo/{id}"))
-        if post and patch:
-            r = patch[0] / post[0]
-            t.add(f"{mode:8} PATCH /memo/{{id}} / POST /memo requests/s: {r:.2f}"
-                  f" (target >= 0.9)  {'met' if r >= 0.9 else 'NOT MET'}")
-        prev = rows.get((mode, "GET /memo, previous"))
-        for what in ("GET /memo", "GET /memo?tag="):
-            cur = rows.get((mode, what))
-            if cur and prev:
-                r = cur[1] / prev[1]
-                t.add(f"{mode:8} {what:15} {cur[1]:.2f}x the floor against the previous"
-                      f" version's GET /memo {prev[1]:.2f}x: {r:.2f} (target >= 0.9)"
-                      f"  {'met' if r >= 0.9 else 'NOT MET'}")
+        for label, a, b in RATIOS:
+            got = rounds.get(mode, ({}, {}))[0].get(label)
+            ra, rb = rows.get((mode, part1[a])), rows.get((mode, part1[b]))
+            beside = f"part 1: {ra[0] / rb[0]:.2f}" if ra and rb else "part 1: -"
+            if not got:
+                continue
+            m = statistics.median(got)
+            t.add(f"{mode:8} {label:38} {m:.2f} (rounds {min(got):.2f}-{max(got):.2f};"
+                  f" {beside}) target >= 0.9  {'met' if m >= 0.9 else 'NOT MET'}")
+        cpu = rounds.get(mode, ({}, {}))[1]
+        if cpu:
+            t.add(f"{mode:8} CPU us/req in the rounds (lighttpd, FastCGI, MariaDB): " +
+                  "; ".join(f"{n} {c[0]:.0f} {c[1]:.0f} {c[2]:.0f}" for n, c in cpu.items()))
     t.add("")
 
 
@@ -425,6 +479,7 @@ def main():
         floor_rps = None
         growth = None
         rows = {}
+        rounds = {}
         for i, mode in enumerate(MODES):
             if i > 0:
                 web.stop()
@@ -503,6 +558,16 @@ def main():
                       f" {fmt_ms(r['p99_us']):>7} {ratio:8.2f}"
                       f" {per[0]:8.0f} {per[1]:6.0f} {per[2]:7.0f}  {verdict}")
             if pweb:
+                fcgi = [p for prog in ("memo", "tags", "trash") for p in web.fastcgi_pids(prog)]
+                rounds[mode] = interleaved(db, {
+                    "get": (web, get[1], read_cookie, None, fcgi),
+                    "tag": (web, tag[1], read_cookie, None, fcgi),
+                    "prev": (pweb, pweb.url + "memo", read_cookie, None,
+                             pweb.fastcgi_pids(os.path.join(prev_bin, "memo.cgi"))),
+                    "post": (web, post[1], write_cookie, post_body, fcgi),
+                    "patch": (web, url + patch_paths[0][1:], edit_cookie,
+                              (patch_body, "PATCH", patch_paths), fcgi)},
+                    say=lambda line, m=mode: print(f"bench: {m} {line}", flush=True))
                 pweb.stop()
                 started.remove(pweb)
             if mode == "fastcgi":
@@ -526,7 +591,7 @@ def main():
                     same = (web.fastcgi_pids("memo") or [None])[0] == pid
                     growth = (series, same)
         t.add("")
-        issue9_targets(t, rows)
+        issue9_targets(t, rows, rounds)
 
         # 2. Each CGI by hand, as mod_cgi runs it.
         t.add("2. Each CGI by hand, outside the server (instructions: callgrind,"
