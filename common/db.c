@@ -405,6 +405,14 @@ bind_int(MYSQL_BIND *b, int *v)
 }
 
 void
+bind_time(MYSQL_BIND *b, MYSQL_TIME *t)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_DATETIME;
+	b->buffer = t;
+}
+
+void
 bind_null(MYSQL_BIND *b)
 {
 	memset(b, 0, sizeof(*b));

@@ -119,6 +119,7 @@ void	 bind_str(MYSQL_BIND *b, const char *s, size_t len);
 void	 bind_cstr(MYSQL_BIND *b, const char *s);
 void	 bind_u64(MYSQL_BIND *b, unsigned long long *v);
 void	 bind_int(MYSQL_BIND *b, int *v);
+void	 bind_time(MYSQL_BIND *b, MYSQL_TIME *t);
 void	 bind_null(MYSQL_BIND *b);
 
 /* Result rows: bind r to st's columns (as many as st has, up to seven;

@@ -287,18 +287,22 @@ db_memo_get(struct db *db, const char *hash, uint64_t id, struct db_memo *out)
 	return memo_read(db, ST_MEMO_GET, hash, id, out);
 }
 
-/* Save the text being replaced as a revision, keeping the newest ones. */
+/* Save the text being replaced, cur (the locked row, still in db->row),
+ * as a revision written when that text was, keeping the newest ones. */
 static enum err
-revision_save(struct db *db, unsigned long long *id, uint64_t version)
+revision_save(struct db *db, unsigned long long *id, const struct db_memo *cur)
 {
-	MYSQL_BIND in[2];
+	MYSQL_BIND in[3];
 	enum err e;
 
 	bind_u64(&in[0], id);
+	bind_str(&in[1], cur->text, cur->text_len);
+	bind_time(&in[2], db->row.updated_null ? &db->row.created :
+	    &db->row.updated);
 	if ((e = db_exec(db, ST_REV_SAVE, in, NULL)) != E_OK)
 		return e;
 	/* Pruning every 16th change keeps 50 to 65: cheaper than every time. */
-	if (version % 16 != 15)
+	if (cur->version % 16 != 15)
 		return E_OK;
 	bind_u64(&in[0], id);
 	bind_u64(&in[1], id);
@@ -323,7 +327,7 @@ memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
 		return E_OK;		/* the same again: nothing changes */
 	if ((e = stamp_now(stamp, iso)) != E_OK)
 		return e;
-	if (new_text && (e = revision_save(db, &id, cur->version)) != E_OK)
+	if (new_text && (e = revision_save(db, &id, cur)) != E_OK)
 		return e;
 	if (new_text) {
 		bind_str(&in[0], t->text, t->len);
