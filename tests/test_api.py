@@ -889,6 +889,36 @@ def api_tag_rare(env):
     eq(ids(b, qs(tag="없는태그") + "&limit=5"), [], "a tag no memo has")
 
 
+def handler_reads(env):
+    """MariaDB's rows read through any index or table so far (all sessions)."""
+    return sum(int(v) for k, v in env.db.query("SHOW GLOBAL STATUS LIKE 'Handler_read%'")
+               if k != "Handler_read_key")
+
+
+@test
+def api_list_reads_own_memos(env):
+    """GET /memo reads the user's own memos, newest first, and stops at limit: beside another user's 3,000 memos, a list of 30 reads about 30 rows, a page of 50 of 3,000 about 50, a tag no memo has its own 3,000 and no more"""
+    big = logged_in(env, "API 많은 메모")
+    small = logged_in(env, "API 적은 메모")
+    for b, n in ((big, 3000), (small, 30)):
+        key = sha256_hex(b.cookies["sessionId"])
+        uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
+        env.db.query("SET SESSION max_recursive_iterations = 10000;"
+                     "INSERT INTO memo (user_id, text, created_at)"
+                     f" WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})"
+                     f" SELECT '{uid}', CONCAT('메모 ', n), UTC_TIMESTAMP() FROM seq")
+    # Statistics as MariaDB keeps them after such a change (it would
+    # recompute them in the background, a moment later).
+    env.db.query("ANALYZE TABLE memo")
+    for b, query, n, most in ((small, "", 30, 60), (small, "limit=50", 30, 60),
+                              (big, "limit=50", 50, 80), (big, "limit=50&tag=x", 0, 3100)):
+        before = handler_reads(env)
+        eq(len(ids(b, query)), n, f"GET /memo?{query}")
+        read = handler_reads(env) - before
+        check(read <= most, f"GET /memo?{query}: {read} rows read, at most {most}")
+        print(f"GET /memo?{query}: {read} rows read")
+
+
 # ---- no lost edits ----
 
 @test
