@@ -220,6 +220,16 @@ def naver_id(name):
     return "dev" + hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
+def sql_session(db, database="memo"):
+    """A mariadb client of its own on db (a stack.MariaDB) as root, reading
+    statements from its stdin and answering a line each as they run: a
+    second session that holds a transaction open while a test works."""
+    return subprocess.Popen(
+        ["mariadb", "--no-defaults", "-S", db.socket, "-u", "root", "--batch",
+         "--skip-column-names", "--unbuffered", database],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def sha256_hex(s):
     return hashlib.sha256(s.encode()).hexdigest()
 

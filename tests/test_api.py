@@ -5,13 +5,13 @@ env.web_prefix, so tests/run.py runs it in CGI and in FastCGI mode (and
 against the installed service); every write ends with a look at the rows
 it should, or should not, have changed (memo, memo_tag, memo_revision,
 memo_search).  Each test logs in users of its own."""
+import contextlib
 import json
 import re
-import subprocess
 import unicodedata
 import urllib.parse
 
-from lib import Browser, check, eq, http_get, login, naver_id, sha256_hex, test
+from lib import Browser, check, eq, http_get, login, naver_id, sha256_hex, sql_session, test
 from test_e2e import logged_in
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -954,6 +954,25 @@ def api_two_tabs(env):
     eq(get(tab1, i)[0]["text"], "회의 메모 #초안 - 두 탭을 합침", "the current text")
 
 
+@contextlib.contextmanager
+def row_held(env, select, what):
+    """Another transaction holding the row(s) that `select` (a SELECT
+    'held' ... FOR UPDATE) locks, for the body of the with; checked still
+    held at its end."""
+    holder = sql_session(env.db)
+    try:
+        holder.stdin.write(f"BEGIN; {select};\n")
+        holder.stdin.flush()
+        eq(holder.stdout.readline().strip(), "held", f"{what} is held")
+        yield
+        check(holder.poll() is None, "the other transaction still held the row throughout")
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+        holder.stdout.close()
+        holder.stderr.close()
+
+
 @test
 def api_edit_locks_its_memo_only(env):
     """An edit locks its memo's row, not its session's: with the session's row held by another transaction, PATCH, DELETE and restore answer at once"""
@@ -964,28 +983,15 @@ def api_edit_locks_its_memo_only(env):
     # session would hold it if changes locked it (they did: the memo was
     # read joined to its session, FOR UPDATE, and a person's tabs and a
     # client's parallel requests waited for each other).
-    holder = subprocess.Popen(
-        ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
-         "--skip-column-names", "--unbuffered", "memo"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        key = sha256_hex(b.cookies["sessionId"])
-        holder.stdin.write(f"BEGIN; SELECT 'held' FROM sessions WHERE session_key = '{key}' "
-                           "FOR UPDATE;\n")
-        holder.stdin.flush()
-        eq(holder.stdout.readline().strip(), "held", "the session's row is held")
+    key = sha256_hex(b.cookies["sessionId"])
+    with row_held(env, f"SELECT 'held' FROM sessions WHERE session_key = '{key}' FOR UPDATE",
+                  "the session's row"):
         # Waiting for the row would take innodb_lock_wait_timeout (50 s).
         r = patch(b, i, {"text": "잠금 시험 메모, 고침"}, if_match=etag, timeout=15)
         eq(r.status, 200, "PATCH with the session's row held")
         r = delete(b, f"/memo/{i}", if_match=r.header("ETag"))
         eq(r.status, 204, "DELETE with the session's row held")
         eq(restore(b, i).status, 200, "restore with the session's row held")
-        check(holder.poll() is None, "the other transaction still held the row throughout")
-    finally:
-        holder.stdin.close()
-        holder.wait(30)
-        holder.stdout.close()
-        holder.stderr.close()
     eq(memo_row(env, i)["text"], "잠금 시험 메모, 고침", "the edit is stored")
 
 
@@ -998,29 +1004,16 @@ def api_prune_locks_its_memo_only(env):
     b = logged_in(env, "API 잠금 가지치기")
     m, etag = new(b, "가지치기 0")
     i = m["id"]
-    holder = subprocess.Popen(
-        ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
-         "--skip-column-names", "--unbuffered", "memo"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        # By its primary key: that row alone, no gap (a lock on the
-        # neighbour's range would hold up the inserts after it too).
-        rev = env.db.query(f"SELECT id FROM memo_revision WHERE memo_id = {int(o['id'])}")[0][0]
-        holder.stdin.write(f"BEGIN; SELECT 'held' FROM memo_revision WHERE id = {int(rev)}"
-                           " FOR UPDATE;\n")
-        holder.stdin.flush()
-        eq(holder.stdout.readline().strip(), "held", "the neighbour's revision is held")
+    # By its primary key: that row alone, no gap (a lock on the
+    # neighbour's range would hold up the inserts after it too).
+    rev = env.db.query(f"SELECT id FROM memo_revision WHERE memo_id = {int(o['id'])}")[0][0]
+    with row_held(env, f"SELECT 'held' FROM memo_revision WHERE id = {int(rev)} FOR UPDATE",
+                  "the neighbour's revision"):
         # A prune that scanned the table waited for that row (then 503).
         for n in range(1, 41):
             r = patch(b, i, {"text": f"가지치기 {n}"}, if_match=etag, timeout=15)
             eq(r.status, 200, f"edit {n}")
             etag = r.header("ETag")
-        check(holder.poll() is None, "the other transaction still held the row throughout")
-    finally:
-        holder.stdin.close()
-        holder.wait(30)
-        holder.stdout.close()
-        holder.stderr.close()
     revs = b.get(f"/memo/{i}/revisions").json()["revisions"]
     eq([r["text"] for r in revs[:2]], ["가지치기 39", "가지치기 38"], "newest first")
     eq(len(revs), 40, "every earlier text kept (fewer than 50)")

@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.parse
 
-from lib import Browser, Failed, check, eq, http_get, http_post_form, login, test
+from lib import Browser, Failed, check, eq, http_get, http_post_form, login, sql_session, test
 from test_e2e import count, counts, logged_in
 
 # DB_CONNECT_TIMEOUT and DB_READ_TIMEOUT are 2 s in the tests' settings: a
@@ -619,10 +619,7 @@ class RowLock:
     column = value of another table."""
 
     def __init__(self, env, value, table="memo_tag", column="memo_id"):
-        self.p = subprocess.Popen(
-            ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
-             "--skip-column-names", "--unbuffered", "memo"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.p = sql_session(env.db)
         literal = str(int(value)) if column == "memo_id" else "'" + value.replace("'", "''") + "'"
         self.p.stdin.write(f"BEGIN; SELECT {column} FROM `{table}` WHERE {column} = {literal} "
                            "FOR UPDATE;\n")
