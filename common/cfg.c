@@ -227,10 +227,13 @@ load_file(const char *path)
 	forget_file();
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return E_INTERNAL;
-	if (fstat(fd, &kept.st) != 0 ||
-	    (text = malloc(DOTENV_MAX_FILE + 1)) == NULL) {
+	if (fstat(fd, &kept.st) != 0) {
 		close(fd);
 		return E_INTERNAL;
+	}
+	if ((text = malloc(DOTENV_MAX_FILE + 1)) == NULL) {
+		close(fd);
+		return E_NOMEM;
 	}
 	kept.settled = kept.st.st_mtim.tv_sec < time(NULL) - 2 &&
 	    kept.st.st_ctim.tv_sec < time(NULL) - 2;
@@ -253,6 +256,7 @@ static enum err
 read_file(struct cfg *cfg, const char *path, int must_exist)
 {
 	struct stat st;
+	enum err e;
 
 	if (stat(path, &st) != 0) {
 		forget_file();
@@ -260,8 +264,8 @@ read_file(struct cfg *cfg, const char *path, int must_exist)
 	}
 	if ((kept.text == NULL || !kept.settled ||
 	    strcmp(kept.path, path) != 0 || !same_file(&st, &kept.st)) &&
-	    load_file(path) != E_OK)
-		return E_INTERNAL;
+	    (e = load_file(path)) != E_OK)
+		return e;
 	cfg->errline = dotenv_parse(kept.text, kept.len, set_from_file, cfg);
 	return cfg->errline ? E_INTERNAL : E_OK;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "db_int.h"
 #include "fold.h"
+#include "log.h"
 #include "tags.h"
 #include "utf8.h"
 
@@ -153,23 +154,20 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 	return E_OK;
 }
 
-/* 1 if the row's text carries the list's tag or one nested in it. */
+/* 1 if the row's text carries the list's tag or one nested in it, 0 if
+ * not, -1 if its tags could not be made (E_NOMEM: the list breaks off
+ * rather than leave the memo out as if it had no tag). */
 static int
 row_tagged(struct list_batch *b, const struct db_row *r)
 {
-	size_t n = strlen(b->tag->key);
-
 	b->tl.n = 0;
 	/* Text that is not UTF-8 has no tags (its JSON is U+FFFD). */
 	if (memchr(r->text, '#', r->text_len) == NULL ||
-	    !utf8_valid(r->text, r->text_len) ||
-	    tags_parse(r->text, r->text_len, &b->tl) != E_OK)
+	    !utf8_valid(r->text, r->text_len))
 		return 0;
-	for (size_t i = 0; i < b->tl.n; i++)
-		if (strncmp(b->tl.tag[i].key, b->tag->key, n) == 0 &&
-		    (b->tl.tag[i].key[n] == '\0' || b->tl.tag[i].key[n] == '/'))
-			return 1;
-	return 0;
+	if (tags_parse(r->text, r->text_len, &b->tl) != E_OK)
+		return -1;
+	return tags_filter_match(b->tag, &b->tl);
 }
 
 /* The next batch after a full one: 1 (started), 0 (none), -1. */
@@ -201,27 +199,26 @@ db_memo_next(struct db_list *l, struct db_memo *m)
 	struct list_batch *b = l->batch;
 	int r;
 
-	for (;;) {
+	while (b == NULL || b->want > 0) {	/* else as many as asked for */
 		if ((r = list_step(l)) == 0 && b != NULL &&
 		    (r = batch_next(l)) == 1)
 			continue;
-		if (r != 1 || b == NULL)
-			break;
-		b->read++;
-		if (b->want == 0) {
-			r = 0;		/* as many as asked for */
-			break;
+		if (r == 1 && b != NULL) {
+			b->read++;
+			if ((r = row_tagged(b, &l->row)) == 0)
+				continue;
+			if (r < 0)
+				log_msg("list: a memo's tags: out of memory");
+			else
+				b->want--;
 		}
-		if (row_tagged(b, &l->row)) {
-			b->want--;
-			break;
+		if (r == 1) {
+			row_memo(&l->row, m);
+			m->tags = b != NULL ? &b->tl : NULL;
 		}
+		return r;
 	}
-	if (r == 1) {
-		row_memo(&l->row, m);
-		m->tags = b != NULL ? &b->tl : NULL;
-	}
-	return r;
+	return 0;
 }
 
 enum err

@@ -43,37 +43,49 @@ memo_json_init(struct memo_json *w)
 	    &w->updated) ||
 	    member(w->obj, "pinned", json_object_new_boolean(0), &w->pinned) ||
 	    member(w->obj, "tags", json_object_new_array(), &w->tags) ||
-	    json_object_object_add(w->obj, "deleted_at", NULL) != 0 ||
-	    (w->tag = json_object_new_string("")) == NULL) {
+	    json_object_object_add(w->obj, "deleted_at", NULL) != 0) {
 		memo_json_free(w);
 		return E_NOMEM;
 	}
 	return E_OK;
 }
 
+/* m's tags: those a tag filter parsed already, or the text's, parsed
+ * into the writer's one list (no allocation per memo). */
+static enum err
+memo_tags(struct memo_json *w, const struct db_memo *m, const char *text,
+    size_t len, const struct tag_list **out)
+{
+	if ((*out = m->tags) != NULL)
+		return E_OK;
+	*out = &w->tl;
+	w->tl.n = 0;
+	if (memchr(text, '#', len) == NULL)
+		return E_OK;		/* most memos: no tag to look for */
+	return tags_parse(text, len, &w->tl);
+}
+
 /* The tags array, refilled in place from the text. */
 static enum err
-set_tags(struct memo_json *w, const char *text, size_t len)
+set_tags(struct memo_json *w, const struct db_memo *m, const char *text,
+    size_t len)
 {
-	struct tag_list tl = { 0 };
+	const struct tag_list *tl;
 	size_t n = json_object_array_length(w->tags);
 	enum err e;
 
 	if (n > 0 && json_object_array_del_idx(w->tags, 0, n) != 0)
 		return E_NOMEM;
-	if (memchr(text, '#', len) == NULL)
-		return E_OK;		/* most memos: no tag to look for */
-	if ((e = tags_parse(text, len, &tl)) != E_OK)
+	if ((e = memo_tags(w, m, text, len, &tl)) != E_OK)
 		return e;
-	for (size_t i = 0; i < tl.n && e == E_OK; i++) {
-		struct json_object *s = json_object_new_string(tl.tag[i].name);
+	for (size_t i = 0; i < tl->n && e == E_OK; i++) {
+		struct json_object *s = json_object_new_string(tl->tag[i].name);
 
 		if (s == NULL || json_object_array_add(w->tags, s) != 0) {
 			json_object_put(s);
 			e = E_NOMEM;
 		}
 	}
-	tags_free(&tl);
 	return e;
 }
 
@@ -124,7 +136,7 @@ memo_json_set(struct memo_json *w, const struct db_memo *m)
 	size_t len;
 
 	if (set_text(w, m, &text, &len) != E_OK ||
-	    set_tags(w, text, len) != E_OK ||
+	    set_tags(w, m, text, len) != E_OK ||
 	    json_object_set_int64(w->id, (int64_t)m->id) == 0 ||
 	    json_object_set_string(w->created, m->created_at) == 0 ||
 	    json_object_set_string(w->updated, m->updated_at) == 0 ||
@@ -155,16 +167,14 @@ static enum err
 put_tags(struct resp *r, struct memo_json *w, const struct db_memo *m,
     const char *text, size_t len)
 {
-	const struct tag_list *tl = m->tags;	/* parsed by a tag filter */
-	enum err e = E_OK;
+	const struct tag_list *tl;
+	enum err e;
 
-	if (tl == NULL) {
-		if (memchr(text, '#', len) == NULL)
-			return E_OK;	/* most memos: no tag to look for */
-		if ((e = tags_parse(text, len, &w->tl)) != E_OK)
-			return e;
-		tl = &w->tl;
-	}
+	if ((e = memo_tags(w, m, text, len, &tl)) != E_OK)
+		return e;
+	if (tl->n > 0 && w->tag == NULL &&
+	    (w->tag = json_object_new_string("")) == NULL)
+		return E_NOMEM;
 	for (size_t i = 0; i < tl->n && e == E_OK; i++) {
 		if (i > 0)
 			resp_write(r, ",", 1);

@@ -24,8 +24,9 @@ struct memo_json {
 	/* owned by obj: */
 	struct json_object	*id, *text, *created, *updated, *pinned, *tags;
 	struct json_object	*deleted;	/* NULL while it is null */
-	struct json_object	*tag;		/* its own: one listed tag */
-	struct tag_list		 tl;		/* its own: a listed memo's tags */
+	struct json_object	*tag;		/* its own, made at a list's first
+						 * tag: the one being written */
+	struct tag_list		 tl;		/* its own: the memo's tags */
 };
 
 #define MEMO_ETAG_LEN	48

@@ -205,5 +205,17 @@ tags_filter(const char *s, size_t len, struct tag_filter *out)
 	out->lo[n] = '/';
 	out->hi[n] = '0';
 	out->lo[n + 1] = out->hi[n + 1] = '\0';
+	out->len = n;
 	return E_OK;
+}
+
+int
+tags_filter_match(const struct tag_filter *f, const struct tag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strncmp(l->tag[i].key, f->key, f->len) == 0 &&
+		    (l->tag[i].key[f->len] == '\0' ||
+		    l->tag[i].key[f->len] == '/'))
+			return 1;
+	return 0;
 }

@@ -53,7 +53,10 @@ struct tag_filter {
 	char	key[TAG_KEY_MAX + 1];
 	char	lo[TAG_KEY_MAX + 2];
 	char	hi[TAG_KEY_MAX + 2];
+	size_t	len;			/* of key */
 };
 enum err tags_filter(const char *s, size_t len, struct tag_filter *out);
+/* 1 if one of l's tags is f's tag or nested in it (the bounds above). */
+int	 tags_filter_match(const struct tag_filter *f, const struct tag_list *l);
 
 #endif

@@ -8,6 +8,7 @@ again in FastCGI mode ("[fastcgi] …", tests/run.py); every page must run
 without a script error or a Content-Security-Policy violation."""
 import json
 import os
+import re
 import tempfile
 import urllib.parse
 
@@ -75,6 +76,8 @@ def page_account_sessions_and_export(env):
         account_view(wd, env, name)
         wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통의 메모 2개') >= 0", "the counts")
         check(wd.js(SUMMARY).startswith(f"{name}님"), wd.js(SUMMARY))
+        check(re.search(r"가입 \d{4}년 \d{1,2}월 \d{1,2}일$", wd.js(SUMMARY)),
+              f"the join date, a date even today: {wd.js(SUMMARY)}")
         eq(sorted(wd.js(SESSIONS)), ["Chrome · Linux *", "Firefox · Windows"],
            "both devices, this one marked")
         eq(wd.js("return [document.getElementById('export-json').getAttribute('href'),"

@@ -1,6 +1,7 @@
 """test_fastcgi.py - what only FastCGI mode can get wrong: one process
 serving many requests in turn.  Run by tests/run.py after the end-to-end
 suite in FastCGI mode (env.web is then served by lighttpd-fastcgi.conf)."""
+import os
 import subprocess
 import time
 
@@ -101,6 +102,37 @@ def reconnects_after_connection_killed(env):
     eq(r.status, 200, "GET after the kill")
     eq([m["text"] for m in r.json()["memos"]], ["전"], "memos after the kill")
     eq(children(env, "memo"), [pid], "same process, new connection")
+
+
+@test
+def settings_file_changes_seen(env):
+    """The settings file changed under a running process, however quickly: broken, 500 at once; fixed, 200; a wrong DB_PASSWORD put in place by rename, 503; back, 200; the same process throughout"""
+    b = Browser(env.web.url)
+    eq(login(b, "설정 변경").status, 302, "login")
+    pid = one_memo_process(env)
+    with open(env.config) as f:
+        good = f.read()
+
+    def put(text, rename=False):
+        path = env.config + (".new" if rename else "")
+        with open(path, "w") as f:
+            f.write(text)
+        if rename:
+            os.replace(path, env.config)
+    try:
+        put(good + 'DB_HOST="unclosed\n')
+        r = b.get("/memo")
+        eq((r.status, r.json()), (500, {"error": "configuration error"}), "a broken file")
+        put(good)
+        eq(b.get("/memo").status, 200, "the file fixed")
+        put(good + "DB_PASSWORD=wrong\n", rename=True)
+        r = b.get("/memo")
+        eq((r.status, r.json()), (503, {"error": "database unavailable"}), "a wrong password")
+        put(good, rename=True)
+        eq(b.get("/memo").status, 200, "the right one again")
+    finally:
+        put(good, rename=True)
+    eq(children(env, "memo"), [pid], "one process throughout")
 
 
 @test

@@ -55,10 +55,15 @@
 	}
 
 	function show(a) {
+		const joined = R.time(a.created_at);
+		const d = R.parse(a.created_at);
+
+		if (d)		/* a date, even for today ("오후 8:20" is no join date) */
+			joined.textContent = R.day(d);
 		account = a;
 		$.summary.replaceChildren(R.el('strong', null, a.name + '님'),
 		    R.el('span', null, ' · 메모 ' + a.memos + '개 · 휴지통의 메모 ' + a.trash +
-		    '개 · 가입 '), R.time(a.created_at));
+		    '개 · 가입 '), joined);
 		$.sessions.replaceChildren(...a.sessions.map(session));
 	}
 
@@ -84,7 +89,7 @@
 		const res = await net.request('DELETE', 'account/sessions/' +
 		    encodeURIComponent(li.dataset.id));
 		if (!res.ok && res.status !== 404) {
-			ui.failed(res, '로그아웃하지 못했습니다.');
+			ui.failed(res, name + '의 로그인을 끝내지 못했습니다.');
 			return;
 		}
 		ui.status(name + '에서 로그아웃했습니다.', 'ok');

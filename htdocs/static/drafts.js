@@ -4,8 +4,9 @@
  * expired session followed by logging in again brings it back; saving (or
  * cancelling an edit) clears it.
  *
- * One entry per user and mount point ("memo.drafts.v1:/memo/:<name>"), so
- * people sharing a browser do not see each other's drafts.  Inside it,
+ * One entry per user and mount point ("memo.drafts.v1:/memo/:<id>", the
+ * opaque id index.cgi writes as data-user), so people sharing a browser
+ * do not see each other's drafts; without an id nothing is kept.  Inside it,
  * each tab keeps its own drafts under an id that survives its reloads
  * (sessionStorage), so two tabs editing the same memo never overwrite
  * each other's text.  A tab says it is alive every few seconds and says
@@ -118,6 +119,8 @@
 		/* user: an opaque id of the logged-in person (index.cgi's
 		 * data-user), not the name, which two people can share. */
 		init(user) {
+			if (!user)
+				return;		/* nothing kept rather than shared */
 			key = 'memo.drafts.v1:' + location.pathname + ':' + user;
 			me = tabId();
 			const v = read();

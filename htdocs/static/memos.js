@@ -21,7 +21,7 @@
 		cursor: 0, more: false, loading: false,
 		count: 0, loaded: false,
 		entries: new Map(),	/* id -> {memo, etag, li} */
-		tags: [], tagsOpen: false, tagTimer: 0, tagsStale: false
+		tags: [], tagsOpen: false, tagTimer: 0
 	};
 	let $ = null;		/* the view's elements, by id */
 
@@ -647,11 +647,11 @@
 				if (es.some((x) => x.isIntersecting))
 					loadMore();
 			}, { rootMargin: '600px 0px' }).observe($.more);
-		loadTags();
 	}
 
 	/* The URL says which filters: load if they changed, or if the view
-	 * was just switched to (a memo may have come back from the trash). */
+	 * was just switched to (a memo may have come back from the trash, or
+	 * come in by an import: the tags too). */
 	function enter(params, switched) {
 		const q = (params.q || '').trim();
 		const tag = (params.tag || '').replace(/^#/, '');
@@ -662,24 +662,19 @@
 			return;
 		st.q = q;
 		st.tag = tag;
-		if (st.tagsStale) {
-			st.tagsStale = false;
+		if (switched)
 			loadTags();
-		}
 		showTags();
 		load();
 	}
 
 	/* A search typed just before switching must not land in the other
-	 * view's URL; tags still due are loaded on coming back. */
+	 * view's URL; the tags are loaded again on coming back. */
 	function leave() {
 		clearTimeout(searchTimer);
 		searchTimer = 0;
-		if (st.tagTimer) {
-			clearTimeout(st.tagTimer);
-			st.tagTimer = 0;
-			st.tagsStale = true;
-		}
+		clearTimeout(st.tagTimer);
+		st.tagTimer = 0;
 	}
 
 	(Memo.views = Memo.views || []).push({
