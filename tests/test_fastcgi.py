@@ -2,10 +2,9 @@
 serving many requests in turn.  Run by tests/run.py after the end-to-end
 suite in FastCGI mode (env.web is then served by lighttpd-fastcgi.conf)."""
 import os
-import subprocess
 import time
 
-from lib import Browser, check, eq, login, test
+from lib import Browser, check, eq, login, sql_session, test
 from stack import rss_kib
 
 
@@ -214,10 +213,7 @@ def connection_dropped_after_a_failed_statement(env):
             env.db.client("-e", f"KILL {int(i)}", check=False)
         time.sleep(0.2)
         eq(b.get("/memo").status, 200, "GET on a fresh connection")
-        holder = subprocess.Popen(
-            ["mariadb", "--no-defaults", "--unbuffered", "--batch", "--skip-column-names",
-             "-S", env.db.socket, "-u", "root", "memo"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        holder = sql_session(env.db)
         holder.stdin.write(f"BEGIN; SELECT id FROM memo WHERE id = {m['id']} FOR UPDATE;"
                            " SELECT 'locked';\n")
         holder.stdin.flush()
@@ -230,6 +226,8 @@ def connection_dropped_after_a_failed_statement(env):
         holder.stdin.write("ROLLBACK;\n")
         holder.stdin.close()
         holder.wait(10)
+        holder.stdout.close()
+        holder.stderr.close()
         holder = None
         eq(b.get("/memo").status, 200, "the next request")
         # (connections() itself connects once: that one counts too.)
