@@ -65,37 +65,45 @@ out:
 	return e;
 }
 
-/* The statement for a list's filters, and its parameters in in[] (which
- * point at v); live: the plain list of the live memos may take its own
- * statement.  The tag is left out: a list filters by it as it streams, a
- * count (tagged) binds it after these. */
+/* The statement for a list's filters (count: the count of them), and its
+ * parameters in in[] (which point at v).  The tag is left out: a list
+ * filters by it as it streams, a count (tagged) binds it after these. */
 static enum stmt
-list_params(const char *hash, const struct db_filter *f, int live,
+list_params(const char *hash, const struct db_filter *f, int count,
     MYSQL_BIND *in, struct list_vals *v, MYSQL_BIND **next)
 {
 	MYSQL_BIND *b = in;
+	enum stmt k;
 
 	v->before = f->before ? f->before : ~0ULL;
 	v->limit = f->limit ? f->limit : ~0ULL;
-	if (live && !f->trash && f->pinned < 0 && f->q == NULL) {
-		bind_cstr(&b[0], hash);
-		bind_u64(&b[1], &v->before);
-		*next = &b[2];
-		return ST_MEMO_LIVE;
-	}
 	v->trash = f->trash != 0;
 	v->pin_lo = f->pinned < 0 ? 0 : f->pinned;
 	v->pin_hi = f->pinned < 0 ? 1 : f->pinned;
 	bind_cstr(b++, hash);
 	bind_u64(b++, &v->before);
-	bind_int(b++, &v->trash);
-	bind_int(b++, &v->pin_lo);
-	bind_int(b++, &v->pin_hi);
+	if (f->q != NULL) {
+		bind_int(b++, &v->trash);
+		k = ST_MEMO_FIND;
+	} else if (count)
+		k = f->trash ? ST_MEMO_TRASH_COUNT : ST_MEMO_LIVE_COUNT;
+	else if (f->trash)
+		k = ST_MEMO_TRASH;
+	else if (f->pinned < 0)
+		k = ST_MEMO_LIVE;	/* the page's plain list */
+	else {
+		bind_int(b++, &v->pin_lo);
+		k = ST_MEMO_PINNED;
+	}
+	if (k != ST_MEMO_LIVE && k != ST_MEMO_PINNED) {
+		bind_int(b++, &v->pin_lo);
+		bind_int(b++, &v->pin_hi);
+	}
 	/* Unused words match anything: "%". */
 	for (size_t i = 0; f->q != NULL && i < FOLD_MAX_TERMS; i++)
 		bind_cstr(b++, i < f->q->nterms ? f->q->pattern[i] : "%");
 	*next = b;
-	return f->q != NULL ? ST_MEMO_FIND : ST_MEMO_LIST;
+	return k;
 }
 
 /* A tag-filtered list's first batch: as many rows as it asks for, at
@@ -130,7 +138,7 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 	enum err e;
 
 	if (f->tag == NULL) {
-		k = list_params(hash, f, 1, in, &v, &lim);
+		k = list_params(hash, f, 0, in, &v, &lim);
 		bind_u64(lim, &v.limit);
 		if ((e = db_run(db, k, in, &st)) != E_OK)
 			return e;
@@ -138,7 +146,7 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 	}
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return E_NOMEM;
-	b->k = list_params(hash, f, 1, b->in, &b->v, &lim);
+	b->k = list_params(hash, f, 0, b->in, &b->v, &lim);
 	bind_u64(lim, &b->v.limit);
 	b->tag = f->tag;
 	b->want = b->v.limit;
@@ -234,16 +242,18 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	int r;
 
 	all.before = all.limit = 0;
-	k = list_params(hash, &all, 0, in, &v, &b);
+	k = list_params(hash, &all, 1, in, &v, &b);
 	if (f->tag != NULL) {
 		bind_cstr(b++, f->tag->key);
 		bind_cstr(b++, f->tag->lo);
 		bind_cstr(b++, f->tag->hi);
 	}
 	bind_u64(b, &v.limit);
-	k = k == ST_MEMO_FIND ?
-	    (f->tag ? ST_MEMO_FIND_TAGGED_COUNT : ST_MEMO_FIND_COUNT) :
-	    (f->tag ? ST_MEMO_TAGGED_COUNT : ST_MEMO_LIST_COUNT);
+	if (k == ST_MEMO_FIND)
+		k = f->tag ? ST_MEMO_FIND_TAGGED_COUNT : ST_MEMO_FIND_COUNT;
+	else if (f->tag != NULL)
+		k = k == ST_MEMO_TRASH_COUNT ? ST_MEMO_TRASH_TAGGED_COUNT :
+		    ST_MEMO_LIVE_TAGGED_COUNT;
 	if ((e = db_run(db, k, in, &st)) != E_OK)
 		return e;
 	/* COUNT(*) is one BIGINT: the row's first column, id. */

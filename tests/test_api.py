@@ -924,6 +924,43 @@ def api_list_reads_own_memos(env):
         print(f"GET /memo?{query}: {read} rows read")
 
 
+@test
+def api_state_lists_read_their_own(env):
+    """The pinned memos, a page of the others and the trash read those memos, not all the user's: of 3,000 memos with 3 pinned and 4 in the trash, pinned=true reads about 3 rows, trash=true about 4, a page of 50 unpinned about 50"""
+    b = logged_in(env, "API 고정과 휴지통")
+    key = sha256_hex(b.cookies["sessionId"])
+    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
+    env.db.query("SET SESSION max_recursive_iterations = 10000;"
+                 "INSERT INTO memo (user_id, text, created_at)"
+                 " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 3000)"
+                 f" SELECT '{uid}', CONCAT('메모 ', n), UTC_TIMESTAMP() FROM seq")
+    mine = [int(r[0]) for r in env.db.query(f"SELECT id FROM memo WHERE user_id = '{uid}' ORDER BY id")]
+    pinned, trashed = mine[100:3000:1000], mine[50:3000:800]
+    for i in pinned:
+        eq(patch(b, i, {"pinned": True}).status, 200, "pin")
+    for i in trashed:
+        eq(delete(b, f"/memo/{i}").status, 204, "trash")
+    env.db.query("ANALYZE TABLE memo")
+    idle = handler_reads(env)
+    idle = handler_reads(env) - idle
+    live_unpinned = sorted(set(mine) - set(pinned) - set(trashed), reverse=True)
+    for query, want, most in (("pinned=true", sorted(pinned, reverse=True), 10),
+                              ("trash=true", sorted(trashed, reverse=True), 12),
+                              ("trash=true&pinned=false", sorted(trashed, reverse=True), 12),
+                              ("pinned=false&limit=50", live_unpinned[:50], 60),
+                              (f"pinned=false&limit=50&before={live_unpinned[49]}",
+                               live_unpinned[50:100], 60)):
+        before = handler_reads(env)
+        eq(ids(b, query), want, f"GET /memo?{query}")
+        read = handler_reads(env) - before - idle
+        check(read <= most, f"GET /memo?{query}: {read} rows read, at most {most}")
+        print(f"GET /memo?{query}: {read} rows read")
+    r = b.get("/memo?pinned=false&limit=1&count=true")
+    eq(r.json()["count"], len(live_unpinned), "count of the unpinned live memos")
+    r = b.get("/memo?trash=true&limit=1&count=true")
+    eq(r.json()["count"], len(trashed), "count of the trash")
+
+
 # ---- no lost edits ----
 
 @test
