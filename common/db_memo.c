@@ -294,18 +294,18 @@ db_memo_get(struct db *db, const char *hash, uint64_t id, struct db_memo *out)
 	return memo_read(db, ST_MEMO_GET, hash, id, out);
 }
 
-/* Save the text being replaced, cur (the locked row, still in db->row),
- * as a revision written when that text was, keeping the newest ones. */
+/* Save the text being replaced, cur's, as a revision written when that
+ * text was (written), keeping the newest ones. */
 static enum err
-revision_save(struct db *db, unsigned long long *id, const struct db_memo *cur)
+revision_save(struct db *db, unsigned long long *id, const struct db_memo *cur,
+    MYSQL_TIME *written)
 {
 	MYSQL_BIND in[3];
 	enum err e;
 
 	bind_u64(&in[0], id);
 	bind_str(&in[1], cur->text, cur->text_len);
-	bind_time(&in[2], db->row.updated_null ? &db->row.created :
-	    &db->row.updated);
+	bind_time(&in[2], written);
 	if ((e = db_exec(db, ST_REV_SAVE, in, NULL)) != E_OK)
 		return e;
 	/* Pruning every 16th change keeps 50 to 65: cheaper than every time. */
@@ -316,9 +316,11 @@ revision_save(struct db *db, unsigned long long *id, const struct db_memo *cur)
 	return db_exec(db, ST_REV_PRUNE, in, NULL);
 }
 
-/* The edit of a locked, live memo cur: what changes, and the new memo. */
+/* The edit of a locked, live memo cur, its text written at written:
+ * what changes, and the new memo. */
 static enum err
-memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
+memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur,
+    MYSQL_TIME *written)
 {
 	const struct memo_text *t = c->text;
 	MYSQL_BIND in[4];
@@ -334,7 +336,7 @@ memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur)
 		return E_OK;		/* the same again: nothing changes */
 	if ((e = stamp_now(stamp, iso)) != E_OK)
 		return e;
-	if (new_text && (e = revision_save(db, &id, cur)) != E_OK)
+	if (new_text && (e = revision_save(db, &id, cur, written)) != E_OK)
 		return e;
 	if (new_text) {
 		bind_str(&in[0], t->text, t->len);
@@ -414,12 +416,16 @@ enum err
 db_memo_change(struct db *db, const char *hash, uint64_t id,
     const struct memo_change *c, struct db_memo *out)
 {
+	MYSQL_TIME written;	/* when the locked row's text was written */
 	enum err e;
 
 	if ((e = db_begin(db)) != E_OK)
 		return e;
 	if ((e = memo_read(db, ST_MEMO_LOCK, hash, id, out)) != E_OK)
 		goto out;
+	/* out->text stays in db->row, which only a statement that reads rows
+	 * refills (none of a change does); its time is copied out here. */
+	written = db->row.updated_null ? db->row.created : db->row.updated;
 	if (c->precondition != NULL && !c->precondition(out, c->arg)) {
 		e = E_PRECOND;
 		goto out;
@@ -427,7 +433,7 @@ db_memo_change(struct db *db, const char *hash, uint64_t id,
 	switch (c->op) {
 	case MEMO_EDIT:
 		e = out->deleted_at[0] != '\0' ? E_CONFLICT :
-		    memo_edit(db, c, out);
+		    memo_edit(db, c, out, &written);
 		break;
 	case MEMO_TRASH:
 	case MEMO_RESTORE:
