@@ -889,6 +889,19 @@ def api_tag_rare(env):
         before = page[-1]
     eq(got, want, "paged two at a time")
     eq(ids(b, qs(tag="드문") + "&limit=1"), want[:1], "limit=1")
+    # With words too: the search reads its copies in batches the same way.
+    env.db.query("INSERT INTO memo_search (user_id, memo_id, body)"
+                 f" SELECT user_id, id, text FROM memo WHERE user_id = '{uid}'")
+    found = [int(i) for i, t in rows if ("#드문 " in t + " " or "#드문/" in t) and "1" in t.split()[1]]
+    check(len(found) >= 4, f"memos with the tag and the word: {found}")
+    got, before = [], None
+    for _ in range(20):
+        page = ids(b, qs(tag="드문", q="메모 1") + "&limit=2" + (f"&before={before}" if before else ""))
+        got += page
+        if len(page) < 2:
+            break
+        before = page[-1]
+    eq(got, found, "the tag and words, paged two at a time")
     eq(ids(b, qs(tag="없는태그") + "&limit=5"), [], "a tag no memo has")
 
 

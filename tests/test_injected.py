@@ -74,6 +74,27 @@ def list_cut_midway_before_flush(env):
 
 
 @test
+def tag_list_cut_in_second_batch(env):
+    """Injected: GET /memo?tag= whose second batch (a rare tag reads on) has a row unreadable, one tagged memo already written: a clean 503, not a list missing the rest"""
+    cookie = session(env, "inj-tagbatch")
+    env.db.client(database="memo", stdin=(
+        "SET SESSION max_recursive_iterations = 1000;"
+        "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
+        " (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 100)"
+        " SELECT 'inj-tagbatch', CONCAT('주입 메모 ', n, IF(n % 37 = 0, ' #드문', '')),"
+        " UTC_TIMESTAMP() FROM seq;"))
+    q = "tag=%EB%93%9C%EB%AC%B8&limit=5"
+    r, _ = by_hand(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    eq([m["text"] for m in r.json()["memos"]], ["주입 메모 74 #드문", "주입 메모 37 #드문"],
+       "without the fault: the two tagged memos, the second from the second batch")
+    # Fetch 33 ends the first batch of 32 (memos 100 to 69, one tagged);
+    # fetch 40 is the second batch's seventh row.
+    r, err = by_hand(env, "memo", "db_fetch_fails:40", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=")
+    check("database: list:" in err, f"the log: {err!r}")
+
+
+@test
 def list_cut_after_flush(env):
     """Injected: the connection closed under libmariadb at row 500 of 1,000, 16 KiB already sent: unfinished JSON, the reason logged, a clean exit"""
     cookie = session(env, "inj-late", memos=1000)
