@@ -8,7 +8,8 @@ common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
 - the same in the middle of a list: a clean 503 while nothing of the
   answer has left the process; an unterminated JSON once it has, and the
   log line says why (the socket closed under libmariadb: its error, read
-  from the connection);
+  from the connection); in a tag-filtered list's second batch, a tagged
+  memo already written, a clean 503 too;
 - making the answer of a stored memo failing: a 500 with its whole header
   block (a block without its blank line was a 502 from lighttpd), the memo
   stored."""
