@@ -248,7 +248,6 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 		bind_cstr(b++, f->tag->lo);
 		bind_cstr(b++, f->tag->hi);
 	}
-	bind_u64(b, &v.limit);
 	if (k == ST_MEMO_FIND)
 		k = f->tag ? ST_MEMO_FIND_TAGGED_COUNT : ST_MEMO_FIND_COUNT;
 	else if (f->tag != NULL)
