@@ -76,8 +76,10 @@ struct list_batch {
 	struct list_vals	 v;
 	const struct tag_filter	*tag;
 	struct tag_list		 tl;
+	unsigned long long	 asked;		/* rows the list asked for */
 	unsigned long long	 want;		/* rows still to hand out */
 	unsigned long long	 read;		/* rows read in this batch */
+	unsigned long long	 seen;		/* rows read in earlier ones */
 };
 
 struct db_list {

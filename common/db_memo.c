@@ -108,9 +108,26 @@ list_params(const char *hash, const struct db_filter *f, int count,
 
 /* A tag-filtered list's first batch: as many rows as it asks for, at
  * least 32; each next one four times the last, up to 4096 (a rare tag
- * reads far; a common one stops early). */
+ * reads far; a common one stops early), or fewer when the tag's share so
+ * far says fewer will do (what a batch holds beyond the rows used is
+ * still sent by the server and read to its end). */
 #define BATCH_FIRST	32
 #define BATCH_MAX	4096
+
+static unsigned long long
+batch_size(const struct list_batch *b)
+{
+	unsigned long long last = b->v.limit, found = b->asked - b->want;
+	unsigned long long grown = last >= BATCH_MAX / 4 ? BATCH_MAX : last * 4;
+	unsigned long long need;
+
+	if (found == 0)
+		return grown;
+	/* The rows the rest needs at the share so far, and half again. */
+	need = b->want * b->seen / found;
+	need += need / 2;
+	return need < BATCH_FIRST ? BATCH_FIRST : need < grown ? need : grown;
+}
 
 static void
 batch_free(struct list_batch *b)
@@ -149,7 +166,7 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 	b->k = list_params(hash, f, 0, b->in, &b->v, &lim);
 	bind_u64(lim, &b->v.limit);
 	b->tag = f->tag;
-	b->want = b->v.limit;
+	b->asked = b->want = b->v.limit;
 	if (b->v.limit != ~0ULL && b->v.limit < BATCH_FIRST)
 		b->v.limit = BATCH_FIRST;
 	if ((e = batch_run(db, b, &st)) != E_OK ||
@@ -190,7 +207,8 @@ batch_next(struct db_list *l)
 	db_end(l->st);
 	l->st = NULL;
 	b->v.before = l->row.id;
-	b->v.limit = b->v.limit >= BATCH_MAX / 4 ? BATCH_MAX : b->v.limit * 4;
+	b->seen += b->read;
+	b->v.limit = batch_size(b);
 	if (batch_run(l->db, b, &st) != E_OK ||
 	    row_bind(l->db, &l->row, st) != E_OK) {
 		db_end(st);

@@ -905,6 +905,30 @@ def api_tag_rare(env):
     eq(ids(b, qs(tag="없는태그") + "&limit=5"), [], "a tag no memo has")
 
 
+@test
+def api_tag_common_batches(env):
+    """A tag on every other memo of 1,000, a page of 50: the next batch is sized by the share the first found (about 75 rows, not 200 read and thrown away), and the page is the 50 newest tagged"""
+    b = logged_in(env, "API 흔한 태그")
+    key = sha256_hex(b.cookies["sessionId"])
+    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
+    env.db.query("SET SESSION max_recursive_iterations = 2000;"
+                 "INSERT INTO memo (user_id, text, created_at)"
+                 " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)"
+                 f" SELECT '{uid}', CONCAT('메모 ', n, IF(n % 2 = 0, ' #반쪽', '')), UTC_TIMESTAMP()"
+                 " FROM seq; ANALYZE TABLE memo")
+    rows = env.db.query(f"SELECT id, text FROM memo WHERE user_id = '{uid}' ORDER BY id DESC")
+    want = [int(i) for i, t in rows if t.endswith("#반쪽")]
+    idle = handler_reads(env)
+    idle = handler_reads(env) - idle
+    before = handler_reads(env)
+    eq(ids(b, qs(tag="반쪽") + "&limit=50"), want[:50], "the 50 newest tagged")
+    read = handler_reads(env) - before - idle
+    # First batch 50 rows (25 tagged), the next 25 * 50/25 * 1.5 = 75.
+    check(read <= 140, f"{read} rows read, at most 140 (four times the first batch: 250)")
+    print(f"GET /memo?tag=반쪽&limit=50: {read} rows read")
+    eq(ids(b, qs(tag="반쪽") + f"&limit=300&before={want[49]}"), want[50:350], "the next 300")
+
+
 def handler_reads(env):
     """MariaDB's rows read through any index or table so far (all sessions)."""
     return sum(int(v) for k, v in env.db.query("SHOW GLOBAL STATUS LIKE 'Handler_read%'")
