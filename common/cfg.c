@@ -159,42 +159,45 @@ dotenv_parse(const char *text, size_t len,
 	return rc;
 }
 
-static int
-set_from_file(void *arg, const char *key, const char *val)
-{
-	struct cfg *cfg = arg;
-
-	for (int k = 0; k < CFG__COUNT; k++)
-		if (strcmp(key, table[k].name) == 0) {
-			char *dup = strdup(val);
-
-			if (dup == NULL)
-				return -1;
-			free(cfg->val[k]);
-			cfg->val[k] = dup;
-		}
-	return 0;	/* unknown keys are other programs' settings */
-}
-
 /*
- * The file's text as last read.  A FastCGI process loads the settings for
- * every request (a changed file takes effect at once, as in CGI mode), but
- * reads the file again only when stat says it is another file or was
- * written since: one system call a request instead of four, and no 64 KiB
- * buffer made and freed.  Inode, size and both times must all match; a
- * file replaced by rename is another inode.  File times advance by a
- * clock tick, not a nanosecond, so two writes of one size a few ms apart
- * can leave the same times: text read within two seconds of its file's
+ * The file's settings as last read.  A FastCGI process loads the settings
+ * for every request (a changed file takes effect at once, as in CGI mode),
+ * but reads and parses the file again only when stat says it is another
+ * file or was written since: one system call a request, and nothing
+ * copied (a request's struct cfg points at these values, and at its
+ * environment's).  Inode, size and both times must all match; a file
+ * replaced by rename is another inode.  File times advance by a clock
+ * tick, not a nanosecond, so two writes of one size a few ms apart can
+ * leave the same times: what was read within two seconds of its file's
  * last change is not trusted, and read again next time (as git does with
  * its index).
  */
 static struct {
-	char		*path;
+	char		*path;		/* NULL: nothing kept */
 	struct stat	 st;
-	char		*text;
-	size_t		 len;
 	int		 settled;	/* changed over 2 s before it was read */
+	int		 errline;	/* its dotenv syntax error, if any */
+	int		 nomem;
+	char		*val[CFG__COUNT];	/* NULL: not in the file */
 } kept;
+
+static int
+set_from_file(void *arg, const char *key, const char *val)
+{
+	(void)arg;
+	for (int k = 0; k < CFG__COUNT; k++)
+		if (strcmp(key, table[k].name) == 0) {
+			char *dup = strdup(val);
+
+			if (dup == NULL) {
+				kept.nomem = 1;
+				return -1;
+			}
+			free(kept.val[k]);
+			kept.val[k] = dup;
+		}
+	return 0;	/* unknown keys are other programs' settings */
+}
 
 static int
 same_file(const struct stat *a, const struct stat *b)
@@ -211,15 +214,16 @@ static void
 forget_file(void)
 {
 	free(kept.path);
-	free(kept.text);
+	for (int k = 0; k < CFG__COUNT; k++)
+		free(kept.val[k]);
 	memset(&kept, 0, sizeof(kept));
 }
 
-/* Read path into kept (at most DOTENV_MAX_FILE bytes). */
+/* Read (at most DOTENV_MAX_FILE bytes) and parse path into kept. */
 static enum err
 load_file(const char *path)
 {
-	char *text, *fit;
+	char *text;
 	ssize_t n;
 	size_t len = 0;
 	int fd;
@@ -240,15 +244,16 @@ load_file(const char *path)
 	while ((n = read(fd, text + len, DOTENV_MAX_FILE + 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	if (n < 0 || len > DOTENV_MAX_FILE ||
-	    (kept.path = strdup(path)) == NULL) {
+	if (n < 0 || len > DOTENV_MAX_FILE) {
 		free(text);
-		forget_file();
 		return E_INTERNAL;
 	}
-	fit = realloc(text, len + 1);
-	kept.text = fit != NULL ? fit : text;
-	kept.len = len;
+	kept.errline = dotenv_parse(text, len, set_from_file, NULL);
+	free(text);
+	if (kept.nomem || (kept.path = strdup(path)) == NULL) {
+		forget_file();
+		return E_NOMEM;
+	}
 	return E_OK;
 }
 
@@ -262,11 +267,11 @@ read_file(struct cfg *cfg, const char *path, int must_exist)
 		forget_file();
 		return (!must_exist && errno == ENOENT) ? E_OK : E_INTERNAL;
 	}
-	if ((kept.text == NULL || !kept.settled ||
+	if ((kept.path == NULL || !kept.settled ||
 	    strcmp(kept.path, path) != 0 || !same_file(&st, &kept.st)) &&
 	    (e = load_file(path)) != E_OK)
 		return e;
-	cfg->errline = dotenv_parse(kept.text, kept.len, set_from_file, cfg);
+	cfg->errline = kept.errline;
 	return cfg->errline ? E_INTERNAL : E_OK;
 }
 
@@ -277,28 +282,22 @@ cfg_load(struct cfg *cfg, char *const *env)
 	enum err e;
 
 	memset(cfg, 0, sizeof(*cfg));
-	e = read_file(cfg, path ? path : CFG_DEFAULT_PATH, path != NULL);
-	for (int k = 0; k < CFG__COUNT && e == E_OK; k++) {
+	if ((e = read_file(cfg, path ? path : CFG_DEFAULT_PATH,
+	    path != NULL)) != E_OK)
+		return e;
+	for (int k = 0; k < CFG__COUNT; k++) {
 		const char *v = cgi_getenv(env, table[k].name);
 
-		if (v != NULL || cfg->val[k] == NULL) {
-			free(cfg->val[k]);
-			if ((cfg->val[k] = strdup(v ? v : table[k].def)) == NULL)
-				e = E_NOMEM;
-		}
+		cfg->val[k] = v != NULL ? v : kept.val[k] != NULL ?
+		    kept.val[k] : table[k].def;
 	}
-	if (e != E_OK)
-		cfg_free(cfg);
-	return e;
+	return E_OK;
 }
 
 void
 cfg_free(struct cfg *cfg)
 {
-	for (int k = 0; k < CFG__COUNT; k++) {
-		free(cfg->val[k]);
-		cfg->val[k] = NULL;
-	}
+	memset(cfg->val, 0, sizeof(cfg->val));
 }
 
 const char *

@@ -19,8 +19,11 @@ enum cfg_key {
 	CFG__COUNT
 };
 
+/* A request's settings: each value points into the environment it was
+ * loaded from, the file's settings as cfg.c keeps them, or the defaults;
+ * valid until the next cfg_load (one request at a time). */
 struct cfg {
-	char	*val[CFG__COUNT];	/* owned copies; never NULL after load */
+	const char *val[CFG__COUNT];	/* never NULL after load */
 	int	 errline;		/* dotenv line that failed, if any */
 };
 
@@ -30,7 +33,8 @@ struct cfg {
 #define DOTENV_MAX_VALUE	4096
 
 /* Load the file then the environment.  E_INTERNAL if the named file cannot
- * be read or has a syntax error (cfg->errline says where). */
+ * be read or has a syntax error (cfg->errline says where).  cfg_free ends
+ * its use (it owns nothing). */
 enum err cfg_load(struct cfg *cfg, char *const *env);
 void	 cfg_free(struct cfg *cfg);
 

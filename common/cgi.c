@@ -61,8 +61,11 @@ cgi_getenv(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
 
+	/* The first byte first: a FastCGI process looks up each setting in
+	 * its request's environment of some 40 variables, every request. */
 	for (; env != NULL && *env != NULL; env++)
-		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+		if (**env == *name && strncmp(*env, name, n) == 0 &&
+		    (*env)[n] == '=')
 			return *env + n + 1;
 	return NULL;
 }
