@@ -78,6 +78,7 @@ struct list_batch {
 	struct tag_list		 tl;
 	unsigned long long	 asked;		/* rows the list asked for */
 	unsigned long long	 want;		/* rows still to hand out */
+	unsigned long long	 want0;		/* want as this batch began */
 	unsigned long long	 read;		/* rows read in this batch */
 	unsigned long long	 seen;		/* rows read in earlier ones */
 };

@@ -108,9 +108,11 @@ list_params(const char *hash, const struct db_filter *f, int count,
 
 /* A tag-filtered list's first batch: as many rows as it asks for, at
  * least 32; each next one four times the last, up to 4096 (a rare tag
- * reads far; a common one stops early), or fewer when the tag's share so
- * far says fewer will do (what a batch holds beyond the rows used is
- * still sent by the server and read to its end). */
+ * reads far; a common one stops early).  After a batch that found some,
+ * the next is sized by the share found so far instead, between the last
+ * size and four times it: what a batch holds beyond the rows used is still
+ * sent by the server and read to its end, but a batch is a statement,
+ * and sizes never shrink, so a tag that thins out still grows them. */
 #define BATCH_FIRST	32
 #define BATCH_MAX	4096
 
@@ -121,12 +123,12 @@ batch_size(const struct list_batch *b)
 	unsigned long long grown = last >= BATCH_MAX / 4 ? BATCH_MAX : last * 4;
 	unsigned long long need;
 
-	if (found == 0)
+	if (b->want == b->want0)	/* none in the last batch */
 		return grown;
 	/* The rows the rest needs at the share so far, and half again. */
 	need = b->want * b->seen / found;
 	need += need / 2;
-	return need < BATCH_FIRST ? BATCH_FIRST : need < grown ? need : grown;
+	return need < last ? last : need < grown ? need : grown;
 }
 
 static void
@@ -140,6 +142,7 @@ static enum err
 batch_run(struct db *db, struct list_batch *b, MYSQL_STMT **st)
 {
 	b->read = 0;
+	b->want0 = b->want;
 	return db_run(db, b->k, b->in, st);
 }
 
