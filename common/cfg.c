@@ -176,7 +176,7 @@ static struct {
 	char		*path;		/* NULL: nothing kept */
 	struct stat	 st;
 	int		 settled;	/* changed over 2 s before it was read */
-	int		 errline;	/* its dotenv syntax error, if any */
+	int		 errline;	/* its dotenv syntax error (not kept) */
 	int		 nomem;
 	char		*val[CFG__COUNT];	/* NULL: not in the file */
 } kept;
@@ -271,8 +271,13 @@ read_file(struct cfg *cfg, const char *path, int must_exist)
 	    strcmp(kept.path, path) != 0 || !same_file(&st, &kept.st)) &&
 	    (e = load_file(path)) != E_OK)
 		return e;
-	cfg->errline = kept.errline;
-	return cfg->errline ? E_INTERNAL : E_OK;
+	/* A file that failed (or whose parse ran out of memory, which
+	 * dotenv_parse reports as line 1) is not kept: read again next time. */
+	if ((cfg->errline = kept.errline) != 0) {
+		forget_file();
+		return E_INTERNAL;
+	}
+	return E_OK;
 }
 
 enum err
