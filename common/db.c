@@ -261,6 +261,8 @@ db_run(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out)
 	enum err e;
 
 	*out = NULL;
+	if (FAULT("db_run_fails"))	/* as a server gone: no reason given */
+		return db_fail(db, NULL, stmts[k].what);
 	if (st == NULL) {
 		if ((st = mysql_stmt_init(db->conn)) == NULL)
 			return db_fail(db, NULL, stmts[k].what);

@@ -76,7 +76,7 @@ def list_cut_midway_before_flush(env):
 
 @test
 def tag_list_cut_in_second_batch(env):
-    """Injected: GET /memo?tag= whose second batch (a rare tag reads on) has a row unreadable, one tagged memo already written: a clean 503, not a list missing the rest"""
+    """Injected: GET /memo?tag= whose second batch (a rare tag reads on) has a row unreadable, or does not run at all, one tagged memo already written: a clean 503, not a list missing the rest"""
     cookie = session(env, "inj-tagbatch")
     env.db.client(database="memo", stdin=(
         "SET SESSION max_recursive_iterations = 1000;"
@@ -93,6 +93,10 @@ def tag_list_cut_in_second_batch(env):
     r, err = by_hand(env, "memo", "db_fetch_fails:40", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=")
     check("database: list:" in err, f"the log: {err!r}")
+    # The second batch's statement failing to run at all.
+    r, err = by_hand(env, "memo", "db_run_fails:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=, run")
+    check("database: memo list: 0 (no reason given)" in err, f"the log: {err!r}")
 
 
 @test
