@@ -963,7 +963,7 @@ def api_list_reads_own_memos(env):
 
 @test
 def api_state_lists_read_their_own(env):
-    """The pinned memos, a page of the others and the trash read those memos, not all the user's: of 3,000 memos with 3 pinned and 4 in the trash, pinned=true reads about 3 rows, trash=true about 4, a page of 50 unpinned about 50"""
+    """The pinned memos, a page of the others and the trash read those memos, not all the user's: of 3,000 memos with 7 pinned and 8 in the trash (old ones and the newest), pinned=true reads about 7 rows, trash=true about 8, a page of 50 unpinned about 50; the pin filter holds in the trash and its counts"""
     b = logged_in(env, "API 고정과 휴지통")
     key = sha256_hex(b.cookies["sessionId"])
     uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
@@ -972,21 +972,27 @@ def api_state_lists_read_their_own(env):
                  " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 3000)"
                  f" SELECT '{uid}', CONCAT('메모 ', n), UTC_TIMESTAMP() FROM seq")
     mine = [int(r[0]) for r in env.db.query(f"SELECT id FROM memo WHERE user_id = '{uid}' ORDER BY id")]
-    pinned, trashed = mine[100:3000:1000], mine[50:3000:800]
+    # Old and newest ones both: a page of the unpinned then starts among
+    # pinned and trashed memos.  One trashed memo is pinned too.
+    pinned = mine[100:3000:1000] + mine[-5:-1]
+    trashed = mine[50:3000:800] + mine[-12:-8]
     for i in pinned:
         eq(patch(b, i, {"pinned": True}).status, 200, "pin")
+    eq(patch(b, trashed[-1], {"pinned": True}).status, 200, "pin one to be trashed")
     for i in trashed:
         eq(delete(b, f"/memo/{i}").status, 204, "trash")
     env.db.query("ANALYZE TABLE memo")
     idle = handler_reads(env)
     idle = handler_reads(env) - idle
     live_unpinned = sorted(set(mine) - set(pinned) - set(trashed), reverse=True)
-    for query, want, most in (("pinned=true", sorted(pinned, reverse=True), 10),
-                              ("trash=true", sorted(trashed, reverse=True), 12),
-                              ("trash=true&pinned=false", sorted(trashed, reverse=True), 12),
-                              ("pinned=false&limit=50", live_unpinned[:50], 60),
+    for query, want, most in (("pinned=true", sorted(pinned, reverse=True), 14),
+                              ("trash=true", sorted(trashed, reverse=True), 20),
+                              ("trash=true&pinned=false", sorted(trashed[:-1], reverse=True), 20),
+                              ("trash=true&pinned=true", [trashed[-1]], 20),
+                              # 50, where memo_user_id read 58 (skipping 8)
+                              ("pinned=false&limit=50", live_unpinned[:50], 54),
                               (f"pinned=false&limit=50&before={live_unpinned[49]}",
-                               live_unpinned[50:100], 60)):
+                               live_unpinned[50:100], 54)):
         before = handler_reads(env)
         eq(ids(b, query), want, f"GET /memo?{query}")
         read = handler_reads(env) - before - idle
@@ -996,6 +1002,10 @@ def api_state_lists_read_their_own(env):
     eq(r.json()["count"], len(live_unpinned), "count of the unpinned live memos")
     r = b.get("/memo?trash=true&limit=1&count=true")
     eq(r.json()["count"], len(trashed), "count of the trash")
+    r = b.get("/memo?trash=true&pinned=true&limit=1&count=true")
+    eq(r.json()["count"], 1, "count of the pinned in the trash")
+    r = b.get("/memo?pinned=true&limit=1&count=true")
+    eq(r.json()["count"], len(pinned), "count of the pinned")
 
 
 # ---- no lost edits ----
