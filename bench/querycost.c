@@ -10,7 +10,7 @@
  *   live      kept, the list of live memos as issue 9 runs it (five columns,
  *             "deleted_at IS NULL" written out, memo_user_id forced:
  *             db_stmt.def MEMO_LIVE)
- *   filtered  the same with its filters as parameters (MEMO_LIST), which
+ *   filtered  the same with its filters as parameters (then MEMO_LIST), which
  *             is what the plain list ran at first
  * Settings come from the environment (DB_SOCKET, DB_USER, DB_PASSWORD,
  * DB_DATABASE, and Q_HASH, a live session's hash), never from argv.
