@@ -26,11 +26,11 @@ static void
 render(struct resp *r, const struct db_account *me)
 {
 	const char *name = me != NULL ? me->name : NULL;
+	const char *p = (const char *)index_html, *end = p + index_html_len;
 	char uid[SESS_HASH_LEN + 1] = "";
 
 	if (me != NULL)
 		sess_hash(me->id, uid);
-	const char *p = (const char *)index_html, *end = p + index_html_len;
 
 	while (p < end) {
 		const char *m = memmem(p, (size_t)(end - p), "{{", 2);

@@ -230,7 +230,7 @@ load_file(const char *path)
 
 	forget_file();
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return E_INTERNAL;
+		return errno == ENOENT ? E_NOTFOUND : E_INTERNAL;
 	if (fstat(fd, &kept.st) != 0) {
 		close(fd);
 		return E_INTERNAL;
@@ -257,19 +257,34 @@ load_file(const char *path)
 	return E_OK;
 }
 
+/* Kept values still good for path: its stat unchanged (one system call;
+ * the first time, and in CGI mode, none: the file is simply read). */
+static int
+kept_current(const char *path, enum err *e)
+{
+	struct stat st;
+
+	*e = E_OK;
+	if (kept.path == NULL || !kept.settled || strcmp(kept.path, path) != 0)
+		return 0;
+	if (stat(path, &st) != 0) {
+		forget_file();
+		*e = errno == ENOENT ? E_NOTFOUND : E_INTERNAL;
+		return 1;
+	}
+	return same_file(&st, &kept.st);
+}
+
 static enum err
 read_file(struct cfg *cfg, const char *path, int must_exist)
 {
-	struct stat st;
 	enum err e;
 
-	if (stat(path, &st) != 0) {
-		forget_file();
-		return (!must_exist && errno == ENOENT) ? E_OK : E_INTERNAL;
-	}
-	if ((kept.path == NULL || !kept.settled ||
-	    strcmp(kept.path, path) != 0 || !same_file(&st, &kept.st)) &&
-	    (e = load_file(path)) != E_OK)
+	if (!kept_current(path, &e) && e == E_OK)
+		e = load_file(path);
+	if (e == E_NOTFOUND)
+		return must_exist ? E_INTERNAL : E_OK;
+	if (e != E_OK)
 		return e;
 	/* A file that failed (or whose parse ran out of memory, which
 	 * dotenv_parse reports as line 1) is not kept: read again next time. */

@@ -152,33 +152,33 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 {
 	MYSQL_BIND in[16], *lim;
 	struct list_vals v;
-	struct list_batch *b;
-	enum stmt k;
+	struct list_batch *b = NULL;
 	MYSQL_STMT *st;
 	enum err e;
 
-	if (f->tag == NULL) {
-		k = list_params(hash, f, 0, in, &v, &lim);
-		bind_u64(lim, &v.limit);
-		if ((e = db_run(db, k, in, &st)) != E_OK)
-			return e;
-		return list_start(db, st, hash, out);
-	}
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	/* A tag-filtered list keeps its parameters for the next batches. */
+	if (f->tag != NULL && (b = calloc(1, sizeof(*b))) == NULL)
 		return E_NOMEM;
-	b->k = list_params(hash, f, 0, b->in, &b->v, &lim);
-	bind_u64(lim, &b->v.limit);
-	b->tag = f->tag;
-	b->asked = b->want = b->v.limit;
-	if (b->v.limit != ~0ULL && b->v.limit < BATCH_FIRST)
-		b->v.limit = BATCH_FIRST;
-	if ((e = batch_run(db, b, &st)) != E_OK ||
-	    (e = list_start(db, st, hash, out)) != E_OK) {
+	if (b == NULL) {
+		enum stmt k = list_params(hash, f, 0, in, &v, &lim);
+
+		bind_u64(lim, &v.limit);
+		e = db_run(db, k, in, &st);
+	} else {
+		b->k = list_params(hash, f, 0, b->in, &b->v, &lim);
+		bind_u64(lim, &b->v.limit);
+		b->tag = f->tag;
+		b->asked = b->want = b->v.limit;
+		if (b->v.limit != ~0ULL && b->v.limit < BATCH_FIRST)
+			b->v.limit = BATCH_FIRST;
+		e = batch_run(db, b, &st);
+	}
+	if (e != E_OK || (e = list_start(db, st, hash, out)) != E_OK) {
 		free(b);
 		return e;
 	}
-	(*out)->batch = b;
-	(*out)->batch_free = batch_free;
+	if (((*out)->batch = b) != NULL)
+		(*out)->batch_free = batch_free;
 	return E_OK;
 }
 

@@ -369,6 +369,8 @@ t_cfg_reread(void)
 	sleep(3);	/* settled (its change time cannot be set back) */
 	CHECK(strcmp(cfg_host(env), "cccc") == 0);	/* read, then kept */
 	CHECK(strcmp(cfg_host(env), "cccc") == 0);
+	unlink(path);				/* the kept file gone */
+	CHECK(strcmp(cfg_host(env), "(error)") == 0);
 	cfg_write(path, "DB_HOST=dddd\n", 0);	/* written again */
 	CHECK(strcmp(cfg_host(env), "dddd") == 0);
 	cfg_write(other, "DB_HOST=eeee\n", 60);	/* replaced by rename */
@@ -376,6 +378,8 @@ t_cfg_reread(void)
 	CHECK(strcmp(cfg_host(env), "eeee") == 0);
 	cfg_write(path, "DB_HOST=\"unclosed\n", 60);	/* broken: an error */
 	CHECK(strcmp(cfg_host(env), "(error)") == 0);
+	cfg_write(path, "DB_HOST=gggg\n", 60);	/* mended */
+	CHECK(strcmp(cfg_host(env), "gggg") == 0);
 	unlink(path);
 	CHECK(strcmp(cfg_host(env), "(error)") == 0);	/* gone */
 }
