@@ -11,7 +11,7 @@ and PATCH /memo/{id}, in an order that turns each round; the last lines
 give the median of every ratio.  On 2 shared cores one run of a few
 seconds moves by a tenth or more; the median of interleaved rounds moves
 less.  Servers start under var/rounds and stop at the end."""
-import os, sys, shutil, statistics
+import os, sys, statistics
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
 import importlib.util
@@ -25,12 +25,7 @@ SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
 
 
 def main():
-    base = os.path.join(ROOT, "var", "rounds")
-    shutil.rmtree(base, ignore_errors=True)
-    os.makedirs(base)
-    started = []
-    try:
-        db, config = bench.start_backends(base, started)
+    with bench.backends("rounds") as (base, db, config, started):
         prev_bin = bench.build_previous()
 
         def server(mode, cgi_dir=None):
@@ -84,12 +79,6 @@ def main():
                 if w:
                     w.stop()
                     started.remove(w)
-    finally:
-        for s in reversed(started):
-            try:
-                s.stop()
-            except Exception as e:
-                print(f"rounds: stopping: {e}")
 
 
 if __name__ == "__main__" and not os.environ.get("ROUNDS_IMPORT"):

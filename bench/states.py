@@ -10,7 +10,7 @@ list the page asks for (the pinned memos, a counted page of the others,
 the trash) runs memo.cgi by hand, as an operator would.  Printed: the mean
 of 3 runs and the rows MariaDB read for one.  docs/performance.md quotes
 it for schema/006."""
-import os, sys, shutil, subprocess
+import os, sys, subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
 import importlib.util
@@ -22,12 +22,7 @@ spec.loader.exec_module(bench)
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
     subprocess.run(["make", "-s", "-C", ROOT, "all", "build/bench/spawn"], check=True)
-    base = os.path.join(ROOT, "var", "states")
-    shutil.rmtree(base, ignore_errors=True)
-    os.makedirs(base)
-    started = []
-    try:
-        db, config = bench.start_backends(base, started)
+    with bench.backends("states") as (base, db, config, _):
         token = bench.session_for(db, "big", "많은 메모")
         bench.fill_memos(db, "big", n)
         empty, sink = os.path.join(base, "empty"), os.path.join(base, "out")
@@ -35,9 +30,6 @@ def main():
         cgi_env = {"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1",
                    "SERVER_PROTOCOL": "HTTP/1.1", "MEMO_CONFIG": config}
         bench.state_lists(bench.Table(), db, cgi_env, empty, sink, "big", token)
-    finally:
-        for s in reversed(started):
-            s.stop()
 
 
 if __name__ == "__main__":

@@ -856,22 +856,33 @@ def api_filters_combined(env):
     eq(ids(b, f"trash=true&before={mids[4]}"), [mids[3], mids[2]], "before in the trash")
 
 
+
+def many_memos(env, b, n, text="CONCAT('메모 ', n)", after=""):
+    """n memos for b's user in one statement (POSTing them would be most of
+    a test): text is SQL over n, 1 to n, oldest first; after, SQL run next
+    ({uid} in it: the user's id).  Returns [(id, text)] newest first."""
+    key = sha256_hex(b.cookies["sessionId"])
+    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
+    env.db.query(f"SET SESSION max_recursive_iterations = {n + 1};"
+                 "INSERT INTO memo (user_id, text, created_at)"
+                 f" WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})"
+                 f" SELECT '{uid}', {text}, UTC_TIMESTAMP() FROM seq;" + after.format(uid=uid))
+    return [(int(i), t) for i, t in env.db.query(
+        f"SELECT id, text FROM memo WHERE user_id = '{uid}' ORDER BY id DESC")]
+
+
 @test
 def api_tag_rare(env):
     """A rare tag among 400 memos: the list reads on in batches and finds each tagged memo, newest first, paged by limit and before; #드문/가지 too, #드문것 not"""
     b = logged_in(env, "API 드문 태그")
-    key = sha256_hex(b.cookies["sessionId"])
-    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
-    # 400 memos in one statement (POSTing them would be most of the test):
-    # every 37th carries #드문, every 53rd #드문/가지, every 50th #드문것.
-    env.db.query("SET SESSION max_recursive_iterations = 1000;"
-                 "INSERT INTO memo (user_id, text, created_at)"
-                 " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 400)"
-                 f" SELECT '{uid}', CONCAT('메모 ', n,"
-                 " IF(n % 37 = 0, ' #드문', ''), IF(n % 53 = 0, ' #드문/가지', ''),"
-                 " IF(n % 50 = 0, ' #드문것', '')), UTC_TIMESTAMP() FROM seq")
-    rows = env.db.query(f"SELECT id, text FROM memo WHERE user_id = '{uid}' ORDER BY id DESC")
-    want = [int(i) for i, text in rows if "#드문 " in text + " " or "#드문/" in text]
+    # Every 37th carries #드문, every 53rd #드문/가지, every 50th #드문것.
+    # Their search copies too (the text is its own folded form), for the
+    # words below.
+    rows = many_memos(env, b, 400, "CONCAT('메모 ', n, IF(n % 37 = 0, ' #드문', ''),"
+                      " IF(n % 53 = 0, ' #드문/가지', ''), IF(n % 50 = 0, ' #드문것', ''))",
+                      "INSERT INTO memo_search (user_id, memo_id, body)"
+                      " SELECT user_id, id, text FROM memo WHERE user_id = '{uid}'")
+    want = [i for i, text in rows if "#드문 " in text + " " or "#드문/" in text]
     eq(len(want), 17, "the tagged memos made")
     listed = listing(b, qs(tag="드문"))
     eq([m["id"] for m in listed], want, "all of them, newest first")
@@ -890,9 +901,7 @@ def api_tag_rare(env):
     eq(got, want, "paged two at a time")
     eq(ids(b, qs(tag="드문") + "&limit=1"), want[:1], "limit=1")
     # With words too: the search reads its copies in batches the same way.
-    env.db.query("INSERT INTO memo_search (user_id, memo_id, body)"
-                 f" SELECT user_id, id, text FROM memo WHERE user_id = '{uid}'")
-    found = [int(i) for i, t in rows if ("#드문 " in t + " " or "#드문/" in t) and "1" in t.split()[1]]
+    found = [i for i, t in rows if ("#드문 " in t + " " or "#드문/" in t) and "1" in t.split()[1]]
     check(len(found) >= 4, f"memos with the tag and the word: {found}")
     got, before = [], None
     for _ in range(20):
@@ -909,15 +918,9 @@ def api_tag_rare(env):
 def api_tag_common_batches(env):
     """A tag on every other memo of 1,000, a page of 50: the next batch is sized by the share the first found (about 75 rows, not 200 read and thrown away), and the page is the 50 newest tagged"""
     b = logged_in(env, "API 흔한 태그")
-    key = sha256_hex(b.cookies["sessionId"])
-    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
-    env.db.query("SET SESSION max_recursive_iterations = 2000;"
-                 "INSERT INTO memo (user_id, text, created_at)"
-                 " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)"
-                 f" SELECT '{uid}', CONCAT('메모 ', n, IF(n % 2 = 0, ' #반쪽', '')), UTC_TIMESTAMP()"
-                 " FROM seq; ANALYZE TABLE memo")
-    rows = env.db.query(f"SELECT id, text FROM memo WHERE user_id = '{uid}' ORDER BY id DESC")
-    want = [int(i) for i, t in rows if t.endswith("#반쪽")]
+    rows = many_memos(env, b, 1000, "CONCAT('메모 ', n, IF(n % 2 = 0, ' #반쪽', ''))",
+                      "ANALYZE TABLE memo")
+    want = [i for i, t in rows if t.endswith("#반쪽")]
     idle = handler_reads(env)
     idle = handler_reads(env) - idle
     before = handler_reads(env)
@@ -941,12 +944,7 @@ def api_list_reads_own_memos(env):
     big = logged_in(env, "API 많은 메모")
     small = logged_in(env, "API 적은 메모")
     for b, n in ((big, 3000), (small, 30)):
-        key = sha256_hex(b.cookies["sessionId"])
-        uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
-        env.db.query("SET SESSION max_recursive_iterations = 10000;"
-                     "INSERT INTO memo (user_id, text, created_at)"
-                     f" WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})"
-                     f" SELECT '{uid}', CONCAT('메모 ', n), UTC_TIMESTAMP() FROM seq")
+        many_memos(env, b, n)
     # Statistics as MariaDB keeps them after such a change (it would
     # recompute them in the background, a moment later).
     env.db.query("ANALYZE TABLE memo")
@@ -965,13 +963,7 @@ def api_list_reads_own_memos(env):
 def api_state_lists_read_their_own(env):
     """The pinned memos, a page of the others and the trash read those memos, not all the user's: of 3,000 memos with 7 pinned and 8 in the trash (old ones and the newest), pinned=true reads about 7 rows, trash=true about 8, a page of 50 unpinned about 50; the pin filter holds in the trash and its counts"""
     b = logged_in(env, "API 고정과 휴지통")
-    key = sha256_hex(b.cookies["sessionId"])
-    uid = env.db.query(f"SELECT user_id FROM sessions WHERE session_key = '{key}'")[0][0]
-    env.db.query("SET SESSION max_recursive_iterations = 10000;"
-                 "INSERT INTO memo (user_id, text, created_at)"
-                 " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 3000)"
-                 f" SELECT '{uid}', CONCAT('메모 ', n), UTC_TIMESTAMP() FROM seq")
-    mine = [int(r[0]) for r in env.db.query(f"SELECT id FROM memo WHERE user_id = '{uid}' ORDER BY id")]
+    mine = [i for i, _ in reversed(many_memos(env, b, 3000))]
     # Old and newest ones both: a page of the unpinned then starts among
     # pinned and trashed memos.  One trashed memo is pinned too.
     pinned = mine[100:3000:1000] + mine[-5:-1]

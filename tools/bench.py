@@ -25,6 +25,7 @@ It prints one table, writes it to var/bench/bench.txt (or $BENCH_OUT), stops
 everything it started and exits.  BENCH_S=seconds per wrk run (default 10)
 shortens it; BENCH_MODES=cgi or fastcgi measures one mode only.
 """
+import contextlib
 import os
 import re
 import statistics
@@ -203,6 +204,31 @@ def start_backends(base, started):
     config = os.path.join(base, "memo.env")
     stack.write_env(config, settings)
     return db, config
+
+
+def stop_all(started):
+    """Stop what was started, last first, each even if another fails."""
+    for s in reversed(started):
+        try:
+            s.stop()
+        except Exception as e:  # keep stopping the others
+            print(f"stopping {s}: {e!r}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def backends(name):
+    """For a bench script: var/NAME emptied, MariaDB and the Naver double
+    started under it; yields (base, db, config, started).  Servers the
+    script appends to started stop with them at the end, failed or not."""
+    base = os.path.join(ROOT, "var", name)
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    started = []
+    try:
+        db, config = start_backends(base, started)
+        yield base, db, config, started
+    finally:
+        stop_all(started)
 
 
 def bench_server(base, config, static, mode, procs=None, cgi_dir=None):
@@ -800,11 +826,7 @@ def main():
         for line in callgrind_top(profiles["memo.cgi GET"]):
             t.add("  " + line.strip())
     finally:
-        for s in reversed(started):
-            try:
-                s.stop()
-            except Exception as e:  # keep stopping the others
-                print(f"stopping {s}: {e!r}", file=sys.stderr)
+        stop_all(started)
         if t.lines:
             with open(out_path, "w") as f:
                 f.write("\n".join(t.lines) + "\n")
