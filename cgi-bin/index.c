@@ -5,11 +5,13 @@
  * "<name>님의 메모장" and the memo form for a live session, the title and
  * the Naver login button for guests.  The name is HTML-escaped; memo texts
  * are loaded by the page's script and set with textContent.  data-user is
- * an opaque id of the person (a hash of their user id, not the name, which
- * two people can share): the page keeps its drafts under it.
+ * an opaque id of the person (SHA-256 of "memo-user/" and their user id,
+ * not the name, which two people can share): the page keeps its drafts
+ * under it.
  * A stale sessionId cookie is expired.  Returns 503 (a Korean page) if the
  * visitor has a session cookie and the database is down.
  */
+#include <stdio.h>
 #include <string.h>
 #include "app.h"
 #include "db.h"
@@ -19,6 +21,7 @@
 
 #define TITLE_SUFFIX	"님의 메모장"
 #define GUEST_TITLE	"메모장"
+#define USER_HASH_PREFIX	"memo-user/"
 
 /* Write the template, replacing {{state}}, {{title}} and {{user}}; me is
  * NULL for a guest. */
@@ -27,10 +30,13 @@ render(struct resp *r, const struct db_account *me)
 {
 	const char *name = me != NULL ? me->name : NULL;
 	const char *p = (const char *)index_html, *end = p + index_html_len;
-	char uid[SESS_HASH_LEN + 1] = "";
+	char uid[SESS_HASH_LEN + 1] = "", in[sizeof(USER_HASH_PREFIX) +
+	    USER_MAX_ID];
 
-	if (me != NULL)
-		sess_hash(me->id, uid);
+	/* Prefixed: not the hash any other use of the id would make. */
+	if (me != NULL && snprintf(in, sizeof(in), USER_HASH_PREFIX "%s",
+	    me->id) > 0)
+		sess_hash(in, uid);
 
 	while (p < end) {
 		const char *m = memmem(p, (size_t)(end - p), "{{", 2);

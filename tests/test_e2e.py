@@ -74,7 +74,7 @@ def page_user_id_not_the_name(env):
         check("초안 주인 갑님의 메모장" in t, "the shared name as the title")
         m = re.search(r'<body class="user" data-user="([0-9a-f]{64})">', t)
         check(m is not None, "an opaque id on the page")
-        eq(m.group(1), sha256_hex(naver_id(who)), "a hash of the person's user id")
+        eq(m.group(1), sha256_hex("memo-user/" + naver_id(who)), "a hash of the person's user id")
         seen.append(m.group(1))
     check(seen[0] != seen[1], "two people of one name: two ids")
     check('data-user=""' in http_get(env.web.url).text, "a guest: none")
