@@ -540,6 +540,79 @@ def page_pin_tags_search(env):
               f" marks {marks(wd) or 'none now'}")
 
 
+@test
+def page_write_under_filter(env):
+    """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown; a failed save says why, then that the text is kept"""
+    name = "페이지 필터 쓰기"
+    b = api(env, name)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: post(b, f"안건 {i} #회사"), range(60)))
+    post(b, "저녁 장보기 #집")
+    company = "#tag=%ED%9A%8C%EC%82%AC"
+    with Chromium(env, "filter-write") as wd:
+        open_page(wd, env, name)
+        wd.go(env.web_prefix.url + company)
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 60개'",
+                "the #회사 filter")
+        wd.js("document.getElementById('more').click()")
+        wd.wait("return document.querySelectorAll('#memos li').length === 60",
+                "the second page loaded")
+        wd.js("document.querySelector('#memos li:last-child').__kept = true;")
+
+        # Matching: on top, counted, and the loaded pages stay as they are.
+        write(wd, "새 안건 #회사")
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 61개'",
+                "the new memo counted")
+        eq(wd.js(CARDS)[0], "새 안건 #회사", "on top")
+        eq(len(wd.js(CARDS)), 61, "every card loaded before, and the new one")
+        check(wd.js("return document.querySelector('#memos li:last-child').__kept === true"),
+              "the list was not loaded anew (the last card is the same element)")
+        eq(status(wd), "저장했습니다.", "saved")
+
+        # Not matching: saved, not shown, and the status says why.
+        write(wd, "저녁 약속 #친구")
+        wd.wait("return /맞지 않아/.test(document.getElementById('status').textContent)",
+                "the status for a memo the filter leaves out")
+        eq(status(wd), "저장했습니다. #회사에 맞지 않아 지금 목록에는 보이지 않습니다.",
+           "what the status says")
+        eq(wd.text("#count"), "#회사 메모 61개", "the count unchanged")
+        check("저녁 약속 #친구" not in wd.js(CARDS), "not in the list")
+        check("저녁 약속 #친구" in [t for t, _, _ in memos(env, name).values()],
+              "in the database")
+
+        # Search and tag: the server's search decides (here Latin case).
+        wd.js("var s = document.getElementById('search'); s.value = 'agenda';"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 0개'",
+                "agenda within #회사")
+        write(wd, "AGENDA 정리 #회사")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "the new memo found by the search")
+        eq(wd.js(CARDS), ["AGENDA 정리 #회사"], "shown")
+        write(wd, "agenda 초안")
+        wd.wait("return /맞지 않아/.test(document.getElementById('status').textContent)",
+                "a search match without the tag")
+        eq(status(wd), "저장했습니다. 검색어 ‘agenda’와 #회사에 맞지 않아 지금 목록에는 "
+           "보이지 않습니다.", "both filters named")
+
+        # A failed save: what failed, why, then that the text is kept.
+        wd.js("var f = window.fetch; window.fetch = function (u, i) {"
+              " if (i && i.method === 'POST' && String(u) === 'memo')"
+              "  return Promise.resolve(new Response('{\"error\":\"database unavailable\"}',"
+              "   {status: 503, headers: {'Content-Type': 'application/json'}}));"
+              " return f(u, i); };")
+        write(wd, "못 쓴 메모")
+        wd.wait("return /저장하지 못했습니다/.test(document.getElementById('status').textContent)",
+                "the failure")
+        eq(status(wd), "저장하지 못했습니다. 서버가 데이터베이스에 연결하지 못했습니다. "
+           "잠시 후 다시 시도해 주세요. 쓴 내용은 이 브라우저에 남아 있습니다.",
+           "the reason before what is kept")
+        eq(wd.js("return document.getElementById('memo-text').value"), "못 쓴 메모",
+           "the text still in the box")
+        no_problems(wd, "write under a filter")
+        print(f"    saw: {wd.text('#count')}, status {status(wd)!r}")
+
+
 XSS = ("<img src=x onerror=\"window.__xss=1;document.title='pwned'\">"
        " <script>window.__xss=2</script>"
        " [누르기](javascript:window.__xss=3) javascript:window.__xss=4"

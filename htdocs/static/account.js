@@ -96,15 +96,14 @@
 		load();
 	}
 
-	/* What a refused import says, in Korean, with the server's reason. */
+	/* What an import refused for its file (413 or 400) says, with the
+	 * server's reason; other failures say what ui.failed says. */
 	function refused(res) {
 		if (res.status === 413)
 			return '파일이 64MB를 넘어 가져오지 못했습니다.';
-		if (res.status === 400)
-			return '가져오지 못했습니다: 메모장에서 내보낸 JSON 파일이 아니거나 ' +
-			    '잘못된 곳이 있습니다. 아무것도 가져오지 않았습니다. (' +
-			    (res.data && res.data.error || '알 수 없는 오류') + ')';
-		return '가져오지 못했습니다. ' + net.problem(res);
+		return '가져오지 못했습니다: 메모장에서 내보낸 JSON 파일이 아니거나 ' +
+		    '잘못된 곳이 있습니다. 아무것도 가져오지 않았습니다. (' +
+		    (res.data && res.data.error || '알 수 없는 오류') + ')';
 	}
 
 	async function importFile(e) {
@@ -124,9 +123,12 @@
 		const res = await net.request('POST', 'import', { file: f });
 		$.go.disabled = false;
 		$.file.value = '';	/* taken, or refused as it is */
+		if (res.status === 400 || res.status === 413) {
+			ui.status(refused(res), 'error');
+			return;
+		}
 		if (!res.ok) {
-			if (res.status !== 401)	/* net.js has said so */
-				ui.status(refused(res), 'error');
+			ui.failed(res, '가져오지 못했습니다.');
 			return;
 		}
 		ui.status('메모 ' + res.data.imported + '개를 가져왔습니다.' +

@@ -171,7 +171,8 @@
 			ui.status('', '');
 			showConflict(ed, null, null);
 		} else {
-			ui.failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
+			ui.failed(res, '저장하지 못했습니다.',
+			    '쓴 내용은 이 브라우저에 남아 있습니다.');
 		}
 	}
 

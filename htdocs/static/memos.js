@@ -391,28 +391,61 @@
 		$.save.disabled = false;
 		$.form.removeAttribute('aria-busy');
 		if (!res.ok) {
-			ui.failed(res, '저장하지 못했습니다. 쓴 내용은 이 브라우저에 남아 있습니다.');
+			ui.failed(res, '저장하지 못했습니다.',
+			    '쓴 내용은 이 브라우저에 남아 있습니다.');
 			return;
 		}
-		created(res.data, res.etag);
 		if ($.text.value === value)
 			$.text.value = '';
 		drafts.setFresh($.text.value);
-		ui.status('저장했습니다.', 'ok');
 		$.text.focus();
+		const what = filterName();
+		if (await created(res.data, res.etag) || !what)
+			ui.status('저장했습니다.', 'ok');
+		else
+			ui.status('저장했습니다. ' + what + '에 맞지 않아 지금 목록에는 ' +
+			    '보이지 않습니다.', 'ok');
 	}
 
-	/* A new memo: at the top, or, while a search or tag filter is on,
-	 * in the list again if it matches. */
-	function created(memo, etag) {
+	/* The filter on, as a sentence's subject, or ''. */
+	function filterName() {
+		const q = st.q ? '검색어 ‘' + st.q + '’' : '';
+		const tag = st.tag ? '#' + st.tag : '';
+		return q && tag ? q + '와 ' + tag : q || tag;
+	}
+
+	/* A new memo goes on top.  While a search or tag filter is on, only if
+	 * it matches: the server answers that (its search folds case and
+	 * Hangul as the page cannot) for the filter asked for the one memo,
+	 * before its id + 1, and the pages already loaded stay.  Resolves to
+	 * whether the memo is in the list. */
+	async function created(memo, etag) {
+		const seq = st.seq;
+		let res = null;
+
+		refreshTags();
 		if (st.q || st.tag) {
-			load(true);
-		} else {
+			try {
+				res = await net.list(filterParams({ before: memo.id + 1,
+				    limit: 1 }), st.ctl && st.ctl.signal);
+			} catch (e) {
+				return false;	/* aborted: a new filter loads anew */
+			}
+			if (seq !== st.seq)
+				return false;	/* a newer load shows it, or not */
+			if (!res.ok) {
+				load(true);	/* cannot tell: the list anew */
+				return true;
+			}
+			if (!res.data.memos.length || res.data.memos[0].id !== memo.id)
+				return false;
+		}
+		if (!st.entries.has(memo.id)) {
 			add(memo, etag);
 			st.count++;
 			show();
 		}
-		refreshTags();
+		return true;
 	}
 
 	/* ---- card actions ---- */

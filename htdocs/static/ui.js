@@ -37,11 +37,13 @@
 		s.appendChild(a);
 	}
 
-	/* A request failed: what, and why.  A 401 has already said so
-	 * (net.js calls expired() on every one). */
-	function failed(res, what) {
+	/* A request failed: what, why, and then what is left (after, if
+	 * any).  A 401 has already said so (net.js calls expired() on every
+	 * one). */
+	function failed(res, what, after) {
 		if (res.status !== 401)
-			status(what + ' ' + Memo.net.problem(res), 'error');
+			status(what + ' ' + Memo.net.problem(res) +
+			    (after ? ' ' + after : ''), 'error');
 	}
 
 	/* ---- toast ---- */
