@@ -990,6 +990,11 @@ def page_300_memos(env):
         eq(shown[:3], sorted(pinned, reverse=True), "the pinned ones first")
         eq(len(shown), 3 + 50, "the pinned and the first 50 others")
         check(not wd.js("return document.getElementById('more').hidden"), "더 보기 offered")
+        eq(wd.js("var x = function (s) { return Math.round(document.querySelector(s)"
+                 ".getBoundingClientRect().left); };"
+                 "return [x('#count'), x('#pinned-heading'), x('#others-heading'),"
+                 " x('#tag-list .chip')].map(function (l) { return l - x('#memos li'); });"),
+           [0, 0, 0, 0], "the count, the group titles and the tags start where the cards do")
         # Scrolling to the end loads the next page by itself.
         wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
         wd.wait("return document.querySelectorAll('#memos li').length === 100",
