@@ -74,7 +74,7 @@ def main():
                       f"  (of {len(v)}: {min(v):.2f}-{max(v):.2f})")
             for n, m in cpu.items():
                 print(f"{mode} CPU us/req {n:6}: lighttpd {m[0]:5.0f}  fcgi/cgi {m[1]:5.0f}"
-                      f"  mariadb {m[2]:5.0f}")
+                      f"  mariadb {m[2]:5.0f}  ({m[3]:.1f} statements)")
             for w in (web, pweb):
                 if w:
                     w.stop()

@@ -287,7 +287,7 @@ def interleaved(db, runs, rounds=ROUNDS, seconds=ROUND_S, say=None):
     read run right after PATCHes paid for MariaDB's purge of the rows they
     replaced: up to half its requests/s.)  Returns ({ratio name: [one a
     round]}, {run name: [median CPU us/req of lighttpd, FastCGI,
-    MariaDB]}); say(line) hears each round."""
+    MariaDB, and statements/req]}); say(line) hears each round."""
     names = list(runs)
     groups = [[n for n in names if runs[n][3] is None],
               [n for n in names if runs[n][3] is not None]]
@@ -305,14 +305,14 @@ def interleaved(db, runs, rounds=ROUNDS, seconds=ROUND_S, say=None):
             for n in order:
                 w, url, cookie, body, pids = runs[n]
                 before = (cpu_us([w.server.proc.pid], children=True), cpu_us(pids),
-                          cpu_us([db.server.proc.pid]))
+                          cpu_us([db.server.proc.pid]), questions(db))
                 if isinstance(body, tuple):
                     r = wrk(url, cookie, body[0], seconds=seconds, method=body[1],
                             paths=body[2])
                 else:
                     r = wrk(url, cookie, body, seconds=seconds)
                 after = (cpu_us([w.server.proc.pid], children=True), cpu_us(pids),
-                         cpu_us([db.server.proc.pid]))
+                         cpu_us([db.server.proc.pid]), questions(db))
                 rps[n] = r["rps"] if not (r["bad_status"] or r["socket_errors"]) else 0
                 cpu[n].append([(a - b) / max(r["requests"], 1)
                                for a, b in zip(after, before)])
@@ -321,8 +321,14 @@ def interleaved(db, runs, rounds=ROUNDS, seconds=ROUND_S, say=None):
                 ratios[label].append(rps[a] / rps[b] if rps[b] else 0)
         if say:
             say(f"round {k + 1}: " + " ".join(f"{n} {rps[n]:.0f}" for n in names))
-    return ratios, {n: [statistics.median(x[i] for x in v) for i in range(3)]
+    return ratios, {n: [statistics.median(x[i] for x in v) for i in range(4)]
                     for n, v in cpu.items()}
+
+
+def questions(db):
+    """Statements MariaDB has been sent so far (its Questions counter:
+    prepared executions, BEGIN and COMMIT, each one)."""
+    return int(db.query("SHOW GLOBAL STATUS LIKE 'Questions'")[0][1])
 
 
 def issue9_targets(t, rows, rounds):
@@ -350,6 +356,8 @@ def issue9_targets(t, rows, rounds):
         if cpu:
             t.add(f"{mode:8} CPU us/req in the rounds (lighttpd, FastCGI, MariaDB): " +
                   "; ".join(f"{n} {c[0]:.0f} {c[1]:.0f} {c[2]:.0f}" for n, c in cpu.items()))
+            t.add(f"{mode:8} statements/req MariaDB ran (BEGIN and COMMIT count): " +
+                  "; ".join(f"{n} {c[3]:.1f}" for n, c in cpu.items()))
     t.add("")
 
 
