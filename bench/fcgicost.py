@@ -22,16 +22,13 @@ import struct
 import subprocess
 import sys
 import time
-import importlib.util
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
 import stack     # noqa: E402
 import previous  # noqa: E402
 
-spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py")
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+import bench      # tools/bench.py (tools/ is first on the path)
 BASE = os.path.join(ROOT, "var", "fcgicost")
 N = int(os.environ.get("N", "30"))
 

@@ -11,8 +11,7 @@ the one through the memo's index, PATCH against POST) come from here."""
 import os, sys, shutil, subprocess, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
-import importlib.util
-spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py"); bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
+import bench      # tools/bench.py (tools/ is first on the path)
 import stack, lib
 base = ROOT + "/var/patchcost"; shutil.rmtree(base, ignore_errors=True); os.makedirs(base)
 db = stack.MariaDB(base + "/mariadb").start()

@@ -14,10 +14,7 @@ less.  Servers start under var/rounds and stop at the end."""
 import os, sys, statistics
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
-import importlib.util
-spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py")
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+import bench      # tools/bench.py (tools/ is first on the path)
 import lib
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 4

@@ -13,10 +13,7 @@ it for schema/006."""
 import os, sys, subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
-import importlib.util
-spec = importlib.util.spec_from_file_location("bench", ROOT + "/tools/bench.py")
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+import bench      # tools/bench.py (tools/ is first on the path)
 
 
 def main():
