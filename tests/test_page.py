@@ -542,7 +542,7 @@ def page_pin_tags_search(env):
 
 @test
 def page_write_under_filter(env):
-    """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown; a failed save says why, then that the text is kept"""
+    """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why, then that the text is kept"""
     name = "페이지 필터 쓰기"
     b = api(env, name)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -573,7 +573,7 @@ def page_write_under_filter(env):
         write(wd, "저녁 약속 #친구")
         wd.wait("return /맞지 않아/.test(document.getElementById('status').textContent)",
                 "the status for a memo the filter leaves out")
-        eq(status(wd), "저장했습니다. #회사에 맞지 않아 지금 목록에는 보이지 않습니다.",
+        eq(status(wd), "저장했습니다. 지금 필터(#회사)에 맞지 않아 목록에는 보이지 않습니다.",
            "what the status says")
         eq(wd.text("#count"), "#회사 메모 61개", "the count unchanged")
         check("저녁 약속 #친구" not in wd.js(CARDS), "not in the list")
@@ -592,8 +592,26 @@ def page_write_under_filter(env):
         write(wd, "agenda 초안")
         wd.wait("return /맞지 않아/.test(document.getElementById('status').textContent)",
                 "a search match without the tag")
-        eq(status(wd), "저장했습니다. 검색어 ‘agenda’와 #회사에 맞지 않아 지금 목록에는 "
-           "보이지 않습니다.", "both filters named")
+        eq(status(wd), "저장했습니다. 지금 필터(검색어 ‘agenda’, #회사)에 맞지 않아 "
+           "목록에는 보이지 않습니다.", "both filters named")
+
+        # The filter cleared while the page asks whether the new memo
+        # matches: the question is dropped (it never says "맞지 않아"), and
+        # the list without a filter shows the memo.
+        wd.js("window.__asked = 0; var f1 = window.fetch; window.fetch = function (u, i) {"
+              " if (!/before=/.test(String(u)) || !/limit=1(&|$)/.test(String(u)))"
+              "  return f1(u, i);"
+              " window.__asked++;"
+              " return new Promise(function (ok) { setTimeout(ok, 1500); })"
+              "  .then(function () { return f1(u, i); }); };")
+        write(wd, "늦게 확인한 메모 #집")
+        wd.wait("return window.__asked === 1", "the page asking about the new memo")
+        wd.js("Array.from(document.querySelectorAll('#filter .chip')).pop().click()")
+        wd.wait("return /^메모 \\d+개$/.test(document.getElementById('count').textContent)",
+                "the list without a filter")
+        time.sleep(2)          # past the held answer
+        eq(wd.js(CARDS)[0], "늦게 확인한 메모 #집", "the new memo on top of the new list")
+        check("맞지 않아" not in status(wd), f"no verdict on a filter gone: {status(wd)!r}")
 
         # A failed save: what failed, why, then that the text is kept.
         wd.js("var f = window.fetch; window.fetch = function (u, i) {"

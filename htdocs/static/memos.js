@@ -400,25 +400,25 @@
 		drafts.setFresh($.text.value);
 		$.text.focus();
 		const what = filterName();
-		if (await created(res.data, res.etag) || !what)
-			ui.status('저장했습니다.', 'ok');
+		if (await created(res.data, res.etag) === false)
+			ui.status('저장했습니다. 지금 필터(' + what + ')에 맞지 않아 ' +
+			    '목록에는 보이지 않습니다.', 'ok');
 		else
-			ui.status('저장했습니다. ' + what + '에 맞지 않아 지금 목록에는 ' +
-			    '보이지 않습니다.', 'ok');
+			ui.status('저장했습니다.', 'ok');
 	}
 
-	/* The filter on, as a sentence's subject, or ''. */
+	/* The filters on, for a sentence: "검색어 ‘회의’, #회사". */
 	function filterName() {
-		const q = st.q ? '검색어 ‘' + st.q + '’' : '';
-		const tag = st.tag ? '#' + st.tag : '';
-		return q && tag ? q + '와 ' + tag : q || tag;
+		return [st.q ? '검색어 ‘' + st.q + '’' : '', st.tag ? '#' + st.tag : '']
+		    .filter(Boolean).join(', ');
 	}
 
 	/* A new memo goes on top.  While a search or tag filter is on, only if
 	 * it matches: the server answers that (its search folds case and
 	 * Hangul as the page cannot) for the filter asked for the one memo,
 	 * before its id + 1, and the pages already loaded stay.  Resolves to
-	 * whether the memo is in the list. */
+	 * true (in the list), false (the filter leaves it out) or null (the
+	 * filter changed meanwhile: the new list shows it or not). */
 	async function created(memo, etag) {
 		const seq = st.seq;
 		let res = null;
@@ -429,13 +429,13 @@
 				res = await net.list(filterParams({ before: memo.id + 1,
 				    limit: 1 }), st.ctl && st.ctl.signal);
 			} catch (e) {
-				return false;	/* aborted: a new filter loads anew */
+				return null;	/* aborted: a new filter loads anew */
 			}
 			if (seq !== st.seq)
-				return false;	/* a newer load shows it, or not */
+				return null;
 			if (!res.ok) {
 				load(true);	/* cannot tell: the list anew */
-				return true;
+				return null;
 			}
 			if (!res.data.memos.length || res.data.memos[0].id !== memo.id)
 				return false;
