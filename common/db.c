@@ -204,12 +204,16 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	/* The connection first: the server frees its statements as the
+	 * connection ends, and a statement closed after it is freed here
+	 * alone.  Closed first, each would cost the server a COM_STMT_CLOSE
+	 * (every CGI's exit: four of them after a PATCH). */
+	if (db->conn != NULL)
+		mysql_close(db->conn);
 	for (size_t i = 0; i < ST__COUNT; i++)
 		if (db->st[i] != NULL)
 			mysql_stmt_close(db->st[i]);
 	row_free(&db->row);
-	if (db->conn != NULL)
-		mysql_close(db->conn);
 	free(db->opened_with);
 	free(db);
 }
