@@ -938,6 +938,29 @@ def handler_reads(env):
                if k != "Handler_read_key")
 
 
+def com_counts(env, *names):
+    """MariaDB's counters of these commands so far (all sessions)."""
+    rows = dict(env.db.query("SHOW GLOBAL STATUS WHERE Variable_name IN (" +
+                             ", ".join(f"'{n}'" for n in names) + ")"))
+    return [int(rows[n]) for n in names]
+
+
+@test
+def api_no_statement_close_at_exit(env):
+    """A POST, a PATCH and a GET cost the server no COM_STMT_CLOSE: a CGI ends its connection before freeing its statements (the server frees them with it), a FastCGI process keeps them"""
+    b = logged_in(env, "API 문장 닫기")
+    mid = new(b, "닫기 전")[0]["id"]
+    before = com_counts(env, "Com_stmt_prepare", "Com_stmt_close")
+    eq(patch(b, mid, {"text": "닫은 뒤"}).status, 200, "PATCH")
+    new(b, "하나 더")
+    eq(len(ids(b)), 2, "GET /memo")
+    prepared, closed = (a - z for a, z in zip(com_counts(env, "Com_stmt_prepare",
+                                                         "Com_stmt_close"), before))
+    eq(closed, 0, "COM_STMT_CLOSE sent")
+    # CGI: 7 prepared (each process anew); FastCGI: fewer, kept ones reused.
+    print(f"    {prepared} statements prepared, {closed} closed")
+
+
 @test
 def api_list_reads_own_memos(env):
     """GET /memo reads the user's own memos, newest first, and stops at limit: beside another user's 3,000 memos, a list of 30 reads about 30 rows, a page of 50 of 3,000 about 50, a tag no memo has its own 3,000 and no more"""
