@@ -58,7 +58,8 @@
 14. last, every log of the whole run searched for the secrets it used.
 
 Servers listen on loopback ports of their own and are stopped by pid at
-the end, failed or not.  A test whose tool is missing on this machine is
+the end, failed or not, and also when the run is stopped: SIGTERM and
+SIGHUP (a CI timeout, a closed terminal) stop it as Ctrl-C does.  A test whose tool is missing on this machine is
 skipped (it says why and how to get it), never counted as passed.  The
 last line is "N passed, N failed, N skipped".
 Usage: tests/run.py [substring-of-test-name]
@@ -66,6 +67,7 @@ Usage: tests/run.py [substring-of-test-name]
 import concurrent.futures
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -282,7 +284,16 @@ def modules(*names):
     return [t for t in lib.TESTS if t.__module__ in names]
 
 
+def interrupted(signum, frame):
+    """Stop the run as Ctrl-C does: the servers started so far are stopped
+    by their pids on the way out.  Without this, SIGTERM would end Python
+    at once and leave them running (each has a session of its own)."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main():
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
     only = sys.argv[1] if len(sys.argv) > 1 else None
     results = []
     t0 = time.monotonic()
@@ -428,4 +439,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as e:
+        print(f"\ninterrupted ({e or 'SIGINT'}); the servers the run started are stopped",
+              file=sys.stderr)
+        sys.exit(130)
