@@ -32,10 +32,13 @@ render(struct resp *r, const struct db_account *me)
 	const char *p = (const char *)index_html, *end = p + index_html_len;
 	char uid[SESS_HASH_LEN + 1] = "", in[sizeof(USER_HASH_PREFIX) +
 	    USER_MAX_ID];
+	int n;
 
-	/* Prefixed: not the hash any other use of the id would make. */
-	if (me != NULL && snprintf(in, sizeof(in), USER_HASH_PREFIX "%s",
-	    me->id) > 0)
+	/* Prefixed: not the hash any other use of the id would make.  An id
+	 * that does not fit gets no data-user (the page then keeps no
+	 * drafts) rather than the hash of a cut one. */
+	if (me != NULL && (n = snprintf(in, sizeof(in), USER_HASH_PREFIX "%s",
+	    me->id)) > 0 && (size_t)n < sizeof(in))
 		sess_hash(in, uid);
 
 	while (p < end) {

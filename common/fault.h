@@ -14,6 +14,7 @@
  *                    is read: libmariadb fails when it next has to read it
  *   db_run_fails     a statement fails to run, no reason given (as when
  *                    the server is gone): "db_run_fails:2", the second
+ *   tags_nomem       making a text's tags runs out of memory
  *   answer_nomem     making the JSON of one memo's answer fails
  * In every other build FAULT() is the constant 0 and no code is left.
  */

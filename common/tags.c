@@ -5,6 +5,7 @@
 #include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
+#include "fault.h"
 #include "fold.h"
 #include "tags.h"
 #include "utf8.h"
@@ -138,6 +139,8 @@ tags_parse(const char *text, size_t len, struct tag_list *out)
 	const uint8_t *s = (const uint8_t *)text, *end = s + len, *p = s;
 
 	out->n = 0;
+	if (FAULT("tags_nomem"))
+		return E_NOMEM;
 	while (out->n < TAG_MAX_PER_MEMO &&
 	    (p = memchr(p, '#', (size_t)(end - p))) != NULL) {
 		const uint8_t *after = p + 1;

@@ -9,7 +9,8 @@ common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
   answer has left the process; an unterminated JSON once it has, and the
   log line says why (the socket closed under libmariadb: its error, read
   from the connection); in a tag-filtered list's second batch, a tagged
-  memo already written, a clean 503 too;
+  memo already written, a clean 503 too, and also when a memo's tags
+  cannot be made (out of memory);
 - making the answer of a stored memo failing: a 500 with its whole header
   block (a block without its blank line was a 502 from lighttpd), the memo
   stored."""
@@ -22,8 +23,10 @@ from lib import check, eq, run_cgi, sha256_hex, test
 FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
 
 
-def session(env, uid, memos=0):
-    """A user with a session and `memos` memos (SQL); returns the cookie."""
+def session(env, uid, memos=0,
+            text="CONCAT('주입 시험 메모 ', n, ' — 오늘 할 일: 장보기, 운동, 책 읽기')"):
+    """A user with a session and `memos` memos (SQL; text: their text, SQL
+    over n, 1 to memos, oldest first); returns the cookie."""
     sid = "Inj" + uid[-10:].rjust(40, "x")
     env.db.client(database="memo", stdin=(
         f"INSERT IGNORE INTO `user` (id, name) VALUES ('{uid}', '주입');"
@@ -33,8 +36,7 @@ def session(env, uid, memos=0):
         "SET SESSION max_recursive_iterations = 100000;"
         "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
         f" (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {max(memos, 1)})"
-        f" SELECT '{uid}', CONCAT('주입 시험 메모 ', n, ' — 오늘 할 일: 장보기, 운동, 책 읽기'),"
-        f" UTC_TIMESTAMP() FROM seq WHERE {memos} > 0;"))
+        f" SELECT '{uid}', {text}, UTC_TIMESTAMP() FROM seq WHERE {memos} > 0;"))
     return f"sessionId={sid}"
 
 
@@ -77,13 +79,8 @@ def list_cut_midway_before_flush(env):
 @test
 def tag_list_cut_in_second_batch(env):
     """Injected: GET /memo?tag= whose second batch (a rare tag reads on) has a row unreadable, or does not run at all, one tagged memo already written: a clean 503, not a list missing the rest"""
-    cookie = session(env, "inj-tagbatch")
-    env.db.client(database="memo", stdin=(
-        "SET SESSION max_recursive_iterations = 1000;"
-        "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
-        " (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 100)"
-        " SELECT 'inj-tagbatch', CONCAT('주입 메모 ', n, IF(n % 37 = 0, ' #드문', '')),"
-        " UTC_TIMESTAMP() FROM seq;"))
+    cookie = session(env, "inj-tagbatch", memos=100,
+                     text="CONCAT('주입 메모 ', n, IF(n % 37 = 0, ' #드문', ''))")
     q = "tag=%EB%93%9C%EB%AC%B8&limit=5"
     r, _ = by_hand(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq([m["text"] for m in r.json()["memos"]], ["주입 메모 74 #드문", "주입 메모 37 #드문"],
@@ -97,6 +94,18 @@ def tag_list_cut_in_second_batch(env):
     r, err = by_hand(env, "memo", "db_run_fails:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=, run")
     check("database: memo list: 0 (no reason given)" in err, f"the log: {err!r}")
+
+
+@test
+def tag_list_tags_nomem(env):
+    """Injected: GET /memo?tag= where a memo's tags cannot be made (out of memory): a clean 503 and the reason logged, not a list that leaves the memo out as if untagged"""
+    cookie = session(env, "inj-tagmem", memos=2, text="CONCAT('주입 메모 ', n, ' #주입')")
+    q = "tag=%EC%A3%BC%EC%9E%85"
+    r, _ = by_hand(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    eq(len(r.json()["memos"]), 2, "without the fault: both tagged memos")
+    r, err = by_hand(env, "memo", "tags_nomem:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=")
+    check("list: a memo's tags: out of memory" in err, f"the log: {err!r}")
 
 
 @test
