@@ -47,6 +47,30 @@ db_what(enum stmt k)
 	return stmts[k].what;
 }
 
+/* MySQL's own numbers, absent from MariaDB's headers: a statement over
+ * max_execution_time, and a connection the server closed as idle. */
+#define MYSQL_ER_QUERY_TIMEOUT			3024
+#define MYSQL_ER_CLIENT_INTERACTION_TIMEOUT	4031
+
+/* 1 if error n is the database's state, not a bug: worth a retry (503).
+ * Client-side errors (CR_*) mean the server is gone or unreachable; lock
+ * timeouts and deadlocks pass; a server shutting down, killing the
+ * connection or its statement, out of connections, or read-only (RDS
+ * and MariaDB set read_only while a failover or switchover runs) comes
+ * back or is replaced. */
+static int
+db_retryable(unsigned int n)
+{
+	return n == 0 || (n >= CR_MIN_ERROR && n <= CR_MAX_ERROR) ||
+	    n == ER_LOCK_WAIT_TIMEOUT || n == ER_LOCK_DEADLOCK ||
+	    n == ER_SERVER_SHUTDOWN || n == ER_CON_COUNT_ERROR ||
+	    n == ER_TOO_MANY_USER_CONNECTIONS ||
+	    n == ER_QUERY_INTERRUPTED || n == ER_CONNECTION_KILLED ||
+	    n == ER_STATEMENT_TIMEOUT || n == MYSQL_ER_QUERY_TIMEOUT ||
+	    n == MYSQL_ER_CLIENT_INTERACTION_TIMEOUT ||
+	    n == ER_OPTION_PREVENTS_STATEMENT || n == ER_READ_ONLY_MODE;
+}
+
 enum err
 db_fail(struct db *db, MYSQL_STMT *st, const char *what)
 {
@@ -62,15 +86,7 @@ db_fail(struct db *db, MYSQL_STMT *st, const char *what)
 	log_msg("database: %s: %u %s", what, n, *msg ? msg : "(no reason given)");
 	if (db != NULL)
 		db->failed = 1;
-	/* Client-side errors (CR_*) mean the server is gone or unreachable;
-	 * lock timeouts, deadlocks and shutdowns are worth a retry too. */
-	if (n == 0 || (n >= CR_MIN_ERROR && n <= CR_MAX_ERROR) ||
-	    n == ER_LOCK_WAIT_TIMEOUT || n == ER_LOCK_DEADLOCK ||
-	    n == ER_SERVER_SHUTDOWN || n == ER_CON_COUNT_ERROR ||
-	    n == ER_TOO_MANY_USER_CONNECTIONS ||
-	    n == ER_QUERY_INTERRUPTED)
-		return E_DB;
-	return E_INTERNAL;
+	return db_retryable(n) ? E_DB : E_INTERNAL;
 }
 
 /* The settings a connection is opened with, joined: a request asking for

@@ -2,6 +2,7 @@
 or frozen under traffic, Naver hanging or failing, request bodies cut
 short.  Every test prints what it saw (statuses, timings)."""
 import json
+import os
 import re
 import socket
 import subprocess
@@ -308,6 +309,43 @@ def db_frozen(env):
     say(", ".join(seen))
     eq(b.post_json("/memo", {"text": "풀림"}).status, 200, "POST once it runs again")
     say(f"then {every_process_serves(env, b)} concurrent requests all good")
+
+
+@test
+def db_read_only(env):
+    """MariaDB read-only (as RDS and MariaDB are while a failover or switchover runs): writes answer 503 JSON, retryable, not 500 'internal error'; lists still 200; writable again: writes succeed"""
+    b = logged_in(env, "읽기 전용")
+    r = b.post_json("/memo", {"text": "읽기 전용 전"})
+    eq(r.status, 200, "POST before")
+    mid = r.json()["id"]
+    before = env.db.query("SELECT id, text, version FROM memo ORDER BY id")
+    env.db.query("SET GLOBAL read_only = ON", database=None)
+    try:
+        seen = []
+        for what, fn in (
+                ("POST /memo", lambda: b.post_json("/memo", {"text": "못 쓰는 메모"})),
+                ("PATCH /memo/{id}", lambda: b.request(
+                    "PATCH", f"/memo/{mid}", json.dumps({"text": "못 고침"}).encode(),
+                    {"Content-Type": "application/json"})),
+                ("DELETE /memo/{id}", lambda: b.request("DELETE", f"/memo/{mid}"))):
+            r = fn()
+            seen.append(f"{what} {r.status}")
+            eq((r.status, r.json()), (503, {"error": "database unavailable"}), what)
+        r = b.get("/memo")
+        seen.append(f"GET /memo {r.status}")
+        eq(r.status, 200, "GET /memo reads a read-only database")
+        texts = {m["id"]: m["text"] for m in r.json()["memos"]}
+        eq((texts.get(mid), "못 쓰는 메모" in texts.values()), ("읽기 전용 전", False), "the list")
+        eq(env.db.query("SELECT id, text, version FROM memo ORDER BY id"), before,
+           "nothing written")
+    finally:
+        env.db.query("SET GLOBAL read_only = OFF", database=None)
+    # The CGIs' stderr, which lighttpd passes on to its own.
+    log = open(os.path.join(env.web.state, "lighttpd.out"), encoding="utf-8",
+               errors="replace").read()
+    check("database: memo insert: 1290 " in log, "the log names MariaDB's error")
+    say(", ".join(seen))
+    eq(b.post_json("/memo", {"text": "다시 씀"}).status, 200, "POST once writable again")
 
 
 @test
@@ -930,6 +968,7 @@ def api_routes_with_db_down(env):
 # Run again against a FastCGI lighttpd by tests/run.py ("[fastcgi] …"):
 # the outages, where a process and its database connection (and auth.cgi's
 # libcurl) outlive each request.
-FASTCGI = [db_stopped_under_traffic, db_killed_under_traffic, db_frozen, naver_hangs,
+FASTCGI = [db_stopped_under_traffic, db_killed_under_traffic, db_frozen, db_read_only,
+           naver_hangs,
            naver_failures, login_with_db_down, short_bodies_through_lighttpd,
            chunked_bodies_through_lighttpd]
