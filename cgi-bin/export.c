@@ -17,8 +17,9 @@
  * UTC+9), where the people using memo live; the JSON's times are UTC.
  * Both are streamed row by row from one consistent snapshot of the
  * database: memory stays flat however many memos there are.  A failure
- * after the answer has started leaves it unterminated (the JSON does not
- * parse), never silently short.
+ * while the first 16 KiB are still here is a clean 503; after they have
+ * gone, never a silently short file: the JSON is left unterminated (it
+ * does not parse) and the Markdown ends with a line saying it was cut.
  * 401 without a live session, 400 for another format, 503 when the
  * database is down.
  */
@@ -144,8 +145,9 @@ start_download(struct ctx *ctx, const char *type, const char *ext,
 
 /* The JSON export.  *lp is the live memos' export, already open (the
  * first query runs before the answer starts, so that its failure is still
- * a 503); the caller closes whatever *lp is at the end. */
-static void
+ * a 503); the caller closes whatever *lp is at the end.  1 when whole, -1
+ * if it broke off. */
+static int
 export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
     struct db_export **lp)
 {
@@ -158,17 +160,19 @@ export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
 	resp_puts(x->r, utc);
 	resp_puts(x->r, "\",\"user\":{\"name\":");
 	if (put_string(x, me->name, strlen(me->name)) != E_OK)
-		return;
+		return -1;
 	resp_puts(x->r, "},\"memos\":");
 	if (put_memos(x, *lp) < 0)
-		return;
+		return -1;
 	db_export_close(*lp);
 	*lp = NULL;
 	if (db_export_open(ctx->db, me->id, 1, lp) != E_OK)
-		return;
+		return -1;
 	resp_puts(x->r, ",\"trash\":");
-	if (put_memos(x, *lp) > 0)
-		resp_puts(x->r, "}\n");
+	if (put_memos(x, *lp) < 0)
+		return -1;
+	resp_puts(x->r, "}\n");
+	return 1;
 }
 
 /* The number in s[0..n), which db.c wrote as digits. */
@@ -230,13 +234,15 @@ put_markdown_memo(struct resp *r, const struct db_memo *m, char day[11])
 	    "\n" : "\n\n");
 }
 
-/* The Markdown export of the live memos in l, by date. */
-static void
+/* The Markdown export of the live memos in l, by date.  1 when whole, -1
+ * if it broke off. */
+static int
 export_markdown(struct ctx *ctx, const struct db_account *me,
     struct db_list *l)
 {
 	char day[9], utc[DB_STAMP_LEN], date[11], hm[6], shown[11] = "";
 	struct db_memo m;
+	int r;
 
 	now_stamps(day, utc);
 	kst(utc, date, hm);
@@ -248,9 +254,18 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 	resp_puts(&ctx->resp, " ");
 	resp_puts(&ctx->resp, hm);
 	resp_puts(&ctx->resp, " (한국 시간)\n\n");
-	/* A failure midway ends the file there (the status has gone). */
-	while (db_memo_next(l, &m) == 1)
+	while ((r = db_memo_next(l, &m)) == 1)
 		put_markdown_memo(&ctx->resp, &m, shown);
+	return r == 0 ? 1 : -1;
+}
+
+/* The end of a Markdown file cut short once the status had gone: nothing
+ * else in Markdown would tell a person that memos are missing. */
+static void
+put_markdown_cut(struct resp *r)
+{
+	resp_puts(r, "\n---\n\n**내보내기가 여기서 끊겼습니다.** 이 파일에는 "
+	    "메모가 다 들어 있지 않습니다. 잠시 후 다시 내보내 주세요.\n");
 }
 
 static void
@@ -264,6 +279,7 @@ handle(struct ctx *ctx)
 	int n = query_get(ctx->req.query, "format", format, sizeof(format));
 	int md = n > 0 && strcmp(format, "md") == 0;
 	enum err e;
+	int whole;
 
 	if (n != QUERY_MISSING && !md && (n <= 0 || strcmp(format, "json") != 0)) {
 		app_fail(ctx, E_BADREQ, "format must be json or md");
@@ -279,10 +295,15 @@ handle(struct ctx *ctx)
 	    (e = memo_json_init(&x.w)) == E_OK &&
 	    (x.scratch = json_object_new_string("")) == NULL)
 		e = E_NOMEM;
-	if (e == E_OK && md)
-		export_markdown(ctx, &me, l);
-	else if (e == E_OK)
-		export_json(ctx, &x, &me, &jl);
+	if (e == E_OK) {
+		whole = md ? export_markdown(ctx, &me, l) :
+		    export_json(ctx, &x, &me, &jl);
+		/* Broken off with the answer all still here: a clean 503. */
+		if (whole < 0 && resp_rewind(&ctx->resp) == 0)
+			e = E_DB;
+		else if (whole < 0 && md)
+			put_markdown_cut(&ctx->resp);
+	}
 	db_list_close(l);
 	db_export_close(jl);
 	db_read_end(ctx->db);

@@ -13,7 +13,9 @@ common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
   cannot be made (out of memory);
 - making the answer of a stored memo failing: a 500 with its whole header
   block (a block without its blank line was a 502 from lighttpd), the memo
-  stored."""
+  stored;
+- an export (JSON or Markdown) whose rows break off: a clean 503 while
+  nothing has been sent; later, never a file that looks whole."""
 import json
 import os
 
@@ -138,3 +140,40 @@ def answer_fails_after_store(env):
     eq(r.json(), {"error": "out of memory"}, "a JSON body after the header block")
     eq(env.db.query("SELECT text FROM memo WHERE user_id = 'inj-post'"),
        [["저장은 됐는데 답이 실패"]], "the memo is stored")
+
+
+@test
+def export_cut(env):
+    """Injected: an export whose rows break off: a clean 503 while nothing has been sent; once 16 KiB have gone, the JSON unterminated and the Markdown ending with a line that says it was cut, never a file that looks whole"""
+    cookie = session(env, "inj-export", memos=1000)
+    cut_line = ("\n---\n\n**내보내기가 여기서 끊겼습니다.** 이 파일에는 메모가 다 들어 있지 "
+                "않습니다. 잠시 후 다시 내보내 주세요.\n").encode()
+    seen = []
+    for fmt, q in (("JSON", ""), ("Markdown", "format=md")):
+        whole, _ = by_hand(env, "export", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+        eq(whole.status, 200, f"{fmt} export without the fault")
+        check(not whole.body.endswith(cut_line), f"{fmt}: a whole export says nothing of a cut")
+        # Fetch 1 is the account's row, 2 the first memo's.
+        r, err = by_hand(env, "export", "db_fetch_fails:3", HTTP_COOKIE=cookie, QUERY_STRING=q)
+        eq((r.status, r.json()), (503, {"error": "database unavailable"}),
+           f"{fmt} export, the second memo unreadable")
+        check("database: " in err, f"the log: {err!r}")
+        r, err = by_hand(env, "export", "db_cut_at_row:500", HTTP_COOKIE=cookie, QUERY_STRING=q)
+        eq(r.status, 200, f"{fmt} export cut at row 500: the status had left")
+        check(16384 < len(r.body) < len(whole.body), f"{fmt}: {len(r.body)} bytes of "
+              f"{len(whole.body)}")
+        check("database: " in err and "(no reason given)" not in err, f"the log: {err!r}")
+        if fmt == "JSON":
+            try:
+                json.loads(r.body)
+                raise AssertionError("a cut JSON export parsed as whole")
+            except ValueError:
+                pass
+            check(whole.body.startswith(r.body), "the JSON up to the cut is the whole one's")
+        else:
+            check(r.body.endswith(cut_line), f"the Markdown's end: {r.body[-300:]!r}")
+            kept = r.body[:-len(cut_line)]
+            check(whole.body.startswith(kept[:kept.rfind(b"\n### ")]),
+                  "the Markdown up to the cut is the whole one's")
+        seen.append(f"{fmt} cut: {len(r.body)} of {len(whole.body)} bytes")
+    print("saw: " + "; ".join(seen))
