@@ -176,8 +176,8 @@ session_start(struct ctx *ctx, const struct naver_profile *who,
 	return e;
 }
 
-/* Unlink at Naver; 1 if done.  A failure is logged (never the token) and
- * does not stop the withdrawal. */
+/* Unlink at Naver; 1 if done.  A failure is logged (never the token): the
+ * data is already deleted, and the page says how to unlink at Naver. */
 static int
 unlink_at_naver(const struct cfg *cfg, const char *token)
 {
@@ -245,12 +245,16 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 		other_account_page(&ctx->resp);
 		goto out;
 	}
-	unlinked = unlink_at_naver(&ctx->cfg, token);
-	explicit_bzero(token, sizeof(token));
+	/* The data first, then the link: an erase that fails leaves both as
+	 * they were (the person can simply try again), and a link that
+	 * cannot be removed is what the page explains how to remove. */
 	if ((e = db_account_erase(ctx->db, me.id, &memos)) != E_OK) {
-		log_msg("withdrawal: nothing deleted (%s)", err_text(e));
+		log_msg("withdrawal: nothing deleted, naver link kept (%s)",
+		    err_text(e));
 		goto out;
 	}
+	unlinked = unlink_at_naver(&ctx->cfg, token);
+	explicit_bzero(token, sizeof(token));
 	log_msg("withdrawal: a user and %llu memos deleted, naver link %s",
 	    (unsigned long long)memos, unlinked ? "removed" : "kept");
 	if (sess_set_cookie(expire, sizeof(expire), &ctx->req, &ctx->cfg,

@@ -766,7 +766,7 @@ def locker(env, uid):
 
 @test
 def withdraw_db_down_midway(env):
-    """Withdrawal with the database killed in the middle of the deletion: a 503 page and, once it is back, every row still there (nothing half-deleted)"""
+    """Withdrawal with the database killed in the middle of the deletion: a 503 page and, once it is back, every row still there (nothing half-deleted) and the Naver link kept (no unlink sent); tried again, both go"""
     name = "중간에 끊긴 탈퇴"
     (b, phone), uid = member(env, name)
     before = everything(env)
@@ -791,6 +791,7 @@ def withdraw_db_down_midway(env):
         raise lib.Failed(f"timed out waiting for {what}")
     try:
         wait_for("INFO = 'SELECT SLEEP(60)'", "the lock holder")
+        double_reset(env)
         t.start()
         wait_for("INFO LIKE 'DELETE FROM sessions WHERE user_id%'",
                  "the withdrawal to wait on the sessions' lock")
@@ -811,8 +812,13 @@ def withdraw_db_down_midway(env):
     eq(rows_of(env, uid), rows, "every row of the user is still there")
     eq(everything(env), before, "every table as before")
     eq(phone.get("/memo").status, 200, "the other device still works")
+    eq([x["grant_type"] for x in double_requests(env)], ["authorization_code"],
+       "no unlink sent: the person is still linked to what memo still keeps")
+    double_reset(env)
     r = withdraw(b, name)
     eq(r.status, 200, "the withdrawal, tried again, completes")
+    eq([x["grant_type"] for x in double_requests(env)], ["authorization_code", "delete"],
+       "and unlinks")
     eq(rows_of(env, uid), {t: 0 for t in TABLES}, "then everything is gone")
     say(f"rows kept through the kill: {rows}")
 
