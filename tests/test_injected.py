@@ -15,11 +15,14 @@ common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
   block (a block without its blank line was a 502 from lighttpd), the memo
   stored;
 - an export (JSON or Markdown) whose rows break off: a clean 503 while
-  nothing has been sent; later, never a file that looks whole."""
+  nothing has been sent; later, never a file that looks whole;
+- every write cut at each of its statements in turn: a 503 and every row
+  of every table as it was, until the cut falls past its last statement."""
 import json
 import os
 
 import lib
+from test_account import everything
 from lib import check, eq, run_cgi, sha256_hex, test
 
 FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
@@ -177,3 +180,72 @@ def export_cut(env):
                   "the Markdown up to the cut is the whole one's")
         seen.append(f"{fmt} cut: {len(r.body)} of {len(whole.body)} bytes")
     print("saw: " + "; ".join(seen))
+
+
+def cut_at_each_statement(env, what, run, most=12):
+    """run(fault) with its 1st, 2nd, … statement failing: each a 503 with
+    every row of every table as it was, until the cut falls past the last
+    statement; returns that answer and how many statements it ran."""
+    before = everything(env)
+    for n in range(1, most + 1):
+        r, err = run(f"db_run_fails:{n}")
+        if r.status != 503:
+            return r, n - 1
+        eq(r.json(), {"error": "database unavailable"}, f"{what} cut at statement {n}")
+        check("(no reason given)" in err, f"{what} cut at statement {n}: the log: {err!r}")
+        eq(everything(env), before, f"{what} cut at statement {n}: every table as it was")
+    raise AssertionError(f"{what}: still cut after {most} statements")
+
+
+@test
+def writes_cut_at_each_statement(env):
+    """Injected: POST, PATCH, DELETE, restore, DELETE /trash/{id} and DELETE /trash, each cut at every one of its statements in turn: 503 and nothing written (memo, revision, tags, search copy), then whole"""
+    cookie = session(env, "inj-writes")
+    uid = "inj-writes"
+
+    def call(method, path="", body=None, cgi="memo", **kw):
+        """A request to cgi (memo.cgi: /memo…, trash.cgi: /trash…)."""
+        e = dict(REQUEST_METHOD=method, PATH_INFO=path, SCRIPT_NAME="/" + cgi,
+                 HTTP_COOKIE=cookie, **kw)
+        if body is not None:
+            e["CONTENT_TYPE"] = "application/json"
+        return lambda fault: by_hand(env, cgi, fault, body=body, **e)
+
+    def rows(mid):
+        return [env.db.query(f"SELECT text, pinned, deleted_at IS NULL FROM memo WHERE id = {mid}"),
+                env.db.query(f"SELECT name FROM memo_tag WHERE memo_id = {mid} ORDER BY name"),
+                env.db.query(f"SELECT COUNT(*) FROM memo_search WHERE memo_id = {mid}"),
+                env.db.query(f"SELECT text FROM memo_revision WHERE memo_id = {mid}")]
+    seen = []
+    r, n = cut_at_each_statement(env, "POST /memo", call(
+        "POST", body=json.dumps({"text": "주입 #가 #나/다", "pinned": True}).encode()))
+    eq(r.status, 200, "POST past its last statement")
+    mid = r.json()["id"]
+    eq(rows(mid), [[["주입 #가 #나/다", "1", "1"]], [["가"], ["나/다"]], [["1"]], []],
+       "the memo, its tags and search copy")
+    seen.append(f"POST {n}")
+    etag = r.header("ETag")
+    r, n = cut_at_each_statement(env, "PATCH /memo/{id}", call(
+        "PATCH", f"/{mid}", json.dumps({"text": "고침 #라", "pinned": False}).encode(),
+        HTTP_IF_MATCH=etag))
+    eq(r.status, 200, "PATCH past its last statement")
+    eq(rows(mid), [[["고침 #라", "0", "1"]], [["라"]], [["1"]], [["주입 #가 #나/다"]]],
+       "the memo, its new tags, search copy and revision")
+    seen.append(f"PATCH {n}")
+    for what, run, want in (
+            ("DELETE /memo/{id}", call("DELETE", f"/{mid}"), 204),
+            ("POST /memo/{id}/restore", call("POST", f"/{mid}/restore", b""), 200),
+            ("DELETE /memo/{id}, again", call("DELETE", f"/{mid}"), 204),
+            ("DELETE /trash/{id}", call("DELETE", f"/{mid}", cgi="trash"), 204)):
+        r, n = cut_at_each_statement(env, what, run)
+        eq(r.status, want, f"{what} past its last statement")
+        seen.append(f"{what.split(',')[0]} {n}")
+    eq(rows(mid), [[], [], [["0"]], []], "deleted for good: nothing of it left")
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO memo (user_id, text, created_at, deleted_at) VALUES"
+        f" ('{uid}', '휴지 1', UTC_TIMESTAMP(), UTC_TIMESTAMP()),"
+        f" ('{uid}', '휴지 2', UTC_TIMESTAMP(), UTC_TIMESTAMP());"))
+    r, n = cut_at_each_statement(env, "DELETE /trash", call("DELETE", cgi="trash"))
+    eq((r.status, r.json()), (200, {"purged": 2}), "DELETE /trash past its last statement")
+    seen.append(f"DELETE /trash {n}")
+    print("saw statements: " + ", ".join(seen))
