@@ -611,6 +611,15 @@ def api_trash(env):
     eq(b.request("DELETE", "/trash").json(), {"purged": 0}, "an empty trash")
     check(memo_row(env, theirs["id"])["deleted_at"], "the neighbour's trash kept")
 
+    # Trashed and restored, a memo never edited still has updated_at =
+    # created_at: only its text changes updated_at.
+    plain, _ = new(b, "고친 적 없는 메모")
+    eq(delete(b, f"/memo/{plain['id']}").status, 204, "a memo never edited, to the trash")
+    in_trash = get(b, plain["id"])[0]
+    back = restore(b, plain["id"]).json()
+    eq([(x["created_at"], x["updated_at"]) for x in (in_trash, back)],
+       [(plain["created_at"], plain["created_at"])] * 2, "updated_at in the trash and restored")
+
 
 @test
 def api_etag_changes(env):
@@ -667,6 +676,19 @@ def api_seed_contract(env):
         eq([x["text"] for x in body["memos"][:4]],
            ["charset", "모르는 키도", "둘째 #메모 😀", "옛 클라이언트의 첫 메모"], "memos[i].text")
         eq(len(body["memos"]), before + 4, "every memo")
+    # Every memo, however many: without limit the list has no cap (the
+    # page's paging asks at most 1000 at a time; a seed client asks none).
+    b = logged_in(env, "API 옛 클라이언트 많은 메모")
+    uid = naver_id("API 옛 클라이언트 많은 메모")
+    env.db.client(database="memo", stdin=(
+        f"DELETE FROM memo WHERE user_id = '{uid}';"    # each mode runs it again
+        "SET SESSION max_recursive_iterations = 100000;"
+        "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
+        " (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1500)"
+        f" SELECT '{uid}', CONCAT('많은 메모 ', n), UTC_TIMESTAMP() FROM seq;"))
+    texts = [x["text"] for x in listing(b)]
+    eq((len(texts), texts[0], texts[-1]), (1500, "많은 메모 1500", "많은 메모 1"),
+       "GET /memo without limit: all 1,500 memos, newest first")
 
 
 # ---- tags ----
