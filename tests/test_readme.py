@@ -10,8 +10,12 @@ says so in a comment just above it:
     <!-- not run by tests/test_readme.py: the reason -->
 
 so a new example is tested unless someone writes down why not.  A block
-passes when every command succeeds and no answer is one of lighttpd's own
-error pages (a request the server refused before any CGI ran: 400, 411)."""
+passes when every command succeeds, no answer is one of lighttpd's own
+error pages (a request the server refused before any CGI ran: 400, 411),
+and every curl gets the status the README says: the one in its comment
+("# 412: the old ETag", "# → 303"), or else a 2xx.  curl -s exits 0 on any
+status, so without this a 404 or a 412 where the README shows success
+would pass."""
 import os
 import re
 import shutil
@@ -23,6 +27,21 @@ from lib import check, eq, test
 
 README = os.path.join(stack.ROOT, "README.md")
 SKIP = re.compile(r"<!-- not run by tests/test_readme\.py: (.+?) -->\s*$")
+# The status a command's comment says it gets: "# 412: …", "# → 303".
+SAYS = re.compile(r"\s#\s*(?:→\s*)?([1-5]\d\d)\b")
+# Each curl reports its status on stderr, where no example reads.
+CURL = "curl() { command curl -w '%{stderr}@@ status %{http_code}\\n' \"$@\"; }\n"
+
+
+def expected_statuses(code):
+    """The status each curl of a block should get, in order: its
+    comment's, or "2xx"."""
+    out = []
+    for cmd in code.replace("\\\n", " ").split("\n"):
+        said = SAYS.search(cmd)
+        words = cmd.split(" #", 1)[0]
+        out += [said.group(1) if said else "2xx"] * len(re.findall(r"(?:^|[\s(])curl\s", words))
+    return out
 
 
 def blocks():
@@ -69,13 +88,14 @@ def readme_examples_run(env):
     os.makedirs(work)
     # One shell for all of them, in order, as a reader types them: a block
     # may use what an earlier one set ("from the same shell").
-    parts, ran = [], []
+    parts, ran, want = [CURL], [], []
     for line, code, skip in found:
         if skip:
             ran.append(f"line {line}: not run ({skip})")
             continue
         parts.append(f'echo "@@ README line {line}" >&2\n{code}')
         ran.append(f"line {line}: ran ({len(code.splitlines())} lines)")
+        want += [(line, w) for w in expected_statuses(code)]
     script = ("\n".join(parts).replace("http://127.0.0.1:8080", f"http://127.0.0.1:{port}")
               .replace("$PWD/var/run/memo.env", config)
               # The commands name checkout paths: run from the checkout's
@@ -90,4 +110,10 @@ def readme_examples_run(env):
     eq(p.returncode, 0, f"{where}: {p.stderr[-1500:]}\n{p.stdout[-1500:]}")
     check(not re.search(r"<title>(400|411|413|5\d\d) ", p.stdout),
           f"lighttpd refused a request: {p.stdout[-800:]}")
+    got = re.findall(r"^@@ status (\d+)$", p.stderr, re.M)
+    eq(len(got), len(want), f"curl commands run, against those in the README: {got}")
+    for (line, w), g in zip(want, got):
+        check(g == w or (w == "2xx" and g.startswith("2")),
+              f"a curl of the block at README line {line}: status {g}, the README says {w}")
+    ran.append(f"curl statuses {' '.join(got)}")
     print("saw: " + "; ".join(ran))
