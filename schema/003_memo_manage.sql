@@ -8,7 +8,9 @@
 -- until its instances are replaced).  The added memo columns come last and
 -- are NULL or have a DEFAULT, so MariaDB 10.3+ and MySQL 8 add them
 -- instantly, without copying the table; the index and the new tables are
--- built while the table stays writable.
+-- built while the table stays writable.  The ALTERs say so (ALGORITHM=
+-- INSTANT; ALGORITHM=INPLACE, LOCK=NONE): a server that would have to copy
+-- or lock the table refuses instead, and the migration stops unrecorded.
 --
 -- memo_search holds each memo's search copy: the text's folded form
 -- (common/fold.h), compared byte by byte (a BLOB: LIKE on it is a plain
@@ -30,7 +32,8 @@ SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS
                ADD COLUMN updated_at DATETIME NULL,
                ADD COLUMN pinned TINYINT NOT NULL DEFAULT 0,
                ADD COLUMN deleted_at DATETIME NULL,
-               ADD COLUMN version BIGINT UNSIGNED NOT NULL DEFAULT 0',
+               ADD COLUMN version BIGINT UNSIGNED NOT NULL DEFAULT 0,
+               ALGORITHM=INSTANT',
             'DO 0');
 PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;
 
@@ -38,7 +41,8 @@ PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;
 SET @s = IF((SELECT COUNT(*) FROM information_schema.STATISTICS
              WHERE TABLE_SCHEMA = @db AND TABLE_NAME = 'memo'
                AND INDEX_NAME = 'memo_deleted') = 0,
-            'ALTER TABLE memo ADD KEY memo_deleted (deleted_at)', 'DO 0');
+            'ALTER TABLE memo ADD KEY memo_deleted (deleted_at),
+               ALGORITHM=INPLACE, LOCK=NONE', 'DO 0');
 PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;
 
 -- A memo's earlier texts, created_at being when that text was written.

@@ -27,13 +27,15 @@ SET @s = IF((SELECT COUNT(*) FROM information_schema.COLUMNS
                AND COLUMN_NAME = 'public_id') = 0,
             'ALTER TABLE sessions
                ADD COLUMN public_id CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
-               ADD COLUMN user_agent VARCHAR(200) NULL',
+               ADD COLUMN user_agent VARCHAR(200) NULL,
+               ALGORITHM=INSTANT',
             'DO 0');
 PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;
 
 SET @s = IF((SELECT COUNT(*) FROM information_schema.STATISTICS
              WHERE TABLE_SCHEMA = @db AND TABLE_NAME = 'memo'
                AND INDEX_NAME = 'memo_user_created') = 0,
-            'ALTER TABLE memo ADD KEY memo_user_created (user_id, created_at)',
+            'ALTER TABLE memo ADD KEY memo_user_created (user_id, created_at),
+               ALGORITHM=INPLACE, LOCK=NONE',
             'DO 0');
 PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;

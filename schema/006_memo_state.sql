@@ -20,6 +20,7 @@ SET @db = DATABASE();
 SET @s = IF((SELECT COUNT(*) FROM information_schema.STATISTICS
              WHERE TABLE_SCHEMA = @db AND TABLE_NAME = 'memo'
                AND INDEX_NAME = 'memo_user_state') = 0,
-            'ALTER TABLE memo ADD KEY memo_user_state (user_id, deleted_at, pinned)',
+            'ALTER TABLE memo ADD KEY memo_user_state (user_id, deleted_at, pinned),
+               ALGORITHM=INPLACE, LOCK=NONE',
             'DO 0');
 PREPARE step FROM @s; EXECUTE step; DEALLOCATE PREPARE step;
