@@ -107,6 +107,12 @@ def write(wd, text):
     wd.keys(CTRL_ENTER)
 
 
+def double_click(wd, css):
+    """Two clicks on one button before any answer comes back, as a quick
+    double click lands them (a disabled button takes no click)."""
+    wd.js("var b = document.querySelector(arguments[0]); b.click(); b.click();", css)
+
+
 # ---- the tests ----
 
 @test
@@ -282,7 +288,7 @@ def page_two_tab_conflict(env):
 
 @test
 def page_delete_undo_trash(env):
-    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date, 복원, 영구 삭제, 휴지통 비우기 with a confirmation"""
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date, 복원 (a double click restores once), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation"""
     name = "페이지 휴지통"
     b = api(env, name)
     ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
@@ -305,24 +311,29 @@ def page_delete_undo_trash(env):
         eq(memos(env, name)[ids[2]][2], False, "the row live again")
         eq(wd.text("#count"), "메모 5개", "the count again")
 
-        # Three into the trash, one after the other.
-        for i in (0, 1, 3):
+        # Four into the trash, one after the other.
+        for i in (0, 1, 3, 4):
             wd.click(card(ids[i], ".card-actions .delete"))
             wd.wait(f"return !document.querySelector('{card(ids[i])}')", f"메모 {i + 1} gone")
+        # The card goes before the DELETE is answered: the last may still run.
+        deadline = time.monotonic() + 10
+        while (len([r for r in memos(env, name).values() if r[2]]) < 4
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
         eq(sorted(i for i, r in memos(env, name).items() if r[2]),
-           sorted([ids[0], ids[1], ids[3]]), "three rows in the trash")
+           sorted([ids[0], ids[1], ids[3], ids[4]]), "four rows in the trash")
 
         # The trash view, by its tab; its URL survives a reload.
         wd.click("#nav a[data-view='trash']")
         wd.wait("return !document.getElementById('view-trash').hidden &&"
-                " document.querySelectorAll('#trash-list li').length === 3", "the trash")
+                " document.querySelectorAll('#trash-list li').length === 4", "the trash")
         check(wd.url().endswith("#view=trash"), f"the URL names the view: {wd.url()}")
         eq(wd.js("return document.title"), f"휴지통 · {name}님의 메모장", "the title names it")
         wd.refresh()
         wd.wait("return !document.getElementById('view-trash').hidden &&"
-                " document.querySelectorAll('#trash-list li').length === 3",
+                " document.querySelectorAll('#trash-list li').length === 4",
                 "the trash after a reload")
-        eq(wd.text("#trash-count"), "휴지통 메모 3개", "its count")
+        eq(wd.text("#trash-count"), "휴지통 메모 4개", "its count")
         eq(wd.text("#trash-note"), "휴지통의 메모는 삭제하고 30일이 지나면 자동으로 영구 삭제됩니다.",
            "how long memos stay")
         purge = wd.js("return Array.from(document.querySelectorAll('#trash-list .purge-when'))"
@@ -332,12 +343,27 @@ def page_delete_undo_trash(env):
         if env.web.mode == "cgi":
             wd.screenshot("trash")
 
-        # 복원: back among the memos.
-        wd.click(f"#trash-{ids[3]} .restore")
+        # 복원: back among the memos; a double click restores it once.
+        double_click(wd, f"#trash-{ids[3]} .restore")
         wd.wait(f"return !document.getElementById('trash-{ids[3]}')",
                 "restored out of the trash")
         eq(memos(env, name)[ids[3]][2], False, "the row live")
+        time.sleep(0.3)     # a second answer, if there were one, is in
+        eq(wd.text("#trash-count"), "휴지통 메모 3개", "the trash count, one less")
+        eq(wd.js("return document.querySelectorAll('#trash-list li').length"), 3,
+           "the other cards kept")
+
+        # 영구 삭제 of a memo another tab restored meanwhile: 409, said so.
+        eq(b.post_json(f"/memo/{ids[4]}/restore", {}).status, 200, "restored elsewhere")
+        wd.click(f"#trash-{ids[4]} .purge")
+        wd.wait("return document.getElementById('dialog').open", "the question")
+        wd.click("#dialog-actions button.danger")
+        wd.wait(f"return !document.getElementById('trash-{ids[4]}')",
+                "its card gone from the trash")
+        eq(status(wd), "이미 복원된 메모입니다. 메모 목록에서 볼 수 있습니다.",
+           "the status says it was restored")
         eq(wd.text("#trash-count"), "휴지통 메모 2개", "the trash count")
+        eq(memos(env, name)[ids[4]], ("메모 5", False, False), "the row live, untouched")
 
         # 영구 삭제 asks first; 취소 keeps it.
         wd.click(f"#trash-{ids[1]} .purge")

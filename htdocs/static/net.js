@@ -112,6 +112,8 @@
 		trash(id) { return request('DELETE', memoPath(id)); },
 		restore(id) { return request('POST', memoPath(id, '/restore')); },
 		revisions(id) { return request('GET', memoPath(id, '/revisions')); },
+		/* 409 here means the memo is live (restored meanwhile), not
+		 * that it is in the trash as problem() says: trash.js tells it. */
 		purge(id) {
 			return request('DELETE', 'trash/' + encodeURIComponent(String(id)));
 		},

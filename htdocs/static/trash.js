@@ -101,8 +101,27 @@
 		(b || $.heading).focus();
 	}
 
-	async function restore(e) {
-		const res = await net.restore(e.memo.id);
+	/* Request send() for card e, whose button b was pressed.  The card's
+	 * buttons are off meanwhile, so a double click sends one request (two
+	 * restores took two off the count).  They are back for the answer, and
+	 * b has the focus its disabling took, if the card stays. */
+	async function busy(e, b, send) {
+		const bs = e.li.querySelectorAll('.card-actions button');
+
+		e.busy = true;
+		bs.forEach((x) => { x.disabled = true; });
+		try {
+			return await send();
+		} finally {
+			e.busy = false;
+			bs.forEach((x) => { x.disabled = false; });
+			if (document.activeElement === document.body)
+				b.focus();
+		}
+	}
+
+	async function restore(e, b) {
+		const res = await busy(e, b, () => net.restore(e.memo.id));
 
 		if (!res.ok) {
 			ui.failed(res, '복원하지 못했습니다.');
@@ -112,12 +131,19 @@
 		ui.status('복원했습니다. 메모 목록에서 볼 수 있습니다.', 'ok');
 	}
 
-	async function purge(e) {
+	async function purge(e, b) {
 		if (!await ui.confirm('영구 삭제할까요?', '‘' + R.summary(e.memo.text) +
 		    '’ 메모를 영구 삭제합니다. 되돌릴 수 없습니다.', '영구 삭제', '취소',
 		    true))
 			return;
-		const res = await net.purge(e.memo.id);
+		const res = await busy(e, b, () => net.purge(e.memo.id));
+		/* 409: it is no longer in the trash (another tab restored it),
+		 * so there is nothing to purge and its card does not belong here. */
+		if (res.status === 409) {
+			gone(e);
+			ui.status('이미 복원된 메모입니다. 메모 목록에서 볼 수 있습니다.', '');
+			return;
+		}
 		if (!res.ok && res.status !== 404) {
 			ui.failed(res, '영구 삭제하지 못했습니다.');
 			return;
@@ -154,12 +180,12 @@
 			const b = ev.target.closest('button');
 			const li = b && b.closest('li.memo');
 			const e = li && st.entries.get(Number(li.dataset.id));
-			if (!e)
+			if (!e || e.busy)
 				return;
 			if (b.classList.contains('restore'))
-				restore(e);
+				restore(e, b);
 			else if (b.classList.contains('purge'))
-				purge(e);
+				purge(e, b);
 		});
 		if ('IntersectionObserver' in window)
 			new IntersectionObserver((es) => {
