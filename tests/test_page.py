@@ -189,7 +189,7 @@ def page_write_edit_history(env):
 
 @test
 def page_two_tab_conflict(env):
-    """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new, copy"""
+    """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy"""
     name = "페이지 충돌"
     b = api(env, name)
     mid = post(b, "회의 안건\n- 예산")
@@ -274,8 +274,9 @@ def page_two_tab_conflict(env):
         wd.keys(CTRL_ENTER)
         wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
                 "the third conflict")
-        wd.click(card(mid, ".conflict-actions .save-new"))
+        double_click(wd, card(mid, ".conflict-actions .save-new"))
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "closed")
+        time.sleep(0.3)     # a second POST, if there were one, is done
         rows = memos(env, name)
         eq(rows[mid][0], "API 두 번째", "the server's text kept")
         new = [t for i, (t, _, _) in rows.items() if i != mid]

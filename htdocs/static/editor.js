@@ -129,17 +129,37 @@
 			showConflict(ed, ed.server.memo, ed.server.etag);
 			return;
 		}
-		ed.saving = true;
-		ed.save.disabled = true;
-		ed.form.setAttribute('aria-busy', 'true');
+		busy(ed, true);
 		ui.status('저장하는 중…', '');
 		try {
 			await send(ed, value);
 		} finally {
-			ed.saving = false;
-			ed.save.disabled = false;
-			ed.form.removeAttribute('aria-busy');
+			busy(ed, false);
 		}
+	}
+
+	/* While a save runs, a second one is refused and the buttons that
+	 * would send it are off (a double click on 새 메모로 저장 made two
+	 * memos).  After a failure they are back, and so is the focus a
+	 * disabled button lost (or it goes to the text). */
+	function busy(ed, on) {
+		ed.saving = on;
+		ed.save.disabled = on;
+		ed.choices.querySelectorAll('button').forEach((b) => {
+			b.disabled = on;
+		});
+		if (on) {
+			ed.form.setAttribute('aria-busy', 'true');
+			ed.focused = document.activeElement;
+			return;
+		}
+		ed.form.removeAttribute('aria-busy');
+		if (!ed.form.isConnected || document.activeElement !== document.body)
+			return;
+		if (ed.focused)
+			ed.focused.focus();
+		if (document.activeElement === document.body)
+			ed.text.focus();
 	}
 
 	/* PATCH with If-Match; on 412 either retry (only the pin changed) or
@@ -233,8 +253,11 @@
 	}
 
 	async function saveAsNew(ed, server, etag) {
+		if (ed.saving)
+			return;
+		busy(ed, true);
 		const res = await net.create(ed.text.value);
-
+		busy(ed, false);
 		if (!res.ok) {
 			ui.failed(res, '새 메모로 저장하지 못했습니다.');
 			return;
