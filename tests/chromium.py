@@ -192,6 +192,11 @@ class Chromium:
         self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
         return h
 
+    def close_tab(self):
+        """Close the current tab as a person does (its page gets pagehide);
+        switch() to another one after."""
+        self.s("DELETE", "/window")
+
     def switch(self, handle):
         self.s("POST", "/window", {"handle": handle})
 

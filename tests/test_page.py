@@ -868,7 +868,7 @@ def page_korean_ime(env):
 
 @test
 def page_drafts_survive_expired_session(env):
-    """Page: a new memo and an edit being typed survive a reload and an expired session (row expired in the database, reload, log in again)"""
+    """Page: a new memo and an edit being typed survive a reload and an expired session (row expired in the database, reload, log in again); a closed tab's drafts are taken over by another tab with nothing typed lost"""
     name = "페이지 초안"
     b = api(env, name)
     mid = post(b, "원래 내용")
@@ -932,7 +932,54 @@ def page_drafts_survive_expired_session(env):
         wd.wait(LOADED, "a reload")
         eq(wd.js("return document.getElementById('memo-text').value"), "", "nothing comes back")
         no_problems(wd, "drafts")
-        print(f"    saw: drafts back after reload and after a new login; {status(wd)!r}")
+        after_login = status(wd)
+
+        # Two tabs, each typing a new memo and an edit of the same memo.
+        edited = text_of(env, mid)
+        first = wd.handle()
+        wd.type("#memo-text", "탭 1의 새 메모")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                "tab 1's editor, with the memo read")
+        wd.keys(" (탭 1)")
+        second = wd.new_tab()
+        wd.go(env.web_prefix.url)
+        wd.wait(LOADED, "tab 2's list")
+        eq(wd.js("return document.getElementById('memo-text').value"), "",
+           "tab 2 does not take the drafts of a tab still open")
+        wd.type("#memo-text", "탭 2의 새 메모")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                "tab 2's editor, with the memo read")
+        wd.keys(" (탭 2)")
+        no_problems(wd, "tab 2")
+
+        # Tab 1 is closed; tab 2, reloaded, takes over its drafts: the
+        # newer edit stays the edit, the older one's text and both new
+        # memos are in the box, oldest first, and the status says so.
+        wd.switch(first)
+        wd.close_tab()
+        wd.switch(second)
+        wd.wait("return Object.keys(localStorage).some(function (k) {"
+                " if (k.indexOf('memo.drafts') !== 0) return false;"
+                " var t = JSON.parse(localStorage.getItem(k)).tabs;"
+                " return Object.keys(t).some(function (i) { return t[i].seen === 0; }); })",
+                "the closed tab said goodbye")
+        wd.refresh()
+        wd.wait(f"return !!document.querySelector('{card(mid)}.editing')",
+                "tab 2's editor reopened")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"),
+           edited + " (탭 2)", "the newer edit in the editor")
+        eq(wd.js("return document.getElementById('memo-text').value"),
+           "탭 1의 새 메모\n\n" + edited + " (탭 1)\n\n탭 2의 새 메모",
+           "both new memos and the older edit, oldest first")
+        moved = status(wd)
+        eq(moved, "같은 메모를 고치던 다른 탭의 내용을 새 메모 칸에 옮겨 두었습니다."
+           " 나중에 고친 내용은 그 메모의 수정 칸에 있습니다.", "the status says so")
+        eq(text_of(env, mid), edited, "nothing saved by the takeover")
+        no_problems(wd, "taken over")
+        print(f"    saw: drafts back after reload and after a new login; {after_login!r};"
+              f" a closed tab's taken over: {moved!r}")
 
 
 def sample(i):

@@ -11,7 +11,8 @@
  * (sessionStorage), so two tabs editing the same memo never overwrite
  * each other's text.  A tab says it is alive every few seconds and says
  * goodbye when the page goes away; at start, a tab takes over the drafts
- * of tabs that are gone (closed, crashed, or the browser restarted).
+ * of tabs that are gone (closed, crashed, or the browser restarted),
+ * losing nothing typed (adopt()).
  * Drafts older than DRAFT_DAYS are dropped.  If storage is unavailable
  * (private mode, full), drafts are not kept: writing still works. */
 (function () {
@@ -20,6 +21,8 @@
 	const Memo = window.Memo = window.Memo || {};
 	const DRAFT_DAYS = 30, BEAT = 5000, GONE = 120000;
 	let key = null, me = null;
+	/* What taking over other tabs' drafts did, for the page to say. */
+	const taken = { joined: false, moved: 0 };
 
 	function tabId() {
 		try {
@@ -74,30 +77,65 @@
 		    Date.now() - (d.at || 0) > DRAFT_DAYS * 86400000;
 	}
 
-	function newer(a, b) {
-		return !a || (b && (b.at || 0) > (a.at || 0)) ? b : a;
+	/* The drafts of ds still worth keeping, oldest first. */
+	function kept(ds) {
+		return ds.filter((d) => !stale(d))
+		    .sort((a, b) => (a.at || 0) - (b.at || 0));
 	}
 
-	/* Take over the drafts of tabs that are gone; drop old drafts. */
+	/* One new-memo draft from several: each text once, oldest first, a
+	 * blank line between, so they read in the order they were written
+	 * and the newest is at the end, where one goes on typing. */
+	function join(ds) {
+		const all = kept(ds), texts = [];
+
+		all.forEach((d) => {
+			const s = d.text.replace(/\s+$/, '');
+			if (texts.indexOf(s) < 0)
+				texts.push(s);
+		});
+		taken.joined = texts.length > 1;
+		if (!taken.joined)
+			return all.pop() || null;	/* as it was typed */
+		return { text: texts.join('\n\n'), at: all[all.length - 1].at };
+	}
+
+	/* Take over the drafts of tabs that are gone and drop old drafts,
+	 * losing nothing typed.  New memos are joined (join()).  Of several
+	 * edits of one memo the newest stays the edit; another's text, if it
+	 * differs and was changed at all, goes to the new memo, as 새 메모로
+	 * 저장 keeps it in a conflict: there the person sees it and chooses. */
 	function adopt(v) {
 		const t = mine(v);
+		const gone = Object.keys(v.tabs).filter((id) => id !== me &&
+		    v.tabs[id] && Date.now() - (v.tabs[id].seen || 0) >= GONE);
+		const tabs = [t].concat(gone.map((id) => v.tabs[id]));
+		const fresh = [], edits = {};
 
-		Object.keys(v.tabs).forEach((id) => {
-			const o = v.tabs[id];
-			if (id === me || !o || Date.now() - (o.seen || 0) < GONE)
+		tabs.forEach((o) => {
+			fresh.push(o.fresh);
+			if (o.edits && typeof o.edits === 'object')
+				Object.keys(o.edits).forEach((m) => {
+					(edits[m] = edits[m] || []).push(o.edits[m]);
+				});
+		});
+		gone.forEach((id) => { delete v.tabs[id]; });
+		t.edits = {};
+		Object.keys(edits).forEach((m) => {
+			const ds = kept(edits[m]);
+			const keep = ds.pop();
+			if (!keep)
 				return;
-			t.fresh = newer(t.fresh, o.fresh);
-			Object.keys(o.edits || {}).forEach((m) => {
-				t.edits[m] = newer(t.edits[m], o.edits[m]);
+			t.edits[m] = keep;
+			ds.forEach((d) => {
+				if (d.text === keep.text || d.text === d.base ||
+				    d.text.trim() === '')
+					return;
+				fresh.push(d);
+				taken.moved++;
 			});
-			delete v.tabs[id];
 		});
-		if (stale(t.fresh))
-			t.fresh = null;
-		Object.keys(t.edits).forEach((m) => {
-			if (stale(t.edits[m]))
-				delete t.edits[m];
-		});
+		t.fresh = join(fresh);
 	}
 
 	/* Change this tab's drafts with f(tab) and store them. */
@@ -138,6 +176,12 @@
 				}
 			});
 			addEventListener('pageshow', () => beat(Date.now()));
+		},
+		/* What init() did with the drafts of tabs that are gone:
+		 * {joined: new memos of several tabs joined in one, moved: how
+		 * many edits' texts went to the new memo}. */
+		taken() {
+			return { joined: taken.joined, moved: taken.moved };
 		},
 		/* The new memo being written: its text, or "". */
 		fresh() {

@@ -134,9 +134,12 @@
 		return Object.assign({ q: st.q, tag: st.tag }, extra);
 	}
 
-	/* keep: leave the status line alone (it says what was just done). */
+	/* keep: leave the status line alone (it says what was just done).
+	 * The first load does too: it may say what came back of the drafts
+	 * (restored()). */
 	async function load(keep) {
 		const seq = ++st.seq;
+		const first = !st.loaded;
 		if (st.ctl)
 			st.ctl.abort();
 		const ctl = st.ctl = new AbortController();
@@ -178,7 +181,8 @@
 		st.count = pinned.data.memos.length + (page.data.count || 0);
 		st.loaded = true;
 		show();
-		if (!keep && document.getElementById('status').className !== 'error')
+		if (!keep && !first &&
+		    document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
 	}
@@ -625,6 +629,19 @@
 		}
 	}
 
+	/* Say that a draft came back, and what was joined or moved when this
+	 * tab took over a closed tab's drafts (drafts.js, adopt()). */
+	function restored(taken) {
+		if (taken.moved)
+			ui.status('같은 메모를 고치던 다른 탭의 내용을 새 메모 칸에 옮겨 ' +
+			    '두었습니다. 나중에 고친 내용은 그 메모의 수정 칸에 있습니다.', '');
+		else if (taken.joined)
+			ui.status('저장하지 않은 메모를 되살렸습니다. 여러 탭에서 쓰던 ' +
+			    '내용을 빈 줄로 나눠 이어 붙였습니다.', '');
+		else if ($.text.value)
+			ui.status('저장하지 않은 메모를 되살렸습니다.', '');
+	}
+
 	function init() {
 		const ids = { view: 'view-memos', form: 'memo-form', text: 'memo-text',
 		    save: 'memo-save', hint: 'memo-hint', search: 'search',
@@ -637,8 +654,7 @@
 
 		$.hint.textContent = ui.shortcut() + '로 저장';
 		$.text.value = drafts.fresh();
-		if ($.text.value)
-			ui.status('저장하지 않은 메모를 되살렸습니다.', '');
+		restored(drafts.taken());
 		$.text.addEventListener('input', () => drafts.setFresh($.text.value));
 		$.form.addEventListener('submit', (ev) => {
 			ev.preventDefault();
