@@ -15,6 +15,7 @@ import urllib.parse
 from chromium import Chromium
 from lib import Browser, check, code_for, eq, naver_id, start_login, test
 from test_account import TABLES, fill, rows_of
+from test_page import CONTRAST
 
 OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
             " Firefox/125.0")
@@ -91,6 +92,9 @@ def page_account_sessions_and_export(env):
         got = fetch(wd, "export?format=md")
         eq(got[1], "text/markdown; charset=utf-8", "the Markdown download")
         wd.screenshot("account")
+        for scheme in ("dark", "light"):
+            wd.scheme(scheme)
+            eq(wd.js(CONTRAST), [], f"text contrast: 계정, {scheme}")
         wd.click("#sessions li:not(.current) button.end")
         confirm(wd)
         wd.wait("return document.querySelectorAll('#sessions li').length === 1",

@@ -1022,6 +1022,72 @@ SHOWN = ("return Array.from(document.querySelectorAll('#view-memos li.memo'))"
          ".map(function (l) { return Number(l.dataset.id); });")
 SIZES = {"1280px": (1280, 900, False), "390px": (390, 844, True)}
 
+# WCAG 2.1 contrast (1.4.3) of every visible text on the page against the
+# first background under it that is mostly opaque: 4.5:1, or 3:1 for large
+# text (24 px, or 18.66 px bold).  Disabled controls are exempt, as WCAG
+# exempts them, and so is the 네이버 로그인 button: Naver's own green and
+# white, a brand mark (WCAG's logotype exception; Naver's login button
+# guide sets its colours).  Also the colour pairs of what no view shows at
+# rest: the toast's undo action, and a tag chip.
+CONTRAST = r"""
+function rgb(c) { return c.match(/[\d.]+/g).map(Number); }
+function lum(c) {
+    var v = rgb(c).slice(0, 3).map(function (x) {
+        x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+function ratio(a, b) {
+    var x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+function under(el) {
+    for (; el; el = el.parentElement) {
+        var b = getComputedStyle(el).backgroundColor, a = rgb(b);
+        if (a.length < 4 || a[3] >= 0.5)
+            return b;
+    }
+    return getComputedStyle(document.body).backgroundColor;
+}
+var bad = [];
+function judge(what, el, fg, bg, large) {
+    var r = ratio(fg, bg);
+    if (r < (large ? 3 : 4.5))
+        bad.push(what + ' ' + r.toFixed(2) + ':1 (' + fg + ' on ' + bg + ')');
+}
+document.querySelectorAll('body *').forEach(function (el) {
+    var text = Array.prototype.some.call(el.childNodes, function (n) {
+        return n.nodeType === 3 && n.textContent.trim() !== ''; });
+    if (!text || !el.getClientRects().length || el.closest('[hidden], [aria-hidden=true]') ||
+        el.closest(':disabled, .naver-login'))
+        return;
+    var cs = getComputedStyle(el);
+    if (cs.visibility !== 'visible' || Number(cs.opacity) === 0)
+        return;
+    var px = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+    judge((el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + el.className) +
+          ' "' + el.textContent.trim().slice(0, 20) + '"', el, cs.color, under(el),
+          px >= 24 || (bold && px >= 18.66));
+});
+// Placeholders, as they are drawn: their colour at their opacity.
+document.querySelectorAll('input[placeholder], textarea[placeholder]').forEach(function (el) {
+    if (!el.getClientRects().length || el.value !== '')
+        return;
+    var ph = getComputedStyle(el, '::placeholder'), bg = rgb(under(el));
+    var a = Number(ph.opacity) * (rgb(ph.color)[3] === undefined ? 1 : rgb(ph.color)[3]);
+    var fg = 'rgb(' + rgb(ph.color).slice(0, 3).map(function (x, i) {
+        return Math.round(a * x + (1 - a) * bg[i]); }).join(',') + ')';
+    judge('#' + el.id + ' placeholder', el, fg, under(el), false);
+});
+var root = getComputedStyle(document.documentElement);
+function v(name) { return 'rgb(' + rgb(root.getPropertyValue(name).trim().replace(
+    /^#(..)(..)(..)$/, function (_, r, g, b) {
+        return [r, g, b].map(function (h) { return parseInt(h, 16); }).join(','); }))
+    .join(',') + ')'; }
+judge('the toast\'s undo action', null, v('--toast-action'), v('--toast'), false);
+judge('a tag', null, v('--link'), v('--chip'), false);
+return bad;
+"""
+
 
 def screens(env, wd, top):
     """The main views, 1280 px and 390 px wide, light and dark."""
@@ -1049,6 +1115,7 @@ def screens(env, wd, top):
                 overflow = wd.js("return document.documentElement.scrollWidth >"
                                  " document.documentElement.clientWidth")
                 eq(overflow, False, f"no sideways scrolling: {view} {size}")
+                eq(wd.js(CONTRAST), [], f"text contrast: {view} {size} {scheme}")
             # A card being edited and the history dialog.
             wd.go(env.web_prefix.url)
             wd.wait(LOADED, "the list")
@@ -1058,11 +1125,13 @@ def screens(env, wd, top):
             wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
                     "the history")
             shots.append(wd.screenshot(f"history-{size}-{scheme}"))
+            eq(wd.js(CONTRAST), [], f"text contrast: history {size} {scheme}")
             wd.click("#dialog-actions button")
             wd.click(f"#{edited} .card-actions .edit")
             wd.wait(f"return !!document.querySelector('#{edited} .editor[data-read]')",
                     "the editor")
             shots.append(wd.screenshot(f"editor-{size}-{scheme}"))
+            eq(wd.js(CONTRAST), [], f"text contrast: editor {size} {scheme}")
             wd.keys(KEY["esc"])
     wd.viewport(*SIZES["1280px"])
     wd.touch(False)
@@ -1231,6 +1300,7 @@ def page_keyboard_touch_noscript(env):
                 for scheme in ("light", "dark"):
                     wd.scheme(scheme)
                     shots.append(wd.screenshot(f"guest-{size}-{scheme}"))
+                    eq(wd.js(CONTRAST), [], f"text contrast: the guest page {size} {scheme}")
         print(f"    saw: {len(controls)} controls, all named and reachable; 삭제 after"
               f" {len(seen)} Tabs; {len(shots)} screenshots")
 
