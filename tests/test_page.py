@@ -64,6 +64,15 @@ def memos(env, name, where="1=1"):
     return {int(r[0]): (unhex(r[1]), r[2] == "1", r[3] == "1") for r in rows}
 
 
+def settled(fn, want, what, timeout=10):
+    """eq(fn(), want) once it holds or timeout s have passed: the page
+    shows some changes (a card gone) before the server has answered."""
+    deadline = time.monotonic() + timeout
+    while fn() != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    eq(fn(), want, what)
+
+
 def text_of(env, memo_id):
     return unhex(q(env, f"SELECT HEX(text) FROM memo WHERE id = {int(memo_id)}")[0][0])
 
@@ -317,12 +326,8 @@ def page_delete_undo_trash(env):
             wd.click(card(ids[i], ".card-actions .delete"))
             wd.wait(f"return !document.querySelector('{card(ids[i])}')", f"메모 {i + 1} gone")
         # The card goes before the DELETE is answered: the last may still run.
-        deadline = time.monotonic() + 10
-        while (len([r for r in memos(env, name).values() if r[2]]) < 4
-               and time.monotonic() < deadline):
-            time.sleep(0.05)
-        eq(sorted(i for i, r in memos(env, name).items() if r[2]),
-           sorted([ids[0], ids[1], ids[3], ids[4]]), "four rows in the trash")
+        settled(lambda: sorted(i for i, r in memos(env, name).items() if r[2]),
+                sorted([ids[0], ids[1], ids[3], ids[4]]), "four rows in the trash")
 
         # The trash view, by its tab; its URL survives a reload.
         wd.click("#nav a[data-view='trash']")
@@ -1241,7 +1246,7 @@ def page_keyboard_touch_noscript(env):
               f"삭제 reached by Tab: {seen}")
         wd.keys(KEY["enter"])
         wd.wait(f"return !document.getElementById('memo-{second}')", "deleted by keyboard")
-        eq(memos(env, name)[second][2], True, "in the trash")
+        settled(lambda: memos(env, name)[second][2], True, "in the trash")
         wd.wait("return !!document.querySelector('#toast .toast-action')", "the toast")
         for _ in range(40):
             if wd.js("return document.activeElement.classList.contains('toast-action')"):
@@ -1249,6 +1254,10 @@ def page_keyboard_touch_noscript(env):
             wd.keys(KEY["tab"])
         check(wd.js("return document.activeElement.classList.contains('toast-action')"),
               "실행 취소 reached by Tab")
+        # The toast stays while the focus is in it, past its 6 seconds.
+        time.sleep(6.5)
+        check(wd.js("return !!document.querySelector('#toast.show .toast-action:focus')"),
+              "the toast, with the focus on 실행 취소, still there after 6.5 s")
         wd.keys(KEY["enter"])
         wd.wait(f"return !!document.getElementById('memo-{second}')", "back by keyboard")
         eq(memos(env, name)[second][2], False, "out of the trash")

@@ -48,10 +48,22 @@
 
 	/* ---- toast ---- */
 
-	/* msg with an action button for ms milliseconds (then onTimeout). */
+	/* msg with an action button for ms milliseconds.  The time stops
+	 * while the pointer is on the toast or the focus in it (a keyboard
+	 * user may need many Tabs to reach 실행 취소, and it must not vanish
+	 * under them), and starts again, whole, when they leave. */
 	function toast(msg, action, ms) {
 		const t = document.getElementById('toast');
 
+		if (!t.dataset.held) {
+			t.dataset.held = '1';
+			t.addEventListener('mouseenter', () => clearTimeout(toastTimer));
+			t.addEventListener('focusin', () => clearTimeout(toastTimer));
+			t.addEventListener('mouseleave', armToast);
+			/* After the focus has moved: where it went decides. */
+			t.addEventListener('focusout', () => setTimeout(armToast, 0));
+		}
+		t.dataset.ms = String(ms || 6000);
 		clearTimeout(toastTimer);
 		while (t.firstChild)
 			t.removeChild(t.firstChild);
@@ -66,7 +78,18 @@
 			t.appendChild(b);
 		}
 		t.classList.add('show');
-		toastTimer = setTimeout(hideToast, ms || 6000);
+		armToast();
+	}
+
+	/* Start the toast's time, unless the pointer or the focus holds it. */
+	function armToast() {
+		const t = document.getElementById('toast');
+
+		clearTimeout(toastTimer);
+		if (!t.classList.contains('show') || t.matches(':hover') ||
+		    t.contains(document.activeElement))
+			return;
+		toastTimer = setTimeout(hideToast, Number(t.dataset.ms) || 6000);
 	}
 
 	function hideToast() {
