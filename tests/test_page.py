@@ -1216,7 +1216,7 @@ def page_keyboard_touch_noscript(env):
     """Page: every control labelled and reachable by keyboard (delete and undo with keys only), no Ctrl+Enter hint on touch, a Korean message without JavaScript"""
     name = "페이지 키보드"
     b = api(env, name)
-    post(b, "첫째 #하나")
+    post(b, "첫째 #하나\n- [ ]")     # an empty to-do: its box needs a name too
     second = post(b, "둘째\n- [ ] 할 일 https://example.org/")
     with Chromium(env, "keyboard") as wd:
         open_page(wd, env, name)
@@ -1228,7 +1228,7 @@ def page_keyboard_touch_noscript(env):
         labels = [c[1] for c in controls]
         check(["textarea#memo-text", "새 메모", 0] in controls, "the form's label")
         check(["input#search", "메모 검색", 0] in controls, "the search box's label")
-        for want in ("삭제: 둘째", "수정: 둘째", "고정: 둘째", "#하나 태그, 메모 1개", "메모",
+        for want in ("삭제: 둘째", "수정: 둘째", "고정: 둘째", "#하나 태그, 메모 1개", "메모", "빈 할 일",
                      "휴지통", "할 일 https://example.org/"):
             check(want in labels, f"{want!r} among the names: {labels}")
 

@@ -181,7 +181,7 @@
 				if (o.onTag) {
 					b.type = 'button';
 					b.dataset.tag = t.name;
-					b.title = '#' + t.name + ' 태그로 거르기';
+					b.title = '#' + t.name + ' 태그만 보기';
 				}
 				marked(b, text, o.terms);
 				parent.appendChild(b);
@@ -250,7 +250,11 @@
 		box.disabled = !o.checks;
 		box.dataset.line = String(index);
 		label.id = 'check-' + (++ids);
-		box.setAttribute('aria-labelledby', label.id);
+		/* "- [ ]" with nothing after it: an empty label names nothing. */
+		if ((m[3] || '').trim() === '')
+			box.setAttribute('aria-label', '빈 할 일');
+		else
+			box.setAttribute('aria-labelledby', label.id);
 		if (indent > 0)
 			row.style.paddingInlineStart = Math.min(indent, 12) * 0.5 + 'em';
 		if (box.checked)
