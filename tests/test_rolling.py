@@ -12,13 +12,19 @@ are replaced: it knows no trash).  And for migration 004, the version
 before it: the sessions it makes (without a public id or user agent) are
 listed, ended and withdrawn like the others; for migration 005 (the states
 /auth has spent), a login started on a node of either version completes
-on the other."""
+on the other.  And the migrations themselves run while the previous
+version serves the database they change: none of its requests fails or
+waits on them."""
 import os
+import shutil
 import subprocess
+import threading
+import time
 import urllib.parse
 
 import previous
 import stack
+import test_migrate
 from lib import (Browser, Skipped, check, code_for, eq, login, naver_id, sha256_hex,
                  start_login, test)
 
@@ -210,3 +216,90 @@ def logins_across_versions_005(env):
         seen.append(f"{'previous' if start is old else 'this'} -> "
                     f"{'this' if finish is new else 'previous'}: 302, spent {spent}")
     print("    saw: " + "; ".join(seen))
+
+
+# ---- the migrations, under the previous version's traffic ----
+
+@test
+def migrations_under_the_previous_versions_traffic(env):
+    """Rolling deploy: migrations 003-006 and memo-maint index run on a previous-version database (001+002, 1,000 memos) while the previous version writes and reads it: every request 200 within 2 s, every memo kept, then this version serves them all"""
+    servers(env)                                # Skipped without the previous version
+    db = "memo_online"
+    test_migrate.create_db(env, db)
+    old_schema = os.path.join(env.base, "schema-online")
+    shutil.rmtree(old_schema, ignore_errors=True)
+    os.makedirs(old_schema)
+    for f in test_migrate.MIGRATIONS:
+        if f < "003":
+            shutil.copy(os.path.join(test_migrate.SCHEMA, f), old_schema)
+    # The test's settings (the Naver double included), on that database.
+    settings = {}
+    for line in open(env.config, encoding="utf-8"):
+        k, sep, v = line.strip().partition("=")
+        if sep and not k.startswith("#"):
+            settings[k] = v.strip('"')
+    settings["DB_DATABASE"] = db
+    config = os.path.join(env.base, "online.env")
+    stack.write_env(config, settings)
+    p = test_migrate.migrate(config, "--schema", old_schema)
+    eq(p.returncode, 0, f"the previous version's schema: {p.stdout}{p.stderr}")
+    web = stack.Lighttpd(os.path.join(env.base, "lighttpd-previous-online"), config,
+                         cgi_dir=previous.build())
+    env.started.append(web)
+    b = Browser(web.url)
+    name = "이주 중 사용자"
+    eq(login(b, name).status, 302, "login through the previous version")
+    env.db.client(database=db, stdin=(
+        "SET SESSION max_recursive_iterations = 100000;"
+        "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
+        " (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)"
+        f" SELECT '{naver_id(name)}', CONCAT('이주 전 메모 ', n, ' #이주'), UTC_TIMESTAMP()"
+        " FROM seq;"))
+
+    log, stop = [], threading.Event()
+
+    def traffic(k):
+        c = Browser(web.url)
+        c.cookies = dict(b.cookies)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            t0 = time.monotonic()
+            r = c.post_json("/memo", {"text": f"이주 중 메모 {k}-{n} #이주"}, timeout=10)
+            log.append((t0, time.monotonic() - t0, "POST", r.status))
+            t0 = time.monotonic()
+            r = c.get("/memo?limit=20", timeout=10)
+            log.append((t0, time.monotonic() - t0, "GET", r.status))
+    threads = [threading.Thread(target=traffic, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        p = test_migrate.migrate(config)
+        t1 = time.monotonic()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    eq(p.returncode, 0, f"migrate: {p.stdout}{p.stderr}")
+    eq(test_migrate.applied_lines(p.stdout),
+       [m for m in test_migrate.MIGRATIONS if m >= "003"], "every new migration applied")
+    check(p.stdout.splitlines()[-1].startswith("index: "), f"then the memos indexed: {p.stdout}")
+    during = [x for x in log if x[0] < t1 and x[0] + x[1] > t0]
+    check(len(during) >= 4, f"requests while it migrated: {len(during)}")
+    eq(sorted({x[3] for x in log}), [200], "every request of the previous version answered 200")
+    slowest = max(x[1] for x in log)
+    check(slowest < 2, f"none waited on the migration: the slowest took {slowest:.2f}s")
+    posted = len([x for x in log if x[2] == "POST"])
+    new = stack.Lighttpd(os.path.join(env.base, "lighttpd-online"), config)
+    env.started.append(new)
+    c = Browser(new.url)
+    c.cookies = dict(b.cookies)
+    test_migrate.migrate(config)                # index what was written meanwhile
+    r = c.get("/memo?tag=%EC%9D%B4%EC%A3%BC&count=true&limit=1")
+    eq((r.status, r.json().get("count")), (200, 1000 + posted),
+       "this version: every memo, tagged, the ones written while it migrated too")
+    print(f"    saw: migrations took {t1 - t0:.2f}s; {len(log)} requests, {len(during)} while it"
+          f" ran, slowest {slowest:.2f}s; {posted} memos written meanwhile, all kept")
