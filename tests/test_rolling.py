@@ -15,6 +15,7 @@ listed, ended and withdrawn like the others; for migration 005 (the states
 on the other.  And the migrations themselves run while the previous
 version serves the database they change: none of its requests fails or
 waits on them."""
+import contextlib
 import os
 import shutil
 import subprocess
@@ -220,6 +221,20 @@ def logins_across_versions_005(env):
 
 # ---- the migrations, under the previous version's traffic ----
 
+@contextlib.contextmanager
+def running(client, stop, clients):
+    """client(k) in threads for the with block's duration (until stop)."""
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+
+
 @test
 def migrations_under_the_previous_versions_traffic(env):
     """Rolling deploy: migrations 003-006 and memo-maint index run on a previous-version database (001+002, 1,000 memos) while the previous version writes and reads it: every request 200 within 2 s, every memo kept, then this version serves them all"""
@@ -270,19 +285,12 @@ def migrations_under_the_previous_versions_traffic(env):
             t0 = time.monotonic()
             r = c.get("/memo?limit=20", timeout=10)
             log.append((t0, time.monotonic() - t0, "GET", r.status))
-    threads = [threading.Thread(target=traffic, args=(k,)) for k in range(2)]
-    for t in threads:
-        t.start()
-    try:
+    with running(traffic, stop, clients=2):
         time.sleep(0.5)
         t0 = time.monotonic()
         p = test_migrate.migrate(config)
         t1 = time.monotonic()
         time.sleep(0.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(30)
     eq(p.returncode, 0, f"migrate: {p.stdout}{p.stderr}")
     eq(test_migrate.applied_lines(p.stdout),
        [m for m in test_migrate.MIGRATIONS if m >= "003"], "every new migration applied")
