@@ -417,7 +417,7 @@ def marks(wd):
 
 @test
 def page_pin_tags_search(env):
-    """Page: 고정 section, #tag chips and the tag list filter, search as you type (debounced, stale answers dropped, marks, 결과 없음), all in the URL"""
+    """Page: 고정 section, #tag chips and the tag list filter, search as you type (debounced, stale answers dropped, marks, 결과 없음), all in the URL; an open editor kept (also without drafts) and the focus left in the search box when the list loads anew"""
     name = "페이지 검색"
     b = api(env, name)
     post(b, "주간 회의록 #회사/회의 #중요")
@@ -567,6 +567,66 @@ def page_pin_tags_search(env):
         check(wd.js("return document.getElementById('pinned-section').hidden"),
               "no pinned section left")
         eq(memos(env, name)[shop][1], False, "unpinned in the database")
+
+        # An editor open while the list loads anew (a search typed, Back, a
+        # tag, the way back from 휴지통) stays open with its text, and the
+        # keys stay where the person types: a draft of the edit kept in
+        # this browser does not pull them into the memo.
+        meet = ids["회의실 예약하기 #회사"]
+        editing = ("var t = document.getElementById('edit-%d');"
+                   " return t && t.value;" % meet)
+        wd.click(card(meet, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(meet)} .editor[data-read]')",
+                "the editor, with the memo read")
+        wd.keys(" 변경")
+        wd.click("#search")
+        wd.keys("회")
+        wd.wait("return /^검색 결과/.test(document.getElementById('count').textContent)",
+                "the results for 회")
+        eq(wd.js("return document.activeElement.id"), "search",
+           "the focus still in the search box when the results came")
+        wd.keys("의")
+        wd.wait("return document.getElementById('search').value === '회의' &&"
+                " /q=%ED%9A%8C%EC%9D%98$/.test(location.hash) &&"
+                " !document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the next key in the search box, and its results")
+        eq(wd.js("return document.activeElement.id"), "search", "the focus still there")
+        eq(wd.js(editing), "회의실 예약하기 #회사 변경", "the editor open, its text as typed")
+        wd.back()
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "Back: no search")
+        eq(wd.js("return document.activeElement.id"), "search", "Back: the focus stays")
+        eq(wd.js(editing), "회의실 예약하기 #회사 변경", "Back: the editor open")
+        wd.click("#tag-list .chip[data-tag='회사']")
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 2개'",
+                "the #회사 filter")
+        check(wd.js(f"return document.activeElement.id !== 'edit-{meet}'"),
+              "the tag's list took no focus into the memo")
+        eq(wd.js(editing), "회의실 예약하기 #회사 변경", "a tag: the editor open")
+        # Without drafts (storage blocked or full) nothing else holds the
+        # text: the list anew after 휴지통 keeps the editor all the same.
+        wd.js("Object.keys(localStorage).forEach(function (k) {"
+              " localStorage.removeItem(k); });"
+              "window.__setItem = Storage.prototype.setItem;"
+              "Storage.prototype.setItem = function () {"
+              " throw new DOMException('full', 'QuotaExceededError'); };")
+        wd.click(f"#edit-{meet}")
+        wd.keys(KEY["end"] + " 초안 없이")
+        eq(drafts_stored(wd), 0, "no draft kept by this browser")
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "back to the memos")
+        eq(wd.js(editing), "회의실 예약하기 #회사 변경 초안 없이",
+           "the editor and the text only it held, kept")
+        wd.js("Storage.prototype.setItem = window.__setItem;")
+        wd.click(f"#edit-{meet}")
+        wd.keys(KEY["esc"])
+        wd.wait("return document.getElementById('dialog').open", "the discard question")
+        wd.click("#dialog-actions button.danger")
+        wd.wait(f"return !document.querySelector('{card(meet)}.editing')", "discarded")
+        eq(text_of(env, meet), "회의실 예약하기 #회사", "the row untouched")
         no_problems(wd, "search")
         print(f"    saw: tags {wd.js(TAGLIST)}, {searches} requests for 회의 typed,"
               f" marks {marks(wd) or 'none now'}")
@@ -896,6 +956,8 @@ def page_drafts_survive_expired_session(env):
            "원래 내용 에 덧붙이는 중", "the edit's draft")
         eq(wd.text(f"{card(mid)} .editor-note"), "저장하지 않은 수정 내용을 되살렸습니다.",
            "said so")
+        eq(wd.js("return document.activeElement.id"), f"edit-{mid}",
+           "the first load puts the focus back into the edit (nothing else had it)")
 
         # The session expires; saving says so and keeps the text.
         env.db.client(database="memo", stdin=(
@@ -1146,7 +1208,7 @@ def screens(env, wd, top):
 
 @test
 def page_300_memos(env):
-    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top; screenshots 1280 px and 390 px, light and dark"""
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor back with its page without taking the focus; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 삼백"
     live, pinned = seed(env, name, 300)
     with Chromium(env, "screens") as wd:
@@ -1161,10 +1223,28 @@ def page_300_memos(env):
                  "return [x('#count'), x('#pinned-heading'), x('#others-heading'),"
                  " x('#tag-list .chip')].map(function (l) { return l - x('#memos li'); });"),
            [0, 0, 0, 0], "the count, the group titles and the tags start where the cards do")
+        # A draft of an edit of a memo on the second page, after a reload:
+        # its editor comes back with that page, leaving the focus alone.
+        later = [i for i in live if i not in pinned][60]
+        wd.js("Memo.drafts.setEdit(arguments[0], arguments[1] + ' 고침', arguments[1], null)",
+              later, text_of(env, later))
+        wd.refresh()
+        wd.wait(LOADED, "the list after a reload")
+        wd.click("#search")
         # Scrolling to the end loads the next page by itself.
         wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
         wd.wait("return document.querySelectorAll('#memos li').length === 100",
                 "the second page, by scrolling")
+        eq(wd.js(f"return document.getElementById('edit-{later}').value"),
+           text_of(env, later) + " 고침", "the draft's editor on the second page")
+        eq(wd.js("return document.activeElement.id"), "search",
+           "the focus still in the search box")
+        wd.js(f"var t = document.getElementById('edit-{later}'); t.value = arguments[0];"
+              " t.dispatchEvent(new Event('input'));"
+              " t.parentNode.querySelector('.actions .secondary').click();",
+              text_of(env, later))
+        wd.wait(f"return !document.querySelector('{card(later)}.editing')",
+                "the draft's editor closed")
         # 더 보기, the button itself.  Clicked where it is, from the top of
         # the page: a WebDriver click first scrolls the button into view,
         # which makes the page load the next 50 by itself and move the

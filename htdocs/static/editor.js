@@ -23,8 +23,10 @@
 	 *   created(memo)      the text was saved as a new memo
 	 *   closed()           the editor is gone; the card shows the memo
 	 * A draft of this memo (after a reload or a new login) is restored.
+	 * quiet: the focus stays where it is (the person types elsewhere, as
+	 * when a list loaded meanwhile reopens an editor from its draft).
 	 */
-	function open(li, entry, hooks) {
+	function open(li, entry, hooks, quiet) {
 		const id = entry.memo.id;
 		const draft = drafts.edit(id);
 		const ed = {
@@ -63,8 +65,10 @@
 		    acts, save });
 		li.classList.add('editing');
 		li.appendChild(form);
-		text.focus();
-		text.setSelectionRange(text.value.length, text.value.length);
+		if (!quiet) {
+			text.focus();
+			text.setSelectionRange(text.value.length, text.value.length);
+		}
 
 		text.addEventListener('input', () => {
 			text.rows = rows(text.value);

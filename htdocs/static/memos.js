@@ -80,8 +80,19 @@
 		fill(e);
 		place(e);
 		if (drafts.edit(memo.id))
-			edit(e);
+			edit(e, !draftFocus());
 		return e;
+	}
+
+	/* An editor reopened from its draft takes the focus only on the
+	 * page's first load, and only if nothing has it yet: after a reload
+	 * or a new login that is where the person was typing.  On any later
+	 * load (a search being typed, Back, a tag, the next page) the keys
+	 * stay where they go: taking them would cut the syllable an IME is
+	 * composing and send what follows into the memo. */
+	function draftFocus() {
+		const f = document.activeElement;
+		return !st.loaded && (!f || f === document.body);
 	}
 
 	/* Put e's card in its list, newest (highest id) first.  An unpinned
@@ -169,12 +180,12 @@
 				$.count.textContent = '';
 			return;
 		}
+		const open = editing(pinned.data.memos.concat(page.data.memos));
 		st.entries.clear();
-		$.pinned.replaceChildren();
-		$.memos.replaceChildren();
+		clearLists(open);
 		st.more = false;
-		pinned.data.memos.forEach((m) => add(m));
-		page.data.memos.forEach((m) => add(m));
+		pinned.data.memos.forEach((m) => shown(m, open));
+		page.data.memos.forEach((m) => shown(m, open));
 		const last = page.data.memos[page.data.memos.length - 1];
 		st.cursor = last ? last.id : 0;
 		st.more = page.data.memos.length === PAGE;
@@ -185,6 +196,51 @@
 		    document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
+	}
+
+	/* The entries with an editor open whose memo is among memos, by id.
+	 * A new list keeps their cards: what is typed there may be nowhere
+	 * else (a browser that keeps no drafts), and a card that never
+	 * leaves the page keeps the focus and an IME composition in it. */
+	function editing(memos) {
+		const open = new Map();
+
+		memos.forEach((m) => {
+			const e = st.entries.get(m.id);
+			if (e && e.li.editor)
+				open.set(m.id, e);
+		});
+		return open;
+	}
+
+	/* Take every card out of the lists but those kept (open). */
+	function clearLists(open) {
+		[$.pinned, $.memos].forEach((ul) => {
+			Array.from(ul.children).forEach((li) => {
+				if (!open.has(Number(li.dataset.id)))
+					li.remove();
+			});
+		});
+	}
+
+	/* Memo m of a new list: in its card still being edited (open, from
+	 * editing()), which stays where it is unless m moved between the
+	 * pinned and the others, or in a new card. */
+	function shown(m, open) {
+		const e = open.get(m.id);
+
+		if (!e) {
+			add(m);
+			return;
+		}
+		const moved = !!m.pinned !== !!e.memo.pinned;
+		if (m.text !== e.memo.text || m.updated_at !== e.memo.updated_at)
+			e.etag = null;	/* the list has none: version() reads it */
+		e.memo = m;
+		st.entries.set(m.id, e);
+		fill(e);
+		if (moved)
+			place(e);
 	}
 
 	async function loadMore() {
@@ -454,7 +510,8 @@
 
 	/* ---- card actions ---- */
 
-	function edit(e) {
+	/* quiet: leave the focus where it is (draftFocus()). */
+	function edit(e, quiet) {
 		if (e.li.editor)
 			return;
 		Memo.editor.open(e.li, e, {
@@ -469,7 +526,7 @@
 				if (b)
 					b.focus();
 			}
-		});
+		}, quiet);
 	}
 
 	function drop(e) {
