@@ -298,7 +298,7 @@ def page_two_tab_conflict(env):
 
 @test
 def page_delete_undo_trash(env):
-    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date, 복원 (a double click restores once), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation"""
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date, 복원 (a double click restores once; of a memo another tab purged meanwhile: said so), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation"""
     name = "페이지 휴지통"
     b = api(env, name)
     ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
@@ -384,6 +384,19 @@ def page_delete_undo_trash(env):
         wd.wait(f"return !document.getElementById('trash-{ids[1]}')",
                 "purged")
         check(ids[1] not in memos(env, name), "the row gone for good")
+
+        # 복원 of a memo another tab purged meanwhile: 404, its card goes
+        # and the status says so.
+        extra = post(b, "메모 6")
+        eq(b.request("DELETE", f"/memo/{extra}").status, 204, "메모 6 into the trash")
+        wd.refresh()
+        wd.wait(f"return !!document.getElementById('trash-{extra}')", "메모 6 in the trash")
+        eq(b.request("DELETE", f"/trash/{extra}").status, 204, "purged elsewhere")
+        wd.click(f"#trash-{extra} .restore")
+        wd.wait(f"return !document.getElementById('trash-{extra}')",
+                "its card gone from the trash")
+        eq(status(wd), "이미 영구 삭제된 메모입니다.", "the status says it was purged")
+        eq(wd.text("#trash-count"), "휴지통 메모 1개", "the trash count")
 
         # 휴지통 비우기, after its confirmation.
         wd.click("#trash-empty")

@@ -123,6 +123,13 @@
 	async function restore(e, b) {
 		const res = await busy(e, b, () => net.restore(e.memo.id));
 
+		/* 404: another tab purged it (or 휴지통 비우기 did) meanwhile:
+		 * nothing is left to restore, and its card does not belong here. */
+		if (res.status === 404) {
+			gone(e);
+			ui.status('이미 영구 삭제된 메모입니다.', '');
+			return;
+		}
 		if (!res.ok) {
 			ui.failed(res, '복원하지 못했습니다.');
 			return;
