@@ -647,7 +647,7 @@ def page_pin_tags_search(env):
 
 @test
 def page_write_under_filter(env):
-    """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why, then that the text is kept"""
+    """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why (503: try later; a 4xx: refused, no retry promised), then that the text is kept"""
     name = "페이지 필터 쓰기"
     b = api(env, name)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -719,10 +719,12 @@ def page_write_under_filter(env):
         check("맞지 않아" not in status(wd), f"no verdict on a filter gone: {status(wd)!r}")
 
         # A failed save: what failed, why, then that the text is kept.
-        wd.js("var f = window.fetch; window.fetch = function (u, i) {"
+        wd.js("window.__fail = [503, 'database unavailable']; var f = window.fetch;"
+              " window.fetch = function (u, i) {"
               " if (i && i.method === 'POST' && String(u) === 'memo')"
-              "  return Promise.resolve(new Response('{\"error\":\"database unavailable\"}',"
-              "   {status: 503, headers: {'Content-Type': 'application/json'}}));"
+              "  return Promise.resolve(new Response(JSON.stringify("
+              "   {error: window.__fail[1]}), {status: window.__fail[0],"
+              "   headers: {'Content-Type': 'application/json'}}));"
               " return f(u, i); };")
         write(wd, "못 쓴 메모")
         wd.wait("return /저장하지 못했습니다/.test(document.getElementById('status').textContent)",
@@ -730,6 +732,16 @@ def page_write_under_filter(env):
         eq(status(wd), "저장하지 못했습니다. 서버가 데이터베이스에 연결하지 못했습니다. "
            "잠시 후 다시 시도해 주세요. 쓴 내용은 이 브라우저에 남아 있습니다.",
            "the reason before what is kept")
+        eq(wd.js("return document.getElementById('memo-text').value"), "못 쓴 메모",
+           "the text still in the box")
+        # A 4xx the page has no words of its own for is no server error,
+        # and trying again later would not help: it says it was refused.
+        wd.js("window.__fail = [415, 'Content-Type must be application/json'];")
+        wd.click("#memo-save")
+        wd.wait("return /\\(415\\)/.test(document.getElementById('status').textContent)",
+                "the 415")
+        eq(status(wd), "저장하지 못했습니다. 서버가 요청을 거절했습니다 (415). "
+           "쓴 내용은 이 브라우저에 남아 있습니다.", "refused, no retry promised")
         eq(wd.js("return document.getElementById('memo-text').value"), "못 쓴 메모",
            "the text still in the box")
         no_problems(wd, "write under a filter")

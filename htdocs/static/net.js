@@ -89,6 +89,10 @@
 		default:
 			if (res.ok === false && res.status >= 200 && res.status < 300)
 				return '서버의 응답이 중간에 끊겼습니다. 다시 시도해 주세요.';
+			/* 400, 415 and the like: the server refused this request as
+			 * it is, and sending it again gets the same answer. */
+			if (res.status >= 400 && res.status < 500)
+				return '서버가 요청을 거절했습니다 (' + res.status + ').';
 			return '서버 오류가 났습니다 (' + res.status + '). 잠시 후 다시 시도해 주세요.';
 		}
 	}
