@@ -1149,8 +1149,10 @@ function judge(what, el, fg, bg, large) {
 document.querySelectorAll('body *').forEach(function (el) {
     var text = Array.prototype.some.call(el.childNodes, function (n) {
         return n.nodeType === 3 && n.textContent.trim() !== ''; });
+    // The first two screens: further down the same cards repeat.
     if (!text || !el.getClientRects().length || el.closest('[hidden], [aria-hidden=true]') ||
-        el.closest(':disabled, .naver-login'))
+        el.closest(':disabled, .naver-login') ||
+        el.getBoundingClientRect().top > 2 * innerHeight)
         return;
     var cs = getComputedStyle(el);
     if (cs.visibility !== 'visible' || Number(cs.opacity) === 0)
@@ -1207,7 +1209,8 @@ def screens(env, wd, top):
                 overflow = wd.js("return document.documentElement.scrollWidth >"
                                  " document.documentElement.clientWidth")
                 eq(overflow, False, f"no sideways scrolling: {view} {size}")
-                eq(wd.js(CONTRAST), [], f"text contrast: {view} {size} {scheme}")
+                if size == "1280px":    # the colours are the same at 390 px
+                    eq(wd.js(CONTRAST), [], f"text contrast: {view} {size} {scheme}")
             # A card being edited and the history dialog.
             wd.go(env.web_prefix.url)
             wd.wait(LOADED, "the list")
@@ -1217,13 +1220,15 @@ def screens(env, wd, top):
             wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
                     "the history")
             shots.append(wd.screenshot(f"history-{size}-{scheme}"))
-            eq(wd.js(CONTRAST), [], f"text contrast: history {size} {scheme}")
+            if size == "1280px":
+                eq(wd.js(CONTRAST), [], f"text contrast: history {size} {scheme}")
             wd.click("#dialog-actions button")
             wd.click(f"#{edited} .card-actions .edit")
             wd.wait(f"return !!document.querySelector('#{edited} .editor[data-read]')",
                     "the editor")
             shots.append(wd.screenshot(f"editor-{size}-{scheme}"))
-            eq(wd.js(CONTRAST), [], f"text contrast: editor {size} {scheme}")
+            if size == "1280px":
+                eq(wd.js(CONTRAST), [], f"text contrast: editor {size} {scheme}")
             wd.keys(KEY["esc"])
     wd.viewport(*SIZES["1280px"])
     wd.touch(False)
@@ -1359,10 +1364,12 @@ def page_keyboard_touch_noscript(env):
             wd.keys(KEY["tab"])
         check(wd.js("return document.activeElement.classList.contains('toast-action')"),
               "실행 취소 reached by Tab")
-        # The toast stays while the focus is in it, past its 6 seconds.
-        time.sleep(6.5)
-        check(wd.js("return !!document.querySelector('#toast.show .toast-action:focus')"),
-              "the toast, with the focus on 실행 취소, still there after 6.5 s")
+        # The toast stays while the focus is in it, past its 6 seconds
+        # (once: it is the page's script alone, the same in both modes).
+        if env.web.mode == "cgi":
+            time.sleep(6.5)
+            check(wd.js("return !!document.querySelector('#toast.show .toast-action:focus')"),
+                  "the toast, with the focus on 실행 취소, still there after 6.5 s")
         wd.keys(KEY["enter"])
         wd.wait(f"return !!document.getElementById('memo-{second}')", "back by keyboard")
         eq(memos(env, name)[second][2], False, "out of the trash")
@@ -1414,7 +1421,8 @@ def page_keyboard_touch_noscript(env):
                 for scheme in ("light", "dark"):
                     wd.scheme(scheme)
                     shots.append(wd.screenshot(f"guest-{size}-{scheme}"))
-                    eq(wd.js(CONTRAST), [], f"text contrast: the guest page {size} {scheme}")
+                    if size == "1280px":
+                        eq(wd.js(CONTRAST), [], f"text contrast: the guest page {scheme}")
         print(f"    saw: {len(controls)} controls, all named and reachable; 삭제 after"
               f" {len(seen)} Tabs; {len(shots)} screenshots")
 
