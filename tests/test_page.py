@@ -656,6 +656,33 @@ def page_write_under_filter(env):
     company = "#tag=%ED%9A%8C%EC%82%AC"
     with Chromium(env, "filter-write") as wd:
         open_page(wd, env, name)
+        # 더 보기 pressed while the filtered list loads: no next page is
+        # asked then.  Its cursor would be the old list's and its filter
+        # the new one's; answered after the new list, it skipped the memos
+        # between the two cursors (here they are one memo apart, so what
+        # is checked is that it is not asked).  The new list is held
+        # 1.5 s, a next page 2.5 s.
+        wd.js("window.__f0 = window.fetch; window.__busyMore = 0;"
+              "window.fetch = function (u, i) { u = String(u);"
+              " var more = /before=/.test(u) && !/limit=1(&|$)/.test(u);"
+              " if (more && document.getElementById('view-memos').hasAttribute('aria-busy'))"
+              "  window.__busyMore++;"
+              " if (!/tag=/.test(u)) return window.__f0(u, i);"
+              " return new Promise(function (ok) { setTimeout(ok, more ? 2500 : 1500); })"
+              "  .then(function () { return window.__f0(u, i); }); };")
+        wd.js("location.hash = arguments[0]", company)
+        wd.wait("return document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the filtered list loading")
+        wd.js("document.getElementById('more').click()")
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 60개'",
+                "the #회사 filter")
+        time.sleep(3)           # past any next page held back
+        eq(wd.js("return window.__busyMore"), 0, "no next page asked while the list loaded")
+        shown = wd.js(SHOWN)
+        want = [m["id"] for m in b.get(f"/memo?tag=%ED%9A%8C%EC%82%AC&limit={len(shown)}")
+                .json()["memos"]]
+        eq(shown, want, "the cards: the newest #회사 memos, none skipped")
+        wd.js("window.fetch = window.__f0")
         wd.go(env.web_prefix.url + company)
         wd.wait("return document.getElementById('count').textContent === '#회사 메모 60개'",
                 "the #회사 filter")

@@ -243,8 +243,12 @@
 			place(e);
 	}
 
+	/* Not while a new list loads (aria-busy): its cursor is the old
+	 * list's, its filter the new one's, and an answer that came after the
+	 * new list would skip the memos between the two cursors.  The new
+	 * list asks for its next page itself when it ends near (nearEnd()). */
 	async function loadMore() {
-		if (st.loading || !st.more)
+		if (st.loading || !st.more || $.view.hasAttribute('aria-busy'))
 			return;
 		const seq = st.seq;
 		st.loading = true;
