@@ -321,6 +321,28 @@ def page_delete_undo_trash(env):
         eq(memos(env, name)[ids[2]][2], False, "the row live again")
         eq(wd.text("#count"), "메모 5개", "the count again")
 
+        # 실행 취소 after a search changed the list: the server says the
+        # memo is not among the results, and the status says so.
+        wd.click(card(ids[2], ".card-actions .delete"))
+        wd.wait(f"return !document.querySelector('{card(ids[2])}')", "메모 3 gone again")
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "the undo toast")
+        wd.js("var s = document.getElementById('search'); s.value = '메모 1';"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for 메모 1")
+        wd.click("#toast .toast-action")
+        wd.wait("return /취소했습니다/.test(document.getElementById('status').textContent)",
+                "the undo answered")
+        eq(status(wd), "삭제를 취소했습니다. 지금 필터(검색어 ‘메모 1’)에 맞지 않아 목록에는 "
+           "보이지 않습니다.", "the status says why it is not shown")
+        eq((wd.js(CARDS), wd.text("#count")), (["메모 1"], "검색 결과 1개"),
+           "the results as they were")
+        settled(lambda: memos(env, name)[ids[2]][2], False, "the row live again")
+        wd.js("Array.from(document.querySelectorAll('#filter .chip')).pop().click()")
+        wd.wait("return document.getElementById('count').textContent === '메모 5개'",
+                "the search cleared")
+
         # Four into the trash, one after the other.
         for i in (0, 1, 3, 4):
             wd.click(card(ids[i], ".card-actions .delete"))

@@ -568,12 +568,17 @@
 			ui.failed(res, '되돌리지 못했습니다.');
 			return;
 		}
-		const back = add(res.data, res.etag);
-		st.count++;
-		show();
-		refreshTags();
+		/* The list may have another filter by now: as for a new memo,
+		 * the server says whether the memo belongs in it (created()). */
+		const what = filterName();
+		if (await created(res.data, res.etag) === false) {
+			ui.status('삭제를 취소했습니다. 지금 필터(' + what + ')에 맞지 ' +
+			    '않아 목록에는 보이지 않습니다.', 'ok');
+			return;
+		}
 		ui.status('삭제를 취소했습니다.', 'ok');
-		const b = back.li.querySelector('.card-actions .edit');
+		const back = st.entries.get(res.data.id);
+		const b = back && back.li.querySelector('.card-actions .edit');
 		if (b)
 			b.focus();
 	}
