@@ -505,6 +505,10 @@ def page_pin_tags_search(env):
         wd.click("#tag-list .chip[data-tag='중요']")
         wd.wait("return document.getElementById('count').textContent === '#중요 메모 1개'",
                 "the #중요 filter")
+        # The chips are drawn anew: the pressed one keeps the focus.
+        wd.wait("var f = document.activeElement; return !!f && f.matches("
+                "'#tag-list .chip[data-tag=\"중요\"][aria-pressed=true]')",
+                "the focus on the pressed #중요 chip")
         wd.back()
         wd.wait("return document.getElementById('count').textContent === '메모 5개'",
                 "Back: no filter")

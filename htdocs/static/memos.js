@@ -380,9 +380,14 @@
 		showTags();
 	}
 
+	/* The chips are drawn anew (pressed one, counts); the one that had
+	 * the focus gets it back, so a keyboard user pressing #회의 stays on
+	 * it instead of falling to the page's start. */
 	function showTags() {
 		const list = st.tagsOpen ? st.tags : st.tags.slice(0, TAGS_SHOWN);
 		const active = st.tag.toLowerCase();
+		const f = document.activeElement;
+		const focused = f && $.tagList.contains(f) && f.dataset.tag;
 
 		$.tags.hidden = st.tags.length === 0;
 		$.tagList.replaceChildren();
@@ -397,6 +402,8 @@
 			b.setAttribute('aria-label', '#' + t.name + ' 태그, 메모 ' + t.count + '개');
 			li.appendChild(b);
 			$.tagList.appendChild(li);
+			if (focused && focused === t.name)
+				b.focus();
 		});
 		$.tagsMore.hidden = st.tags.length <= TAGS_SHOWN;
 		$.tagsMore.textContent = st.tagsOpen ? '태그 접기' :
