@@ -65,16 +65,18 @@ struct list_vals {
 };
 
 /*
- * A memo list filtered by tag as it streams (db_memo.c): the statement
- * runs again for the next batch, from the last row read, until `want`
- * rows carried the tag or a batch came back short.  Each row's tags are
- * parsed into tl, which the memo then carries to its JSON.
+ * A memo list filtered as it streams (db_memo.c), by tag or by the search
+ * words past the statement's: the statement runs again for the next
+ * batch, from the last row read, until `want` rows passed or a batch came
+ * back short.  With a tag, each row's tags are parsed into tl, which the
+ * memo then carries to its JSON.
  */
 struct list_batch {
 	enum stmt		 k;
 	MYSQL_BIND		 in[16];
 	struct list_vals	 v;
-	const struct tag_filter	*tag;
+	const struct tag_filter	*tag;		/* or NULL */
+	const struct fold_query	*q;		/* words left to C, or NULL */
 	struct tag_list		 tl;
 	unsigned long long	 asked;		/* rows the list asked for */
 	unsigned long long	 want;		/* rows still to hand out */

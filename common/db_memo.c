@@ -65,6 +65,13 @@ out:
 	return e;
 }
 
+/* 1 if the search has words the statement has no room for. */
+static int
+words_left(const struct db_filter *f)
+{
+	return f->q != NULL && f->q->nwords > f->q->nterms;
+}
+
 /* The statement for a list's filters (count: the count of them), and its
  * parameters in in[] (which point at v).  The tag is left out: a list
  * filters by it as it streams, a count (tagged) binds it after these. */
@@ -100,7 +107,7 @@ list_params(const char *hash, const struct db_filter *f, int count,
 		bind_int(b++, &v->pin_hi);
 	}
 	/* Unused words match anything: "%". */
-	for (size_t i = 0; f->q != NULL && i < FOLD_MAX_TERMS; i++)
+	for (size_t i = 0; f->q != NULL && i < FOLD_SQL_TERMS; i++)
 		bind_cstr(b++, i < f->q->nterms ? f->q->pattern[i] : "%");
 	*next = b;
 	return k;
@@ -156,8 +163,9 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 	MYSQL_STMT *st;
 	enum err e;
 
-	/* A tag-filtered list keeps its parameters for the next batches. */
-	if (f->tag != NULL && (b = calloc(1, sizeof(*b))) == NULL)
+	/* A list filtered in C keeps its parameters for the next batches. */
+	if ((f->tag != NULL || words_left(f)) &&
+	    (b = calloc(1, sizeof(*b))) == NULL)
 		return E_NOMEM;
 	if (b == NULL) {
 		enum stmt k = list_params(hash, f, 0, in, &v, &lim);
@@ -168,6 +176,7 @@ db_memo_list(struct db *db, const char *hash, const struct db_filter *f,
 		b->k = list_params(hash, f, 0, b->in, &b->v, &lim);
 		bind_u64(lim, &b->v.limit);
 		b->tag = f->tag;
+		b->q = words_left(f) ? f->q : NULL;
 		b->asked = b->want = b->v.limit;
 		if (b->v.limit != ~0ULL && b->v.limit < BATCH_FIRST)
 			b->v.limit = BATCH_FIRST;
@@ -196,6 +205,38 @@ row_tagged(struct list_batch *b, const struct db_row *r)
 	if (tags_parse(r->text, r->text_len, &b->tl) != E_OK)
 		return -1;
 	return tags_filter_match(b->tag, &b->tl);
+}
+
+/* 1 if the row's text holds the search words the statement left out, as
+ * its search copy would (the fold of the text); 0 if not, -1 if out of
+ * memory. */
+static int
+row_has_words(const struct list_batch *b, const struct db_row *r)
+{
+	char *folded;
+	size_t n;
+	int found;
+
+	if (!utf8_valid(r->text, r->text_len))
+		return 0;
+	if (fold_text(r->text, r->text_len, &folded, &n) != E_OK)
+		return -1;
+	found = fold_query_rest_found(b->q, folded, n);
+	free(folded);
+	return found;
+}
+
+/* 1 if the row passes the list's filters in C, 0 if not, -1 (logged). */
+static int
+row_passes(struct list_batch *b, const struct db_row *r)
+{
+	int r1 = b->tag != NULL ? row_tagged(b, r) : 1;
+	int r2 = r1 == 1 && b->q != NULL ? row_has_words(b, r) : r1;
+
+	if (r2 < 0)
+		log_msg("list: a memo's %s: out of memory",
+		    r1 < 0 ? "tags" : "search words");
+	return r2;
 }
 
 /* The next batch after a full one: 1 (started), 0 (none), -1. */
@@ -234,20 +275,37 @@ db_memo_next(struct db_list *l, struct db_memo *m)
 			continue;
 		if (r == 1 && b != NULL) {
 			b->read++;
-			if ((r = row_tagged(b, &l->row)) == 0)
+			if ((r = row_passes(b, &l->row)) == 0)
 				continue;
-			if (r < 0)
-				log_msg("list: a memo's tags: out of memory");
-			else
+			if (r == 1)
 				b->want--;
 		}
 		if (r == 1) {
 			row_memo(&l->row, m);
-			m->tags = b != NULL ? &b->tl : NULL;
+			m->tags = b != NULL && b->tag != NULL ? &b->tl : NULL;
 		}
 		return r;
 	}
 	return 0;
+}
+
+/* The count of a list filtered in C: its rows, read to the end. */
+static enum err
+count_listed(struct db *db, const char *hash, const struct db_filter *all,
+    uint64_t *n)
+{
+	struct db_list *l;
+	struct db_memo m;
+	enum err e;
+	int r;
+
+	*n = 0;
+	if ((e = db_memo_list(db, hash, all, &l)) != E_OK)
+		return e == E_UNAUTH ? E_OK : e;
+	while ((r = db_memo_next(l, &m)) == 1)
+		(*n)++;
+	db_list_close(l);
+	return r == 0 ? E_OK : E_DB;
 }
 
 enum err
@@ -263,6 +321,8 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	int r;
 
 	all.before = all.limit = 0;
+	if (words_left(f))
+		return count_listed(db, hash, &all, n);
 	k = list_params(hash, &all, 1, in, &v, &b);
 	if (f->tag != NULL) {
 		bind_cstr(b++, f->tag->key);

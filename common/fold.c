@@ -113,6 +113,68 @@ is_space_at(const uint8_t *s, size_t n, int *len)
 	return uc_is_property_white_space(c);
 }
 
+/* Add the folded word s[0..n) to q. */
+static enum err
+add_word(struct fold_query *q, const uint8_t *s, size_t n)
+{
+	size_t i = q->nwords;
+
+	if (i == FOLD_MAX_WORDS)	/* cannot be: 200 characters */
+		return E_BADREQ;
+	q->nwords++;
+	return fold_text((const char *)s, n, &q->word[i], &q->len[i]);
+}
+
+/* 1 if word i says nothing word j does not: it is inside j (the first of
+ * two equal ones stays). */
+static int
+implied(const struct fold_query *q, size_t i, size_t j)
+{
+	size_t li = q->len[i], lj = q->len[j];
+
+	/* j dropped already: a word inside it is inside the one it was in. */
+	if (q->word[i] == NULL || q->word[j] == NULL ||
+	    li > lj || (li == lj && i < j))
+		return 0;
+	return memmem(q->word[j], q->len[j], q->word[i], q->len[i]) != NULL;
+}
+
+/* Drop the implied words and put the others longest first (an insertion
+ * sort, stable: at most FOLD_MAX_WORDS short words). */
+static void
+sort_words(struct fold_query *q)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < q->nwords; i++) {
+		size_t j = 0;
+
+		while (j < q->nwords && (j == i || !implied(q, i, j)))
+			j++;
+		if (j < q->nwords) {
+			free(q->word[i]);
+			q->word[i] = NULL;
+		}
+	}
+	for (size_t i = 0; i < q->nwords; i++) {
+		char *w = q->word[i];
+		size_t len = q->len[i], at = kept;
+
+		if (w == NULL)
+			continue;
+		for (; at > 0 && q->len[at - 1] < len; at--) {
+			q->word[at] = q->word[at - 1];
+			q->len[at] = q->len[at - 1];
+		}
+		q->word[at] = w;
+		q->len[at] = len;
+		kept++;
+	}
+	for (size_t i = kept; i < q->nwords; i++)
+		q->word[i] = NULL;
+	q->nwords = kept;
+}
+
 enum err
 fold_query_parse(const char *q, size_t n, struct fold_query *out,
     const char **why)
@@ -132,8 +194,6 @@ fold_query_parse(const char *q, size_t n, struct fold_query *out,
 	}
 	while (s < end) {
 		const uint8_t *start;
-		char *folded;
-		size_t flen;
 
 		while (s < end && is_space_at(s, (size_t)(end - s), &len))
 			s += len;
@@ -142,24 +202,25 @@ fold_query_parse(const char *q, size_t n, struct fold_query *out,
 		start = s;
 		while (s < end && !is_space_at(s, (size_t)(end - s), &len))
 			s += len;
-		if (out->nterms == FOLD_MAX_TERMS) {
-			*why = "q has more than 8 words";
-			e = E_BADREQ;
-			goto fail;
-		}
-		if ((e = fold_text((const char *)start, (size_t)(s - start),
-		    &folded, &flen)) != E_OK)
-			goto fail;
-		out->pattern[out->nterms] = like_pattern(folded, flen);
-		free(folded);
-		if (out->pattern[out->nterms++] == NULL) {
-			e = E_NOMEM;
+		if ((e = add_word(out, start, (size_t)(s - start))) != E_OK) {
+			*why = "q has too many words";
 			goto fail;
 		}
 	}
-	if (out->nterms == 0) {
+	if (out->nwords == 0) {
 		*why = "q must hold a word";
 		return E_BADREQ;
+	}
+	sort_words(out);
+	for (; out->nterms < out->nwords && out->nterms < FOLD_SQL_TERMS;
+	    out->nterms++) {
+		size_t i = out->nterms;
+
+		if ((out->pattern[i] = like_pattern(out->word[i],
+		    out->len[i])) == NULL) {
+			e = E_NOMEM;
+			goto fail;
+		}
 	}
 	return E_OK;
 fail:
@@ -167,10 +228,21 @@ fail:
 	return e;
 }
 
+int
+fold_query_rest_found(const struct fold_query *fq, const char *s, size_t n)
+{
+	for (size_t i = fq->nterms; i < fq->nwords; i++)
+		if (memmem(s, n, fq->word[i], fq->len[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 void
 fold_query_free(struct fold_query *fq)
 {
-	for (size_t i = 0; i < FOLD_MAX_TERMS; i++)
+	for (size_t i = 0; i < FOLD_MAX_WORDS; i++)
+		free(fq->word[i]);
+	for (size_t i = 0; i < FOLD_SQL_TERMS; i++)
 		free(fq->pattern[i]);
 	memset(fq, 0, sizeof(*fq));
 }

@@ -326,13 +326,12 @@ def api_method_not_allowed(env):
 
 @test
 def api_bad_parameters(env):
-    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank, 201-character or 9-word q, a bad tag"""
+    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank or 201-character q, a bad tag"""
     b = logged_in(env, "API 400")
     new(b, "가" * 200 + " 하나 둘 셋 넷 다섯 여섯 일곱 여덟 #태그")
     bad = ["limit=0", "limit=1001", "before=0", "before=-5", "pinned=maybe", "pinned=",
            "pinned=TRUE", "pinned=1", "trash=maybe", "trash=", "trash=yes", "q=", "q=+",
            "q=%20%20", qs(q="가" * 201), qs(q="a" * 201),
-           qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉"), 
            "tag=", "tag=%23", "tag=a%20b", "tag=123", "tag=a%23b",
            qs(tag="가" * 65), "tag=a.b", "tag=a%2Cb", "tag=%3Cb%3E"]
     for query in bad:
@@ -342,13 +341,14 @@ def api_bad_parameters(env):
     for query in ("q=%ff", "tag=%ff", "q=a%c3", "q=%00", "tag=a%00"):
         eq(b.get("/memo?" + query).status, 400, f"GET /memo?{query}")
     # The limits themselves are fine.
-    for query in (qs(q="가" * 200), qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟"),
+    for query in (qs(q="가" * 200), qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉"),
                   qs(tag="가" * 64), "tag=%23%ED%83%9C%EA%B7%B8", "limit=1000",
                   "pinned=false", "trash=false", "trash=true", "q=%ED%95%98%EB%82%98+%EB%91%98"):
         r = b.get("/memo?" + query)
         eq(r.status, 200, f"GET /memo?{query}")
     eq(len(listing(b, qs(q="가" * 200))), 1, "a 200-character q finds the memo")
     eq(len(listing(b, qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟"))), 1, "8 words find it")
+    eq(len(listing(b, qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉"))), 0, "a 9th word counts")
     eq(len(listing(b, qs(tag="#태그"))), 1, "tag=#태그 finds it")
 
 
@@ -831,6 +831,47 @@ def api_search(env):
     check_rows(env, r.json(), user, "search copy after an edit")
     eq(found("abc"), want("upper"), "the old text is no longer found")
     eq(found("xyz"), want("lower"), "the new one is")
+
+
+@test
+def api_search_many_words(env):
+    """Search with more words than the statement's 8 (up to 100): the rest are looked for in C, with the same rules (case, NFD, literal %); count, paging, tag and trash agree"""
+    user = "API 긴 검색"
+    b = logged_in(env, user)
+    long = "월요일 주간회의 예산안검토 채용계획 사무실이전 워크숍장소 분기목표 회식날짜"
+    # The 8 long words go to the statement; xy, 팀 (sent NFD) and % are
+    # the shortest once folded, so C looks for them; 회의 and 예산 are
+    # inside longer words.
+    query = long + " xy " + unicodedata.normalize("NFD", "팀") + " % 회의 예산"
+    full = long + " 담당 XY팀 분담 100%"
+    texts = [full, long + " 담당 팀 분담 100%", full.replace("채용계획", "채용"),
+             full + " #회의", long + " 담당 XY팀 분담 100", full, full.replace("XY팀", "XY조")]
+    mids = [new(b, t)[0]["id"] for t in texts]
+    other = logged_in(env, "API 긴 검색 이웃")
+    new(other, full)
+    hits = [mids[5], mids[3], mids[0]]
+
+    def found(extra=""):
+        return [x["id"] for x in listing(b, qs(q=query) + extra)]
+    eq(found(), hits, "13 words: only the memos with every one, newest first")
+    eq(b.get("/memo?" + qs(q=query) + "&count=true").json()["count"], 3, "count=true")
+    eq(found("&limit=1"), hits[:1], "limit=1")
+    eq(found(f"&limit=1&before={hits[0]}"), hits[1:2], "the next page")
+    eq(found(f"&limit=5&before={hits[1]}"), hits[2:], "the last page")
+    eq(found("&" + qs(tag="회의")), [mids[3]], "with a tag")
+    r = b.get("/memo?" + qs(q=query, tag="회의") + "&count=true")
+    eq((r.status, r.json()["count"]), (200, 1), "count with a tag")
+    delete(b, f"/memo/{mids[0]}")
+    eq(found(), hits[:2], "a memo in the trash leaves the live list")
+    eq(found("&trash=true"), [mids[0]], "and is found in the trash")
+    # 100 one-syllable words, the most 200 characters hold.
+    syl = [chr(0xAC00 + 28 * 4 * i) for i in range(100)]
+    every = new(b, "".join(syl))[0]["id"]
+    new(b, "".join(syl[:-1]))
+    eq([x["id"] for x in listing(b, qs(q=" ".join(syl)))], [every], "100 words")
+    # Words inside others say nothing more: the same answer.
+    eq([x["id"] for x in listing(b, qs(q="회의 주간회의 주간 의 주간회의"))], mids[:0:-1],
+       "repeated and nested words: as 주간회의 alone")
 
 
 @test

@@ -64,9 +64,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(folded);
 	if (fold_query_parse(s, size, &q, &why) == E_OK) {
-		FUZZ_ASSERT(q.nterms >= 1 && q.nterms <= FOLD_MAX_TERMS);
+		FUZZ_ASSERT(q.nwords >= 1 && q.nwords <= FOLD_MAX_WORDS);
+		FUZZ_ASSERT(q.nterms == (q.nwords < FOLD_SQL_TERMS ?
+		    q.nwords : FOLD_SQL_TERMS));
 		for (size_t i = 0; i < q.nterms; i++)
 			check_pattern(q.pattern[i]);
+		/* Longest first, none inside another, each found in itself. */
+		for (size_t i = 0; i < q.nwords; i++) {
+			FUZZ_ASSERT(i == 0 || q.len[i] <= q.len[i - 1]);
+			for (size_t j = 0; j < i; j++)
+				FUZZ_ASSERT(memmem(q.word[j], q.len[j],
+				    q.word[i], q.len[i]) == NULL);
+		}
+		FUZZ_ASSERT(q.nwords <= FOLD_SQL_TERMS ||
+		    fold_query_rest_found(&q, q.word[FOLD_SQL_TERMS],
+		    q.len[FOLD_SQL_TERMS]) == (q.nwords == FOLD_SQL_TERMS + 1));
 		fold_query_free(&q);
 	}
 	if (memchr(s, '\0', size) == NULL &&
