@@ -571,6 +571,14 @@ def page_pin_tags_search(env):
         eq(wd.text("#empty"), "결과 없음 — ‘없는말’에 맞는 메모가 없습니다.", "결과 없음")
         eq(wd.text("#count"), "검색 결과 0개", "count 0")
 
+        # A sentence pasted whole: every word counts, the 9th too (the
+        # first 8 are in 회의실 예약하기 as well).
+        wd.js("var s = document.getElementById('search'); s.value = '회 의 회사 회의 사 # 의 회 주간';"
+              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for nine words")
+        eq(wd.js(CARDS), ["주간 회의록 #회사/회의 #중요"], "only the memo with all nine")
+
         # A reload on a search URL shows the same search.
         wd.go(env.web_prefix.url + "#q=%ED%9A%8C%EC%9D%98&tag=%ED%9A%8C%EC%82%AC")
         wd.refresh()

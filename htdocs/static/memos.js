@@ -13,7 +13,7 @@
 	const Memo = window.Memo = window.Memo || {};
 	const R = Memo.render, net = Memo.net, ui = Memo.ui;
 	const drafts = Memo.drafts;
-	const PAGE = 50, TAGS_SHOWN = 12, SEARCH_DELAY = 300, MAX_WORDS = 8;
+	const PAGE = 50, TAGS_SHOWN = 12, SEARCH_DELAY = 300;
 
 	const st = {
 		q: '', tag: '',
@@ -422,12 +422,7 @@
 
 	function searchNow() {
 		clearTimeout(searchTimer);
-		let words = $.search.value.trim().split(/\s+/).filter((w) => w);
-		if (words.length > MAX_WORDS) {
-			words = words.slice(0, MAX_WORDS);
-			ui.status('검색어는 단어 ' + MAX_WORDS + '개까지만 쓸 수 있습니다.', '');
-		}
-		const q = words.join(' ');
+		const q = $.search.value.trim().split(/\s+/).filter((w) => w).join(' ');
 		if (q === st.q)
 			return;
 		/* The first keystroke of a search is a new history entry (Back
