@@ -82,8 +82,8 @@ put_revision(struct writer *x, const struct db_revision *rev)
 }
 
 /* The rows of l (a memo per revision) as an array of memos, each with its
- * revisions.  1 at the end, or -1 if it broke off. */
-static int
+ * revisions: E_OK at the end, E_DB or E_NOMEM if it broke off. */
+static enum err
 put_memos(struct writer *x, struct db_export *l)
 {
 	struct db_memo m;
@@ -97,7 +97,7 @@ put_memos(struct writer *x, struct db_export *l)
 			if (open != 0)
 				resp_puts(x->r, "]},");
 			if (memo_json_put_open(x->r, &x->w, &m) != E_OK)
-				return -1;
+				return E_NOMEM;
 			resp_puts(x->r, ",\"revisions\":[");
 			open = m.id;
 			revs = 0;
@@ -107,12 +107,12 @@ put_memos(struct writer *x, struct db_export *l)
 		if (revs++ > 0)
 			resp_write(x->r, ",", 1);
 		if (put_revision(x, &rev) != E_OK)
-			return -1;
+			return E_NOMEM;
 	}
 	if (r != 0)
-		return -1;
+		return E_DB;
 	resp_puts(x->r, open != 0 ? "]}]" : "]");
-	return 1;
+	return E_OK;
 }
 
 /* Today in Korea as YYYYMMDD, and now as the API writes times. */
@@ -145,13 +145,14 @@ start_download(struct ctx *ctx, const char *type, const char *ext,
 
 /* The JSON export.  *lp is the live memos' export, already open (the
  * first query runs before the answer starts, so that its failure is still
- * a 503); the caller closes whatever *lp is at the end.  1 when whole, -1
- * if it broke off. */
-static int
+ * a 503); the caller closes whatever *lp is at the end.  E_OK when
+ * whole, or why it broke off. */
+static enum err
 export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
     struct db_export **lp)
 {
 	char day[9], utc[DB_STAMP_LEN];
+	enum err e;
 
 	now_stamps(day, utc);
 	start_download(ctx, "application/json; charset=utf-8", "json", day);
@@ -159,20 +160,20 @@ export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
 	    "\"exported_at\":\"");
 	resp_puts(x->r, utc);
 	resp_puts(x->r, "\",\"user\":{\"name\":");
-	if (put_string(x, me->name, strlen(me->name)) != E_OK)
-		return -1;
+	if ((e = put_string(x, me->name, strlen(me->name))) != E_OK)
+		return e;
 	resp_puts(x->r, "},\"memos\":");
-	if (put_memos(x, *lp) < 0)
-		return -1;
+	if ((e = put_memos(x, *lp)) != E_OK)
+		return e;
 	db_export_close(*lp);
 	*lp = NULL;
-	if (db_export_open(ctx->db, me->id, 1, lp) != E_OK)
-		return -1;
+	if ((e = db_export_open(ctx->db, me->id, 1, lp)) != E_OK)
+		return e;
 	resp_puts(x->r, ",\"trash\":");
-	if (put_memos(x, *lp) < 0)
-		return -1;
+	if ((e = put_memos(x, *lp)) != E_OK)
+		return e;
 	resp_puts(x->r, "}\n");
-	return 1;
+	return E_OK;
 }
 
 /* The number in s[0..n), which db.c wrote as digits. */
@@ -234,9 +235,9 @@ put_markdown_memo(struct resp *r, const struct db_memo *m, char day[11])
 	    "\n" : "\n\n");
 }
 
-/* The Markdown export of the live memos in l, by date.  1 when whole, -1
- * if it broke off. */
-static int
+/* The Markdown export of the live memos in l, by date: E_OK when whole,
+ * E_DB if it broke off. */
+static enum err
 export_markdown(struct ctx *ctx, const struct db_account *me,
     struct db_list *l)
 {
@@ -256,7 +257,7 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 	resp_puts(&ctx->resp, " (한국 시간)\n\n");
 	while ((r = db_memo_next(l, &m)) == 1)
 		put_markdown_memo(&ctx->resp, &m, shown);
-	return r == 0 ? 1 : -1;
+	return r == 0 ? E_OK : E_DB;
 }
 
 /* The end of a Markdown file cut short once the status had gone: nothing
@@ -279,7 +280,6 @@ handle(struct ctx *ctx)
 	int n = query_get(ctx->req.query, "format", format, sizeof(format));
 	int md = n > 0 && strcmp(format, "md") == 0;
 	enum err e;
-	int whole;
 
 	if (n != QUERY_MISSING && !md && (n <= 0 || strcmp(format, "json") != 0)) {
 		app_fail(ctx, E_BADREQ, "format must be json or md");
@@ -295,15 +295,11 @@ handle(struct ctx *ctx)
 	    (e = memo_json_init(&x.w)) == E_OK &&
 	    (x.scratch = json_object_new_string("")) == NULL)
 		e = E_NOMEM;
-	if (e == E_OK) {
-		whole = md ? export_markdown(ctx, &me, l) :
-		    export_json(ctx, &x, &me, &jl);
-		/* Broken off with the answer all still here: a clean 503. */
-		if (whole < 0 && resp_rewind(&ctx->resp) == 0)
-			e = E_DB;
-		else if (whole < 0 && md)
-			put_markdown_cut(&ctx->resp);
-	}
+	/* Broken off: app_fail takes the answer back while none of it has
+	 * left; later the JSON stays unterminated and the Markdown says so. */
+	if (e == E_OK && (e = md ? export_markdown(ctx, &me, l) :
+	    export_json(ctx, &x, &me, &jl)) != E_OK && md)
+		put_markdown_cut(&ctx->resp);
 	db_list_close(l);
 	db_export_close(jl);
 	db_read_end(ctx->db);

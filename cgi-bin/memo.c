@@ -146,13 +146,9 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		}
 	}
 	memo_json_free(&w);
-	if (r == 0)
-		resp_puts(&ctx->resp, "]}\n");
-	/* A failure while the answer is all still here is a clean error
-	 * (503 for the database); later, the unterminated JSON tells the
-	 * client the answer is incomplete. */
-	else if (resp_rewind(&ctx->resp) == 0)
+	if (r != 0)	/* the database's, unless e says otherwise */
 		return e != E_OK ? e : E_DB;
+	resp_puts(&ctx->resp, "]}\n");
 	return E_OK;
 }
 
@@ -318,7 +314,7 @@ revisions(struct ctx *ctx)
 	struct db_list *l = NULL;
 	struct db_revision rev;
 	enum err e;
-	int r = 0, first = 1;
+	int r, first = 1;
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
@@ -330,15 +326,13 @@ revisions(struct ctx *ctx)
 		if (!first)
 			resp_write(&ctx->resp, ",", 1);
 		first = 0;
-		if (memo_json_put_revision(&ctx->resp, &rev) != E_OK) {
-			r = -1;
-			break;
-		}
+		if ((e = memo_json_put_revision(&ctx->resp, &rev)) != E_OK)
+			goto out;
 	}
-	if (r == 0)
+	if (r != 0)
+		e = E_DB;
+	else
 		resp_puts(&ctx->resp, "]}\n");
-	else if (resp_rewind(&ctx->resp) == 0)
-		e = E_DB;	/* nothing sent yet: a clean 503 */
 out:
 	if (e != E_OK)
 		app_fail(ctx, e, NULL);

@@ -129,8 +129,8 @@ app_fail(struct ctx *ctx, enum err e, const char *why)
 {
 	struct resp *r = &ctx->resp;
 
-	if (r->status != 0 && r->in_body)
-		return;		/* too late: the answer is under way */
+	if (r->status != 0 && r->in_body && resp_rewind(r) != 0)
+		return;		/* too late: some of the answer has left */
 	if (e == E_METHOD) {
 		resp_start(r, 405, (ctx->ep->flags & APP_HTML) ? "text/html; charset=utf-8" :
 		    "application/json; charset=utf-8");

@@ -107,7 +107,10 @@ enum err app_db(struct ctx *ctx);
  * not application/json, E_TOOLARGE, E_BADREQ (*why says so). */
 enum err app_read_json(struct ctx *ctx, size_t max, const char **why);
 
-/* Answer an error: why (or the error's text) in JSON, or a Korean page. */
+/* Answer an error: why (or the error's text) in JSON, or a Korean page.
+ * An answer already under way (a streamed list or export that broke off)
+ * is taken back while none of it has left, its first 16 KiB; later only
+ * its unfinished body can tell the client, and this writes nothing. */
 void	 app_fail(struct ctx *ctx, enum err e, const char *why);
 
 #endif
