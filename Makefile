@@ -170,8 +170,9 @@ build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # ---- fault-injection build: the CGIs with -DMEMO_FAULTS (common/fault.h),
-# for tests/test_injected.py: MEMO_FAULT fails a step no outside event can
-# hit on time.  Never installed.
+# for tests/test_injected.py: a request's X-Memo-Fault header (FastCGI
+# mode), else MEMO_FAULT, fails a step no outside event can hit on time.
+# Never installed.
 fault:
 	@$(MAKE) -s --no-print-directory B=build-fault CGIOUT=build-fault/cgi-bin \
 	    CFLAGS="-O2 -g -DMEMO_FAULTS" $(CGIS:%=build-fault/cgi-bin/%.cgi)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "app.h"
+#include "fault.h"
 #include "html.h"
 #include "log.h"
 
@@ -166,6 +167,8 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 	ctx.persistent = persistent;
 	log_init(ep->prog);
 	log_request_id(cgi_getenv(env, "HTTP_X_AMZN_TRACE_ID"));
+	/* The fault build only: this request's own fault (fault.h). */
+	FAULT_REQUEST(env);
 	cgi_req_init(&ctx.req, env, io);
 	resp_init(&ctx.resp, io, strcmp(ctx.req.method, "HEAD") == 0);
 

@@ -5,8 +5,8 @@
  * database connection lost after a list's statement ran but before its
  * rows are read, or memory running out after a memo is stored.  A build
  * with -DMEMO_FAULTS (`make fault`: build-fault/cgi-bin, used only by
- * tests/test_injected.py) fails the step that MEMO_FAULT in its
- * environment names, as "name" (every time) or "name:N" (the Nth time only):
+ * tests/test_injected.py) fails the step a request names, as "name" (every
+ * time) or "name:N" (the Nth time in that request only):
  *   db_fetch_fails   a result row cannot be read, and neither the statement
  *                    nor the connection says why (the worst case of a
  *                    connection lost while rows arrive)
@@ -16,16 +16,35 @@
  *                    the server is gone): "db_run_fails:2", the second
  *   tags_nomem       making a text's tags runs out of memory
  *   answer_nomem     making the JSON of one memo's answer fails
- * In every other build FAULT() is the constant 0 and no code is left.
+ * The request names it in an X-Memo-Fault header (HTTP_X_MEMO_FAULT), else
+ * MEMO_FAULT in the process's environment does.  The header is for FastCGI
+ * mode: there one process serves request after request, and its
+ * environment, fixed when lighttpd started it, cannot name a fault for one
+ * of them; a CGI run by hand can be given either.  app_run calls
+ * fault_request at the start of every request, which also starts the count
+ * of "name:N" again: otherwise a process's hits would run on from one
+ * request into the next.  The value is a request header, untrusted even in
+ * a test build: a step's name and an optional ":N", at most FAULT_NAME_MAX
+ * characters, or no fault at all (and a log line saying so).
+ * In every other build FAULT() is the constant 0, FAULT_REQUEST() nothing,
+ * and no code is left: the shipped programs never look at the header.
  */
 #ifndef MEMO_FAULT_H
 #define MEMO_FAULT_H
 
 #ifdef MEMO_FAULTS
-/* 1 if MEMO_FAULT names this step (and this is the hit it asks for). */
+#define FAULT_NAME_MAX	63
+
+/* Take this request's fault from its environment env (or the process's)
+ * and start its hit count at 0. */
+void	 fault_request(char *const *env);
+/* 1 if the request's fault names this step (and this is the hit it asks
+ * for). */
 int	 fault_hit(const char *name);
+#define FAULT_REQUEST(env)	fault_request(env)
 #define FAULT(name)	fault_hit(name)
 #else
+#define FAULT_REQUEST(env)	((void)0)
 #define FAULT(name)	0
 #endif
 
