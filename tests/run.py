@@ -13,9 +13,12 @@
    CGI tests: each executable run by hand with CGI variables and a piped
    body, as an operator debugs one: the bats files tests/bats/*.bats
    (tests/bats_suite.py runs them, one result per bats test), and
-   tests/test_account_cgi.py (export.cgi's memory at 100,000 memos); their
-   login with MySQL 8.4's caching_sha2_password against a stand-in of its
-   server side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
+   tests/test_account_cgi.py (export.cgi's memory at 100,000 memos);
+   failures only the fault-injection build can make (build-fault/,
+   tests/test_injected.py), by hand, then through FastCGI processes, each
+   request naming its fault (X-Memo-Fault), "[fastcgi, 1 process] …"; the
+   CGIs' login with MySQL 8.4's caching_sha2_password against a stand-in
+   of its server side, and with MariaDB's ed25519 (tests/test_mysql_auth.py);
 5. end-to-end tests through lighttpd, against a private MariaDB and the
    Naver double, with checks on the database rows (tests/test_e2e.py), the
    memo API: edits, revisions, ETags, trash, tags, search
@@ -81,7 +84,7 @@ import stack    # noqa: E402
 import bats_suite  # noqa: E402
 import test_stack  # noqa: E402,F401  (registers tests)
 import test_tls  # noqa: E402,F401
-import test_injected  # noqa: E402,F401
+import test_injected  # noqa: E402
 import test_readme  # noqa: E402,F401
 import test_naver_client  # noqa: E402
 import test_mysql_auth  # noqa: E402,F401
@@ -145,21 +148,43 @@ def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES):
         lib.run_tests(modules(module), other, results, only, label=label)
 
 
-def fastcgi_faults(env, started, results, only):
-    """test_fault.FASTCGI again through a FastCGI lighttpd as shipped
-    (MEMO_FCGI_PROCS processes for the busy routes), named "[fastcgi] …":
-    there a process and its database connection outlive each request."""
-    web = stack.Lighttpd(os.path.join(env.base, "lighttpd-fault-fastcgi"), env.config,
-                         mode="fastcgi")
+def fastcgi_pass(env, started, results, only, tests, name, label, set_up=None, **web_kw):
+    """tests again through a FastCGI lighttpd (state folder `name`, the
+    other settings web_kw), named label + their name; set_up(other, web)
+    readies their env.  Stopped at the end: its processes and their kept
+    connections must not outlive the pass."""
+    web = stack.Lighttpd(os.path.join(env.base, name), env.config, mode="fastcgi", **web_kw)
     started.append(web)
     other = Env()
     other.__dict__.update(env.__dict__)
     other.web = web
+    if set_up is not None:
+        set_up(other, web)
     try:
-        lib.run_tests(test_fault.FASTCGI, other, results, only, label="[fastcgi] ")
+        lib.run_tests(tests, other, results, only, label=label)
     finally:
         started.remove(web)
         web.stop()
+
+
+def fastcgi_faults(env, started, results, only):
+    """test_fault.FASTCGI again through a FastCGI lighttpd as shipped
+    (MEMO_FCGI_PROCS processes for the busy routes), named "[fastcgi] …":
+    there a process and its database connection outlive each request."""
+    fastcgi_pass(env, started, results, only, test_fault.FASTCGI,
+                 "lighttpd-fault-fastcgi", "[fastcgi] ")
+
+
+def fastcgi_injected(env, started, results, only):
+    """test_injected again through a lighttpd serving build-fault/cgi-bin
+    as FastCGI processes, one per route (so the process a fault failed is
+    the one that serves the next request), each request naming its fault
+    in an X-Memo-Fault header: "[fastcgi, 1 process] …"."""
+    def set_up(other, web):
+        other.fastcgi = test_injected.ThroughFastCGI(web)
+    fastcgi_pass(env, started, results, only, modules("test_injected"),
+                 "lighttpd-injected-fastcgi", "[fastcgi, 1 process] ", set_up,
+                 cgi_dir=test_injected.FAULT_DIR, extra_env={"MEMO_FCGI_PROCS": "1"})
 
 
 class Cluster:
@@ -345,6 +370,9 @@ def main():
         lib.run_tests(modules("test_account_cgi"), env, results, only)
         print("== failures injected where no outside event can make them (build-fault/)")
         lib.run_tests(modules("test_injected"), env, results, only)
+        print("== the same failures injected, FastCGI mode: the request names its fault "
+              "(X-Memo-Fault), the process serves the next")
+        fastcgi_injected(env, started, results, only)
         print("== the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
         print("== end-to-end tests through lighttpd")

@@ -1,6 +1,14 @@
 """test_injected.py - failures no outside event can make happen on time,
 made by the fault-injection build (build-fault/cgi-bin, `make fault`:
-common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
+common/fault.h; a request names the step to fail).  Each test runs in CGI
+mode, every CGI run by hand with MEMO_FAULT in its environment, then again
+(tests/run.py) through lighttpd serving the same build as FastCGI
+processes, one per route, the fault named by the request's X-Memo-Fault
+header, "[fastcgi, 1 process] …": there the process that failed serves
+the next request, so each request there also checks that the process
+lived on (the same pid), and the tests that fail a request and then make
+another show it answers that one whole, on a connection of its own again,
+counting "name:N" from the start of each request:
 
 - a row that cannot be read after the statement ran, the database saying
   nothing about why (what libmariadb does when the connection is lost while
@@ -19,14 +27,14 @@ common/fault.h; MEMO_FAULT names the step to fail), each CGI run by hand:
 - every write cut at each of its statements in turn: a 503 and every row
   of every table as it was, until the cut falls past its last statement;
 - a fault's name that is not a step's name and ":N", or too long, names no
-  fault: it may come from a request header, untrusted even in a test build."""
+  fault: it comes from a request header, untrusted even in a test build."""
 import json
 import os
 import re
 
 import lib
 from test_account import everything
-from lib import check, eq, run_cgi, sha256_hex, test
+from lib import Browser, check, eq, run_cgi, sha256_hex, test
 
 FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
 
@@ -48,12 +56,72 @@ def session(env, uid, memos=0,
     return f"sessionId={sid}"
 
 
-def by_hand(env, cgi, fault, body=None, **kw):
+def by_hand(env, cgi, fault, body=None, **cgi_vars):
+    """CGI mode: cgi run by hand, MEMO_FAULT naming the fault; returns the
+    answer and what the CGI wrote to stderr."""
     e = {"MEMO_CONFIG": env.config, "MEMO_FAULT": fault}
-    e.update(kw)
+    e.update(cgi_vars)
     check(os.path.exists(os.path.join(FAULT_DIR, cgi + ".cgi")),
           "the fault-injection build is there (make fault)")
     return run_cgi(cgi, e, body=body, cgi_dir=FAULT_DIR)
+
+
+class ThroughFastCGI:
+    """FastCGI mode: the request cgi_vars describe (REQUEST_METHOD,
+    PATH_INFO, QUERY_STRING, CONTENT_TYPE, HTTP_*) sent over HTTP to web, a
+    lighttpd serving FAULT_DIR's programs as FastCGI processes, one per
+    route, with an X-Memo-Fault header naming the fault.  Returns the
+    answer and what the processes wrote to stderr meanwhile (lighttpd.out:
+    they inherit it; error.log too, should a lighttpd put it there).  Fails
+    when the program's process is not the one that served its previous
+    request: a fault must fail the request, never the process."""
+
+    def __init__(self, web):
+        self.web = web
+        self.pids = {}
+        self.logs = [os.path.join(web.state, f) for f in ("lighttpd.out", "error.log")]
+
+    def _log_sizes(self):
+        return [os.path.getsize(p) if os.path.exists(p) else 0 for p in self.logs]
+
+    def _logged_since(self, sizes):
+        out = ""
+        for p, at in zip(self.logs, sizes):
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    f.seek(at)
+                    out += f.read().decode("utf-8", "replace")
+        return out
+
+    def __call__(self, cgi, fault, body=None, **cgi_vars):
+        method = cgi_vars.pop("REQUEST_METHOD", "GET")
+        path = {"index": "/"}.get(cgi, "/" + cgi) + cgi_vars.pop("PATH_INFO", "")
+        query = cgi_vars.pop("QUERY_STRING", "")
+        cgi_vars.pop("SCRIPT_NAME", None)     # the URL's: /memo, /trash
+        headers = {"X-Memo-Fault": fault}
+        if "CONTENT_TYPE" in cgi_vars:
+            headers["Content-Type"] = cgi_vars.pop("CONTENT_TYPE")
+        for k, v in cgi_vars.items():
+            check(k.startswith("HTTP_"), f"{k}: no header carries it through lighttpd")
+            headers["-".join(w.capitalize() for w in k[5:].split("_"))] = v
+        sizes = self._log_sizes()
+        r = Browser(self.web.url).request(method, path + ("?" + query if query else ""),
+                                          body=body, headers=headers)
+        program = os.path.join(FAULT_DIR, cgi + ".cgi")
+        pids = self.web.fastcgi_pids(program)
+        eq(len(pids), 1, f"{cgi}.cgi processes from {FAULT_DIR} under the FastCGI lighttpd")
+        eq(pids, self.pids.setdefault(cgi, pids),
+           f"{cgi}.cgi: the process of its previous request served this one")
+        return r, self._logged_since(sizes)
+
+
+def inject(env, cgi, fault, body=None, **cgi_vars):
+    """A request to cgi with the step `fault` failing: by hand (CGI mode),
+    or through env.fastcgi (a ThroughFastCGI) when tests/run.py sets one."""
+    send = getattr(env, "fastcgi", None)
+    if send is None:
+        return by_hand(env, cgi, fault, body=body, **cgi_vars)
+    return send(cgi, fault, body=body, **cgi_vars)
 
 
 @test
@@ -63,7 +131,7 @@ def list_cut_before_rows(env):
     # Twice: "name:1" is the first hit of each request (in FastCGI mode
     # one process serves both, and its count must start again).
     for attempt in ("first", "second"):
-        r, err = by_hand(env, "memo", "db_fetch_fails:1", HTTP_COOKIE=cookie)
+        r, err = inject(env, "memo", "db_fetch_fails:1", HTTP_COOKIE=cookie)
         eq((r.status, r.json()), (503, {"error": "database unavailable"}),
            f"GET /memo, {attempt} time")
         check("database: list: 0 (no reason given)" in err, f"the log: {err!r}")
@@ -73,7 +141,7 @@ def list_cut_before_rows(env):
 def page_cut_before_rows(env):
     """Injected: the page's session row unreadable, no reason given: the Korean 503 page (was 500)"""
     cookie = session(env, "inj-page")
-    r, err = by_hand(env, "index", "db_fetch_fails:1", HTTP_COOKIE=cookie)
+    r, err = inject(env, "index", "db_fetch_fails:1", HTTP_COOKIE=cookie)
     eq(r.status, 503, f"GET / : {err}")
     check("잠시 후 다시 시도해 주세요" in r.text, "the Korean page")
     check("database: session lookup: 0" in err, f"the log: {err!r}")
@@ -83,7 +151,7 @@ def page_cut_before_rows(env):
 def list_cut_midway_before_flush(env):
     """Injected: GET /memo's 5th row unreadable, nothing sent yet: a clean 503, not a 200 cut short"""
     cookie = session(env, "inj-mid", memos=20)
-    r, err = by_hand(env, "memo", "db_fetch_fails:5", HTTP_COOKIE=cookie)
+    r, err = inject(env, "memo", "db_fetch_fails:5", HTTP_COOKIE=cookie)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo")
     check("database: list:" in err, f"the log: {err!r}")
 
@@ -94,16 +162,16 @@ def tag_list_cut_in_second_batch(env):
     cookie = session(env, "inj-tagbatch", memos=100,
                      text="CONCAT('주입 메모 ', n, IF(n % 37 = 0, ' #드문', ''))")
     q = "tag=%EB%93%9C%EB%AC%B8&limit=5"
-    r, _ = by_hand(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq([m["text"] for m in r.json()["memos"]], ["주입 메모 74 #드문", "주입 메모 37 #드문"],
        "without the fault: the two tagged memos, the second from the second batch")
     # Fetch 33 ends the first batch of 32 (memos 100 to 69, one tagged);
     # fetch 40 is the second batch's seventh row.
-    r, err = by_hand(env, "memo", "db_fetch_fails:40", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    r, err = inject(env, "memo", "db_fetch_fails:40", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=")
     check("database: list:" in err, f"the log: {err!r}")
     # The second batch's statement failing to run at all.
-    r, err = by_hand(env, "memo", "db_run_fails:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    r, err = inject(env, "memo", "db_run_fails:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=, run")
     check("database: memo list: 0 (no reason given)" in err, f"the log: {err!r}")
 
@@ -113,9 +181,9 @@ def tag_list_tags_nomem(env):
     """Injected: GET /memo?tag= where a memo's tags cannot be made (out of memory): a clean 503 and the reason logged, not a list that leaves the memo out as if untagged"""
     cookie = session(env, "inj-tagmem", memos=2, text="CONCAT('주입 메모 ', n, ' #주입')")
     q = "tag=%EC%A3%BC%EC%9E%85"
-    r, _ = by_hand(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq(len(r.json()["memos"]), 2, "without the fault: both tagged memos")
-    r, err = by_hand(env, "memo", "tags_nomem:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    r, err = inject(env, "memo", "tags_nomem:2", HTTP_COOKIE=cookie, QUERY_STRING=q)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo?tag=")
     check("list: a memo's tags: out of memory" in err, f"the log: {err!r}")
 
@@ -126,7 +194,7 @@ def list_cut_after_flush(env):
     cookie = session(env, "inj-late", memos=1000)
     # Row 500: the rows after it are more than libmariadb has read ahead
     # (at row 900 the last hundred short rows were all in its buffer).
-    r, err = by_hand(env, "memo", "db_cut_at_row:500", HTTP_COOKIE=cookie)
+    r, err = inject(env, "memo", "db_cut_at_row:500", HTTP_COOKIE=cookie)
     eq(r.status, 200, "the status had left")
     try:
         json.loads(r.body)
@@ -144,7 +212,7 @@ def answer_fails_after_store(env):
     """Injected: POST /memo whose answer cannot be made after the memo is stored: 500 JSON with a whole header block, the memo stored"""
     cookie = session(env, "inj-post")
     body = '{"text":"저장은 됐는데 답이 실패"}'.encode()
-    r, err = by_hand(env, "memo", "answer_nomem", REQUEST_METHOD="POST", HTTP_COOKIE=cookie,
+    r, err = inject(env, "memo", "answer_nomem", REQUEST_METHOD="POST", HTTP_COOKIE=cookie,
                      CONTENT_TYPE="application/json", body=body)
     eq(r.status, 500, "status")
     eq(r.json(), {"error": "out of memory"}, "a JSON body after the header block")
@@ -168,15 +236,15 @@ def export_cut(env):
                 "않습니다. 잠시 후 다시 내보내 주세요.\n").encode()
     seen = []
     for fmt, q in (("JSON", ""), ("Markdown", "format=md")):
-        whole, _ = by_hand(env, "export", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+        whole, _ = inject(env, "export", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
         eq(whole.status, 200, f"{fmt} export without the fault")
         check(not whole.body.endswith(cut_line), f"{fmt}: a whole export says nothing of a cut")
         # Fetch 1 is the account's row, 2 the first memo's.
-        r, err = by_hand(env, "export", "db_fetch_fails:3", HTTP_COOKIE=cookie, QUERY_STRING=q)
+        r, err = inject(env, "export", "db_fetch_fails:3", HTTP_COOKIE=cookie, QUERY_STRING=q)
         eq((r.status, r.json()), (503, {"error": "database unavailable"}),
            f"{fmt} export, the second memo unreadable")
         check("database: " in err, f"the log: {err!r}")
-        r, err = by_hand(env, "export", "db_cut_at_row:500", HTTP_COOKIE=cookie, QUERY_STRING=q)
+        r, err = inject(env, "export", "db_cut_at_row:500", HTTP_COOKIE=cookie, QUERY_STRING=q)
         eq(r.status, 200, f"{fmt} export cut at row 500: the status had left")
         check(16384 < len(r.body) < len(whole.body), f"{fmt}: {len(r.body)} bytes of "
               f"{len(whole.body)}")
@@ -227,7 +295,7 @@ def writes_cut_at_each_statement(env):
                  HTTP_COOKIE=cookie, **kw)
         if body is not None:
             e["CONTENT_TYPE"] = "application/json"
-        return lambda fault: by_hand(env, cgi, fault, body=body, **e)
+        return lambda fault: inject(env, cgi, fault, body=body, **e)
 
     def rows(mid):
         return [env.db.query(f"SELECT text, pinned, deleted_at IS NULL FROM memo WHERE id = {mid}"),
@@ -273,13 +341,13 @@ def writes_cut_at_each_statement(env):
 def fault_name_bounded(env):
     """Injected: a fault's name that is not a step's and ':N', or longer than 63 characters, fails nothing (it is a request header in FastCGI mode: untrusted even in a test build) and the log says it was ignored"""
     cookie = session(env, "inj-name", memos=1)
-    r, _ = by_hand(env, "memo", "db_fetch_fails:1", HTTP_COOKIE=cookie)
+    r, _ = inject(env, "memo", "db_fetch_fails:1", HTTP_COOKIE=cookie)
     eq(r.status, 503, "a step's name and :N: the fault falls")
     for bad in ("db_fetch_fails:1" + "0" * 48, "db_fetch_fails:" + "1" * 49,
                 "db_fetch_fails:1;x", "db_fetch_fails:", "DB_FETCH_FAILS", ":1"):
-        r, err = by_hand(env, "memo", bad, HTTP_COOKIE=cookie)
+        r, err = inject(env, "memo", bad, HTTP_COOKIE=cookie)
         eq(r.status, 200, f"{bad!r}: no fault")
         check("X-Memo-Fault or MEMO_FAULT ignored" in err, f"{bad!r}: the log: {err!r}")
     # The longest taken: 63 characters, a hit that never comes.
-    r, err = by_hand(env, "memo", "db_fetch_fails:" + "9" * 48, HTTP_COOKIE=cookie)
+    r, err = inject(env, "memo", "db_fetch_fails:" + "9" * 48, HTTP_COOKIE=cookie)
     eq((r.status, err), (200, ""), "63 characters: taken, and quiet")
