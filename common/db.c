@@ -2,6 +2,7 @@
  * db.c - the connection, the statement table, and the helpers every query
  * goes through (prepare once, bind, execute, fetch, fail in one way).
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -547,13 +548,30 @@ text_regrow(struct db_row *r, MYSQL_STMT *st, unsigned int col, char **p,
 	return 0;
 }
 
+/* For the fault build (FAULT is 0 in every other, and this goes with
+ * it).  The server gone: the connection's socket closed, what it had received
+ * with it, so that libmariadb's next read fails.  Its number stays taken
+ * (by /dev/null, which reads as the end) until mysql_close: a FastCGI
+ * process lives on, and the next file it opened could get the number of a
+ * socket libmariadb still holds. */
+static void
+cut_socket(MYSQL *conn)
+{
+	int fd = (int)mysql_get_socket(conn), nul = open("/dev/null", O_RDONLY);
+
+	if (nul < 0 || dup2(nul, fd) < 0)
+		(void)close(fd);
+	if (nul >= 0)
+		(void)close(nul);
+}
+
 int
 row_fetch(struct db_row *r, MYSQL_STMT *st)
 {
 	int n;
 
-	if (FAULT("db_cut_at_row"))	/* the server gone: libmariadb's next read fails */
-		(void)close((int)mysql_get_socket(st->mysql));
+	if (FAULT("db_cut_at_row"))
+		cut_socket(st->mysql);
 	n = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
 
 	if (n == MYSQL_NO_DATA)
