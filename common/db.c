@@ -501,8 +501,13 @@ enum err
 row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st)
 {
 	r->with_revision = 0;
-	if (bind_memo_cols(r) != E_OK)
+	/* A memo's columns and one more: the search copy (MEMO_FIND_BODY). */
+	r->with_body = mysql_stmt_field_count(st) == 8;
+	if (bind_memo_cols(r) != E_OK ||
+	    (r->with_body && text_buffer(&r->body, &r->body_cap) != E_OK))
 		return E_NOMEM;
+	if (r->with_body)
+		bind_text_out(&r->res[7], r->body, r->body_cap, &r->body_len);
 	if (mysql_stmt_bind_result(st, r->res) != 0)
 		return db_fail(db, st, "result binding");
 	return E_OK;
@@ -514,6 +519,7 @@ row_bind_revision(struct db *db, struct db_row *r, MYSQL_STMT *st)
 	MYSQL_BIND *b = r->res;
 
 	r->with_revision = 1;
+	r->with_body = 0;
 	if (bind_memo_cols(r) != E_OK ||
 	    text_buffer(&r->rev_text, &r->rev_cap) != E_OK)
 		return E_NOMEM;
@@ -581,6 +587,10 @@ row_fetch(struct db_row *r, MYSQL_STMT *st)
 	if (n == MYSQL_DATA_TRUNCATED && r->text_len >= r->cap &&
 	    text_regrow(r, st, 1, &r->text, &r->cap, r->text_len) != 0)
 		return -1;
+	if (n == MYSQL_DATA_TRUNCATED && r->with_body &&
+	    r->body_len >= r->body_cap &&
+	    text_regrow(r, st, 7, &r->body, &r->body_cap, r->body_len) != 0)
+		return -1;
 	if (n == MYSQL_DATA_TRUNCATED && r->with_revision && !r->rev_null &&
 	    r->rev_len >= r->rev_cap &&
 	    text_regrow(r, st, 8, &r->rev_text, &r->rev_cap, r->rev_len) != 0)
@@ -592,6 +602,7 @@ void
 row_free(struct db_row *r)
 {
 	free(r->text);
+	free(r->body);
 	free(r->rev_text);
 	memset(r, 0, sizeof(*r));
 }

@@ -42,6 +42,10 @@ struct db_row {
 	my_bool			 deleted_null, updated_null;
 	signed char		 pinned;
 	unsigned long long	 version;
+	int			 with_body;	/* a search's copy too */
+	char			*body;
+	size_t			 body_cap;
+	unsigned long		 body_len;
 	unsigned long long	 rev_id;
 	char			*rev_text;
 	size_t			 rev_cap;

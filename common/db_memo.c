@@ -91,7 +91,7 @@ list_params(const char *hash, const struct db_filter *f, int count,
 	bind_u64(b++, &v->before);
 	if (f->q != NULL) {
 		bind_int(b++, &v->trash);
-		k = ST_MEMO_FIND;
+		k = words_left(f) ? ST_MEMO_FIND_BODY : ST_MEMO_FIND;
 	} else if (count)
 		k = f->trash ? ST_MEMO_TRASH_COUNT : ST_MEMO_LIVE_COUNT;
 	else if (f->trash)
@@ -207,36 +207,23 @@ row_tagged(struct list_batch *b, const struct db_row *r)
 	return tags_filter_match(b->tag, &b->tl);
 }
 
-/* 1 if the row's text holds the search words the statement left out, as
- * its search copy would (the fold of the text); 0 if not, -1 if out of
- * memory. */
+/* 1 if the row's search copy holds the words the statement left out. */
 static int
 row_has_words(const struct list_batch *b, const struct db_row *r)
 {
-	char *folded;
-	size_t n;
-	int found;
-
-	if (!utf8_valid(r->text, r->text_len))
-		return 0;
-	if (fold_text(r->text, r->text_len, &folded, &n) != E_OK)
-		return -1;
-	found = fold_query_rest_found(b->q, folded, n);
-	free(folded);
-	return found;
+	return r->with_body &&
+	    fold_query_rest_found(b->q, r->body, r->body_len);
 }
 
 /* 1 if the row passes the list's filters in C, 0 if not, -1 (logged). */
 static int
 row_passes(struct list_batch *b, const struct db_row *r)
 {
-	int r1 = b->tag != NULL ? row_tagged(b, r) : 1;
-	int r2 = r1 == 1 && b->q != NULL ? row_has_words(b, r) : r1;
+	int found = b->tag != NULL ? row_tagged(b, r) : 1;
 
-	if (r2 < 0)
-		log_msg("list: a memo's %s: out of memory",
-		    r1 < 0 ? "tags" : "search words");
-	return r2;
+	if (found < 0)
+		log_msg("list: a memo's tags: out of memory");
+	return found == 1 && b->q != NULL ? row_has_words(b, r) : found;
 }
 
 /* The next batch after a full one: 1 (started), 0 (none), -1. */

@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, "tools"), os.path.join(ROOT, "tests")]
@@ -370,11 +371,16 @@ def search_at_scale(t, db, cgi_env, base, empty, sink, web):
     t.add("7. Search: GET /memo?q= over a user's N memos of ~200 characters (Korean"
           " and English); ms = server time")
     t.add("   'none' matches no memo (every memo is read: the worst case);"
-          " 'first 50' matches about 1 in 97, limit=50 (the page's first screen)")
+          " 'first 50' matches about 1 in 97, limit=50 (the page's first screen);")
+    t.add("   '12 words' matches none, but the 8 longest words, which the statement takes,"
+          " are in every memo: memo.cgi reads each memo's search copy for the other 4"
+          " (no target: the issue's are for the others)")
     t.header(f"{'memos':>8} {'query':9} {'CGI ms':>8} {'peak RSS KiB':>13} {'FastCGI ms':>11}"
              f" {'found':>6}  target")
     queries = (("none", "q=%EC%97%86%EB%8A%94%EB%A7%90+zzz"),
-               ("first 50", "q=PROJECT+42+%ED%9A%8C%EC%9D%98%EB%A1%9D&limit=50"))
+               ("first 50", "q=PROJECT+42+%ED%9A%8C%EC%9D%98%EB%A1%9D&limit=50"),
+               ("12 words", "q=" + urllib.parse.quote(
+                   "회의록 schedule project meeting budget review 오늘 notes team next and zz")))
     rss = []
     for n, target in SEARCH_TARGET_MS.items():
         uid = f"bench-search-{n}"
@@ -401,8 +407,10 @@ def search_at_scale(t, db, cgi_env, base, empty, sink, web):
                     times.append(time.monotonic() - t0)
                 fcgi_ms = f"{sorted(times)[len(times) // 2] * 1000:.1f}"
             worst = max(cgi_ms, float(fcgi_ms or 0))
+            verdict = (f"<= {target} ms  {'met' if worst <= target else 'NOT MET'}"
+                       if label != "12 words" else "")
             t.add(f"{n:8,} {label:9} {cgi_ms:8.1f} {rss[-1]:13,} {fcgi_ms:>11} {found:6}"
-                  f"  <= {target} ms  {'met' if worst <= target else 'NOT MET'}")
+                  f"  {verdict}")
     spread = (max(rss) - min(rss)) / min(rss) * 100
     t.add(f"peak RSS spread {spread:.1f} % from 10,000 to 100,000 memos (flat: within 10 %)"
           f"  {'met' if spread <= 10 else 'NOT MET'}")
