@@ -872,6 +872,12 @@ def api_search_many_words(env):
     # Words inside others say nothing more: the same answer.
     eq([x["id"] for x in listing(b, qs(q="회의 주간회의 주간 의 주간회의"))], mids[:0:-1],
        "repeated and nested words: as 주간회의 alone")
+    # A search copy longer than the longest text (İ folds to i and a dot
+    # above, 2 bytes to 3): the word past the statement's 8 is at its end.
+    wide = new(b, "\u0130" * 32000 + " a b c d e f g h j")[0]["id"]
+    eq(len(memo_row(env, wide)["text"].encode()), 64018, "the text: under 64 KiB")
+    eq([x["id"] for x in listing(b, qs(q="a b c d e f g h j"))], [wide],
+       "the 9th word found at the end of a 96 KB search copy")
 
 
 @test
