@@ -445,6 +445,14 @@ TAGLIST = ("return Array.from(document.querySelectorAll('#tag-list .chip')).map(
            ".textContent + (b.getAttribute('aria-pressed') === 'true' ? ' on' : ''); });")
 
 
+# [aria-pressed, text] of the focused element if it is the button at
+# arguments[0], else what has the focus.
+PIN_FOCUS = ("var f = document.activeElement;"
+             " if (f !== document.querySelector(arguments[0]))"
+             "  return ['focus on', f && (f.id || f.tagName)];"
+             " return [f.getAttribute('aria-pressed'), f.textContent];")
+
+
 def marks(wd):
     return wd.js("return Array.from(document.querySelectorAll('#view-memos .body mark'))"
                  ".map(function (m) { return m.textContent; });")
@@ -470,12 +478,17 @@ def page_pin_tags_search(env):
         eq(wd.js(TAGLIST), [f"{t['name']} {t['count']}" for t in api_tags],
            "the tag list is GET /tags, with counts")
 
-        # 고정: its own section at the top.
+        # 고정: its own section at the top.  Pressed with the keyboard, the
+        # focus stays on the card's pin button, now saying 고정 해제 (the
+        # card moves into a section that was hidden until then).
         ids = {t: i for i, (t, _, _) in memos(env, name).items()}
         shop = ids["장보기 #집\n- [ ] 두부"]
-        wd.click(card(shop, ".card-actions .pin"))
+        wd.js(f"document.querySelector('{card(shop, '.card-actions .pin')}').focus()")
+        wd.keys(KEY["enter"])
         wd.wait(f"return !!document.querySelector('#pinned #memo-{shop}')",
                 "the pinned section")
+        eq(wd.js(PIN_FOCUS, card(shop, ".card-actions .pin")), ["true", "고정 해제: 장보기 #집"],
+           "the focus on the card's pin button, pressed, saying 고정 해제")
         check(not wd.js("return document.getElementById('pinned-section').hidden"),
               "고정됨 shown")
         eq(wd.text("#pinned-heading"), "고정됨", "its heading")
@@ -607,10 +620,13 @@ def page_pin_tags_search(env):
         wd.wait("return document.getElementById('count').textContent === '메모 5개'",
                 "everything again")
 
-        # 고정 해제.
-        wd.click(card(shop, ".card-actions .pin"))
+        # 고정 해제, by keyboard: the focus follows the card back down.
+        wd.js(f"document.querySelector('{card(shop, '.card-actions .pin')}').focus()")
+        wd.keys(KEY["enter"])
         wd.wait(f"return !!document.querySelector('#memos #memo-{shop}')",
                 "unpinned")
+        eq(wd.js(PIN_FOCUS, card(shop, ".card-actions .pin")), ["false", "고정: 장보기 #집"],
+           "the focus on the card's pin button, saying 고정")
         check(wd.js("return document.getElementById('pinned-section').hidden"),
               "no pinned section left")
         eq(memos(env, name)[shop][1], False, "unpinned in the database")

@@ -110,6 +110,18 @@
 		    Number(c.dataset.id) < id);
 		if (after !== e.li)
 			ul.insertBefore(e.li, after || null);
+		sections();
+	}
+
+	/* 고정됨 and the others' title show while they have cards.  Set as a
+	 * card moves, not later: the focus given back to a card just pinned
+	 * (update()) does not land in a section still hidden, where it fell
+	 * to the page's start. */
+	function sections() {
+		const pinned = $.pinned.children.length;
+
+		$.pinnedSection.hidden = pinned === 0;
+		$.othersHeading.hidden = pinned === 0 || $.memos.children.length === 0;
 	}
 
 	/* The server's memo m (and its ETag) replaces what e shows. */
@@ -297,10 +309,8 @@
 	function show() {
 		const n = st.count;
 		const filtered = st.q || st.tag;
-		const pinned = $.pinned.children.length;
 
-		$.pinnedSection.hidden = pinned === 0;
-		$.othersHeading.hidden = pinned === 0 || $.memos.children.length === 0;
+		sections();
 		$.more.hidden = !st.more;
 		if (st.q)
 			$.count.textContent = '검색 결과 ' + n + '개';
