@@ -116,6 +116,22 @@ def write(wd, text):
     wd.keys(CTRL_ENTER)
 
 
+# fetch answers 503 to a request of method arguments[0] whose URL has
+# arguments[1], after 300 ms (a button turned off meanwhile loses the
+# focus); window.__f0 is the real fetch.
+FAIL_LATE = ("window.__f0 = window.fetch; var m = arguments[0], part = arguments[1];"
+             "window.fetch = function (u, i) {"
+             " if (!i || i.method !== m || String(u).indexOf(part) < 0)"
+             "  return window.__f0(u, i);"
+             " return new Promise(function (ok) { setTimeout(ok, 300); }).then(function () {"
+             "  return new Response(JSON.stringify({error: 'database unavailable'}),"
+             "   {status: 503, headers: {'Content-Type': 'application/json'}}); }); };")
+# The focused element's first class, its text and whether it is off.
+FOCUSED = ("var f = document.activeElement;"
+           " if (!f || f === document.body) return ['body'];"
+           " return [f.classList[0] || f.tagName, f.textContent, !!f.disabled];")
+
+
 def double_click(wd, css):
     """Two clicks on one button before any answer comes back, as a quick
     double click lands them (a disabled button takes no click)."""
@@ -192,6 +208,19 @@ def page_write_edit_history(env):
         wd.wait("return document.getElementById('status').textContent"
                 ".indexOf('내용이 비어 있습니다') === 0", "the empty-text message")
         eq(text_of(env, mid), "첫 메모 #일", "nothing saved")
+
+        # A save that fails gives back 저장 and the focus that turning it
+        # off took (ui.busy); the text stays in the editor.
+        wd.js(FAIL_LATE, "PATCH", "memo/")
+        wd.js(f"var t = document.getElementById('edit-{mid}'); t.value = '못 고친 내용';"
+              "t.dispatchEvent(new Event('input'));")
+        wd.click(card(mid, ".editor .actions .primary"))
+        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status').textContent)",
+                "the failed save")
+        eq(wd.js(FOCUSED), ["primary", "저장", False], "the focus back on 저장, on again")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"), "못 고친 내용",
+           "the text kept")
+        wd.js("window.fetch = window.__f0")
         no_problems(wd, "edit")
         print(f"    saw: card {wd.js(CARDS)}, {edited!r}, revisions {revisions(env, mid)}")
 
@@ -419,6 +448,15 @@ def page_delete_undo_trash(env):
                 "its card gone from the trash")
         eq(status(wd), "이미 영구 삭제된 메모입니다.", "the status says it was purged")
         eq(wd.text("#trash-count"), "휴지통 메모 1개", "the trash count")
+
+        # 복원 failing: the card stays, its buttons on again, and the
+        # focus that turning them off took is back on 복원 (ui.busy).
+        wd.js(FAIL_LATE, "POST", "/restore")
+        wd.click(f"#trash-{ids[0]} .restore")
+        wd.wait("return /^복원하지 못했습니다/.test(document.getElementById('status').textContent)",
+                "the failed restore")
+        eq(wd.js(FOCUSED), ["restore", "복원: 메모 1", False], "the focus back on 복원, on again")
+        wd.js("window.fetch = window.__f0")
 
         # 휴지통 비우기, after its confirmation.
         wd.click("#trash-empty")
