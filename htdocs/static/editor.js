@@ -133,37 +133,28 @@
 			showConflict(ed, ed.server.memo, ed.server.etag);
 			return;
 		}
-		busy(ed, true);
-		ui.status('저장하는 중…', '');
-		try {
-			await send(ed, value);
-		} finally {
-			busy(ed, false);
-		}
+		await busy(ed, () => {
+			ui.status('저장하는 중…', '');
+			return send(ed, value);
+		});
 	}
 
-	/* While a save runs, a second one is refused and the buttons that
-	 * would send it are off (a double click on 새 메모로 저장 made two
-	 * memos).  After a failure they are back, and so is the focus a
-	 * disabled button lost (or it goes to the text). */
-	function busy(ed, on) {
-		ed.saving = on;
-		ed.save.disabled = on;
-		ed.choices.querySelectorAll('button').forEach((b) => {
-			b.disabled = on;
-		});
-		if (on) {
-			ed.form.setAttribute('aria-busy', 'true');
-			ed.focused = document.activeElement;
-			return;
+	/* While a save runs, a second one is refused (ed.saving) and the
+	 * buttons that would send it are off (ui.busy).  After a failure they
+	 * are back, and so is the focus a disabled button lost (or it goes to
+	 * the text). */
+	async function busy(ed, send) {
+		const buttons = [ed.save, ...ed.choices.querySelectorAll('button')];
+
+		ed.saving = true;
+		ed.form.setAttribute('aria-busy', 'true');
+		try {
+			return await ui.busy(buttons, ed.form,
+			    [document.activeElement, ed.text], send);
+		} finally {
+			ed.saving = false;
+			ed.form.removeAttribute('aria-busy');
 		}
-		ed.form.removeAttribute('aria-busy');
-		if (!ed.form.isConnected || document.activeElement !== document.body)
-			return;
-		if (ed.focused)
-			ed.focused.focus();
-		if (document.activeElement === document.body)
-			ed.text.focus();
 	}
 
 	/* PATCH with If-Match; on 412 either retry (only the pin changed) or
@@ -259,9 +250,7 @@
 	async function saveAsNew(ed, server, etag) {
 		if (ed.saving)
 			return;
-		busy(ed, true);
-		const res = await net.create(ed.text.value);
-		busy(ed, false);
+		const res = await busy(ed, () => net.create(ed.text.value));
 		if (!res.ok) {
 			ui.failed(res, '새 메모로 저장하지 못했습니다.');
 			return;

@@ -101,22 +101,16 @@
 		(b || $.heading).focus();
 	}
 
-	/* Request send() for card e, whose button b was pressed.  The card's
-	 * buttons are off meanwhile, so a double click sends one request (two
-	 * restores took two off the count).  They are back for the answer, and
-	 * b has the focus its disabling took, if the card stays. */
+	/* Request send() for card e, whose button b was pressed: the card's
+	 * buttons are off meanwhile and b has the focus back after (ui.busy),
+	 * and e.busy refuses a second request. */
 	async function busy(e, b, send) {
-		const bs = e.li.querySelectorAll('.card-actions button');
-
 		e.busy = true;
-		bs.forEach((x) => { x.disabled = true; });
 		try {
-			return await send();
+			return await ui.busy(e.li.querySelectorAll('.card-actions button'),
+			    e.li, [b], send);
 		} finally {
 			e.busy = false;
-			bs.forEach((x) => { x.disabled = false; });
-			if (document.activeElement === document.body)
-				b.focus();
 		}
 	}
 

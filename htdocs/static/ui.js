@@ -1,6 +1,7 @@
 /* ui.js - what every view shares: the status line, the toast with its
- * one action (실행 취소), the dialog (confirmations, history), copying
- * to the clipboard, and the keyboard rule for Korean input. */
+ * one action (실행 취소), the dialog (confirmations, history), buttons
+ * off while their request runs, copying to the clipboard, and the
+ * keyboard rule for Korean input. */
 (function () {
 	'use strict';
 
@@ -152,6 +153,31 @@
 		return v === 'yes';
 	}
 
+	/* ---- a request in flight ---- */
+
+	/*
+	 * Resolve to what send() resolves to, with buttons off meanwhile: a
+	 * double click sends one request (two 복원 took two off the count,
+	 * two 새 메모로 저장 made two memos).  They are back for the answer.
+	 * A button turned off loses the focus to the page's start: if it is
+	 * there then, and home (the card or form sent from) is still on the
+	 * page, it goes to the first of back that takes it.
+	 */
+	async function busy(buttons, home, back, send) {
+		buttons.forEach((b) => { b.disabled = true; });
+		try {
+			return await send();
+		} finally {
+			buttons.forEach((b) => { b.disabled = false; });
+			if (home.isConnected)
+				back.some((x) => {
+					if (x && document.activeElement === document.body)
+						x.focus();
+					return document.activeElement !== document.body;
+				});
+		}
+	}
+
 	/* ---- clipboard ---- */
 
 	/* Copy text; falls back to selecting it in field for Ctrl+C. */
@@ -245,5 +271,5 @@
 	}
 
 	Memo.ui = { status, expired, failed, toast, dialog, closeDialog,
-	    confirm, copy, keys, composing, shortcut, tooLong };
+	    confirm, busy, copy, keys, composing, shortcut, tooLong };
 }());
