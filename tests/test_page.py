@@ -733,6 +733,107 @@ def page_pin_tags_search(env):
               f" marks {marks(wd) or 'none now'}")
 
 
+BLOCK_STORAGE = ("Object.keys(localStorage).forEach(function (k) {"
+                 " localStorage.removeItem(k); });"
+                 "Storage.prototype.setItem = function () {"
+                 " throw new DOMException('full', 'QuotaExceededError'); };")
+
+
+def search(wd, words):
+    """Search for words at once (Enter in the search box)."""
+    wd.js("var s = document.getElementById('search'); s.value = arguments[0];"
+          "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));",
+          words)
+
+
+@test
+def page_edit_left_out_by_filter(env):
+    """Page: a card being edited whose memo a new search leaves out stays, on top and uncounted, with its text (the browser keeping no drafts) and a note saying why; saved, the row has the text and the list is the search's again (with the memo if the edit made it match); cancelled, it goes"""
+    name = "페이지 필터 밖 수정"
+    b = api(env, name)
+    shop = post(b, "장보기 목록")
+    meet = post(b, "회의 준비")
+    gym = post(b, "운동 계획")
+    editor = "var t = document.getElementById('edit-' + arguments[0]); return t && t.value;"
+    note = "var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');" \
+           " return n && n.getClientRects().length ? n.textContent : null;"
+    with Chromium(env, "edit-outside") as wd:
+        open_page(wd, env, name)
+        wd.js(BLOCK_STORAGE)
+        wd.click(card(shop, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(shop)} .editor[data-read]')",
+                "the editor, with the memo read")
+        wd.keys(" 두부 추가")
+        eq(drafts_stored(wd), 0, "no draft kept by this browser")
+
+        # A search the memo does not match: the editor stays, with its text.
+        search(wd, "회의")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for 회의")
+        eq(wd.js(editor, shop), "장보기 목록 두부 추가", "the editor open, its text as typed")
+        eq(wd.js("return document.activeElement.id"), f"edit-{shop}", "the focus still in it")
+        eq(wd.js(SHOWN), [shop, meet], "the card being edited on top, then the result")
+        eq(wd.js(CARDS), ["회의 준비"], "the one result")
+        said = wd.js(note, shop)
+        eq(said, "지금 필터(검색어 ‘회의’)에 맞지 않는 메모입니다. 수정을 마칠 때까지 여기에"
+           " 둡니다.", "the note says why it is there")
+        eq(wd.js(f"return document.getElementById('edit-{shop}').getAttribute('aria-describedby')"),
+           f"aside-{shop}", "the text is described by the note")
+        check(wd.js("return document.getElementById('empty').hidden"), "no 결과 없음")
+        if env.web.mode == "cgi":
+            for scheme in ("light", "dark"):
+                wd.scheme(scheme)
+                eq(wd.js(CONTRAST), [], f"text contrast: the note, {scheme}")
+            wd.scheme("light")
+            wd.screenshot("edit-left-out")
+
+        # Saved: the row has the text; the list is the search's alone.
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.getElementById('memo-{shop}')", "the card gone once saved")
+        eq(text_of(env, shop), "장보기 목록 두부 추가", "the row has the text typed")
+        wd.wait(LOADED, "the results anew")
+        eq((wd.js(CARDS), wd.text("#count")), (["회의 준비"], "검색 결과 1개"), "the results")
+        eq(status(wd), "저장했습니다.", "saved")
+        eq(wd.js("return document.activeElement.id"), "search", "the focus in the search box")
+
+        # An edit that makes the memo match: listed after the save.
+        search(wd, "")
+        wd.wait("return document.getElementById('count').textContent === '메모 3개'", "all")
+        wd.click(card(gym, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(gym)} .editor[data-read]')",
+                "the editor, with the memo read")
+        wd.keys(" (회의 후)")
+        search(wd, "회의")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for 회의")
+        eq(wd.js(SHOWN), [gym, meet], "kept on top")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 2개'",
+                "the results anew, with it")
+        eq(wd.js(CARDS), ["운동 계획 (회의 후)", "회의 준비"], "in its place, a result now")
+        eq(wd.js(note, gym), None, "no note")
+        check(wd.js(f"return document.activeElement.matches('{card(gym)} .card-actions .edit')"),
+              "the focus on its 수정")
+        eq(text_of(env, gym), "운동 계획 (회의 후)", "the row")
+
+        # Cancelled: the card goes, the row as it was.
+        search(wd, "")
+        wd.wait("return document.getElementById('count').textContent === '메모 3개'", "all")
+        wd.click(card(shop, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(shop)} .editor[data-read]')",
+                "the editor, with the memo read")
+        search(wd, "회의")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 2개'",
+                "the results for 회의")
+        eq(wd.js(SHOWN), [shop, gym, meet], "kept on top")
+        wd.keys(KEY["esc"])
+        wd.wait(f"return !document.getElementById('memo-{shop}')", "the card gone")
+        eq(text_of(env, shop), "장보기 목록 두부 추가", "the row unchanged")
+        no_problems(wd, "edit left out by a filter")
+        print(f"    saw: note {said!r}; rows"
+              f" {sorted(t for t, _, _ in memos(env, name).values())}")
+
+
 @test
 def page_write_under_filter(env):
     """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why (503: try later; a 4xx: refused, no retry promised), then that the text is kept"""

@@ -68,6 +68,27 @@
 		li.insertBefore(foot, li.firstChild);
 		li.insertBefore(body, foot);
 		li.classList.toggle('pinned', !!m.pinned);
+		if (e.aside)
+			li.insertBefore(asideNote(e), li.firstChild);
+	}
+
+	/* The note above the editor of a card kept aside (relist()): why its
+	 * memo is not in the list.  The text being typed is described by it,
+	 * so a screen reader says it too. */
+	function asideNote(e) {
+		const m = e.memo;
+		const note = R.el('p', 'aside-note');
+		let why = '지금 목록에 없는 메모입니다.';	/* deleted elsewhere */
+
+		if (!m.pinned && st.more && m.id < st.cursor)
+			why = '목록에서는 더 아래에 있는 메모입니다.';
+		else if (st.q || st.tag)
+			why = '지금 필터(' + filterName() + ')에 맞지 않는 메모입니다.';
+		note.textContent = why + ' 수정을 마칠 때까지 여기에 둡니다.';
+		note.id = 'aside-' + m.id;
+		if (e.li.editor)
+			e.li.editor.text.setAttribute('aria-describedby', note.id);
+		return note;
 	}
 
 	function add(memo, etag) {
@@ -95,19 +116,26 @@
 		return !st.loaded && (!f || f === document.body);
 	}
 
-	/* Put e's card in its list, newest (highest id) first.  An unpinned
-	 * memo older than the last page loaded comes with a later page. */
+	/* Put e's card in its list, newest (highest id) first, below the
+	 * cards kept aside (relist()).  An unpinned memo older than the last
+	 * page loaded comes with a later page. */
 	function place(e) {
 		const ul = e.memo.pinned ? $.pinned : $.memos;
 		const id = e.memo.id;
 
+		if (e.aside) {
+			if (e.li.parentNode !== ul)
+				ul.insertBefore(e.li, ul.firstChild);
+			sections();
+			return;
+		}
 		if (!e.memo.pinned && st.more && id < st.cursor) {
 			e.li.remove();
 			st.entries.delete(id);
 			return;
 		}
 		const after = Array.from(ul.children).find((c) =>
-		    Number(c.dataset.id) < id);
+		    !c.classList.contains('aside') && Number(c.dataset.id) < id);
 		if (after !== e.li)
 			ul.insertBefore(e.li, after || null);
 		sections();
@@ -159,7 +187,8 @@
 
 	/* keep: leave the status line alone (it says what was just done).
 	 * The first load does too: it may say what came back of the drafts
-	 * (restored()). */
+	 * (restored()).  Resolves to true once the list is shown (not when
+	 * it failed, or a newer load took over). */
 	async function load(keep) {
 		const seq = ++st.seq;
 		const first = !st.loaded;
@@ -192,15 +221,7 @@
 				$.count.textContent = '';
 			return;
 		}
-		const open = editing(pinned.data.memos.concat(page.data.memos));
-		st.entries.clear();
-		clearLists(open);
-		st.more = false;
-		pinned.data.memos.forEach((m) => shown(m, open));
-		page.data.memos.forEach((m) => shown(m, open));
-		const last = page.data.memos[page.data.memos.length - 1];
-		st.cursor = last ? last.id : 0;
-		st.more = page.data.memos.length === PAGE;
+		relist(pinned.data.memos, page.data.memos);
 		st.count = pinned.data.memos.length + (page.data.count || 0);
 		st.loaded = true;
 		show();
@@ -208,21 +229,55 @@
 		    document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
+		return true;
 	}
 
-	/* The entries with an editor open whose memo is among memos, by id.
-	 * A new list keeps their cards: what is typed there may be nowhere
-	 * else (a browser that keeps no drafts), and a card that never
-	 * leaves the page keeps the focus and an IME composition in it. */
-	function editing(memos) {
+	/* A new list (the pinned memos, the first page of the others) in
+	 * place of the old one.  The cards being edited stay (editing()):
+	 * those whose memo it has as they are, the others kept aside, on top
+	 * and out of the count, until their editor closes (closed in edit()). */
+	function relist(pinned, page) {
+		const open = editing();
+		const ids = new Set(pinned.concat(page).map((m) => m.id));
+		const last = page[page.length - 1];
+
+		st.entries.clear();
+		clearLists(open);
+		open.forEach((e, id) => setAside(e, !ids.has(id)));
+		st.more = false;	/* place() keeps every card of this page */
+		pinned.forEach((m) => shown(m, open));
+		page.forEach((m) => shown(m, open));
+		st.cursor = last ? last.id : 0;
+		st.more = page.length === PAGE;
+		/* Their notes say why, now that the list is known. */
+		open.forEach((e) => {
+			if (e.aside)
+				fill(e);
+		});
+	}
+
+	/* The entries with an editor open, by id.  A new list keeps their
+	 * cards: what is typed there may be nowhere else (a browser that
+	 * keeps no drafts), and a card that never leaves the page keeps the
+	 * focus and an IME composition in it. */
+	function editing() {
 		const open = new Map();
 
-		memos.forEach((m) => {
-			const e = st.entries.get(m.id);
-			if (e && e.li.editor)
-				open.set(m.id, e);
+		st.entries.forEach((e, id) => {
+			if (e.li.editor)
+				open.set(id, e);
 		});
 		return open;
+	}
+
+	/* Card e, being edited, is kept aside (on: the new list has not its
+	 * memo) or is one of the list's. */
+	function setAside(e, on) {
+		e.aside = on;
+		e.li.classList.toggle('aside', on);
+		if (!on && e.li.editor)
+			e.li.editor.text.removeAttribute('aria-describedby');
+		st.entries.set(e.memo.id, e);
 	}
 
 	/* Take every card out of the lists but those kept (open). */
@@ -318,7 +373,7 @@
 			$.count.textContent = '#' + st.tag + ' 메모 ' + n + '개';
 		else
 			$.count.textContent = '메모 ' + n + '개';
-		$.empty.hidden = st.entries.size !== 0;
+		$.empty.hidden = listed() !== 0;
 		$.empty.classList.toggle('no-results', !!filtered);
 		if (filtered) {
 			$.empty.textContent = '결과 없음 — ' + (st.q ? '‘' + st.q + '’' :
@@ -327,6 +382,11 @@
 			$.empty.textContent = '아직 메모가 없습니다. 위 입력란에 첫 메모를 적어 보세요.';
 		}
 		showFilter();
+	}
+
+	/* The cards of the list: not those kept aside. */
+	function listed() {
+		return Array.from(st.entries.values()).filter((e) => !e.aside).length;
 	}
 
 	function showFilter() {
@@ -534,6 +594,10 @@
 			saved: (m, etag) => update(e, m, etag),
 			created: (m, etag) => created(m, etag),
 			closed: (gone) => {
+				if (e.aside) {
+					putBack(e);
+					return;
+				}
 				if (gone) {
 					drop(e);
 					return;
@@ -543,6 +607,23 @@
 					b.focus();
 			}
 		}, quiet);
+	}
+
+	/* The editor of a card kept aside (relist()) closed: the card goes,
+	 * and the list is loaded anew, which shows the memo if it belongs
+	 * there now (the edit may have made it match the filter).  The focus
+	 * goes to its 수정, else to the search box. */
+	async function putBack(e) {
+		const id = e.memo.id;
+
+		e.li.remove();
+		st.entries.delete(id);
+		show();
+		if (!await load(true))
+			return;		/* failed, or a newer load took over */
+		const back = st.entries.get(id);
+		const b = back && back.li.querySelector('.card-actions .edit');
+		(b || $.search).focus();
 	}
 
 	function drop(e) {
