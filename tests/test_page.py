@@ -225,6 +225,83 @@ def page_write_edit_history(env):
         print(f"    saw: card {wd.js(CARDS)}, {edited!r}, revisions {revisions(env, mid)}")
 
 
+# Every PATCH the page sends, once answered: [URL, If-Match, status].
+PATCHES = ("window.__patches = []; var f = window.fetch;"
+           "window.fetch = function (u, i) { var p = f(u, i);"
+           " if (i && i.method === 'PATCH') p.then(function (r) {"
+           "  window.__patches.push([String(u), i.headers['If-Match'] || null, r.status]); });"
+           " return p; };")
+DIALOG_TEXTS = ("return Array.from(document.querySelectorAll('#dialog .revision .body'))"
+                ".map(function (e) { return e.textContent; })")
+
+
+@test
+def page_history_restore_changed_meanwhile(env):
+    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨"""
+    name = "페이지 기록 충돌"
+    b = api(env, name)
+    mid = post(b, "처음 쓴 내용")
+    backdate(env, name, 2)
+
+    def patch(text):
+        r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": text}).encode(),
+                      headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "PATCH by the other tab")
+
+    patch("고친 내용")
+    with Chromium(env, "history-stale") as wd:
+        open_page(wd, env, name)
+        wd.js(PATCHES)
+        wd.js(f"document.querySelector('{card(mid, '.edited')}').focus()")
+        wd.keys(KEY["enter"])
+        wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
+                "the history dialog")
+        eq(wd.js(DIALOG_TEXTS), ["고친 내용", "처음 쓴 내용"], "the memo, then its earlier text")
+
+        # Another tab edits the memo while the dialog is open.
+        patch("다른 탭에서 고친 내용")
+        first = wd.js("return document.querySelector('#dialog .restore-revision')"
+                      ".dataset.revision")
+        wd.click("#dialog .restore-revision")
+        wd.wait("var a = document.querySelector('#dialog .history-alert');"
+                " return !!a && !a.hidden", "the dialog says why nothing was restored")
+        eq(wd.text("#dialog .history-alert"), "다른 곳에서 이 메모를 고쳐 되돌리지 않았습니다. "
+           "바뀐 내용을 다시 불러왔으니 확인하고 다시 골라 주세요.", "what it says")
+        patches = wd.js("return window.__patches")
+        check(len(patches) == 1 and patches[0][0] == f"memo/{mid}" and patches[0][2] == 412
+              and re.fullmatch(r'"[^"]+"', patches[0][1] or ""),
+              f"one PATCH, with If-Match, refused with 412: {patches}")
+        eq(text_of(env, mid), "다른 탭에서 고친 내용", "the other tab's text kept")
+        eq(wd.js(DIALOG_TEXTS), ["다른 탭에서 고친 내용", "고친 내용", "처음 쓴 내용"],
+           "the dialog drawn anew: the memo as it now is, and its earlier texts")
+        check(wd.js("return document.getElementById('dialog').open"), "the dialog still open")
+        eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"),
+           "다른 탭에서 고친 내용", "the card drawn anew under it")
+        eq(wd.js("return document.activeElement.dataset.revision"), first,
+           "the focus on the same revision's button")
+        if env.web.mode == "cgi":
+            for scheme in ("light", "dark"):
+                wd.scheme(scheme)
+                eq(wd.js(CONTRAST), [], f"text contrast: the dialog's message, {scheme}")
+            wd.scheme("light")
+            wd.screenshot("history-changed")
+
+        # Chosen again, now that the person has seen it: restored.
+        wd.keys(KEY["enter"])
+        wd.wait("return !document.getElementById('dialog').open", "the dialog closed")
+        eq(text_of(env, mid), "처음 쓴 내용", "restored")
+        eq(revisions(env, mid), ["처음 쓴 내용", "고친 내용", "다른 탭에서 고친 내용"],
+           "the other tab's text kept as a revision")
+        patches = wd.js("return window.__patches")
+        check(len(patches) == 2 and patches[1][2] == 200 and patches[1][1] != patches[0][1],
+              f"the second PATCH with the newer version's ETag: {patches}")
+        eq(status(wd), "이전 내용으로 되돌렸습니다.", "the status")
+        check(wd.js(f"return document.activeElement.matches('{card(mid)} .edited')"),
+              "the focus back on the card's 수정됨")
+        no_problems(wd, "history changed meanwhile")
+        print(f"    saw: PATCHes {patches}")
+
+
 @test
 def page_two_tab_conflict(env):
     """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy"""

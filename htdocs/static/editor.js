@@ -285,40 +285,112 @@
 
 	/* ---- history ---- */
 
-	/* The revisions of entry's memo in the dialog; restoring one PATCHes
-	 * its text (restore(text) does, and says if it worked). */
-	async function history(entry, restore) {
-		const res = await net.revisions(entry.memo.id);
+	/*
+	 * The memo as the server has it now (the card may be older) and its
+	 * earlier texts, in the dialog.  hooks:
+	 *   seen(memo, etag)     the memo as the dialog read it
+	 *   restore(text, etag)  PATCH text with If-Match: etag; resolves to
+	 *                        the answer
+	 * A restore replaces only the text the dialog shows: if the memo
+	 * changed since (another tab), the server refuses it (412) and the
+	 * dialog says so and shows the memo and its revisions anew, so no
+	 * text the person has not seen is overwritten.  Resolves once the
+	 * dialog is closed.
+	 */
+	async function history(entry, hooks) {
+		const h = { id: entry.memo.id, hooks, etag: null,
+		    alert: R.el('p', 'history-alert'), list: R.el('ol', 'revisions') };
+		const box = R.el('div', 'history');
 
+		h.alert.setAttribute('role', 'alert');
+		h.alert.hidden = true;
+		box.append(h.alert, h.list);
+		const res = await reread(h);
 		if (!res.ok) {
 			ui.failed(res, '수정 기록을 불러오지 못했습니다.');
 			return;
 		}
-		const list = R.el('ol', 'revisions');
-		const revs = Array.isArray(res.data.revisions) ? res.data.revisions : [];
+		await ui.dialog('수정 기록', box, [{ label: '닫기', value: '' }]);
+	}
+
+	/* Read the memo (its ETag is what a restore replaces) and its
+	 * revisions, and draw them.  Resolves to the answer that failed, or
+	 * the memo's. */
+	async function reread(h) {
+		const [memo, revs] = await Promise.all([net.get(h.id),
+		    net.revisions(h.id)]);
+
+		if (!memo.ok || !revs.ok)
+			return memo.ok ? revs : memo;
+		h.etag = memo.etag;
+		h.hooks.seen(memo.data, memo.etag);
+		drawRevisions(h, memo.data, Array.isArray(revs.data.revisions) ?
+		    revs.data.revisions : []);
+		return memo;
+	}
+
+	function drawRevisions(h, memo, revs) {
 		const now = R.el('li', 'revision current');
-		now.append(R.time(entry.memo.updated_at, '지금 내용 · '),
-		    R.body(entry.memo.text, { tags: entry.memo.tags }));
-		list.appendChild(now);
+
+		now.append(R.time(memo.updated_at, '지금 내용 · '),
+		    R.body(memo.text, { tags: memo.tags }));
+		h.list.replaceChildren(now);
 		revs.forEach((rev) => {
 			const li = R.el('li', 'revision');
 			const b = R.el('button', 'secondary restore-revision',
 			    '이 내용으로 되돌리기');
 			b.type = 'button';
 			b.dataset.revision = String(rev.id);
-			b.addEventListener('click', async () => {
-				b.disabled = true;
-				if (await restore(rev.text))
-					ui.closeDialog();
-				b.disabled = false;
-			});
+			b.addEventListener('click', () => restoreTo(h, rev, b));
 			li.append(R.time(rev.created_at, '이전 내용 · '),
 			    R.body(rev.text, {}), b);
-			list.appendChild(li);
+			h.list.appendChild(li);
 		});
 		if (revs.length === 0)
-			list.appendChild(R.el('li', 'revision', '이전 내용이 없습니다.'));
-		await ui.dialog('수정 기록', list, [{ label: '닫기', value: '' }]);
+			h.list.appendChild(R.el('li', 'revision', '이전 내용이 없습니다.'));
+	}
+
+	/* 이 내용으로 되돌리기 (b) of revision rev, over the text shown.  The
+	 * dialog's buttons are off until the answer, and, after a 412, until
+	 * the memo as it now is has been drawn. */
+	async function restoreTo(h, rev, b) {
+		const buttons = Array.from(h.list.querySelectorAll('button'));
+		let again = null;
+		const res = await ui.busy(buttons, h.list, [b], async () => {
+			const r = await h.hooks.restore(rev.text, h.etag);
+			if (r.status === 412)
+				again = await reread(h);
+			return r;
+		});
+
+		if (res.ok) {
+			ui.closeDialog();
+		} else if (again) {
+			stale(h, rev, again);
+		} else {
+			say(h, '되돌리지 못했습니다. ' + net.problem(res));
+		}
+	}
+
+	/* The memo changed since the dialog showed it: nothing was restored.
+	 * Say so above the memo as it now is, and leave the focus on the same
+	 * revision's button, for the person to choose again. */
+	function stale(h, rev, again) {
+		if (!again.ok) {
+			say(h, '다른 곳에서 이 메모를 고쳐 되돌리지 않았습니다. 바뀐 내용을 ' +
+			    '불러오지 못했습니다. ' + net.problem(again));
+			return;
+		}
+		say(h, '다른 곳에서 이 메모를 고쳐 되돌리지 않았습니다. 바뀐 내용을 ' +
+		    '다시 불러왔으니 확인하고 다시 골라 주세요.');
+		const b = h.list.querySelector('[data-revision="' + rev.id + '"]');
+		if (b)
+			b.focus();
+	}
+
+	function say(h, msg) {
+		h.alert.textContent = msg;
+		h.alert.hidden = false;
 	}
 
 	Memo.editor = { open, history };

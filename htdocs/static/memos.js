@@ -738,25 +738,39 @@
 		}
 	}
 
-	function history(e) {
-		Memo.editor.history(e, async (text) => {
-			const etag = await version(e);
-			if (!etag)
-				return false;
-			const res = await net.patch(e.memo.id, { text }, etag);
-			if (res.ok) {
-				update(e, res.data, res.etag);
-				ui.status('이전 내용으로 되돌렸습니다.', 'ok');
-				return true;
+	/* The history dialog of e's memo.  What it reads redraws the card if
+	 * the memo changed; a restore is an edit with If-Match (the version
+	 * the dialog shows: editor.js says what a 412 means there). */
+	async function history(e) {
+		await Memo.editor.history(e, {
+			seen: (m, etag) => seen(e, m, etag),
+			restore: async (text, etag) => {
+				const res = await net.patch(e.memo.id, { text }, etag);
+				if (res.ok) {
+					update(e, res.data, res.etag);
+					ui.status('이전 내용으로 되돌렸습니다.', 'ok');
+				}
+				return res;
 			}
-			if (res.status === 412 && res.data && res.data.memo) {
-				update(e, res.data.memo, res.etag);
-				ui.status('다른 곳에서 바뀐 메모를 새로 불러왔습니다. 다시 시도해 주세요.', 'error');
-				return true;
-			}
-			ui.failed(res, '되돌리지 못했습니다.');
-			return false;
 		});
+		/* The card may have been drawn anew under the dialog, and the
+		 * 수정됨 that opened it, where the focus went back, with it. */
+		const f = document.activeElement;
+		const h = e.li.isConnected && e.li.querySelector('.edited');
+		if (h && (!f || f === document.body ||
+		    document.getElementById('dialog').contains(f)))
+			h.focus();
+	}
+
+	/* Memo m (and its ETag) as read elsewhere: e is drawn anew only if
+	 * m differs from what it shows. */
+	function seen(e, m, etag) {
+		if (m.text === e.memo.text && m.updated_at === e.memo.updated_at &&
+		    !!m.pinned === !!e.memo.pinned) {
+			e.etag = etag;
+			return;
+		}
+		update(e, m, etag);
 	}
 
 	/* One listener for every card and chip of the view. */
