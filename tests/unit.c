@@ -938,7 +938,35 @@ t_fold(void)
 	    strcmp(q.pattern[0], "%50!%!_a!!b\\%") == 0);
 	fold_query_free(&q);
 	CHECK(fold_query_parse("   ", 3, &q, &why) == E_BADREQ);
-	CHECK(fold_query_parse("a b c d e f g h i", 17, &q, &why) == E_BADREQ);
+	/* Past 8 words: the statement's patterns, then the words C looks
+	 * for (fold_query_rest_found). */
+	CHECK(fold_query_parse("a b c d e f g h i", 17, &q, &why) == E_OK &&
+	    q.nwords == 9 && q.nterms == 8 &&
+	    strcmp(q.pattern[7], "%h%") == 0 && strcmp(q.word[8], "i") == 0 &&
+	    fold_query_rest_found(&q, "xiy", 3) &&
+	    !fold_query_rest_found(&q, "abcdefgh", 8));
+	fold_query_free(&q);
+	/* Longest first; a word inside another, or again, is dropped. */
+	CHECK(fold_query_parse("a bbb cc", 8, &q, &why) == E_OK &&
+	    q.nwords == 3 && strcmp(q.word[0], "bbb") == 0 &&
+	    strcmp(q.word[1], "cc") == 0 && strcmp(q.word[2], "a") == 0);
+	fold_query_free(&q);
+	CHECK(fold_query_parse("회의 회의록 록 회의 ABC abc", 35, &q, &why) == E_OK &&
+	    q.nwords == 2 && strcmp(q.word[0], "회의록") == 0 &&
+	    strcmp(q.word[1], "abc") == 0 && q.nterms == 2);
+	fold_query_free(&q);
+	/* 100 words, the most 200 characters hold. */
+	for (size_t i = 0; i < 100; i++) {
+		unsigned int c = 0xAC00 + 112 * (unsigned int)i;
+
+		big[4 * i] = (char)(0xE0 | c >> 12);
+		big[4 * i + 1] = (char)(0x80 | (c >> 6 & 0x3F));
+		big[4 * i + 2] = (char)(0x80 | (c & 0x3F));
+		big[4 * i + 3] = ' ';
+	}
+	CHECK(fold_query_parse(big, 399, &q, &why) == E_OK &&
+	    q.nwords == 100 && q.nterms == 8);
+	fold_query_free(&q);
 	CHECK(fold_query_parse("\xff", 1, &q, &why) == E_BADREQ);
 	memset(big, 'a', 201);
 	CHECK(fold_query_parse(big, 201, &q, &why) == E_BADREQ);
