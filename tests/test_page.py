@@ -1592,6 +1592,25 @@ def page_300_memos(env):
         height = wd.js("return document.documentElement.scrollHeight")
         shots = screens(env, wd, live) if env.web.mode == "cgi" else []
         no_problems(wd, "300 memos")
+        # 고정 해제 of a memo older than the page loaded: its card goes
+        # (더 보기 brings it), and the focus goes to 더 보기, not the page's start.
+        old = [i for i in live if i not in pinned][-1]
+        r = api(env, name).request("PATCH", f"/memo/{old}", body=b'{"pinned":true}',
+                                   headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "pin an old memo")
+        wd.js("window.scrollTo(0, 0)")     # no next page loaded by a scroll kept
+        wd.refresh()
+        wd.wait(LOADED, "the list after a reload")
+        eq(wd.js("return document.querySelectorAll('#memos li').length"), 50, "one page")
+        wd.js(f"document.querySelector('{card(old, '.card-actions .pin')}').focus()")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !document.querySelector('#memo-{old}')", "its card gone")
+        eq(wd.js("return document.activeElement.id || document.activeElement.tagName"),
+           "more", "the focus on 더 보기")
+        eq(status(wd), "고정을 해제했습니다. 이 메모는 목록 아래쪽에 있어 ‘더 보기’로 볼 수 있습니다.",
+           "the status says where it went")
+        eq(memos(env, name)[old][1], False, "unpinned in the database")
+        no_problems(wd, "unpinned below the pages")
         print(f"    saw: 53 cards first, 300 after scrolling ({height} px);"
               f" {len(shots)} screenshots under {os.path.relpath(wd.out, env.base)}/")
 

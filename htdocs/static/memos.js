@@ -686,6 +686,14 @@
 		}
 		update(e, res.data, res.etag);
 		show();
+		if (!e.li.isConnected) {
+			/* Unpinned, it belongs below the pages loaded (place()): its
+			 * pin button is gone with it, and the focus with that. */
+			$.more.focus();
+			ui.status('고정을 해제했습니다. 이 메모는 목록 아래쪽에 있어 ‘더 보기’로 ' +
+			    '볼 수 있습니다.', 'ok');
+			return;
+		}
 		ui.status(want ? '고정했습니다.' : '고정을 해제했습니다.', 'ok');
 	}
 
