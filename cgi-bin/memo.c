@@ -171,7 +171,7 @@ list(struct ctx *ctx)
 	    (x.count && (e = db_memo_count(ctx->db, hash, &f, &x.n)) != E_OK) ||
 	    (e = db_memo_list(ctx->db, hash, &f, &l)) != E_OK ||
 	    (e = stream_memos(ctx, l, &f, &x)) != E_OK)
-		app_fail(ctx, e, why);
+		app_fail(ctx, e, e == E_BADREQ ? why : NULL);	/* a parameter's */
 	db_list_close(l);
 	fold_query_free(&fq);
 }

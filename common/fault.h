@@ -15,6 +15,7 @@
  *   db_run_fails     a statement fails to run, no reason given (as when
  *                    the server is gone): "db_run_fails:2", the second
  *   tags_nomem       making a text's tags runs out of memory
+ *   query_nomem      making a search query's patterns runs out of memory
  *   answer_nomem     making the JSON of one memo's answer fails
  * The request names it in an X-Memo-Fault header (HTTP_X_MEMO_FAULT), else
  * MEMO_FAULT in the process's environment does.  The header is for FastCGI

@@ -5,6 +5,7 @@
 #include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
+#include "fault.h"
 #include "fold.h"
 #include "utf8.h"
 
@@ -203,7 +204,8 @@ fold_query_parse(const char *q, size_t n, struct fold_query *out,
 		while (s < end && !is_space_at(s, (size_t)(end - s), &len))
 			s += len;
 		if ((e = add_word(out, start, (size_t)(s - start))) != E_OK) {
-			*why = "q has too many words";
+			if (e == E_BADREQ)
+				*why = "q has too many words";
 			goto fail;
 		}
 	}
@@ -216,8 +218,8 @@ fold_query_parse(const char *q, size_t n, struct fold_query *out,
 	    out->nterms++) {
 		size_t i = out->nterms;
 
-		if ((out->pattern[i] = like_pattern(out->word[i],
-		    out->len[i])) == NULL) {
+		if (FAULT("query_nomem") || (out->pattern[i] =
+		    like_pattern(out->word[i], out->len[i])) == NULL) {
 			e = E_NOMEM;
 			goto fail;
 		}

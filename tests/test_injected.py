@@ -189,6 +189,17 @@ def tag_list_tags_nomem(env):
 
 
 @test
+def search_query_nomem(env):
+    """Injected: GET /memo?q= whose search patterns cannot be made (out of memory): 500 'out of memory', not the reason of a malformed q"""
+    cookie = session(env, "inj-qmem", memos=1)
+    r, _ = inject(env, "memo", "query_nomem", HTTP_COOKIE=cookie, QUERY_STRING="q=%EC%A3%BC%EC%9E%85")
+    eq((r.status, r.json()), (500, {"error": "out of memory"}), "GET /memo?q=주입")
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING="q=%EC%A3%BC%EC%9E%85")
+    eq((r.status, r.json()), (200, {"memos": []}),
+       "without the fault: 200 (the memos made in SQL have no search copy)")
+
+
+@test
 def list_cut_after_flush(env):
     """Injected: the connection closed under libmariadb at row 500 of 1,000, 16 KiB already sent: unfinished JSON, the reason logged, a clean exit"""
     cookie = session(env, "inj-late", memos=1000)
