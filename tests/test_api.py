@@ -348,7 +348,8 @@ def api_bad_parameters(env):
         eq(r.status, 200, f"GET /memo?{query}")
     eq(len(listing(b, qs(q="가" * 200))), 1, "a 200-character q finds the memo")
     eq(len(listing(b, qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟"))), 1, "8 words find it")
-    eq(len(listing(b, qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉"))), 0, "a 9th word counts")
+    # 열, one of the shortest, is the word past the statement's 8.
+    eq(len(listing(b, qs(q="하나 둘 셋 넷 다섯 여섯 일곱 여덟 열"))), 0, "a 9th word counts")
     eq(len(listing(b, qs(tag="#태그"))), 1, "tag=#태그 finds it")
 
 
@@ -870,14 +871,24 @@ def api_search_many_words(env):
     new(b, "".join(syl[:-1]))
     eq([x["id"] for x in listing(b, qs(q=" ".join(syl)))], [every], "100 words")
     # Words inside others say nothing more: the same answer.
+    apart = new(b, "주간 회의 예정")[0]["id"]
     eq([x["id"] for x in listing(b, qs(q="회의 주간회의 주간 의 주간회의"))], mids[:0:-1],
-       "repeated and nested words: as 주간회의 alone")
+       "repeated and nested words: as 주간회의 alone (not the memo with 주간 and 회의 apart)")
+    eq([x["id"] for x in listing(b, qs(q="주간 회의"))][0], apart, "which 주간 회의 finds")
     # A search copy longer than the longest text (İ folds to i and a dot
     # above, 2 bytes to 3): the word past the statement's 8 is at its end.
     wide = new(b, "\u0130" * 32000 + " a b c d e f g h j")[0]["id"]
     eq(len(memo_row(env, wide)["text"].encode()), 64018, "the text: under 64 KiB")
     eq([x["id"] for x in listing(b, qs(q="a b c d e f g h j"))], [wide],
        "the 9th word found at the end of a 96 KB search copy")
+    # Past a batch: the 40 newest memos have the 8 long words but not xy,
+    # so the list reads on after the first batch (32 rows) for its one hit.
+    c = logged_in(env, "API 긴 검색 묶음")
+    hit = new(c, full)[0]["id"]
+    for _ in range(40):
+        new(c, long)
+    eq([x["id"] for x in listing(c, qs(q=query) + "&limit=1")], [hit], "limit=1, past a batch")
+    eq(c.get("/memo?" + qs(q=query) + "&count=true").json()["count"], 1, "its count")
 
 
 @test

@@ -214,10 +214,18 @@ uri() {
 	tag=1|tag
 	EOF
 	assert_equal "$(ids "q=$(uri "$q200")&limit=1000")" ""
-	# Any number of words: 100 in 199 characters.
-	REQUEST_METHOD=GET QUERY_STRING="q=$(uri "$(printf '가 %.0s' {1..99})가")" \
-	    HTTP_COOKIE="$C" cgi memo.cgi
-	assert_equal "$STATUS" 200
+	# Any number of words: 100 syllables, all in one memo but the last.
+	local words="" text="" i
+	for i in $(seq 0 99); do
+		words+=$(printf "\\u%04x " $((0xAC00 + 112 * i)))
+	done
+	words=$(printf '%b' "$words")
+	text=$(printf '%s' "$words" | tr -d ' ')
+	local all
+	post_memo "$text"
+	all=$ID
+	post_memo "${text%?}"
+	assert_equal "$(ids "q=$(uri "${words% }")")" "$all"
 }
 
 @test "HEAD /memo: 200 with the headers and no body; it changes nothing" {
