@@ -912,6 +912,56 @@ def page_edit_left_out_by_filter(env):
 
 
 @test
+def page_edit_aside_on_top(env):
+    """Page: a new list puts the cards kept aside on top, then its own newest first, the cards being edited that it has included, and the card being typed in does not move (the focus stays in it); a card back from aside (the filter cleared) lands where its id puts it"""
+    name = "페이지 옆에 둔 순서"
+    b = api(env, name)
+    one, two, three, four, five = (post(b, t) for t in
+                                   ("사과 하나", "배 둘", "사과 셋", "사과 넷", "사과 다섯"))
+    value = "var t = document.getElementById('edit-' + arguments[0]); return t && t.value;"
+    with Chromium(env, "aside-order") as wd:
+        open_page(wd, env, name)
+        eq(wd.js(SHOWN), [five, four, three, two, one], "newest first")
+        for mid in (four, two):
+            wd.click(card(mid, ".card-actions .edit"))
+            wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                    "the editor, with the memo read")
+        wd.keys(" 고침")
+
+        # 둘 does not match: aside, on top; 넷 does, among the results.
+        search(wd, "사과")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 4개'",
+                "the results for 사과")
+        eq(wd.js(SHOWN), [two, five, four, three, one],
+           "the card kept aside on top, then the results newest first")
+        eq(wd.js("return document.activeElement.id"), f"edit-{two}",
+           "the focus still in the editor typed in")
+        eq(wd.js(value, two), "배 둘 고침", "its text as typed")
+
+        # The filter cleared: 둘 is one of the list's again, in its place.
+        search(wd, "")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '메모 5개'",
+                "all memos")
+        eq(wd.js(SHOWN), [five, four, three, two, one], "back where its id puts it")
+        check(not wd.js(f"return document.getElementById('memo-{two}').classList"
+                        ".contains('aside')"), "no longer marked aside")
+        eq(wd.js("return document.activeElement.id"), f"edit-{two}", "the focus still in it")
+
+        # Typing in 넷, which stays in the list: 둘 goes above it.
+        wd.js(f"document.getElementById('edit-{four}').focus()")
+        wd.keys(" 고침")
+        search(wd, "사과")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 4개'",
+                "the results for 사과 again")
+        eq(wd.js(SHOWN), [two, five, four, three, one], "the card kept aside on top again")
+        eq(wd.js("return document.activeElement.id"), f"edit-{four}",
+           "the focus still in the editor typed in")
+        eq(wd.js(value, four), "사과 넷 고침", "its text as typed")
+        no_problems(wd, "aside on top")
+        print(f"    saw: {wd.js(SHOWN)} for 사과, {two} aside")
+
+
+@test
 def page_write_under_filter(env):
     """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why (503: try later; a 4xx: refused, no retry promised), then that the text is kept"""
     name = "페이지 필터 쓰기"

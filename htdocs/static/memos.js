@@ -249,11 +249,36 @@
 		page.forEach((m) => shown(m, open));
 		st.cursor = last ? last.id : 0;
 		st.more = page.length === PAGE;
+		order($.pinned);
+		order($.memos);
 		/* Their notes say why, now that the list is known. */
 		open.forEach((e) => {
 			if (e.aside)
 				fill(e);
 		});
+	}
+
+	/* ul's cards in order: those kept aside on top, as they were, then
+	 * the list's, newest first (a card kept stays where it was, which
+	 * need not be there).  The card holding the focus does not move, the
+	 * others go around it: moving it would take the focus, and end an
+	 * IME composition in it. */
+	function order(ul) {
+		const cards = Array.from(ul.children);
+		const aside = (li) => li.classList.contains('aside');
+		const want = cards.filter(aside).concat(cards.filter((li) =>
+		    !aside(li)).sort((a, b) => b.dataset.id - a.dataset.id));
+		const k = Math.max(0, want.findIndex((li) =>
+		    li.contains(document.activeElement)));
+
+		for (let i = k - 1; i >= 0; i--) {
+			if (want[i].nextSibling !== want[i + 1])
+				ul.insertBefore(want[i], want[i + 1]);
+		}
+		for (let i = k + 1; i < want.length; i++) {
+			if (want[i].previousSibling !== want[i - 1])
+				ul.insertBefore(want[i], want[i - 1].nextSibling);
+		}
 	}
 
 	/* The entries with an editor open, by id.  A new list keeps their
