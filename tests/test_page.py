@@ -962,6 +962,55 @@ def page_edit_aside_on_top(env):
 
 
 @test
+def page_edit_aside_next_page(env):
+    """Page: a card being edited whose memo is on a page not loaded since the list came anew stays aside, saying it is further down; the page that has its memo, loaded (더 보기), makes it one of the list's: no note, no aside mark, in its place, counted once, the focus and the text left in its editor"""
+    name = "페이지 옆에 둔 다음 쪽"
+    live, _ = seed(env, name, 60, trashed=0, pinned=())
+    target = live[55]
+    note = "var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');" \
+           " return n && n.textContent;"
+    aside = f"return document.getElementById('memo-{target}').classList.contains('aside')"
+    with Chromium(env, "aside-next-page") as wd:
+        open_page(wd, env, name)
+        eq(wd.js("return document.querySelectorAll('#memos li').length"), 50, "one page")
+        wd.js("document.getElementById('more').click()")
+        wd.wait("return document.querySelectorAll('#memos li').length === 60", "the second page")
+        wd.click(card(target, ".card-actions .edit"))
+        wd.wait(f"return !!document.querySelector('{card(target)} .editor[data-read]')",
+                "the editor, with the memo read")
+        wd.keys(" 고침")
+
+        # 휴지통 and back: the list anew, its first page only.
+        wd.js("window.scrollTo(0, 0)")     # no next page loaded by a scroll kept
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")
+        wd.wait(LOADED + " && document.querySelectorAll('#memos li').length === 51",
+                "back to the memos: one page and the card kept aside")
+        eq(wd.js(SHOWN)[0], target, "the card kept aside on top")
+        check(wd.js(aside), "marked aside")
+        eq(wd.js(note, target), "목록에서는 더 아래에 있는 메모입니다. 수정을 마칠 때까지 여기에 둡니다.",
+           "the note says it is further down")
+        eq(wd.text("#count"), "메모 60개", "the count")
+
+        # The next page brings its memo, while the focus is in its editor.
+        wd.js(f"document.getElementById('edit-{target}').focus()")
+        wd.js("document.getElementById('more').click()")
+        wd.wait("return document.getElementById('more').hidden", "the second page again")
+        eq(wd.js(note, target), None, "no note")
+        check(not wd.js(aside), "not marked aside")
+        eq(wd.js(SHOWN), live, "every memo once, newest first, the card in its place")
+        eq(wd.text("#count"), "메모 60개", "the count")
+        eq(wd.js("return document.activeElement.id"), f"edit-{target}",
+           "the focus still in its editor")
+        eq(wd.js(f"return document.getElementById('edit-{target}').value"),
+           text_of(env, target) + " 고침", "the text as typed")
+        no_problems(wd, "aside until its page came")
+        print(f"    saw: {target} aside on top of 50, then at index"
+              f" {live.index(target)} of {len(live)}")
+
+
+@test
 def page_write_under_filter(env):
     """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why (503: try later; a 4xx: refused, no retry promised), then that the text is kept"""
     name = "페이지 필터 쓰기"

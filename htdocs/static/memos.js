@@ -251,8 +251,13 @@
 		st.more = page.length === PAGE;
 		order($.pinned);
 		order($.memos);
-		/* Their notes say why, now that the list is known. */
-		open.forEach((e) => {
+		renote();
+	}
+
+	/* The cards kept aside drawn anew: their notes say why, as the list
+	 * now is (a next page may have ended it). */
+	function renote() {
+		st.entries.forEach((e) => {
 			if (e.aside)
 				fill(e);
 		});
@@ -365,14 +370,26 @@
 		const memos = res.data.memos;
 		st.more = false;	/* place() appends everything of this page */
 		memos.forEach((m) => {
-			if (!st.entries.has(m.id))
+			const e = st.entries.get(m.id);
+			if (!e)
 				add(m);
+			else if (e.aside)
+				rejoin(e, m);
 		});
 		if (memos.length)
 			st.cursor = memos[memos.length - 1].id;
 		st.more = memos.length === PAGE;
+		renote();
 		show();
 		nearEnd();
+	}
+
+	/* Card e, kept aside for a memo further down, and m, that memo in the
+	 * page just loaded: one of the list's now, where its id puts it. */
+	function rejoin(e, m) {
+		setAside(e, false);
+		shown(m, new Map([[m.id, e]]));
+		order(e.li.parentNode);
 	}
 
 	/* Load the next page while 더 보기 is on (or near) the screen. */
