@@ -913,7 +913,7 @@ def page_edit_left_out_by_filter(env):
 
 @test
 def page_edit_aside_on_top(env):
-    """Page: a new list puts the cards kept aside on top, then its own newest first, the cards being edited that it has included, and the card being typed in does not move (the focus stays in it); a card back from aside (the filter cleared) lands where its id puts it"""
+    """Page: a new list puts the cards kept aside on top, then its own newest first, the cards being edited that it has included, and the card being typed in does not move (the focus stays in it); a card back from aside (the filter cleared) lands where its id puts it; one kept aside, saved, leaves the focus in the search box when the list that follows fails"""
     name = "페이지 옆에 둔 순서"
     b = api(env, name)
     one, two, three, four, five = (post(b, t) for t in
@@ -932,7 +932,8 @@ def page_edit_aside_on_top(env):
         search(wd, "사과")
         wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 4개'",
                 "the results for 사과")
-        eq(wd.js(SHOWN), [two, five, four, three, one],
+        seen = wd.js(SHOWN)
+        eq(seen, [two, five, four, three, one],
            "the card kept aside on top, then the results newest first")
         eq(wd.js("return document.activeElement.id"), f"edit-{two}",
            "the focus still in the editor typed in")
@@ -957,8 +958,23 @@ def page_edit_aside_on_top(env):
         eq(wd.js("return document.activeElement.id"), f"edit-{four}",
            "the focus still in the editor typed in")
         eq(wd.js(value, four), "사과 넷 고침", "its text as typed")
+
+        # 둘 saved, and the list that follows fails: the focus its card
+        # took away waits in the search box, not on the page's start.
+        wd.js(f"document.getElementById('edit-{two}').focus()")
+        wd.js(FAIL_LATE, "GET", "memo?")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /^메모를 불러오지 못했습니다/.test("
+                "document.getElementById('status').textContent)", "the failed list")
+        eq(text_of(env, two), "배 둘 고침", "saved")
+        check(not wd.js(f"return document.getElementById('memo-{two}')"), "its card gone")
+        eq(wd.js("return document.activeElement.id || document.activeElement.tagName"),
+           "search", "the focus in the search box")
+        wd.js("window.fetch = window.__f0")
         no_problems(wd, "aside on top")
-        print(f"    saw: {wd.js(SHOWN)} for 사과, {two} aside")
+        focus = wd.js("return document.activeElement.id")
+        print(f"    saw: {seen} for 사과, {two} aside; the focus in #{focus}"
+              " after the failed list")
 
 
 @test

@@ -654,18 +654,25 @@
 	/* The editor of a card kept aside (relist()) closed: the card goes,
 	 * and the list is loaded anew, which shows the memo if it belongs
 	 * there now (the edit may have made it match the filter).  The focus
-	 * goes to its 수정, else to the search box. */
+	 * the card took with it waits in the search box, where it stays if
+	 * the load fails or another takes over (it fell to the page's start),
+	 * and goes on to the memo's 수정 if the memo is back. */
 	async function putBack(e) {
 		const id = e.memo.id;
+		const f = document.activeElement;
+		const lost = !f || f === document.body || e.li.contains(f);
 
+		if (lost)
+			$.search.focus();
 		e.li.remove();
 		st.entries.delete(id);
 		show();
-		if (!await load(true))
-			return;		/* failed, or a newer load took over */
+		if (!await load(true) || !lost || document.activeElement !== $.search)
+			return;
 		const back = st.entries.get(id);
 		const b = back && back.li.querySelector('.card-actions .edit');
-		(b || $.search).focus();
+		if (b)
+			b.focus();
 	}
 
 	function drop(e) {
