@@ -237,7 +237,7 @@ DIALOG_TEXTS = ("return Array.from(document.querySelectorAll('#dialog .revision 
 
 @test
 def page_history_restore_changed_meanwhile(env):
-    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨"""
+    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨; changed again and not readable anew (503), the dialog says both"""
     name = "페이지 기록 충돌"
     b = api(env, name)
     mid = post(b, "처음 쓴 내용")
@@ -265,8 +265,8 @@ def page_history_restore_changed_meanwhile(env):
         wd.click("#dialog .restore-revision")
         wd.wait("var a = document.querySelector('#dialog .history-alert');"
                 " return !!a && !a.hidden", "the dialog says why nothing was restored")
-        eq(wd.text("#dialog .history-alert"), "다른 곳에서 이 메모를 고쳐 되돌리지 않았습니다. "
-           "바뀐 내용을 다시 불러왔으니 확인하고 다시 골라 주세요.", "what it says")
+        eq(wd.text("#dialog .history-alert"), "이 메모가 다른 곳에서 바뀌어 되돌리지 않았습니다. "
+           "바뀐 내용을 다시 불러왔으니 확인한 뒤 다시 골라 주세요.", "what it says")
         patches = wd.js("return window.__patches")
         check(len(patches) == 1 and patches[0][0] == f"memo/{mid}" and patches[0][2] == 412
               and re.fullmatch(r'"[^"]+"', patches[0][1] or ""),
@@ -298,6 +298,24 @@ def page_history_restore_changed_meanwhile(env):
         eq(status(wd), "이전 내용으로 되돌렸습니다.", "the status")
         check(wd.js(f"return document.activeElement.matches('{card(mid)} .edited')"),
               "the focus back on the card's 수정됨")
+
+        # Changed again, and the memo as it now is cannot be read: the
+        # dialog says both.
+        wd.keys(KEY["enter"])
+        wd.wait("return document.querySelectorAll('#dialog .revision').length === 4",
+                "the history dialog again")
+        patch("또 고친 내용")
+        wd.js(FAIL_LATE, "GET", f"memo/{mid}")
+        wd.click("#dialog .restore-revision")
+        wd.wait("var a = document.querySelector('#dialog .history-alert');"
+                " return !!a && !a.hidden", "the dialog says why nothing was restored")
+        eq(wd.text("#dialog .history-alert"), "이 메모가 다른 곳에서 바뀌어 되돌리지 않았습니다. "
+           "바뀐 내용을 불러오지 못했습니다. 서버가 데이터베이스에 연결하지 못했습니다. "
+           "잠시 후 다시 시도해 주세요.", "what it says when the memo cannot be read anew")
+        eq(text_of(env, mid), "또 고친 내용", "nothing restored")
+        wd.js("window.fetch = window.__f0")
+        wd.click("#dialog-actions button")
+        wd.wait("return !document.getElementById('dialog').open", "the dialog closed")
         no_problems(wd, "history changed meanwhile")
         print(f"    saw: PATCHes {patches}")
 

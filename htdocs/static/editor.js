@@ -377,12 +377,12 @@
 	 * revision's button, for the person to choose again. */
 	function stale(h, rev, again) {
 		if (!again.ok) {
-			say(h, '다른 곳에서 이 메모를 고쳐 되돌리지 않았습니다. 바뀐 내용을 ' +
-			    '불러오지 못했습니다. ' + net.problem(again));
+			say(h, '이 메모가 다른 곳에서 바뀌어 되돌리지 않았습니다. 바뀐 ' +
+			    '내용을 불러오지 못했습니다. ' + net.problem(again));
 			return;
 		}
-		say(h, '다른 곳에서 이 메모를 고쳐 되돌리지 않았습니다. 바뀐 내용을 ' +
-		    '다시 불러왔으니 확인하고 다시 골라 주세요.');
+		say(h, '이 메모가 다른 곳에서 바뀌어 되돌리지 않았습니다. 바뀐 내용을 ' +
+		    '다시 불러왔으니 확인한 뒤 다시 골라 주세요.');
 		const b = h.list.querySelector('[data-revision="' + rev.id + '"]');
 		if (b)
 			b.focus();
