@@ -116,16 +116,17 @@ def write(wd, text):
     wd.keys(CTRL_ENTER)
 
 
-# fetch answers 503 to a request of method arguments[0] whose URL has
-# arguments[1], after 300 ms (a button turned off meanwhile loses the
-# focus); window.__f0 is the real fetch.
+# fetch answers 503 (or the status arguments[2]) to a request of method
+# arguments[0] whose URL has arguments[1], after 300 ms (a button turned
+# off meanwhile loses the focus); window.__f0 is the real fetch.
 FAIL_LATE = ("window.__f0 = window.fetch; var m = arguments[0], part = arguments[1];"
+             " var code = arguments[2] || 503;"
              "window.fetch = function (u, i) {"
              " if (!i || i.method !== m || String(u).indexOf(part) < 0)"
              "  return window.__f0(u, i);"
              " return new Promise(function (ok) { setTimeout(ok, 300); }).then(function () {"
              "  return new Response(JSON.stringify({error: 'database unavailable'}),"
-             "   {status: 503, headers: {'Content-Type': 'application/json'}}); }); };")
+             "   {status: code, headers: {'Content-Type': 'application/json'}}); }); };")
 # The focused element's first class, its text and whether it is off.
 FOCUSED = ("var f = document.activeElement;"
            " if (!f || f === document.body) return ['body'];"
@@ -237,7 +238,7 @@ DIALOG_TEXTS = ("return Array.from(document.querySelectorAll('#dialog .revision 
 
 @test
 def page_history_restore_changed_meanwhile(env):
-    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨; changed again and not readable anew (503), the dialog says both"""
+    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨; changed again and not readable anew (503), the dialog says both; a 401 is said once, by the page, not in the dialog"""
     name = "페이지 기록 충돌"
     b = api(env, name)
     mid = post(b, "처음 쓴 내용")
@@ -316,6 +317,22 @@ def page_history_restore_changed_meanwhile(env):
         wd.js("window.fetch = window.__f0")
         wd.click("#dialog-actions button")
         wd.wait("return !document.getElementById('dialog').open", "the dialog closed")
+
+        # The login expired: the page says so once, with 다시 로그인; the
+        # dialog says nothing more.
+        wd.keys(KEY["enter"])
+        wd.wait("return document.querySelectorAll('#dialog .revision').length === 5",
+                "the history dialog, the memo read anew")
+        wd.js(FAIL_LATE, "PATCH", f"memo/{mid}", 401)
+        wd.click("#dialog .restore-revision")
+        wd.wait("return !!document.getElementById('relogin')"
+                " && !document.querySelector('#dialog .restore-revision').disabled",
+                "the page says the login expired")
+        check(status(wd).startswith("로그인이 만료되었습니다."), f"the status: {status(wd)!r}")
+        eq(wd.js("var a = document.querySelector('#dialog .history-alert');"
+                 " return a.hidden ? null : a.textContent"), None, "nothing said in the dialog")
+        wd.js("window.fetch = window.__f0")
+        wd.click("#dialog-actions button")
         no_problems(wd, "history changed meanwhile")
         print(f"    saw: PATCHes {patches}")
 

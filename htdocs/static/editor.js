@@ -368,7 +368,7 @@
 		} else if (again) {
 			stale(h, rev, again);
 		} else {
-			say(h, '되돌리지 못했습니다. ' + net.problem(res));
+			say(h, '되돌리지 못했습니다.', res);
 		}
 	}
 
@@ -378,7 +378,7 @@
 	function stale(h, rev, again) {
 		if (!again.ok) {
 			say(h, '이 메모가 다른 곳에서 바뀌어 되돌리지 않았습니다. 바뀐 ' +
-			    '내용을 불러오지 못했습니다. ' + net.problem(again));
+			    '내용을 불러오지 못했습니다.', again);
 			return;
 		}
 		say(h, '이 메모가 다른 곳에서 바뀌어 되돌리지 않았습니다. 바뀐 내용을 ' +
@@ -388,8 +388,13 @@
 			b.focus();
 	}
 
-	function say(h, msg) {
-		h.alert.textContent = msg;
+	/* msg above the memo, then why res failed, if given.  Not for a 401:
+	 * the page has said the login expired, with the way back (net.js,
+	 * onExpired), and ui.failed() leaves it to that too. */
+	function say(h, msg, res) {
+		if (res && res.status === 401)
+			return;
+		h.alert.textContent = res ? msg + ' ' + net.problem(res) : msg;
 		h.alert.hidden = false;
 	}
 
