@@ -1062,6 +1062,51 @@ def page_edit_aside_next_page(env):
 
 
 @test
+def page_edit_aside_deleted(env):
+    """Page: a card being edited whose memo was deleted elsewhere, left out by a new list, says so in its note instead of blaming the filter or saying nothing: moved to the trash (the memo read says deleted_at), or deleted for good (404); one not deleted still names the filter"""
+    name = "페이지 옆에 둔 삭제"
+    b = api(env, name)
+    shop = post(b, "장보기 목록")
+    meet = post(b, "회의 준비")
+    gym = post(b, "운동 계획")
+    note = "var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');" \
+           " return n && n.textContent;"
+    said = "다른 곳에서 삭제된 메모입니다. 수정을 마칠 때까지 여기에 둡니다."
+    with Chromium(env, "aside-deleted") as wd:
+        open_page(wd, env, name)
+        for mid in (gym, shop):
+            wd.click(card(mid, ".card-actions .edit"))
+            wd.wait(f"return !!document.querySelector('{card(mid)} .editor[data-read]')",
+                    "the editor, with the memo read")
+        wd.keys(" 두부 추가")
+        eq(b.request("DELETE", f"/memo/{shop}").status, 204, "to the trash by the other tab")
+
+        # Under a search neither matches: 장보기 was deleted, 운동 is left out.
+        search(wd, "회의")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for 회의")
+        eq(wd.js(SHOWN), [gym, shop, meet], "both kept aside on top")
+        settled(lambda: wd.js(note, shop), said, "장보기's note: deleted elsewhere")
+        eq(wd.js(note, gym), "지금 필터(검색어 ‘회의’)에 맞지 않는 메모입니다. 수정을 마칠 때까지"
+           " 여기에 둡니다.", "운동's note: the filter")
+
+        # 운동 deleted for good, the filter cleared: its note says so too.
+        eq(b.request("DELETE", f"/memo/{gym}").status, 204, "to the trash by the other tab")
+        eq(b.request("DELETE", f"/trash/{gym}").status, 204, "deleted for good")
+        search(wd, "")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '메모 1개'",
+                "all memos")
+        eq(wd.js(SHOWN), [gym, shop, meet], "still kept aside on top")
+        settled(lambda: wd.js(note, gym), said, "운동's note: deleted elsewhere")
+        eq(wd.js(note, shop), said, "장보기's note still")
+        eq(wd.js(f"return document.getElementById('edit-{shop}').value"), "장보기 목록 두부 추가",
+           "the text as typed")
+        eq(wd.js("return document.activeElement.id"), f"edit-{shop}", "the focus in it")
+        no_problems(wd, "aside, deleted elsewhere")
+        print(f"    saw: notes {wd.js(note, gym)!r}, {wd.js(note, shop)!r}")
+
+
+@test
 def page_write_under_filter(env):
     """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why (503: try later; a 4xx: refused, no retry promised), then that the text is kept"""
     name = "페이지 필터 쓰기"

@@ -78,9 +78,11 @@
 	function asideNote(e) {
 		const m = e.memo;
 		const note = R.el('p', 'aside-note');
-		let why = '지금 목록에 없는 메모입니다.';	/* deleted elsewhere */
+		let why = '지금 목록에 없는 메모입니다.';
 
-		if (!m.pinned && st.more && m.id < st.cursor)
+		if (e.gone)
+			why = '다른 곳에서 삭제된 메모입니다.';
+		else if (!m.pinned && st.more && m.id < st.cursor)
 			why = '목록에서는 더 아래에 있는 메모입니다.';
 		else if (st.q || st.tag)
 			why = '지금 필터(' + filterName() + ')에 맞지 않는 메모입니다.';
@@ -252,6 +254,25 @@
 		order($.pinned);
 		order($.memos);
 		renote();
+		open.forEach((e) => {
+			if (e.aside)
+				checkGone(e);
+		});
+	}
+
+	/* Whether the memo of e, kept aside, was deleted elsewhere (to the
+	 * trash, or for good): its note then says so, where it said the
+	 * filter, or the page, or nothing it knew.  One read per card a new
+	 * list leaves out; an answer that tells nothing changes nothing. */
+	async function checkGone(e) {
+		const res = await net.get(e.memo.id);
+		const gone = res.status === 404 || (res.ok && !!res.data.deleted_at);
+
+		if ((!res.ok && res.status !== 404) || gone === !!e.gone ||
+		    !e.aside || !e.li.isConnected)
+			return;
+		e.gone = gone;
+		fill(e);
 	}
 
 	/* The cards kept aside drawn anew: their notes say why, as the list
@@ -304,6 +325,7 @@
 	 * memo) or is one of the list's. */
 	function setAside(e, on) {
 		e.aside = on;
+		e.gone = on && e.gone;	/* listed, it is not deleted */
 		e.li.classList.toggle('aside', on);
 		if (!on && e.li.editor)
 			e.li.editor.text.removeAttribute('aria-describedby');
