@@ -1805,6 +1805,22 @@ def page_300_memos(env):
         eq(status(wd), "고정을 해제했습니다. 이 메모는 목록 아래쪽에 있어 ‘더 보기’로 볼 수 있습니다.",
            "the status says where it went")
         eq(memos(env, name)[old][1], False, "unpinned in the database")
+        # 더 보기 by keyboard to the end: the focus stays on it while pages
+        # load (it was turned off, and lost it), then goes to the last
+        # page's first card when the list ends and hides it.
+        for _ in range(12):
+            if wd.js("return document.getElementById('more').hidden"):
+                break
+            wd.wait("return !document.getElementById('more').hasAttribute('aria-disabled')",
+                    "a page loaded")
+            eq(wd.js("return document.activeElement.id || document.activeElement.tagName"),
+               "more", "the focus on 더 보기 between pages")
+            wd.keys(KEY["enter"])
+            time.sleep(0.3)
+        wd.wait("return document.getElementById('more').hidden", "the end, by keyboard")
+        check(wd.js("return !!document.activeElement.closest('#memos li .card-actions')"),
+              "the focus on a card of the last page")
+        eq(len(wd.js(SHOWN)), 300, "every memo, the unpinned one too")
         no_problems(wd, "unpinned below the pages")
         print(f"    saw: 53 cards first, 300 after scrolling ({height} px);"
               f" {len(shots)} screenshots under {os.path.relpath(wd.out, env.base)}/")

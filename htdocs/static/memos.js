@@ -370,8 +370,11 @@
 		if (st.loading || !st.more || $.view.hasAttribute('aria-busy'))
 			return;
 		const seq = st.seq;
+		const held = document.activeElement === $.more;
+		/* Not disabled: a disabled button loses the focus to the page's
+		 * start; st.loading refuses a second press. */
 		st.loading = true;
-		$.more.disabled = true;
+		$.more.setAttribute('aria-disabled', 'true');
 		$.more.textContent = '불러오는 중…';
 		let res;
 		try {
@@ -381,7 +384,7 @@
 			res = null;	/* aborted by a new search */
 		}
 		st.loading = false;
-		$.more.disabled = false;
+		$.more.removeAttribute('aria-disabled');
 		$.more.textContent = '더 보기';
 		if (!res || seq !== st.seq)
 			return;
@@ -403,7 +406,19 @@
 		st.more = memos.length === PAGE;
 		renote();
 		show();
+		if (held && $.more.hidden)
+			focusAfterMore(memos[0]);
 		nearEnd();
+	}
+
+	/* The focus 더 보기 had when the list ended and hid it: on the first
+	 * card the last page brought (first: its memo). */
+	function focusAfterMore(first) {
+		const e = first && st.entries.get(first.id);
+		const b = e && e.li.querySelector('.card-actions button');
+
+		if (b)
+			b.focus();
 	}
 
 	/* Card e, kept aside for a memo further down, and m, that memo in the
