@@ -33,6 +33,15 @@ def test(fn):
     return fn
 
 
+def page_logic(fn):
+    """Mark a page test whose subject is the page's own code (the order of
+    cards, an IME composition, what it renders): the browser pass in FastCGI
+    mode leaves it out, as the server's mode cannot change it.  Every test
+    the server's answers matter to runs in both modes."""
+    fn.page_logic = True
+    return fn
+
+
 class Failed(AssertionError):
     pass
 

@@ -35,7 +35,8 @@
 7. no lost writes under load (tests/test_load.py);
 8. a real browser: headless Chromium, the smoke test (tests/test_browser.py)
    and every action of the page (tests/test_page.py, its 계정 view:
-   tests/test_account_page.py), in CGI and FastCGI mode;
+   tests/test_account_page.py), in CGI and FastCGI mode (those marked
+   lib.page_logic, about the page's own code, once);
 9. 4 and 5 again with the CGIs built with ASan+UBSan (build-asan/), failing
    on any sanitizer report, and 4 once more under valgrind memcheck (the
    bats tests tagged valgrind); then in FastCGI mode, where a process
@@ -134,10 +135,11 @@ class Env:
 E2E_SUITES = ("test_e2e", "test_api")
 
 
-def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES):
+def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES,
+                again=lambda t: True):
     """The end-to-end suite (or other suites) again, against another server
     (same database and Naver double): the tests read env.web and
-    env.web_prefix."""
+    env.web_prefix.  again(test) says whether a test runs again."""
     # The suite expects the empty database it first ran on.
     env.db.client(database="memo", stdin="DELETE FROM memo; DELETE FROM sessions; "
                                           "DELETE FROM `user`;")
@@ -145,7 +147,8 @@ def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES):
     other.__dict__.update(env.__dict__)
     other.web, other.web_prefix = web, web_prefix
     for module in suites:
-        lib.run_tests(modules(module), other, results, only, label=label)
+        lib.run_tests([t for t in modules(module) if again(t)], other, results, only,
+                      label=label)
 
 
 def fastcgi_pass(env, started, results, only, tests, name, label, set_up=None, **web_kw):
@@ -407,8 +410,11 @@ def main():
         fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-browser-fastcgi{p or ''}"),
                                env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
         started.extend(fcgi)
+        # What the page does on its own (lib.page_logic) runs once: the
+        # server's mode does not change it.
         e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
-                    suites=("test_browser", "test_page", "test_account_page"))
+                    suites=("test_browser", "test_page", "test_account_page"),
+                    again=lambda t: not getattr(t, "page_logic", False))
         for s in fcgi:
             started.remove(s)
             s.stop()

@@ -20,7 +20,7 @@ import time
 import unicodedata
 
 from chromium import KEY, Chromium
-from lib import Browser, check, eq, login, naver_id, test
+from lib import Browser, check, eq, login, naver_id, page_logic, test
 
 HTDOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                       "htdocs")
@@ -859,6 +859,7 @@ def search(wd, words):
 
 
 @test
+@page_logic
 def page_edit_left_out_by_filter(env):
     """Page: a card being edited whose memo a new search leaves out stays, on top and uncounted, with its text (the browser keeping no drafts) and a note saying why; saved, the row has the text and the list is the search's again (with the memo if the edit made it match); cancelled, it goes"""
     name = "페이지 필터 밖 수정"
@@ -947,6 +948,7 @@ def page_edit_left_out_by_filter(env):
 
 
 @test
+@page_logic
 def page_edit_aside_on_top(env):
     """Page: a new list puts the cards kept aside on top, then its own newest first, the cards being edited that it has included, and the card being typed in does not move (the focus stays in it); a card back from aside (the filter cleared) lands where its id puts it; one kept aside, saved, leaves the focus in the search box when the list that follows fails"""
     name = "페이지 옆에 둔 순서"
@@ -1013,6 +1015,7 @@ def page_edit_aside_on_top(env):
 
 
 @test
+@page_logic
 def page_edit_aside_next_page(env):
     """Page: a card being edited whose memo is on a page not loaded since the list came anew stays aside, saying it is further down; the page that has its memo, loaded (더 보기), makes it one of the list's: no note, no aside mark, in its place, counted once, the focus and the text left in its editor"""
     name = "페이지 옆에 둔 다음 쪽"
@@ -1062,6 +1065,7 @@ def page_edit_aside_next_page(env):
 
 
 @test
+@page_logic
 def page_edit_aside_deleted(env):
     """Page: a card being edited whose memo was deleted elsewhere, left out by a new list, says so in its note instead of blaming the filter or saying nothing: moved to the trash (the memo read says deleted_at), or deleted for good (404); one not deleted still names the filter"""
     name = "페이지 옆에 둔 삭제"
@@ -1244,6 +1248,7 @@ XSS = ("<img src=x onerror=\"window.__xss=1;document.title='pwned'\">"
 
 
 @test
+@page_logic
 def page_checklists_links_xss(env):
     """Page: - [ ] lines toggle with a PATCH (If-Match), http(s) URLs are links (noopener noreferrer), an XSS memo is literal text and runs nothing"""
     name = "페이지 할 일"
@@ -1367,6 +1372,7 @@ def drafts_stored(wd):
 
 
 @test
+@page_logic
 def page_korean_ime(env):
     """Page: Enter, Ctrl+Enter and Esc never act during an IME composition (compositionstart/end, isComposing)"""
     name = "페이지 한글 입력"
