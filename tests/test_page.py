@@ -736,8 +736,7 @@ def page_pin_tags_search(env):
 
         # A sentence pasted whole: every word counts, the 9th too (the
         # first 8 are in 회의실 예약하기 as well).
-        wd.js("var s = document.getElementById('search'); s.value = '회 의 회사 회의 사 # 의 회 주간';"
-              "s.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));")
+        search(wd, "회 의 회사 회의 사 # 의 회 주간")
         wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
                 "the results for nine words")
         eq(wd.js(CARDS), ["주간 회의록 #회사/회의 #중요"], "only the memo with all nine")
@@ -858,16 +857,27 @@ def search(wd, words):
           words)
 
 
+# The text in memo arguments[0]'s editor (null: none open), and the note of
+# its card kept aside (null: none).
+EDIT_VALUE = "var t = document.getElementById('edit-' + arguments[0]); return t && t.value;"
+ASIDE_NOTE = ("var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');"
+              " return n && n.textContent;")
+
+
+def three_memos(env, name):
+    """A user with 장보기, 회의 and 운동 memos: (API client, their ids)."""
+    b = api(env, name)
+    return b, [post(b, t) for t in ("장보기 목록", "회의 준비", "운동 계획")]
+
+
 @test
 @page_logic
 def page_edit_left_out_by_filter(env):
     """Page: a card being edited whose memo a new search leaves out stays, on top and uncounted, with its text (the browser keeping no drafts) and a note saying why; saved, the row has the text and the list is the search's again (with the memo if the edit made it match); cancelled, it goes"""
     name = "페이지 필터 밖 수정"
-    b = api(env, name)
-    shop = post(b, "장보기 목록")
-    meet = post(b, "회의 준비")
-    gym = post(b, "운동 계획")
-    editor = "var t = document.getElementById('edit-' + arguments[0]); return t && t.value;"
+    b, (shop, meet, gym) = three_memos(env, name)
+    editor = EDIT_VALUE
+    # Shown, not only there.
     note = "var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');" \
            " return n && n.getClientRects().length ? n.textContent : null;"
     with Chromium(env, "edit-outside") as wd:
@@ -955,7 +965,7 @@ def page_edit_aside_on_top(env):
     b = api(env, name)
     one, two, three, four, five = (post(b, t) for t in
                                    ("사과 하나", "배 둘", "사과 셋", "사과 넷", "사과 다섯"))
-    value = "var t = document.getElementById('edit-' + arguments[0]); return t && t.value;"
+    value = EDIT_VALUE
     with Chromium(env, "aside-order") as wd:
         open_page(wd, env, name)
         eq(wd.js(SHOWN), [five, four, three, two, one], "newest first")
@@ -1021,8 +1031,7 @@ def page_edit_aside_next_page(env):
     name = "페이지 옆에 둔 다음 쪽"
     live, _ = seed(env, name, 60, trashed=0, pinned=())
     target = live[55]
-    note = "var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');" \
-           " return n && n.textContent;"
+    note = ASIDE_NOTE
     aside = f"return document.getElementById('memo-{target}').classList.contains('aside')"
     with Chromium(env, "aside-next-page") as wd:
         open_page(wd, env, name)
@@ -1069,12 +1078,8 @@ def page_edit_aside_next_page(env):
 def page_edit_aside_deleted(env):
     """Page: a card being edited whose memo was deleted elsewhere, left out by a new list, says so in its note instead of blaming the filter or saying nothing: moved to the trash (the memo read says deleted_at), or deleted for good (404); one not deleted still names the filter"""
     name = "페이지 옆에 둔 삭제"
-    b = api(env, name)
-    shop = post(b, "장보기 목록")
-    meet = post(b, "회의 준비")
-    gym = post(b, "운동 계획")
-    note = "var n = document.querySelector('#memo-' + arguments[0] + ' .aside-note');" \
-           " return n && n.textContent;"
+    b, (shop, meet, gym) = three_memos(env, name)
+    note = ASIDE_NOTE
     said = "다른 곳에서 삭제된 메모입니다. 수정을 마칠 때까지 여기에 둡니다."
     with Chromium(env, "aside-deleted") as wd:
         open_page(wd, env, name)
