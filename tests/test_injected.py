@@ -31,6 +31,7 @@ counting "name:N" from the start of each request:
 import json
 import os
 import re
+import urllib.parse
 
 import lib
 from test_account import everything
@@ -154,6 +155,27 @@ def list_cut_midway_before_flush(env):
     r, err = inject(env, "memo", "db_fetch_fails:5", HTTP_COOKIE=cookie)
     eq((r.status, r.json()), (503, {"error": "database unavailable"}), "GET /memo")
     check("database: list:" in err, f"the log: {err!r}")
+
+
+@test
+def search_many_words_cut(env):
+    """Injected: GET /memo?q= of 9 words (one looked for in C)&count=true, a row unreadable while counting, then while listing: a clean 503 each time"""
+    cookie = session(env, "inj-words", memos=20)
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO memo_search (user_id, memo_id, body) SELECT user_id, id, text"
+        " FROM memo WHERE user_id = 'inj-words'"))
+    q = "q=" + "+".join(urllib.parse.quote(w) for w in
+                        "주입 시험 메모 오늘 할 장보기 운동 책 읽기".split()) + "&count=true"
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=cookie, QUERY_STRING=q)
+    eq((r.status, r.json()["count"], len(r.json()["memos"])), (200, 20, 20),
+       "without the fault: all 20, counted")
+    # The count reads 20 rows and the end; the list's 4th row is hit 25.
+    for hit in (5, 25):
+        r, err = inject(env, "memo", f"db_fetch_fails:{hit}", HTTP_COOKIE=cookie,
+                        QUERY_STRING=q)
+        eq((r.status, r.json()), (503, {"error": "database unavailable"}),
+           f"row unreadable at fetch {hit}")
+        check("database: list:" in err, f"the log: {err!r}")
 
 
 @test
