@@ -82,7 +82,7 @@ put_revision(struct writer *x, const struct db_revision *rev)
 }
 
 /* The rows of l (a memo per revision) as an array of memos, each with its
- * revisions: E_OK at the end, E_DB or E_NOMEM if it broke off. */
+ * revisions: E_OK at the end, why if it broke off. */
 static enum err
 put_memos(struct writer *x, struct db_export *l)
 {
@@ -110,7 +110,7 @@ put_memos(struct writer *x, struct db_export *l)
 			return E_NOMEM;
 	}
 	if (r != 0)
-		return E_DB;
+		return db_export_err(l);
 	resp_puts(x->r, open != 0 ? "]}]" : "]");
 	return E_OK;
 }
@@ -236,7 +236,7 @@ put_markdown_memo(struct resp *r, const struct db_memo *m, char day[11])
 }
 
 /* The Markdown export of the live memos in l, by date: E_OK when whole,
- * E_DB if it broke off. */
+ * the list's reason (db_list_err) if it broke off. */
 static enum err
 export_markdown(struct ctx *ctx, const struct db_account *me,
     struct db_list *l)
@@ -257,7 +257,7 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 	resp_puts(&ctx->resp, " (한국 시간)\n\n");
 	while ((r = db_memo_next(l, &m)) == 1)
 		put_markdown_memo(&ctx->resp, &m, shown);
-	return r == 0 ? E_OK : E_DB;
+	return r == 0 ? E_OK : db_list_err(l);
 }
 
 /* The end of a Markdown file cut short once the status had gone: nothing

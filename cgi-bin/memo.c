@@ -146,8 +146,8 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		}
 	}
 	memo_json_free(&w);
-	if (r != 0)	/* the database's, unless e says otherwise */
-		return e != E_OK ? e : E_DB;
+	if (r != 0)	/* the list's, unless the answer's own */
+		return e != E_OK ? e : db_list_err(l);
 	resp_puts(&ctx->resp, "]}\n");
 	return E_OK;
 }
@@ -330,7 +330,7 @@ revisions(struct ctx *ctx)
 			goto out;
 	}
 	if (r != 0)
-		e = E_DB;
+		e = db_list_err(l);
 	else
 		resp_puts(&ctx->resp, "]}\n");
 out:

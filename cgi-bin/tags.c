@@ -58,7 +58,7 @@ list(struct ctx *ctx)
 		}
 	}
 	if (e == E_OK && r < 0)
-		e = E_DB;	/* logged by db.c */
+		e = db_list_err(l);	/* logged by db.c */
 	if (e == E_OK)
 		resp_json(&ctx->resp, 200, o);
 out:

@@ -772,9 +772,15 @@ list_step(struct db_list *l)
 	if ((r = row_fetch(&l->row, l->st)) <= 0) {
 		l->done = 1;
 		if (r < 0)
-			db_fail(l->db, l->st, "list");
+			l->err = db_fail(l->db, l->st, "list");
 	}
 	return r;
+}
+
+enum err
+db_list_err(const struct db_list *l)
+{
+	return l->err != E_OK ? l->err : E_DB;
 }
 
 int

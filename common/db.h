@@ -174,8 +174,11 @@ enum err db_memo_list(struct db *db, const char *hash,
  * without a live session (the list that follows tells). */
 enum err db_memo_count(struct db *db, const char *hash,
 	    const struct db_filter *f, uint64_t *n);
-/* 1 and a row, 0 at the end, -1 on error (logged). */
+/* 1 and a row, 0 at the end, -1 if the rows broke off (logged). */
 int	 db_memo_next(struct db_list *l, struct db_memo *m);
+/* Why a list's rows broke off (a -1 from its _next): E_DB (the server,
+ * worth a retry), E_INTERNAL or E_NOMEM. */
+enum err db_list_err(const struct db_list *l);
 void	 db_list_close(struct db_list *l);
 
 /* One memo of the session's user, live or in the trash; E_NOTFOUND. */
@@ -247,9 +250,11 @@ struct db_export;
 enum err db_export_open(struct db *db, const char *user_id, int trash,
 	    struct db_export **out);
 /* 1 and a row: the memo, and one of its revisions (rev->text NULL when it
- * has none); 0 at the end, -1 on error (logged). */
+ * has none); 0 at the end, -1 if the rows broke off (logged). */
 int	 db_export_next(struct db_export *x, struct db_memo *m,
 	    struct db_revision *rev);
+/* Why they broke off, as db_list_err. */
+enum err db_export_err(const struct db_export *x);
 void	 db_export_close(struct db_export *x);
 /* The user's live memos by created_at, newest first (db_memo_next). */
 enum err db_export_by_date(struct db *db, const char *user_id,

@@ -12,6 +12,7 @@ struct db_export {
 	unsigned long long	 before;	/* the next batch: ids below */
 	int			 last;		/* this batch is the last */
 	struct db_list		*l;		/* this batch's rows */
+	enum err		 err;		/* why the next would not start */
 };
 
 /* The lowest id of the next batch (of all the user's memos: a batch of
@@ -89,7 +90,7 @@ db_export_next(struct db_export *x, struct db_memo *m,
 	while ((r = list_step(x->l)) == 0 && !x->last) {
 		db_list_close(x->l);
 		x->l = NULL;
-		if (batch_open(x) != E_OK)
+		if ((x->err = batch_open(x)) != E_OK)
 			return -1;
 	}
 	if (r != 1)
@@ -103,6 +104,14 @@ db_export_next(struct db_export *x, struct db_memo *m,
 		stamp_format(rev->created_at, &x->l->row.rev_created);
 	}
 	return 1;
+}
+
+enum err
+db_export_err(const struct db_export *x)
+{
+	if (x->err != E_OK || x->l == NULL)
+		return x->err != E_OK ? x->err : E_DB;
+	return db_list_err(x->l);
 }
 
 void

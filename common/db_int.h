@@ -95,6 +95,7 @@ struct db_list {
 	struct db_row		 row;
 	int			 pending;	/* a fetched row not yet handed out */
 	int			 done;
+	enum err		 err;		/* why the rows broke off */
 	struct list_batch	*batch;		/* NULL: the rows as they come */
 	/* Frees batch: db_memo.c's, so that the programs that list no memo
 	 * do not link the tag parser through db.c. */

@@ -232,6 +232,7 @@ batch_next(struct db_list *l)
 {
 	struct list_batch *b = l->batch;
 	MYSQL_STMT *st;
+	enum err e;
 
 	if (b->want == 0 || b->v.limit == ~0ULL || b->read < b->v.limit)
 		return 0;
@@ -240,9 +241,10 @@ batch_next(struct db_list *l)
 	b->v.before = l->row.id;
 	b->seen += b->read;
 	b->v.limit = batch_size(b);
-	if (batch_run(l->db, b, &st) != E_OK ||
-	    row_bind(l->db, &l->row, st) != E_OK) {
+	if ((e = batch_run(l->db, b, &st)) != E_OK ||
+	    (e = row_bind(l->db, &l->row, st)) != E_OK) {
 		db_end(st);
+		l->err = e;
 		return -1;
 	}
 	l->st = st;
@@ -266,6 +268,8 @@ db_memo_next(struct db_list *l, struct db_memo *m)
 				continue;
 			if (r == 1)
 				b->want--;
+			else
+				l->err = E_NOMEM;
 		}
 		if (r == 1) {
 			row_memo(&l->row, m);
@@ -291,8 +295,9 @@ count_listed(struct db *db, const char *hash, const struct db_filter *all,
 		return e == E_UNAUTH ? E_OK : e;
 	while ((r = db_memo_next(l, &m)) == 1)
 		(*n)++;
+	e = r == 0 ? E_OK : db_list_err(l);
 	db_list_close(l);
-	return r == 0 ? E_OK : E_DB;
+	return e;
 }
 
 enum err
