@@ -199,6 +199,7 @@ fuzz: deps fuzz-build
 
 # ---- static analysis ----
 LINT_SRC = $(wildcard common/*.c cgi-bin/*.c maint/*.c)
+LINT_FAULT_SRC = $(shell grep -l '"fault.h"' $(LINT_SRC))
 lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --std=c11 -D_GNU_SOURCE -Icommon -I$(B) \
@@ -208,7 +209,15 @@ lint: all
 	@# calls va_start (the valist checker keeps state across files).
 	@printf '%s\n' $(LINT_SRC) | xargs -P2 -I{} clang-tidy --quiet {} -- \
 	    $(CPPFLAGS) -std=gnu11
-	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files"
+	@# The fault build's code too (make fault: -DMEMO_FAULTS), in the
+	@# files that have any.
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr --std=c11 -D_GNU_SOURCE -DMEMO_FAULTS -Icommon \
+	    -I$(B) --suppress=missingIncludeSystem $(LINT_FAULT_SRC)
+	@printf '%s\n' $(LINT_FAULT_SRC) | xargs -P2 -I{} clang-tidy --quiet {} \
+	    -- $(CPPFLAGS) -DMEMO_FAULTS -std=gnu11
+	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files," \
+	    "$(words $(LINT_FAULT_SRC)) of them also as the fault build"
 
 # Debian packages the build, make run and make test need (libssl-dev,
 # zlib1g-dev: the static libraries libmariadb.a needs; bats, bats-assert,
