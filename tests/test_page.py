@@ -1120,18 +1120,31 @@ def page_write_under_filter(env):
     """Page: a memo written under a tag or search filter joins the list (the pages loaded stay) if the server says it matches, else the status says why it is not shown (no verdict once the filter changed); a failed save says why (503: try later; a 4xx: refused, no retry promised), then that the text is kept"""
     name = "페이지 필터 쓰기"
     b = api(env, name)
+    # For the 더 보기 race below, oldest first, each group posted once the
+    # one before is in (ids ascend): 10 #회사, then 40 #집 among 10 #회사,
+    # then the newest 50 #회사.
+    texts = [f"안건 {n} #회사" if n < 10 or n >= 60 or n % 5 == 4 else f"집안일 {n} #집"
+             for n in range(110)]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda i: post(b, f"안건 {i} #회사"), range(60)))
-    post(b, "저녁 장보기 #집")
+        ids = [list(pool.map(lambda t: post(b, t), g))
+               for g in (texts[:10], texts[10:60], texts[60:])]
     company = "#tag=%ED%9A%8C%EC%82%AC"
     with Chromium(env, "filter-write") as wd:
         open_page(wd, env, name)
-        # 더 보기 pressed while the filtered list loads: no next page is
-        # asked then.  Its cursor would be the old list's and its filter
-        # the new one's; answered after the new list, it skipped the memos
-        # between the two cursors (here they are one memo apart, so what
-        # is checked is that it is not asked).  The new list is held
-        # 1.5 s, a next page 2.5 s.
+        # 더 보기 pressed while the filtered list loads: no next page may
+        # be asked then.  Its cursor would be the old list's and its
+        # filter the new one's; answered after the new list, it would
+        # skip the memos between the two cursors.  Hence the groups: two
+        # pages of all memos end at the middle group's oldest, the first
+        # #회사 page at the newest group's oldest, and the middle group's
+        # ten #회사 lie between, so the cards would show such a skip (the
+        # count of next pages asked while loading says what caused it).
+        # The new list is held 1.5 s, a next page 2.5 s.
+        wd.js("document.getElementById('more').click()")
+        wd.wait("return document.querySelectorAll('#memos li').length === 100"
+                " && document.getElementById('more').textContent === '더 보기'",
+                "the second page of all memos")
+        eq(wd.js(SHOWN)[-1], min(ids[1]), "the old list's cursor: the middle group's oldest")
         wd.js("window.__f0 = window.fetch; window.__busyMore = 0;"
               "window.fetch = function (u, i) { u = String(u);"
               " var more = /before=/.test(u) && !/limit=1(&|$)/.test(u);"
@@ -1144,7 +1157,7 @@ def page_write_under_filter(env):
         wd.wait("return document.getElementById('view-memos').hasAttribute('aria-busy')",
                 "the filtered list loading")
         wd.js("document.getElementById('more').click()")
-        wd.wait("return document.getElementById('count').textContent === '#회사 메모 60개'",
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 70개'",
                 "the #회사 filter")
         time.sleep(3)           # past any next page held back
         eq(wd.js("return window.__busyMore"), 0, "no next page asked while the list loaded")
@@ -1154,19 +1167,19 @@ def page_write_under_filter(env):
         eq(shown, want, "the cards: the newest #회사 memos, none skipped")
         wd.js("window.fetch = window.__f0")
         wd.go(env.web_prefix.url + company)
-        wd.wait("return document.getElementById('count').textContent === '#회사 메모 60개'",
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 70개'",
                 "the #회사 filter")
         wd.js("document.getElementById('more').click()")
-        wd.wait("return document.querySelectorAll('#memos li').length === 60",
+        wd.wait("return document.querySelectorAll('#memos li').length === 70",
                 "the second page loaded")
         wd.js("document.querySelector('#memos li:last-child').__kept = true;")
 
         # Matching: on top, counted, and the loaded pages stay as they are.
         write(wd, "새 안건 #회사")
-        wd.wait("return document.getElementById('count').textContent === '#회사 메모 61개'",
+        wd.wait("return document.getElementById('count').textContent === '#회사 메모 71개'",
                 "the new memo counted")
         eq(wd.js(CARDS)[0], "새 안건 #회사", "on top")
-        eq(len(wd.js(CARDS)), 61, "every card loaded before, and the new one")
+        eq(len(wd.js(CARDS)), 71, "every card loaded before, and the new one")
         check(wd.js("return document.querySelector('#memos li:last-child').__kept === true"),
               "the list was not loaded anew (the last card is the same element)")
         eq(status(wd), "저장했습니다.", "saved")
@@ -1177,7 +1190,7 @@ def page_write_under_filter(env):
                 "the status for a memo the filter leaves out")
         eq(status(wd), "저장했습니다. 지금 필터(#회사)에 맞지 않아 목록에는 보이지 않습니다.",
            "what the status says")
-        eq(wd.text("#count"), "#회사 메모 61개", "the count unchanged")
+        eq(wd.text("#count"), "#회사 메모 71개", "the count unchanged")
         check("저녁 약속 #친구" not in wd.js(CARDS), "not in the list")
         check("저녁 약속 #친구" in [t for t, _, _ in memos(env, name).values()],
               "in the database")
