@@ -734,12 +734,18 @@ def page_pin_tags_search(env):
         eq(wd.text("#empty"), "결과 없음 — ‘없는말’에 맞는 메모가 없습니다.", "결과 없음")
         eq(wd.text("#count"), "검색 결과 0개", "count 0")
 
-        # A sentence pasted whole: every word counts, the 9th too (the
-        # first 8 are in 회의실 예약하기 as well).
-        search(wd, "회 의 회사 회의 사 # 의 회 주간")
+        # A sentence pasted whole: every word counts, the 9th too.  Nine
+        # words none of which holds another, so the server keeps all nine:
+        # its statement takes the 8 longest (the syllables), and memo.cgi
+        # looks for the shortest, "/", in each memo found; a copy without
+        # the "/" has the eight.
+        copy = post(b, "주간 회의록 #회사 #중요")
+        search(wd, "주 간 회 의 록 사 중 요 /")
         wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
                 "the results for nine words")
         eq(wd.js(CARDS), ["주간 회의록 #회사/회의 #중요"], "only the memo with all nine")
+        for path in (f"/memo/{copy}", f"/trash/{copy}"):
+            eq(b.request("DELETE", path).status, 204, f"DELETE {path}")
 
         # A reload on a search URL shows the same search.
         wd.go(env.web_prefix.url + "#q=%ED%9A%8C%EC%9D%98&tag=%ED%9A%8C%EC%82%AC")
