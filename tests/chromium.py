@@ -2,7 +2,7 @@
 driven through chromedriver's WebDriver HTTP API (W3C), standard library
 only (nothing downloads a browser).  Chrome DevTools commands go through
 chromedriver's goog/cdp/execute: color scheme, touch, viewport size,
-JavaScript off.
+time zone, JavaScript off.
 
     with Chromium(env, "page") as wd:   # output under var/test/browser/
         wd.login(env.web_prefix.url, "이름")
@@ -222,6 +222,11 @@ class Chromium:
 
     def scripts(self, on):
         self.cdp("Emulation.setScriptExecutionDisabled", {"value": not on})
+
+    def timezone(self, tz):
+        """The time zone the pages see ("Asia/Seoul"), across navigations;
+        set it before a page makes its Intl.DateTimeFormat objects."""
+        self.cdp("Emulation.setTimezoneOverride", {"timezoneId": tz})
 
     def screenshot(self, name):
         png = base64.b64decode(self.s("GET", "/screenshot"))

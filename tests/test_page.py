@@ -13,12 +13,15 @@ under var/test/browser/screens/ in CGI mode.  Each browser test also
 requires that the page ran without a script error, an unhandled promise
 rejection or a Content-Security-Policy violation."""
 import concurrent.futures
+import contextlib
+import datetime
 import json
 import os
 import re
 import time
 import unicodedata
 
+import stack
 from chromium import KEY, Chromium
 from lib import Browser, check, eq, login, naver_id, page_logic, test
 
@@ -96,6 +99,31 @@ def post(b, text, pinned=None):
     r = b.post_json("/memo", body)
     eq(r.status, 200, f"POST {text[:20]!r}")
     return r.json()["id"]
+
+
+@contextlib.contextmanager
+def settings(env, **changed):
+    """The service's settings file with `changed` for a while, then as
+    run.py wrote it: a CGI reads it at each request, a FastCGI process
+    once it changed (test_fastcgi.settings_file_changes_seen)."""
+    stack.write_env(env.config, dict(env.settings, **changed))
+    try:
+        yield
+    finally:
+        stack.write_env(env.config, env.settings)
+
+
+KST = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def purge_note(deleted_at, days):
+    """What the trash view says of a memo deleted at deleted_at (the API's
+    UTC stamp) when memos stay `days` days, in the page's time zone (the
+    tests' Chromium: Asia/Seoul, KST all year)."""
+    at = datetime.datetime.strptime(deleted_at, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+    d = (at + datetime.timedelta(days=days)).astimezone(KST)
+    return f"{d.year}년 {d.month}월 {d.day}일 이후 영구 삭제"
 
 
 def backdate(env, name, hours):
@@ -439,11 +467,14 @@ def page_two_tab_conflict(env):
 
 @test
 def page_delete_undo_trash(env):
-    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date, 복원 (a double click restores once; of a memo another tab purged meanwhile: said so), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation"""
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation"""
     name = "페이지 휴지통"
     b = api(env, name)
     ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
-    with Chromium(env, "trash") as wd:
+    # Memos stay 7 days in the trash, not the default 30: the page must
+    # take the server's word.  A person in Korea sees the dates in KST.
+    with settings(env, TRASH_DAYS="7"), Chromium(env, "trash") as wd:
+        wd.timezone("Asia/Seoul")
         open_page(wd, env, name)
         eq(wd.js(CARDS), [f"메모 {i}" for i in range(5, 0, -1)], "five cards")
 
@@ -491,6 +522,15 @@ def page_delete_undo_trash(env):
         # The card goes before the DELETE is answered: the last may still run.
         settled(lambda: sorted(i for i, r in memos(env, name).items() if r[2]),
                 sorted([ids[0], ids[1], ids[3], ids[4]]), "four rows in the trash")
+        # 메모 2 deleted two days ago; 메모 1 yesterday at 15:30 UTC, 00:30
+        # KST: its purge day is a day later in KST than in UTC.
+        env.db.client(database="memo", stdin=(
+            f"UPDATE memo SET deleted_at = CASE id WHEN {ids[0]}"
+            " THEN TIMESTAMP(UTC_DATE() - INTERVAL 1 DAY, '15:30:00')"
+            " ELSE TIMESTAMP(UTC_DATE() - INTERVAL 2 DAY, '10:00:00') END"
+            f" WHERE id IN ({ids[0]}, {ids[1]})"))
+        trashed = b.get("/memo?trash=true").json()["memos"]
+        eq([m["id"] for m in trashed], [ids[4], ids[3], ids[1], ids[0]], "the trash, by the API")
 
         # The trash view, by its tab; its URL survives a reload.
         wd.click("#nav a[data-view='trash']")
@@ -503,12 +543,12 @@ def page_delete_undo_trash(env):
                 " document.querySelectorAll('#trash-list li').length === 4",
                 "the trash after a reload")
         eq(wd.text("#trash-count"), "휴지통 메모 4개", "its count")
-        eq(wd.text("#trash-note"), "휴지통의 메모는 삭제하고 30일이 지나면 자동으로 영구 삭제됩니다.",
-           "how long memos stay")
+        eq(wd.text("#trash-note"), "휴지통의 메모는 삭제하고 7일이 지나면 자동으로 영구 삭제됩니다.",
+           "how long memos stay: TRASH_DAYS")
         purge = wd.js("return Array.from(document.querySelectorAll('#trash-list .purge-when'))"
                       ".map(function (e) { return e.textContent; })")
-        check(all(re.fullmatch(r"\d{4}년 \d{1,2}월 \d{1,2}일 이후 영구 삭제", p) for p in purge),
-              f"each says when it will be purged: {purge}")
+        eq(purge, [purge_note(m["deleted_at"], 7) for m in trashed],
+           "each says when it will be purged: deleted_at + 7 days, in KST")
         if env.web.mode == "cgi":
             wd.screenshot("trash")
 
@@ -587,7 +627,8 @@ def page_delete_undo_trash(env):
         wd.wait(f"return {CARDS[7:-1]}.join('|') === '메모 5|메모 4|메모 3'", "three memos")
         wd.wait("return !document.querySelector('#toast.show')", "the toast gone by itself")
         no_problems(wd, "trash")
-        print(f"    saw: undo restored 메모 3 in place; trash {purge}; left {wd.js(CARDS)}")
+        print(f"    saw: undo restored 메모 3 in place; trash {purge} (deleted"
+              f" {[m['deleted_at'] for m in trashed]}); left {wd.js(CARDS)}")
 
 
 TAGLIST = ("return Array.from(document.querySelectorAll('#tag-list .chip')).map("
@@ -2036,8 +2077,11 @@ def page_api_count_and_trash_days(env):
     r = b.get("/memo?limit=2")
     eq(list(r.json()), ["memos"], "no count unless asked: the seed's answer")
     r = b.get("/memo?trash=true")
-    eq(r.json()["trash_days"], 30, "trash_days in the trash listing")
+    eq(r.json()["trash_days"], 30, "trash_days in the trash listing: TRASH_DAYS's default")
     eq([m["id"] for m in r.json()["memos"]], [ids[4]], "the trash")
+    with settings(env, TRASH_DAYS="7"):
+        r = b.get("/memo?trash=true")
+    eq(r.json()["trash_days"], 7, "trash_days in the trash listing: TRASH_DAYS=7")
     eq(b.get("/memo?count=maybe").status, 400, "count=maybe")
     eq(Browser(env.web_prefix.url).get("/memo?count=true").status, 401, "no session")
     print(f"    saw: {seen}")
