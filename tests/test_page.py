@@ -155,6 +155,9 @@ FAIL_LATE = ("window.__f0 = window.fetch; var m = arguments[0], part = arguments
              " return new Promise(function (ok) { setTimeout(ok, 300); }).then(function () {"
              "  return new Response(JSON.stringify({error: 'database unavailable'}),"
              "   {status: code, headers: {'Content-Type': 'application/json'}}); }); };")
+# window.__searches counts the list requests of a search (q= in the URL).
+COUNT_SEARCHES = ("window.__searches = 0; var f = window.fetch; window.fetch = function (u, i) {"
+                  " if (/[?&]q=/.test(String(u))) window.__searches++; return f(u, i); };")
 # The focused element's first class, its text and whether it is off.
 FOCUSED = ("var f = document.activeElement;"
            " if (!f || f === document.body) return ['body'];"
@@ -720,8 +723,7 @@ def page_pin_tags_search(env):
         # Search as the person types: one request after the last key.  Both
         # keys' input events in one script, so they surely fall within
         # SEARCH_DELAY (300 ms) of each other however slow the machine.
-        wd.js("window.__searches = 0; var f = window.fetch; window.fetch = function (u, i) {"
-              " if (/[?&]q=/.test(String(u))) window.__searches++; return f(u, i); };")
+        wd.js(COUNT_SEARCHES)
         wd.js("var s = document.getElementById('search');"
               "s.value = '회'; s.dispatchEvent(new Event('input'));"
               "s.value = '회의'; s.dispatchEvent(new Event('input'));")
@@ -1503,13 +1505,23 @@ def page_korean_ime(env):
         wd.keys(KEY["esc"])
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "Esc closed it")
 
-        # The search box: Enter during a composition does not search.
-        compose(wd, "search", """
+        # The search box: Enter during a composition does not search.  A
+        # search starts within the key's own task (searchNow: q= in the URL,
+        # the list busy, its requests sent), so the script that sends the
+        # key sees it; and later, past SEARCH_DELAY, nothing either.
+        wd.js(COUNT_SEARCHES)
+        seen = compose(wd, "search", """
             t.value = '고칠';
             ev('compositionstart', {data: ''});
-            ev('keydown', {key: 'Enter', code: 'Enter', isComposing: true, keyCode: 229});""")
-        time.sleep(0.1)
-        eq(wd.text("#count"), "메모 2개", "no search yet")
+            return [ev('keydown', {key: 'Enter', code: 'Enter', isComposing: true,
+                                   keyCode: 229}),
+                    location.hash, document.getElementById('view-memos').hasAttribute('aria-busy'),
+                    window.__searches];""")
+        eq(seen, [False, "", False, 0], "Enter left to the IME: [held back, the URL's hash,"
+           " the list busy, search requests]")
+        time.sleep(0.5)
+        eq(wd.js("return [location.hash, window.__searches]"), ["", 0], "no search since")
+        eq(wd.text("#count"), "메모 2개", "the list as it was")
         no_problems(wd, "ime")
         print(f"    saw: held back {prevented} during composition; rows"
               f" {sorted(t for t, _, _ in memos(env, name).values())}")
