@@ -2,7 +2,8 @@
 driven through chromedriver's WebDriver HTTP API (W3C), standard library
 only (nothing downloads a browser).  Chrome DevTools commands go through
 chromedriver's goog/cdp/execute: color scheme, touch, viewport size,
-time zone, JavaScript off.
+time zone, JavaScript off.  Permissions (the clipboard's) go through
+WebDriver's own /permissions.
 
     with Chromium(env, "page") as wd:   # output under var/test/browser/
         wd.login(env.web_prefix.url, "이름")
@@ -227,6 +228,14 @@ class Chromium:
         """The time zone the pages see ("Asia/Seoul"), across navigations;
         set it before a page makes its Intl.DateTimeFormat objects."""
         self.cdp("Emulation.setTimezoneOverride", {"timezoneId": tz})
+
+    def permission(self, name, state):
+        """A permission ("clipboard-read", "clipboard-write") of the current
+        page's origin: "granted", "denied" or "prompt" (the WebDriver
+        extension of W3C Permissions).  Chromium lets a click write the
+        clipboard unless clipboard-write is denied; reading it back takes
+        clipboard-read."""
+        self.s("POST", "/permissions", {"descriptor": {"name": name}, "state": state})
 
     def screenshot(self, name):
         png = base64.b64decode(self.s("GET", "/screenshot"))

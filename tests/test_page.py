@@ -370,7 +370,7 @@ def page_history_restore_changed_meanwhile(env):
 
 @test
 def page_two_tab_conflict(env):
-    """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy"""
+    """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy (to the clipboard, or selected where that is refused)"""
     name = "페이지 충돌"
     b = api(env, name)
     mid = post(b, "회의 안건\n- 예산")
@@ -409,9 +409,21 @@ def page_two_tab_conflict(env):
         if env.web.mode == "cgi":
             wd.js(f"document.querySelector('{card(mid)}').scrollIntoView()")
             wd.screenshot("conflict")
+        # 내 내용 복사: where the page may not write the clipboard, mine is
+        # left selected in the editor for Ctrl+C; where it may, it is copied.
+        said = "return document.getElementById('status').textContent === arguments[0]"
+        wd.permission("clipboard-write", "denied")
         wd.click(card(mid, ".conflict-actions .copy-mine"))
-        wd.wait("return /복사/.test(document.getElementById('status').textContent)",
-                "a copy message")
+        wd.wait(said, "the copy refused", 15, "복사할 수 없는 환경입니다. 내용을 선택해 두었으니"
+                " Ctrl+C(⌘+C)로 복사해 주세요.")
+        eq(wd.js("var t = document.activeElement;"
+                 " return [t.id, t.value.slice(t.selectionStart, t.selectionEnd)];"),
+           [f"edit-{mid}", mine], "mine selected in the editor")
+        wd.permission("clipboard-write", "granted")
+        wd.permission("clipboard-read", "granted")      # for the test to read it back
+        wd.click(card(mid, ".conflict-actions .copy-mine"))
+        wd.wait(said, "the copy", 15, "내 내용을 클립보드에 복사했습니다.")
+        eq(wd.js("return navigator.clipboard.readText()"), mine, "mine on the clipboard")
         wd.click(card(mid, ".conflict-actions .keep-mine"))
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "mine saved")
         eq(text_of(env, mid), mine, "mine stored")
