@@ -93,7 +93,10 @@ header() {
 }
 
 # json FILTER: jq's raw output for FILTER over the body; fails the test if
-# the body is not JSON.
+# the body is not JSON, but only as a command or an assignment
+# (x=$(json …)).  As an argument, "$(json …)", a failure prints nothing
+# and stops nothing (bats sets no inherit_errexit): compare it only with
+# what "" is not.
 json() {
 	jq -r "$@" <<<"$BODY" || fail "the body is not JSON ($*): ${BODY:0:300}"
 }

@@ -52,30 +52,35 @@ hash() {
 }
 
 @test "GET /login behind a TLS-ending load balancer: Secure cookies and an https callback (COOKIE_SECURE auto, 1, 0)" {
-	# secure: whether the state cookie just set is Secure.
-	secure() {
-		assert_equal "$STATUS" 302
-		[[ $(header Set-Cookie) == *"; Secure" ]] && echo yes || echo no
+	# assert_secure WHAT yes|no: login.cgi answered 302 with the state
+	# cookie, Secure or not.  Not $(…): a failed check in a command
+	# substitution only returns 1, and a 500 without a cookie read "no".
+	assert_secure() {
+		local secure=no
+		assert_equal "$1: $STATUS" "$1: 302"
+		[[ $(header Set-Cookie) == oauthState=* ]] || fail "$1: no state cookie: $HEADERS"
+		[[ $(header Set-Cookie) != *"; Secure" ]] || secure=yes
+		assert_equal "$1: Secure $secure" "$1: Secure $2"
 	}
 	# Behind the balancer lighttpd's mod_extforward turns a trusted
 	# forwarder's X-Forwarded-Proto: https into HTTPS=on; the header alone,
 	# which anyone can send, is never trusted.
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' HTTPS=on \
 	    HTTP_X_FORWARDED_PROTO=https cgi login.cgi
-	assert_equal "HTTPS=on: $(secure)" "HTTPS=on: yes"
+	assert_secure "HTTPS=on" yes
 	assert_regex "$(header Location)" 'redirect_uri=https%3A%2F%2Fmemo\.example\.com%2Fauth&'
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' \
 	    HTTP_X_FORWARDED_PROTO=https cgi login.cgi
-	assert_equal "X-Forwarded-Proto alone: $(secure)" "X-Forwarded-Proto alone: no"
+	assert_secure "X-Forwarded-Proto alone" no
 	assert_regex "$(header Location)" 'redirect_uri=http%3A%2F%2Fmemo\.example\.com%2Fauth&'
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' cgi login.cgi
-	assert_equal "plain HTTP: $(secure)" "plain HTTP: no"
+	assert_secure "plain HTTP" no
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=1 \
 	    cgi login.cgi
-	assert_equal "COOKIE_SECURE=1, plain HTTP: $(secure)" "COOKIE_SECURE=1, plain HTTP: yes"
+	assert_secure "COOKIE_SECURE=1, plain HTTP" yes
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=0 \
 	    HTTPS=on cgi login.cgi
-	assert_equal "COOKIE_SECURE=0 behind TLS: $(secure)" "COOKIE_SECURE=0 behind TLS: no"
+	assert_secure "COOKIE_SECURE=0 behind TLS" no
 }
 
 # bats test_tags=valgrind
