@@ -10,7 +10,8 @@ the sanitizer pass and the secrets-in-logs test.
 
 tag="valgrind" runs only the tests marked `# bats test_tags=valgrind` (the
 valgrind pass: a CGI costs about a second under memcheck).  Without bats,
-bats-assert or jq, every test is reported SKIP with how to get them.
+bats-assert, jq, mariadb or curl, every test is reported SKIP with how to
+get them.
 """
 import os
 import re
@@ -23,7 +24,7 @@ import lib
 
 DIR = os.path.join(lib.ROOT, "tests", "bats")
 LIBS = ["/usr/lib/bats/bats-support/load.bash", "/usr/lib/bats/bats-assert/load.bash"]
-HOW = "apt-get install bats bats-assert jq, or make deps"
+HOW = "apt-get install bats bats-assert jq mariadb-client curl, or make deps"
 MARK = "=== memo-bats: "        # helper.bash's line before each CGI's stderr
 
 TEST_RE = re.compile(r'^\s*@test\s+"(.*)"\s+\{\s*$')
@@ -49,7 +50,7 @@ def tests_in(path):
 
 
 def missing_tools():
-    why = [t for t in ("bats", "jq", "mariadb") if shutil.which(t) is None]
+    why = [t for t in ("bats", "jq", "mariadb", "curl") if shutil.which(t) is None]
     why += [os.path.basename(os.path.dirname(p)) for p in LIBS if not os.path.exists(p)]
     return why
 

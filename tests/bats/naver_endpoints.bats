@@ -26,9 +26,16 @@ setup() {
 	ELSEWHERE=${DOUBLE/127.0.0.1/0.0.0.0}
 }
 
-# token_requests: how many token requests the double has seen.
+# token_requests: sets TOKEN_REQUESTS to how many token requests the double
+# has seen.  A command, not $(…) over a pipe: there a curl that failed gave
+# jq no input, "" before and "" after, and the test passed.
 token_requests() {
-	curl -fsS "$DOUBLE/_double/token-requests" | jq length
+	local record
+	record=$(curl -fsS "$DOUBLE/_double/token-requests") ||
+	    fail "the double's record $DOUBLE/_double/token-requests: curl exited $?"
+	TOKEN_REQUESTS=$(jq -e 'arrays | length' <<<"$record") ||
+	    fail "the double's record is not a list: ${record:0:300}"
+	assert_regex "$TOKEN_REQUESTS" '^[0-9]+$'
 }
 
 @test "GET /login with a Naver URL that is http:// to a host not loopback: 500, a Korean page, no redirect; the log names the setting" {
@@ -57,7 +64,8 @@ token_requests() {
 	local key state users sessions before
 	users=$(rows user 1)
 	sessions=$(rows sessions 1)
-	before=$(token_requests)
+	token_requests
+	before=$TOKEN_REQUESTS
 	for key in NAVER_TOKEN_URL NAVER_PROFILE_URL; do
 		SECONDS=0
 		# The double's own paths: a request would be in its record.
@@ -74,7 +82,8 @@ token_requests() {
 		refute_regex "$HEADERS" 'sessionId'
 		within 2 "the refusal"
 	done
-	assert_equal "$(token_requests)" "$before"
+	token_requests
+	assert_equal "token requests: $TOKEN_REQUESTS" "token requests: $before"
 	assert_equal "$(rows user 1)" "$users"
 	assert_equal "$(rows sessions 1)" "$sessions"
 }
