@@ -384,13 +384,29 @@ t_cfg_reread(void)
 	CHECK(strcmp(cfg_host(env), "(error)") == 0);	/* gone */
 }
 
+/* {"a":[[…[1]…]]} with n arrays into buf; its length. */
+static size_t
+nested(char *buf, int n)
+{
+	size_t k = 5;
+
+	memcpy(buf, "{\"a\":", 5);
+	memset(buf + k, '[', (size_t)n);
+	k += (size_t)n;
+	buf[k++] = '1';
+	memset(buf + k, ']', (size_t)n);
+	k += (size_t)n;
+	buf[k++] = '}';
+	return k;
+}
+
 static void
 t_json(void)
 {
 	struct json_object *o;
 	const char *s;
 	size_t n;
-	char deep[64];
+	char deep[2 * JSONX_MAX_DEPTH + 8];
 
 	CHECK(jsonx_parse_object("{\"text\":\"a\\u0000b\"} \n", 21, &o) == E_OK);
 	CHECK(jsonx_get_string(o, "text", &s, &n) && n == 3 && s[1] == '\0');
@@ -407,9 +423,15 @@ t_json(void)
 	CHECK(jsonx_parse_object("{\"a\":'x'}", 9, &o) == E_BADREQ);
 	CHECK(jsonx_parse_object("{\"a\":01}", 8, &o) == E_BADREQ);
 	CHECK(jsonx_parse_object("{\"a\":1,}", 8, &o) == E_BADREQ);
-	memset(deep, '[', sizeof(deep));
-	memcpy(deep, "{\"a\":", 5);
-	CHECK(jsonx_parse_object(deep, sizeof(deep), &o) == E_BADREQ);
+	/* json-c counts each value as a level, the innermost 1 too: the
+	 * object, JSONX_MAX_DEPTH - 2 arrays and the 1 are at the limit, one
+	 * array more is over it.  Balanced, so nothing but the depth refuses
+	 * (an unclosed one is refused at any limit). */
+	n = nested(deep, JSONX_MAX_DEPTH - 2);
+	CHECK(jsonx_parse_object(deep, n, &o) == E_OK);
+	json_object_put(o);
+	n = nested(deep, JSONX_MAX_DEPTH - 1);
+	CHECK(jsonx_parse_object(deep, n, &o) == E_BADREQ && o == NULL);
 }
 
 static void
