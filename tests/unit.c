@@ -221,7 +221,13 @@ t_utf8_oracle(void)
 static void
 t_utf8_clean(void)
 {
+	/* ASCII, a Hangul syllable, a stray continuation byte, an emoji, a
+	 * truncated lead, a tab, a surrogate, a C1 control, a cut 3-byte
+	 * character: every kind of piece utf8_clean writes. */
+	static const char mixed[] = "a\xff\xea\xb0\x80\x80\xf0\x9f\x98\x80"
+	    "\xc3\t\xed\xa0\x80z\xc2\x85\xe2\x82";
 	char out[64];
+	size_t bad = 0;
 
 	/* Characters, not bytes, are counted; bytes that start none become
 	 * U+FFFD, control characters a space; the output always fits. */
@@ -237,7 +243,22 @@ t_utf8_clean(void)
 	    sizeof(out)) == 6 && strcmp(out, "a b \xc2\xa0") == 0);
 	CHECK(utf8_clean("한글", 6, 10, out, 5) == 3 && strcmp(out, "한") == 0);
 	CHECK(utf8_clean("x", 1, 10, out, 1) == 0 && out[0] == '\0');
-	CHECK(utf8_valid(out, strlen(out)));
+	/* Wherever out or maxchars ends it, what is written is well-formed
+	 * UTF-8 of at most maxchars characters, NUL-terminated: a cut falls
+	 * between characters, a U+FFFD's three bytes included. */
+	for (size_t outlen = 1; outlen <= sizeof(out); outlen++) {
+		for (size_t maxc = 0; maxc <= 16; maxc++) {
+			size_t r, chars = 0;
+
+			r = utf8_clean(mixed, sizeof(mixed) - 1, maxc, out, outlen);
+			for (size_t i = 0; i < r; i++)
+				chars += ((unsigned char)out[i] & 0xC0) != 0x80;
+			if (r >= outlen || strlen(out) != r || !utf8_valid(out, r) ||
+			    chars > maxc)
+				bad++;
+		}
+	}
+	CHECK(bad == 0);
 }
 
 struct kv { char k[8][64]; char v[8][128]; int n; };
