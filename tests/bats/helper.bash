@@ -101,6 +101,15 @@ json() {
 	jq -r "$@" <<<"$BODY" || fail "the body is not JSON ($*): ${BODY:0:300}"
 }
 
+# assert_reason: the body is JSON whose "error" is a string with a reason
+# in it (json .error would print "null" for a body without one).
+assert_reason() {
+	local why
+	why=$(jq -r '.error | strings' <<<"$BODY") ||
+	    fail "the body is not JSON: ${BODY:0:300}"
+	[[ -n $why ]] || fail "no reason in the body: ${BODY:0:300}"
+}
+
 # within LIMIT WHAT: fail unless the request since SECONDS=0 took under
 # LIMIT seconds; a wrapped CGI (valgrind) gets 20 more for its own start.
 within() {

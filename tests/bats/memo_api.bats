@@ -68,7 +68,7 @@ uri() {
 		printf '%b' "$body" | REQUEST_METHOD=POST CONTENT_TYPE="$ctype" \
 		    CONTENT_LENGTH=$(printf '%b' "$body" | wc -c) HTTP_COOKIE="$C" cgi memo.cgi
 		assert_equal "$STATUS $body" "$want $body"
-		assert_regex "$(json .error)" '.'
+		[[ $want == 200 ]] || assert_reason
 	done <<-'EOF'
 	415|text/plain|{"text":"x"}
 	415||{"text":"x"}
@@ -101,7 +101,7 @@ uri() {
 		printf '%s' "$body" | REQUEST_METHOD=POST CONTENT_TYPE=application/json \
 		    CONTENT_LENGTH="$cl" HTTP_COOKIE="$C" cgi memo.cgi
 		assert_equal "$STATUS CONTENT_LENGTH=$cl" "$want CONTENT_LENGTH=$cl"
-		assert_regex "$(json .error)" '.'
+		assert_reason
 		within 5 "CONTENT_LENGTH=$cl"
 	done <<-'EOF'
 	400|100|{"text":"x"}

@@ -135,7 +135,7 @@ state() {
 		printf '%s' "$body" | REQUEST_METHOD=PATCH PATH_INFO=/$ID CONTENT_TYPE="$ctype" \
 		    CONTENT_LENGTH=$(len "$body") HTTP_COOKIE="$C" cgi memo.cgi
 		assert_equal "$STATUS $body" "$want $body"
-		assert_regex "$(json .error)" '.'
+		assert_reason
 	done <<-'EOF'
 	400|application/json|{}
 	400|application/json|{"text":"x","color":"red"}
