@@ -446,12 +446,18 @@ def naver_quirks(env):
 
 @test
 def relogin_updates_name_and_keeps_memos(env):
-    """Logging in again upserts the user (same row, memos kept)"""
+    """Logging in again upserts the user: the name Naver gives now replaces the old one (same row, memos kept)"""
     b = logged_in(env, "다시")
-    b.post_json("/memo", {"text": "남아 있어야 함"})
+    eq(b.post_json("/memo", {"text": "남아 있어야 함"}).status, 200, "POST /memo")
     uid = naver_id("다시")
-    b2 = logged_in(env, "다시")
-    eq(count(env, "user", f"id = '{uid}'"), 1, "one user row")
+    name = f"SELECT name FROM `user` WHERE id = '{uid}'"
+    eq(env.db.query(name), [["다시"]], "the name of the first login")
+    # The same Naver id, now with no name or nickname (the double's
+    # profilenonames): another name for the upsert to write.
+    b2 = Browser(env.web.url)
+    eq(login(b2, "다시", "profilenonames").status, 302, "second login")
+    eq(env.db.query(name), [["네이버 사용자"]], "the name replaced, in the one user row")
+    check("네이버 사용자님의 메모장" in b2.get("/").text, "the new name on the page")
     eq([m["text"] for m in b2.get("/memo").json()["memos"]], ["남아 있어야 함"], "memos kept")
 
 
