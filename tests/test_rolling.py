@@ -271,20 +271,26 @@ def migrations_under_the_previous_versions_traffic(env):
         f" SELECT '{naver_id(name)}', CONCAT('이주 전 메모 ', n, ' #이주'), UTC_TIMESTAMP()"
         " FROM seq;"))
 
-    log, stop = [], threading.Event()
+    log, errors, stop = [], [], threading.Event()
 
     def traffic(k):
         c = Browser(web.url)
         c.cookies = dict(b.cookies)
         n = 0
+
+        def one(what, send):
+            t0 = time.monotonic()
+            try:
+                r = send()
+            except Exception as e:  # a timeout or a dropped connection: the worst answer
+                errors.append((what, f"{time.monotonic() - t0:.2f}s", repr(e)))
+                return
+            log.append((t0, time.monotonic() - t0, what, r.status))
         while not stop.is_set():
             n += 1
-            t0 = time.monotonic()
-            r = c.post_json("/memo", {"text": f"이주 중 메모 {k}-{n} #이주"}, timeout=10)
-            log.append((t0, time.monotonic() - t0, "POST", r.status))
-            t0 = time.monotonic()
-            r = c.get("/memo?limit=20", timeout=10)
-            log.append((t0, time.monotonic() - t0, "GET", r.status))
+            one("POST", lambda: c.post_json("/memo", {"text": f"이주 중 메모 {k}-{n} #이주"},
+                                            timeout=10))
+            one("GET", lambda: c.get("/memo?limit=20", timeout=10))
     with running(traffic, stop, clients=2):
         time.sleep(0.5)
         t0 = time.monotonic()
@@ -296,6 +302,7 @@ def migrations_under_the_previous_versions_traffic(env):
        [m for m in test_migrate.MIGRATIONS if m >= "003"], "every new migration applied")
     check(p.stdout.splitlines()[-1].startswith("index: "), f"then the memos indexed: {p.stdout}")
     during = [x for x in log if x[0] < t1 and x[0] + x[1] > t0]
+    eq(errors, [], "requests of the previous version that timed out or broke")
     check(len(during) >= 4, f"requests while it migrated: {len(during)}")
     eq(sorted({x[3] for x in log}), [200], "every request of the previous version answered 200")
     slowest = max(x[1] for x in log)
