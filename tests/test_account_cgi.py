@@ -70,9 +70,11 @@ def export_memory_is_flat(env):
                     x = json.loads(body)
                     for part, want in (("memos", n - trash), ("trash", trash)):
                         ids = [m["id"] for m in x[part]]
-                        eq(len(set(ids)), want, f"every memo of {part}, once")
-                        eq(ids, sorted(ids, reverse=True), f"{part}: newest first, "
-                                                           "across batches")
+                        eq(len(ids), want, f"every memo of {part}, once")
+                        # Strictly: a memo sent again at a batch boundary
+                        # sits next to itself.
+                        eq([(i, j) for i, j in zip(ids, ids[1:]) if i <= j][:3], [],
+                           f"{part}: newest first across batches, none twice")
                     eq(sum(len(m["revisions"]) for m in x["memos"] + x["trash"]), sizes[n],
                        "revisions")
                 else:
