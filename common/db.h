@@ -70,10 +70,10 @@ struct db_session_new {
 	long		 max_age;	/* seconds */
 };
 /* In one transaction: upsert the user, drop the browser's previous session
- * (old_hash may be NULL), create the new one, and delete the user's
- * sessions beyond the newest SESSIONS_KEPT (the new one always kept; by
- * created_at, a second's resolution).  Then sweep a batch of expired
- * sessions. */
+ * (old_hash may be NULL), create the new one.  Then, after it, delete the
+ * user's sessions beyond the newest SESSIONS_KEPT (the new one always
+ * kept; by created_at, a second's resolution) and sweep a batch of expired
+ * sessions; a failure there is logged and the login stands. */
 enum err db_login(struct db *db, const char *user_id, const char *name,
 	    const struct db_session_new *s, const char *old_hash);
 enum err db_session_delete(struct db *db, const char *hash);

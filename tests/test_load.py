@@ -127,6 +127,21 @@ def report(f, codes, took):
 
 
 @test
+def logins_at_once(env):
+    """Logins at once: 300 people (6 rounds of 50, 25 at a time) log in, and every one gets in (302 and a live session), none gets a 503 because their logins' locks crossed"""
+    for rnd in range(6):
+        tag = f"동시 {secrets.token_hex(2)} {rnd}"
+
+        def one(i):
+            b = Browser(env.web.url)
+            r = login(b, f"{tag} {i:02d}")
+            return r.status, b.get("/memo").status
+        with ThreadPoolExecutor(25) as ex:
+            got = list(ex.map(one, range(USERS)))
+        eq([g for g in got if g != (302, 200)], [], f"round {rnd}: logins refused")
+
+
+@test
 def no_lost_writes(env):
     """No lost writes: 3,000 posts from 32 clients as 50 users — every 200 stored exactly once, no refused one stored"""
     run = secrets.token_hex(4)
