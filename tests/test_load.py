@@ -8,9 +8,16 @@ has returned, so every acknowledged memo must be stored exactly once; a
 refused one (503, or a broken connection) must not be stored while the
 database is up.  With MariaDB restarted in the middle, refused ones may be
 missing (or, if the server committed just before going away, present:
-counted and printed as "refused but stored"), acknowledged ones may not."""
+counted and printed as "refused but stored"), acknowledged ones may not.
+
+Logins and writes at once: people whose rows neighbour each other in an
+index (ids taken round-robin) log in, or write, at the same time; every
+answer must be the one a person alone would get, none a 503 because two
+transactions' locks (InnoDB's gap locks in REPEATABLE READ) crossed, and
+the CGI log (lighttpd.out) must hold no "Deadlock"."""
 import http.client
 import json
+import os
 import secrets
 import threading
 import time
@@ -139,6 +146,125 @@ def logins_at_once(env):
         with ThreadPoolExecutor(25) as ex:
             got = list(ex.map(one, range(USERS)))
         eq([g for g in got if g != (302, 200)], [], f"round {rnd}: logins refused")
+
+
+PEOPLE = 16
+CYCLES = 10
+
+
+def long_text(i, k):
+    """Person i's long-lived memo after its k-th edit."""
+    return f"긴 {'#c' if k % 2 else '#a #b'} {i} {k}"
+
+
+def cgi_log(env):
+    """The CGIs' stderr through env.web (lighttpd.out), so far."""
+    with open(os.path.join(env.web.state, "lighttpd.out"), encoding="utf-8",
+              errors="replace") as f:
+        return f.read()
+
+
+@test
+def writes_at_once(env):
+    """Writes at once: 16 people whose memos' ids neighbour each other post, rewrite tags (a memo with 48 revisions edited 60 times: three prunes), pin, trash, restore, delete for good and empty their trash at the same time, four of them logging out and in again; every answer is the one a person alone would get, none a 503 because their transactions' locks crossed (no Deadlock in the log)"""
+    run = secrets.token_hex(2)
+    log_from = len(cgi_log(env))
+    people = [Browser(env.web.url) for _ in range(PEOPLE)]
+    names = [f"쓰기 {run} {i:02d}" for i in range(PEOPLE)]
+    with ThreadPoolExecutor(PEOPLE) as ex:
+        eq(list(ex.map(lambda i: login(people[i], names[i]).status, range(PEOPLE))),
+           [302] * PEOPLE, "logins")
+    bad = []                    # answers other than the one expected
+    count = [0]
+    lock = threading.Lock()
+    start = threading.Barrier(PEOPLE, timeout=60)
+    seeded = threading.Barrier(PEOPLE + 1, timeout=60)     # the people and the test
+    long_ids = [None] * PEOPLE
+
+    def ask(i, what, want, method, path, obj=None):
+        body = json.dumps(obj).encode() if obj is not None else None
+        r = people[i].request(method, path, body=body, headers=(
+            {"Content-Type": "application/json"} if body else None))
+        with lock:
+            count[0] += 1
+            if r.status != want:
+                bad.append(f"person {i}: {what}: {r.status} {r.body[:100]!r}")
+        return r
+
+    def person(i):
+        # Round-robin: everyone's first memo, then everyone's second, so
+        # the ids of different people's memos neighbour each other.
+        start.wait()
+        r = ask(i, "POST the long-lived memo", 200, "POST", "/memo", {"text": f"긴 #a #b {i}"})
+        long_ids[i] = mid = r.json()["id"] if r.status == 200 else 0
+        seeded.wait()       # the test gives it a history of 48 revisions
+        seeded.wait()
+        edits = [0]
+
+        def edit_long():
+            """The long-lived memo's tags rewritten: "#c", then "#a #b"."""
+            k = edits[0] = edits[0] + 1
+            ask(i, f"PATCH the long-lived memo's text ({k})", 200, "PATCH",
+                f"/memo/{mid}", {"text": long_text(i, k)})
+        for c in range(CYCLES):
+            r = ask(i, "POST", 200, "POST", "/memo", {"text": f"새 #a #b {i} {c}"})
+            n = r.json()["id"] if r.status == 200 else 0
+            edit_long()
+            ask(i, "PATCH the text, tags changed", 200, "PATCH", f"/memo/{n}",
+                {"text": f"고침 #c {i} {c}"})
+            edit_long()
+            ask(i, "PATCH the pin", 200, "PATCH", f"/memo/{n}", {"pinned": True})
+            edit_long()
+            ask(i, "DELETE to the trash", 204, "DELETE", f"/memo/{n}")
+            edit_long()
+            ask(i, "restore", 200, "POST", f"/memo/{n}/restore")
+            edit_long()
+            ask(i, "DELETE to the trash again", 204, "DELETE", f"/memo/{n}")
+            edit_long()
+            if c % 3 == 2:
+                r = ask(i, "DELETE /trash", 200, "DELETE", "/trash")
+                if r.status == 200 and r.json() != {"purged": 1}:
+                    bad.append(f"person {i}: DELETE /trash: {r.json()}, want purged 1")
+            else:
+                ask(i, "DELETE /trash/{id}", 204, "DELETE", f"/trash/{n}")
+            if c == CYCLES // 2 and i % 4 == 0:
+                ask(i, "logout", 303, "POST", "/logout")
+                s = login(people[i], names[i]).status
+                with lock:
+                    count[0] += 1
+                    if s != 302:
+                        bad.append(f"person {i}: login again: {s}")
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(PEOPLE) as ex:
+        done = [ex.submit(person, i) for i in range(PEOPLE)]
+        seeded.wait()
+        # 48 revisions each: the 16th edit's REV_PRUNE deletes the oldest.
+        if all(long_ids):
+            env.db.query("INSERT INTO memo_revision (memo_id, text, created_at)"
+                         " SELECT m.id, CONCAT('옛 ', s.seq), m.created_at FROM memo m"
+                         " JOIN seq_1_to_48 s WHERE m.id IN"
+                         f" ({', '.join(map(str, long_ids))})")
+        seeded.wait()
+        for d in done:
+            d.result()
+    took = time.monotonic() - t0
+    ids = sorted(long_ids)
+    say(f"{count[0]} requests from {PEOPLE} people in {took:.1f}s; long-lived memos' ids "
+        f"{ids[0]}..{ids[-1]}")
+    deadlocks = [l for l in cgi_log(env)[log_from:].splitlines() if "Deadlock" in l]
+    for l in deadlocks[:5]:
+        say(l)
+    eq(bad, [], "answers not the expected ones")
+    eq(len(deadlocks), 0, "deadlocks in the CGI log")
+    eq(ids[-1] - ids[0], PEOPLE - 1, "the long-lived memos' ids neighbour each other")
+    for i, mid in enumerate(long_ids):
+        rows = env.db.query(f"SELECT COUNT(*) FROM memo_revision WHERE memo_id = {mid}")
+        check(50 <= int(rows[0][0]) <= 65, f"person {i}: {rows[0][0]} revisions kept")
+        memos = people[i].get("/memo").json()["memos"]
+        eq([(m["id"], m["text"]) for m in memos], [(mid, long_text(i, 6 * CYCLES))],
+           f"person {i}: what is left")
+        eq(people[i].get("/memo?trash=true").json()["memos"], [], f"person {i}: the trash")
 
 
 @test
