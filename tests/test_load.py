@@ -265,6 +265,8 @@ def writes_at_once(env):
         eq([(m["id"], m["text"]) for m in memos], [(mid, long_text(i, 6 * CYCLES))],
            f"person {i}: what is left")
         eq(people[i].get("/memo?trash=true").json()["memos"], [], f"person {i}: the trash")
+        eq(env.db.query(f"SELECT tag_key FROM memo_tag WHERE memo_id = {mid} ORDER BY tag_key"),
+           [["a"], ["b"]], f"person {i}: the long-lived memo's tags")
 
 
 @test
