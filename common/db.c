@@ -85,8 +85,10 @@ db_fail(struct db *db, MYSQL_STMT *st, const char *what)
 		msg = mysql_error(db->conn);
 	}
 	log_msg("database: %s: %u %s", what, n, *msg ? msg : "(no reason given)");
-	if (db != NULL)
+	if (db != NULL) {
 		db->failed = 1;
+		db->last_error = n;
+	}
 	return db_retryable(n) ? E_DB : E_INTERNAL;
 }
 
@@ -286,6 +288,13 @@ db_run(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out)
 		(void)db_fail(db, NULL, stmts[k].what);
 		return E_DB;
 	}
+	if (FAULT("db_deadlock")) {	/* chosen as a deadlock's victim */
+		log_msg("database: %s: %u (fault: deadlock)", stmts[k].what,
+		    ER_LOCK_DEADLOCK);
+		db->failed = 1;
+		db->last_error = ER_LOCK_DEADLOCK;
+		return E_DB;
+	}
 	if (st == NULL) {
 		if ((st = mysql_stmt_init(db->conn)) == NULL)
 			return db_fail(db, NULL, stmts[k].what);
@@ -366,7 +375,17 @@ db_query(struct db *db, const char *sql, const char *what)
 enum err
 db_begin(struct db *db)
 {
+	db->last_error = 0;
 	return db_query(db, "START TRANSACTION", "begin");
+}
+
+int
+db_deadlocked(struct db *db, enum err e)
+{
+	if (e != E_DB || db->last_error != ER_LOCK_DEADLOCK)
+		return 0;
+	log_msg("database: a deadlock's victim: the transaction runs again");
+	return 1;
 }
 
 enum err

@@ -149,8 +149,9 @@ struct memo_text {
 	const struct tag_list	*tags;
 };
 
-/* Store a memo for the session's user (one transaction with its tags);
- * E_UNAUTH if the session is not live.  out->text is t->text. */
+/* Store a memo for the session's user (one transaction with its tags, run
+ * once more if InnoDB rolled it back as a deadlock's victim); E_UNAUTH if
+ * the session is not live.  out->text is t->text. */
 enum err db_memo_insert(struct db *db, const char *hash,
 	    const struct memo_text *t, int pinned, struct db_memo *out);
 
@@ -199,6 +200,8 @@ enum err db_memo_get(struct db *db, const char *hash, uint64_t id,
  * returns 0 nothing changes and the answer is E_PRECOND.  out receives the
  * memo after the change (on E_PRECOND and E_CONFLICT: as it is).
  * E_NOTFOUND for another user's memo or none; E_UNAUTH without a session.
+ * One transaction, run once more if InnoDB rolled it back as a deadlock's
+ * victim.
  */
 enum memo_op { MEMO_EDIT, MEMO_TRASH, MEMO_RESTORE, MEMO_PURGE };
 struct memo_change {

@@ -58,6 +58,7 @@ struct db {
 	MYSQL		*conn;
 	MYSQL_STMT	*st[ST__COUNT];
 	int		 failed;	/* something failed: do not reuse */
+	unsigned int	 last_error;	/* the server's, since the last BEGIN */
 	char		*opened_with;	/* the connection settings, joined */
 	struct db_row	 row;		/* single-row answers */
 };
@@ -102,6 +103,12 @@ struct db_list {
 	void			(*batch_free)(struct list_batch *);
 };
 
+/* 1 (logged) if a write transaction failed with e because InnoDB chose it
+ * as a deadlock's victim (1213): the server rolled all of it back, so
+ * running it once more cannot write twice.  InnoDB's manual asks callers
+ * to be ready for that whatever the statements; two people's writes that
+ * lock neighbouring rows can meet so (test_load writes_at_once). */
+int	 db_deadlocked(struct db *db, enum err e);
 /* Log a failure, mark the handle failed, and say what it means. */
 enum err db_fail(struct db *db, MYSQL_STMT *st, const char *what);
 /* Prepare (once), bind and execute statement k; end it with db_end. */

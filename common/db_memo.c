@@ -76,8 +76,8 @@ tags_rewrite(struct db *db, unsigned long long *id, const struct tag_list *old,
 	return E_OK;
 }
 
-enum err
-db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
+static enum err
+memo_insert(struct db *db, const char *hash, const struct memo_text *t,
     int pinned, struct db_memo *out)
 {
 	MYSQL_BIND in[4];
@@ -116,6 +116,15 @@ out:
 	if (e != E_OK)
 		db_rollback(db);
 	return e;
+}
+
+enum err
+db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
+    int pinned, struct db_memo *out)
+{
+	enum err e = memo_insert(db, hash, t, pinned, out);
+
+	return db_deadlocked(db, e) ? memo_insert(db, hash, t, pinned, out) : e;
 }
 
 /* 1 if the search has words the statement has no room for. */
@@ -534,8 +543,8 @@ memo_purge(struct db *db, const struct db_memo *cur)
 	return db_exec(db, ST_MEMO_DELETE, in, NULL);
 }
 
-enum err
-db_memo_change(struct db *db, const char *hash, uint64_t id,
+static enum err
+memo_change(struct db *db, const char *hash, uint64_t id,
     const struct memo_change *c, struct db_memo *out)
 {
 	MYSQL_TIME written;	/* when the locked row's text was written */
@@ -571,6 +580,16 @@ out:
 	if (e != E_OK)
 		db_rollback(db);
 	return e;
+}
+
+enum err
+db_memo_change(struct db *db, const char *hash, uint64_t id,
+    const struct memo_change *c, struct db_memo *out)
+{
+	enum err e = memo_change(db, hash, id, c, out);
+
+	/* Run again from the locked read: an If-Match is checked anew. */
+	return db_deadlocked(db, e) ? memo_change(db, hash, id, c, out) : e;
 }
 
 enum err

@@ -14,6 +14,8 @@
  *                    is read: libmariadb fails when it next has to read it
  *   db_run_fails     a statement fails to run, no reason given (as when
  *                    the server is gone): "db_run_fails:2", the second
+ *   db_deadlock      a statement fails as a deadlock's victim (1213), its
+ *                    transaction rolled back
  *   tags_nomem       making a text's tags runs out of memory
  *   query_nomem      making a search query's patterns runs out of memory
  *   answer_nomem     making the JSON of one memo's answer fails

@@ -299,6 +299,45 @@ def export_cut(env):
     print("saw: " + "; ".join(seen))
 
 
+@test
+def write_deadlock_run_again(env):
+    """Injected: a POST and a PATCH whose transaction InnoDB picks as a deadlock's victim (1213) once: run again, 200, written once (one memo; one revision, tags and search copy as the text says); picked every time: 503 and nothing written"""
+    cookie = session(env, "inj-deadlock")
+
+    def call(fault, method, path="", text=""):
+        return inject(env, "memo", fault, body=json.dumps({"text": text}).encode(),
+                      REQUEST_METHOD=method, PATH_INFO=path, HTTP_COOKIE=cookie,
+                      CONTENT_TYPE="application/json")
+
+    def rows():
+        return [env.db.query("SELECT id, text FROM memo WHERE user_id = 'inj-deadlock'"),
+                env.db.query("SELECT r.text FROM memo_revision r JOIN memo m"
+                             " ON m.id = r.memo_id WHERE m.user_id = 'inj-deadlock'"),
+                env.db.query("SELECT tag_key FROM memo_tag WHERE user_id = 'inj-deadlock'"
+                             " ORDER BY tag_key"),
+                env.db.query("SELECT COUNT(*) FROM memo_search WHERE user_id = 'inj-deadlock'")]
+    r, err = call("db_deadlock", "POST", text="교착 #가")
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "POST, a victim twice")
+    eq(rows(), [[], [], [], [["0"]]], "nothing written")
+    # The 1st statement of the POST (the memo's INSERT) is the victim.
+    r, err = call("db_deadlock:1", "POST", text="교착 #가")
+    eq(r.status, 200, "POST, a victim once")
+    mid = r.json()["id"]
+    check("1213 (fault: deadlock)" in err and "runs again" in err, f"the log: {err!r}")
+    eq(rows(), [[[str(mid), "교착 #가"]], [], [["가"]], [["1"]]], "one memo, its tag and copy")
+    # The PATCH's 2nd (its revision, after the locked read).
+    r, err = call("db_deadlock:2", "PATCH", f"/{mid}", text="교착 풀림 #나")
+    eq((r.status, r.json()["text"], r.json()["tags"]), (200, "교착 풀림 #나", ["나"]),
+       "PATCH, a victim once")
+    check("runs again" in err, f"the log: {err!r}")
+    eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
+       "the memo edited once: one revision, the new tag")
+    r, err = call("db_deadlock", "PATCH", f"/{mid}", text="다시 #다")
+    eq(r.status, 503, "PATCH, a victim twice")
+    eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
+       "nothing written")
+
+
 def cut_at_each_statement(env, what, run, most=12):
     """run(fault) with its 1st, 2nd, … statement failing: each a 503 with
     every row of every table as it was, until the cut falls past the last
