@@ -35,7 +35,7 @@ import urllib.parse
 
 import lib
 from test_account import everything
-from lib import Browser, check, eq, run_cgi, sha256_hex, test
+from lib import Browser, check, code_for, eq, naver_id, run_cgi, sha256_hex, test
 
 FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
 
@@ -74,8 +74,9 @@ class ThroughFastCGI:
     route, with an X-Memo-Fault header naming the fault.  Returns the
     answer and what the processes wrote to stderr meanwhile (lighttpd.out:
     they inherit it; error.log too, should a lighttpd put it there).  Fails
-    when the program's process is not the one that served its previous
-    request: a fault must fail the request, never the process."""
+    when the program's processes (one each, with MEMO_FCGI_PROCS=1, but
+    auth's two) are not those that served its previous request: a fault
+    must fail the request, never a process."""
 
     def __init__(self, web):
         self.web = web
@@ -110,9 +111,9 @@ class ThroughFastCGI:
                                           body=body, headers=headers)
         program = os.path.join(FAULT_DIR, cgi + ".cgi")
         pids = self.web.fastcgi_pids(program)
-        eq(len(pids), 1, f"{cgi}.cgi processes from {FAULT_DIR} under the FastCGI lighttpd")
+        check(pids, f"{cgi}.cgi processes from {FAULT_DIR} under the FastCGI lighttpd")
         eq(pids, self.pids.setdefault(cgi, pids),
-           f"{cgi}.cgi: the process of its previous request served this one")
+           f"{cgi}.cgi: the processes of its previous request still serve")
         return r, self._logged_since(sizes)
 
 
@@ -336,6 +337,43 @@ def write_deadlock_run_again(env):
     eq(r.status, 503, "PATCH, a victim twice")
     eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
        "nothing written")
+
+
+@test
+def login_stands_when_cap_fails(env):
+    """Injected: a login whose session cap (run after its commit) fails: 302 with a session that works, the failure logged; a statement of the login's own transaction failing instead: 503 and no session"""
+    name = "주입 로그인"
+
+    def attempt(fault):
+        r, _ = inject(env, "login", "none", HTTP_HOST="127.0.0.1:8080")
+        state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+        cookie = [c for c in r.all("Set-Cookie") if c.startswith("oauthState=")][0].split(";")[0]
+        return inject(env, "auth", fault, HTTP_COOKIE=cookie, QUERY_STRING=urllib.parse.urlencode(
+            {"code": code_for(name), "state": state}))
+
+    def sessions():
+        return int(env.db.query(
+            f"SELECT COUNT(*) FROM sessions WHERE user_id = '{naver_id(name)}'")[0][0])
+    # The cap is the statement after the session's: find it by the log.
+    create = None
+    for n in range(1, 9):
+        before = sessions()
+        r, err = attempt(f"db_run_fails:{n}")
+        if "database: session cap:" in err:
+            break
+        if "database: session create:" in err:
+            create = n
+            eq(r.status, 503, "the session's own INSERT failing")
+            eq(sessions(), before, "no session written")
+    else:
+        raise AssertionError("the login never reached its session cap")
+    check(create is not None and create < n, f"the session's INSERT ({create}) before the cap")
+    eq(r.status, 302, f"the cap (statement {n}) failing: the login stands")
+    sid = [c for c in r.all("Set-Cookie") if c.startswith("sessionId=")][0].split(";")[0]
+    lib.SECRETS["session id"].add(sid.split("=", 1)[1])
+    eq(sessions(), before + 1, "the session written")
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=sid)
+    eq(r.status, 200, "the new session works")
 
 
 def cut_at_each_statement(env, what, run, most=12):
