@@ -72,6 +72,18 @@ db_retryable(unsigned int n)
 	    n == ER_OPTION_PREVENTS_STATEMENT || n == ER_READ_ONLY_MODE;
 }
 
+/* Log failure n of what, mark the handle failed, and say what it means. */
+static enum err
+fail_as(struct db *db, unsigned int n, const char *msg, const char *what)
+{
+	log_msg("database: %s: %u %s", what, n, *msg ? msg : "(no reason given)");
+	if (db != NULL) {
+		db->failed = 1;
+		db->last_error = n;
+	}
+	return db_retryable(n) ? E_DB : E_INTERNAL;
+}
+
 enum err
 db_fail(struct db *db, MYSQL_STMT *st, const char *what)
 {
@@ -84,12 +96,7 @@ db_fail(struct db *db, MYSQL_STMT *st, const char *what)
 		n = mysql_errno(db->conn);
 		msg = mysql_error(db->conn);
 	}
-	log_msg("database: %s: %u %s", what, n, *msg ? msg : "(no reason given)");
-	if (db != NULL) {
-		db->failed = 1;
-		db->last_error = n;
-	}
-	return db_retryable(n) ? E_DB : E_INTERNAL;
+	return fail_as(db, n, msg, what);
 }
 
 /* The settings a connection is opened with, joined: a request asking for
@@ -288,13 +295,9 @@ db_run(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out)
 		(void)db_fail(db, NULL, stmts[k].what);
 		return E_DB;
 	}
-	if (FAULT("db_deadlock")) {	/* chosen as a deadlock's victim */
-		log_msg("database: %s: %u (fault: deadlock)", stmts[k].what,
-		    ER_LOCK_DEADLOCK);
-		db->failed = 1;
-		db->last_error = ER_LOCK_DEADLOCK;
-		return E_DB;
-	}
+	if (FAULT("db_deadlock"))	/* chosen as a deadlock's victim */
+		return fail_as(db, ER_LOCK_DEADLOCK, "(fault: deadlock)",
+		    stmts[k].what);
 	if (st == NULL) {
 		if ((st = mysql_stmt_init(db->conn)) == NULL)
 			return db_fail(db, NULL, stmts[k].what);

@@ -109,9 +109,9 @@ db_export_next(struct db_export *x, struct db_memo *m,
 enum err
 db_export_err(const struct db_export *x)
 {
-	if (x->err != E_OK || x->l == NULL)
-		return x->err != E_OK ? x->err : E_DB;
-	return db_list_err(x->l);
+	if (x->err != E_OK)
+		return x->err;
+	return x->l != NULL ? db_list_err(x->l) : E_DB;
 }
 
 void
