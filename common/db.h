@@ -16,7 +16,8 @@
  * timeouts and deadlocks map to E_DB (503); other failures, which mean a bug
  * or a broken schema, to E_INTERNAL.  Any failure marks the handle as
  * failed: db_reusable then refuses it, so a FastCGI process drops the
- * connection before its next request.
+ * connection before its next request.  The exception is a deadlock's
+ * victim that a write runs again (db_deadlocked): its connection is sound.
  *
  * Results that point at text (struct db_memo, db_revision, db_tag_count)
  * point into buffers of the handle or the list, valid until the next call

@@ -184,8 +184,9 @@ user_lock(struct db *db, MYSQL_BIND *in)
 	return db_exists(db, ST_USER_LOCK, in, E_NOTFOUND);
 }
 
-enum err
-db_account_erase(struct db *db, const char *user_id, uint64_t *memos)
+/* Every row of the user, in one transaction. */
+static enum err
+erase_once(struct db *db, const char *user_id, uint64_t *memos)
 {
 	static const enum stmt steps[] = { ST_ERASE_SEARCH, ST_ERASE_TAGS,
 	    ST_ERASE_REVISIONS, ST_ERASE_MEMOS, ST_SESSIONS_END_ALL,
@@ -211,4 +212,12 @@ out:
 	if (e != E_OK)
 		db_rollback(db);
 	return e;
+}
+
+enum err
+db_account_erase(struct db *db, const char *user_id, uint64_t *memos)
+{
+	enum err e = erase_once(db, user_id, memos);
+
+	return db_deadlocked(db, e) ? erase_once(db, user_id, memos) : e;
 }

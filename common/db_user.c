@@ -13,8 +13,9 @@ db_session_live(struct db *db, const char *hash)
 	return db_exists(db, ST_SESSION_LIVE, in, E_UNAUTH);
 }
 
-enum err
-db_login(struct db *db, const char *user_id, const char *name,
+/* The user, and the session replacing old_hash's, in one transaction. */
+static enum err
+login_once(struct db *db, const char *user_id, const char *name,
     const struct db_session_new *s, const char *old_hash)
 {
 	MYSQL_BIND b[5];
@@ -44,10 +45,23 @@ db_login(struct db *db, const char *user_id, const char *name,
 	if ((e = db_exec(db, ST_SESSION_CREATE, b, NULL)) == E_OK)
 		e = db_commit(db);
 out:
-	if (e != E_OK) {
+	if (e != E_OK)
 		db_rollback(db);
+	return e;
+}
+
+enum err
+db_login(struct db *db, const char *user_id, const char *name,
+    const struct db_session_new *s, const char *old_hash)
+{
+	MYSQL_BIND b[2];
+	enum err e;
+
+	e = login_once(db, user_id, name, s, old_hash);
+	if (db_deadlocked(db, e))
+		e = login_once(db, user_id, name, s, old_hash);
+	if (e != E_OK)
 		return e;
-	}
 	/* The cap, then a bounded batch of expired rows (memo-maint sweeps
 	 * them all), each a statement of its own after the login's commit,
 	 * and neither fails it.  Within the login's transaction the cap's

@@ -34,7 +34,8 @@ import re
 import urllib.parse
 
 import lib
-from test_account import everything
+from test_account import TABLES, everything, rows_of
+from test_fastcgi import connections
 from lib import Browser, check, code_for, eq, naver_id, run_cgi, sha256_hex, test
 
 FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
@@ -327,10 +328,16 @@ def write_deadlock_run_again(env):
     check("1213 (fault: deadlock)" in err and "runs again" in err, f"the log: {err!r}")
     eq(rows(), [[[str(mid), "교착 #가"]], [], [["가"]], [["1"]]], "one memo, its tag and copy")
     # The PATCH's 2nd (its revision, after the locked read).
+    before = connections(env)
     r, err = call("db_deadlock:2", "PATCH", f"/{mid}", text="교착 풀림 #나")
     eq((r.status, r.json()["text"], r.json()["tags"]), (200, "교착 풀림 #나", ["나"]),
        "PATCH, a victim once")
     check("runs again" in err, f"the log: {err!r}")
+    if getattr(env, "fastcgi", None) is not None:
+        # A deadlock leaves the connection sound: the process keeps it
+        # for its next request (the one new connection is the count's own).
+        eq(inject(env, "memo", "none", HTTP_COOKIE=cookie)[0].status, 200, "GET after")
+        eq(connections(env) - before, 1, "connections MariaDB accepted meanwhile")
     eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
        "the memo edited once: one revision, the new tag")
     r, err = call("db_deadlock", "PATCH", f"/{mid}", text="다시 #다")
@@ -339,41 +346,118 @@ def write_deadlock_run_again(env):
        "nothing written")
 
 
+def login_attempt(env, name, fault, *cookies, **query):
+    """A login as name (query: the /login's, intent=withdraw for a
+    withdrawal) through login.cgi and then auth.cgi, the step `fault`
+    failing in auth.cgi; returns its answer and log."""
+    qs = urllib.parse.urlencode(query)
+    r, _ = inject(env, "login", "none", HTTP_HOST="127.0.0.1:8080", QUERY_STRING=qs,
+                  **({"HTTP_COOKIE": "; ".join(cookies)} if cookies else {}))
+    eq(r.status, 302, f"/login?{qs}")
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+    nonce = [c for c in r.all("Set-Cookie") if c.startswith("oauthState=")][0].split(";")[0]
+    return inject(env, "auth", fault, HTTP_COOKIE="; ".join(cookies + (nonce,)),
+                  QUERY_STRING=urllib.parse.urlencode({"code": code_for(name), "state": state}))
+
+
+def session_count(env, name):
+    return int(env.db.query(
+        f"SELECT COUNT(*) FROM sessions WHERE user_id = '{naver_id(name)}'")[0][0])
+
+
+def new_session(r):
+    """The session cookie a login's answer sets (a secret: kept out of logs)."""
+    sid = [c for c in r.all("Set-Cookie") if c.startswith("sessionId=")][0].split(";")[0]
+    lib.SECRETS["session id"].add(sid.split("=", 1)[1])
+    return sid
+
+
 @test
 def login_stands_when_cap_fails(env):
     """Injected: a login whose session cap (run after its commit) fails: 302 with a session that works, the failure logged; a statement of the login's own transaction failing instead: 503 and no session"""
     name = "주입 로그인"
-
-    def attempt(fault):
-        r, _ = inject(env, "login", "none", HTTP_HOST="127.0.0.1:8080")
-        state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
-        cookie = [c for c in r.all("Set-Cookie") if c.startswith("oauthState=")][0].split(";")[0]
-        return inject(env, "auth", fault, HTTP_COOKIE=cookie, QUERY_STRING=urllib.parse.urlencode(
-            {"code": code_for(name), "state": state}))
-
-    def sessions():
-        return int(env.db.query(
-            f"SELECT COUNT(*) FROM sessions WHERE user_id = '{naver_id(name)}'")[0][0])
     # The cap is the statement after the session's: find it by the log.
     create = None
     for n in range(1, 9):
-        before = sessions()
-        r, err = attempt(f"db_run_fails:{n}")
+        before = session_count(env, name)
+        r, err = login_attempt(env, name, f"db_run_fails:{n}")
         if "database: session cap:" in err:
             break
         if "database: session create:" in err:
             create = n
             eq(r.status, 503, "the session's own INSERT failing")
-            eq(sessions(), before, "no session written")
+            eq(session_count(env, name), before, "no session written")
     else:
         raise AssertionError("the login never reached its session cap")
     check(create is not None and create < n, f"the session's INSERT ({create}) before the cap")
     eq(r.status, 302, f"the cap (statement {n}) failing: the login stands")
-    sid = [c for c in r.all("Set-Cookie") if c.startswith("sessionId=")][0].split(";")[0]
-    lib.SECRETS["session id"].add(sid.split("=", 1)[1])
-    eq(sessions(), before + 1, "the session written")
-    r, _ = inject(env, "memo", "none", HTTP_COOKIE=sid)
+    eq(session_count(env, name), before + 1, "the session written")
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=new_session(r))
     eq(r.status, 200, "the new session works")
+
+
+@test
+def login_deadlock_run_again(env):
+    """Injected: each statement of a login in turn picked as a deadlock's victim: in the login's transaction (the user, the session), run again, 302 with one session that works; the state's use, alone, 503 and no session; the sweeps and the cap, which nothing waits for, 302"""
+    name = "주입 교착 로그인"
+    seen = []
+    for n in range(1, 12):
+        before = session_count(env, name)
+        r, err = login_attempt(env, name, f"db_deadlock:{n}")
+        victim = re.search(r"database: ([a-z ]+): 1213", err)
+        if victim is None:                  # past the last statement
+            eq(r.status, 302, "no victim")
+            break
+        again = "runs again" in err
+        seen.append((victim.group(1), r.status, again))
+        written = session_count(env, name) - before
+        eq(written, 1 if r.status == 302 else 0, f"{victim.group(1)}: sessions written")
+        if r.status == 302:
+            eq(inject(env, "memo", "none", HTTP_COOKIE=new_session(r))[0].status, 200,
+               f"{victim.group(1)} a victim: the new session works")
+    eq(seen, [("state use", 503, False), ("state sweep", 302, False),
+              ("user upsert", 302, True), ("session create", 302, True),
+              ("session cap", 302, False), ("session sweep", 302, False)],
+       "each statement a victim: (statement, status, run again)")
+
+
+@test
+def withdrawal_deadlock_run_again(env):
+    """Injected: each statement of a withdrawal in turn picked as a deadlock's victim: in the erase's transaction, run again, 200, every row of the user gone and Naver unlinked; the state's use or the session's lookup, alone, 503 and nothing deleted; the sweep of old states, 200"""
+    name = "주입 교착 탈퇴"
+    uid = naver_id(name)
+    seen, cookie = [], None
+
+    def write(cookie, method, path, text):
+        r, _ = inject(env, "memo", "none", body=json.dumps({"text": text}).encode(),
+                      REQUEST_METHOD=method, PATH_INFO=path, HTTP_COOKIE=cookie,
+                      CONTENT_TYPE="application/json")
+        eq(r.status, 200, f"{method} /memo{path}")
+        return r.json()["id"]
+    for n in range(1, 16):
+        if cookie is None:                  # a member with a row in every table
+            cookie = session(env, uid)
+            mid = write(cookie, "POST", "", "탈퇴 전 #메모")
+            write(cookie, "PATCH", f"/{mid}", "탈퇴 전 #메모 고침")
+            whole = rows_of(env, uid)
+            check(all(whole.values()), f"rows of the member: {whole}")
+        r, err = login_attempt(env, name, f"db_deadlock:{n}", cookie, intent="withdraw")
+        victim = re.search(r"database: ([a-z ]+): 1213", err)
+        if victim is None:                  # past the last statement
+            break
+        seen.append((victim.group(1), r.status, "runs again" in err))
+        if r.status != 200:
+            eq(rows_of(env, uid), whole, f"{victim.group(1)} a victim: nothing deleted")
+            continue
+        check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text,
+              f"{victim.group(1)} a victim: the page says it is done, Naver unlinked")
+        eq(rows_of(env, uid), {t: 0 for t in TABLES}, f"{victim.group(1)}: no row left")
+        cookie = None
+    erase = ("user lock", "erase search copies", "erase tags", "erase revisions",
+             "erase memos", "sessions end", "user delete")
+    eq(seen, [("state use", 503, False), ("state sweep", 200, False),
+              ("session lookup", 503, False)] +
+       [(what, 200, True) for what in erase], "each statement a victim: (statement, status, run again)")
 
 
 def cut_at_each_statement(env, what, run, most=12):
