@@ -265,7 +265,7 @@ def unstamped(body):
 
 @test
 def export_cut(env):
-    """Injected: an export whose rows break off: a clean 503 while nothing has been sent; once 16 KiB have gone, the JSON unterminated and the Markdown ending with a line that says it was cut, never a file that looks whole"""
+    """Injected: an export whose rows break off: a clean 503 while nothing has been sent; once 16 KiB have gone (a row cut, or the JSON's next batch failing to start), the JSON unterminated and the Markdown ending with a line that says it was cut, never a file that looks whole"""
     cookie = session(env, "inj-export", memos=1000)
     cut_line = ("\n---\n\n**내보내기가 여기서 끊겼습니다.** 이 파일에는 메모가 다 들어 있지 "
                 "않습니다. 잠시 후 다시 내보내 주세요.\n").encode()
@@ -292,6 +292,20 @@ def export_cut(env):
                 pass
             check(unstamped(whole.body).startswith(unstamped(r.body)),
                   "the JSON up to the cut is the whole one's")
+            # The JSON comes in batches of 200 memos: the second's two
+            # statements (its bound, its rows) fail to start, no reason given.
+            for n, what in ((4, "export batch"), (5, "export")):
+                cut, err = inject(env, "export", f"db_run_fails:{n}", HTTP_COOKIE=cookie)
+                eq(cut.status, 200, f"JSON export, the 2nd batch's {what!r} failing: sent")
+                check(16384 < len(cut.body) < len(whole.body) and
+                      unstamped(whole.body).startswith(unstamped(cut.body)),
+                      f"{len(cut.body)} bytes of {len(whole.body)}, the whole one's")
+                check(f"database: {what}: 0 (no reason given)" in err, f"the log: {err!r}")
+                try:
+                    json.loads(cut.body)
+                    raise AssertionError(f"the 2nd batch's {what!r} failing: JSON parsed")
+                except ValueError:
+                    pass
         else:
             check(r.body.endswith(cut_line), f"the Markdown's end: {r.body[-300:]!r}")
             kept = r.body[:-len(cut_line)]
