@@ -45,6 +45,7 @@ handle(struct ctx *ctx)
 	char hash[SESS_HASH_LEN + 1], why[IMPORT_WHY_MAX] = "";
 	const char *reason = NULL;
 	struct import_file *f = NULL;
+	struct db_import_source src = { import_next, import_rewind, NULL };
 	struct db_account me;
 	uint64_t imported = 0, skipped = 0;
 	enum err e;
@@ -60,8 +61,8 @@ handle(struct ctx *ctx)
 		reason = why[0] != '\0' ? why : NULL;
 		goto out;
 	}
-	if ((e = db_import(ctx->db, me.id, import_next, f, &imported,
-	    &skipped)) != E_OK)
+	src.arg = f;
+	if ((e = db_import(ctx->db, me.id, &src, &imported, &skipped)) != E_OK)
 		goto out;
 	e = answer(ctx, imported, skipped);
 out:

@@ -388,9 +388,10 @@ db_deadlocked(struct db *db, enum err e)
 	if (e != E_DB || db->last_error != ER_LOCK_DEADLOCK)
 		return 0;
 	log_msg("database: a deadlock's victim: the transaction runs again");
-	/* InnoDB rolled the whole transaction back and the caller's ROLLBACK
-	 * went through (a failed one would have replaced last_error): the
-	 * connection is sound, so a FastCGI process keeps it. */
+	/* InnoDB rolled the whole transaction back, and the caller's
+	 * ROLLBACK, if it sent one, went through (a failed one would have
+	 * replaced last_error): the connection is sound, so a FastCGI
+	 * process keeps it. */
 	db->failed = 0;
 	return 1;
 }

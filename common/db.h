@@ -280,15 +280,23 @@ struct db_import_memo {
 	const struct db_import_revision	*rev;		/* oldest first */
 	size_t				 nrev;
 };
+/* The memos of an import: next gives one (E_OK and a memo, E_OK and NULL
+ * at the end); rewind goes back to the first, for a transaction that runs
+ * again (import.h: import_next, import_rewind). */
+struct db_import_source {
+	enum err	(*next)(void *arg, const struct db_import_memo **m);
+	void		(*rewind)(void *arg);
+	void		 *arg;
+};
 /*
- * Add the memos next() gives (E_OK and a memo, E_OK and NULL at the end)
- * to the user's, in one transaction: a memo whose text and created_at
- * equal one the user has (or one added before it) is skipped.  Any
- * failure, an error from next() included, rolls everything back.
+ * Add the memos src gives to the user's, in one transaction: a memo whose
+ * text and created_at equal one the user has (or one added before it) is
+ * skipped.  Any failure, an error from next() included, rolls everything
+ * back; a deadlock's victim runs once more from the first memo.
  */
 enum err db_import(struct db *db, const char *user_id,
-	    enum err (*next)(void *arg, const struct db_import_memo **m),
-	    void *arg, uint64_t *imported, uint64_t *skipped);
+	    const struct db_import_source *src, uint64_t *imported,
+	    uint64_t *skipped);
 
 /* ---- maintenance (db_maint.c), for memo-maint ---- */
 

@@ -188,10 +188,9 @@ import_store(struct db *db, const char *user_id,
 	return E_OK;
 }
 
-enum err
-db_import(struct db *db, const char *user_id,
-    enum err (*next)(void *arg, const struct db_import_memo **m), void *arg,
-    uint64_t *imported, uint64_t *skipped)
+static enum err
+import_once(struct db *db, const char *user_id,
+    const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
 {
 	const struct db_import_memo *m;
 	enum err e;
@@ -200,7 +199,7 @@ db_import(struct db *db, const char *user_id,
 	*imported = *skipped = 0;
 	if ((e = db_begin(db)) != E_OK)
 		return e;
-	while ((e = next(arg, &m)) == E_OK && m != NULL) {
+	while ((e = src->next(src->arg, &m)) == E_OK && m != NULL) {
 		if ((e = import_is_duplicate(db, user_id, m, &dup)) != E_OK)
 			break;
 		if (dup) {
@@ -218,4 +217,16 @@ db_import(struct db *db, const char *user_id,
 		*imported = *skipped = 0;
 	}
 	return e;
+}
+
+enum err
+db_import(struct db *db, const char *user_id,
+    const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
+{
+	enum err e = import_once(db, user_id, src, imported, skipped);
+
+	if (!db_deadlocked(db, e))
+		return e;
+	src->rewind(src->arg);
+	return import_once(db, user_id, src, imported, skipped);
 }

@@ -725,6 +725,14 @@ import_next(void *arg, const struct db_import_memo **m)
 }
 
 void
+import_rewind(void *arg)
+{
+	struct import_file *f = arg;
+
+	f->next = 0;
+}
+
+void
 import_close(struct import_file *f)
 {
 	if (f == NULL)

@@ -474,6 +474,54 @@ def withdrawal_deadlock_run_again(env):
        [(what, 200, True) for what in erase], "each statement a victim: (statement, status, run again)")
 
 
+@test
+def import_and_trash_deadlock_run_again(env):
+    """Injected: each statement of an import in turn picked as a deadlock's victim: in its transaction, run again from the first memo, 200 and every memo written once, with its revision, tags and search copy; the session's lookup before it, alone, 503 and nothing written; DELETE /trash's one statement a victim once: run again, 200 with the count, the trash empty"""
+    uid = "inj-dl-import"
+    cookie = session(env, uid)
+    file = json.dumps({"format": "memo-export", "version": 1, "memos": [
+        {"id": 2, "text": "가져온 둘 #둘", "created_at": "2026-11-02T00:00:00Z",
+         "revisions": [{"text": "옛 글", "created_at": "2026-11-01T12:00:00Z"}]},
+        {"id": 1, "text": "가져온 하나 #하나", "created_at": "2026-11-01T00:00:00Z"}],
+        "trash": [{"id": 3, "text": "버린 셋 #셋", "created_at": "2026-11-03T00:00:00Z",
+                   "deleted_at": "2026-11-04T00:00:00Z"}]}).encode()
+
+    def rows():
+        return [env.db.query(f"SELECT text, deleted_at IS NULL FROM memo WHERE user_id = '{uid}'"
+                             " ORDER BY id"),
+                env.db.query("SELECT r.text FROM memo_revision r JOIN memo m ON m.id = r.memo_id"
+                             f" WHERE m.user_id = '{uid}'"),
+                env.db.query(f"SELECT tag_key FROM memo_tag WHERE user_id = '{uid}' ORDER BY 1"),
+                env.db.query(f"SELECT COUNT(*) FROM memo_search WHERE user_id = '{uid}'")]
+    whole = [[["가져온 하나 #하나", "1"], ["가져온 둘 #둘", "1"], ["버린 셋 #셋", "0"]],
+             [["옛 글"]], [["둘"], ["셋"], ["하나"]], [["3"]]]
+    seen = []
+    for n in range(1, 30):
+        r, err = inject(env, "import", f"db_deadlock:{n}", body=file, REQUEST_METHOD="POST",
+                        HTTP_COOKIE=cookie, CONTENT_TYPE="application/json")
+        victim = re.search(r"database: ([a-z ]+): 1213", err)
+        if victim is None:                  # past the last statement: kept
+            eq((r.status, r.json(), rows()), (200, {"imported": 3, "skipped": 0}, whole),
+               "no victim")
+            break
+        seen.append((victim.group(1), r.status, "runs again" in err))
+        if r.status != 200:
+            eq(rows(), [[], [], [], [["0"]]], f"{victim.group(1)} a victim: nothing written")
+            continue
+        eq(r.json(), {"imported": 3, "skipped": 0}, f"{victim.group(1)} a victim once")
+        eq(rows(), whole, f"{victim.group(1)} a victim once: each memo written once")
+        env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
+    memo = ["import duplicate check", "import memo", "search copy insert", "tag insert"]
+    statements = memo + memo + ["import revision"] + memo     # oldest first
+    eq(seen, [("session lookup", 503, False)] + [(what, 200, True) for what in statements],
+       "each statement a victim: (statement, status, run again)")
+    r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",
+                    SCRIPT_NAME="/trash", HTTP_COOKIE=cookie)
+    eq((r.status, r.json()), (200, {"purged": 1}), "DELETE /trash, a victim once")
+    check("trash empty: 1213" in err and "runs again" in err, f"the log: {err!r}")
+    eq(rows()[0], whole[0][:2], "the trash empty, the live memos kept")
+
+
 def cut_at_each_statement(env, what, run, most=12):
     """run(fault) with its 1st, 2nd, … statement failing: each a 503 with
     every row of every table as it was, until the cut falls past the last
