@@ -26,6 +26,10 @@ counting "name:N" from the start of each request:
   nothing has been sent; later, never a file that looks whole;
 - every write cut at each of its statements in turn: a 503 and every row
   of every table as it was, until the cut falls past its last statement;
+- each statement of a write transaction (POST, PATCH, a login, a
+  withdrawal, an import) and DELETE /trash picked as a deadlock's victim:
+  run once more and written once, the FastCGI process keeping its
+  connection; a single read picked so: 503;
 - a fault's name that is not a step's name and ":N", or too long, names no
   fault: it comes from a request header, untrusted even in a test build."""
 import json
