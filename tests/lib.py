@@ -27,6 +27,25 @@ CGI_STDERR = []         # (cgi, stderr) of every run_cgi, for the log checks
 SECRETS = {"session id": set(), "state": set(), "code": set(), "access token": set()}
 
 
+# Each heading and when it was printed: the table at the end says where the
+# run's time went (builds and servers between tests included, which the
+# tests' own times leave out).
+PHASES = []
+
+
+def phase(name):
+    """Print a phase's heading (run.py, sanitizers.py)."""
+    PHASES.append((name, time.monotonic()))
+    print("== " + name, flush=True)
+
+
+def phase_times(end):
+    """The phases that took a second or more, in the order they ran."""
+    ends = [t for _, t in PHASES[1:]] + [end]
+    lines = [f"{e - t:6.0f}s  {name}" for (name, t), e in zip(PHASES, ends) if e - t >= 1]
+    return "\n".join(["", "time by phase:"] + lines)
+
+
 def test(fn):
     """Register a test: a function taking the shared fixture `env`."""
     TESTS.append(fn)

@@ -120,23 +120,6 @@ def _load(name, path):
 
 fuzz = _load("fuzz_run", os.path.join(HERE, "fuzz", "run.py"))
 
-# Each heading and when it was printed: the table at the end says where the
-# run's time went (builds and servers between tests included, which the
-# tests' own times leave out).
-PHASES = []
-
-
-def phase(name):
-    PHASES.append((name, time.monotonic()))
-    print("== " + name, flush=True)
-
-
-def phase_times(end):
-    """The phases that took a second or more, in the order they ran."""
-    ends = [t for _, t in PHASES[1:]] + [end]
-    lines = [f"{e - t:6.0f}s  {name}" for (name, t), e in zip(PHASES, ends) if e - t >= 1]
-    return "\n".join(["", "time by phase:"] + lines)
-
 FUZZ_TARGETS = ["cookie", "query", "front", "memobody", "dotenv", "naver_token", "tags",
                 "naver_profile", "body", "import"]
 
@@ -257,22 +240,22 @@ def install(env, started, results, only):
         return pair
 
     webs = serve("lighttpd.conf", "installed")
-    phase("install (make install DESTDIR=…)")
+    lib.phase("install (make install DESTDIR=…)")
     lib.run_tests(modules("test_install"), env, results, only)
-    phase("end-to-end tests through lighttpd serving the install")
+    lib.phase("end-to-end tests through lighttpd serving the install")
     e2e_against(env, "[installed] ", webs[0], webs[1], results, only)
     for w in webs:          # their pass is done; FastCGI mode of the install next
         started.remove(w)
         w.stop()
     fwebs = serve("lighttpd-fastcgi.conf", "installed-fastcgi")
-    phase("end-to-end tests through lighttpd serving the install, FastCGI mode")
+    lib.phase("end-to-end tests through lighttpd serving the install, FastCGI mode")
     e2e_against(env, "[installed, fastcgi] ", fwebs[0], fwebs[1], results, only)
     for w in fwebs:         # kept connections must not outlive the pass
         started.remove(w)
         w.stop()
     apache = stack.Apache(os.path.join(env.base, "apache"), env.destdir, config)
     started.append(apache)
-    phase("end-to-end tests through Apache (prefork, mod_cgi) serving the install")
+    lib.phase("end-to-end tests through Apache (prefork, mod_cgi) serving the install")
     e2e_against(env, "[apache] ", apache, apache.prefixed, results, only,
                 suites=E2E_SUITES + ("test_account",))
 
@@ -342,11 +325,11 @@ def main():
     only = sys.argv[1] if len(sys.argv) > 1 else None
     results = []
     t0 = time.monotonic()
-    phase("unit tests of common/")
+    lib.phase("unit tests of common/")
     unit_tests(results, only)
-    phase("static analysis")
+    lib.phase("static analysis")
     lint(results, only)
-    phase("fuzz corpora and regressions replayed")
+    lib.phase("fuzz corpora and regressions replayed")
     fuzz_replay(results, only)
 
     base = os.path.join(ROOT, "var", "test")
@@ -376,29 +359,29 @@ def main():
 
         env.webs = [env.web, env.web_prefix]
 
-        phase("the harness: ports and servers are the test's own")
+        lib.phase("the harness: ports and servers are the test's own")
         lib.run_tests(modules("test_stack"), env, results, only)
         env.started = started
-        phase("TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
+        lib.phase("TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
         lib.run_tests(modules("test_tls"), env, results, only)
-        phase("Naver over HTTPS (NAVER_CA_FILE), refused http:// endpoints, libcurl once"
+        lib.phase("Naver over HTTPS (NAVER_CA_FILE), refused http:// endpoints, libcurl once"
               " per process: CGI and FastCGI mode")
         lib.run_tests(modules("test_naver_client"), env, results, only)
         test_naver_client.stop(env)
-        phase("CGI tests: each executable by hand (tests/bats/*.bats)")
+        lib.phase("CGI tests: each executable by hand (tests/bats/*.bats)")
         bats_suite.run(env, results, only)
         lib.run_tests(modules("test_account_cgi"), env, results, only)
-        phase("failures injected where no outside event can make them (build-fault/)")
+        lib.phase("failures injected where no outside event can make them (build-fault/)")
         lib.run_tests(modules("test_injected"), env, results, only)
-        phase("the same failures injected, FastCGI mode: the request names its fault "
+        lib.phase("the same failures injected, FastCGI mode: the request names its fault "
               "(X-Memo-Fault), the process serves the next")
         fastcgi_injected(env, started, results, only)
-        phase("the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
+        lib.phase("the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
-        phase("end-to-end tests through lighttpd")
+        lib.phase("end-to-end tests through lighttpd")
         lib.run_tests(modules("test_e2e", "test_attack", "test_account", "test_api"), env,
                       results, only)
-        phase("end-to-end tests through lighttpd, FastCGI mode")
+        lib.phase("end-to-end tests through lighttpd, FastCGI mode")
         # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
         # route), then with one process per route for test_fastcgi, which
         # watches a single process serve request after request.
@@ -414,14 +397,14 @@ def main():
             for s in fcgi:    # their kept connections must not outlive the pass
                 started.remove(s)
                 s.stop()
-        phase("fault injection")
+        lib.phase("fault injection")
         lib.run_tests(modules("test_fault"), env, results, only)
-        phase("fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
+        lib.phase("fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
               "failing and hanging")
         fastcgi_faults(env, started, results, only)
-        phase("no lost writes under load")
+        lib.phase("no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)
-        phase("a real browser: the page in headless Chromium, CGI then FastCGI mode")
+        lib.phase("a real browser: the page in headless Chromium, CGI then FastCGI mode")
         lib.run_tests(modules("test_browser", "test_page", "test_account_page"), env, results,
                       only)
         fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-browser-fastcgi{p or ''}"),
@@ -442,23 +425,23 @@ def main():
         sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
             env, results, only, label, tag="valgrind"))
         sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
-        phase("schema migrations (tools/migrate, seed upgrade)")
+        lib.phase("schema migrations (tools/migrate, seed upgrade)")
         lib.run_tests(modules("test_migrate"), env, results, only)
-        phase("rolling deploy: the previous version (built from git) on the migrated schema")
+        lib.phase("rolling deploy: the previous version (built from git) on the migrated schema")
         lib.run_tests(modules("test_rolling"), env, results, only)
-        phase("maintenance: memo-maint (trash expiry, session sweep, indexing)")
+        lib.phase("maintenance: memo-maint (trash expiry, session sweep, indexing)")
         lib.run_tests(modules("test_maint"), env, results, only)
         install(env, started, results, only)
-        phase("deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
+        lib.phase("deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
         lib.run_tests(modules("test_aws"), env, results, only)
-        phase("deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
+        lib.phase("deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
         lib.run_tests(modules("test_userdata"), env, results, only)
-        phase("multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
+        lib.phase("multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
         started.append(Cluster(env))
         lib.run_tests(modules("test_multinode"), env, results, only)
-        phase("README.md's examples, run as written against make run's service")
+        lib.phase("README.md's examples, run as written against make run's service")
         lib.run_tests(modules("test_readme"), env, results, only)
-        phase("the logs of the whole run")
+        lib.phase("the logs of the whole run")
         lib.run_tests(modules("test_logs"), env, results, only)
     except Exception as e:
         results.append((False, "test fixtures started"))
@@ -479,7 +462,7 @@ def main():
     failed = sum(1 for ok, _ in results if ok is False)
     skipped = len(results) - passed - failed
     end = time.monotonic()
-    print(phase_times(end))
+    print(lib.phase_times(end))
     print(f"\n(took {end - t0:.0f}s; logs under {base})")
     for ok, name in results:
         if ok is None:

@@ -47,7 +47,7 @@ def ran_tests(results, n0):
 
 def asan_pass(env, results, only, by_hand, e2e_tests):
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
-    print("== sanitizers: CGI and end-to-end tests with ASan+UBSan CGIs "
+    lib.phase("sanitizers: CGI and end-to-end tests with ASan+UBSan CGIs "
           f"({os.path.relpath(cgi_dir, lib.ROOT)})")
     saved = (env.web, env.web_prefix, lib.CGI_DIR)
     first = len(lib.CGI_STDERR)
@@ -216,7 +216,7 @@ def asan_fastcgi_pass(env, results, only, e2e_tests):
     Fails on any sanitizer report in the servers' logs, on a process that
     did not exit 0, or if the probe's line is not there."""
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
-    print("== sanitizers, FastCGI mode: the end-to-end suites with ASan+UBSan FastCGI "
+    lib.phase("sanitizers, FastCGI mode: the end-to-end suites with ASan+UBSan FastCGI "
           "processes, LeakSanitizer at each one's exit")
     out = fastcgi_run(env, results, only, "lighttpd-asan-fastcgi", cgi_dir, e2e_tests,
                       "asan, fastcgi: ")
@@ -260,7 +260,7 @@ def valgrind_figures(logs):
 def valgrind_pass(env, results, only, by_hand):
     d = os.path.join(env.base, "valgrind")
     os.makedirs(d, exist_ok=True)
-    print("== valgrind memcheck: the CGI-by-hand tests tagged valgrind once more")
+    lib.phase("valgrind memcheck: the CGI-by-hand tests tagged valgrind once more")
     saved = lib.CGI_WRAPPER
     lib.CGI_WRAPPER = VALGRIND + [f"--log-file={d}/%p.log"]
     try:
@@ -311,7 +311,7 @@ def valgrind_fastcgi_pass(env, results, only, tests):
                 f.write("#!/bin/sh\nexec " + " ".join(VALGRIND) +
                         f" --log-file={d}/%p.log {built}/{cgi}\n")
             os.chmod(w, 0o755)
-    print("== valgrind memcheck, FastCGI mode: the API tests with each FastCGI process "
+    lib.phase("valgrind memcheck, FastCGI mode: the API tests with each FastCGI process "
           "under memcheck, its leak check at exit")
     out = fastcgi_run(env, results, only, "lighttpd-valgrind-fastcgi", wrappers, tests,
                       "valgrind, fastcgi: ")
