@@ -185,6 +185,9 @@ def page_write_edit_history(env):
                 "the saved memo")
         eq(wd.js(CARDS), ["첫 메모 #일"], "the card")
         eq(wd.js("return document.getElementById('memo-text').value"), "", "form emptied")
+        # The first tag brings the tag bar (400 ms after the last write),
+        # which moves the list down: the clicks below wait for it.
+        wd.wait("return !document.getElementById('tags').hidden", "the tag bar")
         [(mid, row)] = memos(env, name).items()
         eq(row, ("첫 메모 #일", False, False), "the row")
         backdate(env, name, 2)
@@ -199,6 +202,19 @@ def page_write_edit_history(env):
         eq(revisions(env, mid), ["첫 메모 #일"], "the old text kept as a revision")
         edited = wd.text(card(mid, ".edited"))
         check(edited and edited.startswith("수정됨 · "), f"수정됨 with the time: {edited!r}")
+
+        # 저장했습니다 goes out of sight after 4 s but keeps its line: the
+        # cards must not move by themselves, or a click on its way to
+        # 수정 lands on something else.
+        eq(wd.js("return document.getElementById('status').textContent"), "저장했습니다.",
+           "the status after the save")
+        top = "return document.querySelector(arguments[0]).getBoundingClientRect().top"
+        before = wd.js(top, card(mid, ".card-actions .edit"))
+        wd.wait("return document.getElementById('status').classList.contains('spent')",
+                "the status out of sight")
+        eq(wd.js("return document.getElementById('status').innerText"), "",
+           "the spent status, as shown")
+        eq(wd.js(top, card(mid, ".card-actions .edit")), before, "수정 where it was")
 
         # Esc with nothing changed closes; with a change it asks first.
         wd.click(card(mid, ".card-actions .edit"))

@@ -18,10 +18,13 @@
 		clearTimeout(statusTimer);
 		s.textContent = msg || '';
 		s.className = kind || '';
+		/* An "ok" goes out of sight after a while but keeps its
+		 * line (.spent): emptying it would move the page up under
+		 * the pointer.  The next status takes the line. */
 		if (kind === 'ok')
 			statusTimer = setTimeout(() => {
 				if (s.textContent === msg)
-					status('', '');
+					s.classList.add('spent');
 			}, 4000);
 	}
 
