@@ -375,8 +375,8 @@ db_query(struct db *db, const char *sql, const char *what)
 	return E_OK;
 }
 
-enum err
-db_begin(struct db *db)
+static enum err
+txn_begin(struct db *db)
 {
 	db->last_error = 0;
 	return db_query(db, "START TRANSACTION", "begin");
@@ -396,6 +396,30 @@ db_deadlocked(struct db *db, enum err e)
 	return 1;
 }
 
+static enum err
+txn_once(struct db *db, db_txn_body body, void *arg)
+{
+	enum err e;
+
+	if ((e = txn_begin(db)) != E_OK)
+		return e;
+	if ((e = body(db, arg)) == E_OK)
+		e = db_query(db, "COMMIT", "commit");
+	/* A failed rollback leaves the handle marked failed: the connection
+	 * is closed, which rolls back on the server. */
+	if (e != E_OK)
+		(void)db_query(db, "ROLLBACK", "rollback");
+	return e;
+}
+
+enum err
+db_txn(struct db *db, db_txn_body body, void *arg)
+{
+	enum err e = txn_once(db, body, arg);
+
+	return db_deadlocked(db, e) ? txn_once(db, body, arg) : e;
+}
+
 enum err
 db_read_begin(struct db *db)
 {
@@ -408,20 +432,6 @@ db_read_end(struct db *db)
 {
 	/* Nothing was written: a failed commit only marks the handle. */
 	(void)db_query(db, "COMMIT", "end read");
-}
-
-enum err
-db_commit(struct db *db)
-{
-	return db_query(db, "COMMIT", "commit");
-}
-
-void
-db_rollback(struct db *db)
-{
-	/* A failed rollback leaves the connection marked failed: it is
-	 * closed, which rolls back on the server. */
-	(void)db_query(db, "ROLLBACK", "rollback");
 }
 
 void

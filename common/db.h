@@ -313,7 +313,8 @@ enum err db_maint_unindexed(struct db *db, uint64_t *ids, size_t max,
 	    size_t *n);
 /* Read one memo's text for reindexing (any user, live or not). */
 enum err db_maint_text(struct db *db, uint64_t id, struct db_memo *out);
-/* Set its search copy and tags from t, its text at version: unless it was
+/* Set its search copy and tags from t, its text at version, in one
+ * transaction (run once more if it was a deadlock's victim): unless it was
  * indexed or changed meanwhile (then *made is 0). */
 enum err db_maint_reindex(struct db *db, uint64_t id, uint64_t version,
 	    const struct memo_text *t, int *made);

@@ -184,40 +184,40 @@ user_lock(struct db *db, MYSQL_BIND *in)
 	return db_exists(db, ST_USER_LOCK, in, E_NOTFOUND);
 }
 
-/* Every row of the user, in one transaction. */
+struct erase {
+	const char	*user_id;
+	uint64_t	*memos;
+};
+
+/* Every row of the user (db_txn's body). */
 static enum err
-erase_once(struct db *db, const char *user_id, uint64_t *memos)
+erase_rows(struct db *db, void *arg)
 {
 	static const enum stmt steps[] = { ST_ERASE_SEARCH, ST_ERASE_TAGS,
 	    ST_ERASE_REVISIONS, ST_ERASE_MEMOS, ST_SESSIONS_END_ALL,
 	    ST_USER_DELETE };
+	const struct erase *a = arg;
 	MYSQL_BIND in[1];
 	uint64_t n;
 	enum err e;
 
-	*memos = 0;
-	bind_cstr(&in[0], user_id);
-	if ((e = db_begin(db)) != E_OK)
-		return e;
+	*a->memos = 0;
+	bind_cstr(&in[0], a->user_id);
 	if ((e = user_lock(db, in)) != E_OK)
-		goto out;
+		return e;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((e = db_exec(db, steps[i], in, &n)) != E_OK)
-			goto out;
+			return e;
 		if (steps[i] == ST_ERASE_MEMOS)
-			*memos = n;
+			*a->memos = n;
 	}
-	e = db_commit(db);
-out:
-	if (e != E_OK)
-		db_rollback(db);
-	return e;
+	return E_OK;
 }
 
 enum err
 db_account_erase(struct db *db, const char *user_id, uint64_t *memos)
 {
-	enum err e = erase_once(db, user_id, memos);
+	struct erase a = { user_id, memos };
 
-	return db_deadlocked(db, e) ? erase_once(db, user_id, memos) : e;
+	return db_txn(db, erase_rows, &a);
 }

@@ -188,33 +188,34 @@ import_store(struct db *db, const char *user_id,
 	return E_OK;
 }
 
+struct import {
+	const char			*user_id;
+	const struct db_import_source	*src;
+	uint64_t			*imported, *skipped;
+};
+
+/* db_txn's body.  It starts from the first memo: run again after a
+ * deadlock, the first run has used the source up. */
 static enum err
-import_once(struct db *db, const char *user_id,
-    const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
+import_all(struct db *db, void *arg)
 {
+	const struct import *a = arg;
 	const struct db_import_memo *m;
 	enum err e;
 	int dup;
 
-	*imported = *skipped = 0;
-	if ((e = db_begin(db)) != E_OK)
-		return e;
-	while ((e = src->next(src->arg, &m)) == E_OK && m != NULL) {
-		if ((e = import_is_duplicate(db, user_id, m, &dup)) != E_OK)
-			break;
+	*a->imported = *a->skipped = 0;
+	a->src->rewind(a->src->arg);
+	while ((e = a->src->next(a->src->arg, &m)) == E_OK && m != NULL) {
+		if ((e = import_is_duplicate(db, a->user_id, m, &dup)) != E_OK)
+			return e;
 		if (dup) {
-			(*skipped)++;
+			(*a->skipped)++;
 			continue;
 		}
-		if ((e = import_store(db, user_id, m)) != E_OK)
-			break;
-		(*imported)++;
-	}
-	if (e == E_OK)
-		e = db_commit(db);
-	if (e != E_OK) {
-		db_rollback(db);
-		*imported = *skipped = 0;
+		if ((e = import_store(db, a->user_id, m)) != E_OK)
+			return e;
+		(*a->imported)++;
 	}
 	return e;
 }
@@ -223,10 +224,10 @@ enum err
 db_import(struct db *db, const char *user_id,
     const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
 {
-	enum err e = import_once(db, user_id, src, imported, skipped);
+	struct import a = { user_id, src, imported, skipped };
+	enum err e = db_txn(db, import_all, &a);
 
-	if (!db_deadlocked(db, e))
-		return e;
-	src->rewind(src->arg);
-	return import_once(db, user_id, src, imported, skipped);
+	if (e != E_OK)
+		*imported = *skipped = 0;
+	return e;
 }

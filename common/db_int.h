@@ -128,9 +128,16 @@ enum err db_exec_str(struct db *db, enum stmt k, const char *param,
 /* The statement's name, for log lines. */
 const char *db_what(enum stmt k);
 
-enum err db_begin(struct db *db);
-enum err db_commit(struct db *db);
-void	 db_rollback(struct db *db);
+/*
+ * One write transaction: begin, body(db, arg), commit; any failure rolls
+ * it back and is returned.  A deadlock's victim (db_deadlocked) runs once
+ * more from the begin, so the body starts from nothing each time: it
+ * resets what it returns and reads anew what it checks (an If-Match, an
+ * import's first memo).  What the body returns besides E_OK is returned
+ * after the rollback (E_PRECOND with the memo it read, for one).
+ */
+typedef enum err (*db_txn_body)(struct db *db, void *arg);
+enum err db_txn(struct db *db, db_txn_body body, void *arg);
 
 void	 bind_str(MYSQL_BIND *b, const char *s, size_t len);
 void	 bind_cstr(MYSQL_BIND *b, const char *s);

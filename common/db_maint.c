@@ -101,35 +101,47 @@ db_maint_text(struct db *db, uint64_t id, struct db_memo *out)
 	return memo_row_one(db, ST_MAINT_TEXT, st, out);
 }
 
+struct reindex {
+	unsigned long long	 id, version;
+	const struct memo_text	*t;
+	int			*made;
+};
+
+/* db_txn's body. */
+static enum err
+reindex(struct db *db, void *arg)
+{
+	struct reindex *a = arg;
+	MYSQL_BIND in[3];
+	uint64_t n = 0;
+	enum err e;
+
+	*a->made = 0;
+	bind_str(&in[0], a->t->search, a->t->search_len);
+	bind_u64(&in[1], &a->id);
+	bind_u64(&in[2], &a->version);
+	if ((e = db_exec(db, ST_MAINT_REINDEX, in, &n)) != E_OK)
+		return e;
+	/* Indexed meanwhile, or edited since we read it (its text is no
+	 * longer t's): leave it. */
+	if (n != 1)
+		return E_OK;
+	bind_u64(&in[0], &a->id);
+	if ((e = db_exec(db, ST_TAG_CLEAR, in, NULL)) != E_OK ||
+	    (e = tags_store(db, &a->id, a->t->tags)) != E_OK)
+		return e;
+	*a->made = 1;
+	return E_OK;
+}
+
 enum err
 db_maint_reindex(struct db *db, uint64_t id, uint64_t version,
     const struct memo_text *t, int *made)
 {
-	MYSQL_BIND in[3];
-	unsigned long long mid = id, v = version;
-	uint64_t n = 0;
-	enum err e;
+	struct reindex a = { id, version, t, made };
+	enum err e = db_txn(db, reindex, &a);
 
-	*made = 0;
-	if ((e = db_begin(db)) != E_OK)
-		return e;
-	bind_str(&in[0], t->search, t->search_len);
-	bind_u64(&in[1], &mid);
-	bind_u64(&in[2], &v);
-	if ((e = db_exec(db, ST_MAINT_REINDEX, in, &n)) != E_OK)
-		goto out;
-	/* Indexed meanwhile, or edited since we read it (its text is no
-	 * longer t's): leave it. */
-	*made = n == 1;
-	if (n == 1) {
-		bind_u64(&in[0], &mid);
-		if ((e = db_exec(db, ST_TAG_CLEAR, in, NULL)) != E_OK ||
-		    (e = tags_store(db, &mid, t->tags)) != E_OK)
-			goto out;
-	}
-	e = db_commit(db);
-out:
 	if (e != E_OK)
-		db_rollback(db);
+		*made = 0;
 	return e;
 }

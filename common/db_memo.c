@@ -76,10 +76,18 @@ tags_rewrite(struct db *db, unsigned long long *id, const struct tag_list *old,
 	return E_OK;
 }
 
+struct memo_insert {
+	const char		*hash;
+	const struct memo_text	*t;
+	int			 pinned;
+	struct db_memo		*out;
+};
+
 static enum err
-memo_insert(struct db *db, const char *hash, const struct memo_text *t,
-    int pinned, struct db_memo *out)
+memo_insert(struct db *db, void *arg)
 {
+	struct memo_insert *a = arg;
+	struct db_memo *out = a->out;
 	MYSQL_BIND in[4];
 	char stamp[20];
 	unsigned long long id;
@@ -87,44 +95,38 @@ memo_insert(struct db *db, const char *hash, const struct memo_text *t,
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = stamp_now(stamp, out->created_at)) != E_OK ||
-	    (e = db_begin(db)) != E_OK)
+	if ((e = stamp_now(stamp, out->created_at)) != E_OK)
 		return e;
-	bind_str(&in[0], t->text, t->len);
-	bind_int(&in[1], &pinned);
+	bind_str(&in[0], a->t->text, a->t->len);
+	bind_int(&in[1], &a->pinned);
 	bind_cstr(&in[2], stamp);
-	bind_cstr(&in[3], hash);
+	bind_cstr(&in[3], a->hash);
 	if ((e = db_exec(db, ST_MEMO_INSERT, in, &n)) != E_OK)
-		goto out;
-	if (n == 0) {
-		e = E_UNAUTH;
-		goto out;
-	}
+		return e;
+	if (n == 0)
+		return E_UNAUTH;
 	id = (unsigned long long)mysql_insert_id(db->conn);
-	bind_str(&in[0], t->search, t->search_len);
+	bind_str(&in[0], a->t->search, a->t->search_len);
 	bind_u64(&in[1], &id);
 	if ((e = db_exec(db, ST_SEARCH_INSERT, in, NULL)) != E_OK ||
-	    (e = tags_store(db, &id, t->tags)) != E_OK ||
-	    (e = db_commit(db)) != E_OK)
-		goto out;
+	    (e = tags_store(db, &id, a->t->tags)) != E_OK)
+		return e;
 	out->id = id;
-	out->text = t->text;
-	out->text_len = t->len;
+	out->text = a->t->text;
+	out->text_len = a->t->len;
 	memcpy(out->updated_at, out->created_at, DB_STAMP_LEN);
-	out->pinned = pinned;
-out:
-	if (e != E_OK)
-		db_rollback(db);
-	return e;
+	out->pinned = a->pinned;
+	return E_OK;
 }
 
 enum err
 db_memo_insert(struct db *db, const char *hash, const struct memo_text *t,
     int pinned, struct db_memo *out)
 {
-	enum err e = memo_insert(db, hash, t, pinned, out);
+	struct memo_insert a = { hash, t, pinned, NULL };
 
-	return db_deadlocked(db, e) ? memo_insert(db, hash, t, pinned, out) : e;
+	a.out = out;	/* not in the initializer: cppcheck takes it for a read */
+	return db_txn(db, memo_insert, &a);
 }
 
 /* 1 if the search has words the statement has no room for. */
@@ -543,53 +545,52 @@ memo_purge(struct db *db, const struct db_memo *cur)
 	return db_exec(db, ST_MEMO_DELETE, in, NULL);
 }
 
+struct memo_change_run {
+	const char			*hash;
+	uint64_t			 id;
+	const struct memo_change	*c;
+	struct db_memo			*out;
+};
+
 static enum err
-memo_change(struct db *db, const char *hash, uint64_t id,
-    const struct memo_change *c, struct db_memo *out)
+memo_change(struct db *db, void *arg)
 {
+	const struct memo_change_run *a = arg;
+	const struct memo_change *c = a->c;
+	struct db_memo *out = a->out;
 	MYSQL_TIME written;	/* when the locked row's text was written */
 	enum err e;
 
-	if ((e = db_begin(db)) != E_OK)
+	/* A run again after a deadlock starts here too: an If-Match is
+	 * checked anew against the row as it is then. */
+	if ((e = memo_read(db, ST_MEMO_LOCK, a->hash, a->id, out)) != E_OK)
 		return e;
-	if ((e = memo_read(db, ST_MEMO_LOCK, hash, id, out)) != E_OK)
-		goto out;
 	/* out->text stays in db->row, which only a statement that reads rows
 	 * refills (none of a change does); its time is copied out here. */
 	written = db->row.updated_null ? db->row.created : db->row.updated;
-	if (c->precondition != NULL && !c->precondition(out, c->arg)) {
-		e = E_PRECOND;
-		goto out;
-	}
+	if (c->precondition != NULL && !c->precondition(out, c->arg))
+		return E_PRECOND;
 	switch (c->op) {
 	case MEMO_EDIT:
-		e = out->deleted_at[0] != '\0' ? E_CONFLICT :
+		return out->deleted_at[0] != '\0' ? E_CONFLICT :
 		    memo_edit(db, c, out, &written);
-		break;
 	case MEMO_TRASH:
 	case MEMO_RESTORE:
-		e = memo_set_deleted(db, c->op == MEMO_TRASH, out);
-		break;
+		return memo_set_deleted(db, c->op == MEMO_TRASH, out);
 	case MEMO_PURGE:
-		e = memo_purge(db, out);
-		break;
+		return memo_purge(db, out);
 	}
-	if (e == E_OK)
-		e = db_commit(db);
-out:
-	if (e != E_OK)
-		db_rollback(db);
-	return e;
+	return E_INTERNAL;
 }
 
 enum err
 db_memo_change(struct db *db, const char *hash, uint64_t id,
     const struct memo_change *c, struct db_memo *out)
 {
-	enum err e = memo_change(db, hash, id, c, out);
+	struct memo_change_run a = { hash, id, c, NULL };
 
-	/* Run again from the locked read: an If-Match is checked anew. */
-	return db_deadlocked(db, e) ? memo_change(db, hash, id, c, out) : e;
+	a.out = out;	/* as in db_memo_insert */
+	return db_txn(db, memo_change, &a);
 }
 
 enum err

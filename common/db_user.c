@@ -13,53 +13,51 @@ db_session_live(struct db *db, const char *hash)
 	return db_exists(db, ST_SESSION_LIVE, in, E_UNAUTH);
 }
 
-/* The user, and the session replacing old_hash's, in one transaction. */
+struct login {
+	const char			*user_id, *name, *old_hash;
+	const struct db_session_new	*s;
+};
+
+/* The user, and the session replacing old_hash's (db_txn's body). */
 static enum err
-login_once(struct db *db, const char *user_id, const char *name,
-    const struct db_session_new *s, const char *old_hash)
+login_write(struct db *db, void *arg)
 {
+	const struct login *a = arg;
+	const struct db_session_new *s = a->s;
 	MYSQL_BIND b[5];
 	unsigned long long age = (unsigned long long)s->max_age;
 	enum err e;
 
-	if ((e = db_begin(db)) != E_OK)
-		return e;
-	bind_cstr(&b[0], user_id);
-	bind_cstr(&b[1], name);
-	bind_cstr(&b[2], name);
+	bind_cstr(&b[0], a->user_id);
+	bind_cstr(&b[1], a->name);
+	bind_cstr(&b[2], a->name);
 	if ((e = db_exec(db, ST_USER_UPSERT, b, NULL)) != E_OK)
-		goto out;
-	if (old_hash != NULL) {
-		bind_cstr(&b[0], old_hash);
+		return e;
+	if (a->old_hash != NULL) {
+		bind_cstr(&b[0], a->old_hash);
 		if ((e = db_exec(db, ST_SESSION_DROP, b, NULL)) != E_OK)
-			goto out;
+			return e;
 	}
 	bind_cstr(&b[0], s->hash);
-	bind_cstr(&b[1], user_id);
+	bind_cstr(&b[1], a->user_id);
 	bind_u64(&b[2], &age);
 	bind_cstr(&b[3], s->public_id);
 	if (s->user_agent != NULL)
 		bind_cstr(&b[4], s->user_agent);
 	else
 		bind_null(&b[4]);
-	if ((e = db_exec(db, ST_SESSION_CREATE, b, NULL)) == E_OK)
-		e = db_commit(db);
-out:
-	if (e != E_OK)
-		db_rollback(db);
-	return e;
+	return db_exec(db, ST_SESSION_CREATE, b, NULL);
 }
 
 enum err
 db_login(struct db *db, const char *user_id, const char *name,
     const struct db_session_new *s, const char *old_hash)
 {
+	struct login a = { user_id, name, old_hash, s };
 	MYSQL_BIND b[2];
 	enum err e;
 
-	e = login_once(db, user_id, name, s, old_hash);
-	if (db_deadlocked(db, e))
-		e = login_once(db, user_id, name, s, old_hash);
+	e = db_txn(db, login_write, &a);
 	if (e != E_OK)
 		return e;
 	/* The cap, then a bounded batch of expired rows (memo-maint sweeps
