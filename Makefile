@@ -169,13 +169,14 @@ asan:
 build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# ---- fault-injection build: the CGIs with -DMEMO_FAULTS (common/fault.h),
-# for tests/test_injected.py: a request's X-Memo-Fault header (FastCGI
-# mode), else MEMO_FAULT, fails a step no outside event can hit on time.
-# Never installed.
+# ---- fault-injection build: the CGIs and memo-maint with -DMEMO_FAULTS
+# (common/fault.h), for tests/test_injected.py and test_maint.py: a
+# request's X-Memo-Fault header (FastCGI mode), else MEMO_FAULT, fails a
+# step no outside event can hit on time.  Never installed.
 fault:
 	@$(MAKE) -s --no-print-directory B=build-fault CGIOUT=build-fault/cgi-bin \
-	    CFLAGS="-O2 -g -DMEMO_FAULTS" $(CGIS:%=build-fault/cgi-bin/%.cgi)
+	    CFLAGS="-O2 -g -DMEMO_FAULTS" $(CGIS:%=build-fault/cgi-bin/%.cgi) \
+	    build-fault/memo-maint
 
 # ---- libFuzzer harnesses (tests/fuzz/): clang only ----
 FUZZ_TARGETS = cookie query front memobody dotenv naver_token naver_profile tags \

@@ -4,9 +4,10 @@
  * Some failures cannot be made to happen on time from outside: the
  * database connection lost after a list's statement ran but before its
  * rows are read, or memory running out after a memo is stored.  A build
- * with -DMEMO_FAULTS (`make fault`: build-fault/cgi-bin, used only by
- * tests/test_injected.py) fails the step a request names, as "name" (every
- * time) or "name:N" (the Nth time in that request only):
+ * with -DMEMO_FAULTS (`make fault`: build-fault/cgi-bin and memo-maint,
+ * used only by tests/test_injected.py and test_maint.py) fails the step a
+ * request (or a memo-maint run) names, as "name" (every time) or "name:N"
+ * (the Nth time in that request only):
  *   db_fetch_fails   a result row cannot be read, and neither the statement
  *                    nor the connection says why (the worst case of a
  *                    connection lost while rows arrive)

@@ -25,6 +25,7 @@
 #include <string.h>
 #include "cfg.h"
 #include "db.h"
+#include "fault.h"
 #include "memotext.h"
 #include "log.h"
 
@@ -112,6 +113,7 @@ main(int argc, char *argv[])
 	int got;
 
 	log_init("memo-maint");
+	FAULT_REQUEST(environ);		/* MEMO_FAULT, in the fault build only */
 	if (argc > 2 || (strcmp(what, "all") != 0 &&
 	    strcmp(what, "purge") != 0 && strcmp(what, "sweep") != 0 &&
 	    strcmp(what, "index") != 0)) {

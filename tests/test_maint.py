@@ -3,8 +3,10 @@ instance runs it with the service's settings (MEMO_CONFIG): memos in the
 trash for over TRASH_DAYS are deleted for good with their revisions and
 tags, expired sessions are swept, memos the previous version wrote get
 their search copy and tags, and runs on several instances at once are
-safe.  Rows are set up through the API (and SQL for the clock), checked in
-the database and through the API afterwards."""
+safe.  A memo's indexing that InnoDB picks as a deadlock's victim runs
+again (the fault build's memo-maint, build-fault/: common/fault.h).  Rows
+are set up through the API (and SQL for the clock), checked in the
+database and through the API afterwards."""
 import os
 import re
 import subprocess
@@ -20,9 +22,17 @@ MAINT = os.path.join(stack.ROOT, "build", "memo-maint")
 BUSY = "another instance is running memo-maint: nothing to do\n"
 
 
-def maint(env, *args, config=None):
+FAULT_MAINT = os.path.join(stack.ROOT, "build-fault", "memo-maint")
+
+
+def maint(env, *args, config=None, fault=None):
+    """memo-maint with the service's settings; fault: the step the fault
+    build (make fault) fails, MEMO_FAULT (common/fault.h)."""
     e = {"PATH": "/usr/bin:/bin", "MEMO_CONFIG": config or env.config}
-    return subprocess.run([MAINT, *args], env=e, capture_output=True, text=True, timeout=60)
+    if fault is not None:
+        e["MEMO_FAULT"] = fault
+    return subprocess.run([FAULT_MAINT if fault else MAINT, *args], env=e,
+                          capture_output=True, text=True, timeout=60)
 
 
 def settle(env, step="index", config=None):
@@ -236,6 +246,42 @@ def maint_usage_and_failures(env):
     eq((p.returncode, p.stdout), (1, ""), "database unreachable")
     check("database" in p.stderr and "failed" in p.stderr, f"stderr says why: {p.stderr!r}")
     check(env.db.password not in p.stderr, "no password in the message")
+
+
+@test
+def maint_index_deadlock_run_again(env):
+    """memo-maint index (fault build), each statement in turn picked as a deadlock's victim: in a memo's transaction (search copy, tags), run again, the memo indexed once, exit 0; a read before it, alone, exit 1 saying why, the memo left for the next run"""
+    b = logged_in(env, "정리 교착 사용자")
+    sid = b.cookies["sessionId"]
+    settle(env)
+    seen, mid = [], None
+    for n in range(1, 10):
+        if mid is None:                     # a memo the previous version wrote
+            previous_version_insert(env, sid, "#교착 이전 버전 메모")
+            mid = ids(b)[0]
+        p = maint(env, "index", fault=f"db_deadlock:{n}")
+        victim = re.search(r"database: ([a-z ]+): 1213", p.stderr)
+        if victim is None:                  # past the last statement
+            eq((p.returncode, p.stdout), (0, "index: 1 memos given their search copy and tags\n"),
+               "no victim")
+            break
+        what = victim.group(1)
+        seen.append((what, p.returncode, "runs again" in p.stderr))
+        row = memo_row(env, mid)
+        if p.returncode != 0:
+            eq((p.stdout, row["search"], tag_rows(env, mid)), ("", None, []),
+               f"{what} a victim: nothing printed, nothing written")
+            check("failed" in p.stderr, f"{what} a victim: stderr says so: {p.stderr!r}")
+            continue
+        eq(p.stdout, "index: 1 memos given their search copy and tags\n", f"{what}: the count")
+        eq((row["search"], tag_rows(env, mid)),
+           (fold("#교착 이전 버전 메모"), [("교착", "교착", naver_id("정리 교착 사용자"))]),
+           f"{what} a victim: the search copy and one tag row")
+        mid = None
+    eq(seen, [("maintenance lock", 1, False), ("unindexed memos", 1, False),
+              ("memo read", 1, False), ("memo reindex", 0, True), ("tag clear", 0, True),
+              ("tag insert", 0, True)],
+       "each statement a victim: (statement, exit, run again)")
 
 
 @test
