@@ -382,7 +382,13 @@ txn_begin(struct db *db)
 	return db_query(db, "START TRANSACTION", "begin");
 }
 
-int
+/* 1 (logged) if a write failed with e because InnoDB chose it as a
+ * deadlock's victim (1213): the server rolled all of its transaction
+ * back, so running it once more cannot write twice.  InnoDB's manual asks
+ * callers to be ready for that whatever the statements; two people's
+ * writes that lock neighbouring rows can meet so (test_load
+ * writes_at_once). */
+static int
 db_deadlocked(struct db *db, enum err e)
 {
 	if (e != E_DB || db->last_error != ER_LOCK_DEADLOCK)
@@ -418,6 +424,14 @@ db_txn(struct db *db, db_txn_body body, void *arg)
 	enum err e = txn_once(db, body, arg);
 
 	return db_deadlocked(db, e) ? txn_once(db, body, arg) : e;
+}
+
+enum err
+db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *affected)
+{
+	enum err e = db_exec(db, k, in, affected);
+
+	return db_deadlocked(db, e) ? db_exec(db, k, in, affected) : e;
 }
 
 enum err

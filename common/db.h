@@ -17,7 +17,8 @@
  * or a broken schema, to E_INTERNAL.  Any failure marks the handle as
  * failed: db_reusable then refuses it, so a FastCGI process drops the
  * connection before its next request.  The exception is a deadlock's
- * victim that a write runs again (db_deadlocked): its connection is sound.
+ * victim that a write runs again (db_int.h's db_txn and db_exec_alone):
+ * its connection is sound.
  *
  * Results that point at text (struct db_memo, db_revision, db_tag_count)
  * point into buffers of the handle or the list, valid until the next call

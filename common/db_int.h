@@ -103,12 +103,6 @@ struct db_list {
 	void			(*batch_free)(struct list_batch *);
 };
 
-/* 1 (logged) if a write transaction failed with e because InnoDB chose it
- * as a deadlock's victim (1213): the server rolled all of it back, so
- * running it once more cannot write twice.  InnoDB's manual asks callers
- * to be ready for that whatever the statements; two people's writes that
- * lock neighbouring rows can meet so (test_load writes_at_once). */
-int	 db_deadlocked(struct db *db, enum err e);
 /* Log a failure, mark the handle failed, and say what it means. */
 enum err db_fail(struct db *db, MYSQL_STMT *st, const char *what);
 /* Prepare (once), bind and execute statement k; end it with db_end. */
@@ -130,14 +124,19 @@ const char *db_what(enum stmt k);
 
 /*
  * One write transaction: begin, body(db, arg), commit; any failure rolls
- * it back and is returned.  A deadlock's victim (db_deadlocked) runs once
- * more from the begin, so the body starts from nothing each time: it
- * resets what it returns and reads anew what it checks (an If-Match, an
- * import's first memo).  What the body returns besides E_OK is returned
- * after the rollback (E_PRECOND with the memo it read, for one).
+ * it back and is returned.  A deadlock's victim (1213: InnoDB rolled all
+ * of it back) runs once more from the begin, so the body starts from
+ * nothing each time: it resets what it returns and reads anew what it
+ * checks (an If-Match, an import's first memo).  What the body returns
+ * besides E_OK is returned after the rollback (E_PRECOND with the memo it
+ * read, for one).
  */
 typedef enum err (*db_txn_body)(struct db *db, void *arg);
 enum err db_txn(struct db *db, db_txn_body body, void *arg);
+/* db_exec of a write that is a transaction of its own (autocommit), run
+ * once more as a deadlock's victim, which rolled all of it back. */
+enum err db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in,
+	    uint64_t *affected);
 
 void	 bind_str(MYSQL_BIND *b, const char *s, size_t len);
 void	 bind_cstr(MYSQL_BIND *b, const char *s);

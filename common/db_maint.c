@@ -27,7 +27,8 @@ db_maint_lock(struct db *db, int *got)
 	return e;
 }
 
-/* Run statement k (a bounded DELETE) until it deletes less than batch. */
+/* Run statement k (a bounded DELETE, a transaction of its own) until it
+ * deletes less than batch. */
 static enum err
 delete_batches(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
     uint64_t *total)
@@ -37,7 +38,7 @@ delete_batches(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
 
 	*total = 0;
 	do {
-		if ((e = db_exec(db, k, in, &n)) != E_OK)
+		if ((e = db_exec_alone(db, k, in, &n)) != E_OK)
 			return e;
 		*total += n;
 	} while (n >= batch);

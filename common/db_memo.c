@@ -600,10 +600,7 @@ db_trash_empty(struct db *db, const char *hash, uint64_t *purged)
 	enum err e;
 
 	bind_cstr(&in[0], hash);
-	e = db_exec(db, ST_TRASH_EMPTY, in, purged);
-	if (db_deadlocked(db, e))	/* one statement, rolled back whole */
-		e = db_exec(db, ST_TRASH_EMPTY, in, purged);
-	if (e != E_OK)
+	if ((e = db_exec_alone(db, ST_TRASH_EMPTY, in, purged)) != E_OK)
 		return e;
 	return *purged == 0 ? db_session_live(db, hash) : E_OK;
 }

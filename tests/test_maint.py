@@ -3,8 +3,9 @@ instance runs it with the service's settings (MEMO_CONFIG): memos in the
 trash for over TRASH_DAYS are deleted for good with their revisions and
 tags, expired sessions are swept, memos the previous version wrote get
 their search copy and tags, and runs on several instances at once are
-safe.  A memo's indexing that InnoDB picks as a deadlock's victim runs
-again (the fault build's memo-maint, build-fault/: common/fault.h).  Rows
+safe.  A memo's indexing, or a purge's or sweep's batch, that InnoDB
+picks as a deadlock's victim runs again (the fault build's memo-maint,
+build-fault/: common/fault.h).  Rows
 are set up through the API (and SQL for the clock), checked in the
 database and through the API afterwards."""
 import os
@@ -282,6 +283,49 @@ def maint_index_deadlock_run_again(env):
               ("memo read", 1, False), ("memo reindex", 0, True), ("tag clear", 0, True),
               ("tag insert", 0, True)],
        "each statement a victim: (statement, exit, run again)")
+
+
+@test
+def maint_purge_sweep_deadlock_run_again(env):
+    """memo-maint purge and sweep (fault build), each statement in turn picked as a deadlock's victim: a batch's DELETE, its own transaction, runs again and deletes once, exit 0; the lock before it, exit 1 and nothing deleted"""
+    user = "정리 교착 휴지통"
+    b = logged_in(env, user)
+    for step in ("purge", "sweep"):
+        settle(env, step)
+        seen, victim_of = [], None
+        for n in range(1, 6):
+            if victim_of is None:           # something for the step to delete
+                b2 = logged_in(env, user)
+                old = trashed_memo(env, b, "오래된 #교착", 31)
+                dead = sha256_hex(b2.cookies["sessionId"])
+                env.db.client(database="memo", stdin=(
+                    "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE "
+                    f"WHERE session_key = '{dead}'"))
+                victim_of = (old, dead)
+            p = maint(env, step, fault=f"db_deadlock:{n}")
+            victim = re.search(r"database: ([a-z ]+): 1213", p.stderr)
+            if victim is None:              # past the last statement
+                eq(p.returncode, 0, f"{step}: no victim")
+                break
+            seen.append((victim.group(1), p.returncode, "runs again" in p.stderr))
+            old, dead = victim_of
+            left = (memo_row(env, old) is not None,
+                    env.db.query(f"SELECT COUNT(*) FROM sessions WHERE session_key = '{dead}'"))
+            if p.returncode != 0:
+                eq((p.stdout, left), ("", (True, [["1"]])), f"{step}: nothing deleted")
+                continue
+            want = {"purge": "purge: 1 memos deleted for good (in the trash over 30 days)\n",
+                    "sweep": "sweep: 1 expired sessions deleted\n"}[step]
+            eq(p.stdout, want, f"{step}: deleted once")
+            if step == "purge":
+                check(gone(env, old), "purge: the memo gone with its revisions and tags")
+            else:
+                eq(left[1], [["0"]], "sweep: the session gone")
+            victim_of = None
+        eq(seen, [("maintenance lock", 1, False),
+                  ("trash purge" if step == "purge" else "session sweep", 0, True)],
+           f"{step}: each statement a victim: (statement, exit, run again)")
+    settle(env, "all")
 
 
 @test
