@@ -39,10 +39,12 @@ def phase(name):
     print("== " + name, flush=True)
 
 
-def phase_times(end):
-    """The phases that took a second or more, in the order they ran."""
-    ends = [t for _, t in PHASES[1:]] + [end]
-    lines = [f"{e - t:6.0f}s  {name}" for (name, t), e in zip(PHASES, ends) if e - t >= 1]
+def phase_times(end, phases=None):
+    """The phases (PHASES: name, start) that took a second or more, in the
+    order they ran: each until the next one's start, the last until end."""
+    phases = PHASES if phases is None else phases
+    ends = [t for _, t in phases[1:]] + [end]
+    lines = [f"{e - t:6.0f}s  {name}" for (name, t), e in zip(phases, ends) if e - t >= 1]
     return "\n".join(["", "time by phase:"] + lines)
 
 

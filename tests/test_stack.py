@@ -7,13 +7,27 @@ once in two fresh-clone runs (its /health answer was not JSON): a port
 chosen "free" by binding port 0 is a port of the kernel's ephemeral range,
 which any outgoing connection may take and which a second call may return
 again, and a server was deemed up as soon as *anything* accepted on its
-port."""
+port.
+
+Also the table of the time each phase took, which make test prints before
+its counts (lib.phase_times)."""
 import os
 import socket
 import subprocess
 
+import lib
 import stack
 from lib import check, eq, test
+
+
+@test
+def phase_times_table(env):
+    """Harness: the time table gives each phase the time until the next one starts (the last, until the end), in the order they ran, leaving out those under a second"""
+    table = lib.phase_times(100.0, [("build", 10.0), ("api", 12.6), ("tls", 13.0),
+                                    ("browser", 40.0)])
+    eq(table.splitlines(), ["", "time by phase:", "     3s  build", "    27s  tls",
+                            "    60s  browser"], "the table")
+    eq(lib.phase_times(5.0, []).splitlines(), ["", "time by phase:"], "no phase")
 
 
 @test
