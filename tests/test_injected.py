@@ -131,6 +131,13 @@ def inject(env, cgi, fault, body=None, **cgi_vars):
     return send(cgi, fault, body=body, **cgi_vars)
 
 
+def memo_write(env, cookie, fault, method, path="", text=""):
+    """A JSON write of text to /memo{path} (inject)."""
+    return inject(env, "memo", fault, body=json.dumps({"text": text}).encode(),
+                  REQUEST_METHOD=method, PATH_INFO=path, HTTP_COOKIE=cookie,
+                  CONTENT_TYPE="application/json")
+
+
 @test
 def list_cut_before_rows(env):
     """Injected: GET /memo's first row unreadable, no reason given by the database: 503 (was 500 'internal error')"""
@@ -325,9 +332,7 @@ def write_deadlock_run_again(env):
     cookie = session(env, "inj-deadlock")
 
     def call(fault, method, path="", text=""):
-        return inject(env, "memo", fault, body=json.dumps({"text": text}).encode(),
-                      REQUEST_METHOD=method, PATH_INFO=path, HTTP_COOKIE=cookie,
-                      CONTENT_TYPE="application/json")
+        return memo_write(env, cookie, fault, method, path, text)
 
     def rows():
         return [env.db.query("SELECT id, text FROM memo WHERE user_id = 'inj-deadlock'"),
@@ -447,9 +452,7 @@ def withdrawal_deadlock_run_again(env):
     seen, cookie = [], None
 
     def write(cookie, method, path, text):
-        r, _ = inject(env, "memo", "none", body=json.dumps({"text": text}).encode(),
-                      REQUEST_METHOD=method, PATH_INFO=path, HTTP_COOKIE=cookie,
-                      CONTENT_TYPE="application/json")
+        r, _ = memo_write(env, cookie, "none", method, path, text)
         eq(r.status, 200, f"{method} /memo{path}")
         return r.json()["id"]
     for n in range(1, 16):
