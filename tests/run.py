@@ -365,7 +365,7 @@ def main():
         lib.phase("TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
         lib.run_tests(modules("test_tls"), env, results, only)
         lib.phase("Naver over HTTPS (NAVER_CA_FILE), refused http:// endpoints, libcurl once"
-              " per process: CGI and FastCGI mode")
+                  " per process: CGI and FastCGI mode")
         lib.run_tests(modules("test_naver_client"), env, results, only)
         test_naver_client.stop(env)
         lib.phase("CGI tests: each executable by hand (tests/bats/*.bats)")
@@ -374,7 +374,7 @@ def main():
         lib.phase("failures injected where no outside event can make them (build-fault/)")
         lib.run_tests(modules("test_injected"), env, results, only)
         lib.phase("the same failures injected, FastCGI mode: the request names its fault "
-              "(X-Memo-Fault), the process serves the next")
+                  "(X-Memo-Fault), the process serves the next")
         fastcgi_injected(env, started, results, only)
         lib.phase("the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
         lib.run_tests(modules("test_mysql_auth"), env, results, only)
@@ -400,7 +400,7 @@ def main():
         lib.phase("fault injection")
         lib.run_tests(modules("test_fault"), env, results, only)
         lib.phase("fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
-              "failing and hanging")
+                  "failing and hanging")
         fastcgi_faults(env, started, results, only)
         lib.phase("no lost writes under load")
         lib.run_tests(modules("test_load"), env, results, only)

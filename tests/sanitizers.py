@@ -48,7 +48,7 @@ def ran_tests(results, n0):
 def asan_pass(env, results, only, by_hand, e2e_tests):
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
     lib.phase("sanitizers: CGI and end-to-end tests with ASan+UBSan CGIs "
-          f"({os.path.relpath(cgi_dir, lib.ROOT)})")
+              f"({os.path.relpath(cgi_dir, lib.ROOT)})")
     saved = (env.web, env.web_prefix, lib.CGI_DIR)
     first = len(lib.CGI_STDERR)
     webs = []
@@ -217,7 +217,7 @@ def asan_fastcgi_pass(env, results, only, e2e_tests):
     did not exit 0, or if the probe's line is not there."""
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
     lib.phase("sanitizers, FastCGI mode: the end-to-end suites with ASan+UBSan FastCGI "
-          "processes, LeakSanitizer at each one's exit")
+              "processes, LeakSanitizer at each one's exit")
     out = fastcgi_run(env, results, only, "lighttpd-asan-fastcgi", cgi_dir, e2e_tests,
                       "asan, fastcgi: ")
     if out is None:
@@ -312,7 +312,7 @@ def valgrind_fastcgi_pass(env, results, only, tests):
                         f" --log-file={d}/%p.log {built}/{cgi}\n")
             os.chmod(w, 0o755)
     lib.phase("valgrind memcheck, FastCGI mode: the API tests with each FastCGI process "
-          "under memcheck, its leak check at exit")
+              "under memcheck, its leak check at exit")
     out = fastcgi_run(env, results, only, "lighttpd-valgrind-fastcgi", wrappers, tests,
                       "valgrind, fastcgi: ")
     if out is None:
