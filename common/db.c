@@ -367,9 +367,30 @@ db_exec_str(struct db *db, enum stmt k, const char *param, uint64_t *affected)
 	return db_exec(db, k, in, affected);
 }
 
+/* For the fault build (FAULT is 0 in every other, and this goes with
+ * it).  The server gone: the connection's socket closed, what it had received
+ * with it, so that libmariadb's next read fails.  Its number stays taken
+ * (by /dev/null, which reads as the end) until mysql_close: a FastCGI
+ * process lives on, and the next file it opened could get the number of a
+ * socket libmariadb still holds. */
+static void
+cut_socket(MYSQL *conn)
+{
+	int fd = (int)mysql_get_socket(conn), nul = open("/dev/null", O_RDONLY);
+
+	if (nul < 0 || dup2(nul, fd) < 0)
+		(void)close(fd);
+	if (nul >= 0)
+		(void)close(nul);
+}
+
+/* A statement without parameters or rows, sent as text: a transaction's
+ * start, COMMIT and ROLLBACK. */
 static enum err
 db_query(struct db *db, const char *sql, const char *what)
 {
+	if (FAULT("db_cut_at_query"))
+		cut_socket(db->conn);
 	if (mysql_real_query(db->conn, sql, (unsigned long)strlen(sql)) != 0)
 		return db_fail(db, NULL, what);
 	return E_OK;
@@ -605,23 +626,6 @@ text_regrow(struct db_row *r, MYSQL_STMT *st, unsigned int col, char **p,
 	    mysql_stmt_bind_result(st, r->res) != 0)
 		return -1;
 	return 0;
-}
-
-/* For the fault build (FAULT is 0 in every other, and this goes with
- * it).  The server gone: the connection's socket closed, what it had received
- * with it, so that libmariadb's next read fails.  Its number stays taken
- * (by /dev/null, which reads as the end) until mysql_close: a FastCGI
- * process lives on, and the next file it opened could get the number of a
- * socket libmariadb still holds. */
-static void
-cut_socket(MYSQL *conn)
-{
-	int fd = (int)mysql_get_socket(conn), nul = open("/dev/null", O_RDONLY);
-
-	if (nul < 0 || dup2(nul, fd) < 0)
-		(void)close(fd);
-	if (nul >= 0)
-		(void)close(nul);
 }
 
 int

@@ -13,6 +13,10 @@
  *                    connection lost while rows arrive)
  *   db_cut_at_row    the connection's socket is closed before a result row
  *                    is read: libmariadb fails when it next has to read it
+ *   db_cut_at_query  the same before a transaction's start, COMMIT or
+ *                    ROLLBACK is sent ("db_cut_at_query:2": a write's
+ *                    COMMIT): libmariadb fails to send it, and the server,
+ *                    its connection gone, rolls back
  *   db_run_fails     a statement fails to run, no reason given (as when
  *                    the server is gone): "db_run_fails:2", the second
  *   db_deadlock      a statement fails as a deadlock's victim (1213), its

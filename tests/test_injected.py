@@ -26,6 +26,8 @@ counting "name:N" from the start of each request:
   nothing has been sent; later, never a file that looks whole;
 - every write cut at each of its statements in turn: a 503 and every row
   of every table as it was, until the cut falls past its last statement;
+  and each write transaction's connection lost before its start and before
+  its COMMIT: the same;
 - each statement of a write transaction (POST, PATCH, a login, a
   withdrawal, an import) and DELETE /trash picked as a deadlock's victim:
   run once more and written once, the FastCGI process keeping its
@@ -529,6 +531,16 @@ def import_and_trash_deadlock_run_again(env):
     eq(rows()[0], whole[0][:2], "the trash empty, the live memos kept")
 
 
+def request_of(env, cookie, method, path, body, cgi, **cgi_vars):
+    """A request to cgi (memo.cgi: /memo…, trash.cgi: /trash…) as a
+    function of the fault to inject (inject): for the cut_at_* helpers."""
+    e = dict(REQUEST_METHOD=method, PATH_INFO=path, SCRIPT_NAME="/" + cgi,
+             HTTP_COOKIE=cookie, **cgi_vars)
+    if body is not None:
+        e["CONTENT_TYPE"] = "application/json"
+    return lambda fault: inject(env, cgi, fault, body=body, **e)
+
+
 def cut_at_each_statement(env, what, run, most=12):
     """run(fault) with its 1st, 2nd, … statement failing: each a 503 with
     every row of every table as it was, until the cut falls past the last
@@ -553,12 +565,7 @@ def writes_cut_at_each_statement(env):
     uid = "inj-writes"
 
     def call(method, path="", body=None, cgi="memo", **kw):
-        """A request to cgi (memo.cgi: /memo…, trash.cgi: /trash…)."""
-        e = dict(REQUEST_METHOD=method, PATH_INFO=path, SCRIPT_NAME="/" + cgi,
-                 HTTP_COOKIE=cookie, **kw)
-        if body is not None:
-            e["CONTENT_TYPE"] = "application/json"
-        return lambda fault: inject(env, cgi, fault, body=body, **e)
+        return request_of(env, cookie, method, path, body, cgi, **kw)
 
     def rows(mid):
         return [env.db.query(f"SELECT text, pinned, deleted_at IS NULL FROM memo WHERE id = {mid}"),
@@ -598,6 +605,70 @@ def writes_cut_at_each_statement(env):
     eq((r.status, r.json()), (200, {"purged": 2}), "DELETE /trash past its last statement")
     seen.append(f"DELETE /trash {n}")
     print("saw statements: " + ", ".join(seen))
+
+
+def cut_at_begin_and_commit(env, what, run, seen):
+    """run(fault) with the connection lost just before its transaction's
+    start, then just before its COMMIT: each a 503 whose log gives
+    libmariadb's reason (added to seen), every row of every table as it
+    was (the server rolled back what the transaction had written); returns
+    run("none")."""
+    before = everything(env)
+    for n, step in ((1, "begin"), (2, "commit")):
+        r, err = run(f"db_cut_at_query:{n}")
+        eq(r.status, 503, f"{what}, the connection lost before its {step}")
+        reason = re.search(rf"database: {step}: 20[0-9][0-9] [A-Z][^\n]*", err)
+        check(reason, f"{what}, cut before its {step}: libmariadb's reason logged: {err!r}")
+        seen.add(reason.group(0))
+        eq(everything(env), before, f"{what}, cut before its {step}: every table as it was")
+    return run("none")
+
+
+@test
+def writes_cut_at_begin_and_commit(env):
+    """Injected: the connection lost just before a write's transaction starts, then just before its COMMIT (POST, PATCH, DELETE, restore, DELETE /trash/{id}, an import, a login, a withdrawal): 503, libmariadb's reason logged, every row of every table as it was; then the write whole"""
+    name = "주입 커밋 끊김"
+    uid = naver_id(name)
+    env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")     # a run before
+    seen = set()
+
+    def cut(what, run):
+        return cut_at_begin_and_commit(env, what, run, seen)
+    r, _ = cut("a login", lambda f: login_attempt(env, name, f))
+    eq(r.status, 302, "the login, whole")
+    cookie = new_session(r)
+
+    def call(method, path="", body=None, cgi="memo", **kw):
+        return request_of(env, cookie, method, path, body, cgi, **kw)
+    r, _ = cut("POST /memo", call(
+        "POST", body=json.dumps({"text": "끊김 #가"}).encode()))
+    eq(r.status, 200, "POST, whole")
+    mid = r.json()["id"]
+    r, _ = cut("PATCH /memo/{id}", call(
+        "PATCH", f"/{mid}", json.dumps({"text": "고침 #나"}).encode(),
+        HTTP_IF_MATCH=r.header("ETag")))
+    eq((r.status, r.json()["text"], r.json()["tags"]), (200, "고침 #나", ["나"]), "PATCH, whole")
+    for what, run, want in (
+            ("DELETE /memo/{id}", call("DELETE", f"/{mid}"), 204),
+            ("POST /memo/{id}/restore", call("POST", f"/{mid}/restore", b""), 200),
+            ("DELETE /memo/{id}, again", call("DELETE", f"/{mid}"), 204),
+            ("DELETE /trash/{id}", call("DELETE", f"/{mid}", cgi="trash"), 204)):
+        r, _ = cut(what, run)
+        eq(r.status, want, f"{what}, whole")
+    file = json.dumps({"format": "memo-export", "version": 1, "memos": [
+        {"id": 1, "text": "가져온 #다", "created_at": "2026-11-01T00:00:00Z",
+         "revisions": [{"text": "옛 글", "created_at": "2026-10-31T00:00:00Z"}]}]}).encode()
+    r, _ = cut("an import", lambda f: inject(
+        env, "import", f, body=file, REQUEST_METHOD="POST", HTTP_COOKIE=cookie,
+        CONTENT_TYPE="application/json"))
+    eq((r.status, r.json()), (200, {"imported": 1, "skipped": 0}), "the import, whole")
+    check(all(rows_of(env, uid).values()), f"rows of the member: {rows_of(env, uid)}")
+    r, _ = cut("a withdrawal", lambda f: login_attempt(
+        env, name, f, cookie, intent="withdraw"))
+    eq(r.status, 200, "the withdrawal, whole")
+    check("탈퇴가 완료되었습니다" in r.text, "the page says it is done")
+    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "the withdrawal: no row left")
+    print("saw: " + "; ".join(sorted(seen)))
 
 
 @test
