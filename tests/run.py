@@ -69,6 +69,7 @@ last line is "N passed, N failed, N skipped".
 Usage: tests/run.py [substring-of-test-name]
 """
 import concurrent.futures
+import json
 import os
 import shutil
 import signal
@@ -319,145 +320,272 @@ def interrupted(signum, frame):
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+# The second lane: its own servers under var/test/lane-b/, its output in
+# var/test/lane-b.txt, what it found in lane-b/results.json.
+LANE_B = "lane-b"
+LANE_B_TIMEOUT = 2400       # seconds: a lane that hangs fails the run
+# Each lane's servers take ports from a range of their own (stack.free_port):
+# two processes choosing "free" ports at once could otherwise choose one.
+LANE_PORTS = {"a": "10000-20999", "b": "21000-32767"}
+
+
+def set_up(base, started):
+    """The servers the tests of a lane share, under base: a MariaDB, the
+    Naver double, lighttpd at / and under /memo; each added to started as
+    it starts, so that it is stopped whatever happens next."""
+    env = Env()
+    env.base = base
+    env.started = started
+    env.db = stack.MariaDB(os.path.join(base, "mariadb")).start()
+    started.append(env.db)
+    env.db.bootstrap()
+    env.naver = stack.NaverDev(base, hang_seconds=10)
+    started.append(env.naver)
+    env.settings = {"DB_SOCKET": env.db.socket, "DB_USER": "memo",
+                    "DB_PASSWORD": env.db.password, "DB_DATABASE": "memo",
+                    "NAVER_TIMEOUT": "2", "NAVER_CONNECT_TIMEOUT": "1",
+                    "DB_CONNECT_TIMEOUT": "2", "DB_READ_TIMEOUT": "2"}
+    env.settings.update(env.naver.settings())
+    env.config = os.path.join(base, "memo.env")
+    stack.write_env(env.config, env.settings)
+    env.web = stack.Lighttpd(os.path.join(base, "lighttpd"), env.config)
+    started.append(env.web)
+    env.web_prefix = stack.Lighttpd(os.path.join(base, "lighttpd-prefix"),
+                                    env.config, prefix="/memo")
+    started.append(env.web_prefix)
+    env.webs = [env.web, env.web_prefix]
+    return env
+
+
+def lane_a(env, started, results, only, lane_b):
+    """Everything but what lane_b runs; at the end, after waiting for the
+    other lane, the logs of both searched for secrets."""
+    lib.phase("the harness: ports and servers are the test's own")
+    lib.run_tests(modules("test_stack"), env, results, only)
+    lib.phase("TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
+    lib.run_tests(modules("test_tls"), env, results, only)
+    lib.phase("Naver over HTTPS (NAVER_CA_FILE), refused http:// endpoints, libcurl once"
+              " per process: CGI and FastCGI mode")
+    lib.run_tests(modules("test_naver_client"), env, results, only)
+    test_naver_client.stop(env)
+    lib.phase("CGI tests: each executable by hand (tests/bats/*.bats)")
+    bats_suite.run(env, results, only)
+    lib.run_tests(modules("test_account_cgi"), env, results, only)
+    lib.phase("failures injected where no outside event can make them (build-fault/)")
+    lib.run_tests(modules("test_injected"), env, results, only)
+    lib.phase("the same failures injected, FastCGI mode: the request names its fault "
+              "(X-Memo-Fault), the process serves the next")
+    fastcgi_injected(env, started, results, only)
+    lib.phase("the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
+    lib.run_tests(modules("test_mysql_auth"), env, results, only)
+    lib.phase("end-to-end tests through lighttpd")
+    lib.run_tests(modules("test_e2e", "test_attack", "test_account", "test_api"), env,
+                  results, only)
+    lib.phase("end-to-end tests through lighttpd, FastCGI mode")
+    # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
+    # route), then with one process per route for test_fastcgi, which
+    # watches a single process serve request after request.
+    for label, procs, suites in (("[fastcgi] ", None,
+                                  E2E_SUITES + ("test_account", "test_attack")),
+                                 ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
+        extra = {"MEMO_FCGI_PROCS": procs} if procs else None
+        fcgi = [stack.Lighttpd(os.path.join(env.base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
+                               env.config, prefix=p, mode="fastcgi", extra_env=extra)
+                for p in ("", "/memo")]
+        started.extend(fcgi)
+        e2e_against(env, label, fcgi[0], fcgi[1], results, only, suites=suites)
+        for s in fcgi:    # their kept connections must not outlive the pass
+            started.remove(s)
+            s.stop()
+    lib.phase("fault injection")
+    lib.run_tests(modules("test_fault"), env, results, only)
+    lib.phase("fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
+              "failing and hanging")
+    fastcgi_faults(env, started, results, only)
+    lib.phase("no lost writes under load")
+    lib.run_tests(modules("test_load"), env, results, only)
+    sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
+        env, results, only, label, tag="valgrind"))
+    sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
+    lib.phase("schema migrations (tools/migrate, seed upgrade)")
+    lib.run_tests(modules("test_migrate"), env, results, only)
+    lib.phase("rolling deploy: the previous version (built from git) on the migrated schema")
+    lib.run_tests(modules("test_rolling"), env, results, only)
+    lib.phase("maintenance: memo-maint (trash expiry, session sweep, indexing)")
+    lib.run_tests(modules("test_maint"), env, results, only)
+    install(env, started, results, only)
+    lib.phase("deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
+    lib.run_tests(modules("test_aws"), env, results, only)
+    lib.phase("multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
+    started.append(Cluster(env))
+    lib.run_tests(modules("test_multinode"), env, results, only)
+    lib.phase("README.md's examples, run as written against make run's service")
+    lib.run_tests(modules("test_readme"), env, results, only)
+    lib.phase("waiting for the other lane (var/test/lane-b.txt)")
+    lane_b.finish(results)
+    lib.phase("the logs of the whole run (both lanes)")
+    lib.run_tests(modules("test_logs"), env, results, only)
+
+
+def lane_b_tests(env, started, results, only):
+    """The second lane (run.py --lane b, started by the first): the page in
+    a real browser, the ASan+UBSan passes and the AMI bake, beside the
+    first lane's tests, which leave one of the machine's two cores idle
+    most of the time (they wait on servers and process starts)."""
+    lib.phase("a real browser: the page in headless Chromium, CGI then FastCGI mode")
+    lib.run_tests(modules("test_browser", "test_page", "test_account_page"), env, results,
+                  only)
+    fcgi = [stack.Lighttpd(os.path.join(env.base, f"lighttpd-browser-fastcgi{p or ''}"),
+                           env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
+    started.extend(fcgi)
+    # What the page does on its own (lib.page_logic) runs once: the
+    # server's mode does not change it.
+    e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
+                suites=("test_browser", "test_page", "test_account_page"),
+                again=lambda t: not getattr(t, "page_logic", False))
+    for s in fcgi:
+        started.remove(s)
+        s.stop()
+    sanitizers.asan_pass(env, results, only,
+                         lambda label: bats_suite.run(env, results, only, label),
+                         modules("test_e2e", "test_attack", "test_account", "test_api"))
+    sanitizers.asan_fastcgi_pass(env, results, only, modules(*E2E_SUITES))
+    lib.phase("deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
+    lib.run_tests(modules("test_userdata"), env, results, only)
+
+
+class LaneB:
+    """The second lane as a child process: `run.py --lane b` with its own
+    servers under base/lane-b and its own ports, its output kept in
+    base/lane-b.txt and printed when it is done, its results, secrets and
+    CGI stderr handed over in lane-b/results.json (not a log: the secrets
+    are what test_logs looks for in the logs)."""
+
+    def __init__(self, base, only):
+        self.dir = os.path.join(base, LANE_B)
+        self.out_path = os.path.join(base, LANE_B + ".txt")
+        self.out = open(self.out_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--lane", "b"] + ([only] if only else []),
+            stdout=self.out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=dict(os.environ, MEMO_TEST_PORTS=LANE_PORTS["b"]))
+
+    def finish(self, results):
+        """Wait for the lane, print its output, take its results."""
+        try:
+            rc = self.proc.wait(LANE_B_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            rc = None
+        self.stop()
+        print(f"-- the other lane (run.py --lane b), its output ({self.out_path}):")
+        with open(self.out_path, errors="replace") as f:
+            print(f.read(), end="", flush=True)
+        print("-- the other lane's output ends here")
+        try:
+            with open(os.path.join(self.dir, "results.json")) as f:
+                got = json.load(f)
+            os.unlink(os.path.join(self.dir, "results.json"))
+        except (OSError, ValueError) as e:
+            got = None
+            print(f"FAIL - the other lane's results: {e!r}")
+        if got is None or rc is None:
+            results.append((False, f"the other lane finished (exit {rc}), its results read"))
+            return
+        results.extend((ok, name) for ok, name in got["results"])
+        for kind, values in got["secrets"].items():
+            lib.SECRETS.setdefault(kind, set()).update(values)
+        lib.CGI_STDERR.extend((cgi, err) for cgi, err in got["cgi_stderr"])
+
+    def stop(self):
+        """Stopped as a run is (its handler stops its servers), if it runs."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.out.close()
+
+
+def lane_b_main(only):
+    """run.py --lane b: lane_b_tests on servers of its own; the results
+    go to results.json for the first lane (LaneB.finish)."""
+    base = os.path.join(ROOT, "var", "test", LANE_B)
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    results, started = [], []
+    t0 = time.monotonic()
+    try:
+        env = set_up(base, started)
+        lib.SECRETS["db password"] = {env.db.password}
+        lib.SECRETS["client secret"] = {env.naver.client_secret}
+        lane_b_tests(env, started, results, only)
+    except Exception as e:
+        results.append((False, "lane b: test fixtures started"))
+        print(f"FAIL - lane b: test fixtures: {e!r}")
+        print_fixture_logs(base)
+    finally:
+        stop_all(started)
+    end = time.monotonic()
+    print(lib.phase_times(end))
+    print(f"\n(lane b took {end - t0:.0f}s; logs under {base})", flush=True)
+    with open(os.path.join(base, "results.json"), "w") as f:
+        json.dump({"results": results,
+                   "secrets": {k: sorted(v) for k, v in lib.SECRETS.items()},
+                   "cgi_stderr": lib.CGI_STDERR}, f)
+    return 0
+
+
+def print_fixture_logs(base):
+    for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log",
+                 "lighttpd-fastcgi/error.log",
+                 "apache/error.log", "apache/apache2.out"):
+        p = os.path.join(base, name)
+        if os.path.exists(p):
+            print(f"--- {p}:\n" + open(p, errors="replace").read()[-3000:])
+
+
+def stop_all(started):
+    for s in reversed(started):
+        try:
+            s.stop()
+        except Exception as e:  # keep stopping the others
+            print(f"stopping {s}: {e!r}")
+
+
 def main():
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
-    only = sys.argv[1] if len(sys.argv) > 1 else None
+    args = sys.argv[1:]
+    if args[:2] == ["--lane", "b"]:
+        return lane_b_main(args[2] if len(args) > 2 else None)
+    only = args[0] if args else None
+    os.environ["MEMO_TEST_PORTS"] = LANE_PORTS["a"]
     results = []
     t0 = time.monotonic()
-    lib.phase("unit tests of common/")
-    unit_tests(results, only)
-    lib.phase("static analysis")
-    lint(results, only)
-    lib.phase("fuzz corpora and regressions replayed")
-    fuzz_replay(results, only)
-
     base = os.path.join(ROOT, "var", "test")
     shutil.rmtree(base, ignore_errors=True)
     os.makedirs(base)
-    env = Env()
-    env.base = base
+    # The other lane starts first: it runs beside everything here.
+    lane_b = LaneB(base, only)
     started = []
     try:
-        env.db = stack.MariaDB(os.path.join(base, "mariadb")).start()
-        started.append(env.db)
-        env.db.bootstrap()
-        env.naver = stack.NaverDev(base, hang_seconds=10)
-        started.append(env.naver)
-        env.settings = {"DB_SOCKET": env.db.socket, "DB_USER": "memo",
-                        "DB_PASSWORD": env.db.password, "DB_DATABASE": "memo",
-                        "NAVER_TIMEOUT": "2", "NAVER_CONNECT_TIMEOUT": "1",
-                        "DB_CONNECT_TIMEOUT": "2", "DB_READ_TIMEOUT": "2"}
-        env.settings.update(env.naver.settings())
-        env.config = os.path.join(base, "memo.env")
-        stack.write_env(env.config, env.settings)
-        env.web = stack.Lighttpd(os.path.join(base, "lighttpd"), env.config)
-        started.append(env.web)
-        env.web_prefix = stack.Lighttpd(os.path.join(base, "lighttpd-prefix"),
-                                        env.config, prefix="/memo")
-        started.append(env.web_prefix)
-
-        env.webs = [env.web, env.web_prefix]
-
-        lib.phase("the harness: ports and servers are the test's own")
-        lib.run_tests(modules("test_stack"), env, results, only)
-        env.started = started
-        lib.phase("TLS to the database (DB_SSL_CA), by hand and in FastCGI mode")
-        lib.run_tests(modules("test_tls"), env, results, only)
-        lib.phase("Naver over HTTPS (NAVER_CA_FILE), refused http:// endpoints, libcurl once"
-                  " per process: CGI and FastCGI mode")
-        lib.run_tests(modules("test_naver_client"), env, results, only)
-        test_naver_client.stop(env)
-        lib.phase("CGI tests: each executable by hand (tests/bats/*.bats)")
-        bats_suite.run(env, results, only)
-        lib.run_tests(modules("test_account_cgi"), env, results, only)
-        lib.phase("failures injected where no outside event can make them (build-fault/)")
-        lib.run_tests(modules("test_injected"), env, results, only)
-        lib.phase("the same failures injected, FastCGI mode: the request names its fault "
-                  "(X-Memo-Fault), the process serves the next")
-        fastcgi_injected(env, started, results, only)
-        lib.phase("the CGIs' login to MySQL 8.4 (caching_sha2_password) and other auth plugins")
-        lib.run_tests(modules("test_mysql_auth"), env, results, only)
-        lib.phase("end-to-end tests through lighttpd")
-        lib.run_tests(modules("test_e2e", "test_attack", "test_account", "test_api"), env,
-                      results, only)
-        lib.phase("end-to-end tests through lighttpd, FastCGI mode")
-        # As shipped (fastcgi.conf: MEMO_FCGI_PROCS processes per busy
-        # route), then with one process per route for test_fastcgi, which
-        # watches a single process serve request after request.
-        for label, procs, suites in (("[fastcgi] ", None,
-                                      E2E_SUITES + ("test_account", "test_attack")),
-                                     ("[fastcgi, 1 process] ", "1", ("test_fastcgi",))):
-            extra = {"MEMO_FCGI_PROCS": procs} if procs else None
-            fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-fastcgi{procs or ''}{p or ''}"),
-                                   env.config, prefix=p, mode="fastcgi", extra_env=extra)
-                    for p in ("", "/memo")]
-            started.extend(fcgi)
-            e2e_against(env, label, fcgi[0], fcgi[1], results, only, suites=suites)
-            for s in fcgi:    # their kept connections must not outlive the pass
-                started.remove(s)
-                s.stop()
-        lib.phase("fault injection")
-        lib.run_tests(modules("test_fault"), env, results, only)
-        lib.phase("fault injection, FastCGI mode: MariaDB stopped, killed, frozen; Naver "
-                  "failing and hanging")
-        fastcgi_faults(env, started, results, only)
-        lib.phase("no lost writes under load")
-        lib.run_tests(modules("test_load"), env, results, only)
-        lib.phase("a real browser: the page in headless Chromium, CGI then FastCGI mode")
-        lib.run_tests(modules("test_browser", "test_page", "test_account_page"), env, results,
-                      only)
-        fcgi = [stack.Lighttpd(os.path.join(base, f"lighttpd-browser-fastcgi{p or ''}"),
-                               env.config, prefix=p, mode="fastcgi") for p in ("", "/memo")]
-        started.extend(fcgi)
-        # What the page does on its own (lib.page_logic) runs once: the
-        # server's mode does not change it.
-        e2e_against(env, "[fastcgi] ", fcgi[0], fcgi[1], results, only,
-                    suites=("test_browser", "test_page", "test_account_page"),
-                    again=lambda t: not getattr(t, "page_logic", False))
-        for s in fcgi:
-            started.remove(s)
-            s.stop()
-        sanitizers.asan_pass(env, results, only,
-                             lambda label: bats_suite.run(env, results, only, label),
-                             modules("test_e2e", "test_attack", "test_account", "test_api"))
-        sanitizers.asan_fastcgi_pass(env, results, only, modules(*E2E_SUITES))
-        sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
-            env, results, only, label, tag="valgrind"))
-        sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
-        lib.phase("schema migrations (tools/migrate, seed upgrade)")
-        lib.run_tests(modules("test_migrate"), env, results, only)
-        lib.phase("rolling deploy: the previous version (built from git) on the migrated schema")
-        lib.run_tests(modules("test_rolling"), env, results, only)
-        lib.phase("maintenance: memo-maint (trash expiry, session sweep, indexing)")
-        lib.run_tests(modules("test_maint"), env, results, only)
-        install(env, started, results, only)
-        lib.phase("deploy/aws: the CloudFormation template (cfn-lint, moto_server)")
-        lib.run_tests(modules("test_aws"), env, results, only)
-        lib.phase("deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
-        lib.run_tests(modules("test_userdata"), env, results, only)
-        lib.phase("multi-node: two installed lighttpd nodes behind haproxy, one MariaDB")
-        started.append(Cluster(env))
-        lib.run_tests(modules("test_multinode"), env, results, only)
-        lib.phase("README.md's examples, run as written against make run's service")
-        lib.run_tests(modules("test_readme"), env, results, only)
-        lib.phase("the logs of the whole run")
-        lib.run_tests(modules("test_logs"), env, results, only)
+        lib.phase("unit tests of common/")
+        unit_tests(results, only)
+        lib.phase("static analysis")
+        lint(results, only)
+        lib.phase("fuzz corpora and regressions replayed")
+        fuzz_replay(results, only)
+        env = set_up(base, started)
+        lane_a(env, started, results, only, lane_b)
     except Exception as e:
         results.append((False, "test fixtures started"))
         print(f"FAIL - test fixtures: {e!r}")
-        for name in ("mariadb/mysqld.err", "naver_dev.log", "lighttpd/error.log",
-                     "lighttpd-fastcgi/error.log",
-                     "apache/error.log", "apache/apache2.out"):
-            p = os.path.join(base, name)
-            if os.path.exists(p):
-                print(f"--- {p}:\n" + open(p, errors="replace").read()[-3000:])
+        print_fixture_logs(base)
     finally:
-        for s in reversed(started):
-            try:
-                s.stop()
-            except Exception as e:  # keep stopping the others
-                print(f"stopping {s}: {e!r}")
+        lane_b.stop()
+        stop_all(started)
     passed = sum(1 for ok, _ in results if ok is True)
     failed = sum(1 for ok, _ in results if ok is False)
     skipped = len(results) - passed - failed

@@ -24,6 +24,7 @@ or DB_SOCKET the app uses that server instead of a private MariaDB.
 """
 import argparse
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -54,6 +55,18 @@ def _ephemeral_low():
         return 32768
 
 
+def _port_range():
+    """[first, end) for free_port: 10000 up to the ephemeral range, or the
+    part of it MEMO_TEST_PORTS ("first-last") names: tests/run.py gives each
+    of its two lanes, processes of their own, a range of its own, so that
+    both cannot choose one port at the same moment."""
+    end = max(_ephemeral_low(), 12000)
+    m = re.fullmatch(r"(\d{4,5})-(\d{4,5})", os.environ.get("MEMO_TEST_PORTS", ""))
+    if m and 1024 <= int(m.group(1)) < min(int(m.group(2)) + 1, end):
+        return int(m.group(1)), min(int(m.group(2)) + 1, end)
+    return 10000, end
+
+
 def free_port():
     """A loopback port nobody listens on now, for a server started next.
     It is below the kernel's ephemeral range, so no outgoing connection
@@ -63,9 +76,9 @@ def free_port():
     binding port 0 could be, and another server then answered in place of
     the one a test started)."""
     rng = secrets.SystemRandom()
-    low = max(_ephemeral_low(), 12000)
+    first, end = _port_range()
     for _ in range(1000):
-        port = rng.randrange(10000, low)
+        port = rng.randrange(first, end)
         if port in _HANDED_OUT:
             continue
         with socket.socket() as s:
