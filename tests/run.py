@@ -61,6 +61,14 @@
     clients write (test_multinode.py);
 14. last, every log of the whole run searched for the secrets it used.
 
+Two lanes run at once, as most phases keep one of two cores busy (they
+wait on servers and process starts): 8, 9's ASan+UBSan passes and 12's
+AMI bake run in a child, `run.py --lane b`, on servers of its own
+(var/test/lane-b/: a MariaDB, a Naver double, lighttpds) and ports of its
+own (MEMO_TEST_PORTS); the rest runs here, then waits for the child,
+prints its output (also in var/test/lane-b.txt), takes its results and
+the secrets it used, and searches both lanes' logs (14).
+
 Servers listen on loopback ports of their own and are stopped by pid at
 the end, failed or not, and also when the run is stopped: SIGTERM and
 SIGHUP (a CI timeout, a closed terminal) stop it as Ctrl-C does.  A test whose tool is missing on this machine is
