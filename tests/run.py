@@ -472,16 +472,17 @@ class LaneB:
     def __init__(self, base, only):
         self.dir = os.path.join(base, LANE_B)
         self.out_path = os.path.join(base, LANE_B + ".txt")
-        self.out = open(self.out_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--lane", "b"] + ([only] if only else []),
-            stdout=self.out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        # A server of stack's kind: a session of its own, stopped by its
+        # pid (SIGTERM, on which it stops its own servers, then SIGKILL).
+        self.proc = stack.Server(
+            "lane b", [sys.executable, os.path.abspath(__file__), "--lane", "b"] +
+            ([only] if only else []), self.out_path,
             env=dict(os.environ, MEMO_TEST_PORTS=LANE_PORTS["b"]))
 
     def finish(self, results):
         """Wait for the lane, print its output, take its results."""
         try:
-            rc = self.proc.wait(LANE_B_TIMEOUT)
+            rc = self.proc.proc.wait(LANE_B_TIMEOUT)
         except subprocess.TimeoutExpired:
             rc = None
         self.stop()
@@ -506,14 +507,7 @@ class LaneB:
 
     def stop(self):
         """Stopped as a run is (its handler stops its servers), if it runs."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.out.close()
+        self.proc.stop(grace=60)
 
 
 def lane_b_main(only):

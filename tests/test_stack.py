@@ -32,11 +32,15 @@ def phase_times_table(env):
 
 @test
 def free_ports_are_distinct_and_not_ephemeral(env):
-    """Harness: free_port never hands out a port twice, nor one of the kernel's ephemeral range"""
+    """Harness: free_port never hands out a port twice, nor one of the kernel's ephemeral range, nor one outside its lane's range"""
     low = stack._ephemeral_low()
     ports = [stack.free_port() for _ in range(300)]
     eq(len(set(ports)), len(ports), "distinct ports")
     check(all(p < low for p in ports), f"below the ephemeral range ({low}): {max(ports)}")
+    # run.py gives this lane its own range (MEMO_TEST_PORTS), the other
+    # lane another: none of these may fall outside it.
+    eq(os.environ.get("MEMO_TEST_PORTS"), "10000-20999", "this lane's range")
+    check(all(10000 <= p <= 20999 for p in ports), f"in this lane's range: {min(ports)}-{max(ports)}")
 
 
 @test
