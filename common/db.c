@@ -384,6 +384,18 @@ cut_socket(MYSQL *conn)
 		(void)close(nul);
 }
 
+/* For the fault build, as cut_socket: a row the server refuses with a
+ * reason no retry mends (1105, its "unknown error", as from a bug), set
+ * on the statement where libmariadb sets a server's error. */
+static int
+refuse_fetch(MYSQL_STMT *st)
+{
+	st->last_errno = ER_UNKNOWN_ERROR;
+	(void)snprintf(st->last_error, sizeof(st->last_error), "%s",
+	    "Unknown error (fault: row refused)");
+	return 1;
+}
+
 /* A statement without parameters or rows, sent as text: a transaction's
  * start, COMMIT and ROLLBACK. */
 static enum err
@@ -637,7 +649,10 @@ row_fetch(struct db_row *r, MYSQL_STMT *st)
 	 * never does) and db_run's NULL statement reached a list. */
 	if (FAULT("db_cut_at_row"))
 		cut_socket(st->mysql);	/* NOLINT(clang-analyzer-core.NullDereference) */
-	n = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
+	if (FAULT("db_fetch_refused"))
+		n = refuse_fetch(st);
+	else
+		n = FAULT("db_fetch_fails") ? 1 : mysql_stmt_fetch(st);
 
 	if (n == MYSQL_NO_DATA)
 		return 0;

@@ -11,6 +11,8 @@
  *   db_fetch_fails   a result row cannot be read, and neither the statement
  *                    nor the connection says why (the worst case of a
  *                    connection lost while rows arrive)
+ *   db_fetch_refused a result row cannot be read, and the statement says
+ *                    why with an error no retry mends (1105, as from a bug)
  *   db_cut_at_row    the connection's socket is closed before a result row
  *                    is read: libmariadb fails when it next has to read it
  *   db_cut_at_query  the same before a transaction's start, COMMIT or

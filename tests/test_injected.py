@@ -173,6 +173,19 @@ def list_cut_midway_before_flush(env):
 
 
 @test
+def list_row_refused(env):
+    """Injected: GET /memo's 5th row refused by the database for a reason no retry mends (1105): 500 'internal error', not the 503 that asks to try again; the reason logged; the next GET whole"""
+    cookie = session(env, "inj-refused", memos=20)
+    r, err = inject(env, "memo", "db_fetch_refused:5", HTTP_COOKIE=cookie)
+    eq((r.status, r.json()), (500, {"error": "internal error"}), "GET /memo")
+    check("database: list: 1105 Unknown error (fault: row refused)" in err,
+          f"the log: {err!r}")
+    # In FastCGI mode the same process, its connection left mid-result.
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=cookie)
+    eq((r.status, len(r.json()["memos"])), (200, 20), "the next GET /memo")
+
+
+@test
 def search_many_words_cut(env):
     """Injected: GET /memo?q= of 9 words (one looked for in C)&count=true, a row unreadable while counting, then while listing: a clean 503 each time"""
     cookie = session(env, "inj-words", memos=20)
