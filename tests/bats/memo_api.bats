@@ -204,11 +204,11 @@ uri() {
 		assert_equal "$STATUS $qs" "400 $qs"
 		assert_regex "$(json .error)" "$why"
 	done <<-EOF
-	limit=0|limit
-	limit=1001|limit
-	limit=abc|limit
-	before=x|before
-	before=-1|before
+	limit=0|^limit must be a whole number from 1 to 1000\$
+	limit=1001|^limit must be a whole number from 1 to 1000\$
+	limit=abc|^limit
+	before=x|^before must be a memo id
+	before=-1|^before
 	pinned=maybe|pinned
 	trash=maybe|trash
 	q=|q
