@@ -238,12 +238,16 @@ class MariaDB:
             ["id", "-un"], capture_output=True, text=True).stdout.strip()
         if not os.path.isdir(os.path.join(self.data, "mysql")):
             os.makedirs(self.data, exist_ok=True)
-            subprocess.run(["mariadb-install-db", "--no-defaults",
-                            f"--datadir={self.data}", f"--user={user}",
-                            "--auth-root-authentication-method=socket",
-                            f"--auth-root-socket-user={user}",
-                            "--skip-test-db"],
-                           check=True, capture_output=True)
+            p = subprocess.run(["mariadb-install-db", "--no-defaults",
+                                f"--datadir={self.data}", f"--user={user}",
+                                "--auth-root-authentication-method=socket",
+                                f"--auth-root-socket-user={user}",
+                                "--skip-test-db"],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                # Its reason, not only its exit status.
+                raise RuntimeError(f"mariadb-install-db exited {p.returncode}: "
+                                   f"{(p.stdout + p.stderr).strip()[-2000:]}")
         argv = ["mariadbd", "--no-defaults", f"--datadir={self.data}",
                 f"--socket={self.socket}", f"--port={self.port}",
                 "--bind-address=127.0.0.1", f"--user={user}",
