@@ -6,9 +6,10 @@ stopped at the end).
 
     REQ=400000 python3 bench/growth.py
 
-Prints requests served, RSS in KiB, and whether the process is still the
-one first read.  Part 4 stops at 100,000 requests; a leak keeps growing
-with them, a heap settling does not (docs/performance.md)."""
+Prints requests served and RSS in KiB as it goes (tools/bench.py
+rss_growth, which part 4 runs too), and fails if the process changed.
+Part 4 stops at 100,000 requests; a leak keeps growing with them, a
+heap settling does not (docs/performance.md)."""
 import os
 import shutil
 import sys
@@ -17,7 +18,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT + "/tools", ROOT + "/tests"]
 import bench  # noqa: E402  (tools/bench.py)
 import lib    # noqa: E402
-import stack  # noqa: E402
 
 base = os.path.join(ROOT, "var", "growth")
 shutil.rmtree(base, ignore_errors=True)
@@ -38,16 +38,11 @@ try:
     mix = ((web.url + "memo", "sessionId=" + reader.cookies["sessionId"], None),
            (web.url + "memo", "sessionId=" + writer.cookies["sessionId"],
             '{"text":"벤치마크가 쓴 메모 한 줄"}'))
-    bench.wrk(*mix[0], seconds=1)
-    pid = web.fastcgi_pids("memo")[0]
-    served = 0
-    print(f"{served:9,} {stack.rss_kib(pid):7,} KiB", flush=True)
-    while served < int(os.environ.get("REQ", "400000")):
-        for url, cookie, body in mix:
-            served += bench.wrk(url, cookie, body, seconds=2)["requests"]
-        same = (web.fastcgi_pids("memo") or [None])[0] == pid
-        print(f"{served:9,} {stack.rss_kib(pid):7,} KiB"
-              f"{'' if same else '  THE PROCESS CHANGED'}", flush=True)
+    got = bench.rss_growth(web, mix, int(os.environ.get("REQ", "400000")),
+                           say=lambda n, rss: print(f"{n:9,} {rss:7,} KiB", flush=True))
+    if got is None:
+        sys.exit("no FastCGI memo.cgi process")
+    if not got[1]:
+        sys.exit("THE PROCESS CHANGED: its RSS is not one process's")
 finally:
-    for s in reversed(started):
-        s.stop()
+    bench.stop_all(started)

@@ -249,6 +249,27 @@ def bench_server(base, config, static, mode, procs=None, cgi_dir=None):
         extra_env=extra, cgi_dir=cgi_dir)
 
 
+def rss_growth(web, mix, requests, say=None):
+    """The RSS (KiB) of web's one FastCGI memo.cgi while it serves the mix
+    ((url, cookie, body), ...) 2 s each in turn, until `requests` are
+    served: ([(served, rss), ...], whether the process stayed the same), or
+    None without a process.  say(served, rss) is told each point."""
+    wrk(*mix[0], seconds=1)
+    pid = (web.fastcgi_pids("memo") or [None])[0]
+    if pid is None:
+        return None
+    served, series = 0, [(0, stack.rss_kib(pid))]
+    while True:
+        if say:
+            say(*series[-1])
+        if served >= requests:
+            break
+        for url, cookie, body in mix:
+            served += wrk(url, cookie, body, seconds=2)["requests"]
+        series.append((served, stack.rss_kib(pid)))
+    return series, (web.fastcgi_pids("memo") or [None])[0] == pid
+
+
 def build_previous():
     """The previous version's CGIs (tools/previous.py), or None."""
     try:
@@ -684,17 +705,9 @@ def main():
                 started.remove(web)
                 web = server(mode, procs=1)
                 started.append(web)
-                wrk(web.url + "memo", read_cookie, seconds=1)
-                pid = (web.fastcgi_pids("memo") or [None])[0]
-                if pid:
-                    served, series = 0, [(0, stack.rss_kib(pid))]
-                    while served < GROWTH_REQUESTS:
-                        for u, c, b in ((web.url + "memo", read_cookie, None),
-                                        (web.url + "memo", write_cookie, post_body)):
-                            served += wrk(u, c, b, seconds=2)["requests"]
-                        series.append((served, stack.rss_kib(pid)))
-                    same = (web.fastcgi_pids("memo") or [None])[0] == pid
-                    growth = (series, same)
+                growth = rss_growth(web, ((web.url + "memo", read_cookie, None),
+                                          (web.url + "memo", write_cookie, post_body)),
+                                    GROWTH_REQUESTS)
         t.add("")
         issue9_targets(t, rows, rounds)
 
