@@ -85,7 +85,7 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	x->count = x->count == 1;
 	f->trash = b == 1;
 	if ((len = query_get(qs, "q", v, sizeof(v))) != QUERY_MISSING) {
-		*why = "q is longer than 200 characters";
+		*why = FOLD_TOO_LONG;
 		if (len < 0 || (e = fold_query_parse(v, (size_t)len, fq,
 		    why)) != E_OK)
 			return len < 0 ? E_BADREQ : e;

@@ -190,7 +190,7 @@ fold_query_parse(const char *q, size_t n, struct fold_query *out,
 		return E_BADREQ;
 	}
 	if (fold_chars(q, n) > FOLD_MAX_QUERY) {
-		*why = "q is longer than 200 characters";
+		*why = FOLD_TOO_LONG;
 		return E_BADREQ;
 	}
 	while (s < end) {

@@ -211,9 +211,10 @@ uri() {
 	before=-1|^before
 	pinned=maybe|pinned
 	trash=maybe|trash
-	q=|q
-	q=%20%20|q
-	q=$(uri "$q201")|q
+	q=|^q must hold a word\$
+	q=%20%20|^q must hold a word\$
+	q=$(uri "$q201")|^q is longer than 200 characters\$
+	q=%FF|^q must be UTF-8 text\$
 	tag=|tag
 	tag=a%20b|tag
 	tag=1|tag
