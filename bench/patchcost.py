@@ -4,6 +4,7 @@ statement by statement: 640 edits of 64 memos replayed as text SQL on a
 private MariaDB (var/patchcost/, stopped at the end), each shape twice.
 
     python3 bench/patchcost.py          (REPS=5 N=2000: steadier medians)
+    ONLY="post|PATCH as shipped" python3 bench/patchcost.py   (those rows)
 
 The figures docs/performance.md quotes for PATCH (the joined UPDATE
 against two UPDATEs, the revision prune that scanned the table against
@@ -108,6 +109,10 @@ try:
         seen.setdefault(name, []).append(us)
         print(f"{name:28} {us:7.0f} us server CPU, {(time.monotonic()-t0)/N*1e6:7.0f} us wall")
 
+    if os.environ.get("ONLY"):
+        keep = os.environ["ONLY"].split("|")
+        shapes = {k: v for k, v in shapes.items() if k in keep}
+        redesigns = {k: v for k, v in redesigns.items() if k in keep}
     for rep in range(REPS):
         for name, stmts in shapes.items():
             run(name, stmts)
