@@ -46,8 +46,6 @@
 #include "tags.h"
 
 #define LIST_MAX_LIMIT	1000
-#define STR_(x)		#x
-#define STR(x)		STR_(x)
 #define JSON_TYPE	"application/json; charset=utf-8"
 
 /* What a list answer carries besides its memos. */
@@ -67,7 +65,7 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	enum err e;
 
 	memset(f, 0, sizeof(*f));
-	*why = "limit must be a whole number from 1 to " STR(LIST_MAX_LIMIT);
+	*why = "limit must be a whole number from 1 to " ERR_STR(LIST_MAX_LIMIT);
 	if ((e = query_u64(qs, "limit", LIST_MAX_LIMIT, &n)) != E_OK)
 		return e;
 	f->limit = n;

@@ -8,6 +8,11 @@
 #ifndef MEMO_ERR_H
 #define MEMO_ERR_H
 
+/* A limit's macro as text, so that a reason naming the limit is made
+ * from it: "at most " ERR_STR(LIST_MAX_LIMIT) is "at most 1000". */
+#define ERR_STR_(x)	#x
+#define ERR_STR(x)	ERR_STR_(x)
+
 enum err {
 	E_OK = 0,
 	E_BADREQ,	/* 400: malformed input */

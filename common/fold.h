@@ -15,10 +15,8 @@
 #include "err.h"
 
 #define FOLD_MAX_QUERY	200	/* characters in one query */
-#define FOLD_STR_(x)	#x
-#define FOLD_STR(x)	FOLD_STR_(x)
 /* The reason a 400 gives for a longer query, its number the limit's. */
-#define FOLD_TOO_LONG	"q is longer than " FOLD_STR(FOLD_MAX_QUERY) " characters"
+#define FOLD_TOO_LONG	"q is longer than " ERR_STR(FOLD_MAX_QUERY) " characters"
 /* Words one query can hold: a character and a space each. */
 #define FOLD_MAX_WORDS	(FOLD_MAX_QUERY / 2 + 1)
 /* Words the search statement takes as LIKE patterns; a query's further

@@ -12,7 +12,7 @@ check_text(const char *text, size_t len, const char **why)
 		return E_BADREQ;
 	}
 	if (len > MEMO_MAX_TEXT) {
-		*why = "text is longer than 65536 bytes";
+		*why = "text is longer than " ERR_STR(MEMO_MAX_TEXT) " bytes";
 		return E_TOOLARGE;
 	}
 	if (!utf8_valid(text, len) || memchr(text, '\0', len) != NULL) {

@@ -89,6 +89,7 @@ uri() {
 	printf '%s' "$body" | REQUEST_METHOD=POST CONTENT_TYPE=application/json \
 	    CONTENT_LENGTH=$(len "$body") HTTP_COOKIE="$C" cgi memo.cgi
 	assert_equal "$STATUS" 413
+	assert_equal "$(json .error)" "text is longer than 65536 bytes"
 	assert_equal "$(rows memo "user_id = '$U'")" 1
 	assert_equal "$(sql "SELECT text FROM memo WHERE user_id = '$U'")" "charset is fine"
 }
