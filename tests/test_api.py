@@ -326,7 +326,7 @@ def api_method_not_allowed(env):
 
 @test
 def api_bad_parameters(env):
-    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank or 201-character q, a bad tag"""
+    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank or 201-character q, a bad tag; the limits' reasons whole"""
     b = logged_in(env, "API 400")
     new(b, "가" * 200 + " 하나 둘 셋 넷 다섯 여섯 일곱 여덟 #태그")
     bad = ["limit=0", "limit=1001", "before=0", "before=-5", "pinned=maybe", "pinned=",
@@ -336,6 +336,12 @@ def api_bad_parameters(env):
            qs(tag="가" * 65), "tag=a.b", "tag=a%2Cb", "tag=%3Cb%3E"]
     for query in bad:
         check_error(b.get("/memo?" + query), 400, f"GET /memo?{query}")
+    # The reasons that name a limit, whole: a q too long in characters
+    # (fold.c) and one too long for memo.c's buffer (1,200 bytes).
+    long_q = {"error": "q is longer than 200 characters"}
+    for query, body in ((qs(q="가" * 201), long_q), (qs(q="\U0001F600" * 300), long_q),
+                        ("limit=1001", {"error": "limit must be a whole number from 1 to 1000"})):
+        check_error(b.get("/memo?" + query), 400, f"GET /memo?{query[:20]}", body)
     # Invalid UTF-8 or NUL: lighttpd refuses it itself (an HTML 400), Apache
     # passes it on to the CGI (JSON 400).
     for query in ("q=%ff", "tag=%ff", "q=a%c3", "q=%00", "tag=a%00"):
