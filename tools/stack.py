@@ -242,7 +242,15 @@ class MariaDB:
                                 f"--datadir={self.data}", f"--user={user}",
                                 "--auth-root-authentication-method=socket",
                                 f"--auth-root-socket-user={user}",
-                                "--skip-test-db"],
+                                "--skip-test-db",
+                                # Its bootstrap server's temporary tables
+                                # under base, not /tmp: a MariaDB that
+                                # starts deletes every #sql file in its
+                                # tmpdir, and another lane's install-db or
+                                # server starting there meanwhile made this
+                                # one fail ("Error on delete of
+                                # '/tmp/#sql-temptable-...'").
+                                f"--tmpdir={self.base}"],
                                capture_output=True, text=True)
             if p.returncode != 0:
                 # Its reason, not only its exit status.
