@@ -26,6 +26,8 @@
  *   tags_nomem       making a text's tags runs out of memory
  *   query_nomem      making a search query's patterns runs out of memory
  *   answer_nomem     making the JSON of one memo's answer fails
+ *   json_nomem       the text of a whole JSON answer cannot be made
+ *                    (resp_json: GET /tags, an error's body, ...)
  * The request names it in an X-Memo-Fault header (HTTP_X_MEMO_FAULT), else
  * MEMO_FAULT in the process's environment does.  The header is for FastCGI
  * mode: there one process serves request after request, and its

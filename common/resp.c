@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "fault.h"
 #include "resp.h"
 
 /* The page loads only its own script and stylesheet; nothing may frame it. */
@@ -120,13 +121,31 @@ resp_puts(struct resp *r, const char *s)
 	resp_write(r, s, strlen(s));
 }
 
+/* The answer when its JSON cannot be made: what a handler had started
+ * (a 200, an ETag) is taken back while nothing is sent, so a client never
+ * sees a success with an empty body. */
+static void
+out_of_memory(struct resp *r)
+{
+	if (r->status != 0 && resp_rewind(r) != 0)
+		return;
+	resp_start(r, 500, "application/json; charset=utf-8");
+	resp_body(r);
+	resp_puts(r, "{\"error\":\"out of memory\"}\n");
+}
+
 void
 resp_json(struct resp *r, int status, struct json_object *obj)
 {
 	size_t len;
-	const char *s = json_object_to_json_string_length(obj,
+	const char *s = FAULT("json_nomem") ? NULL :
+	    json_object_to_json_string_length(obj,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
+	if (s == NULL) {
+		out_of_memory(r);
+		return;
+	}
 	resp_start(r, status, "application/json; charset=utf-8");
 	resp_body(r);
 	resp_write(r, s, len);
@@ -137,12 +156,12 @@ void
 resp_error(struct resp *r, enum err e, const char *why)
 {
 	struct json_object *o = json_object_new_object();
+	struct json_object *text = o == NULL ? NULL :
+	    json_object_new_string(why ? why : err_text(e));
 
-	if (o == NULL ||
-	    json_object_object_add(o, "error",
-	    json_object_new_string(why ? why : err_text(e))) != 0) {
-		resp_start(r, 500, "application/json; charset=utf-8");
-		resp_puts(r, "{\"error\":\"out of memory\"}\n");
+	if (text == NULL || json_object_object_add(o, "error", text) != 0) {
+		json_object_put(text);
+		out_of_memory(r);
 	} else
 		resp_json(r, err_status(e), o);
 	json_object_put(o);

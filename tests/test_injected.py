@@ -281,6 +281,22 @@ def answer_fails_after_store(env):
        [["저장은 됐는데 답이 실패"]], "the memo is stored")
 
 
+@test
+def answer_json_nomem(env):
+    """Injected: an answer whose JSON text cannot be made (out of memory): 500 'out of memory', with no ETag, never the handler's 200 with an empty body (GET /memo/{id}, GET /tags, a 400's own body)"""
+    cookie = session(env, "inj-jsonmem", memos=1)
+    mid = env.db.query("SELECT id FROM memo WHERE user_id = 'inj-jsonmem'")[0][0]
+    for cgi, kw, status, what in (
+            ("memo", dict(PATH_INFO=f"/{mid}"), 200, "GET /memo/{id}"),
+            ("tags", {}, 200, "GET /tags"),
+            ("memo", dict(QUERY_STRING="limit=0"), 400, "GET /memo?limit=0")):
+        r, _ = inject(env, cgi, "none", HTTP_COOKIE=cookie, **kw)
+        eq(r.status, status, f"{what} without the fault")
+        r, _ = inject(env, cgi, "json_nomem", HTTP_COOKIE=cookie, **kw)
+        eq((r.status, r.json()), (500, {"error": "out of memory"}), what)
+        eq(r.header("ETag"), None, f"{what}: no ETag of the answer taken back")
+
+
 def unstamped(body):
     """An export without the time it was made: two exports a second apart
     differ there (the JSON's exported_at, the Markdown's 내보낸 때)."""
