@@ -83,7 +83,8 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	x->count = x->count == 1;
 	f->trash = b == 1;
 	if ((len = query_get(qs, "q", v, sizeof(v))) != QUERY_MISSING) {
-		*why = FOLD_TOO_LONG;
+		*why = len == QUERY_TOO_LONG ? FOLD_TOO_LONG :
+		    "q must be URL-encoded text (a bad %-escape or a NUL)";
 		if (len < 0 || (e = fold_query_parse(v, (size_t)len, fq,
 		    why)) != E_OK)
 			return len < 0 ? E_BADREQ : e;

@@ -146,13 +146,9 @@ app_fail(struct ctx *ctx, enum err e, const char *why)
 enum err
 app_read_json(struct ctx *ctx, size_t max, const char **why)
 {
-	enum err e;
-
 	if (!cgi_is_json(&ctx->req))
 		return E_MEDIATYPE;
-	if ((e = cgi_read_body(&ctx->req, max)) == E_BADREQ)
-		*why = "body shorter than Content-Length or unreadable";
-	return e;
+	return cgi_read_body(&ctx->req, max, why);
 }
 
 int

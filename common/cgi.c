@@ -122,21 +122,28 @@ parse_length(const char *s, size_t max, size_t *out)
 }
 
 enum err
-cgi_read_body(struct cgi_req *req, size_t max)
+cgi_read_body(struct cgi_req *req, size_t max, const char **why)
 {
 	size_t len, got = 0;
 	enum err e;
 
 	if ((e = parse_length(cgi_getenv(req->env, "CONTENT_LENGTH"), max,
-	    &len)) != E_OK)
+	    &len)) != E_OK) {
+		if (e == E_BADREQ && why != NULL)
+			*why = "Content-Length is missing or not a number";
 		return e;
+	}
 	if ((req->body = malloc(len + 1)) == NULL)
 		return E_NOMEM;
 	while (got < len) {
 		long r = req->io->read(req->io->ctx, req->body + got, len - got);
 
-		if (r <= 0)
-			return E_BADREQ;	/* short body, closed or stalled */
+		if (r <= 0) {		/* short body, closed or stalled */
+			if (why != NULL)
+				*why = "body shorter than Content-Length"
+				    " or unreadable";
+			return E_BADREQ;
+		}
 		got += (size_t)r;
 	}
 	req->body[len] = '\0';

@@ -46,9 +46,10 @@ void	cgi_req_free(struct cgi_req *req);
 /*
  * Read exactly CONTENT_LENGTH bytes of body, refusing more than max before
  * reading anything.  E_BADREQ for a missing or malformed CONTENT_LENGTH or a
- * body shorter than announced (or input that stalls), E_TOOLARGE past max.
+ * body shorter than announced (or input that stalls), *why (if why is not
+ * NULL) then saying which; E_TOOLARGE past max.
  */
-enum err cgi_read_body(struct cgi_req *req, size_t max);
+enum err cgi_read_body(struct cgi_req *req, size_t max, const char **why);
 
 /* 1 if the Content-Type is application/json (charset utf-8 or none). */
 int	cgi_is_json(const struct cgi_req *req);

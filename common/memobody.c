@@ -4,6 +4,10 @@
 #include "memobody.h"
 #include "utf8.h"
 
+/* json-c has already made a lone surrogate escape ("\ud800", which
+ * JSON.stringify writes for half an emoji) U+FFFD: no UTF-8 can hold the
+ * half, and a browser's own encoder makes the same of it, so it is kept,
+ * not refused (README). */
 static enum err
 check_text(const char *text, size_t len, const char **why)
 {

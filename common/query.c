@@ -23,7 +23,7 @@ query_decode(const char *src, size_t len, char *out, size_t outlen)
 	size_t i, o = 0;
 
 	if (outlen == 0)
-		return QUERY_INVALID;
+		return QUERY_TOO_LONG;
 	for (i = 0; i < len; i++) {
 		int c = (unsigned char)src[i];
 
@@ -38,8 +38,10 @@ query_decode(const char *src, size_t len, char *out, size_t outlen)
 			c = h * 16 + l;
 			i += 2;
 		}
-		if (c == 0 || o + 1 >= outlen)
+		if (c == 0)
 			return QUERY_INVALID;
+		if (o + 1 >= outlen)
+			return QUERY_TOO_LONG;
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';

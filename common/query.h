@@ -13,12 +13,14 @@
 struct buf;
 
 #define QUERY_MISSING	(-1)	/* no such parameter */
-#define QUERY_INVALID	(-2)	/* too long for out, bad %-escape, or a NUL */
+#define QUERY_INVALID	(-2)	/* a bad %-escape, or a NUL */
+#define QUERY_TOO_LONG	(-3)	/* longer than out holds */
 
 /*
  * Find the first parameter called `name` in qs (may be NULL) and decode its
  * value ('+' is a space, %XX a byte) into out, NUL-terminated.  Returns the
- * decoded length, QUERY_MISSING or QUERY_INVALID.
+ * decoded length, QUERY_MISSING, QUERY_INVALID or QUERY_TOO_LONG (a caller
+ * that names a limit in its reason needs to tell the two apart).
  */
 int	query_get(const char *qs, const char *name, char *out, size_t outlen);
 

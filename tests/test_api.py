@@ -342,6 +342,17 @@ def api_bad_parameters(env):
     for query, body in ((qs(q="가" * 201), long_q), (qs(q="\U0001F600" * 300), long_q),
                         ("limit=1001", {"error": "limit must be a whole number from 1 to 1000"})):
         check_error(b.get("/memo?" + query), 400, f"GET /memo?{query[:20]}", body)
+    # A malformed %-escape: Apache hands it to the CGI, which refuses it;
+    # lighttpd re-encodes the stray % first (%25), so q is the text as typed.
+    bad_escape = {"error": "q must be URL-encoded text (a bad %-escape or a NUL)"}
+    pct, _ = new(b, "할인 100%zz a% 표기 %e")
+    for query in ("q=%zz", "q=a%", "q=%e"):
+        r = b.get("/memo?" + query)
+        if type(env.web).__name__ == "Apache":
+            check_error(r, 400, f"GET /memo?{query}", bad_escape)
+        else:
+            eq((r.status, [m["id"] for m in r.json()["memos"]]), (200, [pct["id"]]),
+               f"GET /memo?{query} through lighttpd: a search for the text")
     # Invalid UTF-8 or NUL: lighttpd refuses it itself (an HTML 400), Apache
     # passes it on to the CGI (JSON 400).
     for query in ("q=%ff", "tag=%ff", "q=a%c3", "q=%00", "tag=a%00"):

@@ -97,6 +97,8 @@ t_query(void)
 	CHECK(query_get("code=%4", "code", v, sizeof(v)) == QUERY_INVALID);
 	CHECK(query_get("code=a%00b", "code", v, sizeof(v)) == QUERY_INVALID);
 	CHECK(query_get("code=0123456789abcdef", "code", v, sizeof(v)) ==
+	    QUERY_TOO_LONG);
+	CHECK(query_get("code=0123456789abcde%zz", "code", v, sizeof(v)) ==
 	    QUERY_INVALID);
 	CHECK(query_get("code=0123456789abcde", "code", v, sizeof(v)) == 15);
 	CHECK(query_get("%EC%95%88=x&k=%EC%95%88", "k", v, sizeof(v)) == 3 &&
@@ -535,6 +537,9 @@ t_naver_profile(void)
 #undef PROF
 }
 
+/* The reason the last read_body gave for its E_BADREQ. */
+static const char *body_why;
+
 static enum err
 read_body(const char *cl, const char *in, size_t max, struct cgi_req *req)
 {
@@ -554,7 +559,8 @@ read_body(const char *cl, const char *in, size_t max, struct cgi_req *req)
 	}
 	env[1] = NULL;
 	cgi_req_init(req, env, &io);
-	e = cgi_read_body(req, max);
+	body_why = NULL;
+	e = cgi_read_body(req, max, &body_why);
 	return e;
 }
 
@@ -567,15 +573,21 @@ t_body(void)
 	    strcmp(r.body, "hello") == 0);
 	cgi_req_free(&r);
 	CHECK(read_body("5", "hel", 10, &r) == E_BADREQ);	/* short */
+	CHECK(body_why != NULL &&
+	    strcmp(body_why, "body shorter than Content-Length or unreadable") == 0);
 	cgi_req_free(&r);
 	CHECK(read_body("11", "hello", 10, &r) == E_TOOLARGE);
 	CHECK(r.body == NULL);				/* refused unread */
 	CHECK(read_body("18446744073709551616", "", 10, &r) == E_TOOLARGE);
 	CHECK(read_body("-1", "", 10, &r) == E_BADREQ);
+	CHECK(body_why != NULL &&
+	    strcmp(body_why, "Content-Length is missing or not a number") == 0);
 	CHECK(read_body(" 5", "hello", 10, &r) == E_BADREQ);
 	CHECK(read_body("5x", "hello", 10, &r) == E_BADREQ);
 	CHECK(read_body("", "", 10, &r) == E_BADREQ);
 	CHECK(read_body(NULL, "", 10, &r) == E_BADREQ);
+	CHECK(body_why != NULL &&
+	    strcmp(body_why, "Content-Length is missing or not a number") == 0);
 	CHECK(read_body("99999999999999999999999999x", "", 10, &r) == E_BADREQ);
 	CHECK(read_body("0", "", 10, &r) == E_OK && r.body_len == 0);
 	cgi_req_free(&r);

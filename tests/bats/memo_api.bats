@@ -94,27 +94,41 @@ uri() {
 	assert_equal "$(sql "SELECT text FROM memo WHERE user_id = '$U'")" "charset is fine"
 }
 
+@test "POST /memo with \\u escapes: a surrogate pair is its character, a lone surrogate U+FFFD (as a browser encodes it), stored so" {
+	local body='{"text":"\ud83d\ude00 웃음 \ud800 반쪽 \udc00\ud800"}' want
+	want=$(printf '😀 웃음 \xef\xbf\xbd 반쪽 \xef\xbf\xbd\xef\xbf\xbd')
+	printf '%s' "$body" | REQUEST_METHOD=POST CONTENT_TYPE=application/json \
+	    CONTENT_LENGTH=$(len "$body") HTTP_COOKIE="$C" cgi memo.cgi
+	assert_equal "$STATUS $(json .text)" "200 $want"
+	assert_equal "$(sql "SELECT text FROM memo WHERE id = $(json .id)")" "$want"
+}
+
 # bats test_tags=valgrind
-@test "POST /memo with a lying CONTENT_LENGTH (short, negative, 2^64, junk, none, over the limit, stdin closed): 400/413 quickly, nothing written" {
-	local cl body want
-	while IFS='|' read -r want cl body; do
+@test "POST /memo with a lying CONTENT_LENGTH (short, negative, 2^64, junk, none, over the limit, stdin closed): 400/413 quickly with the reason, nothing written" {
+	local cl body want why short="body shorter than Content-Length or unreadable"
+	local bad="Content-Length is missing or not a number"
+	while IFS='|' read -r want why cl body; do
 		SECONDS=0
 		printf '%s' "$body" | REQUEST_METHOD=POST CONTENT_TYPE=application/json \
 		    CONTENT_LENGTH="$cl" HTTP_COOKIE="$C" cgi memo.cgi
 		assert_equal "$STATUS CONTENT_LENGTH=$cl" "$want CONTENT_LENGTH=$cl"
 		assert_reason
+		[[ $why == - ]] || assert_equal "$(json .error) CONTENT_LENGTH=$cl" \
+		    "${!why} CONTENT_LENGTH=$cl"
 		within 5 "CONTENT_LENGTH=$cl"
 	done <<-'EOF'
-	400|100|{"text":"x"}
-	400|-1|{"text":"x"}
-	413|18446744073709551616|
-	400|12abc|
-	400||
-	413|1048576|
+	400|short|100|{"text":"x"}
+	400|bad|-1|{"text":"x"}
+	413|-|18446744073709551616|
+	400|bad|12abc|
+	400|bad||
+	413|-|1048576|
 	EOF
+	REQUEST_METHOD=POST CONTENT_TYPE=application/json HTTP_COOKIE="$C" cgi memo.cgi </dev/null
+	assert_equal "$STATUS $(json .error)" "400 $bad"
 	REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=10 HTTP_COOKIE="$C" \
 	    cgi memo.cgi </dev/null
-	assert_equal "$STATUS" 400
+	assert_equal "$STATUS $(json .error)" "400 $short"
 	assert_equal "$(rows memo "user_id = '$U'")" 0
 }
 
@@ -216,6 +230,9 @@ uri() {
 	q=%20%20|^q must hold a word\$
 	q=$(uri "$q201")|^q is longer than 200 characters\$
 	q=%FF|^q must be UTF-8 text\$
+	q=%zz|^q must be URL-encoded text \\(a bad %-escape or a NUL\\)\$
+	q=a%00b|^q must be URL-encoded text \\(a bad %-escape or a NUL\\)\$
+	q=a%|^q must be URL-encoded text \\(a bad %-escape or a NUL\\)\$
 	tag=|tag
 	tag=a%20b|tag
 	tag=1|tag
