@@ -1,5 +1,5 @@
 /*
- * login.cgi - GET /login: start logging in with Naver; GET
+ * login.cgi - GET /login: start logging in with Naver; POST
  * /login?intent=withdraw: start a withdrawal (탈퇴), which Naver must
  * confirm.
  *
@@ -12,9 +12,17 @@
  *     state is bound to that nonce, to the intent and to this session
  *     (sess_withdraw_state), so only this browser, withdrawing, with this
  *     session can complete it.
- * Returns 401 (a Korean page) for intent=withdraw without a live session;
- * 403 for intent=withdraw from another site's page (Sec-Fetch-Site), which
- * cannot be the person's own deliberate step; 503 if the database is down.
+ * A withdrawal is a POST, which the page sends after asking, and its
+ * answer is 200 {"location": Naver's URL}, which the page goes to: a link
+ * (in a mail, on another site) is a GET, and Naver's consent page looks
+ * like any login's, so a GET must not lead anyone there.  (A 302 after a
+ * form's POST would need Naver in the page's CSP form-action.)  A GET with
+ * intent=withdraw is sent to the 계정 view (303), where withdrawing starts.
+ * A cross-site POST carries no session cookie (SameSite=Lax), cannot read
+ * the answer, and one that says it is not from our own page
+ * (Sec-Fetch-Site) is refused too.
+ * Returns 401 (a Korean page) for a withdrawal without a live session;
+ * 403 for one from another site's page; 503 if the database is down.
  * Returns 400 for another intent, or if the redirect URI must be derived
  * from a malformed Host header; 500 if NAVER_CLIENT_ID is not configured,
  * or if a Naver URL setting is neither https:// nor http:// to a loopback
@@ -23,6 +31,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "app.h"
 #include "db.h"
 #include "log.h"
@@ -42,9 +51,9 @@ intent_parse(const struct cgi_req *req, int *withdraw)
 }
 
 /*
- * A withdrawal starts only from a live session and from our own page (or
- * an address typed by hand): browsers say where a navigation came from in
- * Sec-Fetch-Site, and a link on another site must not lead anyone there.
+ * A withdrawal starts only from a live session and from our own page:
+ * browsers say where a request came from in Sec-Fetch-Site ("none", an
+ * address typed or opened from another program, is not our page either).
  */
 static enum err
 withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
@@ -54,8 +63,7 @@ withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK)
 		return e;
-	if (site != NULL && strcmp(site, "same-origin") != 0 &&
-	    strcmp(site, "none") != 0)
+	if (site != NULL && strcmp(site, "same-origin") != 0)
 		return E_FORBIDDEN;
 	if ((e = app_db(ctx)) != E_OK)
 		return e;
@@ -90,14 +98,33 @@ state_make(struct ctx *ctx, int withdraw, char state[TOKEN_LEN + 1],
 	return E_OK;
 }
 
+/* 200 {"location": url}, setting cookie. */
+static enum err
+answer_location(struct resp *r, const char *url, const char *cookie)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *u = o == NULL ? NULL : json_object_new_string(url);
+
+	if (u == NULL || json_object_object_add(o, "location", u) != 0) {
+		json_object_put(u);
+		json_object_put(o);
+		return E_NOMEM;
+	}
+	resp_start(r, 200, "application/json; charset=utf-8");
+	resp_header(r, "Set-Cookie", cookie);
+	resp_json(r, 200, o);
+	json_object_put(o);
+	return E_OK;
+}
+
+/* To Naver's authorize URL, for a login or a withdrawal. */
 static void
-handle(struct ctx *ctx)
+start(struct ctx *ctx, int withdraw)
 {
 	char state[TOKEN_LEN + 1], redirect[1024], cookie[512];
 	const char *cookies[] = { cookie, NULL };
 	const char *why = NULL;
 	char *url = NULL;
-	int withdraw = 0;
 	enum err e;
 
 	if (*cfg_str(&ctx->cfg, CFG_NAVER_CLIENT_ID) == '\0') {
@@ -109,8 +136,7 @@ handle(struct ctx *ctx)
 		log_msg("login refused: %s", why);
 		goto out;
 	}
-	if ((e = intent_parse(&ctx->req, &withdraw)) != E_OK ||
-	    (e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,
+	if ((e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,
 	    sizeof(redirect))) != E_OK ||
 	    (e = state_make(ctx, withdraw, state, cookie,
 	    sizeof(cookie))) != E_OK)
@@ -120,12 +146,41 @@ handle(struct ctx *ctx)
 		e = E_INTERNAL;
 		goto out;
 	}
-	resp_redirect(&ctx->resp, 302, url, cookies);
+	if (!withdraw)
+		resp_redirect(&ctx->resp, 302, url, cookies);
+	else
+		e = answer_location(&ctx->resp, url, cookie);
 out:
 	if (e != E_OK)
 		app_fail(ctx, e, why);
 	free(url);
 }
 
+/* GET: a login; a withdrawal's old link goes to where one starts. */
+static void
+login(struct ctx *ctx)
+{
+	int withdraw;
+
+	if (intent_parse(&ctx->req, &withdraw) != E_OK)
+		app_fail(ctx, E_BADREQ, NULL);
+	else if (withdraw)
+		resp_redirect(&ctx->resp, 303, "./#view=account", NULL);
+	else
+		start(ctx, 0);
+}
+
+/* POST: a withdrawal, and nothing else. */
+static void
+withdrawal(struct ctx *ctx)
+{
+	int withdraw;
+
+	if (intent_parse(&ctx->req, &withdraw) != E_OK || !withdraw)
+		app_fail(ctx, E_BADREQ, NULL);	/* an HTML page: no reason */
+	else
+		start(ctx, 1);
+}
+
 APP_ENDPOINT("login.cgi", APP_HTML,
-	    { "GET", "", handle });
+	    { "GET", "", login }, { "POST", "", withdrawal });

@@ -237,6 +237,15 @@ def http_post_form(url, fields, timeout=30):
         conn.close()
 
 
+def to_naver(r, what="/login"):
+    """Where login.cgi sends the browser: a login's 302 Location, or the
+    URL of a withdrawal's 200 {"location": …} (POST /login?intent=withdraw)."""
+    if r.status == 302:
+        return r.header("Location")
+    eq(r.status, 200, f"{what}: {r.body[:200]!r}")
+    return r.json()["location"]
+
+
 def code_for(name, scenario="ok"):
     """An authorization code the Naver double understands (see naver_dev.py)."""
     b64 = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")

@@ -539,10 +539,13 @@ def import_size_limit(env):
 # ---- withdrawal (탈퇴) ----
 
 def withdraw_start(b):
-    """GET /login?intent=withdraw; returns (state, authorize URL)."""
-    r = b.get("/login?intent=withdraw")
-    eq(r.status, 302, f"GET /login?intent=withdraw: {r.body[:200]!r}")
-    loc = r.header("Location")
+    """POST /login?intent=withdraw, as the page sends it; returns (state,
+    authorize URL)."""
+    r = b.request("POST", "/login?intent=withdraw")
+    eq((r.status, r.header("Content-Type")), (200, "application/json; charset=utf-8"),
+       f"POST /login?intent=withdraw: {r.body[:200]!r}")
+    eq(list(r.json()), ["location"], "the answer says where to go, and nothing else")
+    loc = r.json()["location"]
     q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
     return q["state"][0], loc
 
@@ -582,8 +585,8 @@ def member(env, name, devices=2):
 
 @test
 def withdraw_start_rules(env):
-    """GET /login?intent=withdraw: 401 without a session; 302 to Naver with auth_type=reprompt and a state bound to the session (not the cookie's nonce); another site's link is 403"""
-    r = Browser(env.web.url).get("/login?intent=withdraw")
+    """POST /login?intent=withdraw: 401 without a session; 200 with Naver's URL (auth_type=reprompt) and a state bound to the session (not the cookie's nonce); 403 unless from our own page (Sec-Fetch-Site); a GET (a link) only leads to the account view"""
+    r = Browser(env.web.url).request("POST", "/login?intent=withdraw")
     eq(r.status, 401, "without a session")
     check("로그인이 필요합니다" in r.text and 'lang="ko"' in r.text, "Korean page")
     b = logged_in(env, "탈퇴 시작")
@@ -600,11 +603,27 @@ def withdraw_start_rules(env):
     eq(page.status, 200, "Naver's page")
     check("다시 동의" in page.text, "the consent page shown again")
     eq(double_requests(env, "authorize"), [{"auth_type": "reprompt"}], "the double saw reprompt")
-    r = b.get("/login?intent=withdraw", headers={"Sec-Fetch-Site": "cross-site"})
-    eq(r.status, 403, "from another site's link")
-    for site in ("same-origin", "none"):
-        eq(b.get("/login?intent=withdraw", headers={"Sec-Fetch-Site": site}).status, 302, site)
-    eq(b.get("/login?intent=delete").status, 400, "another intent")
+    # Only our own page's form: another site's, a sibling site's, or one
+    # opened from outside the browser ("none") is refused.
+    for site in ("cross-site", "same-site", "none"):
+        r = b.request("POST", "/login?intent=withdraw", headers={"Sec-Fetch-Site": site})
+        eq(r.status, 403, f"Sec-Fetch-Site: {site}")
+        check("<!doctype html>" in r.text.lower() and 'lang="ko"' in r.text, f"{site}: a Korean page")
+    r = b.request("POST", "/login?intent=withdraw", headers={"Sec-Fetch-Site": "same-origin"})
+    eq(r.status, 200, "from our own page")
+    # A link (a GET, even from our own page) starts nothing: it leads to
+    # the account view, where withdrawing starts with a question.
+    cookie = b.cookies["oauthState"]
+    seen = len(double_requests(env, "authorize"))
+    for site in (None, "none", "same-origin", "cross-site"):
+        r = b.get("/login?intent=withdraw", headers={"Sec-Fetch-Site": site} if site else {})
+        eq((r.status, r.header("Location"), r.all("Set-Cookie")),
+           (303, "./#view=account", []), f"GET, Sec-Fetch-Site {site}")
+    eq(b.cookies["oauthState"], cookie, "no new state")
+    eq(len(double_requests(env, "authorize")), seen, "nothing asked of Naver")
+    for method, path in (("GET", "/login?intent=delete"), ("POST", "/login?intent=delete"),
+                         ("POST", "/login")):
+        eq(b.request(method, path).status, 400, f"{method} {path}")
     eq(Browser(env.web.url).get("/login").status, 302, "a plain login needs no session")
 
 
@@ -843,7 +862,7 @@ def account_routes_with_db_down(env):
                                    ("DELETE", f"/account/sessions/{sid}", None),
                                    ("POST", "/logout?all=1", None), ("GET", "/export", None),
                                    ("GET", "/export?format=md", None), ("POST", "/import", f),
-                                   ("GET", "/login?intent=withdraw", None)):
+                                   ("POST", "/login?intent=withdraw", None)):
             t0 = time.monotonic()
             r = b.request(method, path, body=body, headers={"Content-Type": "application/json"})
             got.append(f"{method} {path} {r.status} {time.monotonic() - t0:.1f}s")

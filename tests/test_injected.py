@@ -42,7 +42,7 @@ import urllib.parse
 import lib
 from test_account import TABLES, everything, rows_of
 from test_fastcgi import connections
-from lib import Browser, check, code_for, eq, naver_id, run_cgi, sha256_hex, test
+from lib import Browser, check, code_for, eq, naver_id, run_cgi, sha256_hex, test, to_naver
 
 FAULT_DIR = os.path.join(lib.ROOT, "build-fault", "cgi-bin")
 
@@ -405,10 +405,12 @@ def login_attempt(env, name, fault, *cookies, **query):
     withdrawal) through login.cgi and then auth.cgi, the step `fault`
     failing in auth.cgi; returns its answer and log."""
     qs = urllib.parse.urlencode(query)
-    r, _ = inject(env, "login", "none", HTTP_HOST="127.0.0.1:8080", QUERY_STRING=qs,
+    method = "POST" if query.get("intent") == "withdraw" else "GET"
+    r, _ = inject(env, "login", "none", REQUEST_METHOD=method, HTTP_HOST="127.0.0.1:8080",
+                  QUERY_STRING=qs,
                   **({"HTTP_COOKIE": "; ".join(cookies)} if cookies else {}))
-    eq(r.status, 302, f"/login?{qs}")
-    state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+    eq(r.status, 200 if method == "POST" else 302, f"{method} /login?{qs}")
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(to_naver(r)).query)["state"][0]
     nonce = [c for c in r.all("Set-Cookie") if c.startswith("oauthState=")][0].split(";")[0]
     return inject(env, "auth", fault, HTTP_COOKIE="; ".join(cookies + (nonce,)),
                   QUERY_STRING=urllib.parse.urlencode({"code": code_for(name), "state": state}))

@@ -29,7 +29,7 @@ import urllib.parse
 import lib
 import stack
 from lib import (Browser, Skipped, check, code_for, eq, http_get, http_post_form, naver_id,
-                 run_cgi, start_login, test)
+                 run_cgi, start_login, test, to_naver)
 from test_tls import make_ca, openssl
 
 MODES = ("cgi", "fastcgi")
@@ -208,9 +208,9 @@ def naver_https_withdrawal_unlink(env):
         r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
         eq(r.status, 302, f"{mode}: login")
         check(double_post(good, "/_double/reset", t["ca"]) == 200, "reset")
-        r = b.get("/login?intent=withdraw")
-        eq(r.status, 302, f"{mode}: the withdrawal starts")
-        state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+        r = b.request("POST", "/login?intent=withdraw")
+        eq(r.status, 200, f"{mode}: the withdrawal starts")
+        state = urllib.parse.parse_qs(urllib.parse.urlsplit(to_naver(r)).query)["state"][0]
         r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
         eq(r.status, 200, f"{mode}: the withdrawal: {r.text[:300]}")
         check("연결도 해제했습니다" in r.text, f"{mode}: the page says the link is gone")
@@ -347,8 +347,9 @@ def libcurl_started_once_per_process(env):
     eq(r.status, 302, f"login by hand: {err}")
     sid = [c for c in r.all("Set-Cookie") if c.startswith("sessionId=")][0].split(";")[0]
     lib.SECRETS["session id"].add(sid.split("=", 1)[1])
-    r, _ = run_cgi("login", dict(cfg, QUERY_STRING="intent=withdraw", HTTP_COOKIE=sid))
-    state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+    r, _ = run_cgi("login", dict(cfg, REQUEST_METHOD="POST", QUERY_STRING="intent=withdraw",
+                                 HTTP_COOKIE=sid))
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(to_naver(r)).query)["state"][0]
     nonce = [c for c in r.all("Set-Cookie") if c.startswith("oauthState=")][0].split(";")[0]
     hand = os.path.join(t["base"], "curl-count-by-hand.log")
     if os.path.exists(hand):

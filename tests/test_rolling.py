@@ -27,7 +27,7 @@ import previous
 import stack
 import test_migrate
 from lib import (Browser, Skipped, check, code_for, eq, login, naver_id, sha256_hex,
-                 start_login, test)
+                 start_login, test, to_naver)
 
 
 def servers(env):
@@ -183,8 +183,8 @@ def withdrawal_ends_the_previous_versions_sessions(env):
     eq(old.post_json("/memo", {"text": "이전 버전이 쓴 메모 #태그"}).status, 200, "it writes")
     new = Browser(env.web.url)
     eq(login(new, name).status, 302, "login through this version")
-    r = new.get("/login?intent=withdraw")
-    state = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)["state"][0]
+    r = new.request("POST", "/login?intent=withdraw")
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(to_naver(r)).query)["state"][0]
     r = new.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
     eq(r.status, 200, "withdrawn")
     uid = naver_id(name)

@@ -5,8 +5,9 @@
  * (POST /import, the file sent as it is); the sessions on every device,
  * ending another one (DELETE /account/sessions/{id}) or all of them
  * (POST /logout?all=1, a plain form); withdrawal (탈퇴), which asks here
- * first, then at Naver (GET /login?intent=withdraw).  A withdrawal
- * cancelled at Naver comes back as #view=account&withdraw=cancelled. */
+ * first, then at Naver (POST /login?intent=withdraw gives Naver's address:
+ * a link cannot start one).  A withdrawal cancelled at Naver comes back as
+ * #view=account&withdraw=cancelled. */
 (function () {
 	'use strict';
 
@@ -144,6 +145,18 @@
 			$.logoutAll.submit();
 	}
 
+	/* A POST, which no link on another site can make with this person's
+	 * session, answers where Naver confirms it. */
+	async function toNaver() {
+		const res = await net.request('POST', 'login?intent=withdraw');
+
+		if (!res.ok || typeof res.data.location !== 'string') {
+			ui.failed(res, '탈퇴를 시작하지 못했습니다.');
+			return;
+		}
+		location.assign(res.data.location);
+	}
+
 	async function withdraw() {
 		const text = R.el('div');
 		const n = account ? '메모 ' + account.memos + '개와 휴지통의 메모 ' +
@@ -159,7 +172,7 @@
 			{ label: '취소', value: 'no' },
 			{ label: '네이버에서 확인하고 탈퇴', value: 'yes', kind: 'danger' }
 		]) === 'yes')
-			location.assign('login?intent=withdraw');
+			toNaver();
 	}
 
 	function init() {

@@ -19,14 +19,18 @@ load helper
 	assert_equal "$STATUS" 401
 }
 
-@test "GET /login?intent=withdraw: 401 (a Korean page) without a session; with one, 302 to Naver with auth_type=reprompt" {
-	REQUEST_METHOD=GET QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
+@test "POST /login?intent=withdraw: 401 (a Korean page) without a session; with one, 200 with Naver's URL (auth_type=reprompt) and the state's cookie; a GET only leads to the account view" {
+	REQUEST_METHOD=POST QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
 	    SCRIPT_NAME=/login cgi login.cgi
 	assert_equal "$STATUS" 401
 	assert_regex "$BODY" '로그인이 필요합니다'
 	new_user
+	REQUEST_METHOD=POST QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
+	    SCRIPT_NAME=/login HTTP_COOKIE="$C" cgi login.cgi
+	assert_equal "$STATUS $(header Content-Type)" "200 application/json; charset=utf-8"
+	assert_regex "$(json .location)" '^https?://[^?]+\?(.*&)?auth_type=reprompt(&|$)'
+	assert_regex "$(header Set-Cookie)" '^oauthState=w\.'
 	REQUEST_METHOD=GET QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
 	    SCRIPT_NAME=/login HTTP_COOKIE="$C" cgi login.cgi
-	assert_equal "$STATUS" 302
-	assert_regex "$(header Location)" 'auth_type=reprompt'
+	assert_equal "$STATUS $(header Location) $(header Set-Cookie)" "303 ./#view=account "
 }
