@@ -13,7 +13,10 @@
  * checked before anything is written.
  * Returns 413 for a body over 64 MiB (IMPORT_MAX_BODY), 415 for one that
  * is not application/json, 401 without a live session and 503 when the
- * database is down (both before the body is read).
+ * database is down (both before the body is read; a session ended while
+ * the file was read is 401 too, with nothing written).
+ * Returns 409 while another import into the account runs (nothing is
+ * written: side by side, neither would see the other's memos to skip).
  */
 #include <json-c/json.h>
 #include "app.h"
@@ -62,8 +65,13 @@ handle(struct ctx *ctx)
 		goto out;
 	}
 	src.arg = f;
-	if ((e = db_import(ctx->db, me.id, &src, &imported, &skipped)) != E_OK)
+	if ((e = db_import(ctx->db, hash, me.id, &src, &imported,
+	    &skipped)) != E_OK) {
+		if (e == E_CONFLICT)
+			reason = "another import into this account is still"
+			    " running: try again when it has finished";
 		goto out;
+	}
 	e = answer(ctx, imported, skipped);
 out:
 	if (e != E_OK)

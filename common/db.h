@@ -292,10 +292,14 @@ struct db_import_source {
 /*
  * Add the memos src gives to the user's, in one transaction: a memo whose
  * text and created_at equal one the user has (or one added before it) is
- * skipped.  Any failure, an error from next() included, rolls everything
- * back; a deadlock's victim runs once more from the first memo.
+ * skipped.  E_CONFLICT while the user's row is held (another import of
+ * theirs still runs), E_UNAUTH if the session (by its hash) has ended by
+ * then: nothing is written.  Any
+ * failure, an error from next() included, rolls everything back; a
+ * deadlock's victim runs once more from the first memo.
  */
-enum err db_import(struct db *db, const char *user_id,
+enum err db_import(struct db *db, const char *session_hash,
+	    const char *user_id,
 	    const struct db_import_source *src, uint64_t *imported,
 	    uint64_t *skipped);
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mysqld_error.h>
 #include "db_int.h"
 #include "tags.h"
 
@@ -189,6 +190,7 @@ import_store(struct db *db, const char *user_id,
 }
 
 struct import {
+	const char			*session_hash;
 	const char			*user_id;
 	const struct db_import_source	*src;
 	uint64_t			*imported, *skipped;
@@ -201,10 +203,15 @@ import_all(struct db *db, void *arg)
 {
 	const struct import *a = arg;
 	const struct db_import_memo *m;
+	MYSQL_BIND in[2];
 	enum err e;
 	int dup;
 
 	*a->imported = *a->skipped = 0;
+	bind_cstr(&in[0], a->user_id);
+	bind_cstr(&in[1], a->session_hash);
+	if ((e = db_exists(db, ST_IMPORT_LOCK, in, E_UNAUTH)) != E_OK)
+		return e;
 	a->src->rewind(a->src->arg);
 	while ((e = a->src->next(a->src->arg, &m)) == E_OK && m != NULL) {
 		if ((e = import_is_duplicate(db, a->user_id, m, &dup)) != E_OK)
@@ -221,13 +228,16 @@ import_all(struct db *db, void *arg)
 }
 
 enum err
-db_import(struct db *db, const char *user_id,
+db_import(struct db *db, const char *session_hash, const char *user_id,
     const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
 {
-	struct import a = { user_id, src, imported, skipped };
+	struct import a = { session_hash, user_id, src, imported, skipped };
 	enum err e = db_txn(db, import_all, &a);
 
 	if (e != E_OK)
 		*imported = *skipped = 0;
+	/* The user's row held: another import of theirs (or a withdrawal). */
+	if (e == E_DB && db->last_error == ER_LOCK_WAIT_TIMEOUT)
+		e = E_CONFLICT;
 	return e;
 }

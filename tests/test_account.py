@@ -16,7 +16,7 @@ import urllib.parse
 import lib
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
                  sha256_hex, start_login, test)
-from test_api import check_error
+from test_api import check_error, row_held
 from test_e2e import logged_in
 from test_fault import raw_request
 
@@ -393,6 +393,27 @@ def export_import_round_trip(env):
     # Into the account it came from: every memo is already there.
     eq(import_file(a, before).json(), {"imported": 0, "skipped": n}, "into the original")
     say(f"{n} memos and {rows['memo_revision']} revisions there and back")
+
+
+@test
+def import_one_at_a_time(env):
+    """POST /import while another import into the account runs (its user's row held, as an import holds it): 409 at once with the reason, nothing written; afterwards the same file imports (a session ended while the file is read: account.bats)"""
+    b = logged_in(env, "가져오기 차례")
+    uid = naver_id("가져오기 차례")
+    f = {"format": "memo-export", "version": 1, "memos": [
+        {"text": f"차례 {i}", "created_at": "2020-01-01T00:00:00Z"} for i in range(300)]}
+    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
+                  "the user's row"):
+        t0 = time.monotonic()
+        r = import_file(b, f)
+        check_error(r, 409, "an import while another runs", {
+            "error": "another import into this account is still running:"
+                     " try again when it has finished"})
+        check(time.monotonic() - t0 < 1.5, "refused at once, not after a wait")
+        eq(rows_of(env, uid)["memo"], 0, "nothing written")
+    eq(import_file(b, f).json(), {"imported": 300, "skipped": 0}, "once the other is done")
+    eq(import_file(b, f).json(), {"imported": 0, "skipped": 300}, "and again: all skipped")
+    eq(rows_of(env, uid)["memo"], 300, "each memo once")
 
 
 @test

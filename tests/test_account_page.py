@@ -15,6 +15,7 @@ import urllib.parse
 from chromium import Chromium
 from lib import Browser, check, code_for, eq, naver_id, start_login, test
 from test_account import TABLES, fill, rows_of
+from test_api import row_held
 from test_page import CONTRAST
 
 OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
@@ -107,7 +108,7 @@ def page_account_sessions_and_export(env):
 
 @test
 def page_account_import(env):
-    """Page 계정: importing an exported file adds its memos (again: all skipped); a bad file says what is wrong and adds nothing"""
+    """Page 계정: importing an exported file adds its memos (again: all skipped); a bad file says what is wrong and adds nothing; so does one while another import runs (409)"""
     src = device(env, "가져올 원본")
     fill(src)
     export = src.get("/export")
@@ -137,6 +138,13 @@ def page_account_import(env):
         msg = wd.text("#status")
         check("가져오지 못했습니다" in msg and "memos[0].created_at" in msg, msg)
         eq(rows_of(env, uid)["memo"], 5, "nothing added")
+        with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
+                      "the user's row, as another import holds it"):
+            wd.type("#import-file", good)
+            wd.click("#import-go")
+            wd.wait("return document.getElementById('status').textContent.indexOf("
+                    "'다른 가져오기가 아직 진행 중입니다') >= 0", "the refusal (409)")
+        eq(rows_of(env, uid)["memo"], 5, "nothing added while another import runs")
         wd.click("#import-go")
         check("먼저 골라" in wd.text("#status"), "no file chosen")
         no_problems(wd, "가져오기")

@@ -552,7 +552,9 @@ def import_and_trash_deadlock_run_again(env):
         eq(rows(), whole, f"{victim.group(1)} a victim once: each memo written once")
         env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
     memo = ["import duplicate check", "import memo", "search copy insert", "tag insert"]
-    statements = memo + memo + ["import revision"] + memo     # oldest first
+    # The user's row locked (and the session seen live) first; then the
+    # memos, oldest first.
+    statements = ["import lock"] + memo + memo + ["import revision"] + memo
     eq(seen, [("session lookup", 503, False)] + [(what, 200, True) for what in statements],
        "each statement a victim: (statement, status, run again)")
     r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",

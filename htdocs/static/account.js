@@ -128,6 +128,12 @@
 			ui.status(refused(res), 'error');
 			return;
 		}
+		if (res.status === 409) {
+			ui.status('다른 가져오기가 아직 진행 중입니다. 그 가져오기가 끝난 ' +
+			    '뒤 다시 시도해 주세요. 이번 파일에서는 아무것도 가져오지 ' +
+			    '않았습니다.', 'error');
+			return;
+		}
 		if (!res.ok) {
 			ui.failed(res, '가져오지 못했습니다.');
 			return;

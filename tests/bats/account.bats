@@ -19,6 +19,19 @@ load helper
 	assert_equal "$STATUS" 401
 }
 
+@test "POST /import whose session ends while its file is read (a logout meanwhile): 401, nothing written" {
+	new_user
+	local body='{"format":"memo-export","version":1,"memos":[{"text":"late","created_at":"2020-01-01T00:00:00Z"}]}'
+	# The CGI has asked for the session (before it reads a byte) long
+	# before the second half comes.
+	{ printf '%s' "${body:0:40}"; sleep 1
+	  sql "DELETE FROM sessions WHERE user_id = '$U'"; printf '%s' "${body:40}"; } |
+	    REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=${#body} \
+	    HTTP_COOKIE="$C" cgi import.cgi
+	assert_equal "$STATUS" 401
+	assert_equal "$(rows memo "user_id = '$U'")" 0
+}
+
 @test "POST /login?intent=withdraw: 401 (a Korean page) without a session; with one, 200 with Naver's URL (auth_type=reprompt) and the state's cookie; a GET only leads to the account view" {
 	REQUEST_METHOD=POST QUERY_STRING=intent=withdraw HTTP_HOST=127.0.0.1:8080 \
 	    SCRIPT_NAME=/login cgi login.cgi
