@@ -229,7 +229,7 @@ get(struct ctx *ctx)
 		app_fail(ctx, e, NULL);
 		return;
 	}
-	if (inm != NULL && memo_etag_listed(inm, &m)) {
+	if (inm != NULL && memo_etag_listed(inm, &m, 1)) {
 		memo_etag(&m, etag);
 		resp_start(&ctx->resp, 304, NULL);
 		resp_header(&ctx->resp, "ETag", etag);

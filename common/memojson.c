@@ -312,7 +312,7 @@ memo_etag(const struct db_memo *m, char out[MEMO_ETAG_LEN])
 }
 
 int
-memo_etag_listed(const char *list, const struct db_memo *m)
+memo_etag_listed(const char *list, const struct db_memo *m, int weak)
 {
 	char etag[MEMO_ETAG_LEN];
 	size_t n;
@@ -323,6 +323,8 @@ memo_etag_listed(const char *list, const struct db_memo *m)
 		size_t len;
 
 		list += strspn(list, " \t,");
+		if (weak && strncmp(list, "W/", 2) == 0)
+			list += 2;
 		len = strcspn(list, " \t,");
 		if ((len == 1 && *list == '*') ||
 		    (len == n && memcmp(list, etag, n) == 0))
@@ -337,7 +339,7 @@ memo_if_match(const struct db_memo *cur, void *arg)
 {
 	const char *want = arg;
 
-	return want == NULL || memo_etag_listed(want, cur);
+	return want == NULL || memo_etag_listed(want, cur, 0);
 }
 
 /* obj as the answer with m's ETag. */

@@ -180,7 +180,7 @@ def sql(env, statement):
 
 @test
 def api_memo_shape(env):
-    """POST /memo (pinned too) and GET /memo/{id}: the memo's keys, ETag, 304 for If-None-Match; rows"""
+    """POST /memo (pinned too) and GET /memo/{id}: the memo's keys, ETag, 304 for If-None-Match (compared weakly: W/ too); rows"""
     user = "API 모양"
     b = logged_in(env, user)
     r = b.post_json("/memo", {"text": "고정된 #메모 입니다", "pinned": True})
@@ -205,13 +205,15 @@ def api_memo_shape(env):
     eq(r.header("ETag"), etag, "same ETag")
     eq(listing(b)[1], m, "the list item is the same object")
     check(r.header("ETag") and not r.header("ETag").startswith("W/"), "strong ETag")
-    for inm in (etag, "*", f'"nope", {etag}'):
+    # If-None-Match compares weakly (RFC 9110 13.1.2), If-Match strongly.
+    for inm in (etag, "*", f'"nope", {etag}', f"W/{etag}", f'"nope",W/{etag}'):
         r = b.get(f"/memo/{m['id']}", headers={"If-None-Match": inm})
         eq(r.status, 304, f"If-None-Match {inm}")
         eq(r.body, b"", "304 has no body")
         eq(r.header("ETag"), etag, "304 names the ETag")
-    r = b.get(f"/memo/{m['id']}", headers={"If-None-Match": etag2})
-    eq((r.status, r.json()), (200, m), "If-None-Match of another memo")
+    for inm in (etag2, f"W/{etag2}", f"w/{etag}"):
+        r = b.get(f"/memo/{m['id']}", headers={"If-None-Match": inm})
+        eq((r.status, r.json()), (200, m), f"If-None-Match {inm}: not this memo")
     for what, body in (("a string", {"text": "x", "pinned": "yes"}),
                        ("a number", {"text": "x", "pinned": 1}),
                        ("null", {"text": "x", "pinned": None})):
