@@ -166,9 +166,10 @@ list(struct ctx *ctx)
 	const char *why = NULL;
 	enum err e;
 
-	/* The count first: the list then streams from the server. */
-	if ((e = list_filter(ctx->req.query, &f, &fq, &tf, &x, &why)) != E_OK ||
-	    (e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	/* No session cookie is 401 before a parameter is looked at.  The
+	 * count first: the list then streams from the server. */
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = list_filter(ctx->req.query, &f, &fq, &tf, &x, &why)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
 	    (x.count && (e = db_memo_count(ctx->db, hash, &f, &x.n)) != E_OK) ||
 	    (e = db_memo_list(ctx->db, hash, &f, &l)) != E_OK ||

@@ -133,7 +133,7 @@ uri() {
 }
 
 # bats test_tags=valgrind
-@test "GET and POST /memo without a live session (no cookie, malformed, unknown, expired): 401, nothing written" {
+@test "GET and POST /memo without a live session (no cookie, malformed, unknown, expired): 401 (without a cookie, before a bad parameter's 400), nothing written" {
 	local cookie old
 	old=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
 	sql "INSERT INTO sessions (session_key, user_id, created_at, expires_at) VALUES ('$(printf %s "$old" | sha256sum | cut -c1-64)', '$U',
@@ -143,6 +143,11 @@ uri() {
 		REQUEST_METHOD=GET HTTP_COOKIE=$cookie cgi memo.cgi
 		assert_equal "$STATUS $cookie" "401 $cookie"
 		assert_equal "$(json -c .)" '{"error":"login required"}'
+	done
+	# Without a session cookie, 401 comes before a parameter is looked at.
+	for cookie in "" "sessionId=short" "other=1"; do
+		REQUEST_METHOD=GET QUERY_STRING='limit=0&pinned=maybe' HTTP_COOKIE=$cookie cgi memo.cgi
+		assert_equal "$STATUS $(json -c .) $cookie" '401 {"error":"login required"} '"$cookie"
 	done
 	for cookie in "" "sessionId=$old"; do
 		printf '{"text":"x"}' | REQUEST_METHOD=POST CONTENT_TYPE=application/json \
