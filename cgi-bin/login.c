@@ -58,12 +58,11 @@ intent_parse(const struct cgi_req *req, int *withdraw)
 static enum err
 withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
 {
-	const char *site = cgi_getenv(ctx->req.env, "HTTP_SEC_FETCH_SITE");
 	enum err e;
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK)
 		return e;
-	if (site != NULL && strcmp(site, "same-origin") != 0)
+	if (!cgi_from_own_page(&ctx->req))
 		return E_FORBIDDEN;
 	if ((e = app_db(ctx)) != E_OK)
 		return e;

@@ -183,6 +183,14 @@ cgi_is_https(const struct cgi_req *req)
 	return https != NULL && strcasecmp(https, "on") == 0;
 }
 
+int
+cgi_from_own_page(const struct cgi_req *req)
+{
+	const char *site = cgi_getenv(req->env, "HTTP_SEC_FETCH_SITE");
+
+	return site == NULL || strcmp(site, "same-origin") == 0;
+}
+
 /* A byte that may stand for itself in both a URL path and a cookie Path:
  * RFC 3986 unreserved and '/', plus the sub-delims cookies allow. */
 static int

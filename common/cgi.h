@@ -59,6 +59,12 @@ int	cgi_is_json(const struct cgi_req *req);
  * X-Forwarded-Proto for trusted forwarders only; the header itself is never
  * read here). */
 int	cgi_is_https(const struct cgi_req *req);
+/* 0 if the browser says the request comes from another page than ours
+ * (Sec-Fetch-Site other than same-origin: another site, a sibling one,
+ * or opened from outside the browser); 1 if it says ours, or says
+ * nothing (then the SameSite=Lax session cookie is what keeps another
+ * site's POST from acting for the person). */
+int	cgi_from_own_page(const struct cgi_req *req);
 
 /* The path the app is mounted at, with a trailing slash: the directory of
  * SCRIPT_NAME ("/" for "/memo", "/memo/" for "/memo/memo"), percent-encoded

@@ -247,7 +247,7 @@ def session_of_the_previous_version(env):
 
 @test
 def logout_everywhere(env):
-    """POST /logout?all=1 ends every session of the user (this one too) and answers as logout does; others' sessions stay"""
+    """POST /logout?all=1 ends every session of the user (this one too) and answers as logout does; others' sessions stay; another site's POST /logout is 403 and expires no cookie"""
     name = "모든 기기 로그아웃"
     browsers = [login_as(env, name, ua=f"기기 {i}") for i in range(3)]
     bystander = logged_in(env, "구경꾼")
@@ -271,7 +271,16 @@ def logout_everywhere(env):
     eq(bystander.request("POST", "/logout?all=2").status, 400, "all=2")
     r = bystander.request("GET", "/logout?all=1")
     eq((r.status, r.header("Allow")), (405, "POST"), "GET")
+    # Another site's form (its POST carries no cookie, SameSite=Lax): its
+    # answer must not expire this browser's cookie either.
+    for q in ("", "?all=1"):
+        for site in ("cross-site", "same-site", "none"):
+            r = bystander.request("POST", "/logout" + q, headers={"Sec-Fetch-Site": site})
+            eq((r.status, r.all("Set-Cookie")), (403, []), f"POST /logout{q} from {site}")
+            check('lang="ko"' in r.text, f"{site}: a Korean page")
     eq(bystander.get("/memo").status, 200, "still logged in after the refusals")
+    r = bystander.request("POST", "/logout", headers={"Sec-Fetch-Site": "same-origin"})
+    eq(r.status, 303, "from our own page: logged out")
 
 
 @test
