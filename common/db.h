@@ -310,8 +310,10 @@ enum err db_import(struct db *db, const char *session_hash,
 enum err db_maint_lock(struct db *db, int *got);
 /* Delete for good what has been in the trash over days days. */
 enum err db_maint_purge(struct db *db, long days, uint64_t *purged);
-/* Delete expired sessions. */
-enum err db_maint_sweep(struct db *db, uint64_t *swept);
+/* Delete expired sessions (*sessions of them) and forget the login
+ * states used over a day ago (*states): /auth forgets 100 a login, and
+ * anyone can make one a request (schema/005). */
+enum err db_maint_sweep(struct db *db, uint64_t *sessions, uint64_t *states);
 /* Memos written without a search copy (by the previous version, or before
  * migration 003): the next batch of ids, up to max.  *n found. */
 enum err db_maint_unindexed(struct db *db, uint64_t *ids, size_t max,

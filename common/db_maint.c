@@ -56,9 +56,15 @@ db_maint_purge(struct db *db, long days, uint64_t *purged)
 }
 
 enum err
-db_maint_sweep(struct db *db, uint64_t *swept)
+db_maint_sweep(struct db *db, uint64_t *sessions, uint64_t *states)
 {
-	return delete_batches(db, ST_SESSION_SWEEP, NULL, 1000, swept);
+	enum err e;
+
+	*states = 0;
+	if ((e = delete_batches(db, ST_SESSION_SWEEP, NULL, 1000,
+	    sessions)) != E_OK)
+		return e;
+	return delete_batches(db, ST_STATE_SWEEP, NULL, 100, states);
 }
 
 enum err

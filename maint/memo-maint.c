@@ -6,7 +6,8 @@
  *
  *   purge   delete for good the memos in the trash for over TRASH_DAYS
  *           days (default 30), with their revisions and tags;
- *   sweep   delete expired sessions;
+ *   sweep   delete expired sessions, and forget the login states used
+ *           over a day ago;
  *   index   make the search copy and tags of memos that have none: those
  *           the previous version wrote during a rolling deploy, and those
  *           older than migration 003 (tools/migrate runs it after
@@ -89,10 +90,13 @@ run(struct db *db, const struct cfg *cfg, const char *what)
 		    "%ld days)\n", (unsigned long long)n, days);
 	}
 	if (all || strcmp(what, "sweep") == 0) {
-		if ((e = db_maint_sweep(db, &n)) != E_OK)
+		uint64_t states;
+
+		if ((e = db_maint_sweep(db, &n, &states)) != E_OK)
 			return e;
-		printf("sweep: %llu expired sessions deleted\n",
-		    (unsigned long long)n);
+		printf("sweep: %llu expired sessions deleted\n"
+		    "sweep: %llu login states used over a day ago forgotten\n",
+		    (unsigned long long)n, (unsigned long long)states);
 	}
 	if (all || strcmp(what, "index") == 0) {
 		if ((e = index_all(db, &n)) != E_OK)

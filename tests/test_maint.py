@@ -136,16 +136,29 @@ def maint_trash_days_setting(env):
 
 @test
 def maint_sweeps_sessions(env):
-    """memo-maint sweep: expired sessions deleted, live ones kept and still working"""
+    """memo-maint sweep: expired sessions deleted, live ones kept and still working; login states used over a day ago forgotten, newer ones kept"""
     user = "세션 청소"
     gone_b, live_b = logged_in(env, user), logged_in(env, user)
     dead, alive = (sha256_hex(x.cookies["sessionId"]) for x in (gone_b, live_b))
     env.db.client(database="memo", stdin=(
         "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE "
         f"WHERE session_key = '{dead}'"))
+    # /auth records each state it accepts, and anyone can make it record
+    # one; 250 over a day old take the sweep three batches of 100.
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO oauth_state_used (state_hash, used_at) SELECT SHA2(CONCAT('old', seq), 256),"
+        " UTC_TIMESTAMP() - INTERVAL 25 HOUR FROM seq_1_to_250;"
+        "INSERT INTO oauth_state_used (state_hash, used_at)"
+        " VALUES (SHA2('recent', 256), UTC_TIMESTAMP() - INTERVAL 23 HOUR)"))
     p = maint(env, "sweep")
     eq(p.returncode, 0, f"memo-maint sweep: {p.stderr}")
-    check(re.fullmatch(r"sweep: [1-9]\d* expired sessions deleted\n", p.stdout), p.stdout)
+    check(re.fullmatch(r"sweep: [1-9]\d* expired sessions deleted\n"
+                       r"sweep: 250 login states used over a day ago forgotten\n", p.stdout),
+          p.stdout)
+    eq(env.db.query("SELECT COUNT(*) FROM oauth_state_used WHERE used_at <"
+                    " UTC_TIMESTAMP() - INTERVAL 1 DAY"), [["0"]], "no old state left")
+    eq(env.db.query("SELECT COUNT(*) FROM oauth_state_used WHERE state_hash = SHA2('recent', 256)"),
+       [["1"]], "the state used 23 hours ago is kept")
     eq(env.db.query(f"SELECT COUNT(*) FROM sessions WHERE session_key = '{dead}'"), [["0"]],
        "the expired session is gone")
     eq(env.db.query("SELECT COUNT(*) FROM sessions WHERE expires_at < UTC_TIMESTAMP()"),
@@ -315,15 +328,17 @@ def maint_purge_sweep_deadlock_run_again(env):
                 eq((p.stdout, left), ("", (True, [["1"]])), f"{step}: nothing deleted")
                 continue
             want = {"purge": "purge: 1 memos deleted for good (in the trash over 30 days)\n",
-                    "sweep": "sweep: 1 expired sessions deleted\n"}[step]
+                    "sweep": "sweep: 1 expired sessions deleted\n"
+                             "sweep: 0 login states used over a day ago forgotten\n"}[step]
             eq(p.stdout, want, f"{step}: deleted once")
             if step == "purge":
                 check(gone(env, old), "purge: the memo gone with its revisions and tags")
             else:
                 eq(left[1], [["0"]], "sweep: the session gone")
             victim_of = None
-        eq(seen, [("maintenance lock", 1, False),
-                  ("trash purge" if step == "purge" else "session sweep", 0, True)],
+        eq(seen, [("maintenance lock", 1, False)] + (
+                  [("trash purge", 0, True)] if step == "purge" else
+                  [("session sweep", 0, True), ("state sweep", 0, True)]),
            f"{step}: each statement a victim: (statement, exit, run again)")
     settle(env, "all")
 
