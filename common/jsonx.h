@@ -3,8 +3,9 @@
  * and adding members to the JSON we build without losing a failure.
  *
  * json-c does the parsing; this module adds the rules we want everywhere:
- * a depth limit, strict syntax, valid UTF-8, one whole object and nothing
- * after it but white space.
+ * a depth limit, strict syntax (RFC 8259's tokens only: json-c's strict
+ * mode still takes NaN, a single-quoted key or a raw newline in a string),
+ * valid UTF-8, one whole object and nothing after it but white space.
  */
 #ifndef MEMO_JSONX_H
 #define MEMO_JSONX_H

@@ -446,6 +446,29 @@ t_json(void)
 	CHECK(jsonx_parse_object("{\"a\":'x'}", 9, &o) == E_BADREQ);
 	CHECK(jsonx_parse_object("{\"a\":01}", 8, &o) == E_BADREQ);
 	CHECK(jsonx_parse_object("{\"a\":1,}", 8, &o) == E_BADREQ);
+	/* What json-c's strict mode takes and RFC 8259 does not. */
+	{
+		static const char *const bad[] = { "{'a':1}", "{\"a\":NaN}",
+		    "{\"a\":Infinity}", "{\"a\":-Infinity}", "{\"a\":1.}",
+		    "{\"a\":1.e5}", "{\"a\":\"x\ny\"}", "{\"a\":\"x\ty\"}",
+		    "{\"a\":\"\x01\"}", "{\"a\":\"\x1f\"}", "{\"a\":truex}",
+		    "{\"a\":-}", "{\"a\":1e}", "{\"a\":1e+}", "\xef\xbb\xbf{}",
+		    "{\"a\":1}\f", "{\"a\\" };
+		static const char *const good[] = { "{\"a\":-0.5e+3}",
+		    "{\"a\":[true,false,null,0,1E2,-1.25]}",
+		    "{\"a\":\"\\\"'\\n\\u0001 NaN\"}", "\t{ \"b\" : {} }\r\n" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			o = NULL;
+			CHECK(jsonx_parse_object(bad[i], strlen(bad[i]), &o) ==
+			    E_BADREQ && o == NULL);
+		}
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+			CHECK(jsonx_parse_object(good[i], strlen(good[i]), &o) ==
+			    E_OK);
+			json_object_put(o);
+		}
+	}
 	/* json-c counts each value as a level, the innermost 1 too: the
 	 * object, JSONX_MAX_DEPTH - 2 arrays and the 1 are at the limit, one
 	 * array more is over it.  Balanced, so nothing but the depth refuses
