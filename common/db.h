@@ -152,7 +152,7 @@ struct memo_text {
 };
 
 /* Store a memo for the session's user (one transaction with its tags, run
- * once more if InnoDB rolled it back as a deadlock's victim); E_UNAUTH if
+ * again if InnoDB rolled it back as a deadlock's victim); E_UNAUTH if
  * the session is not live.  out->text is t->text. */
 enum err db_memo_insert(struct db *db, const char *hash,
 	    const struct memo_text *t, int pinned, struct db_memo *out);
@@ -202,8 +202,8 @@ enum err db_memo_get(struct db *db, const char *hash, uint64_t id,
  * returns 0 nothing changes and the answer is E_PRECOND.  out receives the
  * memo after the change (on E_PRECOND and E_CONFLICT: as it is).
  * E_NOTFOUND for another user's memo or none; E_UNAUTH without a session.
- * One transaction, run once more if InnoDB rolled it back as a deadlock's
- * victim.
+ * One transaction, run again (twice at most) if InnoDB rolled it back as
+ * a deadlock's victim.
  */
 enum memo_op { MEMO_EDIT, MEMO_TRASH, MEMO_RESTORE, MEMO_PURGE };
 struct memo_change {
@@ -294,9 +294,9 @@ struct db_import_source {
  * text and created_at equal one the user has (or one added before it) is
  * skipped.  E_CONFLICT while the user's row is held (another import of
  * theirs still runs), E_UNAUTH if the session (by its hash) has ended by
- * then: nothing is written.  Any
- * failure, an error from next() included, rolls everything back; a
- * deadlock's victim runs once more from the first memo.
+ * then: nothing is written.  Any failure, an error from next() included,
+ * rolls everything back; a deadlock's victim runs again from the
+ * first memo.
  */
 enum err db_import(struct db *db, const char *session_hash,
 	    const char *user_id,
@@ -321,7 +321,7 @@ enum err db_maint_unindexed(struct db *db, uint64_t *ids, size_t max,
 /* Read one memo's text for reindexing (any user, live or not). */
 enum err db_maint_text(struct db *db, uint64_t id, struct db_memo *out);
 /* Set its search copy and tags from t, its text at version, in one
- * transaction (run once more if it was a deadlock's victim): unless it was
+ * transaction (run again if it was a deadlock's victim): unless it was
  * indexed or changed meanwhile (then *made is 0). */
 enum err db_maint_reindex(struct db *db, uint64_t id, uint64_t version,
 	    const struct memo_text *t, int *made);

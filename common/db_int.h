@@ -125,16 +125,16 @@ const char *db_what(enum stmt k);
 /*
  * One write transaction: begin, body(db, arg), commit; any failure rolls
  * it back and is returned.  A deadlock's victim (1213: InnoDB rolled all
- * of it back) runs once more from the begin, so the body starts from
- * nothing each time: it resets what it returns and reads anew what it
- * checks (an If-Match, an import's first memo).  What the body returns
- * besides E_OK is returned after the rollback (E_PRECOND with the memo it
- * read, for one).
+ * of it back) runs again from the begin, three times in all, so the body
+ * starts from nothing each time: it resets what it returns and reads anew
+ * what it checks (an If-Match, an import's first memo).  What the body
+ * returns besides E_OK is returned after the rollback (E_PRECOND with the
+ * memo it read, for one).
  */
 typedef enum err (*db_txn_body)(struct db *db, void *arg);
 enum err db_txn(struct db *db, db_txn_body body, void *arg);
 /* db_exec of a write that is a transaction of its own (autocommit), run
- * once more as a deadlock's victim, which rolled all of it back. */
+ * again as a deadlock's victim, which rolled all of it back. */
 enum err db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);
 

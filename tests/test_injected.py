@@ -359,7 +359,7 @@ def export_cut(env):
 
 @test
 def write_deadlock_run_again(env):
-    """Injected: a POST and a PATCH whose transaction InnoDB picks as a deadlock's victim (1213) once: run again, 200, written once (one memo; one revision, tags and search copy as the text says); picked every time: 503 and nothing written"""
+    """Injected: a POST and a PATCH whose transaction InnoDB picks as a deadlock's victim (1213) once: run again, 200, written once (one memo; one revision, tags and search copy as the text says); picked every time: run three times in all, then 503 and nothing written"""
     cookie = session(env, "inj-deadlock")
 
     def call(fault, method, path="", text=""):
@@ -373,7 +373,8 @@ def write_deadlock_run_again(env):
                              " ORDER BY tag_key"),
                 env.db.query("SELECT COUNT(*) FROM memo_search WHERE user_id = 'inj-deadlock'")]
     r, err = call("db_deadlock", "POST", text="교착 #가")
-    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "POST, a victim twice")
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "POST, a victim every time")
+    eq(err.count("runs again"), 2, f"run three times in all: {err!r}")
     eq(rows(), [[], [], [], [["0"]]], "nothing written")
     # The 1st statement of the POST (the memo's INSERT) is the victim.
     r, err = call("db_deadlock:1", "POST", text="교착 #가")
@@ -395,7 +396,8 @@ def write_deadlock_run_again(env):
     eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
        "the memo edited once: one revision, the new tag")
     r, err = call("db_deadlock", "PATCH", f"/{mid}", text="다시 #다")
-    eq(r.status, 503, "PATCH, a victim twice")
+    eq(r.status, 503, "PATCH, a victim every time")
+    eq(err.count("runs again"), 2, f"run three times in all: {err!r}")
     eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
        "nothing written")
 
