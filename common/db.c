@@ -435,6 +435,17 @@ db_deadlocked(struct db *db, enum err e)
 	return 1;
 }
 
+enum err
+db_lock_refused(struct db *db, enum err e)
+{
+	if (e != E_DB || db->last_error != ER_LOCK_WAIT_TIMEOUT)
+		return e;
+	/* Only that statement failed (db_run dropped it): the connection is
+	 * sound, so a FastCGI process keeps it. */
+	db->failed = 0;
+	return E_CONFLICT;
+}
+
 static enum err
 txn_once(struct db *db, db_txn_body body, void *arg)
 {

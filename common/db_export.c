@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <mysqld_error.h>
 #include "db_int.h"
 #include "tags.h"
 
@@ -210,7 +209,8 @@ import_all(struct db *db, void *arg)
 	*a->imported = *a->skipped = 0;
 	bind_cstr(&in[0], a->user_id);
 	bind_cstr(&in[1], a->session_hash);
-	if ((e = db_exists(db, ST_IMPORT_LOCK, in, E_UNAUTH)) != E_OK)
+	if ((e = db_lock_refused(db, db_exists(db, ST_IMPORT_LOCK, in,
+	    E_UNAUTH))) != E_OK)
 		return e;
 	a->src->rewind(a->src->arg);
 	while ((e = a->src->next(a->src->arg, &m)) == E_OK && m != NULL) {
@@ -236,8 +236,5 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
 
 	if (e != E_OK)
 		*imported = *skipped = 0;
-	/* The user's row held: another import of theirs (or a withdrawal). */
-	if (e == E_DB && db->last_error == ER_LOCK_WAIT_TIMEOUT)
-		e = E_CONFLICT;
 	return e;
 }

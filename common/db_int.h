@@ -113,6 +113,9 @@ void	 db_end(MYSQL_STMT *st);
  * not (or the failure). */
 enum err db_exists(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    enum err none);
+/* e, or E_CONFLICT if it is a locking read's NOWAIT refusal (1205 at
+ * once: another transaction holds the row). */
+enum err db_lock_refused(struct db *db, enum err e);
 /* Run a statement that returns no rows; *affected may be NULL. */
 enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);

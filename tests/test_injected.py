@@ -41,6 +41,7 @@ import urllib.parse
 
 import lib
 from test_account import TABLES, everything, rows_of
+from test_api import row_held
 from test_fastcgi import connections
 from lib import Browser, check, code_for, eq, naver_id, run_cgi, sha256_hex, test, to_naver
 
@@ -295,6 +296,34 @@ def answer_json_nomem(env):
         r, _ = inject(env, cgi, "json_nomem", HTTP_COOKIE=cookie, **kw)
         eq((r.status, r.json()), (500, {"error": "out of memory"}), what)
         eq(r.header("ETag"), None, f"{what}: no ETag of the answer taken back")
+
+
+@test
+def import_refused_keeps_connection(env):
+    """POST /import while the account's row is held (as another import holds it): 409 at once, nothing written, MariaDB's 1205 logged; the connection is sound, so a FastCGI process keeps it for its next import"""
+    uid = "inj-import-held"
+    cookie = session(env, uid)
+    file = json.dumps({"format": "memo-export", "version": 1, "memos": [
+        {"text": "기다리지 않는 가져오기", "created_at": "2026-11-01T00:00:00Z"}]}).encode()
+
+    def send():
+        return inject(env, "import", "none", body=file, REQUEST_METHOD="POST",
+                      HTTP_COOKIE=cookie, CONTENT_TYPE="application/json")
+    # The first one opens the process's connection.
+    eq(send()[0].json(), {"imported": 1, "skipped": 0}, "the first import")
+    before = connections(env)
+    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
+                  "the user's row"):
+        r, err = send()
+    eq((r.status, r.json()), (409, {"error": "another import into this account is still"
+                                    " running: try again when it has finished"}), "refused")
+    check("import lock: 1205" in err, f"the log: {err!r}")
+    eq(send()[0].json(), {"imported": 0, "skipped": 1}, "the next import")
+    if getattr(env, "fastcgi", None) is not None:
+        # New connections meanwhile: the lock holder's and the count's own.
+        eq(connections(env) - before, 2, "connections MariaDB accepted meanwhile")
+    eq(env.db.query(f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'"), [["1"]],
+       "the memo once")
 
 
 def unstamped(body):
