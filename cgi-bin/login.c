@@ -31,9 +31,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "jsonx.h"
 #include "log.h"
 #include "naver.h"
 #include "query.h"
@@ -102,10 +102,9 @@ static enum err
 answer_location(struct resp *r, const char *url, const char *cookie)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *u = o == NULL ? NULL : json_object_new_string(url);
 
-	if (u == NULL || json_object_object_add(o, "location", u) != 0) {
-		json_object_put(u);
+	if (o == NULL || jsonx_add(o, "location",
+	    json_object_new_string(url)) != 0) {
 		json_object_put(o);
 		return E_NOMEM;
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "fault.h"
+#include "jsonx.h"
 #include "resp.h"
 
 /* The page loads only its own script and stylesheet; nothing may frame it. */
@@ -156,13 +157,11 @@ void
 resp_error(struct resp *r, enum err e, const char *why)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *text = o == NULL ? NULL :
-	    json_object_new_string(why ? why : err_text(e));
 
-	if (text == NULL || json_object_object_add(o, "error", text) != 0) {
-		json_object_put(text);
+	if (o == NULL || jsonx_add(o, "error",
+	    json_object_new_string(why ? why : err_text(e))) != 0)
 		out_of_memory(r);
-	} else
+	else
 		resp_json(r, err_status(e), o);
 	json_object_put(o);
 }

@@ -633,7 +633,7 @@ def withdraw_start_rules(env):
     eq(page.status, 200, "Naver's page")
     check("다시 동의" in page.text, "the consent page shown again")
     eq(double_requests(env, "authorize"), [{"auth_type": "reprompt"}], "the double saw reprompt")
-    # Only our own page's form: another site's, a sibling site's, or one
+    # Only our own page: another site's, a sibling site's, or a request
     # opened from outside the browser ("none") is refused.
     for site in ("cross-site", "same-site", "none"):
         r = b.request("POST", "/login?intent=withdraw", headers={"Sec-Fetch-Site": site})

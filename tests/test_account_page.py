@@ -16,7 +16,7 @@ from chromium import Chromium
 from lib import Browser, check, code_for, eq, naver_id, start_login, test
 from test_account import TABLES, fill, rows_of
 from test_api import row_held
-from test_page import CONTRAST
+from test_page import CONTRAST, FAIL_LATE
 
 OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
             " Firefox/125.0")
@@ -170,7 +170,7 @@ def page_logout_everywhere(env):
 
 @test
 def page_withdraw(env):
-    """Page 탈퇴: cancelled in the dialog, then at Naver (back to 계정, nothing deleted), then confirmed at Naver's consent page: the done page and no row of the user left"""
+    """Page 탈퇴: cancelled in the dialog; its POST failing (503: said so, still here); cancelled at Naver (back to 계정, nothing deleted); then confirmed at Naver's consent page: the done page and no row of the user left"""
     name = "탈퇴 화면"
     other = device(env, name)
     fill(other)
@@ -183,6 +183,14 @@ def page_withdraw(env):
                 ".indexOf('메모 3개와 휴지통의 메모 2개') >= 0", "the dialog says what goes")
         confirm(wd, yes=False)
         check(wd.url().endswith("#view=account"), "still here")
+        wd.js(FAIL_LATE, "POST", "login?intent=withdraw")
+        wd.click("#withdraw")
+        confirm(wd)
+        wd.wait("return document.getElementById('status').textContent.indexOf("
+                "'탈퇴를 시작하지 못했습니다. 서버가 데이터베이스에') === 0", "the failure said")
+        check(wd.url().endswith("#view=account"), "still here after the failure")
+        eq(rows_of(env, uid), before, "nothing deleted")
+        wd.js("window.fetch = window.__f0")
         for cancel_at_naver in (True, False):
             wd.click("#withdraw")
             confirm(wd)

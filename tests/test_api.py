@@ -11,6 +11,7 @@ import re
 import unicodedata
 import urllib.parse
 
+import stack
 from lib import Browser, check, eq, http_get, login, naver_id, sha256_hex, sql_session, test
 from test_e2e import logged_in
 
@@ -350,7 +351,7 @@ def api_bad_parameters(env):
     pct, _ = new(b, "할인 100%zz a% 표기 %e")
     for query in ("q=%zz", "q=a%", "q=%e"):
         r = b.get("/memo?" + query)
-        if type(env.web).__name__ == "Apache":
+        if isinstance(env.web, stack.Apache):
             check_error(r, 400, f"GET /memo?{query}", bad_escape)
         else:
             eq((r.status, [m["id"] for m in r.json()["memos"]]), (200, [pct["id"]]),
