@@ -300,7 +300,7 @@ def answer_json_nomem(env):
 
 @test
 def import_refused_keeps_connection(env):
-    """POST /import while the account's row is held (as another import holds it): 409 at once, nothing written, MariaDB's 1205 logged; the connection is sound, so a FastCGI process keeps it for its next import"""
+    """Injected (no fault): POST /import while the account's row is held (as another import holds it): 409 at once, nothing written, MariaDB's 1205 logged; the connection is sound, so a FastCGI process keeps it for its next import"""
     uid = "inj-import-held"
     cookie = session(env, uid)
     file = json.dumps({"format": "memo-export", "version": 1, "memos": [
