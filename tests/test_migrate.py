@@ -148,6 +148,54 @@ def failed_migration_not_recorded(env):
 
 
 @test
+def ddl_behind_a_long_transaction_gives_up(env):
+    """An ALTER waiting for memo's metadata lock behind a long transaction gives up within --ddl-lock-timeout: the app's reads of memo are held seconds, not until the transaction ends; the migration is not recorded and runs once the transaction is gone"""
+    import time
+    create_db(env, "memo_mdl")
+    config = config_for(env, "memo_mdl")
+    eq(migrate(config).returncode, 0, "the current schema")
+    schema = os.path.join(env.base, "schema-mdl")
+    shutil.rmtree(schema, ignore_errors=True)
+    shutil.copytree(SCHEMA, schema)
+    with open(os.path.join(schema, "900_memo_key.sql"), "w") as f:
+        f.write("ALTER TABLE memo ADD KEY memo_mdl_test (created_at), "
+                "ALGORITHM=INPLACE, LOCK=NONE;\n")
+    client = ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "memo_mdl"]
+    # A transaction that read memo and stays open (an export, a dump, a
+    # console): it holds memo's metadata lock until it ends.
+    holder = subprocess.Popen(client + ["--unbuffered"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    mig = None
+    try:
+        holder.stdin.write("BEGIN; SELECT COUNT(*) FROM memo;\n")
+        holder.stdin.flush()
+        holder.stdout.readline()
+        mig = subprocess.Popen([sys.executable, MIGRATE, "--config", config, "--schema", schema],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        t0 = time.monotonic()
+        read = subprocess.run(["timeout", "15"] + client + ["-e", "SELECT COUNT(*) FROM memo"],
+                              capture_output=True, text=True)
+        took = time.monotonic() - t0
+        eq(read.returncode, 0, f"the app's read of memo while the ALTER waits: {read.stderr}")
+        check(took < 6, f"the app's read waited {took:.1f}s behind the ALTER")
+        out, err = mig.communicate(timeout=30)
+        check(mig.returncode != 0 and "900_memo_key.sql" in err and "Lock wait timeout" in err,
+              f"the migration gives up: {mig.returncode} {err}")
+        eq([r[0] for r in applied(env, "memo_mdl")], VERSIONS, "900 not recorded")
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+        if mig is not None and mig.poll() is None:
+            mig.kill()
+            mig.wait()
+    p = migrate(config, "--schema", schema)
+    eq((p.returncode, applied_lines(p.stdout)), (0, ["900_memo_key.sql"]),
+       f"once the transaction ended: {p.stderr}")
+    print(f"    saw: the app's read waited {took:.1f}s; the ALTER gave up")
+
+
+@test
 def password_never_on_a_command_line(env):
     """The client gets credentials from a 0600 defaults file, removed after; odd passwords work"""
     create_db(env, "memo_pw")
