@@ -195,6 +195,9 @@ def template_says_what_the_issue_asks(env):
     roll = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
     check(roll["WaitOnResourceSignals"] is True and "ReplaceUnhealthy" in roll["SuspendProcesses"],
           "the rolling update waits for each instance's signal")
+    eq(group["UpdatePolicy"].get("AutoScalingScheduledAction", {}).get(
+        "IgnoreUnmodifiedGroupSizeProperties"), True,
+       "an update (a roll-out) keeps the size scaling gave the group")
     check(group["Properties"]["HealthCheckGracePeriod"] > 600 + 300,
           "grace period above the database wait plus the migration lock wait")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
