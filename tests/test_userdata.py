@@ -252,6 +252,16 @@ def scripts_are_shellcheck_clean(env):
 
 
 @test
+def boot_passes_every_setting(env):
+    """memo-setup boot writes every setting of common/cfg_keys.def it is given (TRASH_DAYS and NAVER_CA_FILE were dropped, from the environment and from SSM_PREFIX alike)"""
+    keys = re.findall(r"^CFG\((\w+),", open(os.path.join(stack.ROOT, "common",
+                                                          "cfg_keys.def")).read(), re.M)
+    m = re.search(r'^SETTINGS="([^"]*)"', open(SETUP).read(), re.M)
+    check(m, "memo-setup's SETTINGS")
+    eq(sorted(set(keys) - set(m.group(1).split())), [], "settings memo-setup drops")
+
+
+@test
 def bake_packages_cover_the_build(env):
     """The bake's package list brings every header and library the build uses (libfcgi-dev was missing)"""
     owners, nh, nl = header_owners()
