@@ -431,21 +431,33 @@ db_memo_get(struct db *db, const char *hash, uint64_t id, struct db_memo *out)
 }
 
 /* Save the text being replaced, cur's, as a revision written when that
- * text was (written), keeping the newest ones. */
+ * text was (written). */
 static enum err
 revision_save(struct db *db, unsigned long long *id, const struct db_memo *cur,
     MYSQL_TIME *written)
 {
 	MYSQL_BIND in[3];
-	enum err e;
 
 	bind_u64(&in[0], id);
 	bind_str(&in[1], cur->text, cur->text_len);
 	bind_time(&in[2], written);
-	if ((e = db_exec(db, ST_REV_SAVE, in, NULL)) != E_OK)
-		return e;
-	/* Pruning every 16th change keeps 50 to 65: cheaper than every time. */
-	if (cur->version % 16 != 15)
+	return db_exec(db, ST_REV_SAVE, in, NULL);
+}
+
+/*
+ * Keep the memo's newest revisions: pruning every 16th change keeps 50 to
+ * 65, cheaper than every time.  Every change counts (version is the
+ * memo's before this one), not only the edits of its text: done at the
+ * text's edits alone, an edit at every other version (each followed by a
+ * pin, or a trip to the trash) never met a 15th and kept every revision,
+ * more than an import takes back (IMPORT_MAX_REVISIONS).
+ */
+static enum err
+revision_prune(struct db *db, unsigned long long *id, uint64_t version)
+{
+	MYSQL_BIND in[2];
+
+	if (version % 16 != 15)
 		return E_OK;
 	bind_u64(&in[0], id);
 	bind_u64(&in[1], id);
@@ -472,7 +484,8 @@ memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur,
 		return E_OK;		/* the same again: nothing changes */
 	if ((e = stamp_now(stamp, iso)) != E_OK)
 		return e;
-	if (new_text && (e = revision_save(db, &id, cur, written)) != E_OK)
+	if ((new_text && (e = revision_save(db, &id, cur, written)) != E_OK) ||
+	    (e = revision_prune(db, &id, cur->version)) != E_OK)
 		return e;
 	if (new_text) {
 		bind_str(&in[0], t->text, t->len);
@@ -519,7 +532,8 @@ memo_set_deleted(struct db *db, int deleted, struct db_memo *cur)
 
 	if ((cur->deleted_at[0] != '\0') == deleted)
 		return E_OK;
-	if ((e = stamp_now(stamp, iso)) != E_OK)
+	if ((e = stamp_now(stamp, iso)) != E_OK ||
+	    (e = revision_prune(db, &id, cur->version)) != E_OK)
 		return e;
 	if (deleted)
 		bind_cstr(&in[0], stamp);

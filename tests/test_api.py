@@ -562,6 +562,16 @@ def api_revisions(env):
     eq([v["text"] for v in revs], [f"긴 이력 {n}" for n in range(69, 69 - len(revs), -1)],
        "the newest ones, newest first")
     eq(len(revision_rows(env, k["id"])), len(revs), "rows")
+    # The same with a pin after every edit: each edit at an even version,
+    # none at a 15th (which alone pruned, and kept all 70).
+    k, _ = new(b, "섞인 이력 0")
+    for n in range(1, 71):
+        eq(patch(b, k["id"], {"text": f"섞인 이력 {n}"}).status, 200, f"edit {n}")
+        eq(patch(b, k["id"], {"pinned": n % 2 == 1}).status, 200, f"pin {n}")
+    revs = b.get(f"/memo/{k['id']}/revisions").json()["revisions"]
+    check(50 <= len(revs) <= 65, f"{len(revs)} revisions kept between pins (50 to 65)")
+    eq([v["text"] for v in revs], [f"섞인 이력 {n}" for n in range(69, 69 - len(revs), -1)],
+       "the newest ones, newest first, between pins")
 
 
 @test
