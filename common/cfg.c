@@ -50,8 +50,32 @@ skip_blanks(const char *p, const char *end)
 	return p;
 }
 
-/* A quoted value at p (its opening quote): '…' literal, "…" with \n \t
- * \r escapes; then only blanks or a comment.  The end, or NULL if bad. */
+/* The character a backslash escape stands for inside quote q, or -1 when
+ * the backslash is kept as written: python-dotenv's escapes (the seed's
+ * settings file reads the same), \\ \' \" \a \b \f \n \r \t \v in "…",
+ * \\ and \' in '…'. */
+static int
+unescape(char q, char c)
+{
+	if (c == '\\' || c == '\'')
+		return c;
+	if (q == '\'')
+		return -1;
+	switch (c) {
+	case '"': return '"';
+	case 'a': return '\a';
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
+	case 'v': return '\v';
+	default: return -1;
+	}
+}
+
+/* A quoted value at p (its opening quote), escapes as unescape says; then
+ * only blanks or a comment.  The end, or NULL if bad. */
 static const char *
 parse_quoted(const char *p, const char *end, char *val, size_t *v)
 {
@@ -64,14 +88,8 @@ parse_quoted(const char *p, const char *end, char *val, size_t *v)
 			return NULL;	/* unterminated */
 		if ((c = *p++) == q)
 			break;
-		if (q == '"' && c == '\\' && p < end) {
-			switch (c = *p++) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			default: break;
-			}
-		}
+		if (c == '\\' && p < end && unescape(q, *p) >= 0)
+			c = (char)unescape(q, *p++);
 		if (c == '\0' || *v + 1 >= DOTENV_MAX_VALUE)
 			return NULL;
 		val[(*v)++] = c;
@@ -80,11 +98,13 @@ parse_quoted(const char *p, const char *end, char *val, size_t *v)
 	return p < end && *p != '#' ? NULL : end;
 }
 
-/* A bare value: up to a " #" comment, trailing blanks cut. */
+/* A bare value: up to a " #" comment, trailing blanks cut.  A '#' that
+ * begins the value is part of it (DB_PASSWORD=#a1), as python-dotenv
+ * reads it. */
 static const char *
 parse_bare(const char *p, const char *end, char *val, size_t *v)
 {
-	while (p < end && !(*p == '#' && (*v == 0 || is_blank(val[*v - 1])))) {
+	while (p < end && !(*p == '#' && *v > 0 && is_blank(val[*v - 1]))) {
 		if (*p == '\0' || *v + 1 >= DOTENV_MAX_VALUE)
 			return NULL;
 		val[(*v)++] = *p++;

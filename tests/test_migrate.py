@@ -239,6 +239,33 @@ cat >/dev/null
           "the defaults file and its folder are removed")
 
 
+# Lines of a settings file and the value python-dotenv, the seed's reader,
+# makes of each; tests/unit.c holds common/cfg.c to the same.
+DOTENV_CASES = [("A=#abc", "#abc"), ("A= #abc", "#abc"), ("A=ab#c", "ab#c"),
+                ("A=ab #c", "ab"), ("A=ab\t#c", "ab"), ('A="p\\dw"', "p\\dw"),
+                ('A="a\\\\b\\"c\\\'d\\te"', 'a\\b"c\'d\te'),
+                ('A="\\a\\b\\f\\v\\r\\n"', "\a\b\f\v\r\n"),
+                ("A='it\\'s'", "it's"), ("A='a\\\\b'", "a\\b"),
+                ("A='a\\nb'", "a\\nb"), ('A="x" # c', "x")]
+
+
+@test
+def settings_read_as_python_dotenv(env):
+    """migrate reads the settings file as python-dotenv (the seed's reader) and the CGIs do: DB_PASSWORD=#abc is "#abc", not a comment; an unknown escape in "…" keeps its backslash; '…' takes two escapes (a quote, a backslash)"""
+    import importlib.machinery
+    tool = importlib.machinery.SourceFileLoader("migrate_tool", MIGRATE).load_module()
+    for line, want in DOTENV_CASES:
+        eq(tool.parse_dotenv(line + "\n").get("A"), want, line)
+    try:
+        import io
+        from dotenv import dotenv_values
+    except ImportError:
+        return  # the expectations above are python-dotenv 1.x's own
+    for line, want in DOTENV_CASES:
+        eq(dotenv_values(stream=io.StringIO(line + "\n")).get("A"), want,
+           f"python-dotenv reads {line}")
+
+
 # What the seed's Flask service created (memo.py used these tables and
 # columns; its DDL was not published: plain VARCHAR ids, TEXT, utf8, no key
 # but the primary keys of user and sessions).

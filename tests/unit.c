@@ -308,6 +308,35 @@ t_dotenv(void)
 	CHECK(dotenv_parse("A=a\0b\n", 6, collect_kv, &kv) == 1);
 }
 
+/* What python-dotenv (the seed's reader of the same file) makes of each. */
+static void
+t_dotenv_as_python(void)
+{
+	static const struct { const char *line, *want; } c[] = {
+		{ "A=#abc", "#abc" },		/* not a comment: a password */
+		{ "A= #abc", "#abc" },
+		{ "A=ab#c", "ab#c" },
+		{ "A=ab #c", "ab" },
+		{ "A=ab\t#c", "ab" },
+		{ "A=\"p\\dw\"", "p\\dw" },	/* no escape: kept */
+		{ "A=\"a\\\\b\\\"c\\'d\\te\"", "a\\b\"c'd\te" },
+		{ "A=\"\\a\\b\\f\\v\\r\\n\"", "\a\b\f\v\r\n" },
+		{ "A='it\\'s'", "it's" },
+		{ "A='a\\\\b'", "a\\b" },
+		{ "A='a\\nb'", "a\\nb" },
+		{ "A=\"x\" # c", "x" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct kv kv = { .n = 0 };
+
+		CHECK(dotenv_parse(c[i].line, strlen(c[i].line), collect_kv,
+		    &kv) == 0);
+		CHECK(kv.n == 1 && strcmp(kv.v[0], c[i].want) == 0);
+	}
+}
+
 static void
 t_cfg(void)
 {
@@ -1314,6 +1343,7 @@ main(void)
 	run("utf8: strict validation and prefixes", t_utf8);
 	run("utf8: the short paths agree with libunistring's u8_check", t_utf8_oracle);
 	run("dotenv: syntax, quotes, comments, errors", t_dotenv);
+	run("dotenv: values as python-dotenv reads them", t_dotenv_as_python);
 	run("cfg: a changed file is read again, however quick the change", t_cfg_reread);
 	run("cfg: file, environment override, defaults", t_cfg);
 	run("json: strict object parsing", t_json);
