@@ -273,6 +273,47 @@ def page_write_edit_history(env):
         print(f"    saw: card {wd.js(CARDS)}, {edited!r}, revisions {revisions(env, mid)}")
 
 
+@test
+@page_logic
+def page_edit_typed_while_saving(env):
+    """Page: what is typed in an editor while its save runs is kept: the text sent is saved, the editor stays open with the rest (and its draft), and the next save stores it as an edit of the version just saved"""
+    name = "페이지 저장 중 입력"
+    b = api(env, name)
+    mid = post(b, "장보기")
+    with Chromium(env, "edit-typing") as wd:
+        open_page(wd, env, name)
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor, focused")
+        wd.wait(f"return document.querySelector('{card(mid)} .editor').dataset.read === 'true'",
+                "the version read")
+        # The PATCH answered 1.5 s late, as on a slow phone network.
+        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+              " if (!i || i.method !== 'PATCH') return window.__f0(u, i);"
+              " return new Promise(function (ok) { setTimeout(ok, 1500); })"
+              "  .then(function () { return window.__f0(u, i); }); };")
+        wd.keys(" 두부" + CTRL_ENTER)
+        wd.keys(" 우유")
+        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
+                "the save answered")
+        settled(lambda: text_of(env, mid), "장보기 두부", "what was sent, saved")
+        check(wd.js(f"return !!document.querySelector('{card(mid)}.editing')"),
+              "the editor still open")
+        eq(wd.js(f"return document.getElementById('edit-{mid}').value"), "장보기 두부 우유",
+           "the text typed meanwhile kept")
+        eq(wd.js(f"return document.activeElement.id"), f"edit-{mid}", "the focus in it")
+        check(wd.js("return Object.keys(localStorage).some(function (k) {"
+                    " return k.indexOf('memo.drafts') === 0 &&"
+                    " localStorage.getItem(k).indexOf('두부 우유') >= 0; })"),
+              "and in its draft")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the editor closed")
+        eq(text_of(env, mid), "장보기 두부 우유", "the rest saved, no conflict")
+        eq(revisions(env, mid), ["장보기", "장보기 두부"], "two edits")
+        eq(wd.js(CARDS), ["장보기 두부 우유"], "the card")
+        no_problems(wd, "typed while saving")
+
+
 # Every PATCH the page sends, once answered: [URL, If-Match, status].
 PATCHES = ("window.__patches = []; var f = window.fetch;"
            "window.fetch = function (u, i) { var p = f(u, i);"

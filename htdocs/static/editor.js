@@ -174,7 +174,17 @@
 			ed.etag = res.etag;
 			res = await net.patch(ed.id, { text: value }, ed.etag);
 		}
-		if (res.ok) {
+		if (res.ok && ed.text.value !== value) {
+			/* Typed on while the save ran: what was sent is saved, the
+			 * rest stays in the editor (and its draft), now an edit of
+			 * the version just saved. */
+			ed.base = res.data.text;
+			ed.etag = res.etag;
+			drafts.setEdit(ed.id, ed.text.value, ed.base, ed.etag);
+			ed.hooks.saved(res.data, res.etag);
+			ui.status('저장했습니다. 저장하는 동안 더 쓴 내용은 아직 ' +
+			    '저장하지 않았습니다.', 'ok');
+		} else if (res.ok) {
 			drafts.clearEdit(ed.id);
 			ed.hooks.saved(res.data, res.etag);
 			ui.status('저장했습니다.', 'ok');
