@@ -1548,6 +1548,28 @@ def page_korean_ime(env):
         eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n",
            "Enter on an empty item ends the list")
 
+        # Safari sends the key that ends a composition after compositionend,
+        # with keyCode 229: no compositionend follows that Ctrl+Enter, so it
+        # saves at once, and the next composition's end saves nothing.
+        compose(wd, "memo-text", """
+            t.value = '사파리 메'; t.dispatchEvent(new Event('input', {bubbles: true}));
+            ev('compositionstart', {data: ''});
+            t.value = '사파리 메모';
+            ev('compositionend', {data: '모'});
+            ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true, keyCode: 229});""")
+        wd.wait("return document.getElementById('count').textContent === '메모 3개'",
+                "saved by Ctrl+Enter after compositionend (Safari)")
+        compose(wd, "memo-text", """
+            t.value = '다음'; t.dispatchEvent(new Event('input', {bubbles: true}));
+            ev('compositionstart', {data: ''});
+            t.value = '다음 메모';
+            ev('compositionend', {data: '모'});""")
+        time.sleep(0.5)
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           ["고칠 메모", "사파리 메모", "안녕하세요"], "a later composition saved nothing")
+        eq(wd.js("return document.getElementById('memo-text').value"), "다음 메모",
+           "its text still being written")
+
         # In the editor: Esc and Ctrl+Enter wait for the composition too.
         wd.click(card(mid, ".card-actions .edit"))
         wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
@@ -1590,7 +1612,7 @@ def page_korean_ime(env):
            " the list busy, search requests]")
         time.sleep(0.5)
         eq(wd.js("return [location.hash, window.__searches]"), ["", 0], "no search since")
-        eq(wd.text("#count"), "메모 2개", "the list as it was")
+        eq(wd.text("#count"), "메모 3개", "the list as it was")
         no_problems(wd, "ime")
         print(f"    saw: held back {prevented} during composition; rows"
               f" {sorted(t for t, _, _ in memos(env, name).values())}")

@@ -208,14 +208,17 @@
 
 	/* Ctrl/⌘+Enter in field runs save; Esc runs cancel (if given); neither
 	 * acts while composing.  A Ctrl+Enter pressed during a composition
-	 * saves once it has ended, with its last syllable. */
+	 * saves once it has ended, with its last syllable; one that comes
+	 * after the composition ended (Safari: keyCode 229 after
+	 * compositionend) saves at once, as no compositionend follows it. */
 	function keys(field, save, cancel) {
-		let pending = false;
+		let pending = false, inside = false;
 
+		field.addEventListener('compositionstart', () => { inside = true; });
 		field.addEventListener('keydown', (e) => {
 			if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
 				e.preventDefault();
-				if (composing(e))
+				if (e.isComposing || inside)
 					pending = true;
 				else
 					save();
@@ -228,6 +231,7 @@
 			}
 		});
 		field.addEventListener('compositionend', () => {
+			inside = false;
 			if (!pending)
 				return;
 			pending = false;
