@@ -565,6 +565,26 @@ def page_delete_undo_trash(env):
         eq(memos(env, name)[ids[2]][2], False, "the row live again")
         eq(wd.text("#count"), "메모 5개", "the count again")
 
+        # 실행 취소 that fails (503) says so and offers 실행 취소 again,
+        # with the focus its button lost on the new one; pressed, it works.
+        wd.click(card(ids[2], ".card-actions .delete"))
+        wd.wait(f"return !document.querySelector('{card(ids[2])}')", "메모 3 gone again")
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "the undo toast")
+        wd.js(FAIL_LATE, "POST", "/restore")
+        wd.click("#toast .toast-action")
+        wd.wait("return /^되돌리지 못했습니다/.test(document.getElementById('status').textContent)",
+                "the failed undo said")
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "실행 취소 offered again")
+        eq(wd.js(FOCUSED), ["toast-action", "실행 취소", False], "the focus on it")
+        eq(memos(env, name)[ids[2]][2], True, "the row still in the trash")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !!document.querySelector('{card(ids[2])}')", "the card back")
+        eq(wd.js(CARDS), [f"메모 {i}" for i in range(5, 0, -1)], "restored in place")
+        eq(memos(env, name)[ids[2]][2], False, "the row live again")
+
         # 실행 취소 after a search changed the list: the server says the
         # memo is not among the results, and the status says so.
         wd.click(card(ids[2], ".card-actions .delete"))

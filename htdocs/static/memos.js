@@ -737,14 +737,28 @@
 			return;
 		}
 		refreshTags();
+		offerUndo(e);
+	}
+
+	function offerUndo(e) {
 		ui.toast('휴지통으로 옮겼습니다.', { label: '실행 취소', run: () => undo(e) });
 	}
 
+	/* A restore that failed offers 실행 취소 again: the toast, gone with
+	 * the click, was the only way back short of the 휴지통 view.  The
+	 * focus its button took with it goes to the new one. */
 	async function undo(e) {
 		const res = await net.restore(e.memo.id);
 
 		if (!res.ok) {
 			ui.failed(res, '되돌리지 못했습니다.');
+			if (res.status === 401 || res.status === 404)
+				return;
+			offerUndo(e);
+			const again = document.querySelector('#toast .toast-action');
+			if (again && (!document.activeElement ||
+			    document.activeElement === document.body))
+				again.focus();
 			return;
 		}
 		/* The list may have another filter by now: as for a new memo,
