@@ -16,7 +16,7 @@ from chromium import Chromium
 from lib import Browser, check, code_for, eq, naver_id, start_login, test
 from test_account import TABLES, fill, rows_of
 from test_api import row_held
-from test_page import CONTRAST, FAIL_LATE
+from test_page import CONTRAST, FAIL_LATE, FOCUSED
 
 OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
             " Firefox/125.0")
@@ -101,6 +101,10 @@ def page_account_sessions_and_export(env):
         wd.wait("return document.querySelectorAll('#sessions li').length === 1",
                 "one session left")
         check("에서 로그아웃했습니다" in wd.text("#status"), wd.text("#status"))
+        # The focus its 로그아웃 button had, gone with the list drawn anew,
+        # is on 모든 기기에서 로그아웃 (no other device's button is left).
+        wd.wait("return document.activeElement.id === 'logout-all-go'",
+                "the focus on 모든 기기에서 로그아웃, not lost")
         eq(other.get("/memo").status, 401, "the other device is logged out")
         eq(rows_of(env, naver_id(name))["sessions"], 1, "one session row")
         no_problems(wd, "계정")
@@ -130,6 +134,8 @@ def page_account_import(env):
             wd.wait("return document.getElementById('status').textContent"
                     ".indexOf(arguments[0]) >= 0", f"the answer: {want}", 30, want)
             wd.wait(SUMMARY + ".indexOf('메모 3개 · 휴지통의 메모 2개') >= 0", "the new counts")
+            eq(wd.js(FOCUSED), ["primary", "가져오기", False],
+               "the focus back on 가져오기, on again")
         eq(rows_of(env, uid)["memo"], 5, "five memo rows")
         wd.type("#import-file", bad)
         wd.click("#import-go")

@@ -94,7 +94,13 @@
 			return;
 		}
 		ui.status(name + '에서 로그아웃했습니다.', 'ok');
-		load();
+		await load();
+		/* Its 로그아웃 button went with the list drawn anew, and the
+		 * focus with it: to the next device's, or 모든 기기에서 로그아웃. */
+		const f = document.activeElement;
+		if (!f || f === document.body)
+			($.sessions.querySelector('button.end') ||
+			    document.getElementById('logout-all-go')).focus();
 	}
 
 	/* What an import refused for its file (413 or 400) says, with the
@@ -119,10 +125,10 @@
 			ui.status(refused({ status: 413 }), 'error');
 			return;
 		}
-		$.go.disabled = true;
 		ui.status('가져오는 중…', '');
-		const res = await net.request('POST', 'import', { file: f });
-		$.go.disabled = false;
+		/* 가져오기 off meanwhile, and its focus back after (ui.busy). */
+		const res = await ui.busy([$.go], $.form, [$.go],
+		    () => net.request('POST', 'import', { file: f }));
 		$.file.value = '';	/* taken, or refused as it is */
 		if (res.status === 400 || res.status === 413) {
 			ui.status(refused(res), 'error');
