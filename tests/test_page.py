@@ -718,6 +718,18 @@ def page_delete_undo_trash(env):
         wd.wait("return !document.getElementById('view-memos').hidden", "Back: the memos")
         wd.wait(f"return {CARDS[7:-1]}.join('|') === '메모 5|메모 4|메모 3'", "three memos")
         wd.wait("return !document.querySelector('#toast.show')", "the toast gone by itself")
+
+        # 삭제 of a memo another tab deleted for good meanwhile (404): its
+        # card does not come back, and the status says why.
+        eq(b.request("DELETE", f"/memo/{ids[2]}").status, 204, "another tab: to the trash")
+        eq(b.request("DELETE", f"/trash/{ids[2]}").status, 204, "and deleted for good")
+        wd.click(card(ids[2], ".card-actions .delete"))
+        wd.wait("return /영구 삭제된 메모|삭제하지 못했습니다/.test("
+                "document.getElementById('status').textContent)", "the answer")
+        eq(status(wd), "이미 영구 삭제된 메모입니다.", "the status")
+        eq((wd.js(CARDS), wd.text("#count")), (["메모 5", "메모 4"], "메모 2개"),
+           "its card gone for good")
+        check(not wd.js("return !!document.querySelector('#toast.show')"), "no undo offered")
         no_problems(wd, "trash")
         print(f"    saw: undo restored 메모 3 in place; trash {purge} (deleted"
               f" {[m['deleted_at'] for m in trashed]}); left {wd.js(CARDS)}")

@@ -727,6 +727,12 @@
 		const focus = next && next.querySelector('.card-actions .delete');
 		(focus || $.search).focus();
 		const res = await net.trash(e.memo.id);
+		/* Deleted for good elsewhere (another tab emptied the trash):
+		 * there is nothing to put back, nor to undo. */
+		if (res.status === 404) {
+			ui.status('이미 영구 삭제된 메모입니다.', '');
+			return;
+		}
 		if (!res.ok) {
 			ul.appendChild(e.li);
 			st.entries.set(e.memo.id, e);
