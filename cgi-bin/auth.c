@@ -190,10 +190,14 @@ unlink_at_naver(const struct cfg *cfg, const char *token)
 	return e == E_OK;
 }
 
-/* The page after a withdrawal: done, and whether Naver's link is gone. */
+/* The page after a withdrawal: done, and whether Naver's link is gone.
+ * Its script (static/forget.js) has this browser forget the person's
+ * unsaved drafts: kept under the same key, they would come back in the
+ * empty account a new login with the same Naver account starts. */
 static void
-withdrawn_page(struct resp *r, int unlinked)
+withdrawn_page(struct resp *r, int unlinked, const char *user_id)
 {
+	char key[SESS_HASH_LEN + 1];
 	const char *done[] = {
 	    "메모장에 있던 회원님의 데이터를 모두 삭제했습니다: 메모, 휴지통, "
 	    "수정 기록, 태그, 그리고 모든 기기의 로그인.",
@@ -207,7 +211,11 @@ withdrawn_page(struct resp *r, int unlinked)
 	    "남아 있어도 메모장에는 회원님의 데이터가 남아 있지 않습니다.",
 	    done[2], NULL };
 
-	html_page(r, 200, "탈퇴가 완료되었습니다", unlinked ? done : linked);
+	if (sess_user_key(user_id, key) != 0)
+		html_page(r, 200, "탈퇴가 완료되었습니다", unlinked ? done : linked);
+	else
+		html_page_script(r, 200, "탈퇴가 완료되었습니다",
+		    unlinked ? done : linked, "forget.js", key);
 }
 
 /* 403: another Naver account confirmed; nothing happened. */
@@ -264,7 +272,7 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	resp_header(&ctx->resp, "Set-Cookie", cookies[0]);
 	if (expire[0] != '\0')
 		resp_header(&ctx->resp, "Set-Cookie", expire);
-	withdrawn_page(&ctx->resp, unlinked);
+	withdrawn_page(&ctx->resp, unlinked, me.id);
 out:
 	explicit_bzero(token, sizeof(token));
 	return e;

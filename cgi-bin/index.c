@@ -5,8 +5,7 @@
  * "<name>님의 메모장" and the memo form for a live session, the title and
  * the Naver login button for guests.  The name is HTML-escaped; memo texts
  * are loaded by the page's script and set with textContent.  data-user is
- * an opaque id of the person (SHA-256 of "memo-user/" and their user id,
- * not the name, which two people can share): the page keeps its drafts
+ * an opaque id of the person (sess_user_key): the page keeps its drafts
  * under it.
  * A stale sessionId cookie is expired.  Returns 503 (a Korean page) if the
  * visitor has a session cookie and the database is down.
@@ -21,25 +20,21 @@
 
 #define TITLE_SUFFIX	"님의 메모장"
 #define GUEST_TITLE	"메모장"
-#define USER_HASH_PREFIX	"memo-user/"
 
-/* Write the template, replacing {{state}}, {{title}} and {{user}}; me is
- * NULL for a guest. */
+/* Write the template, replacing {{state}}, {{title}}, {{user}} and
+ * {{since}} (when the account was made: the page's drafts of an account
+ * withdrawn since are not this one's); me is NULL for a guest. */
 static void
 render(struct resp *r, const struct db_account *me)
 {
 	const char *name = me != NULL ? me->name : NULL;
 	const char *p = (const char *)index_html, *end = p + index_html_len;
-	char uid[SESS_HASH_LEN + 1] = "", in[sizeof(USER_HASH_PREFIX) +
-	    USER_MAX_ID];
-	int n;
+	char uid[SESS_HASH_LEN + 1] = "";
 
-	/* Prefixed: not the hash any other use of the id would make.  An id
-	 * that does not fit gets no data-user (the page then keeps no
-	 * drafts) rather than the hash of a cut one. */
-	if (me != NULL && (n = snprintf(in, sizeof(in), USER_HASH_PREFIX "%s",
-	    me->id)) > 0 && (size_t)n < sizeof(in))
-		sess_hash(in, uid);
+	/* An id that does not fit gets no data-user: the page then keeps no
+	 * drafts. */
+	if (me != NULL)
+		(void)sess_user_key(me->id, uid);
 
 	while (p < end) {
 		const char *m = memmem(p, (size_t)(end - p), "{{", 2);
@@ -56,6 +51,12 @@ render(struct resp *r, const struct db_account *me)
 		    memcmp(m, "{{user}}", 8) == 0) {
 			resp_puts(r, uid);		/* hex digits */
 			p = m + 8;
+		} else if ((size_t)(end - m) >= 9 &&
+		    memcmp(m, "{{since}}", 9) == 0) {
+			if (me != NULL)
+				html_escape(r, me->created_at,
+				    strlen(me->created_at));
+			p = m + 9;
 		} else if ((size_t)(end - m) >= 9 &&
 		    memcmp(m, "{{title}}", 9) == 0) {
 			if (name != NULL) {

@@ -26,8 +26,8 @@ html_escape(struct resp *r, const char *s, size_t len)
 }
 
 void
-html_page(struct resp *r, int status, const char *heading,
-    const char *const *paras)
+html_page_script(struct resp *r, int status, const char *heading,
+    const char *const *paras, const char *script, const char *user)
 {
 	resp_start(r, status, "text/html; charset=utf-8");
 	resp_body(r);
@@ -35,7 +35,15 @@ html_page(struct resp *r, int status, const char *heading,
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">"
 	    "<title>메모장</title>"
-	    "<link rel=\"stylesheet\" href=\"static/style.css\"></head>\n"
+	    "<link rel=\"stylesheet\" href=\"static/style.css\">");
+	if (script != NULL) {
+		resp_puts(r, "<script src=\"static/");
+		html_escape(r, script, strlen(script));
+		resp_puts(r, "\" data-user=\"");
+		html_escape(r, user, strlen(user));
+		resp_puts(r, "\" defer></script>");
+	}
+	resp_puts(r, "</head>\n"
 	    "<body class=\"error\"><main class=\"page\"><h1>메모장</h1>");
 	if (heading != NULL) {
 		resp_puts(r, "<h2>");
@@ -49,6 +57,13 @@ html_page(struct resp *r, int status, const char *heading,
 	}
 	resp_puts(r, "<p><a href=\"./\">처음으로 돌아가기</a></p>"
 	    "</main></body></html>\n");
+}
+
+void
+html_page(struct resp *r, int status, const char *heading,
+    const char *const *paras)
+{
+	html_page_script(r, status, heading, paras, NULL, NULL);
 }
 
 void

@@ -1,5 +1,6 @@
 /* sess.c - random tokens, their hashes, and session cookies. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <nettle/base64.h>
@@ -100,6 +101,22 @@ sess_hash(const char *token, char out[SESS_HASH_LEN + 1])
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[SESS_HASH_LEN] = '\0';
+}
+
+/* Prefixed: not the hash any other use of the id would make. */
+#define USER_KEY_PREFIX	"memo-user/"
+
+int
+sess_user_key(const char *user_id, char out[SESS_HASH_LEN + 1])
+{
+	char in[sizeof(USER_KEY_PREFIX) + 256];
+	int n = snprintf(in, sizeof(in), USER_KEY_PREFIX "%s", user_id);
+
+	out[0] = '\0';
+	if (n < 0 || (size_t)n >= sizeof(in))
+		return -1;
+	sess_hash(in, out);
+	return 0;
 }
 
 int

@@ -31,6 +31,12 @@ enum err sess_public_id_new(char out[SESS_PUBLIC_ID_LEN + 1]);
 int	 sess_token_valid(const char *s);
 /* hex SHA-256 of a token. */
 void	 sess_hash(const char *token, char out[SESS_HASH_LEN + 1]);
+/* The page's opaque id of a person (SHA-256 of "memo-user/" and their
+ * user id, not the name, which two people can share): the page keeps
+ * their drafts in the browser under it, and the page after a withdrawal
+ * names it to forget them.  0, or -1 for an id too long for it (then no
+ * id rather than the hash of a cut one). */
+int	 sess_user_key(const char *user_id, char out[SESS_HASH_LEN + 1]);
 /* The hash of the request's well-formed session cookie; E_UNAUTH if there
  * is none (a malformed one never reaches the database). */
 enum err sess_from_request(const struct cgi_req *req,

@@ -6,6 +6,7 @@ Naver, and done - each followed by a look at the screen AND at the rows in
 the database.  Served under /memo/ like test_page.py's, in CGI mode and
 again in FastCGI mode ("[fastcgi] …", tests/run.py); every page must run
 without a script error or a Content-Security-Policy violation."""
+import hashlib
 import json
 import os
 import re
@@ -45,6 +46,15 @@ def account_view(wd, env, name):
     wd.wait("return !document.getElementById('view-account').hidden && "
             "document.querySelectorAll('#sessions li').length > 0", "the 계정 view")
     check(wd.url().endswith("#view=account"), wd.url())
+
+
+def drafts_of(wd, user_id):
+    """Whose drafts this browser keeps: "mine" (user_id's, under the opaque
+    id index.cgi names: SHA-256 of "memo-user/" and the id), or "other"."""
+    me = hashlib.sha256(("memo-user/" + user_id).encode()).hexdigest()
+    return wd.js("return Object.keys(localStorage).filter(function (k) {"
+                 " return k.indexOf('memo.drafts.v1:') === 0; }).map(function (k) {"
+                 f" return k.slice(-65) === ':{me}' ? 'mine' : 'other'; }}).sort();")
 
 
 def no_problems(wd, what):
@@ -176,13 +186,24 @@ def page_logout_everywhere(env):
 
 @test
 def page_withdraw(env):
-    """Page 탈퇴: cancelled in the dialog; its POST failing (503: said so, still here); cancelled at Naver (back to 계정, nothing deleted); then confirmed at Naver's consent page: the done page and no row of the user left"""
+    """Page 탈퇴: cancelled in the dialog; its POST failing (503: said so, still here); cancelled at Naver (back to 계정, nothing deleted); then confirmed at Naver's consent page: the done page, which has the browser forget the person's unsaved drafts (not another's), and no row of the user left; a draft another browser kept is not the new account's"""
     name = "탈퇴 화면"
     other = device(env, name)
     fill(other)
     uid = naver_id(name)
     with Chromium(env, "account-withdraw") as wd:
         account_view(wd, env, name)
+        # An unsaved draft of this person's (as typing keeps it), and one
+        # of somebody else who uses this browser: the done page forgets
+        # the first (a new login with the same Naver account starts an
+        # empty account), not the second.
+        wd.js("Memo.drafts.setFresh('탈퇴 전에 쓰던 글');"
+              " localStorage.setItem('memo.drafts.v1:' + location.pathname + ':' +"
+              " 'ab'.repeat(32), '{\"tabs\":{}}');")
+        eq(drafts_of(wd, uid), ["mine", "other"], "the drafts kept before")
+        kept = wd.js("return Object.keys(localStorage).filter(function (k) {"
+                     " return k.slice(-65) === ':' + document.body.dataset.user; })"
+                     ".map(function (k) { return [k, localStorage.getItem(k)]; })[0]")
         before = rows_of(env, uid)
         wd.click("#withdraw")
         wd.wait("return document.getElementById('dialog-content').textContent"
@@ -216,7 +237,24 @@ def page_withdraw(env):
                         " >= 0", "the done page")
         wd.screenshot("withdrawn")
         no_problems(wd, "the done page")
+        eq(drafts_of(wd, uid), ["other"], "the done page forgot this person's drafts")
         wd.go(env.web_prefix.url)
         wd.wait("return document.body.classList.contains('guest')", "a guest again")
     eq(rows_of(env, uid), {t: 0 for t in TABLES}, "no row of the user in any table")
     eq(other.get("/memo").status, 401, "the other device is logged out")
+    # Another browser that kept the same draft (its entry as it was): a
+    # login there with the same Naver account starts the new account
+    # without it (the entry names the account's creation, data-since).
+    with Chromium(env, "account-withdraw-elsewhere") as wd:
+        wd.go(env.web_prefix.url)
+        wd.wait("return document.body.classList.contains('guest')", "the guest page")
+        wd.js("var v = JSON.parse(arguments[1]);"    # its tab long closed
+              " Object.keys(v.tabs).forEach(function (t) { v.tabs[t].seen = 0; });"
+              " localStorage.setItem(arguments[0], JSON.stringify(v));", *kept)
+        wd.login(env.web_prefix.url, name)
+        wd.wait("return !!document.querySelector(\"#nav a[data-view='account']\")",
+                "the page started")
+        eq(wd.js("return document.getElementById('memo-text').value"), "",
+           "the withdrawn account's draft is not the new one's")
+        eq(drafts_of(wd, uid), [], "and is dropped")
+        no_problems(wd, "the new account")

@@ -62,7 +62,7 @@ def guest_page(env):
 
 @test
 def page_user_id_not_the_name(env):
-    """GET / logged in: data-user is an opaque id of the person (their drafts' key), not the name: two people of one name get two; a guest gets none"""
+    """GET / logged in: data-user is an opaque id of the person (their drafts' key), not the name: two people of one name get two; data-since when the account was made; a guest gets neither"""
     import re
     from lib import naver_id, sha256_hex
     a, b = logged_in(env, "초안 주인 갑"), logged_in(env, "초안 주인 을")
@@ -72,12 +72,14 @@ def page_user_id_not_the_name(env):
     for who, br in (("초안 주인 갑", a), ("초안 주인 을", b)):
         t = br.get("/").text
         check("초안 주인 갑님의 메모장" in t, "the shared name as the title")
-        m = re.search(r'<body class="user" data-user="([0-9a-f]{64})">', t)
+        m = re.search(r'<body class="user" data-user="([0-9a-f]{64})" data-since="([^"]*)">', t)
         check(m is not None, "an opaque id on the page")
         eq(m.group(1), sha256_hex("memo-user/" + naver_id(who)), "a hash of the person's user id")
+        eq(m.group(2), br.get("/account").json()["created_at"],
+           "and when the account was made (a withdrawn account's drafts are not this one's)")
         seen.append(m.group(1))
     check(seen[0] != seen[1], "two people of one name: two ids")
-    check('data-user=""' in http_get(env.web.url).text, "a guest: none")
+    check('data-user="" data-since=""' in http_get(env.web.url).text, "a guest: none")
 
 
 @test

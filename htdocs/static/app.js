@@ -112,7 +112,7 @@
 			document.title = appTitle = name;
 		if (!document.body.classList.contains('user'))
 			return;
-		Memo.drafts.init(document.body.dataset.user);
+		Memo.drafts.init(document.body.dataset.user, document.body.dataset.since);
 		Memo.net.onExpired(() => Memo.ui.expired());
 		views = (Memo.views || []).map((v) => Object.assign({}, v,
 		    { el: document.getElementById(v.section) }));

@@ -13,6 +13,11 @@
  * goodbye when the page goes away; at start, a tab takes over the drafts
  * of tabs that are gone (closed, crashed, or the browser restarted),
  * losing nothing typed (adopt()).
+ * The entry names when the account was made (index.cgi's data-since): one
+ * of an account withdrawn since, in a browser other than the one the
+ * withdrawal was made in (forget.js clears that one), is not this
+ * account's, though its user id and so its key are the same, and is
+ * dropped.  An entry an earlier version wrote without it is kept.
  * Drafts older than DRAFT_DAYS are dropped.  If storage is unavailable
  * (private mode, full), drafts are not kept: writing still works. */
 (function () {
@@ -20,7 +25,7 @@
 
 	const Memo = window.Memo = window.Memo || {};
 	const DRAFT_DAYS = 30, BEAT = 5000, GONE = 120000;
-	let key = null, me = null;
+	let key = null, me = null, since = '';
 	/* What taking over other tabs' drafts did, for the page to say. */
 	const taken = { joined: false, moved: 0 };
 
@@ -40,7 +45,9 @@
 	function read() {
 		try {
 			const v = JSON.parse(localStorage.getItem(key) || 'null');
-			if (v && typeof v === 'object' && v.tabs && typeof v.tabs === 'object')
+			if (v && typeof v === 'object' && v.tabs &&
+			    typeof v.tabs === 'object' &&
+			    !(since && v.since && v.since !== since))
 				return v;
 		} catch (e) { /* unreadable: start over */ }
 		return { tabs: {} };
@@ -58,8 +65,11 @@
 			});
 			if (Object.keys(v.tabs).every((id) => empty(v.tabs[id])))
 				localStorage.removeItem(key);
-			else
+			else {
+				if (since)
+					v.since = since;
 				localStorage.setItem(key, JSON.stringify(v));
+			}
 		} catch (e) { /* quota or disabled: nothing kept */ }
 	}
 
@@ -155,10 +165,12 @@
 
 	Memo.drafts = {
 		/* user: an opaque id of the logged-in person (index.cgi's
-		 * data-user), not the name, which two people can share. */
-		init(user) {
+		 * data-user), not the name, which two people can share;
+		 * made: when their account was made (data-since). */
+		init(user, made) {
 			if (!user)
 				return;		/* nothing kept rather than shared */
+			since = made || '';
 			key = 'memo.drafts.v1:' + location.pathname + ':' + user;
 			me = tabId();
 			const v = read();
