@@ -314,6 +314,49 @@ def page_edit_typed_while_saving(env):
         no_problems(wd, "typed while saving")
 
 
+@test
+@page_logic
+def page_new_typed_while_saving(env):
+    """Page: what is typed in the new-memo box while its save runs stays for the next memo, without the text already saved (saved twice before); a change inside the text sent keeps it all, said so"""
+    name = "페이지 새 메모 저장 중"
+    with Chromium(env, "new-typing") as wd:
+        open_page(wd, env, name)
+        # The POST answered 1.5 s late, as on a slow phone network.
+        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+              " if (!i || i.method !== 'POST') return window.__f0(u, i);"
+              " return new Promise(function (ok) { setTimeout(ok, 1500); })"
+              "  .then(function () { return window.__f0(u, i); }); };")
+        wd.type("#memo-text", "첫 메모")
+        wd.keys(CTRL_ENTER)
+        wd.keys("\n둘째 메모")
+        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
+                "the save answered")
+        eq(wd.js("return document.getElementById('memo-text').value"), "둘째 메모",
+           "what was typed after, alone")
+        check("더 쓴 내용은 아직 저장하지 않았습니다" in
+              wd.js("return document.getElementById('status').textContent"), "said so")
+        check(wd.js("return Object.keys(localStorage).some(function (k) {"
+                    " return k.indexOf('memo.drafts') === 0 &&"
+                    " localStorage.getItem(k).indexOf('둘째 메모') >= 0; })"),
+              "and in the draft")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return document.getElementById('count').textContent === '메모 2개'",
+                "the second saved")
+        eq(sorted(t for t, _, _ in memos(env, name).values()), ["둘째 메모", "첫 메모"],
+           "two memos, neither text twice")
+        eq(wd.js("return document.getElementById('memo-text').value"), "", "the box empty")
+        # Changed inside the text sent: all of it stays, for the person.
+        wd.type("#memo-text", "셋째")
+        wd.keys(CTRL_ENTER)
+        wd.js("var t = document.getElementById('memo-text'); t.value = '셋 째';"
+              " t.dispatchEvent(new Event('input'));")
+        wd.wait("return document.getElementById('count').textContent === '메모 3개'",
+                "the third saved")
+        eq(wd.js("return document.getElementById('memo-text').value"), "셋 째", "kept whole")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "new memo typed while saving")
+
+
 # Every PATCH the page sends, once answered: [URL, If-Match, status].
 PATCHES = ("window.__patches = []; var f = window.fetch;"
            "window.fetch = function (u, i) { var p = f(u, i);"

@@ -610,16 +610,23 @@
 			    '쓴 내용은 이 브라우저에 남아 있습니다.');
 			return;
 		}
-		if ($.text.value === value)
-			$.text.value = '';
+		/* Typed on while the save ran: what was sent is saved, and what
+		 * came after it stays for the next memo, as it would have after
+		 * a save that answered at once.  A change inside the text sent
+		 * leaves all of it (the person sees both and chooses). */
+		const now = $.text.value;
+		$.text.value = now.indexOf(value) === 0 ?
+		    now.slice(value.length).replace(/^\s+/, '') : now;
+		const more = $.text.value === '' ? '' :
+		    ' 저장하는 동안 더 쓴 내용은 아직 저장하지 않았습니다.';
 		drafts.setFresh($.text.value);
 		$.text.focus();
 		const what = filterName();
 		if (await created(res.data, res.etag) === false)
 			ui.status('저장했습니다. 지금 필터(' + what + ')에 맞지 않아 ' +
-			    '목록에는 보이지 않습니다.', 'ok');
+			    '목록에는 보이지 않습니다.' + more, 'ok');
 		else
-			ui.status('저장했습니다.', 'ok');
+			ui.status('저장했습니다.' + more, 'ok');
 	}
 
 	/* The filters on, for a sentence: "검색어 ‘회의’, #회사". */
