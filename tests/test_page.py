@@ -316,6 +316,37 @@ def page_edit_typed_while_saving(env):
 
 @test
 @page_logic
+def page_edit_answer_lost(env):
+    """Page: an edit whose answer was lost (the server saved it, the network failed after) saved again is saved, not shown as a conflict between two copies of the same text"""
+    name = "페이지 응답 분실"
+    b = api(env, name)
+    mid = post(b, "회의 메모")
+    with Chromium(env, "edit-lost") as wd:
+        open_page(wd, env, name)
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.querySelector('{card(mid)} .editor').dataset.read === 'true'",
+                "the version read")
+        # The PATCH reaches the server; its answer never comes back.
+        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+              " if (!i || i.method !== 'PATCH') return window.__f0(u, i);"
+              " return window.__f0(u, i).then(function () {"
+              "  throw new TypeError('Failed to fetch'); }); };")
+        wd.keys(" 정리" + CTRL_ENTER)
+        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
+                ".textContent)", "the failure said")
+        settled(lambda: text_of(env, mid), "회의 메모 정리", "saved on the server all the same")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the editor closed")
+        eq(wd.js("return document.getElementById('status').textContent"), "저장했습니다.",
+           "saved, no conflict to choose")
+        eq(wd.js(CARDS), ["회의 메모 정리"], "the card")
+        eq(revisions(env, mid), ["회의 메모"], "one edit")
+        no_problems(wd, "answer lost")
+
+
+@test
+@page_logic
 def page_new_typed_while_saving(env):
     """Page: what is typed in the new-memo box while its save runs stays for the next memo, without the text already saved (saved twice before); a change inside the text sent keeps it all, said so"""
     name = "페이지 새 메모 저장 중"

@@ -174,6 +174,13 @@
 			ed.etag = res.etag;
 			res = await net.patch(ed.id, { text: value }, ed.etag);
 		}
+		/* The server's text is already this one: a save whose answer was
+		 * lost (the network failed after the server had it), or the same
+		 * text saved in another tab.  Saved, with nothing to choose. */
+		if (res.status === 412 && res.data && res.data.memo &&
+		    res.data.memo.text === value)
+			res = { ok: true, status: 200, data: res.data.memo,
+			    etag: res.etag };
 		if (res.ok && ed.text.value !== value) {
 			/* Typed on while the save ran: what was sent is saved, the
 			 * rest stays in the editor (and its draft), now an edit of
