@@ -118,10 +118,19 @@ def tls_fastcgi(env):
     stack.write_env(config, settings)
     web = stack.Lighttpd(os.path.join(t["base"], "lighttpd"), config, mode="fastcgi",
                          extra_env={"MEMO_FCGI_PROCS": "1"})
+    def connections():
+        """How many connections the TLS MariaDB has accepted (this query's own too)."""
+        return int(t["db"].query("SHOW GLOBAL STATUS LIKE 'Connections'",
+                                 database=None)[0][1])
     try:
+        r = http_get(web.url + "health")           # the process starts and connects
+        eq((r.status, r.json()), (200, {"status": "ok"}), "health over TLS")
+        c0 = connections()
         for i in range(5):
             r = http_get(web.url + "health")
             eq((r.status, r.json()), (200, {"status": "ok"}), f"health {i} over TLS")
         eq(len(web.fastcgi_pids("health")), 1, "one process served them all")
+        eq(connections() - c0, 1, "new connections to the TLS MariaDB (only this test's own"
+           " query): the process kept its TLS connection")
     finally:
         web.stop()
