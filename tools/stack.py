@@ -617,7 +617,10 @@ def run(args):
                        extra_env={"MEMO_FCGI_PROCS": procs} if procs else None)
         started.append(web)
         print(f"\nmemo is serving {web.url} as {args.mode}   (Ctrl-C stops everything)")
-        print(f"logs: {web.state}/error.log, access.log; settings: {config}")
+        # The CGIs' stderr (their one-line reasons) is lighttpd's own
+        # stderr, which Server captures in lighttpd.out, not error.log.
+        print(f"logs: {web.state}/lighttpd.out (the CGIs' error lines), error.log"
+              f" (lighttpd's), access.log; settings: {config}")
         sys.stdout.flush()
         while not stop_now:
             if any(getattr(s, "server", None) and s.server and
