@@ -1,6 +1,7 @@
 /* cfg.c - dotenv reader and the settings table. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -241,7 +242,7 @@ forget_file(void)
 
 /* Read (at most DOTENV_MAX_FILE bytes) and parse path into kept. */
 static enum err
-load_file(const char *path)
+load_file(const char *path, int *errnum)
 {
 	char *text;
 	ssize_t n;
@@ -249,9 +250,12 @@ load_file(const char *path)
 	int fd;
 
 	forget_file();
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		*errnum = errno;
 		return errno == ENOENT ? E_NOTFOUND : E_INTERNAL;
+	}
 	if (fstat(fd, &kept.st) != 0) {
+		*errnum = errno;
 		close(fd);
 		return E_INTERNAL;
 	}
@@ -263,11 +267,13 @@ load_file(const char *path)
 	    kept.st.st_ctim.tv_sec < time(NULL) - 2;
 	while ((n = read(fd, text + len, DOTENV_MAX_FILE + 1 - len)) > 0)
 		len += (size_t)n;
-	close(fd);
 	if (n < 0 || len > DOTENV_MAX_FILE) {
+		*errnum = n < 0 ? errno : EFBIG;
+		close(fd);
 		free(text);
 		return E_INTERNAL;
 	}
+	close(fd);
 	kept.errline = dotenv_parse(text, len, set_from_file, NULL);
 	free(text);
 	if (kept.nomem || (kept.path = strdup(path)) == NULL) {
@@ -280,7 +286,7 @@ load_file(const char *path)
 /* Kept values still good for path: its stat unchanged (one system call;
  * the first time, and in CGI mode, none: the file is simply read). */
 static int
-kept_current(const char *path, enum err *e)
+kept_current(const char *path, enum err *e, int *errnum)
 {
 	struct stat st;
 
@@ -288,8 +294,9 @@ kept_current(const char *path, enum err *e)
 	if (kept.path == NULL || !kept.settled || strcmp(kept.path, path) != 0)
 		return 0;
 	if (stat(path, &st) != 0) {
+		*errnum = errno;
 		forget_file();
-		*e = errno == ENOENT ? E_NOTFOUND : E_INTERNAL;
+		*e = *errnum == ENOENT ? E_NOTFOUND : E_INTERNAL;
 		return 1;
 	}
 	return same_file(&st, &kept.st);
@@ -300,8 +307,9 @@ read_file(struct cfg *cfg, const char *path, int must_exist)
 {
 	enum err e;
 
-	if (!kept_current(path, &e) && e == E_OK)
-		e = load_file(path);
+	cfg->path = path;
+	if (!kept_current(path, &e, &cfg->errnum) && e == E_OK)
+		e = load_file(path, &cfg->errnum);
 	if (e == E_NOTFOUND)
 		return must_exist ? E_INTERNAL : E_OK;
 	if (e != E_OK)
@@ -332,6 +340,24 @@ cfg_load(struct cfg *cfg, char *const *env)
 		    kept.val[k] : table[k].def;
 	}
 	return E_OK;
+}
+
+const char *
+cfg_why(const struct cfg *cfg, char *buf, size_t len)
+{
+	const char *path = cfg->path ? cfg->path : CFG_DEFAULT_PATH;
+
+	if (cfg->errline != 0)
+		(void)snprintf(buf, len, "%s: line %d is not a setting",
+		    path, cfg->errline);
+	else if (cfg->errnum == EFBIG)
+		(void)snprintf(buf, len, "%s: over %d bytes", path,
+		    DOTENV_MAX_FILE);
+	else if (cfg->errnum != 0)
+		(void)snprintf(buf, len, "%s: %s", path, strerror(cfg->errnum));
+	else
+		(void)snprintf(buf, len, "%s: out of memory", path);
+	return buf;
 }
 
 void

@@ -25,6 +25,8 @@ enum cfg_key {
 struct cfg {
 	const char *val[CFG__COUNT];	/* never NULL after load */
 	int	 errline;		/* dotenv line that failed, if any */
+	int	 errnum;		/* else why the file could not be read */
+	const char *path;		/* the file read (or that failed) */
 };
 
 #define CFG_DEFAULT_PATH	"/etc/memo/memo.env"
@@ -36,6 +38,9 @@ struct cfg {
  * be read or has a syntax error (cfg->errline says where).  cfg_free ends
  * its use (it owns nothing). */
 enum err cfg_load(struct cfg *cfg, char *const *env);
+/* After a failed cfg_load, what failed for the log: the file's name and
+ * the system's reason, or the line that is not a setting. */
+const char *cfg_why(const struct cfg *cfg, char *buf, size_t len);
 void	 cfg_free(struct cfg *cfg);
 
 /* The value (never NULL; "" when unset with no default). */

@@ -126,8 +126,10 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (cfg_load(&cfg, environ) != E_OK) {
-		log_msg("configuration cannot be read (MEMO_CONFIG, line %d)",
-		    cfg.errline);
+		char why[512];
+
+		log_msg("configuration cannot be read (MEMO_CONFIG): %s",
+		    cfg_why(&cfg, why, sizeof(why)));
 		return 1;
 	}
 	if ((e = db_open(&db, &cfg)) == E_OK &&
