@@ -50,6 +50,22 @@ check_patch_keys(struct json_object *obj, const char **why)
 	return E_OK;
 }
 
+/* Why a body is not one JSON object: one that opens as an object is not
+ * valid JSON; anything else is some other value (or not JSON either). */
+static const char *
+not_an_object(const char *body, size_t len)
+{
+	size_t i = 0;
+
+	if (!utf8_valid(body, len))
+		return "body is not valid UTF-8";
+	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
+	    body[i] == '\n' || body[i] == '\r'))
+		i++;
+	return i < len && body[i] == '{' ? "body is not valid JSON" :
+	    "body must be a JSON object";
+}
+
 enum err
 memo_body_parse(const char *body, size_t len, enum memo_body_kind kind,
     struct memo_body *out, const char **why)
@@ -60,8 +76,7 @@ memo_body_parse(const char *body, size_t len, enum memo_body_kind kind,
 	memset(out, 0, sizeof(*out));
 	out->pinned = -1;
 	if ((e = jsonx_parse_object(body, len, &out->obj)) != E_OK) {
-		*why = utf8_valid(body, len) ?
-		    "body must be a JSON object" : "body is not valid UTF-8";
+		*why = not_an_object(body, len);
 		return e;
 	}
 	if (kind == MEMO_BODY_PATCH &&

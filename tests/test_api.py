@@ -414,6 +414,14 @@ def api_bad_bodies(env):
     for what, kw in cases + lenient:
         check_error(send(b, "PATCH", f"/memo/{i}", headers={"If-Match": etag}, **kw), 400,
                     f"PATCH: {what}")
+    # The reason tells a broken object from another value.
+    for what, raw, why in (("not JSON", b'{"text":', "body is not valid JSON"),
+                           ("NaN", b'{"text":"x","n":NaN}', "body is not valid JSON"),
+                           ("an array", b'["text"]', "body must be a JSON object"),
+                           ("words", b"hello", "body must be a JSON object")):
+        for method, path in (("POST", "/memo"), ("PATCH", f"/memo/{i}")):
+            r = send(b, method, path, raw=raw, headers={"If-Match": etag})
+            eq((r.status, r.json()), (400, {"error": why}), f"{method}: {what}")
     for what, kw in lenient:
         check_error(send(b, "POST", "/memo", **kw), 400, f"POST: {what}")
     eq((memo_row(env, i), tag_rows(env, i), revision_rows(env, i)), before,
