@@ -60,6 +60,14 @@ struct callback {
 	char			hash[SESS_HASH_LEN + 1];  /* a withdrawal's */
 };
 
+/* A callback refused for its state (used before, another browser's, an
+ * old one) or without a code: what happened and what to do, for a person
+ * who may simply have pressed Back or opened an old tab. */
+#define STATE_REFUSED \
+	"이 로그인 요청은 확인할 수 없습니다. 이미 사용했거나, 다른 " \
+	"브라우저에서 시작했거나, 오래된 요청입니다. 처음 화면으로 돌아가 " \
+	"다시 시도해 주세요."
+
 /* The state this browser must bring back for its oauthState cookie: the
  * cookie's state (a login), or the withdrawal's state made from the nonce
  * and the session (E_UNAUTH without a session cookie). */
@@ -310,7 +318,10 @@ handle(struct ctx *ctx)
 		resp_start(&ctx->resp, err_status(e), "text/html; charset=utf-8");
 		if (clear_state[0] != '\0')
 			resp_header(&ctx->resp, "Set-Cookie", clear_state);
-		app_fail(ctx, e, NULL);
+		if (e == E_BADREQ)	/* a state refused, or no code */
+			html_error_page(&ctx->resp, 400, STATE_REFUSED);
+		else
+			app_fail(ctx, e, NULL);
 	}
 }
 

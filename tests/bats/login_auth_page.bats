@@ -109,7 +109,7 @@ hash() {
 	assert_equal "$(json -c .)" '{"memos":[]}'
 }
 
-@test "GET /auth with a state used once already (its callback again, the cookie too, a new code): 400 before any call to Naver; nothing written" {
+@test "GET /auth with a state used once already (its callback again, the cookie too, a new code): 400 before any call to Naver, a page that says so; nothing written" {
 	local name state uid
 	name="배츠 재사용 $RANDOM$RANDOM"
 	uid="dev$(hash "$name" | cut -c1-32)"
@@ -125,7 +125,8 @@ hash() {
 	    QUERY_STRING="code=ok.$(b64url "$name").$RANDOM&state=$state" \
 	    NAVER_TOKEN_URL=http://127.0.0.1:9/oauth2.0/token cgi auth.cgi
 	assert_equal "$STATUS" 400
-	assert_regex "$BODY" '잘못된 요청'
+	assert_regex "$BODY" '이 로그인 요청은 확인할 수 없습니다. 이미 사용했거나'
+	assert_regex "$BODY" '처음 화면으로 돌아가 다시 시도해 주세요'
 	assert_regex "$ERR" 'login refused: state already used'
 	[[ $ERR != *"$state"* ]] || fail "the state on stderr: $ERR"
 	assert_regex "$(header Set-Cookie)" '^oauthState=;'
@@ -133,7 +134,7 @@ hash() {
 	assert_equal "$(rows user "id = '$uid'")" 0
 }
 
-@test "GET /auth: a state not this browser's, or no code: 400; Naver's access_denied: 302 home; nothing written" {
+@test "GET /auth: a state not this browser's, or no code: 400, a page that says so and what to do; Naver's access_denied: 302 home; nothing written" {
 	local users sessions state
 	state=$(printf 'S%.0s' {1..43})
 	users=$(rows user 1)
@@ -141,6 +142,8 @@ hash() {
 	while IFS='|' read -r want qs cookie; do
 		REQUEST_METHOD=GET QUERY_STRING=$qs HTTP_COOKIE=$cookie cgi auth.cgi
 		assert_equal "$STATUS $qs" "$want $qs"
+		[[ $want != 400 || $BODY == *"이 로그인 요청은 확인할 수 없습니다."* ]] ||
+			fail "$qs: the page does not say what happened: $BODY"
 		assert_regex "$HEADERS" 'Set-Cookie: oauthState=; Path=/; Max-Age=0'
 		refute_regex "$HEADERS" 'sessionId'
 	done <<-EOF
