@@ -9,6 +9,7 @@
 #include <time.h>
 #include "cfg.h"
 #include "cgi.h"
+#include "log.h"
 
 static const struct {
 	const char	*name;
@@ -381,9 +382,21 @@ cfg_num(const struct cfg *cfg, enum cfg_key k, long min, long max)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0)
+	/* Said in the log each time it is read: an operator's typo would
+	 * otherwise go unnoticed.  The value itself is not logged (a
+	 * password pasted on the wrong line would be). */
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0) {
+		if (*s != '\0')
+			log_msg("setting %s is not a whole number from 0: its "
+			    "default %s is used", table[k].name, table[k].def);
 		v = strtol(table[k].def, NULL, 10);
-	return v < min ? min : v > max ? max : v;
+	}
+	if (v < min || v > max) {
+		log_msg("setting %s is outside %ld to %ld: %ld is used",
+		    table[k].name, min, max, v < min ? min : max);
+		v = v < min ? min : max;
+	}
+	return v;
 }
 
 long

@@ -46,7 +46,7 @@ void	 cfg_free(struct cfg *cfg);
 /* The value (never NULL; "" when unset with no default). */
 const char *cfg_str(const struct cfg *cfg, enum cfg_key k);
 /* A non-negative integer setting, clamped to [min, max]; the default when
- * the value is not a number. */
+ * the value is not a number.  Either is said in the log. */
 long	 cfg_num(const struct cfg *cfg, enum cfg_key k, long min, long max);
 /* TRASH_DAYS as the page is told it and memo-maint purges by it (one
  * clamp for both: 1 to 36500). */
@@ -55,11 +55,12 @@ long	 cfg_trash_days(const struct cfg *cfg);
 const char *cfg_name(enum cfg_key k);
 
 /*
- * Parse dotenv text: KEY=VALUE lines, blank lines and # comments, an
- * optional "export ", values bare (a " #" starts a comment), 'single' or
- * "double" quoted (\n \t \" \\ escapes).  Calls cb for each pair; stops at
- * the first cb that returns non-zero.  Returns 0, or the 1-based line number
- * of the first malformed line.
+ * Parse dotenv text as python-dotenv does: KEY=VALUE lines, blank lines
+ * and # comments, an optional "export ", values bare (a '#' after a blank
+ * starts a comment), 'single' (\' \\ escapes) or "double" quoted (\\ \'
+ * \" \a \b \f \n \r \t \v; any other backslash is kept).  Calls cb for
+ * each pair; stops at the first cb that returns non-zero.  Returns 0, or
+ * the 1-based line number of the first malformed line.
  */
 int	 dotenv_parse(const char *text, size_t len,
 	    int (*cb)(void *arg, const char *key, const char *val), void *arg);

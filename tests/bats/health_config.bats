@@ -93,3 +93,16 @@ load helper
 	REQUEST_METHOD=GET cgi health.cgi
 	assert_equal "$STATUS" 200
 }
+
+@test "a numeric setting that is not a number, or out of range: the default or the bound is used, and the log says so (not the value)" {
+	DB_CONNECT_TIMEOUT=2s REQUEST_METHOD=GET cgi health.cgi
+	assert_equal "$STATUS" 200
+	assert_regex "$ERR" 'setting DB_CONNECT_TIMEOUT is not a whole number from 0: its default 2 is used'
+	refute_regex "$ERR" '2s'
+	DB_READ_TIMEOUT=100000 REQUEST_METHOD=GET cgi health.cgi
+	assert_equal "$STATUS" 200
+	assert_regex "$ERR" 'setting DB_READ_TIMEOUT is outside 1 to 600: 600 is used'
+	REQUEST_METHOD=GET cgi health.cgi
+	assert_equal "$STATUS" 200
+	refute_regex "$ERR" 'setting'
+}
