@@ -21,6 +21,7 @@
  * Every step is a bounded batch at a time, each its own transaction.
  * Prints what it did; exits 1 (with the reason on stderr) if it failed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,8 +141,13 @@ main(int argc, char *argv[])
 			printf("another instance is running memo-maint: "
 			    "nothing to do\n");
 	}
+	/* Run by hand without MEMO_CONFIG on a machine without the installed
+	 * file, every setting is its default: say so, or "database
+	 * unavailable" points at the wrong thing. */
 	if (e != E_OK)
-		log_msg("failed: %s", err_text(e));
+		log_msg("failed: %s%s", err_text(e), cfg.errnum == ENOENT ?
+		    " (no settings file was read: MEMO_CONFIG is not set and "
+		    CFG_DEFAULT_PATH " does not exist)" : "");
 	db_close(db);
 	db_client_end();
 	cfg_free(&cfg);

@@ -249,7 +249,7 @@ def maint_runs_at_once(env):
 
 @test
 def maint_usage_and_failures(env):
-    """memo-maint: an unknown step is exit 2 with the usage; no database is exit 1 with the reason, quickly"""
+    """memo-maint: an unknown step is exit 2 with the usage; no database is exit 1 with the reason, quickly, and says when no settings file was read"""
     p = maint(env, "everything")
     eq((p.returncode, p.stdout), (2, ""), "unknown step")
     check("usage: memo-maint [all | purge | sweep | index]" in p.stderr, p.stderr)
@@ -260,6 +260,16 @@ def maint_usage_and_failures(env):
     eq((p.returncode, p.stdout), (1, ""), "database unreachable")
     check("database" in p.stderr and "failed" in p.stderr, f"stderr says why: {p.stderr!r}")
     check(env.db.password not in p.stderr, "no password in the message")
+    check("no settings file" not in p.stderr, f"a settings file was read: {p.stderr!r}")
+    # By hand without MEMO_CONFIG: the default file, which a machine
+    # without an install does not have; then every setting is a default.
+    p = subprocess.run([MAINT], env={"PATH": "/usr/bin:/bin",
+                                     "DB_SOCKET": os.path.join(env.base, "no.sock")},
+                       capture_output=True, text=True, timeout=60)
+    eq(p.returncode, 1, "no database")
+    hint = "no settings file was read: MEMO_CONFIG is not set and /etc/memo/memo.env does not exist"
+    eq(hint in p.stderr, not os.path.exists("/etc/memo/memo.env"),
+       f"the log says no settings file was read, when none was: {p.stderr!r}")
 
 
 @test
