@@ -259,6 +259,30 @@ def boot_passes_every_setting(env):
     m = re.search(r'^SETTINGS="([^"]*)"', open(SETUP).read(), re.M)
     check(m, "memo-setup's SETTINGS")
     eq(sorted(set(keys) - set(m.group(1).split())), [], "settings memo-setup drops")
+    # memo-setup boot itself, given every setting, from the environment
+    # and then from SSM_PREFIX: the memo.env it writes (before it waits for
+    # a database there is none of: MEMO_DB_WAIT=0, no memo-migrate).
+    given = {k: f"v-{k.lower()}" for k in keys}
+    for how in ("environment", "SSM_PREFIX"):
+        d = os.path.join(env.base, f"boot-settings-{how}")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(os.path.join(d, "bin"))
+        stub = os.path.join(d, "stub.json")
+        with open(stub, "w") as f:
+            json.dump({"log": os.path.join(d, "calls.log"),
+                       "ssm": {f"/memo/boot/{k}": v for k, v in given.items()}}, f)
+        with open(os.path.join(d, "bin", "aws"), "w") as f:
+            f.write(f'#!/bin/sh\nexec {sys.executable} {STUB} aws "$@"\n')
+        os.chmod(os.path.join(d, "bin", "aws"), 0o755)
+        e = {"PATH": os.path.join(d, "bin") + ":" + os.environ["PATH"], "HOME": d,
+             "MEMO_ROOT_DIR": os.path.join(d, "root"), "MEMO_STUB": stub,
+             "MEMO_DB_WAIT": "0"}
+        e.update(given if how == "environment" else {"SSM_PREFIX": "/memo/boot"})
+        p = subprocess.run(["sh", SETUP, "boot"], env=e, capture_output=True, text=True,
+                           timeout=60)
+        check("the database was not ready" in p.stderr, f"{how}: {p.stderr[-1500:]}")
+        written = migrate_tool.parse_dotenv(open(os.path.join(d, "root/etc/memo/memo.env")).read())
+        eq({k: written.get(k) for k in keys}, given, f"memo.env, every setting from the {how}")
 
 
 @test
