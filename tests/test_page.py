@@ -1842,6 +1842,30 @@ def page_drafts_survive_expired_session(env):
               f" a closed tab's taken over: {moved!r}")
 
 
+@test
+@page_logic
+def page_draft_mends_stale_write(env):
+    """Page: another tab's write that puts back an older copy of this tab's draft (its heartbeat read the entry a moment before this tab's keystroke) is mended by this tab's next write: a reload still brings back the last text typed"""
+    name = "페이지 초안 경합"
+    with Chromium(env, "drafts-stale") as wd:
+        open_page(wd, env, name)
+        wd.type("#memo-text", "첫 줄")
+        key = wd.js("return Object.keys(localStorage).filter(function (k) {"
+                    " return k.indexOf('memo.drafts.v1:') === 0; })[0]")
+        check(key, "the draft stored")
+        older = wd.js("return localStorage.getItem(arguments[0])", key)
+        wd.keys(" 둘째 줄")
+        check("둘째 줄" in wd.js("return localStorage.getItem(arguments[0])", key),
+              "the newer text stored")
+        # Another tab's write, from a copy read before the last keystroke.
+        wd.js("localStorage.setItem(arguments[0], arguments[1])", key, older)
+        wd.refresh()
+        wd.wait(LOADED, "the reload")
+        eq(wd.js("return document.getElementById('memo-text').value"), "첫 줄 둘째 줄",
+           "the last text typed is back")
+        no_problems(wd, "stale write mended")
+
+
 def sample(i):
     """Memo i of 300, as people write them."""
     return [

@@ -73,12 +73,24 @@
 		} catch (e) { /* quota or disabled: nothing kept */ }
 	}
 
+	/* This tab's part of the entry as it last wrote it.  Every tab reads
+	 * the whole entry, changes its own part and writes it all back, and
+	 * another tab's copy may predate this tab's last write (a heartbeat a
+	 * moment after a keystroke): its write then puts an older version of
+	 * this part back.  So this tab writes its part from here, and its
+	 * next write (a keystroke, a heartbeat, leaving) mends it.  A part
+	 * missing from the entry was taken over by another tab (adopt()), or
+	 * was empty: then the entry's word stands. */
+	let own = null;
+
 	function mine(v) {
-		const t = v.tabs[me] || { fresh: null, edits: {} };
+		const t = own && v.tabs[me] ? own :
+		    v.tabs[me] || { fresh: null, edits: {} };
 
 		t.fresh = t.fresh || null;
 		t.edits = t.edits && typeof t.edits === 'object' ? t.edits : {};
 		v.tabs[me] = t;
+		own = t;
 		return t;
 	}
 
@@ -183,11 +195,16 @@
 			addEventListener('pagehide', () => {
 				const v2 = read();
 				if (v2.tabs[me]) {
-					v2.tabs[me].seen = 0;
+					mine(v2).seen = 0;
 					write(v2);
 				}
 			});
-			addEventListener('pageshow', () => beat(Date.now()));
+			/* Back from the page cache: another tab may have taken
+			 * this one's drafts meanwhile; the entry says. */
+			addEventListener('pageshow', () => {
+				own = null;
+				beat(Date.now());
+			});
 		},
 		/* What init() did with the drafts of tabs that are gone:
 		 * {joined: new memos of several tabs joined in one, moved: how
