@@ -155,6 +155,32 @@ FAIL_LATE = ("window.__f0 = window.fetch; var m = arguments[0], part = arguments
              " return new Promise(function (ok) { setTimeout(ok, 300); }).then(function () {"
              "  return new Response(JSON.stringify({error: 'database unavailable'}),"
              "   {status: code, headers: {'Content-Type': 'application/json'}}); }); };")
+# fetch sends a request of method arguments[0] as it is, and: "late", its
+# answer comes 1.5 s late (a slow phone network); "lost", the server gets
+# it but its answer never comes back (the network failed after).
+SLOW_OR_LOST = ("window.__f0 = window.fetch; var m = arguments[0], how = arguments[1];"
+                "window.fetch = function (u, i) {"
+                " if (!i || i.method !== m) return window.__f0(u, i);"
+                " if (how === 'lost') return window.__f0(u, i).then(function () {"
+                "  throw new TypeError('Failed to fetch'); });"
+                " return new Promise(function (ok) { setTimeout(ok, 1500); })"
+                "  .then(function () { return window.__f0(u, i); }); };")
+
+
+def draft_holds(wd, text):
+    """Whether a draft this browser keeps holds text."""
+    return wd.js("var t = arguments[0]; return Object.keys(localStorage).some(function (k) {"
+                 " return k.indexOf('memo.drafts') === 0 &&"
+                 " localStorage.getItem(k).indexOf(t) >= 0; })", text)
+
+
+def open_editor(wd, memo_id):
+    """Open memo_id's editor and wait until it has read the memo's version."""
+    wd.click(card(memo_id, ".card-actions .edit"))
+    wd.wait(f"return document.querySelector('{card(memo_id)} .editor').dataset.read === 'true'",
+            "the editor, with the memo's version read")
+
+
 # window.__searches counts the list requests of a search (q= in the URL).
 COUNT_SEARCHES = ("window.__searches = 0; var f = window.fetch; window.fetch = function (u, i) {"
                   " if (/[?&]q=/.test(String(u))) window.__searches++; return f(u, i); };")
@@ -282,15 +308,9 @@ def page_edit_typed_while_saving(env):
     mid = post(b, "장보기")
     with Chromium(env, "edit-typing") as wd:
         open_page(wd, env, name)
-        wd.click(card(mid, ".card-actions .edit"))
+        open_editor(wd, mid)
         wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor, focused")
-        wd.wait(f"return document.querySelector('{card(mid)} .editor').dataset.read === 'true'",
-                "the version read")
-        # The PATCH answered 1.5 s late, as on a slow phone network.
-        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
-              " if (!i || i.method !== 'PATCH') return window.__f0(u, i);"
-              " return new Promise(function (ok) { setTimeout(ok, 1500); })"
-              "  .then(function () { return window.__f0(u, i); }); };")
+        wd.js(SLOW_OR_LOST, "PATCH", "late")
         wd.keys(" 두부" + CTRL_ENTER)
         wd.keys(" 우유")
         wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
@@ -301,9 +321,7 @@ def page_edit_typed_while_saving(env):
         eq(wd.js(f"return document.getElementById('edit-{mid}').value"), "장보기 두부 우유",
            "the text typed meanwhile kept")
         eq(wd.js(f"return document.activeElement.id"), f"edit-{mid}", "the focus in it")
-        check(wd.js("return Object.keys(localStorage).some(function (k) {"
-                    " return k.indexOf('memo.drafts') === 0 &&"
-                    " localStorage.getItem(k).indexOf('두부 우유') >= 0; })"),
+        check(draft_holds(wd, "두부 우유"),
               "and in its draft")
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
@@ -323,14 +341,8 @@ def page_edit_answer_lost(env):
     mid = post(b, "회의 메모")
     with Chromium(env, "edit-lost") as wd:
         open_page(wd, env, name)
-        wd.click(card(mid, ".card-actions .edit"))
-        wd.wait(f"return document.querySelector('{card(mid)} .editor').dataset.read === 'true'",
-                "the version read")
-        # The PATCH reaches the server; its answer never comes back.
-        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
-              " if (!i || i.method !== 'PATCH') return window.__f0(u, i);"
-              " return window.__f0(u, i).then(function () {"
-              "  throw new TypeError('Failed to fetch'); }); };")
+        open_editor(wd, mid)
+        wd.js(SLOW_OR_LOST, "PATCH", "lost")
         wd.keys(" 정리" + CTRL_ENTER)
         wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
                 ".textContent)", "the failure said")
@@ -352,11 +364,7 @@ def page_new_typed_while_saving(env):
     name = "페이지 새 메모 저장 중"
     with Chromium(env, "new-typing") as wd:
         open_page(wd, env, name)
-        # The POST answered 1.5 s late, as on a slow phone network.
-        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
-              " if (!i || i.method !== 'POST') return window.__f0(u, i);"
-              " return new Promise(function (ok) { setTimeout(ok, 1500); })"
-              "  .then(function () { return window.__f0(u, i); }); };")
+        wd.js(SLOW_OR_LOST, "POST", "late")
         wd.type("#memo-text", "첫 메모")
         wd.keys(CTRL_ENTER)
         wd.keys("\n둘째 메모")
@@ -366,9 +374,7 @@ def page_new_typed_while_saving(env):
            "what was typed after, alone")
         check("더 쓴 내용은 아직 저장하지 않았습니다" in
               wd.js("return document.getElementById('status').textContent"), "said so")
-        check(wd.js("return Object.keys(localStorage).some(function (k) {"
-                    " return k.indexOf('memo.drafts') === 0 &&"
-                    " localStorage.getItem(k).indexOf('둘째 메모') >= 0; })"),
+        check(draft_holds(wd, "둘째 메모"),
               "and in the draft")
         wd.keys(CTRL_ENTER)
         wd.wait("return document.getElementById('count').textContent === '메모 2개'",
