@@ -173,10 +173,7 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 	if (route == NULL)
 		app_fail(&ctx, ctx.allow[0] ? E_METHOD : E_NOTFOUND, NULL);
 	else if (cfg_load(&ctx.cfg, env) != E_OK) {
-		char why[512];
-
-		log_msg("configuration cannot be read (MEMO_CONFIG): %s",
-		    cfg_why(&ctx.cfg, why, sizeof(why)));
+		cfg_log_error(&ctx.cfg);
 		app_fail(&ctx, E_INTERNAL, "configuration error");
 	} else
 		route->handle(&ctx);

@@ -311,8 +311,10 @@ read_file(struct cfg *cfg, const char *path, int must_exist)
 	cfg->path = path;
 	if (!kept_current(path, &e, &cfg->errnum) && e == E_OK)
 		e = load_file(path, &cfg->errnum);
-	if (e == E_NOTFOUND)
+	if (e == E_NOTFOUND) {
+		cfg->no_file = !must_exist;
 		return must_exist ? E_INTERNAL : E_OK;
+	}
 	if (e != E_OK)
 		return e;
 	/* A file that failed (or whose parse ran out of memory, which
@@ -343,22 +345,30 @@ cfg_load(struct cfg *cfg, char *const *env)
 	return E_OK;
 }
 
-const char *
-cfg_why(const struct cfg *cfg, char *buf, size_t len)
+void
+cfg_log_error(const struct cfg *cfg)
 {
 	const char *path = cfg->path ? cfg->path : CFG_DEFAULT_PATH;
 
 	if (cfg->errline != 0)
-		(void)snprintf(buf, len, "%s: line %d is not a setting",
-		    path, cfg->errline);
+		log_msg("configuration cannot be read (MEMO_CONFIG): %s: line %d "
+		    "is not a setting", path, cfg->errline);
 	else if (cfg->errnum == EFBIG)
-		(void)snprintf(buf, len, "%s: over %d bytes", path,
-		    DOTENV_MAX_FILE);
+		log_msg("configuration cannot be read (MEMO_CONFIG): %s: over "
+		    "%d bytes", path, DOTENV_MAX_FILE);
 	else if (cfg->errnum != 0)
-		(void)snprintf(buf, len, "%s: %s", path, strerror(cfg->errnum));
+		log_msg("configuration cannot be read (MEMO_CONFIG): %s: %s",
+		    path, strerror(cfg->errnum));
 	else
-		(void)snprintf(buf, len, "%s: out of memory", path);
-	return buf;
+		log_msg("configuration cannot be read (MEMO_CONFIG): %s: out of "
+		    "memory", path);
+}
+
+const char *
+cfg_no_file_note(const struct cfg *cfg)
+{
+	return cfg->no_file ? " (no settings file was read: MEMO_CONFIG is "
+	    "not set and " CFG_DEFAULT_PATH " does not exist)" : "";
 }
 
 void

@@ -27,6 +27,8 @@ struct cfg {
 	int	 errline;		/* dotenv line that failed, if any */
 	int	 errnum;		/* else why the file could not be read */
 	const char *path;		/* the file read (or that failed) */
+	int	 no_file;		/* none: no MEMO_CONFIG, none at the
+					 * default path (defaults only) */
 };
 
 #define CFG_DEFAULT_PATH	"/etc/memo/memo.env"
@@ -38,9 +40,13 @@ struct cfg {
  * be read or has a syntax error (cfg->errline says where).  cfg_free ends
  * its use (it owns nothing). */
 enum err cfg_load(struct cfg *cfg, char *const *env);
-/* After a failed cfg_load, what failed for the log: the file's name and
- * the system's reason, or the line that is not a setting. */
-const char *cfg_why(const struct cfg *cfg, char *buf, size_t len);
+/* After a failed cfg_load, log what failed: the file's name and the
+ * system's reason, or the line that is not a setting. */
+void	 cfg_log_error(const struct cfg *cfg);
+/* For a log line about what the settings lead to (the database refusing
+ * a connection): " (no settings file was read: …)" when there was none,
+ * else "". */
+const char *cfg_no_file_note(const struct cfg *cfg);
 void	 cfg_free(struct cfg *cfg);
 
 /* The value (never NULL; "" when unset with no default). */

@@ -194,7 +194,10 @@ connect_with(MYSQL *conn, const struct cfg *cfg)
 	    *sock ? sock : NULL, 0) == NULL) {
 		unsigned int n = mysql_errno(conn);
 
-		log_msg("database: connect: %u %s", n, mysql_error(conn));
+		/* Run by hand with no settings file, every setting is its
+		 * default: say so, or the server's refusal points elsewhere. */
+		log_msg("database: connect: %u %s%s", n, mysql_error(conn),
+		    cfg_no_file_note(cfg));
 		/* Refused credentials or a missing database are still "the
 		 * database cannot serve us": 503, so the balancer sees it. */
 		return E_DB;

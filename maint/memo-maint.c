@@ -21,7 +21,6 @@
  * Every step is a bounded batch at a time, each its own transaction.
  * Prints what it did; exits 1 (with the reason on stderr) if it failed.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,10 +126,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (cfg_load(&cfg, environ) != E_OK) {
-		char why[512];
-
-		log_msg("configuration cannot be read (MEMO_CONFIG): %s",
-		    cfg_why(&cfg, why, sizeof(why)));
+		cfg_log_error(&cfg);
 		return 1;
 	}
 	if ((e = db_open(&db, &cfg)) == E_OK &&
@@ -141,13 +137,8 @@ main(int argc, char *argv[])
 			printf("another instance is running memo-maint: "
 			    "nothing to do\n");
 	}
-	/* Run by hand without MEMO_CONFIG on a machine without the installed
-	 * file, every setting is its default: say so, or "database
-	 * unavailable" points at the wrong thing. */
 	if (e != E_OK)
-		log_msg("failed: %s%s", err_text(e), cfg.errnum == ENOENT ?
-		    " (no settings file was read: MEMO_CONFIG is not set and "
-		    CFG_DEFAULT_PATH " does not exist)" : "");
+		log_msg("failed: %s", err_text(e));
 	db_close(db);
 	db_client_end();
 	cfg_free(&cfg);

@@ -249,7 +249,7 @@ def maint_runs_at_once(env):
 
 @test
 def maint_usage_and_failures(env):
-    """memo-maint: an unknown step is exit 2 with the usage; no database is exit 1 with the reason, quickly, and says when no settings file was read"""
+    """memo-maint: an unknown step is exit 2 with the usage; no database is exit 1 with the reason, quickly, and the reason says when no settings file was read"""
     p = maint(env, "everything")
     eq((p.returncode, p.stdout), (2, ""), "unknown step")
     check("usage: memo-maint [all | purge | sweep | index]" in p.stderr, p.stderr)

@@ -16,7 +16,7 @@ load helper
 }
 
 # bats test_tags=valgrind
-@test "GET /health with the database down (DB_SOCKET=/nonexistent): 503 JSON, quickly, the reason on stderr" {
+@test "GET /health with the database down (DB_SOCKET=/nonexistent): 503 JSON, quickly, the reason on stderr (and, run by hand with no settings file at all, that none was read)" {
 	SECONDS=0
 	DB_SOCKET=/nonexistent REQUEST_METHOD=GET cgi health.cgi
 	assert_equal "$STATUS" 503
@@ -24,6 +24,20 @@ load helper
 	assert_security_headers
 	within 4 "the 503"
 	assert_regex "$ERR" 'database: connect'
+	refute_regex "$ERR" 'no settings file'
+	# By hand, as an operator debugs it, with no MEMO_CONFIG: the default
+	# file, which a machine without an install does not have; the log
+	# then says every setting was its default.
+	(
+		unset MEMO_CONFIG
+		DB_SOCKET=/nonexistent REQUEST_METHOD=GET cgi health.cgi
+		assert_equal "$STATUS" 503
+		if [[ -e /etc/memo/memo.env ]]; then
+			refute_regex "$ERR" 'no settings file'
+		else
+			assert_regex "$ERR" 'database: connect: .*\(no settings file was read: MEMO_CONFIG is not set and /etc/memo/memo\.env does not exist\)'
+		fi
+	)
 }
 
 @test "GET /health/live: 200 without asking the database (it may be away); 500 with no settings" {
