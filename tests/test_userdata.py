@@ -24,7 +24,9 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import lib
 import stack
@@ -143,6 +145,57 @@ class Instance:
         subprocess.run([sys.executable, STUB, "systemctl", "stop", "lighttpd"],
                        env={"MEMO_STUB": os.path.join(self.dir, "stub.json"),
                             "PATH": os.environ["PATH"]})
+
+
+class MetadataDouble:
+    """The instance metadata service as IMDSv2 answers (the launch template
+    requires its token): PUT api/token with a TTL header gives a token,
+    meta-data/instance-id answers only with that token (401 otherwise).
+    The first `hang` token requests get no answer for 6 s."""
+
+    def __init__(self, hang=0):
+        self.token = secrets.token_urlsafe(24)
+        self.asked = []
+        self.hang = hang
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self, status, body=b""):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self):
+                double.asked.append(("PUT", self.path))
+                if double.hang > 0:
+                    double.hang -= 1
+                    time.sleep(6)
+                    return
+                if self.path != "/latest/api/token" or not self.headers.get(
+                        "X-aws-ec2-metadata-token-ttl-seconds", "").isdigit():
+                    return self.answer(400)
+                self.answer(200, double.token.encode())
+
+            def do_GET(self):
+                double.asked.append(("GET", self.path))
+                if self.headers.get("X-aws-ec2-metadata-token") != double.token:
+                    return self.answer(401)
+                if self.path != "/latest/meta-data/instance-id":
+                    return self.answer(404)
+                self.answer(200, INSTANCE.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/latest"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def rds_database(env, inst):
@@ -580,3 +633,60 @@ def boot_waits_for_the_database_then_fails(env):
     check(3 <= took < 60, f"took {took:.1f}s")
     print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "
           f"marked unhealthy")
+
+
+def boot_without_database(env, name, imds_url):
+    """memo-setup boot from the source, of a stack, with no database to
+    reach (MEMO_DB_WAIT=0): it fails and signals FAILURE at once."""
+    d = os.path.join(env.base, f"boot-{name}")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "bin"))
+    stub = os.path.join(d, "stub.json")
+    with open(stub, "w") as f:
+        json.dump({"log": os.path.join(d, "calls.log")}, f)
+    with open(os.path.join(d, "bin", "aws"), "w") as f:
+        f.write(f'#!/bin/sh\nexec {sys.executable} {STUB} aws "$@"\n')
+    os.chmod(os.path.join(d, "bin", "aws"), 0o755)
+    e = {"PATH": os.path.join(d, "bin") + ":" + os.environ["PATH"], "HOME": d,
+         "MEMO_ROOT_DIR": os.path.join(d, "root"), "MEMO_STUB": stub, "MEMO_DB_WAIT": "0",
+         "DB_HOST": "127.0.0.1", "DB_PORT": str(stack.free_port()), "MEMO_STACK": STACK,
+         "MEMO_IMDS_URL": imds_url, "NAVER_CLIENT_ID": "id",
+         "NAVER_CLIENT_SECRET": "secret"}
+    t0 = time.monotonic()
+    p = subprocess.run(["sh", SETUP, "boot"], env=e, capture_output=True, text=True,
+                       timeout=120)
+    took = time.monotonic() - t0
+    check(p.returncode != 0 and "the database was not ready" in p.stderr, p.stderr[-1500:])
+    log = os.path.join(d, "calls.log")
+    calls = open(log).read().splitlines() if os.path.exists(log) else []
+    return p, calls, took
+
+
+@test
+def boot_asks_the_metadata_service_again(env):
+    """The instance id comes from the metadata service with an IMDSv2 token; a token request that hangs is cut after 3 s and asked again, and the FAILURE signal still names the instance"""
+    imds = MetadataDouble(hang=1)
+    try:
+        p, calls, took = boot_without_database(env, "imds", imds.url)
+    finally:
+        imds.close()
+    eq(imds.asked, [("PUT", "/latest/api/token"), ("PUT", "/latest/api/token"),
+                    ("GET", "/latest/meta-data/instance-id")], "asked of the metadata service")
+    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
+          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
+    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
+          "--health-status Unhealthy" in calls, calls)
+    check(3 <= took < 30, f"took {took:.1f}s")
+    print(f"    saw: {len(imds.asked)} asks (the first hung), FAILURE signalled for "
+          f"{INSTANCE} after {took:.1f}s")
+
+
+@test
+def boot_without_a_metadata_service(env):
+    """With no metadata service answering, the failed boot ends within seconds, logs that it cannot signal, and makes no AWS call naming an instance"""
+    p, calls, took = boot_without_database(
+        env, "noimds", f"http://127.0.0.1:{stack.free_port()}/latest")
+    check("no instance id: no signal" in p.stderr, p.stderr[-1500:])
+    check(not any("signal-resource" in c or "set-instance-health" in c for c in calls), calls)
+    check(took < 30, f"took {took:.1f}s")
+    print(f"    saw: 'no instance id: no signal' after {took:.1f}s, no AWS call")

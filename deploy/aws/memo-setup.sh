@@ -49,6 +49,8 @@
 #                      (MEMO_CWAGENT_URL= skips the CloudWatch agent)
 #   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
 #   MEMO_INSTANCE_ID   instead of asking the instance metadata service
+#   MEMO_IMDS_URL      the instance metadata service
+#                      (http://169.254.169.254/latest)
 #   MEMO_APT_MAX_AGE   minutes the package lists stay fresh enough (60)
 set -eu
 
@@ -65,6 +67,7 @@ set -eu
 : "${MEMO_DB_WAIT:=600}"
 : "${MEMO_DB_RETRY:=10}"
 : "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
+: "${MEMO_IMDS_URL:=http://169.254.169.254/latest}"
 : "${MEMO_STACK:=}"
 : "${MEMO_SIGNAL_RESOURCE:=Group}"
 : "${SSM_PREFIX:=}"
@@ -458,9 +461,18 @@ instance_id() {
 		echo "$MEMO_INSTANCE_ID"
 		return
 	fi
-	imds=http://169.254.169.254/latest
-	token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/api/token")
-	curl -fsS -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/instance-id"
+	# IMDSv2 (the launch template requires its token). Each ask is bounded
+	# and retried: a metadata service that hangs once must not hold the
+	# signal back until CloudFormation's timeout rolls the update back.
+	imds=${MEMO_IMDS_URL%/}
+	token=$(imds_ask -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+	    "$imds/api/token") || return 1
+	imds_ask -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/instance-id"
+}
+
+imds_ask() {
+	curl -fsS --connect-timeout 2 --max-time 3 --retry 4 --retry-delay 1 \
+	    --retry-connrefused "$@"
 }
 
 # SUCCESS or FAILURE to CloudFormation (which waits for it while creating or
