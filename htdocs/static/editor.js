@@ -327,7 +327,7 @@
 			ui.failed(res, '수정 기록을 불러오지 못했습니다.');
 			return;
 		}
-		await ui.dialog('수정 기록', box, [{ label: '닫기', value: '' }]);
+		await ui.dialog('수정 기록', box, [{ label: '닫기', value: '' }], true);
 	}
 
 	/* Read the memo (its ETag is what a restore replaces) and its

@@ -110,14 +110,21 @@
 	/*
 	 * Open the dialog: title, content (a node or text), buttons
 	 * [{label, value, kind}] (kind "danger", "primary" or none).  Resolves
-	 * to the value of the button pressed, or "" (Esc, 닫기).
+	 * to the value of the button pressed, or "" (Esc, 닫기).  The content
+	 * is read with the title as the dialog opens (aria-describedby), unless
+	 * long is set: a screen reader then reads it as the person goes (the
+	 * history: every revision's text read at once, before 닫기).
 	 */
-	function dialog(title, content, buttons) {
+	function dialog(title, content, buttons, long) {
 		const d = document.getElementById('dialog');
 		const c = document.getElementById('dialog-content');
 		const acts = document.getElementById('dialog-actions');
 
 		document.getElementById('dialog-title').textContent = title;
+		if (long)
+			d.removeAttribute('aria-describedby');
+		else
+			d.setAttribute('aria-describedby', 'dialog-content');
 		while (c.firstChild)
 			c.removeChild(c.firstChild);
 		while (acts.firstChild)
