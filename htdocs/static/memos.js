@@ -480,8 +480,8 @@
 			f.appendChild(filterChip('#' + st.tag, '태그 필터 #' + st.tag +
 			    ' 지우기', { tag: '' }));
 		if (st.q)
-			f.appendChild(filterChip('검색: ' + st.q, '검색어 지우기',
-			    { q: '' }));
+			f.appendChild(filterChip('검색: ' + st.q, '검색: ' + st.q +
+			    ' 지우기', { q: '' }));
 		if (st.q && st.tag)
 			f.appendChild(filterChip('모두 지우기', '필터 모두 지우기',
 			    { q: '', tag: '' }));
