@@ -52,13 +52,18 @@
 		const switched = v !== current;
 
 		if (switched) {
+			/* Back or Forward hides the view the focus is in: it goes
+			 * to the new view's tab, not to the page's start. */
+			const lost = current && current.el.contains(document.activeElement);
 			if (current)
 				current.leave();
 			views.forEach((x) => { x.el.hidden = x !== v; });
 			links.forEach((a) => {
-				if (a.dataset.view === v.name)
+				if (a.dataset.view === v.name) {
 					a.setAttribute('aria-current', 'page');
-				else
+					if (lost)
+						a.focus();
+				} else
 					a.removeAttribute('aria-current');
 			});
 			current = v;
