@@ -253,6 +253,8 @@ def page_write_edit_history(env):
         wd.keys(KEY["esc"])
         wd.wait("return document.getElementById('dialog').open", "the discard question")
         eq(wd.text("#dialog-title"), "수정을 취소할까요?", "the question")
+        eq(wd.js("return document.getElementById('dialog').getAttribute('aria-describedby')"),
+           "dialog-content", "a question is read with its content")
         wd.click("#dialog-actions button.danger")
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "discarded")
         eq(wd.js(CARDS), ["첫 메모 #일 고침"], "the card unchanged")
@@ -263,6 +265,10 @@ def page_write_edit_history(env):
         wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
                 "the history dialog")
         eq(wd.text("#dialog-title"), "수정 기록", "its title")
+        # A screen reader reads the revisions as the person goes, not every
+        # text at once as the dialog opens.
+        eq(wd.js("return document.getElementById('dialog').getAttribute('aria-describedby')"),
+           None, "the history: not described by its content")
         eq(wd.js("return Array.from(document.querySelectorAll('#dialog .revision .body'))"
                  ".map(function (e) { return e.textContent; })"),
            ["첫 메모 #일 고침", "첫 메모 #일"], "current text, then the earlier one")
@@ -750,6 +756,8 @@ def page_delete_undo_trash(env):
         wd.click(f"#trash-{ids[1]} .purge")
         wd.wait("return document.getElementById('dialog').open", "the question")
         eq(wd.text("#dialog-title"), "영구 삭제할까요?", "its title")
+        eq(wd.js("return document.getElementById('dialog').getAttribute('aria-describedby')"),
+           "dialog-content", "a question is read with its content")
         wd.click("#dialog-actions button.secondary")
         wd.wait("return !document.getElementById('dialog').open", "cancelled")
         check(ids[1] in memos(env, name), "kept after 취소")
@@ -793,9 +801,13 @@ def page_delete_undo_trash(env):
         eq(wd.text("#trash-none"), "휴지통이 비어 있습니다.", "its message")
         eq(sorted(memos(env, name)), sorted([ids[2], ids[3], ids[4]]), "what is left")
 
-        # Back to the memo list: the restored memo is there.
+        # Back to the memo list: the restored memo is there, and the focus,
+        # which was in the trash's view, on the memo list's tab.
+        wd.js("var n = document.getElementById('trash-none'); n.tabIndex = -1; n.focus();")
         wd.back()
         wd.wait("return !document.getElementById('view-memos').hidden", "Back: the memos")
+        check(wd.js("return document.activeElement.matches('#nav a[data-view=\"memos\"]')"),
+              "Back: the focus on 메모's tab, not at the page's start")
         wd.wait(f"return {CARDS[7:-1]}.join('|') === '메모 5|메모 4|메모 3'", "three memos")
         wd.wait("return !document.querySelector('#toast.show')", "the toast gone by itself")
 
@@ -981,6 +993,10 @@ def page_pin_tags_search(env):
         eq(wd.js("return Array.from(document.querySelectorAll('#filter .chip'))"
                  ".map(function (c) { return c.firstChild.textContent; })"),
            ["#회사", "검색: 회의", "모두 지우기"], "both filters shown")
+        eq(wd.js("return Array.from(document.querySelectorAll('#filter .chip'))"
+                 ".map(function (c) { return c.getAttribute('aria-label'); })"),
+           ["태그 필터 #회사 지우기", "검색: 회의 지우기", "필터 모두 지우기"],
+           "their names hold what they show")
         # Esc in the search box clears it.
         wd.click("#search")
         wd.keys(KEY["esc"])
@@ -2206,6 +2222,24 @@ def page_keyboard_touch_noscript(env):
         wd.keys(KEY["enter"])
         wd.wait(f"return !!document.getElementById('memo-{second}')", "back by keyboard")
         eq(memos(env, name)[second][2], False, "out of the trash")
+        # Or Ctrl+Z, without going to the toast: from the card's 삭제 on,
+        # where the focus stays; not from a text field, where Ctrl+Z undoes
+        # typing.
+        wd.js(f"document.querySelector('{card(second)} .delete').focus()")
+        wd.keys(KEY["enter"])
+        wd.wait(f"return !document.getElementById('memo-{second}') &&"
+                " !!document.querySelector('#toast.show .toast-action')", "deleted, the toast")
+        eq(wd.js("return document.querySelector('#toast .toast-action')"
+                 ".getAttribute('aria-keyshortcuts')"), "Control+Z", "the shortcut, told")
+        wd.click("#search")
+        wd.keys(KEY["ctrl"] + "z" + KEY["null"])
+        time.sleep(0.3)
+        check(wd.js(f"return !document.getElementById('memo-{second}') &&"
+                    " !!document.querySelector('#toast.show')"), "Ctrl+Z in the search box: no undo")
+        wd.js("document.querySelector('#memos li .delete').focus()")
+        wd.keys(KEY["ctrl"] + "z" + KEY["null"])
+        wd.wait(f"return !!document.getElementById('memo-{second}')", "back by Ctrl+Z")
+        settled(lambda: memos(env, name)[second][2], False, "out of the trash again")
         # The checkbox by keyboard: Space.
         wd.js(f"document.querySelector('{card(second)} .check input').focus()")
         wd.keys(" ")

@@ -55,7 +55,9 @@
 	/* msg with an action button for ms milliseconds.  The time stops
 	 * while the pointer is on the toast or the focus in it (a keyboard
 	 * user may need many Tabs to reach 실행 취소, and it must not vanish
-	 * under them), and starts again, whole, when they leave. */
+	 * under them), and starts again, whole, when they leave.  Ctrl/⌘+Z
+	 * runs the action from anywhere but a text field: the toast is the
+	 * page's last stop, hundreds of Tabs away in a long list. */
 	function toast(msg, action, ms) {
 		const t = document.getElementById('toast');
 
@@ -66,6 +68,7 @@
 			t.addEventListener('mouseleave', armToast);
 			/* After the focus has moved: where it went decides. */
 			t.addEventListener('focusout', () => setTimeout(armToast, 0));
+			document.addEventListener('keydown', undoKey);
 		}
 		t.dataset.ms = String(ms || 6000);
 		clearTimeout(toastTimer);
@@ -75,6 +78,9 @@
 		if (action) {
 			const b = R.el('button', 'toast-action', action.label);
 			b.type = 'button';
+			b.title = mac() ? '⌘+Z' : 'Ctrl+Z';
+			b.setAttribute('aria-keyshortcuts',
+			    mac() ? 'Meta+Z' : 'Control+Z');
 			b.addEventListener('click', () => {
 				hideToast();
 				action.run();
@@ -94,6 +100,20 @@
 		    t.contains(document.activeElement))
 			return;
 		toastTimer = setTimeout(hideToast, Number(t.dataset.ms) || 6000);
+	}
+
+	/* Ctrl/⌘+Z outside the fields (there it undoes typing) and outside a
+	 * dialog: the shown toast's action. */
+	function undoKey(e) {
+		const b = document.querySelector('#toast.show .toast-action');
+		const el = e.target;
+
+		if (!b || !el.closest || e.key.toLowerCase() !== 'z' || e.shiftKey || e.altKey ||
+		    !(mac() ? e.metaKey : e.ctrlKey) || composing(e) ||
+		    el.closest('input, textarea, select, [contenteditable], dialog'))
+			return;
+		e.preventDefault();
+		b.click();
 	}
 
 	function hideToast() {
@@ -275,8 +295,11 @@
 	/* The Ctrl+Enter hint says ⌘ on Apple keyboards (touch devices hide
 	 * it: style.css). */
 	function shortcut() {
-		return /Mac|iPhone|iPad/.test(navigator.platform || '') ?
-		    '⌘+Enter' : 'Ctrl+Enter';
+		return mac() ? '⌘+Enter' : 'Ctrl+Enter';
+	}
+
+	function mac() {
+		return /Mac|iPhone|iPad/.test(navigator.platform || '');
 	}
 
 	/* UTF-8 bytes of text: the server's limit is 64 KiB. */
