@@ -339,6 +339,27 @@ def boot_passes_every_setting(env):
 
 
 @test
+def boot_refuses_a_setting_with_a_line_break(env):
+    """memo-setup boot stops, naming the setting (not its value), when a setting holds a line break, before any settings file is written (the refusal ran inside $(...) and only ended that subshell: DB_PASSWORD was written empty and the boot went on)"""
+    d = os.path.join(env.base, "boot-line-break")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for value in ("first\nsecond", "first\rsecond"):
+        e = {"PATH": os.environ["PATH"], "HOME": d, "MEMO_ROOT_DIR": os.path.join(d, "root"),
+             "MEMO_DB_WAIT": "0", "DB_HOST": "127.0.0.1", "NAVER_CLIENT_ID": "id",
+             "DB_PASSWORD": value}
+        p = subprocess.run(["sh", SETUP, "boot"], env=e, capture_output=True, text=True,
+                           timeout=60)
+        check(p.returncode != 0 and "setting DB_PASSWORD holds a line break" in p.stderr,
+              f"{value!r}: {p.stderr[-1500:]}")
+        check("second" not in p.stderr, "the value is not in the log")
+        check("the database was not ready" not in p.stderr, "the boot stopped there")
+        eq(sorted(os.listdir(os.path.join(d, "root", "etc", "memo")))
+           if os.path.isdir(os.path.join(d, "root", "etc", "memo")) else [], [],
+           f"{value!r}: no settings file written")
+
+
+@test
 def bake_packages_cover_the_build(env):
     """The bake's package list brings every header and library the build uses (libfcgi-dev was missing)"""
     owners, nh, nl = header_owners()

@@ -252,12 +252,10 @@ secret_pair() {
 	eval "$1=\$3 $2=\$4"
 }
 
-# A value as cfg.c reads it: double quotes, \ and " escaped.
+# A value as cfg.c reads it: double quotes, \ and " escaped (write_env
+# has refused a line break: a die in here, run in $(...), would only end
+# that subshell, and the setting would be written empty).
 quote() {
-	case $1 in
-	*'
-'*) die "a setting holds a line break" ;;
-	esac
 	printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')"
 }
 
@@ -266,6 +264,14 @@ write_env() {
 	file=$1
 	mode=$2
 	shift 2
+	cr=$(printf '\r')
+	for key in "$@"; do
+		eval "value=\${$key-}"
+		case $value in
+		*'
+'* | *"$cr"*) die "setting $key holds a line break" ;;
+		esac
+	done
 	mkdir -p "$(dirname "$file")"
 	tmp=$(mktemp "$file.XXXXXX")
 	{
