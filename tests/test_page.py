@@ -1888,6 +1888,38 @@ def page_draft_mends_stale_write(env):
         no_problems(wd, "stale write mended")
 
 
+@test
+@page_logic
+def page_draft_duplicated_tab(env):
+    """Page: a duplicated tab (its sessionStorage, and so the id its drafts are kept under, a copy of the first's) does not write over the first's drafts: an edit typed in the first, then closed, is still kept after the second's heartbeats (each wrote its part from memory, and the closed one's edit went at the next heartbeat)"""
+    name = "페이지 초안 복제 탭"
+    b = api(env, name)
+    mid = post(b, "복제 탭 메모")
+    with Chromium(env, "drafts-dup") as wd:
+        open_page(wd, env, name)
+        first = wd.handle()
+        tab_id = wd.js("return sessionStorage.getItem('memo.tab')")
+        check(tab_id, "the first tab's id")
+        # What Duplicate Tab makes: a second page under the same id.
+        second = wd.new_tab()
+        wd.go(env.web_prefix.url)
+        wd.wait(LOADED, "tab 2's list")
+        wd.js("sessionStorage.setItem('memo.tab', arguments[0])", tab_id)
+        wd.refresh()
+        wd.wait(LOADED, "tab 2 again, under tab 1's id")
+        wd.type("#memo-text", "둘째 탭의 새 메모")
+        wd.switch(first)
+        open_editor(wd, mid)
+        wd.keys(" 첫째 탭에서 고침")
+        check(draft_holds(wd, "첫째 탭에서 고침"), "tab 1's edit kept")
+        wd.close_tab()
+        wd.switch(second)
+        time.sleep(6)   # a heartbeat of tab 2 (every 5 s)
+        check(draft_holds(wd, "첫째 탭에서 고침"), "the closed tab's edit still kept")
+        check(draft_holds(wd, "둘째 탭의 새 메모"), "and tab 2's new memo")
+        no_problems(wd, "duplicated tab")
+
+
 def sample(i):
     """Memo i of 300, as people write them."""
     return [

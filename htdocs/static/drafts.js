@@ -29,16 +29,21 @@
 	/* What taking over other tabs' drafts did, for the page to say. */
 	const taken = { joined: false, moved: 0 };
 
-	function tabId() {
+	function newId() {
+		return Date.now().toString(36) + Math.random().toString(36).slice(2);
+	}
+
+	/* This tab's id; renew: a new one (see mine()). */
+	function tabId(renew) {
 		try {
-			let id = sessionStorage.getItem('memo.tab');
+			let id = renew ? null : sessionStorage.getItem('memo.tab');
 			if (!id) {
-				id = Date.now().toString(36) + Math.random().toString(36).slice(2);
+				id = newId();
 				sessionStorage.setItem('memo.tab', id);
 			}
 			return id;
 		} catch (e) {
-			return 'tab';
+			return renew ? newId() : 'tab';
 		}
 	}
 
@@ -82,11 +87,23 @@
 	 * missing from the entry was taken over by another tab (adopt()), or
 	 * was empty: then the entry's word stands. */
 	let own = null;
+	/* This page's mark on its part (inst), and the marks it took its part
+	 * over from (the page this tab showed before a reload).  A part under
+	 * this tab's id with another mark was written by another page that
+	 * has the same id: a duplicated tab, whose sessionStorage is a copy.
+	 * Writing over each other's part from memory, one would lose what
+	 * the other keeps (a closed one's drafts, at the next heartbeat), so
+	 * this page takes an id of its own for its part. */
+	const inst = newId(), known = [inst];
 
 	function mine(v) {
-		const t = own && v.tabs[me] ? own :
-		    v.tabs[me] || { fresh: null, edits: {} };
+		const found = v.tabs[me];
 
+		if (own && found && found.inst && known.indexOf(found.inst) < 0)
+			me = tabId(true);
+		const t = own && found ? own : found || { fresh: null, edits: {} };
+
+		t.inst = inst;
 		t.fresh = t.fresh || null;
 		t.edits = t.edits && typeof t.edits === 'object' ? t.edits : {};
 		v.tabs[me] = t;
@@ -186,6 +203,8 @@
 			key = 'memo.drafts.v1:' + location.pathname + ':' + user;
 			me = tabId();
 			const v = read();
+			if (v.tabs[me] && v.tabs[me].inst)
+				known.push(v.tabs[me].inst);
 			adopt(v);
 			v.tabs[me].seen = Date.now();
 			write(v);
