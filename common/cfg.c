@@ -161,13 +161,17 @@ dotenv_parse(const char *text, size_t len,
 	if ((val = malloc(DOTENV_MAX_VALUE)) == NULL)
 		return 1;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+		/* A line ends at \n, \r\n or a lone \r, as python-dotenv's
+		 * (a file of old Mac line ends is several lines, not one). */
+		const char *le = p, *next;
 		int r;
 
+		while (le < end && *le != '\n' && *le != '\r')
+			le++;
+		next = le == end ? end : le + 1;
+		if (le < end && *le == '\r' && next < end && *next == '\n')
+			next++;
 		line++;
-		if (le > p && le[-1] == '\r')
-			le--;
 		r = parse_line(p, le, key, val);
 		if (r < 0) {
 			rc = line;
@@ -175,7 +179,7 @@ dotenv_parse(const char *text, size_t len,
 		}
 		if (r == 0 && cb(arg, key, val) != 0)
 			break;
-		p = nl ? nl + 1 : end;
+		p = next;
 	}
 	free(val);
 	return rc;

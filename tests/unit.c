@@ -306,6 +306,13 @@ t_dotenv(void)
 	CHECK(dotenv_parse("1A=x\n", 5, collect_kv, &kv) == 1);
 	CHECK(dotenv_parse("A=\"x\" junk\n", 11, collect_kv, &kv) == 1);
 	CHECK(dotenv_parse("A=a\0b\n", 6, collect_kv, &kv) == 1);
+	/* A lone \r ends a line, as \n and \r\n do (python-dotenv). */
+	kv.n = 0;
+	CHECK(dotenv_parse("A=x\rB=y\r\nC=z\r", 13, collect_kv, &kv) == 0);
+	CHECK(kv.n == 3 && strcmp(kv.v[0], "x") == 0 &&
+	    strcmp(kv.k[1], "B") == 0 && strcmp(kv.v[1], "y") == 0 &&
+	    strcmp(kv.k[2], "C") == 0 && strcmp(kv.v[2], "z") == 0);
+	CHECK(dotenv_parse("A=1\rnot a line\n", 15, collect_kv, &kv) == 2);
 }
 
 /* What python-dotenv (the seed's reader of the same file) makes of each. */
