@@ -265,6 +265,24 @@ def settings_read_as_python_dotenv(env):
     for line, want in DOTENV_CASES:
         eq(dotenv_values(stream=io.StringIO(line + "\n")).get("A"), want,
            f"python-dotenv reads {line}")
+    for text, want in DOTENV_FILES:
+        eq(dict(dotenv_values(stream=io.StringIO(text))), want, f"python-dotenv reads {text!r}")
+
+
+# Whole files: where a line ends (\n, \r\n, \r; not at \x85, U+2028 or
+# \v, which str.splitlines() also split at, refusing a value that held one).
+DOTENV_FILES = [("A=x\x85y\nB=1\n", {"A": "x\x85y", "B": "1"}),
+                ('A="x\u2028y\x0bz"\r\nB=2', {"A": "x\u2028y\x0bz", "B": "2"}),
+                ("A=1\rB=2\r", {"A": "1", "B": "2"})]
+
+
+@test
+def settings_lines_end_as_in_python_dotenv(env):
+    """migrate ends a settings line where python-dotenv and cfg.c do (\\n, \\r\\n, \\r), not at the other breaks str.splitlines() knows: a value holding \\x85 or U+2028 was refused"""
+    import importlib.machinery
+    tool = importlib.machinery.SourceFileLoader("migrate_tool", MIGRATE).load_module()
+    for text, want in DOTENV_FILES:
+        eq(tool.parse_dotenv(text), want, repr(text))
 
 
 # What the seed's Flask service created (memo.py used these tables and
