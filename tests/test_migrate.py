@@ -277,6 +277,19 @@ DOTENV_FILES = [("A=x\x85y\nB=1\n", {"A": "x\x85y", "B": "1"}),
 
 
 @test
+def settings_bad_numbers_as_the_cgis_read_them(env):
+    """A numeric setting that is not a whole number (DB_CONNECT_TIMEOUT=2s) or out of range: migrate says so by name, not value, and goes on with the default or the bound, as the CGIs do (it stopped with a Python traceback, and a boot failed every retry)"""
+    for value, said in (("2s", "setting DB_CONNECT_TIMEOUT is not a whole number from 0: "
+                                "its default 10 is used"),
+                        ("600", "setting DB_CONNECT_TIMEOUT is outside 1 to 60: 60 is used")):
+        p = migrate(config_for(env, "memo", DB_CONNECT_TIMEOUT=value), "--status")
+        eq(p.returncode, 0, f"{value}: {p.stderr}")
+        check(said in p.stderr and "Traceback" not in p.stderr, f"{value}: {p.stderr}")
+        check(p.stdout.splitlines() and all(re.match(r"(applied|pending) \d{3}_", line)
+                                            for line in p.stdout.splitlines()), p.stdout)
+
+
+@test
 def settings_lines_end_as_in_python_dotenv(env):
     """migrate ends a settings line where python-dotenv and cfg.c do (\\n, \\r\\n, \\r), not at the other breaks str.splitlines() knows: a value holding \\x85 or U+2028 was refused"""
     import importlib.machinery
