@@ -64,7 +64,7 @@ struct callback {
  * old one) or without a code: what happened and what to do, for a person
  * who may simply have pressed Back or opened an old tab. */
 #define STATE_REFUSED \
-	"이 로그인 요청은 확인할 수 없습니다. 이미 사용했거나, 다른 " \
+	"이 네이버 인증 요청은 확인할 수 없습니다. 이미 사용했거나, 다른 " \
 	"브라우저에서 시작했거나, 오래된 요청입니다. 처음 화면으로 돌아가 " \
 	"다시 시도해 주세요."
 

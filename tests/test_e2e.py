@@ -330,7 +330,7 @@ def state_is_checked(env):
             q["state"] = st
         r = c.get("/auth?" + urllib.parse.urlencode(q))
         eq(r.status, 400, what)
-        check("이 로그인 요청은 확인할 수 없습니다." in r.text, f"{what}: the Korean page says what happened")
+        check("이 네이버 인증 요청은 확인할 수 없습니다." in r.text, f"{what}: the Korean page says what happened")
     r = b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
     eq(r.status, 302, "the right state works")
     eq(counts(env)["user"], before["user"] + 1, "only the real login wrote a user")
@@ -364,7 +364,7 @@ def replayed_state_is_refused(env):
         r, c = auth_with(env.web, cookies, code_for("재사용 공격자"), state)
         seen.append(f"{who}: {r.status}")
         eq(r.status, 400, f"{who}: the replayed state")
-        check("이 로그인 요청은 확인할 수 없습니다." in r.text, f"{who}: the Korean 400 page says what happened")
+        check("이 네이버 인증 요청은 확인할 수 없습니다." in r.text, f"{who}: the Korean 400 page says what happened")
         eq(c.cookies.get("sessionId"), cookies.get("sessionId"), f"{who}: no new session cookie")
         check("oauthState" not in c.cookies, f"{who}: the state cookie cleared")
     eq(http_get(env.naver.url + "/_double/token-requests").json(), [],

@@ -125,7 +125,7 @@ hash() {
 	    QUERY_STRING="code=ok.$(b64url "$name").$RANDOM&state=$state" \
 	    NAVER_TOKEN_URL=http://127.0.0.1:9/oauth2.0/token cgi auth.cgi
 	assert_equal "$STATUS" 400
-	assert_regex "$BODY" '이 로그인 요청은 확인할 수 없습니다. 이미 사용했거나'
+	assert_regex "$BODY" '이 네이버 인증 요청은 확인할 수 없습니다. 이미 사용했거나'
 	assert_regex "$BODY" '처음 화면으로 돌아가 다시 시도해 주세요'
 	assert_regex "$ERR" 'login refused: state already used'
 	[[ $ERR != *"$state"* ]] || fail "the state on stderr: $ERR"
@@ -142,7 +142,7 @@ hash() {
 	while IFS='|' read -r want qs cookie; do
 		REQUEST_METHOD=GET QUERY_STRING=$qs HTTP_COOKIE=$cookie cgi auth.cgi
 		assert_equal "$STATUS $qs" "$want $qs"
-		[[ $want != 400 || $BODY == *"이 로그인 요청은 확인할 수 없습니다."* ]] ||
+		[[ $want != 400 || $BODY == *"이 네이버 인증 요청은 확인할 수 없습니다."* ]] ||
 			fail "$qs: the page does not say what happened: $BODY"
 		assert_regex "$HEADERS" 'Set-Cookie: oauthState=; Path=/; Max-Age=0'
 		refute_regex "$HEADERS" 'sessionId'
