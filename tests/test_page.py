@@ -396,6 +396,31 @@ def page_new_typed_while_saving(env):
         wd.wait("return document.getElementById('count').textContent === '메모 3개'",
                 "the third saved")
         eq(wd.js("return document.getElementById('memo-text').value"), "셋 째", "kept whole")
+        # A syllable an IME is composing when the answer comes: the box is
+        # left alone until the composition ends, then what was sent goes.
+        wd.js("var t = document.getElementById('memo-text'); t.value = '넷째';"
+              " t.dispatchEvent(new Event('input'));")
+        wd.js("window.__posts = 0; var g = window.fetch; window.fetch = function (u, i) {"
+              " var p = g(u, i); if (i && i.method === 'POST') p.then(function () {"
+              " window.__posts++; }); return p; };")
+        wd.keys(CTRL_ENTER)
+        wd.js("var t = document.getElementById('memo-text');"
+              " t.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));"
+              " t.value = '넷째\n다'; t.dispatchEvent(new Event('input'));")
+        wd.wait("return window.__posts === 1", "the fourth's answer")
+        time.sleep(0.3)
+        eq(wd.js("return [document.getElementById('memo-text').value,"
+                 " document.getElementById('status').textContent]"),
+           ["넷째\n다", "저장하는 중…"], "the box untouched while composing")
+        wd.js("var t = document.getElementById('memo-text');"
+              " t.value = '넷째\n다음'; t.dispatchEvent(new Event('input'));"
+              " t.dispatchEvent(new CompositionEvent('compositionend', {data: '음'}));")
+        wd.wait("return document.getElementById('memo-text').value === '다음'",
+                "once composed, what was sent gone from the box")
+        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
+                "the save said")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           ["넷째", "둘째 메모", "셋째", "첫 메모"], "each memo once")
         wd.js("window.fetch = window.__f0")
         no_problems(wd, "new memo typed while saving")
 

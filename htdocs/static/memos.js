@@ -581,7 +581,7 @@
 
 	/* ---- writing a new memo ---- */
 
-	let saving = false;
+	let saving = false, composingNew = false;
 
 	async function submitNew() {
 		const value = $.text.value;
@@ -602,6 +602,17 @@
 		$.form.setAttribute('aria-busy', 'true');
 		ui.status('저장하는 중…', '');
 		const res = await net.create(value);
+		/* Typed on while the save ran: what was sent is saved, and what
+		 * came after it stays for the next memo, as it would have after
+		 * a save that answered at once.  A change inside the text sent
+		 * leaves all of it (the person sees both and chooses).  A syllable
+		 * an IME is composing there is let finish first: setting the box
+		 * would cut it, or type it twice.  Until then this save is not
+		 * over, so a Ctrl+Enter held for that syllable's end cannot send
+		 * the saved text again. */
+		if (res.ok && composingNew)
+			await new Promise((ok) => $.text.addEventListener(
+			    'compositionend', ok, { once: true }));
 		saving = false;
 		$.save.disabled = false;
 		$.form.removeAttribute('aria-busy');
@@ -610,10 +621,6 @@
 			    '쓴 내용은 이 브라우저에 남아 있습니다.');
 			return;
 		}
-		/* Typed on while the save ran: what was sent is saved, and what
-		 * came after it stays for the next memo, as it would have after
-		 * a save that answered at once.  A change inside the text sent
-		 * leaves all of it (the person sees both and chooses). */
 		const now = $.text.value;
 		$.text.value = now.indexOf(value) === 0 ?
 		    now.slice(value.length).replace(/^\s+/, '') : now;
@@ -955,6 +962,8 @@
 			submitNew();
 		});
 		ui.keys($.text, submitNew, null);
+		$.text.addEventListener('compositionstart', () => { composingNew = true; });
+		$.text.addEventListener('compositionend', () => { composingNew = false; });
 
 		$.search.addEventListener('input', () => {
 			clearTimeout(searchTimer);
