@@ -713,6 +713,8 @@ def page_delete_undo_trash(env):
            "보이지 않습니다.", "the status says why it is not shown")
         eq((wd.js(CARDS), wd.text("#count")), (["메모 1"], "검색 결과 1개"),
            "the results as they were")
+        eq(wd.js("return document.activeElement.id"), "search",
+           "the focus 실행 취소 had in the search box, not at the page's start")
         settled(lambda: memos(env, name)[ids[2]][2], False, "the row live again")
         wd.js("Array.from(document.querySelectorAll('#filter .chip')).pop().click()")
         wd.wait("return document.getElementById('count').textContent === '메모 5개'",
@@ -857,12 +859,15 @@ TAGLIST = ("return Array.from(document.querySelectorAll('#tag-list .chip')).map(
            ".textContent + (b.getAttribute('aria-pressed') === 'true' ? ' on' : ''); });")
 
 
-# [aria-pressed, text] of the focused element if it is the button at
-# arguments[0], else what has the focus.
+# [shown as on, text] of the focused element if it is the button at
+# arguments[0], else what has the focus.  The pin button's text says its
+# state; it has no aria-pressed too (a screen reader said "고정 해제,
+# 눌림", which does not tell whether the memo is pinned).
 PIN_FOCUS = ("var f = document.activeElement;"
              " if (f !== document.querySelector(arguments[0]))"
              "  return ['focus on', f && (f.id || f.tagName)];"
-             " return [f.getAttribute('aria-pressed'), f.textContent];")
+             " return [f.classList.contains('on') && !f.hasAttribute('aria-pressed'),"
+             " f.textContent];")
 
 
 def marks(wd):
@@ -899,14 +904,14 @@ def page_pin_tags_search(env):
         wd.keys(KEY["enter"])
         wd.wait(f"return !!document.querySelector('#pinned #memo-{shop}')",
                 "the pinned section")
-        eq(wd.js(PIN_FOCUS, card(shop, ".card-actions .pin")), ["true", "고정 해제: 장보기 #집"],
+        eq(wd.js(PIN_FOCUS, card(shop, ".card-actions .pin")), [True, "고정 해제: 장보기 #집"],
            "the focus on the card's pin button, pressed, saying 고정 해제")
         check(not wd.js("return document.getElementById('pinned-section').hidden"),
               "고정됨 shown")
         eq(wd.text("#pinned-heading"), "고정됨", "its heading")
         eq(memos(env, name)[shop][1], True, "pinned in the database")
-        eq(wd.js(f"return document.querySelector('{card(shop, '.pin')}')"
-                 ".getAttribute('aria-pressed')"), "true", "the button says it is on")
+        eq(wd.js(f"return document.querySelector('{card(shop, '.pin')}').textContent"),
+           "고정 해제: 장보기 #집", "the button's name says it is on")
         wd.refresh()
         wd.wait(LOADED, "the list after a reload")
         eq(wd.js("return Array.from(document.querySelectorAll('#pinned li'))"
@@ -1045,7 +1050,7 @@ def page_pin_tags_search(env):
         wd.keys(KEY["enter"])
         wd.wait(f"return !!document.querySelector('#memos #memo-{shop}')",
                 "unpinned")
-        eq(wd.js(PIN_FOCUS, card(shop, ".card-actions .pin")), ["false", "고정: 장보기 #집"],
+        eq(wd.js(PIN_FOCUS, card(shop, ".card-actions .pin")), [False, "고정: 장보기 #집"],
            "the focus on the card's pin button, saying 고정")
         check(wd.js("return document.getElementById('pinned-section').hidden"),
               "no pinned section left")

@@ -58,7 +58,10 @@
 			h.appendChild(R.el('span', 'sr-only', ' (수정 기록 보기)'));
 			meta.appendChild(h);
 		}
-		pin.setAttribute('aria-pressed', m.pinned ? 'true' : 'false');
+		/* Its label says the state (고정 해제: pinned); aria-pressed
+		 * as well made a screen reader say "고정 해제, 눌림", which
+		 * does not tell whether the memo is pinned. */
+		pin.classList.toggle('on', !!m.pinned);
 		acts.append(pin, button('edit', '수정', what),
 		    button('delete', '삭제', what));
 		const body = R.body(m.text, { tags: m.tags, terms: terms(),
@@ -772,8 +775,10 @@
 
 		if (!res.ok) {
 			ui.failed(res, '되돌리지 못했습니다.');
-			if (res.status === 401 || res.status === 404)
+			if (res.status === 401 || res.status === 404) {
+				focusBack();
 				return;
+			}
 			offerUndo(e);
 			const again = document.querySelector('#toast .toast-action');
 			if (again && (!document.activeElement ||
@@ -787,6 +792,7 @@
 		if (await created(res.data, res.etag) === false) {
 			ui.status('삭제를 취소했습니다. 지금 필터(' + what + ')에 맞지 ' +
 			    '않아 목록에는 보이지 않습니다.', 'ok');
+			focusBack();
 			return;
 		}
 		ui.status('삭제를 취소했습니다.', 'ok');
@@ -794,6 +800,17 @@
 		const b = back && back.li.querySelector('.card-actions .edit');
 		if (b)
 			b.focus();
+		else
+			focusBack();
+	}
+
+	/* 실행 취소 took the focus with it when the toast went: with no card
+	 * to give it to, the search box has it, not the page's start. */
+	function focusBack() {
+		const f = document.activeElement;
+
+		if (!f || f === document.body)
+			$.search.focus();
 	}
 
 	async function pin(e) {
