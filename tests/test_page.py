@@ -406,14 +406,14 @@ def page_new_typed_while_saving(env):
         wd.keys(CTRL_ENTER)
         wd.js("var t = document.getElementById('memo-text');"
               " t.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));"
-              " t.value = '넷째\n다'; t.dispatchEvent(new Event('input'));")
+              " t.value = '넷째\\n다'; t.dispatchEvent(new Event('input'));")
         wd.wait("return window.__posts === 1", "the fourth's answer")
         time.sleep(0.3)
         eq(wd.js("return [document.getElementById('memo-text').value,"
                  " document.getElementById('status').textContent]"),
            ["넷째\n다", "저장하는 중…"], "the box untouched while composing")
         wd.js("var t = document.getElementById('memo-text');"
-              " t.value = '넷째\n다음'; t.dispatchEvent(new Event('input'));"
+              " t.value = '넷째\\n다음'; t.dispatchEvent(new Event('input'));"
               " t.dispatchEvent(new CompositionEvent('compositionend', {data: '음'}));")
         wd.wait("return document.getElementById('memo-text').value === '다음'",
                 "once composed, what was sent gone from the box")
