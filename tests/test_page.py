@@ -425,6 +425,49 @@ def page_new_typed_while_saving(env):
         no_problems(wd, "new memo typed while saving")
 
 
+@test
+@page_logic
+def page_new_answer_lost(env):
+    """Page: a new memo whose save's answer was lost (the server has it) and that is saved again is not made twice: the newest memos are looked at first; one the server never got is made on the next save"""
+    name = "페이지 새 메모 응답 유실"
+    api(env, name)
+    with Chromium(env, "new-lost") as wd:
+        open_page(wd, env, name)
+        post_ok = ("return /^저장했습니다/.test(document.getElementById('status')"
+                   ".textContent)")
+        # Sent, the memo made, the answer lost on the way back.
+        wd.js(SLOW_OR_LOST, "POST", "lost")
+        wd.type("#memo-text", "응답을 잃은 메모")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
+                ".textContent)", "the failure said")
+        eq([t for t, _, _ in memos(env, name).values()], ["응답을 잃은 메모"],
+           "the server has it")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(post_ok, "saved, the second time")
+        eq([t for t, _, _ in memos(env, name).values()], ["응답을 잃은 메모"],
+           "once, not twice")
+        eq((wd.js(CARDS), wd.js("return document.getElementById('memo-text').value")),
+           (["응답을 잃은 메모"], ""), "its card, once; the box empty")
+        # Never sent (the network down before it): the next save makes it.
+        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+              " if (i && i.method === 'POST') return Promise.reject(new TypeError('x'));"
+              " return window.__f0(u, i); };")
+        wd.type("#memo-text", "보내지 못한 메모")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
+                ".textContent)", "the failure said")
+        eq(len(memos(env, name)), 1, "nothing sent")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(post_ok + " && document.getElementById('count').textContent === '메모 2개'",
+                "saved, the second time")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           ["보내지 못한 메모", "응답을 잃은 메모"], "made once")
+        no_problems(wd, "new memo's answer lost")
+
+
 # Every PATCH the page sends, once answered: [URL, If-Match, status].
 PATCHES = ("window.__patches = []; var f = window.fetch;"
            "window.fetch = function (u, i) { var p = f(u, i);"

@@ -585,6 +585,27 @@
 	/* ---- writing a new memo ---- */
 
 	let saving = false, composingNew = false;
+	/* A new memo's save whose answer never came ({text, after}): the
+	 * network failed or the answer was cut, and the server may have the
+	 * memo.  Saved again unchanged, it is looked for first among the
+	 * memos newer than the newest this page knew then, so a lost answer
+	 * does not make the memo twice. */
+	let unsure = null;
+
+	function unanswered(res) {
+		return res.status === 0 || res.status === 502 || res.status === 504 ||
+		    (!res.ok && res.status >= 200 && res.status < 300);
+	}
+
+	/* The memo an unanswered save of value made, as a create's answer,
+	 * or null (not there, or the server cannot say). */
+	async function madeMeanwhile(value, after) {
+		const res = await net.list({ limit: 20 });
+		const m = res.ok && res.data.memos.find((x) =>
+		    x.id > after && x.text === value);
+
+		return m ? { ok: true, status: 200, data: m, etag: null } : null;
+	}
 
 	async function submitNew() {
 		const value = $.text.value;
@@ -604,7 +625,13 @@
 		$.save.disabled = true;
 		$.form.setAttribute('aria-busy', 'true');
 		ui.status('저장하는 중…', '');
-		const res = await net.create(value);
+		const again = unsure && unsure.text === value ? unsure : null;
+		let after = again ? again.after : 0;
+		if (!again)
+			st.entries.forEach((e, id) => { after = Math.max(after, id); });
+		const res = again && await madeMeanwhile(value, after) ||
+		    await net.create(value);
+		unsure = unanswered(res) ? { text: value, after } : null;
 		/* Typed on while the save ran: what was sent is saved, and what
 		 * came after it stays for the next memo, as it would have after
 		 * a save that answered at once.  A change inside the text sent
