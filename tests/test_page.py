@@ -468,6 +468,36 @@ def page_new_answer_lost(env):
         no_problems(wd, "new memo's answer lost")
 
 
+@test
+@page_logic
+def page_new_unsent_filtered(env):
+    """Page: a new memo the server never got, saved again while a search is on, is made, though an earlier memo has its text: the memos a filtered list shows do not tell which are older than the save (the earlier one was taken for the answer, and nothing made)"""
+    name = "페이지 새 메모 검색 중 재시도"
+    b = api(env, name)
+    post(b, "회의 준비")
+    post(b, "우유 사기")
+    with Chromium(env, "new-unsent-filtered") as wd:
+        open_page(wd, env, name)
+        search(wd, "회의")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for 회의")
+        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+              " if (i && i.method === 'POST') return Promise.reject(new TypeError('x'));"
+              " return window.__f0(u, i); };")
+        wd.type("#memo-text", "우유 사기")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
+                ".textContent)", "the failure said")
+        eq(len(memos(env, name)), 2, "nothing sent")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
+                "saved, the second time")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           ["우유 사기", "우유 사기", "회의 준비"], "made, beside the earlier one")
+        no_problems(wd, "new memo unsent, a search on")
+
+
 # Every PATCH the page sends, once answered: [URL, If-Match, status].
 PATCHES = ("window.__patches = []; var f = window.fetch;"
            "window.fetch = function (u, i) { var p = f(u, i);"

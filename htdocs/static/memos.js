@@ -21,6 +21,11 @@
 		cursor: 0, more: false, loading: false,
 		count: 0, loaded: false,
 		entries: new Map(),	/* id -> {memo, etag, li} */
+		/* The highest memo id the page has seen (a list, a new memo),
+		 * and whether a list without filters was shown: then no memo
+		 * live then has a higher one (madeMeanwhile()).  A filtered
+		 * list, or none, says nothing of the newest memo. */
+		newest: 0, whole: false,
 		tags: [], tagsOpen: false, tagTimer: 0
 	};
 	let $ = null;		/* the view's elements, by id */
@@ -227,6 +232,9 @@
 			return;
 		}
 		relist(pinned.data.memos, page.data.memos);
+		pinned.data.memos.concat(page.data.memos).forEach((m) => known(m.id));
+		if (!st.q && !st.tag)
+			st.whole = true;
 		st.count = pinned.data.memos.length + (page.data.count || 0);
 		st.loaded = true;
 		show();
@@ -592,6 +600,10 @@
 	 * does not make the memo twice. */
 	let unsure = null;
 
+	function known(id) {
+		st.newest = Math.max(st.newest, id);
+	}
+
 	function unanswered(res) {
 		return res.status === 0 || res.status === 502 || res.status === 504 ||
 		    (!res.ok && res.status >= 200 && res.status < 300);
@@ -625,12 +637,13 @@
 		$.save.disabled = true;
 		$.form.setAttribute('aria-busy', 'true');
 		ui.status('저장하는 중…', '');
+		/* after: null when the page cannot tell which memos are older
+		 * than this save (the list filtered, or not loaded): a memo of
+		 * the same text there may be an earlier one, not this. */
 		const again = unsure && unsure.text === value ? unsure : null;
-		let after = again ? again.after : 0;
-		if (!again)
-			st.entries.forEach((e, id) => { after = Math.max(after, id); });
-		const res = again && await madeMeanwhile(value, after) ||
-		    await net.create(value);
+		const after = again ? again.after : st.whole ? st.newest : null;
+		const res = again && after !== null &&
+		    await madeMeanwhile(value, after) || await net.create(value);
 		unsure = unanswered(res) ? { text: value, after } : null;
 		/* Typed on while the save ran: what was sent is saved, and what
 		 * came after it stays for the next memo, as it would have after
@@ -682,6 +695,7 @@
 		const seq = st.seq;
 		let res = null;
 
+		known(memo.id);
 		refreshTags();
 		if (st.q || st.tag) {
 			try {
