@@ -812,6 +812,7 @@
 	 * the click, was the only way back short of the 휴지통 view.  The
 	 * focus its button took with it goes to the new one. */
 	async function undo(e) {
+		const from = document.activeElement;
 		const res = await net.restore(e.memo.id);
 
 		if (!res.ok) {
@@ -839,9 +840,13 @@
 		ui.status('삭제를 취소했습니다.', 'ok');
 		const back = st.entries.get(res.data.id);
 		const b = back && back.li.querySelector('.card-actions .edit');
-		if (b)
+		const f = document.activeElement;
+		/* Not from where the person went meanwhile (Ctrl+Z, then a
+		 * click in a box to type: the keys would leave it, and cut the
+		 * syllable an IME is composing). */
+		if (b && (!f || f === document.body || f === from))
 			b.focus();
-		else
+		else if (!b)
 			focusBack();
 	}
 

@@ -103,12 +103,16 @@
 	}
 
 	/* Ctrl/⌘+Z outside the fields (there it undoes typing) and outside a
-	 * dialog: the shown toast's action. */
+	 * dialog: the shown toast's action.  Not a key held down: its repeats
+	 * would run a failed 실행 취소's new toast again as soon as it shows,
+	 * while the key is down.  (A keydown without a key, which a browser
+	 * may send for an autofill, is let be.) */
 	function undoKey(e) {
 		const b = document.querySelector('#toast.show .toast-action');
 		const el = e.target;
 
-		if (!b || !el.closest || e.key.toLowerCase() !== 'z' || e.shiftKey || e.altKey ||
+		if (!b || !el.closest || e.repeat ||
+		    String(e.key).toLowerCase() !== 'z' || e.shiftKey || e.altKey ||
 		    !(mac() ? e.metaKey : e.ctrlKey) || composing(e) ||
 		    el.closest('input, textarea, select, [contenteditable], dialog'))
 			return;
