@@ -498,6 +498,24 @@ def page_new_unsent_filtered(env):
         no_problems(wd, "new memo unsent, a search on")
 
 
+@test
+@page_logic
+def page_dates_of_other_years(env):
+    """Page: a memo of another year shows its date and its time of day (the time was only in the title, a tooltip that keyboard, touch and screen readers do not reach)"""
+    name = "페이지 지난 해"
+    b = api(env, name)
+    old = post(b, "작년 메모")
+    env.db.client(database="memo", stdin=(
+        "UPDATE memo SET created_at = '2024-03-02 06:04:00', updated_at = NULL"
+        f" WHERE id = {int(old)}"))
+    with Chromium(env, "dates") as wd:
+        wd.timezone("Asia/Seoul")
+        open_page(wd, env, name)
+        eq(wd.js(f"return document.querySelector('{card(old)} .meta time').textContent"),
+           "2024년 3월 2일 오후 3:04", "the date and the time, in KST")
+        no_problems(wd, "dates of other years")
+
+
 # Every PATCH the page sends, once answered: [URL, If-Match, status].
 PATCHES = ("window.__patches = []; var f = window.fetch;"
            "window.fetch = function (u, i) { var p = f(u, i);"

@@ -44,8 +44,10 @@
 	    minute: '2-digit' });
 	const THIS_YEAR = new Intl.DateTimeFormat('ko-KR', { month: 'long',
 	    day: 'numeric', hour: 'numeric', minute: '2-digit' });
+	/* With the time of day, as the others: the title (FULL) is a
+	 * tooltip, which keyboard, touch and screen readers do not reach. */
 	const OTHER_YEAR = new Intl.DateTimeFormat('ko-KR', { year: 'numeric',
-	    month: 'long', day: 'numeric' });
+	    month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 	const DAY = new Intl.DateTimeFormat('ko-KR', { year: 'numeric',
 	    month: 'long', day: 'numeric' });
 
