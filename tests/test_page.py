@@ -157,14 +157,21 @@ FAIL_LATE = ("window.__f0 = window.fetch; var m = arguments[0], part = arguments
              "   {status: code, headers: {'Content-Type': 'application/json'}}); }); };")
 # fetch sends a request of method arguments[0] as it is, and: "late", its
 # answer comes 1.5 s late (a slow phone network); "lost", the server gets
-# it but its answer never comes back (the network failed after).
+# it but its answer never comes back (the network failed after);
+# "unsent", it never leaves (the network down before it).  window.__f0
+# is the fetch before, for the test to put back.
 SLOW_OR_LOST = ("window.__f0 = window.fetch; var m = arguments[0], how = arguments[1];"
                 "window.fetch = function (u, i) {"
                 " if (!i || i.method !== m) return window.__f0(u, i);"
+                " if (how === 'unsent') return Promise.reject(new TypeError('Failed to fetch'));"
                 " if (how === 'lost') return window.__f0(u, i).then(function () {"
                 "  throw new TypeError('Failed to fetch'); });"
                 " return new Promise(function (ok) { setTimeout(ok, 1500); })"
                 "  .then(function () { return window.__f0(u, i); }); };")
+
+# The status line after a save: saved, or not.
+SAVED = "return /^저장했습니다/.test(document.getElementById('status').textContent)"
+SAVE_FAILED = "return /^저장하지 못했습니다/.test(document.getElementById('status').textContent)"
 
 
 def draft_holds(wd, text):
@@ -295,8 +302,7 @@ def page_write_edit_history(env):
         wd.js(f"var t = document.getElementById('edit-{mid}'); t.value = '못 고친 내용';"
               "t.dispatchEvent(new Event('input'));")
         wd.click(card(mid, ".editor .actions .primary"))
-        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status').textContent)",
-                "the failed save")
+        wd.wait(SAVE_FAILED, "the failed save")
         eq(wd.js(FOCUSED), ["primary", "저장", False], "the focus back on 저장, on again")
         eq(wd.js(f"return document.getElementById('edit-{mid}').value"), "못 고친 내용",
            "the text kept")
@@ -319,8 +325,7 @@ def page_edit_typed_while_saving(env):
         wd.js(SLOW_OR_LOST, "PATCH", "late")
         wd.keys(" 두부" + CTRL_ENTER)
         wd.keys(" 우유")
-        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
-                "the save answered")
+        wd.wait(SAVED, "the save answered")
         settled(lambda: text_of(env, mid), "장보기 두부", "what was sent, saved")
         check(wd.js(f"return !!document.querySelector('{card(mid)}.editing')"),
               "the editor still open")
@@ -350,8 +355,7 @@ def page_edit_answer_lost(env):
         open_editor(wd, mid)
         wd.js(SLOW_OR_LOST, "PATCH", "lost")
         wd.keys(" 정리" + CTRL_ENTER)
-        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
-                ".textContent)", "the failure said")
+        wd.wait(SAVE_FAILED, "the failure said")
         settled(lambda: text_of(env, mid), "회의 메모 정리", "saved on the server all the same")
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
@@ -374,8 +378,7 @@ def page_new_typed_while_saving(env):
         wd.type("#memo-text", "첫 메모")
         wd.keys(CTRL_ENTER)
         wd.keys("\n둘째 메모")
-        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
-                "the save answered")
+        wd.wait(SAVED, "the save answered")
         eq(wd.js("return document.getElementById('memo-text').value"), "둘째 메모",
            "what was typed after, alone")
         check("더 쓴 내용은 아직 저장하지 않았습니다" in
@@ -417,8 +420,7 @@ def page_new_typed_while_saving(env):
               " t.dispatchEvent(new CompositionEvent('compositionend', {data: '음'}));")
         wd.wait("return document.getElementById('memo-text').value === '다음'",
                 "once composed, what was sent gone from the box")
-        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
-                "the save said")
+        wd.wait(SAVED, "the save said")
         eq(sorted(t for t, _, _ in memos(env, name).values()),
            ["넷째", "둘째 메모", "셋째", "첫 메모"], "each memo once")
         wd.js("window.fetch = window.__f0")
@@ -433,35 +435,29 @@ def page_new_answer_lost(env):
     api(env, name)
     with Chromium(env, "new-lost") as wd:
         open_page(wd, env, name)
-        post_ok = ("return /^저장했습니다/.test(document.getElementById('status')"
-                   ".textContent)")
         # Sent, the memo made, the answer lost on the way back.
         wd.js(SLOW_OR_LOST, "POST", "lost")
         wd.type("#memo-text", "응답을 잃은 메모")
         wd.keys(CTRL_ENTER)
-        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
-                ".textContent)", "the failure said")
+        wd.wait(SAVE_FAILED, "the failure said")
         eq([t for t, _, _ in memos(env, name).values()], ["응답을 잃은 메모"],
            "the server has it")
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
-        wd.wait(post_ok, "saved, the second time")
+        wd.wait(SAVED, "saved, the second time")
         eq([t for t, _, _ in memos(env, name).values()], ["응답을 잃은 메모"],
            "once, not twice")
         eq((wd.js(CARDS), wd.js("return document.getElementById('memo-text').value")),
            (["응답을 잃은 메모"], ""), "its card, once; the box empty")
         # Never sent (the network down before it): the next save makes it.
-        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
-              " if (i && i.method === 'POST') return Promise.reject(new TypeError('x'));"
-              " return window.__f0(u, i); };")
+        wd.js(SLOW_OR_LOST, "POST", "unsent")
         wd.type("#memo-text", "보내지 못한 메모")
         wd.keys(CTRL_ENTER)
-        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
-                ".textContent)", "the failure said")
+        wd.wait(SAVE_FAILED, "the failure said")
         eq(len(memos(env, name)), 1, "nothing sent")
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
-        wd.wait(post_ok + " && document.getElementById('count').textContent === '메모 2개'",
+        wd.wait(SAVED + " && document.getElementById('count').textContent === '메모 2개'",
                 "saved, the second time")
         eq(sorted(t for t, _, _ in memos(env, name).values()),
            ["보내지 못한 메모", "응답을 잃은 메모"], "made once")
@@ -481,18 +477,14 @@ def page_new_unsent_filtered(env):
         search(wd, "회의")
         wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 1개'",
                 "the results for 회의")
-        wd.js("window.__f0 = window.fetch; window.fetch = function (u, i) {"
-              " if (i && i.method === 'POST') return Promise.reject(new TypeError('x'));"
-              " return window.__f0(u, i); };")
+        wd.js(SLOW_OR_LOST, "POST", "unsent")
         wd.type("#memo-text", "우유 사기")
         wd.keys(CTRL_ENTER)
-        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status')"
-                ".textContent)", "the failure said")
+        wd.wait(SAVE_FAILED, "the failure said")
         eq(len(memos(env, name)), 2, "nothing sent")
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
-        wd.wait("return /^저장했습니다/.test(document.getElementById('status').textContent)",
-                "saved, the second time")
+        wd.wait(SAVED, "saved, the second time")
         eq(sorted(t for t, _, _ in memos(env, name).values()),
            ["우유 사기", "우유 사기", "회의 준비"], "made, beside the earlier one")
         no_problems(wd, "new memo unsent, a search on")

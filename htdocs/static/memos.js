@@ -592,7 +592,8 @@
 
 	/* ---- writing a new memo ---- */
 
-	let saving = false, composingNew = false;
+	let saving = false;
+	let composingNew = () => false;	/* ui.keys() tells */
 	/* A new memo's save whose answer never came ({text, after}): the
 	 * network failed or the answer was cut, and the server may have the
 	 * memo.  Saved again unchanged, it is looked for first among the
@@ -653,7 +654,7 @@
 		 * would cut it, or type it twice.  Until then this save is not
 		 * over, so a Ctrl+Enter held for that syllable's end cannot send
 		 * the saved text again. */
-		if (res.ok && composingNew)
+		if (res.ok && composingNew())
 			await new Promise((ok) => $.text.addEventListener(
 			    'compositionend', ok, { once: true }));
 		saving = false;
@@ -823,8 +824,7 @@
 			}
 			offerUndo(e);
 			const again = document.querySelector('#toast .toast-action');
-			if (again && (!document.activeElement ||
-			    document.activeElement === document.body))
+			if (again && focusLost())
 				again.focus();
 			return;
 		}
@@ -840,22 +840,27 @@
 		ui.status('삭제를 취소했습니다.', 'ok');
 		const back = st.entries.get(res.data.id);
 		const b = back && back.li.querySelector('.card-actions .edit');
-		const f = document.activeElement;
 		/* Not from where the person went meanwhile (Ctrl+Z, then a
 		 * click in a box to type: the keys would leave it, and cut the
 		 * syllable an IME is composing). */
-		if (b && (!f || f === document.body || f === from))
+		if (b && (focusLost() || document.activeElement === from))
 			b.focus();
 		else if (!b)
 			focusBack();
 	}
 
-	/* 실행 취소 took the focus with it when the toast went: with no card
-	 * to give it to, the search box has it, not the page's start. */
-	function focusBack() {
+	/* Whether nothing has the focus: the toast's button held it, and
+	 * went with the toast. */
+	function focusLost() {
 		const f = document.activeElement;
 
-		if (!f || f === document.body)
+		return !f || f === document.body;
+	}
+
+	/* With no card to give it to, the search box has the focus 실행 취소
+	 * took with it, not the page's start. */
+	function focusBack() {
+		if (focusLost())
 			$.search.focus();
 	}
 
@@ -1024,9 +1029,7 @@
 			ev.preventDefault();
 			submitNew();
 		});
-		ui.keys($.text, submitNew, null);
-		$.text.addEventListener('compositionstart', () => { composingNew = true; });
-		$.text.addEventListener('compositionend', () => { composingNew = false; });
+		composingNew = ui.keys($.text, submitNew, null);
 
 		$.search.addEventListener('input', () => {
 			clearTimeout(searchTimer);

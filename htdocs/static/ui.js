@@ -241,7 +241,9 @@
 	 * acts while composing.  A Ctrl+Enter pressed during a composition
 	 * saves once it has ended, with its last syllable; one that comes
 	 * after the composition ended (Safari: keyCode 229 after
-	 * compositionend) saves at once, as no compositionend follows it. */
+	 * compositionend) saves at once, as no compositionend follows it.
+	 * Returns a function telling whether a composition is in progress in
+	 * field. */
 	function keys(field, save, cancel) {
 		let pending = false, inside = false;
 
@@ -268,6 +270,7 @@
 			pending = false;
 			setTimeout(save, 0);
 		});
+		return () => inside;
 	}
 
 	/* Enter at the end of a checklist line starts the next one ("- [ ] ");
