@@ -319,19 +319,33 @@ memo_etag_listed(const char *list, const struct db_memo *m, int weak)
 
 	memo_etag(m, etag);
 	n = strlen(etag);
-	while (*list != '\0') {
+	for (;;) {
+		const char *close;
 		size_t len;
 
 		list += strspn(list, " \t,");
-		if (weak && strncmp(list, "W/", 2) == 0)
-			list += 2;
-		len = strcspn(list, " \t,");
+		if (*list == '\0')
+			return 0;
+		if (*list == '*')
+			len = 1;
+		else {
+			if (weak && strncmp(list, "W/", 2) == 0)
+				list += 2;
+			/* A list that is not RFC 9110's names nothing:
+			 * "W/ x", a bare x, an unclosed quote. */
+			if (*list != '"' ||
+			    (close = strchr(list + 1, '"')) == NULL)
+				return 0;
+			len = (size_t)(close - list) + 1;
+		}
+		/* strchr finds the '\0' too: the list's end is a separator. */
+		if (strchr(" \t,", list[len]) == NULL)
+			return 0;
 		if ((len == 1 && *list == '*') ||
 		    (len == n && memcmp(list, etag, n) == 0))
 			return 1;
 		list += len;
 	}
-	return 0;
 }
 
 int

@@ -60,7 +60,8 @@ enum err memo_answer_stale(struct resp *r, const struct db_memo *cur);
 /* 1 if the If-Match (or If-None-Match) value `list` names m: "*", or one
  * of its comma-separated ETags.  If-Match compares strongly (weak 0: a
  * W/"…" never matches); If-None-Match weakly (weak 1: W/"1-0" is "1-0"),
- * as RFC 9110 has them (13.1.1, 13.1.2). */
+ * as RFC 9110 has them (13.1.1, 13.1.2).  A malformed list names
+ * nothing: a 412 for If-Match, the whole answer for If-None-Match. */
 int	 memo_etag_listed(const char *list, const struct db_memo *m,
 	    int weak);
 /* A memo_change precondition (db.h): arg is the request's If-Match value,

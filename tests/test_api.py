@@ -212,7 +212,8 @@ def api_memo_shape(env):
         eq(r.status, 304, f"If-None-Match {inm}")
         eq(r.body, b"", "304 has no body")
         eq(r.header("ETag"), etag, "304 names the ETag")
-    for inm in (etag2, f"W/{etag2}", f"w/{etag}"):
+    for inm in (etag2, f"W/{etag2}", f"w/{etag}", f"W/ {etag}", f"x{etag}",
+                f"{etag}x", f'"{etag}', f"W/W/{etag}"):
         r = b.get(f"/memo/{m['id']}", headers={"If-None-Match": inm})
         eq((r.status, r.json()), (200, m), f"If-None-Match {inm}: not this memo")
     for what, body in (("a string", {"text": "x", "pinned": "yes"}),
@@ -510,7 +511,8 @@ def api_precondition(env):
             ("PATCH pinned", lambda im: patch(b, i, {"pinned": True}, if_match=im)),
             ("DELETE", lambda im: delete(b, f"/memo/{i}", if_match=im)),
             ("restore", lambda im: restore(b, i, if_match=im))):
-        for im in (e0, '"garbage"', f"W/{e1}", e1.strip('"'), f'{e0}, "x"'):
+        for im in (e0, '"garbage"', f"W/{e1}", e1.strip('"'), f'{e0}, "x"',
+                   f"W/ {e1}", f"{e1}x", f"x{e1}"):
             r = send_it(im)
             check_error(r, 412, f"{what} with If-Match {im}")
             eq(r.json(), {"error": "the memo has changed since it was read", "memo": cur},
