@@ -202,6 +202,21 @@ def template_says_what_the_issue_asks(env):
           "grace period above the database wait plus the migration lock wait")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
     check("memo-setup boot" in user_data and "MEMO_MODE=" in user_data, "user data boots memo")
+    # AmazonSSMManagedInstanceCore allows ssm:GetParameter(s) on every
+    # parameter: the role's own policy must deny all but the Naver pair.
+    role = r["InstanceRole"]["Properties"]
+    check(any("AmazonSSMManagedInstanceCore" in str(a) for a in role["ManagedPolicyArns"]),
+          "Session Manager's managed policy")
+    statements = {st.get("Sid"): st for st in
+                  role["Policies"][0]["PolicyDocument"]["Statement"] if isinstance(st, dict)}
+    deny = statements.get("NoOtherParameters", {})
+    eq((deny.get("Effect"), sorted(deny.get("Action", [])), deny.get("NotResource")),
+       ("Deny", ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters",
+                 "ssm:GetParametersByPath"],
+        statements["NaverSettings"]["Resource"]),
+       "no parameter but the Naver pair, whatever the managed policies allow")
+    check("kms:EncryptionContext:PARAMETER_ARN" in str(statements["DecryptSecureStrings"]),
+          "kms:Decrypt only for the Naver pair's parameters")
     db = r["Database"]["Properties"]
     eq((db["Engine"], db["ManageMasterUserPassword"], db["DeletionProtection"],
         db["StorageEncrypted"], db["MultiAZ"]),
@@ -289,7 +304,8 @@ def stack_deploys_into_moto(env):
         if isinstance(doc, str):    # moto answers a Python repr of the dict
             doc = json.loads(doc) if doc.startswith('{"') else ast.literal_eval(doc)
         sids = {st.get("Sid") for st in doc["Statement"]}
-        eq(sids, {"NaverSettings", "DecryptSecureStrings", "DatabaseUsers", "FindMasterSecret",
+        eq(sids, {"NaverSettings", "NoOtherParameters", "DecryptSecureStrings", "DatabaseUsers",
+                  "FindMasterSecret",
                   "ReadMasterSecret", "SignalBoot", "ReportOwnHealth"}, "the role's own policy")
         print(f"    saw: CREATE_COMPLETE with {len(outputs)} outputs; resource types moto "
               f"accepted without creating them: {', '.join(moto.unsupported()) or 'none'}")
