@@ -202,6 +202,11 @@ def template_says_what_the_issue_asks(env):
           "grace period above the database wait plus the migration lock wait")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
     check("memo-setup boot" in user_data and "MEMO_MODE=" in user_data, "user data boots memo")
+    # A log group named after the stack and kept after a failed create
+    # would make the next create of that stack fail.
+    named = {k: v.get("DeletionPolicy") for k, v in r.items()
+             if v["Type"] == "AWS::Logs::LogGroup" and "LogGroupName" in v["Properties"]}
+    eq(set(named.values()), {"RetainExceptOnCreate"}, f"log groups' deletion policy: {named}")
     # AmazonSSMManagedInstanceCore allows ssm:GetParameter(s) on every
     # parameter: the role's own policy must deny all but the Naver pair.
     role = r["InstanceRole"]["Properties"]
