@@ -202,6 +202,14 @@ def template_says_what_the_issue_asks(env):
           "grace period above the database wait plus the migration lock wait")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
     check("memo-setup boot" in user_data and "MEMO_MODE=" in user_data, "user data boots memo")
+    # TRASH_DAYS from the stack, on every instance alike (any instance's
+    # memo-maint may purge), within the bounds common/cfg.c holds it to.
+    bounds = re.search(r"cfg_num\(cfg, CFG_TRASH_DAYS, (\d+), (\d+)\)",
+                       open(os.path.join(stack.ROOT, "common", "cfg.c")).read())
+    trash = t["Parameters"]["TrashDays"]
+    eq((trash["Default"], trash["MinValue"], trash["MaxValue"]),
+       (30, int(bounds.group(1)), int(bounds.group(2))), "TrashDays: cfg.c's default and bounds")
+    check("export TRASH_DAYS='${TrashDays}'\n" in user_data, "the user data hands TrashDays on")
     # A log group named after the stack and kept after a failed create
     # would make the next create of that stack fail.
     named = {k: v.get("DeletionPolicy") for k, v in r.items()
@@ -249,7 +257,7 @@ def stack_deploys_into_moto(env):
         params = {"VpcId": v["VPC"], "PublicSubnetIds": v["PUBLIC_SUBNETS"],
                   "PrivateSubnetIds": v["PRIVATE_SUBNETS"], "BalancerSubnetCidrs": v["PUBLIC_CIDRS"],
                   "DomainName": v["DOMAIN"], "CertificateArn": v["CERT_ARN"], "AmiId": v["AMI"],
-                  "MemoMode": "fastcgi"}
+                  "MemoMode": "fastcgi", "TrashDays": "45"}
         cf.create_stack(StackName="memo", TemplateBody=open(TEMPLATE).read(),
                         Capabilities=["CAPABILITY_IAM"],
                         Parameters=[{"ParameterKey": k, "ParameterValue": x}
@@ -290,6 +298,7 @@ def stack_deploys_into_moto(env):
         check("export MEMO_MODE='fastcgi'" in user_data and
               f"export DB_HOST='{outputs['DatabaseEndpoint']}'" in user_data and
               "export MEMO_FORWARDERS='10.0.0.0/24,10.0.1.0/24'" in user_data and
+              "export TRASH_DAYS='45'" in user_data and
               "exec /usr/local/sbin/memo-setup boot" in user_data, user_data)
 
         db = moto.client("rds").describe_db_instances(

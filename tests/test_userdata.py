@@ -77,7 +77,7 @@ def user_data(env, root, mode="cgi", procs="4", db_port=None):
         "AppDbSecret": "arn:app", "MigrateDbSecret": "arn:migrate", "Database": "memo-db",
         "CreateDbUsers": "true", "NaverClientIdParameter": "/memo/test/NAVER_CLIENT_ID",
         "NaverClientSecretParameter": "/memo/test/NAVER_CLIENT_SECRET",
-        "DomainName": "memo.example.com"})
+        "DomainName": "memo.example.com", "TrashDays": "21"})
     # The test's own changes: its database, no TLS, the Naver double, and
     # memo-setup where the bake put it.
     text = edit(text, "export DB_DATABASE=memo\n", "export DB_DATABASE=memo_aws\n")
@@ -499,8 +499,8 @@ def boot_from_the_stack_user_data(env):
         eq((stat.S_IMODE(os.stat(os.path.join(root, "etc/memo/memo.env")).st_mode),
             stat.S_IMODE(os.stat(os.path.join(root, "etc/memo/migrate.env")).st_mode)),
            (0o640, 0o600), "modes")
-        eq((conf["NAVER_CLIENT_ID"], conf["COOKIE_SECURE"]),
-           (env.naver.client_id, "1"), "Naver id from SSM, Secure cookies")
+        eq((conf["NAVER_CLIENT_ID"], conf["COOKIE_SECURE"], conf.get("TRASH_DAYS")),
+           (env.naver.client_id, "1", "21"), "Naver id from SSM, Secure cookies, the stack's TrashDays")
         for dirpath, _, files in os.walk(os.path.join(root, "etc")):
             for name in files:
                 path = os.path.join(dirpath, name)
