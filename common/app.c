@@ -172,6 +172,12 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 	    ctx.allow, sizeof(ctx.allow));
 	if (route == NULL)
 		app_fail(&ctx, ctx.allow[0] ? E_METHOD : E_NOTFOUND, NULL);
+	else if (strcmp(route->method, "GET") != 0 &&
+	    !cgi_from_own_page(&ctx.req))
+		/* Every route that acts, in one place (as the security
+		 * headers): a handler cannot forget it. */
+		app_fail(&ctx, E_FORBIDDEN, "not from this site's own page "
+		    "(Sec-Fetch-Site)");
 	else if (cfg_load(&ctx.cfg, env) != E_OK) {
 		cfg_log_error(&ctx.cfg);
 		app_fail(&ctx, E_INTERNAL, "configuration error");

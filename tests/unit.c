@@ -1175,6 +1175,9 @@ static const struct route page_routes[] = {
 	{ "POST", "", front_handle }, { NULL, NULL, NULL },
 };
 
+/* The request's Sec-Fetch-Site (NULL: none sent). */
+static const char *front_site;
+
 /* The status app_run answers (negative: the handler ran); allow, if not
  * NULL, must be the Allow header's value. */
 static int
@@ -1182,14 +1185,17 @@ front(const struct route *routes, int html, const char *method,
     const char *path, const char *allow)
 {
 	const struct endpoint ep = { "unit", html, routes };
-	char m[64], p[160], want[80];
-	char *env[] = { m, p, "MEMO_CONFIG=/dev/null", NULL };
+	char m[64], p[160], want[80], site[64];
+	char *env[] = { m, p, "MEMO_CONFIG=/dev/null", front_site ? site : NULL,
+	    NULL };
 	struct fake f = { "", 0, 0, { 0 } };
 	struct cgi_io io = { fake_read, fake_write, &f };
 	int status = 0;
 
 	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
 	snprintf(p, sizeof(p), "PATH_INFO=%s", path);
+	snprintf(site, sizeof(site), "HTTP_SEC_FETCH_SITE=%s",
+	    front_site ? front_site : "");
 	buf_init(&f.out, 1 << 16);
 	front_handled = 0;
 	app_run(&ep, env, &io, 0);
@@ -1250,6 +1256,29 @@ t_front(void)
 	CHECK(front(a, 0, "DELETE", "/sessions/a.b", NULL) == 404);
 	CHECK(front(a, 0, "DELETE", "/sessions/a%20", NULL) == 404);
 	CHECK(front(a, 0, "DELETE", "/sessions/a/b", NULL) == 404);
+	/* A route that acts (not a GET), asked for by another page than
+	 * ours, is 403 before its handler: POST /memo/{id}/restore took
+	 * none, and a sibling site's form reached it with the SameSite=Lax
+	 * session cookie.  Our own page, or no word at all (curl), passes;
+	 * a GET (the OAuth callback comes from Naver's page) too. */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const other[] = { "cross-site",
+		    "same-site", "none" };
+
+		front_site = other[i];
+		CHECK(front(a, 0, "POST", "/7/restore", NULL) == 403 &&
+		    front_handled == 0);
+		CHECK(front(a, 0, "PATCH", "/7", NULL) == 403);
+		CHECK(front(a, 0, "DELETE", "/sessions/abc", NULL) == 403);
+		CHECK(front(pg, 1, "POST", "", NULL) == 403);
+		CHECK(front(a, 0, "GET", "/7", NULL) == -200);
+		CHECK(front(a, 0, "HEAD", "/7", NULL) == -200);
+		CHECK(front(a, 0, "DELETE", "/7", "GET, PATCH") == 405);
+	}
+	front_site = "same-origin";
+	CHECK(front(a, 0, "POST", "/7/restore", NULL) == -200);
+	CHECK(front(pg, 1, "POST", "", NULL) == -200);
+	front_site = NULL;
 }
 
 /* import_open's verdict on text: E_OK, or the error with why holding want. */
