@@ -51,9 +51,8 @@ intent_parse(const struct cgi_req *req, int *withdraw)
 }
 
 /*
- * A withdrawal starts only from a live session and from our own page:
- * browsers say where a request came from in Sec-Fetch-Site ("none", an
- * address typed or opened from another program, is not our page either).
+ * A withdrawal starts only from a live session and from our own page
+ * (a POST: app_run refused it already if another page sent it).
  */
 static enum err
 withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
@@ -62,8 +61,6 @@ withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK)
 		return e;
-	if (!cgi_from_own_page(&ctx->req))
-		return E_FORBIDDEN;
 	if ((e = app_db(ctx)) != E_OK)
 		return e;
 	return db_session_live(ctx->db, hash);

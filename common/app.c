@@ -176,8 +176,7 @@ app_run(const struct endpoint *ep, char *const *env, const struct cgi_io *io,
 	    !cgi_from_own_page(&ctx.req))
 		/* Every route that acts, in one place (as the security
 		 * headers): a handler cannot forget it. */
-		app_fail(&ctx, E_FORBIDDEN, "not from this site's own page "
-		    "(Sec-Fetch-Site)");
+		app_fail(&ctx, E_FORBIDDEN, "not from this site's own page");
 	else if (cfg_load(&ctx.cfg, env) != E_OK) {
 		cfg_log_error(&ctx.cfg);
 		app_fail(&ctx, E_INTERNAL, "configuration error");

@@ -187,8 +187,18 @@ int
 cgi_from_own_page(const struct cgi_req *req)
 {
 	const char *site = cgi_getenv(req->env, "HTTP_SEC_FETCH_SITE");
+	const char *origin, *host, *sep;
 
-	return site == NULL || strcmp(site, "same-origin") == 0;
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0;
+	if ((origin = cgi_getenv(req->env, "HTTP_ORIGIN")) == NULL)
+		return 1;
+	/* The host, not the scheme: whether the client came over HTTPS is
+	 * not known the same way behind every proxy, and a sibling site or
+	 * another one has another host anyway.  "null" has none. */
+	host = cgi_getenv(req->env, "HTTP_HOST");
+	sep = strstr(origin, "://");
+	return host != NULL && sep != NULL && strcasecmp(sep + 3, host) == 0;
 }
 
 /* A byte that may stand for itself in both a URL path and a cookie Path:

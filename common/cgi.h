@@ -61,9 +61,11 @@ int	cgi_is_json(const struct cgi_req *req);
 int	cgi_is_https(const struct cgi_req *req);
 /* 0 if the browser says the request comes from another page than ours
  * (Sec-Fetch-Site other than same-origin: another site, a sibling one,
- * or opened from outside the browser); 1 if it says ours, or says
- * nothing (then the SameSite=Lax session cookie is what keeps another
- * site's POST from acting for the person). */
+ * or opened from outside the browser); 1 if it says ours.  A browser that
+ * sends no Sec-Fetch-Site (older ones; none over plain HTTP to a host
+ * that is not local) is judged by Origin instead: its host must be the
+ * request's Host.  1 when neither is sent: not a page's request (curl,
+ * the seed's clients). */
 int	cgi_from_own_page(const struct cgi_req *req);
 
 /* The path the app is mounted at, with a trailing slash: the directory of

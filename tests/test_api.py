@@ -51,6 +51,15 @@ def restore(b, mid, if_match=None):
                      headers={"If-Match": if_match} if if_match else None)
 
 
+def live_and_trashed(env, user):
+    """user's browser, a live memo with its ETag, and a memo in the trash."""
+    b = logged_in(env, user)
+    m, etag = new(b, "주인 있는 #메모")
+    trashed, _ = new(b, "휴지통의 메모")
+    eq(delete(b, f"/memo/{trashed['id']}").status, 204, "to the trash")
+    return b, m, etag, trashed
+
+
 def new(b, text, **extra):
     """POST /memo; returns (memo, ETag)."""
     r = b.post_json("/memo", dict(text=text, **extra))
@@ -227,10 +236,7 @@ def api_memo_shape(env):
 def api_requires_login(env):
     """Every route without a live session is 401 {"error":"login required"}; nothing changes"""
     user = "API 로그인 필요"
-    owner = logged_in(env, user)
-    m, etag = new(owner, "주인 있는 #메모")
-    trashed, _ = new(owner, "휴지통의 메모")
-    eq(delete(owner, f"/memo/{trashed['id']}").status, 204, "to the trash")
+    owner, m, etag, trashed = live_and_trashed(env, user)
     before = (memo_row(env, m["id"]), memo_row(env, trashed["id"]))
     routes = [("GET", "/memo", None), ("POST", "/memo", {"text": "몰래"}),
               ("GET", f"/memo/{m['id']}", None),
@@ -433,6 +439,55 @@ def api_bad_bodies(env):
     r = patch(b, i, {"text": big})
     eq(r.status, 200, "PATCH to the largest text")
     eq(memo_row(env, i)["text"], big, "stored whole")
+
+
+@test
+def api_other_pages_refused(env):
+    """Every route that acts (POST, PATCH, DELETE) answers 403 to a request another page sent, before it acts: Sec-Fetch-Site cross-site, same-site (a sibling subdomain's form, which the SameSite=Lax cookie goes with) or none; without Sec-Fetch-Site, an Origin of another host or "null".  Our own page (same-origin, or our own Origin) and curl (neither) act"""
+    user = "API 다른 페이지"
+    b, m, etag, trashed = live_and_trashed(env, user)
+    i, t = m["id"], trashed["id"]
+    other = logged_in(env, user)
+    sess = b.get("/account").json()["sessions"]
+    other_key = next(x["id"] for x in sess if not x["current"])
+    uid = naver_id(user)
+    count = f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'"
+    before = (memo_row(env, i), memo_row(env, t), env.db.query(count),
+              env.db.query(f"SELECT COUNT(*) FROM sessions WHERE public_id = '{other_key}'"))
+    acting = (("POST /memo", lambda h: send(b, "POST", "/memo", {"text": "끼워 넣기"}, headers=h)),
+              ("PATCH", lambda h: send(b, "PATCH", f"/memo/{i}", {"text": "덮어쓰기"},
+                                       headers=dict(h, **{"If-Match": etag}))),
+              ("DELETE /memo/{id}", lambda h: send(b, "DELETE", f"/memo/{i}", headers=h)),
+              ("restore", lambda h: send(b, "POST", f"/memo/{t}/restore", headers=h)),
+              ("DELETE /trash/{id}", lambda h: send(b, "DELETE", f"/trash/{t}", headers=h)),
+              ("DELETE /trash", lambda h: send(b, "DELETE", "/trash", headers=h)),
+              ("POST /import", lambda h: send(b, "POST", "/import", {"format": "memo-export", "version": 1, "memos": [
+                  {"text": "가져옴", "created_at": "2020-01-01T00:00:00Z"}]},
+                                              headers=h)),
+              ("DELETE /account/sessions/{id}",
+               lambda h: send(b, "DELETE", f"/account/sessions/{other_key}", headers=h)))
+    own = urllib.parse.urlsplit(env.web.url)
+    elsewhere = ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                 {"Sec-Fetch-Site": "none"},
+                 {"Sec-Fetch-Site": "cross-site", "Origin": f"{own.scheme}://{own.netloc}"},
+                 {"Origin": "https://evil.example"}, {"Origin": f"{own.scheme}://x.{own.netloc}"},
+                 {"Origin": "null"})
+    for what, send_it in acting:
+        for h in elsewhere:
+            check_error(send_it(h), 403, f"{what} with {h}",
+                        {"error": "not from this site's own page"})
+    eq((memo_row(env, i), memo_row(env, t), env.db.query(count),
+        env.db.query(f"SELECT COUNT(*) FROM sessions WHERE public_id = '{other_key}'")),
+       before, "nothing changed")
+    eq(other.get("/memo").status, 200, "the other session still works")
+    # Our own page, by either word, and curl acting.
+    r = send(b, "PATCH", f"/memo/{i}", {"pinned": True},
+             headers={"Sec-Fetch-Site": "same-origin", "If-Match": etag})
+    eq(r.status, 200, "PATCH from our own page")
+    r = send(b, "POST", f"/memo/{t}/restore", headers={"Origin": f"{own.scheme}://{own.netloc}"})
+    eq(r.status, 200, "restore with our own Origin, no Sec-Fetch-Site")
+    eq(memo_row(env, t)["deleted_at"], None, "restored")
+    eq(send(b, "DELETE", f"/account/sessions/{other_key}").status, 204, "curl: no word")
 
 
 @test
