@@ -172,7 +172,7 @@ def template_says_what_the_issue_asks(env):
                  "AWS::CloudWatch::Alarm"):
         check(want in types, f"a {want}")
     for p in ("VpcId", "PublicSubnetIds", "PrivateSubnetIds", "CertificateArn", "AmiId",
-              "InstanceType", "MinSize", "MaxSize", "DesiredCapacity", "DbInstanceClass",
+              "InstanceType", "MinSize", "MaxSize", "DbInstanceClass",
               "DbMultiAZ", "NaverClientIdParameter", "NaverClientSecretParameter"):
         check(p in t["Parameters"], f"parameter {p}")
     attrs = {a["Key"]: a["Value"] for a in r["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]}
@@ -198,6 +198,13 @@ def template_says_what_the_issue_asks(env):
     eq(group["UpdatePolicy"].get("AutoScalingScheduledAction", {}).get(
         "IgnoreUnmodifiedGroupSizeProperties"), True,
        "an update (a roll-out) keeps the size scaling gave the group")
+    # CloudFormation sets a DesiredCapacity the template names again on
+    # every update of the group: a roll-out at the busiest time would stop
+    # what scaling had added.
+    check("DesiredCapacity" not in group["Properties"] and "DesiredCapacity" not in t["Parameters"],
+          "no DesiredCapacity for an update to set the group back to")
+    eq((group["CreationPolicy"]["ResourceSignal"]["Count"], roll["MinInstancesInService"]),
+       ({"!Ref": "MinSize"}, {"!Ref": "MinSize"}), "the group starts with MinSize and keeps it in service")
     check(group["Properties"]["HealthCheckGracePeriod"] > 600 + 300,
           "grace period above the database wait plus the migration lock wait")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
