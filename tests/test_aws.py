@@ -250,7 +250,12 @@ def template_says_what_the_issue_asks(env):
                if v["Type"] == "AWS::CloudWatch::Alarm"}
     eq(metrics >= {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "UnHealthyHostCount",
                    "TargetResponseTime", "DatabaseConnections", "CPUUtilization",
-                   "FreeStorageSpace", "DatabaseConnectErrors"}, True, f"alarms: {metrics}")
+                   "FreeStorageSpace", "DatabaseConnectErrors", "MaintFailures"}, True,
+       f"alarms: {metrics}")
+    # The metric filters count lines the programs write (test_maint.py runs
+    # memo-maint into its failure and looks for this pattern).
+    eq(r["MaintFailures"]["Properties"]["FilterPattern"], '"memo-maint: failed:"',
+       "memo-maint's failures counted")
 
 
 @test

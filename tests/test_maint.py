@@ -259,6 +259,11 @@ def maint_usage_and_failures(env):
     p = maint(env, config=config)
     eq((p.returncode, p.stdout), (1, ""), "database unreachable")
     check("database" in p.stderr and "failed" in p.stderr, f"stderr says why: {p.stderr!r}")
+    # What the stack's MaintFailures metric filter (memo.yaml) counts.
+    pattern = re.search(r"MaintFailures:.*?FilterPattern: '\"([^\"]+)\"'",
+                        open(os.path.join(stack.ROOT, "deploy/aws/memo.yaml")).read(), re.S)
+    check(pattern and pattern.group(1) in p.stderr,
+          f"the alarm's filter {pattern and pattern.group(1)!r} matches {p.stderr!r}")
     check(env.db.password not in p.stderr, "no password in the message")
     check("no settings file" not in p.stderr, f"a settings file was read: {p.stderr!r}")
     # By hand without MEMO_CONFIG: the default file, which a machine

@@ -573,10 +573,20 @@ def boot_from_the_stack_user_data(env):
                   for v in test_aws.template()["Resources"].values() if v["Type"] == "AWS::Logs::LogGroup"}
         eq(set(files.values()), groups, "log groups")
         eq(sorted(files), ["/var/log/cloud-init-output.log", "/var/log/lighttpd/access.log",
-                           "/var/log/lighttpd/cgi.log", "/var/log/lighttpd/error.log"], "files")
+                           "/var/log/lighttpd/cgi.log", "/var/log/lighttpd/error.log",
+                           "/var/log/memo/maint.log"], "files")
         for path in files:
             if "lighttpd" in path:
                 check(f'"{root}{path}"' in resolved, f"lighttpd writes {path}")
+        # memo-maint writes the file the agent ships (its journal is not),
+        # for the stack's MaintFailingAlarm; rotated weekly.
+        dropin = open(os.path.join(root, "etc/systemd/system/memo-maint.service.d/log.conf")).read()
+        for stream in ("StandardOutput", "StandardError"):
+            check(f"\n{stream}=append:/var/log/memo/maint.log\n" in dropin,
+                  f"memo-maint's {stream} in maint.log: {dropin!r}")
+        check(os.path.isdir(os.path.join(root, "var/log/memo")), "its folder made")
+        check(open(os.path.join(root, "etc/logrotate.d/memo-maint")).read().startswith(
+            "/var/log/memo/maint.log {"), "maint.log rotated")
         # make install puts the timer in every image: memo-setup's "no
         # memo-maint.timer unit" is for installs made otherwise; here it
         # would be a bake that lost it, instances that never purge the trash.

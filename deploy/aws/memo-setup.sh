@@ -432,7 +432,31 @@ cloudwatch_config() {
 	fi
 }
 
+# memo-maint's output in a file the CloudWatch agent ships (the journal,
+# where it goes by default, is neither shipped nor kept when the instance
+# goes): a purge failing for hours is an alarm (MaintFailingAlarm), not a
+# silent break of the trash's promise.  systemd opens the file as root.
+maint_log() {
+	d=$R/etc/systemd/system/memo-maint.service.d
+	install -d -m 755 "$d" "$R/var/log/memo" "$R/etc/logrotate.d"
+	cat >"$d/log.conf" <<EOF
+[Service]
+StandardOutput=append:/var/log/memo/maint.log
+StandardError=append:/var/log/memo/maint.log
+EOF
+	cat >"$R/etc/logrotate.d/memo-maint" <<EOF
+/var/log/memo/maint.log {
+	weekly
+	rotate 4
+	compress
+	missingok
+	notifempty
+}
+EOF
+}
+
 start() {
+	maint_log
 	systemctl daemon-reload
 	systemctl enable lighttpd
 	systemctl restart lighttpd
