@@ -43,8 +43,7 @@ list(struct ctx *ctx)
 		goto out;
 	/* A person's tags are few: one object, then one write. */
 	if ((o = json_object_new_object()) == NULL ||
-	    (arr = json_object_new_array()) == NULL ||
-	    json_object_object_add(o, "tags", arr) != 0) {
+	    jsonx_add(o, "tags", arr = json_object_new_array()) != 0) {
 		e = E_NOMEM;
 		goto out;
 	}

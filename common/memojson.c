@@ -287,11 +287,11 @@ memo_json_put_revision(struct resp *r, const struct db_revision *rev)
 		len = 3;
 	}
 	if (len <= INT_MAX && (o = json_object_new_object()) != NULL) {
-		if (json_object_object_add(o, "id",
+		if (jsonx_add(o, "id",
 		    json_object_new_int64((int64_t)rev->id)) == 0 &&
-		    json_object_object_add(o, "text",
+		    jsonx_add(o, "text",
 		    json_object_new_string_len(text, (int)len)) == 0 &&
-		    json_object_object_add(o, "created_at",
+		    jsonx_add(o, "created_at",
 		    json_object_new_string(rev->created_at)) == 0 &&
 		    (s = json_object_to_json_string_length(o,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
@@ -392,9 +392,9 @@ memo_answer_stale(struct resp *r, const struct db_memo *cur)
 
 	if (o != NULL && memo_json_init(&w) == E_OK &&
 	    memo_json_set(&w, cur) == E_OK &&
-	    json_object_object_add(o, "error",
+	    jsonx_add(o, "error",
 	    json_object_new_string(err_text(E_PRECOND))) == 0 &&
-	    json_object_object_add(o, "memo", json_object_get(w.obj)) == 0) {
+	    jsonx_add(o, "memo", json_object_get(w.obj)) == 0) {
 		answer(r, 412, o, cur);
 		e = E_OK;
 	}
