@@ -374,18 +374,38 @@ def bake_packages_cover_the_build(env):
 
 @test
 def bake_ami_for_real(env):
-    """bake-ami.sh: apt-get installs for real, builds, installs; the image keeps no key, source, machine id, compiler, or setting"""
+    """bake-ami.sh: a CloudWatch agent it cannot download fails the bake, before it builds (it used to say so and go on, baking an image that ships no logs); with MEMO_CWAGENT_URL empty it bakes without the agent: apt-get installs for real, builds, installs; the image keeps no key, source, machine id, compiler, or setting"""
     root = os.path.join(env.base, "ec2-image")
     src = prepare_image(env, root)
     ca = os.path.join(env.base, "rds-ca.pem")
     shutil.copy("/etc/ssl/certs/ca-certificates.crt", ca)
     t0 = time.monotonic()
-    p = subprocess.run(["sh", os.path.join(src, "deploy", "aws", "bake-ami.sh")],
-                       env=dict(os.environ, MEMO_ROOT_DIR=root, MEMO_SOURCE_DIR=src,
-                                MEMO_RDS_CA_URL="file://" + ca,
-                                # no route to AWS from here: the bake goes on without it
-                                MEMO_CWAGENT_URL=f"http://127.0.0.1:{stack.free_port()}/agent.deb"),
-                       capture_output=True, text=True, timeout=1200)
+
+    def bake(agent_url):
+        # (The environment reaches memo-setup through bake-ami.sh as it is:
+        # an empty MEMO_CWAGENT_URL stays empty.)
+        return subprocess.run(["sh", os.path.join(src, "deploy", "aws", "bake-ami.sh")],
+                              env=dict(os.environ, MEMO_ROOT_DIR=root, MEMO_SOURCE_DIR=src,
+                                       MEMO_RDS_CA_URL="file://" + ca,
+                                       MEMO_CWAGENT_URL=agent_url),
+                              capture_output=True, text=True, timeout=1200)
+
+    # No route to AWS from here: an agent it cannot download stops the
+    # bake, in memo-setup's packages step, before build_install (so no
+    # memo-setup in the image), saying how to bake without it on purpose.
+    p = bake(f"http://127.0.0.1:{stack.free_port()}/agent.deb")
+    with open(os.path.join(env.base, "bake-no-agent.log"), "w") as f:
+        f.write(p.stdout + p.stderr)
+    check(p.returncode != 0, f"a bake without the agent it was told to install fails: "
+                             f"{p.stderr[-3000:]}")
+    check("CloudWatch agent: cannot download" in p.stderr and
+          "to bake without the CloudWatch agent on purpose, set MEMO_CWAGENT_URL empty"
+          in p.stderr, f"said why and how: {p.stderr[-3000:]}")
+    check(not os.path.exists(os.path.join(root, "usr/local/sbin/memo-setup")),
+          "stopped before build_install: no memo-setup in the image")
+    check(os.path.exists(src), "stopped before the cleanup: the source is still there")
+    # Without the agent on purpose (MEMO_CWAGENT_URL=, empty): the bake.
+    p = bake("")
     with open(os.path.join(env.base, "bake.log"), "w") as f:
         f.write(p.stdout + p.stderr)
     eq(p.returncode, 0, f"bake-ami.sh: {p.stderr[-3000:]}")
@@ -396,7 +416,8 @@ def bake_ami_for_real(env):
         eq(st, "install ok installed", pkg)
     check(re.search(r"(is already the newest version|Setting up|0 upgraded)", p.stdout),
           "apt-get install ran")
-    check("CloudWatch agent: cannot download" in p.stderr, "no agent reachable: said so")
+    check("CloudWatch agent: not installed (MEMO_CWAGENT_URL is empty)" in p.stderr and
+          "cannot download" not in p.stderr, "no agent, on purpose: said so")
     check(os.access(os.path.join(root, "usr/local/sbin/memo-setup"), os.X_OK), "memo-setup")
     check(os.path.exists(os.path.join(root, "etc/memo/rds-global-bundle.pem")), "RDS CA bundle")
     eq(open(os.path.join(root, "etc/memo/memo.env")).read(),

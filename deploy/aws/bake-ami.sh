@@ -7,6 +7,10 @@
 #   sudo sh deploy/aws/bake-ami.sh        # in a checkout or release tarball
 #   aws ec2 create-image --instance-id i-… --name memo-$(date +%Y%m%d%H%M)
 #
+# A builder that cannot download the CloudWatch agent fails the bake (the
+# image would ship no logs); `sudo env MEMO_CWAGENT_URL= sh …` bakes without
+# the agent on purpose (the environment reaches memo-setup as it is).
+#
 # The cleanup: the build tools and -dev packages (the runtime libraries the
 # installed programs link, and libmariadb3's client plugins, are kept), the
 # source, every SSH authorized key and host key (cloud-init makes new ones

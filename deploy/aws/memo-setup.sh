@@ -2,7 +2,9 @@
 # memo-setup.sh - the steps that put memo on a Debian 12 EC2 instance.
 #
 #   memo-setup.sh bake    packages, build, make install, the CloudWatch agent
-#                         (bake-ami.sh runs this, then cleans up for imaging)
+#                         (bake-ami.sh runs this, then cleans up for imaging);
+#                         a bake that cannot download the agent fails, before
+#                         it builds: MEMO_CWAGENT_URL= bakes without it
 #   memo-setup.sh boot    settings, database users, migrations, lighttpd,
 #                         a local health check, then the signal to
 #                         CloudFormation (the stack's user data runs this)
@@ -46,7 +48,9 @@
 #                      and the AMI cleanup's package purge is only simulated
 #   MEMO_PREFIX        install prefix (/usr/local)
 #   MEMO_RDS_CA_URL, MEMO_CWAGENT_URL   where those downloads come from
-#                      (MEMO_CWAGENT_URL= skips the CloudWatch agent)
+#                      (MEMO_CWAGENT_URL= , empty, bakes without the
+#                      CloudWatch agent on purpose: the only way to, since
+#                      one that cannot be downloaded fails the bake)
 #   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
 #   MEMO_INSTANCE_ID   instead of asking the instance metadata service
 #   MEMO_IMDS_URL      the instance metadata service
@@ -139,7 +143,9 @@ packages() {
 }
 
 # AWS's CloudWatch agent package, its signature checked against AWS's key.
-# An instance that cannot reach it bakes without it (and says so).
+# A builder that cannot download it fails the bake: an image without the
+# agent ships no logs, and the stack's log-based alarms could never
+# fire.  MEMO_CWAGENT_URL= (empty) leaves it out on purpose.
 cloudwatch_agent() {
 	if [ -z "$MEMO_CWAGENT_URL" ]; then
 		log "CloudWatch agent: not installed (MEMO_CWAGENT_URL is empty)"
@@ -149,9 +155,12 @@ cloudwatch_agent() {
 	if ! curl -fsSL --retry 2 -o "$d/agent.deb" "$MEMO_CWAGENT_URL" ||
 	    ! curl -fsSL -o "$d/agent.deb.sig" "$MEMO_CWAGENT_URL.sig" ||
 	    ! curl -fsSL -o "$d/agent.gpg" "$MEMO_CWAGENT_KEY_URL"; then
-		log "CloudWatch agent: cannot download $MEMO_CWAGENT_URL: not installed"
 		rm -rf "$d"
-		return
+		log "CloudWatch agent: cannot download $MEMO_CWAGENT_URL (or its .sig," \
+		    "or the key $MEMO_CWAGENT_KEY_URL): the bake stops, as an image" \
+		    "without the agent ships no logs"
+		die "to bake without the CloudWatch agent on purpose, set MEMO_CWAGENT_URL" \
+		    "empty: sudo env MEMO_CWAGENT_URL= sh deploy/aws/bake-ami.sh"
 	fi
 	export GNUPGHOME="$d/gnupg"
 	mkdir -m 700 "$GNUPGHOME"
