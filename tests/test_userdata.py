@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -685,6 +686,81 @@ def boot_waits_for_the_database_then_fails(env):
     check(3 <= took < 60, f"took {took:.1f}s")
     print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "
           f"marked unhealthy")
+
+
+@test
+def boot_stops_a_migration_that_hangs(env):
+    """A migration left waiting on a dead connection (the database failed over in the middle of it) is stopped after MEMO_MIGRATE_TIMEOUT: the boot says so and fails at once, signalling FAILURE and marking the instance unhealthy, without a retry (it waited, unbounded, for CloudFormation's 25-minute timeout); memo-migrate's client is ended and its password file removed"""
+    d = os.path.join(env.base, "boot-migrate-hangs")
+    shutil.rmtree(d, ignore_errors=True)
+    for sub in ("bin", "tmp", "root/usr/local/sbin"):
+        os.makedirs(os.path.join(d, sub))
+    stub = os.path.join(d, "stub.json")
+    with open(stub, "w") as f:
+        json.dump({"log": os.path.join(d, "calls.log")}, f)
+    pids = os.path.join(d, "mariadb.pids")
+    scripts = {
+        "bin/aws": f'exec {sys.executable} {STUB} aws "$@"',
+        # The database client on a connection whose server is gone: it
+        # never answers (and never reads its input).
+        "bin/mariadb": f"echo $$ >>{pids}\nexec sleep 600",
+        # memo-migrate as installed: tools/migrate (it finds the checkout's
+        # schema/), driving that client.
+        "root/usr/local/sbin/memo-migrate":
+            f'exec {sys.executable} {os.path.join(stack.ROOT, "tools", "migrate")} "$@"'}
+    for rel, body in scripts.items():
+        with open(os.path.join(d, rel), "w") as f:
+            f.write(f"#!/bin/sh\n{body}\n")
+        os.chmod(os.path.join(d, rel), 0o755)
+    password = secrets.token_urlsafe(18)
+    e = {"PATH": os.path.join(d, "bin") + ":" + os.environ["PATH"], "HOME": d,
+         "TMPDIR": os.path.join(d, "tmp"), "MEMO_ROOT_DIR": os.path.join(d, "root"),
+         "MEMO_STUB": stub, "MEMO_STACK": STACK, "MEMO_INSTANCE_ID": INSTANCE,
+         "MEMO_MIGRATE_TIMEOUT": "3", "DB_HOST": "127.0.0.1",
+         "DB_PORT": str(stack.free_port()), "DB_USER": "memo_migrate", "DB_PASSWORD": password,
+         "NAVER_CLIENT_ID": "id", "NAVER_CLIENT_SECRET": "secret"}
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(["sh", SETUP, "boot"], env=e, capture_output=True, text=True,
+                           timeout=120)
+    except subprocess.TimeoutExpired:
+        # Never stopped (the defect): end the stand-in clients it left waiting.
+        for pid in open(pids).read().split() if os.path.exists(pids) else []:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        raise
+    took = time.monotonic() - t0
+    check(p.returncode != 0, f"the boot fails: {p.stderr[-1500:]}")
+    check("memo-migrate did not finish in 3s" in p.stderr and "boot failed (1)" in p.stderr,
+          p.stderr[-1500:])
+    check("migrate: stopped by signal SIGTERM" in p.stderr, p.stderr[-1500:])
+    check("database not ready" not in p.stderr, "no retry after a timeout")
+    check(password not in p.stdout + p.stderr, "the password is not in the log")
+    calls = open(os.path.join(d, "calls.log")).read().splitlines()
+    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
+          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
+    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
+          "--health-status Unhealthy" in calls, calls)
+    check(3 <= took < 30, f"took {took:.1f}s")
+    # The client memo-migrate held the lock with is ended (gone, or a
+    # zombie waiting for init), and the folder with its password file is gone.
+    waited = [int(x) for x in open(pids).read().split()]
+    check(waited, "memo-migrate ran the client")
+
+    def running(pid):
+        try:
+            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in waited) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    eq([pid for pid in waited if running(pid)], [], "clients still running")
+    eq(os.listdir(os.path.join(d, "tmp")), [], "memo-migrate's temporary files")
+    print(f"    saw: stopped after {took:.1f}s, FAILURE signalled, {len(waited)} client ended, "
+          f"no password file left")
 
 
 def boot_without_database(env, name, imds_url):

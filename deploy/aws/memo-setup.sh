@@ -37,6 +37,9 @@
 #                            believed from (lighttpd's mod_extforward)
 #   MEMO_DB_WAIT             seconds to keep retrying the database at boot
 #                            (600): a failover or a reboot of RDS
+#   MEMO_MIGRATE_TIMEOUT     seconds memo-migrate may take at boot, its wait
+#                            for the migration lock included (420); past
+#                            them it is stopped and the boot fails
 #   MEMO_STACK, MEMO_SIGNAL_RESOURCE
 #                            the stack and the group to signal SUCCESS or
 #                            FAILURE to; on FAILURE the instance also marks
@@ -70,6 +73,7 @@ set -eu
 : "${MEMO_FORWARDERS:=}"
 : "${MEMO_DB_WAIT:=600}"
 : "${MEMO_DB_RETRY:=10}"
+: "${MEMO_MIGRATE_TIMEOUT:=420}"
 : "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
 : "${MEMO_IMDS_URL:=http://169.254.169.254/latest}"
 : "${MEMO_STACK:=}"
@@ -374,8 +378,39 @@ SQL
 	log "database users $mu (migrations) and $au (the CGIs) are set"
 }
 
+# memo-migrate, bounded.  The mariadb client it drives has a connect
+# timeout but no read timeout (MariaDB 10.11's client knows none), so a
+# database that fails over in the middle of a migration can leave it
+# waiting on a dead connection until CloudFormation's 25-minute signal
+# timeout, with nothing in the log.  MEMO_MIGRATE_TIMEOUT, 420 s: the lock
+# wait (--lock-timeout 300, spent only while another instance migrates)
+# and 2 minutes of migrations, or 7 minutes of them when the lock is free.
+# The budget (memo.yaml): the database wait's last try may start just
+# before MEMO_DB_WAIT (600 s), so 600 + 420 + 15 s, about 17 minutes of
+# database work at most, fit inside the group's 20-minute health check grace
+# period and its 25-minute signal timeout, with 3 minutes left for the
+# instance's start, lighttpd and the local health check.  A migration
+# longer than that is run by hand before the roll-out (README, section 3).
+# A timeout ends the boot, no retry (a retry would run past those
+# budgets): die, and the EXIT trap signals FAILURE.
 migrate() {
-	"$R$MEMO_PREFIX/sbin/memo-migrate" --config "$MIGRATE_CONFIG" --lock-timeout 300
+	case $MEMO_MIGRATE_TIMEOUT in
+	'' | *[!0-9]* | 0*) die "MEMO_MIGRATE_TIMEOUT must be a positive number of seconds" ;;
+	esac
+	mstart=$(date +%s)
+	rc=0
+	# TERM at the limit (memo-migrate then removes its password file), to
+	# its mariadb clients too (timeout signals its process group); KILL
+	# 15 s later if that was not enough.
+	timeout -k 15 "$MEMO_MIGRATE_TIMEOUT" "$R$MEMO_PREFIX/sbin/memo-migrate" \
+	    --config "$MIGRATE_CONFIG" --lock-timeout 300 || rc=$?
+	if { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } &&
+	    [ $(($(date +%s) - mstart)) -ge "$MEMO_MIGRATE_TIMEOUT" ]; then
+		die "memo-migrate did not finish in ${MEMO_MIGRATE_TIMEOUT}s" \
+		    "(MEMO_MIGRATE_TIMEOUT; a database lost in the middle of a" \
+		    "migration?): stopped, the boot fails"
+	fi
+	return "$rc"
 }
 
 # The database may be away for a while (an RDS failover or reboot takes 60
