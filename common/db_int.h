@@ -12,6 +12,12 @@
 
 #define EXPORT_BATCH	200	/* memos per query of an export */
 
+/* How much of the server's reason for failure n the log may hold: all of
+ * it, but only the part before the first quote (at most 200 bytes) for
+ * the errors that quote the row's values (a memo's bytes, a person's id),
+ * which are the person's data, not a diagnosis. */
+int	db_reason_len(unsigned int n, const char *msg);
+
 /* Every statement (db_stmt.def: its SQL there, the table in db.c). */
 enum stmt {
 #define STMT(name, what, sql)	ST_ ## name,

@@ -17,6 +17,8 @@
 #include "cfg.h"
 #include "cgi.h"
 #include "cookie.h"
+#include <mysqld_error.h>
+#include "db_int.h"
 #include "fold.h"
 #include "html.h"
 #include "import.h"
@@ -1369,6 +1371,27 @@ t_import(void)
 	    "", "not valid JSON"));
 }
 
+/* A server error's text in the log: whole, but never the row's values
+ * some errors quote. */
+static void
+t_db_reason(void)
+{
+	static const char dup[] = "Duplicate entry 'naver-id-123' for key "
+	    "'PRIMARY'";
+	static const char bytes[] = "Incorrect string value: '\\xF0\\x9F' "
+	    "for column `memo`.`memo`.`text` at row 1";
+	static const char lost[] = "Lost connection to server during query";
+	static const char quoted[] = "Table 'memo.x' doesn't exist";
+
+	CHECK(db_reason_len(ER_DUP_ENTRY, dup) == 16);
+	CHECK(db_reason_len(ER_DUP_ENTRY_WITH_KEY_NAME, dup) == 16);
+	CHECK(db_reason_len(ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, bytes) == 24);
+	CHECK(db_reason_len(2013, lost) == (int)strlen(lost));
+	/* Other errors' quotes name tables and columns: kept. */
+	CHECK(db_reason_len(ER_NO_SUCH_TABLE, quoted) == (int)strlen(quoted));
+	CHECK(db_reason_len(ER_DUP_ENTRY, "") == 0);
+}
+
 int
 main(void)
 {
@@ -1400,6 +1423,8 @@ main(void)
 	run("memojson: a streamed memo is the object's very bytes", t_memojson);
 	run("fold: case folding, NFC/NFD, search terms", t_fold);
 	run("app: routes, {id}, 404 and 405 with Allow before a handler", t_front);
+	run("db: a server error's reason logged without the row's values",
+	    t_db_reason);
 	printf("unit: %d passed, %d failed\n", tests_run - tests_failed,
 	    tests_failed);
 	return tests_failed ? 1 : 0;
