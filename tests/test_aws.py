@@ -252,6 +252,18 @@ def template_says_what_the_issue_asks(env):
                    "TargetResponseTime", "DatabaseConnections", "CPUUtilization",
                    "FreeStorageSpace", "DatabaseConnectErrors", "MaintFailures"}, True,
        f"alarms: {metrics}")
+    # The instance alarms watch what the CloudWatch agent publishes: its
+    # namespace, its measurement names, rolled up by the group.
+    agent = json.load(open(os.path.join(stack.ROOT, "deploy/aws/cloudwatch-agent.json")))["metrics"]
+    published = {m if m.startswith(k + "_") else f"{k}_{m}"    # the agent's naming
+                 for k, v in agent["metrics_collected"].items() for m in v["measurement"]}
+    watched = {v["Properties"]["MetricName"]: v["Properties"] for v in r.values()
+               if v["Type"] == "AWS::CloudWatch::Alarm" and v["Properties"]["Namespace"] == agent["namespace"]
+               and v["Properties"]["MetricName"] in published}
+    eq(sorted(watched), ["disk_used_percent", "mem_used_percent"], "disk and memory alarms")
+    check(["AutoScalingGroupName"] in agent["aggregation_dimensions"] and
+          all(p["Dimensions"] == [{"Name": "AutoScalingGroupName", "Value": {"!Ref": "Group"}}]
+              for p in watched.values()), "by the group, as the agent rolls them up")
     # The metric filters count lines the programs write (test_maint.py runs
     # memo-maint into its failure and looks for this pattern).
     eq(r["MaintFailures"]["Properties"]["FilterPattern"], '"memo-maint: failed:"',
