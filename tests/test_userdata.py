@@ -102,6 +102,9 @@ class Instance:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = os.path.join(self.dir, "calls.log")
         self.passwords = {k: secrets.token_urlsafe(18) for k in ("app", "migrate", "master")}
+        # RDS makes the master password itself, of any printable character
+        # but / " @ (a quote, a backslash, a glob, an option file's comment).
+        self.passwords["master"] += "'\\*?[$#;`!&"
         # test_logs.py checks no log of the run holds one.
         lib.SECRETS.setdefault("database user password", set()).update(self.passwords.values())
         naver = env.naver.settings()
@@ -201,7 +204,7 @@ class MetadataDouble:
 
 def rds_database(env, inst):
     """memo_aws on the tests' MariaDB, empty, and RDS's master user."""
-    pw = inst.passwords["master"]
+    pw = inst.passwords["master"].replace("\\", "\\\\").replace("'", "\\'")
     env.db.client(stdin="DROP DATABASE IF EXISTS memo_aws;\n"
                         "DROP USER IF EXISTS 'memo_app'@'%', 'memo_migrate'@'%', "
                         "'rdsmaster'@'%';\n"

@@ -242,25 +242,32 @@ EOF
 }
 
 # A Secrets Manager secret's "username" and "password", as two words.
+# With "master" (RDS's own secret, whose password RDS makes and rotates:
+# any printable character but / " @), the password may hold ' and \ and
+# comes with \ doubled, for the option file only it goes into.
 secret_user() {
 	aws secretsmanager get-secret-value --secret-id "$1" --query SecretString \
 	    --output text | python3 -c '
 import json, re, sys
 s = json.load(sys.stdin)
 u, p = s.get("username", ""), s.get("password", "")
-# Both go into SQL and option files: plain words, no quote or backslash.
+master = sys.argv[1:] == ["master"]
+# Ours go into SQL and option files: plain words, no quote or backslash.
 if not re.fullmatch("[A-Za-z0-9_]{1,32}", u) or not re.fullmatch("[!-~]{8,128}", p) \
-        or any(c in "\x22\x27\x5c" for c in p):
+        or any(c in ("\x22" if master else "\x22\x27\x5c") for c in p):
     sys.exit("the secret needs a plain username and a password without quotes")
-print(u, p)'
+print(u, p.replace("\x5c", "\x5c\x5c") if master else p)' "$2"
 }
 
-# secret_pair VAR1 VAR2 SECRET: the secret's username and password into
-# the two variables.
+# secret_pair VAR1 VAR2 SECRET [master]: the secret's username and password
+# into the two variables.
 secret_pair() {
-	pair=$(secret_user "$3") || die "reading the secret $3 failed"
+	pair=$(secret_user "$3" "${4:-}") || die "reading the secret $3 failed"
+	# Split into two words, never globbed: a password may hold * or ?.
+	set -f
 	# shellcheck disable=SC2086 # two words
 	set -- "$1" "$2" $pair
+	set +f
 	[ $# -eq 4 ] || die "the secret has no username and password"
 	eval "$1=\$3 $2=\$4"
 }
@@ -334,7 +341,7 @@ as_master() {
 	    --query 'DBInstances[0].MasterUserSecret.SecretArn' --output text) ||
 		return 1
 	master_user='' master_password=''
-	secret_pair master_user master_password "$arn"
+	secret_pair master_user master_password "$arn" master
 	d=$(mktemp -d)
 	{
 		echo "[client]"
