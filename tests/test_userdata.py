@@ -691,6 +691,22 @@ def boot_waits_for_the_database_then_fails(env):
           f"marked unhealthy")
 
 
+def boot_ending_hung_clients(e, pids):
+    """memo-setup boot with environment e, whose mariadb stand-in never
+    answers and writes its pid to pids.  Never stopped (the defect), the
+    boot's stand-in clients are ended before the timeout is raised."""
+    try:
+        return subprocess.run(["sh", SETUP, "boot"], env=e, capture_output=True, text=True,
+                              timeout=120)
+    except subprocess.TimeoutExpired:
+        for pid in open(pids).read().split() if os.path.exists(pids) else []:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        raise
+
+
 @test
 def boot_stops_a_migration_that_hangs(env):
     """A migration left waiting on a dead connection (the database failed over in the middle of it) is stopped after MEMO_MIGRATE_TIMEOUT: the boot says so and fails at once, signalling FAILURE and marking the instance unhealthy, without a retry (it waited, unbounded, for CloudFormation's 25-minute timeout); memo-migrate's client is ended and its password file removed"""
@@ -723,17 +739,7 @@ def boot_stops_a_migration_that_hangs(env):
          "DB_PORT": str(stack.free_port()), "DB_USER": "memo_migrate", "DB_PASSWORD": password,
          "NAVER_CLIENT_ID": "id", "NAVER_CLIENT_SECRET": "secret"}
     t0 = time.monotonic()
-    try:
-        p = subprocess.run(["sh", SETUP, "boot"], env=e, capture_output=True, text=True,
-                           timeout=120)
-    except subprocess.TimeoutExpired:
-        # Never stopped (the defect): end the stand-in clients it left waiting.
-        for pid in open(pids).read().split() if os.path.exists(pids) else []:
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except OSError:
-                pass
-        raise
+    p = boot_ending_hung_clients(e, pids)
     took = time.monotonic() - t0
     check(p.returncode != 0, f"the boot fails: {p.stderr[-1500:]}")
     check("memo-migrate did not finish in 3s" in p.stderr and "boot failed (1)" in p.stderr,
@@ -764,6 +770,56 @@ def boot_stops_a_migration_that_hangs(env):
     eq(os.listdir(os.path.join(d, "tmp")), [], "memo-migrate's temporary files")
     print(f"    saw: stopped after {took:.1f}s, FAILURE signalled, {len(waited)} client ended, "
           f"no password file left")
+
+
+@test
+def boot_stops_a_database_user_statement_that_hangs(env):
+    """The master user's statements (CreateDbUsers) left waiting on a dead connection are stopped after MEMO_MASTER_TIMEOUT: the boot says so and fails, signalling FAILURE; the client is ended and the option file with the master password removed"""
+    d = os.path.join(env.base, "boot-master-hangs")
+    shutil.rmtree(d, ignore_errors=True)
+    for sub in ("bin", "tmp"):
+        os.makedirs(os.path.join(d, sub))
+    pw = {k: secrets.token_urlsafe(18) for k in ("app", "migrate", "master")}
+    stub = os.path.join(d, "stub.json")
+    with open(stub, "w") as f:
+        json.dump({"log": os.path.join(d, "calls.log"),
+                   "secrets": {f"arn:{k}": json.dumps({"username": f"u_{k}", "password": pw[k]})
+                               for k in pw},
+                   "db_instances": {"memo-db": "arn:master"}}, f)
+    pids = os.path.join(d, "mariadb.pids")
+    for name, body in (("aws", f'exec {sys.executable} {STUB} aws "$@"'),
+                       # a client whose server is gone: it never answers
+                       ("mariadb", f"echo $$ >>{pids}\nexec sleep 600")):
+        with open(os.path.join(d, "bin", name), "w") as f:
+            f.write(f"#!/bin/sh\n{body}\n")
+        os.chmod(os.path.join(d, "bin", name), 0o755)
+    e = {"PATH": os.path.join(d, "bin") + ":" + os.environ["PATH"], "HOME": d,
+         "TMPDIR": os.path.join(d, "tmp"), "MEMO_ROOT_DIR": os.path.join(d, "root"),
+         "MEMO_STUB": stub, "MEMO_STACK": STACK, "MEMO_INSTANCE_ID": INSTANCE,
+         "MEMO_MASTER_TIMEOUT": "2", "MEMO_DB_WAIT": "0", "DB_HOST": "127.0.0.1",
+         "DB_PORT": str(stack.free_port()), "DB_CREATE_USERS": "true", "DB_INSTANCE_ID": "memo-db",
+         "DB_APP_SECRET": "arn:app", "DB_MIGRATE_SECRET": "arn:migrate",
+         "NAVER_CLIENT_ID": "id", "NAVER_CLIENT_SECRET": "secret"}
+    t0 = time.monotonic()
+    p = boot_ending_hung_clients(e, pids)
+    took = time.monotonic() - t0
+    check(p.returncode != 0 and "statements did not finish in 2s" in p.stderr and
+          "boot failed (1)" in p.stderr, p.stderr[-1500:])
+    check(not any(x in p.stdout + p.stderr for x in pw.values()), "no password in the log")
+    calls = open(os.path.join(d, "calls.log")).read().splitlines()
+    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
+          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
+    check(took < 30, f"took {took:.1f}s")
+    waited = [int(x) for x in open(pids).read().split()]
+    time.sleep(0.5)
+    for pid in waited:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            state = "gone"
+        check(state in ("gone", "Z"), f"the client {pid} ended: {state}")
+    eq(os.listdir(os.path.join(d, "tmp")), [], "the master password's option file removed")
+    print(f"    saw: stopped after {took:.1f}s, FAILURE signalled, {len(waited)} client ended")
 
 
 def boot_without_database(env, name, imds_url):

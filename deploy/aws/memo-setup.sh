@@ -55,6 +55,7 @@
 #                      CloudWatch agent on purpose: the only way to, since
 #                      one that cannot be downloaded fails the bake)
 #   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
+#   MEMO_MASTER_TIMEOUT  seconds the master user's statements may take (60)
 #   MEMO_INSTANCE_ID   instead of asking the instance metadata service
 #   MEMO_IMDS_URL      the instance metadata service
 #                      (http://169.254.169.254/latest)
@@ -74,6 +75,7 @@ set -eu
 : "${MEMO_DB_WAIT:=600}"
 : "${MEMO_DB_RETRY:=10}"
 : "${MEMO_MIGRATE_TIMEOUT:=420}"
+: "${MEMO_MASTER_TIMEOUT:=60}"
 : "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
 : "${MEMO_IMDS_URL:=http://169.254.169.254/latest}"
 : "${MEMO_STACK:=}"
@@ -355,8 +357,14 @@ as_master() {
 	} >"$d/master.cnf"
 	chmod 600 "$d/master.cnf"
 	rc=0
-	mariadb --defaults-extra-file="$d/master.cnf" --batch || rc=$?
+	# Bounded as memo-migrate is (the client has no read timeout): a
+	# database lost in the middle would hold the boot to the signal's
+	# timeout.  A few statements: MEMO_MASTER_TIMEOUT (60 s) is plenty.
+	timeout -k 5 "$MEMO_MASTER_TIMEOUT" mariadb --defaults-extra-file="$d/master.cnf" --batch || rc=$?
 	rm -rf "$d"
+	case $rc in
+	124 | 137) log "the master user's statements did not finish in ${MEMO_MASTER_TIMEOUT}s: stopped" ;;
+	esac
 	return $rc
 }
 
@@ -393,10 +401,11 @@ SQL
 # wait (--lock-timeout 300, spent only while another instance migrates)
 # and 2 minutes of migrations, or 7 minutes of them when the lock is free.
 # The budget (memo.yaml): the database wait's last try may start just
-# before MEMO_DB_WAIT (600 s), so 600 + 420 + 15 s, about 17 minutes of
-# database work at most, fit inside the group's 20-minute health check grace
-# period and its 25-minute signal timeout, with 3 minutes left for the
-# instance's start, lighttpd and the local health check.  A migration
+# before MEMO_DB_WAIT (600 s), so 600 + 65 (as_master) + 420 + 15 s,
+# about 18 minutes of database work at most, fit inside the group's
+# 20-minute health check grace period and its 25-minute signal timeout,
+# with 2 minutes left for the instance's start, lighttpd and the local
+# health check.  A migration
 # longer than that is run by hand before the roll-out (README, section 3).
 # A timeout ends the boot, no retry (a retry would run past those
 # budgets): die, and the EXIT trap signals FAILURE.
