@@ -78,7 +78,8 @@ class LockHolder:
     """Another instance's memo-maint, as far as the database sees it: a
     session holding the named lock until released."""
 
-    def __init__(self, env, name="memo-maint"):
+    def __init__(self, env, name=None):
+        name = name or "memo-maint." + env.settings["DB_DATABASE"]
         self.p = subprocess.Popen(
             ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "--batch",
              "--skip-column-names", "--unbuffered"],
@@ -221,6 +222,15 @@ def maint_runs_at_once(env):
     settle(env)
     settle(env, "purge")
     old = [trashed_memo(env, b, f"오래된 #휴지 {n}", 40) for n in range(3)]
+    # Another deployment's memo-maint on the same server (its database
+    # another) does not stop this one's: the lock is named by database.
+    other = LockHolder(env, "memo-maint.memo_staging")
+    try:
+        p = maint(env, "sweep")
+        check(p.returncode == 0 and p.stdout.startswith("sweep: "),
+              f"another database's lock held: runs ({p.stdout!r})")
+    finally:
+        other.release()
     holder = LockHolder(env)
     try:
         p = maint(env)
