@@ -322,6 +322,7 @@ memo_etag_listed(const char *list, const struct db_memo *m, int weak)
 	for (;;) {
 		const char *close;
 		size_t len;
+		int skip = 0;
 
 		list += strspn(list, " \t,");
 		if (*list == '\0')
@@ -329,8 +330,13 @@ memo_etag_listed(const char *list, const struct db_memo *m, int weak)
 		if (*list == '*')
 			len = 1;
 		else {
-			if (weak && strncmp(list, "W/", 2) == 0)
+			/* A weak tag is well formed in either list; compared
+			 * strongly (If-Match) it names nothing, but the tags
+			 * after it are still read. */
+			if (strncmp(list, "W/", 2) == 0) {
 				list += 2;
+				skip = !weak;
+			}
 			/* A list that is not RFC 9110's names nothing:
 			 * "W/ x", a bare x, an unclosed quote. */
 			if (*list != '"' ||
@@ -341,8 +347,8 @@ memo_etag_listed(const char *list, const struct db_memo *m, int weak)
 		/* strchr finds the '\0' too: the list's end is a separator. */
 		if (strchr(" \t,", list[len]) == NULL)
 			return 0;
-		if ((len == 1 && *list == '*') ||
-		    (len == n && memcmp(list, etag, n) == 0))
+		if (!skip && ((len == 1 && *list == '*') ||
+		    (len == n && memcmp(list, etag, n) == 0)))
 			return 1;
 		list += len;
 	}

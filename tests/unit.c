@@ -1095,6 +1095,33 @@ t_fold(void)
 	fold_query_free(&q);
 }
 
+/* If-Match (strong) and If-None-Match (weak) lists, as RFC 9110 writes
+ * them; a malformed one names nothing. */
+static void
+t_etag_listed(void)
+{
+	static const struct db_memo m = { 1, "", 0, "", "", "", 0, 1, NULL };
+
+	CHECK(memo_etag_listed("\"1-1\"", &m, 0) == 1);
+	CHECK(memo_etag_listed("\"1-0\", \"1-1\"", &m, 0) == 1);
+	CHECK(memo_etag_listed("*", &m, 0) == 1);
+	/* A weak tag never matches strongly, but is well formed: the
+	 * tags after it still count. */
+	CHECK(memo_etag_listed("W/\"1-1\"", &m, 0) == 0);
+	CHECK(memo_etag_listed("W/\"1-0\", \"1-1\"", &m, 0) == 1);
+	CHECK(memo_etag_listed("W/\"1-1\", \"1-1\"", &m, 0) == 1);
+	CHECK(memo_etag_listed("W/\"1-1\"", &m, 1) == 1);
+	CHECK(memo_etag_listed("\"2-0\",W/\"1-1\"", &m, 1) == 1);
+	/* Malformed: nothing, whatever follows. */
+	CHECK(memo_etag_listed("W/ \"1-1\"", &m, 1) == 0);
+	CHECK(memo_etag_listed("w/\"1-1\"", &m, 1) == 0);
+	CHECK(memo_etag_listed("x, \"1-1\"", &m, 0) == 0);
+	CHECK(memo_etag_listed("\"1-1\"x", &m, 0) == 0);
+	CHECK(memo_etag_listed("\"1-1", &m, 0) == 0);
+	CHECK(memo_etag_listed("W/W/\"1-1\"", &m, 1) == 0);
+	CHECK(memo_etag_listed("", &m, 0) == 0);
+}
+
 /* memo_json_put streams the very bytes of memo_json_set's object. */
 static void
 t_memojson(void)
@@ -1421,6 +1448,7 @@ main(void)
 	run("memobody: the POST and PATCH /memo body rules", t_memo_body);
 	run("tags: what is a #tag, names and keys, the filter", t_tags);
 	run("memojson: a streamed memo is the object's very bytes", t_memojson);
+	run("memojson: ETag lists, a weak tag in If-Match skipped", t_etag_listed);
 	run("fold: case folding, NFC/NFD, search terms", t_fold);
 	run("app: routes, {id}, 404 and 405 with Allow before a handler", t_front);
 	run("db: a server error's reason logged without the row's values",
