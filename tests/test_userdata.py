@@ -103,8 +103,10 @@ class Instance:
         self.log = os.path.join(self.dir, "calls.log")
         self.passwords = {k: secrets.token_urlsafe(18) for k in ("app", "migrate", "master")}
         # RDS makes the master password itself, of any printable character
-        # but / " @ (a quote, a backslash, a glob, an option file's comment).
-        self.passwords["master"] += "'\\*?[$#;`!&"
+        # but / " @ (a quote, a backslash, a glob, an option file's comment);
+        # \n, \s and \\ are escapes to the client's option file (a \ must
+        # reach it doubled: sh's echo would undo that).
+        self.passwords["master"] += "'\\*?[$#;`!&\\n\\s\\\\"
         # test_logs.py checks no log of the run holds one.
         lib.SECRETS.setdefault("database user password", set()).update(self.passwords.values())
         naver = env.naver.settings()

@@ -348,7 +348,10 @@ as_master() {
 	{
 		echo "[client]"
 		echo "user=$master_user"
-		echo "password=\"$master_password\""
+		# printf, not echo: dash's echo would undo the \ doubling
+		# (\\ -> \), and the client would then read \n, \t, \s, \' or
+		# \\ in the password as an escape.
+		printf 'password="%s"\n' "$master_password"
 		echo "host=\"$DB_HOST\""
 		echo "port=${DB_PORT:-3306}"
 		echo "protocol=TCP"
