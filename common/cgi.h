@@ -64,7 +64,9 @@ int	cgi_is_https(const struct cgi_req *req);
  * or opened from outside the browser); 1 if it says ours.  A browser that
  * sends no Sec-Fetch-Site (older ones; none over plain HTTP to a host
  * that is not local) is judged by Origin instead: its host must be the
- * request's Host.  1 when neither is sent: not a page's request (curl,
+ * request's Host ("null", which browsers send under Referrer-Policy
+ * no-referrer even for our own forms, is refused: resp.c's policy is
+ * same-origin).  1 when neither is sent: not a page's request (curl,
  * the seed's clients). */
 int	cgi_from_own_page(const struct cgi_req *req);
 

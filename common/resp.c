@@ -6,11 +6,16 @@
 #include "jsonx.h"
 #include "resp.h"
 
-/* The page loads only its own script and stylesheet; nothing may frame it. */
+/* The page loads only its own script and stylesheet; nothing may frame it.
+ * No Referer to another origin; same-origin, not no-referrer: under
+ * no-referrer a browser sends "Origin: null" with the page's own form
+ * POSTs (logout), which a browser without Sec-Fetch-Site (plain HTTP to a
+ * host that is not local) would then have refused as another page's
+ * (cgi_from_own_page). */
 static const char security_headers[] =
     "X-Content-Type-Options: nosniff\r\n"
     "X-Frame-Options: DENY\r\n"
-    "Referrer-Policy: no-referrer\r\n"
+    "Referrer-Policy: same-origin\r\n"
     "Cross-Origin-Opener-Policy: same-origin\r\n"
     "Content-Security-Policy: default-src 'self'; script-src 'self'; "
     "style-src 'self'; img-src 'self' data:; form-action 'self'; "
