@@ -83,7 +83,8 @@ db_reason_len(unsigned int n, const char *msg)
 	if ((n == ER_DUP_ENTRY || n == ER_DUP_ENTRY_WITH_KEY_NAME ||
 	    n == ER_TRUNCATED_WRONG_VALUE ||
 	    n == ER_TRUNCATED_WRONG_VALUE_FOR_FIELD ||
-	    n == ER_INVALID_CHARACTER_STRING) && msg[len] != '\0')
+	    n == ER_INVALID_CHARACTER_STRING || n == ER_WRONG_VALUE ||
+	    n == ER_WRONG_VALUE_FOR_TYPE) && msg[len] != '\0')
 		return len > 200 ? 200 : (int)len;
 	len = strlen(msg);
 	return len > INT_MAX ? INT_MAX : (int)len;

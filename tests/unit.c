@@ -1413,6 +1413,8 @@ t_db_reason(void)
 	CHECK(db_reason_len(ER_DUP_ENTRY, dup) == 16);
 	CHECK(db_reason_len(ER_DUP_ENTRY_WITH_KEY_NAME, dup) == 16);
 	CHECK(db_reason_len(ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, bytes) == 24);
+	CHECK(db_reason_len(ER_WRONG_VALUE, "Incorrect DATETIME value: "
+	    "'x'") == 26);
 	CHECK(db_reason_len(2013, lost) == (int)strlen(lost));
 	/* Other errors' quotes name tables and columns: kept. */
 	CHECK(db_reason_len(ER_NO_SUCH_TABLE, quoted) == (int)strlen(quoted));
