@@ -127,6 +127,8 @@ main(int argc, char *argv[])
 	}
 	if (cfg_load(&cfg, environ) != E_OK) {
 		cfg_log_error(&cfg);
+		/* The line the stack's MaintFailures filter counts. */
+		log_msg("failed: the settings were not read");
 		return 1;
 	}
 	if ((e = db_open(&db, &cfg)) == E_OK &&

@@ -274,6 +274,13 @@ def maint_usage_and_failures(env):
                         open(os.path.join(stack.ROOT, "deploy/aws/memo.yaml")).read(), re.S)
     check(pattern and pattern.group(1) in p.stderr,
           f"the alarm's filter {pattern and pattern.group(1)!r} matches {p.stderr!r}")
+    # A settings file it cannot read is a failure the alarm sees too.
+    bad = os.path.join(env.base, "memo-bad.env")
+    with open(bad, "w") as f:
+        f.write("this is not a setting\n")
+    p = maint(env, config=bad)
+    check(p.returncode == 1 and pattern and pattern.group(1) in p.stderr and "line 1" in p.stderr,
+          f"an unreadable settings file: {p.returncode} {p.stderr!r}")
     check(env.db.password not in p.stderr, "no password in the message")
     check("no settings file" not in p.stderr, f"a settings file was read: {p.stderr!r}")
     # By hand without MEMO_CONFIG: the default file, which a machine
