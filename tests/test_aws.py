@@ -264,6 +264,18 @@ def template_says_what_the_issue_asks(env):
     check(["AutoScalingGroupName"] in agent["aggregation_dimensions"] and
           all(p["Dimensions"] == [{"Name": "AutoScalingGroupName", "Value": {"!Ref": "Group"}}]
               for p in watched.values()), "by the group, as the agent rolls them up")
+    # The log metric filters' metrics are the stack's own (a staging stack
+    # in the account must not raise production's alarms), and each alarm
+    # watches the namespace its filter writes.
+    filtered = {t["MetricName"]: t["MetricNamespace"] for v in r.values()
+                if v["Type"] == "AWS::Logs::MetricFilter"
+                for t in v["Properties"]["MetricTransformations"]}
+    eq(sorted(filtered), ["DatabaseConnectErrors", "MaintFailures"], "log metric filters")
+    for v in r.values():
+        a = v["Properties"]
+        if v["Type"] == "AWS::CloudWatch::Alarm" and a["MetricName"] in filtered:
+            eq(a["Namespace"], filtered[a["MetricName"]], f"{a['MetricName']}: the filter's namespace")
+            check("${AWS::StackName}" in str(a["Namespace"]), f"{a['MetricName']}: the stack's own")
     # The metric filters count lines the programs write (test_maint.py runs
     # memo-maint into its failure and looks for this pattern).
     eq(r["MaintFailures"]["Properties"]["FilterPattern"], '"memo-maint: failed:"',
