@@ -15,10 +15,11 @@
  * The driver does the front-line checks before any handler runs: a path
  * no route has is 404, a method the path does not take is 405 with Allow
  * (HEAD goes where GET goes, with the body dropped), a route other than a
- * GET (one that acts) asked for by another page than ours (Sec-Fetch-Site:
- * cgi_from_own_page) is 403, an unreadable configuration is 500.  Then the handler parses, authorizes, acts and
- * responds; any failure goes to app_fail, the one place that writes an
- * error (JSON for the API, a Korean HTML page for the browser).
+ * GET (one that acts) asked for by another page than ours
+ * (cgi_from_own_page) is 403, an unreadable configuration is 500.  Then
+ * the handler parses, authorizes, acts and responds; any failure goes to
+ * app_fail, the one place that writes an error (JSON for the API, a
+ * Korean HTML page for the browser).
  *
  * A handler receives a struct ctx holding everything about one request;
  * nothing per request lives in a global, so one process serves many

@@ -347,7 +347,7 @@ memo_etag_listed(const char *list, const struct db_memo *m, int weak)
 		/* strchr finds the '\0' too: the list's end is a separator. */
 		if (strchr(" \t,", list[len]) == NULL)
 			return 0;
-		if (!skip && ((len == 1 && *list == '*') ||
+		if (!skip && (*list == '*' ||
 		    (len == n && memcmp(list, etag, n) == 0)))
 			return 1;
 		list += len;

@@ -54,10 +54,14 @@ def guest_page(env):
     csp = r.header("Content-Security-Policy")
     check(csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, csp)
     eq(r.header("X-Content-Type-Options"), "nosniff", "nosniff")
+    # No Referer to other sites; not no-referrer, under which our own
+    # logout form's POST says "Origin: null", refused as another page's.
+    eq(r.header("Referrer-Policy"), "same-origin", "Referrer-Policy")
     for path in ("static/app.js", "static/style.css"):
         s = http_get(env.web.url + path)
         eq(s.status, 200, path)
-        eq(s.header("X-Content-Type-Options"), "nosniff", path + " nosniff")
+        eq((s.header("X-Content-Type-Options"), s.header("Referrer-Policy")),
+           ("nosniff", "same-origin"), path + " headers")
 
 
 @test
