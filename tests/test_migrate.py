@@ -269,6 +269,24 @@ def settings_read_as_python_dotenv(env):
         eq(dict(dotenv_values(stream=io.StringIO(text))), want, f"python-dotenv reads {text!r}")
 
 
+@test
+def settings_written_as_read(env):
+    """tools/stack.py's settings file holds any value as migrate and the CGIs read it back: " \\ ' $ # and spaces (a checkout's path may hold them; the value was written between quotes unescaped); a line break is refused, not written"""
+    import importlib.machinery
+    tool = importlib.machinery.SourceFileLoader("migrate_tool", MIGRATE).load_module()
+    path = os.path.join(env.base, "written-as-read.env")
+    values = {"A": 'x"y', "B": "c:\\dir\\", "C": "it's $HOME #1", "D": " a\\\"b ", "E": ""}
+    stack.write_env(path, values)
+    with open(path) as f:
+        eq(tool.parse_dotenv(f.read()), values, "read back")
+    for bad in ("a\nB=1", "a\rb"):
+        try:
+            stack.write_env(path, {"A": bad})
+            check(False, f"{bad!r} was written")
+        except ValueError as e:
+            check("setting A holds a line break" in str(e), str(e))
+
+
 # Whole files: where a line ends (\n, \r\n, \r; not at \x85, U+2028 or
 # \v, which str.splitlines() also split at, refusing a value that held one).
 DOTENV_FILES = [("A=x\x85y\nB=1\n", {"A": "x\x85y", "B": "1"}),
