@@ -335,6 +335,9 @@ def state_is_checked(env):
         r = c.get("/auth?" + urllib.parse.urlencode(q))
         eq(r.status, 400, what)
         check("이 네이버 인증 요청은 확인할 수 없습니다." in r.text, f"{what}: the Korean page says what happened")
+    # Looked at before the real login, which writes the same user (the
+    # same code): a refusal that wrote it would be hidden by that login.
+    eq(counts(env), before, "the refusals wrote no user, session or memo")
     r = b.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
     eq(r.status, 302, "the right state works")
     eq(counts(env)["user"], before["user"] + 1, "only the real login wrote a user")
