@@ -303,27 +303,33 @@ def import_refused_keeps_connection(env):
     """Injected (no fault): POST /import while the account's row is held (as another import holds it): 409 at once, nothing written, MariaDB's 1205 logged; the connection is sound, so a FastCGI process keeps it for its next import"""
     uid = "inj-import-held"
     cookie = session(env, uid)
-    file = json.dumps({"format": "memo-export", "version": 1, "memos": [
-        {"text": "기다리지 않는 가져오기", "created_at": "2026-11-01T00:00:00Z"}]}).encode()
 
-    def send():
-        return inject(env, "import", "none", body=file, REQUEST_METHOD="POST",
+    def file(text):
+        return json.dumps({"format": "memo-export", "version": 1, "memos": [
+            {"text": text, "created_at": "2026-11-01T00:00:00Z"}]}).encode()
+
+    def send(text):
+        return inject(env, "import", "none", body=file(text), REQUEST_METHOD="POST",
                       HTTP_COOKIE=cookie, CONTENT_TYPE="application/json")
     # The first one opens the process's connection.
-    eq(send()[0].json(), {"imported": 1, "skipped": 0}, "the first import")
+    eq(send("기다리지 않는 가져오기")[0].json(), {"imported": 1, "skipped": 0},
+       "the first import")
     before = connections(env)
+    # The refused import carries a memo of its own: had it written it, the
+    # next import of the same file would skip it.
     with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
                   "the user's row"):
-        r, err = send()
+        r, err = send("거절된 가져오기")
     eq((r.status, r.json()), (409, {"error": "another import into this account is still"
                                     " running: try again when it has finished"}), "refused")
     check("import lock: 1205" in err, f"the log: {err!r}")
-    eq(send()[0].json(), {"imported": 0, "skipped": 1}, "the next import")
+    eq(send("거절된 가져오기")[0].json(), {"imported": 1, "skipped": 0},
+       "the next import: the refused one wrote nothing")
     if getattr(env, "fastcgi", None) is not None:
         # New connections meanwhile: the lock holder's and the count's own.
         eq(connections(env) - before, 2, "connections MariaDB accepted meanwhile")
-    eq(env.db.query(f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'"), [["1"]],
-       "the memo once")
+    eq(env.db.query(f"SELECT text FROM memo WHERE user_id = '{uid}' ORDER BY id"),
+       [["기다리지 않는 가져오기"], ["거절된 가져오기"]], "each memo once")
 
 
 def unstamped(body):
