@@ -797,8 +797,11 @@ def withdraw_state_is_bound(env):
     c.cookies = {"oauthState": b.cookies["oauthState"]}
     r = c.get("/auth?" + urllib.parse.urlencode({"code": code, "state": state}))
     eq(r.status, 401, "no session cookie at all")
-    rows = rows_of(env, uid)
-    eq(rows["memo"], before_rows["memo"], "nothing deleted")
+    # Every table, not the memos alone: the login ended b's session and
+    # made one (the same count); the other device's is untouched.
+    eq(rows_of(env, uid), before_rows, "nothing deleted: memos, revisions, tags, "
+       "search copies, sessions")
+    eq(other.get("/memo").status, 200, "the other device's session kept")
 
 
 def locker(env, uid):
