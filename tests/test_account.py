@@ -909,7 +909,9 @@ def account_routes_with_db_down(env):
         check(DB_DOWN_PAGE in r.text, f"the withdrawal's callback: the Korean page {r.text[:200]!r}")
     finally:
         env.db.start()
-    eq(unlinks(env), [], "no unlink without the database")
+    # Nobody: neither the token exchange (the state is spent first, in the
+    # database) nor the unlink.
+    eq(double_requests(env), [], "no call to Naver's token endpoint without the database")
     eq(rows_of(env, naver_id(name))["sessions"], 1, "the session is still there")
     eq(b.get("/account").status, 200, "back")
     say("; ".join(got))
