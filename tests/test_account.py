@@ -388,10 +388,15 @@ def export_import_round_trip(env):
     after = export(b).json()
     eq(without_ids(after["memos"]), without_ids(before["memos"]), "memos, pins, revisions")
     eq(without_ids(after["trash"]), without_ids(before["trash"]), "the trash")
-    eq(b.get("/tags").json(), a.get("/tags").json(), "tags made again")
+    # Compared with the original account's answers, which must not be
+    # empty themselves: [] == [] would pass with no tag or copy made.
+    tags = a.get("/tags").json()
+    eq(sorted(t["name"] for t in tags["tags"]), ["중요", "회의"], "the original's tags")
+    eq(b.get("/tags").json(), tags, "tags made again")
     q = "/memo?q=" + urllib.parse.quote("셋째 판")
-    eq([m["text"] for m in b.get(q).json()["memos"]], [m["text"] for m in a.get(q).json()["memos"]],
-       "searchable: search copies made")
+    found = [m["text"] for m in a.get(q).json()["memos"]]
+    eq(found, ["셋째 판 #회의\n여러 줄 \"따옴표\" <b>"], "the original's search")
+    eq([m["text"] for m in b.get(q).json()["memos"]], found, "searchable: search copies made")
     rows = rows_of(env, uid)
     eq((rows["memo"], rows["memo_search"]), (n, n), "a search copy per memo")
     eq(rows["memo_revision"], sum(len(m["revisions"]) for m in before["memos"] + before["trash"]),
