@@ -255,6 +255,7 @@ def bad_memo_requests(env):
     eq(r.status, 200, "the largest memo")
     r = b.post_json("/memo", {"text": "\u00e9" * 65536})      # 131 KB: too long
     eq(r.status, 413, "65536 characters but 131072 bytes")
+    eq(count(env, "memo"), before + 1, "the largest memo written, the 131 KB one not")
     # json-c decodes a lone surrogate escape to U+FFFD: valid UTF-8 is stored.
     r = b.post_json("/memo", raw=b'{"text":"a\\ud800b"}')
     eq((r.status, r.json()["text"]), (200, "a\ufffdb"), "lone surrogate")
