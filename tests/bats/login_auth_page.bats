@@ -36,6 +36,9 @@ hash() {
 	assert_regex "$state" '^[A-Za-z0-9_-]{43}$'
 	assert_equal "$(header Set-Cookie)" "oauthState=$state; Path=/; Max-Age=600; HttpOnly; SameSite=Lax"
 	REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 NAVER_REDIRECT_URI='' cgi login.cgi
+	# A second answer without a Location would differ from the first too.
+	assert_equal "$STATUS" 302
+	assert_regex "$(header Location)" '&state=[A-Za-z0-9_-]{43}$'
 	[[ $(header Location) != "$loc" ]] || fail "the same state twice"
 }
 
