@@ -130,11 +130,17 @@ def page_account_import(env):
     name = "가져오는 화면"
     tmp = tempfile.mkdtemp(prefix="memo-import-")
     good, bad = os.path.join(tmp, "memo.json"), os.path.join(tmp, "bad.json")
+    fresh = os.path.join(tmp, "fresh.json")
     with open(good, "wb") as f:
         f.write(export.body)
     with open(bad, "w") as f:
         json.dump({"format": "memo-export", "version": 1,
                    "memos": [{"text": "날짜 없음"}]}, f)
+    # For the import refused while another runs: a memo not there yet (the
+    # good file's are all there by then, and would only be skipped).
+    with open(fresh, "w") as f:
+        json.dump({"format": "memo-export", "version": 1, "memos": [
+            {"text": "진행 중에 가져오려던 메모", "created_at": "2024-01-01T00:00:00Z"}]}, f)
     uid = naver_id(name)
     with Chromium(env, "account-import") as wd:
         account_view(wd, env, name)
@@ -156,7 +162,7 @@ def page_account_import(env):
         eq(rows_of(env, uid)["memo"], 5, "nothing added")
         with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
                       "the user's row, as another import holds it"):
-            wd.type("#import-file", good)
+            wd.type("#import-file", fresh)
             wd.click("#import-go")
             wd.wait("return document.getElementById('status').textContent.indexOf("
                     "'다른 가져오기가 아직 진행 중입니다') >= 0", "the refusal (409)")
