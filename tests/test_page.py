@@ -369,6 +369,54 @@ def page_edit_answer_lost(env):
 
 @test
 @page_logic
+def page_edit_version_unread(env):
+    """Page: an edit whose memo could not be read (the version it replaces unknown) is not saved without If-Match: a change made elsewhere meanwhile is not written over; the save says why and keeps the text, and once the memo can be read it shows both versions"""
+    name = "페이지 버전 모름"
+    b = api(env, name)
+    mid = post(b, "처음 내용")
+    with Chromium(env, "edit-unread") as wd:
+        open_page(wd, env, name)
+        wd.js(PATCHES)
+        # The editor's read of the memo fails (503), and so does the one
+        # the save makes first.
+        wd.js(FAIL_LATE, "GET", f"memo/{mid}")
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor, focused")
+        time.sleep(0.6)     # its read answered 503 (FAIL_LATE: after 300 ms)
+        check(wd.js(f"return !document.querySelector('{card(mid)} .editor[data-read]')"),
+              "the version not read")
+        wd.keys(" 내 수정")
+        r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "다른 기기의 내용"})
+                      .encode(), headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "PATCH by another device")
+        wd.keys(CTRL_ENTER)
+        wd.wait(SAVE_FAILED, "the save refused by the page")
+        eq(status(wd), "저장하지 못했습니다. 서버가 데이터베이스에 연결하지 못했습니다."
+           " 잠시 후 다시 시도해 주세요. 쓴 내용은 이 브라우저에 남아 있습니다.", "why")
+        eq(wd.js("return window.__patches"), [], "no PATCH sent (it had no If-Match)")
+        eq(text_of(env, mid), "다른 기기의 내용", "the other device's text not written over")
+        eq(wd.js(EDIT_VALUE, mid), "처음 내용 내 수정", "the text kept in the editor")
+        # Readable again: the save reads the memo and shows both versions.
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
+                "the conflict")
+        eq(wd.js(f"return document.querySelector('{card(mid)} .version .body').textContent"),
+           "다른 기기의 내용", "the server's version shown")
+        eq(text_of(env, mid), "다른 기기의 내용", "still not written over")
+        wd.click(card(mid, ".conflict-actions .keep-mine"))
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "mine saved")
+        eq(text_of(env, mid), "처음 내용 내 수정", "mine stored, by choice")
+        eq(revisions(env, mid)[-1], "다른 기기의 내용", "the other device's text a revision")
+        patches = wd.js("return window.__patches")
+        check(len(patches) == 1 and patches[0][2] == 200 and
+              re.fullmatch(r'"[^"]+"', patches[0][1] or ""),
+              f"one PATCH, with If-Match: {patches}")
+        no_problems(wd, "version unread")
+
+
+@test
+@page_logic
 def page_new_typed_while_saving(env):
     """Page: what is typed in the new-memo box while its save runs stays for the next memo, without the text already saved (saved twice before); a change inside the text sent keeps it all, said so"""
     name = "페이지 새 메모 저장 중"

@@ -94,12 +94,12 @@
 	/* Read the memo as it is now (the list carries no ETags, and what the
 	 * card shows may be old).  If it changed since the card was drawn, an
 	 * untouched editor takes the new text; a touched one keeps the
-	 * person's and shows the conflict on save. */
+	 * person's and shows the conflict on save.  Resolves to the answer. */
 	async function fetchVersion(ed) {
 		const res = await net.get(ed.id);
 
 		if (!res.ok || !ed.form.isConnected)
-			return;
+			return res;
 		ed.form.dataset.read = 'true';	/* the version is known */
 		if (res.data.text === ed.base) {
 			ed.etag = res.etag;
@@ -110,6 +110,7 @@
 		} else {
 			ed.server = { memo: res.data, etag: res.etag };
 		}
+		return res;
 	}
 
 	async function submit(ed) {
@@ -161,10 +162,25 @@
 	 * show both versions. */
 	async function send(ed, value) {
 		if (!ed.etag) {
-			await fetchVersion(ed);
+			const read = await fetchVersion(ed);
+			if (!ed.form.isConnected)
+				return;
 			if (ed.server) {
 				ui.status('', '');
 				showConflict(ed, ed.server.memo, ed.server.etag);
+				return;
+			}
+			if (read.status === 404) {
+				ui.status('', '');
+				showConflict(ed, null, null);
+				return;
+			}
+			/* The version this edit replaces is still unknown (the
+			 * memo could not be read): sent without If-Match, the
+			 * save would write over a change made elsewhere unseen. */
+			if (!ed.etag) {
+				ui.failed(read.ok ? { ok: false, status: 200 } : read,
+				    '저장하지 못했습니다.', '쓴 내용은 이 브라우저에 남아 있습니다.');
 				return;
 			}
 		}
