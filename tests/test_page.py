@@ -2026,6 +2026,45 @@ def page_drafts_survive_expired_session(env):
 
 
 @test
+def page_expired_without_drafts(env):
+    """Page: the login expires while an edit is typed in a browser that keeps no drafts (storage blocked or full): the page does not promise the text comes back after logging in again; its link logs in in a new tab, this tab keeps the editor with the text and saves it once that is done"""
+    name = "페이지 초안 없이 만료"
+    b = api(env, name)
+    mid = post(b, "원래 내용")
+    with Chromium(env, "expired-no-drafts") as wd:
+        open_page(wd, env, name)
+        wd.js(BLOCK_STORAGE)
+        open_editor(wd, mid)
+        wd.keys(" 보관하지 못한 수정")
+        eq(drafts_stored(wd), 0, "no draft kept by this browser")
+        env.db.client(database="memo", stdin=(
+            "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
+            f" WHERE user_id = '{naver_id(name)}'"))
+        wd.keys(CTRL_ENTER)
+        wd.wait("return !!document.getElementById('relogin')", "the expired-session message")
+        said = status(wd)
+        eq(said, "로그인이 만료되었습니다. 이 브라우저에는 쓰던 내용을 보관할 수 없으니"
+           " 이 탭은 닫지 말고, 새 탭에서 다시 로그인한 뒤 여기서 다시 저장해 주세요."
+           " 새 탭에서 다시 로그인", "no promise that the text comes back")
+        eq(wd.js("var a = document.getElementById('relogin');"
+                 " return [a.getAttribute('href'), a.target];"), ["login", "_blank"],
+           "the login in a new tab, this page left as it is")
+        eq(text_of(env, mid), "원래 내용", "nothing saved")
+        # Logged in again in another tab: this one saves what it kept.
+        first = wd.handle()
+        wd.new_tab()
+        wd.login(env.web_prefix.url, name)
+        wd.switch(first)
+        eq(wd.js(EDIT_VALUE, mid), "원래 내용 보관하지 못한 수정", "the text still in the editor")
+        wd.click(f"#edit-{mid}")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "saved from this tab")
+        eq(text_of(env, mid), "원래 내용 보관하지 못한 수정", "the row has the text")
+        eq(status(wd), "저장했습니다.", "said so")
+        no_problems(wd, "expired without drafts")
+
+
+@test
 @page_logic
 def page_draft_mends_stale_write(env):
     """Page: another tab's write that puts back an older copy of this tab's draft (its heartbeat read the entry a moment before this tab's keystroke) is mended by this tab's next write: a reload still brings back the last text typed"""

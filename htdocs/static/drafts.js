@@ -62,6 +62,10 @@
 		return !t.fresh && Object.keys(t.edits).length === 0;
 	}
 
+	/* Whether the last write reached the storage: then what this tab
+	 * holds is kept (a failed write's text goes with the next one). */
+	let stored = false;
+
 	function write(v) {
 		try {
 			Object.keys(v.tabs).forEach((id) => {
@@ -75,7 +79,10 @@
 					v.since = since;
 				localStorage.setItem(key, JSON.stringify(v));
 			}
-		} catch (e) { /* quota or disabled: nothing kept */ }
+			stored = true;
+		} catch (e) {
+			stored = false;		/* quota or disabled: nothing kept */
+		}
 	}
 
 	/* This tab's part of the entry as it last wrote it.  Every tab reads
@@ -224,6 +231,11 @@
 				own = null;
 				beat(Date.now());
 			});
+		},
+		/* Whether what is being written here is kept in this browser
+		 * (there is an id, and the storage took the last write). */
+		kept() {
+			return key !== null && stored;
 		},
 		/* What init() did with the drafts of tabs that are gone:
 		 * {joined: new memos of several tabs joined in one, moved: how

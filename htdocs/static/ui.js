@@ -29,13 +29,24 @@
 	}
 
 	/* The session is gone: say so, with a link to log in again.  What
-	 * was being written is in the drafts and comes back after. */
+	 * was being written is in the drafts and comes back after.  Where
+	 * the browser keeps no drafts (storage blocked or full, no user id),
+	 * only this page holds it: the login goes to a new tab, and this
+	 * one saves once it is done. */
 	function expired() {
 		const s = document.getElementById('status');
 		const a = R.el('a', null, '다시 로그인');
 
-		status('로그인이 만료되었습니다. 쓰던 내용은 이 브라우저에 남아 있으니 ' +
-		    '다시 로그인하면 그대로 돌아옵니다. ', 'error');
+		if (Memo.drafts.kept()) {
+			status('로그인이 만료되었습니다. 쓰던 내용은 이 브라우저에 남아 있으니 ' +
+			    '다시 로그인하면 그대로 돌아옵니다. ', 'error');
+		} else {
+			status('로그인이 만료되었습니다. 이 브라우저에는 쓰던 내용을 보관할 수 ' +
+			    '없으니 이 탭은 닫지 말고, 새 탭에서 다시 로그인한 뒤 여기서 다시 ' +
+			    '저장해 주세요. ', 'error');
+			a.textContent = '새 탭에서 다시 로그인';
+			a.target = '_blank';
+		}
 		a.href = 'login';
 		a.id = 'relogin';
 		s.appendChild(a);
