@@ -668,6 +668,41 @@ def page_history_restore_changed_meanwhile(env):
 
 
 @test
+@page_logic
+def page_history_long_opens_at_top(env):
+    """Page: the history of a memo longer than the screen opens at its start, the title and the memo as it now is in sight and the focus on the title, not scrolled down to 닫기 at its end; Tab goes on to the first 이 내용으로 되돌리기"""
+    name = "페이지 긴 기록"
+    b = api(env, name)
+    text = "\n".join(f"{i}번째 줄: 오늘 할 일과 생각을 길게 적어 둔 메모" for i in range(1, 81))
+    mid = post(b, text)
+    backdate(env, name, 2)
+    for more in ("\n덧붙임 하나", "\n덧붙임 둘"):
+        text += more
+        r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": text}).encode(),
+                      headers={"Content-Type": "application/json"})
+        eq(r.status, 200, "PATCH")
+    with Chromium(env, "history-long") as wd:
+        open_page(wd, env, name)
+        wd.js(f"document.querySelector('{card(mid, '.edited')}').focus()")
+        wd.keys(KEY["enter"])
+        wd.wait("return document.querySelectorAll('#dialog .revision').length === 3",
+                "the history dialog")
+        seen = wd.js("var d = document.getElementById('dialog'), r = d.getBoundingClientRect();"
+                     " var t = document.getElementById('dialog-title').getBoundingClientRect();"
+                     " return [d.scrollHeight > d.clientHeight, d.scrollTop,"
+                     " t.top >= r.top && t.bottom <= r.bottom, document.activeElement.id];")
+        eq(seen, [True, 0, True, "dialog-title"], "[longer than the screen, scrolled by,"
+           " the title in sight, the focus on]")
+        wd.keys(KEY["tab"])
+        check(wd.js("return document.activeElement.matches('#dialog .restore-revision')"),
+              "Tab: the first 이 내용으로 되돌리기")
+        wd.keys(KEY["esc"])
+        wd.wait("return !document.getElementById('dialog').open", "Esc closed it")
+        eq(text_of(env, mid), text, "nothing restored")
+        no_problems(wd, "long history")
+
+
+@test
 def page_two_tab_conflict(env):
     """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy (to the clipboard, or selected where that is refused)"""
     name = "페이지 충돌"

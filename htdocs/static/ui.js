@@ -148,14 +148,19 @@
 	 * to the value of the button pressed, or "" (Esc, 닫기).  The content
 	 * is read with the title as the dialog opens (aria-describedby), unless
 	 * long is set: a screen reader then reads it as the person goes (the
-	 * history: every revision's text read at once, before 닫기).
+	 * history: every revision's text read at once, before 닫기).  The
+	 * focus goes to the first button, or for a long content to the title,
+	 * with the content shown from its start: on 닫기, below it all, a
+	 * dialog longer than the screen opened scrolled to its end.
 	 */
 	function dialog(title, content, buttons, long) {
 		const d = document.getElementById('dialog');
 		const c = document.getElementById('dialog-content');
 		const acts = document.getElementById('dialog-actions');
+		const h = document.getElementById('dialog-title');
 
-		document.getElementById('dialog-title').textContent = title;
+		h.textContent = title;
+		h.tabIndex = -1;
 		if (long)
 			d.removeAttribute('aria-describedby');
 		else
@@ -178,7 +183,10 @@
 			    { once: true });
 			d.showModal();
 			const first = acts.querySelector('button');
-			if (first)
+			if (long) {
+				h.focus({ preventScroll: true });
+				d.scrollTop = 0;
+			} else if (first)
 				first.focus();
 		});
 	}
