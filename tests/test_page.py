@@ -568,7 +568,7 @@ DIALOG_TEXTS = ("return Array.from(document.querySelectorAll('#dialog .revision 
 
 @test
 def page_history_restore_changed_meanwhile(env):
-    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨; changed again and not readable anew (503), the dialog says both; a 401 is said once, by the page, not in the dialog"""
+    """Page: 이 내용으로 되돌리기 sends If-Match with the version the history dialog shows; the memo changed meanwhile (another tab), it is refused (412), the dialog says so and shows the memo and its revisions anew, the other tab's text kept; chosen again, it restores, and the focus goes back to 수정됨; changed again and not readable anew (503), the dialog says both; a 401 is said by the page and in the dialog, where the page's 다시 로그인 cannot be reached while it is open"""
     name = "페이지 기록 충돌"
     b = api(env, name)
     mid = post(b, "처음 쓴 내용")
@@ -648,8 +648,9 @@ def page_history_restore_changed_meanwhile(env):
         wd.click("#dialog-actions button")
         wd.wait("return !document.getElementById('dialog').open", "the dialog closed")
 
-        # The login expired: the page says so once, with 다시 로그인; the
-        # dialog says nothing more.
+        # The login expired: the page says so, with 다시 로그인, which the
+        # open dialog makes unreachable (the page under it is inert); the
+        # dialog says it too, and how to get there.
         wd.keys(KEY["enter"])
         wd.wait("return document.querySelectorAll('#dialog .revision').length === 5",
                 "the history dialog, the memo read anew")
@@ -659,10 +660,18 @@ def page_history_restore_changed_meanwhile(env):
                 " && !document.querySelector('#dialog .restore-revision').disabled",
                 "the page says the login expired")
         check(status(wd).startswith("로그인이 만료되었습니다."), f"the status: {status(wd)!r}")
+        eq(wd.js("var a = document.getElementById('relogin'); a.focus();"
+                 " return document.activeElement === a"), False,
+           "다시 로그인 out of reach while the dialog is open")
         eq(wd.js("var a = document.querySelector('#dialog .history-alert');"
-                 " return a.hidden ? null : a.textContent"), None, "nothing said in the dialog")
+                 " return a.hidden ? null : a.textContent"),
+           "되돌리지 못했습니다. 로그인이 만료되었습니다. ‘닫기’를 누른 뒤 다시 로그인해 주세요.",
+           "the dialog says it")
         wd.js("window.fetch = window.__f0")
         wd.click("#dialog-actions button")
+        wd.wait("return !document.getElementById('dialog').open", "the dialog closed")
+        wd.js("document.getElementById('relogin').focus()")
+        eq(wd.js("return document.activeElement.id"), "relogin", "다시 로그인 in reach then")
         no_problems(wd, "history changed meanwhile")
         print(f"    saw: PATCHes {patches}")
 

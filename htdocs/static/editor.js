@@ -421,13 +421,17 @@
 			b.focus();
 	}
 
-	/* msg above the memo, then why res failed, if given.  Not for a 401:
-	 * the page has said the login expired, with the way back (net.js,
-	 * onExpired), and ui.failed() leaves it to that too. */
+	/* msg above the memo, then why res failed, if given.  A 401 too: the
+	 * page's status line says it with 다시 로그인, but while this modal
+	 * dialog is open the page under it is inert (the link cannot be
+	 * reached, a screen reader does not hear it): here it says to close
+	 * the dialog first. */
 	function say(h, msg, res) {
+		let why = res ? ' ' + net.problem(res) : '';
+
 		if (res && res.status === 401)
-			return;
-		h.alert.textContent = res ? msg + ' ' + net.problem(res) : msg;
+			why += ' ‘닫기’를 누른 뒤 다시 로그인해 주세요.';
+		h.alert.textContent = msg + why;
 		h.alert.hidden = false;
 	}
 
