@@ -1323,6 +1323,39 @@ def three_memos(env, name):
 
 @test
 @page_logic
+def page_search_box_follows_back(env):
+    """Page: Back and Forward with the focus in the search box: the box shows the search the list is filtered by (it kept the words of a search Back had left), and typing on searches from there"""
+    name = "페이지 검색 뒤로"
+    three_memos(env, name)
+    box = "return [document.activeElement.id, document.getElementById('search').value]"
+    with Chromium(env, "search-back") as wd:
+        open_page(wd, env, name)
+        wd.click("#search")
+        wd.keys("회의")
+        wd.wait("return /q=%ED%9A%8C%EC%9D%98$/.test(location.hash) &&"
+                " document.getElementById('count').textContent === '검색 결과 1개'",
+                "the results for 회의")
+        wd.back()
+        wd.wait("return document.getElementById('count').textContent === '메모 3개'",
+                "Back: no search")
+        eq(wd.js(box), ["search", ""], "Back: the focus in the box, which shows no search")
+        eq(wd.js("return document.getElementById('filter').hidden"), True, "no filter shown")
+        wd.js("history.forward()")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "Forward: the search again")
+        eq(wd.js(box), ["search", "회의"], "Forward: the box shows it")
+        wd.back()
+        wd.wait("return document.getElementById('count').textContent === '메모 3개'",
+                "Back again")
+        wd.keys("운동")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'"
+                " && /q=%EC%9A%B4%EB%8F%99$/.test(location.hash)", "the results for 운동")
+        eq(wd.js(CARDS), ["운동 계획"], "운동 alone, not 회의운동")
+        no_problems(wd, "search box and Back")
+
+
+@test
+@page_logic
 def page_edit_left_out_by_filter(env):
     """Page: a card being edited whose memo a new search leaves out stays, on top and uncounted, with its text (the browser keeping no drafts) and a note saying why; saved, the row has the text and the list is the search's again (with the memo if the edit made it match); cancelled, it goes"""
     name = "페이지 필터 밖 수정"

@@ -580,9 +580,14 @@
 
 	let searchTimer = 0;
 
+	/* The search the box holds, as the URL has it. */
+	function boxWords() {
+		return $.search.value.trim().split(/\s+/).filter((w) => w).join(' ');
+	}
+
 	function searchNow() {
 		clearTimeout(searchTimer);
-		const q = $.search.value.trim().split(/\s+/).filter((w) => w).join(' ');
+		const q = boxWords();
 		if (q === st.q)
 			return;
 		/* The first keystroke of a search is a new history entry (Back
@@ -1074,7 +1079,11 @@
 		const q = (params.q || '').trim();
 		const tag = (params.tag || '').replace(/^#/, '');
 
-		if (document.activeElement !== $.search)
+		/* The box shows the search the list is filtered by.  The one
+		 * being typed in is left alone while it holds that search (its
+		 * own keys brought this URL: setting it would cut an IME
+		 * composition); Back or Forward, the focus in it, changes it. */
+		if (document.activeElement !== $.search || boxWords() !== q)
 			$.search.value = q;
 		if (st.loaded && !switched && q === st.q && tag === st.tag)
 			return;
