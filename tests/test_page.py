@@ -712,6 +712,37 @@ def page_history_long_opens_at_top(env):
 
 
 @test
+@page_logic
+def page_history_closed_by_back(env):
+    """Page: Back while the history dialog is open closes it with the 메모 view, as the other views close theirs (it stayed open over 휴지통, its 되돌리기 changing a memo out of sight), and the focus goes to the tab of the view shown"""
+    name = "페이지 기록 뒤로"
+    b = api(env, name)
+    mid = post(b, "처음 내용")
+    backdate(env, name, 2)
+    r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "고친 내용"}).encode(),
+                  headers={"Content-Type": "application/json"})
+    eq(r.status, 200, "PATCH")
+    with Chromium(env, "history-back") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")
+        wd.wait("return !document.getElementById('view-memos').hidden && " + LOADED[7:],
+                "the memos again")
+        wd.click(card(mid, ".edited"))
+        wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
+                "the history dialog")
+        wd.back()
+        wd.wait("return !document.getElementById('view-trash').hidden", "Back: 휴지통")
+        eq(wd.js("return document.getElementById('dialog').open"), False,
+           "the dialog closed with its view")
+        check(wd.js("return document.activeElement.matches('#nav a[data-view=\"trash\"]')"),
+              "the focus on 휴지통's tab")
+        eq(text_of(env, mid), "고친 내용", "nothing restored")
+        no_problems(wd, "history and Back")
+
+
+@test
 def page_two_tab_conflict(env):
     """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy (to the clipboard, or selected where that is refused)"""
     name = "페이지 충돌"

@@ -53,10 +53,12 @@
 
 		if (switched) {
 			/* Back or Forward hides the view the focus is in: it goes
-			 * to the new view's tab, not to the page's start. */
-			const lost = current && current.el.contains(document.activeElement);
+			 * to the new view's tab, not to the page's start.  Asked
+			 * once the view has left: a dialog it closes gives the
+			 * focus back into it. */
 			if (current)
 				current.leave();
+			const lost = current && current.el.contains(document.activeElement);
 			views.forEach((x) => { x.el.hidden = x !== v; });
 			links.forEach((a) => {
 				if (a.dataset.view === v.name) {

@@ -1096,8 +1096,12 @@
 	}
 
 	/* A search typed just before switching must not land in the other
-	 * view's URL; the tags are loaded again on coming back. */
+	 * view's URL; the tags are loaded again on coming back.  A dialog
+	 * (the history, 수정을 취소할까요?) goes with the view, as the other
+	 * views' do: left open over another view, its 되돌리기 changed a
+	 * memo out of sight. */
 	function leave() {
+		ui.closeDialog();
 		clearTimeout(searchTimer);
 		searchTimer = 0;
 		clearTimeout(st.tagTimer);
