@@ -169,6 +169,20 @@ SLOW_OR_LOST = ("window.__f0 = window.fetch; var m = arguments[0], how = argumen
                 " return new Promise(function (ok) { setTimeout(ok, 1500); })"
                 "  .then(function () { return window.__f0(u, i); }); };")
 
+# fetch for one method never answering until its signal aborts it, as a
+# hung connection: arguments[1] true sends the request first (the server
+# acts, its answer never comes), false sends nothing.  Without a signal
+# it hangs for good, as a fetch with no deadline does.
+HANGS = ("window.__f0 = window.fetch; var m = arguments[0], sent = arguments[1];"
+         "window.fetch = function (u, i) {"
+         " if (!i || i.method !== m) return window.__f0(u, i);"
+         " if (!i.signal) return new Promise(function () {});"
+         " var ended = new Promise(function (ok, no) {"
+         "  i.signal.addEventListener('abort', function () { no(i.signal.reason); }); });"
+         " if (!sent) return ended;"
+         " var j = Object.assign({}, i); delete j.signal;"
+         " return window.__f0(u, j).then(function () { return ended; }); };")
+
 # The status line after a save: saved, or not.
 SAVED = "return /^저장했습니다/.test(document.getElementById('status').textContent)"
 SAVE_FAILED = "return /^저장하지 못했습니다/.test(document.getElementById('status').textContent)"
@@ -510,6 +524,42 @@ def page_new_answer_lost(env):
         eq(sorted(t for t, _, _ in memos(env, name).values()),
            ["보내지 못한 메모", "응답을 잃은 메모"], "made once")
         no_problems(wd, "new memo's answer lost")
+
+
+@test
+@page_logic
+def page_save_hangs(env):
+    """Page: a save whose connection hangs ends after the page's time limit as a failure it says (the server did not answer in time), 저장 usable again and the text kept; saved again, an edit is saved and a new memo the server had made after all is not made twice"""
+    name = "페이지 응답 없음"
+    b = api(env, name)
+    mid = post(b, "회의 메모")
+    with Chromium(env, "save-hangs") as wd:
+        open_page(wd, env, name)
+        wd.js("Memo.net.limits.ms = 1500")
+        open_editor(wd, mid)
+        wd.js(HANGS, "PATCH", False)
+        wd.keys(" 정리" + CTRL_ENTER)
+        wd.wait(SAVE_FAILED, "the edit's failure said, the time limit over")
+        check("제때 응답하지 않았습니다" in status(wd), status(wd))
+        eq(text_of(env, mid), "회의 메모", "the edit not saved")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(SAVED, "the edit saved, the second time")
+        eq(text_of(env, mid), "회의 메모 정리", "saved")
+
+        wd.js(HANGS, "POST", True)
+        wd.type("#memo-text", "새 메모 응답 없음")
+        wd.keys(CTRL_ENTER)
+        wd.wait(SAVE_FAILED, "the new memo's failure said, the time limit over")
+        check(not wd.js("return document.getElementById('memo-save').disabled"),
+              "저장 usable again")
+        settled(lambda: len(memos(env, name)), 2, "the server made it all the same")
+        wd.js("window.fetch = window.__f0")
+        wd.keys(CTRL_ENTER)
+        wd.wait(SAVED, "the new memo saved, the second time")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           ["새 메모 응답 없음", "회의 메모 정리"], "made once")
+        no_problems(wd, "saves that hung")
 
 
 @test

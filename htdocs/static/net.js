@@ -5,12 +5,31 @@
  * resolves to {ok, status, data, etag} (status 0: the network failed),
  * and the caller says what went wrong with problem().  A 401 also tells
  * the page once (onExpired), which offers to log in again; what the
- * person was writing stays in the drafts (drafts.js). */
+ * person was writing stays in the drafts (drafts.js).  A request that has
+ * no answer in time ends as a network failure (status 0, timedOut): a
+ * hung connection would otherwise leave 저장하는 중… up for good. */
 (function () {
 	'use strict';
 
 	const Memo = window.Memo = window.Memo || {};
 	const expiredHandlers = [];
+
+	/* How long a request may wait for its whole answer: an import's file
+	 * may be large and its work long.  (The tests shorten them.) */
+	const limits = { ms: 30000, importMs: 300000 };
+
+	/* The caller's signal (a newer search aborts an older one), ending
+	 * too after ms.  Browsers without AbortSignal.timeout wait as long as
+	 * the network does; without AbortSignal.any, a caller's signal wins. */
+	function deadline(signal, ms) {
+		if (typeof AbortSignal.timeout !== 'function')
+			return signal;
+		const t = AbortSignal.timeout(ms);
+		if (!signal)
+			return t;
+		return typeof AbortSignal.any === 'function' ?
+		    AbortSignal.any([signal, t]) : signal;
+	}
 
 	async function request(method, path, opts) {
 		const o = opts || {};
@@ -27,20 +46,30 @@
 		}
 		if (o.ifMatch)
 			headers['If-Match'] = o.ifMatch;
-		if (o.signal)
-			init.signal = o.signal;
+		const signal = deadline(o.signal,
+		    o.file !== undefined ? limits.importMs : limits.ms);
+		if (signal)
+			init.signal = signal;
+		/* Only the caller's own abort is thrown; the deadline's is a
+		 * failure to say, as a network's is. */
+		const timedOut = () => signal && signal.aborted &&
+		    !(o.signal && o.signal.aborted);
+		const unanswered = () => ({ ok: false, status: 0, data: null,
+		    etag: null, timedOut: timedOut() });
 		try {
 			r = await fetch(path, init);
 		} catch (e) {
-			if (e && e.name === 'AbortError')
+			if (e && e.name === 'AbortError' && !timedOut())
 				throw e;
-			return { ok: false, status: 0, data: null, etag: null };
+			return unanswered();
 		}
 		let data = null;
 		if (r.status !== 204 && r.status !== 304) {
 			try {
 				data = await r.json();
 			} catch (e) {
+				if (timedOut())
+					return unanswered();
 				if (e && e.name === 'AbortError')
 					throw e;
 				data = null;	/* cut or not JSON: see ok */
@@ -75,6 +104,8 @@
 	function problem(res) {
 		switch (res.status) {
 		case 0:
+			if (res.timedOut)
+				return '서버가 제때 응답하지 않았습니다. 연결을 확인하고 다시 시도해 주세요.';
 			return '네트워크 오류로 서버에 닿지 못했습니다. 연결을 확인하고 다시 시도해 주세요.';
 		case 401:
 			return '로그인이 만료되었습니다.';
@@ -100,6 +131,7 @@
 	Memo.net = {
 		request,
 		problem,
+		limits,
 		onExpired(f) { expiredHandlers.push(f); },
 
 		list(params, signal) {
