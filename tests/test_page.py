@@ -2066,6 +2066,61 @@ def page_korean_ime(env):
 
 
 @test
+@page_logic
+def page_logout_forgets_drafts(env):
+    """Page: 로그아웃 has this browser forget the person's drafts (the next person at a shared computer could read them): with text not saved yet it asks first; 취소 stays logged in with the text, 지우고 로그아웃 leaves no draft, 남겨 두고 로그아웃 keeps it for the next login here; with none, no question"""
+    name = "페이지 로그아웃 초안"
+    api(env, name)
+    sessions = f"SELECT COUNT(*) FROM sessions WHERE user_id = '{naver_id(name)}'"
+    with Chromium(env, "logout-drafts") as wd:
+        open_page(wd, env, name)
+        live = int(q(env, sessions)[0][0])
+        wd.type("#memo-text", "공용 PC에서 쓴 비밀 초안")
+        check(draft_holds(wd, "비밀 초안"), "the draft kept")
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked first")
+        eq(wd.text("#dialog-title"), "저장하지 않은 내용이 있습니다", "the question")
+        wd.click("#dialog-actions button[value=no]")
+        wd.wait("return !document.getElementById('dialog').open", "cancelled")
+        check(wd.js("return document.body.classList.contains('user')"), "still logged in")
+        check(draft_holds(wd, "비밀 초안"), "the draft still kept")
+        eq(int(q(env, sessions)[0][0]), live, "the session kept")
+
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked again")
+        wd.click("#dialog-actions button[value=forget]")
+        wd.wait("return document.body.classList.contains('guest')", "logged out")
+        eq(drafts_stored(wd), 0, "no draft left in this browser")
+        eq(int(q(env, sessions)[0][0]), live - 1, "this browser's session ended")
+
+        # Kept: the next login here brings it back.
+        wd.login(env.web_prefix.url, name)
+        wd.wait(LOADED, "the memo list")
+        eq(wd.js("return document.getElementById('memo-text').value"), "",
+           "the forgotten draft does not come back")
+        wd.type("#memo-text", "남겨 둘 초안")
+        check(draft_holds(wd, "남겨 둘 초안"), "the draft kept")
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked")
+        wd.click("#dialog-actions button[value=keep]")
+        wd.wait("return document.body.classList.contains('guest')", "logged out, draft kept")
+        check(draft_holds(wd, "남겨 둘 초안"), "the draft still in this browser")
+        wd.login(env.web_prefix.url, name)
+        wd.wait(LOADED, "the memo list")
+        eq(wd.js("return document.getElementById('memo-text').value"), "남겨 둘 초안",
+           "back at the next login")
+
+        # Nothing unsaved: out at once.
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input', {bubbles: true}))")
+        check(not draft_holds(wd, "남겨 둘 초안"), "the emptied box keeps no draft")
+        wd.click("#logout button")
+        wd.wait("return document.body.classList.contains('guest')", "logged out, not asked")
+        eq(drafts_stored(wd), 0, "no draft left")
+        no_problems(wd, "logout and drafts")
+
+
+@test
 def page_drafts_survive_expired_session(env):
     """Page: a new memo and an edit being typed survive a reload and an expired session (row expired in the database, reload, log in again); a closed tab's drafts are taken over by another tab with nothing typed lost"""
     name = "페이지 초안"

@@ -153,7 +153,8 @@
 	async function logoutAll(e) {
 		e.preventDefault();
 		if (await ui.confirm('모든 기기에서 로그아웃할까요?', '이 기기를 포함해 ' +
-		    '로그인한 모든 기기에서 로그아웃합니다.', '모두 로그아웃'))
+		    '로그인한 모든 기기에서 로그아웃합니다.', '모두 로그아웃') &&
+		    await ui.leaving())
 			$.logoutAll.submit();
 	}
 

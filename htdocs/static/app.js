@@ -111,6 +111,15 @@
 		});
 	}
 
+	/* The header's 로그아웃: the drafts first (ui.leaving()). */
+	async function logout(e) {
+		const form = e.currentTarget;
+
+		e.preventDefault();
+		if (await Memo.ui.leaving())
+			form.submit();
+	}
+
 	function start() {
 		const title = document.getElementById('title');
 		const name = title ? title.textContent.trim() : '';
@@ -121,6 +130,9 @@
 			return;
 		Memo.drafts.init(document.body.dataset.user, document.body.dataset.since);
 		Memo.net.onExpired(() => Memo.ui.expired());
+		const out = document.getElementById('logout');
+		if (out)
+			out.addEventListener('submit', logout);
 		views = (Memo.views || []).map((v) => Object.assign({}, v,
 		    { el: document.getElementById(v.section) }));
 		nav();

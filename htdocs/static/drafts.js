@@ -2,7 +2,8 @@
  * (localStorage) on every keystroke: the new memo, and each memo being
  * edited with the version the edit started from.  A reload, a crash or an
  * expired session followed by logging in again brings it back; saving (or
- * cancelling an edit) clears it.
+ * cancelling an edit) clears it, and so does logging out from the page
+ * (forget(); ui.leaving() asks first when something is not saved).
  *
  * One entry per user and mount point ("memo.drafts.v1:/memo/:<id>", the
  * opaque id index.cgi writes as data-user), so people sharing a browser
@@ -231,6 +232,31 @@
 				own = null;
 				beat(Date.now());
 			});
+		},
+		/* Whether this browser holds text of this person's not saved
+		 * yet, in any tab's part. */
+		unsaved() {
+			if (!key)
+				return false;
+			const tabs = read().tabs;
+			return Object.keys(tabs).some((id) => {
+				const t = tabs[id];
+				return t && typeof t === 'object' && (t.fresh ||
+				    (t.edits && typeof t.edits === 'object' &&
+				    Object.keys(t.edits).length > 0));
+			});
+		},
+		/* Logging out: this browser forgets the person's drafts, which
+		 * the next person at a shared computer could read, and this
+		 * page keeps no more. */
+		forget() {
+			if (!key)
+				return;
+			try {
+				localStorage.removeItem(key);
+			} catch (e) { /* no storage: nothing was kept */ }
+			key = null;
+			own = null;
 		},
 		/* Whether what is being written here is kept in this browser
 		 * (there is an id, and the storage took the last write). */

@@ -333,6 +333,28 @@
 		return new TextEncoder().encode(text).length > 65536;
 	}
 
+	/* Before logging out: this browser forgets the person's drafts (on
+	 * a computer others use, the next person could read them).  Text not
+	 * saved yet is asked about: kept, it comes back at the next login
+	 * here.  Resolves to false if the person stays. */
+	async function leaving() {
+		if (!Memo.drafts.unsaved()) {
+			Memo.drafts.forget();
+			return true;
+		}
+		const v = await dialog('저장하지 않은 내용이 있습니다',
+		    '이 브라우저에 아직 저장하지 않은 메모 내용이 남아 있습니다. ' +
+		    '다른 사람도 쓰는 기기라면 지우고 로그아웃하세요. 남겨 두면 ' +
+		    '이 브라우저에서 다시 로그인할 때 돌아옵니다.', [
+			{ label: '취소', value: 'no' },
+			{ label: '남겨 두고 로그아웃', value: 'keep' },
+			{ label: '지우고 로그아웃', value: 'forget', kind: 'primary' }
+		]);
+		if (v === 'forget')
+			Memo.drafts.forget();
+		return v === 'forget' || v === 'keep';
+	}
+
 	Memo.ui = { status, expired, failed, toast, dialog, closeDialog,
-	    confirm, busy, copy, keys, composing, shortcut, tooLong };
+	    confirm, busy, copy, keys, composing, shortcut, tooLong, leaving };
 }());
