@@ -672,8 +672,12 @@ def api_trash(env):
         r = patch(b, i, body)
         check_error(r, 409, f"PATCH {body} of a memo in the trash")
     eq((memo_row(env, i), revision_rows(env, i)), before, "unchanged by the 409")
+    live = (memo_row(env, keep["id"]), tag_rows(env, keep["id"]),
+            revision_rows(env, keep["id"]))
+    check(live[0] is not None, "a live memo to purge")
     check_error(delete(b, f"/trash/{keep['id']}"), 409, "DELETE /trash/{id} of a live memo")
-    check(memo_row(env, keep["id"]) is not None, "the live memo kept")
+    eq((memo_row(env, keep["id"]), tag_rows(env, keep["id"]), revision_rows(env, keep["id"])),
+       live, "the live memo, its tags and revisions unchanged by the 409")
 
     r = restore(b, i)
     eq(r.status, 200, "restore")
