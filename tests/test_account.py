@@ -669,7 +669,7 @@ def withdraw_success(env):
     (b, phone), uid = member(env, name)
     bystander = logged_in(env, "남는 사람")
     bystander.post_json("/memo", {"text": "남는 메모 #남음"})
-    others = {t: v for t, v in everything(env).items()}
+    before, mine = everything(env), rows_of(env, uid)
     double_reset(env)
     r = withdraw(b, name)
     eq(r.status, 200, f"status: {r.text[:300]}")
@@ -680,6 +680,10 @@ def withdraw_success(env):
           f"session cookie expired: {cookies}")
     check(any(c.startswith("oauthState=;") for c in cookies), "state cookie cleared")
     eq(rows_of(env, uid), {t: 0 for t in TABLES}, "no row of the user in any table")
+    after = everything(env)
+    for t in TABLES:
+        eq(len(after[t]), len(before[t]) - mine[t], f"{t}: the user's rows gone, no other")
+        check(all(row in before[t] for row in after[t]), f"{t}: no other row changed")
     eq(phone.get("/memo").status, 401, "the other device is logged out")
     eq(b.get("/account").status, 401, "this one too")
     eq(bystander.get("/memo").json()["memos"][0]["text"], "남는 메모 #남음", "others keep theirs")
