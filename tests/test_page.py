@@ -2080,6 +2080,12 @@ def page_logout_forgets_drafts(env):
         wd.click("#logout button")
         wd.wait("return document.getElementById('dialog').open", "asked first")
         eq(wd.text("#dialog-title"), "저장하지 않은 내용이 있습니다", "the question")
+        for w, h, mobile in SIZES.values():
+            wd.viewport(w, h, mobile)
+            wd.screenshot(f"logout-question-{w}px")
+            check(wd.js("var r = document.getElementById('dialog-actions')"
+                        ".getBoundingClientRect(); return r.right <= innerWidth + 0.5"),
+                  f"its three buttons within a {w} px screen")
         wd.click("#dialog-actions button[value=no]")
         wd.wait("return !document.getElementById('dialog').open", "cancelled")
         check(wd.js("return document.body.classList.contains('user')"), "still logged in")
