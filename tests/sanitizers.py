@@ -45,7 +45,18 @@ def ran_tests(results, n0):
     return sum(1 for ok, _ in results[n0:] if ok is not None)
 
 
+# What auth.cgi writes to stderr when it refuses a forged state (the
+# probe request fastcgi_run also makes): proof that what the CGIs write
+# lands where the pass looks for reports.
+PROBE = "auth.cgi: login refused: state missing"
+
+
 def asan_pass(env, results, only, by_hand, e2e_tests):
+    """The CGI-by-hand tests and e2e_tests with the ASan+UBSan build (by
+    hand and behind a pair of lighttpd).  Fails on any sanitizer report in
+    the CGIs' stderr, and also if nothing was searched: by-hand tests ran
+    but no CGI run's stderr came back, or a probe line (PROBE) the servers'
+    CGIs were made to write is not in their lighttpd.out."""
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
     lib.phase("sanitizers: CGI and end-to-end tests with ASan+UBSan CGIs "
               f"({os.path.relpath(cgi_dir, lib.ROOT)})")
@@ -69,8 +80,11 @@ def asan_pass(env, results, only, by_hand, e2e_tests):
                 lib.check(b"__asan_default_options" in f.read(),
                           f"{cgi}.cgi is built with ASan and the test options")
         reset_db(env)
+        for w in webs:
+            lib.http_get(w.url + "auth?code=probe&state=" + "P" * 43, timeout=60)
         n0 = len(results)
         by_hand("asan: ")
+        hand_ran = ran_tests(results, n0)
         lib.run_tests(e2e_tests, env, results, only, label="asan: ")
         ran = ran_tests(results, n0)
     finally:
@@ -84,10 +98,16 @@ def asan_pass(env, results, only, by_hand, e2e_tests):
         p = os.path.join(w.state, "lighttpd.out")
         texts.append((p, open(p, errors="replace").read() if os.path.exists(p) else ""))
     reports = sanitizer_reports(texts)
-    name = (f"asan: no sanitizer report in {len(texts) - len(webs)} CGI runs by hand "
+    runs = len(texts) - len(webs)
+    unprobed = [where for where, t in texts[runs:] if PROBE not in t]
+    name = (f"asan: no sanitizer report in {runs} CGI runs by hand "
             f"and lighttpd's CGI stderr ({ran} tests ran)")
-    ok = not reports and ran > 0
+    ok = not reports and ran > 0 and (runs > 0 or hand_ran == 0) and not unprobed
     lib.record(results, ok, name)
+    if hand_ran and not runs:
+        print(f"    {hand_ran} CGI-by-hand tests ran, but no CGI run's stderr came back")
+    for where in unprobed:
+        print(f"    the probe's line is not in {where}: the CGIs' stderr is not searched")
     for where, what in reports[:20]:
         print(f"    {where}: {what}")
 
