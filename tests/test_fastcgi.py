@@ -97,9 +97,12 @@ def reconnects_after_connection_killed(env):
     for i in ids:
         env.db.client("-e", f"KILL {int(i)}", check=False)
     time.sleep(0.2)
+    c0 = connections(env)
     r = b.get("/memo")
     eq(r.status, 200, "GET after the kill")
     eq([m["text"] for m in r.json()["memos"]], ["전"], "memos after the kill")
+    # (connections() itself connects once: that one counts too.)
+    eq(connections(env) - c0 - 1, 1, "the GET came on a new connection (the old one killed)")
     eq(children(env, "memo"), [pid], "same process, new connection")
 
 
