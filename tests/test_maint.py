@@ -266,9 +266,14 @@ def maint_usage_and_failures(env):
     eq(maint(env, "purge", "sweep").returncode, 2, "two steps")
     config = os.path.join(env.base, "memo-nodb.env")
     stack.write_env(config, dict(env.settings, DB_SOCKET=os.path.join(env.base, "no.sock")))
+    t0 = time.monotonic()
     p = maint(env, config=config)
+    took = time.monotonic() - t0
     eq((p.returncode, p.stdout), (1, ""), "database unreachable")
     check("database" in p.stderr and "failed" in p.stderr, f"stderr says why: {p.stderr!r}")
+    # No socket there: nothing to wait for, not even DB_CONNECT_TIMEOUT.
+    limit = int(env.settings["DB_CONNECT_TIMEOUT"]) + 3
+    check(took < limit, f"it gave up quickly: {took:.1f}s (under {limit}s)")
     # What the stack's MaintFailures metric filter (memo.yaml) counts.
     pattern = re.search(r"MaintFailures:.*?FilterPattern: '\"([^\"]+)\"'",
                         open(os.path.join(stack.ROOT, "deploy/aws/memo.yaml")).read(), re.S)
