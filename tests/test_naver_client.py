@@ -30,6 +30,7 @@ import lib
 import stack
 from lib import (Browser, Skipped, check, code_for, eq, http_get, http_post_form, naver_id,
                  run_cgi, start_login, test, to_naver)
+from test_account import TABLES, rows_of
 from test_tls import make_ca, openssl
 
 MODES = ("cgi", "fastcgi")
@@ -207,6 +208,15 @@ def naver_https_withdrawal_unlink(env):
         state, _ = start_login(b)
         r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for(name), "state": state}))
         eq(r.status, 302, f"{mode}: login")
+        # A row in every table for the withdrawal to delete: a memo with a
+        # tag (its search copy), edited once (a revision).
+        r = b.post_json("/memo", {"text": "탈퇴 전 메모 #태그"})
+        eq(r.status, 200, f"{mode}: a memo")
+        r = b.request("PATCH", f"/memo/{r.json()['id']}", body='{"text":"고친 메모 #태그"}'.encode(),
+                      headers={"Content-Type": "application/json"})
+        eq(r.status, 200, f"{mode}: an edit")
+        before = rows_of(env, naver_id(name))
+        eq([t for t in TABLES if not before[t]], [], f"{mode}: rows in every table: {before}")
         check(double_post(good, "/_double/reset", t["ca"]) == 200, "reset")
         r = b.request("POST", "/login?intent=withdraw")
         eq(r.status, 200, f"{mode}: the withdrawal starts")
@@ -217,8 +227,8 @@ def naver_https_withdrawal_unlink(env):
         reqs = token_requests(good, t["ca"])
         eq([(x["grant_type"], x.get("answer")) for x in reqs],
            [("authorization_code", None), ("delete", "success")], f"{mode}: the double's record")
-        eq(int(env.db.query(f"SELECT COUNT(*) FROM `user` WHERE id = '{naver_id(name)}'")[0][0]),
-           0, f"{mode}: the user is gone")
+        eq(rows_of(env, naver_id(name)), {t: 0 for t in TABLES},
+           f"{mode}: no row of the user left")
     say("login, then unlink over HTTPS, in both modes")
 
 
