@@ -60,5 +60,7 @@ def real_browser(env):
         wd.wait("return document.body.classList.contains('guest')", "the guest page after logout")
         check(wd.js("var a = document.getElementById('login');"
                     "return !!a && a.offsetParent !== null;"), "the login button shows")
+        eq(env.db.query(f"SELECT COUNT(*) FROM sessions WHERE user_id = '{uid}'"), [["0"]],
+           "the session row gone: logged out on the server, not only in the page")
         print(f"    saw: title {title!r}, memos {wd.js(LIST) or 'hidden after logout'}, "
               f"screenshot {os.path.relpath(shot, env.base)} ({os.path.getsize(shot)} bytes)")
