@@ -461,6 +461,8 @@ def page_new_typed_while_saving(env):
         wd.wait("return document.getElementById('count').textContent === '메모 3개'",
                 "the third saved")
         eq(wd.js("return document.getElementById('memo-text').value"), "셋 째", "kept whole")
+        wd.wait("return document.getElementById('status').textContent === arguments[0]",
+                "said so", 15, "저장했습니다. 저장하는 동안 더 쓴 내용은 아직 저장하지 않았습니다.")
         # A syllable an IME is composing when the answer comes: the box is
         # left alone until the composition ends, then what was sent goes.
         wd.js("var t = document.getElementById('memo-text'); t.value = '넷째';"
