@@ -553,6 +553,7 @@ def page_save_hangs(env):
         wd.type("#memo-text", "새 메모 응답 없음")
         wd.keys(CTRL_ENTER)
         wd.wait(SAVE_FAILED, "the new memo's failure said, the time limit over")
+        check("제때 응답하지 않았습니다" in status(wd), status(wd))
         check(not wd.js("return document.getElementById('memo-save').disabled"),
               "저장 usable again")
         settled(lambda: len(memos(env, name)), 2, "the server made it all the same")
