@@ -101,7 +101,9 @@ def page_account_sessions_and_export(env):
         check(got[2].startswith('attachment; filename="memo-') and got[2].endswith('.json"'),
               got[2])
         got = fetch(wd, "export?format=md")
-        eq(got[1], "text/markdown; charset=utf-8", "the Markdown download")
+        eq(got[:2], [200, "text/markdown; charset=utf-8"], "the Markdown download")
+        check(got[2].startswith('attachment; filename="memo-') and got[2].endswith('.md"'),
+              got[2])
         wd.screenshot("account")
         for scheme in ("dark", "light"):
             wd.scheme(scheme)
