@@ -50,8 +50,10 @@ db_what(enum stmt k)
 }
 
 /* MySQL's own numbers, absent from MariaDB's headers: a statement over
- * max_execution_time, and a connection the server closed as idle. */
+ * max_execution_time, a connection the server closed as idle, and a
+ * locking read's NOWAIT refusal (MariaDB says 1205 for that). */
 #define MYSQL_ER_QUERY_TIMEOUT			3024
+#define MYSQL_ER_LOCK_NOWAIT			3572
 #define MYSQL_ER_CLIENT_INTERACTION_TIMEOUT	4031
 
 /* 1 if error n is the database's state, not a bug: worth a retry (503).
@@ -64,8 +66,8 @@ static int
 db_retryable(unsigned int n)
 {
 	return n == 0 || (n >= CR_MIN_ERROR && n <= CR_MAX_ERROR) ||
-	    n == ER_LOCK_WAIT_TIMEOUT || n == ER_LOCK_DEADLOCK ||
-	    n == ER_SERVER_SHUTDOWN || n == ER_CON_COUNT_ERROR ||
+	    n == ER_LOCK_WAIT_TIMEOUT || n == MYSQL_ER_LOCK_NOWAIT ||
+	    n == ER_LOCK_DEADLOCK || n == ER_SERVER_SHUTDOWN || n == ER_CON_COUNT_ERROR ||
 	    n == ER_TOO_MANY_USER_CONNECTIONS ||
 	    n == ER_QUERY_INTERRUPTED || n == ER_CONNECTION_KILLED ||
 	    n == ER_STATEMENT_TIMEOUT || n == MYSQL_ER_QUERY_TIMEOUT ||
@@ -465,7 +467,8 @@ db_deadlocked(struct db *db, enum err e)
 enum err
 db_lock_refused(struct db *db, enum err e)
 {
-	if (e != E_DB || db->last_error != ER_LOCK_WAIT_TIMEOUT)
+	if (e != E_DB || (db->last_error != ER_LOCK_WAIT_TIMEOUT &&
+	    db->last_error != MYSQL_ER_LOCK_NOWAIT))
 		return e;
 	/* Only that statement failed (db_run dropped it): the connection is
 	 * sound, so a FastCGI process keeps it. */

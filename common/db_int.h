@@ -119,8 +119,9 @@ void	 db_end(MYSQL_STMT *st);
  * not (or the failure). */
 enum err db_exists(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    enum err none);
-/* e, or E_CONFLICT if it is a locking read's NOWAIT refusal (1205 at
- * once: another transaction holds the row). */
+/* e, or E_CONFLICT if it is a locking read's NOWAIT refusal (another
+ * transaction holds the row): 1205 at once from MariaDB, 3572 from
+ * MySQL 8. */
 enum err db_lock_refused(struct db *db, enum err e);
 /* Run a statement that returns no rows; *affected may be NULL. */
 enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,

@@ -1421,6 +1421,43 @@ t_db_reason(void)
 	CHECK(db_reason_len(ER_DUP_ENTRY, "") == 0);
 }
 
+/* The server's answer to statement st failing with error n, as db_run
+ * takes it, then as db_import does (db_lock_refused). */
+static enum err
+lock_refusal(unsigned int n, const char *msg, int *failed)
+{
+	struct db d;
+	MYSQL_STMT st;
+	enum err e;
+
+	memset(&d, 0, sizeof(d));
+	memset(&st, 0, sizeof(st));
+	st.last_errno = n;
+	(void)snprintf(st.last_error, sizeof(st.last_error), "%s", msg);
+	e = db_lock_refused(&d, db_fail(&d, &st, "import lock"));
+	*failed = d.failed;
+	return e;
+}
+
+/* An import's NOWAIT lock refused is 409 on MariaDB (1205) and on
+ * MySQL 8 (3572, RDS: deploy/aws), and the connection is kept; other
+ * failures stay what they are. */
+static void
+t_db_lock_refused(void)
+{
+	int failed;
+
+	CHECK(lock_refusal(ER_LOCK_WAIT_TIMEOUT, "Lock wait timeout exceeded",
+	    &failed) == E_CONFLICT && !failed);
+	CHECK(lock_refusal(3572, "Statement aborted because lock(s) could not "
+	    "be acquired immediately and NOWAIT is set.", &failed) ==
+	    E_CONFLICT && !failed);
+	CHECK(lock_refusal(ER_LOCK_DEADLOCK, "Deadlock found", &failed) ==
+	    E_DB && failed);
+	CHECK(lock_refusal(ER_NO_SUCH_TABLE, "Table 'memo.user' doesn't exist",
+	    &failed) == E_INTERNAL && failed);
+}
+
 int
 main(void)
 {
@@ -1455,6 +1492,8 @@ main(void)
 	run("app: routes, {id}, 404 and 405 with Allow before a handler", t_front);
 	run("db: a server error's reason logged without the row's values",
 	    t_db_reason);
+	run("db: an import's NOWAIT refusal is 409 on MariaDB and MySQL 8",
+	    t_db_lock_refused);
 	printf("unit: %d passed, %d failed\n", tests_run - tests_failed,
 	    tests_failed);
 	return tests_failed ? 1 : 0;
