@@ -522,10 +522,12 @@ top_value(const char *k, size_t kn, const char *v, size_t n, struct top *t,
 	} else if (string_is(k, kn, "version")) {
 		if (t->version++)
 			return why_set(why, whylen, "version: given twice");
+		/* At most 16 bytes of it, cut at a character: the answer
+		 * is JSON, which must stay UTF-8. */
 		if (n != 1 || v[0] != '1')
 			return why_set(why, whylen, "version: %.*s is not "
 			    "supported (this service reads version 1)",
-			    (int)(n < 16 ? n : 16), v);
+			    (int)utf8_prefix(v, n, 16), v);
 	}
 	return E_OK;
 }

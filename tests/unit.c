@@ -1368,6 +1368,10 @@ t_import(void)
 	    "missing"));
 	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1.0,"
 	    "\"memos\":[]}", "version: 1.0 is not supported"));
+	/* The value is quoted cut at a character, never mid-way (the
+	 * 16th byte here is the second of 마's three). */
+	CHECK(import_says("{\"format\":\"memo-export\",\"version\":"
+	    "\"a가나다라마\",\"memos\":[]}", "version: \"a가나다라 is not"));
 	CHECK(import_says("{\"format\":\"memo-exports\",\"version\":1,"
 	    "\"memos\":[]}", "format: not"));
 	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":["

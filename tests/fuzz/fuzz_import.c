@@ -46,6 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e != E_OK) {
 		FUZZ_ASSERT(e == E_BADREQ && f == NULL);
 		FUZZ_ASSERT(memchr(why, '\0', sizeof(why)) != NULL && why[0] != '\0');
+		/* The 400's JSON answer: UTF-8 whatever the file held. */
+		FUZZ_ASSERT(utf8_valid(why, strlen(why)));
 		return 0;
 	}
 	/* What the check let through, import_next builds: never a failure. */
