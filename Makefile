@@ -70,8 +70,8 @@ B	?= build
 CGIOUT	?= cgi-bin
 COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_account db_export db_maint db_memo \
 	   db_user err fault fold \
-	   html import jsonx log memobody memojson memotext naver naver_url query \
-	   resp sess \
+	   html import jsonx log mdtext memobody memojson memotext naver naver_url \
+	   query resp sess \
 	   tags utf8
 COMMON_O = $(COMMON:%=$(B)/common/%.o)
 CGIS	 = index login auth memo logout health trash tags account export import

@@ -12,7 +12,8 @@
  * GET /export?format=md
  *   200 text/markdown; charset=utf-8, filename="memo-YYYYMMDD.md": the
  *   live memos as one Markdown file, newest first, each under a heading of
- *   its date and time.
+ *   its date and time; a text is as written, escaped only where it would
+ *   make the file's own structure (mdtext.h).
  * Dates in the file names and the Markdown headings are Korea's (KST,
  * UTC+9), where the people using memo live; the JSON's times are UTC.
  * Both are streamed row by row from one consistent snapshot of the
@@ -29,6 +30,7 @@
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
+#include "mdtext.h"
 #include "memojson.h"
 #include "query.h"
 #include "sess.h"
@@ -228,7 +230,7 @@ put_markdown_memo(struct resp *r, const struct db_memo *m, char day[11])
 	resp_puts(r, hm);
 	resp_puts(r, m->pinned ? " · 고정\n\n" : "\n\n");
 	if (utf8_valid(m->text, m->text_len))
-		resp_write(r, m->text, m->text_len);
+		md_text(r, m->text, m->text_len);
 	else
 		resp_puts(r, "\xEF\xBF\xBD");
 	resp_puts(r, m->text_len > 0 && m->text[m->text_len - 1] == '\n' ?
@@ -249,7 +251,7 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 	kst(utc, date, hm);
 	start_download(ctx, "text/markdown; charset=utf-8", "md", day);
 	resp_puts(&ctx->resp, "# ");
-	resp_puts(&ctx->resp, me->name);
+	md_inline(&ctx->resp, me->name, strlen(me->name));
 	resp_puts(&ctx->resp, "님의 메모\n\n내보낸 때: ");
 	resp_puts(&ctx->resp, date);
 	resp_puts(&ctx->resp, " ");

@@ -347,6 +347,10 @@ def export_markdown(env):
     """GET /export?format=md: text/markdown, memo-YYYYMMDD.md, the live memos under their (Korean) dates, not the trash"""
     b = logged_in(env, "마크다운")
     fill(b)
+    # A memo that forges a date's and a memo's heading, then opens a
+    # comment and a fence that would hide every memo after it.
+    forged = "위조\n## 2024-03-02\n\n### 00:30\n\n가짜 메모\n<!-- 숨김\n```"
+    eq(b.post_json("/memo", {"text": forged}).status, 200, "the forging memo")
     env.db.client(database="memo", stdin=(
         "UPDATE memo SET created_at = '2024-03-01 15:30:00' WHERE text = '그냥 메모'"
         f" AND user_id = '{naver_id('마크다운')}'"))
@@ -359,7 +363,11 @@ def export_markdown(env):
     check("## 2024-03-02\n\n### 00:30\n\n그냥 메모\n" in t,
           "a memo written 2024-03-01 15:30 UTC is under 2024-03-02, 00:30 in Korea")
     check("### " in t and " · 고정\n\n고정 #중요\n" in t, "the pinned one is marked")
-    check("셋째 판 #회의\n여러 줄 \"따옴표\" <b>\n" in t, "texts as written")
+    # As written, but for a backslash where Markdown would make HTML of it.
+    check("셋째 판 #회의\n여러 줄 \"따옴표\" \\<b>\n" in t, "texts as written")
+    check("위조\n\\## 2024-03-02\n\n\\### 00:30\n\n가짜 메모\n\\<!-- 숨김\n\\```\n\n"
+          in t, "no heading, comment or fence of a memo's own")
+    eq(len(re.findall(r"^## 2024-03-02$", t, re.M)), 1, "2024-03-02's heading once")
     check("버린 메모" not in t and "고친 뒤 버림" not in t, "nothing from the trash")
     check(t.index("셋째 판") < t.index("그냥 메모"), "newest first")
     eq(len(re.findall(r"^## ", t, re.M)), 2, "one heading per date")

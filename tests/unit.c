@@ -24,6 +24,7 @@
 #include "import.h"
 #include "app.h"
 #include "jsonx.h"
+#include "mdtext.h"
 #include "memobody.h"
 #include "memojson.h"
 #include "naver.h"
@@ -1310,6 +1311,63 @@ t_front(void)
 	front_site = NULL;
 }
 
+/* What md_text (or md_inline) writes for text: 1 if it is want. */
+static int
+md_gives(int inline_text, const char *text, const char *want)
+{
+	struct fake f = { 0 };
+	struct cgi_io io = { fake_read, fake_write, &f };
+	static struct resp r;
+	const char *body;
+	int same;
+
+	buf_init(&f.out, 1 << 20);
+	resp_init(&r, &io, 0);
+	resp_start(&r, 200, "text/markdown; charset=utf-8");
+	resp_body(&r);
+	if (inline_text)
+		md_inline(&r, text, strlen(text));
+	else
+		md_text(&r, text, strlen(text));
+	resp_flush(&r);
+	body = f.out.p ? strstr(f.out.p, "\r\n\r\n") : NULL;
+	same = body != NULL && strcmp(body + 4, want) == 0;
+	if (!same)
+		fprintf(stderr, "  md: %s\n", body ? body + 4 : "(none)");
+	buf_free(&f.out);
+	return same;
+}
+
+/* A memo's text in the Markdown export cannot make the file's headings,
+ * hide the memos after it, or draw a rule; everything else is as
+ * written. */
+static void
+t_mdtext(void)
+{
+	/* Another date's and another memo's headings, forged. */
+	CHECK(md_gives(0, "보통 줄\n## 2024-03-02\n\n### 00:30 · 고정\n\n가짜",
+	    "보통 줄\n\\## 2024-03-02\n\n\\### 00:30 · 고정\n\n가짜"));
+	CHECK(md_gives(0, "> ## 인용\n- ### 목록\n1. # 번호\n  - > ## 안쪽\n#",
+	    "> \\## 인용\n- \\### 목록\n1. \\# 번호\n  - > \\## 안쪽\n\\#"));
+	/* Setext underlines and rules (the cut line's ---). */
+	CHECK(md_gives(0, "제목\n===\n또\n- \n---\n- - -\n* * *\n> ___\n=",
+	    "제목\n\\===\n또\n\\- \n\\---\n\\- - -\n\\* * *\n> \\___\n\\="));
+	/* A fence or an HTML block would run on over the memos after it. */
+	CHECK(md_gives(0, "```\n~~~~\n  ```js\n<!-- 숨김\n<pre>",
+	    "\\```\n\\~~~~\n  \\```js\n\\<!-- 숨김\n\\<pre>"));
+	CHECK(md_gives(0, "x <h3>09:00</h3> <b>굵게</b> a < b <3 <? <",
+	    "x \\<h3>09:00\\</h3> \\<b>굵게\\</b> a < b <3 \\<? <"));
+	/* \r ends a line as \n does. */
+	CHECK(md_gives(0, "a\r## b\r\n### c\n", "a\r\\## b\r\n\\### c\n"));
+	/* Tags, lists, checkboxes, emphasis: as written. */
+	CHECK(md_gives(0, "#태그 첫 줄\n#1\n####### 일곱\n- [ ] 할 일\n- [x] 한 일\n"
+	    "**굵게** _기울임_\n2024. 회의 -- 끝 ==",
+	    "#태그 첫 줄\n#1\n####### 일곱\n- [ ] 할 일\n- [x] 한 일\n"
+	    "**굵게** _기울임_\n2024. 회의 -- 끝 =="));
+	/* A name in the title's line stays on it. */
+	CHECK(md_gives(1, "홍\n## 길동\r\n<b>", "홍 ## 길동  \\<b>"));
+}
+
 /* import_open's verdict on text: E_OK, or the error with why holding want. */
 static int
 import_says(const char *text, const char *want)
@@ -1482,6 +1540,8 @@ main(void)
 	run("utf8: cleaning a header for storage", t_utf8_clean);
 	run("sess: public ids, the withdrawal's state and cookie", t_withdraw_state);
 	run("import: the export file's rules, the scan, the order", t_import);
+	run("mdtext: a memo cannot make the Markdown export's structure",
+	    t_mdtext);
 	run("cgi: bounded body reading", t_body);
 	run("cgi: content type, https, base path", t_request);
 	run("resp: headers, escaping, streaming, HEAD", t_response);

@@ -1,0 +1,151 @@
+/* mdtext.c - a person's text in the Markdown export (mdtext.h). */
+#include "mdtext.h"
+
+/* 1 if c after '<' could make HTML: a tag, an end tag, a comment or
+ * declaration, a processing instruction. */
+static int
+html_after(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' ||
+	    c == '!' || c == '?';
+}
+
+/* s[0..n) of one line, each '<' that could begin HTML escaped. */
+static void
+put_escaped(struct resp *r, const char *s, size_t n)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '<' && html_after(s[i + 1])) {
+			resp_write(r, s + from, i - from);
+			resp_write(r, "\\", 1);
+			from = i;
+		}
+	resp_write(r, s + from, n - from);
+}
+
+/* Past the blanks at s[i]. */
+static size_t
+blanks(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* Past a blockquote's '>' or a list item's marker ("-", "+", "*", "1."
+ * or "1)" then a blank) at s[i], and the blanks after it; i if none. */
+static size_t
+container(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+
+	if (i < n && s[i] == '>')
+		return blanks(s, n, i + 1);
+	if (i < n && (s[i] == '-' || s[i] == '+' || s[i] == '*'))
+		j++;
+	else {
+		while (j < n && j - i < 9 && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j == i || j == n || (s[j] != '.' && s[j] != ')'))
+			return i;
+		j++;
+	}
+	if (j == n || (s[j] != ' ' && s[j] != '\t'))
+		return i;
+	return blanks(s, n, j);
+}
+
+/* 1 if s[i..n) is one of = - * _ repeated, blanks between: a setext
+ * heading's underline or a rule. */
+static int
+rule(const char *s, size_t n, size_t i)
+{
+	char c;
+
+	if (i == n || (s[i] != '=' && s[i] != '-' && s[i] != '*' &&
+	    s[i] != '_'))
+		return 0;
+	for (c = s[i]; i < n; i++)
+		if (s[i] != c && s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* 1 if s[i..n) opens a heading (1 to 6 '#', then a blank or the end) or
+ * a code fence (three '`' or '~'). */
+static int
+opener(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+
+	if (i == n)
+		return 0;
+	if (s[i] == '#') {
+		while (j < n && s[j] == '#')
+			j++;
+		return j - i <= 6 && (j == n || s[j] == ' ' || s[j] == '\t');
+	}
+	if (s[i] != '`' && s[i] != '~')
+		return 0;
+	while (j < n && s[j] == s[i])
+		j++;
+	return j - i >= 3;
+}
+
+/* One line s[0..n), without its end. */
+static void
+put_line(struct resp *r, const char *s, size_t n)
+{
+	size_t i = blanks(s, n, 0), j;
+	int escape = rule(s, n, i);
+
+	if (!escape) {
+		while ((j = container(s, n, i)) != i)
+			i = j;
+		escape = rule(s, n, i) || opener(s, n, i);
+	}
+	if (!escape) {
+		put_escaped(r, s, n);
+		return;
+	}
+	put_escaped(r, s, i);
+	resp_write(r, "\\", 1);
+	put_escaped(r, s + i, n - i);
+}
+
+void
+md_text(struct resp *r, const char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		for (n = 0; i + n < len && s[i + n] != '\n' && s[i + n] != '\r';
+		    n++)
+			;
+		put_line(r, s + i, n);
+		i += n;
+		if (i < len) {
+			n = s[i] == '\r' && i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+			resp_write(r, s + i, n);
+			i += n;
+		}
+	}
+}
+
+void
+md_inline(struct resp *r, const char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		for (n = 0; i + n < len && s[i + n] != '\n' && s[i + n] != '\r';
+		    n++)
+			;
+		put_escaped(r, s + i, n);
+		i += n;
+		for (; i < len && (s[i] == '\n' || s[i] == '\r'); i++)
+			resp_write(r, " ", 1);
+	}
+}
