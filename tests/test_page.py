@@ -2070,6 +2070,41 @@ def page_korean_ime(env):
 
 @test
 @page_logic
+def page_trash_empty_changed_meanwhile(env):
+    """Page: 휴지통 비우기 confirmed for the trash the view counted purges nothing if the trash changed meanwhile (another device put a memo there): it shows the trash anew and says so; confirmed again, it purges what it now shows"""
+    name = "페이지 휴지통 바뀜"
+    b = api(env, name)
+    first, second = post(b, "먼저 지운 메모"), post(b, "다른 기기에서 지운 메모")
+    eq(b.request("DELETE", f"/memo/{first}").status, 204, "one memo in the trash")
+    with Chromium(env, "trash-changed") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return document.getElementById('trash-count').textContent === '휴지통 메모 1개'",
+                "the trash, one memo")
+        eq(b.request("DELETE", f"/memo/{second}").status, 204, "another device trashes one")
+        wd.click("#trash-empty")
+        wd.wait("return document.getElementById('dialog').open", "the confirmation")
+        check("1개" in wd.text("#dialog-content"), wd.text("#dialog-content"))
+        wd.click("#dialog-actions button.danger")
+        wd.wait("return /^그 사이에 휴지통이 바뀌어/.test(document.getElementById('status')"
+                ".textContent)", "said the trash changed")
+        eq(wd.text("#trash-count"), "휴지통 메모 2개", "the trash shown anew")
+        eq(len(wd.js("return Array.from(document.querySelectorAll('#trash-list li'))"
+                     ".map(function (li) { return li.id; })")), 2, "both cards")
+        eq(sorted(memos(env, name)), sorted([first, second]), "nothing purged")
+
+        wd.click("#trash-empty")
+        wd.wait("return document.getElementById('dialog').open", "the confirmation again")
+        check("2개" in wd.text("#dialog-content"), wd.text("#dialog-content"))
+        wd.click("#dialog-actions button.danger")
+        wd.wait("return document.querySelectorAll('#trash-list li').length === 0 &&"
+                " !document.getElementById('trash-none').hidden", "the empty trash")
+        eq(memos(env, name), {}, "both purged")
+        no_problems(wd, "trash changed meanwhile")
+
+
+@test
+@page_logic
 def page_logout_forgets_drafts(env):
     """Page: 로그아웃 has this browser forget the person's drafts (the next person at a shared computer could read them): with text not saved yet it asks first; 취소 stays logged in with the text, 지우고 로그아웃 leaves no draft, 남겨 두고 로그아웃 keeps it for the next login here; with none, no question"""
     name = "페이지 로그아웃 초안"
