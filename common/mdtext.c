@@ -10,18 +10,22 @@ html_after(char c)
 	    c == '!' || c == '?';
 }
 
-/* s[0..n) of one line, each '<' that could begin HTML escaped. */
+/* s[0..n) of one line, each '<' that could begin HTML escaped.  A '<'
+ * after an odd run of backslashes is escaped already; after an even one
+ * (a written "\\<b>": the backslashes are each other's), one more. */
 static void
 put_escaped(struct resp *r, const char *s, size_t n)
 {
-	size_t from = 0;
+	size_t from = 0, run = 0;
 
-	for (size_t i = 0; i + 1 < n; i++)
-		if (s[i] == '<' && html_after(s[i + 1])) {
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] == '<' && run % 2 == 0 && html_after(s[i + 1])) {
 			resp_write(r, s + from, i - from);
 			resp_write(r, "\\", 1);
 			from = i;
 		}
+		run = s[i] == '\\' ? run + 1 : 0;
+	}
 	resp_write(r, s + from, n - from);
 }
 

@@ -12,7 +12,9 @@
  *     blockquote's '>' or a list item's marker;
  *   - every '<' that could begin HTML (a tag, </, <!-- or <!, <?): an HTML
  *     block would run on over the memos after it, and inline HTML could
- *     draw a heading.
+ *     draw a heading.  One already escaped by the text (after an odd
+ *     run of backslashes) is left; after an even run, which would
+ *     otherwise escape the added backslash instead, it is escaped.
  * "\r", "\r\n" and "\n" all end a line, as in Markdown.
  */
 #ifndef MEMO_MDTEXT_H

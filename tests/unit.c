@@ -1357,6 +1357,11 @@ t_mdtext(void)
 	    "\\```\n\\~~~~\n  \\```js\n\\<!-- 숨김\n\\<pre>"));
 	CHECK(md_gives(0, "x <h3>09:00</h3> <b>굵게</b> a < b <3 <? <",
 	    "x \\<h3>09:00\\</h3> \\<b>굵게\\</b> a < b <3 \\<? <"));
+	/* A backslash written before '<' cannot undo the escape: "\\<b>"
+	 * would be a literal backslash, then raw HTML; an odd run escapes
+	 * the '<' already. */
+	CHECK(md_gives(0, "\\<h2>가짜</h2>\n\\\\<!-- 숨김\n\\\\\\<b>",
+	    "\\<h2>가짜\\</h2>\n\\\\\\<!-- 숨김\n\\\\\\<b>"));
 	/* \r ends a line as \n does. */
 	CHECK(md_gives(0, "a\r## b\r\n### c\n", "a\r\\## b\r\n\\### c\n"));
 	/* Tags, lists, checkboxes, emphasis: as written. */
