@@ -1,13 +1,35 @@
 /* mdtext.c - a person's text in the Markdown export (mdtext.h). */
 #include "mdtext.h"
 
-/* 1 if c after '<' could make HTML: a tag, an end tag, a comment or
- * declaration, a processing instruction. */
+/* 1 if s[j] is where a tag name may stop: a blank, "/", ">" or the end. */
 static int
-html_after(char c)
+tag_end(const char *s, size_t n, size_t j)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' ||
-	    c == '!' || c == '?';
+	return j == n || s[j] == ' ' || s[j] == '\t' || s[j] == '/' ||
+	    s[j] == '>';
+}
+
+/* 1 if s[i] ('<') could begin HTML: an end tag ("</"), a comment or
+ * declaration ("<!"), a processing instruction ("<?"), or a tag: a
+ * letter, then letters, digits or '-', then a blank, '/', '>' or the
+ * line's end.  An autolink (<https://…>, <a@b.kr>) is not HTML and
+ * stays as written. */
+static int
+html_at(const char *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	if (j == n)
+		return 0;
+	if (s[j] == '/' || s[j] == '!' || s[j] == '?')
+		return 1;
+	if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+		return 0;
+	while (j < n && ((s[j] >= 'a' && s[j] <= 'z') ||
+	    (s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= '0' && s[j] <= '9') ||
+	    s[j] == '-'))
+		j++;
+	return tag_end(s, n, j);
 }
 
 /* s[0..n) of one line, each '<' that could begin HTML escaped.  A '<'
@@ -19,7 +41,7 @@ put_escaped(struct resp *r, const char *s, size_t n)
 	size_t from = 0, run = 0;
 
 	for (size_t i = 0; i + 1 < n; i++) {
-		if (s[i] == '<' && run % 2 == 0 && html_after(s[i + 1])) {
+		if (s[i] == '<' && run % 2 == 0 && html_at(s, n, i)) {
 			resp_write(r, s + from, i - from);
 			resp_write(r, "\\", 1);
 			from = i;

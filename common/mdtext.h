@@ -10,7 +10,9 @@
  *     fence (``` or ~~~), and a line of one of = - * _ (a setext heading's
  *     underline or a rule), at the start of a line or after a
  *     blockquote's '>' or a list item's marker;
- *   - every '<' that could begin HTML (a tag, </, <!-- or <!, <?): an HTML
+ *   - every '<' that could begin HTML (a tag: a name then a blank, '/',
+ *     '>' or the line's end; </, <!-- or <!, <?), not an autolink's
+ *     (<https://…>, <me@example.kr>), which is not HTML: an HTML
  *     block would run on over the memos after it, and inline HTML could
  *     draw a heading.  One already escaped by the text (after an odd
  *     run of backslashes) is left; after an even run, which would

@@ -1362,6 +1362,12 @@ t_mdtext(void)
 	 * the '<' already. */
 	CHECK(md_gives(0, "\\<h2>가짜</h2>\n\\\\<!-- 숨김\n\\\\\\<b>",
 	    "\\<h2>가짜\\</h2>\n\\\\\\<!-- 숨김\n\\\\\\<b>"));
+	/* Autolinks are not HTML: as written (escaped, "<https://…>" showed
+	 * as text, or linked with its '>').  Tags still are. */
+	CHECK(md_gives(0, "<https://example.com/a?b=1> <mailto:a@b.kr> "
+	    "<me@example.kr> <a:b>\n<br/> <img src=x> <my-tag\t<div",
+	    "<https://example.com/a?b=1> <mailto:a@b.kr> "
+	    "<me@example.kr> <a:b>\n\\<br/> \\<img src=x> \\<my-tag\t\\<div"));
 	/* \r ends a line as \n does. */
 	CHECK(md_gives(0, "a\r## b\r\n### c\n", "a\r\\## b\r\n\\### c\n"));
 	/* Tags, lists, checkboxes, emphasis: as written. */
