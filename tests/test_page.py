@@ -567,6 +567,29 @@ def page_save_hangs(env):
 
 @test
 @page_logic
+def page_list_hangs_without_signal_any(env):
+    """Page: in a browser with AbortSignal.timeout but not AbortSignal.any (Chrome 103-115, Safari 16-17.3), a list load whose connection hangs still ends after the time limit, said as the server not answering in time: the list's own abort signal left it with no time limit at all (written by a reviewer who could not start servers: not run)"""
+    name = "페이지 목록 응답 없음"
+    b = api(env, name)
+    post(b, "회의 메모")
+    with Chromium(env, "list-hangs-no-any") as wd:
+        open_page(wd, env, name)
+        wd.js("Memo.net.limits.ms = 1500; delete AbortSignal.any")
+        check(wd.js("return typeof AbortSignal.any") == "undefined", "no AbortSignal.any")
+        wd.js(HANGS, "GET", False)
+        search(wd, "회의")
+        wd.wait("return /^메모를 불러오지 못했습니다. 서버가 제때 응답하지/"
+                ".test(document.getElementById('status').textContent)",
+                "the list's failure said, the time limit over")
+        wd.js("window.fetch = window.__f0")
+        search(wd, "메모")
+        wd.wait(LOADED + " && document.getElementById('count').textContent === '검색 결과 1개'",
+                "the next search loads")
+        no_problems(wd, "list hangs without AbortSignal.any")
+
+
+@test
+@page_logic
 def page_new_unsent_filtered(env):
     """Page: a new memo the server never got, saved again while a search is on, is made, though an earlier memo has its text: the memos a filtered list shows do not tell which are older than the save (the earlier one was taken for the answer, and nothing made)"""
     name = "페이지 새 메모 검색 중 재시도"

@@ -19,16 +19,27 @@
 	const limits = { ms: 30000, importMs: 300000 };
 
 	/* The caller's signal (a newer search aborts an older one), ending
-	 * too after ms.  Browsers without AbortSignal.timeout wait as long as
-	 * the network does; without AbortSignal.any, a caller's signal wins. */
+	 * too after ms, with the reason of the one that ended first.
+	 * Browsers without AbortSignal.timeout wait as long as the network
+	 * does.  Without AbortSignal.any (Chrome before 116, Safari before
+	 * 17.4) a controller follows both: the list's loads, the only
+	 * requests with a signal of their own, were left with no time limit. */
 	function deadline(signal, ms) {
 		if (typeof AbortSignal.timeout !== 'function')
 			return signal;
 		const t = AbortSignal.timeout(ms);
 		if (!signal)
 			return t;
-		return typeof AbortSignal.any === 'function' ?
-		    AbortSignal.any([signal, t]) : signal;
+		if (typeof AbortSignal.any === 'function')
+			return AbortSignal.any([signal, t]);
+		const both = new AbortController();
+		if (signal.aborted) {
+			both.abort(signal.reason);
+			return both.signal;
+		}
+		[signal, t].forEach((s) => s.addEventListener('abort',
+		    () => both.abort(s.reason), { once: true }));
+		return both.signal;
 	}
 
 	async function request(method, path, opts) {
