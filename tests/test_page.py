@@ -819,6 +819,35 @@ def page_history_closed_by_back(env):
 
 
 @test
+@page_logic
+def page_history_read_then_back(env):
+    """Page: Back while the history is still being read (its dialog not open yet) leaves it unopened: it opened over 휴지통 once read, as page_history_closed_by_back's dialog stayed open (written by a reviewer who could not start servers: not run)"""
+    name = "페이지 기록 읽는 중 뒤로"
+    b = api(env, name)
+    mid = post(b, "처음 내용")
+    backdate(env, name, 2)
+    r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "고친 내용"}).encode(),
+                  headers={"Content-Type": "application/json"})
+    eq(r.status, 200, "PATCH")
+    with Chromium(env, "history-read-back") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")
+        wd.wait("return !document.getElementById('view-memos').hidden && " + LOADED[7:],
+                "the memos again")
+        wd.js(SLOW_OR_LOST, "GET", "slow")
+        wd.click(card(mid, ".edited"))
+        wd.back()
+        wd.wait("return !document.getElementById('view-trash').hidden", "Back: 휴지통")
+        time.sleep(3)   # the history's reads (1.5 s each, side by side) are over
+        eq(wd.js("return document.getElementById('dialog').open"), False,
+           "no history dialog over 휴지통")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "history read, then Back")
+
+
+@test
 def page_two_tab_conflict(env):
     """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy (to the clipboard, or selected where that is refused)"""
     name = "페이지 충돌"

@@ -339,6 +339,14 @@
 		h.alert.hidden = true;
 		box.append(h.alert, h.list);
 		const res = await reread(h);
+		/* Read while the view was left (Back: memos.js leave() closed
+		 * no dialog then) or another dialog opened: it is not opened
+		 * over another view, where 되돌리기 would change a memo out of
+		 * sight, nor over that dialog.  (A card the read took off the
+		 * list, its memo unpinned past the page, still has it.) */
+		const view = entry.li.closest('.view');
+		if ((view && view.hidden) || document.getElementById('dialog').open)
+			return;
 		if (!res.ok) {
 			ui.failed(res, '수정 기록을 불러오지 못했습니다.');
 			return;
