@@ -275,7 +275,7 @@ def settings_read_as_python_dotenv(env):
 
 @test
 def settings_written_as_read(env):
-    """tools/stack.py's settings file holds any value as migrate and the CGIs read it back: " \\ ' $ # and spaces (a checkout's path may hold them; the value was written between quotes unescaped); a line break is refused, not written"""
+    """tools/stack.py's settings file holds any value as migrate reads it back (and so the CGIs: unit.c holds cfg.c to migrate's reading, DOTENV_CASES): " \\ ' $ # and spaces (a checkout's path may hold them; the value was written between quotes unescaped); a line break is refused, not written"""
     import importlib.machinery
     tool = importlib.machinery.SourceFileLoader("migrate_tool", MIGRATE).load_module()
     path = os.path.join(env.base, "written-as-read.env")
