@@ -568,7 +568,7 @@ def page_save_hangs(env):
 @test
 @page_logic
 def page_list_hangs_without_signal_any(env):
-    """Page: in a browser with AbortSignal.timeout but not AbortSignal.any (Chrome 103-115, Safari 16-17.3), a list load whose connection hangs still ends after the time limit, said as the server not answering in time: the list's own abort signal left it with no time limit at all (written by a reviewer who could not start servers: not run)"""
+    """Page: in a browser with AbortSignal.timeout but not AbortSignal.any (Chrome 103-115, Safari 16-17.3), a list load whose connection hangs still ends after the time limit, said as the server not answering in time: the list's own abort signal left it with no time limit at all"""
     name = "페이지 목록 응답 없음"
     b = api(env, name)
     post(b, "회의 메모")
@@ -787,24 +787,32 @@ def page_history_long_opens_at_top(env):
         no_problems(wd, "long history")
 
 
-@test
-@page_logic
-def page_history_closed_by_back(env):
-    """Page: Back while the history dialog is open closes it with the 메모 view, as the other views close theirs (it stayed open over 휴지통, its 되돌리기 changing a memo out of sight), and the focus goes to the tab of the view shown"""
-    name = "페이지 기록 뒤로"
+def edited_after_trash(env, wd, name):
+    """A memo of name's edited once (its card says 수정됨, its history has
+    two texts), on the page opened then shown 휴지통 and 메모 again, so
+    that Back goes to 휴지통.  Its id."""
     b = api(env, name)
     mid = post(b, "처음 내용")
     backdate(env, name, 2)
     r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "고친 내용"}).encode(),
                   headers={"Content-Type": "application/json"})
     eq(r.status, 200, "PATCH")
+    open_page(wd, env, name)
+    wd.click("#nav a[data-view='trash']")
+    wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+    wd.click("#nav a[data-view='memos']")
+    wd.wait("return !document.getElementById('view-memos').hidden && " + LOADED[7:],
+            "the memos again")
+    return mid
+
+
+@test
+@page_logic
+def page_history_closed_by_back(env):
+    """Page: Back while the history dialog is open closes it with the 메모 view, as the other views close theirs (it stayed open over 휴지통, its 되돌리기 changing a memo out of sight), and the focus goes to the tab of the view shown"""
+    name = "페이지 기록 뒤로"
     with Chromium(env, "history-back") as wd:
-        open_page(wd, env, name)
-        wd.click("#nav a[data-view='trash']")
-        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
-        wd.click("#nav a[data-view='memos']")
-        wd.wait("return !document.getElementById('view-memos').hidden && " + LOADED[7:],
-                "the memos again")
+        mid = edited_after_trash(env, wd, name)
         wd.click(card(mid, ".edited"))
         wd.wait("return document.querySelectorAll('#dialog .revision').length === 2",
                 "the history dialog")
@@ -821,21 +829,10 @@ def page_history_closed_by_back(env):
 @test
 @page_logic
 def page_history_read_then_back(env):
-    """Page: Back while the history is still being read (its dialog not open yet) leaves it unopened: it opened over 휴지통 once read, as page_history_closed_by_back's dialog stayed open (written by a reviewer who could not start servers: not run)"""
+    """Page: Back while the history is still being read (its dialog not open yet) leaves it unopened: it opened over 휴지통 once read, as page_history_closed_by_back's dialog stayed open"""
     name = "페이지 기록 읽는 중 뒤로"
-    b = api(env, name)
-    mid = post(b, "처음 내용")
-    backdate(env, name, 2)
-    r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "고친 내용"}).encode(),
-                  headers={"Content-Type": "application/json"})
-    eq(r.status, 200, "PATCH")
     with Chromium(env, "history-read-back") as wd:
-        open_page(wd, env, name)
-        wd.click("#nav a[data-view='trash']")
-        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
-        wd.click("#nav a[data-view='memos']")
-        wd.wait("return !document.getElementById('view-memos').hidden && " + LOADED[7:],
-                "the memos again")
+        mid = edited_after_trash(env, wd, name)
         wd.js(SLOW_OR_LOST, "GET", "slow")
         wd.click(card(mid, ".edited"))
         wd.back()
