@@ -67,8 +67,8 @@ db_retryable(unsigned int n)
 {
 	return n == 0 || (n >= CR_MIN_ERROR && n <= CR_MAX_ERROR) ||
 	    n == ER_LOCK_WAIT_TIMEOUT || n == MYSQL_ER_LOCK_NOWAIT ||
-	    n == ER_LOCK_DEADLOCK || n == ER_SERVER_SHUTDOWN || n == ER_CON_COUNT_ERROR ||
-	    n == ER_TOO_MANY_USER_CONNECTIONS ||
+	    n == ER_LOCK_DEADLOCK || n == ER_SERVER_SHUTDOWN ||
+	    n == ER_CON_COUNT_ERROR || n == ER_TOO_MANY_USER_CONNECTIONS ||
 	    n == ER_QUERY_INTERRUPTED || n == ER_CONNECTION_KILLED ||
 	    n == ER_STATEMENT_TIMEOUT || n == MYSQL_ER_QUERY_TIMEOUT ||
 	    n == MYSQL_ER_CLIENT_INTERACTION_TIMEOUT ||

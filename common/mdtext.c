@@ -141,15 +141,24 @@ put_line(struct resp *r, const char *s, size_t n)
 	put_escaped(r, s + i, n - i);
 }
 
+/* How long the line at s[i] is, up to its "\r", "\n" or the end. */
+static size_t
+line_len(const char *s, size_t len, size_t i)
+{
+	size_t n = 0;
+
+	while (i + n < len && s[i + n] != '\n' && s[i + n] != '\r')
+		n++;
+	return n;
+}
+
 void
 md_text(struct resp *r, const char *s, size_t len)
 {
 	size_t i = 0, n;
 
 	while (i < len) {
-		for (n = 0; i + n < len && s[i + n] != '\n' && s[i + n] != '\r';
-		    n++)
-			;
+		n = line_len(s, len, i);
 		put_line(r, s + i, n);
 		i += n;
 		if (i < len) {
@@ -166,9 +175,7 @@ md_inline(struct resp *r, const char *s, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
-		for (n = 0; i + n < len && s[i + n] != '\n' && s[i + n] != '\r';
-		    n++)
-			;
+		n = line_len(s, len, i);
 		put_escaped(r, s + i, n);
 		i += n;
 		for (; i < len && (s[i] == '\n' || s[i] == '\r'); i++)

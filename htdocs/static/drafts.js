@@ -60,7 +60,7 @@
 	}
 
 	function empty(t) {
-		return !t.fresh && Object.keys(t.edits).length === 0;
+		return !t.fresh && !(t.edits && Object.keys(t.edits).length > 0);
 	}
 
 	/* Whether the last write reached the storage: then what this tab
@@ -239,12 +239,8 @@
 			if (!key)
 				return false;
 			const tabs = read().tabs;
-			return Object.keys(tabs).some((id) => {
-				const t = tabs[id];
-				return t && typeof t === 'object' && (t.fresh ||
-				    (t.edits && typeof t.edits === 'object' &&
-				    Object.keys(t.edits).length > 0));
-			});
+			return Object.keys(tabs).some((id) => tabs[id] &&
+			    !empty(tabs[id]));
 		},
 		/* Logging out: this browser forgets the person's drafts, which
 		 * the next person at a shared computer could read, and this
