@@ -6,8 +6,12 @@
  *   revisions and tags.  409 if it is not in the trash (a live memo is
  *   never deleted for good by mistake); 404 if it is not the user's; 412
  *   for an If-Match that is not its ETag.
- * DELETE /trash
- *   200 {"purged": N}: every memo in the trash deleted for good.
+ * DELETE /trash[?count=N]
+ *   200 {"purged": N}: every memo in the trash deleted for good.  With
+ *   count (the number of memos the person was shown and confirmed), only
+ *   if the trash holds that many: otherwise 412 {"error", "count": what
+ *   it holds now} and nothing deleted, so that a memo another device put
+ *   there meanwhile is not purged unseen.  400 for a count not from 1.
  * Both: 401 without a live session, 503 when the database is down.
  * (The trash is listed by GET /memo?trash=true; memo-maint purges what
  * has been in it for TRASH_DAYS.)
@@ -17,6 +21,7 @@
 #include "db.h"
 #include "jsonx.h"
 #include "memojson.h"
+#include "query.h"
 #include "sess.h"
 
 static void
@@ -42,28 +47,47 @@ purge_one(struct ctx *ctx)
 	resp_start(&ctx->resp, 204, NULL);
 }
 
+/* The answer to DELETE /trash: {"purged": n}, or the 412's. */
+static enum err
+emptied(struct ctx *ctx, enum err e, uint64_t purged, uint64_t now)
+{
+	struct json_object *o;
+	int stale = e == E_PRECOND, bad;
+
+	if ((o = json_object_new_object()) == NULL)
+		return E_NOMEM;
+	if (stale)
+		bad = jsonx_add(o, "error", json_object_new_string("the trash "
+		    "has changed since it was counted")) != 0 ||
+		    jsonx_add(o, "count", json_object_new_int64((int64_t)now)) != 0;
+	else
+		bad = jsonx_add(o, "purged",
+		    json_object_new_int64((int64_t)purged)) != 0;
+	if (!bad)
+		resp_json(&ctx->resp, stale ? 412 : 200, o);
+	json_object_put(o);
+	return bad ? E_NOMEM : E_OK;
+}
+
 static void
 empty(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
-	struct json_object *o = NULL;
-	uint64_t n = 0;
+	unsigned long long shown = 0;
+	uint64_t n = 0, now = 0;
 	enum err e;
 
-	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
-	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_trash_empty(ctx->db, hash, &n)) != E_OK)
+	if ((e = query_u64(ctx->req.query, "count", INT64_MAX, &shown)) != E_OK ||
+	    (e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = app_db(ctx)) != E_OK)
 		goto out;
-	if ((o = json_object_new_object()) == NULL ||
-	    jsonx_add(o, "purged", json_object_new_int64((int64_t)n)) != 0) {
-		e = E_NOMEM;
-		goto out;
-	}
-	resp_json(&ctx->resp, 200, o);
+	e = db_trash_empty(ctx->db, hash, shown, &n, &now);
+	if (e == E_OK || e == E_PRECOND)
+		e = emptied(ctx, e, n, now);
 out:
 	if (e != E_OK)
-		app_fail(ctx, e, NULL);
-	json_object_put(o);
+		app_fail(ctx, e, e == E_BADREQ ? "count: a whole number from 1" :
+		    NULL);
 }
 
 APP_ENDPOINT("trash.cgi", 0,

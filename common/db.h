@@ -217,8 +217,12 @@ struct memo_change {
 enum err db_memo_change(struct db *db, const char *hash, uint64_t id,
 	    const struct memo_change *c, struct db_memo *out);
 
-/* Empty the session's user's trash; *purged memos deleted for good. */
-enum err db_trash_empty(struct db *db, const char *hash, uint64_t *purged);
+/* Empty the session's user's trash; *purged memos deleted for good.  With
+ * shown > 0, only if it holds that many memos (the number the person
+ * confirmed): otherwise E_PRECOND, nothing deleted, and *now what it
+ * holds. */
+enum err db_trash_empty(struct db *db, const char *hash, uint64_t shown,
+	    uint64_t *purged, uint64_t *now);
 
 struct db_revision {
 	uint64_t	 id;

@@ -364,6 +364,26 @@ count_listed(struct db *db, const char *hash, const struct db_filter *all,
 	return e;
 }
 
+/* *n: what statement k, a COUNT(*), counts. */
+static enum err
+count_row(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *n)
+{
+	MYSQL_STMT *st;
+	enum err e;
+	int r;
+
+	if ((e = db_run(db, k, in, &st)) != E_OK)
+		return e;
+	/* COUNT(*) is one BIGINT: the row's first column, id. */
+	if ((e = row_bind(db, &db->row, st)) == E_OK) {
+		if ((r = row_fetch(&db->row, st)) < 0)
+			e = db_fail(db, st, db_what(k));
+		*n = r == 1 ? db->row.id : 0;
+	}
+	db_end(st);
+	return e;
+}
+
 enum err
 db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
     uint64_t *n)
@@ -372,9 +392,6 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	struct list_vals v;
 	struct db_filter all = *f;
 	enum stmt k;
-	MYSQL_STMT *st;
-	enum err e;
-	int r;
 
 	all.before = all.limit = 0;
 	if (words_left(f))
@@ -390,16 +407,7 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	else if (f->tag != NULL)
 		k = k == ST_MEMO_TRASH_COUNT ? ST_MEMO_TRASH_TAGGED_COUNT :
 		    ST_MEMO_LIVE_TAGGED_COUNT;
-	if ((e = db_run(db, k, in, &st)) != E_OK)
-		return e;
-	/* COUNT(*) is one BIGINT: the row's first column, id. */
-	if ((e = row_bind(db, &db->row, st)) == E_OK) {
-		if ((r = row_fetch(&db->row, st)) < 0)
-			e = db_fail(db, st, db_what(k));
-		*n = r == 1 ? db->row.id : 0;
-	}
-	db_end(st);
-	return e;
+	return count_row(db, k, in, n);
 }
 
 /* Read one memo of the session's user with statement k (GET or LOCK) into
@@ -607,14 +615,39 @@ db_memo_change(struct db *db, const char *hash, uint64_t id,
 	return db_txn(db, memo_change, &a);
 }
 
-enum err
-db_trash_empty(struct db *db, const char *hash, uint64_t *purged)
+struct trash_empty {
+	const char	*hash;
+	uint64_t	 shown, *purged, *now;
+};
+
+/* db_txn's body: the trash emptied, if it still holds the number of
+ * memos the person was shown (none named: whatever it holds). */
+static enum err
+trash_empty(struct db *db, void *arg)
 {
+	const struct trash_empty *a = arg;
 	MYSQL_BIND in[1];
 	enum err e;
 
-	bind_cstr(&in[0], hash);
-	if ((e = db_exec_alone(db, ST_TRASH_EMPTY, in, purged)) != E_OK)
+	bind_cstr(&in[0], a->hash);
+	if (a->shown > 0) {
+		if ((e = count_row(db, ST_TRASH_COUNT_LOCK, in, a->now)) != E_OK)
+			return e;
+		if (*a->now != a->shown)
+			return E_PRECOND;
+	}
+	return db_exec(db, ST_TRASH_EMPTY, in, a->purged);
+}
+
+enum err
+db_trash_empty(struct db *db, const char *hash, uint64_t shown,
+    uint64_t *purged, uint64_t *now)
+{
+	struct trash_empty a = { hash, shown, purged, now };
+	enum err e;
+
+	*purged = *now = 0;
+	if ((e = db_txn(db, trash_empty, &a)) != E_OK)
 		return e;
 	return *purged == 0 ? db_session_live(db, hash) : E_OK;
 }

@@ -641,7 +641,7 @@ def api_revisions(env):
 
 @test
 def api_trash(env):
-    """The trash: DELETE 204 (twice), listed with trash=true, 409 for PATCH, restore, purge one, empty it ({"purged": N})"""
+    """The trash: DELETE 204 (twice), listed with trash=true, 409 for PATCH, restore, purge one, empty it ({"purged": N}; with ?count= only if it holds that many: else 412 with the count, nothing purged)"""
     user = "API 휴지통"
     b = logged_in(env, user)
     m, e0 = new(b, "버릴 #메모")
@@ -710,14 +710,30 @@ def api_trash(env):
     for n, t_id in enumerate(trashed):
         patch(b, t_id, {"text": f"버릴 것 {n} #묶음 고침"})
         eq(delete(b, f"/memo/{t_id}").status, 204, "to the trash")
-    r = b.request("DELETE", "/trash")
+    # With the count the person confirmed: another number (a memo put
+    # there meanwhile, or one restored) is 412 with the count now, and
+    # nothing is purged; a count not from 1 is 400.
+    rows = [(memo_row(env, t_id), tag_rows(env, t_id), revision_rows(env, t_id))
+            for t_id in trashed]
+    for shown in (2, 4):
+        check_error(b.request("DELETE", f"/trash?count={shown}"), 412,
+                    f"DELETE /trash?count={shown} of 3",
+                    {"error": "the trash has changed since it was counted", "count": 3})
+    for bad in ("0", "-1", "x", "3x", ""):
+        check_error(b.request("DELETE", f"/trash?count={bad}"), 400, f"count={bad!r}")
+    eq([(memo_row(env, t_id), tag_rows(env, t_id), revision_rows(env, t_id))
+        for t_id in trashed], rows, "nothing purged by the 412s and 400s")
+    check_error(Browser(env.web.url).request("DELETE", "/trash?count=3"), 401,
+                "no session")
+    r = b.request("DELETE", "/trash?count=3")
     eq((r.status, r.header("Content-Type"), r.json()), (200, JSON_TYPE, {"purged": 3}),
-       "DELETE /trash")
+       "DELETE /trash?count=3: the count confirmed")
     for t_id in trashed:
         eq((memo_row(env, t_id), tag_rows(env, t_id), revision_rows(env, t_id)), (None, [], []),
            f"memo {t_id} gone with its rows")
     eq(ids(b), [keep["id"]], "the live memo kept")
-    eq(b.request("DELETE", "/trash").json(), {"purged": 0}, "an empty trash")
+    eq(b.request("DELETE", "/trash").json(), {"purged": 0},
+       "an empty trash, with no count (as the seed-era clients send it)")
     check(memo_row(env, theirs["id"])["deleted_at"], "the neighbour's trash kept")
 
     # Trashed and restored, a memo never edited still has updated_at =

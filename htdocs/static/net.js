@@ -164,7 +164,11 @@
 		purge(id) {
 			return request('DELETE', 'trash/' + encodeURIComponent(String(id)));
 		},
-		emptyTrash() { return request('DELETE', 'trash'); },
+		/* count: what the person confirmed; 412 {count} if the trash
+		 * holds another number now (nothing purged). */
+		emptyTrash(count) {
+			return request('DELETE', withQuery('trash', { count }));
+		},
 		tags() { return request('GET', 'tags'); }
 	};
 }());

@@ -153,11 +153,9 @@
 		ui.status('영구 삭제했습니다.', 'ok');
 	}
 
-	/* DELETE /trash purges the whole trash, also what another device
-	 * put there after this view counted it: what was confirmed is
-	 * checked against the trash as it is now, and if it changed the
-	 * person sees it anew before anything is purged.  (The window left
-	 * is that of one request.) */
+	/* The purge names the count confirmed: if the trash changed since
+	 * this view counted it (another device put a memo there), nothing is
+	 * purged (412) and the person sees it anew. */
 	async function emptyAll() {
 		const told = st.count;
 
@@ -165,19 +163,14 @@
 		    '개를 모두 영구 삭제합니다. 되돌릴 수 없습니다.', '휴지통 비우기',
 		    '취소', true))
 			return;
-		const now = await net.list({ trash: 'true', limit: 1, count: 'true' });
-		if (!now.ok) {
-			ui.failed(now, '휴지통을 비우지 못했습니다.');
-			return;
-		}
-		if (now.data.count !== told) {
+		const res = await net.emptyTrash(told);
+		if (res.status === 412) {
 			await load(false);
 			ui.status('그 사이에 휴지통이 바뀌어 (지금 ' + st.count + '개) 비우지 ' +
 			    '않았습니다. 확인한 뒤 다시 비워 주세요.', 'error');
 			$.heading.focus();
 			return;
 		}
-		const res = await net.emptyTrash();
 		if (!res.ok) {
 			ui.failed(res, '휴지통을 비우지 못했습니다.');
 			return;
