@@ -947,6 +947,7 @@ def api_routes_with_db_down(env):
                       ("PATCH", f"/memo/{i}", {"text": "y"}), ("DELETE", f"/memo/{i}", None),
                       ("POST", f"/memo/{i}/restore", None), ("GET", f"/memo/{i}/revisions", None),
                       ("DELETE", f"/trash/{i}", None), ("DELETE", "/trash", None),
+                      ("DELETE", "/trash?count=1", None),
                       ("GET", "/tags", None)]
             env.db.kill()
             try:

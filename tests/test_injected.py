@@ -563,7 +563,7 @@ def withdrawal_deadlock_run_again(env):
 
 @test
 def import_and_trash_deadlock_run_again(env):
-    """Injected: each statement of an import in turn picked as a deadlock's victim: in its transaction, run again from the first memo, 200 and every memo written once, with its revision, tags and search copy; the session's lookup before it, alone, 503 and nothing written; DELETE /trash's one statement a victim once: run again, 200 with the count, the trash empty"""
+    """Injected: each statement of an import in turn picked as a deadlock's victim: in its transaction, run again from the first memo, 200 and every memo written once, with its revision, tags and search copy; the session's lookup before it, alone, 503 and nothing written; DELETE /trash?count= of another number, its count a victim once: run again, 412 and nothing purged; DELETE /trash's one statement a victim once: run again, 200 with the count, the trash empty"""
     uid = "inj-dl-import"
     cookie = session(env, uid)
     file = json.dumps({"format": "memo-export", "version": 1, "memos": [
@@ -604,6 +604,13 @@ def import_and_trash_deadlock_run_again(env):
     statements = ["import lock"] + memo + memo + ["import revision"] + memo
     eq(seen, [("session lookup", 503, False)] + [(what, 200, True) for what in statements],
        "each statement a victim: (statement, status, run again)")
+    r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",
+                    SCRIPT_NAME="/trash", QUERY_STRING="count=2", HTTP_COOKIE=cookie)
+    eq((r.status, r.json()), (412, {"error": "the trash has changed since it was counted",
+                                    "count": 1}),
+       "DELETE /trash?count=2 of 1, its count a victim once: run again, 412")
+    check("trash count lock: 1213" in err and "runs again" in err, f"the log: {err!r}")
+    eq(rows(), whole, "nothing purged by the 412")
     r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",
                     SCRIPT_NAME="/trash", HTTP_COOKIE=cookie)
     eq((r.status, r.json()), (200, {"purged": 1}), "DELETE /trash, a victim once")
