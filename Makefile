@@ -69,7 +69,7 @@ endif
 B	?= build
 CGIOUT	?= cgi-bin
 COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_account db_export db_maint db_memo \
-	   db_user err fault fold \
+	   db_user dupset err fault fold \
 	   html import jsonx log mdtext memobody memojson memotext naver naver_url \
 	   query resp sess \
 	   tags utf8

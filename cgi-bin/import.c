@@ -48,7 +48,8 @@ handle(struct ctx *ctx)
 	char hash[SESS_HASH_LEN + 1], why[IMPORT_WHY_MAX] = "";
 	const char *reason = NULL;
 	struct import_file *f = NULL;
-	struct db_import_source src = { import_next, import_rewind, NULL };
+	struct db_import_source src = { import_next, import_next_key,
+	    import_rewind, NULL };
 	struct db_account me;
 	uint64_t imported = 0, skipped = 0;
 	enum err e;

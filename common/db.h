@@ -286,17 +286,21 @@ struct db_import_memo {
 	size_t				 nrev;
 };
 /* The memos of an import: next gives one (E_OK and a memo, E_OK and NULL
- * at the end); rewind goes back to the first, for a transaction that runs
- * again (import.h: import_next, import_rewind). */
+ * at the end); next_key the same with only t.text, t.len and created_at
+ * (no search copy, tags or revisions: the duplicate check's first pass);
+ * rewind goes back to the first, for the next pass or a transaction that
+ * runs again (import.h: import_next, import_next_key, import_rewind). */
 struct db_import_source {
 	enum err	(*next)(void *arg, const struct db_import_memo **m);
+	enum err	(*next_key)(void *arg, const struct db_import_memo **m);
 	void		(*rewind)(void *arg);
 	void		 *arg;
 };
 /*
  * Add the memos src gives to the user's, in one transaction: a memo whose
  * text and created_at equal one the user has (or one added before it) is
- * skipped.  E_CONFLICT while the user's row is held (another import of
+ * skipped (dupset.h: in time linear in the file, whatever its times).
+ * E_CONFLICT while the user's row is held (another import of
  * theirs still runs), E_UNAUTH if the session (by its hash) has ended by
  * then: nothing is written.  Any failure, an error from next() included,
  * rolls everything back; a deadlock's victim runs again from the

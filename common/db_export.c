@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db_int.h"
+#include "dupset.h"
 #include "tags.h"
 
 struct db_export {
@@ -129,20 +130,55 @@ db_export_by_date(struct db *db, const char *user_id, struct db_list **out)
 	return list_by(db, ST_EXPORT_MD, user_id, NULL, out);
 }
 
-/* *dup: whether the user has a memo with m's text and created_at. */
+/* Mark in ds the memos the user has written at created. */
 static enum err
-import_is_duplicate(struct db *db, const char *user_id,
-    const struct db_import_memo *m, int *dup)
+import_have_at(struct db *db, const char *user_id, const char *created,
+    struct dupset *ds)
 {
-	MYSQL_BIND in[3];
+	MYSQL_BIND in[2];
+	MYSQL_STMT *st;
 	enum err e;
+	int r = 0;
 
 	bind_cstr(&in[0], user_id);
-	bind_cstr(&in[1], m->created_at);
-	bind_str(&in[2], m->t.text, m->t.len);
-	e = db_exists(db, ST_IMPORT_DUP, in, E_NOTFOUND);
-	*dup = e == E_OK;
-	return e == E_NOTFOUND ? E_OK : e;
+	bind_cstr(&in[1], created);
+	if ((e = db_run(db, ST_IMPORT_HAVE, in, &st)) != E_OK)
+		return e;
+	if ((e = row_bind(db, &db->row, st)) == E_OK) {
+		while ((r = row_fetch(&db->row, st)) == 1)
+			dupset_have(ds, created, db->row.text,
+			    db->row.text_len);
+		if (r < 0)
+			e = db_fail(db, st, db_what(ST_IMPORT_HAVE));
+	}
+	db_end(st);
+	return e;
+}
+
+/* The set of the file's memos, those the user has marked (dupset.h's
+ * steps 1 and 2). */
+static enum err
+import_dupset(struct db *db, const char *user_id,
+    const struct db_import_source *src, struct dupset *ds)
+{
+	const struct db_import_memo *m;
+	char created[DUPSET_TIME_LEN];
+	enum err e;
+	size_t n;
+
+	src->rewind(src->arg);
+	while ((e = src->next_key(src->arg, &m)) == E_OK && m != NULL)
+		if ((e = dupset_add(ds, m->created_at, m->t.text,
+		    m->t.len)) != E_OK)
+			return e;
+	if (e != E_OK)
+		return e;
+	n = dupset_times(ds);
+	for (size_t i = 0; i < n && e == E_OK; i++) {
+		dupset_time(ds, i, created);
+		e = import_have_at(db, user_id, created, ds);
+	}
+	return e;
 }
 
 static void
@@ -202,28 +238,30 @@ import_all(struct db *db, void *arg)
 {
 	const struct import *a = arg;
 	const struct db_import_memo *m;
+	struct dupset *ds = NULL;
 	MYSQL_BIND in[2];
 	enum err e;
-	int dup;
 
 	*a->imported = *a->skipped = 0;
 	bind_cstr(&in[0], a->user_id);
 	bind_cstr(&in[1], a->session_hash);
 	if ((e = db_lock_refused(db, db_exists(db, ST_IMPORT_LOCK, in,
-	    E_UNAUTH))) != E_OK)
-		return e;
+	    E_UNAUTH))) != E_OK ||
+	    (e = dupset_new(&ds)) != E_OK ||
+	    (e = import_dupset(db, a->user_id, a->src, ds)) != E_OK)
+		goto out;
 	a->src->rewind(a->src->arg);
 	while ((e = a->src->next(a->src->arg, &m)) == E_OK && m != NULL) {
-		if ((e = import_is_duplicate(db, a->user_id, m, &dup)) != E_OK)
-			return e;
-		if (dup) {
+		if (dupset_take(ds, m->created_at, m->t.text, m->t.len)) {
 			(*a->skipped)++;
 			continue;
 		}
 		if ((e = import_store(db, a->user_id, m)) != E_OK)
-			return e;
+			goto out;
 		(*a->imported)++;
 	}
+out:
+	dupset_free(ds);
 	return e;
 }
 

@@ -694,32 +694,60 @@ revisions_build(struct import_file *f, const struct fields *fl)
 	return E_OK;
 }
 
+/* The next memo's fields (pointing into f->obj), its text and created_at
+ * in f->memo; 0 at the end. */
+static int
+item_next(struct import_file *f, struct fields *fl, enum err *e)
+{
+	struct db_import_memo *d = &f->memo;
+	const struct item *it;
+	char why[IMPORT_WHY_MAX];
+
+	release(f);
+	*e = E_OK;
+	if (f->next == f->n)
+		return 0;
+	it = &f->items[f->next++];
+	memset(d, 0, sizeof(*d));
+	/* import_open checked it: a failure now is ours. */
+	if (jsonx_parse_object(f->body + it->off, it->len, &f->obj) != E_OK ||
+	    fields_of(f->obj, it->trash, fl, "memo", why, sizeof(why)) != E_OK) {
+		*e = E_INTERNAL;
+		return 0;
+	}
+	d->t.text = fl->text;
+	d->t.len = fl->len;
+	d->created_at = sql_time(fl->created, NULL, f->created);
+	return 1;
+}
+
+enum err
+import_next_key(void *arg, const struct db_import_memo **m)
+{
+	struct import_file *f = arg;
+	struct fields fl;
+	enum err e;
+
+	*m = item_next(f, &fl, &e) ? &f->memo : NULL;
+	return e;
+}
+
 enum err
 import_next(void *arg, const struct db_import_memo **m)
 {
 	struct import_file *f = arg;
 	struct db_import_memo *d = &f->memo;
 	struct fields fl;
-	const struct item *it;
-	char why[IMPORT_WHY_MAX];
 	enum err e;
 
-	release(f);
 	*m = NULL;
-	if (f->next == f->n)
-		return E_OK;
-	it = &f->items[f->next++];
-	memset(d, 0, sizeof(*d));
-	/* import_open checked it: a failure now is ours. */
-	if (jsonx_parse_object(f->body + it->off, it->len, &f->obj) != E_OK ||
-	    fields_of(f->obj, it->trash, &fl, "memo", why, sizeof(why)) != E_OK)
-		return E_INTERNAL;
+	if (!item_next(f, &fl, &e))
+		return e;
 	if ((e = memo_text_make(fl.text, fl.len, &f->text)) != E_OK ||
 	    (e = revisions_build(f, &fl)) != E_OK)
 		return e;
 	d->t = f->text.t;
 	d->pinned = fl.pinned;
-	d->created_at = sql_time(fl.created, NULL, f->created);
 	d->updated_at = sql_time(fl.updated, fl.created, f->updated);
 	d->deleted_at = sql_time(fl.deleted, NULL, f->deleted);
 	*m = d;

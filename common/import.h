@@ -51,6 +51,8 @@ size_t	 import_count(const struct import_file *f);
 /* For db_import: the next memo (a struct import_file *), oldest first;
  * E_OK and NULL at the end.  Valid until the next call. */
 enum err import_next(void *f, const struct db_import_memo **m);
+/* As import_next, with only t.text, t.len and created_at set: cheaper. */
+enum err import_next_key(void *f, const struct db_import_memo **m);
 /* Back to the first memo (a struct import_file *). */
 void	 import_rewind(void *f);
 void	 import_close(struct import_file *f);

@@ -9,9 +9,8 @@
 #include "cookie.h"
 #include "sess.h"
 
-/* n bytes from getrandom(2). */
-static enum err
-random_fill(uint8_t *raw, size_t n)
+enum err
+sess_random(uint8_t *raw, size_t n)
 {
 	size_t got = 0;
 
@@ -48,7 +47,7 @@ sess_token_new(char out[TOKEN_LEN + 1])
 {
 	uint8_t raw[32];
 
-	if (random_fill(raw, sizeof(raw)) != E_OK)
+	if (sess_random(raw, sizeof(raw)) != E_OK)
 		return E_INTERNAL;
 	b64url32(raw, out);
 	explicit_bzero(raw, sizeof(raw));
@@ -61,7 +60,7 @@ sess_public_id_new(char out[SESS_PUBLIC_ID_LEN + 1])
 	static const char hex[] = "0123456789abcdef";
 	uint8_t raw[SESS_PUBLIC_ID_LEN / 2];
 
-	if (random_fill(raw, sizeof(raw)) != E_OK)
+	if (sess_random(raw, sizeof(raw)) != E_OK)
 		return E_INTERNAL;
 	for (size_t i = 0; i < sizeof(raw); i++) {
 		out[2 * i] = hex[raw[i] >> 4];

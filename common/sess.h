@@ -9,6 +9,7 @@
 #define MEMO_SESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "cfg.h"
 #include "cgi.h"
 #include "err.h"
@@ -22,6 +23,8 @@
 /* The oauthState cookie of a withdrawal: this mark, then its nonce. */
 #define WITHDRAW_MARK	"w."
 
+/* n bytes from getrandom(2): E_OK, or E_INTERNAL. */
+enum err sess_random(uint8_t *raw, size_t n);
 /* A fresh random token (TOKEN_LEN chars + NUL). */
 enum err sess_token_new(char out[TOKEN_LEN + 1]);
 /* A session's public id: 128 random bits as 32 hex digits (neither the

@@ -16,7 +16,7 @@ import urllib.parse
 import lib
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
                  sha256_hex, start_login, test)
-from test_api import check_error, row_held
+from test_api import check_error, handler_reads, row_held
 from test_e2e import logged_in
 from test_fault import raw_request
 
@@ -552,6 +552,40 @@ def import_malformed(env):
     eq(r.status, 415, "text/plain")
     eq(everything(env), before, "no table changed")
     say("; ".join(seen[:6]) + " …")
+
+
+@test
+def import_many_at_one_second(env):
+    """POST /import of memos all written at one second reads each of the user's rows at that second about once, not once per memo of the file (before, a file of a million such memos held its transaction for hours): 2,000 into an empty account, then 2,005 (1,000 it has, 1,000 new, 5 twice) into it, each answer counted right"""
+    b = logged_in(env, "같은 초 가져오기")
+    uid = naver_id("같은 초 가져오기")
+    at = "2020-05-05T05:05:05Z"
+
+    def memos(texts):
+        return {"format": "memo-export", "version": 1,
+                "memos": [{"text": t, "created_at": at} for t in texts]}
+
+    idle = handler_reads(env)
+    idle = handler_reads(env) - idle       # what asking costs by itself
+    before = handler_reads(env)
+    r = import_file(b, memos([f"있던 메모 {i}" for i in range(2000)]))
+    first = handler_reads(env) - before - idle
+    eq((r.status, r.json()), (200, {"imported": 2000, "skipped": 0}), "the first file")
+    texts = ([f"있던 메모 {i}" for i in range(0, 2000, 2)] +
+             [f"새 메모 {i}" for i in range(1000)] + [f"새 메모 {i}" for i in range(5)])
+    before = handler_reads(env)
+    r = import_file(b, memos(texts))
+    second = handler_reads(env) - before - idle
+    eq((r.status, r.json()), (200, {"imported": 1000, "skipped": 1005}), "the second file")
+    eq(rows_of(env, uid)["memo"], 3000, "each memo once")
+    eq(env.db.query("SELECT COUNT(DISTINCT text) FROM memo WHERE user_id ="
+                    f" '{uid}' AND text LIKE '새 메모 %'"), [["1000"]], "the new ones once each")
+    say(f"rows read: {first} for the first file, {second} for the second")
+    # Memo by memo, the first file read about 2,000 * 2,000 / 2 rows and the
+    # second about 3,000,000.
+    check(first <= 1000, f"the first file: {first} rows read, at most 1,000")
+    check(second <= 3 * 2000, f"the second file: {second} rows read, at most 6,000"
+          " (3 per row at that second)")
 
 
 @test

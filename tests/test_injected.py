@@ -298,19 +298,23 @@ def answer_json_nomem(env):
         eq(r.header("ETag"), None, f"{what}: no ETag of the answer taken back")
 
 
+def import_at_one_time(env, cookie, texts, fault="none"):
+    """POST /import of a file of these texts, all written at one second,
+    with fault injected (inject)."""
+    file = json.dumps({"format": "memo-export", "version": 1, "memos": [
+        {"text": t, "created_at": "2026-11-01T00:00:00Z"} for t in texts]}).encode()
+    return inject(env, "import", fault, body=file, REQUEST_METHOD="POST",
+                  HTTP_COOKIE=cookie, CONTENT_TYPE="application/json")
+
+
 @test
 def import_refused_keeps_connection(env):
     """Injected (no fault): POST /import while the account's row is held (as another import holds it): 409 at once, nothing written, MariaDB's 1205 logged; the connection is sound, so a FastCGI process keeps it for its next import"""
     uid = "inj-import-held"
     cookie = session(env, uid)
 
-    def file(text):
-        return json.dumps({"format": "memo-export", "version": 1, "memos": [
-            {"text": text, "created_at": "2026-11-01T00:00:00Z"}]}).encode()
-
     def send(text):
-        return inject(env, "import", "none", body=file(text), REQUEST_METHOD="POST",
-                      HTTP_COOKIE=cookie, CONTENT_TYPE="application/json")
+        return import_at_one_time(env, cookie, [text])
     # The first one opens the process's connection.
     eq(send("기다리지 않는 가져오기")[0].json(), {"imported": 1, "skipped": 0},
        "the first import")
@@ -338,6 +342,28 @@ def unstamped(body):
     body = re.sub(rb'"exported_at":"[^"]*"', b'"exported_at":""', body, count=1)
     return re.sub("^내보낸 때: .*$".encode(), "내보낸 때:".encode(), body, count=1,
                   flags=re.M)
+
+
+@test
+def import_duplicate_check_cut(env):
+    """Injected: an import whose duplicate check breaks off while reading the user's memos at a time of the file (a row unreadable, the server gone mid-rows): 503 and nothing written; then the same file imports the one memo the account lacks and skips the three it has"""
+    uid = "inj-import-dupcut"
+    cookie = session(env, uid)
+
+    def send(texts, fault="none"):
+        return import_at_one_time(env, cookie, texts, fault)
+    had = ["있던 하나", "있던 둘", "있던 셋"]
+    eq(send(had)[0].json(), {"imported": 3, "skipped": 0}, "the account's memos")
+    before = everything(env)
+    # Fetch 1 is the account's row; 2 to 4 the memos it has at that time.
+    # The rows came whole before the cut: the next statement finds it.
+    for fault, said in (("db_fetch_fails:3", "import duplicate check: "),
+                        ("db_cut_at_row:3", "2006 Server has gone away")):
+        r, err = send(had + ["새 것"], fault)
+        eq((r.status, r.json()), (503, {"error": "database unavailable"}), fault)
+        check(said in err, f"{fault}: the log: {err!r}")
+        eq(everything(env), before, f"{fault}: every table as it was")
+    eq(send(had + ["새 것"])[0].json(), {"imported": 1, "skipped": 3}, "then whole")
 
 
 @test
@@ -598,10 +624,12 @@ def import_and_trash_deadlock_run_again(env):
         eq(r.json(), {"imported": 3, "skipped": 0}, f"{victim.group(1)} a victim once")
         eq(rows(), whole, f"{victim.group(1)} a victim once: each memo written once")
         env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
-    memo = ["import duplicate check", "import memo", "search copy insert", "tag insert"]
+    memo = ["import memo", "search copy insert", "tag insert"]
     # The user's row locked (and the session seen live) first; then the
+    # user's memos at each of the file's three times (dupset.h); then the
     # memos, oldest first.
-    statements = ["import lock"] + memo + memo + ["import revision"] + memo
+    statements = (["import lock"] + ["import duplicate check"] * 3 + memo + memo +
+                  ["import revision"] + memo)
     eq(seen, [("session lookup", 503, False)] + [(what, 200, True) for what in statements],
        "each statement a victim: (statement, status, run again)")
     r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",

@@ -19,6 +19,7 @@
 #include "cookie.h"
 #include <mysqld_error.h>
 #include "db_int.h"
+#include "dupset.h"
 #include "fold.h"
 #include "html.h"
 #include "import.h"
@@ -1338,6 +1339,72 @@ md_gives(int inline_text, const char *text, const char *want)
 	return same;
 }
 
+/* An import's duplicates: same created_at and the same bytes, whether the
+ * user had it or the file had it before; each time of the file once, in
+ * order, as the database reads it; many memos at one time. */
+static void
+t_dupset(void)
+{
+	static const char t1[] = "2020-01-01 00:00:00", t2[] = "2021-06-30 23:59:59",
+	    t0[] = "1000-01-01 00:00:00";
+	char out[DUPSET_TIME_LEN], text[32];
+	struct dupset *ds;
+	int dups = 0;
+
+	CHECK(dupset_new(&ds) == E_OK && ds != NULL);
+	if (ds == NULL)
+		return;
+	CHECK(dupset_add(ds, t2, "하나", strlen("하나")) == E_OK);
+	CHECK(dupset_add(ds, t1, "하나", strlen("하나")) == E_OK);
+	CHECK(dupset_add(ds, t1, "둘", strlen("둘")) == E_OK);
+	CHECK(dupset_add(ds, t1, "하나", strlen("하나")) == E_OK);
+	CHECK(dupset_add(ds, t0, "A", 1) == E_OK);
+	CHECK(dupset_add(ds, t0, "a", 1) == E_OK);
+	CHECK(dupset_add(ds, t0, "a ", 2) == E_OK);
+	CHECK(dupset_times(ds) == 3);
+	dupset_time(ds, 0, out);
+	CHECK(strcmp(out, t0) == 0);
+	dupset_time(ds, 1, out);
+	CHECK(strcmp(out, t1) == 0);
+	dupset_time(ds, 2, out);
+	CHECK(strcmp(out, t2) == 0);
+	/* The user has 하나 at t1, and memos the file does not hold. */
+	dupset_have(ds, t1, "하나", strlen("하나"));
+	dupset_have(ds, t1, "셋", strlen("셋"));
+	dupset_have(ds, t0, "a", 1);
+	CHECK(dupset_take(ds, t2, "하나", strlen("하나")) == 0);
+	CHECK(dupset_take(ds, t1, "하나", strlen("하나")) == 1);
+	CHECK(dupset_take(ds, t1, "둘", strlen("둘")) == 0);
+	CHECK(dupset_take(ds, t1, "둘", strlen("둘")) == 1);	/* twice */
+	CHECK(dupset_take(ds, t1, "셋", strlen("셋")) == 0);	/* not added */
+	CHECK(dupset_take(ds, t0, "A", 1) == 0);
+	CHECK(dupset_take(ds, t0, "a", 1) == 1);
+	CHECK(dupset_take(ds, t0, "a ", 2) == 0);
+	CHECK(dupset_take(ds, t2, "하나", strlen("하나")) == 1);
+	dupset_free(ds);
+
+	/* 20,000 memos at one time (the table grows), the user has every
+	 * other one. */
+	CHECK(dupset_new(&ds) == E_OK && ds != NULL);
+	if (ds == NULL)
+		return;
+	for (int i = 0; i < 20000; i++) {
+		(void)snprintf(text, sizeof(text), "메모 %d", i);
+		CHECK(dupset_add(ds, t1, text, strlen(text)) == E_OK);
+	}
+	CHECK(dupset_times(ds) == 1);
+	for (int i = 0; i < 40000; i += 2) {
+		(void)snprintf(text, sizeof(text), "메모 %d", i);
+		dupset_have(ds, t1, text, strlen(text));
+	}
+	for (int i = 0; i < 20000; i++) {
+		(void)snprintf(text, sizeof(text), "메모 %d", i);
+		dups += dupset_take(ds, t1, text, strlen(text));
+	}
+	CHECK(dups == 10000);
+	dupset_free(ds);
+}
+
 /* A memo's text in the Markdown export cannot make the file's headings,
  * hide the memos after it, or draw a rule; everything else is as
  * written. */
@@ -1429,6 +1496,16 @@ t_import(void)
 	CHECK(import_next(f, &m) == E_OK && m && strcmp(m->t.text, "셋") == 0 &&
 	    strcmp(m->deleted_at, "2020-01-04 00:00:00") == 0);
 	CHECK(import_next(f, &m) == E_OK && m == NULL);
+	/* The duplicate check's pass: texts and times only, in that order. */
+	import_rewind(f);
+	CHECK(import_next_key(f, &m) == E_OK && m && strcmp(m->t.text, "하나") == 0 &&
+	    m->t.len == strlen("하나") && m->t.search == NULL && m->nrev == 0 &&
+	    strcmp(m->created_at, "2019-12-31 23:59:59") == 0);
+	CHECK(import_next_key(f, &m) == E_OK && m &&
+	    strcmp(m->t.text, "둘 #태그") == 0 && m->t.tags == NULL &&
+	    strcmp(m->created_at, "2020-01-02 03:04:05") == 0);
+	CHECK(import_next_key(f, &m) == E_OK && m && strcmp(m->t.text, "셋") == 0);
+	CHECK(import_next_key(f, &m) == E_OK && m == NULL);
 	import_close(f);
 	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[]}",
 	    NULL));
@@ -1551,6 +1628,8 @@ main(void)
 	run("utf8: cleaning a header for storage", t_utf8_clean);
 	run("sess: public ids, the withdrawal's state and cookie", t_withdraw_state);
 	run("import: the export file's rules, the scan, the order", t_import);
+	run("dupset: an import's duplicates, its times, a growing table",
+	    t_dupset);
 	run("mdtext: a memo cannot make the Markdown export's structure",
 	    t_mdtext);
 	run("cgi: bounded body reading", t_body);

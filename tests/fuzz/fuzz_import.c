@@ -56,6 +56,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 	}
 	FUZZ_ASSERT(e == E_OK && n == import_count(f));
+	/* The duplicate check's pass: the same texts and times, as many. */
+	import_rewind(f);
+	n = 0;
+	while ((e = import_next_key(f, &m)) == E_OK && m != NULL) {
+		FUZZ_ASSERT(m->t.text != NULL && m->t.len > 0 &&
+		    utf8_valid(m->t.text, m->t.len) && m->created_at != NULL &&
+		    strlen(m->created_at) == 19);
+		n++;
+	}
+	FUZZ_ASSERT(e == E_OK && n == import_count(f));
 	import_close(f);
 	return 0;
 }
