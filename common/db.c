@@ -24,9 +24,14 @@ extern unsigned int mysql_port __attribute__((weak));
  * schema; we still send them, up to this much. */
 #define DB_TEXT_HARD_MAX	(16u << 20)
 
-/* The export's batches (db_export.c). */
-#define EXPORT_BATCH_OFFSET	"199"
-_Static_assert(EXPORT_BATCH == 200, "ST_EXPORT_BOUND's OFFSET");
+/* The export's batches (db_export.c): 200 memos, their ids the
+ * parameters of ST_EXPORT_REVISIONS. */
+#define EXPORT_BATCH_STR	"200"
+#define QS10			"?,?,?,?,?,?,?,?,?,?"
+#define QS50			QS10 "," QS10 "," QS10 "," QS10 "," QS10
+#define EXPORT_BATCH_QS		QS50 "," QS50 "," QS50 "," QS50
+_Static_assert(EXPORT_BATCH == 200, "ST_EXPORT_MEMOS' LIMIT and "
+    "ST_EXPORT_REVISIONS' parameters");
 
 /* ST_REV_PRUNE keeps the newest 50 revisions (OFFSET 49). */
 _Static_assert(MEMO_REVISIONS_KEPT == 50, "ST_REV_PRUNE's OFFSET");
@@ -640,7 +645,6 @@ bind_memo_cols(struct db_row *r)
 enum err
 row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st)
 {
-	r->with_revision = 0;
 	/* A memo's columns and one more: the search copy (MEMO_FIND_BODY). */
 	r->with_body = mysql_stmt_field_count(st) == 8;
 	if (bind_memo_cols(r) != E_OK ||
@@ -649,25 +653,6 @@ row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st)
 	if (r->with_body)
 		bind_text_out(&r->res[7], r->body, r->body_cap, &r->body_len);
 	if (mysql_stmt_bind_result(st, r->res) != 0)
-		return db_fail(db, st, "result binding");
-	return E_OK;
-}
-
-enum err
-row_bind_revision(struct db *db, struct db_row *r, MYSQL_STMT *st)
-{
-	MYSQL_BIND *b = r->res;
-
-	r->with_revision = 1;
-	r->with_body = 0;
-	if (bind_memo_cols(r) != E_OK ||
-	    text_buffer(&r->rev_text, &r->rev_cap) != E_OK)
-		return E_NOMEM;
-	bind_u64(&b[7], &r->rev_id);
-	b[7].is_null = &r->rev_null;
-	bind_text_out(&b[8], r->rev_text, r->rev_cap, &r->rev_len);
-	bind_time_out(&b[9], &r->rev_created);
-	if (mysql_stmt_bind_result(st, b) != 0)
 		return db_fail(db, st, "result binding");
 	return E_OK;
 }
@@ -719,10 +704,6 @@ row_fetch(struct db_row *r, MYSQL_STMT *st)
 	    r->body_len >= r->body_cap &&
 	    text_regrow(r, st, 7, &r->body, &r->body_cap, r->body_len) != 0)
 		return -1;
-	if (n == MYSQL_DATA_TRUNCATED && r->with_revision && !r->rev_null &&
-	    r->rev_len >= r->rev_cap &&
-	    text_regrow(r, st, 8, &r->rev_text, &r->rev_cap, r->rev_len) != 0)
-		return -1;
 	return 1;
 }
 
@@ -731,7 +712,6 @@ row_free(struct db_row *r)
 {
 	free(r->text);
 	free(r->body);
-	free(r->rev_text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -801,9 +781,8 @@ row_memo(const struct db_row *r, struct db_memo *m)
 
 /* ---- lists ---- */
 
-/* list_start, binding rows with or without a revision. */
-static enum err
-list_open(struct db *db, MYSQL_STMT *st, const char *hash, int revisions,
+enum err
+list_start(struct db *db, MYSQL_STMT *st, const char *hash,
     struct db_list **out)
 {
 	struct db_list *l;
@@ -817,8 +796,7 @@ list_open(struct db *db, MYSQL_STMT *st, const char *hash, int revisions,
 	}
 	l->db = db;
 	l->st = st;
-	if ((e = revisions ? row_bind_revision(db, &l->row, st) :
-	    row_bind(db, &l->row, st)) != E_OK)
+	if ((e = row_bind(db, &l->row, st)) != E_OK)
 		goto fail;
 	if ((r = row_fetch(&l->row, st)) < 0) {
 		e = db_fail(db, st, "list");
@@ -838,13 +816,6 @@ list_open(struct db *db, MYSQL_STMT *st, const char *hash, int revisions,
 fail:
 	db_list_close(l);
 	return e;
-}
-
-enum err
-list_start(struct db *db, MYSQL_STMT *st, const char *hash,
-    struct db_list **out)
-{
-	return list_open(db, st, hash, 0, out);
 }
 
 enum err
@@ -878,12 +849,6 @@ list_by(struct db *db, enum stmt k, const char *param, const char *hash,
 	if ((e = db_run(db, k, in, &st)) != E_OK)
 		return e;
 	return list_start(db, st, hash, out);
-}
-
-enum err
-list_start_revisions(struct db *db, MYSQL_STMT *st, struct db_list **out)
-{
-	return list_open(db, st, NULL, 1, out);
 }
 
 int

@@ -251,9 +251,10 @@ int	 db_tag_next(struct db_list *l, struct db_tag_count *t);
 enum err db_read_begin(struct db *db);
 void	 db_read_end(struct db *db);
 /* The user's live memos (trash 0) or trash (1), newest first by id, each
- * as many times as it has revisions (newest first): streamed, a batch of
- * memos per query, so that neither our memory nor the server's sorting
- * grows with the number of memos.  Then db_export_next until 0, then
+ * as many times as it has revisions (newest first): a batch of memos at a
+ * time (EXPORT_BATCH, kept here), their revisions streamed beside them,
+ * nothing sorted by the server, so that neither memory grows with the
+ * number of memos or of revisions.  Then db_export_next until 0, then
  * db_export_close. */
 struct db_export;
 enum err db_export_open(struct db *db, const char *user_id, int trash,

@@ -12,54 +12,69 @@ struct db_export {
 	int			 trash;
 	unsigned long long	 before;	/* the next batch: ids below */
 	int			 last;		/* this batch is the last */
-	struct db_list		*l;		/* this batch's rows */
-	enum err		 err;		/* why the next would not start */
+	MYSQL_STMT		*memos;		/* this batch's, kept whole */
+	struct db_row		 memo;		/* the one handed out */
+	int			 memo_open;	/* its revisions being handed out */
+	int			 memo_revs;	/* how many of them so far */
+	unsigned long long	 ids[EXPORT_BATCH];	/* 0: none */
+	struct db_list		*revs;		/* the batch's revisions */
+	enum err		 err;		/* why the rows broke off */
 };
 
-/* The lowest id of the next batch (of all the user's memos: a batch of
- * the live ones or of the trash holds at most that many); 0 if the rest
- * fits in one. */
+/* This batch's memos, kept by the client (the revisions' statement runs
+ * while they are handed out), their ids in x->ids. */
 static enum err
-batch_low(struct db_export *x, unsigned long long *low)
+batch_memos(struct db_export *x, size_t *n)
 {
-	MYSQL_BIND in[2], res[1];
+	MYSQL_BIND in[3];
 	MYSQL_STMT *st;
 	enum err e;
-	int r;
+	int r = 0;
 
-	*low = 0;
-	bind_cstr(&in[0], x->user_id);
-	bind_u64(&in[1], &x->before);
-	if ((e = db_run(x->db, ST_EXPORT_BOUND, in, &st)) != E_OK)
-		return e;
-	bind_u64(&res[0], low);
-	if (mysql_stmt_bind_result(st, res) != 0 ||
-	    ((r = mysql_stmt_fetch(st)) != 0 && r != MYSQL_NO_DATA))
-		e = db_fail(x->db, st, db_what(ST_EXPORT_BOUND));
-	db_end(st);
-	return e;
-}
-
-/* Start the next batch: the memos from the next bound to x->before. */
-static enum err
-batch_open(struct db_export *x)
-{
-	MYSQL_BIND in[4];
-	unsigned long long low;
-	MYSQL_STMT *st;
-	enum err e;
-
-	if ((e = batch_low(x, &low)) != E_OK)
-		return e;
+	*n = 0;
 	bind_cstr(&in[0], x->user_id);
 	bind_int(&in[1], &x->trash);
 	bind_u64(&in[2], &x->before);
-	bind_u64(&in[3], &low);
-	if ((e = db_run(x->db, ST_EXPORT, in, &st)) != E_OK)
+	if ((e = db_run(x->db, ST_EXPORT_MEMOS, in, &st)) != E_OK)
 		return e;
-	x->before = low;
-	x->last = low == 0;
-	return list_start_revisions(x->db, st, &x->l);
+	x->memos = st;
+	if (mysql_stmt_store_result(st) != 0)
+		return db_fail(x->db, st, db_what(ST_EXPORT_MEMOS));
+	if ((e = row_bind(x->db, &x->memo, st)) != E_OK)
+		return e;
+	while (*n < EXPORT_BATCH && (r = row_fetch(&x->memo, st)) == 1)
+		x->ids[(*n)++] = x->memo.id;
+	if (r < 0)
+		return db_fail(x->db, st, db_what(ST_EXPORT_MEMOS));
+	mysql_stmt_data_seek(st, 0);
+	return E_OK;
+}
+
+/* Start the next batch: its memos, then their revisions. */
+static enum err
+batch_open(struct db_export *x)
+{
+	MYSQL_BIND in[EXPORT_BATCH];
+	MYSQL_STMT *st;
+	size_t n;
+	enum err e;
+
+	db_list_close(x->revs);
+	x->revs = NULL;
+	db_end(x->memos);
+	x->memos = NULL;
+	memset(x->ids, 0, sizeof(x->ids));
+	if ((e = batch_memos(x, &n)) != E_OK)
+		return e;
+	x->last = n < EXPORT_BATCH;
+	if (n == 0)
+		return E_OK;
+	x->before = x->ids[n - 1];
+	for (size_t i = 0; i < EXPORT_BATCH; i++)
+		bind_u64(&in[i], &x->ids[i]);
+	if ((e = db_run(x->db, ST_EXPORT_REVISIONS, in, &st)) != E_OK)
+		return e;
+	return list_start(x->db, st, NULL, &x->revs);
 }
 
 enum err
@@ -82,37 +97,77 @@ db_export_open(struct db *db, const char *user_id, int trash,
 	return e;
 }
 
+/* The next memo of the batches into x->memo: 1, 0 at the end, -1. */
+static int
+memo_next(struct db_export *x)
+{
+	int r;
+
+	while ((r = x->memos != NULL ? row_fetch(&x->memo, x->memos) : 0) == 0 &&
+	    !x->last)
+		if ((x->err = batch_open(x)) != E_OK)
+			return -1;
+	if (r < 0)
+		x->err = db_fail(x->db, x->memos, db_what(ST_EXPORT_MEMOS));
+	return r;
+}
+
+/* The next revision of x->memo into rev: 1, or 0 when it has no more
+ * (the next one, another memo's, kept for it), -1. */
+static int
+revision_next(struct db_export *x, struct db_revision *rev)
+{
+	const struct db_row *row;
+	int r;
+
+	while ((r = x->revs != NULL ? list_step(x->revs) : 0) == 1) {
+		row = &x->revs->row;
+		if (row->version > x->memo.id)
+			continue;	/* of none of these memos */
+		if (row->version < x->memo.id) {
+			x->revs->pending = 1;
+			return 0;
+		}
+		rev->id = row->id;
+		rev->text = row->text;
+		rev->text_len = row->text_len;
+		stamp_format(rev->created_at, &row->created);
+		return 1;
+	}
+	if (r < 0)
+		x->err = db_list_err(x->revs);
+	return r;
+}
+
 int
 db_export_next(struct db_export *x, struct db_memo *m,
     struct db_revision *rev)
 {
 	int r;
 
-	while ((r = list_step(x->l)) == 0 && !x->last) {
-		db_list_close(x->l);
-		x->l = NULL;
-		if ((x->err = batch_open(x)) != E_OK)
-			return -1;
-	}
-	if (r != 1)
-		return r;
-	row_memo(&x->l->row, m);
 	memset(rev, 0, sizeof(*rev));
-	if (!x->l->row.rev_null) {
-		rev->id = x->l->row.rev_id;
-		rev->text = x->l->row.rev_text;
-		rev->text_len = x->l->row.rev_len;
-		stamp_format(rev->created_at, &x->l->row.rev_created);
+	for (;;) {
+		if (!x->memo_open) {
+			if ((r = memo_next(x)) != 1)
+				return r;
+			x->memo_open = 1;
+			x->memo_revs = 0;
+		}
+		row_memo(&x->memo, m);
+		if ((r = revision_next(x, rev)) != 0) {
+			x->memo_revs += r == 1;
+			return r;
+		}
+		x->memo_open = 0;
+		if (x->memo_revs == 0)
+			return 1;	/* a memo without revisions */
 	}
-	return 1;
 }
 
 enum err
 db_export_err(const struct db_export *x)
 {
-	if (x->err != E_OK)
-		return x->err;
-	return x->l != NULL ? db_list_err(x->l) : E_DB;
+	return x->err != E_OK ? x->err : E_DB;
 }
 
 void
@@ -120,7 +175,9 @@ db_export_close(struct db_export *x)
 {
 	if (x == NULL)
 		return;
-	db_list_close(x->l);
+	db_list_close(x->revs);
+	db_end(x->memos);
+	row_free(&x->memo);
 	free(x);
 }
 

@@ -35,11 +35,9 @@ enum stmt {
 
 /* A result row: up to seven columns, memo-shaped (others bind a prefix:
  * a revision is id, text, created; a tag count is id=count, text=name),
- * or ten: a memo and one of its revisions (the export; rev_null when the
- * memo has none). */
+ * or eight: a memo and its search copy. */
 struct db_row {
-	MYSQL_BIND		 res[10];
-	int			 with_revision;
+	MYSQL_BIND		 res[8];
 	unsigned long long	 id;
 	char			*text;
 	size_t			 cap;
@@ -52,12 +50,6 @@ struct db_row {
 	char			*body;
 	size_t			 body_cap;
 	unsigned long		 body_len;
-	unsigned long long	 rev_id;
-	char			*rev_text;
-	size_t			 rev_cap;
-	unsigned long		 rev_len;
-	MYSQL_TIME		 rev_created;
-	my_bool			 rev_null;
 };
 
 struct db {
@@ -155,11 +147,10 @@ void	 bind_int(MYSQL_BIND *b, int *v);
 void	 bind_time(MYSQL_BIND *b, MYSQL_TIME *t);
 void	 bind_null(MYSQL_BIND *b);
 
-/* Result rows: bind r to st's columns (as many as st has, up to seven;
- * row_bind_revision: ten); fetch the next row (1, 0 at the end, -1 on
- * error), growing r's text buffers as needed. */
+/* Result rows: bind r to st's columns (as many as st has, up to
+ * eight); fetch the next row (1, 0 at the end, -1 on error), growing r's
+ * text buffers as needed. */
 enum err row_bind(struct db *db, struct db_row *r, MYSQL_STMT *st);
-enum err row_bind_revision(struct db *db, struct db_row *r, MYSQL_STMT *st);
 int	 row_fetch(struct db_row *r, MYSQL_STMT *st);
 void	 row_free(struct db_row *r);
 /* The memo in r (text pointing into r). */
@@ -186,9 +177,6 @@ enum err tags_store(struct db *db, unsigned long long *id,
  * caller (db_list_close).  On E_OK the first row has been fetched: if there
  * is none, check names the session to tell an empty list from none. */
 enum err list_start(struct db *db, MYSQL_STMT *st, const char *hash,
-	    struct db_list **out);
-/* The same over rows of a memo and one of its revisions (row_bind_revision). */
-enum err list_start_revisions(struct db *db, MYSQL_STMT *st,
 	    struct db_list **out);
 /* The step of every list: the next row into l->row; 1, 0 at the end, -1. */
 int	 list_step(struct db_list *l);

@@ -396,8 +396,9 @@ def export_cut(env):
             check(unstamped(whole.body).startswith(unstamped(r.body)),
                   "the JSON up to the cut is the whole one's")
             # The JSON comes in batches of 200 memos: the second's two
-            # statements (its bound, its rows) fail to start, no reason given.
-            for n, what in ((4, "export batch"), (5, "export")):
+            # statements (its memos, their revisions) fail to start, no
+            # reason given.
+            for n, what in ((4, "export"), (5, "export revisions")):
                 cut, err = inject(env, "export", f"db_run_fails:{n}", HTTP_COOKIE=cookie)
                 eq(cut.status, 200, f"JSON export, the 2nd batch's {what!r} failing: sent")
                 check(16384 < len(cut.body) < len(whole.body) and
