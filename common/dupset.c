@@ -188,7 +188,10 @@ dupset_times(struct dupset *ds)
 
 	if (ds->sorted)
 		return ds->ntimes;
-	qsort(ds->times, ds->ntimes, sizeof(*ds->times), time_order);
+	/* A file without memos added none: times is NULL, which qsort's
+	 * first argument must never be, even for no elements. */
+	if (ds->ntimes > 1)
+		qsort(ds->times, ds->ntimes, sizeof(*ds->times), time_order);
 	for (size_t i = 0; i < ds->ntimes; i++)
 		if (n == 0 || ds->times[n - 1] != ds->times[i])
 			ds->times[n++] = ds->times[i];

@@ -1383,6 +1383,16 @@ t_dupset(void)
 	CHECK(dupset_take(ds, t2, "하나", strlen("하나")) == 1);
 	dupset_free(ds);
 
+	/* A file without memos (an empty account's export): no times, and
+	 * none of the account's memos is the file's. */
+	CHECK(dupset_new(&ds) == E_OK && ds != NULL);
+	if (ds == NULL)
+		return;
+	CHECK(dupset_times(ds) == 0);
+	dupset_have(ds, t1, "하나", strlen("하나"));
+	CHECK(dupset_take(ds, t1, "하나", strlen("하나")) == 0);
+	dupset_free(ds);
+
 	/* 20,000 memos at one time (the table grows), the user has every
 	 * other one. */
 	CHECK(dupset_new(&ds) == E_OK && ds != NULL);
