@@ -164,7 +164,8 @@ asan:
 	@$(MAKE) -s --no-print-directory B=build-asan CGIOUT=build-asan/cgi-bin \
 	    OPT=-O1 HARDEN="-fstack-protector-strong -fPIE" \
 	    SAN="$(ASAN_FLAGS)" EXTRA_OBJ=build-asan/sanitizer_options.o \
-	    $(CGIS:%=build-asan/cgi-bin/%.cgi) build-asan/memo-maint
+	    $(CGIS:%=build-asan/cgi-bin/%.cgi) build-asan/memo-maint \
+	    build-asan/tests/unit
 
 build-asan/sanitizer_options.o: tests/sanitizer_options.c | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """run.py - every test of memo: `make test` runs this.
 
-1. unit tests of common/ (build/tests/unit, in C);
+1. unit tests of common/ (build/tests/unit, in C), and again built with
+   ASan+UBSan (build-asan/tests/unit);
 2. static analysis: `make lint` (cppcheck, clang-tidy) as one test;
 3. the fuzzers: corpora and regressions replayed, then each target fuzzed
    for FUZZ_TEST_S seconds (default 5; `make fuzz` runs a minute each),
@@ -270,22 +271,34 @@ def install(env, started, results, only):
 
 
 def unit_tests(results, only):
+    """build/tests/unit, then the same tests built with ASan+UBSan (make
+    asan), where a read past a buffer stops the binary."""
     if only:
         return
-    p = subprocess.run([os.path.join(ROOT, "build", "tests", "unit")],
-                       capture_output=True, text=True)
-    for line in p.stdout.splitlines():
-        if line.startswith("ok - "):
-            results.append((True, "unit: " + line[5:]))
-            print("ok - unit: " + line[5:])
-        elif line.startswith("not ok - "):
-            results.append((False, "unit: " + line[9:]))
-            print("FAIL - unit: " + line[9:])
-    if p.returncode not in (0, 1) or not any(r[1].startswith("unit:") for r in results):
-        results.append((False, "unit: the unit test binary ran"))
-        print(f"FAIL - unit test binary exited {p.returncode}\n{p.stderr}")
-    elif p.stderr:
-        print(p.stderr, end="")
+    asan = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:"
+                "strict_string_checks=1", UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+    for build, label, env in (("build", "unit", None), ("build-asan", "unit, ASan+UBSan", asan)):
+        binary = os.path.join(ROOT, build, "tests", "unit")
+        if not os.path.exists(binary):
+            results.append((False, f"{label}: {binary} built"))
+            print(f"FAIL - {label}: {binary} is missing (make {'asan' if env else 'all'})")
+            continue
+        p = subprocess.run([binary], capture_output=True, text=True, env=env)
+        ran = 0
+        for line in p.stdout.splitlines():
+            if line.startswith("ok - "):
+                results.append((True, f"{label}: " + line[5:]))
+                print(f"ok - {label}: " + line[5:])
+                ran += 1
+            elif line.startswith("not ok - "):
+                results.append((False, f"{label}: " + line[9:]))
+                print(f"FAIL - {label}: " + line[9:])
+                ran += 1
+        if p.returncode not in (0, 1) or ran == 0:
+            results.append((False, f"{label}: the unit test binary ran"))
+            print(f"FAIL - {label}: the binary exited {p.returncode}\n{p.stderr[-3000:]}")
+        elif p.stderr and env is None:
+            print(p.stderr, end="")
 
 
 def lint(results, only):

@@ -522,6 +522,15 @@ def import_rules(env):
     check(len(body) > 600 << 10, f"{len(body)} bytes")
     eq(import_file(b, body).json(), {"imported": 40, "skipped": 0}, "an 860 KiB file")
     eq(rows_of(env, uid)["memo"], 46, "rows")
+    # Against the account's memos too, not only the file's: case and a
+    # trailing space make another memo.
+    r = import_file(b, {"format": "memo-export", "version": 1, "memos": [
+        {"text": t, "created_at": "2020-01-01T00:00:00Z"} for t in ("Hana", "hana ", "hana")]})
+    eq(r.json(), {"imported": 2, "skipped": 1}, "Hana and 'hana ' beside the account's hana")
+    # An empty account's export: nothing to add (and no set of times to sort).
+    r = import_file(b, {"format": "memo-export", "version": 1, "memos": [], "trash": []})
+    eq((r.status, r.json()), (200, {"imported": 0, "skipped": 0}), "a file without memos")
+    eq(rows_of(env, uid)["memo"], 48, "rows")
 
 
 BAD_FILES = [

@@ -346,7 +346,7 @@ def unstamped(body):
 
 @test
 def import_duplicate_check_cut(env):
-    """Injected: an import whose duplicate check breaks off while reading the user's memos at a time of the file (a row unreadable, the server gone mid-rows): 503 and nothing written; then the same file imports the one memo the account lacks and skips the three it has"""
+    """Injected: an import whose duplicate check breaks off while reading the user's memos at a time of the file (a row unreadable: the check's own failure; the server gone mid-rows: the rows were whole, the next statement fails): 503 and nothing written; then the same file imports the one memo the account lacks and skips the three it has"""
     uid = "inj-import-dupcut"
     cookie = session(env, uid)
 
