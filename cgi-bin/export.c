@@ -22,7 +22,8 @@
  * gone, never a silently short file: the JSON is left unterminated (it
  * does not parse) and the Markdown ends with a line saying it was cut.
  * 401 without a live session, 400 for another format, 503 when the
- * database is down.
+ * database is down.  HEAD answers as GET would begin, after the session
+ * check alone: no memo is read for a body that is not sent.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,9 @@
 #include "query.h"
 #include "sess.h"
 #include "utf8.h"
+
+#define JSON_TYPE	"application/json; charset=utf-8"
+#define MD_TYPE		"text/markdown; charset=utf-8"
 
 #define KST_OFFSET	((time_t)9 * 3600)
 
@@ -157,7 +161,7 @@ export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
 	enum err e;
 
 	now_stamps(day, utc);
-	start_download(ctx, "application/json; charset=utf-8", "json", day);
+	start_download(ctx, JSON_TYPE, "json", day);
 	resp_puts(x->r, "{\"format\":\"memo-export\",\"version\":1,"
 	    "\"exported_at\":\"");
 	resp_puts(x->r, utc);
@@ -249,7 +253,7 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 
 	now_stamps(day, utc);
 	kst(utc, date, hm);
-	start_download(ctx, "text/markdown; charset=utf-8", "md", day);
+	start_download(ctx, MD_TYPE, "md", day);
 	resp_puts(&ctx->resp, "# ");
 	md_inline(&ctx->resp, me->name, strlen(me->name));
 	resp_puts(&ctx->resp, "님의 메모\n\n내보낸 때: ");
@@ -269,6 +273,19 @@ put_markdown_cut(struct resp *r)
 {
 	resp_puts(r, "\n---\n\n**내보내기가 여기서 끊겼습니다.** 이 파일에는 "
 	    "메모가 다 들어 있지 않습니다. 잠시 후 다시 내보내 주세요.\n");
+}
+
+/* HEAD: a GET's headers, without reading a row for a body nobody gets. */
+static void
+export_head(struct ctx *ctx, int md)
+{
+	char day[9], utc[DB_STAMP_LEN];
+
+	now_stamps(day, utc);
+	if (md)
+		start_download(ctx, MD_TYPE, "md", day);
+	else
+		start_download(ctx, JSON_TYPE, "json", day);
 }
 
 static void
@@ -291,7 +308,10 @@ handle(struct ctx *ctx)
 	    (e = app_db(ctx)) != E_OK ||
 	    (e = db_read_begin(ctx->db)) != E_OK)
 		goto out;
-	if ((e = db_account_user(ctx->db, hash, &me)) == E_OK &&
+	e = db_account_user(ctx->db, hash, &me);
+	if (e == E_OK && ctx->resp.head_only)
+		export_head(ctx, md);
+	else if (e == E_OK &&
 	    (e = md ? db_export_by_date(ctx->db, me.id, &l) :
 	    db_export_open(ctx->db, me.id, 0, &jl)) == E_OK &&
 	    (e = memo_json_init(&x.w)) == E_OK &&
@@ -299,7 +319,8 @@ handle(struct ctx *ctx)
 		e = E_NOMEM;
 	/* Broken off: app_fail takes the answer back while none of it has
 	 * left; later the JSON stays unterminated and the Markdown says so. */
-	if (e == E_OK && (e = md ? export_markdown(ctx, &me, l) :
+	if (e == E_OK && !ctx->resp.head_only &&
+	    (e = md ? export_markdown(ctx, &me, l) :
 	    export_json(ctx, &x, &me, &jl)) != E_OK && md)
 		put_markdown_cut(&ctx->resp);
 	db_list_close(l);

@@ -16,7 +16,7 @@ import urllib.parse
 import lib
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
                  sha256_hex, start_login, test)
-from test_api import check_error, handler_reads, row_held
+from test_api import check_error, handler_reads, many_memos, row_held
 from test_e2e import logged_in
 from test_fault import raw_request
 
@@ -371,6 +371,31 @@ def export_markdown(env):
     check("버린 메모" not in t and "고친 뒤 버림" not in t, "nothing from the trash")
     check(t.index("셋째 판") < t.index("그냥 메모"), "newest first")
     eq(len(re.findall(r"^## ", t, re.M)), 2, "one heading per date")
+
+
+@test
+def export_head(env):
+    """HEAD /export and HEAD /export?format=md: GET's status, type and attachment name, no body, and no memo read (of an account's 1,000 memos MariaDB reads none: only the session's key lookups); without a session 401"""
+    b = logged_in(env, "내보내기 머리")
+    many_memos(env, b, 1000)
+    idle = handler_reads(env)
+    idle = handler_reads(env) - idle       # what asking costs by itself
+    for q, ext in (("", "json"), ("?format=md", "md")):
+        g = export(b, q)
+        check(len(g.body) > 10000, f"GET /export{q}: {len(g.body)} bytes")
+        before = handler_reads(env)
+        r = b.request("HEAD", "/export" + q)
+        read = handler_reads(env) - before - idle
+        eq((r.status, r.header("Content-Type")), (200, g.header("Content-Type")),
+           f"HEAD /export{q}")
+        check(re.fullmatch(rf'attachment; filename="memo-\d{{8}}\.{ext}"',
+                           r.header("Content-Disposition") or ""),
+              f"HEAD /export{q}: {r.header('Content-Disposition')!r}")
+        eq(r.body, b"", f"HEAD /export{q}: no body")
+        check(read <= 20, f"HEAD /export{q}: {read} rows read, at most 20 (GET: over 1,000)")
+        say(f"HEAD /export{q}: {read} rows read")
+    r = Browser(env.web.url).request("HEAD", "/export")
+    eq(r.status, 401, "HEAD /export without a session")
 
 
 @test
