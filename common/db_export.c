@@ -46,7 +46,14 @@ batch_memos(struct db_export *x, size_t *n)
 		x->ids[(*n)++] = x->memo.id;
 	if (r < 0)
 		return db_fail(x->db, st, db_what(ST_EXPORT_MEMOS));
-	mysql_stmt_data_seek(st, 0);
+	/* Rewound only if there are rows: libmariadb's seek marks the
+	 * statement as fetching, and one fetching with no rows stored is
+	 * taken by its next mysql_stmt_execute for unread unbuffered rows,
+	 * which it waits for on the socket until the read timeout (an
+	 * export of no memos closed unread: handle()'s memo_json_init
+	 * failing).  Without rows the stored result is at its end already. */
+	if (*n > 0)
+		mysql_stmt_data_seek(st, 0);
 	return E_OK;
 }
 
