@@ -21,6 +21,22 @@ struct db_export {
 	enum err		 err;		/* why the rows broke off */
 };
 
+/* The end of this batch's stored memos.  libmariadb's
+ * mysql_stmt_free_result frees a stored result only while rows are left
+ * to fetch (madb_reset_stmt: result_cursor); read to the end, the rows
+ * would stay until the statement runs again, in a FastCGI process from one
+ * export to the next (up to EXPORT_BATCH memos).  Rewound, they go now.
+ * The revisions' statement is closed first: that free marks the
+ * connection ready. */
+static void
+batch_memos_end(struct db_export *x)
+{
+	if (x->memos != NULL && mysql_stmt_num_rows(x->memos) > 0)
+		mysql_stmt_data_seek(x->memos, 0);
+	db_end(x->memos);
+	x->memos = NULL;
+}
+
 /* This batch's memos, kept by the client (the revisions' statement runs
  * while they are handed out), their ids in x->ids. */
 static enum err
@@ -68,8 +84,7 @@ batch_open(struct db_export *x)
 
 	db_list_close(x->revs);
 	x->revs = NULL;
-	db_end(x->memos);
-	x->memos = NULL;
+	batch_memos_end(x);
 	memset(x->ids, 0, sizeof(x->ids));
 	if ((e = batch_memos(x, &n)) != E_OK)
 		return e;
@@ -183,7 +198,7 @@ db_export_close(struct db_export *x)
 	if (x == NULL)
 		return;
 	db_list_close(x->revs);
-	db_end(x->memos);
+	batch_memos_end(x);
 	row_free(&x->memo);
 	free(x);
 }
