@@ -400,42 +400,50 @@ def export_head(env):
 
 @test
 def export_batches_with_revisions(env):
-    """GET /export of 450 live memos (three batches of 200) and 30 in the trash between them, with revisions on memos at the batches' edges: every memo once in its array, newest first, each with its own revisions, newest first; MariaDB makes no temporary table for it (before, one a batch, sorted on disk)"""
+    """GET /export of 400 live memos (two full batches of 200, then an empty one) and 230 in the trash among them (two batches), with revisions on memos at the batches' edges and a 64 KiB memo with 64 KiB revisions: every memo once in its array, newest first, each with its own revisions, newest first, every byte; MariaDB sorts nothing and makes no temporary table for it (before, one a batch, sorted on disk)"""
     b = logged_in(env, "내보내기 묶음")
 
     def memo(i, trash):
         m = {"id": 2 * i + 1 + trash, "text": f"{'버린' if trash else '묶음'} 메모 {i}",
              "created_at": "2022-02-02T02:02:02Z"}
-        # Newest first the batches are 449-250, 249-50, 49-0.
-        if i % 7 in (0, 3) or i in (49, 50, 249, 250):
+        # Newest first the batches are 399-200 and 199-0 (the trash:
+        # 229-30 and 29-0).
+        if i % 7 in (0, 3) or i in (29, 30, 199, 200):
             m["revisions"] = [{"text": f"{m['text']}의 판 {k}",
                                "created_at": f"2021-01-01T00:00:{k:02d}Z"}
                               for k in range(i % 4 + 1, 0, -1)]
+        if i == 200 and not trash:      # the largest, at an edge
+            m["text"] += " " + "큰" * ((65536 - len(m["text"].encode()) - 1) // 3)
+            for k, v in enumerate(m["revisions"]):
+                v["text"] = f"{k} " + "판" * 21844
         if trash:
             m["deleted_at"] = "2023-03-03T03:03:03Z"
         return m
-    live = [memo(i, 0) for i in range(450)]
-    trash = [memo(i, 1) for i in range(30)]
+    live = [memo(i, 0) for i in range(400)]
+    trash = [memo(i, 1) for i in range(230)]
+    check(len(live[200]["text"].encode()) > 65500, "a 64 KiB memo")
     r = import_file(b, {"format": "memo-export", "version": 1, "memos": live, "trash": trash})
-    eq(r.json(), {"imported": 480, "skipped": 0}, "the memos")
+    eq(r.json(), {"imported": 630, "skipped": 0}, "the memos")
 
     def shape(memos):
         return [(m["text"], [(v["text"], v["created_at"]) for v in m.get("revisions", [])])
                 for m in memos]
 
-    def tmp_tables():
+    def sorting():
+        """MariaDB's temporary tables made and rows sorted so far."""
         return sum(int(v) for _, v in env.db.query(
-            "SHOW GLOBAL STATUS LIKE 'Created_tmp%tables'"))
-    idle = tmp_tables()
-    idle = tmp_tables() - idle             # what asking costs by itself
-    before = tmp_tables()
+            "SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Created_tmp%tables'"
+            " OR Variable_name = 'Sort_rows'"))
+    idle = sorting()
+    idle = sorting() - idle                # what asking costs by itself
+    before = sorting()
     got = export(b).json()
-    made = tmp_tables() - before - idle
+    made = sorting() - before - idle
     eq(shape(got["memos"]), shape(reversed(live)), "the live memos")
     eq(shape(got["trash"]), shape(reversed(trash)), "the trash")
     eq(sum(len(m["revisions"]) for m in got["memos"] + got["trash"]),
        sum(len(m.get("revisions", [])) for m in live + trash), "the revisions, each once")
-    eq(made, 0, "temporary tables MariaDB made for the export")
+    eq(made, 0, "temporary tables MariaDB made and rows it sorted for the export")
 
 
 # ---- import ----

@@ -367,6 +367,38 @@ def import_duplicate_check_cut(env):
 
 
 @test
+def export_revisions_cut(env):
+    """Injected: a JSON export whose rows break off in its second batch, past 16 KiB, at a memo read again or at a revision (600 memos with 2 revisions each; three fetches in a row, one of each kind at least): 200, the JSON unterminated and the whole one's up to the cut, the failure logged"""
+    uid = "inj-export-revs"
+    cookie = session(env, uid, memos=600)
+    for n in (1, 2):
+        env.db.query("INSERT INTO memo_revision (memo_id, text, created_at)"
+                     f" SELECT id, CONCAT('옛 판 {n} ', id), UTC_TIMESTAMP() FROM memo"
+                     f" WHERE user_id = '{uid}'")
+    whole, _ = inject(env, "export", "none", HTTP_COOKIE=cookie)
+    eq(whole.status, 200, "the export without the fault")
+    eq(sum(len(m["revisions"]) for m in json.loads(whole.body)["memos"]), 1200, "revisions")
+    named = set()
+    # Fetch 1 is the account's row, 2-201 the first batch's memos, then
+    # its revisions beside each memo read again; the second batch the same.
+    for n in (1100, 1101, 1102):
+        r, err = inject(env, "export", f"db_fetch_fails:{n}", HTTP_COOKIE=cookie)
+        eq(r.status, 200, f"fetch {n} failing: the status had left")
+        check(16384 < len(r.body) < len(whole.body) and
+              unstamped(whole.body).startswith(unstamped(r.body)),
+              f"fetch {n}: {len(r.body)} bytes of {len(whole.body)}, the whole one's")
+        try:
+            json.loads(r.body)
+            raise AssertionError(f"fetch {n} failing: the JSON parsed")
+        except ValueError:
+            pass
+        said = re.search(r"database: ([a-z ]+): ", err)
+        check(said is not None, f"fetch {n}: the log: {err!r}")
+        named.add(said.group(1))
+    eq(named, {"export", "list"}, "a memo read again and a revision, each failing")
+
+
+@test
 def export_cut(env):
     """Injected: an export whose rows break off: a clean 503 while nothing has been sent; once 16 KiB have gone (a row cut, or the JSON's next batch failing to start), the JSON unterminated and the Markdown ending with a line that says it was cut, never a file that looks whole"""
     cookie = session(env, "inj-export", memos=1000)
