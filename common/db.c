@@ -671,12 +671,26 @@ text_regrow(struct db_row *r, MYSQL_STMT *st, unsigned int col, char **p,
 	*cap = len + 1;
 	r->res[col].buffer = q;
 	r->res[col].buffer_length = (unsigned long)*cap;
-	/* The library keeps its own copy of the binds: rebind so later rows
-	 * land in the new buffer too. */
-	if (mysql_stmt_fetch_column(st, &r->res[col], col, 0) != 0 ||
-	    mysql_stmt_bind_result(st, r->res) != 0)
+	return mysql_stmt_fetch_column(st, &r->res[col], col, 0) != 0 ? -1 : 0;
+}
+
+/* A row with a text cut: each such column fetched again into a larger
+ * buffer, and only then the binds given back (the library keeps its own
+ * copy: rebound, later rows land in the new buffers too), since rebinding
+ * forgets where this row's columns are.  1, or -1. */
+static int
+row_regrow(struct db_row *r, MYSQL_STMT *st)
+{
+	int text = r->text_len >= r->cap;
+	int body = r->with_body && r->body_len >= r->body_cap;
+
+	if ((text &&
+	    text_regrow(r, st, 1, &r->text, &r->cap, r->text_len) != 0) ||
+	    (body &&
+	    text_regrow(r, st, 7, &r->body, &r->body_cap, r->body_len) != 0) ||
+	    ((text || body) && mysql_stmt_bind_result(st, r->res) != 0))
 		return -1;
-	return 0;
+	return 1;
 }
 
 int
@@ -697,14 +711,7 @@ row_fetch(struct db_row *r, MYSQL_STMT *st)
 		return 0;
 	if (n == 1)
 		return -1;
-	if (n == MYSQL_DATA_TRUNCATED && r->text_len >= r->cap &&
-	    text_regrow(r, st, 1, &r->text, &r->cap, r->text_len) != 0)
-		return -1;
-	if (n == MYSQL_DATA_TRUNCATED && r->with_body &&
-	    r->body_len >= r->body_cap &&
-	    text_regrow(r, st, 7, &r->body, &r->body_cap, r->body_len) != 0)
-		return -1;
-	return 1;
+	return n == MYSQL_DATA_TRUNCATED ? row_regrow(r, st) : 1;
 }
 
 void

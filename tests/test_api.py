@@ -959,6 +959,28 @@ def api_search(env):
 
 
 @test
+def api_search_long_text_and_copy(env):
+    """Search of nine words, the ninth looked for in C past the first 64 KiB of the search copy, finds a memo whose text (grown by SQL, as a seed-era memo may be) and copy both pass 64 KiB: both columns of that row fetched again whole, the text given back whole"""
+    b = logged_in(env, "API 긴 본문 검색")
+    long = "월요일아침 주간회의록 예산안검토 채용계획안 사무실이전 워크숍장소 분기목표치 회식날짜"
+    text = long + " " + "가나다라" * 5000
+    mid = new(b, text)[0]["id"]
+    # Hangul is its own search copy (NFC, no case): the same tail on both.
+    env.db.query(f"UPDATE memo SET text = CONCAT(text, REPEAT('마', 3000), ' 끝')"
+                 f" WHERE id = {mid}; UPDATE memo_search SET body = CONCAT(body,"
+                 f" REPEAT('마', 3000), ' 끝') WHERE memo_id = {mid}")
+    text += "마" * 3000 + " 끝"
+    body = int(env.db.query(f"SELECT LENGTH(body) FROM memo_search WHERE memo_id = {mid}")[0][0])
+    check(len(text.encode()) > 65537 and body > 65537,
+          f"text {len(text.encode())} bytes, copy {body}: both past the buffers")
+    new(b, long + " 끝 아님")               # 끝 in the copy's first bytes: found too
+    got = listing(b, qs(q=long + " 끝"))
+    eq(len(got), 2, "both memos")
+    eq(got[1]["id"], mid, "the long one")
+    eq(got[1]["text"], text, "its text, whole")
+
+
+@test
 def api_search_many_words(env):
     """Search with more words than the statement's 8 (up to 100): the rest are looked for in C, with the same rules (case, NFD, literal %); count, paging, tag and trash agree"""
     user = "API 긴 검색"
