@@ -513,7 +513,7 @@ def import_one_at_a_time(env):
 
 @test
 def import_rules(env):
-    """POST /import: duplicates by text and created_at only, order kept by id, times and pins as given, over-512-KiB files accepted"""
+    """POST /import: duplicates by text and created_at only (against the file and the account, its trash included, which the import leaves as it is), order kept by id, times and pins as given, over-512-KiB files accepted, a file without memos"""
     b = logged_in(env, "가져오기 규칙")
     uid = naver_id("가져오기 규칙")
     f = {"format": "memo-export", "version": 1, "extra": {"ignored": [1, 2.5e3, None]},
@@ -564,6 +564,12 @@ def import_rules(env):
     r = import_file(b, {"format": "memo-export", "version": 1, "memos": [], "trash": []})
     eq((r.status, r.json()), (200, {"imported": 0, "skipped": 0}), "a file without memos")
     eq(rows_of(env, uid)["memo"], 48, "rows")
+    # A memo the account has in its trash, live in the file: skipped, and
+    # it stays in the trash (restore brings it back, not an import).
+    r = import_file(b, {"format": "memo-export", "version": 1, "memos": [
+        {"text": "둘", "created_at": "2020-01-02T00:00:00Z"}]})
+    eq(r.json(), {"imported": 0, "skipped": 1}, "the trash's 둘, live in the file")
+    eq([m["text"] for m in b.get("/memo?trash=true").json()["memos"]], ["둘"], "still in the trash")
 
 
 BAD_FILES = [
