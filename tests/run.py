@@ -80,6 +80,7 @@ Usage: tests/run.py [substring-of-test-name]
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -272,11 +273,17 @@ def install(env, started, results, only):
 
 def unit_tests(results, only):
     """build/tests/unit, then the same tests built with ASan+UBSan (make
-    asan), where a read past a buffer stops the binary."""
+    asan), where a read past a buffer stops the binary.  A run counts only
+    if it ends with its own "unit: N passed, M failed" line, agreeing with
+    the lines before it and with its exit status: a sanitizer that stops the
+    binary exits 1 as failed checks do (UBSan does unless abort_on_error is
+    set, as tests/sanitizer_options.c sets it for the CGIs), and the tests
+    it never reached print nothing."""
     if only:
         return
     asan = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:"
-                "strict_string_checks=1", UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+                "strict_string_checks=1",
+                UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1")
     for build, label, env in (("build", "unit", None), ("build-asan", "unit, ASan+UBSan", asan)):
         binary = os.path.join(ROOT, build, "tests", "unit")
         if not os.path.exists(binary):
@@ -284,7 +291,7 @@ def unit_tests(results, only):
             print(f"FAIL - {label}: {binary} is missing (make {'asan' if env else 'all'})")
             continue
         p = subprocess.run([binary], capture_output=True, text=True, env=env)
-        ran = 0
+        ran = failed = 0
         for line in p.stdout.splitlines():
             if line.startswith("ok - "):
                 results.append((True, f"{label}: " + line[5:]))
@@ -294,9 +301,16 @@ def unit_tests(results, only):
                 results.append((False, f"{label}: " + line[9:]))
                 print(f"FAIL - {label}: " + line[9:])
                 ran += 1
-        if p.returncode not in (0, 1) or ran == 0:
-            results.append((False, f"{label}: the unit test binary ran"))
-            print(f"FAIL - {label}: the binary exited {p.returncode}\n{p.stderr[-3000:]}")
+                failed += 1
+        lines = p.stdout.splitlines()
+        end = re.fullmatch(r"unit: (\d+) passed, (\d+) failed", lines[-1] if lines else "")
+        whole = (end is not None and ran > 0 and
+                 (int(end.group(1)), int(end.group(2))) == (ran - failed, failed) and
+                 p.returncode == (1 if failed else 0))
+        if not whole:
+            results.append((False, f"{label}: the unit test binary ran to its end"))
+            print(f"FAIL - {label}: the binary exited {p.returncode} after {ran} tests,"
+                  f" without its summary agreeing\n{p.stderr[-3000:]}")
         elif p.stderr and env is None:
             print(p.stderr, end="")
 
