@@ -16,8 +16,9 @@
  *   make the file's own structure (mdtext.h).
  * Dates in the file names and the Markdown headings are Korea's (KST,
  * UTC+9), where the people using memo live; the JSON's times are UTC.
- * Both are streamed row by row from one consistent snapshot of the
- * database: memory stays flat however many memos there are.  A failure
+ * Both are streamed from one consistent snapshot of the database (the
+ * JSON's rows a batch of 200 memos at a time, db.h): memory stays flat
+ * however many memos there are.  A failure
  * while the first 16 KiB are still here is a clean 503; after they have
  * gone, never a silently short file: the JSON is left unterminated (it
  * does not parse) and the Markdown ends with a line saying it was cut.
