@@ -2213,6 +2213,58 @@ def page_logout_forgets_drafts(env):
 
 
 @test
+def page_logout_other_tabs(env):
+    """Page: 로그아웃 in one tab takes the person's other open tabs to the login page too (their memos off the screen); after 지우고 로그아웃 no draft is left in this browser, not even the other tab's, past its heartbeat; after 남겨 두고 로그아웃 the other tab's draft comes back at the next login"""
+    name = "페이지 다른 탭 로그아웃"
+    api(env, name)
+    guest = "return document.body.classList.contains('guest')"
+    with Chromium(env, "logout-tabs") as wd:
+        open_page(wd, env, name)
+        first = wd.handle()
+        wd.type("#memo-text", "첫 탭의 비밀")
+        second = wd.new_tab()
+        wd.go(env.web_prefix.url)
+        wd.wait(LOADED, "tab 2's list")
+        wd.type("#memo-text", "둘째 탭의 비밀")
+        check(draft_holds(wd, "둘째 탭의 비밀"), "tab 2's draft kept")
+        wd.switch(first)
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked first")
+        wd.click("#dialog-actions button[value=forget]")
+        wd.wait(guest, "tab 1 logged out")
+        wd.switch(second)
+        wd.wait(guest, "tab 2 at the login page too")
+        check(not wd.js("return !!document.querySelector('#memo-text')"
+                        " && document.querySelector('#memo-text').offsetParent !== null"),
+              "tab 2 shows no memo box")
+        time.sleep(6)                       # a heartbeat (5 s) would write again
+        eq(drafts_stored(wd), 0, "no draft of either tab left in this browser")
+        no_problems(wd, "tab 2 after the logout")
+
+        # Kept: tab 2's text comes back at the next login.
+        wd.login(env.web_prefix.url, name)
+        wd.wait(LOADED, "tab 2 logged in again")
+        wd.switch(first)
+        wd.go(env.web_prefix.url)
+        wd.wait(LOADED, "tab 1 logged in again")
+        wd.switch(second)
+        wd.type("#memo-text", "남겨 둘 둘째 탭 초안")
+        wd.switch(first)
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked: tab 2 has text")
+        wd.click("#dialog-actions button[value=keep]")
+        wd.wait(guest, "tab 1 logged out, drafts kept")
+        wd.switch(second)
+        wd.wait(guest, "tab 2 at the login page too")
+        check(draft_holds(wd, "남겨 둘 둘째 탭 초안"), "tab 2's draft kept")
+        wd.login(env.web_prefix.url, name)
+        wd.wait(LOADED, "logged in again")
+        eq(wd.js("return document.getElementById('memo-text').value"), "남겨 둘 둘째 탭 초안",
+           "back at the next login")
+        no_problems(wd, "logout in another tab")
+
+
+@test
 def page_drafts_survive_expired_session(env):
     """Page: a new memo and an edit being typed survive a reload and an expired session (row expired in the database, reload, log in again); a closed tab's drafts are taken over by another tab with nothing typed lost"""
     name = "페이지 초안"

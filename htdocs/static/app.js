@@ -126,8 +126,10 @@
 
 		if (name)
 			document.title = appTitle = name;
-		if (!document.body.classList.contains('user'))
+		if (!document.body.classList.contains('user')) {
+			Memo.drafts.loggedOut();
 			return;
+		}
 		Memo.drafts.init(document.body.dataset.user, document.body.dataset.since);
 		Memo.net.onExpired(() => Memo.ui.expired());
 		const out = document.getElementById('logout');

@@ -4,6 +4,9 @@
  * expired session followed by logging in again brings it back; saving (or
  * cancelling an edit) clears it, and so does logging out from the page
  * (forget(); ui.leaving() asks first when something is not saved).
+ * The person's other tabs here follow a logout: the page it lands on says
+ * so (loggedOut()), and they reload to the login page, forgetting their
+ * drafts too when the person chose to (leave()).
  *
  * One entry per user and mount point ("memo.drafts.v1:/memo/:<id>", the
  * opaque id index.cgi writes as data-user), so people sharing a browser
@@ -26,6 +29,10 @@
 
 	const Memo = window.Memo = window.Memo || {};
 	const DRAFT_DAYS = 30, BEAT = 5000, GONE = 120000;
+	/* A logout, from the tab that made it to the person's others: in
+	 * this tab's sessionStorage until the page it lands on, then for a
+	 * moment in localStorage, whose change the other tabs hear. */
+	const OUT = 'memo.out.v1';
 	let key = null, me = null, since = '';
 	/* What taking over other tabs' drafts did, for the page to say. */
 	const taken = { joined: false, moved: 0 };
@@ -200,6 +207,30 @@
 		change((t) => { t.seen = seen; });
 	}
 
+	/* Another tab of this person logged out, and its page has loaded: the
+	 * session is gone, so this one shows the login page too, not the
+	 * memos, and keeps no draft once the person chose to forget them
+	 * (wiped again: this tab may have written since). */
+	function followLogout(e) {
+		let v = null;
+
+		if (e.key !== OUT || !e.newValue || !key)
+			return;
+		try {
+			v = JSON.parse(e.newValue);
+		} catch (err) { return; }
+		if (!v || v.key !== key)
+			return;
+		if (v.forget) {
+			try {
+				localStorage.removeItem(key);
+			} catch (err) { /* no storage: nothing kept */ }
+			key = null;
+			own = null;
+		}
+		location.reload();
+	}
+
 	Memo.drafts = {
 		/* user: an opaque id of the logged-in person (index.cgi's
 		 * data-user), not the name, which two people can share;
@@ -226,6 +257,7 @@
 					write(v2);
 				}
 			});
+			addEventListener('storage', followLogout);
 			/* Back from the page cache: another tab may have taken
 			 * this one's drafts meanwhile; the entry says. */
 			addEventListener('pageshow', () => {
@@ -253,6 +285,37 @@
 			} catch (e) { /* no storage: nothing was kept */ }
 			key = null;
 			own = null;
+		},
+		/* About to log out, the drafts forgotten or kept: noted for the
+		 * page the logout lands on to tell the other tabs (loggedOut). */
+		leave(forgetting) {
+			const was = key;
+
+			if (forgetting)
+				this.forget();
+			if (!was)
+				return;
+			try {
+				sessionStorage.setItem(OUT, JSON.stringify(
+				    { key: was, forget: !!forgetting, at: Date.now() }));
+			} catch (e) { /* no storage: the other tabs learn later */ }
+		},
+		/* On a page without a session: a logout this tab made has just
+		 * landed here, so the person's other tabs hear of it now, when
+		 * their reload finds the session gone. */
+		loggedOut() {
+			try {
+				const v = sessionStorage.getItem(OUT);
+				const at = v ? JSON.parse(v).at : 0;
+
+				sessionStorage.removeItem(OUT);
+				/* A minute old: a logout that never landed, not
+				 * this page's (an expired session, later). */
+				if (v && Date.now() - at < 60000) {
+					localStorage.setItem(OUT, v);
+					localStorage.removeItem(OUT);
+				}
+			} catch (e) { /* no storage: nothing to tell */ }
 		},
 		/* Whether what is being written here is kept in this browser
 		 * (there is an id, and the storage took the last write). */

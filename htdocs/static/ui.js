@@ -339,7 +339,7 @@
 	 * here.  Resolves to false if the person stays. */
 	async function leaving() {
 		if (!Memo.drafts.unsaved()) {
-			Memo.drafts.forget();
+			Memo.drafts.leave(true);
 			return true;
 		}
 		const v = await dialog('저장하지 않은 내용이 있습니다',
@@ -350,8 +350,8 @@
 			{ label: '남겨 두고 로그아웃', value: 'keep' },
 			{ label: '지우고 로그아웃', value: 'forget', kind: 'primary' }
 		]);
-		if (v === 'forget')
-			Memo.drafts.forget();
+		if (v === 'forget' || v === 'keep')
+			Memo.drafts.leave(v === 'forget');
 		return v === 'forget' || v === 'keep';
 	}
 
