@@ -205,6 +205,11 @@ def template_says_what_the_issue_asks(env):
           "no DesiredCapacity for an update to set the group back to")
     eq((group["CreationPolicy"]["ResourceSignal"]["Count"], roll["MinInstancesInService"]),
        ({"!Ref": "MinSize"}, {"!Ref": "MinSize"}), "the group starts with MinSize and keeps it in service")
+    # CloudFormation refuses every rolling update when MinInstancesInService
+    # (MinSize) is not below MaxSize: the create must not accept that.
+    eq(t["Rules"]["MaxSizeAboveMinSize"]["Assertions"][0]["Assert"],
+       {"!Not": [{"!Equals": [{"!Ref": "MinSize"}, {"!Ref": "MaxSize"}]}]},
+       "a stack whose MaxSize equals MinSize is refused")
     check(group["Properties"]["HealthCheckGracePeriod"] > 600 + 300,
           "grace period above the database wait plus the migration lock wait")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
