@@ -117,6 +117,10 @@ main(int argc, char *argv[])
 	int got;
 
 	log_init("memo-maint");
+	/* A line as each step ends: to the file systemd appends both streams
+	 * to, fully buffered stdout came out at exit, after the failure's
+	 * stderr lines, and not at all if the run was killed. */
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 	FAULT_REQUEST(environ);		/* MEMO_FAULT, in the fault build only */
 	if (argc > 2 || (strcmp(what, "all") != 0 &&
 	    strcmp(what, "purge") != 0 && strcmp(what, "sweep") != 0 &&
