@@ -527,6 +527,15 @@ db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *affected)
 }
 
 enum err
+db_read_committed(struct db *db, int on)
+{
+	return db_query(db, on ?
+	    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED" :
+	    "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+	    "isolation level");
+}
+
+enum err
 db_read_begin(struct db *db)
 {
 	return db_query(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT,"

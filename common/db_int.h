@@ -137,6 +137,9 @@ typedef enum err (*db_txn_body)(struct db *db, void *arg);
 enum err db_txn(struct db *db, db_txn_body body, void *arg);
 /* db_exec of a write that is a transaction of its own (autocommit), run
  * again as a deadlock's victim, which rolled all of it back. */
+/* This connection's transactions from now on: READ COMMITTED (on), or
+ * back to REPEATABLE READ, the server's default. */
+enum err db_read_committed(struct db *db, int on);
 enum err db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);
 

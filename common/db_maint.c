@@ -45,6 +45,27 @@ delete_batches(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
 	return E_OK;
 }
 
+/* delete_batches under READ COMMITTED, then back.  Under REPEATABLE
+ * READ a DELETE's range scan also locks the gaps it passes, the first one
+ * before the oldest deleted_at: in memo_deleted that is where every new
+ * memo's (NULL, id) goes, so each batch held up every user's POST /memo
+ * while it ran, and as long as it waited for a row another transaction
+ * held.  Read committed, it locks the rows it deletes and no gap; a memo
+ * restored meanwhile is checked again under its row lock and kept.  The
+ * index step stays REPEATABLE READ: its version check needs that lock. */
+static enum err
+delete_committed(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
+    uint64_t *total)
+{
+	enum err e;
+
+	*total = 0;
+	if ((e = db_read_committed(db, 1)) != E_OK ||
+	    (e = delete_batches(db, k, in, batch, total)) != E_OK)
+		return e;	/* memo-maint stops there */
+	return db_read_committed(db, 0);
+}
+
 enum err
 db_maint_purge(struct db *db, long days, uint64_t *purged)
 {
@@ -52,7 +73,7 @@ db_maint_purge(struct db *db, long days, uint64_t *purged)
 	unsigned long long d = (unsigned long long)days;
 
 	bind_u64(&in[0], &d);
-	return delete_batches(db, ST_MAINT_PURGE, in, 500, purged);
+	return delete_committed(db, ST_MAINT_PURGE, in, 500, purged);
 }
 
 enum err
@@ -61,10 +82,10 @@ db_maint_sweep(struct db *db, uint64_t *sessions, uint64_t *states)
 	enum err e;
 
 	*states = 0;
-	if ((e = delete_batches(db, ST_SESSION_SWEEP, NULL, 1000,
+	if ((e = delete_committed(db, ST_SESSION_SWEEP, NULL, 1000,
 	    sessions)) != E_OK)
 		return e;
-	return delete_batches(db, ST_STATE_SWEEP, NULL, 100, states);
+	return delete_committed(db, ST_STATE_SWEEP, NULL, 100, states);
 }
 
 enum err

@@ -336,6 +336,45 @@ def maint_index_deadlock_run_again(env):
 
 
 @test
+def maint_purge_leaves_new_memos_alone(env):
+    """memo-maint purge waiting for a row another transaction holds (the second of two memos over 30 days in the trash) holds up no one's new memo: POST /memo answers at once (under REPEATABLE READ the purge's scan locked the gap before the oldest deleted_at, where every new memo goes, and the POST waited); once the row is let go, both are purged"""
+    b = logged_in(env, "정리 중 새 메모")
+    settle(env, "purge")
+    first = trashed_memo(env, b, "먼저 버린 #정리중", 40)
+    held = trashed_memo(env, b, "나중에 버린 #정리중", 35)
+    config = os.path.join(env.base, "memo-maint-slow-read.env")
+    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
+    lock = TextLock(env, held)
+    took, r = None, None
+    try:
+        run = subprocess.Popen([MAINT, "purge"], env={"PATH": "/usr/bin:/bin",
+                                                      "MEMO_CONFIG": config},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and run.poll() is None and env.db.query(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                " WHERE INFO LIKE 'DELETE FROM memo WHERE deleted_at%'") == [["0"]]:
+            time.sleep(0.05)
+        check(run.poll() is None, "memo-maint purge waits for the held row")
+        time.sleep(0.5)                     # its scan well into the index
+        t0 = time.monotonic()
+        r = b.post_json("/memo", {"text": "정리하는 동안 쓴 메모"}, timeout=15)
+        took = time.monotonic() - t0
+    finally:
+        lock.close()                        # lets the purge go on
+    out, err = run.communicate(timeout=60)
+    eq(r.status, 200, f"POST /memo during the purge: {r.body[:200]!r}")
+    check(took < 2, f"answered at once: {took:.1f} s")
+    eq((run.returncode, out, err),
+       (0, "purge: 2 memos deleted for good (in the trash over 30 days)\n", ""),
+       "memo-maint purge, once the row was let go")
+    check(gone(env, first) and gone(env, held), "both purged")
+    eq([m["text"] for m in b.get("/memo").json()["memos"]], ["정리하는 동안 쓴 메모"],
+       "the new memo is there")
+    print(f"    saw: POST /memo during the purge's wait: {took:.2f} s")
+
+
+@test
 def maint_purge_sweep_deadlock_run_again(env):
     """memo-maint purge and sweep (fault build), each statement in turn picked as a deadlock's victim: a batch's DELETE, its own transaction, runs again and deletes once, exit 0; the lock before it, exit 1 and nothing deleted"""
     user = "정리 교착 휴지통"
