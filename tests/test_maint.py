@@ -342,20 +342,12 @@ def maint_purge_leaves_new_memos_alone(env):
     settle(env, "purge")
     first = trashed_memo(env, b, "먼저 버린 #정리중", 40)
     held = trashed_memo(env, b, "나중에 버린 #정리중", 35)
-    config = os.path.join(env.base, "memo-maint-slow-read.env")
-    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
     lock = TextLock(env, held)
     took, r = None, None
     try:
-        run = subprocess.Popen([MAINT, "purge"], env={"PATH": "/usr/bin:/bin",
-                                                      "MEMO_CONFIG": config},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and run.poll() is None and env.db.query(
-                "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                " WHERE INFO LIKE 'DELETE FROM memo WHERE deleted_at%'") == [["0"]]:
-            time.sleep(0.05)
-        check(run.poll() is None, "memo-maint purge waits for the held row")
+        run = maint_waiting(env, "purge")
+        check(lock_wait(env, run, "DELETE FROM memo WHERE deleted_at"),
+              "memo-maint purge waits for the held row")
         time.sleep(0.5)                     # its scan well into the index
         t0 = time.monotonic()
         r = b.post_json("/memo", {"text": "정리하는 동안 쓴 메모"}, timeout=15)
@@ -372,6 +364,24 @@ def maint_purge_leaves_new_memos_alone(env):
     eq([m["text"] for m in b.get("/memo").json()["memos"]], ["정리하는 동안 쓴 메모"],
        "the new memo is there")
     print(f"    saw: POST /memo during the purge's wait: {took:.2f} s")
+
+
+@test
+def maint_purge_isolation_cut(env):
+    """memo-maint purge (fault build) with the server gone at its switch to READ COMMITTED: exit 1 naming it, nothing deleted; gone at the switch back, after the batches: exit 1 naming it, the purge done (the next run has nothing to do)"""
+    b = logged_in(env, "정리 격리 끊김")
+    settle(env, "purge")
+    old = trashed_memo(env, b, "격리 전 #끊김", 31)
+    p = maint(env, "purge", fault="db_cut_at_query:1")
+    eq((p.returncode, p.stdout), (1, ""), "cut at the switch")
+    check("database: isolation level: " in p.stderr, f"the log: {p.stderr!r}")
+    check(kept(env, old), "nothing deleted")
+    p = maint(env, "purge", fault="db_cut_at_query:2")
+    eq((p.returncode, p.stdout), (1, ""), "cut at the switch back")
+    check("database: isolation level: " in p.stderr, f"the log: {p.stderr!r}")
+    check(gone(env, old), "the purge was done")
+    p = maint(env, "purge", fault="db_cut_at_query:3")
+    eq((p.returncode, purged_count(p.stdout)), (0, 0), "past the last query: nothing left to do")
 
 
 @test
@@ -483,16 +493,27 @@ class TextLock:
         self.p.stderr.close()
 
 
-def lock_wait(env, proc, seconds=20):
-    """True once memo-maint's write of a search copy is running (blocked by
-    our lock); False if proc ended first or it did not within `seconds`."""
+def lock_wait(env, proc, sql="INSERT IGNORE INTO memo_search", seconds=20):
+    """True once memo-maint's statement starting with sql (by default its
+    write of a search copy) is running, blocked by our lock; False if proc
+    ended first or it did not within `seconds`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
         if env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                        "WHERE INFO LIKE 'INSERT IGNORE INTO memo_search%'") != [["0"]]:
+                        f"WHERE INFO LIKE '{sql}%'") != [["0"]]:
             return True
         time.sleep(0.05)
     return False
+
+
+def maint_waiting(env, step):
+    """memo-maint step started in the background, with a read timeout long
+    enough that it still waits for our lock when we find it waiting,
+    however loaded the machine is."""
+    config = os.path.join(env.base, "memo-maint-slow-read.env")
+    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
+    return subprocess.Popen([MAINT, step], env={"PATH": "/usr/bin:/bin", "MEMO_CONFIG": config},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @test
@@ -502,15 +523,9 @@ def maint_index_races_an_edit(env):
     b = logged_in(env, user)
     previous_version_insert(env, b.cookies["sessionId"], "#옛태그 바뀌기 전의 글")
     mid = ids(b)[0]
-    # A read timeout long enough that memo-maint still waits for the lock
-    # when we find it waiting, however loaded the machine is.
-    config = os.path.join(env.base, "memo-maint-slow-read.env")
-    stack.write_env(config, dict(env.settings, DB_READ_TIMEOUT="20"))
     lock = TextLock(env, mid)
     try:
-        run = subprocess.Popen([MAINT, "index"], env={"PATH": "/usr/bin:/bin",
-                                                      "MEMO_CONFIG": config},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = maint_waiting(env, "index")
         if not lock_wait(env, run):
             lock.close()
             out, err = run.communicate(timeout=60)

@@ -2169,7 +2169,10 @@ def page_logout_forgets_drafts(env):
         eq(wd.text("#dialog-title"), "저장하지 않은 내용이 있습니다", "the question")
         for w, h, mobile in SIZES.values():
             wd.viewport(w, h, mobile)
-            wd.screenshot(f"logout-question-{w}px")
+            for scheme in ("light", "dark"):
+                wd.scheme(scheme)
+                wd.screenshot(f"logout-question-{w}px-{scheme}")
+            wd.scheme("light")
             check(wd.js("var r = document.getElementById('dialog-actions')"
                         ".getBoundingClientRect(); return r.right <= innerWidth + 0.5"),
                   f"its three buttons within a {w} px screen")
