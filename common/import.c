@@ -667,11 +667,18 @@ sql_time(const char *stamp, const char *same, char out[SQL_TIME_LEN])
 	return stamp_to_sql(stamp, strlen(stamp), out) ? out : NULL;
 }
 
-/* The revisions of fl, oldest first (the file lists them newest first). */
+/* The newest MEMO_REVISIONS_KEPT revisions of fl, oldest first (the file
+ * lists them newest first).  The older ones are left: the memo's next
+ * edits would prune them anyway, and a purge of the trash deletes each
+ * memo with what it keeps, so 500 memos of a batch cannot carry a
+ * file's 1,000 revisions each. */
 static enum err
 revisions_build(struct import_file *f, const struct fields *fl)
 {
 	size_t n = fl->revisions ? json_object_array_length(fl->revisions) : 0;
+
+	if (n > MEMO_REVISIONS_KEPT)
+		n = MEMO_REVISIONS_KEPT;
 
 	f->memo.nrev = n;
 	if (n == 0)

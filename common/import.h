@@ -23,7 +23,8 @@
  * created_at is required, updated_at optional (null or absent: never
  * edited), pinned an optional boolean, deleted_at required in the trash
  * and absent or null among the live memos; revisions an optional array of
- * at most IMPORT_MAX_REVISIONS {"text","created_at"}.  "id" is optional,
+ * at most IMPORT_MAX_REVISIONS {"text","created_at"}, newest first, of
+ * which the newest MEMO_REVISIONS_KEPT are stored.  "id" is optional,
  * a positive integer, used only for the order; "tags" are made again from
  * the text; other keys are ignored, but the whole file must be JSON.
  */

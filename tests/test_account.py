@@ -572,6 +572,29 @@ def import_rules(env):
     eq([m["text"] for m in b.get("/memo?trash=true").json()["memos"]], ["둘"], "still in the trash")
 
 
+@test
+def import_keeps_newest_revisions(env):
+    """POST /import of a memo with 60 revisions (a file may carry 1,000): its newest 50, what an edit keeps, are stored, newest first as the file lists them; a memo with 50 keeps them all"""
+    b = logged_in(env, "가져온 판 50")
+    uid = naver_id("가져온 판 50")
+
+    def memo(text, n):
+        return {"text": text, "created_at": "2020-01-01T00:00:00Z",
+                "revisions": [{"text": f"{text} 판 {k}",
+                               "created_at": f"2020-01-01T00:{k // 60:02d}:{k % 60:02d}Z"}
+                              for k in range(n, 0, -1)]}
+    r = import_file(b, {"format": "memo-export", "version": 1,
+                        "memos": [memo("예순 판", 60), memo("쉰 판", 50)]})
+    eq(r.json(), {"imported": 2, "skipped": 0}, "both memos")
+    got = {m["text"]: b.get(f"/memo/{m['id']}/revisions").json()["revisions"]
+           for m in b.get("/memo").json()["memos"]}
+    eq([v["text"] for v in got["예순 판"]], [f"예순 판 판 {k}" for k in range(60, 10, -1)],
+       "the newest 50 of 60, newest first")
+    eq(got["예순 판"][-1]["created_at"], "2020-01-01T00:00:11Z", "each with its own time")
+    eq(len(got["쉰 판"]), 50, "50 of 50")
+    eq(rows_of(env, uid)["memo_revision"], 100, "rows: 50 and 50")
+
+
 BAD_FILES = [
     ("not JSON", b"{\"format\": \"memo-export\", ", "not valid JSON"),
     ("an array", b"[]", "not a JSON object"),
