@@ -1,6 +1,8 @@
 /* db_maint.c - the queries of memo-maint: purge, sweep, reindex. */
 #include <string.h>
 #include "db_int.h"
+#include "fault.h"
+#include "log.h"
 #include "tags.h"
 
 enum err
@@ -21,8 +23,15 @@ db_maint_lock(struct db *db, int *got)
 	res[0].is_null = &is_null;
 	if (mysql_stmt_bind_result(st, res) != 0 || mysql_stmt_fetch(st) != 0)
 		e = db_fail(db, st, db_what(ST_MAINT_LOCK));
-	else
-		*got = !is_null && v == 1;
+	else if (is_null || FAULT("maint_lock_null")) {
+		/* 0 is another holder; NULL an error on the server (out of
+		 * memory, the thread killed).  Read as "busy", a server that
+		 * failed it every hour kept every instance quiet, exit 0. */
+		log_msg("%s: the server gave no answer (NULL)",
+		    db_what(ST_MAINT_LOCK));
+		e = E_DB;
+	} else
+		*got = v == 1;
 	db_end(st);
 	return e;
 }
@@ -73,7 +82,7 @@ db_maint_purge(struct db *db, long days, uint64_t *purged)
 	unsigned long long d = (unsigned long long)days;
 
 	bind_u64(&in[0], &d);
-	return delete_committed(db, ST_MAINT_PURGE, in, 500, purged);
+	return delete_committed(db, ST_MAINT_PURGE, in, 100, purged);
 }
 
 enum err

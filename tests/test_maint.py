@@ -258,6 +258,53 @@ def maint_runs_at_once(env):
 
 
 @test
+def maint_lock_null_is_a_failure(env):
+    """memo-maint (fault build) whose GET_LOCK answers NULL, a server error and not another holder: exit 1 with the reason on stderr and the alarm's failure line, not 'another instance is running' and exit 0; nothing purged"""
+    b = logged_in(env, "잠금 NULL")
+    settle(env, "purge")
+    old = trashed_memo(env, b, "잠금이 NULL일 때 #휴지", 40)
+    p = maint(env, fault="maint_lock_null")
+    eq((p.returncode, p.stdout), (1, ""), "exit 1, no step run")
+    check("maintenance lock: the server gave no answer (NULL)" in p.stderr and
+          "failed: " in p.stderr, f"stderr says why: {p.stderr!r}")
+    check(kept(env, old), "nothing purged")
+    eq(purged_count(maint(env, "purge").stdout), 1, "the next run purges it")
+
+
+@test
+def maint_purge_batches_of_100(env):
+    """memo-maint purge of 250 old memos in the trash, each with 3 revisions: three DELETEs of at most 100 memos (each its own transaction, its revisions, tags and search copy going with it), not one of 500, so a batch of memos full of revisions stays short; all gone"""
+    b = logged_in(env, "백 개씩 정리")
+    uid = naver_id("백 개씩 정리")
+    settle(env, "purge")
+    live, _ = new(b, "남을 #메모")
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO memo (user_id, text, created_at, deleted_at)"
+        f" SELECT '{uid}', CONCAT('버린 #묶음 ', seq), '2020-01-01',"
+        " UTC_TIMESTAMP() - INTERVAL 31 DAY FROM seq_1_to_250;"
+        "INSERT INTO memo_revision (memo_id, text, created_at)"
+        " SELECT m.id, CONCAT(m.text, ' 판 ', s.seq), '2019-01-01' FROM memo m"
+        f" JOIN seq_1_to_3 s WHERE m.user_id = '{uid}' AND m.deleted_at IS NOT NULL"))
+    eq(maint(env, "index").returncode, 0, "their tags and search copies")
+    trashed = [r[0] for r in env.db.query(
+        f"SELECT id FROM memo WHERE user_id = '{uid}' AND deleted_at IS NOT NULL")]
+    eq(len(trashed), 250, "250 in the trash")
+    check(all(tag_rows(env, mid) for mid in trashed[::50]), "with tags")
+
+    def deletes():
+        return int(env.db.query("SHOW GLOBAL STATUS LIKE 'Com_delete'")[0][1])
+    before = deletes()
+    p = maint(env, "purge")
+    eq((p.returncode, p.stdout), (0, "purge: 250 memos deleted for good (in the trash over 30 days)\n"),
+       "memo-maint purge")
+    eq(deletes() - before, 3, "three DELETEs: 100, 100 and 50")
+    check(all(gone(env, mid) for mid in trashed[::25]), "gone with their revisions and tags")
+    eq(env.db.query("SELECT COUNT(*) FROM memo_revision r LEFT JOIN memo m ON m.id = r.memo_id"
+                    " WHERE m.id IS NULL"), [["0"]], "no revision left without its memo")
+    eq(ids(b), [live["id"]], "the live memo stays")
+
+
+@test
 def maint_usage_and_failures(env):
     """memo-maint: an unknown step is exit 2 with the usage; no database is exit 1 with the reason, quickly, and the reason says when no settings file was read"""
     p = maint(env, "everything")
