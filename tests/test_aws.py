@@ -287,6 +287,106 @@ def template_says_what_the_issue_asks(env):
        "memo-maint's failures counted")
 
 
+def ref_name(value):
+    """The logical id a !Ref X or !GetAtt X.Attr names, else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, arg), = value.items()
+        if tag in ("!Ref", "Ref"):
+            return arg
+        if tag in ("!GetAtt", "Fn::GetAtt"):
+            return (arg.split(".")[0] if isinstance(arg, str) else arg[0])
+    return None
+
+
+def refs_in(value):
+    """Every logical id a piece of the template names (!Ref, !GetAtt, !Sub)."""
+    if isinstance(value, dict):
+        name = ref_name(value)
+        if name:
+            return {name}
+        out = set()
+        for tag, arg in value.items():
+            if tag in ("!Sub", "Fn::Sub"):
+                text = arg if isinstance(arg, str) else arg[0]
+                out |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+                if not isinstance(arg, str):
+                    out |= refs_in(arg[1])
+            else:
+                out |= refs_in(arg)
+        return out
+    if isinstance(value, list):
+        return set().union(*(refs_in(v) for v in value)) if value else set()
+    return set()
+
+
+def sg_rules(r, group, kind):
+    """A security group's rules of one kind ("Ingress" or "Egress"), its own
+    and those of AWS::EC2::SecurityGroup<kind> resources, as (protocol,
+    from port, to port, peer): peer is a CIDR block or ("group", logical id)."""
+    rules = list(r[group]["Properties"].get(f"SecurityGroup{kind}", []))
+    rules += [v["Properties"] for v in r.values()
+              if v["Type"] == f"AWS::EC2::SecurityGroup{kind}"
+              and ref_name(v["Properties"]["GroupId"]) == group]
+    peer_key = "SourceSecurityGroupId" if kind == "Ingress" else "DestinationSecurityGroupId"
+    out = set()
+    for rule in rules:
+        peer = rule.get("CidrIp") or rule.get("CidrIpv6") or ("group", ref_name(rule.get(peer_key)))
+        out.add((str(rule["IpProtocol"]), rule.get("FromPort"), rule.get("ToPort"), peer))
+    return out
+
+
+@test
+def security_groups_allow_only_what_memo_uses(env):
+    """memo.yaml: no security group keeps the default allow-all egress; balancer -> instances :80, instances -> HTTPS and the database :3306, the database nothing"""
+    t = template()
+    r = t["Resources"]
+    groups = sorted(k for k, v in r.items() if v["Type"] == "AWS::EC2::SecurityGroup")
+    eq(groups, ["BalancerSecurityGroup", "DatabaseSecurityGroup", "WebSecurityGroup"],
+       "security groups")
+    # EC2 removes its default egress rule (any protocol, anywhere) only from
+    # a group whose own SecurityGroupEgress names a rule; a separate
+    # AWS::EC2::SecurityGroupEgress does not remove it.
+    for g in groups:
+        check(r[g]["Properties"].get("SecurityGroupEgress"),
+              f"{g} names its egress (else EC2's allow-all stays)")
+    port = r["TargetGroup"]["Properties"]["Port"]
+    check("HealthCheckPort" not in r["TargetGroup"]["Properties"],
+          "health checks on the traffic port, which the balancer's egress allows")
+    eq(sg_rules(r, "BalancerSecurityGroup", "Egress"),
+       {("tcp", port, port, ("group", "WebSecurityGroup"))},
+       "the balancer reaches the instances' HTTP port, nothing else")
+    eq(sg_rules(r, "WebSecurityGroup", "Egress"),
+       {("tcp", 443, 443, "0.0.0.0/0"), ("tcp", 3306, 3306, ("group", "DatabaseSecurityGroup"))},
+       "the instances reach HTTPS and the database, nothing else (no plain HTTP)")
+    db_egress = sg_rules(r, "DatabaseSecurityGroup", "Egress")
+    check(db_egress and all(peer == "127.0.0.1/32" for *_, peer in db_egress),
+          f"the database reaches nothing (a loopback rule only): {db_egress}")
+    # The ingress side stays as it was.
+    eq(sg_rules(r, "BalancerSecurityGroup", "Ingress"),
+       {("tcp", 443, 443, "0.0.0.0/0"), ("tcp", 80, 80, "0.0.0.0/0")}, "the balancer's ingress")
+    eq(sg_rules(r, "WebSecurityGroup", "Ingress"),
+       {("tcp", port, port, ("group", "BalancerSecurityGroup"))}, "the instances' ingress")
+    eq(sg_rules(r, "DatabaseSecurityGroup", "Ingress"),
+       {("tcp", 3306, 3306, ("group", "WebSecurityGroup"))}, "the database's ingress")
+    # No circle of security groups naming each other (CloudFormation refuses
+    # the template): the rules pointing back up the chain stand apart.
+    deps = {g: refs_in(r[g]["Properties"]) & set(groups) for g in groups}
+    for g in groups:
+        seen, todo = set(), list(deps[g])
+        while todo:
+            d = todo.pop()
+            check(d != g, f"{g} depends on itself through {sorted(seen | {d})}")
+            if d not in seen:
+                seen.add(d)
+                todo += deps[d]
+    # What the boot asks over plain HTTP is only what no security group
+    # filters (the metadata service) or stays on the instance (its own
+    # lighttpd): port 80 need not leave the instances.
+    setup = open(os.path.join(AWS, "memo-setup.sh")).read()
+    plain = set(re.findall(r"http://([^/\s\"'}:]+)", setup))
+    eq(plain - {"127.0.0.1", "169.254.169.254"}, set(), "memo-setup's plain-HTTP hosts")
+
+
 @test
 def stack_deploys_into_moto(env):
     """memo.yaml deploys into moto_server: CREATE_COMPLETE, every output, and the settings read back from the emulated services"""
