@@ -387,6 +387,84 @@ def security_groups_allow_only_what_memo_uses(env):
     eq(plain - {"127.0.0.1", "169.254.169.254"}, set(), "memo-setup's plain-HTTP hosts")
 
 
+def role_statements(role):
+    """Every statement of a role's inline policies, a conditional one (!If)
+    counted whichever way its condition goes."""
+    out = []
+    for policy in role["Policies"]:
+        for st in policy["PolicyDocument"]["Statement"]:
+            if isinstance(st, dict) and "!If" in st:
+                out += [x for x in st["!If"][1:] if isinstance(x, dict) and "Effect" in x]
+            else:
+                out.append(st)
+    return out
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+@test
+def instance_role_ships_only_the_stacks_logs_and_metrics(env):
+    """memo.yaml: no CloudWatchAgentServerPolicy; the agent may write the stack's own log groups (those cloudwatch-agent.json names) and its metrics' namespace, nothing else"""
+    t = template()
+    r = t["Resources"]
+    role = r["InstanceRole"]["Properties"]
+    managed = [str(a) for a in role.get("ManagedPolicyArns", [])]
+    check(not any("CloudWatchAgentServerPolicy" in a for a in managed),
+          f"no CloudWatchAgentServerPolicy (any log group, any namespace): {managed}")
+    eq(len(managed), 1, f"managed policies: {managed}")
+    check("AmazonSSMManagedInstanceCore" in managed[0], "Session Manager's policy kept")
+    statements = role_statements(role)
+    allows = [st for st in statements if st["Effect"] == "Allow"]
+    for st in allows:
+        for action in as_list(st["Action"]):
+            check("*" not in action, f"{st.get('Sid')}: no wildcard action ({action})")
+        # What names no resource is bounded by a condition, or only reads.
+        if "*" in as_list(st["Resource"]):
+            check("Condition" in st or all(a.startswith("ec2:Describe") for a in as_list(st["Action"])),
+                  f"{st.get('Sid')}: Resource * with no condition")
+
+    agent = json.load(open(os.path.join(AWS, "cloudwatch-agent.json")))
+    # The log groups the agent writes: the stack's own, by resource.
+    shipped = {f["log_group_name"].replace("@STACK@", "${AWS::StackName}")
+               for f in agent["logs"]["logs_collected"]["files"]["collect_list"]}
+    groups = {v["Properties"]["LogGroupName"]["!Sub"]: k for k, v in r.items()
+              if v["Type"] == "AWS::Logs::LogGroup"}
+    check(shipped <= set(groups), f"every log group the agent ships to is the stack's: {shipped - set(groups)}")
+    want = {f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:${{{groups[g]}}}:*"
+            for g in shipped}
+    logs = [st for st in allows if any(a.startswith("logs:") for a in as_list(st["Action"]))]
+    eq(len(logs), 1, "one statement for the logs")
+    eq(sorted(as_list(logs[0]["Action"])),
+       ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+       "the agent's log calls (no CreateLogGroup: the stack makes them)")
+    eq({x.get("!Sub") if isinstance(x, dict) else x for x in as_list(logs[0]["Resource"])}, want,
+       "the log groups the agent ships to, and their streams")
+    # The metrics: the configuration's namespace only (the agent's default
+    # is CWAgent), the one the instance alarms watch.
+    namespace = agent["metrics"].get("namespace", "CWAgent")
+    metrics = [st for st in allows if "cloudwatch:PutMetricData" in as_list(st["Action"])]
+    eq([(as_list(st["Action"]), st.get("Condition")) for st in metrics],
+       [(["cloudwatch:PutMetricData"], {"StringEquals": {"cloudwatch:namespace": namespace}})],
+       "PutMetricData in the agent's namespace only")
+    check(any(v["Type"] == "AWS::CloudWatch::Alarm" and v["Properties"]["Namespace"] == namespace
+              for v in r.values()), "an alarm watches that namespace")
+    # The dimensions it appends: the group's name comes from the instance's
+    # tags (ec2:DescribeTags; InstanceId from the metadata service); a
+    # VolumeId would need ec2:DescribeVolumes.
+    actions = {a for st in allows for a in as_list(st["Action"])}
+    dims = json.dumps(agent["metrics"].get("append_dimensions", {}))
+    eq("ec2:DescribeTags" in actions, "${aws:AutoScalingGroupName}" in dims,
+       "ec2:DescribeTags exactly when a dimension needs it")
+    eq("ec2:DescribeVolumes" in actions, "VolumeId" in json.dumps(agent["metrics"]),
+       "ec2:DescribeVolumes exactly when a dimension needs it")
+    check(not any(a.startswith(("cloudwatch:", "logs:", "ec2:")) for a in actions
+                  - {"cloudwatch:PutMetricData", "ec2:DescribeTags", "logs:CreateLogStream",
+                     "logs:PutLogEvents", "logs:DescribeLogStreams"}),
+          f"no other CloudWatch, Logs or EC2 call: {sorted(actions)}")
+
+
 @test
 def stack_deploys_into_moto(env):
     """memo.yaml deploys into moto_server: CREATE_COMPLETE, every output, and the settings read back from the emulated services"""
@@ -454,14 +532,18 @@ def stack_deploys_into_moto(env):
             }.get("require_secure_transport"), "1", "TLS required")
         iam = moto.client("iam")
         role = [x for x in iam.list_roles()["Roles"] if "InstanceRole" in x["RoleName"]][0]
-        boot = iam.get_role_policy(RoleName=role["RoleName"], PolicyName="memo-boot")
-        doc = boot["PolicyDocument"]
-        if isinstance(doc, str):    # moto answers a Python repr of the dict
-            doc = json.loads(doc) if doc.startswith('{"') else ast.literal_eval(doc)
-        sids = {st.get("Sid") for st in doc["Statement"]}
-        eq(sids, {"NaverSettings", "NoOtherParameters", "DecryptSecureStrings", "DatabaseUsers",
-                  "FindMasterSecret",
-                  "ReadMasterSecret", "SignalBoot", "ReportOwnHealth"}, "the role's own policy")
+
+        def sids(name):
+            doc = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
+            if isinstance(doc, str):    # moto answers a Python repr of the dict
+                doc = json.loads(doc) if doc.startswith('{"') else ast.literal_eval(doc)
+            return {st.get("Sid") for st in doc["Statement"]}
+        eq(sids("memo-boot"), {"NaverSettings", "NoOtherParameters", "DecryptSecureStrings",
+                               "DatabaseUsers", "FindMasterSecret",
+                               "ReadMasterSecret", "SignalBoot", "ReportOwnHealth"},
+           "the role's own policy")
+        eq(sids("memo-cloudwatch-agent"), {"ShipLogs", "PublishMetrics", "ReadOwnTags"},
+           "the CloudWatch agent's policy")
         print(f"    saw: CREATE_COMPLETE with {len(outputs)} outputs; resource types moto "
               f"accepted without creating them: {', '.join(moto.unsupported()) or 'none'}")
     finally:
