@@ -102,13 +102,16 @@ class Moto:
 
 def network(moto):
     """What the stack needs to exist already: a VPC, two public and two
-    private subnets, two AMIs, a certificate."""
+    private subnets, two AMIs whose root device is /dev/xvda (as Debian
+    12's: RootDeviceName's default), a certificate."""
     ec2 = moto.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
                                  AvailabilityZone=f"{REGION}{'ac'[i % 2]}")["Subnet"]["SubnetId"]
                for i in range(4)]
-    amis = [i["ImageId"] for i in ec2.describe_images()["Images"][:2]]
+    amis = [i["ImageId"] for i in ec2.describe_images()["Images"]
+            if i.get("RootDeviceName") == "/dev/xvda"][:2]
+    eq(len(amis), 2, "moto's AMIs with /dev/xvda for a root device")
     cert = moto.client("acm").request_certificate(DomainName="memo.example.com")
     return {"VPC": vpc, "PUBLIC_SUBNETS": ",".join(subnets[:2]),
             "PRIVATE_SUBNETS": ",".join(subnets[2:]),
@@ -466,6 +469,43 @@ def instance_role_ships_only_the_stacks_logs_and_metrics(env):
 
 
 @test
+def root_volumes_are_encrypted(env):
+    """memo.yaml: the launch template encrypts every instance's root volume, whatever the AMI (an unencrypted one, an older one a roll-back deploys)"""
+    t = template()
+    lt = t["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    mappings = lt.get("BlockDeviceMappings", [])
+    eq(len(mappings), 1, f"one block device mapping, the root's: {mappings}")
+    root = mappings[0]
+    ebs = root.get("Ebs", {})
+    eq((ebs.get("Encrypted"), ebs.get("DeleteOnTermination"), ebs.get("VolumeType")),
+       (True, True, "gp3"), "the root volume: encrypted, gp3, deleted with its instance")
+    # The AMI's snapshot and size: with neither SnapshotId nor VolumeSize a
+    # device the AMI lacks is refused by EC2 (no instance starts), never
+    # added as an empty disk beside an unencrypted root.
+    check("SnapshotId" not in ebs and "VolumeSize" not in ebs and "NoDevice" not in root,
+          f"the root keeps the AMI's snapshot and size: {root}")
+    # The device is the AMI's root: Debian 12's (bake-ami.sh's builder) by
+    # default, a parameter for another image.
+    device = root["DeviceName"]
+    name = ref_name(device)
+    if name:
+        p = t["Parameters"][name]
+        eq(p.get("Default"), "/dev/xvda", f"{name}: Debian 12's root device by default")
+        check(re.fullmatch(p["AllowedPattern"], "/dev/xvda") and re.fullmatch(p["AllowedPattern"], "/dev/sda1")
+              and not re.fullmatch(p["AllowedPattern"], "xvda"), f"{name}: a device name")
+    else:
+        eq(device, "/dev/xvda", "Debian 12's root device")
+    # Every parameter is in one of the console's groups, and section 3's
+    # roll-out keeps it (the moto test runs that; this says so without moto).
+    grouped = [x for g in t["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+               for x in g["Parameters"]]
+    eq(sorted(grouped), sorted(t["Parameters"]), "each parameter in one parameter group")
+    rollout = "\n".join(readme_sections()[RUN_SECTIONS[1]])
+    kept = set(re.findall(r"\b([A-Z][A-Za-z]+)\b", rollout))
+    eq(sorted(set(t["Parameters"]) - kept - {"AmiId"}), [], "parameters the roll-out keeps")
+
+
+@test
 def stack_deploys_into_moto(env):
     """memo.yaml deploys into moto_server: CREATE_COMPLETE, every output, and the settings read back from the emulated services"""
     need_moto()
@@ -513,6 +553,9 @@ def stack_deploys_into_moto(env):
         data = ver["LaunchTemplateData"]
         eq((data["ImageId"], data["MetadataOptions"]["HttpTokens"]), (v["AMI"], "required"),
            "launch template")
+        root = data["BlockDeviceMappings"]
+        eq([(b["DeviceName"], b["Ebs"].get("Encrypted")) for b in root], [("/dev/xvda", True)],
+           "the root volume encrypted")
         user_data = base64.b64decode(data["UserData"]).decode()
         check("export MEMO_MODE='fastcgi'" in user_data and
               f"export DB_HOST='{outputs['DatabaseEndpoint']}'" in user_data and
