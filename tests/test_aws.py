@@ -434,7 +434,8 @@ def instance_role_ships_only_the_stacks_logs_and_metrics(env):
                for f in agent["logs"]["logs_collected"]["files"]["collect_list"]}
     groups = {v["Properties"]["LogGroupName"]["!Sub"]: k for k, v in r.items()
               if v["Type"] == "AWS::Logs::LogGroup"}
-    check(shipped <= set(groups), f"every log group the agent ships to is the stack's: {shipped - set(groups)}")
+    check(shipped <= set(groups),
+          f"every log group the agent ships to is the stack's: {shipped - set(groups)}")
     want = {f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:${{{groups[g]}}}:*"
             for g in shipped}
     logs = [st for st in allows if any(a.startswith("logs:") for a in as_list(st["Action"]))]
@@ -491,8 +492,9 @@ def root_volumes_are_encrypted(env):
     if name:
         p = t["Parameters"][name]
         eq(p.get("Default"), "/dev/xvda", f"{name}: Debian 12's root device by default")
-        check(re.fullmatch(p["AllowedPattern"], "/dev/xvda") and re.fullmatch(p["AllowedPattern"], "/dev/sda1")
-              and not re.fullmatch(p["AllowedPattern"], "xvda"), f"{name}: a device name")
+        pattern = p["AllowedPattern"]
+        check(re.fullmatch(pattern, "/dev/xvda") and re.fullmatch(pattern, "/dev/sda1")
+              and not re.fullmatch(pattern, "xvda"), f"{name}: a device name")
     else:
         eq(device, "/dev/xvda", "Debian 12's root device")
     # Every parameter is in one of the console's groups, and section 3's
