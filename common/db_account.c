@@ -189,29 +189,24 @@ struct erase {
 	uint64_t	*memos;
 };
 
-/* Every row of the user (db_txn's body). */
+/* Every row of the user (db_txn's body): their memos a batch at a time
+ * (their revisions, tags and search copies go with them), sessions, the
+ * user. */
 static enum err
 erase_rows(struct db *db, void *arg)
 {
-	static const enum stmt steps[] = { ST_ERASE_SEARCH, ST_ERASE_TAGS,
-	    ST_ERASE_REVISIONS, ST_ERASE_MEMOS, ST_SESSIONS_END_ALL,
-	    ST_USER_DELETE };
 	const struct erase *a = arg;
 	MYSQL_BIND in[1];
-	uint64_t n;
 	enum err e;
 
 	*a->memos = 0;
 	bind_cstr(&in[0], a->user_id);
-	if ((e = user_lock(db, in)) != E_OK)
+	if ((e = user_lock(db, in)) != E_OK ||
+	    (e = db_delete_ranges(db, ST_ERASE_CUT, ST_ERASE_MEMOS,
+	    a->user_id, a->memos)) != E_OK ||
+	    (e = db_exec(db, ST_SESSIONS_END_ALL, in, NULL)) != E_OK)
 		return e;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if ((e = db_exec(db, steps[i], in, &n)) != E_OK)
-			return e;
-		if (steps[i] == ST_ERASE_MEMOS)
-			*a->memos = n;
-	}
-	return E_OK;
+	return db_exec(db, ST_USER_DELETE, in, NULL);
 }
 
 enum err

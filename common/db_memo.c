@@ -364,26 +364,6 @@ count_listed(struct db *db, const char *hash, const struct db_filter *all,
 	return e;
 }
 
-/* *n: what statement k, a COUNT(*), counts. */
-static enum err
-count_row(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *n)
-{
-	MYSQL_STMT *st;
-	enum err e;
-	int r;
-
-	if ((e = db_run(db, k, in, &st)) != E_OK)
-		return e;
-	/* COUNT(*) is one BIGINT: the row's first column, id. */
-	if ((e = row_bind(db, &db->row, st)) == E_OK) {
-		if ((r = row_fetch(&db->row, st)) < 0)
-			e = db_fail(db, st, db_what(k));
-		*n = r == 1 ? db->row.id : 0;
-	}
-	db_end(st);
-	return e;
-}
-
 enum err
 db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
     uint64_t *n)
@@ -407,7 +387,7 @@ db_memo_count(struct db *db, const char *hash, const struct db_filter *f,
 	else if (f->tag != NULL)
 		k = k == ST_MEMO_TRASH_COUNT ? ST_MEMO_TRASH_TAGGED_COUNT :
 		    ST_MEMO_LIVE_TAGGED_COUNT;
-	return count_row(db, k, in, n);
+	return db_row_id(db, k, in, n);
 }
 
 /* Read one memo of the session's user with statement k (GET or LOCK) into
@@ -458,7 +438,7 @@ revision_save(struct db *db, unsigned long long *id, const struct db_memo *cur,
  * memo's before this one), not only the edits of its text: done at the
  * text's edits alone, an edit at every other version (each followed by a
  * pin, or a trip to the trash) never met a 15th and kept every revision,
- * more than an import takes back (IMPORT_MAX_REVISIONS).
+ * where an import takes a memo's newest MEMO_REVISIONS_KEPT.
  */
 static enum err
 revision_prune(struct db *db, unsigned long long *id, uint64_t version)
@@ -631,12 +611,13 @@ trash_empty(struct db *db, void *arg)
 
 	bind_cstr(&in[0], a->hash);
 	if (a->shown > 0) {
-		if ((e = count_row(db, ST_TRASH_COUNT_LOCK, in, a->now)) != E_OK)
+		if ((e = db_row_id(db, ST_TRASH_COUNT_LOCK, in, a->now)) != E_OK)
 			return e;
 		if (*a->now != a->shown)
 			return E_PRECOND;
 	}
-	return db_exec(db, ST_TRASH_EMPTY, in, a->purged);
+	return db_delete_ranges(db, ST_TRASH_CUT, ST_TRASH_EMPTY, a->hash,
+	    a->purged);
 }
 
 enum err

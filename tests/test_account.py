@@ -817,14 +817,29 @@ def withdraw_start_rules(env):
 
 @test
 def withdraw_success(env):
-    """Withdrawal: Naver confirms, memo unlinks (POST form, grant_type=delete) and deletes the user and every row of theirs on every device; the cookie expires; logging in again starts an empty account"""
+    """Withdrawal: Naver confirms, memo unlinks (POST form, grant_type=delete) and deletes the user and every row of theirs on every device (over 350 memos, in ranges of 100); the cookie expires; logging in again starts an empty account"""
     name = "탈퇴 성공"
     (b, phone), uid = member(env, name)
     bystander = logged_in(env, "남는 사람")
     bystander.post_json("/memo", {"text": "남는 메모 #남음"})
+    # 350 more, live and in the trash, with revisions: their deletion takes
+    # four ranges of at most 100, each a statement of its own.
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO memo (user_id, text, created_at, deleted_at)"
+        f" SELECT '{uid}', CONCAT('지울 메모 ', seq), UTC_TIMESTAMP(),"
+        " IF(seq % 3 = 0, UTC_TIMESTAMP(), NULL) FROM seq_1_to_350;"
+        "INSERT INTO memo_revision (memo_id, text, created_at) SELECT id, '판', UTC_TIMESTAMP()"
+        f" FROM memo WHERE user_id = '{uid}'"))
     before, mine = everything(env), rows_of(env, uid)
+    check(350 < mine["memo"] < 400, f"{mine['memo']} memos to go")
     double_reset(env)
+
+    def deletes():
+        return int(env.db.query("SHOW GLOBAL STATUS LIKE 'Com_delete'")[0][1])
+    n = deletes()
     r = withdraw(b, name)
+    eq(deletes() - n, 7, "single-table DELETEs: /auth's sweep of old login states, the memos in"
+       " 4 ranges, the sessions, the user (before: 6, one for each table)")
     eq(r.status, 200, f"status: {r.text[:300]}")
     check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text and
           'lang="ko"' in r.text, "the Korean page says it is done")
