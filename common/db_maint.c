@@ -36,8 +36,8 @@ db_maint_lock(struct db *db, int *got)
 	return e;
 }
 
-/* db_exec_batches, each its own transaction, under READ COMMITTED, then back.  Under REPEATABLE
- * READ a DELETE's range scan also locks the gaps it passes, the first one
+/* db_exec_batches (each batch its own transaction) under READ COMMITTED,
+ * then back.  Under REPEATABLE READ a DELETE's range scan also locks the gaps it passes, the first one
  * before the oldest deleted_at: in memo_deleted that is where every new
  * memo's (NULL, id) goes, so each batch held up every user's POST /memo
  * while it ran, and as long as it waited for a row another transaction

@@ -616,8 +616,7 @@ trash_empty(struct db *db, void *arg)
 		if (*a->now != a->shown)
 			return E_PRECOND;
 	}
-	return db_delete_ranges(db, ST_TRASH_CUT, ST_TRASH_EMPTY, a->hash,
-	    a->purged);
+	return db_exec(db, ST_TRASH_EMPTY, in, a->purged);
 }
 
 enum err

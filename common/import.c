@@ -670,7 +670,7 @@ sql_time(const char *stamp, const char *same, char out[SQL_TIME_LEN])
 /* The newest MEMO_REVISIONS_KEPT revisions of fl, oldest first (the file
  * lists them newest first).  The older ones are left: the memo's next
  * edits would prune them anyway, and a purge of the trash deletes each
- * memo with what it keeps, so 500 memos of a batch cannot carry a
+ * memo with what it keeps, so a batch of 100 memos cannot carry a
  * file's 1,000 revisions each. */
 static enum err
 revisions_build(struct import_file *f, const struct fields *fl)

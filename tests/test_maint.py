@@ -299,8 +299,11 @@ def maint_purge_batches_of_100(env):
        "memo-maint purge")
     eq(deletes() - before, 3, "three DELETEs: 100, 100 and 50")
     check(all(gone(env, mid) for mid in trashed[::25]), "gone with their revisions and tags")
-    eq(env.db.query("SELECT COUNT(*) FROM memo_revision r LEFT JOIN memo m ON m.id = r.memo_id"
-                    " WHERE m.id IS NULL"), [["0"]], "no revision left without its memo")
+    each = ", ".join(trashed)
+    eq([env.db.query(f"SELECT COUNT(*) FROM {t} WHERE {c} IN ({each})")
+        for t, c in (("memo", "id"), ("memo_revision", "memo_id"), ("memo_tag", "memo_id"),
+                     ("memo_search", "memo_id"))],
+       [[["0"]]] * 4, "none of the 250, nor a revision, tag or search copy of theirs")
     eq(ids(b), [live["id"]], "the live memo stays")
 
 
