@@ -527,22 +527,6 @@ db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *affected)
 }
 
 enum err
-db_exec_batches(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
-    uint64_t *total)
-{
-	uint64_t n;
-	enum err e;
-
-	*total = 0;
-	do {
-		if ((e = db_exec_alone(db, k, in, &n)) != E_OK)
-			return e;
-		*total += n;
-	} while (n >= batch);
-	return E_OK;
-}
-
-enum err
 db_row_id(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *id)
 {
 	MYSQL_STMT *st;
@@ -561,32 +545,6 @@ db_row_id(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *id)
 	}
 	db_end(st);
 	return e;
-}
-
-enum err
-db_delete_ranges(struct db *db, enum stmt cut, enum stmt del,
-    const char *key, uint64_t *total)
-{
-	MYSQL_BIND in[3];
-	unsigned long long from = 0, to;
-	uint64_t end, n;
-	enum err e;
-
-	*total = 0;
-	for (;;) {
-		bind_cstr(&in[0], key);
-		bind_u64(&in[1], &from);
-		if ((e = db_row_id(db, cut, in, &end)) != E_OK)
-			return e;
-		to = end != 0 ? end : INT64_MAX;	/* none: the rest */
-		bind_u64(&in[2], &to);
-		if ((e = db_exec(db, del, in, &n)) != E_OK)
-			return e;
-		*total += n;
-		if (end == 0)
-			return E_OK;
-		from = to;
-	}
 }
 
 enum err

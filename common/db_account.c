@@ -189,6 +189,35 @@ struct erase {
 	uint64_t	*memos;
 };
 
+/* The user's memos, a range of 100 at a time in the caller's transaction,
+ * their revisions, tags and search copies going with them: ERASE_CUT
+ * gives the range's end (no row: the rest), ERASE_MEMOS deletes it.
+ * *total: memos deleted. */
+static enum err
+erase_memos(struct db *db, const char *user_id, uint64_t *total)
+{
+	MYSQL_BIND in[3];
+	unsigned long long from = 0, to;
+	uint64_t end, n;
+	enum err e;
+
+	*total = 0;
+	for (;;) {
+		bind_cstr(&in[0], user_id);
+		bind_u64(&in[1], &from);
+		if ((e = db_row_id(db, ST_ERASE_CUT, in, &end)) != E_OK)
+			return e;
+		to = end != 0 ? end : INT64_MAX;	/* none: the rest */
+		bind_u64(&in[2], &to);
+		if ((e = db_exec(db, ST_ERASE_MEMOS, in, &n)) != E_OK)
+			return e;
+		*total += n;
+		if (end == 0)
+			return E_OK;
+		from = to;
+	}
+}
+
 /* Every row of the user (db_txn's body): their memos a batch at a time
  * (their revisions, tags and search copies go with them), sessions, the
  * user. */
@@ -202,8 +231,7 @@ erase_rows(struct db *db, void *arg)
 	*a->memos = 0;
 	bind_cstr(&in[0], a->user_id);
 	if ((e = user_lock(db, in)) != E_OK ||
-	    (e = db_delete_ranges(db, ST_ERASE_CUT, ST_ERASE_MEMOS,
-	    a->user_id, a->memos)) != E_OK ||
+	    (e = erase_memos(db, a->user_id, a->memos)) != E_OK ||
 	    (e = db_exec(db, ST_SESSIONS_END_ALL, in, NULL)) != E_OK)
 		return e;
 	return db_exec(db, ST_USER_DELETE, in, NULL);

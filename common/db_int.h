@@ -142,21 +142,9 @@ enum err db_read_committed(struct db *db, int on);
  * again as a deadlock's victim, which rolled all of it back. */
 enum err db_exec_alone(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);
-/* Write k (a DELETE of at most batch rows) again and again until it
- * deletes fewer: *total in all, each its own transaction
- * (db_exec_alone).  So that no one statement runs longer than the
- * connection's read timeout, however many rows go. */
-enum err db_exec_batches(struct db *db, enum stmt k, MYSQL_BIND *in,
-	    uint64_t batch, uint64_t *total);
 /* The first column of statement k's one row, an id or a COUNT(*); 0 for
  * no row. */
 enum err db_row_id(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *id);
-/* The rows del deletes, in the caller's transaction, a range of ids at a
- * time, for the same reason: cut (its parameters key and the last end,
- * first 0) gives the range's end, or no row for the last one; del (key,
- * the last end, this one) deletes the range.  *total: rows deleted. */
-enum err db_delete_ranges(struct db *db, enum stmt cut, enum stmt del,
-	    const char *key, uint64_t *total);
 
 void	 bind_str(MYSQL_BIND *b, const char *s, size_t len);
 void	 bind_cstr(MYSQL_BIND *b, const char *s);

@@ -36,8 +36,26 @@ db_maint_lock(struct db *db, int *got)
 	return e;
 }
 
-/* db_exec_batches (each batch its own transaction) under READ COMMITTED,
- * then back.  Under REPEATABLE READ a DELETE's range scan also locks the gaps it passes, the first one
+/* Run statement k (a bounded DELETE, a transaction of its own) until it
+ * deletes less than batch. */
+static enum err
+delete_batches(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
+    uint64_t *total)
+{
+	uint64_t n;
+	enum err e;
+
+	*total = 0;
+	do {
+		if ((e = db_exec_alone(db, k, in, &n)) != E_OK)
+			return e;
+		*total += n;
+	} while (n >= batch);
+	return E_OK;
+}
+
+/* delete_batches under READ COMMITTED, then back.  Under REPEATABLE
+ * READ a DELETE's range scan also locks the gaps it passes, the first one
  * before the oldest deleted_at: in memo_deleted that is where every new
  * memo's (NULL, id) goes, so each batch held up every user's POST /memo
  * while it ran, and as long as it waited for a row another transaction
@@ -52,7 +70,7 @@ delete_committed(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t batch,
 
 	*total = 0;
 	if ((e = db_read_committed(db, 1)) != E_OK ||
-	    (e = db_exec_batches(db, k, in, batch, total)) != E_OK)
+	    (e = delete_batches(db, k, in, batch, total)) != E_OK)
 		return e;	/* memo-maint stops there */
 	return db_read_committed(db, 0);
 }

@@ -679,7 +679,6 @@ revisions_build(struct import_file *f, const struct fields *fl)
 
 	if (n > MEMO_REVISIONS_KEPT)
 		n = MEMO_REVISIONS_KEPT;
-
 	f->memo.nrev = n;
 	if (n == 0)
 		return E_OK;
