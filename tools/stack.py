@@ -160,6 +160,21 @@ def port_open(port):
     return check
 
 
+def threads_stopped(pid):
+    """Whether every thread of process pid is stopped (state T in
+    /proc/pid/task/*/stat, the field after the command's closing bracket)."""
+    task = f"/proc/{pid}/task"
+    for tid in os.listdir(task):
+        try:
+            with open(os.path.join(task, tid, "stat"), "rb") as f:
+                state = f.read().rpartition(b")")[2].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue        # a thread that ended meanwhile
+        if state not in (b"T", b"t"):
+            return False
+    return True
+
+
 class Server:
     """A child process stopped by its pid: TERM, then KILL after a grace."""
 
@@ -306,8 +321,15 @@ class MariaDB:
             self.server = None
 
     def pause(self):
-        """Freeze the server (SIGSTOP): it accepts connections, answers none."""
-        os.kill(self.server.proc.pid, signal.SIGSTOP)
+        """Freeze the server (SIGSTOP): it accepts connections, answers none.
+        Returns once every thread is stopped: kill() returns with the signal
+        only queued, and the threads stop when the one the kernel picked to
+        take it next runs; on a busy machine another thread could answer a
+        query meanwhile (a test saw /health 200 in 0.02 s)."""
+        pid = self.server.proc.pid
+        os.kill(pid, signal.SIGSTOP)
+        wait_for(lambda: threads_stopped(pid), "MariaDB's every thread stopped",
+                 timeout=20)
 
     def resume(self):
         os.kill(self.server.proc.pid, signal.SIGCONT)
