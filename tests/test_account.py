@@ -980,51 +980,57 @@ def withdraw_state_is_bound(env):
     eq(other.get("/memo").status, 200, "the other device's session kept")
 
 
-def locker(env, uid):
-    """A client holding the user's session rows locked, in a transaction
-    left open: the withdrawal's DELETE waits on it."""
+def locker(env, sql):
+    """A client holding rows locked by `sql` (a SELECT ... FOR UPDATE), in
+    a transaction left open: the withdrawal's DELETE of them waits on it."""
     argv = ["mariadb", "--no-defaults", "-S", env.db.socket, "-u", "root", "memo"]
     p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, text=True)
-    p.stdin.write(f"START TRANSACTION; SELECT * FROM sessions WHERE user_id = '{uid}'"
-                  " FOR UPDATE; SELECT SLEEP(60);\n")
+    p.stdin.write(f"START TRANSACTION; {sql}; SELECT SLEEP(60);\n")
     p.stdin.flush()
     return p
 
 
-@test
-def withdraw_db_down_midway(env):
-    """Withdrawal with the database killed in the middle of the deletion: a 503 page and, once it is back, every row still there (nothing half-deleted) and the Naver link kept (no unlink sent); tried again, both go"""
-    name = "중간에 끊긴 탈퇴"
+def withdraw_cut(env, name, lock_sql, waits_in, extra_memos=0):
+    """The withdrawal of a member (with extra_memos more memos), killed by
+    the database dying while it waits on rows that lock_sql(uid) holds, in
+    a statement starting with waits_in: a 503 page and, once the database
+    is back, every row still there and no unlink sent; tried again, both
+    go.  Returns the user's rows before and how many rows the withdrawal
+    had changed when the server died."""
     (b, phone), uid = member(env, name)
+    if extra_memos:
+        env.db.client(database="memo", stdin=(
+            "INSERT INTO memo (user_id, text, created_at)"
+            f" SELECT '{uid}', CONCAT('남을 메모 ', seq), UTC_TIMESTAMP()"
+            f" FROM seq_1_to_{extra_memos}"))
     before = everything(env)
     rows = rows_of(env, uid)
-    lock = locker(env, uid)
+    lock = locker(env, lock_sql(uid))
     result = {}
 
     def run():
         result["r"] = withdraw(b, name, timeout=30)
     t = threading.Thread(target=run)
 
-    def processes(where):
-        return int(env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                                f" WHERE {where}")[0][0])
-
-    def wait_for(where, what):
+    def waiting(where):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if processes(where):
-                return
+            got = env.db.query(where, database=None)
+            if got:
+                return got[0]
             time.sleep(0.02)
-        raise lib.Failed(f"timed out waiting for {what}")
+        raise lib.Failed(f"timed out waiting for: {where}")
     try:
-        wait_for("INFO = 'SELECT SLEEP(60)'", "the lock holder")
+        waiting("SELECT 1 FROM information_schema.PROCESSLIST"
+                " WHERE INFO = 'SELECT SLEEP(60)'")
         double_reset(env)
         t.start()
-        wait_for("INFO LIKE 'DELETE FROM sessions WHERE user_id%'",
-                 "the withdrawal to wait on the sessions' lock")
-        # Memos, revisions, tags and search copies are deleted by now,
-        # inside its transaction; the server dies before the commit.
+        # InnoDB's own view of the withdrawal's transaction: waiting on
+        # the held rows, and how many rows it has changed before them.
+        changed = waiting("SELECT trx_rows_modified FROM information_schema.INNODB_TRX"
+                          " WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE"
+                          f" '{waits_in}%'")
         env.db.kill()
         t.join(30)
     finally:
@@ -1048,7 +1054,36 @@ def withdraw_db_down_midway(env):
     eq([x["grant_type"] for x in double_requests(env)], ["authorization_code", "delete"],
        "and unlinks")
     eq(rows_of(env, uid), {t: 0 for t in TABLES}, "then everything is gone")
+    return rows, int(changed[0])
+
+
+@test
+def withdraw_db_down_midway(env):
+    """Withdrawal with the database killed in the middle of the deletion (the memos gone, the sessions next): a 503 page and, once it is back, every row still there (nothing half-deleted) and the Naver link kept (no unlink sent); tried again, both go"""
+    rows, changed = withdraw_cut(
+        env, "중간에 끊긴 탈퇴",
+        lambda uid: f"SELECT * FROM sessions WHERE user_id = '{uid}' FOR UPDATE",
+        "DELETE FROM sessions WHERE user_id")
+    check(changed >= rows["memo"], f"the memos deleted before the cut: {changed} rows changed")
     say(f"rows kept through the kill: {rows}")
+
+
+@test
+def withdraw_db_down_between_ranges(env):
+    """Withdrawal of 250 more memos killed between two of its ranges of 100 (the first deleted, the second waiting): once the database is back, every row still there and no unlink sent; tried again, both go"""
+    def the_150th(uid):
+        """The user's 150th memo by id, locked by its id alone: in the
+        second range, which waits on it."""
+        mid = env.db.query(f"SELECT id FROM memo WHERE user_id = '{uid}'"
+                           " ORDER BY id LIMIT 1 OFFSET 149")[0][0]
+        return f"SELECT id FROM memo WHERE id = {int(mid)} FOR UPDATE"
+    rows, changed = withdraw_cut(
+        env, "범위 사이에 끊긴 탈퇴", the_150th,
+        "DELETE m FROM memo m", extra_memos=250)
+    # The first range's 100 memos with what went with them; not the rest.
+    check(100 <= changed < rows["memo"], f"cut after the first range: {changed} rows "
+          f"changed of {rows['memo']} memos")
+    say(f"{changed} rows changed before the cut; rows kept through the kill: {rows}")
 
 
 # common/app.c html_message(E_DB): the page the HTML endpoints answer with.
