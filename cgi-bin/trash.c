@@ -77,8 +77,10 @@ empty(struct ctx *ctx)
 	uint64_t n = 0, now = 0;
 	enum err e;
 
-	if ((e = query_u64(ctx->req.query, "count", INT64_MAX, &shown)) != E_OK ||
-	    (e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	/* No session cookie is 401 before a parameter is looked at, as in
+	 * memo.cgi. */
+	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
+	    (e = query_u64(ctx->req.query, "count", INT64_MAX, &shown)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK)
 		goto out;
 	e = db_trash_empty(ctx->db, hash, shown, &n, &now);

@@ -406,9 +406,14 @@ memo_read(struct db *db, enum stmt k, const char *hash, uint64_t id,
 	if ((e = db_run(db, k, in, &st)) != E_OK)
 		return e;
 	e = memo_row_one(db, k, st, out);
-	/* No row: no such memo of this user, or no session at all. */
-	if (e == E_NOTFOUND && db_session_live(db, hash) == E_UNAUTH)
-		e = E_UNAUTH;
+	/* No row: no such memo of this user, or no session at all (or no
+	 * answer to the question: 503, not 404). */
+	if (e == E_NOTFOUND) {
+		enum err s = db_session_live(db, hash);
+
+		if (s != E_OK)
+			e = s;
+	}
 	return e;
 }
 
@@ -612,6 +617,9 @@ trash_empty(struct db *db, void *arg)
 	bind_cstr(&in[0], a->hash);
 	if (a->shown > 0) {
 		if ((e = db_row_id(db, ST_TRASH_COUNT_LOCK, in, a->now)) != E_OK)
+			return e;
+		/* None counted: an empty trash, or no live session (401). */
+		if (*a->now == 0 && (e = db_session_live(db, a->hash)) != E_OK)
 			return e;
 		if (*a->now != a->shown)
 			return E_PRECOND;

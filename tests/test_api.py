@@ -245,7 +245,8 @@ def api_requires_login(env):
               ("POST", f"/memo/{trashed['id']}/restore", None),
               ("GET", f"/memo/{m['id']}/revisions", None),
               ("DELETE", f"/trash/{trashed['id']}", None),
-              ("DELETE", "/trash", None), ("GET", "/tags", None),
+              ("DELETE", "/trash", None), ("DELETE", "/trash?count=1", None),
+              ("GET", "/tags", None),
               ("GET", "/memo?" + qs(q="메모", tag="메모", trash="true"), None)]
     expired = logged_in(env, user)
     sql(env, "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
@@ -255,7 +256,10 @@ def api_requires_login(env):
                    ("expired session", expired)):
         if who == "unknown session":
             b.cookies["sessionId"] = "Z" * 43
-        for method, path, body in routes:
+        # No cookie is 401 before a parameter is looked at; with one, a bad
+        # parameter is 400 before the database is asked about the session.
+        bad = [("DELETE", "/trash?count=x", None)] if who == "no cookie" else []
+        for method, path, body in routes + bad:
             r = send(b, method, path, body, headers={"If-Match": etag})
             check_error(r, 401, f"{who}: {method} {path}", LOGIN_REQUIRED)
     eq((memo_row(env, m["id"]), memo_row(env, trashed["id"])), before, "rows unchanged")
@@ -1333,6 +1337,22 @@ def api_edit_locks_its_memo_only(env):
         eq(delete(b, f"/memo/{gone}").status, 204, "DELETE another")
         eq(delete(b, f"/trash/{gone}").status, 204, "purge with the session's row held")
     eq(memo_row(env, i)["text"], "잠금 시험 메모, 고침", "the edit is stored")
+
+
+@test
+def api_trash_empty_leaves_session_unlocked(env):
+    """Emptying the trash with the count shown locks the trash, not the session's row: with that row held in share mode (as a POST with the same session holds it), DELETE /trash?count= answers at once"""
+    b = logged_in(env, "API 비우기 잠금")
+    gone = new(b, "비울 메모")[0]["id"]
+    eq(delete(b, f"/memo/{gone}").status, 204, "to the trash")
+    key = sha256_hex(b.cookies["sessionId"])
+    # A POST reads its session in share mode (INSERT ... SELECT); the
+    # count read the session joined, FOR UPDATE, and waited on it.
+    with row_held(env, f"SELECT 'held' FROM sessions WHERE session_key = '{key}'"
+                  " LOCK IN SHARE MODE", "the session's row, shared"):
+        r = b.request("DELETE", "/trash?count=1", timeout=15)
+        eq((r.status, r.json()), (200, {"purged": 1}), "emptied with the session's row shared")
+    eq(memo_row(env, gone), None, "the memo is gone")
 
 
 @test
