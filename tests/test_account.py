@@ -1019,7 +1019,9 @@ def withdraw_cut(env, name, lock_sql, waits_in, extra_memos=0):
             got = env.db.query(where, database=None)
             if got:
                 return got[0]
-            time.sleep(0.02)
+            # MariaDB refreshes what INNODB_TRX shows only when it was
+            # not read for 0.1 s: a faster loop kept reading a stale copy.
+            time.sleep(0.2)
         raise lib.Failed(f"timed out waiting for: {where}")
     try:
         waiting("SELECT 1 FROM information_schema.PROCESSLIST"
