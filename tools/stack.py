@@ -168,7 +168,7 @@ def threads_stopped(pid):
         try:
             with open(os.path.join(task, tid, "stat"), "rb") as f:
                 state = f.read().rpartition(b")")[2].split()[0]
-        except (FileNotFoundError, ProcessLookupError, IndexError):
+        except (FileNotFoundError, IndexError):
             continue        # a thread that ended meanwhile
         if state not in (b"T", b"t"):
             return False
