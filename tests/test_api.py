@@ -1384,6 +1384,48 @@ def api_prune_locks_its_memo_only(env):
 
 
 @test
+def api_edit_leaves_other_users_free(env):
+    """An edit of the newest memo held open (waiting at its tags, its revision, memo and search copy written) holds up no one else: another user's POST, PATCH, DELETE and purge answer at once"""
+    import threading
+    import time
+    from test_fault import waiting_edit
+    other = logged_in(env, "API 잠금 남")
+    mine = new(other, "#남 먼저")[0]
+    b = logged_in(env, "API 잠금 편집")
+    m, etag = new(b, "#가 가장 새 메모")
+    answer = {}
+
+    def edit():
+        answer["r"] = patch(b, m["id"], {"text": "#나 가장 새 메모, 고침"}, if_match=etag,
+                            timeout=15)
+    # Its one tag row by its whole key: that row alone, no gap.
+    with row_held(env, f"SELECT 'held' FROM memo_tag WHERE memo_id = {int(m['id'])}"
+                  " AND tag_key = '가' FOR UPDATE", "the edited memo's tag"):
+        t = threading.Thread(target=edit)
+        t.start()
+        try:
+            check(waiting_edit(env, time.monotonic() + 10) is not None,
+                  "the edit waits at its tags, the rest written")
+            # Its search copy was updated through memo_search_memo, not
+            # unique: the gap after the newest memo was locked with it, and
+            # a POST's search copy (a higher id) waited for it (503).
+            r = other.post_json("/memo", {"text": "#남 나중에"}, timeout=15)
+            eq(r.status, 200, f"another user's POST: {r.body[:200]!r}")
+            later = r.json()
+            r = patch(other, later["id"], {"text": "#다른 나중에, 고침"}, timeout=15)
+            eq(r.status, 200, f"another user's PATCH: {r.body[:200]!r}")
+            eq(delete(other, f"/memo/{mine['id']}").status, 204, "another user's DELETE")
+            eq(delete(other, f"/trash/{mine['id']}").status, 204, "another user's purge")
+        finally:
+            t.join(20)
+    # Held past its read timeout (2 s here) the edit gave up, whole.
+    r = answer["r"]
+    check(r.status in (200, 503), f"the held edit: {r.status} {r.body[:200]!r}")
+    want = "#나 가장 새 메모, 고침" if r.status == 200 else m["text"]
+    eq(get(b, m["id"])[0]["text"], want, "the held edit's memo")
+
+
+@test
 def api_under_prefix(env):
     """Every API path under the /memo/ mount: /memo/memo/{id}…, /memo/trash, /memo/tags"""
     b = Browser(env.web_prefix.url)
