@@ -40,7 +40,9 @@ try:
     # The search copy by memo_id alone (until 2026-12-04): the same work,
     # but it locked the gap after the memo in memo_search_memo.
     UP2_GAP = "UPDATE memo SET text = '고친 글 {n}', updated_at = UTC_TIMESTAMP(), pinned = 0, version = version + 1 WHERE id = {i}; UPDATE memo_search SET body = '고친 글 {n}' WHERE memo_id = {i}"
-    POST = "INSERT INTO memo (user_id, text, pinned, created_at) SELECT user_id, '새 글 {n}', 0, UTC_TIMESTAMP() FROM sessions WHERE session_key = '{h}' AND expires_at > UTC_TIMESTAMP(); INSERT INTO memo_search (user_id, memo_id, body) SELECT user_id, id, '새 글 {n}' FROM memo WHERE id = LAST_INSERT_ID()"
+    # The session's user as a value (common/db_stmt.def MEMO_INSERT; until
+    # 2026-12-04 an INSERT ... SELECT FROM sessions).
+    POST = "INSERT INTO memo (user_id, text, pinned, created_at) VALUES ((SELECT user_id FROM sessions WHERE session_key = '{h}' AND expires_at > UTC_TIMESTAMP()), '새 글 {n}', 0, UTC_TIMESTAMP()); INSERT INTO memo_search (user_id, memo_id, body) SELECT user_id, id, '새 글 {n}' FROM memo WHERE id = LAST_INSERT_ID()"
     shapes = {
       "begin commit": [],
       "lock (join)": [LOCKJ], "lock (subquery)": [LOCKS],

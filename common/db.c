@@ -104,6 +104,10 @@ fail_as(struct db *db, unsigned int n, const char *msg, const char *what)
 	const char *why = *msg ? msg : "(no reason given)";
 	int len = db_reason_len(n, why);
 
+	if (db != NULL && n != 0 && n == db->answer_error) {
+		db->last_error = n;
+		return E_NOTFOUND;
+	}
 	log_msg("database: %s: %u %.*s%s", what, n, len, why,
 	    why[len] != '\0' ? "(values withheld)" : "");
 	if (db != NULL) {
@@ -388,6 +392,17 @@ db_exec(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *affected)
 		*affected = (uint64_t)mysql_stmt_affected_rows(st);
 	db_end(st);
 	return E_OK;
+}
+
+enum err
+db_exec_or(struct db *db, enum stmt k, MYSQL_BIND *in, unsigned int n)
+{
+	enum err e;
+
+	db->answer_error = n;
+	e = db_exec(db, k, in, NULL);
+	db->answer_error = 0;
+	return e;
 }
 
 enum err

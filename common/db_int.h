@@ -57,6 +57,7 @@ struct db {
 	MYSQL_STMT	*st[ST__COUNT];
 	int		 failed;	/* something failed: do not reuse */
 	unsigned int	 last_error;	/* the server's, since the last BEGIN */
+	unsigned int	 answer_error;	/* db_exec_or: an answer, not a failure */
 	char		*opened_with;	/* the connection settings, joined */
 	struct db_row	 row;		/* single-row answers */
 };
@@ -118,6 +119,10 @@ enum err db_lock_refused(struct db *db, enum err e);
 /* Run a statement that returns no rows; *affected may be NULL. */
 enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);
+/* db_exec of statement k, for which the server's error n is an answer:
+ * E_NOTFOUND then, not logged, the connection kept. */
+enum err db_exec_or(struct db *db, enum stmt k, MYSQL_BIND *in,
+	    unsigned int n);
 /* The same with one string parameter. */
 enum err db_exec_str(struct db *db, enum stmt k, const char *param,
 	    uint64_t *affected);

@@ -1,6 +1,7 @@
 /* db_memo.c - memos, their revisions, tags and trash. */
 #include <stdlib.h>
 #include <string.h>
+#include <mysqld_error.h>
 #include "db_int.h"
 #include "fold.h"
 #include "log.h"
@@ -91,20 +92,17 @@ memo_insert(struct db *db, void *arg)
 	MYSQL_BIND in[4];
 	char stamp[20];
 	unsigned long long id;
-	uint64_t n = 0;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = stamp_now(stamp, out->created_at)) != E_OK)
 		return e;
-	bind_str(&in[0], a->t->text, a->t->len);
-	bind_int(&in[1], &a->pinned);
-	bind_cstr(&in[2], stamp);
-	bind_cstr(&in[3], a->hash);
-	if ((e = db_exec(db, ST_MEMO_INSERT, in, &n)) != E_OK)
-		return e;
-	if (n == 0)
-		return E_UNAUTH;
+	bind_cstr(&in[0], a->hash);
+	bind_str(&in[1], a->t->text, a->t->len);
+	bind_int(&in[2], &a->pinned);
+	bind_cstr(&in[3], stamp);
+	if ((e = db_exec_or(db, ST_MEMO_INSERT, in, ER_BAD_NULL_ERROR)) != E_OK)
+		return e == E_NOTFOUND ? E_UNAUTH : e;
 	id = (unsigned long long)mysql_insert_id(db->conn);
 	bind_str(&in[0], a->t->search, a->t->search_len);
 	bind_u64(&in[1], &id);
