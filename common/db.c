@@ -356,6 +356,36 @@ fail:
 }
 
 enum err
+db_named_lock(struct db *db, enum stmt k, MYSQL_BIND *in, int *got)
+{
+	MYSQL_BIND res[1];
+	MYSQL_STMT *st;
+	long long v = 0;
+	my_bool is_null = 0;
+	enum err e;
+
+	*got = 0;
+	if ((e = db_run(db, k, in, &st)) != E_OK)
+		return e;
+	memset(res, 0, sizeof(res));
+	res[0].buffer_type = MYSQL_TYPE_LONGLONG;
+	res[0].buffer = &v;
+	res[0].is_null = &is_null;
+	if (mysql_stmt_bind_result(st, res) != 0 || mysql_stmt_fetch(st) != 0)
+		e = db_fail(db, st, stmts[k].what);
+	else if (is_null || FAULT("lock_null")) {
+		/* 0 is another holder; NULL an error on the server (out of
+		 * memory, the thread killed).  Read as "busy", a server that
+		 * failed it every hour kept every memo-maint quiet, exit 0. */
+		log_msg("%s: the server gave no answer (NULL)", stmts[k].what);
+		e = E_DB;
+	} else
+		*got = v == 1;
+	db_end(st);
+	return e;
+}
+
+enum err
 db_exists(struct db *db, enum stmt k, MYSQL_BIND *in, enum err none)
 {
 	MYSQL_STMT *st;
@@ -482,18 +512,6 @@ db_deadlocked(struct db *db, enum err e)
 	 * process keeps it. */
 	db->failed = 0;
 	return 1;
-}
-
-enum err
-db_lock_refused(struct db *db, enum err e)
-{
-	if (e != E_DB || (db->last_error != ER_LOCK_WAIT_TIMEOUT &&
-	    db->last_error != MYSQL_ER_LOCK_NOWAIT))
-		return e;
-	/* Only that statement failed (db_run dropped it): the connection is
-	 * sound, so a FastCGI process keeps it. */
-	db->failed = 0;
-	return E_CONFLICT;
 }
 
 static enum err

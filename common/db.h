@@ -301,9 +301,9 @@ struct db_import_source {
  * Add the memos src gives to the user's, in one transaction: a memo whose
  * text and created_at equal one the user has (or one added before it) is
  * skipped (dupset.h: in time linear in the file, whatever its times).
- * E_CONFLICT while the user's row is held (another import of
- * theirs still runs), E_UNAUTH if the session (by its hash) has ended by
- * then: nothing is written.  Any failure, an error from next() included,
+ * E_CONFLICT while another import of theirs still runs (the account's
+ * import lock, IMPORT_GATE), E_UNAUTH if the session (by its hash) has
+ * ended by then: nothing is written.  Any failure, an error from next() included,
  * rolls everything back; a deadlock's victim runs again from the
  * first memo.
  */

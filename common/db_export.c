@@ -324,8 +324,7 @@ import_all(struct db *db, void *arg)
 	*a->imported = *a->skipped = 0;
 	bind_cstr(&in[0], a->user_id);
 	bind_cstr(&in[1], a->session_hash);
-	if ((e = db_lock_refused(db, db_exists(db, ST_IMPORT_LOCK, in,
-	    E_UNAUTH))) != E_OK ||
+	if ((e = db_exists(db, ST_IMPORT_LOCK, in, E_UNAUTH)) != E_OK ||
 	    (e = dupset_new(&ds)) != E_OK ||
 	    (e = import_dupset(db, a->user_id, a->src, ds)) != E_OK)
 		goto out;
@@ -349,9 +348,22 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
     const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
 {
 	struct import a = { session_hash, user_id, src, imported, skipped };
-	enum err e = db_txn(db, import_all, &a);
+	MYSQL_BIND in[1];
+	int got;
+	enum err e;
 
-	if (e != E_OK)
+	*imported = *skipped = 0;
+	bind_cstr(&in[0], user_id);
+	if ((e = db_named_lock(db, ST_IMPORT_GATE, in, &got)) != E_OK)
+		return e;
+	if (!got)
+		return E_CONFLICT;
+	if ((e = db_txn(db, import_all, &a)) != E_OK)
 		*imported = *skipped = 0;
+	/* Given back whatever came of it (a FastCGI process keeps its
+	 * connection); a connection that failed is closed, and with it the
+	 * lock. */
+	if (!db->failed)
+		(void)db_exec(db, ST_IMPORT_GATE_END, in, NULL);
 	return e;
 }

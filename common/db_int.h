@@ -108,14 +108,13 @@ enum err db_fail(struct db *db, MYSQL_STMT *st, const char *what);
 enum err db_run(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    MYSQL_STMT **out);
 void	 db_end(MYSQL_STMT *st);
+/* Run statement k, a GET_LOCK(name, 0): *got 1 if this connection now
+ * holds the lock, 0 if another does; E_DB if the server answered NULL. */
+enum err db_named_lock(struct db *db, enum stmt k, MYSQL_BIND *in, int *got);
 /* Run statement k for whether it finds a row: E_OK if it does, `none` if
  * not (or the failure). */
 enum err db_exists(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    enum err none);
-/* e, or E_CONFLICT if it is a locking read's NOWAIT refusal (another
- * transaction holds the row): 1205 at once from MariaDB, 3572 from
- * MySQL 8. */
-enum err db_lock_refused(struct db *db, enum err e);
 /* Run a statement that returns no rows; *affected may be NULL. */
 enum err db_exec(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    uint64_t *affected);

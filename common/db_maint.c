@@ -8,32 +8,7 @@
 enum err
 db_maint_lock(struct db *db, int *got)
 {
-	MYSQL_BIND res[1];
-	MYSQL_STMT *st;
-	long long v = 0;
-	my_bool is_null = 0;
-	enum err e;
-
-	*got = 0;
-	if ((e = db_run(db, ST_MAINT_LOCK, NULL, &st)) != E_OK)
-		return e;
-	memset(res, 0, sizeof(res));
-	res[0].buffer_type = MYSQL_TYPE_LONGLONG;
-	res[0].buffer = &v;
-	res[0].is_null = &is_null;
-	if (mysql_stmt_bind_result(st, res) != 0 || mysql_stmt_fetch(st) != 0)
-		e = db_fail(db, st, db_what(ST_MAINT_LOCK));
-	else if (is_null || FAULT("maint_lock_null")) {
-		/* 0 is another holder; NULL an error on the server (out of
-		 * memory, the thread killed).  Read as "busy", a server that
-		 * failed it every hour kept every instance quiet, exit 0. */
-		log_msg("%s: the server gave no answer (NULL)",
-		    db_what(ST_MAINT_LOCK));
-		e = E_DB;
-	} else
-		*got = v == 1;
-	db_end(st);
-	return e;
+	return db_named_lock(db, ST_MAINT_LOCK, NULL, got);
 }
 
 /* Run statement k (a bounded DELETE, a transaction of its own) until it

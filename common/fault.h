@@ -28,8 +28,8 @@
  *   answer_nomem     making the JSON of one memo's answer fails
  *   json_nomem       the text of a whole JSON answer cannot be made
  *                    (resp_json: GET /tags, an error's body, ...)
- *   maint_lock_null  memo-maint's GET_LOCK answers NULL (a server error,
- *                    not another holder)
+ *   lock_null        a GET_LOCK (memo-maint's, an import's) answers NULL
+ *                    (a server error, not another holder)
  * The request names it in an X-Memo-Fault header (HTTP_X_MEMO_FAULT), else
  * MEMO_FAULT in the process's environment does.  The header is for FastCGI
  * mode: there one process serves request after request, and its

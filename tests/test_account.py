@@ -16,7 +16,8 @@ import urllib.parse
 import lib
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
                  sha256_hex, start_login, test)
-from test_api import check_error, handler_reads, many_memos, row_held
+from test_api import (check_error, handler_reads, import_gate_held, many_memos, request_held,
+                      row_held)
 from test_e2e import logged_in
 from test_fault import raw_request
 
@@ -490,15 +491,19 @@ def export_import_round_trip(env):
     say(f"{n} memos and {rows['memo_revision']} revisions there and back")
 
 
+def memos_file(texts, created_at):
+    """An import file of live memos with these texts, all written at one time."""
+    return {"format": "memo-export", "version": 1, "memos": [
+        {"text": t, "created_at": created_at} for t in texts]}
+
+
 @test
 def import_one_at_a_time(env):
-    """POST /import while another import into the account runs (its user's row held, as an import holds it): 409 at once with the reason, nothing written; afterwards the same file imports (a session ended while the file is read: account.bats)"""
+    """POST /import while another import into the account runs (its lock held, as an import holds it): 409 at once with the reason, nothing written; afterwards the same file imports (a session ended while the file is read: account.bats)"""
     b = logged_in(env, "가져오기 차례")
     uid = naver_id("가져오기 차례")
-    f = {"format": "memo-export", "version": 1, "memos": [
-        {"text": f"차례 {i}", "created_at": "2020-01-01T00:00:00Z"} for i in range(300)]}
-    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
-                  "the user's row"):
+    f = memos_file([f"차례 {i}" for i in range(300)], "2020-01-01T00:00:00Z")
+    with import_gate_held(env, uid):
         t0 = time.monotonic()
         r = import_file(b, f)
         check_error(r, 409, "an import while another runs", {
@@ -509,6 +514,26 @@ def import_one_at_a_time(env):
     eq(import_file(b, f).json(), {"imported": 300, "skipped": 0}, "once the other is done")
     eq(import_file(b, f).json(), {"imported": 0, "skipped": 300}, "and again: all skipped")
     eq(rows_of(env, uid)["memo"], 300, "each memo once")
+
+
+@test
+def import_leaves_the_account_usable(env):
+    """While an import runs (held at its first memo's tags), the same person's POST from another tab goes through: the import shares the user's row, as a POST does, and locks only other imports out; then the import completes"""
+    b = logged_in(env, "가져오는 동안")
+    uid = naver_id("가져오는 동안")
+    f = memos_file([f"#가져옴 메모 {i}" for i in range(3)], "2021-01-01T00:00:00Z")
+    top = int(env.db.query("SELECT IFNULL(MAX(memo_id), 0) FROM memo_tag")[0][0])
+    # The gap above every memo's tags: the import's first tag goes there.
+    with request_held(env, f"SELECT memo_id FROM memo_tag WHERE memo_id > {top} FOR UPDATE;"
+                      " SELECT 'held'", "the tags' last gap", lambda: import_file(b, f),
+                      "INSERT INTO memo_tag") as answer:
+        # It held the user's row FOR UPDATE: the POST waited for it (the
+        # foreign key's check), 503 after the read timeout.
+        r = b.post_json("/memo", {"text": "가져오는 중에 쓴 메모"}, timeout=15)
+        eq(r.status, 200, f"a POST meanwhile: {r.body[:200]!r}")
+    eq((answer["r"].status, answer["r"].json()), (200, {"imported": 3, "skipped": 0}),
+       "the import, once its tags could go in")
+    eq(rows_of(env, uid)["memo"], 4, "its three memos and the POST's")
 
 
 @test

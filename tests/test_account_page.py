@@ -16,7 +16,7 @@ import urllib.parse
 from chromium import Chromium
 from lib import Browser, check, code_for, eq, naver_id, start_login, test
 from test_account import TABLES, fill, rows_of
-from test_api import row_held
+from test_api import import_gate_held
 from test_page import CONTRAST, FAIL_LATE, FOCUSED
 
 OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
@@ -162,8 +162,7 @@ def page_account_import(env):
         msg = wd.text("#status")
         check("가져오지 못했습니다" in msg and "memos[0].created_at" in msg, msg)
         eq(rows_of(env, uid)["memo"], 5, "nothing added")
-        with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
-                      "the user's row, as another import holds it"):
+        with import_gate_held(env, uid):
             wd.type("#import-file", fresh)
             wd.click("#import-go")
             wd.wait("return document.getElementById('status').textContent.indexOf("

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import threading
 import time
 import unicodedata
 import urllib.parse
@@ -1291,10 +1292,10 @@ def api_two_tabs(env):
 
 
 @contextlib.contextmanager
-def row_held(env, select, what):
+def row_held(env, select, what, release="ROLLBACK"):
     """Another transaction holding the row(s) that `select` (a SELECT
     'held' ... FOR UPDATE) locks, for the body of the with; checked still
-    held at its end."""
+    held at its end, then released by `release`."""
     holder = sql_session(env.db)
     try:
         holder.stdin.write(f"BEGIN; {select};\n")
@@ -1306,7 +1307,7 @@ def row_held(env, select, what):
         # closed connection, and rolls its transaction back, a moment
         # later, and a test's next request could still find the row held
         # (an import's NOWAIT lock did: 409).
-        holder.stdin.write("ROLLBACK; SELECT 'released';\n")
+        holder.stdin.write(f"{release}; SELECT 'released';\n")
         holder.stdin.flush()
         eq(holder.stdout.readline().strip(), "released", f"{what} released")
     finally:
@@ -1339,6 +1340,41 @@ def api_edit_locks_its_memo_only(env):
         eq(delete(b, f"/memo/{gone}").status, 204, "DELETE another")
         eq(delete(b, f"/trash/{gone}").status, 204, "purge with the session's row held")
     eq(memo_row(env, i)["text"], "잠금 시험 메모, 고침", "the edit is stored")
+
+
+def import_gate_held(env, uid):
+    """Another connection holding the lock an import into user uid's
+    account takes (common/db_stmt.def IMPORT_GATE), as a running import
+    holds it, for the body of the with."""
+    name = f"CONCAT('memo-import.', SHA1(CONCAT(DATABASE(), '/', '{uid}')))"
+    return row_held(env, f"SELECT IF(GET_LOCK({name}, 0) = 1, 'held', 'not held')",
+                    "the account's import lock", release=f"DO RELEASE_LOCK({name})")
+
+
+@contextlib.contextmanager
+def request_held(env, select, what, request, waits_at):
+    """request() in a thread of its own while another transaction holds
+    what `select` locks (row_held); the body of the with runs once the
+    request waits at its statement starting `waits_at`.  The request's
+    answer is answer["r"] after the with: the lock is released, then the
+    thread joined."""
+    answer = {}
+    t = threading.Thread(target=lambda: answer.update(r=request()))
+    try:
+        with row_held(env, select, what):
+            t.start()
+            waiting = False
+            for _ in range(200):
+                if env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                                f" WHERE INFO LIKE '{waits_at}%'")[0][0] != "0":
+                    waiting = True
+                    break
+                time.sleep(0.05)
+            check(waiting, f"the request waits at {waits_at}")
+            yield answer
+    finally:
+        if t.is_alive():
+            t.join(20)
 
 
 @test
@@ -1388,38 +1424,28 @@ def api_prune_locks_its_memo_only(env):
 @test
 def api_edit_leaves_other_users_free(env):
     """An edit of the newest memo held open (waiting at its tags, its revision, memo and search copy written) holds up no one else: another user's POST, PATCH, DELETE and purge answer at once"""
-    import threading
-    from test_fault import waiting_edit
     other = logged_in(env, "API 잠금 남")
     mine = new(other, "#남 먼저")[0]
     b = logged_in(env, "API 잠금 편집")
     m, etag = new(b, "#가 가장 새 메모")
-    answer = {}
 
     def edit():
-        answer["r"] = patch(b, m["id"], {"text": "#나 가장 새 메모, 고침"}, if_match=etag,
-                            timeout=15)
+        return patch(b, m["id"], {"text": "#나 가장 새 메모, 고침"}, if_match=etag, timeout=15)
     # Its one tag row by its whole key: that row alone, no gap.
-    with row_held(env, f"SELECT 'held' FROM memo_tag WHERE memo_id = {int(m['id'])}"
-                  " AND tag_key = '가' FOR UPDATE", "the edited memo's tag"):
-        t = threading.Thread(target=edit)
-        t.start()
-        try:
-            check(waiting_edit(env, time.monotonic() + 10) is not None,
-                  "the edit waits at its tags, the rest written")
-            # Its search copy was updated through memo_search_memo, not
-            # unique: the gap after the newest memo was locked with it, and
-            # a POST's search copy (a higher id) waited for it (503).
-            r = other.post_json("/memo", {"text": "#남 나중에"}, timeout=15)
-            eq(r.status, 200, f"another user's POST: {r.body[:200]!r}")
-            later = r.json()
-            r = patch(other, later["id"], {"text": "#다른 나중에, 고침"}, timeout=15)
-            eq(r.status, 200, f"another user's PATCH: {r.body[:200]!r}")
-            eq(delete(other, f"/memo/{mine['id']}").status, 204, "another user's DELETE")
-            eq(delete(other, f"/trash/{mine['id']}").status, 204, "another user's purge")
-        finally:
-            t.join(20)
-    # Held past its read timeout (2 s here) the edit gave up, whole.
+    with request_held(env, f"SELECT 'held' FROM memo_tag WHERE memo_id = {int(m['id'])}"
+                      " AND tag_key = '가' FOR UPDATE", "the edited memo's tag", edit,
+                      "DELETE FROM memo_tag") as answer:
+        # Its search copy was updated through memo_search_memo, not
+        # unique: the gap after the newest memo was locked with it, and a
+        # POST's search copy (a higher id) waited for it (503).
+        r = other.post_json("/memo", {"text": "#남 나중에"}, timeout=15)
+        eq(r.status, 200, f"another user's POST: {r.body[:200]!r}")
+        r = patch(other, r.json()["id"], {"text": "#다른 나중에, 고침"}, timeout=15)
+        eq(r.status, 200, f"another user's PATCH: {r.body[:200]!r}")
+        eq(delete(other, f"/memo/{mine['id']}").status, 204, "another user's DELETE")
+        eq(delete(other, f"/trash/{mine['id']}").status, 204, "another user's purge")
+    # On a slow machine, held past its read timeout (2 s here), the edit
+    # gives up, whole.
     r = answer["r"]
     check(r.status in (200, 503), f"the held edit: {r.status} {r.body[:200]!r}")
     want = "#나 가장 새 메모, 고침" if r.status == 200 else m["text"]
@@ -1429,35 +1455,18 @@ def api_edit_leaves_other_users_free(env):
 @test
 def api_post_waits_for_no_other_user(env):
     """A POST whose user's row is held (as a withdrawal or an import holds it) waits alone: another user's POST goes through; with no live session a POST is 401, not a failure in the log"""
-    import threading
     held = logged_in(env, "API 잠긴 사용자")
     b = logged_in(env, "API 잠기지 않은 사용자")
-    answer = {}
-
-    def post():
-        answer["r"] = held.post_json("/memo", {"text": "기다리는 메모"}, timeout=15)
-    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{naver_id('API 잠긴 사용자')}'"
-                  " FOR UPDATE", "the user's row"):
-        t = threading.Thread(target=post)
-        t.start()
-        try:
-            waited = None
-            for _ in range(100):
-                rows = env.db.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                                    " WHERE INFO LIKE 'INSERT INTO memo %'")
-                if int(rows[0][0]) > 0:
-                    waited = True
-                    break
-                time.sleep(0.05)
-            check(waited, "the held user's POST is waiting for the row")
-            # As INSERT ... SELECT it held memo's AUTO_INCREMENT lock while
-            # it waited, and this one waited for that (503 after 2 s, the
-            # read timeout).  Not timed: with one FastCGI process (valgrind,
-            # sanitizers) this one also waits for the process.
-            r = b.post_json("/memo", {"text": "남의 메모"}, timeout=15)
-            eq(r.status, 200, f"another user's POST: {r.body[:200]!r}")
-        finally:
-            t.join(20)
+    with request_held(env, f"SELECT 'held' FROM `user` WHERE id = '{naver_id('API 잠긴 사용자')}'"
+                      " FOR UPDATE", "the user's row",
+                      lambda: held.post_json("/memo", {"text": "기다리는 메모"}, timeout=15),
+                      "INSERT INTO memo ") as answer:
+        # As INSERT ... SELECT it held memo's AUTO_INCREMENT lock while it
+        # waited, and this one waited for that (503 after 2 s, the read
+        # timeout).  Not timed: with one FastCGI process (valgrind,
+        # sanitizers) this one also waits for the process.
+        r = b.post_json("/memo", {"text": "남의 메모"}, timeout=15)
+        eq(r.status, 200, f"another user's POST: {r.body[:200]!r}")
     check(answer["r"].status in (200, 503), f"the held user's POST: {answer['r'].status}")
     # The statement fails then (a NULL user), an answer not to be logged.
     logged = cgi_log(env)

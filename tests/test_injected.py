@@ -41,7 +41,7 @@ import urllib.parse
 
 import lib
 from test_account import TABLES, everything, rows_of
-from test_api import row_held
+from test_api import import_gate_held
 from test_fastcgi import connections
 from lib import Browser, check, code_for, eq, naver_id, run_cgi, sha256_hex, test, to_naver
 
@@ -309,7 +309,7 @@ def import_at_one_time(env, cookie, texts, fault="none"):
 
 @test
 def import_refused_keeps_connection(env):
-    """Injected (no fault): POST /import while the account's row is held (as another import holds it): 409 at once, nothing written, MariaDB's 1205 logged; the connection is sound, so a FastCGI process keeps it for its next import"""
+    """Injected (no fault): POST /import while the account's import lock is held (as another import holds it): 409 at once, nothing written, nothing logged; the connection is sound, so a FastCGI process keeps it for its next import"""
     uid = "inj-import-held"
     cookie = session(env, uid)
 
@@ -321,12 +321,11 @@ def import_refused_keeps_connection(env):
     before = connections(env)
     # The refused import carries a memo of its own: had it written it, the
     # next import of the same file would skip it.
-    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
-                  "the user's row"):
+    with import_gate_held(env, uid):
         r, err = send("거절된 가져오기")
     eq((r.status, r.json()), (409, {"error": "another import into this account is still"
                                     " running: try again when it has finished"}), "refused")
-    check("import lock: 1205" in err, f"the log: {err!r}")
+    eq(err, "", "the log")
     eq(send("거절된 가져오기")[0].json(), {"imported": 1, "skipped": 0},
        "the next import: the refused one wrote nothing")
     if getattr(env, "fastcgi", None) is not None:
@@ -658,12 +657,17 @@ def import_and_trash_deadlock_run_again(env):
         eq(rows(), whole, f"{victim.group(1)} a victim once: each memo written once")
         env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
     memo = ["import memo", "search copy insert", "tag insert"]
-    # The user's row locked (and the session seen live) first; then the
-    # user's memos at each of the file's three times (dupset.h); then the
-    # memos, oldest first.
+    # Before the transaction, the account's import lock (not run again: a
+    # deadlock there ends the request, nothing written).  In it, the
+    # user's row shared (and the session seen live) first; then the user's
+    # memos at each of the file's three times (dupset.h); then the memos,
+    # oldest first.  The lock given back after the COMMIT: failing, it
+    # closes the connection, which gives it back (the next request's import
+    # takes it).
     statements = (["import lock"] + ["import duplicate check"] * 3 + memo + memo +
                   ["import revision"] + memo)
-    eq(seen, [("session lookup", 503, False)] + [(what, 200, True) for what in statements],
+    eq(seen, [("session lookup", 503, False), ("import gate", 503, False)] +
+       [(what, 200, True) for what in statements] + [("import gate release", 200, False)],
        "each statement a victim: (statement, status, run again)")
     r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",
                     SCRIPT_NAME="/trash", QUERY_STRING="count=2", HTTP_COOKIE=cookie)

@@ -263,7 +263,7 @@ def maint_lock_null_is_a_failure(env):
     b = logged_in(env, "잠금 NULL")
     settle(env, "purge")
     old = trashed_memo(env, b, "잠금이 NULL일 때 #휴지", 40)
-    p = maint(env, fault="maint_lock_null")
+    p = maint(env, fault="lock_null")
     eq((p.returncode, p.stdout), (1, ""), "exit 1, no step run")
     check("maintenance lock: the server gave no answer (NULL)" in p.stderr and
           "failed: " in p.stderr, f"stderr says why: {p.stderr!r}")
