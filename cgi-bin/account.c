@@ -14,7 +14,7 @@
  *   that is not one of the user's live sessions (another user's included).
  * Both: 401 without a live session, 503 when the database is down.
  * (POST /logout?all=1 ends them all: logout.cgi; the withdrawal starts at
- * GET /login?intent=withdraw: login.cgi.)
+ * POST /login?intent=withdraw: login.cgi.)
  */
 #include <json-c/json.h>
 #include "app.h"

@@ -30,13 +30,16 @@
  * Returns 401 if the session it was started from is no longer live.
  * Returns 403 (a Korean page) if the Naver account that confirmed is not
  * the session's user: nothing is deleted, nothing unlinked.
- * Otherwise unlinks memo from the person's Naver account (grant_type=
- * delete with the fresh access token), then deletes the user and every row
- * of theirs in one transaction and answers 200, a Korean page saying it is
- * done, with the sessionId cookie expired.  If the unlink fails the data
- * is deleted all the same (the person asked for it): the page says the
- * link is still there and how to remove it at Naver, the log says why.
- * If the database fails during the deletion nothing is deleted (503).
+ * Otherwise deletes the user and every row of theirs in one transaction,
+ * then unlinks memo from the person's Naver account (grant_type=delete
+ * with the fresh access token), and answers 200, a Korean page saying it
+ * is done, with the sessionId cookie expired.  If the unlink fails the
+ * data is deleted all the same (the person asked for it): the page says
+ * the link is still there and how to remove it at Naver, the log says why.
+ * If the database fails during the deletion nothing is deleted, nothing
+ * unlinked (503).  A user deleted meanwhile by another withdrawal (another
+ * device's) is withdrawn: this one unlinks and says it is done, as the
+ * other may have failed to unlink.
  */
 #include <stdio.h>
 #include <string.h>
@@ -264,15 +267,22 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	/* The data first, then the link: an erase that fails leaves both as
 	 * they were (the person can simply try again), and a link that
 	 * cannot be removed is what the page explains how to remove. */
-	if ((e = db_account_erase(ctx->db, me.id, &memos)) != E_OK) {
+	e = db_account_erase(ctx->db, me.id, &memos);
+	if (e != E_OK && e != E_NOTFOUND) {
 		log_msg("withdrawal: nothing deleted, naver link kept (%s)",
 		    err_text(e));
 		goto out;
 	}
 	unlinked = unlink_at_naver(&ctx->cfg, token);
 	explicit_bzero(token, sizeof(token));
-	log_msg("withdrawal: a user and %llu memos deleted, naver link %s",
-	    (unsigned long long)memos, unlinked ? "removed" : "kept");
+	if (e == E_NOTFOUND)
+		log_msg("withdrawal: the user was deleted meanwhile (another "
+		    "withdrawal), naver link %s", unlinked ? "removed" : "kept");
+	else
+		log_msg("withdrawal: a user and %llu memos deleted, naver link "
+		    "%s", (unsigned long long)memos, unlinked ? "removed" :
+		    "kept");
+	e = E_OK;
 	if (sess_set_cookie(expire, sizeof(expire), &ctx->req, &ctx->cfg,
 	    SESS_COOKIE, "", 0) != 0)
 		expire[0] = '\0';

@@ -897,6 +897,29 @@ def withdraw_success(env):
 
 
 @test
+def withdraw_on_two_devices_at_once(env):
+    """Two devices withdrawing at once: the second, waiting for the user's row while the first deletes it, finds the user gone and still unlinks at Naver (the first's unlink may have failed) and says it is done, 200"""
+    name = "두 기기 탈퇴"
+    (b, phone), uid = member(env, name)
+    double_reset(env)
+    gone = (f"DELETE FROM memo WHERE user_id = '{uid}'; DELETE FROM sessions WHERE user_id ="
+            f" '{uid}'; DELETE FROM `user` WHERE id = '{uid}'; COMMIT")
+    # The other device's withdrawal, as it holds the row, then commits.
+    with request_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
+                      "the user's row", lambda: withdraw(phone, name), "SELECT id FROM `user`",
+                      release=gone) as answer:
+        pass
+    r = answer["r"]
+    # It answered 404 (the user gone) and left the link.
+    eq(r.status, 200, f"status: {r.text[:300]}")
+    check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text,
+          "the Korean page says it is done")
+    eq(len(unlinks(env)), 1, "unlinked at Naver")
+    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "nothing of the user left")
+    eq(b.get("/memo").status, 401, "the first device logged out")
+
+
+@test
 def withdraw_other_account(env):
     """Withdrawal confirmed at Naver by another account: 403 Korean page, nothing deleted, nothing unlinked"""
     name = "진짜 주인"

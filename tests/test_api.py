@@ -1352,16 +1352,16 @@ def import_gate_held(env, uid):
 
 
 @contextlib.contextmanager
-def request_held(env, select, what, request, waits_at):
+def request_held(env, select, what, request, waits_at, release="ROLLBACK"):
     """request() in a thread of its own while another transaction holds
     what `select` locks (row_held); the body of the with runs once the
     request waits at its statement starting `waits_at`.  The request's
-    answer is answer["r"] after the with: the lock is released, then the
-    thread joined."""
+    answer is answer["r"] after the with: the lock is released (by
+    `release`), then the thread joined."""
     answer = {}
     t = threading.Thread(target=lambda: answer.update(r=request()))
     try:
-        with row_held(env, select, what):
+        with row_held(env, select, what, release):
             t.start()
             waiting = False
             for _ in range(200):
