@@ -672,7 +672,7 @@ BAD_FILES = [
 
 @test
 def import_malformed(env):
-    """POST /import of a malformed file: 400 naming what is wrong, and nothing imported (one transaction); 415 for another type"""
+    """POST /import of a malformed file: 400 naming what is wrong, and nothing imported (one transaction); 415 for another type, 401 before it without a live session"""
     b = logged_in(env, "잘못된 파일")
     b.post_json("/memo", {"text": "원래 있던 것"})
     before = everything(env)
@@ -686,6 +686,11 @@ def import_malformed(env):
         seen.append(msg)
     r = import_file(b, {"format": "memo-export", "version": 1, "memos": []}, ctype="text/plain")
     eq(r.status, 415, "text/plain")
+    # The session asked first (README): no file is read for a dead one.
+    gone = Browser(env.web.url)
+    gone.cookies["sessionId"] = "A" * 43
+    r = import_file(gone, b"not even JSON", ctype="text/plain")
+    eq((r.status, r.json()), (401, {"error": "login required"}), "text/plain, no live session")
     eq(everything(env), before, "no table changed")
     say("; ".join(seen[:6]) + " …")
 
