@@ -228,6 +228,17 @@ def tag_list_cut_in_second_batch(env):
 
 
 @test
+def memo_lookup_session_check_fails(env):
+    """Injected: GET /memo/{id} of no memo of the user, where the second question, whether the session is live at all (401 or 404), cannot be answered: 503, not a 404 that says the memo does not exist"""
+    cookie = session(env, "inj-lookup", memos=1)
+    r, _ = inject(env, "memo", "none", HTTP_COOKIE=cookie, PATH_INFO="/999999999")
+    eq((r.status, r.json()), (404, {"error": "not found"}), "without the fault")
+    r, err = inject(env, "memo", "db_run_fails:2", HTTP_COOKIE=cookie, PATH_INFO="/999999999")
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "the session's check failing")
+    check("database: session check: 0 (no reason given)" in err, f"the log: {err!r}")
+
+
+@test
 def tag_list_tags_nomem(env):
     """Injected: GET /memo?tag= where a memo's tags cannot be made (out of memory): a clean 500 'out of memory' and the reason logged, not a list that leaves the memo out as if untagged, nor a 503 blaming the database"""
     cookie = session(env, "inj-tagmem", memos=2, text="CONCAT('주입 메모 ', n, ' #주입')")
