@@ -30,8 +30,11 @@ login_write(struct db *db, void *arg)
 
 	bind_cstr(&b[0], a->user_id);
 	bind_cstr(&b[1], a->name);
-	bind_cstr(&b[2], a->name);
-	if ((e = db_exec(db, ST_USER_UPSERT, b, NULL)) != E_OK)
+	if ((e = db_exists(db, ST_USER_SAME, b, E_NOTFOUND)) == E_NOTFOUND) {
+		bind_cstr(&b[2], a->name);
+		e = db_exec(db, ST_USER_UPSERT, b, NULL);
+	}
+	if (e != E_OK)
 		return e;
 	if (a->old_hash != NULL) {
 		bind_cstr(&b[0], a->old_hash);

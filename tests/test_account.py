@@ -537,6 +537,22 @@ def import_leaves_the_account_usable(env):
 
 
 @test
+def login_while_the_user_row_is_shared(env):
+    """Logging in again by the same name while the user's row is shared (as an import shares it for its whole run): 302 with a session, the row unchanged; it was upserted, which waited for the row (503)"""
+    name = "가져오는 중 로그인"
+    login_as(env, name)
+    uid = naver_id(name)
+    row = f"SELECT id, name, created_at FROM `user` WHERE id = '{uid}'"
+    before = env.db.query(row)
+    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' LOCK IN SHARE MODE",
+                  "the user's row, shared"):
+        b = login_as(env, name, ua="다른 기기")
+        eq(b.get("/memo").status, 200, "the new session serves")
+    eq(env.db.query(row), before, "the user's row as it was")
+    eq(rows_of(env, uid)["sessions"], 2, "a session on each device")
+
+
+@test
 def import_rules(env):
     """POST /import: duplicates by text and created_at only (against the file and the account, its trash included, which the import leaves as it is), order kept by id, times and pins as given, over-512-KiB files accepted, a file without memos"""
     b = logged_in(env, "가져오기 규칙")

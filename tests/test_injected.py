@@ -587,8 +587,10 @@ def login_deadlock_run_again(env):
         if r.status == 302:
             eq(inject(env, "memo", "none", HTTP_COOKIE=new_session(r))[0].status, 200,
                f"{victim.group(1)} a victim: the new session works")
+    # The user known by this name (from the second login on): checked,
+    # not upserted (USER_SAME).
     eq(seen, [("state use", 503, False), ("state sweep", 302, False),
-              ("user upsert", 302, True), ("session create", 302, True),
+              ("user check", 302, True), ("session create", 302, True),
               ("session cap", 302, False), ("session sweep", 302, False)],
        "each statement a victim: (statement, status, run again)")
 
