@@ -2480,6 +2480,35 @@ def page_draft_duplicated_tab(env):
         no_problems(wd, "duplicated tab")
 
 
+@test
+@page_logic
+def page_edit_unchanged_leaves_no_draft(env):
+    """Page: an edit typed and then put back to the memo's text, saved (Ctrl+Enter), closes without a PATCH and leaves no draft: a reload does not offer an unsaved edit that is the memo itself"""
+    name = "페이지 그대로 저장"
+    b = api(env, name)
+    mid = post(b, "바뀌지 않을 메모")
+    with Chromium(env, "edit-unchanged") as wd:
+        open_page(wd, env, name)
+        wd.js(PATCHES)
+        open_editor(wd, mid)
+        wd.keys(" 덧")
+        check(draft_holds(wd, "바뀌지 않을 메모 덧"), "the typing kept as a draft")
+        wd.js(f"var t = document.getElementById('edit-{mid}'); t.value = '바뀌지 않을 메모';"
+              "t.dispatchEvent(new Event('input'));")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the editor closed")
+        eq(wd.js("return window.__patches"), [], "nothing sent: nothing changed")
+        eq(drafts_stored(wd), 0, "no draft left in this browser")
+        wd.refresh()
+        wd.wait(LOADED, "the list after a reload")
+        eq(wd.js("return document.querySelectorAll('#view-memos li.editing').length"), 0,
+           "no editor reopened")
+        eq(wd.js(CARDS), ["바뀌지 않을 메모"], "the card")
+        eq(text_of(env, mid), "바뀌지 않을 메모", "the row unchanged")
+        eq(revisions(env, mid), [], "no revision")
+        no_problems(wd, "unchanged edit")
+
+
 def sample(i):
     """Memo i of 300, as people write them."""
     return [
