@@ -2509,6 +2509,50 @@ def page_edit_unchanged_leaves_no_draft(env):
         no_problems(wd, "unchanged edit")
 
 
+@test
+@page_logic
+def page_draft_of_memo_not_listed(env):
+    """Page: an edit kept in the drafts whose memo the first list after a reload has not (left out by the search the page opens with, or moved to the trash elsewhere) comes back on top, kept aside with its text and a note saying why; saved, the row has it; cancelled, it goes"""
+    name = "페이지 목록 밖 초안"
+    b = api(env, name)
+    run = post(b, "운동 계획")
+    post(b, "장보기 목록")
+    gone = post(b, "버릴 메모")
+    with Chromium(env, "draft-not-listed") as wd:
+        open_page(wd, env, name)
+        open_editor(wd, run)
+        wd.keys(" 수정 중")
+        open_editor(wd, gone)
+        wd.keys(" 고치던 것")
+        eq(b.request("DELETE", f"/memo/{gone}").status, 204, "trashed by another device")
+        # 장보기 (URL-encoded): a search the memos being edited do not match.
+        wd.go(env.web_prefix.url + "#q=%EC%9E%A5%EB%B3%B4%EA%B8%B0")
+        wd.refresh()
+        wd.wait(LOADED, "the page from a search URL")
+        eq(wd.text("#count"), "검색 결과 1개", "the search's count, the drafts' memos not in it")
+        wd.wait(f"return !!document.querySelector('{card(run)}.editing.aside') &&"
+                f" !!document.querySelector('{card(gone)}.editing.aside')",
+                "both editors back, kept aside")
+        eq(wd.js(EDIT_VALUE, run), "운동 계획 수정 중", "the edit's text")
+        eq(wd.js(EDIT_VALUE, gone), "버릴 메모 고치던 것", "the other edit's text")
+        eq(wd.js(ASIDE_NOTE, run), "지금 필터(검색어 ‘장보기’)에 맞지 않는 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why it is on top")
+        eq(wd.js(ASIDE_NOTE, gone), "다른 곳에서 삭제된 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why the other is")
+        eq(wd.js(CARDS), ["장보기 목록"], "the list is the search's")
+        wd.click(f"#edit-{run}")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.getElementById('memo-{run}')", "saved, gone from the search")
+        eq(text_of(env, run), "운동 계획 수정 중", "the row has the draft's text")
+        wd.click(card(gone, ".editor .actions .secondary"))
+        wd.wait("return document.getElementById('dialog').open", "the discard question")
+        wd.click("#dialog-actions button.danger")
+        wd.wait(f"return !document.getElementById('memo-{gone}')", "cancelled, gone")
+        eq(drafts_stored(wd), 0, "no draft left")
+        eq(memos(env, name)[gone], ("버릴 메모", False, True), "the trashed memo untouched")
+        no_problems(wd, "drafts of memos not listed")
+
+
 def sample(i):
     """Memo i of 300, as people write them."""
     return [
@@ -2673,7 +2717,7 @@ def screens(env, wd, top):
 
 @test
 def page_300_memos(env):
-    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor back with its page without taking the focus; screenshots 1280 px and 390 px, light and dark"""
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor of a memo further down back on top at once, then with its page, without taking the focus; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 삼백"
     live, pinned = seed(env, name, 300)
     with Chromium(env, "screens") as wd:
@@ -2689,12 +2733,17 @@ def page_300_memos(env):
                  " x('#tag-list .chip')].map(function (l) { return l - x('#memos li'); });"),
            [0, 0, 0, 0], "the count, the group titles and the tags start where the cards do")
         # A draft of an edit of a memo on the second page, after a reload:
-        # its editor comes back with that page, leaving the focus alone.
+        # its editor comes back at once, kept aside on top, and joins that
+        # page when it loads, leaving the focus alone.
         later = [i for i in live if i not in pinned][60]
         wd.js("Memo.drafts.setEdit(arguments[0], arguments[1] + ' 고침', arguments[1], null)",
               later, text_of(env, later))
         wd.refresh()
         wd.wait(LOADED, "the list after a reload")
+        wd.wait(f"return !!document.querySelector('{card(later)}.aside .editor')",
+                "the draft's editor, kept aside before its page loads")
+        eq(wd.js(ASIDE_NOTE, later), "목록에서는 더 아래에 있는 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why it is on top")
         wd.click("#search")
         # Scrolling to the end loads the next page by itself.
         wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -2702,6 +2751,8 @@ def page_300_memos(env):
                 "the second page, by scrolling")
         eq(wd.js(f"return document.getElementById('edit-{later}').value"),
            text_of(env, later) + " 고침", "the draft's editor on the second page")
+        check(wd.js(f"return !document.querySelector('{card(later)}.aside')"),
+              "one of the list's now")
         eq(wd.js("return document.activeElement.id"), "search",
            "the focus still in the search box")
         wd.js(f"var t = document.getElementById('edit-{later}'); t.value = arguments[0];"

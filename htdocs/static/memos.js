@@ -101,29 +101,54 @@
 		return note;
 	}
 
-	function add(memo, etag) {
+	/* aside: a card kept on top for its draft, as relist() keeps one
+	 * (reopenDrafts()). */
+	function add(memo, etag, aside) {
 		const li = R.el('li', 'memo');
 		const e = { memo, etag: etag || null, li };
 
 		li.dataset.id = String(memo.id);
 		li.id = 'memo-' + memo.id;
+		if (aside) {
+			setAside(e, true);
+			e.gone = !!memo.deleted_at;
+		}
 		st.entries.set(memo.id, e);
 		fill(e);
 		place(e);
 		if (drafts.edit(memo.id))
-			edit(e, !draftFocus());
+			edit(e, !draftFocus(aside));
 		return e;
 	}
 
 	/* An editor reopened from its draft takes the focus only on the
-	 * page's first load, and only if nothing has it yet: after a reload
-	 * or a new login that is where the person was typing.  On any later
-	 * load (a search being typed, Back, a tag, the next page) the keys
-	 * stay where they go: taking them would cut the syllable an IME is
-	 * composing and send what follows into the memo. */
-	function draftFocus() {
+	 * page's first load (late: just after it, read apart), and only if
+	 * nothing has it yet: after a reload or a new login that is where
+	 * the person was typing.  On any later load (a search being typed,
+	 * Back, a tag, the next page) the keys stay where they go: taking
+	 * them would cut the syllable an IME is composing and send what
+	 * follows into the memo. */
+	function draftFocus(late) {
 		const f = document.activeElement;
-		return !st.loaded && (!f || f === document.body);
+		return (late || !st.loaded) && (!f || f === document.body);
+	}
+
+	/* The edits this tab's drafts hold of memos the first list has not
+	 * (further down, left out by the filter the page opened with, in the
+	 * trash): each read, its editor comes back on top, kept aside as
+	 * relist() keeps one, instead of waiting unseen for a page or a
+	 * filter that may never come.  A memo deleted for good (404) has no
+	 * card to come back in; its draft is left to expire. */
+	async function reopenDrafts() {
+		for (const id of drafts.edits()) {
+			if (st.entries.has(id))
+				continue;
+			const res = await net.get(id);
+			if (res.ok && !st.entries.has(id) && drafts.edit(id)) {
+				add(res.data, res.etag, true);
+				show();
+			}
+		}
 	}
 
 	/* Put e's card in its list, newest (highest id) first, below the
@@ -242,6 +267,8 @@
 		    document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
+		if (first)
+			reopenDrafts();
 		return true;
 	}
 
