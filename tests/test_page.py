@@ -973,7 +973,8 @@ def page_delete_undo_trash(env):
         wd.click(card(ids[2], ".card-actions .delete"))
         wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
                 "the undo toast")
-        eq(wd.text("#toast .toast-text"), "휴지통으로 옮겼습니다.", "the toast")
+        eq(wd.text("#toast .toast-text"), "‘메모 3’ 메모를 휴지통으로 옮겼습니다.",
+           "the toast, naming the memo")
         eq(wd.text("#toast .toast-action"), "실행 취소", "its action")
         eq(wd.js(CARDS), ["메모 5", "메모 4", "메모 2", "메모 1"], "the card gone")
         eq(wd.text("#count"), "메모 4개", "the count")
@@ -2551,6 +2552,50 @@ def page_draft_of_memo_not_listed(env):
         eq(drafts_stored(wd), 0, "no draft left")
         eq(memos(env, name)[gone], ("버릴 메모", False, True), "the trashed memo untouched")
         no_problems(wd, "drafts of memos not listed")
+
+
+# fetch sends the DELETE of the URL ending in arguments[0] 1.5 s late;
+# window.__late is true once its answer is in (and the page has had it).
+LATE_DELETE = ("window.__f0 = window.fetch; window.__late = false; var end = arguments[0];"
+               "window.fetch = function (u, i) {"
+               " if (!i || i.method !== 'DELETE' || !String(u).endsWith(end))"
+               "  return window.__f0(u, i);"
+               " return new Promise(function (ok) { setTimeout(ok, 1500); })"
+               "  .then(function () { return window.__f0(u, i); }).then(function (r) {"
+               "   setTimeout(function () { window.__late = true; }, 100); return r; }); };")
+TOAST_TEXT = "return document.querySelector('#toast.show .toast-text').textContent"
+
+
+@test
+@page_logic
+def page_undo_names_its_memo(env):
+    """Page: two deletes in quick succession, the first one's answer coming last: the toast is the last delete's and names its memo, and 실행 취소 puts back exactly that memo (the first one's late answer took the toast over, and its undo restored the other memo)"""
+    name = "페이지 실행 취소 순서"
+    b = api(env, name)
+    first = post(b, "먼저 지운 메모")
+    last = post(b, "나중에 지운 메모")
+    with Chromium(env, "undo-order") as wd:
+        open_page(wd, env, name)
+        wd.js(LATE_DELETE, f"memo/{first}")
+        wd.click(card(first, ".card-actions .delete"))
+        wd.click(card(last, ".card-actions .delete"))
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "the toast of the second delete")
+        eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
+           "it names its memo")
+        wd.wait("return window.__late", "the first delete's late answer")
+        settled(lambda: [m[2] for m in memos(env, name).values()], [True, True],
+                "both rows in the trash")
+        eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
+           "the toast still the last delete's")
+        wd.click("#toast .toast-action")
+        wd.wait(f"return !!document.getElementById('memo-{last}')", "the memo back")
+        eq(wd.js(CARDS), ["나중에 지운 메모"], "only that card")
+        eq(memos(env, name), {first: ("먼저 지운 메모", False, True),
+                              last: ("나중에 지운 메모", False, False)},
+           "the memo the toast named restored, the other still in the trash")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "undo of two deletes")
 
 
 def sample(i):

@@ -810,9 +810,14 @@
 		show();
 	}
 
+	/* Deletes by the order they were pressed in, and the last whose
+	 * toast showed (remove()). */
+	let deletes = 0, toasted = 0;
+
 	async function remove(e) {
 		const ul = e.li.parentNode;
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
+		const mine = ++deletes;
 
 		drop(e);
 		const focus = next && next.querySelector('.card-actions .delete');
@@ -834,11 +839,18 @@
 			return;
 		}
 		refreshTags();
+		/* An earlier delete answered last does not take over the toast
+		 * of a later one: 실행 취소 (Ctrl+Z) undoes the last delete. */
+		if (mine < toasted)
+			return;
+		toasted = mine;
 		offerUndo(e);
 	}
 
+	/* The toast names the memo its 실행 취소 puts back. */
 	function offerUndo(e) {
-		ui.toast('휴지통으로 옮겼습니다.', { label: '실행 취소', run: () => undo(e) });
+		ui.toast('‘' + R.summary(e.memo.text, 20) + '’ 메모를 휴지통으로 옮겼습니다.',
+		    { label: '실행 취소', run: () => undo(e) });
 	}
 
 	/* A restore that failed offers 실행 취소 again: the toast, gone with
