@@ -2598,6 +2598,65 @@ def page_undo_names_its_memo(env):
         no_problems(wd, "undo of two deletes")
 
 
+# fetch for a pin racing a list: a PATCH leaves arguments[0] ms late, a
+# list's answer (GET memo?…) comes arguments[1] ms late; window.__lists
+# counts the lists the page has not had the answer of yet.
+PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0;"
+            " var pd = arguments[0], ld = arguments[1];"
+            " var late = function (ms) { return new Promise(function (ok) {"
+            "  setTimeout(ok, ms); }); };"
+            "window.fetch = function (u, i) {"
+            " if (i && i.method === 'PATCH')"
+            "  return late(pd).then(function () { return window.__f0(u, i); });"
+            " if (!/^memo\\?/.test(String(u))) return window.__f0(u, i);"
+            " window.__lists++;"
+            " return window.__f0(u, i).then(function (r) {"
+            "  return late(ld).then(function () { return r; }); })"
+            "  .finally(function () { setTimeout(function () { window.__lists--; }, 200); }); };")
+# The lists (ul ids) holding a card of memo arguments[0].
+CARDS_OF = ("return Array.from(document.querySelectorAll("
+            "'#view-memos li.memo[data-id=\"' + arguments[0] + '\"]'))"
+            ".map(function (li) { return li.parentNode.id; })")
+PINNED_SAID = "return document.getElementById('status').textContent === '고정했습니다.'"
+LISTS_DONE = "return window.__lists === 0 && " + LOADED[len("return "):]
+
+
+@test
+@page_logic
+def page_pin_races_list(env):
+    """Page: a pin whose answer comes after a list that read the memo before it (a search run while 고정 is on its way), or a list read before a pin whose answer comes after it, ends as the server has it: one card per memo, pinned where the server says (the first drew the pinned card over the new list, beside its own card; the second put the memo back among the others)"""
+    name = "페이지 고정 경합"
+    b = api(env, name)
+    one = post(b, "할 일 하나")
+    two = post(b, "할 일 둘")
+    with Chromium(env, "pin-race") as wd:
+        open_page(wd, env, name)
+        wd.js(PIN_RACE, 1500, 0)
+        wd.click(card(one, ".card-actions .pin"))
+        search(wd, "할 일")
+        wd.wait(PINNED_SAID, "the pin answered, after the search's list")
+        wd.wait(LISTS_DONE, "every list answered")
+        eq(wd.js(CARDS_OF, one), ["pinned"], "one card, pinned")
+        eq(wd.js(CARDS_OF, two), ["memos"], "the other, one card among the others")
+        eq(memos(env, name)[one][1], True, "pinned in the database")
+        wd.js("window.fetch = window.__f0")
+
+        wd.js(PIN_RACE, 0, 1500)
+        search(wd, "일")
+        wd.wait("return document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the search's list on its way")
+        time.sleep(0.3)     # read by the server, its answer held back
+        wd.click(card(two, ".card-actions .pin"))
+        wd.wait(PINNED_SAID, "the pin answered, before the list")
+        wd.wait(LISTS_DONE, "every list answered")
+        eq(wd.js(CARDS_OF, two), ["pinned"], "one card, pinned")
+        eq(wd.js(CARDS_OF, one), ["pinned"], "the first still one card, pinned")
+        eq(memos(env, name)[two][1], True, "pinned in the database")
+        eq(wd.text("#count"), "검색 결과 2개", "the count")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "pin racing a list")
+
+
 def sample(i):
     """Memo i of 300, as people write them."""
     return [

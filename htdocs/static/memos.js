@@ -910,10 +910,24 @@
 
 	async function pin(e) {
 		const want = !e.memo.pinned;
+		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
 		const res = await net.patch(e.memo.id, { pinned: want });
 
 		if (!res.ok) {
 			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
+			return;
+		}
+		/* A list loaded meanwhile, or on its way, may have read the memo
+		 * before this PATCH: e's card is then not the list's (a second
+		 * card would come back), or the list would put back the old pin.
+		 * The list is loaded anew, as the server now has it; if that
+		 * fails, the card the list has shows this answer. */
+		if (before || seq !== st.seq || $.view.hasAttribute('aria-busy')) {
+			ui.status(want ? '고정했습니다.' : '고정을 해제했습니다.', 'ok');
+			const cur = await load(true) ? null : st.entries.get(e.memo.id);
+			if (cur)
+				update(cur, res.data, res.etag);
+			refocusPin(e.memo.id);
 			return;
 		}
 		update(e, res.data, res.etag);
@@ -927,6 +941,18 @@
 			return;
 		}
 		ui.status(want ? '고정했습니다.' : '고정을 해제했습니다.', 'ok');
+	}
+
+	/* The focus the pin button of memo id lost with the list drawn anew:
+	 * on its new card's, or, without one, in the search box. */
+	function refocusPin(id) {
+		const e = st.entries.get(id);
+		const b = e && e.li.querySelector('.card-actions .pin');
+
+		if (b && focusLost())
+			b.focus();
+		else
+			focusBack();
 	}
 
 	/* The ETag of what e shows, or null after redrawing e with the memo
