@@ -18,6 +18,7 @@ import datetime
 import json
 import os
 import re
+import tempfile
 import time
 import unicodedata
 
@@ -2655,6 +2656,99 @@ def page_pin_races_list(env):
         eq(wd.text("#count"), "검색 결과 2개", "the count")
         wd.js("window.fetch = window.__f0")
         no_problems(wd, "pin racing a list")
+
+
+def export_file(memos=(), trash=None, version=1):
+    body = {"format": "memo-export", "version": version, "memos": list(memos)}
+    if trash is not None:
+        body["trash"] = trash
+    return json.dumps(body).encode()
+
+
+IMPORT_FAILED = "가져오지 못했습니다: "
+NOTHING = " 아무것도 가져오지 않았습니다."
+# Files POST /import refuses (400) for what its English reason names, and
+# what the 계정 view says of each (a regular expression).
+BAD_IMPORTS = [
+    (b'{"format": "memo-export" "version": 1}', r"JSON 형식이 아닙니다\(\d+바이트 근처\)\."),
+    (b'{"format": "memo-export", "version": 1, "memos": [}',
+     r"1번째 메모 항목이 JSON 객체가 아닙니다\."),
+    (b'{"hello": 1}', r"메모장에서 내보낸 파일이 아닙니다\."),
+    (export_file(version=2), r"이 메모장이 읽지 못하는 버전\(version\)의 파일입니다\."
+                             r" version 1인 파일만 가져올 수 있습니다\."),
+    (export_file(trash=[{"text": "버린 것", "created_at": "2024-01-01T00:00:00Z",
+                         "deleted_at": "2024-01-02T00:00:00Z"},
+                        {"text": "버린 것 둘", "created_at": "2024-01-01T00:00:00Z",
+                         "deleted_at": "어제"}]),
+     r"휴지통\(trash\)의 2번째 메모의 삭제 시각\(deleted_at\) 값이"
+     r" 2026-11-24T13:45:00Z 같은 시각\(UTC\)이 아닙니다\."),
+    (export_file([{"text": "메모", "created_at": "2024-01-01T00:00:00Z", "revisions": [
+        {"text": "옛 내용", "created_at": "2023-12-31T00:00:00Z"},
+        {"text": "", "created_at": "2023-12-30T00:00:00Z"}]}]),
+     r"1번째 메모의 2번째 수정 기록의 내용\(text\) 값이 비어 있거나, 64KB를 넘거나,"
+     r" NUL 문자를 담고 있습니다\."),
+]
+# fetch answers POST import with status arguments[0] and body arguments[1].
+IMPORT_ANSWER = ("window.__f0 = window.fetch; var code = arguments[0], body = arguments[1];"
+                 "window.fetch = function (u, i) {"
+                 " if (!i || i.method !== 'POST' || String(u) !== 'import')"
+                 "  return window.__f0(u, i);"
+                 " return Promise.resolve(new Response(body, {status: code,"
+                 "  headers: {'Content-Type': 'application/json'}})); };")
+# Answers the server (or one in front of it) may give, and what is said.
+IMPORT_STATUSES = [
+    (400, {"error": "<img src=x onerror=\"window.__ran = 1\">a reason the page does not know"},
+     IMPORT_FAILED + "메모장에서 내보낸 JSON 파일이 아니거나 잘못된 곳이 있습니다." + NOTHING),
+    (415, {"error": "Content-Type must be application/json"},
+     IMPORT_FAILED + "서버가 파일을 JSON으로 받지 않았습니다." + NOTHING),
+    (403, {"error": "not from this site's own page"},
+     IMPORT_FAILED + "이 메모장 페이지에서 보낸 요청인지 확인되지 않아 서버가 거절했습니다."
+     " 페이지를 새로 고친 뒤 다시 시도해 주세요." + NOTHING),
+    (413, {"error": "the file is over 64 MiB (67108864 bytes)"},
+     "파일이 64MB를 넘어 가져오지 못했습니다."),
+    (503, {"error": "database unavailable"},
+     "가져오지 못했습니다. 서버가 데이터베이스에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요."),
+]
+
+
+@test
+@page_logic
+def page_import_errors_in_korean(env):
+    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported"""
+    name = "페이지 가져오기 오류"
+    tmp = tempfile.mkdtemp(prefix="memo-import-")
+    with Chromium(env, "import-errors") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='account']")
+        wd.wait("return !document.getElementById('view-account').hidden && "
+                "document.querySelectorAll('#sessions li').length > 0", "the 계정 view")
+        refused = "return document.getElementById('status').className === 'error'"
+        said = []
+        for i, (body, want) in enumerate(BAD_IMPORTS):
+            path = os.path.join(tmp, f"bad-{i}.json")
+            with open(path, "wb") as f:
+                f.write(body)
+            wd.type("#import-file", path)
+            wd.click("#import-go")
+            wd.wait(refused, f"bad file {i} refused")
+            said.append(status(wd))
+            check(re.fullmatch(re.escape(IMPORT_FAILED) + want + re.escape(NOTHING),
+                               status(wd)), f"bad file {i}: {status(wd)!r}")
+        path = os.path.join(tmp, "good.json")
+        with open(path, "wb") as f:
+            f.write(export_file([{"text": "가져올 메모", "created_at": "2024-01-01T00:00:00Z"}]))
+        for code, answer, want in IMPORT_STATUSES:
+            wd.js(IMPORT_ANSWER, code, json.dumps(answer))
+            wd.type("#import-file", path)
+            wd.click("#import-go")
+            wd.wait(refused, f"the {code} said")
+            eq(status(wd), want, f"what a {code} says")
+            wd.js("window.fetch = window.__f0")
+        eq(wd.js("return [document.querySelectorAll('#status *').length, window.__ran]"),
+           [0, None], "the server's reason never made into HTML")
+        eq(memos(env, name), {}, "nothing imported")
+        no_problems(wd, "import errors")
+        print(f"    saw: {said}")
 
 
 def sample(i):
