@@ -160,7 +160,8 @@ def page_account_import(env):
         wd.wait("return document.getElementById('status').className === 'error'",
                 "the refusal")
         msg = wd.text("#status")
-        check("가져오지 못했습니다" in msg and "memos[0].created_at" in msg, msg)
+        eq(msg, "가져오지 못했습니다: 1번째 메모의 작성 시각(created_at) 값이 없습니다."
+           " 아무것도 가져오지 않았습니다.", "what is wrong and where, in Korean")
         eq(rows_of(env, uid)["memo"], 5, "nothing added")
         with import_gate_held(env, uid):
             wd.type("#import-file", fresh)

@@ -18,6 +18,7 @@ import datetime
 import json
 import os
 import re
+import tempfile
 import time
 import unicodedata
 
@@ -973,7 +974,8 @@ def page_delete_undo_trash(env):
         wd.click(card(ids[2], ".card-actions .delete"))
         wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
                 "the undo toast")
-        eq(wd.text("#toast .toast-text"), "휴지통으로 옮겼습니다.", "the toast")
+        eq(wd.text("#toast .toast-text"), "‘메모 3’ 메모를 휴지통으로 옮겼습니다.",
+           "the toast, naming the memo")
         eq(wd.text("#toast .toast-action"), "실행 취소", "its action")
         eq(wd.js(CARDS), ["메모 5", "메모 4", "메모 2", "메모 1"], "the card gone")
         eq(wd.text("#count"), "메모 4개", "the count")
@@ -2480,6 +2482,275 @@ def page_draft_duplicated_tab(env):
         no_problems(wd, "duplicated tab")
 
 
+@test
+@page_logic
+def page_edit_unchanged_leaves_no_draft(env):
+    """Page: an edit typed and then put back to the memo's text, saved (Ctrl+Enter), closes without a PATCH and leaves no draft: a reload does not offer an unsaved edit that is the memo itself"""
+    name = "페이지 그대로 저장"
+    b = api(env, name)
+    mid = post(b, "바뀌지 않을 메모")
+    with Chromium(env, "edit-unchanged") as wd:
+        open_page(wd, env, name)
+        wd.js(PATCHES)
+        open_editor(wd, mid)
+        wd.keys(" 덧")
+        check(draft_holds(wd, "바뀌지 않을 메모 덧"), "the typing kept as a draft")
+        wd.js(f"var t = document.getElementById('edit-{mid}'); t.value = '바뀌지 않을 메모';"
+              "t.dispatchEvent(new Event('input'));")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the editor closed")
+        eq(wd.js("return window.__patches"), [], "nothing sent: nothing changed")
+        eq(drafts_stored(wd), 0, "no draft left in this browser")
+        wd.refresh()
+        wd.wait(LOADED, "the list after a reload")
+        eq(wd.js("return document.querySelectorAll('#view-memos li.editing').length"), 0,
+           "no editor reopened")
+        eq(wd.js(CARDS), ["바뀌지 않을 메모"], "the card")
+        eq(text_of(env, mid), "바뀌지 않을 메모", "the row unchanged")
+        eq(revisions(env, mid), [], "no revision")
+        no_problems(wd, "unchanged edit")
+
+
+@test
+@page_logic
+def page_draft_of_memo_not_listed(env):
+    """Page: an edit kept in the drafts whose memo the first list after a reload has not (left out by the search the page opens with, or moved to the trash elsewhere) comes back on top, kept aside with its text and a note saying why; saved, the row has it; cancelled, it goes"""
+    name = "페이지 목록 밖 초안"
+    b = api(env, name)
+    run = post(b, "운동 계획")
+    post(b, "장보기 목록")
+    gone = post(b, "버릴 메모")
+    with Chromium(env, "draft-not-listed") as wd:
+        open_page(wd, env, name)
+        open_editor(wd, run)
+        wd.keys(" 수정 중")
+        open_editor(wd, gone)
+        wd.keys(" 고치던 것")
+        eq(b.request("DELETE", f"/memo/{gone}").status, 204, "trashed by another device")
+        # 장보기 (URL-encoded): a search the memos being edited do not match.
+        wd.go(env.web_prefix.url + "#q=%EC%9E%A5%EB%B3%B4%EA%B8%B0")
+        wd.refresh()
+        wd.wait(LOADED, "the page from a search URL")
+        eq(wd.text("#count"), "검색 결과 1개", "the search's count, the drafts' memos not in it")
+        wd.wait(f"return !!document.querySelector('{card(run)}.editing.aside') &&"
+                f" !!document.querySelector('{card(gone)}.editing.aside')",
+                "both editors back, kept aside")
+        eq(wd.js(EDIT_VALUE, run), "운동 계획 수정 중", "the edit's text")
+        eq(wd.js(EDIT_VALUE, gone), "버릴 메모 고치던 것", "the other edit's text")
+        eq(wd.js(ASIDE_NOTE, run), "지금 필터(검색어 ‘장보기’)에 맞지 않는 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why it is on top")
+        eq(wd.js(ASIDE_NOTE, gone), "다른 곳에서 삭제된 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why the other is")
+        eq(wd.js(CARDS), ["장보기 목록"], "the list is the search's")
+        wd.click(f"#edit-{run}")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.getElementById('memo-{run}')", "saved, gone from the search")
+        eq(text_of(env, run), "운동 계획 수정 중", "the row has the draft's text")
+        wd.click(card(gone, ".editor .actions .secondary"))
+        wd.wait("return document.getElementById('dialog').open", "the discard question")
+        wd.click("#dialog-actions button.danger")
+        wd.wait(f"return !document.getElementById('memo-{gone}')", "cancelled, gone")
+        eq(drafts_stored(wd), 0, "no draft left")
+        eq(memos(env, name)[gone], ("버릴 메모", False, True), "the trashed memo untouched")
+        no_problems(wd, "drafts of memos not listed")
+
+
+# fetch sends the DELETE of the URL ending in arguments[0] 1.5 s late;
+# window.__late is true once its answer is in (and the page has had it).
+LATE_DELETE = ("window.__f0 = window.fetch; window.__late = false; var end = arguments[0];"
+               "window.fetch = function (u, i) {"
+               " if (!i || i.method !== 'DELETE' || !String(u).endsWith(end))"
+               "  return window.__f0(u, i);"
+               " return new Promise(function (ok) { setTimeout(ok, 1500); })"
+               "  .then(function () { return window.__f0(u, i); }).then(function (r) {"
+               "   setTimeout(function () { window.__late = true; }, 100); return r; }); };")
+TOAST_TEXT = "return document.querySelector('#toast.show .toast-text').textContent"
+
+
+@test
+@page_logic
+def page_undo_names_its_memo(env):
+    """Page: two deletes in quick succession, the first one's answer coming last: the toast is the last delete's and names its memo, and 실행 취소 puts back exactly that memo (the first one's late answer took the toast over, and its undo restored the other memo)"""
+    name = "페이지 실행 취소 순서"
+    b = api(env, name)
+    first = post(b, "먼저 지운 메모")
+    last = post(b, "나중에 지운 메모")
+    with Chromium(env, "undo-order") as wd:
+        open_page(wd, env, name)
+        wd.js(LATE_DELETE, f"memo/{first}")
+        wd.click(card(first, ".card-actions .delete"))
+        wd.click(card(last, ".card-actions .delete"))
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "the toast of the second delete")
+        eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
+           "it names its memo")
+        wd.wait("return window.__late", "the first delete's late answer")
+        settled(lambda: [m[2] for m in memos(env, name).values()], [True, True],
+                "both rows in the trash")
+        eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
+           "the toast still the last delete's")
+        wd.click("#toast .toast-action")
+        wd.wait(f"return !!document.getElementById('memo-{last}')", "the memo back")
+        eq(wd.js(CARDS), ["나중에 지운 메모"], "only that card")
+        eq(memos(env, name), {first: ("먼저 지운 메모", False, True),
+                              last: ("나중에 지운 메모", False, False)},
+           "the memo the toast named restored, the other still in the trash")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "undo of two deletes")
+
+
+# fetch for a pin racing a list: a PATCH leaves arguments[0] ms late, a
+# list's answer (GET memo?…) comes arguments[1] ms late; window.__lists
+# counts the lists the page has not had the answer of yet.
+PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0;"
+            " var pd = arguments[0], ld = arguments[1];"
+            " var late = function (ms) { return new Promise(function (ok) {"
+            "  setTimeout(ok, ms); }); };"
+            "window.fetch = function (u, i) {"
+            " if (i && i.method === 'PATCH')"
+            "  return late(pd).then(function () { return window.__f0(u, i); });"
+            " if (!/^memo\\?/.test(String(u))) return window.__f0(u, i);"
+            " window.__lists++;"
+            " return window.__f0(u, i).then(function (r) {"
+            "  return late(ld).then(function () { return r; }); })"
+            "  .finally(function () { setTimeout(function () { window.__lists--; }, 200); }); };")
+# The lists (ul ids) holding a card of memo arguments[0].
+CARDS_OF = ("return Array.from(document.querySelectorAll("
+            "'#view-memos li.memo[data-id=\"' + arguments[0] + '\"]'))"
+            ".map(function (li) { return li.parentNode.id; })")
+PINNED_SAID = "return document.getElementById('status').textContent === '고정했습니다.'"
+LISTS_DONE = "return window.__lists === 0 && " + LOADED[len("return "):]
+
+
+@test
+@page_logic
+def page_pin_races_list(env):
+    """Page: a pin whose answer comes after a list that read the memo before it (a search run while 고정 is on its way), or a list read before a pin whose answer comes after it, ends as the server has it: one card per memo, pinned where the server says (the first drew the pinned card over the new list, beside its own card; the second put the memo back among the others)"""
+    name = "페이지 고정 경합"
+    b = api(env, name)
+    one = post(b, "할 일 하나")
+    two = post(b, "할 일 둘")
+    with Chromium(env, "pin-race") as wd:
+        open_page(wd, env, name)
+        wd.js(PIN_RACE, 1500, 0)
+        wd.click(card(one, ".card-actions .pin"))
+        search(wd, "할 일")
+        wd.wait(PINNED_SAID, "the pin answered, after the search's list")
+        wd.wait(LISTS_DONE, "every list answered")
+        eq(wd.js(CARDS_OF, one), ["pinned"], "one card, pinned")
+        eq(wd.js(CARDS_OF, two), ["memos"], "the other, one card among the others")
+        eq(memos(env, name)[one][1], True, "pinned in the database")
+        wd.js("window.fetch = window.__f0")
+
+        wd.js(PIN_RACE, 0, 1500)
+        search(wd, "일")
+        wd.wait("return document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the search's list on its way")
+        time.sleep(0.3)     # read by the server, its answer held back
+        wd.click(card(two, ".card-actions .pin"))
+        wd.wait(PINNED_SAID, "the pin answered, before the list")
+        wd.wait(LISTS_DONE, "every list answered")
+        eq(wd.js(CARDS_OF, two), ["pinned"], "one card, pinned")
+        eq(wd.js(CARDS_OF, one), ["pinned"], "the first still one card, pinned")
+        eq(memos(env, name)[two][1], True, "pinned in the database")
+        eq(wd.text("#count"), "검색 결과 2개", "the count")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "pin racing a list")
+
+
+def export_file(memos=(), trash=None, version=1):
+    body = {"format": "memo-export", "version": version, "memos": list(memos)}
+    if trash is not None:
+        body["trash"] = trash
+    return json.dumps(body).encode()
+
+
+IMPORT_FAILED = "가져오지 못했습니다: "
+NOTHING = " 아무것도 가져오지 않았습니다."
+# Files POST /import refuses (400) for what its English reason names, and
+# what the 계정 view says of each (a regular expression).
+BAD_IMPORTS = [
+    (b'{"format": "memo-export" "version": 1}', r"JSON 형식이 아닙니다\(\d+바이트 근처\)\."),
+    (b'{"format": "memo-export", "version": 1, "memos": [}',
+     r"1번째 메모 항목이 JSON 객체가 아닙니다\."),
+    (b'{"hello": 1}', r"메모장에서 내보낸 파일이 아닙니다\."),
+    (export_file(version=2), r"이 메모장이 읽지 못하는 버전\(version\)의 파일입니다\."
+                             r" version 1인 파일만 가져올 수 있습니다\."),
+    (export_file(trash=[{"text": "버린 것", "created_at": "2024-01-01T00:00:00Z",
+                         "deleted_at": "2024-01-02T00:00:00Z"},
+                        {"text": "버린 것 둘", "created_at": "2024-01-01T00:00:00Z",
+                         "deleted_at": "어제"}]),
+     r"휴지통\(trash\)의 2번째 메모의 삭제 시각\(deleted_at\) 값이"
+     r" 2026-11-24T13:45:00Z 같은 시각\(UTC\)이 아닙니다\."),
+    (export_file([{"text": "메모", "created_at": "2024-01-01T00:00:00Z", "revisions": [
+        {"text": "옛 내용", "created_at": "2023-12-31T00:00:00Z"},
+        {"text": "", "created_at": "2023-12-30T00:00:00Z"}]}]),
+     r"1번째 메모의 2번째 수정 기록의 내용\(text\) 값이 비어 있거나, 64KB를 넘거나,"
+     r" NUL 문자를 담고 있습니다\."),
+]
+# fetch answers POST import with status arguments[0] and body arguments[1].
+IMPORT_ANSWER = ("window.__f0 = window.fetch; var code = arguments[0], body = arguments[1];"
+                 "window.fetch = function (u, i) {"
+                 " if (!i || i.method !== 'POST' || String(u) !== 'import')"
+                 "  return window.__f0(u, i);"
+                 " return Promise.resolve(new Response(body, {status: code,"
+                 "  headers: {'Content-Type': 'application/json'}})); };")
+# Answers the server (or one in front of it) may give, and what is said.
+IMPORT_STATUSES = [
+    (400, {"error": "<img src=x onerror=\"window.__ran = 1\">a reason the page does not know"},
+     IMPORT_FAILED + "메모장에서 내보낸 JSON 파일이 아니거나 잘못된 곳이 있습니다." + NOTHING),
+    (415, {"error": "Content-Type must be application/json"},
+     IMPORT_FAILED + "서버가 파일을 JSON으로 받지 않았습니다." + NOTHING),
+    (403, {"error": "not from this site's own page"},
+     IMPORT_FAILED + "이 메모장 페이지에서 보낸 요청인지 확인되지 않아 서버가 거절했습니다."
+     " 페이지를 새로 고친 뒤 다시 시도해 주세요." + NOTHING),
+    (413, {"error": "the file is over 64 MiB (67108864 bytes)"},
+     "파일이 64MB를 넘어 가져오지 못했습니다."),
+    (503, {"error": "database unavailable"},
+     "가져오지 못했습니다. 서버가 데이터베이스에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요."),
+]
+
+
+@test
+@page_logic
+def page_import_errors_in_korean(env):
+    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported"""
+    name = "페이지 가져오기 오류"
+    tmp = tempfile.mkdtemp(prefix="memo-import-")
+    with Chromium(env, "import-errors") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='account']")
+        wd.wait("return !document.getElementById('view-account').hidden && "
+                "document.querySelectorAll('#sessions li').length > 0", "the 계정 view")
+        refused = "return document.getElementById('status').className === 'error'"
+        said = []
+        for i, (body, want) in enumerate(BAD_IMPORTS):
+            path = os.path.join(tmp, f"bad-{i}.json")
+            with open(path, "wb") as f:
+                f.write(body)
+            wd.type("#import-file", path)
+            wd.click("#import-go")
+            wd.wait(refused, f"bad file {i} refused")
+            said.append(status(wd))
+            check(re.fullmatch(re.escape(IMPORT_FAILED) + want + re.escape(NOTHING),
+                               status(wd)), f"bad file {i}: {status(wd)!r}")
+        path = os.path.join(tmp, "good.json")
+        with open(path, "wb") as f:
+            f.write(export_file([{"text": "가져올 메모", "created_at": "2024-01-01T00:00:00Z"}]))
+        for code, answer, want in IMPORT_STATUSES:
+            wd.js(IMPORT_ANSWER, code, json.dumps(answer))
+            wd.type("#import-file", path)
+            wd.click("#import-go")
+            wd.wait(refused, f"the {code} said")
+            eq(status(wd), want, f"what a {code} says")
+            wd.js("window.fetch = window.__f0")
+        eq(wd.js("return [document.querySelectorAll('#status *').length, window.__ran]"),
+           [0, None], "the server's reason never made into HTML")
+        eq(memos(env, name), {}, "nothing imported")
+        no_problems(wd, "import errors")
+        print(f"    saw: {said}")
+
+
 def sample(i):
     """Memo i of 300, as people write them."""
     return [
@@ -2644,7 +2915,7 @@ def screens(env, wd, top):
 
 @test
 def page_300_memos(env):
-    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor back with its page without taking the focus; screenshots 1280 px and 390 px, light and dark"""
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor of a memo further down back on top at once, then with its page, without taking the focus; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 삼백"
     live, pinned = seed(env, name, 300)
     with Chromium(env, "screens") as wd:
@@ -2660,12 +2931,17 @@ def page_300_memos(env):
                  " x('#tag-list .chip')].map(function (l) { return l - x('#memos li'); });"),
            [0, 0, 0, 0], "the count, the group titles and the tags start where the cards do")
         # A draft of an edit of a memo on the second page, after a reload:
-        # its editor comes back with that page, leaving the focus alone.
+        # its editor comes back at once, kept aside on top, and joins that
+        # page when it loads, leaving the focus alone.
         later = [i for i in live if i not in pinned][60]
         wd.js("Memo.drafts.setEdit(arguments[0], arguments[1] + ' 고침', arguments[1], null)",
               later, text_of(env, later))
         wd.refresh()
         wd.wait(LOADED, "the list after a reload")
+        wd.wait(f"return !!document.querySelector('{card(later)}.aside .editor')",
+                "the draft's editor, kept aside before its page loads")
+        eq(wd.js(ASIDE_NOTE, later), "목록에서는 더 아래에 있는 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why it is on top")
         wd.click("#search")
         # Scrolling to the end loads the next page by itself.
         wd.js("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -2673,6 +2949,8 @@ def page_300_memos(env):
                 "the second page, by scrolling")
         eq(wd.js(f"return document.getElementById('edit-{later}').value"),
            text_of(env, later) + " 고침", "the draft's editor on the second page")
+        check(wd.js(f"return !document.querySelector('{card(later)}.aside')"),
+              "one of the list's now")
         eq(wd.js("return document.activeElement.id"), "search",
            "the focus still in the search box")
         wd.js(f"var t = document.getElementById('edit-{later}'); t.value = arguments[0];"

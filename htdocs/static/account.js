@@ -103,14 +103,89 @@
 			    document.getElementById('logout-all-go')).focus();
 	}
 
-	/* What an import refused for its file (413 or 400) says, with the
-	 * server's reason; other failures say what ui.failed says. */
+	/* The members of an exported memo, as the person reads them. */
+	const FIELDS = new Map([['text', '내용(text)'],
+	    ['created_at', '작성 시각(created_at)'], ['updated_at', '수정 시각(updated_at)'],
+	    ['deleted_at', '삭제 시각(deleted_at)'], ['pinned', '고정(pinned)'],
+	    ['id', '번호(id)'], ['revisions', '수정 기록(revisions)']]);
+	/* An import's 400 names what is wrong in English (common/import.c,
+	 * for the log and the API): here it is said again in Korean, a
+	 * table for a memo's member, one for a memo, one for the file.  Only
+	 * the numbers of the server's text are taken ($1: digits, or a name
+	 * the pattern lists); a reason not known is said in general words. */
+	const MEMBER_WHY = [
+		[/^missing or not a string$/, '값이 없거나 문자열이 아닙니다.'],
+		[/^empty, over 65536 bytes/, '값이 비어 있거나, 64KB를 넘거나, NUL 문자를 ' +
+		    '담고 있습니다.'],
+		[/^missing$/, '값이 없습니다.'],
+		[/^not a time like /, '값이 2026-11-24T13:45:00Z 같은 시각(UTC)이 아닙니다.'],
+		[/^not true or false$/, '값이 true나 false가 아닙니다.'],
+		[/^not a positive integer$/, '값이 양의 정수가 아닙니다.'],
+		[/^not an array$/, '값이 배열이 아닙니다.'],
+		[/^more than (\d+)$/, '항목이 $1개를 넘습니다.'],
+		[/^a memo in the trash belongs in /, '값이 있습니다. 휴지통의 메모는 ' +
+		    'trash에 있어야 합니다.']
+	];
+	const MEMO_WHY = [
+		[/^not an object$/, '항목이 JSON 객체가 아닙니다.'],
+		[/^not valid JSON$/, '항목이 올바른 JSON이 아닙니다.'],
+		[/^more than \d+ values in one memo$/, '항목에 값이 너무 많습니다.']
+	];
+	const FILE_WHY = [
+		[/\(this is not a memo export file\)$/, '메모장에서 내보낸 파일이 아닙니다.'],
+		[/^version: .* is not supported/, '이 메모장이 읽지 못하는 버전(version)의 ' +
+		    '파일입니다. version 1인 파일만 가져올 수 있습니다.'],
+		[/^not valid JSON at byte (\d+)$/, 'JSON 형식이 아닙니다($1바이트 근처).'],
+		[/^something after the end of the object, at byte (\d+)$/,
+		    'JSON 객체 뒤에 다른 내용이 있습니다($1바이트 근처).'],
+		[/^more than (\d+) memos$/, '메모가 $1개를 넘습니다.'],
+		[/^(format|version|memos|trash): given twice$/, '$1 항목이 두 번 있습니다.'],
+		[/^(memos|trash): not an array$/, '$1 값이 배열이 아닙니다.']
+	];
+
+	/* table's Korean for what, or null. */
+	function korean(table, what) {
+		for (const [re, say] of table) {
+			const m = re.exec(what);
+			if (m)
+				return say.replace(/\$(\d)/g, (x, i) => m[i]);
+		}
+		return null;
+	}
+
+	/* "memos[3].revisions[0].text: missing" as "4번째 메모의 1번째 수정
+	 * 기록의 내용(text) 값이 없습니다.", or null. */
+	function importWhy(why) {
+		const m = /^(memos|trash)\[(\d+)\](?:\.revisions\[(\d+)\])?(?:\.(\w+))?: (.*)$/
+		    .exec(typeof why === 'string' ? why : '');
+
+		if (!m)
+			return typeof why === 'string' ? korean(FILE_WHY, why) : null;
+		const memo = (m[1] === 'trash' ? '휴지통(trash)의 ' : '') +
+		    (Number(m[2]) + 1) + '번째 메모' + (m[3] === undefined ? '' :
+		    '의 ' + (Number(m[3]) + 1) + '번째 수정 기록');
+		if (m[4] === undefined) {
+			const what = korean(MEMO_WHY, m[5]);
+			return what && memo + ' ' + what;
+		}
+		const what = FIELDS.has(m[4]) ? korean(MEMBER_WHY, m[5]) : null;
+		return what && memo + '의 ' + FIELDS.get(m[4]) + ' ' + what;
+	}
+
+	/* What an import refused for its file (400, 413, 415) or as a request
+	 * (403) says, in Korean; other failures say what ui.failed says. */
 	function refused(res) {
 		if (res.status === 413)
 			return '파일이 64MB를 넘어 가져오지 못했습니다.';
-		return '가져오지 못했습니다: 메모장에서 내보낸 JSON 파일이 아니거나 ' +
-		    '잘못된 곳이 있습니다. 아무것도 가져오지 않았습니다. (' +
-		    (res.data && res.data.error || '알 수 없는 오류') + ')';
+		let why = '메모장에서 내보낸 JSON 파일이 아니거나 잘못된 곳이 있습니다.';
+		if (res.status === 415)
+			why = '서버가 파일을 JSON으로 받지 않았습니다.';
+		else if (res.status === 403)
+			why = '이 메모장 페이지에서 보낸 요청인지 확인되지 않아 서버가 ' +
+			    '거절했습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.';
+		else
+			why = importWhy(res.data && res.data.error) || why;
+		return '가져오지 못했습니다: ' + why + ' 아무것도 가져오지 않았습니다.';
 	}
 
 	async function importFile(e) {
@@ -130,7 +205,7 @@
 		const res = await ui.busy([$.go], $.form, [$.go],
 		    () => net.request('POST', 'import', { file: f }));
 		$.file.value = '';	/* taken, or refused as it is */
-		if (res.status === 400 || res.status === 413) {
+		if ([400, 403, 413, 415].indexOf(res.status) >= 0) {
 			ui.status(refused(res), 'error');
 			return;
 		}

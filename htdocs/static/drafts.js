@@ -344,6 +344,11 @@
 			const t = key ? mine(read()) : null;
 			return t && t.edits[id] ? t.edits[id] : null;
 		},
+		/* The ids of the memos this tab holds an edit of. */
+		edits() {
+			const t = key ? mine(read()) : null;
+			return t ? Object.keys(t.edits).map(Number) : [];
+		},
 		setEdit(id, text, base, etag) {
 			change((t) => {
 				t.edits[id] = { text, base, etag: etag || null, at: Date.now() };

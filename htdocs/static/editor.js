@@ -126,7 +126,10 @@
 			ui.status('메모가 너무 깁니다 (최대 64KB).', 'error');
 			return;
 		}
+		/* Typed and put back: nothing to save, nor a draft to offer
+		 * after a reload (it would be the memo itself). */
 		if (value === ed.base && !ed.server) {
+			drafts.clearEdit(ed.id);
 			close(ed);
 			return;
 		}

@@ -101,29 +101,54 @@
 		return note;
 	}
 
-	function add(memo, etag) {
+	/* aside: a card kept on top for its draft, as relist() keeps one
+	 * (reopenDrafts()). */
+	function add(memo, etag, aside) {
 		const li = R.el('li', 'memo');
 		const e = { memo, etag: etag || null, li };
 
 		li.dataset.id = String(memo.id);
 		li.id = 'memo-' + memo.id;
+		if (aside) {
+			setAside(e, true);
+			e.gone = !!memo.deleted_at;
+		}
 		st.entries.set(memo.id, e);
 		fill(e);
 		place(e);
 		if (drafts.edit(memo.id))
-			edit(e, !draftFocus());
+			edit(e, !draftFocus(aside));
 		return e;
 	}
 
 	/* An editor reopened from its draft takes the focus only on the
-	 * page's first load, and only if nothing has it yet: after a reload
-	 * or a new login that is where the person was typing.  On any later
-	 * load (a search being typed, Back, a tag, the next page) the keys
-	 * stay where they go: taking them would cut the syllable an IME is
-	 * composing and send what follows into the memo. */
-	function draftFocus() {
+	 * page's first load (late: just after it, read apart), and only if
+	 * nothing has it yet: after a reload or a new login that is where
+	 * the person was typing.  On any later load (a search being typed,
+	 * Back, a tag, the next page) the keys stay where they go: taking
+	 * them would cut the syllable an IME is composing and send what
+	 * follows into the memo. */
+	function draftFocus(late) {
 		const f = document.activeElement;
-		return !st.loaded && (!f || f === document.body);
+		return (late || !st.loaded) && (!f || f === document.body);
+	}
+
+	/* The edits this tab's drafts hold of memos the first list has not
+	 * (further down, left out by the filter the page opened with, in the
+	 * trash): each read, its editor comes back on top, kept aside as
+	 * relist() keeps one, instead of waiting unseen for a page or a
+	 * filter that may never come.  A memo deleted for good (404) has no
+	 * card to come back in; its draft is left to expire. */
+	async function reopenDrafts() {
+		for (const id of drafts.edits()) {
+			if (st.entries.has(id))
+				continue;
+			const res = await net.get(id);
+			if (res.ok && !st.entries.has(id) && drafts.edit(id)) {
+				add(res.data, res.etag, true);
+				show();
+			}
+		}
 	}
 
 	/* Put e's card in its list, newest (highest id) first, below the
@@ -242,6 +267,8 @@
 		    document.getElementById('status').className !== 'error')
 			ui.status('', '');
 		nearEnd();
+		if (first)
+			reopenDrafts();
 		return true;
 	}
 
@@ -783,9 +810,14 @@
 		show();
 	}
 
+	/* Deletes by the order they were pressed in, and the last whose
+	 * toast showed (remove()). */
+	let deletes = 0, toasted = 0;
+
 	async function remove(e) {
 		const ul = e.li.parentNode;
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
+		const mine = ++deletes;
 
 		drop(e);
 		const focus = next && next.querySelector('.card-actions .delete');
@@ -807,11 +839,18 @@
 			return;
 		}
 		refreshTags();
+		/* An earlier delete answered last does not take over the toast
+		 * of a later one: 실행 취소 (Ctrl+Z) undoes the last delete. */
+		if (mine < toasted)
+			return;
+		toasted = mine;
 		offerUndo(e);
 	}
 
+	/* The toast names the memo its 실행 취소 puts back. */
 	function offerUndo(e) {
-		ui.toast('휴지통으로 옮겼습니다.', { label: '실행 취소', run: () => undo(e) });
+		ui.toast('‘' + R.summary(e.memo.text, 20) + '’ 메모를 휴지통으로 옮겼습니다.',
+		    { label: '실행 취소', run: () => undo(e) });
 	}
 
 	/* A restore that failed offers 실행 취소 again: the toast, gone with
@@ -871,10 +910,24 @@
 
 	async function pin(e) {
 		const want = !e.memo.pinned;
+		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
 		const res = await net.patch(e.memo.id, { pinned: want });
 
 		if (!res.ok) {
 			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
+			return;
+		}
+		/* A list loaded meanwhile, or on its way, may have read the memo
+		 * before this PATCH: e's card is then not the list's (a second
+		 * card would come back), or the list would put back the old pin.
+		 * The list is loaded anew, as the server now has it; if that
+		 * fails, the card the list has shows this answer. */
+		if (before || seq !== st.seq || $.view.hasAttribute('aria-busy')) {
+			ui.status(want ? '고정했습니다.' : '고정을 해제했습니다.', 'ok');
+			const cur = await load(true) ? null : st.entries.get(e.memo.id);
+			if (cur)
+				update(cur, res.data, res.etag);
+			refocusPin(e.memo.id);
 			return;
 		}
 		update(e, res.data, res.etag);
@@ -888,6 +941,18 @@
 			return;
 		}
 		ui.status(want ? '고정했습니다.' : '고정을 해제했습니다.', 'ok');
+	}
+
+	/* The focus the pin button of memo id lost with the list drawn anew:
+	 * on its new card's, or, without one, in the search box. */
+	function refocusPin(id) {
+		const e = st.entries.get(id);
+		const b = e && e.li.querySelector('.card-actions .pin');
+
+		if (b && focusLost())
+			b.focus();
+		else
+			focusBack();
 	}
 
 	/* The ETag of what e shows, or null after redrawing e with the memo
