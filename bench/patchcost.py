@@ -36,10 +36,7 @@ try:
     PRUNE_SCAN = "DELETE FROM memo_revision WHERE memo_id = {i} AND id < (SELECT id FROM (SELECT id FROM memo_revision WHERE memo_id = {i} ORDER BY id DESC LIMIT 1 OFFSET 49) AS k)"
     PRUNE = "DELETE r FROM memo_revision r FORCE INDEX (memo_revision_memo) JOIN (SELECT id FROM memo_revision WHERE memo_id = {i} ORDER BY id DESC LIMIT 1 OFFSET 49) AS k ON r.memo_id = {i} AND r.id < k.id"
     UPJ = "UPDATE memo m LEFT JOIN memo_search x ON x.memo_id = m.id SET m.text = COALESCE('고친 글 {n}', m.text), x.body = COALESCE('고친 글 {n}', x.body), m.updated_at = COALESCE(UTC_TIMESTAMP(), m.updated_at), m.pinned = 0, m.version = m.version + 1 WHERE m.id = {i}"
-    UP2 = "UPDATE memo SET text = '고친 글 {n}', updated_at = UTC_TIMESTAMP(), pinned = 0, version = version + 1 WHERE id = {i}; UPDATE memo_search SET body = '고친 글 {n}' WHERE user_id = (SELECT user_id FROM memo WHERE id = {i}) AND memo_id = {i}"
-    # The search copy by memo_id alone (until 2026-12-04): the same work,
-    # but it locked the gap after the memo in memo_search_memo.
-    UP2_GAP = "UPDATE memo SET text = '고친 글 {n}', updated_at = UTC_TIMESTAMP(), pinned = 0, version = version + 1 WHERE id = {i}; UPDATE memo_search SET body = '고친 글 {n}' WHERE memo_id = {i}"
+    UP2 = "UPDATE memo SET text = '고친 글 {n}', updated_at = UTC_TIMESTAMP(), pinned = 0, version = version + 1 WHERE id = {i}; UPDATE memo_search SET body = '고친 글 {n}' WHERE memo_id = {i}"
     # The session's user as a value (common/db_stmt.def MEMO_INSERT; until
     # 2026-12-04 an INSERT ... SELECT FROM sessions).
     POST = "INSERT INTO memo (user_id, text, pinned, created_at) VALUES ((SELECT user_id FROM sessions WHERE session_key = '{h}' AND expires_at > UTC_TIMESTAMP()), '새 글 {n}', 0, UTC_TIMESTAMP()); INSERT INTO memo_search (user_id, memo_id, body) SELECT user_id, id, '새 글 {n}' FROM memo WHERE id = LAST_INSERT_ID()"
@@ -50,7 +47,6 @@ try:
       "lock + rev + prune/16 (scan)": [LOCKS, REV, "SCAN16"],
       "lock + rev + prune/16": [LOCKS, REV, "PRUNE16"],
       "PATCH as shipped": [LOCKS, REV, UP2, "PRUNE16"],
-      "PATCH, search by memo_id": [LOCKS, REV, UP2_GAP, "PRUNE16"],
       "lock + rev + update(join)": [LOCKS, REV, UPJ],
       "lock + rev + 2 updates": [LOCKS, REV, UP2],
       "update(join) only": [UPJ],

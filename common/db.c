@@ -376,8 +376,11 @@ db_named_lock(struct db *db, enum stmt k, MYSQL_BIND *in, int *got)
 	else if (is_null || FAULT("lock_null")) {
 		/* 0 is another holder; NULL an error on the server (out of
 		 * memory, the thread killed).  Read as "busy", a server that
-		 * failed it every hour kept every memo-maint quiet, exit 0. */
+		 * failed it every hour kept every memo-maint quiet, exit 0.
+		 * The connection is not kept (failed): whatever the server
+		 * holds for it, a lock too, goes with it. */
 		log_msg("%s: the server gave no answer (NULL)", stmts[k].what);
+		db->failed = 1;
 		e = E_DB;
 	} else
 		*got = v == 1;

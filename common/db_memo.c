@@ -492,7 +492,6 @@ memo_edit(struct db *db, const struct memo_change *c, struct db_memo *cur,
 	if (new_text) {
 		bind_str(&in[0], t->search, t->search_len);
 		bind_u64(&in[1], &id);
-		bind_u64(&in[2], &id);
 		if ((e = db_exec(db, ST_SEARCH_UPDATE, in, NULL)) != E_OK)
 			return e;
 	}

@@ -30,7 +30,9 @@ login_write(struct db *db, void *arg)
 
 	bind_cstr(&b[0], a->user_id);
 	bind_cstr(&b[1], a->name);
-	if ((e = db_exists(db, ST_USER_SAME, b, E_NOTFOUND)) == E_NOTFOUND) {
+	if ((e = db_exists(db, ST_USER_SAME, b, E_NOTFOUND)) == E_OK)
+		e = db_exists(db, ST_USER_KEEP, b, E_NOTFOUND);
+	if (e == E_NOTFOUND) {
 		bind_cstr(&b[2], a->name);
 		e = db_exec(db, ST_USER_UPSERT, b, NULL);
 	}

@@ -29,7 +29,8 @@
  *   json_nomem       the text of a whole JSON answer cannot be made
  *                    (resp_json: GET /tags, an error's body, ...)
  *   lock_null        a GET_LOCK (memo-maint's, an import's) answers NULL
- *                    (a server error, not another holder)
+ *                    (a server error, not another holder), read after
+ *                    the lock was taken: the connection is closed
  * The request names it in an X-Memo-Fault header (HTTP_X_MEMO_FAULT), else
  * MEMO_FAULT in the process's environment does.  The header is for FastCGI
  * mode: there one process serves request after request, and its

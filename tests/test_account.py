@@ -931,7 +931,7 @@ def withdraw_on_two_devices_at_once(env):
                       release=gone) as answer:
         pass
     r = answer["r"]
-    # It answered 404 (the user gone) and left the link.
+    # Before, it answered 404 (the user gone) and left the link.
     eq(r.status, 200, f"status: {r.text[:300]}")
     check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text,
           "the Korean page says it is done")

@@ -1435,9 +1435,9 @@ def api_edit_leaves_other_users_free(env):
     with request_held(env, f"SELECT 'held' FROM memo_tag WHERE memo_id = {int(m['id'])}"
                       " AND tag_key = '가' FOR UPDATE", "the edited memo's tag", edit,
                       "DELETE FROM memo_tag") as answer:
-        # Its search copy was updated through memo_search_memo, not
-        # unique: the gap after the newest memo was locked with it, and a
-        # POST's search copy (a higher id) waited for it (503).
+        # Its search copy was updated through an index on memo_id not
+        # unique (schema/007): the gap after the newest memo was locked
+        # with it, and a POST's search copy (a higher id) waited (503).
         r = other.post_json("/memo", {"text": "#남 나중에"}, timeout=15)
         eq(r.status, 200, f"another user's POST: {r.body[:200]!r}")
         r = patch(other, r.json()["id"], {"text": "#다른 나중에, 고침"}, timeout=15)

@@ -37,6 +37,7 @@ counting "name:N" from the start of each request:
 import json
 import os
 import re
+import time
 import urllib.parse
 
 import lib
@@ -346,6 +347,28 @@ def import_refused_keeps_connection(env):
        [["기다리지 않는 가져오기"], ["거절된 가져오기"]], "each memo once")
 
 
+@test
+def import_lock_null_gives_the_lock_back(env):
+    """Injected: the import lock's GET_LOCK answering NULL (read after the lock was taken): 503, nothing written, and the lock free again, its connection closed (kept by a FastCGI process, it held the lock: every import of the user from another process 409)"""
+    uid = "inj-import-null"
+    cookie = session(env, uid)
+    r, err = import_at_one_time(env, cookie, ["주인 없는 잠금"], fault="lock_null")
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "the NULL")
+    check("import gate: the server gave no answer (NULL)" in err, f"the log: {err!r}")
+    eq(env.db.query(f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'"), [["0"]],
+       "nothing written")
+    name = f"CONCAT('memo-import.', SHA1(CONCAT(DATABASE(), '/', '{uid}')))"
+    free = None
+    for _ in range(40):         # the server ends a closed connection's thread
+        free = env.db.query(f"SELECT IS_FREE_LOCK({name})")[0][0]
+        if free == "1":
+            break
+        time.sleep(0.05)
+    eq(free, "1", "the account's import lock is free")
+    eq(import_at_one_time(env, cookie, ["주인 없는 잠금"])[0].json(),
+       {"imported": 1, "skipped": 0}, "the next import")
+
+
 def unstamped(body):
     """An export without the time it was made: two exports a second apart
     differ there (the JSON's exported_at, the Markdown's 내보낸 때)."""
@@ -587,10 +610,11 @@ def login_deadlock_run_again(env):
         if r.status == 302:
             eq(inject(env, "memo", "none", HTTP_COOKIE=new_session(r))[0].status, 200,
                f"{victim.group(1)} a victim: the new session works")
-    # The user known by this name (from the second login on): checked,
-    # not upserted (USER_SAME).
+    # The user known by this name (from the second login on): checked and
+    # its row shared, not upserted (USER_SAME, USER_KEEP).
     eq(seen, [("state use", 503, False), ("state sweep", 302, False),
-              ("user check", 302, True), ("session create", 302, True),
+              ("user check", 302, True), ("user share", 302, True),
+              ("session create", 302, True),
               ("session cap", 302, False), ("session sweep", 302, False)],
        "each statement a victim: (statement, status, run again)")
 
