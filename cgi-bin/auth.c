@@ -201,12 +201,21 @@ unlink_at_naver(const struct cfg *cfg, const char *token)
 	return e == E_OK;
 }
 
+/* What the page after a withdrawal says of Naver's link. */
+enum link_state {
+	LINK_REMOVED,		/* unlinked */
+	LINK_KEPT,		/* the unlink failed */
+	LINK_UNKNOWN		/* it failed, after another device's
+				 * withdrawal, whose unlink may have worked:
+				 * then this token was revoked with it */
+};
+
 /* The page after a withdrawal: done, and whether Naver's link is gone.
  * Its script (static/forget.js) has this browser forget the person's
  * unsaved drafts: kept under the same key, they would come back in the
  * empty account a new login with the same Naver account starts. */
 static void
-withdrawn_page(struct resp *r, int unlinked, const char *user_id)
+withdrawn_page(struct resp *r, enum link_state link, const char *user_id)
 {
 	char key[SESS_HASH_LEN + 1];
 	const char *done[] = {
@@ -221,12 +230,20 @@ withdrawn_page(struct resp *r, int unlinked, const char *user_id)
 	    "서비스 관리에서 ‘메모장’을 찾아 ‘동의 철회’를 눌러 주세요. 연결이 "
 	    "남아 있어도 메모장에는 회원님의 데이터가 남아 있지 않습니다.",
 	    done[2], NULL };
+	const char *unknown[] = { done[0],
+	    "다른 기기에서 먼저 진행된 탈퇴가 데이터를 삭제했습니다. 네이버 계정과 "
+	    "메모장의 연결은 그 탈퇴에서 이미 해제되었을 수 있지만, 여기서는 "
+	    "확인하지 못했습니다. 네이버ID(https://nid.naver.com) › 이력관리 › "
+	    "연결된 서비스 관리에 ‘메모장’이 남아 있다면 ‘동의 철회’를 눌러 주세요.",
+	    done[2], NULL };
+	const char **paras = link == LINK_REMOVED ? done :
+	    link == LINK_KEPT ? linked : unknown;
 
 	if (sess_user_key(user_id, key) != 0)
-		html_page(r, 200, "탈퇴가 완료되었습니다", unlinked ? done : linked);
+		html_page(r, 200, "탈퇴가 완료되었습니다", paras);
 	else
-		html_page_script(r, 200, "탈퇴가 완료되었습니다",
-		    unlinked ? done : linked, "forget.js", key);
+		html_page_script(r, 200, "탈퇴가 완료되었습니다", paras,
+		    "forget.js", key);
 }
 
 /* 403: another Naver account confirmed; nothing happened. */
@@ -250,7 +267,7 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	struct db_account me;
 	struct naver_profile who;
 	uint64_t memos = 0;
-	int unlinked;
+	enum link_state link;
 	enum err e;
 
 	if ((e = app_db(ctx)) != E_OK ||
@@ -273,15 +290,17 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 		    err_text(e));
 		goto out;
 	}
-	unlinked = unlink_at_naver(&ctx->cfg, token);
+	link = unlink_at_naver(&ctx->cfg, token) ? LINK_REMOVED :
+	    e == E_NOTFOUND ? LINK_UNKNOWN : LINK_KEPT;
 	explicit_bzero(token, sizeof(token));
 	if (e == E_NOTFOUND)
 		log_msg("withdrawal: the user was deleted meanwhile (another "
-		    "withdrawal), naver link %s", unlinked ? "removed" : "kept");
+		    "withdrawal), naver link %s", link == LINK_REMOVED ?
+		    "removed" : "not removed here");
 	else
 		log_msg("withdrawal: a user and %llu memos deleted, naver link "
-		    "%s", (unsigned long long)memos, unlinked ? "removed" :
-		    "kept");
+		    "%s", (unsigned long long)memos, link == LINK_REMOVED ?
+		    "removed" : "kept");
 	e = E_OK;
 	if (sess_set_cookie(expire, sizeof(expire), &ctx->req, &ctx->cfg,
 	    SESS_COOKIE, "", 0) != 0)
@@ -290,7 +309,7 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	resp_header(&ctx->resp, "Set-Cookie", cookies[0]);
 	if (expire[0] != '\0')
 		resp_header(&ctx->resp, "Set-Cookie", expire);
-	withdrawn_page(&ctx->resp, unlinked, me.id);
+	withdrawn_page(&ctx->resp, link, me.id);
 out:
 	explicit_bzero(token, sizeof(token));
 	return e;
