@@ -3049,6 +3049,10 @@ def page_keyboard_touch_noscript(env):
     second = post(b, "둘째\n- [ ] 할 일 https://example.org/")
     with Chromium(env, "keyboard") as wd:
         open_page(wd, env, name)
+        # The tag list comes from a request of its own (GET /tags), after
+        # the memo list: its buttons are read once it is there.
+        wd.wait("return !!document.querySelector('[aria-label^=\"#하나 태그\"]')",
+                "the tag list")
         controls = wd.js(NAMES)
         unnamed = [c for c in controls if not c[1]]
         eq(unnamed, [], "controls without a name for screen readers")
