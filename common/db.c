@@ -204,8 +204,9 @@ client_start(const char *ca)
 }
 
 static enum err
-connect_with(MYSQL *conn, const struct cfg *cfg)
+connect_with(struct db *db, const struct cfg *cfg)
 {
+	MYSQL *conn = db->conn;
 	unsigned int ct = (unsigned int)cfg_num(cfg, CFG_DB_CONNECT_TIMEOUT, 1, 60);
 	unsigned int rt = (unsigned int)cfg_num(cfg, CFG_DB_READ_TIMEOUT, 1, 600);
 	const char *sock = cfg_str(cfg, CFG_DB_SOCKET);
@@ -213,6 +214,7 @@ connect_with(MYSQL *conn, const struct cfg *cfg)
 	my_bool on = 1;
 
 	mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	db->read_timeout = rt;
 	mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &rt);
 	mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &rt);
 	mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
@@ -253,7 +255,7 @@ db_open(struct db **out, const struct cfg *cfg)
 		db_close(db);
 		return E_NOMEM;
 	}
-	if ((e = connect_with(db->conn, cfg)) != E_OK) {
+	if ((e = connect_with(db, cfg)) != E_OK) {
 		db_close(db);
 		return e;
 	}
@@ -436,6 +438,16 @@ db_exec_or(struct db *db, enum stmt k, MYSQL_BIND *in, unsigned int n)
 	e = db_exec(db, k, in, NULL);
 	db->answer_error = 0;
 	return e;
+}
+
+enum err
+db_lock_wait_bounded(struct db *db)
+{
+	MYSQL_BIND in[1];
+	int s = db->read_timeout > 1 ? (int)db->read_timeout - 1 : 1;
+
+	bind_int(&in[0], &s);
+	return db_exec(db, ST_LOCK_WAIT, in, NULL);
 }
 
 enum err

@@ -354,7 +354,11 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
 
 	*imported = *skipped = 0;
 	bind_cstr(&in[0], user_id);
-	if ((e = db_named_lock(db, ST_IMPORT_GATE, in, &got)) != E_OK)
+	/* Bounded, an import that waited (for a withdrawal, say) and gave up
+	 * gives its gate back at once: a retry meanwhile is served, not
+	 * refused as "another import running" for up to 50 s. */
+	if ((e = db_lock_wait_bounded(db)) != E_OK ||
+	    (e = db_named_lock(db, ST_IMPORT_GATE, in, &got)) != E_OK)
 		return e;
 	if (!got)
 		return E_CONFLICT;

@@ -58,6 +58,7 @@ struct db {
 	int		 failed;	/* something failed: do not reuse */
 	unsigned int	 last_error;	/* the server's, since the last BEGIN */
 	unsigned int	 answer_error;	/* db_exec_or: an answer, not a failure */
+	unsigned int	 read_timeout;	/* DB_READ_TIMEOUT, seconds */
 	char		*opened_with;	/* the connection settings, joined */
 	struct db_row	 row;		/* single-row answers */
 };
@@ -139,6 +140,12 @@ const char *db_what(enum stmt k);
  */
 typedef enum err (*db_txn_body)(struct db *db, void *arg);
 enum err db_txn(struct db *db, db_txn_body body, void *arg);
+/* This connection's lock waits from now on end on the server (1205,
+ * 503) a second before the client's read timeout would end them, not
+ * after innodb_lock_wait_timeout (50 s by default): a request that gave
+ * up left its statement waiting, and what its transaction held (an
+ * import's lock too) held, long after its 503. */
+enum err db_lock_wait_bounded(struct db *db);
 /* This connection's transactions from now on: READ COMMITTED (on), or
  * back to REPEATABLE READ, the server's default. */
 enum err db_read_committed(struct db *db, int on);

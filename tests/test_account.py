@@ -517,6 +517,26 @@ def import_one_at_a_time(env):
 
 
 @test
+def import_gives_up_with_its_lock(env):
+    """POST /import waiting for the account's row (held, as a withdrawal holds it): 503 before the read timeout, and its import lock goes with it: a retry meanwhile waits too, 503, not 409 "another import running" (the first's statement went on waiting on the server for up to 50 s, the lock held); once the row is free, the file imports"""
+    b = logged_in(env, "가져오기 재시도")
+    uid = naver_id("가져오기 재시도")
+    f = memos_file(["다시 가져올 메모"], "2022-01-01T00:00:00Z")
+    read_timeout = float(env.settings["DB_READ_TIMEOUT"])
+    with row_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
+                  "the user's row"):
+        for attempt in ("the import", "a retry at once"):
+            t0 = time.monotonic()
+            r = import_file(b, f)
+            took = time.monotonic() - t0
+            check_error(r, 503, f"{attempt} while the row is held",
+                        {"error": "database unavailable"})
+            check(took < read_timeout + 2, f"{attempt}: answered after {took:.1f} s")
+        eq(rows_of(env, uid)["memo"], 0, "nothing written")
+    eq(import_file(b, f).json(), {"imported": 1, "skipped": 0}, "once the row is free")
+
+
+@test
 def import_leaves_the_account_usable(env):
     """While an import runs (held at its first memo's tags), the same person's POST from another tab goes through: the import shares the user's row, as a POST does, and locks only other imports out; then the import completes"""
     b = logged_in(env, "가져오는 동안")

@@ -694,8 +694,9 @@ def import_and_trash_deadlock_run_again(env):
         eq(rows(), whole, f"{victim.group(1)} a victim once: each memo written once")
         env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
     memo = ["import memo", "search copy insert", "tag insert"]
-    # Before the transaction, the account's import lock (not run again: a
-    # deadlock there ends the request, nothing written).  In it, the
+    # Before the transaction, the bound on lock waits and the account's
+    # import lock (not run again: a deadlock there ends the request,
+    # nothing written).  In it, the
     # user's row shared (and the session seen live) first; then the user's
     # memos at each of the file's three times (dupset.h); then the memos,
     # oldest first.  The lock given back after the COMMIT: failing, it
@@ -703,7 +704,8 @@ def import_and_trash_deadlock_run_again(env):
     # takes it).
     statements = (["import lock"] + ["import duplicate check"] * 3 + memo + memo +
                   ["import revision"] + memo)
-    eq(seen, [("session lookup", 503, False), ("import gate", 503, False)] +
+    eq(seen, [("session lookup", 503, False), ("lock wait bound", 503, False),
+              ("import gate", 503, False)] +
        [(what, 200, True) for what in statements] + [("import gate release", 200, False)],
        "each statement a victim: (statement, status, run again)")
     r, err = inject(env, "trash", "db_deadlock:1", REQUEST_METHOD="DELETE",
