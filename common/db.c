@@ -104,10 +104,6 @@ fail_as(struct db *db, unsigned int n, const char *msg, const char *what)
 	const char *why = *msg ? msg : "(no reason given)";
 	int len = db_reason_len(n, why);
 
-	if (db != NULL && n != 0 && n == db->answer_error) {
-		db->last_error = n;
-		return E_NOTFOUND;
-	}
 	log_msg("database: %s: %u %.*s%s", what, n, len, why,
 	    why[len] != '\0' ? "(values withheld)" : "");
 	if (db != NULL) {
@@ -118,7 +114,7 @@ fail_as(struct db *db, unsigned int n, const char *msg, const char *what)
 }
 
 enum err
-db_fail(struct db *db, MYSQL_STMT *st, const char *what)
+db_fail_or(struct db *db, MYSQL_STMT *st, const char *what, unsigned int answer)
 {
 	unsigned int n = st ? mysql_stmt_errno(st) : 0;
 	const char *msg = st ? mysql_stmt_error(st) : "";
@@ -129,7 +125,17 @@ db_fail(struct db *db, MYSQL_STMT *st, const char *what)
 		n = mysql_errno(db->conn);
 		msg = mysql_error(db->conn);
 	}
+	if (db != NULL && n != 0 && n == answer) {
+		db->last_error = n;
+		return E_NOTFOUND;
+	}
 	return fail_as(db, n, msg, what);
+}
+
+enum err
+db_fail(struct db *db, MYSQL_STMT *st, const char *what)
+{
+	return db_fail_or(db, st, what, 0);
 }
 
 /* The settings a connection is opened with, joined: a request asking for
@@ -322,8 +328,10 @@ db_ping(struct db *db)
 
 /* ---- statements ---- */
 
-enum err
-db_run(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out)
+/* db_run, where the server's error `answer` is an answer (db_fail_or). */
+static enum err
+run_or(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out,
+    unsigned int answer)
 {
 	MYSQL_STMT *st = db->st[k];
 	enum err e;
@@ -351,10 +359,16 @@ db_run(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out)
 	return E_OK;
 fail:
 	/* A statement that failed is never used again. */
-	e = db_fail(db, st, stmts[k].what);
+	e = db_fail_or(db, st, stmts[k].what, answer);
 	mysql_stmt_close(st);
 	db->st[k] = NULL;
 	return e;
+}
+
+enum err
+db_run(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out)
+{
+	return run_or(db, k, in, out, 0);
 }
 
 enum err
@@ -377,10 +391,9 @@ db_named_lock(struct db *db, enum stmt k, MYSQL_BIND *in, int *got)
 		e = db_fail(db, st, stmts[k].what);
 	else if (is_null || FAULT("lock_null")) {
 		/* 0 is another holder; NULL an error on the server (out of
-		 * memory, the thread killed).  Read as "busy", a server that
-		 * failed it every hour kept every memo-maint quiet, exit 0.
-		 * The connection is not kept (failed): whatever the server
-		 * holds for it, a lock too, goes with it. */
+		 * memory, the thread killed): a failure, not "busy".  The
+		 * connection is not kept (failed): whatever the server holds
+		 * for it, a lock too, goes with it. */
 		log_msg("%s: the server gave no answer (NULL)", stmts[k].what);
 		db->failed = 1;
 		e = E_DB;
@@ -432,12 +445,13 @@ db_exec(struct db *db, enum stmt k, MYSQL_BIND *in, uint64_t *affected)
 enum err
 db_exec_or(struct db *db, enum stmt k, MYSQL_BIND *in, unsigned int n)
 {
+	MYSQL_STMT *st;
 	enum err e;
 
-	db->answer_error = n;
-	e = db_exec(db, k, in, NULL);
-	db->answer_error = 0;
-	return e;
+	if ((e = run_or(db, k, in, &st, n)) != E_OK)
+		return e;
+	db_end(st);
+	return E_OK;
 }
 
 enum err

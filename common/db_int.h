@@ -57,7 +57,6 @@ struct db {
 	MYSQL_STMT	*st[ST__COUNT];
 	int		 failed;	/* something failed: do not reuse */
 	unsigned int	 last_error;	/* the server's, since the last BEGIN */
-	unsigned int	 answer_error;	/* db_exec_or: an answer, not a failure */
 	unsigned int	 read_timeout;	/* DB_READ_TIMEOUT, seconds */
 	char		*opened_with;	/* the connection settings, joined */
 	struct db_row	 row;		/* single-row answers */
@@ -105,6 +104,10 @@ struct db_list {
 
 /* Log a failure, mark the handle failed, and say what it means. */
 enum err db_fail(struct db *db, MYSQL_STMT *st, const char *what);
+/* db_fail, where the server's error `answer` (0: none) is an answer:
+ * E_NOTFOUND then, not logged, the connection kept (db_exec_or). */
+enum err db_fail_or(struct db *db, MYSQL_STMT *st, const char *what,
+	    unsigned int answer);
 /* Prepare (once), bind and execute statement k; end it with db_end. */
 enum err db_run(struct db *db, enum stmt k, MYSQL_BIND *in,
 	    MYSQL_STMT **out);

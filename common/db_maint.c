@@ -5,6 +5,9 @@
 #include "log.h"
 #include "tags.h"
 
+/* A GET_LOCK answering NULL is E_DB, not "another runner": read as
+ * busy, a server that failed it every hour kept every memo-maint quiet,
+ * exit 0. */
 enum err
 db_maint_lock(struct db *db, int *got)
 {

@@ -1479,11 +1479,13 @@ def api_post_waits_for_no_other_user(env):
 
 def cgi_log(env):
     """What the programs behind env.web wrote to stderr, so far."""
-    out = ""
+    out, read = "", 0
     for name in ("lighttpd.out", "error.log", "apache2.out"):
         p = os.path.join(env.web.state, name)
         if os.path.exists(p):
             out += open(p, errors="replace").read()
+            read += 1
+    check(read > 0, f"a log of the server under {env.web.state}")
     return out
 
 

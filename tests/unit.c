@@ -1582,7 +1582,7 @@ t_db_reason(void)
 	CHECK(db_reason_len(ER_DUP_ENTRY, "") == 0);
 }
 
-/* Statement st failing with error n, as db_run takes it, in a db_exec_or
+/* Statement st failing with error n, as db_run takes it in a db_exec_or
  * for which error `answer` is an answer. */
 static enum err
 failed_with(unsigned int n, unsigned int answer, int *failed)
@@ -1593,10 +1593,9 @@ failed_with(unsigned int n, unsigned int answer, int *failed)
 
 	memset(&d, 0, sizeof(d));
 	memset(&st, 0, sizeof(st));
-	d.answer_error = answer;
 	st.last_errno = n;
 	(void)snprintf(st.last_error, sizeof(st.last_error), "error %u", n);
-	e = db_fail(&d, &st, "memo insert");
+	e = db_fail_or(&d, &st, "memo insert", answer);
 	*failed = d.failed;
 	return e;
 }
