@@ -284,7 +284,7 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	/* The data first, then the link: an erase that fails leaves both as
 	 * they were (the person can simply try again), and a link that
 	 * cannot be removed is what the page explains how to remove. */
-	e = db_account_erase(ctx->db, me.id, &memos);
+	e = db_account_erase(ctx->db, cb->hash, me.id, &memos);
 	if (e != E_OK && e != E_NOTFOUND) {
 		log_msg("withdrawal: nothing deleted, naver link kept (%s)",
 		    err_text(e));

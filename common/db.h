@@ -118,12 +118,15 @@ enum err db_session_list(struct db *db, const char *user_id,
 enum err db_session_end(struct db *db, const char *user_id, const char *id);
 /* End every session of the user, on every device. */
 enum err db_sessions_end_all(struct db *db, const char *user_id);
-/* Withdrawal: delete the user and every row of theirs (memos, their
- * revisions, tags and search copies, sessions on every device) in one
- * transaction: all of it or, on any failure, nothing.  *memos deleted;
- * E_NOTFOUND if the user is already gone. */
-enum err db_account_erase(struct db *db, const char *user_id,
-	    uint64_t *memos);
+/* Withdrawal asked for by session session_hash: delete the user and
+ * every row of theirs (memos, their revisions, tags and search copies,
+ * sessions on every device) in one transaction: all of it or, on any
+ * failure, nothing.  *memos deleted; E_NOTFOUND if the user is already
+ * gone; E_UNAUTH, nothing deleted, if the user is there but the session
+ * is not (ended meanwhile, or the user withdrew on another device and
+ * has logged in again since: a new account). */
+enum err db_account_erase(struct db *db, const char *session_hash,
+	    const char *user_id, uint64_t *memos);
 
 /* ---- memos (db_memo.c) ---- */
 

@@ -185,6 +185,7 @@ user_lock(struct db *db, MYSQL_BIND *in)
 }
 
 struct erase {
+	const char	*session_hash;
 	const char	*user_id;
 	uint64_t	*memos;
 };
@@ -225,12 +226,15 @@ static enum err
 erase_rows(struct db *db, void *arg)
 {
 	const struct erase *a = arg;
-	MYSQL_BIND in[1];
+	MYSQL_BIND in[1], asked[2];
 	enum err e;
 
 	*a->memos = 0;
 	bind_cstr(&in[0], a->user_id);
+	bind_cstr(&asked[0], a->session_hash);
+	bind_cstr(&asked[1], a->user_id);
 	if ((e = user_lock(db, in)) != E_OK ||
+	    (e = db_exists(db, ST_ERASE_SESSION, asked, E_UNAUTH)) != E_OK ||
 	    (e = erase_memos(db, a->user_id, a->memos)) != E_OK ||
 	    (e = db_exec(db, ST_SESSIONS_END_ALL, in, NULL)) != E_OK)
 		return e;
@@ -238,9 +242,10 @@ erase_rows(struct db *db, void *arg)
 }
 
 enum err
-db_account_erase(struct db *db, const char *user_id, uint64_t *memos)
+db_account_erase(struct db *db, const char *session_hash,
+    const char *user_id, uint64_t *memos)
 {
-	struct erase a = { user_id, memos };
+	struct erase a = { session_hash, user_id, memos };
 
 	return db_txn(db, erase_rows, &a);
 }

@@ -963,6 +963,33 @@ def withdraw_on_two_devices_at_once(env):
 
 
 @test
+def withdraw_after_another_and_a_new_login(env):
+    """A withdrawal whose device's session ended while it waited (another device's withdrawal deleted every session, and the person has since logged in again: a new account of the same Naver id, with a memo): 401, nothing of the new account deleted, nothing unlinked (it erased the new account)"""
+    name = "탈퇴 뒤 새 가입"
+    (b, phone), uid = member(env, name)
+    double_reset(env)
+    # The first device's withdrawal, as it holds the row, and the new
+    # login and memo after it, as the person starts again: committed at
+    # once, so that the waiting one finds the new account.
+    again = (f"DELETE FROM memo WHERE user_id = '{uid}'; DELETE FROM sessions WHERE"
+             f" user_id = '{uid}'; DELETE FROM `user` WHERE id = '{uid}';"
+             f" INSERT INTO `user` (id, name) VALUES ('{uid}', '{name}');"
+             f" INSERT INTO memo (user_id, text, created_at) VALUES ('{uid}', '새로 쓴 메모',"
+             " UTC_TIMESTAMP()); COMMIT")
+    with request_held(env, f"SELECT 'held' FROM `user` WHERE id = '{uid}' FOR UPDATE",
+                      "the user's row", lambda: withdraw(phone, name),
+                      "SELECT id FROM `user`", release=again) as answer:
+        pass
+    r = answer["r"]
+    eq(r.status, 401, f"status: {r.text[:300]}")
+    check("로그인이 필요합니다" in r.text, "the Korean page asks to log in")
+    eq(env.db.query(f"SELECT text FROM memo WHERE user_id = '{uid}'"), [["새로 쓴 메모"]],
+       "the new account's memo kept")
+    eq(rows_of(env, uid)["user"], 1, "the new account kept")
+    eq(unlinks(env), [], "nothing unlinked at Naver")
+
+
+@test
 def withdraw_other_account(env):
     """Withdrawal confirmed at Naver by another account: 403 Korean page, nothing deleted, nothing unlinked"""
     name = "진짜 주인"

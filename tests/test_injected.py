@@ -650,7 +650,8 @@ def withdrawal_deadlock_run_again(env):
         eq(rows_of(env, uid), {t: 0 for t in TABLES}, f"{victim.group(1)}: no row left")
         cookie = None
     # One memo: one range (its end not found, then the rest deleted).
-    erase = ("user lock", "erase range", "erase memos", "sessions end", "user delete")
+    erase = ("user lock", "withdrawal session", "erase range", "erase memos", "sessions end",
+             "user delete")
     eq(seen, [("state use", 503, False), ("state sweep", 200, False),
               ("session lookup", 503, False)] +
        [(what, 200, True) for what in erase], "each statement a victim: (statement, status, run again)")
