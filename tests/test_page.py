@@ -2514,7 +2514,7 @@ def page_edit_unchanged_leaves_no_draft(env):
 @test
 @page_logic
 def page_draft_of_memo_not_listed(env):
-    """Page: an edit kept in the drafts whose memo the first list after a reload has not (left out by the search the page opens with, or moved to the trash elsewhere) comes back on top, kept aside with its text and a note saying why; saved, the row has it; cancelled, it goes"""
+    """Page: an edit kept in the drafts whose memo the first list after a reload has not (left out by the search the page opens with, or moved to the trash elsewhere) comes back on top, kept aside with its text and a note saying why; saved, the row has it; cancelled, it goes; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 목록 밖 초안"
     b = api(env, name)
     run = post(b, "운동 계획")
@@ -2542,6 +2542,7 @@ def page_draft_of_memo_not_listed(env):
         eq(wd.js(ASIDE_NOTE, gone), "다른 곳에서 삭제된 메모입니다."
            " 수정을 마칠 때까지 여기에 둡니다.", "why the other is")
         eq(wd.js(CARDS), ["장보기 목록"], "the list is the search's")
+        state_shots(wd, "drafts-aside", "editors kept aside")
         wd.click(f"#edit-{run}")
         wd.keys(CTRL_ENTER)
         wd.wait(f"return !document.getElementById('memo-{run}')", "saved, gone from the search")
@@ -2565,12 +2566,21 @@ LATE_DELETE = ("window.__f0 = window.fetch; window.__late = false; var end = arg
                "  .then(function () { return window.__f0(u, i); }).then(function (r) {"
                "   setTimeout(function () { window.__late = true; }, 100); return r; }); };")
 TOAST_TEXT = "return document.querySelector('#toast.show .toast-text').textContent"
+# The toast within the screen, its message in at most two lines and its
+# action on one (at 390 px it was four lines beside 실행 취소 a letter a line).
+TOAST_WHOLE = ("var t = document.querySelector('#toast.show'), r = t.getBoundingClientRect();"
+               " var lines = function (el) { var g = document.createRange();"
+               "  g.selectNodeContents(el); return new Set(Array.from(g.getClientRects())"
+               "   .map(function (x) { return Math.round(x.top); })).size; };"
+               " return r.left >= 0 && r.right <= innerWidth && r.bottom <= innerHeight &&"
+               "  lines(t.querySelector('.toast-text')) <= 2 &&"
+               "  lines(t.querySelector('.toast-action')) === 1")
 
 
 @test
 @page_logic
 def page_undo_names_its_memo(env):
-    """Page: two deletes in quick succession, the first one's answer coming last: the toast is the last delete's and names its memo, and 실행 취소 puts back exactly that memo (the first one's late answer took the toast over, and its undo restored the other memo)"""
+    """Page: two deletes in quick succession, the first one's answer coming last: the toast is the last delete's and names its memo, and 실행 취소 puts back exactly that memo (the first one's late answer took the toast over, and its undo restored the other memo); screenshots 1280 px and 390 px, light and dark, the toast whole on a 390 px screen (it was four lines beside a 실행 취소 of a letter a line)"""
     name = "페이지 실행 취소 순서"
     b = api(env, name)
     first = post(b, "먼저 지운 메모")
@@ -2589,6 +2599,10 @@ def page_undo_names_its_memo(env):
                 "both rows in the trash")
         eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
            "the toast still the last delete's")
+        state_shots(wd, "undo-toast", "the undo toast", hold="#toast .toast-text",
+                    whole=TOAST_WHOLE)
+        eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
+           "the same toast after its screenshots")
         wd.click("#toast .toast-action")
         wd.wait(f"return !!document.getElementById('memo-{last}')", "the memo back")
         eq(wd.js(CARDS), ["나중에 지운 메모"], "only that card")
@@ -2714,7 +2728,7 @@ IMPORT_STATUSES = [
 @test
 @page_logic
 def page_import_errors_in_korean(env):
-    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported"""
+    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported; screenshots of the longest, 1280 px and 390 px, light and dark"""
     name = "페이지 가져오기 오류"
     tmp = tempfile.mkdtemp(prefix="memo-import-")
     with Chromium(env, "import-errors") as wd:
@@ -2734,6 +2748,8 @@ def page_import_errors_in_korean(env):
             said.append(status(wd))
             check(re.fullmatch(re.escape(IMPORT_FAILED) + want + re.escape(NOTHING),
                                status(wd)), f"bad file {i}: {status(wd)!r}")
+        # The longest: what is wrong, and where, in a revision.
+        state_shots(wd, "import-error", "an import refused", at="#import-go")
         path = os.path.join(tmp, "good.json")
         with open(path, "wb") as f:
             f.write(export_file([{"text": "가져올 메모", "created_at": "2024-01-01T00:00:00Z"}]))
@@ -2858,6 +2874,38 @@ judge('the toast\'s undo action', null, v('--toast-action'), v('--toast'), false
 judge('a tag', null, v('--link'), v('--chip'), false);
 return bad;
 """
+
+
+def state_shots(wd, name, what, hold=None, at=None, whole=None):
+    """The page as it is now, 1280 px and 390 px wide (a touch screen),
+    light and dark: screenshots name-{size}-{scheme} (their paths
+    printed), no sideways scrolling, and the text contrast at 1280 px (the
+    colours are the same at 390 px).  hold: what the mouse pointer rests
+    on meanwhile (the toast, whose time stops under it); at: what is
+    scrolled to the middle of the screen first at each size, as the
+    person would have it; whole: a script true when what is shown is
+    whole, checked at each size.  Then the browser's own 1000 px, light,
+    again."""
+    for size, (w, h, mobile) in SIZES.items():
+        wd.viewport(w, h, mobile)
+        wd.touch(mobile)
+        if at:
+            wd.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", at)
+        if whole:
+            check(wd.js(whole), f"{what} whole at {size}")
+        for scheme in ("light", "dark"):
+            wd.scheme(scheme)
+            if hold:
+                wd.point(hold)
+            print(f"    screenshot: {wd.screenshot(f'{name}-{size}-{scheme}')}")
+            if size == "1280px":
+                eq(wd.js(CONTRAST), [], f"text contrast: {what}, {scheme}")
+        eq(wd.js("return document.documentElement.scrollWidth >"
+                 " document.documentElement.clientWidth"), False,
+           f"no sideways scrolling: {what}, {size}")
+    wd.viewport(1000, 900)
+    wd.touch(False)
+    wd.scheme("light")
 
 
 def screens(env, wd, top):
