@@ -2615,8 +2615,10 @@ def page_undo_names_its_memo(env):
 
 # fetch for a pin racing a list: a PATCH leaves arguments[0] ms late, a
 # list's answer (GET memo?…) comes arguments[1] ms late; window.__lists
-# counts the lists the page has not had the answer of yet.
-PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0;"
+# counts the lists the page has not had the answer of yet, and
+# window.__listRead is true once the server has answered one (it has read
+# the memos), before that answer is held back.
+PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0; window.__listRead = false;"
             " var pd = arguments[0], ld = arguments[1];"
             " var late = function (ms) { return new Promise(function (ok) {"
             "  setTimeout(ok, ms); }); };"
@@ -2625,7 +2627,7 @@ PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0;"
             "  return late(pd).then(function () { return window.__f0(u, i); });"
             " if (!/^memo\\?/.test(String(u))) return window.__f0(u, i);"
             " window.__lists++;"
-            " return window.__f0(u, i).then(function (r) {"
+            " return window.__f0(u, i).then(function (r) { window.__listRead = true;"
             "  return late(ld).then(function () { return r; }); })"
             "  .finally(function () { setTimeout(function () { window.__lists--; }, 200); }); };")
 # The lists (ul ids) holding a card of memo arguments[0].
@@ -2658,9 +2660,9 @@ def page_pin_races_list(env):
 
         wd.js(PIN_RACE, 0, 1500)
         search(wd, "일")
-        wd.wait("return document.getElementById('view-memos').hasAttribute('aria-busy')",
-                "the search's list on its way")
-        time.sleep(0.3)     # read by the server, its answer held back
+        wd.wait("return window.__listRead &&"
+                " document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the search's list read by the server, its answer held back")
         wd.click(card(two, ".card-actions .pin"))
         wd.wait(PINNED_SAID, "the pin answered, before the list")
         wd.wait(LISTS_DONE, "every list answered")
