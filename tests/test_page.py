@@ -2965,7 +2965,7 @@ def screens(env, wd, top):
 
 @test
 def page_300_memos(env):
-    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor of a memo further down back on top at once, then with its page, without taking the focus; screenshots 1280 px and 390 px, light and dark"""
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor of a memo further down back on top at once (with the focus if nothing has it, the page left where the person reads), then with its page, without taking the focus; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 삼백"
     live, pinned = seed(env, name, 300)
     with Chromium(env, "screens") as wd:
@@ -2986,10 +2986,29 @@ def page_300_memos(env):
         later = [i for i in live if i not in pinned][60]
         wd.js("Memo.drafts.setEdit(arguments[0], arguments[1] + ' 고침', arguments[1], null)",
               later, text_of(env, later))
+        # Its memo, read apart after the list, held back until the person
+        # has scrolled down to read: the editor takes the focus (nothing
+        # has it), but not the page back to the top (it did).
+        held = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "window.__f0 = window.fetch; window.__held = new Promise(function (ok) {"
+            " window.__release = ok; }); window.fetch = function (u, i) {"
+            f" if (String(u) !== 'memo/{later}') return window.__f0(u, i);"
+            " return window.__held.then(function () { return window.__f0(u, i); }); };")})
         wd.refresh()
         wd.wait(LOADED, "the list after a reload")
+        wd.cdp("Page.removeScriptToEvaluateOnNewDocument", held)
+        wd.js("window.scrollTo(0, 1200)")
+        read = wd.js("var li = Array.from(document.querySelectorAll('#memos li'))"
+                     ".find(function (l) { return l.getBoundingClientRect().top > 0; });"
+                     " return [li.id, Math.round(li.getBoundingClientRect().top)];")
+        wd.js("window.__release()")
         wd.wait(f"return !!document.querySelector('{card(later)}.aside .editor')",
                 "the draft's editor, kept aside before its page loads")
+        eq(wd.js("var li = document.getElementById(arguments[0]); return [li.id,"
+                 " Math.round(li.getBoundingClientRect().top), document.activeElement.id];",
+                 read[0]), read + [f"edit-{later}"],
+           "the card being read where it was on the screen, the focus in the editor")
+        wd.js("window.fetch = window.__f0")
         eq(wd.js(ASIDE_NOTE, later), "목록에서는 더 아래에 있는 메모입니다."
            " 수정을 마칠 때까지 여기에 둡니다.", "why it is on top")
         wd.click("#search")
