@@ -137,6 +137,14 @@ class Chromium:
         v = self.s("POST", "/element", {"using": "css selector", "value": css})
         return next(iter(v.values()))
 
+    def point(self, css):
+        """The mouse pointer moved onto the middle of the element, as a
+        person rests it there (:hover, mouseenter)."""
+        self.s("POST", "/actions", {"actions": [{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 0, "x": 0, "y": 0, "origin": {
+                "element-6066-11e4-a52e-4f735466cecf": self.find(css)}}]}]})
+
     def active(self):
         return next(iter(self.s("GET", "/element/active").values()))
 

@@ -2514,7 +2514,7 @@ def page_edit_unchanged_leaves_no_draft(env):
 @test
 @page_logic
 def page_draft_of_memo_not_listed(env):
-    """Page: an edit kept in the drafts whose memo the first list after a reload has not (left out by the search the page opens with, or moved to the trash elsewhere) comes back on top, kept aside with its text and a note saying why; saved, the row has it; cancelled, it goes"""
+    """Page: an edit kept in the drafts whose memo the first list after a reload has not (left out by the search the page opens with, or moved to the trash elsewhere) comes back on top, kept aside with its text and a note saying why; saved, the row has it; cancelled, it goes; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 목록 밖 초안"
     b = api(env, name)
     run = post(b, "운동 계획")
@@ -2542,6 +2542,7 @@ def page_draft_of_memo_not_listed(env):
         eq(wd.js(ASIDE_NOTE, gone), "다른 곳에서 삭제된 메모입니다."
            " 수정을 마칠 때까지 여기에 둡니다.", "why the other is")
         eq(wd.js(CARDS), ["장보기 목록"], "the list is the search's")
+        state_shots(wd, "drafts-aside", "editors kept aside")
         wd.click(f"#edit-{run}")
         wd.keys(CTRL_ENTER)
         wd.wait(f"return !document.getElementById('memo-{run}')", "saved, gone from the search")
@@ -2565,12 +2566,21 @@ LATE_DELETE = ("window.__f0 = window.fetch; window.__late = false; var end = arg
                "  .then(function () { return window.__f0(u, i); }).then(function (r) {"
                "   setTimeout(function () { window.__late = true; }, 100); return r; }); };")
 TOAST_TEXT = "return document.querySelector('#toast.show .toast-text').textContent"
+# The toast within the screen, its message in at most two lines and its
+# action on one (at 390 px it was four lines beside 실행 취소 a letter a line).
+TOAST_WHOLE = ("var t = document.querySelector('#toast.show'), r = t.getBoundingClientRect();"
+               " var lines = function (el) { var g = document.createRange();"
+               "  g.selectNodeContents(el); return new Set(Array.from(g.getClientRects())"
+               "   .map(function (x) { return Math.round(x.top); })).size; };"
+               " return r.left >= 0 && r.right <= innerWidth && r.bottom <= innerHeight &&"
+               "  lines(t.querySelector('.toast-text')) <= 2 &&"
+               "  lines(t.querySelector('.toast-action')) === 1")
 
 
 @test
 @page_logic
 def page_undo_names_its_memo(env):
-    """Page: two deletes in quick succession, the first one's answer coming last: the toast is the last delete's and names its memo, and 실행 취소 puts back exactly that memo (the first one's late answer took the toast over, and its undo restored the other memo)"""
+    """Page: two deletes in quick succession, the first one's answer coming last: the toast is the last delete's and names its memo, and 실행 취소 puts back exactly that memo (the first one's late answer took the toast over, and its undo restored the other memo); screenshots 1280 px and 390 px, light and dark, the toast whole on a 390 px screen (it was four lines beside a 실행 취소 of a letter a line)"""
     name = "페이지 실행 취소 순서"
     b = api(env, name)
     first = post(b, "먼저 지운 메모")
@@ -2589,6 +2599,10 @@ def page_undo_names_its_memo(env):
                 "both rows in the trash")
         eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
            "the toast still the last delete's")
+        state_shots(wd, "undo-toast", "the undo toast", hold="#toast .toast-text",
+                    whole=TOAST_WHOLE)
+        eq(wd.js(TOAST_TEXT), "‘나중에 지운 메모’ 메모를 휴지통으로 옮겼습니다.",
+           "the same toast after its screenshots")
         wd.click("#toast .toast-action")
         wd.wait(f"return !!document.getElementById('memo-{last}')", "the memo back")
         eq(wd.js(CARDS), ["나중에 지운 메모"], "only that card")
@@ -2601,8 +2615,10 @@ def page_undo_names_its_memo(env):
 
 # fetch for a pin racing a list: a PATCH leaves arguments[0] ms late, a
 # list's answer (GET memo?…) comes arguments[1] ms late; window.__lists
-# counts the lists the page has not had the answer of yet.
-PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0;"
+# counts the lists the page has not had the answer of yet, and
+# window.__listRead is true once the server has answered one (it has read
+# the memos), before that answer is held back.
+PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0; window.__listRead = false;"
             " var pd = arguments[0], ld = arguments[1];"
             " var late = function (ms) { return new Promise(function (ok) {"
             "  setTimeout(ok, ms); }); };"
@@ -2611,7 +2627,7 @@ PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0;"
             "  return late(pd).then(function () { return window.__f0(u, i); });"
             " if (!/^memo\\?/.test(String(u))) return window.__f0(u, i);"
             " window.__lists++;"
-            " return window.__f0(u, i).then(function (r) {"
+            " return window.__f0(u, i).then(function (r) { window.__listRead = true;"
             "  return late(ld).then(function () { return r; }); })"
             "  .finally(function () { setTimeout(function () { window.__lists--; }, 200); }); };")
 # The lists (ul ids) holding a card of memo arguments[0].
@@ -2644,9 +2660,9 @@ def page_pin_races_list(env):
 
         wd.js(PIN_RACE, 0, 1500)
         search(wd, "일")
-        wd.wait("return document.getElementById('view-memos').hasAttribute('aria-busy')",
-                "the search's list on its way")
-        time.sleep(0.3)     # read by the server, its answer held back
+        wd.wait("return window.__listRead &&"
+                " document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the search's list read by the server, its answer held back")
         wd.click(card(two, ".card-actions .pin"))
         wd.wait(PINNED_SAID, "the pin answered, before the list")
         wd.wait(LISTS_DONE, "every list answered")
@@ -2714,7 +2730,7 @@ IMPORT_STATUSES = [
 @test
 @page_logic
 def page_import_errors_in_korean(env):
-    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported"""
+    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported; screenshots of the longest, 1280 px and 390 px, light and dark"""
     name = "페이지 가져오기 오류"
     tmp = tempfile.mkdtemp(prefix="memo-import-")
     with Chromium(env, "import-errors") as wd:
@@ -2734,6 +2750,8 @@ def page_import_errors_in_korean(env):
             said.append(status(wd))
             check(re.fullmatch(re.escape(IMPORT_FAILED) + want + re.escape(NOTHING),
                                status(wd)), f"bad file {i}: {status(wd)!r}")
+        # The longest: what is wrong, and where, in a revision.
+        state_shots(wd, "import-error", "an import refused", at="#import-go")
         path = os.path.join(tmp, "good.json")
         with open(path, "wb") as f:
             f.write(export_file([{"text": "가져올 메모", "created_at": "2024-01-01T00:00:00Z"}]))
@@ -2860,6 +2878,38 @@ return bad;
 """
 
 
+def state_shots(wd, name, what, hold=None, at=None, whole=None):
+    """The page as it is now, 1280 px and 390 px wide (a touch screen),
+    light and dark: screenshots name-{size}-{scheme} (their paths
+    printed), no sideways scrolling, and the text contrast at 1280 px (the
+    colours are the same at 390 px).  hold: what the mouse pointer rests
+    on meanwhile (the toast, whose time stops under it); at: what is
+    scrolled to the middle of the screen first at each size, as the
+    person would have it; whole: a script true when what is shown is
+    whole, checked at each size.  Then the browser's own 1000 px, light,
+    again."""
+    for size, (w, h, mobile) in SIZES.items():
+        wd.viewport(w, h, mobile)
+        wd.touch(mobile)
+        if at:
+            wd.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", at)
+        if whole:
+            check(wd.js(whole), f"{what} whole at {size}")
+        for scheme in ("light", "dark"):
+            wd.scheme(scheme)
+            if hold:
+                wd.point(hold)
+            print(f"    screenshot: {wd.screenshot(f'{name}-{size}-{scheme}')}")
+            if size == "1280px":
+                eq(wd.js(CONTRAST), [], f"text contrast: {what}, {scheme}")
+        eq(wd.js("return document.documentElement.scrollWidth >"
+                 " document.documentElement.clientWidth"), False,
+           f"no sideways scrolling: {what}, {size}")
+    wd.viewport(1000, 900)
+    wd.touch(False)
+    wd.scheme("light")
+
+
 def screens(env, wd, top):
     """The main views, 1280 px and 390 px wide, light and dark."""
     shots = []
@@ -2915,7 +2965,7 @@ def screens(env, wd, top):
 
 @test
 def page_300_memos(env):
-    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor of a memo further down back on top at once, then with its page, without taking the focus; screenshots 1280 px and 390 px, light and dark"""
+    """Page: 300 memos: 50 at a time as the person scrolls (and 더 보기), the count, pinned on top, a draft's editor of a memo further down back on top at once (with the focus if nothing has it, the page left where the person reads), then with its page, without taking the focus; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 삼백"
     live, pinned = seed(env, name, 300)
     with Chromium(env, "screens") as wd:
@@ -2936,10 +2986,29 @@ def page_300_memos(env):
         later = [i for i in live if i not in pinned][60]
         wd.js("Memo.drafts.setEdit(arguments[0], arguments[1] + ' 고침', arguments[1], null)",
               later, text_of(env, later))
+        # Its memo, read apart after the list, held back until the person
+        # has scrolled down to read: the editor takes the focus (nothing
+        # has it), but not the page back to the top (it did).
+        held = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "window.__f0 = window.fetch; window.__held = new Promise(function (ok) {"
+            " window.__release = ok; }); window.fetch = function (u, i) {"
+            f" if (String(u) !== 'memo/{later}') return window.__f0(u, i);"
+            " return window.__held.then(function () { return window.__f0(u, i); }); };")})
         wd.refresh()
         wd.wait(LOADED, "the list after a reload")
+        wd.cdp("Page.removeScriptToEvaluateOnNewDocument", held)
+        wd.js("window.scrollTo(0, 1200)")
+        read = wd.js("var li = Array.from(document.querySelectorAll('#memos li'))"
+                     ".find(function (l) { return l.getBoundingClientRect().top > 0; });"
+                     " return [li.id, Math.round(li.getBoundingClientRect().top)];")
+        wd.js("window.__release()")
         wd.wait(f"return !!document.querySelector('{card(later)}.aside .editor')",
                 "the draft's editor, kept aside before its page loads")
+        eq(wd.js("var li = document.getElementById(arguments[0]); return [li.id,"
+                 " Math.round(li.getBoundingClientRect().top), document.activeElement.id];",
+                 read[0]), read + [f"edit-{later}"],
+           "the card being read where it was on the screen, the focus in the editor")
+        wd.js("window.fetch = window.__f0")
         eq(wd.js(ASIDE_NOTE, later), "목록에서는 더 아래에 있는 메모입니다."
            " 수정을 마칠 때까지 여기에 둡니다.", "why it is on top")
         wd.click("#search")

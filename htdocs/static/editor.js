@@ -25,8 +25,11 @@
 	 * A draft of this memo (after a reload or a new login) is restored.
 	 * quiet: the focus stays where it is (the person types elsewhere, as
 	 * when a list loaded meanwhile reopens an editor from its draft).
+	 * still: the focus taken leaves the page where it is (an editor
+	 * reopened after the list, on top: the person may be reading further
+	 * down by then).
 	 */
-	function open(li, entry, hooks, quiet) {
+	function open(li, entry, hooks, quiet, still) {
 		const id = entry.memo.id;
 		const draft = drafts.edit(id);
 		const ed = {
@@ -66,7 +69,7 @@
 		li.classList.add('editing');
 		li.appendChild(form);
 		if (!quiet) {
-			text.focus();
+			text.focus({ preventScroll: !!still });
 			text.setSelectionRange(text.value.length, text.value.length);
 		}
 

@@ -117,7 +117,7 @@
 		fill(e);
 		place(e);
 		if (drafts.edit(memo.id))
-			edit(e, !draftFocus(aside));
+			edit(e, !draftFocus(aside), aside);
 		return e;
 	}
 
@@ -756,8 +756,9 @@
 
 	/* ---- card actions ---- */
 
-	/* quiet: leave the focus where it is (draftFocus()). */
-	function edit(e, quiet) {
+	/* quiet: leave the focus where it is (draftFocus()); still: take it
+	 * without moving the page (an editor reopened late, on top). */
+	function edit(e, quiet, still) {
 		if (e.li.editor)
 			return;
 		Memo.editor.open(e.li, e, {
@@ -776,7 +777,7 @@
 				if (b)
 					b.focus();
 			}
-		}, quiet);
+		}, quiet, still);
 	}
 
 	/* The editor of a card kept aside (relist()) closed: the card goes,
