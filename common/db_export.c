@@ -269,14 +269,21 @@ bind_opt(MYSQL_BIND *b, const char *s)
 		bind_null(b);
 }
 
-/* Store one memo of the file with its search copy, tags and revisions. */
+/* What an import writes after each memo's row, gathered (db_batch.c). */
+struct import_rows {
+	struct db_batch	 search, tags, revs;
+};
+
+/* Store one memo of the file; its search copy, tags and revisions go
+ * into rows, written with others'. */
 static enum err
 import_store(struct db *db, const char *user_id,
-    const struct db_import_memo *m)
+    const struct db_import_memo *m, struct import_rows *rows)
 {
 	MYSQL_BIND in[6];
 	unsigned long long id;
 	int pinned = m->pinned != 0;
+	const struct tag_list *t = m->t.tags;
 	enum err e;
 
 	bind_cstr(&in[0], user_id);
@@ -288,18 +295,19 @@ import_store(struct db *db, const char *user_id,
 	if ((e = db_exec(db, ST_IMPORT_MEMO, in, NULL)) != E_OK)
 		return e;
 	id = (unsigned long long)mysql_insert_id(db->conn);
-	bind_str(&in[0], m->t.search, m->t.search_len);
-	bind_u64(&in[1], &id);
-	if ((e = db_exec(db, ST_SEARCH_INSERT, in, NULL)) != E_OK ||
-	    (e = tags_store(db, &id, m->t.tags)) != E_OK)
+	if ((e = db_batch_add(db, &rows->search, id, m->t.search,
+	    m->t.search_len, NULL, 0)) != E_OK)
 		return e;
-	for (size_t i = 0; i < m->nrev; i++) {
-		bind_u64(&in[0], &id);
-		bind_str(&in[1], m->rev[i].text, m->rev[i].len);
-		bind_cstr(&in[2], m->rev[i].created_at);
-		if ((e = db_exec(db, ST_IMPORT_REVISION, in, NULL)) != E_OK)
+	for (size_t i = 0; t != NULL && i < t->n; i++)
+		if ((e = db_batch_add(db, &rows->tags, id, t->tag[i].key,
+		    strlen(t->tag[i].key), t->tag[i].name,
+		    strlen(t->tag[i].name))) != E_OK)
 			return e;
-	}
+	for (size_t i = 0; i < m->nrev; i++)
+		if ((e = db_batch_add(db, &rows->revs, id, m->rev[i].text,
+		    m->rev[i].len, m->rev[i].created_at,
+		    strlen(m->rev[i].created_at))) != E_OK)
+			return e;
 	return E_OK;
 }
 
@@ -308,20 +316,26 @@ struct import {
 	const char			*user_id;
 	const struct db_import_source	*src;
 	uint64_t			*imported, *skipped;
+	struct import_rows		*rows;
 };
 
 /* db_txn's body.  It starts from the first memo: run again after a
- * deadlock, the first run has used the source up. */
+ * deadlock, the first run has used the source up (and its rows not
+ * written yet are forgotten). */
 static enum err
 import_all(struct db *db, void *arg)
 {
 	const struct import *a = arg;
+	struct import_rows *rows = a->rows;
 	const struct db_import_memo *m;
 	struct dupset *ds = NULL;
 	MYSQL_BIND in[2];
 	enum err e;
 
 	*a->imported = *a->skipped = 0;
+	db_batch_reset(&rows->search);
+	db_batch_reset(&rows->tags);
+	db_batch_reset(&rows->revs);
 	bind_cstr(&in[0], a->user_id);
 	bind_cstr(&in[1], a->session_hash);
 	if ((e = db_exists(db, ST_IMPORT_LOCK, in, E_UNAUTH)) != E_OK ||
@@ -334,10 +348,14 @@ import_all(struct db *db, void *arg)
 			(*a->skipped)++;
 			continue;
 		}
-		if ((e = import_store(db, a->user_id, m)) != E_OK)
+		if ((e = import_store(db, a->user_id, m, rows)) != E_OK)
 			goto out;
 		(*a->imported)++;
 	}
+	if (e == E_OK &&
+	    (e = db_batch_flush(db, &rows->search)) == E_OK &&
+	    (e = db_batch_flush(db, &rows->tags)) == E_OK)
+		e = db_batch_flush(db, &rows->revs);
 out:
 	dupset_free(ds);
 	return e;
@@ -347,7 +365,9 @@ enum err
 db_import(struct db *db, const char *session_hash, const char *user_id,
     const struct db_import_source *src, uint64_t *imported, uint64_t *skipped)
 {
-	struct import a = { session_hash, user_id, src, imported, skipped };
+	struct import_rows rows;
+	struct import a = { session_hash, user_id, src, imported, skipped,
+	    &rows };
 	MYSQL_BIND in[1];
 	int got;
 	enum err e;
@@ -362,8 +382,16 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
 		return e;
 	if (!got)
 		return E_CONFLICT;
+	db_batch_init(&rows.search, ST_IMPORT_SEARCH, ST_IMPORT_SEARCHES,
+	    user_id, 1);
+	db_batch_init(&rows.tags, ST_IMPORT_TAG, ST_IMPORT_TAGS, user_id, 2);
+	db_batch_init(&rows.revs, ST_IMPORT_REVISION, ST_IMPORT_REVISIONS,
+	    NULL, 2);
 	if ((e = db_txn(db, import_all, &a)) != E_OK)
 		*imported = *skipped = 0;
+	db_batch_free(&rows.search);
+	db_batch_free(&rows.tags);
+	db_batch_free(&rows.revs);
 	/* Given back whatever came of it (a FastCGI process keeps its
 	 * connection); a connection that failed is closed, and with it the
 	 * lock. */

@@ -7,6 +7,7 @@
 #define MEMO_DB_INT_H
 
 #include <mysql.h>
+#include "buf.h"
 #include "db.h"
 #include "tags.h"
 
@@ -188,6 +189,35 @@ enum err memo_row_one(struct db *db, enum stmt k, MYSQL_STMT *st,
  * list_start). */
 enum err list_by(struct db *db, enum stmt k, const char *param,
 	    const char *hash, struct db_list **out);
+
+/* Rows of one table written DB_BATCH_ROWS a statement (db_batch.c): a
+ * row is a memo's id, user_id if not NULL, then strs (1 or 2) strings;
+ * statement many takes DB_BATCH_ROWS rows, one takes one. */
+#define DB_BATCH_ROWS	32
+#define DB_BATCH_BYTES	((size_t)1 << 20)	/* or fewer, a megabyte */
+struct db_batch_row {
+	unsigned long long	 id;
+	size_t			 at[2], len[2];		/* in bytes */
+};
+struct db_batch {
+	enum stmt		 one, many;
+	const char		*user_id;
+	unsigned int		 strs;
+	size_t			 n;
+	struct db_batch_row	 row[DB_BATCH_ROWS];
+	struct buf		 bytes;			/* the rows' strings */
+};
+void	 db_batch_init(struct db_batch *b, enum stmt one, enum stmt many,
+	    const char *user_id, unsigned int strs);
+/* A row (its strings copied); a full batch is written at once. */
+enum err db_batch_add(struct db *db, struct db_batch *b,
+	    unsigned long long id, const char *s0, size_t len0,
+	    const char *s1, size_t len1);
+/* Write the rows gathered (one a statement: fewer than a batch). */
+enum err db_batch_flush(struct db *db, struct db_batch *b);
+/* Forget the rows gathered (a transaction that runs again). */
+void	 db_batch_reset(struct db_batch *b);
+void	 db_batch_free(struct db_batch *b);
 
 /* Store a memo's tags (its rows in memo_tag are gone or never were). */
 enum err tags_store(struct db *db, unsigned long long *id,

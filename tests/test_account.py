@@ -16,8 +16,8 @@ import urllib.parse
 import lib
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
                  sha256_hex, start_login, test)
-from test_api import (check_error, handler_reads, import_gate_held, many_memos, request_held,
-                      row_held)
+from test_api import (check_error, fold, handler_reads, import_gate_held, many_memos,
+                      request_held, row_held)
 from test_e2e import logged_in
 from test_fault import raw_request
 
@@ -534,6 +534,45 @@ def import_gives_up_with_its_lock(env):
             check(took < read_timeout + 2, f"{attempt}: answered after {took:.1f} s")
         eq(rows_of(env, uid)["memo"], 0, "nothing written")
     eq(import_file(b, f).json(), {"imported": 1, "skipped": 0}, "once the row is free")
+
+
+@test
+def import_in_batches(env):
+    """POST /import of 100 memos with tags and revisions, whose search copies, tags and revisions are written 32 rows a statement (db_batch.c): each row is its own memo's (a search copy of its text, its tags, its revisions), and search, GET /tags and the revisions answer as for memos written one by one"""
+    name = "가져오기 묶음"
+    b = logged_in(env, name)
+    uid = naver_id(name)
+
+    def text(i):
+        return f"묶음 메모 {i:03d} #묶음{i % 7} #Common"
+
+    def revs(i):        # newest first
+        return [f"묶음 {i:03d}의 옛 글 {k}" for k in range(i % 3)]
+    f = {"format": "memo-export", "version": 1, "memos": [
+        {"text": text(i), "created_at": f"2021-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+         "revisions": [{"text": t, "created_at": f"2020-12-{20 - k}T00:00:00Z"}
+                       for k, t in enumerate(revs(i))]}
+        for i in range(100)]}
+    eq(import_file(b, f).json(), {"imported": 100, "skipped": 0}, "the import")
+    where = f"m.user_id = '{uid}'"
+    eq(env.db.query(f"SELECT m.text, s.body FROM memo m JOIN memo_search s"
+                    f" ON s.memo_id = m.id AND s.user_id = m.user_id WHERE {where} ORDER BY 1"),
+       [[text(i), fold(text(i))] for i in range(100)], "each memo's search copy, its own")
+    eq(env.db.query(f"SELECT m.text, GROUP_CONCAT(t.tag_key, '=', t.name ORDER BY t.tag_key)"
+                    f" FROM memo m JOIN memo_tag t ON t.memo_id = m.id AND t.user_id = m.user_id"
+                    f" WHERE {where} GROUP BY m.id, m.text ORDER BY 1"),
+       [[text(i), f"common=Common,묶음{i % 7}=묶음{i % 7}"] for i in range(100)],
+       "each memo's tags, its own")
+    eq(env.db.query(f"SELECT m.text, r.text FROM memo m JOIN memo_revision r"
+                    f" ON r.memo_id = m.id WHERE {where} ORDER BY 1, 2"),
+       [[text(i), t] for i in range(100) for t in revs(i)], "each memo's revisions, its own")
+    q = "/memo?q=" + urllib.parse.quote("메모 077")
+    eq([m["text"] for m in b.get(q).json()["memos"]], [text(77)], "a search")
+    eq(b.get("/tags").json()["tags"][:2], [{"name": "Common", "count": 100},
+                                          {"name": "묶음0", "count": 15}], "GET /tags")
+    m77 = b.get(q).json()["memos"][0]
+    eq([v["text"] for v in b.get(f"/memo/{m77['id']}/revisions").json()["revisions"]],
+       revs(77), "GET /memo/{id}/revisions, newest first")
 
 
 @test

@@ -694,17 +694,17 @@ def import_and_trash_deadlock_run_again(env):
         eq(r.json(), {"imported": 3, "skipped": 0}, f"{victim.group(1)} a victim once")
         eq(rows(), whole, f"{victim.group(1)} a victim once: each memo written once")
         env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
-    memo = ["import memo", "search copy insert", "tag insert"]
     # Before the transaction, the bound on lock waits and the account's
     # import lock (not run again: a deadlock there ends the request,
-    # nothing written).  In it, the
-    # user's row shared (and the session seen live) first; then the user's
-    # memos at each of the file's three times (dupset.h); then the memos,
-    # oldest first.  The lock given back after the COMMIT: failing, it
-    # closes the connection, which gives it back (the next request's import
-    # takes it).
-    statements = (["import lock"] + ["import duplicate check"] * 3 + memo + memo +
-                  ["import revision"] + memo)
+    # nothing written).  In it, the user's row shared (and the session
+    # seen live) first; then the user's memos at each of the file's three
+    # times (dupset.h); then the memos, oldest first; then what was
+    # gathered for them (db_batch.c: fewer than a batch, one row a
+    # statement): search copies, tags, the revision.  The lock given back
+    # after the COMMIT: failing, it closes the connection, which gives it
+    # back (the next request's import takes it).
+    statements = (["import lock"] + ["import duplicate check"] * 3 + ["import memo"] * 3 +
+                  ["import search copy"] * 3 + ["import tag"] * 3 + ["import revision"])
     eq(seen, [("session lookup", 503, False), ("lock wait bound", 503, False),
               ("import gate", 503, False)] +
        [(what, 200, True) for what in statements] + [("import gate release", 200, False)],
