@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mysqld_error.h>
 #include "db_int.h"
 #include "dupset.h"
 #include "tags.h"
@@ -375,7 +376,7 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
 	*imported = *skipped = 0;
 	bind_cstr(&in[0], user_id);
 	/* Bounded, an import that waited (for a withdrawal, say) and gave up
-	 * gives its gate back at once: a retry meanwhile is served, not
+	 * gives its gate back before it answers: a retry is served, not
 	 * refused as "another import running" for up to 50 s. */
 	if ((e = db_lock_wait_bounded(db)) != E_OK ||
 	    (e = db_named_lock(db, ST_IMPORT_GATE, in, &got)) != E_OK)
@@ -393,9 +394,11 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
 	db_batch_free(&rows.tags);
 	db_batch_free(&rows.revs);
 	/* Given back whatever came of it (a FastCGI process keeps its
-	 * connection); a connection that failed is closed, and with it the
-	 * lock. */
-	if (!db->failed)
+	 * connection), before the answer goes: a retry must find it free.  A
+	 * connection that failed is closed, and with it the lock, once the
+	 * server sees it go; a lock wait that timed out (1205) leaves the
+	 * connection sound, and is what a retry follows at once. */
+	if (!db->failed || db->last_error == ER_LOCK_WAIT_TIMEOUT)
 		(void)db_exec(db, ST_IMPORT_GATE_END, in, NULL);
 	return e;
 }

@@ -145,9 +145,10 @@ const char *db_what(enum stmt k);
 typedef enum err (*db_txn_body)(struct db *db, void *arg);
 enum err db_txn(struct db *db, db_txn_body body, void *arg);
 /* This connection's lock waits from now on end on the server (1205,
- * 503) a second before the client's read timeout would end them, not
- * after innodb_lock_wait_timeout (50 s by default): a request that gave
- * up left its statement waiting, and what its transaction held (an
+ * 503) before the client's read timeout would end them (two seconds
+ * before, one if DB_READ_TIMEOUT is 3 or less), not after
+ * innodb_lock_wait_timeout (50 s by default): a request that gave up
+ * left its statement waiting, and what its transaction held (an
  * import's lock too) held, long after its 503. */
 enum err db_lock_wait_bounded(struct db *db);
 /* This connection's transactions from now on: READ COMMITTED (on), or
@@ -193,7 +194,7 @@ enum err list_by(struct db *db, enum stmt k, const char *param,
 /* Rows of one table written DB_BATCH_ROWS a statement (db_batch.c): a
  * row is a memo's id, user_id if not NULL, then strs (1 or 2) strings;
  * statement many takes DB_BATCH_ROWS rows, one takes one. */
-#define DB_BATCH_ROWS	32
+#define DB_BATCH_ROWS	32	/* db_stmt.def's ROWS_32 */
 #define DB_BATCH_BYTES	((size_t)1 << 20)	/* or fewer, a megabyte */
 struct db_batch_row {
 	unsigned long long	 id;

@@ -538,13 +538,13 @@ def import_gives_up_with_its_lock(env):
 
 @test
 def import_in_batches(env):
-    """POST /import of 100 memos with tags and revisions, whose search copies, tags and revisions are written 32 rows a statement (db_batch.c): each row is its own memo's (a search copy of its text, its tags, its revisions), and search, GET /tags and the revisions answer as for memos written one by one"""
+    """POST /import of 100 memos with tags and revisions, whose search copies, tags and revisions are written 32 rows a statement, or fewer once they hold a megabyte (db_batch.c; the first 40 memos are 60 KB): each row is its own memo's (a search copy of its text, its tags, its revisions), and search, GET /tags and the revisions answer as for memos written one by one"""
     name = "가져오기 묶음"
     b = logged_in(env, name)
     uid = naver_id(name)
 
-    def text(i):
-        return f"묶음 메모 {i:03d} #묶음{i % 7} #Common"
+    def text(i):        # the first 40 of 60 KB: a megabyte at the 18th, written then
+        return f"묶음 메모 {i:03d} #묶음{i % 7} #Common" + (" 긴" * 15000 if i < 40 else "")
 
     def revs(i):        # newest first
         return [f"묶음 {i:03d}의 옛 글 {k}" for k in range(i % 3)]
@@ -1150,7 +1150,8 @@ def locker(env, sql):
 
 def withdraw_cut(env, name, lock_sql, waits_in, extra_memos=0):
     """The withdrawal of a member (with extra_memos more memos), killed by
-    the database dying while it waits on rows that lock_sql(uid) holds, in
+    the database dying while it waits on rows that lock_sql(uid, other)
+    holds (other: the hash of the session of the member's other device), in
     a statement starting with waits_in: a 503 page and, once the database
     is back, every row still there and no unlink sent; tried again, both
     go.  Returns the user's rows before and how many rows the withdrawal
@@ -1163,7 +1164,7 @@ def withdraw_cut(env, name, lock_sql, waits_in, extra_memos=0):
             f" FROM seq_1_to_{extra_memos}"))
     before = everything(env)
     rows = rows_of(env, uid)
-    lock = locker(env, lock_sql(uid))
+    lock = locker(env, lock_sql(uid, sha256_hex(phone.cookies["sessionId"])))
     result = {}
 
     def run():
@@ -1221,7 +1222,9 @@ def withdraw_db_down_midway(env):
     """Withdrawal with the database killed in the middle of the deletion (the memos gone, the sessions next): a 503 page and, once it is back, every row still there (nothing half-deleted) and the Naver link kept (no unlink sent); tried again, both go"""
     rows, changed = withdraw_cut(
         env, "중간에 끊긴 탈퇴",
-        lambda uid: f"SELECT * FROM sessions WHERE user_id = '{uid}' FOR UPDATE",
+        # The other device's session: the withdrawing one's is locked
+        # first (the session that asked for it, still live).
+        lambda uid, other: f"SELECT * FROM sessions WHERE session_key = '{other}' FOR UPDATE",
         "DELETE FROM sessions WHERE user_id")
     check(changed >= rows["memo"], f"the memos deleted before the cut: {changed} rows changed")
     say(f"rows kept through the kill: {rows}")
@@ -1230,7 +1233,7 @@ def withdraw_db_down_midway(env):
 @test
 def withdraw_db_down_between_ranges(env):
     """Withdrawal of 250 more memos killed between two of its ranges of 100 (the first deleted, the second waiting): once the database is back, every row still there and no unlink sent; tried again, both go"""
-    def the_150th(uid):
+    def the_150th(uid, other):
         """The user's 150th memo by id, locked by its id alone: in the
         second range, which waits on it."""
         mid = env.db.query(f"SELECT id FROM memo WHERE user_id = '{uid}'"
