@@ -218,26 +218,26 @@ static void
 withdrawn_page(struct resp *r, enum link_state link, const char *user_id)
 {
 	char key[SESS_HASH_LEN + 1];
-	const char *done[] = {
-	    "메모장에 있던 회원님의 데이터를 모두 삭제했습니다: 메모, 휴지통, "
-	    "수정 기록, 태그, 그리고 모든 기기의 로그인.",
-	    "네이버 계정과 메모장의 연결도 해제했습니다.",
-	    "같은 네이버 계정으로 다시 로그인하면 빈 메모장으로 새로 시작합니다.",
-	    NULL };
-	const char *linked[] = { done[0],
+	/* The second paragraph, of the link, by link_state. */
+	static const char *const of_link[] = {
+	    [LINK_REMOVED] = "네이버 계정과 메모장의 연결도 해제했습니다.",
+	    [LINK_KEPT] =
 	    "다만 네이버 계정과 메모장의 연결은 해제하지 못했습니다. 네이버에 "
 	    "로그인한 뒤 네이버ID(https://nid.naver.com) › 이력관리 › 연결된 "
 	    "서비스 관리에서 ‘메모장’을 찾아 ‘동의 철회’를 눌러 주세요. 연결이 "
 	    "남아 있어도 메모장에는 회원님의 데이터가 남아 있지 않습니다.",
-	    done[2], NULL };
-	const char *unknown[] = { done[0],
+	    [LINK_UNKNOWN] =
 	    "다른 기기에서 먼저 진행된 탈퇴가 데이터를 삭제했습니다. 네이버 계정과 "
 	    "메모장의 연결은 그 탈퇴에서 이미 해제되었을 수 있지만, 여기서는 "
 	    "확인하지 못했습니다. 네이버ID(https://nid.naver.com) › 이력관리 › "
 	    "연결된 서비스 관리에 ‘메모장’이 남아 있다면 ‘동의 철회’를 눌러 주세요.",
-	    done[2], NULL };
-	const char **paras = link == LINK_REMOVED ? done :
-	    link == LINK_KEPT ? linked : unknown;
+	};
+	const char *paras[] = {
+	    "메모장에 있던 회원님의 데이터를 모두 삭제했습니다: 메모, 휴지통, "
+	    "수정 기록, 태그, 그리고 모든 기기의 로그인.",
+	    of_link[link],
+	    "같은 네이버 계정으로 다시 로그인하면 빈 메모장으로 새로 시작합니다.",
+	    NULL };
 
 	if (sess_user_key(user_id, key) != 0)
 		html_page(r, 200, "탈퇴가 완료되었습니다", paras);

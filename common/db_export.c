@@ -270,9 +270,11 @@ bind_opt(MYSQL_BIND *b, const char *s)
 		bind_null(b);
 }
 
-/* What an import writes after each memo's row, gathered (db_batch.c). */
+/* What an import writes after each memo's row, gathered (db_batch.c),
+ * written in this order. */
+enum { ROWS_SEARCH, ROWS_TAGS, ROWS_REVS, ROWS__COUNT };
 struct import_rows {
-	struct db_batch	 search, tags, revs;
+	struct db_batch	 b[ROWS__COUNT];
 };
 
 /* Store one memo of the file; its search copy, tags and revisions go
@@ -296,16 +298,16 @@ import_store(struct db *db, const char *user_id,
 	if ((e = db_exec(db, ST_IMPORT_MEMO, in, NULL)) != E_OK)
 		return e;
 	id = (unsigned long long)mysql_insert_id(db->conn);
-	if ((e = db_batch_add(db, &rows->search, id, m->t.search,
+	if ((e = db_batch_add(db, &rows->b[ROWS_SEARCH], id, m->t.search,
 	    m->t.search_len, NULL, 0)) != E_OK)
 		return e;
 	for (size_t i = 0; t != NULL && i < t->n; i++)
-		if ((e = db_batch_add(db, &rows->tags, id, t->tag[i].key,
+		if ((e = db_batch_add(db, &rows->b[ROWS_TAGS], id, t->tag[i].key,
 		    strlen(t->tag[i].key), t->tag[i].name,
 		    strlen(t->tag[i].name))) != E_OK)
 			return e;
 	for (size_t i = 0; i < m->nrev; i++)
-		if ((e = db_batch_add(db, &rows->revs, id, m->rev[i].text,
+		if ((e = db_batch_add(db, &rows->b[ROWS_REVS], id, m->rev[i].text,
 		    m->rev[i].len, m->rev[i].created_at,
 		    strlen(m->rev[i].created_at))) != E_OK)
 			return e;
@@ -334,9 +336,8 @@ import_all(struct db *db, void *arg)
 	enum err e;
 
 	*a->imported = *a->skipped = 0;
-	db_batch_reset(&rows->search);
-	db_batch_reset(&rows->tags);
-	db_batch_reset(&rows->revs);
+	for (size_t i = 0; i < ROWS__COUNT; i++)
+		db_batch_reset(&rows->b[i]);
 	bind_cstr(&in[0], a->user_id);
 	bind_cstr(&in[1], a->session_hash);
 	if ((e = db_exists(db, ST_IMPORT_LOCK, in, E_UNAUTH)) != E_OK ||
@@ -353,10 +354,8 @@ import_all(struct db *db, void *arg)
 			goto out;
 		(*a->imported)++;
 	}
-	if (e == E_OK &&
-	    (e = db_batch_flush(db, &rows->search)) == E_OK &&
-	    (e = db_batch_flush(db, &rows->tags)) == E_OK)
-		e = db_batch_flush(db, &rows->revs);
+	for (size_t i = 0; i < ROWS__COUNT && e == E_OK; i++)
+		e = db_batch_flush(db, &rows->b[i]);
 out:
 	dupset_free(ds);
 	return e;
@@ -383,16 +382,16 @@ db_import(struct db *db, const char *session_hash, const char *user_id,
 		return e;
 	if (!got)
 		return E_CONFLICT;
-	db_batch_init(&rows.search, ST_IMPORT_SEARCH, ST_IMPORT_SEARCHES,
-	    user_id, 1);
-	db_batch_init(&rows.tags, ST_IMPORT_TAG, ST_IMPORT_TAGS, user_id, 2);
-	db_batch_init(&rows.revs, ST_IMPORT_REVISION, ST_IMPORT_REVISIONS,
-	    NULL, 2);
+	db_batch_init(&rows.b[ROWS_SEARCH], ST_IMPORT_SEARCH,
+	    ST_IMPORT_SEARCHES, user_id, 1);
+	db_batch_init(&rows.b[ROWS_TAGS], ST_IMPORT_TAG, ST_IMPORT_TAGS,
+	    user_id, 2);
+	db_batch_init(&rows.b[ROWS_REVS], ST_IMPORT_REVISION,
+	    ST_IMPORT_REVISIONS, NULL, 2);
 	if ((e = db_txn(db, import_all, &a)) != E_OK)
 		*imported = *skipped = 0;
-	db_batch_free(&rows.search);
-	db_batch_free(&rows.tags);
-	db_batch_free(&rows.revs);
+	for (size_t i = 0; i < ROWS__COUNT; i++)
+		db_batch_free(&rows.b[i]);
 	/* Given back whatever came of it (a FastCGI process keeps its
 	 * connection), before the answer goes: a retry must find it free.  A
 	 * connection that failed is closed, and with it the lock, once the

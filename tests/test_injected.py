@@ -320,6 +320,38 @@ def import_at_one_time(env, cookie, texts, fault="none"):
 
 
 @test
+def import_batch_deadlock_runs_again(env):
+    """Injected: an import of 40 memos (a tag and a revision each), each of its 32-row statements (search copies, tags, revisions; db_batch.c) in turn picked as a deadlock's victim: run again from the first memo, 200, every memo once with one search copy, one tag row and one revision (rows gathered before the victim and not written are forgotten: written, they would be the rolled-back memos')"""
+    uid = "inj-dl-batch"
+    cookie = session(env, uid)
+    file = json.dumps({"format": "memo-export", "version": 1, "memos": [
+        {"text": f"묶음 {i} #묶음", "created_at": "2026-11-01T00:00:00Z",
+         "revisions": [{"text": f"묶음 {i} 전", "created_at": "2026-10-01T00:00:00Z"}]}
+        for i in range(40)]}).encode()
+    counts = " UNION ALL ".join(
+        f"SELECT COUNT(*) FROM {t} x JOIN memo m ON m.id = x.memo_id WHERE m.user_id = '{uid}'"
+        for t in ("memo_search", "memo_tag", "memo_revision"))
+    seen = []
+    # Session lookup, lock wait bound, gate, import lock, one duplicate
+    # check, 32 memos: the 38th statement on are the three batches.
+    for n in range(36, 44):
+        r, err = inject(env, "import", f"db_deadlock:{n}", body=file, REQUEST_METHOD="POST",
+                        HTTP_COOKIE=cookie, CONTENT_TYPE="application/json")
+        victim = re.search(r"database: ([a-z ]+): 1213", err)
+        check(victim is not None, f"statement {n} a victim: {err[-300:]!r}")
+        eq((r.status, r.json()), (200, {"imported": 40, "skipped": 0}), f"{victim.group(1)}")
+        check("runs again" in err, f"{victim.group(1)}: run again")
+        eq(env.db.query(f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'"), [["40"]],
+           f"{victim.group(1)} a victim: each memo once")
+        eq(env.db.query(counts), [["40"]] * 3,
+           f"{victim.group(1)} a victim: a search copy, tag and revision each")
+        seen.append(victim.group(1))
+        env.db.query(f"DELETE FROM memo WHERE user_id = '{uid}'")
+    check({"import search copies", "import tags", "import revisions"} <= set(seen),
+          f"each 32-row statement a victim once: {seen}")
+
+
+@test
 def import_refused_keeps_connection(env):
     """Injected (no fault): POST /import while the account's import lock is held (as another import holds it): 409 at once, nothing written, nothing logged; the connection is sound, so a FastCGI process keeps it for its next import"""
     uid = "inj-import-held"
