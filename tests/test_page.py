@@ -2556,6 +2556,71 @@ def page_draft_of_memo_not_listed(env):
         no_problems(wd, "drafts of memos not listed")
 
 
+def purge(b, memo_id):
+    """memo_id deleted for good by another device."""
+    eq(b.request("DELETE", f"/memo/{memo_id}").status, 204, "to the trash elsewhere")
+    eq(b.request("DELETE", f"/trash/{memo_id}").status, 204, "deleted for good elsewhere")
+
+
+@test
+@page_logic
+def page_draft_of_memo_deleted_for_good(env):
+    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text is added to the new memo after what was being written there (a blank line between) and the page says so; an edit that changed nothing goes without a word; saved, the new row has both texts"""
+    name = "페이지 영구 삭제된 초안"
+    b = api(env, name)
+    gone = post(b, "영구 삭제될 메모")
+    same = post(b, "안 고친 메모")
+    post(b, "남는 메모")
+    moved = "영구 삭제된 메모를 고치던 내용을 새 메모 칸에 옮겨 두었습니다."
+    with Chromium(env, "draft-deleted-for-good") as wd:
+        open_page(wd, env, name)
+        open_editor(wd, gone)
+        wd.keys(" 고치던 문장")
+        open_editor(wd, same)
+        wd.js("var t = document.getElementById('edit-' + arguments[0]);"
+              " t.value = t.value + ' 잠깐'; t.dispatchEvent(new Event('input', {bubbles: true}));"
+              " t.value = t.value.replace(' 잠깐', '');"
+              " t.dispatchEvent(new Event('input', {bubbles: true}))", same)
+        wd.type("#memo-text", "새로 쓰던 메모")
+        for mid in (gone, same):
+            purge(b, mid)
+        wd.refresh()
+        wd.wait(LOADED, "the list after the reload")
+        wd.wait("return document.getElementById('status').textContent.indexOf('영구 삭제') >= 0",
+                "the page says where the edit went")
+        eq(status(wd), moved, "what it says")
+        eq(wd.js("return document.getElementById('memo-text').value"),
+           "새로 쓰던 메모\n\n영구 삭제될 메모 고치던 문장", "the new memo: its text, then the edit's")
+        eq(wd.js("return document.querySelectorAll('#view-memos li.memo.editing').length"), 0,
+           "no editor for a memo that is gone")
+        eq(wd.js(CARDS), ["남는 메모"], "the list")
+        eq(wd.js("var v = JSON.parse(localStorage.getItem(Object.keys(localStorage).filter("
+                 "function (k) { return k.indexOf('memo.drafts') === 0; })[0]));"
+                 " return Object.keys(v.tabs).map(function (t) {"
+                 " return Object.keys(v.tabs[t].edits).length; })"),
+           [0], "no edit draft left for the memos gone")
+        check(draft_holds(wd, "고치던 문장"), "the new memo's draft has the edit's text")
+        wd.click("#memo-text")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return document.getElementById('memo-text').value === ''", "saved")
+        eq(sorted(t for t, _, _ in memos(env, name).values()),
+           ["남는 메모", "새로 쓰던 메모\n\n영구 삭제될 메모 고치던 문장"], "the rows")
+
+        # A memo gone while nothing is being written: the edit's text alone.
+        again = post(b, "또 지울 메모")
+        wd.refresh()
+        wd.wait(LOADED, "the list")
+        open_editor(wd, again)
+        wd.keys(" 추가")
+        purge(b, again)
+        wd.refresh()
+        wd.wait(LOADED, "the list after the reload")
+        settled(lambda: wd.js("return document.getElementById('memo-text').value"),
+                "또 지울 메모 추가", "the edit's text alone, no blank line before it")
+        eq(status(wd), moved, "said again")
+        no_problems(wd, "a draft of a memo deleted for good")
+
+
 # fetch sends the DELETE of the URL ending in arguments[0] 1.5 s late;
 # window.__late is true once its answer is in (and the page has had it).
 LATE_DELETE = ("window.__f0 = window.fetch; window.__late = false; var end = arguments[0];"

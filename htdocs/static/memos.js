@@ -138,8 +138,11 @@
 	 * trash): each read, its editor comes back on top, kept aside as
 	 * relist() keeps one, instead of waiting unseen for a page or a
 	 * filter that may never come.  A memo deleted for good (404) has no
-	 * card to come back in; its draft is left to expire. */
+	 * card to come back in: what its edit changed goes to the new memo
+	 * (orphaned()). */
 	async function reopenDrafts() {
+		let moved = 0;
+
 		for (const id of drafts.edits()) {
 			if (st.entries.has(id))
 				continue;
@@ -147,8 +150,39 @@
 			if (res.ok && !st.entries.has(id) && drafts.edit(id)) {
 				add(res.data, res.etag, true);
 				show();
+			} else if (res.status === 404 && !st.entries.has(id) &&
+			    orphaned(id)) {
+				moved++;
 			}
 		}
+		if (moved)
+			ui.status('영구 삭제된 메모를 고치던 내용을 새 메모 칸에 옮겨 ' +
+			    '두었습니다.', '');
+	}
+
+	/* The edit of memo id, deleted for good: its text is added to the
+	 * new memo (after a blank line), as drafts.js's adopt() keeps another
+	 * tab's edit and the editor's 새 메모로 저장 keeps one whose memo went
+	 * while it was open: there the person sees it and chooses.  An edit
+	 * that changed nothing just goes.  The new memo is stored before the
+	 * edit is dropped, so a tab closed between keeps the text twice,
+	 * never nowhere.  Added at the end with setRangeText, the caret of
+	 * someone typing there stays where it was.  Whether anything moved. */
+	function orphaned(id) {
+		const d = drafts.edit(id), t = $.text;
+		const s = d ? d.text.replace(/\s+$/, '') : '';
+
+		if (d && d.text !== d.base && s.trim() !== '' &&
+		    t.value.indexOf(s) < 0) {
+			const end = t.value.length;
+			t.setRangeText((t.value.trim() ? '\n\n' : '') + s, end, end,
+			    'preserve');
+			drafts.setFresh(t.value);
+			drafts.clearEdit(id);
+			return true;
+		}
+		drafts.clearEdit(id);
+		return false;
 	}
 
 	/* Put e's card in its list, newest (highest id) first, below the
