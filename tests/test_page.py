@@ -2739,6 +2739,36 @@ def page_pin_races_list(env):
         no_problems(wd, "pin racing a list")
 
 
+@test
+@page_logic
+def page_unpin_races_next_page(env):
+    """Page: a memo unpinned while the next page (더 보기) is on its way, that page read before the unpin and answered after it, comes back among the others where its id puts it, once (it was taken off the screen as belonging further down, and the page that should have brought it had read it pinned: it was gone until a reload)"""
+    name = "페이지 고정 해제 다음 쪽"
+    live, pinned = seed(env, name, 120, trashed=0, pinned=(80,))
+    old = pinned[0]
+    with Chromium(env, "unpin-next-page") as wd:
+        open_page(wd, env, name)
+        eq(wd.js(CARDS_OF, old), ["pinned"], "pinned on top")
+        eq(wd.js("return document.querySelectorAll('#memos li').length"), 50, "the first page")
+        wd.js(PIN_RACE, 0, 1500)
+        wd.click("#more")
+        wd.wait("return window.__listRead", "the next page read by the server, its answer held back")
+        wd.click(card(old, ".card-actions .pin"))
+        wd.wait("return document.getElementById('status').textContent.indexOf("
+                "'고정을 해제했습니다.') === 0", "the unpin answered, before the page")
+        eq(wd.js(CARDS_OF, old), [], "off the screen meanwhile, as further down")
+        wd.wait(LISTS_DONE + " && document.getElementById('more').textContent === '더 보기'",
+                "the page answered")
+        eq(wd.js(CARDS_OF, old), ["memos"], "back among the others, once")
+        shown = wd.js("return Array.from(document.querySelectorAll('#memos li.memo'))"
+                      ".map(function (l) { return Number(l.dataset.id); });")
+        eq(shown, sorted(shown, reverse=True), "the others newest first, the memo in its place")
+        eq(shown, live[:101], "the two pages and the memo: the 101 newest")
+        eq(memos(env, name)[old][1], False, "unpinned in the database")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "unpin racing the next page")
+
+
 def export_file(memos=(), trash=None, version=1):
     body = {"format": "memo-export", "version": version, "memos": list(memos)}
     if trash is not None:

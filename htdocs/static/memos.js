@@ -19,6 +19,7 @@
 		q: '', tag: '',
 		seq: 0, ctl: null,	/* the current load and its abort */
 		cursor: 0, more: false, loading: false,
+		late: new Map(),	/* id -> entry left for the page loading */
 		count: 0, loaded: false,
 		entries: new Map(),	/* id -> {memo, etag, li} */
 		/* The highest memo id the page has seen (a list, a new memo),
@@ -201,6 +202,10 @@
 		if (!e.memo.pinned && st.more && id < st.cursor) {
 			e.li.remove();
 			st.entries.delete(id);
+			/* The page on its way (loadMore()) may have been read
+			 * before this change (an unpin, an undo) and lack it. */
+			if (st.loading)
+				st.late.set(id, e);
 			return;
 		}
 		const after = Array.from(ul.children).find((c) =>
@@ -456,6 +461,8 @@
 			res = null;	/* aborted by a new search */
 		}
 		st.loading = false;
+		const late = st.late;
+		st.late = new Map();
 		$.more.removeAttribute('aria-disabled');
 		$.more.textContent = '더 보기';
 		if (!res || seq !== st.seq)
@@ -476,6 +483,14 @@
 		if (memos.length)
 			st.cursor = memos[memos.length - 1].id;
 		st.more = memos.length === PAGE;
+		/* Cards left for this page that it lacks (read before they
+		 * came down to it): placed now, or left for a later page. */
+		late.forEach((e, id) => {
+			if (!st.entries.has(id)) {
+				st.entries.set(id, e);
+				place(e);
+			}
+		});
 		renote();
 		show();
 		if (held && $.more.hidden)
