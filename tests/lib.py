@@ -63,6 +63,24 @@ def page_logic(fn):
     return fn
 
 
+@contextlib.contextmanager
+def settings(env, **changed):
+    """The service's settings file with `changed` for a while, then as
+    run.py wrote it: a CGI reads it at each request, a FastCGI process
+    once it changed (test_fastcgi.settings_file_changes_seen)."""
+    import stack        # tools/, on the path run.py sets
+    mode = os.stat(env.config).st_mode & 0o777     # an install's is 0640
+
+    def write(values):
+        stack.write_env(env.config, values)
+        os.chmod(env.config, mode)
+    write(dict(env.settings, **changed))
+    try:
+        yield
+    finally:
+        write(env.settings)
+
+
 class Failed(AssertionError):
     pass
 

@@ -147,16 +147,19 @@ E2E_SUITES = ("test_e2e", "test_api")
 
 
 def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES,
-                again=lambda t: True):
+                again=lambda t: True, config=None):
     """The end-to-end suite (or other suites) again, against another server
     (same database and Naver double): the tests read env.web and
-    env.web_prefix.  again(test) says whether a test runs again."""
+    env.web_prefix, and env.config, the settings file that server reads
+    (config, if not the usual one).  again(test) says whether a test runs
+    again."""
     # The suite expects the empty database it first ran on.
     env.db.client(database="memo", stdin="DELETE FROM memo; DELETE FROM sessions; "
                                           "DELETE FROM `user`;")
     other = Env()
     other.__dict__.update(env.__dict__)
     other.web, other.web_prefix = web, web_prefix
+    other.config = config or env.config
     for module in suites:
         lib.run_tests([t for t in modules(module) if again(t)], other, results, only,
                       label=label)
@@ -254,13 +257,14 @@ def install(env, started, results, only):
     lib.phase("install (make install DESTDIR=…)")
     lib.run_tests(modules("test_install"), env, results, only)
     lib.phase("end-to-end tests through lighttpd serving the install")
-    e2e_against(env, "[installed] ", webs[0], webs[1], results, only)
+    e2e_against(env, "[installed] ", webs[0], webs[1], results, only, config=config)
     for w in webs:          # their pass is done; FastCGI mode of the install next
         started.remove(w)
         w.stop()
     fwebs = serve("lighttpd-fastcgi.conf", "installed-fastcgi")
     lib.phase("end-to-end tests through lighttpd serving the install, FastCGI mode")
-    e2e_against(env, "[installed, fastcgi] ", fwebs[0], fwebs[1], results, only)
+    e2e_against(env, "[installed, fastcgi] ", fwebs[0], fwebs[1], results, only,
+                config=config)
     for w in fwebs:         # kept connections must not outlive the pass
         started.remove(w)
         w.stop()
@@ -268,7 +272,7 @@ def install(env, started, results, only):
     started.append(apache)
     lib.phase("end-to-end tests through Apache (prefork, mod_cgi) serving the install")
     e2e_against(env, "[apache] ", apache, apache.prefixed, results, only,
-                suites=E2E_SUITES + ("test_account",))
+                suites=E2E_SUITES + ("test_account",), config=config)
 
 
 def unit_tests(results, only):

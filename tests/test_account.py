@@ -583,9 +583,13 @@ def import_leaves_the_account_usable(env):
     f = memos_file([f"#가져옴 메모 {i}" for i in range(3)], "2021-01-01T00:00:00Z")
     top = int(env.db.query("SELECT IFNULL(MAX(memo_id), 0) FROM memo_tag")[0][0])
     # The gap above every memo's tags: the import's first tag goes there.
-    with request_held(env, f"SELECT memo_id FROM memo_tag WHERE memo_id > {top} FOR UPDATE;"
-                      " SELECT 'held'", "the tags' last gap", lambda: import_file(b, f),
-                      "INSERT INTO memo_tag") as answer:
+    # The import gives up a lock wait 2 s before its read timeout, 1 s at
+    # the tests' 2: on a loaded machine the POST and the release could
+    # take longer than that, so the import waits up to 4 s here.
+    gap = f"SELECT memo_id FROM memo_tag WHERE memo_id > {top} FOR UPDATE; SELECT 'held'"
+    with lib.settings(env, DB_READ_TIMEOUT="6"), \
+            request_held(env, gap, "the tags' last gap", lambda: import_file(b, f),
+                         "INSERT INTO memo_tag") as answer:
         # It held the user's row FOR UPDATE: the POST waited for it (the
         # foreign key's check), 503 after the read timeout.
         r = b.post_json("/memo", {"text": "가져오는 중에 쓴 메모"}, timeout=15)

@@ -22,9 +22,8 @@ import tempfile
 import time
 import unicodedata
 
-import stack
 from chromium import KEY, Chromium
-from lib import Browser, check, eq, login, naver_id, page_logic, test
+from lib import Browser, check, eq, login, naver_id, page_logic, settings, test
 
 HTDOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                       "htdocs")
@@ -100,18 +99,6 @@ def post(b, text, pinned=None):
     r = b.post_json("/memo", body)
     eq(r.status, 200, f"POST {text[:20]!r}")
     return r.json()["id"]
-
-
-@contextlib.contextmanager
-def settings(env, **changed):
-    """The service's settings file with `changed` for a while, then as
-    run.py wrote it: a CGI reads it at each request, a FastCGI process
-    once it changed (test_fastcgi.settings_file_changes_seen)."""
-    stack.write_env(env.config, dict(env.settings, **changed))
-    try:
-        yield
-    finally:
-        stack.write_env(env.config, env.settings)
 
 
 KST = datetime.timezone(datetime.timedelta(hours=9))
