@@ -3057,11 +3057,17 @@ def page_300_memos(env):
         eq(shown[:3], sorted(pinned, reverse=True), "the pinned ones first")
         eq(len(shown), 3 + 50, "the pinned and the first 50 others")
         check(not wd.js("return document.getElementById('more').hidden"), "더 보기 offered")
-        eq(wd.js("var x = function (s) { return Math.round(document.querySelector(s)"
-                 ".getBoundingClientRect().left); };"
-                 "return [x('#count'), x('#pinned-heading'), x('#others-heading'),"
-                 " x('#tag-list .chip')].map(function (l) { return l - x('#memos li'); });"),
-           [0, 0, 0, 0], "the count, the group titles and the tags start where the cards do")
+        wd.js("Memo.ui.status('메모를 불러왔습니다.', '')")
+        # Where the text starts (the chip: its box, it has a background).
+        eq(wd.js("var x = function (s, box) { var e = document.querySelector(s), g = e;"
+                 " if (!box) { g = document.createRange(); g.selectNodeContents(e); }"
+                 " return Math.round(g.getBoundingClientRect().left); };"
+                 "return [x('#status'), x('#count'), x('#pinned-heading'), x('#others-heading'),"
+                 " x('#tag-list .chip', true)].map(function (l) {"
+                 " return l - x('#memos li', true); });"),
+           [0, 0, 0, 0, 0], "the status line's text, the count, the group titles and the tags"
+           " start where the cards do")
+        wd.js("Memo.ui.status('', '')")
         # A draft of an edit of a memo on the second page, after a reload:
         # its editor comes back at once, kept aside on top, and joins that
         # page when it loads, leaving the focus alone.
