@@ -13,7 +13,6 @@ under var/test/browser/screens/ in CGI mode.  Each browser test also
 requires that the page ran without a script error, an unhandled promise
 rejection or a Content-Security-Policy violation."""
 import concurrent.futures
-import contextlib
 import datetime
 import json
 import os
@@ -2552,7 +2551,7 @@ def purge(b, memo_id):
 @test
 @page_logic
 def page_draft_of_memo_deleted_for_good(env):
-    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text is added to the new memo after what was being written there (a blank line between) and the page says so; an edit that changed nothing goes without a word; saved, the new row has both texts"""
+    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text is added to the new memo after what was being written there (a blank line between) and the page says so, once an IME composition there has ended; an edit that changed nothing goes without a word; saved, the new row has both texts; a 404 not the server's (a proxy's page) moves nothing"""
     name = "페이지 영구 삭제된 초안"
     b = api(env, name)
     gone = post(b, "영구 삭제될 메모")
@@ -2605,7 +2604,71 @@ def page_draft_of_memo_deleted_for_good(env):
         settled(lambda: wd.js("return document.getElementById('memo-text').value"),
                 "또 지울 메모 추가", "the edit's text alone, no blank line before it")
         eq(status(wd), moved, "said again")
+
+        # A syllable being composed in the box when the memo's 404 comes:
+        # the box is left alone until the composition ends (changed
+        # before, the syllable was typed twice).  What the box holds has
+        # the edit's text inside a longer line: that is not the edit.
+        wd.js("var t = document.getElementById('memo-text'); t.value = '장보기 2 목록';"
+              " t.dispatchEvent(new Event('input'));")
+        third = post(b, "장보기")
+        wd.refresh()
+        wd.wait(LOADED, "the list with it")
+        open_editor(wd, third)
+        wd.keys(" 2")
+        purge(b, third)
+        held = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": HELD_GET % third})
+        wd.refresh()
+        wd.wait(LOADED, "the list after the reload")
+        wd.cdp("Page.removeScriptToEvaluateOnNewDocument", held)
+        wd.js("var t = document.getElementById('memo-text');"
+              " t.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));"
+              " t.value = '장보기 2 목록\\n다'; t.dispatchEvent(new Event('input'));")
+        wd.js("window.__release()")
+        wd.wait("return window.__got", "the memo's 404")
+        time.sleep(0.3)
+        eq(wd.js("return document.getElementById('memo-text').value"), "장보기 2 목록\n다",
+           "the box untouched while composing")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '장보기 2 목록\\n당';"
+              " t.dispatchEvent(new CompositionEvent('compositionend', {data: '당'}));")
+        settled(lambda: wd.js("return document.getElementById('memo-text').value"),
+                "장보기 2 목록\n당\n\n장보기 2", "once composed, the edit's text after it")
+
+        # A 404 that is not the server's (a proxy's page): the memo may be
+        # there; the edit's draft stays, and nothing is said or moved.
+        fourth = post(b, "남을 수도 있는 메모")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input'));")
+        wd.refresh()
+        wd.wait(LOADED, "the list with it")
+        open_editor(wd, fourth)
+        wd.keys(" 고침")
+        purge(b, fourth)
+        stub = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "window.__f0 = window.fetch; window.fetch = function (u, i) {"
+            f" if (String(u) !== 'memo/{fourth}') return window.__f0(u, i);"
+            " return Promise.resolve(new Response('<html>Not Found</html>',"
+            "  {status: 404, headers: {'Content-Type': 'text/html'}})); };")})
+        wd.refresh()
+        wd.wait(LOADED, "the list after the reload")
+        wd.cdp("Page.removeScriptToEvaluateOnNewDocument", stub)
+        time.sleep(0.5)
+        eq(wd.js("return [document.getElementById('memo-text').value,"
+                 " document.getElementById('status').textContent]"), ["", ""],
+           "nothing moved, nothing said")
+        check(draft_holds(wd, "남을 수도 있는 메모 고침"), "the edit's draft kept")
         no_problems(wd, "a draft of a memo deleted for good")
+
+
+# Set before a page loads: fetch holds GET memo/<id> back until
+# window.__release(); window.__got is true once the page has its answer.
+HELD_GET = ("window.__f0 = window.fetch; window.__got = false;"
+            " window.__held = new Promise(function (ok) { window.__release = ok; });"
+            " window.fetch = function (u, i) {"
+            "  if (String(u) !== 'memo/%d') return window.__f0(u, i);"
+            "  return window.__held.then(function () { return window.__f0(u, i); })"
+            "   .then(function (r) { setTimeout(function () { window.__got = true; }, 50);"
+            "    return r; }); };")
 
 
 # fetch sends the DELETE of the URL ending in arguments[0] 1.5 s late;
@@ -2754,6 +2817,36 @@ def page_unpin_races_next_page(env):
         eq(memos(env, name)[old][1], False, "unpinned in the database")
         wd.js("window.fetch = window.__f0")
         no_problems(wd, "unpin racing the next page")
+
+
+@test
+@page_logic
+def page_edit_unpinned_elsewhere(env):
+    """Page: 수정 on a pinned memo that another device has meanwhile unpinned and changed, whose place is below the pages loaded: the editor takes the memo's new text and stays open, kept aside on top with a note saying the memo is further down, the focus in it (the card went off the screen with its editor and the focus); saved, the row has the text"""
+    name = "페이지 다른 곳에서 고정 해제"
+    live, pinned = seed(env, name, 120, trashed=0, pinned=(80,))
+    old = pinned[0]
+    b = api(env, name)
+    with Chromium(env, "edit-unpinned-elsewhere") as wd:
+        open_page(wd, env, name)
+        eq(wd.js(CARDS_OF, old), ["pinned"], "pinned on top")
+        r = b.request("PATCH", f"/memo/{old}", headers={"Content-Type": "application/json"},
+                      body=json.dumps({"pinned": False, "text": "다른 기기에서 바꾼 글"}).encode())
+        eq(r.status, 200, "unpinned and changed on another device")
+        open_editor(wd, old)
+        eq(wd.js(CARDS_OF, old), ["memos"], "one card, among the others")
+        check(wd.js(f"return document.getElementById('memo-{old}').classList.contains('aside')"),
+              "kept aside")
+        eq(wd.js(f"return document.querySelector('#memos li').id"), f"memo-{old}", "on top")
+        eq(wd.js(EDIT_VALUE, old), "다른 기기에서 바꾼 글", "the editor has the new text")
+        eq(wd.js(ASIDE_NOTE, old), "목록에서는 더 아래에 있는 메모입니다."
+           " 수정을 마칠 때까지 여기에 둡니다.", "why it is there")
+        eq(wd.js("return document.activeElement.id"), f"edit-{old}", "the focus in the editor")
+        wd.keys(" 고침")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('#memo-{old} .editor')", "saved, closed")
+        eq(text_of(env, old), "다른 기기에서 바꾼 글 고침", "the row has the text")
+        no_problems(wd, "an editor opened on a memo unpinned elsewhere")
 
 
 def export_file(memos=(), trash=None, version=1):

@@ -151,9 +151,9 @@
 			if (res.ok && !st.entries.has(id) && drafts.edit(id)) {
 				add(res.data, res.etag, true);
 				show();
-			} else if (res.status === 404 && !st.entries.has(id) &&
-			    orphaned(id)) {
-				moved++;
+			} else if (gone(res) && !st.entries.has(id)) {
+				await composed();
+				moved += orphaned(id) ? 1 : 0;
 			}
 		}
 		if (moved)
@@ -161,20 +161,36 @@
 			    '두었습니다.', '');
 	}
 
+	/* The server's own 404 (its JSON error): the memo is not there, not
+	 * a page of a proxy's or a route missing on one node mid-deploy. */
+	function gone(res) {
+		return res.status === 404 && !!res.data && !!res.data.error;
+	}
+
+	/* Settles once no IME composition is under way in the new memo's
+	 * box: changed meanwhile, the syllable being composed would be typed
+	 * twice. */
+	function composed() {
+		return composingNew() ? new Promise((ok) => $.text.addEventListener(
+		    'compositionend', ok, { once: true })) : Promise.resolve();
+	}
+
 	/* The edit of memo id, deleted for good: its text is added to the
 	 * new memo (after a blank line), as drafts.js's adopt() keeps another
 	 * tab's edit and the editor's 새 메모로 저장 keeps one whose memo went
 	 * while it was open: there the person sees it and chooses.  An edit
-	 * that changed nothing just goes.  The new memo is stored before the
+	 * that changed nothing goes, and so does one whose text is already
+	 * there, whole, as a paragraph.  The new memo is stored before the
 	 * edit is dropped, so a tab closed between keeps the text twice,
 	 * never nowhere.  Added at the end with setRangeText, the caret of
 	 * someone typing there stays where it was.  Whether anything moved. */
 	function orphaned(id) {
 		const d = drafts.edit(id), t = $.text;
 		const s = d ? d.text.replace(/\s+$/, '') : '';
+		const paras = '\n\n' + t.value.replace(/\s+$/, '') + '\n\n';
 
 		if (d && d.text !== d.base && s.trim() !== '' &&
-		    t.value.indexOf(s) < 0) {
+		    paras.indexOf('\n\n' + s + '\n\n') < 0) {
 			const end = t.value.length;
 			t.setRangeText((t.value.trim() ? '\n\n' : '') + s, end, end,
 			    'preserve');
@@ -200,6 +216,23 @@
 			return;
 		}
 		if (!e.memo.pinned && st.more && id < st.cursor) {
+			/* Being edited (unpinned elsewhere, read as its editor
+			 * opened): kept aside on top as relist() keeps one, not
+			 * taken off the screen with the editor and its focus. */
+			if (e.li.editor) {
+				const t = e.li.editor.text;
+				const had = document.activeElement === t;
+				const [a, z] = [t.selectionStart, t.selectionEnd];
+
+				setAside(e, true);
+				fill(e);
+				place(e);
+				if (had) {	/* moved, the card lost it */
+					t.focus();
+					t.setSelectionRange(a, z);
+				}
+				return;
+			}
 			e.li.remove();
 			st.entries.delete(id);
 			/* The page on its way (loadMore()) may have been read
@@ -343,12 +376,12 @@
 	 * list leaves out; an answer that tells nothing changes nothing. */
 	async function checkGone(e) {
 		const res = await net.get(e.memo.id);
-		const gone = res.status === 404 || (res.ok && !!res.data.deleted_at);
+		const deleted = gone(res) || (res.ok && !!res.data.deleted_at);
 
-		if ((!res.ok && res.status !== 404) || gone === !!e.gone ||
+		if ((!res.ok && !gone(res)) || deleted === !!e.gone ||
 		    !e.aside || !e.li.isConnected)
 			return;
-		e.gone = gone;
+		e.gone = deleted;
 		fill(e);
 	}
 
@@ -735,9 +768,8 @@
 		 * would cut it, or type it twice.  Until then this save is not
 		 * over, so a Ctrl+Enter held for that syllable's end cannot send
 		 * the saved text again. */
-		if (res.ok && composingNew())
-			await new Promise((ok) => $.text.addEventListener(
-			    'compositionend', ok, { once: true }));
+		if (res.ok)
+			await composed();
 		saving = false;
 		$.save.disabled = false;
 		$.form.removeAttribute('aria-busy');
