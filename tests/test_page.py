@@ -2551,7 +2551,7 @@ def purge(b, memo_id):
 @test
 @page_logic
 def page_draft_of_memo_deleted_for_good(env):
-    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text is added to the new memo after what was being written there (a blank line between) and the page says so, once an IME composition there has ended; an edit that changed nothing goes without a word; saved, the new row has both texts; a 404 not the server's (a proxy's page) moves nothing"""
+    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text is added to the new memo after what was being written there (a blank line between) and the page says so, once an IME composition there has ended and a Ctrl+Enter held through it has saved (the text was saved with the new memo, unseen); an edit that changed nothing goes without a word; saved, the new row has both texts; a 404 not the server's (a proxy's page) moves nothing"""
     name = "페이지 영구 삭제된 초안"
     b = api(env, name)
     gone = post(b, "영구 삭제될 메모")
@@ -2609,23 +2609,7 @@ def page_draft_of_memo_deleted_for_good(env):
         # the box is left alone until the composition ends (changed
         # before, the syllable was typed twice).  What the box holds has
         # the edit's text inside a longer line: that is not the edit.
-        wd.js("var t = document.getElementById('memo-text'); t.value = '장보기 2 목록';"
-              " t.dispatchEvent(new Event('input'));")
-        third = post(b, "장보기")
-        wd.refresh()
-        wd.wait(LOADED, "the list with it")
-        open_editor(wd, third)
-        wd.keys(" 2")
-        purge(b, third)
-        held = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": HELD_GET % third})
-        wd.refresh()
-        wd.wait(LOADED, "the list after the reload")
-        wd.cdp("Page.removeScriptToEvaluateOnNewDocument", held)
-        wd.js("var t = document.getElementById('memo-text');"
-              " t.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));"
-              " t.value = '장보기 2 목록\\n다'; t.dispatchEvent(new Event('input'));")
-        wd.js("window.__release()")
-        wd.wait("return window.__got", "the memo's 404")
+        edit_purge_compose(wd, b, "장보기 2 목록", "장보기", " 2", "장보기 2 목록\n다")
         time.sleep(0.3)
         eq(wd.js("return document.getElementById('memo-text').value"), "장보기 2 목록\n다",
            "the box untouched while composing")
@@ -2633,6 +2617,21 @@ def page_draft_of_memo_deleted_for_good(env):
               " t.dispatchEvent(new CompositionEvent('compositionend', {data: '당'}));")
         settled(lambda: wd.js("return document.getElementById('memo-text').value"),
                 "장보기 2 목록\n당\n\n장보기 2", "once composed, the edit's text after it")
+
+        # Ctrl+Enter held through the composition: the new memo is saved
+        # as the person wrote it, the edit's text added after the save
+        # (added first, it was saved with it, the page saying nothing).
+        edit_purge_compose(wd, b, "", "지워질 메모", " 고친 글", "새 메모 다")
+        wd.js("var t = document.getElementById('memo-text');"
+              " t.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', ctrlKey: true,"
+              "  isComposing: true, bubbles: true, cancelable: true}));"
+              " t.value = '새 메모 당';"
+              " t.dispatchEvent(new CompositionEvent('compositionend', {data: '당'}));")
+        settled(lambda: wd.js("return document.getElementById('memo-text').value"),
+                "지워질 메모 고친 글", "after the save, the edit's text in the box")
+        eq(status(wd), moved, "and said")
+        check("새 메모 당" in [t for t, _, _ in memos(env, name).values()],
+              "the new memo saved as written, without the edit's text")
 
         # A 404 that is not the server's (a proxy's page): the memo may be
         # there; the edit's draft stays, and nothing is said or moved.
@@ -2658,6 +2657,29 @@ def page_draft_of_memo_deleted_for_good(env):
            "nothing moved, nothing said")
         check(draft_holds(wd, "남을 수도 있는 메모 고침"), "the edit's draft kept")
         no_problems(wd, "a draft of a memo deleted for good")
+
+
+def edit_purge_compose(wd, b, box, text, typed, composing):
+    """With box in the new-memo box, a memo of text edited (typed added),
+    deleted for good elsewhere; after a reload, its 404 answered while an
+    IME composes the box's text into `composing`."""
+    wd.js("var t = document.getElementById('memo-text'); t.value = arguments[0];"
+          " t.dispatchEvent(new Event('input'));", box)
+    memo_id = post(b, text)
+    wd.refresh()
+    wd.wait(LOADED, "the list with it")
+    open_editor(wd, memo_id)
+    wd.keys(typed)
+    purge(b, memo_id)
+    held = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": HELD_GET % memo_id})
+    wd.refresh()
+    wd.wait(LOADED, "the list after the reload")
+    wd.cdp("Page.removeScriptToEvaluateOnNewDocument", held)
+    wd.js("var t = document.getElementById('memo-text'); t.focus();"
+          " t.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));"
+          " t.value = arguments[0]; t.dispatchEvent(new Event('input'));", composing)
+    wd.js("window.__release()")
+    wd.wait("return window.__got", "the memo's 404")
 
 
 # Set before a page loads: fetch holds GET memo/<id> back until
@@ -2822,7 +2844,7 @@ def page_unpin_races_next_page(env):
 @test
 @page_logic
 def page_edit_unpinned_elsewhere(env):
-    """Page: 수정 on a pinned memo that another device has meanwhile unpinned and changed, whose place is below the pages loaded: the editor takes the memo's new text and stays open, kept aside on top with a note saying the memo is further down, the focus in it (the card went off the screen with its editor and the focus); saved, the row has the text"""
+    """Page: 수정 on a pinned memo that another device has meanwhile unpinned and changed, whose place is below the pages loaded: the editor takes the memo's new text and stays open, kept aside on top with a note saying the memo is further down, the focus in it (the card went off the screen with its editor and the focus); saved, the row has the text; the same while the next page loads, read before the unpin: once that page has come, the card is among the others, its editor open (it stayed aside, its note saying it was not in the list)"""
     name = "페이지 다른 곳에서 고정 해제"
     live, pinned = seed(env, name, 120, trashed=0, pinned=(80,))
     old = pinned[0]
@@ -2846,7 +2868,40 @@ def page_edit_unpinned_elsewhere(env):
         wd.keys(CTRL_ENTER)
         wd.wait(f"return !document.querySelector('#memo-{old} .editor')", "saved, closed")
         eq(text_of(env, old), "다른 기기에서 바꾼 글 고침", "the row has the text")
+
+        # The same while the next page loads, read before the unpin: set
+        # aside, it joins the list once that page has come (it stayed on
+        # top, its note saying it was not in the list at all).
+        again = pinned_memo(b, live, old)
+        wd.refresh()
+        wd.wait(LOADED, "the list")
+        wd.js(PIN_RACE, 0, 1500)
+        wd.click("#more")
+        wd.wait("return window.__listRead", "the next page read by the server, held back")
+        r = b.request("PATCH", f"/memo/{again}", headers={"Content-Type": "application/json"},
+                      body=json.dumps({"pinned": False, "text": "또 바꾼 글"}).encode())
+        eq(r.status, 200, "unpinned and changed on another device")
+        open_editor(wd, again)
+        wd.wait(LISTS_DONE + " && document.getElementById('more').textContent === '더 보기'",
+                "the page answered")
+        check(not wd.js(f"return document.getElementById('memo-{again}')"
+                        ".classList.contains('aside')"), "among the others, not aside")
+        eq(wd.js(CARDS_OF, again), ["memos"], "one card")
+        shown = wd.js("return Array.from(document.querySelectorAll('#memos li.memo'))"
+                      ".map(function (l) { return Number(l.dataset.id); });")
+        eq(shown, sorted(shown, reverse=True), "in its place by id")
+        eq(wd.js(EDIT_VALUE, again), "또 바꾼 글", "its editor still open, with the new text")
+        wd.js("window.fetch = window.__f0")
         no_problems(wd, "an editor opened on a memo unpinned elsewhere")
+
+
+def pinned_memo(b, live, but):
+    """Pin another of the second page's memos (live: ids newest first)."""
+    memo_id = next(i for i in live[60:] if i != but)
+    r = b.request("PATCH", f"/memo/{memo_id}", headers={"Content-Type": "application/json"},
+                  body=b'{"pinned":true}')
+    eq(r.status, 200, "pinned")
+    return memo_id
 
 
 def export_file(memos=(), trash=None, version=1):

@@ -139,10 +139,10 @@
 	 * trash): each read, its editor comes back on top, kept aside as
 	 * relist() keeps one, instead of waiting unseen for a page or a
 	 * filter that may never come.  A memo deleted for good (404) has no
-	 * card to come back in: what its edit changed goes to the new memo
-	 * (orphaned()). */
+	 * card to come back in: its edit's text goes to the new memo, once
+	 * the person is not writing there (boxFree(), orphaned()). */
 	async function reopenDrafts() {
-		let moved = 0;
+		const orphans = [];
 
 		for (const id of drafts.edits()) {
 			if (st.entries.has(id))
@@ -151,18 +151,21 @@
 			if (res.ok && !st.entries.has(id) && drafts.edit(id)) {
 				add(res.data, res.etag, true);
 				show();
-			} else if (gone(res) && !st.entries.has(id)) {
-				await composed();
-				moved += orphaned(id) ? 1 : 0;
+			} else if (gone(res)) {
+				orphans.push(id);
 			}
 		}
+		if (!orphans.length)
+			return;
+		await boxFree();
+		const moved = orphans.filter((id) => !st.entries.has(id) &&
+		    orphaned(id)).length;
 		if (moved)
 			ui.status('영구 삭제된 메모를 고치던 내용을 새 메모 칸에 옮겨 ' +
 			    '두었습니다.', '');
 	}
 
-	/* The server's own 404 (its JSON error): the memo is not there, not
-	 * a page of a proxy's or a route missing on one node mid-deploy. */
+	/* The server's own 404 (its JSON error), not a proxy's page. */
 	function gone(res) {
 		return res.status === 404 && !!res.data && !!res.data.error;
 	}
@@ -173,6 +176,26 @@
 	function composed() {
 		return composingNew() ? new Promise((ok) => $.text.addEventListener(
 		    'compositionend', ok, { once: true })) : Promise.resolve();
+	}
+
+	/* Settles once the new memo's box is the person's alone: no
+	 * composition, and no save running or about to (a Ctrl+Enter held
+	 * through a composition saves just after it ends, ui.keys(): text
+	 * added before that would be saved with it, unseen). */
+	async function boxFree() {
+		do {
+			await composed();
+			await new Promise((ok) => setTimeout(ok, 0));
+			while (saving)
+				await new Promise((ok) => setTimeout(ok, 50));
+		} while (composingNew());
+	}
+
+	/* Text as paragraphs to compare: spaces ending a line, and blank
+	 * lines between paragraphs, made alike. */
+	function paras(text) {
+		return text.replace(/[ \t]+$/gm, '').replace(/\n\s*\n/g, '\n\n')
+		    .trim();
 	}
 
 	/* The edit of memo id, deleted for good: its text is added to the
@@ -187,10 +210,10 @@
 	function orphaned(id) {
 		const d = drafts.edit(id), t = $.text;
 		const s = d ? d.text.replace(/\s+$/, '') : '';
-		const paras = '\n\n' + t.value.replace(/\s+$/, '') + '\n\n';
 
 		if (d && d.text !== d.base && s.trim() !== '' &&
-		    paras.indexOf('\n\n' + s + '\n\n') < 0) {
+		    ('\n\n' + paras(t.value) + '\n\n').indexOf(
+		    '\n\n' + paras(s) + '\n\n') < 0) {
 			const end = t.value.length;
 			t.setRangeText((t.value.trim() ? '\n\n' : '') + s, end, end,
 			    'preserve');
@@ -227,6 +250,8 @@
 				setAside(e, true);
 				fill(e);
 				place(e);
+				if (st.loading)	/* may belong in that page's range */
+					st.late.set(id, e);
 				if (had) {	/* moved, the card lost it */
 					t.focus();
 					t.setSelectionRange(a, z);
@@ -522,6 +547,9 @@
 			if (!st.entries.has(id)) {
 				st.entries.set(id, e);
 				place(e);
+			} else if (e.aside && st.entries.get(id) === e &&
+			    !(st.more && id < st.cursor)) {
+				rejoin(e, e.memo);	/* set aside being edited */
 			}
 		});
 		renote();
