@@ -2551,7 +2551,7 @@ def purge(b, memo_id):
 @test
 @page_logic
 def page_draft_of_memo_deleted_for_good(env):
-    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text is added to the new memo after what was being written there (a blank line between) and the page says so, once an IME composition there has ended and a Ctrl+Enter held through it has saved (the text was saved with the new memo, unseen); an edit that changed nothing goes without a word; saved, the new row has both texts; a 404 not the server's (a proxy's page) moves nothing"""
+    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text goes to the new-memo box, and the page says so, once that box is empty: at once if nothing is written there, else after what is written there is saved (said meanwhile), never into it (with an IME composition ended by a click on 저장 or a held Ctrl+Enter, it was saved with the person's memo, unseen); an edit that changed nothing goes without a word; a 404 not the server's (a proxy's page) moves nothing"""
     name = "페이지 영구 삭제된 초안"
     b = api(env, name)
     gone = post(b, "영구 삭제될 메모")
@@ -2573,24 +2573,26 @@ def page_draft_of_memo_deleted_for_good(env):
         wd.refresh()
         wd.wait(LOADED, "the list after the reload")
         wd.wait("return document.getElementById('status').textContent.indexOf('영구 삭제') >= 0",
-                "the page says where the edit went")
-        eq(status(wd), moved, "what it says")
-        eq(wd.js("return document.getElementById('memo-text').value"),
-           "새로 쓰던 메모\n\n영구 삭제될 메모 고치던 문장", "the new memo: its text, then the edit's")
+                "the page says an edit waits")
+        eq(status(wd), WAITING, "what it says")
+        eq(wd.js("return document.getElementById('memo-text').value"), "새로 쓰던 메모",
+           "the box as the person left it")
         eq(wd.js("return document.querySelectorAll('#view-memos li.memo.editing').length"), 0,
            "no editor for a memo that is gone")
         eq(wd.js(CARDS), ["남는 메모"], "the list")
-        eq(wd.js("var v = JSON.parse(localStorage.getItem(Object.keys(localStorage).filter("
-                 "function (k) { return k.indexOf('memo.drafts') === 0; })[0]));"
-                 " return Object.keys(v.tabs).map(function (t) {"
-                 " return Object.keys(v.tabs[t].edits).length; })"),
-           [0], "no edit draft left for the memos gone")
-        check(draft_holds(wd, "고치던 문장"), "the new memo's draft has the edit's text")
+        check(draft_holds(wd, "고치던 문장"), "the edit still kept meanwhile")
         wd.click("#memo-text")
+        wd.keys(CTRL_ENTER)
+        settled(lambda: wd.js("return document.getElementById('memo-text').value"),
+                "영구 삭제될 메모 고치던 문장", "once saved, the edit's text in the box")
+        settled(lambda: status(wd), moved, "and said")
+        eq(edits_stored(wd), [0], "no edit draft left for the memos gone")
+        check(draft_holds(wd, "고치던 문장"), "the new memo's draft has the edit's text")
         wd.keys(CTRL_ENTER)
         wd.wait("return document.getElementById('memo-text').value === ''", "saved")
         eq(sorted(t for t, _, _ in memos(env, name).values()),
-           ["남는 메모", "새로 쓰던 메모\n\n영구 삭제될 메모 고치던 문장"], "the rows")
+           ["남는 메모", "새로 쓰던 메모", "영구 삭제될 메모 고치던 문장"],
+           "the rows: each text its own memo")
 
         # A memo gone while nothing is being written: the edit's text alone.
         again = post(b, "또 지울 메모")
@@ -2606,32 +2608,41 @@ def page_draft_of_memo_deleted_for_good(env):
         eq(status(wd), moved, "said again")
 
         # A syllable being composed in the box when the memo's 404 comes:
-        # the box is left alone until the composition ends (changed
-        # before, the syllable was typed twice).  What the box holds has
-        # the edit's text inside a longer line: that is not the edit.
+        # the box is left alone, also once the composition has ended
+        # (there is text in it), until it is empty.
         edit_purge_compose(wd, b, "장보기 2 목록", "장보기", " 2", "장보기 2 목록\n다")
-        time.sleep(0.3)
-        eq(wd.js("return document.getElementById('memo-text').value"), "장보기 2 목록\n다",
-           "the box untouched while composing")
         wd.js("var t = document.getElementById('memo-text'); t.value = '장보기 2 목록\\n당';"
               " t.dispatchEvent(new CompositionEvent('compositionend', {data: '당'}));")
+        time.sleep(0.6)
+        eq(wd.js("return document.getElementById('memo-text').value"), "장보기 2 목록\n당",
+           "the box untouched while something is written there")
+        eq(status(wd), WAITING, "said")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input'));")
         settled(lambda: wd.js("return document.getElementById('memo-text').value"),
-                "장보기 2 목록\n당\n\n장보기 2", "once composed, the edit's text after it")
+                "장보기 2", "emptied by the person, the edit's text in it")
 
-        # Ctrl+Enter held through the composition: the new memo is saved
-        # as the person wrote it, the edit's text added after the save
-        # (added first, it was saved with it, the page saying nothing).
-        edit_purge_compose(wd, b, "", "지워질 메모", " 고친 글", "새 메모 다")
-        wd.js("var t = document.getElementById('memo-text');"
-              " t.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', ctrlKey: true,"
-              "  isComposing: true, bubbles: true, cancelable: true}));"
-              " t.value = '새 메모 당';"
-              " t.dispatchEvent(new CompositionEvent('compositionend', {data: '당'}));")
-        settled(lambda: wd.js("return document.getElementById('memo-text').value"),
-                "지워질 메모 고친 글", "after the save, the edit's text in the box")
-        eq(status(wd), moved, "and said")
-        check("새 메모 당" in [t for t, _, _ in memos(env, name).values()],
-              "the new memo saved as written, without the edit's text")
+        # The composition ended by a click on 저장, or by a Ctrl+Enter
+        # held through it: the new memo is saved as the person wrote it,
+        # the edit's text goes to the box after.
+        for how, end in (("click", "document.getElementById('memo-save').click();"),
+                         ("Ctrl+Enter", "")):
+            wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+                  " t.dispatchEvent(new Event('input'));")
+            edit_purge_compose(wd, b, "", f"지워질 메모 {how}", " 고친 글", "새 메모 다")
+            wd.js("var t = document.getElementById('memo-text');"
+                  " if (!arguments[0]) t.dispatchEvent(new KeyboardEvent('keydown',"
+                  "  {key: 'Enter', ctrlKey: true, isComposing: true, bubbles: true,"
+                  "   cancelable: true}));"
+                  " t.value = '새 메모 당';"
+                  " t.dispatchEvent(new CompositionEvent('compositionend', {data: '당'}));"
+                  " setTimeout(function () {" + end + "}, 20);", end)
+            settled(lambda: wd.js("return document.getElementById('memo-text').value"),
+                    f"지워질 메모 {how} 고친 글", f"{how}: after the save, the edit's text in the box")
+            settled(lambda: status(wd), moved, f"{how}: and said")
+            rows = [t for t, _, _ in memos(env, name).values()]
+            eq(rows.count("새 메모 당"), 1 if how == "click" else 2,
+               f"{how}: the new memo saved as written, without the edit's text")
 
         # A 404 that is not the server's (a proxy's page): the memo may be
         # there; the edit's draft stays, and nothing is said or moved.
@@ -2657,6 +2668,18 @@ def page_draft_of_memo_deleted_for_good(env):
            "nothing moved, nothing said")
         check(draft_holds(wd, "남을 수도 있는 메모 고침"), "the edit's draft kept")
         no_problems(wd, "a draft of a memo deleted for good")
+
+
+WAITING = ("영구 삭제된 메모를 고치던 내용이 있습니다. 지금 쓰는 새 메모를 저장하거나 비우면"
+           " 새 메모 칸에 옮겨 둡니다.")
+
+
+def edits_stored(wd):
+    """How many edit drafts each tab part of this browser's drafts holds."""
+    return wd.js("var v = JSON.parse(localStorage.getItem(Object.keys(localStorage).filter("
+                 "function (k) { return k.indexOf('memo.drafts') === 0; })[0]));"
+                 " return Object.keys(v.tabs).map(function (t) {"
+                 " return Object.keys(v.tabs[t].edits).length; })")
 
 
 def edit_purge_compose(wd, b, box, text, typed, composing):

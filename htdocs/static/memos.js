@@ -157,6 +157,9 @@
 		}
 		if (!orphans.length)
 			return;
+		if ($.text.value.trim() !== '')
+			ui.status('영구 삭제된 메모를 고치던 내용이 있습니다. 지금 쓰는 ' +
+			    '새 메모를 저장하거나 비우면 새 메모 칸에 옮겨 둡니다.', '');
 		await boxFree();
 		const moved = orphans.filter((id) => !st.entries.has(id) &&
 		    orphaned(id)).length;
@@ -178,17 +181,19 @@
 		    'compositionend', ok, { once: true })) : Promise.resolve();
 	}
 
-	/* Settles once the new memo's box is the person's alone: no
-	 * composition, and no save running or about to (a Ctrl+Enter held
-	 * through a composition saves just after it ends, ui.keys(): text
-	 * added before that would be saved with it, unseen). */
+	/* Settles once the new memo's box is empty and the person's alone:
+	 * nothing written, composed or being saved there (a save ends with
+	 * its own word on the status line).  Text added to what is being
+	 * written would go with it: a click on 저장 that ends a composition,
+	 * or a Ctrl+Enter held through one (ui.keys()), saves it unseen. */
 	async function boxFree() {
-		do {
+		for (;;) {
 			await composed();
 			await new Promise((ok) => setTimeout(ok, 0));
-			while (saving)
-				await new Promise((ok) => setTimeout(ok, 50));
-		} while (composingNew());
+			if (!newSaves && !composingNew() && $.text.value.trim() === '')
+				return;
+			await new Promise((ok) => setTimeout(ok, 250));
+		}
 	}
 
 	/* Text as paragraphs to compare: spaces ending a line, and blank
@@ -198,15 +203,16 @@
 		    .trim();
 	}
 
-	/* The edit of memo id, deleted for good: its text is added to the
-	 * new memo (after a blank line), as drafts.js's adopt() keeps another
-	 * tab's edit and the editor's 새 메모로 저장 keeps one whose memo went
-	 * while it was open: there the person sees it and chooses.  An edit
-	 * that changed nothing goes, and so does one whose text is already
-	 * there, whole, as a paragraph.  The new memo is stored before the
-	 * edit is dropped, so a tab closed between keeps the text twice,
-	 * never nowhere.  Added at the end with setRangeText, the caret of
-	 * someone typing there stays where it was.  Whether anything moved. */
+	/* The edit of memo id, deleted for good: its text goes to the new
+	 * memo's box, empty then (boxFree(); after a blank line if another
+	 * went there first), as drafts.js's adopt() keeps another tab's edit
+	 * and the editor's 새 메모로 저장 keeps one whose memo went while it
+	 * was open: there the person sees it and chooses.  An edit that
+	 * changed nothing goes, and so does one whose text another has put
+	 * there already.  The new memo is stored before the edit is dropped,
+	 * so a tab closed between keeps the text twice, never nowhere.
+	 * Added with setRangeText, the caret stays where it was.  Whether
+	 * anything moved. */
 	function orphaned(id) {
 		const d = drafts.edit(id), t = $.text;
 		const s = d ? d.text.replace(/\s+$/, '') : '';
@@ -735,6 +741,7 @@
 	/* ---- writing a new memo ---- */
 
 	let saving = false;
+	let newSaves = 0;	/* submitNew()s not over yet, to their last word */
 	let composingNew = () => false;	/* ui.keys() tells */
 	/* A new memo's save whose answer never came ({text, after}): the
 	 * network failed or the answer was cut, and the server may have the
@@ -776,6 +783,15 @@
 			ui.status('메모가 너무 깁니다 (최대 64KB).', 'error');
 			return;
 		}
+		newSaves++;
+		try {
+			await saveNew(value);
+		} finally {
+			newSaves--;
+		}
+	}
+
+	async function saveNew(value) {
 		saving = true;
 		$.save.disabled = true;
 		$.form.setAttribute('aria-busy', 'true');
