@@ -1,6 +1,6 @@
 """sanitizers.py - the memory-safety passes of tests/run.py.
 
-asan_pass: the CGI-by-hand tests (tests/bats) and end-to-end tests again,
+asan_pass: the CGI-by-hand tests (tests/bats) and the given end-to-end tests again,
 with the CGIs built with AddressSanitizer, LeakSanitizer and UBSan (make
 asan: build-asan/cgi-bin, options compiled in by tests/sanitizer_options.c),
 served by a second pair of lighttpd servers (MEMO_CGI_DIR).  Any sanitizer report aborts the CGI, and
@@ -58,7 +58,7 @@ def asan_pass(env, results, only, by_hand, e2e_tests):
     but no CGI run's stderr came back, or a probe line (PROBE) the servers'
     CGIs were made to write is not in their lighttpd.out."""
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
-    lib.phase("sanitizers: CGI and end-to-end tests with ASan+UBSan CGIs "
+    lib.phase("sanitizers: CGI tests by hand and the attacks with ASan+UBSan CGIs "
               f"({os.path.relpath(cgi_dir, lib.ROOT)})")
     saved = (env.web, env.web_prefix, lib.CGI_DIR)
     first = len(lib.CGI_STDERR)
@@ -257,7 +257,7 @@ def asan_fastcgi_pass(env, results, only, e2e_tests):
     Fails on any sanitizer report in the servers' logs, on a process that
     did not exit 0, or if the probe's line is not there."""
     cgi_dir = os.path.join(lib.ROOT, "build-asan", "cgi-bin")
-    lib.phase("sanitizers, FastCGI mode: the end-to-end suites with ASan+UBSan FastCGI "
+    lib.phase("sanitizers, FastCGI mode: every end-to-end suite with ASan+UBSan FastCGI "
               "processes, LeakSanitizer at each one's exit")
     out = fastcgi_run(env, results, only, "lighttpd-asan-fastcgi", cgi_dir, e2e_tests,
                       "asan, fastcgi: ")
