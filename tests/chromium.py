@@ -11,7 +11,12 @@ WebDriver's own /permissions.
 
 Every page the browser opens records its script errors, unhandled promise
 rejections and Content-Security-Policy violations; wd.problems() returns
-them and the tests require none."""
+them and the tests require none.
+
+A browser is started once and lent to test after test, each getting a new
+tab in it with the cookies and storage of the test before deleted
+(Chromium.forget; test_browser's browser_lent_again shows it)."""
+import atexit
 import base64
 import json
 import os
@@ -20,6 +25,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import stack
@@ -46,16 +52,17 @@ def available():
     return os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
 
 
-class Chromium:
-    """chromedriver + one Chromium session, stopped by pid on exit."""
+class Browser:
+    """chromedriver and one Chromium session of it, started once and lent
+    to test after test (Chromium.__enter__): starting them takes ~2.5 s
+    and ~2 s of CPU, more than many a page test's own work."""
 
-    def __init__(self, env, name, width=1000, height=900):
-        check(available(), "chromium and chromium-driver are installed (make deps)")
-        self.out = os.path.join(env.base, "browser", name)
-        os.makedirs(self.out, exist_ok=True)
-        self.size = (width, height)
+    def __init__(self, size, logdir):
+        self.size = size
         self.profile = tempfile.mkdtemp(prefix="memo-chromium-")
-        self.log = open(os.path.join(self.out, "chromedriver.log"), "ab")
+        os.makedirs(logdir, exist_ok=True)
+        self.log = open(os.path.join(logdir, f"chromedriver-{os.getpid()}-"
+                                     f"{os.path.basename(self.profile)}.log"), "ab")
         port = stack.free_port()
         self.drv = subprocess.Popen(
             [CHROMEDRIVER, f"--port={port}", "--allowed-ips=127.0.0.1"],
@@ -63,11 +70,9 @@ class Chromium:
             start_new_session=True)
         self.base = f"http://127.0.0.1:{port}"
         self.sid = None
-
-    def __enter__(self):
         try:
-            stack.wait_for(stack.listening_by(int(self.base.rsplit(":", 1)[1]),
-                                              self.drv.pid), "chromedriver", proc=self.drv)
+            stack.wait_for(stack.listening_by(port, self.drv.pid), "chromedriver",
+                           proc=self.drv)
             caps = {"capabilities": {"alwaysMatch": {
                 "browserName": "chrome",
                 "goog:chromeOptions": {"binary": CHROMIUM, "args": [
@@ -76,22 +81,20 @@ class Chromium:
                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                     "--disable-renderer-backgrounding",
                     "--disable-background-timer-throttling",
-                    "--lang=ko-KR", f"--window-size={self.size[0]},{self.size[1]}",
+                    "--lang=ko-KR", f"--window-size={size[0]},{size[1]}",
                     f"--user-data-dir={self.profile}"]}}}}
-            self.sid = self.call("POST", "/session", caps)["sessionId"]
-            self.cdp("Page.enable")
-            self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
+            self.sid = webdriver(self.base, "POST", "/session", caps)["sessionId"]
         except BaseException:
-            self.__exit__(None, None, None)
+            self.quit()
             raise
-        return self
 
-    def __exit__(self, *exc):
+    def quit(self):
         if self.sid:
             try:
-                self.call("DELETE", f"/session/{self.sid}", timeout=20)
+                webdriver(self.base, "DELETE", f"/session/{self.sid}", timeout=20)
             except Exception:
                 pass
+            self.sid = None
         if self.drv.poll() is None:
             self.drv.terminate()
             try:
@@ -102,18 +105,107 @@ class Chromium:
         self.log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
+
+class Idle:
+    """The browsers no test is using, by window size; stop() quits them
+    (run.py's lane b lists it with the servers it stops on the way out)."""
+
+    def __init__(self):
+        self.by_size = {}
+
+    def take(self, size):
+        kept = self.by_size.get(size)
+        return kept.pop() if kept else None
+
+    def give(self, browser):
+        self.by_size.setdefault(browser.size, []).append(browser)
+
+    def stop(self):
+        for kept in self.by_size.values():
+            while kept:
+                kept.pop().quit()
+
+
+IDLE = Idle()
+atexit.register(IDLE.stop)
+
+
+def webdriver(base, method, path, body=None, timeout=60):
+    req = urllib.request.Request(
+        base + path, method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.loads(r.read())["value"]
+    except urllib.error.HTTPError as e:
+        raise AssertionError(f"WebDriver {method} {path}: {e.read()[:500]!r}")
+
+
+class Chromium:
+    """A test's browser: a Browser from IDLE (or a new one) showing one new
+    tab, with nothing kept of the test before it: its tabs closed (and
+    with them each tab's emulation, injected scripts and sessionStorage),
+    cookies, cache and the storage of every origin it opened deleted.
+    A browser whose test failed or changed what is not reset so (a
+    permission) is quit, not lent again."""
+
+    def __init__(self, env, name, width=1000, height=900):
+        check(available(), "chromium and chromium-driver are installed (make deps)")
+        self.out = os.path.join(env.base, "browser", name)
+        os.makedirs(self.out, exist_ok=True)
+        self.logdir = os.path.join(env.base, "browser")
+        self.size = (width, height)
+        self.browser = None
+        self.lend_again = True
+        self.origins = set()
+
+    def __enter__(self):
+        self.browser = IDLE.take(self.size) or Browser(self.size, self.logdir)
+        self.base, self.sid = self.browser.base, self.browser.sid
+        try:
+            self.cdp("Page.enable")
+            self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        browser, self.browser = self.browser, None
+        if browser is None:
+            return
+        if exc_type is None and self.lend_again:
+            try:
+                self.forget()
+                IDLE.give(browser)
+                return
+            except Exception as e:
+                print(f"    the browser could not be reset for the next test, quit: {e!r}")
+        browser.quit()
+
+    def forget(self):
+        """One new tab, the others closed; cookies, cache and the storage of
+        every origin the tabs showed or go() opened deleted."""
+        handles = self.s("GET", "/window/handles")
+        for h in handles:
+            self.switch(h)
+            self.note_origin(self.url())
+        fresh = self.s("POST", "/window/new", {"type": "tab"})["handle"]
+        for h in handles:
+            self.switch(h)
+            self.s("DELETE", "/window")
+        self.switch(fresh)
+        self.cdp("Network.clearBrowserCookies")
+        self.cdp("Network.clearBrowserCache")
+        for origin in self.origins:
+            self.cdp("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        check(self.s("GET", "/window/handles") == [fresh], "one tab left")
+
     # ---- WebDriver ----
 
     def call(self, method, path, body=None, timeout=60):
-        req = urllib.request.Request(
-            self.base + path, method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return json.loads(r.read())["value"]
-        except urllib.error.HTTPError as e:
-            raise AssertionError(f"WebDriver {method} {path}: {e.read()[:500]!r}")
+        return webdriver(self.base, method, path, body, timeout)
 
     def s(self, method, path, body=None):
         return self.call(method, f"/session/{self.sid}{path}", body)
@@ -121,7 +213,13 @@ class Chromium:
     def cdp(self, cmd, params=None):
         return self.s("POST", "/goog/cdp/execute", {"cmd": cmd, "params": params or {}})
 
+    def note_origin(self, url):
+        p = urllib.parse.urlsplit(url)
+        if p.scheme in ("http", "https"):
+            self.origins.add(f"{p.scheme}://{p.netloc}")
+
     def go(self, url):
+        self.note_origin(url)
         self.s("POST", "/url", {"url": url})
 
     def refresh(self):
@@ -243,6 +341,7 @@ class Chromium:
         extension of W3C Permissions).  Chromium lets a click write the
         clipboard unless clipboard-write is denied; reading it back takes
         clipboard-read."""
+        self.lend_again = False     # kept by the browser, not by a tab
         self.s("POST", "/permissions", {"descriptor": {"name": name}, "state": state})
 
     def screenshot(self, name):

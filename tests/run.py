@@ -92,6 +92,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 
+import chromium  # noqa: E402
 import lib      # noqa: E402
 import stack    # noqa: E402
 import bats_suite  # noqa: E402
@@ -555,6 +556,8 @@ def lane_b_main(only):
     os.makedirs(base)
     results, started = [], []
     t0 = time.monotonic()
+    # The browsers lent from test to test are quit with the servers.
+    started.append(chromium.IDLE)
     try:
         env = set_up(base, started)
         lib.SECRETS["db password"] = {env.db.password}

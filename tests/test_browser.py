@@ -9,7 +9,7 @@ under the test output directory; logs out."""
 import os
 
 from chromium import Chromium
-from lib import check, eq, naver_id, test
+from lib import check, eq, naver_id, page_logic, test
 
 XSS = "<img src=x onerror=\"document.title='pwned'\">"
 KOREAN = "한국어 메모 ✍ 이모지 😀🍜 끝"
@@ -64,3 +64,47 @@ def real_browser(env):
            "the session row gone: logged out on the server, not only in the page")
         print(f"    saw: title {title!r}, memos {wd.js(LIST) or 'hidden after logout'}, "
               f"screenshot {os.path.relpath(shot, env.base)} ({os.path.getsize(shot)} bytes)")
+
+
+@test
+@page_logic
+def browser_lent_again(env):
+    """The harness: a browser lent to the next test keeps nothing of the last (one new tab; no cookie, localStorage or sessionStorage on either server's origin; no time zone or script the last one set), and one whose test failed is quit, not lent again"""
+    with Chromium(env, "lent-1") as wd:
+        first = wd.sid
+        wd.login(env.web.url, "빌려 쓰는 브라우저")
+        wd.js("localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1');")
+        wd.go(env.web_prefix.url)
+        wd.js("localStorage.setItem('left', '2'); sessionStorage.setItem('left', '2');")
+        check(wd.s("GET", "/cookie"), "the session's cookie, to be forgotten")
+        wd.new_tab()
+        wd.timezone("Pacific/Kiritimati")
+        wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": "window.__left = 1;"})
+        wd.go(env.web.url)
+        eq(wd.js("return [window.__left, localStorage.getItem('left'),"
+                 " Intl.DateTimeFormat().resolvedOptions().timeZone]"),
+           [1, "1", "Pacific/Kiritimati"], "what the next test must not see, seen here")
+    with Chromium(env, "lent-2") as wd:
+        eq(wd.sid, first, "the same browser, lent again")
+        eq(len(wd.s("GET", "/window/handles")), 1, "one tab")
+        seen = []
+        for base in (env.web.url, env.web_prefix.url):
+            wd.go(base)
+            wd.wait("return document.body.classList.contains('guest')",
+                    f"the guest page at {base}: no session")
+            eq(wd.s("GET", "/cookie"), [], f"no cookie at {base}")
+            seen.append(wd.js("return [localStorage.length, sessionStorage.length,"
+                              " window.__left === undefined,"
+                              " Intl.DateTimeFormat().resolvedOptions().timeZone]"))
+        for got in seen:
+            eq(got[:3], [0, 0, True], "no storage, no script of the test before")
+            check(got[3] != "Pacific/Kiritimati", f"the time zone not the one set ({got[3]})")
+    try:
+        with Chromium(env, "lent-3") as wd:
+            failed = wd.sid
+            raise RuntimeError("a test failing")
+    except RuntimeError:
+        pass
+    with Chromium(env, "lent-4") as wd:
+        check(wd.sid != failed, "the failed test's browser quit, a new one started")
+    print(f"    saw: at {env.web.url} and {env.web_prefix.url} after the test before: {seen}")
