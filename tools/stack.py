@@ -31,6 +31,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import types
 
@@ -213,6 +215,53 @@ class Server:
         self.reap_group()
 
 
+def rows(out):
+    return [line.split("\t") for line in out.splitlines()]
+
+
+class KeptClient:
+    """A mariadb client reading statements from a pipe, kept to run query
+    after query.  After each query it is asked to print a marker of its
+    own: what came before it is the query's output.  On an error the client
+    exits (batch mode without --force), its message in a file (a pipe no one
+    reads could fill and stop it)."""
+
+    def __init__(self, argv, base):
+        self.argv = argv
+        self.lock = threading.Lock()
+        self.err = tempfile.TemporaryFile(dir=base)
+        # --unbuffered: its output flushed after each statement, not at exit.
+        self.proc = subprocess.Popen(argv + ["--unbuffered"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, start_new_session=True)
+
+    def run(self, sql):
+        marker = "memo-harness-" + secrets.token_hex(8)
+        self.proc.stdin.write(f"{sql}\n;\nSELECT '{marker}';\n".encode())
+        self.proc.stdin.flush()
+        out = []
+        for line in iter(self.proc.stdout.readline, b""):
+            if line.rstrip(b"\n") == marker.encode():
+                return b"".join(out).decode()
+            out.append(line)
+        rc = self.proc.wait()
+        self.err.seek(0)
+        raise subprocess.CalledProcessError(rc, self.argv + ["-e", sql],
+                                            b"".join(out).decode(errors="replace"),
+                                            self.err.read().decode(errors="replace"))
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
 class MariaDB:
     """A private MariaDB: data, socket and logs under `base`, loopback port.
     tls: a dict with the server's "ca", "cert" and "key" files (PEM) to
@@ -225,6 +274,8 @@ class MariaDB:
         self.socket = os.path.join(base, "mysqld.sock")
         self.port = port or free_port()
         self.server = None
+        self.kept = {}
+        self.kept_lock = threading.Lock()
         pwfile = os.path.join(base, "db-password")
         os.makedirs(base, exist_ok=True)
         if not os.path.exists(pwfile):
@@ -234,21 +285,55 @@ class MariaDB:
         with open(pwfile) as f:
             self.password = f.read().strip()
 
-    def client(self, *args, database=None, stdin=None, check=True):
-        """Run the mariadb client as root over the private socket."""
+    def client_argv(self, database=None):
         argv = ["mariadb", "--no-defaults", "-S", self.socket, "-u", "root",
                 "--batch", "--skip-column-names", "--default-character-set=utf8mb4"]
-        if database:
-            argv.append(database)
-        return subprocess.run(argv + list(args), input=stdin, check=check,
-                              capture_output=True, text=True)
+        return argv + [database] if database else argv
+
+    def client(self, *args, database=None, stdin=None, check=True):
+        """Run the mariadb client as root over the private socket, on a
+        connection of its own."""
+        return subprocess.run(self.client_argv(database) + list(args), input=stdin,
+                              check=check, capture_output=True, text=True)
 
     def query(self, sql, database="memo"):
-        """Rows of a query as lists of strings."""
-        out = self.client("-e", sql, database=database).stdout
-        return [line.split("\t") for line in out.splitlines()]
+        """Rows of a query as lists of strings, as `client -e` gives them
+        (raising CalledProcessError if it fails), through a client kept per
+        database: starting one costs 16-23 ms of CPU on the test machine,
+        and the tests make thousands of queries.  The kept connection's
+        session outlives the query (SET SESSION does); a query asked while
+        another thread's is running gets a client of its own."""
+        with self.kept_lock:
+            kept = self.kept.get(database)
+            if kept is None:
+                kept = self.kept[database] = KeptClient(self.client_argv(database),
+                                                        self.base)
+        if not kept.lock.acquire(blocking=False):
+            return self.query_alone(sql, database)
+        try:
+            return rows(kept.run(sql))
+        except BaseException:
+            kept.close()
+            if self.kept.get(database) is kept:
+                del self.kept[database]
+            raise
+        finally:
+            kept.lock.release()
+
+    def query_alone(self, sql, database="memo"):
+        """Rows of a query made on a connection of its own (a test counting
+        the server's connections counts it)."""
+        return rows(self.client("-e", sql, database=database).stdout)
+
+    def forget_clients(self):
+        """The kept clients closed: the server stops or restarts."""
+        with self.kept_lock:
+            kept, self.kept = self.kept, {}
+        for k in kept.values():
+            k.close()
 
     def start(self):
+        self.forget_clients()
         user = os.environ.get("USER") or subprocess.run(
             ["id", "-un"], capture_output=True, text=True).stdout.strip()
         if not os.path.isdir(os.path.join(self.data, "mysql")):
@@ -311,11 +396,13 @@ class MariaDB:
         return p.stdout
 
     def stop(self):
+        self.forget_clients()
         if self.server:
             self.server.stop(grace=60)
             self.server = None
 
     def kill(self):
+        self.forget_clients()
         if self.server:
             self.server.kill()
             self.server = None
