@@ -272,10 +272,15 @@ def asan_fastcgi_pass(env, results, only, e2e_tests):
     fastcgi_report(out, cgi_dir, reports)
 
 
+# Without --track-origins=yes: it finds the same errors, only not where an
+# uninitialised value came from, and costs a third more per CGI run; a
+# failure's message says to run it again with it.
 VALGRIND = ["valgrind", "--tool=memcheck", "--error-exitcode=99",
             "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-            "--show-leak-kinds=definite,indirect", "--track-origins=yes",
+            "--show-leak-kinds=definite,indirect",
             "--child-silent-after-fork=yes"]
+ORIGINS = ("    (where an uninitialised value came from: run the test again with"
+           " --track-origins=yes added to sanitizers.VALGRIND)")
 
 
 def valgrind_figures(logs):
@@ -330,6 +335,7 @@ def valgrind_pass(env, results, only, by_hand):
             t = open(p, errors="replace").read()
             if not re.search(r"ERROR SUMMARY: 0 errors", t):
                 print(f"    {p}:\n" + "\n".join("      " + l for l in t.splitlines()[-30:]))
+                print(ORIGINS)
                 break
 
 
@@ -373,4 +379,5 @@ def valgrind_fastcgi_pass(env, results, only, tests):
             if not re.search(r"ERROR SUMMARY: 0 errors", t) or \
                     re.search(r"(definitely|indirectly) lost: [1-9]", t):
                 print(f"    {p}:\n" + "\n".join("      " + l for l in t.splitlines()[-30:]))
+                print(ORIGINS)
                 break
