@@ -64,8 +64,8 @@
 14. last, every log of the whole run searched for the secrets it used.
 
 Two lanes run at once, as most phases keep one of two cores busy (they
-wait on servers and process starts): 8, 9 (the ASan+UBSan and memcheck
-passes) and 12's AMI bake run in a child, `run.py --lane b`, on servers of its own
+wait on servers and process starts): 8, 9's ASan+UBSan passes and
+memcheck over the CGIs by hand, and 12's AMI bake run in a child, `run.py --lane b`, on servers of its own
 (var/test/lane-b/: a MariaDB, a Naver double, lighttpds) and ports of its
 own (MEMO_TEST_PORTS); the rest runs here, then waits for the child,
 prints its output (also in var/test/lane-b.txt), takes its results and
@@ -445,6 +445,7 @@ def lane_a(env, started, results, only, lane_b):
     fastcgi_faults(env, started, results, only)
     lib.phase("no lost writes under load")
     lib.run_tests(modules("test_load"), env, results, only)
+    sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
     lib.phase("schema migrations (tools/migrate, seed upgrade)")
     lib.run_tests(modules("test_migrate"), env, results, only)
     lib.phase("rolling deploy: the previous version (built from git) on the migrated schema")
@@ -467,12 +468,13 @@ def lane_a(env, started, results, only, lane_b):
 
 def lane_b_tests(env, started, results, only):
     """The second lane (run.py --lane b, started by the first): the page in
-    a real browser, the ASan+UBSan and memcheck passes and the AMI bake,
-    beside the first lane's tests, which leave one of the machine's two
-    cores idle most of the time (they wait on servers and process starts).
-    What runs in which lane is chosen for the two to end together (a run
-    on 2026-12-04: this one 800 s, the other 1,010 s with the memcheck
-    passes, 170 s, in it)."""
+    a real browser, the ASan+UBSan passes, memcheck over the CGIs by hand
+    and the AMI bake, beside the first lane's tests, which leave one of
+    the machine's two cores idle most of the time (they wait on servers
+    and process starts).  What runs in which lane is chosen for the two
+    to end together (2026-12-04, with both memcheck passes here: this
+    lane 760 s, the other 720 s and waiting 51 s; memcheck in FastCGI
+    mode, 26 s, went back to it)."""
     lib.phase("a real browser: the page in headless Chromium, CGI then FastCGI mode")
     lib.run_tests(modules("test_browser", "test_page", "test_account_page"), env, results,
                   only)
@@ -498,7 +500,6 @@ def lane_b_tests(env, started, results, only):
                                  modules(*E2E_SUITES, "test_account", "test_attack"))
     sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(
         env, results, only, label, tag="valgrind"))
-    sanitizers.valgrind_fastcgi_pass(env, results, only, modules("test_api"))
     lib.phase("deploy/aws: the AMI bake and the instance boot against a local RDS stand-in")
     lib.run_tests(modules("test_userdata"), env, results, only)
 
