@@ -3229,6 +3229,8 @@ def page_300_memos(env):
         eq(len(shown), 3 + 50, "the pinned and the first 50 others")
         check(not wd.js("return document.getElementById('more').hidden"), "더 보기 offered")
         wd.js("Memo.ui.status('메모를 불러왔습니다.', '')")
+        # (The tags come by a request of their own, after the list's.)
+        wd.wait("return document.querySelectorAll('#tag-list .chip').length > 0", "the tags")
         # Where the text starts (the chip: its box, it has a background).
         eq(wd.js("var x = function (s, box) { var e = document.querySelector(s), g = e;"
                  " if (!box) { g = document.createRange(); g.selectNodeContents(e); }"
