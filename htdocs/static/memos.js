@@ -161,9 +161,7 @@
 			ui.status('영구 삭제된 메모를 고치던 내용이 있습니다. 지금 쓰는 ' +
 			    '새 메모를 저장하거나 비우면 새 메모 칸에 옮겨 둡니다.', '');
 		await boxFree();
-		const moved = orphans.filter((id) => !st.entries.has(id) &&
-		    orphaned(id)).length;
-		if (moved)
+		if (orphaned(orphans.filter((id) => !st.entries.has(id))))
 			ui.status('영구 삭제된 메모를 고치던 내용을 새 메모 칸에 옮겨 ' +
 			    '두었습니다.', '');
 	}
@@ -196,39 +194,30 @@
 		}
 	}
 
-	/* Text as paragraphs to compare: spaces ending a line, and blank
-	 * lines between paragraphs, made alike. */
-	function paras(text) {
-		return text.replace(/[ \t]+$/gm, '').replace(/\n\s*\n/g, '\n\n')
-		    .trim();
-	}
+	/* The edits of memos deleted for good (ids), called once the new
+	 * memo's box is empty (boxFree()): their texts go there, a blank line
+	 * between two, as drafts.js's adopt() keeps another tab's edit and the
+	 * editor's 새 메모로 저장 keeps one whose memo went while it was open:
+	 * there the person sees them and chooses.  An edit that changed
+	 * nothing goes, and so does one whose text another has brought.  The
+	 * new memo is stored before the edits are dropped, so a tab closed
+	 * between keeps a text twice, never nowhere.  How many moved. */
+	function orphaned(ids) {
+		const texts = [];
 
-	/* The edit of memo id, deleted for good: its text goes to the new
-	 * memo's box, empty then (boxFree(); after a blank line if another
-	 * went there first), as drafts.js's adopt() keeps another tab's edit
-	 * and the editor's 새 메모로 저장 keeps one whose memo went while it
-	 * was open: there the person sees it and chooses.  An edit that
-	 * changed nothing goes, and so does one whose text another has put
-	 * there already.  The new memo is stored before the edit is dropped,
-	 * so a tab closed between keeps the text twice, never nowhere.
-	 * Added with setRangeText, the caret stays where it was.  Whether
-	 * anything moved. */
-	function orphaned(id) {
-		const d = drafts.edit(id), t = $.text;
-		const s = d ? d.text.replace(/\s+$/, '') : '';
+		for (const id of ids) {
+			const d = drafts.edit(id);
+			const s = d && d.text !== d.base ? d.text.replace(/\s+$/, '') : '';
 
-		if (d && d.text !== d.base && s.trim() !== '' &&
-		    ('\n\n' + paras(t.value) + '\n\n').indexOf(
-		    '\n\n' + paras(s) + '\n\n') < 0) {
-			const end = t.value.length;
-			t.setRangeText((t.value.trim() ? '\n\n' : '') + s, end, end,
-			    'preserve');
-			drafts.setFresh(t.value);
-			drafts.clearEdit(id);
-			return true;
+			if (s.trim() !== '' && texts.indexOf(s) < 0)
+				texts.push(s);
 		}
-		drafts.clearEdit(id);
-		return false;
+		if (texts.length) {
+			$.text.value = texts.join('\n\n');
+			drafts.setFresh($.text.value);
+		}
+		ids.forEach((id) => drafts.clearEdit(id));
+		return texts.length;
 	}
 
 	/* Put e's card in its list, newest (highest id) first, below the
