@@ -231,18 +231,23 @@ class KeptClient:
         self.lock = threading.Lock()
         self.err = tempfile.TemporaryFile(dir=base)
         # --unbuffered: its output flushed after each statement, not at exit.
-        self.proc = subprocess.Popen(argv + ["--unbuffered"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.err, start_new_session=True)
+        self.proc = subprocess.Popen(argv + ["--unbuffered"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.err,
+                                     start_new_session=True)
 
     def run(self, sql):
         marker = "memo-harness-" + secrets.token_hex(8)
-        self.proc.stdin.write(f"{sql}\n;\nSELECT '{marker}';\n".encode())
-        self.proc.stdin.flush()
         out = []
-        for line in iter(self.proc.stdout.readline, b""):
-            if line.rstrip(b"\n") == marker.encode():
-                return b"".join(out).decode()
-            out.append(line)
+        try:
+            self.proc.stdin.write(f"{sql}\n;\nSELECT '{marker}';\n".encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:     # it had exited: its reason is in err
+            pass
+        else:
+            for line in iter(self.proc.stdout.readline, b""):
+                if line.rstrip(b"\n") == marker.encode():
+                    return b"".join(out).decode()
+                out.append(line)
         rc = self.proc.wait()
         self.err.seek(0)
         raise subprocess.CalledProcessError(rc, self.argv + ["-e", sql],
@@ -314,8 +319,9 @@ class MariaDB:
             return rows(kept.run(sql))
         except BaseException:
             kept.close()
-            if self.kept.get(database) is kept:
-                del self.kept[database]
+            with self.kept_lock:
+                if self.kept.get(database) is kept:
+                    del self.kept[database]
             raise
         finally:
             kept.lock.release()
