@@ -26,6 +26,7 @@ import argparse
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -221,13 +222,22 @@ def rows(out):
 
 class KeptClient:
     """A mariadb client reading statements from a pipe, kept to run query
-    after query.  After each query it is asked to print a marker of its
-    own: what came before it is the query's output.  On an error the client
-    exits (batch mode without --force), its message in a file (a pipe no one
-    reads could fill and stop it)."""
+    after query for one database.  Each query gets a connection of its own,
+    as `mariadb -e` gives it: the client's `connect` first (a connection
+    costs a fraction of a process start), so nothing of a query's session
+    (variables, temporary tables, USE, a transaction left open, locks) is
+    seen by the next.  After it the client is asked to print a marker of
+    this query's own: what came before is the query's output.  On an error
+    the client exits (batch mode without --force), its message in a file (a
+    pipe no one reads could fill and stop it).  A query not done within
+    TIMEOUT seconds (an unterminated quote takes the marker into its
+    string and waits for more) kills the client."""
 
-    def __init__(self, argv, base):
+    TIMEOUT = 300
+
+    def __init__(self, argv, database, base):
         self.argv = argv
+        self.database = database
         self.lock = threading.Lock()
         self.err = tempfile.TemporaryFile(dir=base)
         # --unbuffered: its output flushed after each statement, not at exit.
@@ -236,22 +246,31 @@ class KeptClient:
                                      start_new_session=True)
 
     def run(self, sql):
-        marker = "memo-harness-" + secrets.token_hex(8)
-        out = []
+        marker = ("memo-harness-" + secrets.token_hex(8)).encode()
+        out = b""
         try:
-            self.proc.stdin.write(f"{sql}\n;\nSELECT '{marker}';\n".encode())
+            self.proc.stdin.write(f"connect {self.database};\n{sql}\n;\n".encode() +
+                                  b"SELECT '" + marker + b"';\n")
             self.proc.stdin.flush()
         except BrokenPipeError:     # it had exited: its reason is in err
             pass
         else:
-            for line in iter(self.proc.stdout.readline, b""):
-                if line.rstrip(b"\n") == marker.encode():
-                    return b"".join(out).decode()
-                out.append(line)
+            fd, deadline = self.proc.stdout.fileno(), time.monotonic() + self.TIMEOUT
+            while not (b"\n" + out).endswith(b"\n" + marker + b"\n"):
+                if not select.select([fd], [], [], max(0, deadline - time.monotonic()))[0]:
+                    self.proc.kill()
+                    raise subprocess.TimeoutExpired(self.argv + ["-e", sql], self.TIMEOUT,
+                                                    out.decode(errors="replace"))
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                out += chunk
+            else:
+                return out[:-len(marker) - 1].decode()
         rc = self.proc.wait()
         self.err.seek(0)
         raise subprocess.CalledProcessError(rc, self.argv + ["-e", sql],
-                                            b"".join(out).decode(errors="replace"),
+                                            out.decode(errors="replace"),
                                             self.err.read().decode(errors="replace"))
 
     def close(self):
@@ -303,16 +322,18 @@ class MariaDB:
 
     def query(self, sql, database="memo"):
         """Rows of a query as lists of strings, as `client -e` gives them
-        (raising CalledProcessError if it fails), through a client kept per
-        database: starting one costs 16-23 ms of CPU on the test machine,
-        and the tests make thousands of queries.  The kept connection's
-        session outlives the query (SET SESSION does); a query asked while
-        another thread's is running gets a client of its own."""
+        (raising CalledProcessError if it fails), on a connection of its
+        own, through a client kept per database (KeptClient): starting one
+        costs 16-23 ms of CPU on the test machine, and the tests make
+        thousands of queries.  A query asked while another thread's is
+        running, or of no database, gets a client of its own."""
+        if not database:
+            return self.query_alone(sql, database)
         with self.kept_lock:
             kept = self.kept.get(database)
             if kept is None:
                 kept = self.kept[database] = KeptClient(self.client_argv(database),
-                                                        self.base)
+                                                        database, self.base)
         if not kept.lock.acquire(blocking=False):
             return self.query_alone(sql, database)
         try:
