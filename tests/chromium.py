@@ -88,6 +88,13 @@ class Browser:
             self.quit()
             raise
 
+    def alive(self):
+        try:
+            webdriver(self.base, "GET", f"/session/{self.sid}/window/handles", timeout=10)
+            return True
+        except Exception:
+            return False
+
     def quit(self):
         if self.sid:
             try:
@@ -161,10 +168,17 @@ class Chromium:
         self.origins = set()
 
     def __enter__(self):
-        self.browser = IDLE.take(self.size) or Browser(self.size, self.logdir)
+        lent = IDLE.take(self.size)
+        if lent and not lent.alive():
+            lent.quit()
+            lent = None
+        self.browser = lent or Browser(self.size, self.logdir)
         self.base, self.sid = self.browser.base, self.browser.sid
         try:
             self.cdp("Page.enable")
+            # Focused, as a new browser's first tab is (a tab opened later
+            # is not until a click or a key reaches it).
+            self.cdp("Page.bringToFront")
             self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
         except BaseException:
             self.__exit__(None, None, None)
@@ -186,11 +200,11 @@ class Chromium:
 
     def forget(self):
         """One new tab, the others closed; cookies, cache and the storage of
-        every origin the tabs showed or go() opened deleted."""
+        every origin a tab's history holds or go() opened deleted."""
         handles = self.s("GET", "/window/handles")
         for h in handles:
             self.switch(h)
-            self.note_origin(self.url())
+            self.note_history()
         fresh = self.s("POST", "/window/new", {"type": "tab"})["handle"]
         for h in handles:
             self.switch(h)
@@ -212,6 +226,12 @@ class Chromium:
 
     def cdp(self, cmd, params=None):
         return self.s("POST", "/goog/cdp/execute", {"cmd": cmd, "params": params or {}})
+
+    def note_history(self):
+        """The origins of every page the current tab showed (reached by a
+        redirect or a link too), for forget()."""
+        for e in self.cdp("Page.getNavigationHistory").get("entries", []):
+            self.note_origin(e.get("url", ""))
 
     def note_origin(self, url):
         p = urllib.parse.urlsplit(url)
@@ -302,6 +322,7 @@ class Chromium:
     def close_tab(self):
         """Close the current tab as a person does (its page gets pagehide);
         switch() to another one after."""
+        self.note_history()
         self.s("DELETE", "/window")
 
     def switch(self, handle):

@@ -69,10 +69,17 @@ def real_browser(env):
 @test
 @page_logic
 def browser_lent_again(env):
-    """The harness: a browser lent to the next test keeps nothing of the last (one new tab; no cookie, localStorage or sessionStorage on either server's origin; no time zone or script the last one set), and one whose test failed is quit, not lent again"""
+    """The harness: a browser lent to the next test keeps nothing of the last (one new tab, focused as a new browser's is; no cookie, localStorage or sessionStorage on either server's origin, nor on the login provider's, reached by a redirect; no time zone or script the last one set), and one whose test failed is quit, not lent again"""
     with Chromium(env, "lent-1") as wd:
         first = wd.sid
-        wd.login(env.web.url, "빌려 쓰는 브라우저")
+        wd.go(env.web.url)
+        wd.wait("return document.body.classList.contains('guest')", "the guest page")
+        wd.click("#login")
+        wd.wait("return !!document.getElementById('name')", "the provider's form")
+        wd.js("localStorage.setItem('left', '3')")      # an origin go() never opened
+        wd.type("#name", "빌려 쓰는 브라우저")
+        wd.click("#login")
+        wd.wait("return document.body.classList.contains('user')", "the user's page")
         wd.js("localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1');")
         wd.go(env.web_prefix.url)
         wd.js("localStorage.setItem('left', '2'); sessionStorage.setItem('left', '2');")
@@ -87,6 +94,9 @@ def browser_lent_again(env):
     with Chromium(env, "lent-2") as wd:
         eq(wd.sid, first, "the same browser, lent again")
         eq(len(wd.s("GET", "/window/handles")), 1, "one tab")
+        wd.go(env.naver.url)
+        eq(wd.js("return [localStorage.length, document.hasFocus()]"), [0, True],
+           "nothing kept at the provider's origin; the tab has the focus")
         seen = []
         for base in (env.web.url, env.web_prefix.url):
             wd.go(base)
