@@ -146,6 +146,9 @@ class Env:
 # The suites that run again against every other server: the end-to-end
 # tests and the memo API's (test_api.py).
 E2E_SUITES = ("test_e2e", "test_api")
+# test_account's tests run under ASan through CGIs too (lane_b_tests).
+ASAN_CGI_ACCOUNT = ("export_batches_with_revisions", "export_import_round_trip",
+                    "import_in_batches", "import_malformed", "import_size_limit")
 
 
 def e2e_against(env, label, web, web_prefix, results, only, suites=E2E_SUITES,
@@ -489,13 +492,17 @@ def lane_b_tests(env, started, results, only):
     for s in fcgi:
         started.remove(s)
         s.stop()
-    # Each suite once under ASan through CGIs (the by-hand tests reach
-    # every endpoint in CGI mode; the attacks), every end-to-end suite
-    # through FastCGI processes: an ASan CGI spends ~60 ms starting, per
-    # request, and doing all of them so took 290 s of this lane's 1,200.
+    chromium.IDLE.stop()        # its memory back for the passes that follow
+    # Under ASan through CGIs: the by-hand tests (every endpoint in CGI
+    # mode, small bodies read from a file), the attacks, and the imports
+    # and exports (bodies of megabytes through lighttpd's pipe, read in
+    # parts: code only CGI mode runs); every end-to-end suite through
+    # FastCGI processes.  An ASan CGI spends ~60 ms starting, per request:
+    # all of them through CGIs took 290 s of this lane's 1,200.
     sanitizers.asan_pass(env, results, only,
                          lambda label: bats_suite.run(env, results, only, label),
-                         modules("test_attack"))
+                         modules("test_attack") + [t for t in modules("test_account")
+                                                   if t.__name__ in ASAN_CGI_ACCOUNT])
     sanitizers.asan_fastcgi_pass(env, results, only,
                                  modules(*E2E_SUITES, "test_account", "test_attack"))
     sanitizers.valgrind_pass(env, results, only, lambda label: bats_suite.run(

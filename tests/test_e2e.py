@@ -514,8 +514,12 @@ def mounted_under_korean_path(env):
     """Mounted at /메모/: login works, cookie Path and redirect_uri percent-encoded (was a 500: fuzz regression)"""
     import lib
     import stack
+    # As the server the suite runs against is (CGI or FastCGI mode, the
+    # build: the ASan pass's), a lighttpd of its own at /메모/.
+    like = getattr(env.web, "args", {})
     web = stack.Lighttpd(os.path.join(env.base, "lighttpd-korean-" + str(len(env.webs))),
-                         env.config, prefix="/메모", cgi_dir=lib.CGI_DIR)
+                         env.config, prefix="/메모", cgi_dir=like.get("cgi_dir") or lib.CGI_DIR,
+                         mode=like.get("mode", "cgi"), extra_env=like.get("extra_env"))
     env.webs.append(web)
     try:
         enc = "/%EB%A9%94%EB%AA%A8/"
