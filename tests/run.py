@@ -39,10 +39,10 @@
    tests/test_account_page.py), in CGI and FastCGI mode (those marked
    lib.page_logic, about the page's own code, once);
 9. with the CGIs built with ASan+UBSan (build-asan/), failing on any
-   sanitizer report: 4's CGI tests by hand and the attacks of 5 through
-   lighttpd's CGIs, then every suite of 5 through ASan+UBSan FastCGI
-   processes (each suite once under ASan: an ASan CGI spends ~60 ms
-   starting, a FastCGI process once); 4 once more under valgrind memcheck
+   sanitizer report: 4's CGI tests by hand, and the attacks, imports and
+   exports of 5 through lighttpd's CGIs, then every suite of 5 through
+   ASan+UBSan FastCGI processes (an ASan CGI spends ~60 ms starting, a
+   FastCGI process once); 4 once more under valgrind memcheck
    (the bats tests tagged valgrind) and the API tests with FastCGI
    processes under memcheck; each FastCGI process ended as at the end of
    its loop so the leak checks run (tests/sanitizers.py);
