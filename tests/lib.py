@@ -230,6 +230,10 @@ class Browser:
         return self.request("POST", path, body=body,
                             headers={"Content-Type": ctype}, **kw)
 
+    def patch_json(self, path, obj, **kw):
+        return self.request("PATCH", path, body=json.dumps(obj).encode(),
+                            headers={"Content-Type": "application/json"}, **kw)
+
 
 def http_get(url, headers=None, timeout=30):
     u = urllib.parse.urlsplit(url)

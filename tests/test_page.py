@@ -387,8 +387,7 @@ def page_edit_version_unread(env):
         check(wd.js(f"return !document.querySelector('{card(mid)} .editor[data-read]')"),
               "the version not read")
         wd.keys(" 내 수정")
-        r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "다른 기기의 내용"})
-                      .encode(), headers={"Content-Type": "application/json"})
+        r = b.patch_json(f"/memo/{mid}", {"text": "다른 기기의 내용"})
         eq(r.status, 200, "PATCH by another device")
         wd.keys(CTRL_ENTER)
         wd.wait(SAVE_FAILED, "the save refused by the page")
@@ -638,8 +637,7 @@ def page_history_restore_changed_meanwhile(env):
     backdate(env, name, 2)
 
     def patch(text):
-        r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": text}).encode(),
-                      headers={"Content-Type": "application/json"})
+        r = b.patch_json(f"/memo/{mid}", {"text": text})
         eq(r.status, 200, "PATCH by the other tab")
 
     patch("고친 내용")
@@ -750,8 +748,7 @@ def page_history_long_opens_at_top(env):
     backdate(env, name, 2)
     for more in ("\n덧붙임 하나", "\n덧붙임 둘"):
         text += more
-        r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": text}).encode(),
-                      headers={"Content-Type": "application/json"})
+        r = b.patch_json(f"/memo/{mid}", {"text": text})
         eq(r.status, 200, "PATCH")
     with Chromium(env, "history-long") as wd:
         open_page(wd, env, name)
@@ -781,8 +778,7 @@ def edited_after_trash(env, wd, name):
     b = api(env, name)
     mid = post(b, "처음 내용")
     backdate(env, name, 2)
-    r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": "고친 내용"}).encode(),
-                  headers={"Content-Type": "application/json"})
+    r = b.patch_json(f"/memo/{mid}", {"text": "고친 내용"})
     eq(r.status, 200, "PATCH")
     open_page(wd, env, name)
     wd.click("#nav a[data-view='trash']")
@@ -896,8 +892,7 @@ def page_two_tab_conflict(env):
 
         # Again, changed by another client while tab 2 types: keep the server's.
         def patch(text):
-            r = b.request("PATCH", f"/memo/{mid}", body=json.dumps({"text": text}).encode(),
-                          headers={"Content-Type": "application/json"})
+            r = b.patch_json(f"/memo/{mid}", {"text": text})
             eq(r.status, 200, "PATCH by the other client")
 
         wd.switch(second)
@@ -1911,9 +1906,7 @@ def page_checklists_links_xss(env):
         eq(text_of(env, todo), want, "unchecked in the database")
         # Changed elsewhere since the card was drawn: the page reloads the
         # memo instead of writing over it.
-        b.request("PATCH", f"/memo/{todo}", body=json.dumps(
-            {"text": want + "\n- [ ] 다른 기기에서 추가"}).encode(),
-            headers={"Content-Type": "application/json"})
+        b.patch_json(f"/memo/{todo}", {"text": want + "\n- [ ] 다른 기기에서 추가"})
         wd.click(f"{card(todo)} .check input[data-line='3']")
         wd.wait(f"return document.querySelectorAll(\"{boxes}\").length === 4",
                 "the card redrawn with the other device's line")
@@ -2875,8 +2868,7 @@ def page_edit_unpinned_elsewhere(env):
     with Chromium(env, "edit-unpinned-elsewhere") as wd:
         open_page(wd, env, name)
         eq(wd.js(CARDS_OF, old), ["pinned"], "pinned on top")
-        r = b.request("PATCH", f"/memo/{old}", headers={"Content-Type": "application/json"},
-                      body=json.dumps({"pinned": False, "text": "다른 기기에서 바꾼 글"}).encode())
+        r = b.patch_json(f"/memo/{old}", {"pinned": False, "text": "다른 기기에서 바꾼 글"})
         eq(r.status, 200, "unpinned and changed on another device")
         open_editor(wd, old)
         eq(wd.js(CARDS_OF, old), ["memos"], "one card, among the others")
@@ -2901,8 +2893,7 @@ def page_edit_unpinned_elsewhere(env):
         wd.js(PIN_RACE, 0, 1500)
         wd.click("#more")
         wd.wait("return window.__listRead", "the next page read by the server, held back")
-        r = b.request("PATCH", f"/memo/{again}", headers={"Content-Type": "application/json"},
-                      body=json.dumps({"pinned": False, "text": "또 바꾼 글"}).encode())
+        r = b.patch_json(f"/memo/{again}", {"pinned": False, "text": "또 바꾼 글"})
         eq(r.status, 200, "unpinned and changed on another device")
         open_editor(wd, again)
         wd.wait(LISTS_DONE + " && document.getElementById('more').textContent === '더 보기'",
@@ -2921,8 +2912,7 @@ def page_edit_unpinned_elsewhere(env):
 def pinned_memo(b, live, but):
     """Pin another of the second page's memos (live: ids newest first)."""
     memo_id = next(i for i in live[60:] if i != but)
-    r = b.request("PATCH", f"/memo/{memo_id}", headers={"Content-Type": "application/json"},
-                  body=b'{"pinned":true}')
+    r = b.patch_json(f"/memo/{memo_id}", {"pinned": True})
     eq(r.status, 200, "pinned")
     return memo_id
 
@@ -3048,12 +3038,9 @@ def seed(env, name, n, trashed=5, pinned=(7, 20, 33)):
     for i in ids[:trashed]:
         eq(b.request("DELETE", f"/memo/{i}").status, 204, "DELETE")
     for i in pinned:
-        r = b.request("PATCH", f"/memo/{ids[-i]}", body=b'{"pinned":true}',
-                      headers={"Content-Type": "application/json"})
+        r = b.patch_json(f"/memo/{ids[-i]}", {"pinned": True})
         eq(r.status, 200, "pin")
-    r = b.request("PATCH", f"/memo/{ids[-2]}", body=json.dumps(
-        {"text": sample(n + trashed - 2) + "\n(수정: 장소 변경)"}).encode(),
-        headers={"Content-Type": "application/json"})
+    r = b.patch_json(f"/memo/{ids[-2]}", {"text": sample(n + trashed - 2) + "\n(수정: 장소 변경)"})
     eq(r.status, 200, "edit")
     return sorted(ids[trashed:], reverse=True), [ids[-i] for i in pinned]
 
@@ -3320,8 +3307,7 @@ def page_300_memos(env):
         # 고정 해제 of a memo older than the page loaded: its card goes
         # (더 보기 brings it), and the focus goes to 더 보기, not the page's start.
         old = [i for i in live if i not in pinned][-1]
-        r = api(env, name).request("PATCH", f"/memo/{old}", body=b'{"pinned":true}',
-                                   headers={"Content-Type": "application/json"})
+        r = api(env, name).patch_json(f"/memo/{old}", {"pinned": True})
         eq(r.status, 200, "pin an old memo")
         wd.js("window.scrollTo(0, 0)")     # no next page loaded by a scroll kept
         wd.refresh()
@@ -3542,8 +3528,7 @@ def page_api_count_and_trash_days(env):
     b = api(env, name)
     ids = [post(b, t) for t in ("회의 #일", "장보기 #집", "회의록 #일/회의", "메모", "회의 끝")]
     eq(b.request("DELETE", f"/memo/{ids[4]}").status, 204, "DELETE")
-    eq(b.request("PATCH", f"/memo/{ids[3]}", body=b'{"pinned":true}',
-                 headers={"Content-Type": "application/json"}).status, 200, "pin")
+    eq(b.patch_json(f"/memo/{ids[3]}", {"pinned": True}).status, 200, "pin")
     cases = {"count=true": 4, "count=true&limit=1": 4, "count=true&limit=2&before=" +
              str(ids[3]): 4, "count=true&q=%ED%9A%8C%EC%9D%98": 2, "count=true&tag=%EC%9D%BC": 2,
              "count=true&pinned=false": 3, "count=true&pinned=true": 1,
