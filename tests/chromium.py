@@ -181,7 +181,8 @@ class Chromium:
             self.cdp("Page.bringToFront")
             self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
         except BaseException:
-            self.__exit__(None, None, None)
+            browser, self.browser = self.browser, None
+            browser.quit()          # not lent again: it failed to start a test
             raise
         return self
 

@@ -74,3 +74,36 @@ def a_server_is_up_only_when_it_listens_itself(env):
             raise AssertionError("lighttpd was taken for started on another's port")
     finally:
         squatter.close()
+
+
+@test
+def kept_client_query_like_its_own(env):
+    """The harness: env.db.query through the kept client answers as a client of its own would: no session state carried to the next query, an SQL error raised with its message (and the next query answered), a KILLed connection costing nothing, an unterminated quote given up after KeptClient.TIMEOUT"""
+    db = stack.MariaDB(env.db.base)      # the same server, clients of its own
+    try:
+        eq(db.query("SET @left = 1; CREATE TEMPORARY TABLE left_behind (x INT);"
+                    " BEGIN; USE mysql; SELECT @left"), [["1"]], "state made")
+        eq(db.query("SELECT @left, @@in_transaction, DATABASE(),"
+                    " (SELECT COUNT(*) FROM information_schema.TABLES"
+                    "  WHERE TABLE_NAME = 'left_behind')"),
+           [["NULL", "0", "memo", "0"]], "none of it seen by the next query")
+        try:
+            db.query("SELECT no_such_column")
+            check(False, "an SQL error raised")
+        except subprocess.CalledProcessError as e:
+            check("Unknown column 'no_such_column'" in e.stderr, f"its message: {e.stderr!r}")
+        eq(db.query("SELECT 2"), [["2"]], "the next query answered")
+        cid = db.query("SELECT CONNECTION_ID()")[0][0]
+        db.query_alone(f"KILL {int(cid)}")
+        eq(db.query("SELECT 3"), [["3"]], "after its connection was killed")
+        saved, stack.KeptClient.TIMEOUT = stack.KeptClient.TIMEOUT, 2
+        try:
+            db.query("SELECT 'unterminated")
+            check(False, "an unterminated quote given up")
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            stack.KeptClient.TIMEOUT = saved
+        eq(db.query("SELECT 4"), [["4"]], "a client started anew after it")
+    finally:
+        db.forget_clients()
