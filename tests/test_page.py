@@ -35,6 +35,8 @@ CARDS = ("return Array.from(document.querySelectorAll("
          " return e.textContent; });")
 LOADED = ("return !document.getElementById('view-memos').hasAttribute('aria-busy')"
           " && document.getElementById('count').textContent !== ''")
+# Whether the memo card arguments[0] (a selector) shows a conflict.
+CONFLICT_SHOWN = "return !!document.querySelector(arguments[0] + ' .conflict:not([hidden])')"
 
 
 def card(memo_id, part=""):
@@ -399,8 +401,7 @@ def page_edit_version_unread(env):
         # Readable again: the save reads the memo and shows both versions.
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
-        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
-                "the conflict")
+        wd.wait(CONFLICT_SHOWN, "the conflict", 15, card(mid))
         eq(wd.js(f"return document.querySelector('{card(mid)} .version .body').textContent"),
            "다른 기기의 내용", "the server's version shown")
         eq(text_of(env, mid), "다른 기기의 내용", "still not written over")
@@ -827,6 +828,62 @@ def page_history_read_then_back(env):
         no_problems(wd, "history read, then Back")
 
 
+def proxy_404(method, path):
+    """A script: fetch answers `method path` with a proxy's 404 page (HTML,
+    not the server's JSON error), and every other request as before."""
+    return ("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+            f" if (String(u) !== {json.dumps(path)} ||"
+            f"  ((i && i.method) || 'GET') !== {json.dumps(method)})"
+            "  return window.__f0(u, i);"
+            " return Promise.resolve(new Response('<html>Not Found</html>',"
+            "  {status: 404, headers: {'Content-Type': 'text/html'}})); };")
+
+
+@test
+def page_edit_of_memo_deleted_for_good(env):
+    """Page: an edit saved after its memo was deleted for good elsewhere says so and offers what is left, 새 메모로 저장 and 내 내용 복사; 새 메모로 저장 makes a memo of the text typed and the gone memo's card goes; a 404 that is not the server's (a proxy's page) is a failed save, said as one, the editor and its text kept (it showed the memo as deleted for good)"""
+    name = "페이지 수정 중 영구 삭제"
+    b = api(env, name)
+    mid = post(b, "곧 사라질 메모")
+    post(b, "남는 메모")
+    typed = "곧 사라질 메모 고친 내용"
+    with Chromium(env, "edit-deleted-for-good") as wd:
+        open_page(wd, env, name)
+        open_editor(wd, mid)
+        wd.keys(" 고친 내용")
+        wd.js(proxy_404("PATCH", f"memo/{mid}"))
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /^저장하지 못했습니다/.test(document.getElementById('status').textContent)",
+                "the failed save")
+        eq(status(wd), "저장하지 못했습니다. 서버가 요청을 거절했습니다 (404)."
+           " 쓴 내용은 이 브라우저에 남아 있습니다.", "said as a failure")
+        eq(wd.js(CONFLICT_SHOWN, card(mid)), False, "not shown as a memo gone")
+        eq(wd.js(EDIT_VALUE, mid), typed, "the text kept in its editor")
+        eq(text_of(env, mid), "곧 사라질 메모", "the row as it was")
+        wd.js("window.fetch = window.__f0")
+
+        purge(b, mid)
+        wd.click(f"#edit-{mid}")
+        wd.keys(CTRL_ENTER)
+        wd.wait(CONFLICT_SHOWN, "the memo said gone", 10, card(mid))
+        eq(wd.js(f"return document.querySelector('{card(mid)} .conflict-title').textContent"),
+           "이 메모는 영구 삭제되었습니다. 쓴 내용은 새 메모로 저장하거나 복사할 수 있습니다.",
+           "what it says")
+        eq(wd.js(f"return Array.from(document.querySelectorAll('{card(mid)} .conflict-actions"
+                 " button')).map(function (b) {{ return b.textContent; }})"),
+           ["새 메모로 저장", "내 내용 복사"], "the choices left")
+        check(wd.js("return document.activeElement.matches('.conflict-actions .save-new')"),
+              "the focus on the first")
+        wd.click(card(mid, ".conflict-actions .save-new"))
+        wd.wait(f"return !document.getElementById('memo-{mid}')", "the gone memo's card gone")
+        eq(status(wd), "내 내용을 새 메모로 저장했습니다.", "said")
+        eq(sorted(t for t, _, _ in memos(env, name).values()), sorted([typed, "남는 메모"]),
+           "the rows: the text typed, a memo of its own")
+        eq(wd.js(CARDS), [typed, "남는 메모"], "the cards")
+        eq(drafts_stored(wd), 0, "no draft left")
+        no_problems(wd, "an edit of a memo deleted for good")
+
+
 @test
 def page_two_tab_conflict(env):
     """Page: two tabs edit one memo: the second save gets 412 and shows both versions; keep mine, keep theirs, save as new (once, on a double click), copy (to the clipboard, or selected where that is refused)"""
@@ -854,8 +911,7 @@ def page_two_tab_conflict(env):
         # Tab 1 saves with the version it started from: 412, both shown.
         wd.switch(first)
         wd.keys(CTRL_ENTER)
-        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
-                "the conflict")
+        wd.wait(CONFLICT_SHOWN, "the conflict", 15, card(mid))
         mine = "회의 안건\n- 예산\n- 일정 (탭 1)"
         eq(text_of(env, mid), theirs, "nothing overwritten by the stale save")
         eq(wd.js(f"return document.querySelector('{card(mid)} .version .body').textContent"),
@@ -904,8 +960,7 @@ def page_two_tab_conflict(env):
         wd.keys(" 두 번째")
         patch("API에서 고침")
         wd.keys(CTRL_ENTER)
-        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
-                "the second conflict")
+        wd.wait(CONFLICT_SHOWN, "the second conflict", 15, card(mid))
         wd.click(card(mid, ".conflict-actions .keep-server"))
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "closed")
         eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"),
@@ -923,8 +978,7 @@ def page_two_tab_conflict(env):
         wd.keys(" + 탭 1")
         patch("API 두 번째")
         wd.keys(CTRL_ENTER)
-        wd.wait(f"return !!document.querySelector('{card(mid)} .conflict:not([hidden])')",
-                "the third conflict")
+        wd.wait(CONFLICT_SHOWN, "the third conflict", 15, card(mid))
         double_click(wd, card(mid, ".conflict-actions .save-new"))
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "closed")
         time.sleep(0.3)     # a second POST, if there were one, is done
@@ -940,7 +994,7 @@ def page_two_tab_conflict(env):
 
 @test
 def page_delete_undo_trash(env):
-    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation"""
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation; 삭제 of a memo deleted for good elsewhere (said so), or answered 404 by a proxy's page (a failure: the card back)"""
     name = "페이지 휴지통"
     b = api(env, name)
     ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
@@ -1140,6 +1194,17 @@ def page_delete_undo_trash(env):
         eq((wd.js(CARDS), wd.text("#count")), (["메모 5", "메모 4"], "메모 2개"),
            "its card gone for good")
         check(not wd.js("return !!document.querySelector('#toast.show')"), "no undo offered")
+
+        # 삭제 answered 404 by a proxy's page, not the server: the memo may
+        # well be there, so its card comes back and the failure is said.
+        wd.js(proxy_404("DELETE", f"memo/{ids[3]}"))
+        wd.click(card(ids[3], ".card-actions .delete"))
+        wd.wait("return /삭제하지 못했습니다/.test(document.getElementById('status').textContent)",
+                "the answer")
+        eq(status(wd), "삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).", "said as a failure")
+        eq((wd.js(CARDS), wd.text("#count")), (["메모 5", "메모 4"], "메모 2개"), "its card back")
+        eq(memos(env, name)[ids[3]], ("메모 4", False, False), "the row live")
+        wd.js("window.fetch = window.__f0")
         no_problems(wd, "trash")
         print(f"    saw: undo restored 메모 3 in place; trash {purge} (deleted"
               f" {[m['deleted_at'] for m in trashed]}); left {wd.js(CARDS)}")
@@ -2544,7 +2609,7 @@ def purge(b, memo_id):
 @test
 @page_logic
 def page_draft_of_memo_deleted_for_good(env):
-    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text goes to the new-memo box, and the page says so, once that box is empty: at once if nothing is written there, else after what is written there is saved (said meanwhile), never into it (with an IME composition ended by a click on 저장 or a held Ctrl+Enter, it was saved with the person's memo, unseen); an edit that changed nothing goes without a word; a 404 not the server's (a proxy's page) moves nothing"""
+    """Page: an edit kept in the drafts whose memo was deleted for good elsewhere before a reload is not left unseen: its text goes to the new-memo box, and the page says so, once that box is empty: at once if nothing is written there, else after what is written there is saved (said meanwhile), never into it (with an IME composition ended by a click on 저장 or a held Ctrl+Enter, it was saved with the person's memo, unseen); an edit that changed nothing goes without a word; the edits of several memos gone at once come together, a blank line between two, a text two of them hold once; a 404 not the server's (a proxy's page) moves nothing; screenshots of the sentence saying an edit waits, 1280 px and 390 px, light and dark, the sentence whole on the screen"""
     name = "페이지 영구 삭제된 초안"
     b = api(env, name)
     gone = post(b, "영구 삭제될 메모")
@@ -2568,6 +2633,8 @@ def page_draft_of_memo_deleted_for_good(env):
         wd.wait("return document.getElementById('status').textContent.indexOf('영구 삭제') >= 0",
                 "the page says an edit waits")
         eq(status(wd), WAITING, "what it says")
+        state_shots(wd, "draft-waiting", "the sentence saying an edit waits", at="#status",
+                    whole=STATUS_WHOLE)
         eq(wd.js("return document.getElementById('memo-text').value"), "새로 쓰던 메모",
            "the box as the person left it")
         eq(wd.js("return document.querySelectorAll('#view-memos li.memo.editing').length"), 0,
@@ -2599,6 +2666,32 @@ def page_draft_of_memo_deleted_for_good(env):
         settled(lambda: wd.js("return document.getElementById('memo-text').value"),
                 "또 지울 메모 추가", "the edit's text alone, no blank line before it")
         eq(status(wd), moved, "said again")
+
+        # Edits of three memos gone at once, two of them the same text:
+        # the texts together, a blank line between two, the same one once,
+        # without its trailing blanks.
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input'));")
+        trio = [post(b, t) for t in ("셋 중 첫째", "셋 중 둘째", "셋 중 셋째")]
+        wd.refresh()
+        wd.wait(LOADED, "the list with them")
+        open_editor(wd, trio[0])
+        wd.keys(" 고침")
+        open_editor(wd, trio[1])
+        wd.js("var t = document.getElementById('edit-' + arguments[0]);"
+              " t.value = '셋 중 첫째 고침'; t.dispatchEvent(new Event('input', {bubbles: true}))",
+              trio[1])
+        open_editor(wd, trio[2])
+        wd.keys(" 끝  ")
+        check(draft_holds(wd, "셋 중 셋째 끝"), "the third edit kept")
+        for mid in trio:
+            purge(b, mid)
+        wd.refresh()
+        wd.wait(LOADED, "the list after the reload")
+        settled(lambda: wd.js("return document.getElementById('memo-text').value"),
+                "셋 중 첫째 고침\n\n셋 중 셋째 끝", "the two texts, a blank line between")
+        eq(status(wd), moved, "said once")
+        eq(edits_stored(wd), [0], "no edit draft left of the three")
 
         # A syllable being composed in the box when the memo's 404 comes:
         # the box is left alone, also once the composition has ended
@@ -2647,11 +2740,8 @@ def page_draft_of_memo_deleted_for_good(env):
         open_editor(wd, fourth)
         wd.keys(" 고침")
         purge(b, fourth)
-        stub = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": (
-            "window.__f0 = window.fetch; window.fetch = function (u, i) {"
-            f" if (String(u) !== 'memo/{fourth}') return window.__f0(u, i);"
-            " return Promise.resolve(new Response('<html>Not Found</html>',"
-            "  {status: 404, headers: {'Content-Type': 'text/html'}})); };")})
+        stub = wd.cdp("Page.addScriptToEvaluateOnNewDocument",
+                      {"source": proxy_404("GET", f"memo/{fourth}")})
         wd.refresh()
         wd.wait(LOADED, "the list after the reload")
         wd.cdp("Page.removeScriptToEvaluateOnNewDocument", stub)
@@ -2663,6 +2753,9 @@ def page_draft_of_memo_deleted_for_good(env):
         no_problems(wd, "a draft of a memo deleted for good")
 
 
+# The status line within the screen, not cut at its sides.
+STATUS_WHOLE = ("var r = document.getElementById('status').getBoundingClientRect();"
+                " return r.width > 0 && r.left >= 0 && r.right <= innerWidth")
 WAITING = ("영구 삭제된 메모를 고치던 내용이 있습니다. 지금 쓰는 새 메모를 저장하거나 비우면"
            " 새 메모 칸에 옮겨 둡니다.")
 

@@ -89,7 +89,7 @@
 			return;
 		const res = await net.request('DELETE', 'account/sessions/' +
 		    encodeURIComponent(li.dataset.id));
-		if (!res.ok && res.status !== 404) {
+		if (!res.ok && !res.gone) {
 			ui.failed(res, name + '의 로그인을 끝내지 못했습니다.');
 			return;
 		}

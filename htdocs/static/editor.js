@@ -176,7 +176,7 @@
 				showConflict(ed, ed.server.memo, ed.server.etag);
 				return;
 			}
-			if (read.status === 404) {
+			if (read.gone) {
 				ui.status('', '');
 				showConflict(ed, null, null);
 				return;
@@ -221,7 +221,7 @@
 		} else if (res.status === 412 && res.data && res.data.memo) {
 			ui.status('', '');
 			showConflict(ed, res.data.memo, res.etag);
-		} else if (res.status === 404) {
+		} else if (res.gone) {
 			ui.status('', '');
 			showConflict(ed, null, null);
 		} else {

@@ -151,7 +151,7 @@
 			if (res.ok && !st.entries.has(id) && drafts.edit(id)) {
 				add(res.data, res.etag, true);
 				show();
-			} else if (gone(res)) {
+			} else if (res.gone) {
 				orphans.push(id);
 			}
 		}
@@ -164,11 +164,6 @@
 		if (orphaned(orphans.filter((id) => !st.entries.has(id))))
 			ui.status('영구 삭제된 메모를 고치던 내용을 새 메모 칸에 옮겨 ' +
 			    '두었습니다.', '');
-	}
-
-	/* The server's own 404 (its JSON error), not a proxy's page. */
-	function gone(res) {
-		return res.status === 404 && !!res.data && !!res.data.error;
 	}
 
 	/* Settles once no IME composition is under way in the new memo's
@@ -940,7 +935,7 @@
 		const res = await net.trash(e.memo.id);
 		/* Deleted for good elsewhere (another tab emptied the trash):
 		 * there is nothing to put back, nor to undo. */
-		if (res.status === 404) {
+		if (res.gone) {
 			ui.status('이미 영구 삭제된 메모입니다.', '');
 			return;
 		}
@@ -977,7 +972,7 @@
 
 		if (!res.ok) {
 			ui.failed(res, '되돌리지 못했습니다.');
-			if (res.status === 401 || res.status === 404) {
+			if (res.status === 401 || res.gone) {
 				focusBack();
 				return;
 			}

@@ -2,8 +2,10 @@
  *
  * Every URL is relative, so the page works wherever it is mounted (/ or
  * /memo/).  A call never throws for an HTTP or network failure: it
- * resolves to {ok, status, data, etag} (status 0: the network failed),
- * and the caller says what went wrong with problem().  A 401 also tells
+ * resolves to {ok, status, data, etag, gone} (status 0: the network
+ * failed; gone: the server's own 404, its JSON error, where a proxy's or
+ * a load balancer's page may say 404 of a memo that is there), and the
+ * caller says what went wrong with problem().  A 401 also tells
  * the page once (onExpired), which offers to log in again; what the
  * person was writing stays in the drafts (drafts.js).  A request that has
  * no answer in time ends as a network failure (status 0, timedOut): a
@@ -66,7 +68,7 @@
 		const timedOut = () => signal && signal.aborted &&
 		    !(o.signal && o.signal.aborted);
 		const unanswered = () => ({ ok: false, status: 0, data: null,
-		    etag: null, timedOut: timedOut() });
+		    etag: null, gone: false, timedOut: timedOut() });
 		try {
 			r = await fetch(path, init);
 		} catch (e) {
@@ -87,7 +89,9 @@
 			}
 		}
 		const res = { ok: r.ok && (data !== null || r.status === 204),
-		    status: r.status, data, etag: r.headers.get('ETag') };
+		    status: r.status, data, etag: r.headers.get('ETag'),
+		    gone: r.status === 404 && data !== null &&
+		    typeof data.error === 'string' };
 		if (r.status === 401)
 			expiredHandlers.forEach((f) => f());
 		return res;
@@ -121,7 +125,9 @@
 		case 401:
 			return '로그인이 만료되었습니다.';
 		case 404:
-			return '메모를 찾을 수 없습니다. 이미 영구 삭제되었을 수 있습니다.';
+			if (res.gone)
+				return '메모를 찾을 수 없습니다. 이미 영구 삭제되었을 수 있습니다.';
+			return '서버가 요청을 거절했습니다 (404).';
 		case 409:
 			return '휴지통에 있는 메모입니다. 먼저 복원해 주세요.';
 		case 413:

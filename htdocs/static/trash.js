@@ -119,7 +119,7 @@
 
 		/* 404: another tab purged it (or 휴지통 비우기 did) meanwhile:
 		 * nothing is left to restore, and its card does not belong here. */
-		if (res.status === 404) {
+		if (res.gone) {
 			gone(e);
 			ui.status('이미 영구 삭제된 메모입니다.', '');
 			return;
@@ -145,7 +145,7 @@
 			ui.status('이미 복원된 메모입니다. 메모 목록에서 볼 수 있습니다.', '');
 			return;
 		}
-		if (!res.ok && res.status !== 404) {
+		if (!res.ok && !res.gone) {
 			ui.failed(res, '영구 삭제하지 못했습니다.');
 			return;
 		}
