@@ -830,11 +830,14 @@ def page_history_read_then_back(env):
 
 def proxy_404(method, path):
     """A script: fetch answers `method path` with a proxy's 404 page (HTML,
-    not the server's JSON error), and every other request as before."""
-    return ("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+    not the server's JSON error), window.__proxied true once it has, and
+    every other request as before."""
+    return ("window.__f0 = window.fetch; window.__proxied = false;"
+            " window.fetch = function (u, i) {"
             f" if (String(u) !== {json.dumps(path)} ||"
             f"  ((i && i.method) || 'GET') !== {json.dumps(method)})"
             "  return window.__f0(u, i);"
+            " window.__proxied = true;"
             " return Promise.resolve(new Response('<html>Not Found</html>',"
             "  {status: 404, headers: {'Content-Type': 'text/html'}})); };")
 
@@ -860,6 +863,7 @@ def page_edit_of_memo_deleted_for_good(env):
         eq(wd.js(CONFLICT_SHOWN, card(mid)), False, "not shown as a memo gone")
         eq(wd.js(EDIT_VALUE, mid), typed, "the text kept in its editor")
         eq(text_of(env, mid), "곧 사라질 메모", "the row as it was")
+        check(draft_holds(wd, typed), "the text kept in this browser, as said")
         wd.js("window.fetch = window.__f0")
 
         purge(b, mid)
@@ -1204,6 +1208,7 @@ def page_delete_undo_trash(env):
         eq(status(wd), "삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).", "said as a failure")
         eq((wd.js(CARDS), wd.text("#count")), (["메모 5", "메모 4"], "메모 2개"), "its card back")
         eq(memos(env, name)[ids[3]], ("메모 4", False, False), "the row live")
+        check(not wd.js("return !!document.querySelector('#toast.show')"), "no undo offered")
         wd.js("window.fetch = window.__f0")
         no_problems(wd, "trash")
         print(f"    saw: undo restored 메모 3 in place; trash {purge} (deleted"
@@ -2683,14 +2688,14 @@ def page_draft_of_memo_deleted_for_good(env):
               trio[1])
         open_editor(wd, trio[2])
         wd.keys(" 끝  ")
-        check(draft_holds(wd, "셋 중 셋째 끝"), "the third edit kept")
+        check(draft_holds(wd, "셋 중 셋째 끝  "), "the third edit kept, blanks and all")
         for mid in trio:
             purge(b, mid)
         wd.refresh()
         wd.wait(LOADED, "the list after the reload")
         settled(lambda: wd.js("return document.getElementById('memo-text').value"),
                 "셋 중 첫째 고침\n\n셋 중 셋째 끝", "the two texts, a blank line between")
-        eq(status(wd), moved, "said once")
+        eq(status(wd), moved, "said")
         eq(edits_stored(wd), [0], "no edit draft left of the three")
 
         # A syllable being composed in the box when the memo's 404 comes:
@@ -2745,6 +2750,7 @@ def page_draft_of_memo_deleted_for_good(env):
         wd.refresh()
         wd.wait(LOADED, "the list after the reload")
         wd.cdp("Page.removeScriptToEvaluateOnNewDocument", stub)
+        wd.wait("return window.__proxied", "the memo's read answered by the proxy")
         time.sleep(0.5)
         eq(wd.js("return [document.getElementById('memo-text').value,"
                  " document.getElementById('status').textContent]"), ["", ""],
@@ -2753,9 +2759,10 @@ def page_draft_of_memo_deleted_for_good(env):
         no_problems(wd, "a draft of a memo deleted for good")
 
 
-# The status line within the screen, not cut at its sides.
-STATUS_WHOLE = ("var r = document.getElementById('status').getBoundingClientRect();"
-                " return r.width > 0 && r.left >= 0 && r.right <= innerWidth")
+# The status line on the screen, its text not running over its box.
+STATUS_WHOLE = ("var s = document.getElementById('status'), r = s.getBoundingClientRect();"
+                " return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight &&"
+                "  s.scrollWidth <= s.clientWidth && s.scrollHeight <= s.clientHeight")
 WAITING = ("영구 삭제된 메모를 고치던 내용이 있습니다. 지금 쓰는 새 메모를 저장하거나 비우면"
            " 새 메모 칸에 옮겨 둡니다.")
 

@@ -391,9 +391,9 @@
 	 * list leaves out; an answer that tells nothing changes nothing. */
 	async function checkGone(e) {
 		const res = await net.get(e.memo.id);
-		const deleted = gone(res) || (res.ok && !!res.data.deleted_at);
+		const deleted = res.gone || (res.ok && !!res.data.deleted_at);
 
-		if ((!res.ok && !gone(res)) || deleted === !!e.gone ||
+		if ((!res.ok && !res.gone) || deleted === !!e.gone ||
 		    !e.aside || !e.li.isConnected)
 			return;
 		e.gone = deleted;
