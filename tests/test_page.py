@@ -689,8 +689,10 @@ def page_history_restore_changed_meanwhile(env):
         check(len(patches) == 2 and patches[1][2] == 200 and patches[1][1] != patches[0][1],
               f"the second PATCH with the newer version's ETag: {patches}")
         eq(status(wd), "이전 내용으로 되돌렸습니다.", "the status")
-        check(wd.js(f"return document.activeElement.matches('{card(mid)} .edited')"),
-              "the focus back on the card's 수정됨")
+        # The dialog's close event, on which the focus moves, comes a task
+        # after dialog.open is false.
+        wd.wait(f"return document.activeElement.matches('{card(mid)} .edited')",
+                "the focus back on the card's 수정됨", 5)
 
         # Changed again, and the memo as it now is cannot be read: the
         # dialog says both.
