@@ -1000,7 +1000,7 @@ def page_two_tab_conflict(env):
 
 @test
 def page_delete_undo_trash(env):
-    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation; 삭제 of a memo deleted for good elsewhere (said so), or answered 404 by a proxy's page (a failure: the card back)"""
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so; answered 404 by a proxy's page: a failure, the card kept), 영구 삭제 (of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation; 삭제 of a memo deleted for good elsewhere (said so), or answered 404 by a proxy's page (a failure: the card back)"""
     name = "페이지 휴지통"
     b = api(env, name)
     ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
@@ -1159,12 +1159,22 @@ def page_delete_undo_trash(env):
         eq(status(wd), "이미 영구 삭제된 메모입니다.", "the status says it was purged")
         eq(wd.text("#trash-count"), "휴지통 메모 1개", "the trash count")
 
+        # 복원 answered 404 by a proxy's page: a failure, the card stays.
+        wd.js(proxy_404("POST", f"memo/{ids[0]}/restore"))
+        wd.click(f"#trash-{ids[0]} .restore")
+        wd.wait("return window.__proxied && /^복원하지 못했습니다/.test("
+                "document.getElementById('status').textContent)", "the refused restore")
+        eq(status(wd), "복원하지 못했습니다. 서버가 요청을 거절했습니다 (404).", "said as a failure")
+        check(wd.js(f"return !!document.getElementById('trash-{ids[0]}')"), "its card kept")
+        eq(wd.text("#trash-count"), "휴지통 메모 1개", "the trash count")
+        wd.js("window.fetch = window.__f0")
+
         # 복원 failing: the card stays, its buttons on again, and the
         # focus that turning them off took is back on 복원 (ui.busy).
         wd.js(FAIL_LATE, "POST", "/restore")
         wd.click(f"#trash-{ids[0]} .restore")
-        wd.wait("return /^복원하지 못했습니다/.test(document.getElementById('status').textContent)",
-                "the failed restore")
+        wd.wait("return /^복원하지 못했습니다. 서버가 데이터베이스/.test("
+                "document.getElementById('status').textContent)", "the failed restore (503)")
         eq(wd.js(FOCUSED), ["restore", "복원: 메모 1", False], "the focus back on 복원, on again")
         wd.js("window.fetch = window.__f0")
 
