@@ -846,7 +846,7 @@ def proxy_404(method, path):
 
 @test
 def page_edit_of_memo_deleted_for_good(env):
-    """Page: an edit saved after its memo was deleted for good elsewhere says so and offers what is left, 새 메모로 저장 and 내 내용 복사; 새 메모로 저장 makes a memo of the text typed and the gone memo's card goes; a 404 that is not the server's (a proxy's page) is a failed save, said as one, the editor and its text kept (it showed the memo as deleted for good)"""
+    """Page: an edit saved after its memo was deleted for good elsewhere says so and offers what is left, 새 메모로 저장 and 내 내용 복사; 새 메모로 저장 makes a memo of the text typed and the gone memo's card goes; a 404 that is not the server's (a proxy's page) is a failed save, said as one, the editor and its text kept (it showed the memo as deleted for good); screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 수정 중 영구 삭제"
     b = api(env, name)
     mid = post(b, "곧 사라질 메모")
@@ -880,6 +880,8 @@ def page_edit_of_memo_deleted_for_good(env):
            ["새 메모로 저장", "내 내용 복사"], "the choices left")
         check(wd.js("return document.activeElement.matches('.conflict-actions .save-new')"),
               "the focus on the first")
+        if env.web.mode == "cgi":
+            state_shots(wd, "edit-gone", "an edit of a memo gone", at=card(mid))
         wd.click(card(mid, ".conflict-actions .save-new"))
         wd.wait(f"return !document.getElementById('memo-{mid}')", "the gone memo's card gone")
         eq(status(wd), "내 내용을 새 메모로 저장했습니다.", "said")

@@ -264,7 +264,9 @@
 				close(ed);
 			}]);
 		}
-		buttons.push(['새 메모로 저장', 'secondary save-new', () =>
+		/* With no version left to keep, a new memo is the way on. */
+		buttons.push(['새 메모로 저장',
+		    (server ? 'secondary' : 'primary') + ' save-new', () =>
 		    saveAsNew(ed, server, etag)]);
 		buttons.push(['내 내용 복사', 'secondary copy-mine', () =>
 		    ui.copy(ed.text.value, ed.text)]);
