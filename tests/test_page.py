@@ -373,7 +373,7 @@ def page_edit_answer_lost(env):
 @test
 @page_logic
 def page_edit_version_unread(env):
-    """Page: an edit whose memo could not be read (the version it replaces unknown) is not saved without If-Match: a change made elsewhere meanwhile is not written over; the save says why and keeps the text, and once the memo can be read it shows both versions"""
+    """Page: an edit whose memo could not be read (the version it replaces unknown) is not saved without If-Match: a change made elsewhere meanwhile is not written over; the save says why and keeps the text (also when the read is answered 404 by a proxy's page, not the server: not a memo gone), and once the memo can be read it shows both versions"""
     name = "페이지 버전 모름"
     b = api(env, name)
     mid = post(b, "처음 내용")
@@ -398,6 +398,16 @@ def page_edit_version_unread(env):
         eq(wd.js("return window.__patches"), [], "no PATCH sent (it had no If-Match)")
         eq(text_of(env, mid), "다른 기기의 내용", "the other device's text not written over")
         eq(wd.js(EDIT_VALUE, mid), "처음 내용 내 수정", "the text kept in the editor")
+        # Read as 404 by a proxy's page: not the memo gone, a failure.
+        wd.js("window.fetch = window.__f0")
+        wd.js(proxy_404("GET", f"memo/{mid}"))
+        wd.keys(CTRL_ENTER)
+        said = ("저장하지 못했습니다. 서버가 요청을 거절했습니다 (404)."
+                " 쓴 내용은 이 브라우저에 남아 있습니다.")
+        wd.wait("return document.getElementById('status').textContent === arguments[0]",
+                "the save refused: the memo's read answered by a proxy", 15, said)
+        eq(wd.js(CONFLICT_SHOWN, card(mid)), False, "not shown as a memo gone")
+        eq(wd.js("return window.__patches"), [], "still no PATCH sent")
         # Readable again: the save reads the memo and shows both versions.
         wd.js("window.fetch = window.__f0")
         wd.keys(CTRL_ENTER)
@@ -1029,25 +1039,30 @@ def page_delete_undo_trash(env):
         eq(memos(env, name)[ids[2]][2], False, "the row live again")
         eq(wd.text("#count"), "메모 5개", "the count again")
 
-        # 실행 취소 that fails (503) says so and offers 실행 취소 again,
-        # with the focus its button lost on the new one; pressed, it works.
-        wd.click(card(ids[2], ".card-actions .delete"))
-        wd.wait(f"return !document.querySelector('{card(ids[2])}')", "메모 3 gone again")
-        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
-                "the undo toast")
-        wd.js(FAIL_LATE, "POST", "/restore")
-        wd.click("#toast .toast-action")
-        wd.wait("return /^되돌리지 못했습니다/.test(document.getElementById('status').textContent)",
-                "the failed undo said")
-        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
-                "실행 취소 offered again")
-        eq(wd.js(FOCUSED), ["toast-action", "실행 취소", False], "the focus on it")
-        eq(memos(env, name)[ids[2]][2], True, "the row still in the trash")
-        wd.js("window.fetch = window.__f0")
-        wd.keys(KEY["enter"])
-        wd.wait(f"return !!document.querySelector('{card(ids[2])}')", "the card back")
-        eq(wd.js(CARDS), [f"메모 {i}" for i in range(5, 0, -1)], "restored in place")
-        eq(memos(env, name)[ids[2]][2], False, "the row live again")
+        # 실행 취소 that fails (503; or 404 from a proxy's page, not the
+        # memo gone) says so and offers 실행 취소 again, with the focus its
+        # button lost on the new one; pressed, it works.
+        for why, stub in (("서버가 데이터베이스에 연결하지 못했습니다.", (FAIL_LATE, "POST", "/restore")),
+                          ("서버가 요청을 거절했습니다 (404).",
+                           (proxy_404("POST", f"memo/{ids[2]}/restore"),))):
+            wd.click(card(ids[2], ".card-actions .delete"))
+            wd.wait(f"return !document.querySelector('{card(ids[2])}')", "메모 3 gone again")
+            wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                    "the undo toast")
+            wd.js(*stub)
+            wd.click("#toast .toast-action")
+            wd.wait("return document.getElementById('status').textContent.indexOf("
+                    "arguments[0]) >= 0", f"the failed undo said: {why}", 15,
+                    "되돌리지 못했습니다. " + why)
+            wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                    "실행 취소 offered again")
+            eq(wd.js(FOCUSED), ["toast-action", "실행 취소", False], "the focus on it")
+            eq(memos(env, name)[ids[2]][2], True, "the row still in the trash")
+            wd.js("window.fetch = window.__f0")
+            wd.keys(KEY["enter"])
+            wd.wait(f"return !!document.querySelector('{card(ids[2])}')", "the card back")
+            eq(wd.js(CARDS), [f"메모 {i}" for i in range(5, 0, -1)], "restored in place")
+            eq(memos(env, name)[ids[2]][2], False, "the row live again")
 
         # 실행 취소 after a search changed the list: the server says the
         # memo is not among the results, and the status says so.
