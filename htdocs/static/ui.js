@@ -142,6 +142,23 @@
 
 	/* ---- dialog ---- */
 
+	/* The promise of the dialog last opened, until it is settled.  A
+	 * dialog's close event comes a frame after it closed: a dialog opened
+	 * within that frame (a click on the next button right after 취소) got
+	 * the event of the one before and was settled as closed by it.  So the
+	 * event settles only a closed dialog, and a dialog opened before the
+	 * one before had its event settles that one first, with its value. */
+	let unsettled = null;
+	let listening = false;
+
+	function settle(d) {
+		const done = unsettled;
+
+		unsettled = null;
+		if (done)
+			done(d.returnValue);
+	}
+
 	/*
 	 * Open the dialog: title, content (a node or text), buttons
 	 * [{label, value, kind}] (kind "danger", "primary" or none).  Resolves
@@ -177,11 +194,19 @@
 			e.type = 'submit';
 			acts.appendChild(e);
 		});
+		if (!d.open)
+			settle(d);
+		if (!listening) {
+			listening = true;
+			d.addEventListener('close', () => {
+				if (!d.open)
+					settle(d);
+			});
+		}
 		d.returnValue = '';
 		return new Promise((resolve) => {
-			d.addEventListener('close', () => resolve(d.returnValue),
-			    { once: true });
-			d.showModal();
+			d.showModal();	/* throws if one is open: that one stays */
+			unsettled = resolve;
 			const first = acts.querySelector('button');
 			if (long) {
 				h.focus({ preventScroll: true });
