@@ -343,7 +343,10 @@ class Chromium:
         """"light" or "dark": prefers-color-scheme."""
         self.cdp("Emulation.setEmulatedMedia",
                  {"features": [{"name": "prefers-color-scheme", "value": value}]})
-        time.sleep(0.3)     # the page's color transitions (0.15 s) settle
+        # The page's colour transitions (0.15 s) run out: reading the
+        # animations makes the new scheme's styles apply first.
+        self.wait("return document.getAnimations().length === 0",
+                  f"the {value} scheme's colour transitions done", 5)
 
     def touch(self, on):
         self.cdp("Emulation.setTouchEmulationEnabled",

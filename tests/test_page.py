@@ -1926,9 +1926,10 @@ def page_write_under_filter(env):
         wd.js("Array.from(document.querySelectorAll('#filter .chip')).pop().click()")
         wd.wait("return /^메모 \\d+개$/.test(document.getElementById('count').textContent)",
                 "the list without a filter")
-        time.sleep(2)          # past the held answer
+        # The save's last word, once the held answer is in and settled.
+        wd.wait("return document.getElementById('status').textContent === '저장했습니다.'",
+                "the save said done, with no verdict on a filter gone")
         eq(wd.js(CARDS)[0], "늦게 확인한 메모 #집", "the new memo on top of the new list")
-        check("맞지 않아" not in status(wd), f"no verdict on a filter gone: {status(wd)!r}")
 
         # A failed save: what failed, why, then that the text is kept.
         wd.js("window.__fail = [503, 'database unavailable']; var f = window.fetch;"
@@ -2904,6 +2905,7 @@ def page_undo_names_its_memo(env):
 # window.__listRead is true once the server has answered one (it has read
 # the memos), before that answer is held back.
 PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0; window.__listRead = false;"
+            " window.__listOut = false;"
             " var pd = arguments[0], ld = arguments[1];"
             " var late = function (ms) { return new Promise(function (ok) {"
             "  setTimeout(ok, ms); }); };"
@@ -2913,7 +2915,7 @@ PIN_RACE = ("window.__f0 = window.fetch; window.__lists = 0; window.__listRead =
             " if (!/^memo\\?/.test(String(u))) return window.__f0(u, i);"
             " window.__lists++;"
             " return window.__f0(u, i).then(function (r) { window.__listRead = true;"
-            "  return late(ld).then(function () { return r; }); })"
+            "  return late(ld).then(function () { window.__listOut = true; return r; }); })"
             "  .finally(function () { setTimeout(function () { window.__lists--; }, 200); }); };")
 # The lists (ul ids) holding a card of memo arguments[0].
 CARDS_OF = ("return Array.from(document.querySelectorAll("
@@ -2948,8 +2950,10 @@ def page_pin_races_list(env):
         wd.wait("return window.__listRead &&"
                 " document.getElementById('view-memos').hasAttribute('aria-busy')",
                 "the search's list read by the server, its answer held back")
+        wd.js("Memo.ui.status('', '')")     # the first pin's 고정했습니다. is still there
         wd.click(card(two, ".card-actions .pin"))
-        wd.wait(PINNED_SAID, "the pin answered, before the list")
+        wd.wait(PINNED_SAID, "the pin answered")
+        check(not wd.js("return window.__listOut"), "the pin answered before the list (the race)")
         wd.wait(LISTS_DONE, "every list answered")
         eq(wd.js(CARDS_OF, two), ["pinned"], "one card, pinned")
         eq(wd.js(CARDS_OF, one), ["pinned"], "the first still one card, pinned")
@@ -2975,7 +2979,8 @@ def page_unpin_races_next_page(env):
         wd.wait("return window.__listRead", "the next page read by the server, its answer held back")
         wd.click(card(old, ".card-actions .pin"))
         wd.wait("return document.getElementById('status').textContent.indexOf("
-                "'고정을 해제했습니다.') === 0", "the unpin answered, before the page")
+                "'고정을 해제했습니다.') === 0", "the unpin answered")
+        check(not wd.js("return window.__listOut"), "the unpin answered before the page (the race)")
         eq(wd.js(CARDS_OF, old), [], "off the screen meanwhile, as further down")
         wd.wait(LISTS_DONE + " && document.getElementById('more').textContent === '더 보기'",
                 "the page answered")
