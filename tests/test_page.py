@@ -1012,7 +1012,7 @@ def page_two_tab_conflict(env):
 
 @test
 def page_delete_undo_trash(env):
-    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so; answered 404 by a proxy's page: a failure, the card kept), 영구 삭제 (취소 keeps it, and a 영구 삭제 right after 취소 asks anew and works; of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation; 삭제 of a memo deleted for good elsewhere (said so), or answered 404 by a proxy's page (a failure: the card back)"""
+    """Page: 삭제 with 실행 취소, then the 휴지통 view: purge date (TRASH_DAYS=7, in KST), 복원 (a double click restores once; of a memo another tab purged meanwhile: said so; answered 404 by a proxy's page: a failure, the card kept), 영구 삭제 (answered 404 by a proxy's page: a failure, the card kept; 취소 keeps it, and a 영구 삭제 right after 취소 asks anew and works; of a memo another tab restored meanwhile: said so), 휴지통 비우기 with a confirmation; 삭제 of a memo deleted for good elsewhere (said so), or answered 404 by a proxy's page (a failure: the card back)"""
     name = "페이지 휴지통"
     b = api(env, name)
     ids = [post(b, f"메모 {i}") for i in range(1, 6)]       # 메모 5 is the newest
@@ -1153,6 +1153,19 @@ def page_delete_undo_trash(env):
         eq(wd.text("#dialog-title"), "영구 삭제할까요?", "its title")
         eq(wd.js("return document.getElementById('dialog').getAttribute('aria-describedby')"),
            "dialog-content", "a question is read with its content")
+        # 영구 삭제 answered 404 by a proxy's page: a failure, the card kept
+        # (not taken as purged elsewhere).
+        wd.js(proxy_404("DELETE", f"trash/{ids[1]}"))
+        wd.click("#dialog-actions button.danger")
+        wd.wait("return window.__proxied && /^영구 삭제하지 못했습니다/.test("
+                "document.getElementById('status').textContent)", "the refused purge")
+        eq(status(wd), "영구 삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).",
+           "said as a failure")
+        check(wd.js(f"return !!document.getElementById('trash-{ids[1]}')"), "its card kept")
+        wd.js("window.fetch = window.__f0")
+        wd.click(f"#trash-{ids[1]} .purge")
+        wd.wait("return document.getElementById('dialog').open", "the question")
+
         # 취소, and 영구 삭제 again at once: the second question opens in
         # the frame before the first one's close event, which settled it
         # as cancelled too (its 영구 삭제 then did nothing).
