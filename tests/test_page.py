@@ -1981,6 +1981,38 @@ XSS = ("<img src=x onerror=\"window.__xss=1;document.title='pwned'\">"
        " https://safe.example/\"onmouseover=\"window.__xss=6")
 
 
+def slow_tags(ms):
+    """A script for a new document: fetch answers GET tags ms late."""
+    return ("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+            " if (String(u) !== 'tags') return window.__f0(u, i);"
+            f" return new Promise(function (ok) {{ setTimeout(ok, {int(ms)}); }})"
+            "  .then(function () { return window.__f0(u, i); }); };")
+
+
+TAG_BAR_HIDDEN = "return document.getElementById('tags').hidden"
+
+
+@test
+@page_logic
+def page_tag_bar_with_list(env):
+    """Page: on opening, the list waits for the tag bar (up to a second: TAGS_WAIT), so the bar does not come in above the cards a moment after they are drawn and push them down under the pointer; a tag bar later than that does not hold the list back"""
+    name = "페이지 태그 막대"
+    b = api(env, name)
+    post(b, "장보기 #집")
+    with Chromium(env, "tag-bar") as wd:
+        open_page(wd, env, name)
+        for ms, bar in ((400, False), (4000, True)):
+            stub = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": slow_tags(ms)})
+            wd.refresh()
+            wd.wait(LOADED, f"the list, the tags answered {ms} ms late")
+            wd.cdp("Page.removeScriptToEvaluateOnNewDocument", stub)
+            eq(wd.js(TAG_BAR_HIDDEN), bar,
+               f"tags {ms} ms late: the tag bar {'not yet' if bar else 'there'} with the list")
+        wd.wait("return !document.getElementById('tags').hidden", "the late tag bar, after")
+        eq(wd.js(CARDS), ["장보기 #집"], "the card")
+        no_problems(wd, "the tag bar with the list")
+
+
 @test
 @page_logic
 def page_checklists_links_xss(env):

@@ -13,7 +13,7 @@
 	const Memo = window.Memo = window.Memo || {};
 	const R = Memo.render, net = Memo.net, ui = Memo.ui;
 	const drafts = Memo.drafts;
-	const PAGE = 50, TAGS_SHOWN = 12, SEARCH_DELAY = 300;
+	const PAGE = 50, TAGS_SHOWN = 12, SEARCH_DELAY = 300, TAGS_WAIT = 1000;
 
 	const st = {
 		q: '', tag: '',
@@ -310,8 +310,11 @@
 	/* keep: leave the status line alone (it says what was just done).
 	 * The first load does too: it may say what came back of the drafts
 	 * (restored()).  Resolves to true once the list is shown (not when
-	 * it failed, or a newer load took over). */
-	async function load(keep) {
+	 * it failed, or a newer load took over).  tags: the tag bar's load,
+	 * which the list waits for up to TAGS_WAIT ms, so that the bar,
+	 * coming in above it, does not push the cards down under the
+	 * person's pointer a moment after they were drawn. */
+	async function load(keep, tags) {
 		const seq = ++st.seq;
 		const first = !st.loaded;
 		if (st.ctl)
@@ -326,7 +329,9 @@
 			[pinned, page] = await Promise.all([
 				net.list(filterParams({ pinned: 'true' }), ctl.signal),
 				net.list(filterParams({ pinned: 'false', limit: PAGE,
-				    count: 'true' }), ctl.signal)]);
+				    count: 'true' }), ctl.signal),
+				tags && Promise.race([tags, new Promise((ok) =>
+				    setTimeout(ok, TAGS_WAIT))])]);
 		} catch (e) {
 			return;		/* aborted: a newer load is running */
 		}
@@ -1264,10 +1269,9 @@
 			return;
 		st.q = q;
 		st.tag = tag;
-		if (switched)
-			loadTags();
+		const tags = switched ? loadTags() : null;
 		showTags();
-		load();
+		load(false, tags);
 	}
 
 	/* A search typed just before switching must not land in the other
