@@ -148,15 +148,20 @@ FAIL_LATE = ("window.__f0 = window.fetch; var m = arguments[0], part = arguments
 # answer comes 1.5 s late (a slow phone network); "lost", the server gets
 # it but its answer never comes back (the network failed after);
 # "unsent", it never leaves (the network down before it).  window.__f0
-# is the fetch before, for the test to put back.
+# is the fetch before, for the test to put back; window.__slowAsked and
+# window.__slowAnswered count the late ones sent and answered.
 SLOW_OR_LOST = ("window.__f0 = window.fetch; var m = arguments[0], how = arguments[1];"
+                " window.__slowAsked = window.__slowAnswered = 0;"
                 "window.fetch = function (u, i) {"
                 " if (!i || i.method !== m) return window.__f0(u, i);"
                 " if (how === 'unsent') return Promise.reject(new TypeError('Failed to fetch'));"
                 " if (how === 'lost') return window.__f0(u, i).then(function () {"
                 "  throw new TypeError('Failed to fetch'); });"
+                " window.__slowAsked++;"
                 " return new Promise(function (ok) { setTimeout(ok, 1500); })"
-                "  .then(function () { return window.__f0(u, i); }); };")
+                "  .then(function () { return window.__f0(u, i); })"
+                "  .then(function (r) { setTimeout(function () { window.__slowAnswered++; }, 0);"
+                "   return r; }); };")
 
 # fetch for one method never answering until its signal aborts it, as a
 # hung connection: arguments[1] true sends the request first (the server
@@ -833,7 +838,9 @@ def page_history_read_then_back(env):
         wd.click(card(mid, ".edited"))
         wd.back()
         wd.wait("return !document.getElementById('view-trash').hidden", "Back: 휴지통")
-        time.sleep(3)   # the history's reads (1.5 s each, side by side) are over
+        wd.wait("return window.__slowAsked >= 2 && window.__slowAnswered === window.__slowAsked",
+                "the history's two reads answered, and the trash's list")
+        time.sleep(0.3)     # and what comes of them done
         eq(wd.js("return document.getElementById('dialog').open"), False,
            "no history dialog over 휴지통")
         wd.js("window.fetch = window.__f0")
