@@ -35,6 +35,11 @@ CARDS = ("return Array.from(document.querySelectorAll("
          " return e.textContent; });")
 LOADED = ("return !document.getElementById('view-memos').hasAttribute('aria-busy')"
           " && document.getElementById('count').textContent !== ''")
+TAG_BAR_HIDDEN = "return document.getElementById('tags').hidden"
+# Settles after the next animation frame's work (a dialog's close event
+# is dispatched there): WebDriver waits for a promise a script returns.
+NEXT_FRAME = ("return new Promise(function (ok) { requestAnimationFrame(function () {"
+              " setTimeout(function () { ok(true); }, 0); }); })")
 # Whether the memo card arguments[0] (a selector) shows a conflict.
 CONFLICT_SHOWN = "return !!document.querySelector(arguments[0] + ' .conflict:not([hidden])')"
 
@@ -1180,7 +1185,7 @@ def page_delete_undo_trash(env):
               " document.querySelector(arguments[0]).click();", f"#trash-{ids[1]} .purge")
         wd.wait("return document.getElementById('dialog').open", "the question again")
         check(ids[1] in memos(env, name), "kept after 취소")
-        time.sleep(0.1)     # the first question's close event has come (a frame later)
+        wd.js(NEXT_FRAME)   # the first question's close event has come
         wd.click("#dialog-actions button.danger")
         wd.wait(f"return !document.getElementById('trash-{ids[1]}')",
                 "purged")
@@ -1996,9 +2001,6 @@ def slow_tags(ms):
             "  .then(function () { return window.__f0(u, i); }); };")
 
 
-TAG_BAR_HIDDEN = "return document.getElementById('tags').hidden"
-
-
 @test
 @page_logic
 def page_tag_bar_with_list(env):
@@ -2015,7 +2017,7 @@ def page_tag_bar_with_list(env):
             wd.cdp("Page.removeScriptToEvaluateOnNewDocument", stub)
             eq(wd.js(TAG_BAR_HIDDEN), bar,
                f"tags {ms} ms late: the tag bar {'not yet' if bar else 'there'} with the list")
-        wd.wait("return !document.getElementById('tags').hidden", "the late tag bar, after")
+        settled(lambda: wd.js(TAG_BAR_HIDDEN), False, "the late tag bar, after")
         eq(wd.js(CARDS), ["장보기 #집"], "the card")
         no_problems(wd, "the tag bar with the list")
 

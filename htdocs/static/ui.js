@@ -149,7 +149,6 @@
 	 * event settles only a closed dialog, and a dialog opened before the
 	 * one before had its event settles that one first, with its value. */
 	let unsettled = null;
-	let listening = false;
 
 	function settle(d) {
 		const done = unsettled;
@@ -158,6 +157,13 @@
 		if (done)
 			done(d.returnValue);
 	}
+
+	/* One listener for every dialog (the scripts are deferred: the
+	 * dialog is in the document by now). */
+	document.getElementById('dialog').addEventListener('close', (ev) => {
+		if (!ev.target.open)
+			settle(ev.target);
+	});
 
 	/*
 	 * Open the dialog: title, content (a node or text), buttons
@@ -196,13 +202,6 @@
 		});
 		if (!d.open)
 			settle(d);
-		if (!listening) {
-			listening = true;
-			d.addEventListener('close', () => {
-				if (!d.open)
-					settle(d);
-			});
-		}
 		d.returnValue = '';
 		return new Promise((resolve) => {
 			d.showModal();	/* throws if one is open: that one stays */
