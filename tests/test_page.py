@@ -866,6 +866,17 @@ def proxy_404(method, path):
             "  {status: 404, headers: {'Content-Type': 'text/html'}})); };")
 
 
+def proxy_refuses(wd, method, path, selector, said):
+    """Click selector with `method path` answered by a proxy's 404 page
+    (proxy_404()), until the page says `said`; fetch put back after."""
+    wd.js(proxy_404(method, path))
+    wd.click(selector)
+    wd.wait("return window.__proxied &&"
+            " document.getElementById('status').textContent === arguments[0]",
+            f"refused by a proxy: {said}", 15, said)
+    wd.js("window.fetch = window.__f0")
+
+
 @test
 def page_edit_of_memo_deleted_for_good(env):
     """Page: an edit saved after its memo was deleted for good elsewhere says so and offers what is left, 새 메모로 저장 and 내 내용 복사; 새 메모로 저장 makes a memo of the text typed and the gone memo's card goes; a 404 that is not the server's (a proxy's page) is a failed save, said as one, the editor and its text kept (it showed the memo as deleted for good); screenshots 1280 px and 390 px, light and dark"""
@@ -1167,14 +1178,9 @@ def page_delete_undo_trash(env):
            "dialog-content", "a question is read with its content")
         # 영구 삭제 answered 404 by a proxy's page: a failure, the card kept
         # (not taken as purged elsewhere).
-        wd.js(proxy_404("DELETE", f"trash/{ids[1]}"))
-        wd.click("#dialog-actions button.danger")
-        wd.wait("return window.__proxied && /^영구 삭제하지 못했습니다/.test("
-                "document.getElementById('status').textContent)", "the refused purge")
-        eq(status(wd), "영구 삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).",
-           "said as a failure")
+        proxy_refuses(wd, "DELETE", f"trash/{ids[1]}", "#dialog-actions button.danger",
+                      "영구 삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).")
         check(wd.js(f"return !!document.getElementById('trash-{ids[1]}')"), "its card kept")
-        wd.js("window.fetch = window.__f0")
         wd.click(f"#trash-{ids[1]} .purge")
         wd.wait("return document.getElementById('dialog').open", "the question")
 
@@ -1205,14 +1211,10 @@ def page_delete_undo_trash(env):
         eq(wd.text("#trash-count"), "휴지통 메모 1개", "the trash count")
 
         # 복원 answered 404 by a proxy's page: a failure, the card stays.
-        wd.js(proxy_404("POST", f"memo/{ids[0]}/restore"))
-        wd.click(f"#trash-{ids[0]} .restore")
-        wd.wait("return window.__proxied && /^복원하지 못했습니다/.test("
-                "document.getElementById('status').textContent)", "the refused restore")
-        eq(status(wd), "복원하지 못했습니다. 서버가 요청을 거절했습니다 (404).", "said as a failure")
+        proxy_refuses(wd, "POST", f"memo/{ids[0]}/restore", f"#trash-{ids[0]} .restore",
+                      "복원하지 못했습니다. 서버가 요청을 거절했습니다 (404).")
         check(wd.js(f"return !!document.getElementById('trash-{ids[0]}')"), "its card kept")
         eq(wd.text("#trash-count"), "휴지통 메모 1개", "the trash count")
-        wd.js("window.fetch = window.__f0")
 
         # 복원 failing: the card stays, its buttons on again, and the
         # focus that turning them off took is back on 복원 (ui.busy).
@@ -1258,15 +1260,11 @@ def page_delete_undo_trash(env):
 
         # 삭제 answered 404 by a proxy's page, not the server: the memo may
         # well be there, so its card comes back and the failure is said.
-        wd.js(proxy_404("DELETE", f"memo/{ids[3]}"))
-        wd.click(card(ids[3], ".card-actions .delete"))
-        wd.wait("return /삭제하지 못했습니다/.test(document.getElementById('status').textContent)",
-                "the answer")
-        eq(status(wd), "삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).", "said as a failure")
+        proxy_refuses(wd, "DELETE", f"memo/{ids[3]}", card(ids[3], ".card-actions .delete"),
+                      "삭제하지 못했습니다. 서버가 요청을 거절했습니다 (404).")
         eq((wd.js(CARDS), wd.text("#count")), (["메모 5", "메모 4"], "메모 2개"), "its card back")
         eq(memos(env, name)[ids[3]], ("메모 4", False, False), "the row live")
         check(not wd.js("return !!document.querySelector('#toast.show')"), "no undo offered")
-        wd.js("window.fetch = window.__f0")
         no_problems(wd, "trash")
         print(f"    saw: undo restored 메모 3 in place; trash {purge} (deleted"
               f" {[m['deleted_at'] for m in trashed]}); left {wd.js(CARDS)}")

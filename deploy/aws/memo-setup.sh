@@ -404,7 +404,7 @@ SQL
 # wait (--lock-timeout 300, spent only while another instance migrates)
 # and 2 minutes of migrations, or 7 minutes of them when the lock is free.
 # The budget (memo.yaml): the database wait's last try may start just
-# before MEMO_DB_WAIT (600 s), so 600 + 65 (as_master) + 420 + 15 s,
+# before MEMO_DB_WAIT (600 s, 601 in whole seconds), so 601 + 65 (as_master) + 420 + 15 s,
 # about 18 minutes of database work at most, fit inside the group's
 # 20-minute health check grace period and its 25-minute signal timeout,
 # with 2 minutes left for the instance's start, lighttpd and the local
@@ -437,7 +437,10 @@ migrate() {
 database() {
 	start=$(date +%s)
 	until db_users && migrate; do
-		if [ $(($(date +%s) - start)) -ge "$MEMO_DB_WAIT" ]; then
+		# Whole seconds: -ge would give up after as little as
+		# MEMO_DB_WAIT - 1 s (started at x.9 s); -gt tries at least
+		# MEMO_DB_WAIT s, at most a second more.
+		if [ $(($(date +%s) - start)) -gt "$MEMO_DB_WAIT" ]; then
 			die "the database was not ready in ${MEMO_DB_WAIT}s"
 		fi
 		log "database not ready; again in ${MEMO_DB_RETRY}s"
