@@ -1999,10 +1999,19 @@ def slow_tags(ms):
             "  .then(function () { return window.__f0(u, i); }); };")
 
 
+# A script for a new document: GET tags answered 503 at once (the
+# server's JSON error), window.__tagsRefused set when it has been.
+TAGS_REFUSED = ("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+                " if (String(u) !== 'tags') return window.__f0(u, i);"
+                " window.__tagsRefused = true;"
+                " return Promise.resolve(new Response('{\"error\":\"database unavailable\"}',"
+                "  {status: 503, headers: {'Content-Type': 'application/json'}})); };")
+
+
 @test
 @page_logic
 def page_tag_bar_with_list(env):
-    """Page: on opening, the list waits for the tag bar (up to a second: TAGS_WAIT), so the bar does not come in above the cards a moment after they are drawn and push them down under the pointer; a tag bar later than that does not hold the list back"""
+    """Page: on opening, the list waits for the tag bar (up to a second: TAGS_WAIT), so the bar does not come in above the cards a moment after they are drawn and push them down under the pointer; a tag bar later than that does not hold the list back, and tags refused (503) neither hold the list nor fail it"""
     name = "페이지 태그 막대"
     b = api(env, name)
     post(b, "장보기 #집")
@@ -2017,6 +2026,16 @@ def page_tag_bar_with_list(env):
                f"tags {ms} ms late: the tag bar {'not yet' if bar else 'there'} with the list")
         settled(lambda: wd.js(TAG_BAR_HIDDEN), False, "the late tag bar, after")
         eq(wd.js(CARDS), ["장보기 #집"], "the card")
+        # Tags refused: the list neither waits nor fails; no bar.
+        stub = wd.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": TAGS_REFUSED})
+        wd.refresh()
+        wd.wait(LOADED, "the list, the tags refused")
+        wd.cdp("Page.removeScriptToEvaluateOnNewDocument", stub)
+        eq(wd.js("return window.__tagsRefused === true"), True, "the tags were asked and refused")
+        eq(wd.js(CARDS), ["장보기 #집"], "the card, the tags refused")
+        eq(wd.js(TAG_BAR_HIDDEN), True, "no tag bar, the tags refused")
+        eq(wd.text("#count"), "메모 1개", "the count, the tags refused")
+        eq(status(wd), "", "nothing said of the tags refused")
         no_problems(wd, "the tag bar with the list")
 
 
@@ -3096,6 +3115,91 @@ def page_edit_unpinned_elsewhere(env):
         eq(wd.js(EDIT_VALUE, again), "또 바꾼 글", "its editor still open, with the new text")
         wd.js("window.fetch = window.__f0")
         no_problems(wd, "an editor opened on a memo unpinned elsewhere")
+
+
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; SM-S921N) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36")
+DEVICES = ("return Array.from(document.querySelectorAll('#sessions li strong'))"
+           ".map(function (e) { return e.textContent; })")
+
+
+def other_device(env, name, ua):
+    """A second session of the user, logged in from the browser ua names;
+    returns its client and its id as GET /account gives it."""
+    b = api(env, name)
+    env.db.client(database="memo", stdin=(
+        f"UPDATE sessions SET user_agent = '{ua}'"
+        f" WHERE session_key = SHA2('{b.cookies['sessionId']}', 256)"))
+    r = b.get("/account")
+    eq(r.status, 200, "GET /account")
+    return b, next(s["id"] for s in r.json()["sessions"] if s["current"])
+
+
+def open_account(wd, devices):
+    wd.click("#nav a[data-view='account']")
+    wd.wait("return !document.getElementById('view-account').hidden && "
+            "document.querySelectorAll('#sessions li').length === arguments[0]",
+            f"the 계정 view with {devices} devices", 10, devices)
+
+
+def end_device(wd, sid):
+    """Click the device's 로그아웃, then the question's 로그아웃."""
+    wd.click(f"#sessions li[data-id='{sid}'] button.end")
+    wd.wait("return document.getElementById('dialog').open", "asked first")
+    eq(wd.text("#dialog-title"), "삼성 인터넷 · Android에서 로그아웃할까요?", "the question")
+    wd.click("#dialog-actions button[value=yes]")
+
+
+@test
+@page_logic
+def page_account_device_logout(env):
+    """Page 계정: another device's 로그아웃 asks first, then ends that session (its client gets 401, its row gone) and the list is drawn again without it, the focus on 모든 기기에서 로그아웃; a session another device had already ended (the server's 404) is said as ended too; a proxy's 404 page is a failure, said as one, the session and its row kept"""
+    name = "페이지 기기 로그아웃"
+    sessions = f"SELECT COUNT(*) FROM sessions WHERE user_id = '{naver_id(name)}'"
+    with Chromium(env, "device-logout") as wd:
+        open_page(wd, env, name)
+        phone, sid = other_device(env, name, PHONE_UA)
+        open_account(wd, 2)
+        eq(sorted(wd.js(DEVICES)), ["Chrome · Linux", "삼성 인터넷 · Android"], "the two devices")
+        ended = "삼성 인터넷 · Android에서 로그아웃했습니다."
+
+        # A proxy's 404 page: not ended, and said so.
+        wd.js(proxy_404("DELETE", f"account/sessions/{sid}"))
+        end_device(wd, sid)
+        wd.wait("return window.__proxied && document.getElementById('status').className === 'error'",
+                "the proxy's 404 said")
+        wd.js("window.fetch = window.__f0")
+        eq(status(wd), "삼성 인터넷 · Android의 로그인을 끝내지 못했습니다."
+           " 서버가 요청을 거절했습니다 (404).", "said as a failure")
+        eq(wd.js("return document.querySelectorAll('#sessions li').length"), 2, "both listed")
+        eq(int(q(env, sessions)[0][0]), 2, "both sessions' rows kept")
+        eq(phone.get("/memo").status, 200, "the phone still logged in")
+
+        # Ended.
+        end_device(wd, sid)
+        wd.wait("return document.getElementById('status').textContent === arguments[0] &&"
+                " document.querySelectorAll('#sessions li').length === 1", "ended", 10, ended)
+        eq(wd.js("return document.querySelector('#sessions li').classList.contains('current')"),
+           True, "this device left")
+        eq(phone.get("/memo").status, 401, "the phone logged out")
+        eq(int(q(env, sessions)[0][0]), 1, "its row gone")
+        eq(wd.js("return document.activeElement.id"), "logout-all-go",
+           "the focus on 모든 기기에서 로그아웃")
+
+        # Ended elsewhere first: the server's 404 is the same outcome.
+        phone, sid = other_device(env, name, PHONE_UA)
+        wd.click("#nav a[data-view='memos']")
+        wd.wait(LOADED, "the memo list")
+        wd.js("document.getElementById('status').textContent = ''")
+        open_account(wd, 2)
+        eq(phone.request("DELETE", f"/account/sessions/{sid}").status, 204,
+           "the phone ends itself")
+        end_device(wd, sid)
+        wd.wait("return document.getElementById('status').textContent === arguments[0] &&"
+                " document.querySelectorAll('#sessions li').length === 1",
+                "ended elsewhere: said as ended", 10, ended)
+        eq(int(q(env, sessions)[0][0]), 1, "one session left")
+        no_problems(wd, "device logout")
 
 
 def pinned_memo(b, live, but):
