@@ -2156,6 +2156,19 @@ def compose(wd, field, script):
     return wd.js(COMPOSE + script, field)
 
 
+# window.__writes counts the requests that write (any but GET).
+COUNT_WRITES = ("window.__writes = 0; var f = window.fetch; window.fetch = function (u, i) {"
+                " if (i && i.method && i.method !== 'GET') window.__writes++; return f(u, i); };")
+# What a save of the new memo does within the task that starts it
+# (submitNew(): the form busy, the request sent): [busy, writes sent].
+NEW_SAVING = ("[document.getElementById('memo-form').hasAttribute('aria-busy'),"
+              " window.__writes]")
+# Resolves after the tasks queued before it, and `ms` more: a timer set
+# by the page for less than that has run by then.
+AFTER_TIMERS = ("var ms = arguments[0];"
+                " return new Promise(function (ok) { setTimeout(ok, ms); })")
+
+
 def drafts_stored(wd):
     return wd.js("return Object.keys(localStorage).filter(function (k) {"
                  " return k.indexOf('memo.drafts') === 0; }).length")
@@ -2164,21 +2177,25 @@ def drafts_stored(wd):
 @test
 @page_logic
 def page_korean_ime(env):
-    """Page: Enter, Ctrl+Enter and Esc never act during an IME composition (compositionstart/end, isComposing)"""
+    """Page: Enter, Ctrl+Enter and Esc never act during an IME composition (compositionstart/end, isComposing); each acts within its key's own task, so nothing having acted by the task's end, or after the timers the page set, is checked there"""
     name = "페이지 한글 입력"
     b = api(env, name)
     mid = post(b, "고칠 메모")
     with Chromium(env, "ime") as wd:
         open_page(wd, env, name)
+        wd.js(COUNT_WRITES)
         # Ctrl+Enter while "요" is still being composed: nothing yet.
-        compose(wd, "memo-text", """
+        seen = compose(wd, "memo-text", """
             t.value = '안녕하세'; t.dispatchEvent(new Event('input', {bubbles: true}));
             ev('compositionstart', {data: ''});
             t.value = '안녕하세요';
             ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true, isComposing: true,
-                           keyCode: 229});""")
-        time.sleep(0.5)
-        eq(memos(env, name), {mid: ("고칠 메모", False, False)}, "nothing saved mid-composition")
+                           keyCode: 229});
+            return """ + NEW_SAVING)
+        eq(seen, [False, 0], "nothing saved mid-composition: [busy, writes sent]")
+        wd.js(AFTER_TIMERS, 400)
+        eq(wd.js("return window.__writes"), 0, "nor after the page's timers")
+        eq(memos(env, name), {mid: ("고칠 메모", False, False)}, "the rows as they were")
         eq(wd.js("return document.getElementById('memo-text').value"), "안녕하세요",
            "the text untouched")
         # The composition ends: the memo is saved with its last syllable.
@@ -2205,12 +2222,15 @@ def page_korean_ime(env):
         # Safari sends the key that ends a composition after compositionend,
         # with keyCode 229: no compositionend follows that Ctrl+Enter, so it
         # saves at once, and the next composition's end saves nothing.
-        compose(wd, "memo-text", """
+        writes = wd.js("return window.__writes")
+        seen = compose(wd, "memo-text", """
             t.value = '사파리 메'; t.dispatchEvent(new Event('input', {bubbles: true}));
             ev('compositionstart', {data: ''});
             t.value = '사파리 메모';
             ev('compositionend', {data: '모'});
-            ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true, keyCode: 229});""")
+            ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true, keyCode: 229});
+            return """ + NEW_SAVING)
+        eq(seen, [True, writes + 1], "Safari's Ctrl+Enter saves within its task: [busy, writes sent]")
         wd.wait("return document.getElementById('count').textContent === '메모 3개'",
                 "saved by Ctrl+Enter after compositionend (Safari)")
         compose(wd, "memo-text", """
@@ -2218,28 +2238,36 @@ def page_korean_ime(env):
             ev('compositionstart', {data: ''});
             t.value = '다음 메모';
             ev('compositionend', {data: '모'});""")
-        time.sleep(0.5)
+        wd.js(AFTER_TIMERS, 400)    # a pending save would start on a 0 ms timer
+        eq(wd.js("return window.__writes"), writes + 1, "a later composition's end sent nothing")
         eq(sorted(t for t, _, _ in memos(env, name).values()),
-           ["고칠 메모", "사파리 메모", "안녕하세요"], "a later composition saved nothing")
+           ["고칠 메모", "사파리 메모", "안녕하세요"], "nor stored anything")
         eq(wd.js("return document.getElementById('memo-text').value"), "다음 메모",
            "its text still being written")
 
         # In the editor: Esc and Ctrl+Enter wait for the composition too.
         wd.click(card(mid, ".card-actions .edit"))
         wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        writes = wd.js("return window.__writes")
         prevented = compose(wd, f"edit-{mid}", """
             ev('compositionstart', {data: ''});
             t.value = '고칠 메모 수정';
             return [ev('keydown', {key: 'Escape', code: 'Escape', isComposing: true,
                                    keyCode: 229}),
                     ev('keydown', {key: 'Enter', code: 'Enter', ctrlKey: true,
-                                   isComposing: true, keyCode: 229})];""")
-        time.sleep(0.4)
+                                   isComposing: true, keyCode: 229}),
+                    !!document.querySelector(arguments[1] + '.editing'),
+                    document.getElementById('dialog').open, window.__writes];""".replace(
+            "arguments[1]", json.dumps(card(mid))))
+        eq(prevented, [False, True, True, False, writes],
+           "during the composition: [Esc left to the IME, Ctrl+Enter held back,"
+           " still editing, a question asked, writes sent]")
+        wd.js(AFTER_TIMERS, 400)
         check(wd.js(f"return !!document.querySelector('{card(mid)}.editing')"
                     " && !document.getElementById('dialog').open"),
-              "Esc during the composition neither closed nor asked")
-        eq(text_of(env, mid), "고칠 메모", "and Ctrl+Enter did not save yet")
-        eq(prevented, [False, True], "Esc left to the IME; Ctrl+Enter held back")
+              "nor after the page's timers")
+        eq(wd.js("return window.__writes"), writes, "no save sent yet")
+        eq(text_of(env, mid), "고칠 메모", "and nothing stored")
         compose(wd, f"edit-{mid}", "ev('compositionend', {data: '정'});")
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')",
                 "saved once the composition ended")
@@ -2264,7 +2292,7 @@ def page_korean_ime(env):
                     window.__searches];""")
         eq(seen, [False, "", False, 0], "Enter left to the IME: [held back, the URL's hash,"
            " the list busy, search requests]")
-        time.sleep(0.5)
+        wd.js(AFTER_TIMERS, 600)    # past SEARCH_DELAY (300 ms)
         eq(wd.js("return [location.hash, window.__searches]"), ["", 0], "no search since")
         eq(wd.text("#count"), "메모 3개", "the list as it was")
         no_problems(wd, "ime")
