@@ -686,7 +686,7 @@ def boot_waits_for_the_database_then_fails(env):
     check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
           f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
     check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
-          "--health-status Unhealthy" in calls, calls)
+          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
     check("systemctl restart lighttpd" not in calls, "lighttpd not started")
     check(3 <= took < 60, f"took {took:.1f}s")
     print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "
@@ -753,7 +753,7 @@ def boot_stops_a_migration_that_hangs(env):
     check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
           f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
     check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
-          "--health-status Unhealthy" in calls, calls)
+          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
     check(3 <= took < 30, f"took {took:.1f}s")
     # The client memo-migrate held the lock with is ended (gone, or a
     # zombie waiting for init), and the folder with its password file is gone.
@@ -864,7 +864,7 @@ def boot_asks_the_metadata_service_again(env):
     check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
           f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
     check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
-          "--health-status Unhealthy" in calls, calls)
+          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
     check(3 <= took < 30, f"took {took:.1f}s")
     print(f"    saw: {len(imds.asked)} asks (the first hung), FAILURE signalled for "
           f"{INSTANCE} after {took:.1f}s")

@@ -582,8 +582,12 @@ signal() {
 	    --status "$1" ||
 		log "signal $1 not taken (no create or update is waiting for one)"
 	if [ "$1" = FAILURE ]; then
+		# Every boot failure falls within the group's grace period,
+		# which the call respects unless told not to: the instance
+		# then stayed in service, serving nothing, until it ended.
 		aws autoscaling set-instance-health --instance-id "$id" \
-		    --health-status Unhealthy || log "could not mark $id unhealthy"
+		    --health-status Unhealthy --no-should-respect-grace-period ||
+			log "could not mark $id unhealthy"
 	fi
 }
 
