@@ -79,6 +79,12 @@ fi
 rm -f "$R/var/lib/dbus/machine-id"
 if [ -z "$R" ]; then
 	systemctl disable --now lighttpd
+	# make install enabled it here: the image would run it from power-on,
+	# before memo-setup has written the settings and migrated (memo-setup
+	# enables it when it has), and a run missed here would be made up at
+	# each instance's boot (Persistent=true).
+	systemctl disable --now memo-maint.timer
+	rm -f /var/lib/systemd/timers/stamp-memo-maint.timer
 	apt-get clean
 	cloud-init clean --logs
 fi
