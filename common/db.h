@@ -326,10 +326,14 @@ enum err db_maint_purge(struct db *db, long days, uint64_t *purged);
  * states used over a day ago (*states): /auth forgets 100 a login, and
  * anyone can make one a request (schema/005). */
 enum err db_maint_sweep(struct db *db, uint64_t *sessions, uint64_t *states);
+/* The highest memo id (0: none); memos written later have copies, or
+ * are left for the next run. */
+enum err db_maint_top(struct db *db, uint64_t *top);
 /* Memos written without a search copy (by the previous version, or before
- * migration 003): the next batch of ids, up to max.  *n found. */
-enum err db_maint_unindexed(struct db *db, uint64_t *ids, size_t max,
-	    size_t *n);
+ * migration 003) with an id in (after, upto]: up to max of them, in
+ * order.  *n found. */
+enum err db_maint_unindexed(struct db *db, uint64_t after, uint64_t upto,
+	    uint64_t *ids, size_t max, size_t *n);
 /* Read one memo's text for reindexing (any user, live or not). */
 enum err db_maint_text(struct db *db, uint64_t id, struct db_memo *out);
 /* Set its search copy and tags from t, its text at version, in one

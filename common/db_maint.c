@@ -76,20 +76,25 @@ db_maint_sweep(struct db *db, uint64_t *sessions, uint64_t *states)
 }
 
 enum err
-db_maint_unindexed(struct db *db, uint64_t *ids, size_t max, size_t *n)
+db_maint_top(struct db *db, uint64_t *top)
 {
-	MYSQL_BIND in[2];
+	return db_row_id(db, ST_MAINT_TOP, NULL, top);
+}
+
+enum err
+db_maint_unindexed(struct db *db, uint64_t after, uint64_t upto,
+    uint64_t *ids, size_t max, size_t *n)
+{
+	MYSQL_BIND in[3];
 	MYSQL_STMT *st;
-	unsigned long long after = 0, lim = max;
+	unsigned long long from = after, to = upto, lim = max;
 	enum err e;
 	int r;
 
-	/* The next batch after the last id of the previous one. */
-	if (*n > 0)
-		after = ids[*n - 1];
 	*n = 0;
-	bind_u64(&in[0], &after);
-	bind_u64(&in[1], &lim);
+	bind_u64(&in[0], &from);
+	bind_u64(&in[1], &to);
+	bind_u64(&in[2], &lim);
 	if ((e = db_run(db, ST_MAINT_UNINDEXED, in, &st)) != E_OK)
 		return e;
 	if ((e = row_bind(db, &db->row, st)) == E_OK) {

@@ -31,6 +31,7 @@
 #include "log.h"
 
 #define INDEX_BATCH	200
+#define INDEX_WINDOW	10000	/* ids a query looks at */
 
 extern char **environ;
 
@@ -52,16 +53,24 @@ index_one(struct db *db, uint64_t id, int *made)
 	return e;
 }
 
+/* Up to the highest id when the run starts, INDEX_WINDOW ids a query: each
+ * query stays short however large the table (see MAINT_UNINDEXED). */
 static enum err
 index_all(struct db *db, uint64_t *done)
 {
-	uint64_t ids[INDEX_BATCH];
-	size_t n = 0;
+	uint64_t ids[INDEX_BATCH], top, from = 0;
+	size_t n;
 	enum err e;
 
 	*done = 0;
-	for (;;) {
-		if ((e = db_maint_unindexed(db, ids, INDEX_BATCH, &n)) != E_OK)
+	if ((e = db_maint_top(db, &top)) != E_OK)
+		return e;
+	while (from < top) {
+		uint64_t upto = top - from > INDEX_WINDOW ?
+		    from + INDEX_WINDOW : top;
+
+		if ((e = db_maint_unindexed(db, from, upto, ids, INDEX_BATCH,
+		    &n)) != E_OK)
 			return e;
 		for (size_t i = 0; i < n; i++) {
 			int made;
@@ -70,9 +79,10 @@ index_all(struct db *db, uint64_t *done)
 				return e;
 			*done += (uint64_t)made;
 		}
-		if (n < INDEX_BATCH)
-			return E_OK;
+		/* A full batch may leave more of this window. */
+		from = n == INDEX_BATCH ? ids[n - 1] : upto;
 	}
+	return E_OK;
 }
 
 static enum err
