@@ -70,7 +70,7 @@ withdraw_allowed(struct ctx *ctx, char hash[SESS_HASH_LEN + 1])
  * value, cookielen bytes). */
 static enum err
 state_make(struct ctx *ctx, int withdraw, char state[TOKEN_LEN + 1],
-    char *cookie, size_t cookielen)
+    char *cookie, size_t cookielen, const char **why)
 {
 	char hash[SESS_HASH_LEN + 1], nonce[TOKEN_LEN + 1];
 	char value[sizeof(WITHDRAW_MARK) + TOKEN_LEN];
@@ -78,20 +78,26 @@ state_make(struct ctx *ctx, int withdraw, char state[TOKEN_LEN + 1],
 
 	if (!withdraw) {
 		if ((e = sess_token_new(state)) != E_OK)
-			return e;
+			goto no_random;
 		memcpy(value, state, TOKEN_LEN + 1);
 	} else {
-		if ((e = withdraw_allowed(ctx, hash)) != E_OK ||
-		    (e = sess_token_new(nonce)) != E_OK)
+		if ((e = withdraw_allowed(ctx, hash)) != E_OK)
 			return e;
+		if ((e = sess_token_new(nonce)) != E_OK)
+			goto no_random;
 		sess_withdraw_state(nonce, hash, state);
 		memcpy(value, WITHDRAW_MARK, sizeof(WITHDRAW_MARK) - 1);
 		memcpy(value + sizeof(WITHDRAW_MARK) - 1, nonce, TOKEN_LEN + 1);
 	}
 	if (sess_set_cookie(cookie, cookielen, &ctx->req, &ctx->cfg,
-	    STATE_COOKIE, value, STATE_MAX_AGE) != 0)
+	    STATE_COOKIE, value, STATE_MAX_AGE) != 0) {
+		*why = "the login state's cookie does not fit (its path is too long)";
 		return E_INTERNAL;
+	}
 	return E_OK;
+no_random:
+	*why = "getrandom failed";
+	return e;
 }
 
 /* 200 {"location": url}, setting cookie. */
@@ -127,17 +133,21 @@ start(struct ctx *ctx, int withdraw)
 		e = E_INTERNAL;
 		goto out;
 	}
-	if ((e = naver_endpoints_check(&ctx->cfg, &why)) != E_OK) {
-		log_msg("login refused: %s", why);
+	if ((e = naver_endpoints_check(&ctx->cfg, &why)) != E_OK)
+		goto out;
+	if ((e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,
+	    sizeof(redirect))) != E_OK) {
+		why = e == E_BADREQ ? "the Host header is not a host name" :
+		    "the callback URL is over 1023 bytes (NAVER_REDIRECT_URI,"
+		    " or the Host and the path)";
 		goto out;
 	}
-	if ((e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,
-	    sizeof(redirect))) != E_OK ||
-	    (e = state_make(ctx, withdraw, state, cookie,
-	    sizeof(cookie))) != E_OK)
+	if ((e = state_make(ctx, withdraw, state, cookie,
+	    sizeof(cookie), &why)) != E_OK)
 		goto out;
 	if ((url = naver_authorize_url(&ctx->cfg, redirect, state,
 	    withdraw)) == NULL) {
+		why = "out of memory for Naver's address";
 		e = E_INTERNAL;
 		goto out;
 	}
@@ -146,6 +156,10 @@ start(struct ctx *ctx, int withdraw)
 	else
 		e = answer_location(&ctx->resp, url, cookie);
 out:
+	/* The page says only that something is wrong: the log says what,
+	 * for the operator (a setting missing shows at the first step). */
+	if (e != E_OK && why != NULL)
+		log_msg("login refused: %s", why);
 	if (e != E_OK)
 		app_fail(ctx, e, why);
 	free(url);

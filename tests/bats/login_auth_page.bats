@@ -42,16 +42,23 @@ hash() {
 	[[ $(header Location) != "$loc" ]] || fail "the same state twice"
 }
 
-@test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID" {
+@test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID (POST ?intent=withdraw too); the log says which" {
 	REQUEST_METHOD=GET HTTP_HOST='evil.com/x?' NAVER_REDIRECT_URI='' cgi login.cgi
 	assert_equal "$STATUS" 400
 	assert_equal "$(header Content-Type)" "text/html; charset=utf-8"
 	assert_equal "$(header Location)" ""
 	assert_equal "$(header Set-Cookie)" ""
+	assert_regex "$ERR" 'login refused: the Host header is not a host name'
 	REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 NAVER_CLIENT_ID='' cgi login.cgi
 	assert_equal "$STATUS" 500
 	assert_regex "$BODY" '<html lang="ko">'
 	assert_equal "$(header Location)" ""
+	# The page showed only that something is wrong; the log said nothing.
+	assert_regex "$ERR" 'login refused: NAVER_CLIENT_ID is not set'
+	NAVER_CLIENT_ID='' REQUEST_METHOD=POST QUERY_STRING=intent=withdraw \
+	    HTTP_HOST=127.0.0.1:8080 HTTP_SEC_FETCH_SITE=same-origin cgi login.cgi
+	assert_equal "$STATUS" 500
+	assert_regex "$ERR" 'login refused: NAVER_CLIENT_ID is not set'
 }
 
 @test "GET /login behind a TLS-ending load balancer: Secure cookies and an https callback (COOKIE_SECURE auto, 1, 0)" {
