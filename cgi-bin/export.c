@@ -89,17 +89,18 @@ put_revision(struct writer *x, const struct db_revision *rev)
 }
 
 /* The rows of l (a memo per revision) as an array of memos, each with its
- * revisions: E_OK at the end, why if it broke off. */
+ * revisions: E_OK at the end, or when the client has gone (resp_gone);
+ * why if it broke off. */
 static enum err
 put_memos(struct writer *x, struct db_export *l)
 {
 	struct db_memo m;
 	struct db_revision rev;
 	uint64_t open = 0;	/* the memo whose object is open */
-	int r, revs = 0;
+	int r = 0, revs = 0;
 
 	resp_write(x->r, "[", 1);
-	while ((r = db_export_next(l, &m, &rev)) == 1) {
+	while (!resp_gone(x->r) && (r = db_export_next(l, &m, &rev)) == 1) {
 		if (m.id != open) {
 			if (open != 0)
 				resp_puts(x->r, "]},");
@@ -116,6 +117,8 @@ put_memos(struct writer *x, struct db_export *l)
 		if (put_revision(x, &rev) != E_OK)
 			return E_NOMEM;
 	}
+	if (resp_gone(x->r))
+		return E_OK;
 	if (r != 0)
 		return db_export_err(l);
 	resp_puts(x->r, open != 0 ? "]}]" : "]");
@@ -170,7 +173,7 @@ export_json(struct ctx *ctx, struct writer *x, const struct db_account *me,
 	if ((e = put_string(x, me->name, strlen(me->name))) != E_OK)
 		return e;
 	resp_puts(x->r, "},\"memos\":");
-	if ((e = put_memos(x, *lp)) != E_OK)
+	if ((e = put_memos(x, *lp)) != E_OK || resp_gone(x->r))
 		return e;
 	db_export_close(*lp);
 	*lp = NULL;
@@ -250,7 +253,7 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 {
 	char day[9], utc[DB_STAMP_LEN], date[11], hm[6], shown[11] = "";
 	struct db_memo m;
-	int r;
+	int r = 0;
 
 	now_stamps(day, utc);
 	kst(utc, date, hm);
@@ -262,9 +265,9 @@ export_markdown(struct ctx *ctx, const struct db_account *me,
 	resp_puts(&ctx->resp, " ");
 	resp_puts(&ctx->resp, hm);
 	resp_puts(&ctx->resp, " (한국 시간)\n\n");
-	while ((r = db_memo_next(l, &m)) == 1)
+	while (!resp_gone(&ctx->resp) && (r = db_memo_next(l, &m)) == 1)
 		put_markdown_memo(&ctx->resp, &m, shown);
-	return r == 0 ? E_OK : db_list_err(l);
+	return r == 0 || resp_gone(&ctx->resp) ? E_OK : db_list_err(l);
 }
 
 /* The end of a Markdown file cut short once the status had gone: nothing

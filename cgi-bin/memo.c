@@ -126,7 +126,7 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 	struct memo_json w;
 	struct db_memo m;
 	enum err e;
-	int r, first = 1;
+	int r = 0, first = 1;
 
 	if ((e = memo_json_init(&w)) != E_OK)
 		return e;
@@ -138,7 +138,7 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		put_member(&ctx->resp, "trash_days", (unsigned long long)
 		    cfg_trash_days(&ctx->cfg));
 	resp_puts(&ctx->resp, "\"memos\":[");
-	while ((r = db_memo_next(l, &m)) == 1) {
+	while (!resp_gone(&ctx->resp) && (r = db_memo_next(l, &m)) == 1) {
 		if (!first)
 			resp_write(&ctx->resp, ",", 1);
 		first = 0;
@@ -148,6 +148,8 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 		}
 	}
 	memo_json_free(&w);
+	if (resp_gone(&ctx->resp))
+		return E_OK;	/* nobody to tell */
 	if (r != 0)	/* the list's, unless the answer's own */
 		return e != E_OK ? e : db_list_err(l);
 	resp_puts(&ctx->resp, "]}\n");
@@ -317,7 +319,7 @@ revisions(struct ctx *ctx)
 	struct db_list *l = NULL;
 	struct db_revision rev;
 	enum err e;
-	int r, first = 1;
+	int r = 0, first = 1;
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||

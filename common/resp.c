@@ -56,6 +56,12 @@ resp_flush(struct resp *r)
 	return r->failed ? -1 : 0;
 }
 
+int
+resp_gone(const struct resp *r)
+{
+	return r->failed;
+}
+
 static void
 put_raw(struct resp *r, const void *data, size_t len)
 {

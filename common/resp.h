@@ -45,6 +45,10 @@ void	resp_puts(struct resp *r, const char *s);
 int	resp_rewind(struct resp *r);
 /* Write the buffer out; -1 if the peer is gone. */
 int	resp_flush(struct resp *r);
+/* 1 once the peer is gone (a write failed): a streamed answer stops
+ * reading rows for nobody.  A CGI is killed when its client goes, a
+ * FastCGI process is not: it would read an export to its end. */
+int	resp_gone(const struct resp *r);
 
 /* A whole JSON response from a json-c object (not consumed). */
 void	resp_json(struct resp *r, int status, struct json_object *obj);

@@ -37,6 +37,9 @@ counting "name:N" from the start of each request:
 import json
 import os
 import re
+import socket
+import struct
+import subprocess
 import time
 import urllib.parse
 
@@ -140,6 +143,54 @@ def memo_write(env, cookie, fault, method, path="", text=""):
     return inject(env, "memo", fault, body=json.dumps({"text": text}).encode(),
                   REQUEST_METHOD=method, PATH_INFO=path, HTTP_COOKIE=cookie,
                   CONTENT_TYPE="application/json")
+
+
+def export_to_nobody(env, cookie, fault):
+    """GET /export with `fault`, its client gone as the answer starts:
+    by hand, the CGI's stdout a pipe nobody reads (closed before it
+    writes); through FastCGI, a client that reads the first bytes and
+    resets the connection.  Returns what the program wrote to stderr,
+    once it has ended (by hand) or its process has answered the next
+    request (FastCGI: one process, a request at a time)."""
+    send = getattr(env, "fastcgi", None)
+    if send is None:
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            p = subprocess.run(
+                [os.path.join(FAULT_DIR, "export.cgi")], stdout=w, stderr=subprocess.PIPE,
+                env={"PATH": "/usr/bin:/bin", "GATEWAY_INTERFACE": "CGI/1.1",
+                     "REQUEST_METHOD": "GET", "SCRIPT_NAME": "/export",
+                     "SERVER_PROTOCOL": "HTTP/1.1", "MEMO_CONFIG": env.config,
+                     "MEMO_FAULT": fault, "HTTP_COOKIE": cookie}, timeout=60)
+        finally:
+            os.close(w)
+        err = p.stderr.decode("utf-8", "replace")
+        eq(p.returncode, 0, f"export.cgi's exit: {err!r}")
+        return err
+    sizes = send._log_sizes()
+    u = urllib.parse.urlsplit(send.web.url)
+    with socket.create_connection((u.hostname, u.port), timeout=30) as c:
+        c.sendall((f"GET {u.path}export HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\n"
+                   f"Cookie: {cookie}\r\nX-Memo-Fault: {fault}\r\n"
+                   "Connection: close\r\n\r\n").encode())
+        check(c.recv(100).startswith(b"HTTP/1.1 200"), "the export started")
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    r = Browser(send.web.url).get("/export?format=x")
+    eq(r.status, 400, "the export's process answers the next request")
+    return send._logged_since(sizes)
+
+
+@test
+def export_stops_when_the_client_goes(env):
+    """Injected: GET /export whose client has gone stops reading the account's memos: the statement of its fourth batch of 200 (made to fail here) is never run; an export read to its end does run it (the check can fail); in FastCGI mode the process, which nothing kills, read every batch for nobody"""
+    cookie = session(env, "inj-export-gone", memos=1000)
+    fault = "db_run_fails:8"    # the account, then each batch's memos and revisions
+    r, err = inject(env, "export", fault, HTTP_COOKIE=cookie)
+    check(r.status == 200 and "database:" in err,
+          f"read to its end, the export runs the statement: {r.status} {err!r}")
+    err = export_to_nobody(env, cookie, fault)
+    check("database:" not in err, f"its client gone, it did not: {err!r}")
 
 
 @test
