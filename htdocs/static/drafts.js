@@ -239,7 +239,11 @@
 			if (!user)
 				return;		/* nothing kept rather than shared */
 			since = made || '';
-			key = 'memo.drafts.v1:' + location.pathname + ':' + user;
+			/* The mount point: the page is "/memo/" and "/memo/index.cgi"
+			 * alike, and one address must not hide the other's drafts
+			 * (nor keep them past a logout made at the other). */
+			key = 'memo.drafts.v1:' + location.pathname.replace(/[^/]*$/, '') +
+			    ':' + user;
 			me = tabId();
 			const v = read();
 			if (v.tabs[me] && v.tabs[me].inst)

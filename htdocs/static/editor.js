@@ -21,7 +21,8 @@
 	 * Open the editor in card li for entry {memo, etag}.  hooks:
 	 *   saved(memo, etag)  the memo changed (saved, or the server's kept)
 	 *   created(memo)      the text was saved as a new memo
-	 *   closed()           the editor is gone; the card shows the memo
+	 *   closed(gone, ours) the editor is gone; the card shows the memo
+	 *                      (ours: the focus was the editor's to give back)
 	 * A draft of this memo (after a reload or a new login) is restored.
 	 * quiet: the focus stays where it is (the person types elsewhere, as
 	 * when a list loaded meanwhile reopens an editor from its draft).
@@ -96,8 +97,10 @@
 
 	/* Read the memo as it is now (the list carries no ETags, and what the
 	 * card shows may be old).  If it changed since the card was drawn, an
-	 * untouched editor takes the new text; a touched one keeps the
-	 * person's and shows the conflict on save.  Resolves to the answer. */
+	 * untouched editor takes the new text; one whose text the server now
+	 * has (its save's answer was lost before a reload brought the draft
+	 * back) has nothing left to save; any other keeps the person's and
+	 * shows the conflict on save.  Resolves to the answer. */
 	async function fetchVersion(ed) {
 		const res = await net.get(ed.id);
 
@@ -106,6 +109,13 @@
 		ed.form.dataset.read = 'true';	/* the version is known */
 		if (res.data.text === ed.base) {
 			ed.etag = res.etag;
+		} else if (res.data.text === ed.text.value) {
+			ed.base = res.data.text;
+			ed.etag = res.etag;
+			drafts.clearEdit(ed.id);
+			if (!ed.note.hidden)
+				ed.note.textContent = '되살린 수정 내용은 이미 저장되어 있습니다.';
+			ed.hooks.saved(res.data, res.etag);
 		} else if (ed.text.value === ed.base) {
 			ed.base = ed.text.value = res.data.text;
 			ed.etag = res.etag;
@@ -317,11 +327,17 @@
 	}
 
 	/* gone: the memo no longer exists (its card goes too). */
+	/* ours: the focus was in the editor, or nowhere (a button turned off
+	 * while saving drops it): the card may take it back.  Not when the
+	 * person went on elsewhere while a slow save ran. */
 	function close(ed, gone) {
+		const f = document.activeElement;
+		const ours = !f || f === document.body || ed.form.contains(f);
+
 		ed.form.remove();
 		ed.li.classList.remove('editing');
 		ed.li.editor = null;
-		ed.hooks.closed(gone);
+		ed.hooks.closed(gone, ours);
 	}
 
 	/* ---- history ---- */
