@@ -20,6 +20,7 @@ import re
 import tempfile
 import time
 import unicodedata
+import urllib.parse
 
 from chromium import KEY, Chromium
 from lib import Browser, check, eq, login, naver_id, page_logic, settings, test
@@ -359,7 +360,7 @@ def page_edit_typed_while_saving(env):
 @test
 @page_logic
 def page_edit_answer_lost(env):
-    """Page: an edit whose answer was lost (the server saved it, the network failed after) saved again is saved, not shown as a conflict between two copies of the same text"""
+    """Page: an edit whose answer was lost (the server saved it, the network failed after) saved again is saved, not shown as a conflict between two copies of the same text; after a reload its draft comes back said to be saved already, and 저장 closes it"""
     name = "페이지 응답 분실"
     b = api(env, name)
     mid = post(b, "회의 메모")
@@ -378,6 +379,80 @@ def page_edit_answer_lost(env):
         eq(wd.js(CARDS), ["회의 메모 정리"], "the card")
         eq(revisions(env, mid), ["회의 메모"], "one edit")
         no_problems(wd, "answer lost")
+
+        # Lost again, and the page reloaded: the draft it brings back is
+        # what the server has, said so, and 저장 has nothing to choose.
+        open_editor(wd, mid)
+        wd.js(SLOW_OR_LOST, "PATCH", "lost")
+        wd.keys(" 끝" + CTRL_ENTER)
+        wd.wait(SAVE_FAILED, "the failure said")
+        settled(lambda: text_of(env, mid), "회의 메모 정리 끝", "saved on the server all the same")
+        wd.refresh()
+        wd.wait(LOADED, "the list, after a reload")
+        wd.wait(f"return document.querySelector('{card(mid)} .editor') &&"
+                f" document.querySelector('{card(mid)} .editor').dataset.read === 'true'",
+                "the editor back from its draft, the version read")
+        eq(wd.text(f"{card(mid)} .editor-note"), "되살린 수정 내용은 이미 저장되어 있습니다.",
+           "said to be saved already")
+        check(not draft_holds(wd, "정리 끝"), "no draft kept of it")
+        wd.click(f"{card(mid)} .editor button.primary")
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "the editor closed")
+        eq(wd.js(CONFLICT_SHOWN, card(mid)), False, "no conflict between two copies")
+        eq(wd.js(CARDS), ["회의 메모 정리 끝"], "the card")
+        eq(revisions(env, mid), ["회의 메모", "회의 메모 정리"], "two edits, none more")
+        no_problems(wd, "answer lost, then a reload")
+
+
+ACTIVE_ID = "return document.activeElement && document.activeElement.id"
+
+
+@test
+@page_logic
+def page_focus_stays_where_the_person_went(env):
+    """Page: an answer that comes late gives the focus back only where it was lost, never taking it from where the person went meanwhile: a checklist box ticked with Space has it again (turned off while saving, it lost it to the page's start); a new memo's slow save leaves it in the search box the person went to, and so does an edit's; 저장 pressed with the keyboard has it again after a failed save"""
+    name = "페이지 초점"
+    b = api(env, name)
+    todo = post(b, "장보기\n- [ ] 우유\n- [ ] 두부")
+    other = post(b, "고칠 메모")
+    with Chromium(env, "focus") as wd:
+        open_page(wd, env, name)
+        box = f"{card(todo)} .body input[data-line='1']"
+        wd.js("document.querySelector(arguments[0]).focus()", box)
+        wd.keys(" ")
+        wd.wait(f"return !document.querySelector('{card(todo)}[aria-busy]') &&"
+                " document.querySelector(arguments[0]).checked", "우유 ticked and saved", 10, box)
+        eq(text_of(env, todo), "장보기\n- [x] 우유\n- [ ] 두부", "the row")
+        eq(wd.js("return document.activeElement === document.querySelector(arguments[0])", box),
+           True, "the ticked box has the focus again")
+
+        # A new memo's save answered late, the person in the search box.
+        wd.js(SLOW_OR_LOST, "POST", "late")
+        wd.type("#memo-text", "느린 새 메모")
+        wd.keys(CTRL_ENTER)
+        wd.js("document.getElementById('search').focus()")
+        wd.wait(SAVED, "the new memo saved")
+        wd.js("window.fetch = window.__f0")
+        eq(wd.js(ACTIVE_ID), "search", "the focus left in the search box")
+
+        # An edit's, the same.
+        open_editor(wd, other)
+        wd.js(SLOW_OR_LOST, "PATCH", "late")
+        wd.keys(" 고침" + CTRL_ENTER)
+        wd.js("document.getElementById('search').focus()")
+        wd.wait(f"return !document.querySelector('{card(other)}.editing')", "the edit saved")
+        wd.js("window.fetch = window.__f0")
+        eq(text_of(env, other), "고칠 메모 고침", "the edit stored")
+        eq(wd.js(ACTIVE_ID), "search", "the focus left in the search box")
+
+        # 저장 pressed with the keyboard, the save failing.
+        wd.js(FAIL_LATE, "POST", "memo")
+        wd.type("#memo-text", "저장 안 될 메모")
+        wd.js("document.getElementById('memo-save').focus()")
+        wd.keys(KEY["enter"])
+        wd.wait(SAVE_FAILED, "the failure said")
+        wd.js("window.fetch = window.__f0")
+        eq(wd.js(ACTIVE_ID), "memo-save", "저장 has the focus again")
+        no_problems(wd, "focus")
 
 
 @test
@@ -1562,6 +1637,47 @@ def three_memos(env, name):
     return b, [post(b, t) for t in ("장보기 목록", "회의 준비", "운동 계획")]
 
 
+# The first list request of a search (q= in its URL) answered 503 by the
+# server; window.__searchFailed counts it.
+SEARCH_FAILS_ONCE = ("window.__f0 = window.fetch; window.__searchFailed = 0;"
+                     " window.fetch = function (u, i) {"
+                     " if (!/[?&]q=/.test(String(u)) || window.__searchFailed++)"
+                     "  return window.__f0(u, i);"
+                     " return Promise.resolve(new Response('{\"error\":\"database unavailable\"}',"
+                     "  {status: 503, headers: {'Content-Type': 'application/json'}})); };")
+
+
+@test
+@page_logic
+def page_search_fails_then_again(env):
+    """Page: a search whose list could not be loaded (503) leaves the last list's cards with no 더 보기 (its next page would have mixed the two lists), and the same search asked again (Enter) loads it (it did nothing: the words were those of the search asked)"""
+    name = "페이지 검색 실패"
+    b = api(env, name)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: post(b, f"회의 {i}" if i % 20 == 0 else f"메모 {i}"), range(55)))
+    with Chromium(env, "search-fails") as wd:
+        open_page(wd, env, name)
+        eq((wd.text("#count"), wd.js("return document.getElementById('more').hidden")),
+           ("메모 55개", False), "the list and its 더 보기")
+        shown = wd.js(CARDS)
+        wd.js(SEARCH_FAILS_ONCE)
+        wd.type("#search", "회의")
+        wd.keys(KEY["enter"])
+        wd.wait("return /^메모를 불러오지 못했습니다/.test(document.getElementById('status')"
+                ".textContent) && !document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the failed search said")
+        eq(wd.js(CARDS), shown, "the last list's cards left")
+        eq(wd.js("return document.getElementById('more').hidden"), True, "no 더 보기 under them")
+        wd.keys(KEY["enter"])
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 3개'",
+                "the same search again, loaded")
+        eq(sorted(wd.js(CARDS)), ["회의 0", "회의 20", "회의 40"], "its cards")
+        eq(wd.js("return window.__searchFailed"), 4,
+           "the failed load's two (one refused), then the pinned and the page")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "a search failed, then again")
+
+
 @test
 @page_logic
 def page_search_box_follows_back(env):
@@ -2569,17 +2685,90 @@ def page_drafts_survive_expired_session(env):
 
 
 @test
+@page_logic
+def page_drafts_one_per_mount_point(env):
+    """Page: the drafts are kept per mount point, not per address: what is typed at /memo/ comes back at /memo/index.cgi (the same page), in one storage entry (it was one entry per path, so each address hid the other's drafts and a logout at one left the other's)"""
+    name = "페이지 주소 초안"
+    with Chromium(env, "drafts-mount") as wd:
+        open_page(wd, env, name)
+        wd.type("#memo-text", "주소가 달라도 남는 초안")
+        check(draft_holds(wd, "주소가 달라도 남는 초안"), "the draft kept")
+        wd.go(env.web_prefix.url + "index.cgi")
+        wd.wait(LOADED, "the list at index.cgi")
+        eq(wd.js("return document.getElementById('memo-text').value"), "주소가 달라도 남는 초안",
+           "the draft back at the other address")
+        keys = wd.js("return Object.keys(localStorage).filter(function (k) {"
+                     " return k.indexOf('memo.drafts') === 0; })")
+        prefix = urllib.parse.urlsplit(env.web_prefix.url).path
+        check(len(keys) == 1 and keys[0].startswith(f"memo.drafts.v1:{prefix}:"),
+              f"one entry, for the mount point {prefix}: {keys}")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input', {bubbles: true}));")
+        no_problems(wd, "drafts per mount point")
+
+
+@test
+@page_logic
+def page_delete_fails_across_a_search(env):
+    """Page: a delete that fails after a search has loaded a new list puts nothing back by itself: the list is read again, which has the memo once (it put its old card back beside the new list's: two cards of one memo, the count one too many); one that succeeds after a list read before it leaves no card of the deleted memo"""
+    name = "페이지 삭제 중 검색"
+    b = api(env, name)
+    gone = post(b, "회의 지울 메모")
+    post(b, "회의 남을 메모")
+    post(b, "장보기")
+    cards_of = ("return document.querySelectorAll("
+                "'#view-memos li.memo[data-id=\"' + arguments[0] + '\"]').length")
+    with Chromium(env, "delete-across-search") as wd:
+        open_page(wd, env, name)
+        wd.js(FAIL_LATE, "DELETE", f"memo/{gone}")
+        wd.click(card(gone, ".card-actions .delete"))
+        search(wd, "회의")
+        wd.wait("return /^삭제하지 못했습니다/.test(document.getElementById('status').textContent)"
+                " && " + LOADED[len("return "):], "the failure said, the list loaded")
+        wd.js("window.fetch = window.__f0")
+        eq(wd.js(cards_of, gone), 1, "one card of the memo not deleted")
+        eq((sorted(wd.js(CARDS)), wd.text("#count")),
+           (["회의 남을 메모", "회의 지울 메모"], "검색 결과 2개"), "the search's list")
+        eq(memos(env, name)[gone][1:], (False, False), "the memo live")
+
+        # Deleted, the answer late, a list read meanwhile.
+        wd.js(SLOW_OR_LOST, "DELETE", "late")
+        wd.click(card(gone, ".card-actions .delete"))
+        search(wd, "메모")
+        wd.wait("return window.__slowAnswered === 1 && " + LOADED[len("return "):],
+                "the delete answered, the list loaded")
+        wd.wait(f"return !document.querySelector('{card(gone)}') && " + LOADED[len("return "):],
+                "no card of the deleted memo")
+        wd.js("window.fetch = window.__f0")
+        eq((wd.js(CARDS), wd.text("#count")), (["회의 남을 메모"], "검색 결과 1개"),
+           "the list without it")
+        no_problems(wd, "a delete across a search")
+
+
+# Whether the page asks the browser to confirm leaving (beforeunload).
+ASKS_BEFORE_LEAVING = ("var e = new Event('beforeunload', {cancelable: true});"
+                       " dispatchEvent(e); return e.defaultPrevented")
+
+
+@test
 def page_expired_without_drafts(env):
-    """Page: the login expires while an edit is typed in a browser that keeps no drafts (storage blocked or full): the page does not promise the text comes back after logging in again; its link logs in in a new tab, this tab keeps the editor with the text and saves it once that is done"""
+    """Page: the login expires while an edit is typed in a browser that keeps no drafts (storage blocked or full): the page does not promise the text comes back after logging in again; its link logs in in a new tab, this tab keeps the editor with the text and saves it once that is done; meanwhile leaving the page (a reload, closing the tab, 로그아웃) is asked first, which a browser keeping the drafts does not need"""
     name = "페이지 초안 없이 만료"
     b = api(env, name)
     mid = post(b, "원래 내용")
     with Chromium(env, "expired-no-drafts") as wd:
         open_page(wd, env, name)
+        wd.type("#memo-text", "보관되는 초안")
+        check(draft_holds(wd, "보관되는 초안"), "a draft kept")
+        eq(wd.js(ASKS_BEFORE_LEAVING), False, "kept: leaving is not asked")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input', {bubbles: true}));")
         wd.js(BLOCK_STORAGE)
         open_editor(wd, mid)
+        eq(wd.js(ASKS_BEFORE_LEAVING), False, "an editor with nothing changed: not asked")
         wd.keys(" 보관하지 못한 수정")
         eq(drafts_stored(wd), 0, "no draft kept by this browser")
+        eq(wd.js(ASKS_BEFORE_LEAVING), True, "leaving is asked first")
         env.db.client(database="memo", stdin=(
             "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
             f" WHERE user_id = '{naver_id(name)}'"))
@@ -2604,6 +2793,11 @@ def page_expired_without_drafts(env):
         wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "saved from this tab")
         eq(text_of(env, mid), "원래 내용 보관하지 못한 수정", "the row has the text")
         eq(status(wd), "저장했습니다.", "said so")
+        eq(wd.js(ASKS_BEFORE_LEAVING), False, "saved: leaving is not asked")
+        wd.type("#memo-text", "보관하지 못한 새 메모")
+        eq(wd.js(ASKS_BEFORE_LEAVING), True, "a new memo not kept: asked")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
+              " t.dispatchEvent(new Event('input', {bubbles: true}));")
         no_problems(wd, "expired without drafts")
 
 

@@ -21,6 +21,7 @@
 		cursor: 0, more: false, loading: false,
 		late: new Map(),	/* id -> entry left for the page loading */
 		count: 0, loaded: false,
+		stale: false,	/* the last load failed: the cards are older */
 		entries: new Map(),	/* id -> {memo, etag, li} */
 		/* The highest memo id the page has seen (a list, a new memo),
 		 * and whether a list without filters was shown: then no memo
@@ -346,8 +347,15 @@
 				ui.failed(res, '메모를 불러오지 못했습니다.');
 			if (!st.loaded)
 				$.count.textContent = '';
+			/* The cards are still the last list's, not of the filter
+			 * asked for: no next page of them with that filter, and the
+			 * same search or tag asked again loads (enter()). */
+			st.stale = true;
+			st.more = false;
+			$.more.hidden = true;
 			return;
 		}
+		st.stale = false;
 		relist(pinned.data.memos, page.data.memos);
 		pinned.data.memos.concat(page.data.memos).forEach((m) => known(m.id));
 		if (!st.q && !st.tag)
@@ -720,7 +728,7 @@
 	function searchNow() {
 		clearTimeout(searchTimer);
 		const q = boxWords();
-		if (q === st.q)
+		if (q === st.q && !st.stale)
 			return;
 		/* The first keystroke of a search is a new history entry (Back
 		 * leaves the search); the rest replace it. */
@@ -807,6 +815,9 @@
 		$.save.disabled = false;
 		$.form.removeAttribute('aria-busy');
 		if (!res.ok) {
+			/* 저장, turned off while it ran, lost the focus. */
+			if (focusLost())
+				$.save.focus();
 			ui.failed(res, '저장하지 못했습니다.',
 			    '쓴 내용은 이 브라우저에 남아 있습니다.');
 			return;
@@ -817,7 +828,9 @@
 		const more = $.text.value === '' ? '' :
 		    ' 저장하는 동안 더 쓴 내용은 아직 저장하지 않았습니다.';
 		drafts.setFresh($.text.value);
-		$.text.focus();
+		/* Not from where the person went while a slow save ran. */
+		if (focusLost() || $.form.contains(document.activeElement))
+			$.text.focus();
 		const what = filterName();
 		if (await created(res.data, res.etag) === false)
 			ui.status('저장했습니다. 지금 필터(' + what + ')에 맞지 않아 ' +
@@ -878,7 +891,7 @@
 		Memo.editor.open(e.li, e, {
 			saved: (m, etag) => update(e, m, etag),
 			created: (m, etag) => created(m, etag),
-			closed: (gone) => {
+			closed: (gone, ours) => {
 				if (e.aside) {
 					putBack(e);
 					return;
@@ -888,7 +901,7 @@
 					return;
 				}
 				const b = e.li.querySelector('.card-actions .edit');
-				if (b)
+				if (b && ours)
 					b.focus();
 			}
 		}, quiet, still);
@@ -933,26 +946,39 @@
 		const ul = e.li.parentNode;
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
 		const mine = ++deletes;
+		const seq = st.seq;
 
 		drop(e);
 		const focus = next && next.querySelector('.card-actions .delete');
 		(focus || $.search).focus();
 		const res = await net.trash(e.memo.id);
+		/* A list loaded (or loading) meanwhile may have been read before
+		 * this delete: it is read again, which shows the memo as the
+		 * server has it now, live or not. */
+		const relisted = seq !== st.seq;
 		/* Deleted for good elsewhere (another tab emptied the trash):
 		 * there is nothing to put back, nor to undo. */
 		if (res.gone) {
 			ui.status('이미 영구 삭제된 메모입니다.', '');
+			if (relisted)
+				load(true);
 			return;
 		}
 		if (!res.ok) {
-			ul.appendChild(e.li);
-			st.entries.set(e.memo.id, e);
-			place(e);
-			st.count++;
-			show();
+			if (relisted) {
+				load(true);
+			} else {
+				ul.appendChild(e.li);
+				st.entries.set(e.memo.id, e);
+				place(e);
+				st.count++;
+				show();
+			}
 			ui.failed(res, '삭제하지 못했습니다.');
 			return;
 		}
+		if (relisted)
+			load(true);
 		refreshTags();
 		/* An earlier delete answered last does not take over the toast
 		 * of a later one: 실행 취소 (Ctrl+Z) undoes the last delete. */
@@ -1050,7 +1076,8 @@
 		if (!e.li.isConnected) {
 			/* Unpinned, it belongs below the pages loaded (place()): its
 			 * pin button is gone with it, and the focus with that. */
-			$.more.focus();
+			if (focusLost())
+				$.more.focus();
 			ui.status('고정을 해제했습니다. 이 메모는 목록 아래쪽에 있어 ‘더 보기’로 ' +
 			    '볼 수 있습니다.', 'ok');
 			return;
@@ -1099,6 +1126,9 @@
 			box.checked = !want;
 			return;
 		}
+		/* A box turned off loses the focus (a keyboard's Space on it):
+		 * its line's box, drawn anew, takes it back. */
+		const held = document.activeElement === box;
 		boxes.forEach((b) => { b.disabled = true; });
 		e.li.setAttribute('aria-busy', 'true');
 		const etag = await version(e);
@@ -1117,6 +1147,10 @@
 			if (e.li.isConnected)
 				fill(e);
 		}
+		const again = held && focusLost() && e.li.querySelector(
+		    '.body input[data-line="' + box.dataset.line + '"]');
+		if (again)
+			again.focus();
 	}
 
 	/* The history dialog of e's memo.  What it reads redraws the card if
@@ -1245,11 +1279,30 @@
 				check(e, box);
 		});
 		$.more.addEventListener('click', loadMore);
+		addEventListener('beforeunload', (ev) => {
+			if (unkept()) {
+				ev.preventDefault();
+				ev.returnValue = '';
+			}
+		});
 		if ('IntersectionObserver' in window)
 			new IntersectionObserver((es) => {
 				if (es.some((x) => x.isIntersecting))
 					loadMore();
 			}, { rootMargin: '600px 0px' }).observe($.more);
+	}
+
+	/* Text typed here and not saved that this browser could not keep
+	 * (its storage refused it, or there is no user id): the browser asks
+	 * before the page goes, as the status line asks not to close the tab
+	 * when the login expires (ui.expired()). */
+	function unkept() {
+		if (drafts.kept())
+			return false;
+		if ($.text.value.trim() !== '')
+			return true;
+		return [...editing().values()].some((e) =>
+		    e.li.editor.text.value !== e.li.editor.base);
 	}
 
 	/* The URL says which filters: load if they changed, or if the view
@@ -1265,7 +1318,8 @@
 		 * composition); Back or Forward, the focus in it, changes it. */
 		if (document.activeElement !== $.search || boxWords() !== q)
 			$.search.value = q;
-		if (st.loaded && !switched && q === st.q && tag === st.tag)
+		if (st.loaded && !st.stale && !switched && q === st.q &&
+		    tag === st.tag)
 			return;
 		st.q = q;
 		st.tag = tag;
