@@ -39,6 +39,11 @@ def opt(argv, name):
 
 def aws(c, argv):
     service, op = argv[0], argv[1]
+    # memo-setup asks the CLI to retry what AWS answers with a passing
+    # error (a throttle, a 5xx, a dropped connection): one such answer
+    # failed the boot, and with it a whole roll-out.
+    if (os.environ.get("AWS_RETRY_MODE"), os.environ.get("AWS_MAX_ATTEMPTS")) != ("standard", "6"):
+        sys.exit("ec2_stub: aws called without AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=6")
     if (service, op) == ("ssm", "get-parameters"):
         i = argv.index("--names") + 1
         names = []

@@ -256,7 +256,7 @@ def template_says_what_the_issue_asks(env):
        "TLS required")
     metrics = {v["Properties"].get("MetricName") for v in r.values()
                if v["Type"] == "AWS::CloudWatch::Alarm"}
-    eq(metrics >= {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "UnHealthyHostCount",
+    eq(metrics >= {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "HealthyHostCount",
                    "TargetResponseTime", "DatabaseConnections", "CPUUtilization",
                    "FreeStorageSpace", "DatabaseConnectErrors", "MaintFailures"}, True,
        f"alarms: {metrics}")

@@ -614,6 +614,10 @@ def boot_from_the_stack_user_data(env):
         check(os.path.isdir(os.path.join(root, "var/log/memo")), "its folder made")
         check(open(os.path.join(root, "etc/logrotate.d/memo-maint")).read().startswith(
             "/var/log/memo/maint.log {"), "maint.log rotated")
+        rotate = open(os.path.join(root, "etc/logrotate.d/lighttpd")).read()
+        check(rotate.startswith("/var/log/lighttpd/*.log {") and "\tdaily\n" in rotate
+              and "\tmaxsize 200M\n" in rotate and "\trotate 7\n" in rotate,
+              f"lighttpd's logs rotated daily, bounded: {rotate!r}")
         # make install puts the timer in every image: memo-setup's "no
         # memo-maint.timer unit" is for installs made otherwise; here it
         # would be a bake that lost it, instances that never purge the trash.
@@ -669,6 +673,15 @@ def boot_in_fastcgi_mode(env):
         inst.stop()
 
 
+def failed_and_marked(calls):
+    """The boot's FAILURE signal and its instance marked unhealthy, now
+    (not within the group's grace period), in the AWS calls it made."""
+    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
+          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
+    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
+          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
+
+
 @test
 def boot_waits_for_the_database_then_fails(env):
     """With the database away the boot retries for MEMO_DB_WAIT, then signals FAILURE and marks the instance unhealthy"""
@@ -683,14 +696,38 @@ def boot_waits_for_the_database_then_fails(env):
     check("database not ready; again in 1s" in p.stderr and
           "the database was not ready in 3s" in p.stderr, p.stderr[-1500:])
     calls = inst.calls()
-    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
-          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
-    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
-          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
+    failed_and_marked(calls)
     check("systemctl restart lighttpd" not in calls, "lighttpd not started")
     check(3 <= took < 60, f"took {took:.1f}s")
     print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "
           f"marked unhealthy")
+
+
+@test
+def boot_health_check_is_bounded(env):
+    """A local health check that never answers (a server that takes the connection and says nothing) fails the boot after MEMO_HEALTH_WAIT in all, signalling FAILURE and marking the instance unhealthy; thirty tries of each path took up to 6 minutes, past the boot's budget"""
+    root = getattr(env, "baked_root", None)
+    check(root, "the bake test ran first")
+    inst = Instance(env, root, "mute-health")
+    rds_database(env, inst)
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(8)                  # connections queue; none is answered
+    try:
+        t0 = time.monotonic()
+        p = inst.run(user_data(env, root), {
+            "MEMO_HEALTH_URL": f"http://127.0.0.1:{mute.getsockname()[1]}/",
+            "MEMO_HEALTH_WAIT": "3"})
+        took = time.monotonic() - t0
+        check(p.returncode != 0, "the boot fails")
+        check("health/live does not answer 200 (asked for 3s)" in p.stderr, p.stderr[-1500:])
+        calls = inst.calls()
+        failed_and_marked(calls)
+        check(took < 120, f"took {took:.1f}s")
+        print(f"    saw: the boot failed after {took:.1f}s, its health check bounded")
+    finally:
+        mute.close()
+        inst.stop()
 
 
 def boot_ending_hung_clients(e, pids):
@@ -750,10 +787,7 @@ def boot_stops_a_migration_that_hangs(env):
     check("database not ready" not in p.stderr, "no retry after a timeout")
     check(password not in p.stdout + p.stderr, "the password is not in the log")
     calls = open(os.path.join(d, "calls.log")).read().splitlines()
-    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
-          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
-    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
-          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
+    failed_and_marked(calls)
     check(3 <= took < 30, f"took {took:.1f}s")
     # The client memo-migrate held the lock with is ended (gone, or a
     # zombie waiting for init), and the folder with its password file is gone.
@@ -861,10 +895,7 @@ def boot_asks_the_metadata_service_again(env):
         imds.close()
     eq(imds.asked, [("PUT", "/latest/api/token"), ("PUT", "/latest/api/token"),
                     ("GET", "/latest/meta-data/instance-id")], "asked of the metadata service")
-    check(f"aws cloudformation signal-resource --stack-name {STACK} --logical-resource-id Group "
-          f"--unique-id {INSTANCE} --status FAILURE" in calls, calls)
-    check(f"aws autoscaling set-instance-health --instance-id {INSTANCE} "
-          "--health-status Unhealthy --no-should-respect-grace-period" in calls, calls)
+    failed_and_marked(calls)
     check(3 <= took < 30, f"took {took:.1f}s")
     print(f"    saw: {len(imds.asked)} asks (the first hung), FAILURE signalled for "
           f"{INSTANCE} after {took:.1f}s")

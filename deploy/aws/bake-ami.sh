@@ -16,8 +16,9 @@
 # source, every SSH authorized key and host key (cloud-init makes new ones
 # on each instance), /etc/machine-id (systemd makes one at first boot),
 # shell history, apt's cache and cloud-init's state (so that instances run
-# their own user data).  lighttpd is left disabled: an instance serves only
-# after memo-setup boot configured it.
+# their own user data).  lighttpd and memo-maint.timer are left disabled:
+# an instance serves, and maintains, only after memo-setup boot configured
+# it.
 #
 # With MEMO_ROOT_DIR set (the tests bake into a folder) nothing outside it
 # changes but the packages memo-setup installs, and the purge is only

@@ -55,6 +55,7 @@
 #                      CloudWatch agent on purpose: the only way to, since
 #                      one that cannot be downloaded fails the bake)
 #   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
+#   MEMO_HEALTH_WAIT   seconds the local health check may take in all (60)
 #   MEMO_MASTER_TIMEOUT  seconds the master user's statements may take (60)
 #   MEMO_INSTANCE_ID   instead of asking the instance metadata service
 #   MEMO_IMDS_URL      the instance metadata service
@@ -77,9 +78,15 @@ set -eu
 : "${MEMO_MIGRATE_TIMEOUT:=420}"
 : "${MEMO_MASTER_TIMEOUT:=60}"
 : "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
+: "${MEMO_HEALTH_WAIT:=60}"
 : "${MEMO_IMDS_URL:=http://169.254.169.254/latest}"
 : "${MEMO_STACK:=}"
 : "${MEMO_SIGNAL_RESOURCE:=Group}"
+# Every aws call retries AWS's passing errors (throttling, a 5xx, a
+# connection dropped) six times with backoff: the reads of SSM, Secrets
+# Manager and RDS fail the boot at once, and with it a roll-out.
+: "${AWS_RETRY_MODE:=standard}" "${AWS_MAX_ATTEMPTS:=6}"
+export AWS_RETRY_MODE AWS_MAX_ATTEMPTS
 : "${SSM_PREFIX:=}"
 : "${DB_CREATE_USERS:=false}"
 
@@ -519,6 +526,24 @@ EOF
 	notifempty
 }
 EOF
+	# In place of Debian's (weekly, 12 kept, no size bound): the access
+	# log grows with every request on the image's 8 GiB root disk, and
+	# the CloudWatch agent has shipped each line already.
+	cat >"$R/etc/logrotate.d/lighttpd" <<EOF
+/var/log/lighttpd/*.log {
+	daily
+	maxsize 200M
+	rotate 7
+	compress
+	delaycompress
+	missingok
+	notifempty
+	sharedscripts
+	postrotate
+		invoke-rc.d lighttpd reopen-logs >/dev/null 2>&1 || true
+	endscript
+}
+EOF
 }
 
 start() {
@@ -537,13 +562,17 @@ start() {
 }
 
 # Liveness, then the database, as the balancer and an operator ask.
+# MEMO_HEALTH_WAIT in all, both paths: the boot's budget (migrate(), above)
+# leaves 2 minutes for the instance's start, lighttpd and this.  Thirty
+# tries of each, as it was, could take 6 minutes against a database that
+# answered slowly.
 check_health() {
 	base=${MEMO_HEALTH_URL%/}
+	hend=$(($(date +%s) + MEMO_HEALTH_WAIT))
 	for path in health/live health; do
-		tries=30
 		until curl -fsS --max-time 5 -o /dev/null "$base/$path"; do
-			tries=$((tries - 1))
-			[ "$tries" -gt 0 ] || die "$base/$path does not answer 200"
+			[ "$(date +%s)" -lt "$hend" ] ||
+				die "$base/$path does not answer 200 (asked for ${MEMO_HEALTH_WAIT}s)"
 			sleep 1
 		done
 	done
