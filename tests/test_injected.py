@@ -183,9 +183,11 @@ def export_to_nobody(env, cookie, fault):
 
 @test
 def export_stops_when_the_client_goes(env):
-    """Injected: GET /export whose client has gone stops reading the account's memos: the statement of its fourth batch of 200 (made to fail here) is never run; an export read to its end does run it (the check can fail); in FastCGI mode the process, which nothing kills, read every batch for nobody"""
-    cookie = session(env, "inj-export-gone", memos=1000)
-    fault = "db_run_fails:8"    # the account, then each batch's memos and revisions
+    """Injected: GET /export whose client has gone stops reading the account's memos: the statement of its 13th batch of 200 (made to fail here) is never run; an export read to its end does run it (the check can fail); in FastCGI mode the process, which nothing kills, read every batch for nobody"""
+    cookie = session(env, "inj-export-gone", memos=3000)
+    # The account, then each batch's memos and revisions: the 13th
+    # batch's memos, a dozen flushes after lighttpd has seen the reset.
+    fault = "db_run_fails:26"
     r, err = inject(env, "export", fault, HTTP_COOKIE=cookie)
     check(r.status == 200 and "database:" in err,
           f"read to its end, the export runs the statement: {r.status} {err!r}")
