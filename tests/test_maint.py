@@ -353,7 +353,7 @@ def maint_usage_and_failures(env):
 
 @test
 def maint_index_spans_id_windows(env):
-    """memo-maint index asks for the memos without a search copy 10,000 ids a query (INDEX_WINDOW: over the whole table one query outlasted the read timeout once it was large, and failed every boot), up to the highest id at its start: memos of the previous version with ids 25,000 and 60,000 apart, and windows with none, are all indexed; a memo of this version among them is left as it is"""
+    """memo-maint index asks for the memos without a search copy 10,000 ids a query (INDEX_WINDOW: over the whole table one query outlasted the read timeout once it was large, and failed every boot), up to the highest id at its start: memos of the previous version with ids 25,000 and 60,000 apart, windows with none, and 250 in a row (more than a batch in one window) are all indexed; a memo of this version among them is left as it is"""
     b = logged_in(env, "정리 구간 사용자")
     sid = b.cookies["sessionId"]
     settle(env)
@@ -365,12 +365,19 @@ def maint_index_spans_id_windows(env):
     mids = ids(b)[::-1]
     eq(len(mids), 4, "four memos")
     check(mids[1] - mids[0] >= 25000 and mids[3] - mids[2] >= 60000, f"ids apart: {mids}")
+    # And 250 in a row, more than a batch (200) in one window.
+    env.db.client(database="memo", stdin=(
+        "INSERT INTO memo (user_id, text, created_at) WITH RECURSIVE seq(n) AS"
+        " (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 250)"
+        " SELECT user_id, CONCAT('#구간묶음 ', n), UTC_TIMESTAMP() FROM seq, sessions"
+        f" WHERE session_key = '{sha256_hex(sid)}'"))
     p = maint(env, "index")
     eq((p.returncode, p.stdout, p.stderr),
-       (0, "index: 3 memos given their search copy and tags\n", ""), "memo-maint index")
+       (0, "index: 253 memos given their search copy and tags\n", ""), "memo-maint index")
     for mid, text in zip(mids, ("#구간 첫째", "#구간 둘째", "#구간 이번 버전", "#구간 셋째")):
         eq(memo_row(env, mid)["search"], fold(text), f"memo {mid}: its search copy")
     eq(sorted(ids(b, qs(tag="구간"))), mids, "all four found by their tag")
+    eq(len(ids(b, qs(tag="구간묶음"))), 250, "the 250 found by theirs")
     eq(maint(env, "index").stdout, "index: 0 memos given their search copy and tags\n",
        "a second run has nothing to do")
 
@@ -385,7 +392,8 @@ def maint_index_deadlock_run_again(env):
     # The unindexed memos are asked for a window of ids at a time: one
     # query for each window below this memo's (how many depends on the
     # ids the tests before have used).
-    for n in range(1, 200):
+    top = int(env.db.query("SELECT COALESCE(MAX(id), 0) FROM memo", database="memo")[0][0])
+    for n in range(1, top // 10000 + 20):
         if mid is None:                     # a memo the previous version wrote
             previous_version_insert(env, sid, "#교착 이전 버전 메모")
             mid = ids(b)[0]
