@@ -1637,6 +1637,12 @@ def three_memos(env, name):
     return b, [post(b, t) for t in ("장보기 목록", "회의 준비", "운동 계획")]
 
 
+# Every list of memos (GET memo?…) answered 503 by the server.
+LISTS_FAIL = ("window.__f0 = window.fetch; window.fetch = function (u, i) {"
+              " if (!/^memo\\?/.test(String(u)) || (i && i.method && i.method !== 'GET'))"
+              "  return window.__f0(u, i);"
+              " return Promise.resolve(new Response('{\"error\":\"database unavailable\"}',"
+              "  {status: 503, headers: {'Content-Type': 'application/json'}})); };")
 # The first list request of a search (q= in its URL) answered 503 by the
 # server; window.__searchFailed counts it.
 SEARCH_FAILS_ONCE = ("window.__f0 = window.fetch; window.__searchFailed = 0;"
@@ -1650,7 +1656,7 @@ SEARCH_FAILS_ONCE = ("window.__f0 = window.fetch; window.__searchFailed = 0;"
 @test
 @page_logic
 def page_search_fails_then_again(env):
-    """Page: a search whose list could not be loaded (503) leaves the last list's cards with no 더 보기 (its next page would have mixed the two lists), and the same search asked again (Enter) loads it (it did nothing: the words were those of the search asked)"""
+    """Page: a search whose list could not be loaded (503) leaves the last list's cards with no 더 보기 (its next page would have mixed the two lists), and the same search asked again (Enter) loads it (it did nothing: the words were those of the search asked); the same list read again and failing keeps its 더 보기"""
     name = "페이지 검색 실패"
     b = api(env, name)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -1660,6 +1666,24 @@ def page_search_fails_then_again(env):
         eq((wd.text("#count"), wd.js("return document.getElementById('more').hidden")),
            ("메모 55개", False), "the list and its 더 보기")
         shown = wd.js(CARDS)
+        # The same list read again and failing (휴지통, then 메모): its
+        # cards are still the filter's, and 더 보기 still brings page 2.
+        wd.js(LISTS_FAIL)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")
+        wd.wait("return /^메모를 불러오지 못했습니다/.test(document.getElementById('status')"
+                ".textContent) && !document.getElementById('view-memos').hasAttribute('aria-busy')",
+                "the list read again, failed")
+        wd.js("window.fetch = window.__f0")
+        eq((wd.js(CARDS), wd.js("return document.getElementById('more').hidden")),
+           (shown, False), "the same cards, 더 보기 still there")
+        wd.js("document.getElementById('more').scrollIntoView();"
+              " document.getElementById('more').click()")
+        wd.wait("return document.querySelectorAll('#view-memos li.memo').length === 55",
+                "page 2 under them")
+        wd.refresh()
+        wd.wait(LOADED, "the list anew")
         wd.js(SEARCH_FAILS_ONCE)
         wd.type("#search", "회의")
         wd.keys(KEY["enter"])
@@ -2155,6 +2179,83 @@ def page_tag_bar_with_list(env):
         no_problems(wd, "the tag bar with the list")
 
 
+# The trash's lists: a next page (before= in its URL) answered 1 s late,
+# a fresh one (count=true) 1.5 s late; window.__trashMore counts the next
+# pages answered.
+SLOW_TRASH = ("window.__f0 = window.fetch; window.__trashMore = 0;"
+              " window.fetch = function (u, i) { var s = String(u);"
+              " if (s.indexOf('trash=true') < 0) return window.__f0(u, i);"
+              " var more = /[?&]before=/.test(s);"
+              " return new Promise(function (ok) { setTimeout(ok, more ? 1000 : 1500); })"
+              "  .then(function () { return window.__f0(u, i); })"
+              "  .then(function (r) { if (more) window.__trashMore++; return r; }); };")
+TRASH_IDS = ("return Array.from(document.querySelectorAll('#trash-list li'))"
+             ".map(function (l) { return Number(l.dataset.id); })")
+
+
+@test
+@page_logic
+def page_trash_more_during_refresh(env):
+    """Page 휴지통: 더 보기 pressed while the trash is being read anew (its tab pressed again) asks for nothing: a next page asked before the refresh, answering first, had let it ask for the page after the old list's last, which came after the fresh first page and left out the pages between"""
+    name = "페이지 휴지통 더 보기"
+    b = api(env, name)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        ids = sorted(pool.map(lambda i: post(b, f"버린 메모 {i}"), range(155)), reverse=True)
+    env.db.client(database="memo", stdin=(
+        "UPDATE memo SET deleted_at = UTC_TIMESTAMP(), version = version + 1"
+        f" WHERE user_id = '{naver_id(name)}'"))
+    # 더 보기 pressed without bringing it into view: near the screen it
+    # loads the next page by itself (IntersectionObserver).
+    more_unseen = "document.getElementById('trash-more').click()"
+    with Chromium(env, "trash-more-refresh") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return document.querySelectorAll('#trash-list li').length === 50", "page 1")
+        wd.js(more_unseen)
+        wd.wait("return document.querySelectorAll('#trash-list li').length === 100", "page 2")
+        wd.js(SLOW_TRASH)
+        wd.js(more_unseen)                      # page 3, late
+        wd.click("#nav a[data-view='trash']")        # the trash anew, later
+        wd.wait("return window.__trashMore === 1", "the late page 3 answered (and left out)")
+        wd.js(more_unseen)                      # while the fresh list is on its way
+        wd.wait("return document.getElementById('trash-count').textContent === '휴지통 메모 155개'"
+                " && document.querySelectorAll('#trash-list li').length === 50",
+                "the fresh page 1")
+        wd.js(AFTER_TIMERS, 1500)                   # a page asked meanwhile would be in by now
+        eq(wd.js(TRASH_IDS), ids[:50], "the fresh first page, nothing after it")
+        wd.js("window.fetch = window.__f0")
+        wd.js(more_unseen)
+        wd.wait("return document.querySelectorAll('#trash-list li').length === 100", "page 2 again")
+        eq(wd.js(TRASH_IDS), ids[:100], "pages 1 and 2, none left out")
+        no_problems(wd, "더 보기 during a refresh")
+
+
+@test
+@page_logic
+def page_tick_after_pin_elsewhere(env):
+    """Page: a checklist box ticked after the memo was pinned on another device (the card's ETag old, its text the same) is saved on the new version, the pin kept; it was refused as a memo changed elsewhere, the tick dropped"""
+    name = "페이지 고정 뒤 체크"
+    b = api(env, name)
+    todo = post(b, "장보기\n- [ ] 우유\n- [ ] 두부")
+    with Chromium(env, "tick-after-pin") as wd:
+        open_page(wd, env, name)
+        busy_over = f"return !document.querySelector('{card(todo)}[aria-busy]')"
+        wd.click(f"{card(todo)} .body input[data-line='1']")
+        wd.wait(busy_over + f" && document.querySelector(\"{card(todo)} input[data-line='1']\").checked",
+                "우유 ticked")
+        eq(b.patch_json(f"/memo/{todo}", {"pinned": True}).status, 200, "pinned elsewhere")
+        wd.js(PATCHES)
+        wd.click(f"{card(todo)} .body input[data-line='2']")
+        wd.wait(busy_over + " && window.__patches.length >= 2", "두부 ticked, asked twice")
+        settled(lambda: memos(env, name)[todo], ("장보기\n- [x] 우유\n- [x] 두부", True, False),
+                "both ticked, the pin kept")
+        eq(wd.js(f"return document.querySelector(\"{card(todo)} input[data-line='2']\").checked"),
+           True, "the box shown ticked")
+        check(wd.js("return document.getElementById('status').className") != "error",
+              f"nothing said to be wrong: {status(wd)!r}")
+        no_problems(wd, "a tick after a pin elsewhere")
+
+
 @test
 @page_logic
 def page_checklists_links_xss(env):
@@ -2529,6 +2630,7 @@ def page_logout_other_tabs(env):
         wd.wait(LOADED, "tab 2's list")
         wd.type("#memo-text", "둘째 탭의 비밀")
         check(draft_holds(wd, "둘째 탭의 비밀"), "tab 2's draft kept")
+        wd.js(LEAVING_TOLD)
         wd.switch(first)
         wd.click("#logout button")
         wd.wait("return document.getElementById('dialog').open", "asked first")
@@ -2536,6 +2638,8 @@ def page_logout_other_tabs(env):
         wd.wait(guest, "tab 1 logged out")
         wd.switch(second)
         wd.wait(guest, "tab 2 at the login page too")
+        eq(wd.js("return window.name"), "asked:false",
+           "tab 2's text forgotten on the person's word: the browser not told to ask")
         check(not wd.js("return !!document.querySelector('#memo-text')"
                         " && document.querySelector('#memo-text').offsetParent !== null"),
               "tab 2 shows no memo box")
@@ -2684,10 +2788,50 @@ def page_drafts_survive_expired_session(env):
               f" a closed tab's taken over: {moved!r}")
 
 
+DRAFT_KEYS = ("return Object.keys(localStorage).filter(function (k) {"
+              " return k.indexOf('memo.drafts') === 0; }).sort()")
+
+
+@test
+@page_logic
+def page_logout_text_not_kept(env):
+    """Page: 로그아웃 with text the browser cannot keep (storage refused) says it will be lost, with 취소 and 버리고 로그아웃 (it offered to keep it for the next login); 버리고 로그아웃 logs out without the browser asking again before leaving"""
+    name = "페이지 보관 못한 로그아웃"
+    with Chromium(env, "logout-unkept") as wd:
+        open_page(wd, env, name)
+        wd.js(BLOCK_STORAGE)
+        wd.type("#memo-text", "보관 못 한 메모")
+        eq(wd.js(ASKS_BEFORE_LEAVING), True, "leaving is asked")
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked first")
+        eq((wd.text("#dialog-title"), wd.text("#dialog-content")),
+           ("저장하지 않은 내용이 있습니다", "이 브라우저는 쓰던 내용을 보관할 수 없어 로그아웃하면"
+            " 사라집니다. 남기려면 취소하고 먼저 저장하세요."), "the question")
+        eq(wd.js("return Array.from(document.querySelectorAll('#dialog-actions button'))"
+                 ".map(function (b) { return b.textContent; })"), ["취소", "버리고 로그아웃"],
+           "its choices: no keeping")
+        wd.click("#dialog-actions button[value=no]")
+        wd.wait("return !document.getElementById('dialog').open", "cancelled")
+        check(wd.js("return document.body.classList.contains('user')"), "still logged in")
+        eq(wd.js("return document.getElementById('memo-text').value"), "보관 못 한 메모",
+           "the text still there")
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked again")
+        eq(wd.js(ASKS_BEFORE_LEAVING), True, "the browser would ask while the page asks")
+        # What the page told the browser as it left, kept in window.name
+        # (it outlives the navigation; the storage is refused): this
+        # Chromium, driven, does not show the question itself.
+        wd.js(LEAVING_TOLD)
+        wd.click("#dialog-actions button[value=yes]")
+        wd.wait("return document.body.classList.contains('guest')", "logged out")
+        eq(wd.js("return window.name"), "asked:false", "the browser not told to ask again")
+        no_problems(wd, "logout with text not kept")
+
+
 @test
 @page_logic
 def page_drafts_one_per_mount_point(env):
-    """Page: the drafts are kept per mount point, not per address: what is typed at /memo/ comes back at /memo/index.cgi (the same page), in one storage entry (it was one entry per path, so each address hid the other's drafts and a logout at one left the other's)"""
+    """Page: the drafts are kept per mount point, not per address: what is typed at /memo/ comes back at /memo/index.cgi (the same page), in one storage entry (it was one entry per path, so each address hid the other's drafts and a logout at one left the other's); an entry the previous version kept under the whole path joins it and goes; 로그아웃 forgetting removes every entry of the mount point"""
     name = "페이지 주소 초안"
     with Chromium(env, "drafts-mount") as wd:
         open_page(wd, env, name)
@@ -2697,13 +2841,32 @@ def page_drafts_one_per_mount_point(env):
         wd.wait(LOADED, "the list at index.cgi")
         eq(wd.js("return document.getElementById('memo-text').value"), "주소가 달라도 남는 초안",
            "the draft back at the other address")
-        keys = wd.js("return Object.keys(localStorage).filter(function (k) {"
-                     " return k.indexOf('memo.drafts') === 0; })")
+        keys = wd.js(DRAFT_KEYS)
         prefix = urllib.parse.urlsplit(env.web_prefix.url).path
         check(len(keys) == 1 and keys[0].startswith(f"memo.drafts.v1:{prefix}:"),
               f"one entry, for the mount point {prefix}: {keys}")
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input', {bubbles: true}));")
+        user = keys[0].rsplit(":", 1)[1]
+
+        # An entry the previous version kept under the whole path joins
+        # this one's, and goes.
+        old = f"memo.drafts.v1:{prefix}index.cgi:{user}"
+        wd.js("localStorage.setItem(arguments[0], JSON.stringify({tabs: {old: {seen: 0,"
+              " fresh: {text: '옛 주소의 초안', at: Date.now()}, edits: {}}}}))", old)
+        wd.refresh()
+        wd.wait(LOADED, "the list at index.cgi again")
+        box = wd.js("return document.getElementById('memo-text').value")
+        check("주소가 달라도 남는 초안" in box and "옛 주소의 초안" in box,
+              f"the old entry's draft joined this one's: {box!r}")
+        eq(wd.js(DRAFT_KEYS), keys, "the old entry gone, one left")
+
+        # 로그아웃, forgetting: every entry of this mount point goes.
+        wd.js("localStorage.setItem(arguments[0], '{\"tabs\": {}}')",
+              f"memo.drafts.v1:{prefix}other.cgi:{user}")
+        wd.click("#logout button")
+        wd.wait("return document.getElementById('dialog').open", "asked first")
+        wd.click("#dialog-actions button[value=forget]")
+        wd.wait("return document.body.classList.contains('guest')", "logged out")
+        eq(wd.js(DRAFT_KEYS), [], "no entry left")
         no_problems(wd, "drafts per mount point")
 
 
@@ -2745,6 +2908,76 @@ def page_delete_fails_across_a_search(env):
         no_problems(wd, "a delete across a search")
 
 
+# Lists of memos (GET memo?…) read by the server at once, their answers
+# 1 s late; window.__listsLate counts those answered.
+LISTS_LATE = ("window.__f0 = window.fetch; window.__listsLate = 0;"
+              " window.fetch = function (u, i) {"
+              " if (!/^memo\\?/.test(String(u)) || (i && i.method && i.method !== 'GET'))"
+              "  return window.__f0(u, i);"
+              " return window.__f0(u, i).then(function (r) { return new Promise(function (ok) {"
+              "  setTimeout(function () { window.__listsLate++; ok(r); }, 1000); }); }); };")
+
+
+@test
+@page_logic
+def page_writes_while_a_list_loads(env):
+    """Page: a list read by the server before a write but answered after it does not undo the write on the screen: a memo deleted meanwhile is not shown live again, a new memo saved meanwhile stays; a delete that fails while the list read anew fails too puts the card back, once"""
+    name = "페이지 목록 중 쓰기"
+    b = api(env, name)
+    gone = post(b, "회의 지울 메모")
+    post(b, "회의 남을 메모")
+    cards_of = ("return document.querySelectorAll("
+                "'#view-memos li.memo[data-id=\"' + arguments[0] + '\"]').length")
+    with Chromium(env, "writes-while-loading") as wd:
+        open_page(wd, env, name)
+        wd.js(LISTS_LATE)
+        search(wd, "회의")
+        wd.click(card(gone, ".card-actions .delete"))
+        wd.wait("return window.__listsLate >= 2 && " + LOADED[len("return "):],
+                "the late list in, and the one read after the delete")
+        wd.js(AFTER_TIMERS, 1200)
+        eq((wd.js(cards_of, gone), wd.text("#count")), (0, "검색 결과 1개"),
+           "the deleted memo not shown live again")
+        eq(memos(env, name)[gone][2], True, "it is in the trash")
+
+        search(wd, "")
+        wd.wait("return location.hash === '' && window.__listsLate >= 4 && "
+                + LOADED[len("return "):], "the whole list")
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")        # the list read anew, late
+        wd.type("#memo-text", "회의 새 메모")
+        wd.keys(CTRL_ENTER)
+        wd.wait(SAVED + " && " + LOADED[len("return "):], "saved, the lists in")
+        wd.js(AFTER_TIMERS, 1200)
+        eq(sorted(wd.js(CARDS)), ["회의 남을 메모", "회의 새 메모"], "the new memo stays listed")
+        wd.js("window.fetch = window.__f0")
+        search(wd, "회의")
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 2개'",
+                "the search again")
+
+        # The delete fails, and so does the list read anew.
+        keep = next(i for i, (t, _, _) in memos(env, name).items() if t == "회의 남을 메모")
+        wd.js(FAIL_LATE, "DELETE", f"memo/{keep}")
+        wd.js("var f = window.fetch; window.fetch = function (u, i) {"
+              " if (/^memo\\?/.test(String(u))) return Promise.resolve(new Response("
+              "  '{\"error\":\"database unavailable\"}', {status: 503,"
+              "  headers: {'Content-Type': 'application/json'}})); return f(u, i); };")
+        wd.click(card(keep, ".card-actions .delete"))
+        search(wd, "회의")
+        wd.wait("return /^삭제하지 못했습니다/.test(document.getElementById('status').textContent)"
+                " && " + LOADED[len("return "):], "the failure said")
+        wd.js("window.fetch = window.__f0.__f0 || window.__f0")
+        eq(wd.js(cards_of, keep), 1, "its card back, once")
+        eq(memos(env, name)[keep][2], False, "the memo live")
+        no_problems(wd, "writes while a list loads")
+
+
+# What the page tells the browser as it leaves (whether to ask first),
+# kept in window.name, which outlives the navigation: the driven Chromium
+# does not show the question itself.
+LEAVING_TOLD = ("window.name = ''; addEventListener('beforeunload', function (e) {"
+                " window.name = 'asked:' + e.defaultPrevented; })")
 # Whether the page asks the browser to confirm leaving (beforeunload).
 ASKS_BEFORE_LEAVING = ("var e = new Event('beforeunload', {cancelable: true});"
                        " dispatchEvent(e); return e.defaultPrevented")

@@ -242,6 +242,7 @@
 			ui.failed(res, '탈퇴를 시작하지 못했습니다.');
 			return;
 		}
+		ui.leaveOnPurpose();	/* asked twice already, here and in withdraw() */
 		location.assign(res.data.location);
 	}
 

@@ -33,7 +33,7 @@
 	 * this tab's sessionStorage until the page it lands on, then for a
 	 * moment in localStorage, whose change the other tabs hear. */
 	const OUT = 'memo.out.v1';
-	let key = null, me = null, since = '';
+	let key = null, me = null, since = '', mount = '', who = '';
 	/* What taking over other tabs' drafts did, for the page to say. */
 	const taken = { joined: false, moved: 0 };
 
@@ -53,6 +53,27 @@
 		} catch (e) {
 			return renew ? newId() : 'tab';
 		}
+	}
+
+	/* An entry an earlier version kept under the page's whole path
+	 * (/memo/index.cgi): its tabs join the mount point's entry as tabs of
+	 * their own (adopt() takes over those that are gone), and it goes. */
+	function joinOld(old) {
+		try {
+			const o = JSON.parse(localStorage.getItem(old) || 'null');
+
+			if (o && o.tabs && typeof o.tabs === 'object' &&
+			    !(since && o.since && o.since !== since)) {
+				const v = read();
+				Object.keys(o.tabs).forEach((id) => {
+					if (o.tabs[id] && typeof o.tabs[id] === 'object')
+						v.tabs[v.tabs[id] || id === me ? newId() : id] =
+						    Object.assign(o.tabs[id], { inst: null });
+				});
+				write(v);
+			}
+			localStorage.removeItem(old);
+		} catch (e) { /* no storage, or not ours to read: left */ }
 	}
 
 	function read() {
@@ -228,6 +249,7 @@
 			key = null;
 			own = null;
 		}
+		Memo.ui.leaveOnPurpose();	/* the person logged out */
 		location.reload();
 	}
 
@@ -242,9 +264,12 @@
 			/* The mount point: the page is "/memo/" and "/memo/index.cgi"
 			 * alike, and one address must not hide the other's drafts
 			 * (nor keep them past a logout made at the other). */
-			key = 'memo.drafts.v1:' + location.pathname.replace(/[^/]*$/, '') +
-			    ':' + user;
+			mount = location.pathname.replace(/[^/]*$/, '');
+			who = user;
+			key = 'memo.drafts.v1:' + mount + ':' + user;
 			me = tabId();
+			if (location.pathname !== mount)
+				joinOld('memo.drafts.v1:' + location.pathname + ':' + user);
 			const v = read();
 			if (v.tabs[me] && v.tabs[me].inst)
 				known.push(v.tabs[me].inst);
@@ -286,6 +311,14 @@
 				return;
 			try {
 				localStorage.removeItem(key);
+				/* and any an earlier version kept under a path of this
+				 * mount point (joinOld()) */
+				const pre = 'memo.drafts.v1:' + mount, end = ':' + who;
+				for (let i = localStorage.length - 1; i >= 0; i--) {
+					const k = localStorage.key(i);
+					if (k && k.startsWith(pre) && k.endsWith(end))
+						localStorage.removeItem(k);
+				}
 			} catch (e) { /* no storage: nothing was kept */ }
 			key = null;
 			own = null;

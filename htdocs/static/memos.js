@@ -21,7 +21,8 @@
 		cursor: 0, more: false, loading: false,
 		late: new Map(),	/* id -> entry left for the page loading */
 		count: 0, loaded: false,
-		stale: false,	/* the last load failed: the cards are older */
+		stale: false,	/* the cards are of another filter than st.q/tag */
+		shown: { q: '', tag: '' },	/* the filter of the cards */
 		entries: new Map(),	/* id -> {memo, etag, li} */
 		/* The highest memo id the page has seen (a list, a new memo),
 		 * and whether a list without filters was shown: then no memo
@@ -347,15 +348,18 @@
 				ui.failed(res, '메모를 불러오지 못했습니다.');
 			if (!st.loaded)
 				$.count.textContent = '';
-			/* The cards are still the last list's, not of the filter
-			 * asked for: no next page of them with that filter, and the
-			 * same search or tag asked again loads (enter()). */
-			st.stale = true;
-			st.more = false;
-			$.more.hidden = true;
+			/* The cards are still the last list's: of another filter
+			 * than the one asked for, they get no next page of it, and
+			 * the same search or tag asked again loads (enter()). */
+			if (st.shown.q !== st.q || st.shown.tag !== st.tag) {
+				st.stale = true;
+				st.more = false;
+				$.more.hidden = true;
+			}
 			return;
 		}
 		st.stale = false;
+		st.shown = { q: st.q, tag: st.tag };
 		relist(pinned.data.memos, page.data.memos);
 		pinned.data.memos.concat(page.data.memos).forEach((m) => known(m.id));
 		if (!st.q && !st.tag)
@@ -878,6 +882,10 @@
 			st.count++;
 			show();
 		}
+		/* A list on its way was read before this memo was there (made,
+		 * or put back by 실행 취소): it would drop the card.  Read anew. */
+		if ($.view.hasAttribute('aria-busy'))
+			load(true);
 		return true;
 	}
 
@@ -946,7 +954,7 @@
 		const ul = e.li.parentNode;
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
 		const mine = ++deletes;
-		const seq = st.seq;
+		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
 
 		drop(e);
 		const focus = next && next.querySelector('.card-actions .delete');
@@ -955,7 +963,7 @@
 		/* A list loaded (or loading) meanwhile may have been read before
 		 * this delete: it is read again, which shows the memo as the
 		 * server has it now, live or not. */
-		const relisted = seq !== st.seq;
+		const relisted = before || seq !== st.seq;
 		/* Deleted for good elsewhere (another tab emptied the trash):
 		 * there is nothing to put back, nor to undo. */
 		if (res.gone) {
@@ -965,9 +973,10 @@
 			return;
 		}
 		if (!res.ok) {
-			if (relisted) {
-				load(true);
-			} else {
+			/* Put back as it was, unless a list read anew has it (the
+			 * database down, that read fails too). */
+			if (!(relisted && await load(true)) && !st.entries.has(e.memo.id) &&
+			    ul.isConnected) {
 				ul.appendChild(e.li);
 				st.entries.set(e.memo.id, e);
 				place(e);
@@ -1135,6 +1144,12 @@
 		let res = null;
 		if (etag)
 			res = await net.patch(e.memo.id, { text }, etag);
+		/* Changed meanwhile, but not its text (pinned on another device,
+		 * or by 고정 pressed a moment after): the line is still the one
+		 * the person ticked, so the tick goes on the new version. */
+		if (res && res.status === 412 && res.data && res.data.memo &&
+		    res.data.memo.text === e.memo.text && res.etag)
+			res = await net.patch(e.memo.id, { text }, res.etag);
 		e.li.removeAttribute('aria-busy');
 		if (res && res.ok) {
 			update(e, res.data, res.etag);
@@ -1280,7 +1295,7 @@
 		});
 		$.more.addEventListener('click', loadMore);
 		addEventListener('beforeunload', (ev) => {
-			if (unkept()) {
+			if (!ui.leavingOnPurpose() && unkept()) {
 				ev.preventDefault();
 				ev.returnValue = '';
 			}
@@ -1340,6 +1355,8 @@
 		clearTimeout(st.tagTimer);
 		st.tagTimer = 0;
 	}
+
+	Memo.memos = { unkept };
 
 	(Memo.views = Memo.views || []).push({
 		name: 'memos', label: '메모', section: 'view-memos',

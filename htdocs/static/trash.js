@@ -57,17 +57,23 @@
 		    '일이 지나면 자동으로 영구 삭제됩니다.';
 	}
 
+	/* A next page (more) waits for nothing but is refused while any load
+	 * runs; a fresh list takes over from any.  Only the load still
+	 * current says it is over: a next page overtaken by a fresh list, had
+	 * it cleared st.loading, let another be asked with the old list's
+	 * cursor, whose page came after the fresh one and skipped the pages
+	 * between. */
 	async function load(more) {
-		const seq = more ? st.seq : ++st.seq;
-
 		if (more && (st.loading || !st.more))
 			return;
+		const seq = more ? st.seq : ++st.seq;
+
 		st.loading = true;
 		const res = await net.list({ trash: 'true', limit: PAGE,
 		    count: more ? '' : 'true', before: more ? st.cursor : '' });
-		st.loading = false;
 		if (seq !== st.seq)
 			return;
+		st.loading = false;
 		if (!res.ok) {
 			ui.failed(res, '휴지통을 불러오지 못했습니다.');
 			return;

@@ -357,13 +357,41 @@
 		return new TextEncoder().encode(text).length > 65536;
 	}
 
+	/* The page is going on the person's word (a logout they answered,
+	 * another tab's logout followed, a withdrawal): the browser's own
+	 * question before leaving (memos.js, text it cannot keep) would ask
+	 * again what was just answered. */
+	let onPurpose = false;
+
+	function leaveOnPurpose() {
+		onPurpose = true;
+	}
+
+	function leavingOnPurpose() {
+		return onPurpose;
+	}
+
 	/* Before logging out: this browser forgets the person's drafts (on
 	 * a computer others use, the next person could read them).  Text not
 	 * saved yet is asked about: kept, it comes back at the next login
-	 * here.  Resolves to false if the person stays. */
+	 * here; where the browser cannot keep it, it is lost, and said so.
+	 * Resolves to false if the person stays. */
 	async function leaving() {
+		const unkept = Memo.memos && Memo.memos.unkept();
+
+		if (unkept) {
+			const go = await confirm('저장하지 않은 내용이 있습니다',
+			    '이 브라우저는 쓰던 내용을 보관할 수 없어 로그아웃하면 사라집니다. ' +
+			    '남기려면 취소하고 먼저 저장하세요.', '버리고 로그아웃', '취소', true);
+			if (go) {
+				Memo.drafts.leave(true);
+				onPurpose = true;
+			}
+			return go;
+		}
 		if (!Memo.drafts.unsaved()) {
 			Memo.drafts.leave(true);
+			onPurpose = true;
 			return true;
 		}
 		const v = await dialog('저장하지 않은 내용이 있습니다',
@@ -374,11 +402,14 @@
 			{ label: '남겨 두고 로그아웃', value: 'keep' },
 			{ label: '지우고 로그아웃', value: 'forget', kind: 'primary' }
 		]);
-		if (v === 'forget' || v === 'keep')
+		if (v === 'forget' || v === 'keep') {
 			Memo.drafts.leave(v === 'forget');
+			onPurpose = true;
+		}
 		return v === 'forget' || v === 'keep';
 	}
 
 	Memo.ui = { status, expired, failed, toast, dialog, closeDialog,
-	    confirm, busy, copy, keys, composing, shortcut, tooLong, leaving };
+	    confirm, busy, copy, keys, composing, shortcut, tooLong, leaving,
+	    leaveOnPurpose, leavingOnPurpose };
 }());
