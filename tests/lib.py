@@ -175,6 +175,18 @@ class Response:
         return f"<{self.status} {self.body[:200]!r}>"
 
 
+def refused_by_web_server(r):
+    """Whether an error answer is the web server's own page (the request
+    never reached a CGI), not memo's JSON {"error": ...}: a CGI answers a
+    body over its limit with 413 too, so the status alone cannot tell."""
+    if (r.header("Content-Type") or "").startswith("application/json"):
+        return False
+    try:
+        return not isinstance(json.loads(r.body).get("error"), str)
+    except (ValueError, AttributeError):
+        return True
+
+
 def parse_set_cookie(value):
     parts = [p.strip() for p in value.split(";")]
     name, _, val = parts[0].partition("=")

@@ -19,7 +19,7 @@ from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_i
 from test_api import (check_error, fold, handler_reads, import_gate_held, many_memos,
                       request_held, row_held)
 from test_e2e import logged_in
-from test_fault import raw_request
+from test_fault import error_answer, raw_request
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) memo-test/1.0"
 KST = datetime.timezone(datetime.timedelta(hours=9))
@@ -830,6 +830,8 @@ def import_size_limit(env):
     status, data, _ = raw_request(env, head, b"{" * 65536)
     say(f"{len(body)} bytes imported in {took:.1f}s; 64 MiB + 1: {status}")
     eq(status, 413, f"over 64 MiB: {data[:200]!r}")
+    check(error_answer(data) != "app",
+          f"over 64 MiB refused by the web server before import.cgi ran: {data[:200]!r}")
     eq(rows_of(env, uid)["memo"], 1, "nothing more")
 
 

@@ -15,7 +15,8 @@ import unicodedata
 import urllib.parse
 
 import stack
-from lib import Browser, check, eq, http_get, login, naver_id, sha256_hex, sql_session, test
+from lib import (Browser, check, eq, http_get, login, naver_id, refused_by_web_server, sha256_hex,
+                 sql_session, test)
 from test_e2e import logged_in
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -406,6 +407,8 @@ def api_bad_bodies(env):
             check_error(send(b, method, path, **kw), 413, f"{method} {path}: {what}")
         r = send(b, method, path, raw=b'{"text":"' + b"a" * 600000 + b'"}')
         eq(r.status, 413, f"{method} {path}: 600 KB body")
+        check(refused_by_web_server(r), f"{method} {path}: 600 KB refused by the web server"
+              f" (server.max-request-size, LimitRequestBody): {r.body[:120]!r}")
     cases = [("not JSON", dict(raw=b"{text:")), ("an array", dict(obj=["text"])),
              ("a string", dict(obj="text")), ("{}", dict(obj={})),
              ("another key", dict(obj={"text": "x", "color": "red"})),
