@@ -271,6 +271,34 @@ def api_requires_login(env):
 
 
 @test
+def api_refusal_order(env):
+    """The refusals in the README's order: the method first (405 with Allow, without a cookie too), then a request from another site (403, without a cookie too, and no cookie set), then no session (401), and with a session cookie, dead or unknown, a malformed request (400) before the session is asked about; nothing changes"""
+    user = "API 거절 순서"
+    owner, m, etag, trashed = live_and_trashed(env, user)
+    before = (memo_row(env, m["id"]), memo_row(env, trashed["id"]))
+    anon = Browser(env.web.url)
+    for method, path, allow in (("PUT", "/memo", "GET, POST"), ("PUT", "/trash", "DELETE"),
+                                ("POST", f"/memo/{m['id']}", "GET, PATCH, DELETE")):
+        r = send(anon, method, path, {"text": "x"}, headers={"Sec-Fetch-Site": "cross-site"})
+        check_error(r, 405, f"no cookie, another site: {method} {path}")
+        eq(r.header("Allow"), allow, f"{method} {path}: Allow")
+    for method, path in (("POST", "/memo"), ("DELETE", f"/memo/{m['id']}"),
+                         ("DELETE", "/trash?count=x"), ("POST", "/logout")):
+        r = send(anon, method, path, {"text": "x"} if method == "POST" else None,
+                 headers={"Sec-Fetch-Site": "cross-site"})
+        eq(r.status, 403, f"no cookie, another site: {method} {path} ({r.body[:120]!r})")
+        eq(r.all("Set-Cookie"), [], f"{method} {path}: no cookie set")
+    dead = Browser(env.web.url)
+    dead.cookies["sessionId"] = "Z" * 43
+    for method, path in (("GET", "/memo?limit=0"), ("GET", "/memo?pinned=maybe"),
+                         ("DELETE", "/trash?count=x"), ("GET", "/memo?" + qs(q=" "))):
+        check_error(send(dead, method, path), 400, f"an unknown session: {method} {path}")
+    check_error(send(dead, "GET", "/memo?limit=5"), 401, "an unknown session, well formed")
+    eq((memo_row(env, m["id"]), memo_row(env, trashed["id"])), before, "rows unchanged")
+    eq(len(listing(owner)), 1, "no memo written")
+
+
+@test
 def api_not_found(env):
     """Another user's memo is 404 exactly as a missing id, on every route; bad ids are 404; nothing changes"""
     a = logged_in(env, "API 남의 주인")
