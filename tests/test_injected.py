@@ -614,6 +614,46 @@ def write_deadlock_run_again(env):
        "nothing written")
 
 
+@test
+def trash_writes_deadlock_run_again(env):
+    """Injected: DELETE /memo/{id}, POST /memo/{id}/restore and DELETE /trash/{id} whose transaction is a deadlock's victim once: run again, answered as without it and done once; a victim every time: 503, the memo as it was"""
+    cookie = session(env, "inj-deadlock-trash", memos=1)
+    mid = int(env.db.query("SELECT id FROM memo WHERE user_id = 'inj-deadlock-trash'")[0][0])
+
+    def state():
+        rows = env.db.query("SELECT deleted_at IS NOT NULL, version FROM memo WHERE id = "
+                            f"{mid}")
+        return tuple(rows[0]) if rows else None
+
+    def call(fault, cgi, method, path):
+        return inject(env, cgi, fault, REQUEST_METHOD=method, PATH_INFO=path,
+                      HTTP_COOKIE=cookie)
+
+    steps = [("DELETE /memo", "memo", "DELETE", f"/{mid}", 204, ("1", "1")),
+             ("restore", "memo", "POST", f"/{mid}/restore", 200, ("0", "2"))]
+    for what, cgi, method, path, status, after in steps:
+        before = state()
+        r, err = call("db_deadlock", cgi, method, path)
+        eq(r.status, 503, f"{what}, a victim every time ({r.body[:120]!r})")
+        eq(err.count("runs again"), 2, f"{what}: run three times in all: {err!r}")
+        eq(state(), before, f"{what}: the memo as it was")
+        r, err = call("db_deadlock:1", cgi, method, path)
+        eq(r.status, status, f"{what}, a victim once ({r.body[:120]!r})")
+        check("1213 (fault: deadlock)" in err and "runs again" in err, f"{what}: {err!r}")
+        eq(state(), after, f"{what}: done once (trashed, version)")
+    r, _ = call("none", "memo", "DELETE", f"/{mid}")
+    eq(r.status, 204, "to the trash again")
+    before = state()
+    r, err = call("db_deadlock", "trash", "DELETE", f"/{mid}")
+    eq(r.status, 503, f"DELETE /trash, a victim every time ({r.body[:120]!r})")
+    eq(err.count("runs again"), 2, f"DELETE /trash: run three times in all: {err!r}")
+    eq(state(), before, "DELETE /trash: the memo still in the trash")
+    r, err = call("db_deadlock:1", "trash", "DELETE", f"/{mid}")
+    eq(r.status, 204, f"DELETE /trash, a victim once ({r.body[:120]!r})")
+    check("runs again" in err, f"DELETE /trash: {err!r}")
+    eq(state(), None, "deleted for good")
+
+
 def login_attempt(env, name, fault, *cookies, **query):
     """A login as name (query: the /login's, intent=withdraw for a
     withdrawal) through login.cgi and then auth.cgi, the step `fault`
