@@ -1260,7 +1260,7 @@ DB_DOWN_PAGE = "서비스를 잠시 사용할 수 없습니다. 잠시 후 다�
 
 @test
 def account_routes_with_db_down(env):
-    """Database down: GET /account, DELETE /account/sessions/{id}, POST /logout?all=1, GET /export (both formats), POST /import and GET /login?intent=withdraw answer 503; the withdrawal calls nobody"""
+    """Database down: GET /account, DELETE /account/sessions/{id}, POST /logout?all=1, GET /export (both formats), POST /import and POST /login?intent=withdraw answer 503; the withdrawal calls nobody"""
     name = "DB 없는 계정"
     b = logged_in(env, name)
     sid = b.get("/account").json()["sessions"][0]["id"]

@@ -173,7 +173,16 @@ def ddl_behind_a_long_transaction_gives_up(env):
         holder.stdout.readline()
         mig = subprocess.Popen([sys.executable, MIGRATE, "--config", config, "--schema", schema],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1)
+        # The read must come while the ALTER waits for the lock (else it is
+        # quick for want of one): wait until the server says it does.
+        deadline = time.monotonic() + 10
+        while not int(env.db.query(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE"
+                " 'ALTER TABLE memo ADD KEY memo_mdl_test%' AND STATE ="
+                " 'Waiting for table metadata lock'")[0][0]):
+            check(time.monotonic() < deadline and mig.poll() is None,
+                  "the ALTER waiting for memo's metadata lock")
+            time.sleep(0.05)
         t0 = time.monotonic()
         read = subprocess.run(["timeout", "15"] + client + ["-e", "SELECT COUNT(*) FROM memo"],
                               capture_output=True, text=True)
