@@ -277,7 +277,8 @@ def install(env, started, results, only):
     started.append(apache)
     lib.phase("end-to-end tests through Apache (prefork, mod_cgi) serving the install")
     e2e_against(env, "[apache] ", apache, apache.prefixed, results, only,
-                suites=E2E_SUITES + ("test_account",), config=config)
+                suites=E2E_SUITES + ("test_account",), config=config,
+                again=lambda t: not getattr(t, "lighttpd_only", False))
 
 
 def unit_tests(results, only):

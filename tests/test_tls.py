@@ -110,7 +110,7 @@ def tls_required_by_the_server(env):
 
 @test
 def tls_fastcgi(env):
-    """TLS to the database: FastCGI processes keep a TLS connection across requests"""
+    """TLS to the database: FastCGI processes keep a TLS connection across requests; with a CA that did not sign the server's certificate they answer 503 and log why"""
     t = tls_db(env)
     config = os.path.join(t["base"], "memo.env")
     settings = tls_env(t)
@@ -132,5 +132,23 @@ def tls_fastcgi(env):
         eq(len(web.fastcgi_pids("health")), 1, "one process served them all")
         eq(connections() - c0, 1, "new connections to the TLS MariaDB (only this test's own"
            " query): the process kept its TLS connection")
+    finally:
+        web.stop()
+    # A CA that did not sign the server's certificate: 503 from the
+    # process, which says why and serves the next request the same way.
+    settings["DB_SSL_CA"] = t["other_ca"]
+    stack.write_env(config, settings)
+    web = stack.Lighttpd(os.path.join(t["base"], "lighttpd-wrong-ca"), config, mode="fastcgi",
+                         extra_env={"MEMO_FCGI_PROCS": "1"})
+    try:
+        for i in range(2):
+            r = http_get(web.url + "health")
+            eq((r.status, r.json()), (503, {"error": "database unavailable"}),
+               f"wrong CA, request {i}")
+        err = open(os.path.join(web.state, "lighttpd.out"), errors="replace").read()
+        check("database: connect" in err and ("certificate" in err.lower() or "tls" in
+                                              err.lower() or "ssl" in err.lower()),
+              f"the reason in the process's log: {err[-600:]!r}")
+        eq(len(web.fastcgi_pids("health")), 1, "one process, still serving")
     finally:
         web.stop()

@@ -22,9 +22,16 @@ load helper
 @test "POST /import whose session ends while its file is read (a logout meanwhile): 401, nothing written" {
 	new_user
 	local body='{"format":"memo-export","version":1,"memos":[{"text":"late","created_at":"2020-01-01T00:00:00Z"}]}'
-	# The CGI has asked for the session (before it reads a byte) long
-	# before the second half comes.
-	{ printf '%s' "${body:0:40}"; sleep 1
+	# The CGI asks for the session before it reads a byte: once it has
+	# read the first half (the pipe empty again), it has asked, and the
+	# session ends before the second half comes.
+	{ printf '%s' "${body:0:40}"
+	  python3 -c 'import fcntl, struct, sys, termios, time
+end = time.monotonic() + 20
+while struct.unpack("i", fcntl.ioctl(1, termios.FIONREAD, b"\0" * 4))[0]:
+    if time.monotonic() > end:
+        sys.exit("import.cgi did not read the first half")
+    time.sleep(0.01)'
 	  sql "DELETE FROM sessions WHERE user_id = '$U'"; printf '%s' "${body:40}"; } |
 	    REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=${#body} \
 	    HTTP_COOKIE="$C" cgi import.cgi
