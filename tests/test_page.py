@@ -1684,6 +1684,21 @@ def page_search_fails_then_again(env):
                 "page 2 under them")
         wd.refresh()
         wd.wait(LOADED, "the list anew")
+        # Another filter's list failing hides 더 보기; back at the cards'
+        # own filter, even failing, it is there again.
+        failed = ("return /^메모를 불러오지 못했습니다/.test(document.getElementById('status')"
+                  ".textContent) && !document.getElementById('view-memos').hasAttribute('aria-busy')")
+        wd.js(LISTS_FAIL)
+        search(wd, "없는 말")
+        wd.wait(failed, "another filter's list failed")
+        eq(wd.js("return document.getElementById('more').hidden"), True, "no 더 보기")
+        wd.js("document.getElementById('status').textContent = ''")
+        search(wd, "")
+        wd.wait(failed, "the cards' own filter's list failed")
+        eq(wd.js("return document.getElementById('more').hidden"), False, "더 보기 again")
+        wd.js("window.fetch = window.__f0")
+        wd.refresh()
+        wd.wait(LOADED, "the list anew")
         wd.js(SEARCH_FAILS_ONCE)
         wd.type("#search", "회의")
         wd.keys(KEY["enter"])
@@ -2180,15 +2195,19 @@ def page_tag_bar_with_list(env):
 
 
 # The trash's lists: a next page (before= in its URL) answered 1 s late,
-# a fresh one (count=true) 1.5 s late; window.__trashMore counts the next
-# pages answered.
-SLOW_TRASH = ("window.__f0 = window.fetch; window.__trashMore = 0;"
+# a fresh one held until window.__release() is called.  window.__moreAsked
+# and window.__trashMore count the next pages asked for and answered.
+SLOW_TRASH = ("window.__f0 = window.fetch; window.__trashMore = window.__moreAsked = 0;"
+              " var held = [];"
+              " window.__release = function () { held.forEach(function (f) { f(); }); };"
               " window.fetch = function (u, i) { var s = String(u);"
               " if (s.indexOf('trash=true') < 0) return window.__f0(u, i);"
-              " var more = /[?&]before=/.test(s);"
-              " return new Promise(function (ok) { setTimeout(ok, more ? 1000 : 1500); })"
+              " if (!/[?&]before=/.test(s)) return new Promise(function (ok) { held.push(ok); })"
+              "  .then(function () { return window.__f0(u, i); });"
+              " window.__moreAsked++;"
+              " return new Promise(function (ok) { setTimeout(ok, 1000); })"
               "  .then(function () { return window.__f0(u, i); })"
-              "  .then(function (r) { if (more) window.__trashMore++; return r; }); };")
+              "  .then(function (r) { window.__trashMore++; return r; }); };")
 TRASH_IDS = ("return Array.from(document.querySelectorAll('#trash-list li'))"
              ".map(function (l) { return Number(l.dataset.id); })")
 
@@ -2215,9 +2234,11 @@ def page_trash_more_during_refresh(env):
         wd.wait("return document.querySelectorAll('#trash-list li').length === 100", "page 2")
         wd.js(SLOW_TRASH)
         wd.js(more_unseen)                      # page 3, late
-        wd.click("#nav a[data-view='trash']")        # the trash anew, later
+        wd.click("#nav a[data-view='trash']")        # the trash anew, held
         wd.wait("return window.__trashMore === 1", "the late page 3 answered (and left out)")
         wd.js(more_unseen)                      # while the fresh list is on its way
+        eq(wd.js("return window.__moreAsked"), 1, "no next page asked for meanwhile")
+        wd.js("window.__release()")
         wd.wait("return document.getElementById('trash-count').textContent === '휴지통 메모 155개'"
                 " && document.querySelectorAll('#trash-list li').length === 50",
                 "the fresh page 1")
@@ -2230,6 +2251,57 @@ def page_trash_more_during_refresh(env):
         no_problems(wd, "더 보기 during a refresh")
 
 
+def tick_first(wd, todo):
+    """Tick the first box of memo todo (its card then knows its version);
+    returns the script that says the card is no longer busy."""
+    busy_over = f"return !document.querySelector('{card(todo)}[aria-busy]')"
+    wd.click(f"{card(todo)} .body input[data-line='1']")
+    wd.wait(busy_over + f" && document.querySelector(\"{card(todo)} input[data-line='1']\").checked",
+            "the first box ticked")
+    return busy_over
+
+
+# PATCHes with a text held until window.__releaseText() (the first is sent
+# then); window.__textHeld says one is waiting.
+HOLD_TEXT_PATCH = ("window.__f0 = window.fetch; var held = [];"
+                   " window.__textHeld = false;"
+                   " window.__releaseText = function () { held.forEach(function (f) { f(); }); };"
+                   " window.fetch = function (u, i) {"
+                   " if (!i || i.method !== 'PATCH' || !('text' in JSON.parse(i.body)))"
+                   "  return window.__f0(u, i);"
+                   " window.__textHeld = true;"
+                   " return new Promise(function (ok) { held.push(ok); })"
+                   "  .then(function () { return window.__f0(u, i); }); };")
+
+
+@test
+@page_logic
+def page_tick_crossing_an_edit_elsewhere(env):
+    """Page: a tick whose memo was edited on another device, the new text reaching the card by 고정 pressed meanwhile, is refused, not retried: the retry (for a version changed only by a pin) compared the 412's text with the card's new one, and wrote the old text with the tick over the other device's edit"""
+    name = "페이지 체크 중 수정"
+    b = api(env, name)
+    todo = post(b, "장보기\n- [ ] 우유\n- [ ] 두부")
+    with Chromium(env, "tick-crossing-edit") as wd:
+        open_page(wd, env, name)
+        busy_over = tick_first(wd, todo)
+        elsewhere = "장보기\n- [x] 우유\n- [ ] 두부\n- [ ] 빵"
+        eq(b.patch_json(f"/memo/{todo}", {"text": elsewhere}).status, 200, "edited elsewhere")
+        wd.js(HOLD_TEXT_PATCH)
+        wd.click(f"{card(todo)} .body input[data-line='2']")
+        wd.wait("return window.__textHeld", "the tick's PATCH held")
+        wd.click(card(todo, ".card-actions .pin"))
+        wd.wait("return document.getElementById('status').textContent === '고정했습니다.'",
+                "pinned meanwhile, the new text with it")
+        wd.js("window.__releaseText()")
+        wd.wait(busy_over + " && document.getElementById('status').className === 'error'",
+                "the tick refused")
+        wd.js("window.fetch = window.__f0")
+        eq(memos(env, name)[todo], (elsewhere, True, False), "the other device's edit kept")
+        eq(status(wd), "다른 곳에서 바뀐 메모를 새로 불러왔습니다. 확인하고 다시 눌러 주세요.",
+           "said")
+        no_problems(wd, "a tick crossing an edit elsewhere")
+
+
 @test
 @page_logic
 def page_tick_after_pin_elsewhere(env):
@@ -2239,10 +2311,7 @@ def page_tick_after_pin_elsewhere(env):
     todo = post(b, "장보기\n- [ ] 우유\n- [ ] 두부")
     with Chromium(env, "tick-after-pin") as wd:
         open_page(wd, env, name)
-        busy_over = f"return !document.querySelector('{card(todo)}[aria-busy]')"
-        wd.click(f"{card(todo)} .body input[data-line='1']")
-        wd.wait(busy_over + f" && document.querySelector(\"{card(todo)} input[data-line='1']\").checked",
-                "우유 ticked")
+        busy_over = tick_first(wd, todo)
         eq(b.patch_json(f"/memo/{todo}", {"pinned": True}).status, 200, "pinned elsewhere")
         wd.js(PATCHES)
         wd.click(f"{card(todo)} .body input[data-line='2']")
@@ -2859,14 +2928,17 @@ def page_drafts_one_per_mount_point(env):
               f"the old entry's draft joined this one's: {box!r}")
         eq(wd.js(DRAFT_KEYS), keys, "the old entry gone, one left")
 
-        # 로그아웃, forgetting: every entry of this mount point goes.
-        wd.js("localStorage.setItem(arguments[0], '{\"tabs\": {}}')",
-              f"memo.drafts.v1:{prefix}other.cgi:{user}")
+        # 로그아웃, forgetting: every entry of this mount point goes, not
+        # another person's nor a mount point's below it.
+        others = sorted([f"memo.drafts.v1:{prefix}sub/:{user}",
+                         f"memo.drafts.v1:{prefix}:{'f' * 64}"])
+        for k in [f"memo.drafts.v1:{prefix}other.cgi:{user}"] + others:
+            wd.js("localStorage.setItem(arguments[0], '{\"tabs\": {}}')", k)
         wd.click("#logout button")
         wd.wait("return document.getElementById('dialog').open", "asked first")
         wd.click("#dialog-actions button[value=forget]")
         wd.wait("return document.body.classList.contains('guest')", "logged out")
-        eq(wd.js(DRAFT_KEYS), [], "no entry left")
+        eq(wd.js(DRAFT_KEYS), others, "this mount point's entries gone, the others left")
         no_problems(wd, "drafts per mount point")
 
 
@@ -2909,13 +2981,13 @@ def page_delete_fails_across_a_search(env):
 
 
 # Lists of memos (GET memo?…) read by the server at once, their answers
-# 1 s late; window.__listsLate counts those answered.
-LISTS_LATE = ("window.__f0 = window.fetch; window.__listsLate = 0;"
+# arguments[0] ms late; window.__listsLate counts those answered.
+LISTS_LATE = ("window.__f0 = window.fetch; window.__listsLate = 0; var ms = arguments[0];"
               " window.fetch = function (u, i) {"
               " if (!/^memo\\?/.test(String(u)) || (i && i.method && i.method !== 'GET'))"
               "  return window.__f0(u, i);"
               " return window.__f0(u, i).then(function (r) { return new Promise(function (ok) {"
-              "  setTimeout(function () { window.__listsLate++; ok(r); }, 1000); }); }); };")
+              "  setTimeout(function () { window.__listsLate++; ok(r); }, ms); }); }); };")
 
 
 @test
@@ -2930,7 +3002,7 @@ def page_writes_while_a_list_loads(env):
                 "'#view-memos li.memo[data-id=\"' + arguments[0] + '\"]').length")
     with Chromium(env, "writes-while-loading") as wd:
         open_page(wd, env, name)
-        wd.js(LISTS_LATE)
+        wd.js(LISTS_LATE, 1000)
         search(wd, "회의")
         wd.click(card(gone, ".card-actions .delete"))
         wd.wait("return window.__listsLate >= 2 && " + LOADED[len("return "):],
@@ -2945,10 +3017,13 @@ def page_writes_while_a_list_loads(env):
                 + LOADED[len("return "):], "the whole list")
         wd.click("#nav a[data-view='trash']")
         wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.js("window.fetch = window.__f0")
+        wd.js(LISTS_LATE, 3000)     # the save below must land before it
         wd.click("#nav a[data-view='memos']")        # the list read anew, late
         wd.type("#memo-text", "회의 새 메모")
         wd.keys(CTRL_ENTER)
-        wd.wait(SAVED + " && " + LOADED[len("return "):], "saved, the lists in")
+        eq(wd.js("return window.__listsLate"), 0, "saved before the late list came")
+        wd.wait(SAVED + " && " + LOADED[len("return "):], "saved, the lists in", 15)
         wd.js(AFTER_TIMERS, 1200)
         eq(sorted(wd.js(CARDS)), ["회의 남을 메모", "회의 새 메모"], "the new memo stays listed")
         wd.js("window.fetch = window.__f0")
@@ -2964,7 +3039,7 @@ def page_writes_while_a_list_loads(env):
               "  '{\"error\":\"database unavailable\"}', {status: 503,"
               "  headers: {'Content-Type': 'application/json'}})); return f(u, i); };")
         wd.click(card(keep, ".card-actions .delete"))
-        search(wd, "회의")
+        search(wd, "메모")      # another filter: its list, read anew, fails
         wd.wait("return /^삭제하지 못했습니다/.test(document.getElementById('status').textContent)"
                 " && " + LOADED[len("return "):], "the failure said")
         wd.js("window.fetch = window.__f0.__f0 || window.__f0")

@@ -71,6 +71,8 @@
 						    Object.assign(o.tabs[id], { inst: null });
 				});
 				write(v);
+				if (!stored)
+					return;	/* the storage full: left where it is */
 			}
 			localStorage.removeItem(old);
 		} catch (e) { /* no storage, or not ours to read: left */ }
@@ -242,6 +244,9 @@
 		} catch (err) { return; }
 		if (!v || v.key !== key)
 			return;
+		/* Text this tab could not keep (the storage refused it) is not
+		 * the person's answer to forget: the browser still asks. */
+		const lost = Memo.memos && Memo.memos.unkept();
 		if (v.forget) {
 			try {
 				localStorage.removeItem(key);
@@ -249,7 +254,8 @@
 			key = null;
 			own = null;
 		}
-		Memo.ui.leaveOnPurpose();	/* the person logged out */
+		if (!lost)
+			Memo.ui.leaveOnPurpose();	/* the person logged out */
 		location.reload();
 	}
 
@@ -311,12 +317,16 @@
 				return;
 			try {
 				localStorage.removeItem(key);
-				/* and any an earlier version kept under a path of this
-				 * mount point (joinOld()) */
+				/* and any an earlier version kept under a page of this
+				 * mount point (joinOld()): "/memo/index.cgi", not a
+				 * mount point below it ("/memo/sub/") */
 				const pre = 'memo.drafts.v1:' + mount, end = ':' + who;
 				for (let i = localStorage.length - 1; i >= 0; i--) {
 					const k = localStorage.key(i);
-					if (k && k.startsWith(pre) && k.endsWith(end))
+					if (k && k.startsWith(pre) && k.endsWith(end) &&
+					    k.length >= pre.length + end.length &&
+					    k.slice(pre.length, k.length - end.length)
+					    .indexOf('/') < 0)
 						localStorage.removeItem(k);
 				}
 			} catch (e) { /* no storage: nothing was kept */ }

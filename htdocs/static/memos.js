@@ -22,6 +22,7 @@
 		late: new Map(),	/* id -> entry left for the page loading */
 		count: 0, loaded: false,
 		stale: false,	/* the cards are of another filter than st.q/tag */
+		lists: 0,	/* lists shown (relist()): one came since, or not */
 		shown: { q: '', tag: '' },	/* the filter of the cards */
 		entries: new Map(),	/* id -> {memo, etag, li} */
 		/* The highest memo id the page has seen (a list, a new memo),
@@ -349,16 +350,15 @@
 			if (!st.loaded)
 				$.count.textContent = '';
 			/* The cards are still the last list's: of another filter
-			 * than the one asked for, they get no next page of it, and
-			 * the same search or tag asked again loads (enter()). */
-			if (st.shown.q !== st.q || st.shown.tag !== st.tag) {
-				st.stale = true;
-				st.more = false;
-				$.more.hidden = true;
-			}
+			 * than the one asked for, they get no next page of it
+			 * (loadMore()), and the same search or tag asked again
+			 * loads (enter()).  Back at their own, they have again. */
+			st.stale = st.shown.q !== st.q || st.shown.tag !== st.tag;
+			$.more.hidden = st.stale || !st.more;
 			return;
 		}
 		st.stale = false;
+		st.lists++;
 		st.shown = { q: st.q, tag: st.tag };
 		relist(pinned.data.memos, page.data.memos);
 		pinned.data.memos.concat(page.data.memos).forEach((m) => known(m.id));
@@ -509,7 +509,8 @@
 	 * new list would skip the memos between the two cursors.  The new
 	 * list asks for its next page itself when it ends near (nearEnd()). */
 	async function loadMore() {
-		if (st.loading || !st.more || $.view.hasAttribute('aria-busy'))
+		if (st.loading || !st.more || st.stale ||
+		    $.view.hasAttribute('aria-busy'))
 			return;
 		const seq = st.seq;
 		const held = document.activeElement === $.more;
@@ -955,6 +956,7 @@
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
 		const mine = ++deletes;
 		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
+		const lists = st.lists;
 
 		drop(e);
 		const focus = next && next.querySelector('.card-actions .delete');
@@ -973,10 +975,12 @@
 			return;
 		}
 		if (!res.ok) {
-			/* Put back as it was, unless a list read anew has it (the
-			 * database down, that read fails too). */
-			if (!(relisted && await load(true)) && !st.entries.has(e.memo.id) &&
-			    ul.isConnected) {
+			/* Put back as it was, unless a list shown since has it,
+			 * or left it out (of another filter): the database down,
+			 * the list read anew fails too. */
+			if (relisted)
+				await load(true);
+			if (st.lists === lists) {
 				ul.appendChild(e.li);
 				st.entries.set(e.memo.id, e);
 				place(e);
@@ -1128,7 +1132,8 @@
 	/* A checkbox: PATCH the memo's text with that line's box changed. */
 	async function check(e, box) {
 		const want = box.checked;
-		const text = R.toggle(e.memo.text, Number(box.dataset.line), want);
+		const from = e.memo.text;
+		const text = R.toggle(from, Number(box.dataset.line), want);
 		const boxes = e.li.querySelectorAll('.body input[type="checkbox"]');
 
 		if (text === null) {
@@ -1148,7 +1153,7 @@
 		 * or by 고정 pressed a moment after): the line is still the one
 		 * the person ticked, so the tick goes on the new version. */
 		if (res && res.status === 412 && res.data && res.data.memo &&
-		    res.data.memo.text === e.memo.text && res.etag)
+		    res.data.memo.text === from && res.etag)
 			res = await net.patch(e.memo.id, { text }, res.etag);
 		e.li.removeAttribute('aria-busy');
 		if (res && res.ok) {
