@@ -2993,7 +2993,7 @@ LISTS_LATE = ("window.__f0 = window.fetch; window.__listsLate = 0; var ms = argu
 @test
 @page_logic
 def page_writes_while_a_list_loads(env):
-    """Page: a list read by the server before a write but answered after it does not undo the write on the screen: a memo deleted meanwhile is not shown live again, a new memo saved meanwhile stays; a delete that fails while the list read anew fails too puts the card back, once"""
+    """Page: a list read by the server before a write but answered after it does not undo the write on the screen: a memo deleted meanwhile is not shown live again, a new memo saved meanwhile stays, one put back by 실행 취소 stays and has the focus on its 수정 once the list is in; a delete that fails while the list read anew fails too puts the card back, once"""
     name = "페이지 목록 중 쓰기"
     b = api(env, name)
     gone = post(b, "회의 지울 메모")
@@ -3026,6 +3026,25 @@ def page_writes_while_a_list_loads(env):
         wd.wait(SAVED + " && " + LOADED[len("return "):], "saved, the lists in", 15)
         wd.js(AFTER_TIMERS, 1200)
         eq(sorted(wd.js(CARDS)), ["회의 남을 메모", "회의 새 메모"], "the new memo stays listed")
+        wd.js("window.fetch = window.__f0")
+
+        # 실행 취소 while a list read before it is on its way: the card
+        # back, and the focus on its 수정 once that list is in.
+        undone = next(i for i, (t, _, _) in memos(env, name).items() if t == "회의 새 메모")
+        wd.click(card(undone, ".card-actions .delete"))
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null", "the toast")
+        wd.js(LISTS_LATE, 2000)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return !document.getElementById('view-trash').hidden", "휴지통")
+        wd.click("#nav a[data-view='memos']")        # the list read anew, late
+        wd.js("document.querySelector('#toast .toast-action').click()")
+        wd.wait("return document.getElementById('status').textContent === '삭제를 취소했습니다.'",
+                "undone", 15)
+        eq(wd.js("return window.__listsLate >= 2 && " + LOADED[len("return "):]), True,
+           "said once the lists were in")
+        eq(wd.js(FOCUSED), ["edit", "수정: 회의 새 메모", False], "the focus on its 수정")
+        check(wd.js(f"return document.querySelector('{card(undone)}').contains("
+                    "document.activeElement)"), "in the card shown")
         wd.js("window.fetch = window.__f0")
         search(wd, "회의")
         wd.wait("return document.getElementById('count').textContent === '검색 결과 2개'",

@@ -856,7 +856,7 @@
 	 * before its id + 1, and the pages already loaded stay.  Resolves to
 	 * true (in the list), false (the filter leaves it out) or null (the
 	 * filter changed meanwhile: the new list shows it or not). */
-	async function created(memo, etag) {
+	async function created(memo, etag, settle) {
 		const seq = st.seq;
 		let res = null;
 
@@ -884,9 +884,14 @@
 			show();
 		}
 		/* A list on its way was read before this memo was there (made,
-		 * or put back by 실행 취소): it would drop the card.  Read anew. */
-		if ($.view.hasAttribute('aria-busy'))
-			load(true);
+		 * or put back by 실행 취소): it would drop the card.  Read anew;
+		 * settle: waited for, so that the caller gives the focus to the
+		 * card that list draws, not to one it replaces. */
+		if ($.view.hasAttribute('aria-busy')) {
+			const reread = load(true);
+			if (settle)
+				await reread;
+		}
 		return true;
 	}
 
@@ -1029,7 +1034,7 @@
 		/* The list may have another filter by now: as for a new memo,
 		 * the server says whether the memo belongs in it (created()). */
 		const what = filterName();
-		if (await created(res.data, res.etag) === false) {
+		if (await created(res.data, res.etag, true) === false) {
 			ui.status('삭제를 취소했습니다. 지금 필터(' + what + ')에 맞지 ' +
 			    '않아 목록에는 보이지 않습니다.', 'ok');
 			focusBack();
