@@ -319,7 +319,7 @@ revisions(struct ctx *ctx)
 	struct db_list *l = NULL;
 	struct db_revision rev;
 	enum err e;
-	int r = 0, first = 1;
+	int r, first = 1;
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||

@@ -49,6 +49,11 @@ def card(memo_id, part=""):
     return f"#memo-{memo_id} {part}".strip()
 
 
+# The new-memo box emptied as a person would (its draft goes too).
+CLEAR_NEW_MEMO = ("var t = document.getElementById('memo-text'); t.value = '';"
+                  " t.dispatchEvent(new Event('input', {bubbles: true}));")
+
+
 def status(wd):
     return wd.text("#status")
 
@@ -2676,8 +2681,7 @@ def page_logout_forgets_drafts(env):
            "back at the next login")
 
         # Nothing unsaved: out at once.
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input', {bubbles: true}))")
+        wd.js(CLEAR_NEW_MEMO)
         check(not draft_holds(wd, "남겨 둘 초안"), "the emptied box keeps no draft")
         wd.click("#logout button")
         wd.wait("return document.body.classList.contains('guest')", "logged out, not asked")
@@ -2864,7 +2868,7 @@ DRAFT_KEYS = ("return Object.keys(localStorage).filter(function (k) {"
 @test
 @page_logic
 def page_logout_text_not_kept(env):
-    """Page: 로그아웃 with text the browser cannot keep (storage refused) says it will be lost, with 취소 and 버리고 로그아웃 (it offered to keep it for the next login); 버리고 로그아웃 logs out without the browser asking again before leaving"""
+    """Page: 로그아웃 with text the browser cannot keep (storage refused) says it will be lost, with 취소 and 버리고 로그아웃 (it offered to keep it for the next login); 버리고 로그아웃 logs out without the browser asking again before leaving; screenshots 1280 px and 390 px, light and dark"""
     name = "페이지 보관 못한 로그아웃"
     with Chromium(env, "logout-unkept") as wd:
         open_page(wd, env, name)
@@ -2879,6 +2883,9 @@ def page_logout_text_not_kept(env):
         eq(wd.js("return Array.from(document.querySelectorAll('#dialog-actions button'))"
                  ".map(function (b) { return b.textContent; })"), ["취소", "버리고 로그아웃"],
            "its choices: no keeping")
+        state_shots(wd, "logout-unkept", "the question of text not kept",
+                    whole="var r = document.getElementById('dialog-actions')"
+                          ".getBoundingClientRect(); return r.right <= innerWidth + 0.5")
         wd.click("#dialog-actions button[value=no]")
         wd.wait("return !document.getElementById('dialog').open", "cancelled")
         check(wd.js("return document.body.classList.contains('user')"), "still logged in")
@@ -3088,8 +3095,7 @@ def page_expired_without_drafts(env):
         wd.type("#memo-text", "보관되는 초안")
         check(draft_holds(wd, "보관되는 초안"), "a draft kept")
         eq(wd.js(ASKS_BEFORE_LEAVING), False, "kept: leaving is not asked")
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input', {bubbles: true}));")
+        wd.js(CLEAR_NEW_MEMO)
         wd.js(BLOCK_STORAGE)
         open_editor(wd, mid)
         eq(wd.js(ASKS_BEFORE_LEAVING), False, "an editor with nothing changed: not asked")
@@ -3123,8 +3129,7 @@ def page_expired_without_drafts(env):
         eq(wd.js(ASKS_BEFORE_LEAVING), False, "saved: leaving is not asked")
         wd.type("#memo-text", "보관하지 못한 새 메모")
         eq(wd.js(ASKS_BEFORE_LEAVING), True, "a new memo not kept: asked")
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input', {bubbles: true}));")
+        wd.js(CLEAR_NEW_MEMO)
         no_problems(wd, "expired without drafts")
 
 
@@ -3328,8 +3333,7 @@ def page_draft_of_memo_deleted_for_good(env):
         # Edits of three memos gone at once, two of them the same text:
         # the texts together, a blank line between two, the same one once,
         # without its trailing blanks.
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input'));")
+        wd.js(CLEAR_NEW_MEMO)
         trio = [post(b, t) for t in ("셋 중 첫째", "셋 중 둘째", "셋 중 셋째")]
         wd.refresh()
         wd.wait(LOADED, "the list with them")
@@ -3361,8 +3365,7 @@ def page_draft_of_memo_deleted_for_good(env):
         eq(wd.js("return document.getElementById('memo-text').value"), "장보기 2 목록\n당",
            "the box untouched while something is written there")
         eq(status(wd), WAITING, "said")
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input'));")
+        wd.js(CLEAR_NEW_MEMO)
         settled(lambda: wd.js("return document.getElementById('memo-text').value"),
                 "장보기 2", "emptied by the person, the edit's text in it")
 
@@ -3371,8 +3374,7 @@ def page_draft_of_memo_deleted_for_good(env):
         # the edit's text goes to the box after.
         for how, end in (("click", "document.getElementById('memo-save').click();"),
                          ("Ctrl+Enter", "")):
-            wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-                  " t.dispatchEvent(new Event('input'));")
+            wd.js(CLEAR_NEW_MEMO)
             edit_purge_compose(wd, b, "", f"지워질 메모 {how}", " 고친 글", "새 메모 다")
             wd.js("var t = document.getElementById('memo-text');"
                   " if (!arguments[0]) t.dispatchEvent(new KeyboardEvent('keydown',"
@@ -3391,8 +3393,7 @@ def page_draft_of_memo_deleted_for_good(env):
         # A 404 that is not the server's (a proxy's page): the memo may be
         # there; the edit's draft stays, and nothing is said or moved.
         fourth = post(b, "남을 수도 있는 메모")
-        wd.js("var t = document.getElementById('memo-text'); t.value = '';"
-              " t.dispatchEvent(new Event('input'));")
+        wd.js(CLEAR_NEW_MEMO)
         wd.refresh()
         wd.wait(LOADED, "the list with it")
         open_editor(wd, fourth)

@@ -499,13 +499,20 @@ def keep_alive_past(port, seconds):
     return True
 
 
+def booting(env, name):
+    """The baked image (the bake test's) and an instance of it named name,
+    with its RDS stand-in."""
+    root = getattr(env, "baked_root", None)
+    check(root, "the bake test ran first")
+    inst = Instance(env, root, name)
+    rds_database(env, inst)
+    return root, inst
+
+
 @test
 def boot_from_the_stack_user_data(env):
     """The stack's user data boots the baked image: database users, migrations, lighttpd as on an instance, health check, SUCCESS signal"""
-    root = getattr(env, "baked_root", None)
-    check(root, "the bake test ran first")
-    inst = Instance(env, root, "boot")
-    rds_database(env, inst)
+    root, inst = booting(env, "boot")
     try:
         p = inst.run(user_data(env, root))
         with open(os.path.join(env.base, "boot.log"), "w") as f:
@@ -632,10 +639,7 @@ def boot_from_the_stack_user_data(env):
 @test
 def boot_in_fastcgi_mode(env):
     """MemoMode=fastcgi: the user data serves through FastCGI processes; 3P + 10 database connections per instance, as the README counts"""
-    root = getattr(env, "baked_root", None)
-    check(root, "the bake test ran first")
-    inst = Instance(env, root, "fastcgi")
-    rds_database(env, inst)
+    root, inst = booting(env, "fastcgi")
     try:
         p = inst.run(user_data(env, root, mode="fastcgi", procs="2"))
         eq(p.returncode, 0, f"boot: {p.stderr[-3000:]}")
@@ -685,10 +689,7 @@ def failed_and_marked(calls):
 @test
 def boot_waits_for_the_database_then_fails(env):
     """With the database away the boot retries for MEMO_DB_WAIT, then signals FAILURE and marks the instance unhealthy"""
-    root = getattr(env, "baked_root", None)
-    check(root, "the bake test ran first")
-    inst = Instance(env, root, "nodb")
-    rds_database(env, inst)
+    root, inst = booting(env, "nodb")
     t0 = time.monotonic()
     p = inst.run(user_data(env, root, db_port=stack.free_port()), {"MEMO_DB_WAIT": "3"})
     took = time.monotonic() - t0
@@ -706,10 +707,7 @@ def boot_waits_for_the_database_then_fails(env):
 @test
 def boot_health_check_is_bounded(env):
     """A local health check that never answers (a server that takes the connection and says nothing) fails the boot after MEMO_HEALTH_WAIT in all, signalling FAILURE and marking the instance unhealthy; thirty tries of each path took up to 6 minutes, past the boot's budget"""
-    root = getattr(env, "baked_root", None)
-    check(root, "the bake test ran first")
-    inst = Instance(env, root, "mute-health")
-    rds_database(env, inst)
+    root, inst = booting(env, "mute-health")
     mute = socket.socket()
     mute.bind(("127.0.0.1", 0))
     mute.listen(8)                  # connections queue; none is answered

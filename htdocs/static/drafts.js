@@ -316,10 +316,9 @@
 			if (!key)
 				return;
 			try {
-				localStorage.removeItem(key);
-				/* and any an earlier version kept under a page of this
-				 * mount point (joinOld()): "/memo/index.cgi", not a
-				 * mount point below it ("/memo/sub/") */
+				/* this mount point's entry, and any an earlier version
+				 * kept under a page of it (joinOld()): "/memo/index.cgi",
+				 * not a mount point below it ("/memo/sub/") */
 				const pre = 'memo.drafts.v1:' + mount, end = ':' + who;
 				for (let i = localStorage.length - 1; i >= 0; i--) {
 					const k = localStorage.key(i);

@@ -21,9 +21,7 @@
 		cursor: 0, more: false, loading: false,
 		late: new Map(),	/* id -> entry left for the page loading */
 		count: 0, loaded: false,
-		stale: false,	/* the cards are of another filter than st.q/tag */
-		lists: 0,	/* lists shown (relist()): one came since, or not */
-		shown: { q: '', tag: '' },	/* the filter of the cards */
+		shown: { q: '', tag: '' },	/* the filter of the cards (stale()) */
 		entries: new Map(),	/* id -> {memo, etag, li} */
 		/* The highest memo id the page has seen (a list, a new memo),
 		 * and whether a list without filters was shown: then no memo
@@ -349,17 +347,10 @@
 				ui.failed(res, '메모를 불러오지 못했습니다.');
 			if (!st.loaded)
 				$.count.textContent = '';
-			/* The cards are still the last list's: of another filter
-			 * than the one asked for, they get no next page of it
-			 * (loadMore()), and the same search or tag asked again
-			 * loads (enter()).  Back at their own, they have again. */
-			st.stale = st.shown.q !== st.q || st.shown.tag !== st.tag;
-			$.more.hidden = st.stale || !st.more;
+			$.more.hidden = !st.more || stale();
 			return;
 		}
-		st.stale = false;
-		st.lists++;
-		st.shown = { q: st.q, tag: st.tag };
+		st.shown = { q: st.q, tag: st.tag };	/* a new one: remove() */
 		relist(pinned.data.memos, page.data.memos);
 		pinned.data.memos.concat(page.data.memos).forEach((m) => known(m.id));
 		if (!st.q && !st.tag)
@@ -374,6 +365,13 @@
 		if (first)
 			reopenDrafts();
 		return true;
+	}
+
+	/* Whether the cards are of another filter than the one asked for (its
+	 * list failed): they get no next page of it (loadMore()), and the
+	 * same search or tag asked again loads (enter()). */
+	function stale() {
+		return st.shown.q !== st.q || st.shown.tag !== st.tag;
 	}
 
 	/* A new list (the pinned memos, the first page of the others) in
@@ -509,7 +507,7 @@
 	 * new list would skip the memos between the two cursors.  The new
 	 * list asks for its next page itself when it ends near (nearEnd()). */
 	async function loadMore() {
-		if (st.loading || !st.more || st.stale ||
+		if (st.loading || !st.more || stale() ||
 		    $.view.hasAttribute('aria-busy'))
 			return;
 		const seq = st.seq;
@@ -601,7 +599,7 @@
 		const filtered = st.q || st.tag;
 
 		sections();
-		$.more.hidden = !st.more;
+		$.more.hidden = !st.more || stale();
 		if (st.q)
 			$.count.textContent = '검색 결과 ' + n + '개';
 		else if (st.tag)
@@ -733,7 +731,7 @@
 	function searchNow() {
 		clearTimeout(searchTimer);
 		const q = boxWords();
-		if (q === st.q && !st.stale)
+		if (q === st.q && !stale())
 			return;
 		/* The first keystroke of a search is a new history entry (Back
 		 * leaves the search); the rest replace it. */
@@ -961,7 +959,7 @@
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
 		const mine = ++deletes;
 		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
-		const lists = st.lists;
+		const shown = st.shown;
 
 		drop(e);
 		const focus = next && next.querySelector('.card-actions .delete');
@@ -985,7 +983,7 @@
 			 * the list read anew fails too. */
 			if (relisted)
 				await load(true);
-			if (st.lists === lists) {
+			if (st.shown === shown) {
 				ul.appendChild(e.li);
 				st.entries.set(e.memo.id, e);
 				place(e);
@@ -1343,7 +1341,7 @@
 		 * composition); Back or Forward, the focus in it, changes it. */
 		if (document.activeElement !== $.search || boxWords() !== q)
 			$.search.value = q;
-		if (st.loaded && !st.stale && !switched && q === st.q &&
+		if (st.loaded && !stale() && !switched && q === st.q &&
 		    tag === st.tag)
 			return;
 		st.q = q;

@@ -375,23 +375,29 @@
 	 * a computer others use, the next person could read them).  Text not
 	 * saved yet is asked about: kept, it comes back at the next login
 	 * here; where the browser cannot keep it, it is lost, and said so.
-	 * Resolves to false if the person stays. */
+	 * Resolves to false if the person stays; else the page goes on the
+	 * person's word (onPurpose). */
 	async function leaving() {
+		const go = await asked();
+
+		if (go)
+			onPurpose = true;
+		return go;
+	}
+
+	async function asked() {
 		const unkept = Memo.memos && Memo.memos.unkept();
 
 		if (unkept) {
 			const go = await confirm('저장하지 않은 내용이 있습니다',
 			    '이 브라우저는 쓰던 내용을 보관할 수 없어 로그아웃하면 사라집니다. ' +
 			    '남기려면 취소하고 먼저 저장하세요.', '버리고 로그아웃', '취소', true);
-			if (go) {
+			if (go)
 				Memo.drafts.leave(true);
-				onPurpose = true;
-			}
 			return go;
 		}
 		if (!Memo.drafts.unsaved()) {
 			Memo.drafts.leave(true);
-			onPurpose = true;
 			return true;
 		}
 		const v = await dialog('저장하지 않은 내용이 있습니다',
@@ -402,10 +408,8 @@
 			{ label: '남겨 두고 로그아웃', value: 'keep' },
 			{ label: '지우고 로그아웃', value: 'forget', kind: 'primary' }
 		]);
-		if (v === 'forget' || v === 'keep') {
+		if (v === 'forget' || v === 'keep')
 			Memo.drafts.leave(v === 'forget');
-			onPurpose = true;
-		}
 		return v === 'forget' || v === 'keep';
 	}
 
