@@ -133,6 +133,12 @@ start(struct ctx *ctx, int withdraw)
 		e = E_INTERNAL;
 		goto out;
 	}
+	/* Found only at /auth, after the person agreed at Naver. */
+	if (*cfg_str(&ctx->cfg, CFG_NAVER_CLIENT_SECRET) == '\0') {
+		why = "NAVER_CLIENT_SECRET is not set";
+		e = E_INTERNAL;
+		goto out;
+	}
 	if ((e = naver_endpoints_check(&ctx->cfg, &why)) != E_OK)
 		goto out;
 	if ((e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,

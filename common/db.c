@@ -218,8 +218,15 @@ connect_with(struct db *db, const struct cfg *cfg)
 	const char *sock = cfg_str(cfg, CFG_DB_SOCKET);
 	const char *ca = cfg_str(cfg, CFG_DB_SSL_CA);
 	my_bool on = 1;
+	unsigned int tcp = MYSQL_PROTOCOL_TCP;
 
 	mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	/* Without a socket the settings name a host and port: libmariadb
+	 * would take DB_HOST=localhost for its built-in socket and ignore
+	 * DB_PORT (and memo-migrate, which says protocol=TCP, would reach
+	 * another server than the CGIs). */
+	if (*sock == '\0')
+		mysql_options(conn, MYSQL_OPT_PROTOCOL, &tcp);
 	db->read_timeout = rt;
 	mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &rt);
 	mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &rt);

@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <nettle/base64.h>
 #include <nettle/hmac.h>
 #include <nettle/sha2.h>
 #include "cookie.h"
+#include "log.h"
 #include "sess.h"
 
 enum err
@@ -140,6 +142,30 @@ sess_from_request(const struct cgi_req *req, char hash[SESS_HASH_LEN + 1])
 	return E_OK;
 }
 
+/*
+ * COOKIE_SECURE: auto, on or off in any usual spelling.  A value not
+ * understood means Secure (and says so): a typo must not send the session
+ * over plain HTTP.
+ */
+static int
+cookie_secure(const char *how, int https)
+{
+	static const char *const on[] = { "1", "on", "true", "yes" };
+	static const char *const off[] = { "0", "off", "false", "no" };
+	size_t i;
+
+	if (strcasecmp(how, "auto") == 0)
+		return https;
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		if (strcasecmp(how, on[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		if (strcasecmp(how, off[i]) == 0)
+			return 0;
+	log_msg("config: COOKIE_SECURE is not auto, 1 or 0: cookies are Secure");
+	return 1;
+}
+
 int
 sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
     const struct cfg *cfg, const char *name, const char *value, long max_age)
@@ -151,11 +177,7 @@ sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
 	cgi_base_path(req, path, sizeof(path));
 	attr.path = path;
 	attr.max_age = max_age;
-	if (strcmp(secure, "auto") == 0)
-		attr.secure = cgi_is_https(req);
-	else
-		attr.secure = strcmp(secure, "1") == 0 ||
-		    strcmp(secure, "on") == 0 || strcmp(secure, "true") == 0;
+	attr.secure = cookie_secure(secure, cgi_is_https(req));
 	return cookie_format(out, outlen, name, value, &attr);
 }
 

@@ -29,7 +29,8 @@ MARK = "=== memo-bats: "        # helper.bash's line before each CGI's stderr
 
 TEST_RE = re.compile(r'^\s*@test\s+"(.*)"\s+\{\s*$')
 TAGS_RE = re.compile(r"^\s*#\s*bats\s+test_tags=(.*)$")
-TAP_RE = re.compile(r"^(ok|not ok) \d+ (.*?)( # skip(?: \((.*)\))?)?$")
+# bats 1.8 writes "# skip REASON"; others "# skip (REASON)".
+TAP_RE = re.compile(r"^(ok|not ok) \d+ (.*?)( # skip(?: \((.*)\)| (.*))?)?$")
 
 
 def tests_in(path):
@@ -107,7 +108,7 @@ def run_file(env, path, selected, tag, label, results):
             last = prefix + m.group(2)
             results.append((ok, last))
             print(f"{'SKIP' if ok is None else 'ok' if ok else 'FAIL'} - {last}"
-                  + (f": {m.group(4)}" if ok is None else ""), flush=True)
+                  + (f": {m.group(4) or m.group(5)}" if ok is None else ""), flush=True)
         elif line.startswith("# ") and last and results[-1] == (False, last):
             print(f"    {line[2:]}", flush=True)
     lost = [shown for _, shown, _ in selected if shown not in seen]

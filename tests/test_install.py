@@ -82,6 +82,12 @@ def install_layout(env):
     for c in ("index", "memo", "health"):
         eq(mode(f"{d}/usr/local/lib/memo/cgi-bin/{c}.cgi"), 0o755, c)
     eq(mode(f"{d}/etc/memo/memo.env.example"), 0o644, "memo.env.example")
+    # The settings file starts as the example: a placeholder set in it
+    # (NAVER_REDIRECT_URI=https://memo.example.com/auth) would send every
+    # login there instead of the derived Callback URL.
+    placeholders = re.findall(r"^[A-Z_]+=.*example\.(?:com|org|net).*$",
+                              open(f"{d}/etc/memo/memo.env").read(), re.M)
+    eq(placeholders, [], "settings set to an example host in the installed memo.env")
     eq(os.path.realpath(f"{d}/usr/local/lib/memo/htdocs"),
        os.path.realpath(f"{d}/usr/local/share/memo/htdocs"), "htdocs link")
     for snippet in ("etc/lighttpd/conf-available/50-memo.conf",

@@ -138,3 +138,15 @@ def ed25519_login_to_mariadb(env):
     check(f"file={PLUGIN_DIR}/client_ed25519.so" in err, "client_ed25519.so loaded")
     r, _ = run_cgi("health", dict(env_, DB_PASSWORD="wrong", LD_DEBUG=""))
     eq(r.status, 503, "a wrong password")
+
+
+@test
+def localhost_is_tcp_to_db_port(env):
+    """DB_HOST=localhost without DB_SOCKET is TCP to DB_PORT, as memo-migrate's: libmariadb alone takes localhost for its built-in socket and ignores the port"""
+    settings = {"MEMO_CONFIG": "/dev/null", "DB_HOST": "localhost", "DB_USER": "memo",
+                "DB_PASSWORD": env.db.password, "DB_DATABASE": "memo"}
+    r, err = run_cgi("health", dict(settings, DB_PORT=str(env.db.port)))
+    eq((r.status, r.json()), (200, {"status": "ok"}), f"localhost, the tests' port: {err}")
+    r, err = run_cgi("health", dict(settings, DB_PORT=str(stack.free_port())))
+    eq(r.status, 503, "localhost, a port nothing listens on")
+    check("mysqld.sock" not in err and "socket" not in err.lower(), err)

@@ -42,7 +42,7 @@ hash() {
 	[[ $(header Location) != "$loc" ]] || fail "the same state twice"
 }
 
-@test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID (POST ?intent=withdraw too); the log says which" {
+@test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID (POST ?intent=withdraw too) or NAVER_CLIENT_SECRET; the log says which" {
 	REQUEST_METHOD=GET HTTP_HOST='evil.com/x?' NAVER_REDIRECT_URI='' cgi login.cgi
 	assert_equal "$STATUS" 400
 	assert_equal "$(header Content-Type)" "text/html; charset=utf-8"
@@ -59,9 +59,14 @@ hash() {
 	    HTTP_HOST=127.0.0.1:8080 HTTP_SEC_FETCH_SITE=same-origin cgi login.cgi
 	assert_equal "$STATUS" 500
 	assert_regex "$ERR" 'login refused: NAVER_CLIENT_ID is not set'
+	# Without the secret the person would agree at Naver, then meet a 502.
+	REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 NAVER_CLIENT_SECRET='' cgi login.cgi
+	assert_equal "$STATUS" 500
+	assert_equal "$(header Location)" ""
+	assert_regex "$ERR" 'login refused: NAVER_CLIENT_SECRET is not set'
 }
 
-@test "GET /login behind a TLS-ending load balancer: Secure cookies and an https callback (COOKIE_SECURE auto, 1, 0)" {
+@test "GET /login behind a TLS-ending load balancer: Secure cookies and an https callback (COOKIE_SECURE auto, 1, 0 in any usual spelling; one not understood is Secure)" {
 	# assert_secure WHAT yes|no: login.cgi answered 302 with the state
 	# cookie, Secure or not.  Not $(…): a failed check in a command
 	# substitution only returns 1, and a 500 without a cookie read "no".
@@ -91,6 +96,20 @@ hash() {
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=0 \
 	    HTTPS=on cgi login.cgi
 	assert_secure "COOKIE_SECURE=0 behind TLS" no
+	# Any usual spelling; one not understood is Secure, and the log says so.
+	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=TRUE \
+	    cgi login.cgi
+	assert_secure "COOKIE_SECURE=TRUE, plain HTTP" yes
+	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=Off \
+	    HTTPS=on cgi login.cgi
+	assert_secure "COOKIE_SECURE=Off behind TLS" no
+	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=Auto \
+	    HTTPS=on cgi login.cgi
+	assert_secure "COOKIE_SECURE=Auto behind TLS" yes
+	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=ture \
+	    cgi login.cgi
+	assert_secure "COOKIE_SECURE=ture (a typo), plain HTTP" yes
+	assert_regex "$ERR" "COOKIE_SECURE is not auto, 1 or 0: cookies are Secure"
 }
 
 # bats test_tags=valgrind
