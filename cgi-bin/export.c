@@ -61,6 +61,11 @@ put_string(struct writer *x, const char *s, size_t len)
 		s = "\xEF\xBF\xBD";	/* never raw: as memojson */
 		len = 3;
 	}
+	if (len == 0) {
+		/* Not through json-c: 0.16 leaks a buffer set to "". */
+		resp_write(x->r, "\"\"", 2);
+		return E_OK;
+	}
 	if (len > (1u << 30) ||
 	    json_object_set_string_len(x->scratch, s, (int)len) == 0 ||
 	    (out = json_object_to_json_string_length(x->scratch,

@@ -1,5 +1,5 @@
-/* dupset.c - an import's memos as a set of keys, each marked once the
- * user has it (dupset.h). */
+/* dupset.c - an import's memos as a set of keys, each counting the
+ * copies the user has (dupset.h). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +11,14 @@
 #define KEY_LEN		16
 #define FIRST_SLOTS	64
 
-enum { EMPTY, IN_FILE, MARKED };
+enum { EMPTY, IN_FILE };
 
 struct dupset {
 	uint8_t		 secret[16];
 	uint8_t		(*key)[KEY_LEN];
-	uint8_t		*state;		/* per slot: EMPTY, IN_FILE, MARKED */
+	uint8_t		*state;		/* per slot: EMPTY or IN_FILE */
+	uint32_t	*have;		/* per slot: the user's copies not yet
+					 * matched with one of the file's */
 	size_t		 slots, used;	/* slots: a power of two */
 	uint64_t	*times;		/* the file's created_at, packed */
 	size_t		 ntimes, times_cap;
@@ -34,7 +36,8 @@ dupset_new(struct dupset **out)
 	ds->slots = FIRST_SLOTS;
 	ds->key = calloc(ds->slots, KEY_LEN);
 	ds->state = calloc(ds->slots, 1);
-	if (ds->key == NULL || ds->state == NULL)
+	ds->have = calloc(ds->slots, sizeof(*ds->have));
+	if (ds->key == NULL || ds->state == NULL || ds->have == NULL)
 		e = E_NOMEM;
 	else
 		e = sess_random(ds->secret, sizeof(ds->secret));
@@ -52,6 +55,7 @@ dupset_free(struct dupset *ds)
 		return;
 	free(ds->key);
 	free(ds->state);
+	free(ds->have);
 	free(ds->times);
 	free(ds);
 }
@@ -113,9 +117,11 @@ grow(struct dupset *ds)
 	ds->slots *= 2;
 	ds->key = calloc(ds->slots, KEY_LEN);
 	ds->state = calloc(ds->slots, 1);
-	if (ds->key == NULL || ds->state == NULL) {
+	ds->have = calloc(ds->slots, sizeof(*ds->have));
+	if (ds->key == NULL || ds->state == NULL || ds->have == NULL) {
 		free(ds->key);
 		free(ds->state);
+		free(ds->have);
 		*ds = old;
 		return E_NOMEM;
 	}
@@ -126,9 +132,11 @@ grow(struct dupset *ds)
 
 		memcpy(ds->key[j], old.key[i], KEY_LEN);
 		ds->state[j] = old.state[i];
+		ds->have[j] = old.have[i];
 	}
 	free(old.key);
 	free(old.state);
+	free(old.have);
 	return E_OK;
 }
 
@@ -213,36 +221,35 @@ dupset_time(const struct dupset *ds, size_t i, char out[DUPSET_TIME_LEN])
 	    f[0], f[1], f[2], f[3], f[4], f[5]);
 }
 
-/* The memo's state: EMPTY if the file does not hold it. */
-static uint8_t *
-state_of(struct dupset *ds, const char *created, const char *text,
+/* The memo's slot: EMPTY if the file does not hold it. */
+static size_t
+slot_for(struct dupset *ds, const char *created, const char *text,
     size_t len)
 {
 	uint8_t key[KEY_LEN];
 
 	memo_key(ds, created, text, len, key);
-	return &ds->state[slot_of(ds, key)];
+	return slot_of(ds, key);
 }
 
 void
 dupset_have(struct dupset *ds, const char *created, const char *text,
     size_t len)
 {
-	uint8_t *st = state_of(ds, created, text, len);
+	size_t i = slot_for(ds, created, text, len);
 
-	if (*st != EMPTY)
-		*st = MARKED;
+	if (ds->state[i] != EMPTY && ds->have[i] < UINT32_MAX)
+		ds->have[i]++;
 }
 
 int
 dupset_take(struct dupset *ds, const char *created, const char *text,
     size_t len)
 {
-	uint8_t *st = state_of(ds, created, text, len);
+	size_t i = slot_for(ds, created, text, len);
 
-	if (*st == MARKED)
-		return 1;
-	if (*st == IN_FILE)
-		*st = MARKED;
-	return 0;
+	if (ds->state[i] == EMPTY || ds->have[i] == 0)
+		return 0;
+	ds->have[i]--;
+	return 1;
 }

@@ -2,16 +2,21 @@
  * dupset.h - which memos of an import the user has already (db_import).
  *
  * A memo of the file is a duplicate when the user has one with the same
- * created_at and the same text, byte for byte, or the file had it before.
+ * created_at and the same text, byte for byte, not yet matched with an
+ * earlier memo of the file: two such memos in a file (an account upgraded
+ * from the seed has every old memo at the upgrade's second, "장보기" among
+ * them twice) are two memos in an account with none, one in an account
+ * with one, none in an account with two, so that a file imported twice
+ * adds nothing the second time and a round trip loses nothing.
  * Asked of the database memo by memo, that was a scan of all the user's
  * memos with that created_at for each memo of the file: quadratic, so that
  * a file of many memos with one created_at held its transaction for hours.
  * Instead:
  *   1. every memo of the file goes into the set (dupset_add);
  *   2. the user's memos at each created_at the file has (dupset_times,
- *      dupset_time) are read once and marked (dupset_have);
- *   3. each memo of the file in turn is taken (dupset_take): a duplicate if
- *      marked, else marked now.
+ *      dupset_time) are read once and counted (dupset_have);
+ *   3. each memo of the file in turn is taken (dupset_take): a duplicate,
+ *      one copy fewer left to match, while the user has a copy left.
  * The work is linear in the file and in the memos read, and the memory in
  * the file alone: a memo read that the file does not hold is not kept.
  *
@@ -43,10 +48,12 @@ size_t	 dupset_times(struct dupset *ds);
 /* The i-th of them (i below dupset_times' answer). */
 void	 dupset_time(const struct dupset *ds, size_t i,
 	    char out[DUPSET_TIME_LEN]);
-/* The user has this memo: marked, if the file holds it. */
+/* The user has (one more copy of) this memo: counted, if the file holds
+ * it. */
 void	 dupset_have(struct dupset *ds, const char *created, const char *text,
 	    size_t len);
-/* 1 if the memo is marked (a duplicate); otherwise 0, and it is now. */
+/* 1 if the user has a copy of the memo not yet taken (a duplicate; that
+ * copy is taken now); otherwise 0. */
 int	 dupset_take(struct dupset *ds, const char *created, const char *text,
 	    size_t len);
 

@@ -100,8 +100,10 @@ stamp_to_sql(const char *s, size_t len, char out[SQL_TIME_LEN])
 
 /* ---- one memo ---- */
 
-/* A text member: a non-empty string of at most MEMO_MAX_TEXT bytes
- * without NUL (json-c checked the UTF-8). */
+/* A text member: a string of at most MEMO_MAX_TEXT bytes without NUL
+ * (json-c checked the UTF-8).  Empty is allowed, unlike POST's: an
+ * account upgraded from the seed may hold one (002 made its NULL ''),
+ * and its own export must come back whole. */
 static enum err
 text_of(struct json_object *o, const char *key, const char **s, size_t *n,
     const char *where, char *why, size_t whylen)
@@ -109,9 +111,9 @@ text_of(struct json_object *o, const char *key, const char **s, size_t *n,
 	if (!jsonx_get_string(o, key, s, n))
 		return why_set(why, whylen, "%s.%s: missing or not a string",
 		    where, key);
-	if (*n == 0 || *n > MEMO_MAX_TEXT || memchr(*s, '\0', *n) != NULL)
-		return why_set(why, whylen, "%s.%s: empty, over 65536 bytes or "
-		    "holding a NUL", where, key);
+	if (*n > MEMO_MAX_TEXT || memchr(*s, '\0', *n) != NULL)
+		return why_set(why, whylen, "%s.%s: over 65536 bytes or holding "
+		    "a NUL", where, key);
 	return E_OK;
 }
 
@@ -570,6 +572,10 @@ scan_file(struct import_file *f, char *why, size_t whylen)
 	if (!utf8_valid(f->body, f->len))
 		return why_set(why, whylen, "not UTF-8 text (this is not a memo "
 		    "export file)");
+	/* An editor that saved the file again may have put a byte order
+	 * mark first; RFC 8259 lets a reader skip it. */
+	if (f->len >= 3 && memcmp(s.p, "\xef\xbb\xbf", 3) == 0)
+		s.p += 3;
 	ws(&s);
 	if (s.p >= s.end || *s.p++ != '{')
 		return why_set(why, whylen, "not a JSON object (this is not a "

@@ -1,12 +1,20 @@
 /* mdtext.c - a person's text in the Markdown export (mdtext.h). */
 #include "mdtext.h"
 
-/* 1 if s[j] is where a tag name may stop: a blank, "/", ">" or the end. */
+/* 1 if s[j] is where a tag name may stop: "/", ">", the end, or any
+ * byte that some renderer takes for a blank.  cmark-gfm counts \v and
+ * \f, markdown-it JavaScript's \s (U+00A0, U+3000…): so every control
+ * byte and every non-ASCII one, at the cost of escaping a harmless
+ * "<b한" now and then.  What is left (':', '@', '.') keeps autolinks. */
 static int
 tag_end(const char *s, size_t n, size_t j)
 {
-	return j == n || s[j] == ' ' || s[j] == '\t' || s[j] == '/' ||
-	    s[j] == '>';
+	unsigned char c;
+
+	if (j == n)
+		return 1;
+	c = (unsigned char)s[j];
+	return c <= 0x20 || c >= 0x7f || c == '/' || c == '>';
 }
 
 /* 1 if s[i] ('<') could begin HTML: an end tag ("</"), a comment or

@@ -123,6 +123,12 @@ set_text(struct memo_json *w, const struct db_memo *m, const char **text,
 		*text = "\xEF\xBF\xBD";
 		*len = 3;
 	}
+	/* json-c 0.16 loses a string's own buffer when it is set to ""
+	 * (its length -0 reads as "inline"): a leak a memo a time in a
+	 * FastCGI process.  An empty text gets a new member instead. */
+	if (*len == 0)
+		return member(w->obj, "text", json_object_new_string(""),
+		    &w->text) ? E_NOMEM : E_OK;
 	if (*len > INT_MAX ||
 	    json_object_set_string_len(w->text, *text, (int)*len) == 0)
 		return E_NOMEM;

@@ -617,7 +617,7 @@ def login_while_the_user_row_is_shared(env):
 
 @test
 def import_rules(env):
-    """POST /import: duplicates by text and created_at only (against the file and the account, its trash included, which the import leaves as it is), order kept by id, times and pins as given, over-512-KiB files accepted, a file without memos"""
+    """POST /import: duplicates by text and created_at only (against the account, its trash included, which the import leaves as it is; each of its memos stands for one of the file's), order kept by id, times and pins as given, over-512-KiB files accepted, a file without memos"""
     b = logged_in(env, "가져오기 규칙")
     uid = naver_id("가져오기 규칙")
     f = {"format": "memo-export", "version": 1, "extra": {"ignored": [1, 2.5e3, None]},
@@ -627,14 +627,13 @@ def import_rules(env):
               "updated_at": "2021-05-05T05:05:05Z", "tags": ["무시됨"],
               "revisions": [{"text": "하나 전", "created_at": "2020-06-01T00:00:00Z"},
                             {"text": "하나 처음", "created_at": "2020-01-01T00:00:00Z"}]},
-             {"id": 40, "text": "하나", "created_at": "2020-01-01T00:00:00Z"},  # a duplicate
              {"text": "하나 ", "created_at": "2020-01-01T00:00:00Z"},     # not one
              {"text": "HANA", "created_at": "2020-01-01T00:00:00Z"},
              {"text": "hana", "created_at": "2020-01-01T00:00:00Z"}],
          "trash": [{"id": 20, "text": "둘", "created_at": "2020-01-02T00:00:00Z",
                     "deleted_at": "2022-02-02T02:02:02Z"}]}
     r = import_file(b, f)
-    eq((r.status, r.json()), (200, {"imported": 6, "skipped": 1}), "answer")
+    eq((r.status, r.json()), (200, {"imported": 6, "skipped": 0}), "answer")
     memos = b.get("/memo").json()["memos"]
     # Added in the export's order: those without an id first (the last
     # in the file first), then by id; listed newest first.
@@ -674,6 +673,13 @@ def import_rules(env):
         {"text": "둘", "created_at": "2020-01-02T00:00:00Z"}]})
     eq(r.json(), {"imported": 0, "skipped": 1}, "the trash's 둘, live in the file")
     eq([m["text"] for m in b.get("/memo?trash=true").json()["memos"]], ["둘"], "still in the trash")
+    # Each of the account's memos stands for one of the file's: the file's
+    # second 하나 of that second is another memo, and then both are had.
+    same = {"format": "memo-export", "version": 1, "memos": [
+        {"id": i, "text": "하나", "created_at": "2020-01-01T00:00:00Z"} for i in (10, 40)]}
+    eq(import_file(b, same).json(), {"imported": 1, "skipped": 1}, "하나 twice, the account's once")
+    eq(import_file(b, same).json(), {"imported": 0, "skipped": 2}, "하나 twice, the account's twice")
+    eq([m["text"] for m in b.get("/memo").json()["memos"]].count("하나"), 2, "하나 twice")
 
 
 @test
@@ -699,6 +705,29 @@ def import_keeps_newest_revisions(env):
     eq(rows_of(env, uid)["memo_revision"], 100, "rows: 50 and 50")
 
 
+@test
+def import_takes_back_an_upgraded_accounts_empty_memo(env):
+    """An account upgraded from the seed has every old memo at the upgrade's second, may hold one text twice, and an empty memo (002 made the Flask version's NULL text '') whose edit left an empty revision: its own export imports back whole into a new account (before, 400 for the whole file, "empty text"; and one of the two same memos was skipped as a duplicate), and a second time adds nothing"""
+    a = logged_in(env, "빈 메모 내보내기")
+    ids = [a.post_json("/memo", {"text": t}).json()["id"]
+           for t in ("곧 빔", "나중에 채움", "장보기", "장보기")]
+    env.db.query("UPDATE memo SET created_at = '2025-01-01 00:00:00' WHERE id IN"
+                 f" ({', '.join(map(str, ids))})")
+    env.db.query(f"UPDATE memo SET text = '' WHERE id IN ({ids[0]}, {ids[1]})")
+    eq(a.patch_json(f"/memo/{ids[1]}", {"text": "이제 채움"}).status, 200, "the edit")
+    exported = a.get("/export").json()
+    b = logged_in(env, "빈 메모 가져오기")
+    r = import_file(b, exported)
+    eq((r.status, r.json()), (200, {"imported": 4, "skipped": 0}), "the upgraded account's export")
+    memos = b.get("/memo").json()["memos"]
+    eq(sorted(m["text"] for m in memos), ["", "이제 채움", "장보기", "장보기"], "every memo")
+    filled = next(m for m in memos if m["text"] == "이제 채움")
+    eq([v["text"] for v in b.get(f"/memo/{filled['id']}/revisions").json()["revisions"]],
+       [""], "its empty revision")
+    eq(import_file(b, exported).json(), {"imported": 0, "skipped": 4}, "again: every one skipped")
+    eq(len(b.get("/memo").json()["memos"]), 4, "still four")
+
+
 BAD_FILES = [
     ("not JSON", b"{\"format\": \"memo-export\", ", "not valid JSON"),
     ("an array", b"[]", "not a JSON object"),
@@ -715,8 +744,6 @@ BAD_FILES = [
         {"text": "나쁨", "created_at": "2020-02-30T00:00:00Z"}]}, "memos[1].created_at"),
     ("no text", {"format": "memo-export", "version": 1, "memos": [
         {"created_at": "2020-01-01T00:00:00Z"}]}, "memos[0].text"),
-    ("empty text", {"format": "memo-export", "version": 1, "memos": [
-        {"text": "", "created_at": "2020-01-01T00:00:00Z"}]}, "memos[0].text"),
     ("text too long", {"format": "memo-export", "version": 1, "memos": [
         {"text": "x" * 65537, "created_at": "2020-01-01T00:00:00Z"}]}, "memos[0].text"),
     ("pinned not boolean", {"format": "memo-export", "version": 1, "memos": [
@@ -776,7 +803,7 @@ def import_malformed(env):
 
 @test
 def import_many_at_one_second(env):
-    """POST /import of memos all written at one second reads each of the user's rows at that second about once, not once per memo of the file (before, a file of a million such memos held its transaction for hours): 2,000 into an empty account, then 2,005 (1,000 it has, 1,000 new, 5 twice) into it, each answer counted right"""
+    """POST /import of memos all written at one second reads each of the user's rows at that second about once, not once per memo of the file (before, a file of a million such memos held its transaction for hours): 2,000 into an empty account, then 2,005 (1,000 it has, 1,000 new, 5 of them twice: two memos) into it, each answer counted right"""
     b = logged_in(env, "같은 초 가져오기")
     uid = naver_id("같은 초 가져오기")
     at = "2020-05-05T05:05:05Z"
@@ -796,10 +823,13 @@ def import_many_at_one_second(env):
     before = handler_reads(env)
     r = import_file(b, memos(texts))
     second = handler_reads(env) - before - idle
-    eq((r.status, r.json()), (200, {"imported": 1000, "skipped": 1005}), "the second file")
-    eq(rows_of(env, uid)["memo"], 3000, "each memo once")
-    eq(env.db.query("SELECT COUNT(DISTINCT text) FROM memo WHERE user_id ="
-                    f" '{uid}' AND text LIKE '새 메모 %'"), [["1000"]], "the new ones once each")
+    eq((r.status, r.json()), (200, {"imported": 1005, "skipped": 1000}), "the second file")
+    eq(rows_of(env, uid)["memo"], 3005, "each memo as often as the files have it")
+    eq(env.db.query("SELECT COUNT(*), COUNT(DISTINCT text) FROM memo WHERE user_id ="
+                    f" '{uid}' AND text LIKE '새 메모 %'"), [["1005", "1000"]],
+       "the new ones, five of them twice")
+    r = import_file(b, memos(texts))
+    eq(r.json(), {"imported": 0, "skipped": 2005}, "the second file again")
     say(f"rows read: {first} for the first file, {second} for the second")
     # Memo by memo, the first file read about 2,000 * 2,000 / 2 rows and the
     # second about 3,000,000.

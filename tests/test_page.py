@@ -3786,8 +3786,8 @@ BAD_IMPORTS = [
      r" 2026-11-24T13:45:00Z 같은 시각\(UTC\)이 아닙니다\."),
     (export_file([{"text": "메모", "created_at": "2024-01-01T00:00:00Z", "revisions": [
         {"text": "옛 내용", "created_at": "2023-12-31T00:00:00Z"},
-        {"text": "", "created_at": "2023-12-30T00:00:00Z"}]}]),
-     r"1번째 메모의 2번째 수정 기록의 내용\(text\) 값이 비어 있거나, 64KB를 넘거나,"
+        {"text": "옛\0내용", "created_at": "2023-12-30T00:00:00Z"}]}]),
+     r"1번째 메모의 2번째 수정 기록의 내용\(text\) 값이 64KB를 넘거나"
      r" NUL 문자를 담고 있습니다\."),
 ]
 # fetch answers POST import with status arguments[0] and body arguments[1].
@@ -3816,7 +3816,7 @@ IMPORT_STATUSES = [
 @test
 @page_logic
 def page_import_errors_in_korean(env):
-    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, an empty revision), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported; screenshots of the longest, 1280 px and 390 px, light and dark"""
+    """Page 계정: an import refused says why in Korean, never in the server's English: what is wrong and where for a bad file (400: not JSON, not an export, another version, a bad time in the trash, a revision holding a NUL), and each other refusal (415, 403, 413, 503); a reason it does not know, in general words, as text; nothing imported; screenshots of the longest, 1280 px and 390 px, light and dark"""
     name = "페이지 가져오기 오류"
     tmp = tempfile.mkdtemp(prefix="memo-import-")
     with Chromium(env, "import-errors") as wd:

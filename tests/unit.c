@@ -1369,19 +1369,25 @@ t_dupset(void)
 	CHECK(strcmp(out, t1) == 0);
 	dupset_time(ds, 2, out);
 	CHECK(strcmp(out, t2) == 0);
-	/* The user has 하나 at t1, and memos the file does not hold. */
+	/* The user has 하나 at t1 once, a twice, and memos the file does
+	 * not hold. */
 	dupset_have(ds, t1, "하나", strlen("하나"));
 	dupset_have(ds, t1, "셋", strlen("셋"));
 	dupset_have(ds, t0, "a", 1);
+	dupset_have(ds, t0, "a", 1);
 	CHECK(dupset_take(ds, t2, "하나", strlen("하나")) == 0);
+	/* The file's two 하나 at t1: one the user has, one new. */
 	CHECK(dupset_take(ds, t1, "하나", strlen("하나")) == 1);
+	CHECK(dupset_take(ds, t1, "하나", strlen("하나")) == 0);
 	CHECK(dupset_take(ds, t1, "둘", strlen("둘")) == 0);
-	CHECK(dupset_take(ds, t1, "둘", strlen("둘")) == 1);	/* twice */
+	CHECK(dupset_take(ds, t1, "둘", strlen("둘")) == 0);	/* twice: two */
 	CHECK(dupset_take(ds, t1, "셋", strlen("셋")) == 0);	/* not added */
 	CHECK(dupset_take(ds, t0, "A", 1) == 0);
 	CHECK(dupset_take(ds, t0, "a", 1) == 1);
+	CHECK(dupset_take(ds, t0, "a", 1) == 1);
+	CHECK(dupset_take(ds, t0, "a", 1) == 0);		/* a third */
 	CHECK(dupset_take(ds, t0, "a ", 2) == 0);
-	CHECK(dupset_take(ds, t2, "하나", strlen("하나")) == 1);
+	CHECK(dupset_take(ds, t2, "하나", strlen("하나")) == 0);
 	dupset_free(ds);
 
 	/* A file without memos (an empty account's export): no times, and
@@ -1446,6 +1452,10 @@ t_mdtext(void)
 	    "<me@example.kr> <a:b>\n<br/> <img src=x> <my-tag\t<div",
 	    "<https://example.com/a?b=1> <mailto:a@b.kr> "
 	    "<me@example.kr> <a:b>\n\\<br/> \\<img src=x> \\<my-tag\t\\<div"));
+	/* Any byte a renderer may take for a blank ends the tag's name:
+	 * \v and \f (cmark-gfm), U+00A0 and U+3000 (markdown-it's \s). */
+	CHECK(md_gives(0, "<pre\f>\n<style\v>\n<h2\xc2\xa0>가짜\n<b\xe3\x80\x80x",
+	    "\\<pre\f>\n\\<style\v>\n\\<h2\xc2\xa0>가짜\n\\<b\xe3\x80\x80x"));
 	/* \r ends a line as \n does. */
 	CHECK(md_gives(0, "a\r## b\r\n### c\n", "a\r\\## b\r\n\\### c\n"));
 	/* Tags, lists, checkboxes, emphasis: as written. */
@@ -1521,6 +1531,11 @@ t_import(void)
 	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1,\"memos\":[]}",
 	    NULL));
 	CHECK(import_says("", "not a JSON object"));
+	/* A byte order mark, put first by an editor, is skipped; once. */
+	CHECK(import_says("\xef\xbb\xbf{\"format\":\"memo-export\",\"version\":1,"
+	    "\"memos\":[]}", NULL));
+	CHECK(import_says("\xef\xbb\xbf\xef\xbb\xbf{\"format\":\"memo-export\","
+	    "\"version\":1,\"memos\":[]}", "not a JSON object"));
 	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1}", "memos: "
 	    "missing"));
 	CHECK(import_says("{\"format\":\"memo-export\",\"version\":1.0,"

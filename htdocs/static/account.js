@@ -115,6 +115,9 @@
 	 * the pattern lists); a reason not known is said in general words. */
 	const MEMBER_WHY = [
 		[/^missing or not a string$/, '값이 없거나 문자열이 아닙니다.'],
+		[/^over 65536 bytes or holding a NUL/, '값이 64KB를 넘거나 NUL 문자를 ' +
+		    '담고 있습니다.'],
+		/* A server of the version before (a rolling deploy). */
 		[/^empty, over 65536 bytes/, '값이 비어 있거나, 64KB를 넘거나, NUL 문자를 ' +
 		    '담고 있습니다.'],
 		[/^missing$/, '값이 없습니다.'],
