@@ -28,6 +28,8 @@
  *   answer_nomem     making the JSON of one memo's answer fails
  *   json_nomem       the text of a whole JSON answer cannot be made
  *                    (resp_json: GET /tags, an error's body, ...)
+ *   index_time_up    memo-maint index's time budget (MEMO_INDEX_SECONDS)
+ *                    is spent
  *   lock_null        a GET_LOCK (memo-maint's, an import's) answers NULL
  *                    (a server error, not another holder), read after
  *                    the lock was taken: the connection is closed

@@ -14,6 +14,12 @@
  *           migrating);
  *   all     the three (the default).
  *
+ * MEMO_INDEX_SECONDS (environment), if a positive number, bounds the index
+ * step: past it the step stops between two memos and the next run goes on.
+ * A boot sets it (deploy/aws/memo-setup.sh): the first roll-out onto a
+ * large table of memos older than migration 003 must not spend the boot's
+ * time limit on them and fail; search finds those memos once indexed.
+ *
  * Settings come from the same dotenv file as the CGIs' (MEMO_CONFIG, else
  * /etc/memo/memo.env).  Safe to run on every instance of an Auto Scaling
  * group at once: a run first takes a named lock on the database (GET_LOCK,
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cfg.h"
 #include "db.h"
 #include "fault.h"
@@ -53,19 +60,59 @@ index_one(struct db *db, uint64_t id, int *made)
 	return e;
 }
 
+static time_t
+now_s(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* MEMO_INDEX_SECONDS: the index step's budget in seconds, 0 for none. */
+static long
+index_budget(void)
+{
+	const char *v = getenv("MEMO_INDEX_SECONDS");
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 0 || n > 86400) {
+		log_msg("MEMO_INDEX_SECONDS is not a number of seconds from 0 to "
+		    "86400: no bound");
+		return 0;
+	}
+	return n;
+}
+
+/* 1 if the budget (0: none) ends at until.  The fault build's
+ * "index_time_up:N" says so at the Nth question, as a slow database
+ * would. */
+static int
+time_up(long budget, time_t until)
+{
+	return budget > 0 && (FAULT("index_time_up") || now_s() >= until);
+}
+
 /* Up to the highest id when the run starts, INDEX_WINDOW ids a query: each
- * query stays short however large the table (see MAINT_UNINDEXED). */
+ * query stays short however large the table (see MAINT_UNINDEXED).  *cut
+ * 1 if the budget ended it first. */
 static enum err
-index_all(struct db *db, uint64_t *done)
+index_all(struct db *db, long budget, uint64_t *done, int *cut)
 {
 	uint64_t ids[INDEX_BATCH], top, from = 0;
+	time_t until = now_s() + budget;
 	size_t n;
 	enum err e;
 
 	*done = 0;
+	*cut = 0;
 	if ((e = db_maint_top(db, &top)) != E_OK)
 		return e;
-	while (from < top) {
+	while (from < top && !(*cut = time_up(budget, until))) {
 		uint64_t upto = top - from > INDEX_WINDOW ?
 		    from + INDEX_WINDOW : top;
 
@@ -75,6 +122,8 @@ index_all(struct db *db, uint64_t *done)
 		for (size_t i = 0; i < n; i++) {
 			int made;
 
+			if ((*cut = time_up(budget, until)))
+				return E_OK;
 			if ((e = index_one(db, ids[i], &made)) != E_OK)
 				return e;
 			*done += (uint64_t)made;
@@ -109,10 +158,16 @@ run(struct db *db, const struct cfg *cfg, const char *what)
 		    (unsigned long long)n, (unsigned long long)states);
 	}
 	if (all || strcmp(what, "index") == 0) {
-		if ((e = index_all(db, &n)) != E_OK)
+		long budget = index_budget();
+		int cut;
+
+		if ((e = index_all(db, budget, &n, &cut)) != E_OK)
 			return e;
 		printf("index: %llu memos given their search copy and tags\n",
 		    (unsigned long long)n);
+		if (cut)
+			printf("index: stopped after %ld s (MEMO_INDEX_SECONDS): "
+			    "the rest at the next run\n", budget);
 	}
 	return E_OK;
 }

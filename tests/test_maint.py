@@ -26,10 +26,11 @@ BUSY = "another instance is running memo-maint: nothing to do\n"
 FAULT_MAINT = os.path.join(stack.ROOT, "build-fault", "memo-maint")
 
 
-def maint(env, *args, config=None, fault=None):
+def maint(env, *args, config=None, fault=None, **more):
     """memo-maint with the service's settings; fault: the step the fault
-    build (make fault) fails, MEMO_FAULT (common/fault.h)."""
-    e = {"PATH": "/usr/bin:/bin", "MEMO_CONFIG": config or env.config}
+    build (make fault) fails, MEMO_FAULT (common/fault.h); more: other
+    environment variables."""
+    e = {"PATH": "/usr/bin:/bin", "MEMO_CONFIG": config or env.config, **more}
     if fault is not None:
         e["MEMO_FAULT"] = fault
     return subprocess.run([FAULT_MAINT if fault else MAINT, *args], env=e,
@@ -380,6 +381,35 @@ def maint_index_spans_id_windows(env):
     eq(len(ids(b, qs(tag="구간묶음"))), 250, "the 250 found by theirs")
     eq(maint(env, "index").stdout, "index: 0 memos given their search copy and tags\n",
        "a second run has nothing to do")
+
+
+@test
+def maint_index_time_budget(env):
+    """memo-maint index with MEMO_INDEX_SECONDS (a boot sets it: the first roll-out onto many memos older than migration 003 must not spend the boot's time limit on them and fail) stops between two memos once it is spent (the fault build's index_time_up), says so, exits 0, and the next run does the rest; a value that is not a number of seconds is no bound, and the log says so"""
+    b = logged_in(env, "정리 예산 사용자")
+    sid = b.cookies["sessionId"]
+    settle(env)
+    for i in range(5):
+        previous_version_insert(env, sid, f"#예산 {i}")
+    # Its questions: before the window, then before each memo.
+    p = maint(env, "index", fault="index_time_up:3", MEMO_INDEX_SECONDS="60")
+    eq((p.returncode, p.stdout, p.stderr),
+       (0, "index: 1 memos given their search copy and tags\n"
+           "index: stopped after 60 s (MEMO_INDEX_SECONDS): the rest at the next run\n", ""),
+       "cut after one memo")
+    mids = ids(b)[::-1]
+
+    def copies():
+        return [memo_row(env, mid)["search"] is not None for mid in mids]
+    eq(copies(), [True, False, False, False, False], "the oldest has its search copy")
+    p = maint(env, "index", fault="index_time_up:3")
+    eq(p.stdout, "index: 4 memos given their search copy and tags\n", "no budget: no cut")
+    eq(copies(), [True] * 5, "all five have theirs")
+    previous_version_insert(env, sid, "#예산 더")
+    p = maint(env, "index", MEMO_INDEX_SECONDS="1m")
+    eq((p.returncode, p.stdout), (0, "index: 1 memos given their search copy and tags\n"),
+       "1m: no bound")
+    check("MEMO_INDEX_SECONDS is not a number of seconds" in p.stderr, p.stderr)
 
 
 @test

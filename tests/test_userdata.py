@@ -746,7 +746,7 @@ def boot_ending_hung_clients(e, pids):
 
 @test
 def boot_stops_a_migration_that_hangs(env):
-    """A migration left waiting on a dead connection (the database failed over in the middle of it) is stopped after MEMO_MIGRATE_TIMEOUT: the boot says so and fails at once, signalling FAILURE and marking the instance unhealthy, without a retry (it waited, unbounded, for CloudFormation's 25-minute timeout); memo-migrate's client is ended and its password file removed"""
+    """A migration left waiting on a dead connection (the database failed over in the middle of it) is stopped after MEMO_MIGRATE_TIMEOUT: the boot says so and fails at once, signalling FAILURE and marking the instance unhealthy, without a retry (it waited, unbounded, for CloudFormation's 25-minute timeout); memo-migrate's client is ended and its password file removed; memo-migrate is given MEMO_INDEX_SECONDS (60)"""
     d = os.path.join(env.base, "boot-migrate-hangs")
     shutil.rmtree(d, ignore_errors=True)
     for sub in ("bin", "tmp", "root/usr/local/sbin"):
@@ -763,6 +763,7 @@ def boot_stops_a_migration_that_hangs(env):
         # memo-migrate as installed: tools/migrate (it finds the checkout's
         # schema/), driving that client.
         "root/usr/local/sbin/memo-migrate":
+            f'echo "${{MEMO_INDEX_SECONDS-unset}}" >{d}/index-seconds\n'
             f'exec {sys.executable} {os.path.join(stack.ROOT, "tools", "migrate")} "$@"'}
     for rel, body in scripts.items():
         with open(os.path.join(d, rel), "w") as f:
@@ -802,6 +803,8 @@ def boot_stops_a_migration_that_hangs(env):
         time.sleep(0.1)
     eq([pid for pid in waited if running(pid)], [], "clients still running")
     eq(os.listdir(os.path.join(d, "tmp")), [], "memo-migrate's temporary files")
+    # The index step inside it (memo-maint index) is bounded too.
+    eq(open(os.path.join(d, "index-seconds")).read(), "60\n", "MEMO_INDEX_SECONDS for memo-migrate")
     print(f"    saw: stopped after {took:.1f}s, FAILURE signalled, {len(waited)} client ended, "
           f"no password file left")
 

@@ -40,6 +40,11 @@
 #   MEMO_MIGRATE_TIMEOUT     seconds memo-migrate may take at boot, its wait
 #                            for the migration lock included (420); past
 #                            them it is stopped and the boot fails
+#   MEMO_INDEX_SECONDS       seconds of it that memo-maint index may take
+#                            (60): memos older than migration 003 get their
+#                            search copy and tags; what is left, the hourly
+#                            memo-maint run finishes (a first roll-out onto a
+#                            large table must not fail every boot on them)
 #   MEMO_STACK, MEMO_SIGNAL_RESOURCE
 #                            the stack and the group to signal SUCCESS or
 #                            FAILURE to; on FAILURE the instance also marks
@@ -76,6 +81,7 @@ set -eu
 : "${MEMO_DB_WAIT:=600}"
 : "${MEMO_DB_RETRY:=10}"
 : "${MEMO_MIGRATE_TIMEOUT:=420}"
+: "${MEMO_INDEX_SECONDS:=60}"
 : "${MEMO_MASTER_TIMEOUT:=60}"
 : "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
 : "${MEMO_HEALTH_WAIT:=60}"
@@ -423,12 +429,16 @@ migrate() {
 	case $MEMO_MIGRATE_TIMEOUT in
 	'' | *[!0-9]* | 0*) die "MEMO_MIGRATE_TIMEOUT must be a positive number of seconds" ;;
 	esac
+	case $MEMO_INDEX_SECONDS in
+	'' | *[!0-9]* | 0*) die "MEMO_INDEX_SECONDS must be a positive number of seconds" ;;
+	esac
 	mstart=$(date +%s)
 	rc=0
 	# TERM at the limit (memo-migrate then removes its password file), to
 	# its mariadb clients too (timeout signals its process group); KILL
 	# 15 s later if that was not enough.
-	timeout -k 15 "$MEMO_MIGRATE_TIMEOUT" "$R$MEMO_PREFIX/sbin/memo-migrate" \
+	MEMO_INDEX_SECONDS=$MEMO_INDEX_SECONDS \
+	    timeout -k 15 "$MEMO_MIGRATE_TIMEOUT" "$R$MEMO_PREFIX/sbin/memo-migrate" \
 	    --config "$MIGRATE_CONFIG" --lock-timeout 300 || rc=$?
 	if { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } &&
 	    [ $(($(date +%s) - mstart)) -ge "$MEMO_MIGRATE_TIMEOUT" ]; then
