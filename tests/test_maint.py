@@ -391,8 +391,8 @@ def maint_index_time_budget(env):
     settle(env)
     for i in range(5):
         previous_version_insert(env, sid, f"#예산 {i}")
-    # Its questions: before the window, then before each memo.
-    p = maint(env, "index", fault="index_time_up:3", MEMO_INDEX_SECONDS="60")
+    # Spent before the second memo.
+    p = maint(env, "index", fault="index_time_up:2", MEMO_INDEX_SECONDS="60")
     eq((p.returncode, p.stdout, p.stderr),
        (0, "index: 1 memos given their search copy and tags\n"
            "index: stopped after 60 s (MEMO_INDEX_SECONDS): the rest at the next run\n", ""),
@@ -402,7 +402,7 @@ def maint_index_time_budget(env):
     def copies():
         return [memo_row(env, mid)["search"] is not None for mid in mids]
     eq(copies(), [True, False, False, False, False], "the oldest has its search copy")
-    p = maint(env, "index", fault="index_time_up:3")
+    p = maint(env, "index", fault="index_time_up:2")
     eq(p.stdout, "index: 4 memos given their search copy and tags\n", "no budget: no cut")
     eq(copies(), [True] * 5, "all five have theirs")
     previous_version_insert(env, sid, "#예산 더")
