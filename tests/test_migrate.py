@@ -126,6 +126,23 @@ def concurrent_runners_serialize(env):
 
 
 @test
+def migrations_run_in_utc_under_a_long_database_name(env):
+    """Migrations run with the session's time zone UTC, as the app reads every time (002 stamps the seed's memos with CURRENT_TIMESTAMP, which a server of another system time zone gave 9 hours off), and a database name of 60 characters gets its migration lock (the lock's name is cut to 64 characters, which MySQL requires; MariaDB takes a longer one, so here this shows only that the cut name works)"""
+    name = "memo_tz_" + "x" * 52
+    create_db(env, name)
+    config = config_for(env, name)
+    schema = os.path.join(env.base, "schema-tz")
+    shutil.rmtree(schema, ignore_errors=True)
+    os.makedirs(schema)
+    with open(os.path.join(schema, "001_probe.sql"), "w") as f:
+        f.write("CREATE TABLE probe (tz VARCHAR(64)) SELECT @@session.time_zone AS tz;\n")
+    p = migrate(config, "--schema", schema)
+    eq((p.returncode, applied_lines(p.stdout)), (0, ["001_probe.sql"]), p.stderr)
+    eq(env.db.query("SELECT tz FROM probe", database=name), [["+00:00"]], "the session's zone")
+    env.db.client(stdin=f"DROP DATABASE `{name}`;\n")
+
+
+@test
 def failed_migration_not_recorded(env):
     """A migration that fails stops the run, is not recorded, and runs again once fixed"""
     create_db(env, "memo_fail")
