@@ -5,7 +5,8 @@
  *
  * Returns 302 home on error=access_denied (the person cancelled): nothing
  * is written or deleted; a cancelled withdrawal goes back to the page's
- * 계정 view (./#view=account&withdraw=cancelled, which says so).
+ * 계정 view (./#view=account&withdraw=cancelled, which says so).  Any
+ * other error (server_error…) is Naver failing: 502, the log names it.
  * Returns 400 if state does not match the oauthState cookie (for a
  * withdrawal: was not made for this session), or code is missing, or the
  * state was used before: nothing is written.  A state is used once: every
@@ -118,13 +119,23 @@ callback_parse(struct ctx *ctx, struct callback *cb)
 	const struct cgi_req *req = &ctx->req;
 	char error[64], expected[TOKEN_LEN + 1];
 	enum err e;
+	int n;
 
 	memset(cb, 0, sizeof(*cb));
-	if (query_get(req->query, "error", error, sizeof(error)) !=
+	if ((n = query_get(req->query, "error", error, sizeof(error))) !=
 	    QUERY_MISSING) {
-		cb->cancelled = 1;
 		(void)sess_state_cookie(req, &cb->intent, expected);
-		return E_OK;
+		if (n > 0 && strcmp(error, "access_denied") == 0) {
+			cb->cancelled = 1;	/* the person said no */
+			return E_OK;
+		}
+		/* Naver failing (server_error…) is not the person cancelling:
+		 * a 502, and the log says which. */
+		log_msg("%s refused by Naver: error=%s",
+		    cb->intent == INTENT_WITHDRAW ? "withdrawal" : "login",
+		    n > 0 && naver_code(error, (size_t)n) ? error :
+		    "(not a code)");
+		return E_UPSTREAM;
 	}
 	if ((e = expected_state(req, cb, expected)) != E_OK ||
 	    query_get(req->query, "state", cb->state, sizeof(cb->state)) !=

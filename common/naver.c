@@ -19,8 +19,41 @@ printable_ascii(const char *s, size_t len)
 	return len > 0;
 }
 
+int
+naver_code(const char *s, size_t n)
+{
+	if (n == 0 || n > NAVER_CODE_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/*
+ * what, then ": " and o's string member key if it is a code:
+ * "invalid_client" and "invalid_grant", or resultcode 024 and 028, call
+ * for different fixes, and the operator reads which in the log.  Nothing
+ * else of the answer is kept (error_description may be any text).  The
+ * result lives until the next call.
+ */
+static const char *
+with_code(const char *what, struct json_object *o, const char *key)
+{
+	static char said[160];
+	const char *s;
+	size_t n;
+
+	if (!jsonx_get_string(o, key, &s, &n) || !naver_code(s, n))
+		return what;
+	(void)snprintf(said, sizeof(said), "%s: %.*s", what, (int)n, s);
+	return said;
+}
+
 /* Naver's answer as a JSON object that is no {"error":…}: E_UPSTREAM
- * with reason not_object or error otherwise. */
+ * with reason not_object or error (and Naver's code) otherwise. */
 static enum err
 answer_object(const char *body, size_t len, const char *not_object,
     const char *error, struct json_object **o, const char **why)
@@ -30,9 +63,9 @@ answer_object(const char *body, size_t len, const char *not_object,
 		return E_UPSTREAM;
 	}
 	if (json_object_object_get_ex(*o, "error", NULL)) {
+		*why = with_code(error, *o, "error");
 		json_object_put(*o);
 		*o = NULL;
-		*why = error;
 		return E_UPSTREAM;
 	}
 	return E_OK;
@@ -113,7 +146,8 @@ naver_parse_profile(const char *body, size_t len, struct naver_profile *out,
 	}
 	if (!jsonx_get_string(o, "resultcode", &s, &n) || n != 2 ||
 	    memcmp(s, "00", 2) != 0)
-		*why = "profile resultcode is not 00";
+		*why = with_code("profile resultcode is not 00", o,
+		    "resultcode");
 	else if (!json_object_object_get_ex(o, "response", &r) ||
 	    !json_object_is_type(r, json_type_object))
 		*why = "profile has no response object";

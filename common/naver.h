@@ -50,19 +50,27 @@ int	 naver_url_safe(const char *url);
  * naver_url_safe: E_OK, or E_INTERNAL with *why naming the setting. */
 enum err naver_endpoints_check(const struct cfg *cfg, const char **why);
 
+/* 1 if s[0..n) is an error code of Naver's as it may be logged: 1 to
+ * NAVER_CODE_MAX letters, digits, '_', '.' or '-' (invalid_client, 024). */
+#define NAVER_CODE_MAX	40
+int	 naver_code(const char *s, size_t n);
+
 /* Take the access token from a token response body.  E_UPSTREAM (with a
- * fixed reason in *why) for error JSON, a missing or malformed token, or a
+ * reason in *why, valid until the next parse; Naver's error code in it)
+ * for error JSON, a missing or malformed token, or a
  * body that is not a JSON object. expires_in may be a string or a number. */
 enum err naver_parse_token(const char *body, size_t len,
 	    char token[NAVER_MAX_TOKEN + 1], const char **why);
 
 /* Take id and display name from a profile response body: resultcode "00",
- * response.id a printable string, name from name, nickname, or a default. */
+ * response.id a printable string, name from name, nickname, or a default.
+ * Otherwise E_UPSTREAM, *why as for naver_parse_token (another resultcode
+ * named). */
 enum err naver_parse_profile(const char *body, size_t len,
 	    struct naver_profile *out, const char **why);
 
-/* Check an unlink answer: E_OK for {"result":"success"}; E_UPSTREAM (a
- * fixed reason in *why) for error JSON or anything else. */
+/* Check an unlink answer: E_OK for {"result":"success"}; E_UPSTREAM (*why
+ * as for naver_parse_token) for error JSON or anything else. */
 enum err naver_parse_unlink(const char *body, size_t len, const char **why);
 
 /* Start libcurl, once per process (a FastCGI process serves many

@@ -534,6 +534,15 @@ t_naver_token(void)
 	CHECK(TOK("{\"access_token\":\"B\",\"expires_in\":[]}") == E_UPSTREAM);
 	CHECK(TOK("{\"error\":\"invalid_request\",\"error_description\":"
 	    "\"no\"}") == E_UPSTREAM && why != NULL);
+	/* Naver's code is named (invalid_client: the secret; invalid_grant:
+	 * the code), nothing else of its answer, and only a code. */
+	CHECK(TOK("{\"error\":\"invalid_client\",\"error_description\":"
+	    "\"client secret\"}") == E_UPSTREAM &&
+	    strcmp(why, "token endpoint answered an error: invalid_client") == 0);
+	CHECK(TOK("{\"error\":\"a b\\r\\nX\"}") == E_UPSTREAM &&
+	    strcmp(why, "token endpoint answered an error") == 0);
+	CHECK(TOK("{\"error\":true}") == E_UPSTREAM &&
+	    strcmp(why, "token endpoint answered an error") == 0);
 	CHECK(TOK("{\"access_token\":\"\"}") == E_UPSTREAM);
 	CHECK(TOK("{\"access_token\":5}") == E_UPSTREAM);
 	CHECK(TOK("{\"access_token\":\"a\\r\\nX-Evil: 1\"}") == E_UPSTREAM);
@@ -581,7 +590,8 @@ t_naver_profile(void)
 	    "\"name\":\"\"}}") == E_OK &&
 	    strcmp(p.name, NAVER_DEFAULT_NAME) == 0);
 	CHECK(PROF("{\"resultcode\":\"024\",\"message\":\"Authentication "
-	    "failed\"}") == E_UPSTREAM);
+	    "failed\"}") == E_UPSTREAM &&
+	    strcmp(why, "profile resultcode is not 00: 024") == 0);
 	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"name\":\"n\"}}") ==
 	    E_UPSTREAM);
 	CHECK(PROF("{\"resultcode\":\"00\",\"response\":{\"id\":12345}}") ==

@@ -163,7 +163,7 @@ hash() {
 	assert_equal "$(rows user "id = '$uid'")" 0
 }
 
-@test "GET /auth: a state not this browser's, or no code: 400, a page that says so and what to do; Naver's access_denied: 302 home; nothing written" {
+@test "GET /auth: a state not this browser's, or no code: 400, a page that says so and what to do; Naver's access_denied: 302 home; another of Naver's errors (server_error): 502, the log names it; nothing written" {
 	local users sessions state
 	state=$(printf 'S%.0s' {1..43})
 	users=$(rows user 1)
@@ -181,9 +181,21 @@ hash() {
 	400|code=ok.eA.1|oauthState=$state
 	400|state=$state|oauthState=$state
 	302|error=access_denied&state=$state|oauthState=$state
+	502|error=server_error&error_description=x&state=$state|oauthState=$state
 	EOF
 	assert_equal "$(rows user 1)" "$users"
 	assert_equal "$(rows sessions 1)" "$sessions"
+	# Naver failing is not the person cancelling: a page, and the log
+	# names Naver's code (only a code).
+	REQUEST_METHOD=GET QUERY_STRING="error=server_error&state=$state" \
+	    HTTP_COOKIE="oauthState=$state" cgi auth.cgi
+	assert_equal "$STATUS" 502
+	assert_regex "$BODY" '네이버 로그인 중 문제가 발생했습니다'
+	assert_regex "$ERR" 'login refused by Naver: error=server_error'
+	REQUEST_METHOD=GET QUERY_STRING="error=%0d%0aforged&state=$state" \
+	    HTTP_COOKIE="oauthState=$state" cgi auth.cgi
+	assert_equal "$STATUS" 502
+	assert_regex "$ERR" 'login refused by Naver: error=\(not a code\)'
 }
 
 # bats test_tags=valgrind
