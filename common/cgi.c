@@ -210,7 +210,7 @@ path_safe(unsigned char c)
 	    (c >= '0' && c <= '9') || strchr("-._~/!$&'()*+=:@", c) != NULL;
 }
 
-void
+int
 cgi_base_path(const struct cgi_req *req, char *out, size_t outlen)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -220,27 +220,31 @@ cgi_base_path(const struct cgi_req *req, char *out, size_t outlen)
 	/* SCRIPT_NAME is the decoded path: encode it again, so that a mount
 	 * point like "/메모/" gives the URL and cookie Path the browser sees
 	 * ("/%EB%A9%94%EB%AA%A8/") and nothing raw reaches either. */
+	if (outlen < 2)
+		return -1;
+	memcpy(out, "/", 2);
 	if (n == 0 || sn[0] != '/')
-		goto root;
+		return 0;	/* no path at all: the whole site */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)sn[i];
 
 		if (c != '\0' && path_safe(c)) {
 			if (o + 1 >= outlen)
-				goto root;
+				goto long_path;
 			out[o++] = (char)c;
 		} else {
 			if (o + 3 >= outlen)
-				goto root;
+				goto long_path;
 			out[o++] = '%';
 			out[o++] = hex[c >> 4];
 			out[o++] = hex[c & 15];
 		}
 	}
 	out[o] = '\0';
-	return;
-root:
-	/* Too long for out (or no path at all): the whole site. */
-	if (outlen >= 2)
-		memcpy(out, "/", 2);
+	return 0;
+long_path:
+	/* Not "/": a cookie for the whole site, and a callback URL that is
+	 * not ours.  The caller refuses. */
+	memcpy(out, "/", 2);
+	return -1;
 }

@@ -72,8 +72,8 @@ int	cgi_from_own_page(const struct cgi_req *req);
 
 /* The path the app is mounted at, with a trailing slash: the directory of
  * SCRIPT_NAME ("/" for "/memo", "/memo/" for "/memo/memo"), percent-encoded
- * as a URL path ("/%EB%A9%94%EB%AA%A8/" for "/메모/memo"); "/" if it does
- * not fit in outlen. */
-void	cgi_base_path(const struct cgi_req *req, char *out, size_t outlen);
+ * as a URL path ("/%EB%A9%94%EB%AA%A8/" for "/메모/memo"); 0, or -1 (and
+ * "/") if it does not fit in outlen. */
+int	cgi_base_path(const struct cgi_req *req, char *out, size_t outlen);
 
 #endif

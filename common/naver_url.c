@@ -27,7 +27,8 @@ naver_redirect_uri(const struct cfg *cfg, const struct cgi_req *req,
 		    strspn(host, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(host))
 			return E_BADREQ;
-		cgi_base_path(req, base, sizeof(base));
+		if (cgi_base_path(req, base, sizeof(base)) != 0)
+			return E_INTERNAL;	/* the mount point: too long */
 		n = snprintf(out, outlen, "%s://%s%sauth",
 		    cgi_is_https(req) ? "https" : "http", host, base);
 	}

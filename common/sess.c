@@ -174,7 +174,12 @@ sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
 	char path[256];
 	struct cookie_attr attr;
 
-	cgi_base_path(req, path, sizeof(path));
+	if (cgi_base_path(req, path, sizeof(path)) != 0) {
+		/* "/" would give every site under this host the cookie. */
+		log_msg("the mount point (SCRIPT_NAME's folder) is over %zu "
+		    "bytes as a URL path: no cookie", sizeof(path) - 1);
+		return -1;
+	}
 	attr.path = path;
 	attr.max_age = max_age;
 	attr.secure = cookie_secure(secure, cgi_is_https(req));

@@ -48,7 +48,9 @@ enum err sess_from_request(const struct cgi_req *req,
 int	 sess_cookie_token(const struct cgi_req *req, const char *name,
 	    char out[TOKEN_LEN + 1]);
 /* Format a Set-Cookie value for name=value with the app's Path, the given
- * Max-Age (0 deletes) and Secure as COOKIE_SECURE and the request say. */
+ * Max-Age (0 deletes) and Secure as COOKIE_SECURE and the request say.
+ * 0, or -1 if it does not fit or the Path would be over 255 bytes (never
+ * "/" instead: logged). */
 int	 sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
 	    const struct cfg *cfg, const char *name, const char *value,
 	    long max_age);

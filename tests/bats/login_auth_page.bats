@@ -42,7 +42,7 @@ hash() {
 	[[ $(header Location) != "$loc" ]] || fail "the same state twice"
 }
 
-@test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID (POST ?intent=withdraw too) or NAVER_CLIENT_SECRET; the log says which" {
+@test "GET /login: 400 for a malformed Host to derive the callback from; 500 without NAVER_CLIENT_ID (POST ?intent=withdraw too) or NAVER_CLIENT_SECRET, or a mount point too long for a cookie's Path; the log says which" {
 	REQUEST_METHOD=GET HTTP_HOST='evil.com/x?' NAVER_REDIRECT_URI='' cgi login.cgi
 	assert_equal "$STATUS" 400
 	assert_equal "$(header Content-Type)" "text/html; charset=utf-8"
@@ -64,6 +64,20 @@ hash() {
 	assert_equal "$STATUS" 500
 	assert_equal "$(header Location)" ""
 	assert_regex "$ERR" 'login refused: NAVER_CLIENT_SECRET is not set'
+	# A mount point too long for a cookie's Path: refused, never Path=/
+	# (every site on the host would get the cookie) and a callback at /.
+	local deep
+	deep=/$(printf '메모%.0s' {1..20})/login
+	SCRIPT_NAME=$deep REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 NAVER_REDIRECT_URI='' \
+	    cgi login.cgi
+	assert_equal "$STATUS" 500
+	assert_equal "$(header Location)$(header Set-Cookie)" ""
+	SCRIPT_NAME=$deep REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 \
+	    NAVER_REDIRECT_URI=https://memo.example.com/auth cgi login.cgi
+	assert_equal "$STATUS" 500
+	assert_equal "$(header Location)$(header Set-Cookie)" ""
+	assert_regex "$ERR" 'the mount point .* is over 255 bytes as a URL path: no cookie'
+	assert_regex "$ERR" "login refused: the login state's cookie does not fit"
 }
 
 @test "GET /login behind a TLS-ending load balancer: Secure cookies and an https callback (COOKIE_SECURE auto, 1, 0 in any usual spelling; one not understood is Secure)" {
