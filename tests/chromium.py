@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 
 import stack
-from lib import check
+from lib import Skipped, check
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -158,7 +158,9 @@ class Chromium:
     permission) is quit, not lent again."""
 
     def __init__(self, env, name, width=1000, height=900):
-        check(available(), "chromium and chromium-driver are installed (make deps)")
+        if not available():
+            raise Skipped("chromium and chromium-driver are not installed "
+                          "(apt-get install chromium chromium-driver, or make deps)")
         self.out = os.path.join(env.base, "browser", name)
         os.makedirs(self.out, exist_ok=True)
         self.logdir = os.path.join(env.base, "browser")

@@ -303,6 +303,16 @@ def sql_session(db, database="memo"):
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def logs_of(env):
+    """What the CGIs wrote to stderr through this server, so far."""
+    out = ""
+    for name in ("error.log", "lighttpd.out"):
+        p = os.path.join(env.web.state, name)
+        if os.path.exists(p):
+            out += open(p, errors="replace").read()
+    return out
+
+
 def sha256_hex(s):
     return hashlib.sha256(s.encode()).hexdigest()
 

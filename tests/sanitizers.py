@@ -17,6 +17,7 @@ lib.CGI_WRAPPER, adding each CGI's stderr to lib.CGI_STDERR.
 import glob
 import os
 import re
+import shutil
 import signal
 import time
 
@@ -308,7 +309,18 @@ def valgrind_figures(logs):
     return f
 
 
+def valgrind_missing(results, name):
+    """True, and a SKIP recorded, if valgrind is not installed."""
+    if shutil.which("valgrind"):
+        return False
+    results.append((None, name))
+    print(f"SKIP - {name}: valgrind is not installed (apt-get install valgrind, or make deps)")
+    return True
+
+
 def valgrind_pass(env, results, only, by_hand):
+    if valgrind_missing(results, "valgrind: memcheck over the CGI runs"):
+        return
     d = os.path.join(env.base, "valgrind")
     os.makedirs(d, exist_ok=True)
     lib.phase("valgrind memcheck: the CGI-by-hand tests tagged valgrind once more")
@@ -350,6 +362,8 @@ def valgrind_fastcgi_pass(env, results, only, tests):
     build's executable), memcheck's leak check at each process's exit.
     Fails on any memcheck error or definite/indirect leak, on a process
     whose log has no summary, or as fastcgi_run says."""
+    if valgrind_missing(results, "valgrind, fastcgi: memcheck over the FastCGI processes"):
+        return
     d = os.path.join(env.base, "valgrind-fastcgi")
     wrappers = os.path.join(d, "cgi-bin")
     os.makedirs(wrappers, exist_ok=True)

@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 import lib
-from lib import (Browser, check, code_for, eq, http_get, http_post_form, naver_id,
+from lib import (Browser, check, code_for, eq, http_get, http_post_form, logs_of, naver_id,
                  sha256_hex, start_login, test)
 from test_api import (check_error, fold, handler_reads, import_gate_held, many_memos,
                       request_held, row_held)
@@ -1078,16 +1078,6 @@ def withdraw_other_account(env):
     eq(everything(env), before, "no table changed")
     eq(unlinks(env), [], "no unlink at Naver")
     eq(b.get("/memo").status, 200, "still logged in")
-
-
-def logs_of(env):
-    """What the CGIs wrote to stderr through this server, so far."""
-    out = ""
-    for name in ("error.log", "lighttpd.out"):
-        p = os.path.join(env.web.state, name)
-        if os.path.exists(p):
-            out += open(p, errors="replace").read()
-    return out
 
 
 @test

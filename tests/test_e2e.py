@@ -7,7 +7,7 @@ import re
 import urllib.parse
 
 from lib import (Browser, check, code_for, eq, http_get, http_post_form, refused_by_web_server,
-                 login, naver_id, sha256_hex, start_login, test)
+                 login, naver_id, settings, sha256_hex, start_login, test)
 
 
 def say(msg):
@@ -141,6 +141,29 @@ def full_login_flow(env):
     eq(count(env, "user"), before["user"] + 1, "one user more")
     r = b.get("/")
     check("김철수님의 메모장" in r.text and 'class="user"' in r.text, "user page")
+
+
+@test
+def session_max_age_setting(env):
+    """SESSION_MAX_AGE=120: the session cookie's Max-Age and the session row's expiry are 120 s, and the server ends the session at its expiry though the browser still sends the cookie (401); 5 is raised to its bound, 60"""
+    with settings(env, SESSION_MAX_AGE="120"):
+        b = Browser(env.web.url)
+        r = login(b, "짧은 세션")
+        eq(r.status, 302, "login")
+        sc = next(c for c in r.all("Set-Cookie") if c.startswith("sessionId="))
+        check(re.search(r"Max-Age=120(;|$)", sc), sc)
+        uid = naver_id("짧은 세션")
+        left = env.db.query("SELECT MAX(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), expires_at))"
+                            f" FROM sessions WHERE user_id = '{uid}'")[0][0]
+        check(100 <= int(left) <= 120, f"the row ends in {left} s")
+        eq(b.get("/memo").status, 200, "the session serves")
+        env.db.query("UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND"
+                     f" WHERE user_id = '{uid}'")
+        eq(b.get("/memo").status, 401, "past its expiry, the cookie still sent")
+    with settings(env, SESSION_MAX_AGE="5"):
+        r = login(Browser(env.web.url), "더 짧은 세션")
+        sc = next(c for c in r.all("Set-Cookie") if c.startswith("sessionId="))
+        check(re.search(r"Max-Age=60(;|$)", sc), f"5 raised to 60: {sc}")
 
 
 @test

@@ -82,12 +82,6 @@ def install_layout(env):
     for c in ("index", "memo", "health"):
         eq(mode(f"{d}/usr/local/lib/memo/cgi-bin/{c}.cgi"), 0o755, c)
     eq(mode(f"{d}/etc/memo/memo.env.example"), 0o644, "memo.env.example")
-    # The settings file starts as the example: a placeholder set in it
-    # (NAVER_REDIRECT_URI=https://memo.example.com/auth) would send every
-    # login there instead of the derived Callback URL.
-    placeholders = re.findall(r"^[A-Z_]+=.*example\.(?:com|org|net).*$",
-                              open(f"{d}/etc/memo/memo.env").read(), re.M)
-    eq(placeholders, [], "settings set to an example host in the installed memo.env")
     eq(os.path.realpath(f"{d}/usr/local/lib/memo/htdocs"),
        os.path.realpath(f"{d}/usr/local/share/memo/htdocs"), "htdocs link")
     for snippet in ("etc/lighttpd/conf-available/50-memo.conf",
@@ -104,13 +98,21 @@ def install_layout(env):
 
 @test
 def install_config_is_private_and_kept(env):
-    """memo.env is 0640 and never overwritten; uninstall removes all else, not an edited memo.env"""
+    """memo.env is 0640, starts as the example with no setting on an example host, and is never overwritten; uninstall removes all else, not an edited memo.env"""
     d = os.path.join(env.base, "destdir-again")
     shutil.rmtree(d, ignore_errors=True)
     p = make("install", f"DESTDIR={d}")
     eq(p.returncode, 0, p.stderr)
     conf = f"{d}/etc/memo/memo.env"
     eq(mode(conf), 0o640, "memo.env mode")
+    # The settings file starts as the example (the harness's install
+    # writes its own over it: this one is untouched): a placeholder set in
+    # it (NAVER_REDIRECT_URI=https://memo.example.com/auth) would send
+    # every login there instead of the derived Callback URL.
+    text = open(conf).read()
+    eq(text, open(os.path.join(stack.ROOT, "memo.env.example")).read(), "memo.env is the example")
+    eq(re.findall(r"^[A-Z_]+=.*example\.(?:com|org|net).*$", text, re.M), [],
+       "settings set to an example host in the installed memo.env")
     with open(conf, "a") as f:
         f.write("NAVER_CLIENT_ID=edited\n")
     eq(make("install", f"DESTDIR={d}").returncode, 0, "second install")

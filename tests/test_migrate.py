@@ -14,7 +14,7 @@ import unicodedata
 import urllib.parse
 
 import stack
-from lib import Browser, Skipped, check, eq, login, naver_id, sha256_hex, test
+from lib import Browser, Skipped, check, eq, login, naver_id, sha256_hex, sql_session, test
 from test_api import fold
 
 MIGRATE = os.path.join(stack.ROOT, "tools", "migrate")
@@ -127,7 +127,7 @@ def concurrent_runners_serialize(env):
 
 @test
 def migrations_run_in_utc_under_a_long_database_name(env):
-    """Migrations run with the session's time zone UTC, as the app reads every time (002 stamps the seed's memos with CURRENT_TIMESTAMP, which a server of another system time zone gave 9 hours off), and a database name of 60 characters gets its migration lock (the lock's name is cut to 64 characters, which MySQL requires; MariaDB takes a longer one, so here this shows only that the cut name works)"""
+    """Migrations run with the session's time zone UTC, as the app reads every time (002 stamps the seed's memos with CURRENT_TIMESTAMP, which a server of another system time zone gave 9 hours off), and a database name of 60 characters takes its migration lock under a name cut to 64 characters, which MySQL requires (another session holding the cut name makes it wait)"""
     name = "memo_tz_" + "x" * 52
     create_db(env, name)
     config = config_for(env, name)
@@ -136,6 +136,20 @@ def migrations_run_in_utc_under_a_long_database_name(env):
     os.makedirs(schema)
     with open(os.path.join(schema, "001_probe.sql"), "w") as f:
         f.write("CREATE TABLE probe (tz VARCHAR(64)) SELECT @@session.time_zone AS tz;\n")
+    # The lock's name is the cut one: held by another session, this run
+    # waits for it (MariaDB would take the whole name, and a run asking
+    # for that would not wait).
+    holder = sql_session(env.db, name)
+    try:
+        holder.stdin.write(f"SELECT GET_LOCK(LEFT('memo.migrate.{name}', 64), 0);\n")
+        holder.stdin.flush()
+        eq(holder.stdout.readline().strip(), "1", "the cut name taken by another session")
+        p = migrate(config, "--schema", schema, "--lock-timeout", "1")
+        check(p.returncode != 0 and "could not take the migration lock" in p.stderr,
+              f"waited for the cut name: {p.returncode} {p.stderr}")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
     p = migrate(config, "--schema", schema)
     eq((p.returncode, applied_lines(p.stdout)), (0, ["001_probe.sql"]), p.stderr)
     eq(env.db.query("SELECT tz FROM probe", database=name), [["+00:00"]], "the session's zone")

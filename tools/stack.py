@@ -188,6 +188,15 @@ class Server:
                                      stdin=subprocess.DEVNULL, env=env,
                                      start_new_session=True)
 
+    def up(self, check, what, timeout=30.0):
+        """Wait until check() holds; a server that does not come up is
+        stopped here, as no caller holds it yet to stop it."""
+        try:
+            wait_for(check, what, timeout, proc=self.proc)
+        except BaseException:
+            self.stop(grace=5)
+            raise
+
     def stop(self, grace=20.0):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -397,8 +406,8 @@ class MariaDB:
             argv += [f"--ssl-ca={self.tls['ca']}", f"--ssl-cert={self.tls['cert']}",
                      f"--ssl-key={self.tls['key']}"]
         self.server = Server("mariadb", argv, os.path.join(self.base, "mysqld.out"))
-        wait_for(lambda: self.client("-e", "SELECT 1", check=False).returncode == 0,
-                 "MariaDB", timeout=60, proc=self.server.proc)
+        self.server.up(lambda: self.client("-e", "SELECT 1", check=False).returncode == 0,
+                       "MariaDB", timeout=60)
         return self
 
     def bootstrap(self, database="memo", user="memo"):
@@ -472,8 +481,7 @@ class NaverDev:
         if tls:
             argv += [f"--tls-cert={tls['cert']}", f"--tls-key={tls['key']}"]
         self.server = Server("naver_dev", argv, self.log)
-        wait_for(listening_by(self.port, self.server.proc.pid), "naver_dev",
-                 proc=self.server.proc)
+        self.server.up(listening_by(self.port, self.server.proc.pid), "naver_dev")
 
     def settings(self):
         out = {"NAVER_CLIENT_ID": self.client_id,
@@ -536,8 +544,7 @@ class Lighttpd:
         self.conf = conf or os.path.join(ROOT, MODES[mode])
         argv = ["lighttpd", "-D", "-f", self.conf]
         self.server = Server("lighttpd", argv, os.path.join(state, "lighttpd.out"), env=env)
-        wait_for(listening_by(self.port, self.server.proc.pid), "lighttpd",
-                 proc=self.server.proc)
+        self.server.up(listening_by(self.port, self.server.proc.pid), "lighttpd")
 
     def fastcgi_pids(self, program):
         """Pids of our FastCGI children running cgi-bin/PROGRAM.cgi, or
@@ -629,8 +636,7 @@ Define MEMO_MOUNT "/memo"
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C"}
         self.server = Server("apache2", argv, os.path.join(state, "apache2.out"), env=env)
         for port in (self.port, port2):
-            wait_for(listening_by(port, self.server.proc.pid), "apache2",
-                     proc=self.server.proc)
+            self.server.up(listening_by(port, self.server.proc.pid), "apache2")
 
     def stop(self):
         self.server.stop(grace=10)
@@ -687,8 +693,7 @@ backend memo
             f.write(conf)
         argv = ["haproxy", "-db", "-f", self.conf]
         self.server = Server("haproxy", argv, os.path.join(state, "haproxy.log"))
-        wait_for(listening_by(self.port, self.server.proc.pid), "haproxy",
-                 proc=self.server.proc)
+        self.server.up(listening_by(self.port, self.server.proc.pid), "haproxy")
 
     def status(self):
         """{server name: "UP"/"DOWN"/…} from the stats page's CSV."""
