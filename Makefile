@@ -224,7 +224,7 @@ lint: all
 	@# renamed with one caller left) is a ReferenceError only when that
 	@# path runs, which node --check does not see.  Debian's eslint, its
 	@# modules found where Debian puts them whichever node runs it.
-	NODE_PATH=/usr/share/nodejs eslint --no-eslintrc --env browser,es2017 \
+	NODE_PATH=/usr/share/nodejs eslint --no-eslintrc --env browser,es2020 \
 	    --parser-options=ecmaVersion:2020 --rule 'no-undef: error' \
 	    --rule 'no-unused-vars: error' $(LINT_JS)
 	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files," \

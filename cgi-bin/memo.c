@@ -13,8 +13,10 @@
  *   first by id, streamed row by row; q: every word occurs in the text
  *   (case-insensitive, NFC = NFD); tag: that tag and its nested ones.
  *   count=true adds "count": how many memos the filters select over all
- *   pages (the page shows it); the trash also says "trash_days", how long
- *   a memo stays there before memo-maint purges it.
+ *   pages (the page shows it), and with trash=true "trash_key", which
+ *   memos the whole trash holds (DELETE /trash?count=N&key=K); the trash
+ *   also says "trash_days", how long a memo stays there before memo-maint
+ *   purges it.
  *   400 for a malformed parameter.
  * POST /memo {"text":"…","pinned":bool?}
  *   200 with the stored memo.  415 if not application/json, 413 for a
@@ -52,6 +54,7 @@
 struct list_extra {
 	int		 count;		/* count=true: send "count" */
 	uint64_t	 n;
+	uint64_t	 key;		/* the trash's, with count */
 };
 
 /* The list's filters from the query string. */
@@ -100,9 +103,10 @@ list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
 	return E_OK;
 }
 
-/* "key":n, into the answer. */
+/* "key":n, into the answer ("key":"n" if quoted). */
 static void
-put_member(struct resp *r, const char *key, unsigned long long n)
+put_member_as(struct resp *r, const char *key, unsigned long long n,
+    int quoted)
 {
 	char num[24];
 	size_t i = sizeof(num);
@@ -113,9 +117,15 @@ put_member(struct resp *r, const char *key, unsigned long long n)
 	} while (n != 0);
 	resp_puts(r, "\"");
 	resp_puts(r, key);
-	resp_puts(r, "\":");
+	resp_puts(r, quoted ? "\":\"" : "\":");
 	resp_write(r, num + i, sizeof(num) - i);
-	resp_puts(r, ",");
+	resp_puts(r, quoted ? "\"," : ",");
+}
+
+static void
+put_member(struct resp *r, const char *key, unsigned long long n)
+{
+	put_member_as(r, key, n, 0);
 }
 
 /* Stream the list l as {["count":N,]["trash_days":N,]"memos":[…]}. */
@@ -134,6 +144,9 @@ stream_memos(struct ctx *ctx, struct db_list *l, const struct db_filter *f,
 	resp_puts(&ctx->resp, "{");
 	if (x->count)
 		put_member(&ctx->resp, "count", x->n);
+	/* A string: an id's XOR may pass 2^53, past a JavaScript number. */
+	if (x->count && f->trash)
+		put_member_as(&ctx->resp, "trash_key", x->key, 1);
 	if (f->trash)
 		put_member(&ctx->resp, "trash_days", (unsigned long long)
 		    cfg_trash_days(&ctx->cfg));
@@ -174,6 +187,8 @@ list(struct ctx *ctx)
 	    (e = list_filter(ctx->req.query, &f, &fq, &tf, &x, &why)) != E_OK ||
 	    (e = app_db(ctx)) != E_OK ||
 	    (x.count && (e = db_memo_count(ctx->db, hash, &f, &x.n)) != E_OK) ||
+	    (x.count && f.trash &&
+	    (e = db_trash_key(ctx->db, hash, &x.key)) != E_OK) ||
 	    (e = db_memo_list(ctx->db, hash, &f, &l)) != E_OK ||
 	    (e = stream_memos(ctx, l, &f, &x)) != E_OK)
 		app_fail(ctx, e, e == E_BADREQ ? why : NULL);	/* a parameter's */

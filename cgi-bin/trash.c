@@ -6,16 +6,23 @@
  *   revisions and tags.  409 if it is not in the trash (a live memo is
  *   never deleted for good by mistake); 404 if it is not the user's; 412
  *   for an If-Match that is not its ETag.
- * DELETE /trash[?count=N]
+ * DELETE /trash[?count=N[&key=K]]
  *   200 {"purged": N}: every memo in the trash deleted for good.  With
  *   count (the number of memos the person was shown and confirmed), only
- *   if the trash holds that many: otherwise 412 {"error", "count": what
- *   it holds now} and nothing deleted, so that a memo another device put
- *   there meanwhile is not purged unseen.  400 for a count not from 1.
+ *   if the trash holds that many, and with key (the "trash_key" of the
+ *   list that showed them: GET /memo?trash=true&count=true) only if it
+ *   holds those memos: otherwise 412 {"error", "count": what it holds
+ *   now} and nothing deleted, so that a memo another device put there
+ *   meanwhile is not purged unseen, also when another left it.  400 for a
+ *   count not from 1, or a key that is not a number or comes without
+ *   count.
  * Both: 401 without a live session, 503 when the database is down.
  * (The trash is listed by GET /memo?trash=true; memo-maint purges what
  * has been in it for TRASH_DAYS.)
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
@@ -69,27 +76,57 @@ emptied(struct ctx *ctx, enum err e, uint64_t purged, uint64_t now)
 	return bad ? E_NOMEM : E_OK;
 }
 
+/* key=K: E_OK and *have 0 if absent, 1 and *key if a number (0 to
+ * 2^64-1, digits only), or E_BADREQ. */
+static enum err
+key_param(const char *qs, int *have, uint64_t *key)
+{
+	char v[24], *end;
+	int n = query_get(qs, "key", v, sizeof(v));
+
+	*have = 0;
+	if (n == QUERY_MISSING)
+		return E_OK;
+	if (n <= 0 || n > 20 || strspn(v, "0123456789") != (size_t)n ||
+	    (n > 1 && v[0] == '0'))
+		return E_BADREQ;
+	errno = 0;
+	*key = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return E_BADREQ;
+	*have = 1;
+	return E_OK;
+}
+
 static void
 empty(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
 	unsigned long long shown = 0;
-	uint64_t n = 0, now = 0;
+	uint64_t n = 0, now = 0, key = 0;
+	int have_key = 0;
 	enum err e;
 
 	/* No session cookie is 401 before a parameter is looked at, as in
 	 * memo.cgi. */
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = query_u64(ctx->req.query, "count", INT64_MAX, &shown)) != E_OK ||
-	    (e = app_db(ctx)) != E_OK)
+	    (e = key_param(ctx->req.query, &have_key, &key)) != E_OK)
 		goto out;
-	e = db_trash_empty(ctx->db, hash, shown, &n, &now);
+	if (have_key && shown == 0) {	/* a key names the memos counted */
+		e = E_BADREQ;
+		goto out;
+	}
+	if ((e = app_db(ctx)) != E_OK)
+		goto out;
+	e = db_trash_empty(ctx->db, hash, shown, have_key ? &key : NULL, &n,
+	    &now);
 	if (e == E_OK || e == E_PRECOND)
 		e = emptied(ctx, e, n, now);
 out:
 	if (e != E_OK)
-		app_fail(ctx, e, e == E_BADREQ ? "count: a whole number from 1" :
-		    NULL);
+		app_fail(ctx, e, e == E_BADREQ ? "count: a whole number from 1; "
+		    "key: a whole number, with count" : NULL);
 }
 
 APP_ENDPOINT("trash.cgi", 0,

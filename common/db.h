@@ -220,12 +220,16 @@ struct memo_change {
 enum err db_memo_change(struct db *db, const char *hash, uint64_t id,
 	    const struct memo_change *c, struct db_memo *out);
 
+/* Which memos the session's user's trash holds, as one number (the ids'
+ * XOR; 0 for none or no live session). */
+enum err db_trash_key(struct db *db, const char *hash, uint64_t *key);
 /* Empty the session's user's trash; *purged memos deleted for good.  With
  * shown > 0, only if it holds that many memos (the number the person
- * confirmed): otherwise E_PRECOND, nothing deleted, and *now what it
- * holds. */
+ * confirmed) and, with key not NULL, those memos (db_trash_key's number
+ * when they were shown): otherwise E_PRECOND, nothing deleted, and *now
+ * what it holds. */
 enum err db_trash_empty(struct db *db, const char *hash, uint64_t shown,
-	    uint64_t *purged, uint64_t *now);
+	    const uint64_t *key, uint64_t *purged, uint64_t *now);
 
 struct db_revision {
 	uint64_t	 id;

@@ -600,7 +600,9 @@ db_memo_change(struct db *db, const char *hash, uint64_t id,
 
 struct trash_empty {
 	const char	*hash;
-	uint64_t	 shown, *purged, *now;
+	uint64_t	 shown;
+	const uint64_t	*key;
+	uint64_t	*purged, *now;
 };
 
 /* db_txn's body: the trash emptied, if it still holds the number of
@@ -621,15 +623,33 @@ trash_empty(struct db *db, void *arg)
 			return e;
 		if (*a->now != a->shown)
 			return E_PRECOND;
+		/* The rows are locked: the key read now is theirs. */
+		if (a->key != NULL) {
+			uint64_t key;
+
+			if ((e = db_row_id(db, ST_TRASH_KEY, in, &key)) != E_OK)
+				return e;
+			if (key != *a->key)
+				return E_PRECOND;
+		}
 	}
 	return db_exec(db, ST_TRASH_EMPTY, in, a->purged);
 }
 
 enum err
-db_trash_empty(struct db *db, const char *hash, uint64_t shown,
-    uint64_t *purged, uint64_t *now)
+db_trash_key(struct db *db, const char *hash, uint64_t *key)
 {
-	struct trash_empty a = { hash, shown, purged, now };
+	MYSQL_BIND in[1];
+
+	bind_cstr(&in[0], hash);
+	return db_row_id(db, ST_TRASH_KEY, in, key);
+}
+
+enum err
+db_trash_empty(struct db *db, const char *hash, uint64_t shown,
+    const uint64_t *key, uint64_t *purged, uint64_t *now)
+{
+	struct trash_empty a = { hash, shown, key, purged, now };
 	enum err e;
 
 	*purged = *now = 0;

@@ -763,9 +763,30 @@ def api_trash(env):
         for t_id in trashed], rows, "nothing purged by the 412s and 400s")
     check_error(Browser(env.web.url).request("DELETE", "/trash?count=3"), 401,
                 "no session")
-    r = b.request("DELETE", "/trash?count=3")
+    # The key of the list that showed them: which memos, not only how
+    # many.  One restored and another put there since: the same count,
+    # another key, 412 (the count alone purged the one never shown).
+    listed = b.get("/memo?trash=true&count=true&limit=2").json()
+    key = listed["trash_key"]
+    xor = 0
+    for t_id in trashed:
+        xor ^= t_id
+    eq((listed["count"], key), (3, str(xor)), "count and trash_key: the ids' XOR, a string")
+    eq(restore(b, trashed[0]).status, 200, "one restored elsewhere")
+    unseen, _ = new(b, "본 적 없는 메모")
+    eq(delete(b, f"/memo/{unseen['id']}").status, 204, "another put there")
+    check_error(b.request("DELETE", f"/trash?count=3&key={key}"), 412,
+                "the same count, other memos",
+                {"error": "the trash has changed since it was counted", "count": 3})
+    check(memo_row(env, unseen["id"]) is not None, "the memo never shown is kept")
+    for bad in ("x", "-1", "01", "1" * 21, ""):
+        check_error(b.request("DELETE", f"/trash?count=3&key={bad}"), 400, f"key={bad!r}")
+    check_error(b.request("DELETE", f"/trash?key={key}"), 400, "a key without count")
+    eq(delete(b, f"/trash/{unseen['id']}").status, 204, "that one purged by itself")
+    eq(delete(b, f"/memo/{trashed[0]}").status, 204, "and the restored one back")
+    r = b.request("DELETE", f"/trash?count=3&key={key}")
     eq((r.status, r.header("Content-Type"), r.json()), (200, JSON_TYPE, {"purged": 3}),
-       "DELETE /trash?count=3: the count confirmed")
+       "DELETE /trash?count=3&key=…: the memos confirmed")
     for t_id in trashed:
         eq((memo_row(env, t_id), tag_rows(env, t_id), revision_rows(env, t_id)), (None, [], []),
            f"memo {t_id} gone with its rows")

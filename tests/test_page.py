@@ -2591,10 +2591,24 @@ def page_korean_ime(env):
               f" {sorted(t for t, _, _ in memos(env, name).values())}")
 
 
+SAID_CHANGED = ("return /^그 사이에 휴지통이 바뀌어/.test(document.getElementById('status')"
+                ".textContent)")
+EMPTIED = ("return document.querySelectorAll('#trash-list li').length === 0 &&"
+           " !document.getElementById('trash-none').hidden")
+
+
+def confirm_empty(wd, n, what):
+    """휴지통 비우기, its question naming n memos, confirmed."""
+    wd.click("#trash-empty")
+    wd.wait("return document.getElementById('dialog').open", what)
+    check(f"{n}개" in wd.text("#dialog-content"), wd.text("#dialog-content"))
+    wd.click("#dialog-actions button.danger")
+
+
 @test
 @page_logic
 def page_trash_empty_changed_meanwhile(env):
-    """Page: 휴지통 비우기 confirmed for the trash the view counted purges nothing if the trash changed meanwhile (another device put a memo there): it shows the trash anew and says so; confirmed again, it purges what it now shows"""
+    """Page: 휴지통 비우기 confirmed for the trash the view counted purges nothing if the trash changed meanwhile (another device put a memo there, also while it restored another: the same count, other memos): it shows the trash anew and says so; confirmed again, it purges what it now shows; a memo this view restored itself is no change"""
     name = "페이지 휴지통 바뀜"
     b = api(env, name)
     first, second = post(b, "먼저 지운 메모"), post(b, "다른 기기에서 지운 메모")
@@ -2605,24 +2619,39 @@ def page_trash_empty_changed_meanwhile(env):
         wd.wait("return document.getElementById('trash-count').textContent === '휴지통 메모 1개'",
                 "the trash, one memo")
         eq(b.request("DELETE", f"/memo/{second}").status, 204, "another device trashes one")
-        wd.click("#trash-empty")
-        wd.wait("return document.getElementById('dialog').open", "the confirmation")
-        check("1개" in wd.text("#dialog-content"), wd.text("#dialog-content"))
-        wd.click("#dialog-actions button.danger")
-        wd.wait("return /^그 사이에 휴지통이 바뀌어/.test(document.getElementById('status')"
-                ".textContent)", "said the trash changed")
+        confirm_empty(wd, 1, "the confirmation")
+        wd.wait(SAID_CHANGED, "said the trash changed")
         eq(wd.text("#trash-count"), "휴지통 메모 2개", "the trash shown anew")
         eq(len(wd.js("return Array.from(document.querySelectorAll('#trash-list li'))"
                      ".map(function (li) { return li.id; })")), 2, "both cards")
         eq(sorted(memos(env, name)), sorted([first, second]), "nothing purged")
 
-        wd.click("#trash-empty")
-        wd.wait("return document.getElementById('dialog').open", "the confirmation again")
-        check("2개" in wd.text("#dialog-content"), wd.text("#dialog-content"))
-        wd.click("#dialog-actions button.danger")
-        wd.wait("return document.querySelectorAll('#trash-list li').length === 0 &&"
-                " !document.getElementById('trash-none').hidden", "the empty trash")
+        confirm_empty(wd, 2, "the confirmation again")
+        wd.wait(EMPTIED, "the empty trash")
         eq(memos(env, name), {}, "both purged")
+
+        # The same count, other memos: one restored on another device and
+        # another put there.  The count alone purged the one never shown.
+        a, kept, c = (post(b, t) for t in ("복원될 메모", "남을 메모", "나중에 지운 메모"))
+        for mid in (a, kept):
+            eq(b.request("DELETE", f"/memo/{mid}").status, 204, "to the trash")
+        wd.click("#nav a[data-view='memos']")
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return document.getElementById('trash-count').textContent === '휴지통 메모 2개'"
+                " && document.querySelectorAll('#trash-list li').length === 2",
+                "the trash, two memos")
+        eq(b.request("POST", f"/memo/{a}/restore").status, 200, "another device restores one")
+        eq(b.request("DELETE", f"/memo/{c}").status, 204, "and trashes another")
+        confirm_empty(wd, 2, "the confirmation")
+        wd.wait(SAID_CHANGED, "said the trash changed: the same count, other memos")
+        eq(sorted(memos(env, name)), sorted([a, kept, c]), "nothing purged")
+        wd.wait(f"return !!document.getElementById('trash-{c}')", "the new one shown")
+        # This view's own 복원 takes its memo out of the key: no 412 then.
+        wd.click(f"#trash-{kept} .restore")
+        wd.wait(f"return !document.getElementById('trash-{kept}')", "restored here")
+        confirm_empty(wd, 1, "the confirmation again")
+        wd.wait(EMPTIED, "the empty trash")
+        eq(sorted(memos(env, name)), sorted([a, kept]), "the one shown purged, no other")
         no_problems(wd, "trash changed meanwhile")
 
 

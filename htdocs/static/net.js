@@ -172,8 +172,8 @@
 		},
 		/* count: what the person confirmed; 412 {count} if the trash
 		 * holds another number now (nothing purged). */
-		emptyTrash(count) {
-			return request('DELETE', withQuery('trash', { count }));
+		emptyTrash(count, key) {
+			return request('DELETE', withQuery('trash', { count, key }));
 		},
 		tags() { return request('GET', 'tags'); }
 	};

@@ -8,8 +8,10 @@
 	const Memo = window.Memo = window.Memo || {};
 	const R = Memo.render, net = Memo.net, ui = Memo.ui;
 	const PAGE = 50;
+	/* key: which memos the trash held when counted (the server's
+	 * "trash_key", the XOR of their ids), for 휴지통 비우기. */
 	const st = { seq: 0, cursor: 0, more: false, loading: false, count: 0,
-	    days: 30, entries: new Map() };
+	    key: null, days: 30, entries: new Map() };
 	let $ = null;
 
 	/* "2026년 12월 31일 이후 영구 삭제" */
@@ -82,6 +84,9 @@
 			st.entries.clear();
 			$.list.replaceChildren();
 			st.count = res.data.count || 0;
+			/* A server of the version before sends none. */
+			st.key = typeof res.data.trash_key === 'string' ?
+			    res.data.trash_key : null;
 		}
 		if (res.data.trash_days > 0)
 			st.days = res.data.trash_days;
@@ -102,6 +107,9 @@
 		e.li.remove();
 		st.entries.delete(e.memo.id);
 		st.count = Math.max(0, st.count - 1);
+		/* It left the trash: out of the key as the server would take it. */
+		if (st.key !== null)
+			st.key = (BigInt(st.key) ^ BigInt(e.memo.id)).toString();
 		show();
 		const b = next && next.querySelector('.restore');
 		(b || $.heading).focus();
@@ -159,17 +167,18 @@
 		ui.status('영구 삭제했습니다.', 'ok');
 	}
 
-	/* The purge names the count confirmed: if the trash changed since
-	 * this view counted it (another device put a memo there), nothing is
-	 * purged (412) and the person sees it anew. */
+	/* The purge names the count confirmed and which memos they were: if
+	 * the trash changed since this view counted it (another device put a
+	 * memo there, also while another left it), nothing is purged (412)
+	 * and the person sees it anew. */
 	async function emptyAll() {
-		const told = st.count;
+		const told = st.count, key = st.key;
 
 		if (!await ui.confirm('휴지통을 비울까요?', '휴지통의 메모 ' + told +
 		    '개를 모두 영구 삭제합니다. 되돌릴 수 없습니다.', '휴지통 비우기',
 		    '취소', true))
 			return;
-		const res = await net.emptyTrash(told);
+		const res = await net.emptyTrash(told, key);
 		if (res.status === 412) {
 			await load(false);
 			ui.status('그 사이에 휴지통이 바뀌어 (지금 ' + st.count + '개) 비우지 ' +
