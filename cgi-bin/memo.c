@@ -62,7 +62,9 @@ static enum err
 list_filter(const char *qs, struct db_filter *f, struct fold_query *fq,
     struct tag_filter *tf, struct list_extra *x, const char **why)
 {
-	char v[4 * FOLD_MAX_QUERY + 4];
+	/* 200 characters composed: up to 3 code points of 4 bytes each
+	 * decomposed (NFD Hangul: 9 bytes a syllable). */
+	char v[12 * FOLD_MAX_QUERY + 4];
 	unsigned long long n;
 	int b, len;
 	enum err e;

@@ -86,6 +86,24 @@ fold_chars(const char *s, size_t n)
 	return u8_mbsnlen((const uint8_t *)s, n);
 }
 
+/* Characters in s[0..n) once composed (NFC): Hangul typed decomposed
+ * (NFD, as macOS writes it) is 2 or 3 code points a syllable, and must
+ * not count more than the same words typed composed.  The raw count if
+ * memory runs out (the caller's limit then errs on the safe side). */
+static size_t
+nfc_chars(const char *s, size_t n)
+{
+	size_t len = 0, chars;
+	uint8_t *c = u8_normalize(UNINORM_NFC, (const uint8_t *)s, n, NULL,
+	    &len);
+
+	if (c == NULL)
+		return fold_chars(s, n);
+	chars = u8_mbsnlen(c, len);
+	free(c);
+	return chars;
+}
+
 /* "%term%" with %, _ and ! escaped by '!' (the statement's ESCAPE). */
 static char *
 like_pattern(const char *t, size_t n)
@@ -189,7 +207,8 @@ fold_query_parse(const char *q, size_t n, struct fold_query *out,
 		*why = "q must be UTF-8 text";
 		return E_BADREQ;
 	}
-	if (fold_chars(q, n) > FOLD_MAX_QUERY) {
+	if (fold_chars(q, n) > FOLD_MAX_QUERY && nfc_chars(q, n) >
+	    FOLD_MAX_QUERY) {
 		*why = FOLD_TOO_LONG;
 		return E_BADREQ;
 	}

@@ -372,9 +372,13 @@ def api_method_not_allowed(env):
 
 @test
 def api_bad_parameters(env):
-    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank or 201-character q, a bad tag; the limits' reasons whole"""
+    """GET /memo: 400 JSON for limit=0, pinned/trash=maybe, empty, blank or 201-character q, a bad tag; the limits' reasons whole; 200 characters are counted composed: 200 Hangul syllables typed decomposed (NFD, 600 code points, 1,800 bytes) are a q that finds them"""
     b = logged_in(env, "API 400")
     new(b, "가" * 200 + " 하나 둘 셋 넷 다섯 여섯 일곱 여덟 #태그")
+    long_nfd, _ = new(b, "각" * 200)
+    r = b.get("/memo?" + qs(q=unicodedata.normalize("NFD", "각" * 200)))
+    eq((r.status, [m["id"] for m in r.json().get("memos", [])]), (200, [long_nfd["id"]]),
+       "200 syllables typed decomposed")
     bad = ["limit=0", "limit=1001", "before=0", "before=-5", "pinned=maybe", "pinned=",
            "pinned=TRUE", "pinned=1", "trash=maybe", "trash=", "trash=yes", "q=", "q=+",
            "q=%20%20", qs(q="가" * 201), qs(q="a" * 201),
@@ -383,9 +387,10 @@ def api_bad_parameters(env):
     for query in bad:
         check_error(b.get("/memo?" + query), 400, f"GET /memo?{query}")
     # The reasons that name a limit, whole: a q too long in characters
-    # (fold.c) and one too long for memo.c's buffer (1,200 bytes).
+    # (fold.c) and one too long for memo.c's buffer (2,404 bytes).
     long_q = {"error": "q is longer than 200 characters"}
-    for query, body in ((qs(q="가" * 201), long_q), (qs(q="\U0001F600" * 300), long_q),
+    for query, body in ((qs(q="가" * 201), long_q), (qs(q="a" * 2500), long_q),
+                        (qs(q=unicodedata.normalize("NFD", "각" * 201)), long_q),
                         ("limit=1001", {"error": "limit must be a whole number from 1 to 1000"})):
         check_error(b.get("/memo?" + query), 400, f"GET /memo?{query[:20]}", body)
     # A malformed %-escape: Apache hands it to the CGI, which refuses it;
