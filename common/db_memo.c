@@ -623,11 +623,13 @@ trash_empty(struct db *db, void *arg)
 			return e;
 		if (*a->now != a->shown)
 			return E_PRECOND;
-		/* The rows are locked: the key read now is theirs. */
+		/* A locking read: the rows as they are, not as the
+		 * transaction's snapshot had them. */
 		if (a->key != NULL) {
 			uint64_t key;
 
-			if ((e = db_row_id(db, ST_TRASH_KEY, in, &key)) != E_OK)
+			if ((e = db_row_id(db, ST_TRASH_KEY_LOCK, in, &key)) !=
+			    E_OK)
 				return e;
 			if (key != *a->key)
 				return E_PRECOND;

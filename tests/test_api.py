@@ -50,6 +50,15 @@ def delete(b, path, if_match=None):
     return b.request("DELETE", path, headers={"If-Match": if_match} if if_match else None)
 
 
+def trash_key(ids):
+    """The trash_key of a trash holding ids: the XOR of id * A mod 2^61-1
+    (common/db_stmt.def, htdocs/static/trash.js)."""
+    key = 0
+    for i in ids:
+        key ^= i * 1181783497276652981 % (2 ** 61 - 1)
+    return str(key)
+
+
 def restore(b, mid, if_match=None):
     return b.request("POST", f"/memo/{mid}/restore",
                      headers={"If-Match": if_match} if if_match else None)
@@ -773,10 +782,8 @@ def api_trash(env):
     # another key, 412 (the count alone purged the one never shown).
     listed = b.get("/memo?trash=true&count=true&limit=2").json()
     key = listed["trash_key"]
-    xor = 0
-    for t_id in trashed:
-        xor ^= t_id
-    eq((listed["count"], key), (3, str(xor)), "count and trash_key: the ids' XOR, a string")
+    eq((listed["count"], key), (3, trash_key(trashed)),
+       "count and trash_key: the XOR of the ids' hashes, a string")
     eq(restore(b, trashed[0]).status, 200, "one restored elsewhere")
     unseen, _ = new(b, "본 적 없는 메모")
     eq(delete(b, f"/memo/{unseen['id']}").status, 204, "another put there")
@@ -792,6 +799,26 @@ def api_trash(env):
     r = b.request("DELETE", f"/trash?count=3&key={key}")
     eq((r.status, r.header("Content-Type"), r.json()), (200, JSON_TYPE, {"purged": 3}),
        "DELETE /trash?count=3&key=…: the memos confirmed")
+    # Two swapped for two of consecutive ids: the ids' own XOR pairs off
+    # (2k ^ 2k+1 = 1 for every k); their hashes' does not.
+    made = [new(b, f"짝 {n}")[0]["id"] for n in range(5)]
+    run = made[made[0] % 2:][:4]
+    check(run[1] - run[0] == 1 and run[3] - run[2] == 1 and run[0] % 2 == 0,
+          f"consecutive ids from an even one: {run}")
+    for t_id in run[:2]:
+        eq(delete(b, f"/memo/{t_id}").status, 204, "to the trash")
+    key = b.get("/memo?trash=true&count=true").json()["trash_key"]
+    for t_id in run[:2]:
+        eq(restore(b, t_id).status, 200, "restored elsewhere")
+    for t_id in run[2:]:
+        eq(delete(b, f"/memo/{t_id}").status, 204, "and two others put there")
+    check_error(b.request("DELETE", f"/trash?count=2&key={key}"), 412,
+                "two swapped for two", {"error": "the trash has changed since it was counted",
+                                        "count": 2})
+    eq(b.request("DELETE", "/trash").json(), {"purged": 2}, "emptied without a count")
+    for t_id in set(made) - set(run[2:]):
+        eq(delete(b, f"/memo/{t_id}").status, 204, "the others to the trash")
+    eq(b.request("DELETE", "/trash").json(), {"purged": 3}, "and out of it")
     for t_id in trashed:
         eq((memo_row(env, t_id), tag_rows(env, t_id), revision_rows(env, t_id)), (None, [], []),
            f"memo {t_id} gone with its rows")

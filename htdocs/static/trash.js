@@ -9,10 +9,17 @@
 	const R = Memo.render, net = Memo.net, ui = Memo.ui;
 	const PAGE = 50;
 	/* key: which memos the trash held when counted (the server's
-	 * "trash_key", the XOR of their ids), for 휴지통 비우기. */
+	 * "trash_key", the XOR of their ids' hashes: idHash), for 휴지통
+	 * 비우기. */
 	const st = { seq: 0, cursor: 0, more: false, loading: false, count: 0,
-	    key: null, days: 30, entries: new Map() };
+	    key: null, days: 30, entries: new Map(), emptying: false };
 	let $ = null;
+
+	/* An id's hash in the trash's key, as the server computes it
+	 * (common/db_stmt.def, TRASH_KEY). */
+	function idHash(id) {
+		return BigInt(id) * 1181783497276652981n % 2305843009213693951n;
+	}
 
 	/* "2026년 12월 31일 이후 영구 삭제" */
 	function purgeNote(m) {
@@ -101,7 +108,15 @@
 		show();
 	}
 
+	/* Card e's memo left the trash (복원, 영구 삭제, or found gone). */
 	function gone(e) {
+		/* The list was read anew while its request ran: whether the new
+		 * one holds the memo depends on when it was read, and its count
+		 * and key are not this card's to change.  Read it once more. */
+		if (st.entries.get(e.memo.id) !== e) {
+			load(false);
+			return;
+		}
 		const next = e.li.nextElementSibling || e.li.previousElementSibling;
 
 		e.li.remove();
@@ -109,7 +124,7 @@
 		st.count = Math.max(0, st.count - 1);
 		/* It left the trash: out of the key as the server would take it. */
 		if (st.key !== null)
-			st.key = (BigInt(st.key) ^ BigInt(e.memo.id)).toString();
+			st.key = (BigInt(st.key) ^ idHash(e.memo.id)).toString();
 		show();
 		const b = next && next.querySelector('.restore');
 		(b || $.heading).focus();
@@ -174,15 +189,31 @@
 	async function emptyAll() {
 		const told = st.count, key = st.key;
 
-		if (!await ui.confirm('휴지통을 비울까요?', '휴지통의 메모 ' + told +
-		    '개를 모두 영구 삭제합니다. 되돌릴 수 없습니다.', '휴지통 비우기',
-		    '취소', true))
+		/* One at a time: a second, sent with the same count, was told
+		 * the trash had changed (to none) after the first emptied it. */
+		if (st.emptying || !await ui.confirm('휴지통을 비울까요?', '휴지통의 메모 ' +
+		    told + '개를 모두 영구 삭제합니다. 되돌릴 수 없습니다.',
+		    '휴지통 비우기', '취소', true) || st.emptying)
 			return;
-		const res = await net.emptyTrash(told, key);
+		st.emptying = $.empty.disabled = true;
+		let res;
+		try {
+			res = await net.emptyTrash(told, key);
+		} finally {
+			st.emptying = $.empty.disabled = false;
+		}
 		if (res.status === 412) {
+			/* The count now is the answer's: the list read again may
+			 * fail, or be overtaken. */
+			const now = res.data && typeof res.data.count === 'number' ?
+			    res.data.count : null;
 			await load(false);
-			ui.status('그 사이에 휴지통이 바뀌어 (지금 ' + st.count + '개) 비우지 ' +
-			    '않았습니다. 확인한 뒤 다시 비워 주세요.', 'error');
+			if (now === 0)
+				ui.status('휴지통이 이미 비어 있습니다.', '');
+			else
+				ui.status('그사이에 휴지통이 바뀌어 비우지 않았습니다' +
+				    (now === null ? '' : ' (지금 ' + now + '개)') +
+				    '. 확인한 뒤 다시 비워 주세요.', 'error');
 			$.heading.focus();
 			return;
 		}
@@ -190,6 +221,15 @@
 			ui.failed(res, '휴지통을 비우지 못했습니다.');
 			return;
 		}
+		/* Emptied: shown so at once, whatever the list read again does. */
+		st.seq++;
+		st.loading = false;
+		st.entries.clear();
+		$.list.replaceChildren();
+		st.count = 0;
+		st.key = '0';
+		st.more = false;
+		show();
 		ui.status('메모 ' + (res.data.purged || 0) + '개를 영구 삭제했습니다.', 'ok');
 		load(false);
 		$.heading.focus();
