@@ -1724,6 +1724,29 @@ def page_search_fails_then_again(env):
 
 @test
 @page_logic
+def page_search_typed_decomposed(env):
+    """Page: a search typed decomposed (NFD, as macOS writes Hangul: 100 syllables, 300 code points) pasted into the box reaches the server whole and finds its memo; the box cut it at 200 code units (66 syllables and a half), a search that found nothing"""
+    name = "페이지 분해 검색"
+    b = api(env, name)
+    post(b, "각" * 100 + " 끝")
+    post(b, "다른 메모")
+    with Chromium(env, "search-nfd") as wd:
+        open_page(wd, env, name)
+        # Pasted, as an edit of the person's (the box's maxlength holds;
+        # chromedriver's typing is not held by it).
+        wd.js("var s = document.getElementById('search'); s.focus();"
+              "document.execCommand('insertText', false, arguments[0]);",
+              unicodedata.normalize("NFD", "각" * 100))
+        wd.keys(KEY["enter"])
+        wd.wait("return document.getElementById('count').textContent === '검색 결과 1개'",
+                "found")
+        eq(len(wd.js("return document.getElementById('search').value")), 300,
+           "the box holds all it was given")
+        no_problems(wd, "a search typed decomposed")
+
+
+@test
+@page_logic
 def page_search_box_follows_back(env):
     """Page: Back and Forward with the focus in the search box: the box shows the search the list is filtered by (it kept the words of a search Back had left), and typing on searches from there"""
     name = "페이지 검색 뒤로"
@@ -2591,7 +2614,7 @@ def page_korean_ime(env):
               f" {sorted(t for t, _, _ in memos(env, name).values())}")
 
 
-SAID_CHANGED = ("return /^그 사이에 휴지통이 바뀌어/.test(document.getElementById('status')"
+SAID_CHANGED = ("return /^그사이에 휴지통이 바뀌어/.test(document.getElementById('status')"
                 ".textContent)")
 EMPTIED = ("return document.querySelectorAll('#trash-list li').length === 0 &&"
            " !document.getElementById('trash-none').hidden")
@@ -2653,6 +2676,51 @@ def page_trash_empty_changed_meanwhile(env):
         wd.wait(EMPTIED, "the empty trash")
         eq(sorted(memos(env, name)), sorted([a, kept]), "the one shown purged, no other")
         no_problems(wd, "trash changed meanwhile")
+
+
+@test
+@page_logic
+def page_trash_late_answers(env):
+    """Page 휴지통: a 복원 answered after the list was read anew (the view left and opened again) leaves the new list right: the count and the cards as the server has them (it took the memo out of the new list's entries and counted it twice); 휴지통 비우기 cannot be sent twice while it runs; emptied elsewhere meanwhile, it says the trash is already empty (it said the trash had changed, "지금 0개", and not emptied)"""
+    name = "페이지 휴지통 늦은 답"
+    b = api(env, name)
+    ids = [post(b, f"늦은 답 {n}") for n in range(3)]
+    for mid in ids:
+        eq(b.request("DELETE", f"/memo/{mid}").status, 204, "to the trash")
+    shows = ("return document.getElementById('trash-count').textContent === '휴지통 메모 {n}개'"
+             " && document.querySelectorAll('#trash-list li').length === {n}")
+    with Chromium(env, "trash-late") as wd:
+        open_page(wd, env, name)
+        wd.click("#nav a[data-view='trash']")
+        wd.wait(shows.format(n=3), "the trash, three memos")
+        wd.js(SLOW_OR_LOST, "POST", "late")
+        wd.click(f"#trash-{ids[0]} .restore")
+        wd.click("#nav a[data-view='memos']")
+        wd.click("#nav a[data-view='trash']")
+        wd.wait("return window.__slowAnswered === 1", "the 복원 answered, late")
+        wd.js("window.fetch = window.__f0")
+        wd.wait(shows.format(n=2) + f" && !document.getElementById('trash-{ids[0]}')",
+                "the list as the server has it: two")
+        # 휴지통 비우기, slow: the button is off until it is answered.
+        wd.js(SLOW_OR_LOST, "DELETE", "late")
+        confirm_empty(wd, 2, "the confirmation")
+        eq(wd.js("return document.getElementById('trash-empty').disabled"), True,
+           "off while it runs")
+        wd.wait(EMPTIED, "emptied")
+        eq(wd.js("return window.__slowAsked"), 1, "sent once")
+        wd.js("window.fetch = window.__f0")
+        eq(sorted(memos(env, name)), [ids[0]], "the two purged, the restored one kept")
+        # Emptied on another device meanwhile.
+        eq(b.request("DELETE", f"/memo/{ids[0]}").status, 204, "one more in the trash")
+        wd.click("#nav a[data-view='memos']")
+        wd.click("#nav a[data-view='trash']")
+        wd.wait(shows.format(n=1), "the trash, one memo")
+        eq(b.request("DELETE", "/trash").json(), {"purged": 1}, "emptied elsewhere")
+        confirm_empty(wd, 1, "the confirmation")
+        wd.wait("return document.getElementById('status').textContent === "
+                "'휴지통이 이미 비어 있습니다.'", "said it is already empty")
+        wd.wait(EMPTIED, "the empty trash shown")
+        no_problems(wd, "late answers in the trash")
 
 
 @test

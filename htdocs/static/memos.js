@@ -724,8 +724,15 @@
 	let searchTimer = 0;
 
 	/* The search the box holds, as the URL has it. */
+	/* The box's words, composed (NFC), at most the server's 200
+	 * characters.  The box takes 600 code units: Hangul typed
+	 * decomposed (NFD, as macOS writes it) is 2 or 3 a syllable, and
+	 * the box would cut 200 syllables to 66. */
 	function boxWords() {
-		return $.search.value.trim().split(/\s+/).filter((w) => w).join(' ');
+		const q = $.search.value.normalize('NFC').trim().split(/\s+/)
+		    .filter((w) => w).join(' ');
+
+		return [...q].slice(0, 200).join('').trim();
 	}
 
 	function searchNow() {
