@@ -17,7 +17,7 @@ from chromium import Chromium
 from lib import Browser, check, code_for, eq, naver_id, start_login, test
 from test_account import TABLES, fill, rows_of
 from test_api import import_gate_held
-from test_page import CONTRAST, FAIL_LATE, FOCUSED
+from test_page import CONTRAST, FAIL_LATE, FOCUSED, SLOW_OR_LOST
 
 OTHER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101"
             " Firefox/125.0")
@@ -76,6 +76,38 @@ def fetch(wd, url):
             done([r.status, r.headers.get('Content-Type'),
                   r.headers.get('Content-Disposition'), t.length]); }); });""",
                                            "args": [url]})
+
+
+@test
+def account_withdraw_question_not_stale(env):
+    """Page 계정: 탈퇴하기 pressed while the view is read again names no count from the last visit (it said "메모 0개" of an account that has memos now); pressed again while on its way to Naver, nothing more is sent"""
+    name = "페이지 탈퇴 묵은 수"
+    with Chromium(env, "account-stale") as wd:
+        account_view(wd, env, name)
+        eq(wd.js("return document.getElementById('account-summary').textContent"
+                 ".indexOf('메모 0개') >= 0"), True, "none yet")
+        wd.click("#nav a[data-view='memos']")
+        b = Browser(env.web_prefix.url)
+        b.cookies["sessionId"] = wd.s("GET", "/cookie/sessionId")["value"]
+        for n in range(2):
+            eq(b.post_json("/memo", {"text": f"나중에 쓴 {n}"}).status, 200, "written elsewhere")
+        wd.js(SLOW_OR_LOST, "GET", "late")
+        wd.click("#nav a[data-view='account']")
+        wd.click("#withdraw")
+        wd.wait("return document.getElementById('dialog').open", "the question")
+        text = wd.text("#dialog-content")
+        check("모든 메모" in text and "0개" not in text, f"no count of the last visit: {text}")
+        confirm(wd, yes=False)
+        wd.js("window.fetch = window.__f0")
+        wd.wait("return document.getElementById('account-summary').textContent"
+                ".indexOf('메모 2개') >= 0", "read again")
+        # On its way to Naver: a second 탈퇴하기 opens nothing, sends nothing.
+        wd.js(SLOW_OR_LOST, "POST", "late")
+        wd.click("#withdraw")
+        confirm(wd)
+        wd.wait("return window.__slowAsked === 1", "sent")
+        wd.click("#withdraw")
+        eq(wd.js("return document.getElementById('dialog').open"), False, "no second question")
 
 
 @test

@@ -14,7 +14,7 @@
 	const Memo = window.Memo = window.Memo || {};
 	const R = Memo.render, net = Memo.net, ui = Memo.ui;
 	const MAX_IMPORT = 64 * 1024 * 1024;
-	let $ = null, seq = 0, account = null;
+	let $ = null, seq = 0, account = null, starting = false;
 
 	/* "Chrome · Windows" from a User-Agent, or the text itself. */
 	function device(ua) {
@@ -70,6 +70,10 @@
 
 	async function load() {
 		const mine = ++seq;
+
+		/* Until it is read again, 탈퇴's question names no count: one
+		 * from the last visit may be long out of date. */
+		account = null;
 		const res = await net.request('GET', 'account');
 
 		if (mine !== seq)
@@ -239,9 +243,14 @@
 	/* A POST, which no link on another site can make with this person's
 	 * session, answers where Naver confirms it. */
 	async function toNaver() {
+		if (starting)
+			return;
+		starting = true;
+		ui.status('네이버로 이동하는 중입니다…', '');
 		const res = await net.request('POST', 'login?intent=withdraw');
 
 		if (!res.ok || typeof res.data.location !== 'string') {
+			starting = false;
 			ui.failed(res, '탈퇴를 시작하지 못했습니다.');
 			return;
 		}
@@ -250,6 +259,8 @@
 	}
 
 	async function withdraw() {
+		if (starting)		/* on its way to Naver already */
+			return;
 		const text = R.el('div');
 		const n = account ? '메모 ' + account.memos + '개와 휴지통의 메모 ' +
 		    account.trash + '개' : '모든 메모';
