@@ -144,8 +144,9 @@ start(struct ctx *ctx, int withdraw)
 	if ((e = naver_redirect_uri(&ctx->cfg, &ctx->req, redirect,
 	    sizeof(redirect))) != E_OK) {
 		why = e == E_BADREQ ? "the Host header is not a host name" :
-		    "the callback URL is over 1023 bytes (NAVER_REDIRECT_URI,"
-		    " or the Host and the path)";
+		    "the callback URL does not fit: over 1023 bytes"
+		    " (NAVER_REDIRECT_URI, or the Host and the path), or its"
+		    " mount point over 255 bytes as a URL path";
 		goto out;
 	}
 	if ((e = state_make(ctx, withdraw, state, cookie,

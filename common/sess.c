@@ -154,7 +154,10 @@ cookie_secure(const char *how, int https)
 	static const char *const off[] = { "0", "off", "false", "no" };
 	size_t i;
 
-	if (strcasecmp(how, "auto") == 0)
+	static int told;
+
+	/* Empty (set, with no value) is the default, auto. */
+	if (*how == '\0' || strcasecmp(how, "auto") == 0)
 		return https;
 	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
 		if (strcasecmp(how, on[i]) == 0)
@@ -162,7 +165,9 @@ cookie_secure(const char *how, int https)
 	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
 		if (strcasecmp(how, off[i]) == 0)
 			return 0;
-	log_msg("config: COOKIE_SECURE is not auto, 1 or 0: cookies are Secure");
+	if (!told++)	/* once a process: a FastCGI one sets many cookies */
+		log_msg("config: COOKIE_SECURE is not auto, 1 or 0: cookies are "
+		    "Secure");
 	return 1;
 }
 

@@ -72,6 +72,7 @@ hash() {
 	    cgi login.cgi
 	assert_equal "$STATUS" 500
 	assert_equal "$(header Location)$(header Set-Cookie)" ""
+	assert_regex "$ERR" 'login refused: the callback URL does not fit: .* mount point over 255 bytes'
 	SCRIPT_NAME=$deep REQUEST_METHOD=GET HTTP_HOST=127.0.0.1:8080 \
 	    NAVER_REDIRECT_URI=https://memo.example.com/auth cgi login.cgi
 	assert_equal "$STATUS" 500
@@ -120,6 +121,11 @@ hash() {
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=Auto \
 	    HTTPS=on cgi login.cgi
 	assert_secure "COOKIE_SECURE=Auto behind TLS" yes
+	# Set with no value: the default, auto.
+	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE= \
+	    cgi login.cgi
+	assert_secure "COOKIE_SECURE= over plain HTTP" no
+	refute_regex "$ERR" COOKIE_SECURE
 	REQUEST_METHOD=GET HTTP_HOST=memo.example.com NAVER_REDIRECT_URI='' COOKIE_SECURE=ture \
 	    cgi login.cgi
 	assert_secure "COOKIE_SECURE=ture (a typo), plain HTTP" yes
