@@ -156,7 +156,7 @@ def page_account_sessions_and_export(env):
 
 @test
 def page_account_import(env):
-    """Page 계정: importing an exported file adds its memos (again: all skipped); a bad file says what is wrong and adds nothing; so does one while another import runs (409)"""
+    """Page 계정: importing an exported file adds its memos (again: all skipped); a bad file says what is wrong and adds nothing; so does one while another import runs (409), whose file stays chosen to try again"""
     src = device(env, "가져올 원본")
     fill(src)
     export = src.get("/export")
@@ -201,6 +201,11 @@ def page_account_import(env):
             wd.wait("return document.getElementById('status').textContent.indexOf("
                     "'다른 가져오기가 아직 진행 중입니다') >= 0", "the refusal (409)")
         eq(rows_of(env, uid)["memo"], 5, "nothing added while another import runs")
+        # The file stays chosen, to try again once the other is done.
+        wd.click("#import-go")
+        wd.wait("return document.getElementById('status').textContent"
+                ".indexOf('메모 1개를 가져왔습니다.') >= 0", "tried again: imported")
+        eq(rows_of(env, uid)["memo"], 6, "the memo added")
         wd.click("#import-go")
         check("먼저 골라" in wd.text("#status"), "no file chosen")
         no_problems(wd, "가져오기")

@@ -3797,6 +3797,34 @@ def end_device(wd, sid):
     wd.click("#dialog-actions button[value=yes]")
 
 
+IOS = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+ANDROID = "Mozilla/5.0 (Linux; Android 14; SM-S921N) AppleWebKit/537.36 (KHTML, like Gecko)"
+DEVICE_NAMES = [
+    (f"{IOS} CriOS/122.0.6261.89 Mobile/15E148 Safari/604.1", "Chrome · iOS"),
+    (f"{IOS} FxiOS/124.0 Mobile/15E148 Safari/605.1.15", "Firefox · iOS"),
+    (f"{IOS} EdgiOS/122.0.2365.86 Version/17.0 Mobile/15E148 Safari/604.1", "Edge · iOS"),
+    (f"{IOS} Mobile/15E148 NAVER(inapp; search; 2000; 12.3.2)", "네이버 앱 · iOS"),
+    (f"{ANDROID} Version/4.0 Chrome/122.0.0.0 Mobile Safari/537.36 KAKAOTALK 10.5.3",
+     "카카오톡 · Android"),
+    (f"{ANDROID} Chrome/122.0.0.0 Mobile Safari/537.36 OPR/80.0.4244.77", "Opera · Android"),
+    (f"{IOS} Version/17.4 Mobile/15E148 Safari/604.1", "Safari · iOS"),
+]
+
+
+@test
+@page_logic
+def page_account_device_names(env):
+    """Page 계정: devices named by their browser as people know them, the apps' own (네이버 앱, 카카오톡) and iOS's Chrome, Firefox and Edge included (they showed as Safari or Chrome, and two phones looked the same)"""
+    name = "페이지 기기 이름"
+    with Chromium(env, "device-names") as wd:
+        open_page(wd, env, name)
+        for ua, _ in DEVICE_NAMES:
+            other_device(env, name, ua)
+        open_account(wd, len(DEVICE_NAMES) + 1)
+        eq(sorted(wd.js(DEVICES)), sorted(["Chrome · Linux"] + [n for _, n in DEVICE_NAMES]),
+           "the devices' names")
+
+
 @test
 @page_logic
 def page_account_device_logout(env):
@@ -3940,10 +3968,15 @@ def page_import_errors_in_korean(env):
             f.write(export_file([{"text": "가져올 메모", "created_at": "2024-01-01T00:00:00Z"}]))
         for code, answer, want in IMPORT_STATUSES:
             wd.js(IMPORT_ANSWER, code, json.dumps(answer))
+            wd.js("document.getElementById('import-file').value = ''")
             wd.type("#import-file", path)
             wd.click("#import-go")
             wd.wait(refused, f"the {code} said")
             eq(status(wd), want, f"what a {code} says")
+            # A file refused as it is is picked again; after a failure,
+            # or beside another import, it stays to try again.
+            eq(wd.js("return document.getElementById('import-file').files.length"),
+               0 if code in (400, 413, 415) else 1, f"the file after a {code}")
             wd.js("window.fetch = window.__f0")
         eq(wd.js("return [document.querySelectorAll('#status *').length, window.__ran]"),
            [0, None], "the server's reason never made into HTML")

@@ -16,11 +16,14 @@
 	const MAX_IMPORT = 64 * 1024 * 1024;
 	let $ = null, seq = 0, account = null, starting = false;
 
-	/* "Chrome · Windows" from a User-Agent, or the text itself. */
+	/* "Chrome · Windows" from a User-Agent, or the text itself.  The
+	 * first that matches names it: the apps' own browsers and those built
+	 * on Chrome or Safari say so besides (iOS's Chrome is CriOS). */
 	function device(ua) {
-		const browsers = [[/Edg\//, 'Edge'], [/Whale\//, '웨일'],
-		    [/SamsungBrowser\//, '삼성 인터넷'], [/Firefox\//, 'Firefox'],
-		    [/Chrome\//, 'Chrome'], [/Safari\//, 'Safari']];
+		const browsers = [[/KAKAOTALK/i, '카카오톡'], [/NAVER\(inapp/, '네이버 앱'],
+		    [/Edg(A|iOS)?\//, 'Edge'], [/OPR\//, 'Opera'], [/Whale\//, '웨일'],
+		    [/SamsungBrowser\//, '삼성 인터넷'], [/Firefox\/|FxiOS\//, 'Firefox'],
+		    [/Chrome\/|CriOS\//, 'Chrome'], [/Safari\//, 'Safari']];
 		const systems = [[/Android/, 'Android'], [/iPhone|iPad/, 'iOS'],
 		    [/Windows/, 'Windows'], [/Mac OS X/, 'macOS'], [/Linux/, 'Linux']];
 		const pick = (list) => (list.find(([re]) => re.test(ua)) || [])[1];
@@ -211,7 +214,11 @@
 		/* 가져오기 off meanwhile, and its focus back after (ui.busy). */
 		const res = await ui.busy([$.go], $.form, [$.go],
 		    () => net.request('POST', 'import', { file: f }));
-		$.file.value = '';	/* taken, or refused as it is */
+		/* Taken, or refused as it is: picked again only if changed.
+		 * Otherwise (a failure, another import running) it stays, to
+		 * try again as it is. */
+		if ([200, 400, 413, 415].indexOf(res.status) >= 0)
+			$.file.value = '';
 		if ([400, 403, 413, 415].indexOf(res.status) >= 0) {
 			ui.status(refused(res), 'error');
 			return;
