@@ -932,10 +932,10 @@ def page_history_read_then_back(env):
         no_problems(wd, "history read, then Back")
 
 
-def proxy_404(method, path):
-    """A script: fetch answers `method path` with a proxy's 404 page (HTML,
-    not the server's JSON error), window.__proxied true once it has, and
-    every other request as before."""
+def proxy_404(method, path, status=404):
+    """A script: fetch answers `method path` with a proxy's 404 page (or
+    another status's: HTML, not the server's JSON error), window.__proxied
+    true once it has, and every other request as before."""
     return ("window.__f0 = window.fetch; window.__proxied = false;"
             " window.fetch = function (u, i) {"
             f" if (String(u) !== {json.dumps(path)} ||"
@@ -943,7 +943,7 @@ def proxy_404(method, path):
             "  return window.__f0(u, i);"
             " window.__proxied = true;"
             " return Promise.resolve(new Response('<html>Not Found</html>',"
-            "  {status: 404, headers: {'Content-Type': 'text/html'}})); };")
+            f"  {{status: {int(status)}, headers: {{'Content-Type': 'text/html'}}}})); }};")
 
 
 def proxy_refuses(wd, method, path, selector, said):
@@ -3916,6 +3916,43 @@ BAD_IMPORTS = [
      r" NUL 문자를 담고 있습니다\."),
 ]
 # fetch answers POST import with status arguments[0] and body arguments[1].
+@test
+@page_logic
+def page_proxy_pages_said_as_theirs(env):
+    """Page: a 503 or 413 answered by a page of a load balancer's or a proxy's (HTML, not memo's JSON) is said in general words, not as memo's own (a balancer with no instance was said as "could not reach the database", a proxy's size limit as memo's 64KB or 64MB); memo's own 503 keeps its words"""
+    name = "페이지 프록시 응답"
+    tmp = tempfile.mkdtemp(prefix="memo-proxy-")
+    path = os.path.join(tmp, "small.json")
+    with open(path, "wb") as f:
+        f.write(export_file([{"text": "작은 파일", "created_at": "2024-01-01T00:00:00Z"}]))
+    with Chromium(env, "proxy-pages") as wd:
+        open_page(wd, env, name)
+        wd.js(proxy_404("POST", "memo", 503))
+        wd.type("#memo-text", "앞단이 막은 메모")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return window.__proxied && /\\(503\\)/.test("
+                "document.getElementById('status').textContent)", "the balancer's 503 said")
+        check("데이터베이스" not in status(wd) and "지금 요청을 처리할 수 없습니다" in status(wd),
+              status(wd))
+        wd.js("window.fetch = window.__f0")
+        wd.js(FAIL_LATE, "POST", "memo")
+        wd.keys(CTRL_ENTER)
+        wd.wait("return /데이터베이스에 연결하지 못했습니다/.test("
+                "document.getElementById('status').textContent)", "memo's own 503 said")
+        wd.js("window.fetch = window.__f0")
+        wd.click("#nav a[data-view='account']")
+        wd.wait("return !document.getElementById('view-account').hidden", "the 계정 view")
+        wd.js(proxy_404("POST", "import", 413))
+        wd.type("#import-file", path)
+        wd.click("#import-go")
+        wd.wait("return window.__proxied && document.getElementById('status').className"
+                " === 'error'", "the proxy's 413 said")
+        eq(status(wd), "가져오지 못했습니다: 파일이 너무 커서 서버가 거절했습니다 (413)."
+           " 아무것도 가져오지 않았습니다.", "no 64MB named")
+        wd.js("window.fetch = window.__f0")
+        eq(memos(env, name), {}, "nothing stored")
+
+
 IMPORT_ANSWER = ("window.__f0 = window.fetch; var code = arguments[0], body = arguments[1];"
                  "window.fetch = function (u, i) {"
                  " if (!i || i.method !== 'POST' || String(u) !== 'import')"

@@ -185,6 +185,11 @@
 	/* What an import refused for its file (400, 413, 415) or as a request
 	 * (403) says, in Korean; other failures say what ui.failed says. */
 	function refused(res) {
+		/* data null: a page of the web server's or a proxy's, whose
+		 * limit may be another than memo's 64MB. */
+		if (res.status === 413 && res.data === null)
+			return '가져오지 못했습니다: 파일이 너무 커서 서버가 거절했습니다 (413). ' +
+			    '아무것도 가져오지 않았습니다.';
 		if (res.status === 413)
 			return '파일이 64MB를 넘어 가져오지 못했습니다.';
 		let why = '메모장에서 내보낸 JSON 파일이 아니거나 잘못된 곳이 있습니다.';

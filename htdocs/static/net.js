@@ -130,9 +130,17 @@
 			return '서버가 요청을 거절했습니다 (404).';
 		case 409:
 			return '휴지통에 있는 메모입니다. 먼저 복원해 주세요.';
+		/* The app's own words only for the app's own answer (JSON): a
+		 * load balancer with no instance to send to, or a proxy's size
+		 * limit, answers with a page of its own. */
 		case 413:
+			if (res.data === null)
+				return '요청이 너무 커서 서버가 거절했습니다 (413).';
 			return '메모가 너무 깁니다 (최대 64KB).';
 		case 503:
+			if (res.data === null)
+				return '서버가 지금 요청을 처리할 수 없습니다 (503). 잠시 후 다시 ' +
+				    '시도해 주세요.';
 			return '서버가 데이터베이스에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.';
 		default:
 			if (res.ok === false && res.status >= 200 && res.status < 300)
