@@ -20,9 +20,7 @@
  * (The trash is listed by GET /memo?trash=true; memo-maint purges what
  * has been in it for TRASH_DAYS.)
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include "app.h"
 #include "db.h"
@@ -76,34 +74,12 @@ emptied(struct ctx *ctx, enum err e, uint64_t purged, uint64_t now)
 	return bad ? E_NOMEM : E_OK;
 }
 
-/* key=K: E_OK and *have 0 if absent, 1 and *key if a number (0 to
- * 2^64-1, digits only), or E_BADREQ. */
-static enum err
-key_param(const char *qs, int *have, uint64_t *key)
-{
-	char v[24], *end;
-	int n = query_get(qs, "key", v, sizeof(v));
-
-	*have = 0;
-	if (n == QUERY_MISSING)
-		return E_OK;
-	if (n <= 0 || n > 20 || strspn(v, "0123456789") != (size_t)n ||
-	    (n > 1 && v[0] == '0'))
-		return E_BADREQ;
-	errno = 0;
-	*key = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return E_BADREQ;
-	*have = 1;
-	return E_OK;
-}
-
 static void
 empty(struct ctx *ctx)
 {
 	char hash[SESS_HASH_LEN + 1];
-	unsigned long long shown = 0;
-	uint64_t n = 0, now = 0, key = 0;
+	unsigned long long shown = 0, key = 0;
+	uint64_t n = 0, now = 0, k;
 	int have_key = 0;
 	enum err e;
 
@@ -111,7 +87,8 @@ empty(struct ctx *ctx)
 	 * memo.cgi. */
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = query_u64(ctx->req.query, "count", INT64_MAX, &shown)) != E_OK ||
-	    (e = key_param(ctx->req.query, &have_key, &key)) != E_OK)
+	    (e = query_u64_in(ctx->req.query, "key", 0, ULLONG_MAX, &key,
+	    &have_key)) != E_OK)
 		goto out;
 	if (have_key && shown == 0) {	/* a key names the memos counted */
 		e = E_BADREQ;
@@ -119,8 +96,8 @@ empty(struct ctx *ctx)
 	}
 	if ((e = app_db(ctx)) != E_OK)
 		goto out;
-	e = db_trash_empty(ctx->db, hash, shown, have_key ? &key : NULL, &n,
-	    &now);
+	k = key;
+	e = db_trash_empty(ctx->db, hash, shown, have_key ? &k : NULL, &n, &now);
 	if (e == E_OK || e == E_PRECOND)
 		e = emptied(ctx, e, n, now);
 out:

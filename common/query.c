@@ -95,22 +95,31 @@ query_build(struct buf *out, const char *const *keys,
 }
 
 enum err
-query_u64(const char *qs, const char *name, unsigned long long max,
-    unsigned long long *out)
+query_u64_in(const char *qs, const char *name, unsigned long long min,
+    unsigned long long max, unsigned long long *out, int *given)
 {
 	char v[24], *end;
 	int n = query_get(qs, name, v, sizeof(v));
 
 	*out = 0;
+	if (given != NULL)
+		*given = n != QUERY_MISSING;
 	if (n == QUERY_MISSING)
 		return E_OK;
 	if (n <= 0 || v[0] < '0' || v[0] > '9')
 		return E_BADREQ;
 	errno = 0;
 	*out = strtoull(v, &end, 10);
-	if (*end != '\0' || errno != 0 || *out == 0 || *out > max)
+	if (*end != '\0' || errno != 0 || *out < min || *out > max)
 		return E_BADREQ;
 	return E_OK;
+}
+
+enum err
+query_u64(const char *qs, const char *name, unsigned long long max,
+    unsigned long long *out)
+{
+	return query_u64_in(qs, name, 1, max, out, NULL);
 }
 
 enum err

@@ -32,6 +32,10 @@ int	query_decode(const char *src, size_t len, char *out, size_t outlen);
 enum err query_build(struct buf *out, const char *const *keys,
 	    const char *const *vals, size_t n);
 
+/* Parameter `name` as a whole number from min to max: E_OK and *out (0 if
+ * absent; *given, if not NULL, says which), or E_BADREQ. */
+enum err query_u64_in(const char *qs, const char *name, unsigned long long min,
+	    unsigned long long max, unsigned long long *out, int *given);
 /* Parameter `name` as an integer from 1 to max: E_OK and *out (0 if
  * absent), or E_BADREQ. */
 enum err query_u64(const char *qs, const char *name, unsigned long long max,

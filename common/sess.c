@@ -152,9 +152,8 @@ cookie_secure(const char *how, int https)
 {
 	static const char *const on[] = { "1", "on", "true", "yes" };
 	static const char *const off[] = { "0", "off", "false", "no" };
-	size_t i;
-
 	static int told;
+	size_t i;
 
 	/* Empty (set, with no value) is the default, auto. */
 	if (*how == '\0' || strcasecmp(how, "auto") == 0)

@@ -723,16 +723,17 @@
 
 	let searchTimer = 0;
 
-	/* The search the box holds, as the URL has it. */
-	/* The box's words, composed (NFC), at most the server's 200
-	 * characters.  The box takes 600 code units: Hangul typed
-	 * decomposed (NFD, as macOS writes it) is 2 or 3 a syllable, and
-	 * the box would cut 200 syllables to 66. */
+	/* The search the box holds, as the URL has it: its words, composed
+	 * (NFC), at most the server's Q_MAX characters.  The box takes 600
+	 * code units: Hangul typed decomposed (NFD, as macOS writes it) is 2
+	 * or 3 a syllable, and the box would cut 200 syllables to 66. */
+	const Q_MAX = 200;
+
 	function boxWords() {
 		const q = $.search.value.normalize('NFC').trim().split(/\s+/)
 		    .filter((w) => w).join(' ');
 
-		return [...q].slice(0, 200).join('').trim();
+		return [...q].slice(0, Q_MAX).join('').trim();
 	}
 
 	function searchNow() {
