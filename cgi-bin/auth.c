@@ -270,6 +270,23 @@ other_account_page(struct resp *r)
 	html_page(r, 403, "탈퇴하지 않았습니다", paras);
 }
 
+/* A withdrawal whose COMMIT lost its answer: E_OK if the user is gone
+ * (it was written: the link is to go as well), E_DB if the user is
+ * still there (nothing was) or nobody can say. */
+static enum err
+erase_checked(struct ctx *ctx, const char *user_id)
+{
+	enum err e;
+
+	if ((e = app_db_anew(ctx)) == E_OK)
+		e = db_user_there(ctx->db, user_id);
+	log_msg("withdrawal: the commit's answer was lost; %s",
+	    e == E_NOTFOUND ? "the user is gone: it was written" :
+	    e == E_OK ? "the user is still there: nothing deleted" :
+	    "whether it was written is unknown");
+	return e == E_NOTFOUND ? E_OK : E_DB;
+}
+
 /* The withdrawal, once Naver sent the person back with a code. */
 static enum err
 withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
@@ -296,6 +313,8 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	 * they were (the person can simply try again), and a link that
 	 * cannot be removed is what the page explains how to remove. */
 	e = db_account_erase(ctx->db, cb->hash, me.id, &memos);
+	if (db_commit_unknown(ctx->db))
+		e = erase_checked(ctx, me.id);
 	if (e != E_OK && e != E_NOTFOUND) {
 		log_msg("withdrawal: nothing deleted, naver link kept (%s)",
 		    err_text(e));

@@ -198,6 +198,17 @@ list(struct ctx *ctx)
 	fold_query_free(&fq);
 }
 
+/* A write whose COMMIT lost its answer: E_OK if the memo, read again on
+ * a new connection, shows it (a retry would write it twice, or find a
+ * version it does not expect). */
+static enum err
+memo_written(struct ctx *ctx, const char *hash, struct db_memo *m,
+    int purged)
+{
+	return app_db_anew(ctx) == E_OK ?
+	    db_memo_written(ctx->db, hash, m, purged) : E_DB;
+}
+
 /* The request's memo body of this kind, and the parts of its text (if it
  * has one): what POST and PATCH store. */
 static enum err
@@ -226,10 +237,15 @@ create(struct ctx *ctx)
 
 	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
 	    (e = read_memo(ctx, MEMO_BODY_NEW, &body, &p, &why)) != E_OK ||
-	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1,
-	    &m)) != E_OK ||
-	    (e = memo_answer(&ctx->resp, 200, &m)) != E_OK)
+	    (e = app_db(ctx)) != E_OK)
+		goto out;
+	e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1, &m);
+	if (db_commit_unknown(ctx->db))
+		e = memo_written(ctx, hash, &m, 0);
+	if (e == E_OK)
+		e = memo_answer(&ctx->resp, 200, &m);
+out:
+	if (e != E_OK)
 		app_fail(ctx, e, why);
 	memo_text_free(&p);
 	memo_body_free(&body);
@@ -275,6 +291,8 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 	    (e = app_db(ctx)) != E_OK)
 		goto out;
 	e = db_memo_change(ctx->db, hash, ctx->args.id, c, &m);
+	if (db_commit_unknown(ctx->db))
+		e = memo_written(ctx, hash, &m, 0);
 	if (e == E_PRECOND) {
 		if (memo_answer_stale(&ctx->resp, &m) != E_OK)
 			app_fail(ctx, E_NOMEM, NULL);

@@ -38,9 +38,15 @@ purge_one(struct ctx *ctx)
 	enum err e;
 
 	c.arg = (void *)(uintptr_t)cgi_getenv(ctx->req.env, "HTTP_IF_MATCH");
-	if ((e = sess_from_request(&ctx->req, hash)) != E_OK ||
-	    (e = app_db(ctx)) != E_OK ||
-	    (e = db_memo_change(ctx->db, hash, ctx->args.id, &c, &m)) != E_OK) {
+	if ((e = sess_from_request(&ctx->req, hash)) == E_OK &&
+	    (e = app_db(ctx)) == E_OK) {
+		e = db_memo_change(ctx->db, hash, ctx->args.id, &c, &m);
+		/* Its COMMIT's answer lost: purged if the memo is gone. */
+		if (db_commit_unknown(ctx->db))
+			e = app_db_anew(ctx) == E_OK ?
+			    db_memo_written(ctx->db, hash, &m, 1) : E_DB;
+	}
+	if (e != E_OK) {
 		if (e == E_PRECOND && memo_answer_stale(&ctx->resp, &m) == E_OK)
 			return;
 		/* As memo.c: a 412 that cannot carry the memo is a failure. */

@@ -105,6 +105,9 @@ int	 app_main(const struct endpoint *ep, char **envp);
  * process's one connection, reused while nothing fails on it (appdb.c).
  * E_DB if the server cannot be reached. */
 enum err app_db(struct ctx *ctx);
+/* A new connection in place of the request's failed one: to ask what a
+ * write whose COMMIT lost its answer left. */
+enum err app_db_anew(struct ctx *ctx);
 /* Read the request's JSON body, at most max bytes: E_MEDIATYPE if it is
  * not application/json, E_TOOLARGE, E_BADREQ (*why says so). */
 enum err app_read_json(struct ctx *ctx, size_t max, const char **why);

@@ -55,3 +55,15 @@ app_db(struct ctx *ctx)
 		kept = ctx->db;
 	return E_OK;
 }
+
+enum err
+app_db_anew(struct ctx *ctx)
+{
+	if (ctx->db != NULL) {
+		if (ctx->db == kept)
+			kept = NULL;
+		db_close(ctx->db);
+		ctx->db = NULL;
+	}
+	return app_db(ctx);
+}

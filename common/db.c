@@ -530,7 +530,47 @@ static enum err
 txn_begin(struct db *db)
 {
 	db->last_error = 0;
+	db->commit_unknown = 0;
 	return db_query(db, "START TRANSACTION", "begin");
+}
+
+/* For the fault build: COMMIT sent and carried out, then the connection
+ * lost before its answer is read.  The answer is waited for first, so
+ * that the server has committed when the socket goes. */
+static enum err
+commit_answer_lost(struct db *db)
+{
+	struct pollfd p = { (int)mysql_get_socket(db->conn), POLLIN, 0 };
+
+	if (mysql_send_query(db->conn, "COMMIT", 6) != 0)
+		return db_fail(db, NULL, "commit");
+	(void)poll(&p, 1, 10000);
+	cut_socket(db->conn);
+	if (mysql_read_query_result(db->conn) != 0)
+		return db_fail(db, NULL, "commit");
+	return E_OK;
+}
+
+/* COMMIT.  A connection lost on the way (the answer's wait timed out,
+ * the server went) leaves it unknown whether the server committed: it
+ * may have, and only its answer was lost (db_commit_unknown). */
+static enum err
+txn_commit(struct db *db)
+{
+	enum err e;
+
+	e = FAULT("db_commit_lost") ? commit_answer_lost(db) :
+	    db_query(db, "COMMIT", "commit");
+	db->commit_unknown = e != E_OK &&
+	    (db->last_error == CR_SERVER_LOST ||
+	    db->last_error == CR_SERVER_GONE_ERROR);
+	return e;
+}
+
+int
+db_commit_unknown(const struct db *db)
+{
+	return db != NULL && db->commit_unknown;
 }
 
 /* 1 (logged) if a write failed with e because InnoDB chose it as a
@@ -561,7 +601,7 @@ txn_once(struct db *db, db_txn_body body, void *arg)
 	if ((e = txn_begin(db)) != E_OK)
 		return e;
 	if ((e = body(db, arg)) == E_OK)
-		e = db_query(db, "COMMIT", "commit");
+		e = txn_commit(db);
 	/* A failed rollback leaves the handle marked failed: the connection
 	 * is closed, which rolls back on the server. */
 	if (e != E_OK)

@@ -58,6 +58,9 @@ int	 db_reusable(struct db *db, const struct cfg *cfg);
 int	 db_failed(const struct db *db);
 /* One round trip that proves the server answers. */
 enum err db_ping(struct db *db);
+/* 1 if the last write's COMMIT failed with the connection lost: the
+ * server may have committed it (db_failed is 1 too). */
+int	 db_commit_unknown(const struct db *db);
 
 /* ---- users and sessions (db_user.c) ---- */
 
@@ -127,6 +130,8 @@ enum err db_sessions_end_all(struct db *db, const char *user_id);
  * has logged in again since: a new account). */
 enum err db_account_erase(struct db *db, const char *session_hash,
 	    const char *user_id, uint64_t *memos);
+/* E_OK if there is a user of this id, E_NOTFOUND if not. */
+enum err db_user_there(struct db *db, const char *user_id);
 
 /* ---- memos (db_memo.c) ---- */
 
@@ -219,6 +224,12 @@ struct memo_change {
 };
 enum err db_memo_change(struct db *db, const char *hash, uint64_t id,
 	    const struct memo_change *c, struct db_memo *out);
+/* After db_memo_insert or db_memo_change failed with its COMMIT's answer
+ * lost (db_commit_unknown), on a new connection: E_OK, with the memo read
+ * into *m, if it shows the write (the version m has after it; purged: no
+ * such memo), else E_DB (not written, or nobody can say).  Logged. */
+enum err db_memo_written(struct db *db, const char *hash, struct db_memo *m,
+	    int purged);
 
 /* Which memos the session's user's trash holds, as one number (the ids'
  * XOR; 0 for none or no live session). */

@@ -249,3 +249,12 @@ db_account_erase(struct db *db, const char *session_hash,
 
 	return db_txn(db, erase_rows, &a);
 }
+
+enum err
+db_user_there(struct db *db, const char *user_id)
+{
+	MYSQL_BIND in[1];
+
+	bind_cstr(&in[0], user_id);
+	return db_exists(db, ST_USER_THERE, in, E_NOTFOUND);
+}

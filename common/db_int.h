@@ -58,6 +58,7 @@ struct db {
 	MYSQL_STMT	*st[ST__COUNT];
 	int		 failed;	/* something failed: do not reuse */
 	unsigned int	 last_error;	/* the server's, since the last BEGIN */
+	int		 commit_unknown; /* the last COMMIT sent, answer lost */
 	unsigned int	 read_timeout;	/* DB_READ_TIMEOUT, seconds */
 	char		*opened_with;	/* the connection settings, joined */
 	struct db_row	 row;		/* single-row answers */

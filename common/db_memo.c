@@ -598,6 +598,22 @@ db_memo_change(struct db *db, const char *hash, uint64_t id,
 	return db_txn(db, memo_change, &a);
 }
 
+enum err
+db_memo_written(struct db *db, const char *hash, struct db_memo *m,
+    int purged)
+{
+	uint64_t version = m->version;
+	enum err e = memo_read(db, ST_MEMO_GET, hash, m->id, m);
+	int written = purged ? e == E_NOTFOUND :
+	    e == E_OK && m->version == version;
+
+	log_msg("database: a write's COMMIT lost its answer: %s",
+	    written ? "read again, it was written" :
+	    e == E_OK || e == E_NOTFOUND ? "read again, it was not written" :
+	    "whether it was written is unknown");
+	return written ? E_OK : E_DB;
+}
+
 struct trash_empty {
 	const char	*hash;
 	uint64_t	 shown;

@@ -19,6 +19,8 @@
  *                    ROLLBACK is sent ("db_cut_at_query:2": a write's
  *                    COMMIT): libmariadb fails to send it, and the server,
  *                    its connection gone, rolls back
+ *   db_commit_lost   a write's COMMIT is sent and carried out, then the
+ *                    connection is lost before its answer is read
  *   db_run_fails     a statement fails to run, no reason given (as when
  *                    the server is gone): "db_run_fails:2", the second
  *   db_deadlock      a statement fails as a deadlock's victim (1213), its

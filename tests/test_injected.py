@@ -783,6 +783,29 @@ def withdrawal_deadlock_run_again(env):
 
 
 @test
+def withdrawal_commit_answer_lost(env):
+    """Injected: a withdrawal whose COMMIT the server carried out but whose answer was lost (the connection cut after it): asked again on a new connection, the user is gone, so 200, done, Naver unlinked, no row left; one cut before its COMMIT is sent: the user is still there, 503 and every row as it was"""
+    name = "주입 커밋 응답 분실"
+    uid = naver_id(name)
+    cookie = session(env, uid)
+    r, _ = memo_write(env, cookie, "none", "POST", "", "탈퇴 전 #메모")
+    eq(r.status, 200, "a memo")
+    whole = rows_of(env, uid)
+    check(whole["user"] and whole["memo"] and whole["memo_search"], f"rows of the member: {whole}")
+    r, err = login_attempt(env, name, "db_cut_at_query:2", cookie, intent="withdraw")
+    eq(r.status, 503, "cut before its COMMIT is sent")
+    check("the user is still there: nothing deleted" in err, f"the log: {err[-400:]!r}")
+    eq(rows_of(env, uid), whole, "cut before its COMMIT: nothing deleted")
+    r, err = login_attempt(env, name, "db_commit_lost", cookie, intent="withdraw")
+    check(re.search(r"database: commit: 2013 ", err), f"the commit's answer lost: {err[-400:]!r}")
+    check("the user is gone: it was written" in err, f"the log: {err[-400:]!r}")
+    eq(r.status, 200, "the answer lost, the user gone: done")
+    check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text,
+          "the page says it is done, Naver unlinked")
+    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "no row left")
+
+
+@test
 def import_and_trash_deadlock_run_again(env):
     """Injected: each statement of an import in turn picked as a deadlock's victim: in its transaction, run again from the first memo, 200 and every memo written once, with its revision, tags and search copy; the session's lookup before it, alone, 503 and nothing written; DELETE /trash?count= of another number, its count a victim once: run again, 412 and nothing purged; DELETE /trash's one statement a victim once: run again, 200 with the count, the trash empty"""
     uid = "inj-dl-import"
@@ -986,6 +1009,42 @@ def writes_cut_at_begin_and_commit(env):
     check("탈퇴가 완료되었습니다" in r.text, "the page says it is done")
     eq(rows_of(env, uid), {t: 0 for t in TABLES}, "the withdrawal: no row left")
     print("saw: " + "; ".join(sorted(seen)))
+
+
+@test
+def writes_commit_answer_lost(env):
+    """Injected: a write whose COMMIT the server carried out but whose answer was lost (POST, PATCH, DELETE, restore, DELETE /trash/{id}): the memo read again on a new connection shows it, so the answer is the write's own (200 with the memo as stored, or 204), not a 503 whose retry would write a second memo; the log says so"""
+    uid = "inj-commit-lost"
+    cookie = session(env, uid)
+
+    def call(fault, method, path="", body=None, cgi="memo", **kw):
+        r, err = request_of(env, cookie, method, path, body, cgi, **kw)(fault)
+        check("COMMIT lost its answer: read again, it was written" in err,
+              f"{method} {cgi}{path}: the log: {err[-300:]!r}")
+        return r
+
+    def row(mid):
+        got = env.db.query(f"SELECT text, deleted_at IS NOT NULL, version FROM memo WHERE id = {mid}")
+        return tuple(got[0]) if got else None
+    r = call("db_commit_lost", "POST", body=json.dumps({"text": "응답 분실 #가"}).encode())
+    eq((r.status, r.json()["text"], r.json()["tags"]), (200, "응답 분실 #가", ["가"]), "POST")
+    mid = r.json()["id"]
+    eq(env.db.query(f"SELECT COUNT(*) FROM memo WHERE user_id = '{uid}'")[0][0], "1", "one memo")
+    etag = r.header("ETag")
+    r = call("db_commit_lost", "PATCH", f"/{mid}", json.dumps({"text": "고침 #나"}).encode(),
+             HTTP_IF_MATCH=etag)
+    eq((r.status, r.json()["text"], r.json()["tags"]), (200, "고침 #나", ["나"]), "PATCH")
+    check(r.header("ETag") not in (None, etag), f"PATCH: a new ETag {r.header('ETag')!r}")
+    eq(row(mid), ("고침 #나", "0", "1"), "PATCH: the row")
+    eq(call("db_commit_lost", "DELETE", f"/{mid}").status, 204, "DELETE")
+    eq(row(mid)[1:], ("1", "2"), "DELETE: in the trash")
+    r = call("db_commit_lost", "POST", f"/{mid}/restore", b"")
+    eq((r.status, r.json()["deleted_at"]), (200, None), "restore")
+    eq(row(mid)[1:], ("0", "3"), "restore: out of the trash")
+    r, _ = request_of(env, cookie, "DELETE", f"/{mid}", None, "memo")("none")
+    eq(r.status, 204, "DELETE again")
+    eq(call("db_commit_lost", "DELETE", f"/{mid}", cgi="trash").status, 204, "DELETE /trash/{id}")
+    eq(row(mid), None, "purged")
 
 
 @test
