@@ -869,6 +869,30 @@ def import_and_trash_deadlock_run_again(env):
     eq((r.status, r.json()), (200, {"purged": 1}), "DELETE /trash, a victim once")
     check("trash empty: 1213" in err and "runs again" in err, f"the log: {err!r}")
     eq(rows()[0], whole[0][:2], "the trash empty, the live memos kept")
+    # With the key the page was shown (trash_key): the key's locking read
+    # (the second statement) a victim once, or failing.
+    r, _ = memo_write(env, cookie, "none", "POST", "", "버릴 넷")
+    eq(memo_write(env, cookie, "none", "DELETE", f"/{r.json()['id']}")[0].status, 204, "to the trash")
+    r, _ = inject(env, "memo", "none", REQUEST_METHOD="GET", SCRIPT_NAME="/memo",
+                  QUERY_STRING="trash=true&count=true", HTTP_COOKIE=cookie)
+    key, trashed = int(r.json()["trash_key"]), rows()
+
+    def empty(fault, key):
+        return inject(env, "trash", fault, REQUEST_METHOD="DELETE", SCRIPT_NAME="/trash",
+                      QUERY_STRING=f"count=1&key={key}", HTTP_COOKIE=cookie)
+    r, err = empty("db_deadlock:2", key ^ 1)
+    eq((r.status, r.json()), (412, {"error": "the trash has changed since it was counted",
+                                    "count": 1}),
+       "DELETE /trash?count=1&key= of another trash, its key a victim once: run again, 412")
+    check("trash key lock: 1213" in err and "runs again" in err, f"the log: {err!r}")
+    r, err = empty("db_run_fails:2", key)
+    eq(r.status, 503, "the key's read failing: 503")
+    check("trash key lock:" in err, f"the log: {err!r}")
+    eq(rows(), trashed, "nothing purged by the 412 or the 503")
+    r, err = empty("db_deadlock:2", key)
+    eq((r.status, r.json()), (200, {"purged": 1}), "the key a victim once: run again, purged")
+    check("trash key lock: 1213" in err and "runs again" in err, f"the log: {err!r}")
+    eq(rows()[0], whole[0][:2], "the trash empty again, the live memos kept")
 
 
 def request_of(env, cookie, method, path, body, cgi, **cgi_vars):
