@@ -2289,17 +2289,24 @@ def tick_first(wd, todo):
     return busy_over
 
 
-# PATCHes with a text held until window.__releaseText() (the first is sent
-# then); window.__textHeld says one is waiting.
-HOLD_TEXT_PATCH = ("window.__f0 = window.fetch; var held = [];"
-                   " window.__textHeld = false;"
-                   " window.__releaseText = function () { held.forEach(function (f) { f(); }); };"
-                   " window.fetch = function (u, i) {"
-                   " if (!i || i.method !== 'PATCH' || !('text' in JSON.parse(i.body)))"
-                   "  return window.__f0(u, i);"
-                   " window.__textHeld = true;"
-                   " return new Promise(function (ok) { held.push(ok); })"
-                   "  .then(function () { return window.__f0(u, i); }); };")
+def hold_patch(key, name):
+    """A script: PATCHes whose body has key held until
+    window.__release<name>() (the first is sent then); window.__<name>Held
+    (name lower-cased at its start) says one is waiting."""
+    flag = f"window.__{name[0].lower()}{name[1:]}Held"
+    return ("window.__f0 = window.fetch; var held = [];"
+            f" {flag} = false;"
+            f" window.__release{name} = function () {{ held.forEach(function (f) {{ f(); }}); }};"
+            " window.fetch = function (u, i) {"
+            f" if (!i || i.method !== 'PATCH' || !('{key}' in JSON.parse(i.body)))"
+            "  return window.__f0(u, i);"
+            f" {flag} = true;"
+            " return new Promise(function (ok) { held.push(ok); })"
+            "  .then(function () { return window.__f0(u, i); }); };")
+
+
+# PATCHes with a text held until window.__releaseText(); window.__textHeld.
+HOLD_TEXT_PATCH = hold_patch("text", "Text")
 
 
 @test
@@ -4563,3 +4570,171 @@ def page_api_count_and_trash_days(env):
     eq(b.get("/memo?count=maybe").status, 400, "count=maybe")
     eq(Browser(env.web_prefix.url).get("/memo?count=true").status, 401, "no session")
     print(f"    saw: {seen}")
+
+
+# PATCHes of a pin held until window.__releasePin(); window.__pinHeld.
+HOLD_PIN_PATCH = hold_patch("pinned", "Pin")
+
+
+@test
+@page_logic
+def page_pin_crossing_a_delete(env):
+    """Page: 고정 pressed, then 삭제 before the pin's answer: the card stays gone when the answer (a 409: the delete got there first) comes, nothing is said of it, and 실행 취소 brings back one card; the pin's answer used to put a dead card back in 고정됨, and 실행 취소 then showed the memo twice"""
+    name = "페이지 고정 중 삭제"
+    b = api(env, name)
+    mid = post(b, "고정하다 지울 메모")
+    with Chromium(env, "pin-crossing-delete") as wd:
+        open_page(wd, env, name)
+        wd.js(HOLD_PIN_PATCH)
+        wd.click(card(mid, ".card-actions .pin"))
+        wd.wait("return window.__pinHeld", "the pin's PATCH held")
+        wd.click(card(mid, ".card-actions .delete"))
+        wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
+                "deleted: the toast")
+        settled(lambda: memos(env, name)[mid], ("고정하다 지울 메모", False, True), "in the trash")
+        wd.js("window.__patched = window.__f0('memo/' + arguments[0]);"
+              " window.__releasePin();", mid)
+        # The pin's answer (409) has come once a GET sent after it has.
+        wd.wait("return window.__patched.then(function () {"
+                " return new Promise(function (ok) { setTimeout(function () { ok(true); }, 300); });"
+                " })", "the pin answered")
+        eq(wd.js("return document.querySelectorAll('[data-id=\"' + arguments[0] + '\"]').length",
+                 str(mid)), 0, "no card of the memo in the trash")
+        check("휴지통" not in status(wd) and "고정" not in status(wd),
+              f"the pin's 409 not said: {status(wd)!r}")
+        wd.click("#toast .toast-action")
+        wd.wait("return document.querySelectorAll('li.memo[data-id=\"' + arguments[0] + '\"]')"
+                ".length === 1", "실행 취소: the card back", 15, str(mid))
+        wd.js("return new Promise(function (ok) { setTimeout(function () { ok(true); }, 500); })")
+        eq(wd.js("return document.querySelectorAll('li.memo[data-id=\"' + arguments[0] + '\"]')"
+                 ".length", str(mid)), 1, "one card, not two")
+        eq(memos(env, name)[mid], ("고정하다 지울 메모", False, False), "live, not pinned")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "a pin crossing a delete")
+
+
+@test
+@page_logic
+def page_cancel_while_saving(env):
+    """Page: while an edit's save runs, 취소 is off and Esc does nothing: the edit the discard question would throw away is already on its way (it was saved all the same, and an editor opened again meanwhile lost its draft to the late answer); once saved the editor closes as usual"""
+    name = "페이지 저장 중 취소"
+    b = api(env, name)
+    mid = post(b, "저장 중에 취소")
+    with Chromium(env, "cancel-while-saving") as wd:
+        open_page(wd, env, name)
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}'", "the editor")
+        wd.keys(" 고침")
+        wd.js(HOLD_TEXT_PATCH)
+        wd.keys(CTRL_ENTER)
+        wd.wait("return window.__textHeld", "the save's PATCH held")
+        eq(wd.js("return Array.from(document.querySelectorAll(arguments[0]))"
+                 ".map(function (b) { return [b.textContent, b.disabled]; })",
+                 card(mid, "form button")),
+           [["취소", True], ["저장", True]], "취소 and 저장 off while saving")
+        wd.js(f"document.getElementById('edit-{mid}').focus()")
+        wd.keys(KEY["esc"])
+        wd.js(NEXT_FRAME)
+        eq(wd.js("return document.getElementById('dialog').open"), False, "Esc: no question")
+        check(wd.js(f"return !!document.querySelector('{card(mid)}.editing')"),
+              "Esc: the editor still open")
+        wd.js("window.__releaseText()")
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "saved and closed")
+        eq(memos(env, name)[mid], ("저장 중에 취소 고침", False, False), "the row")
+        eq(wd.js(CARDS), ["저장 중에 취소 고침"], "the card")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "취소 while saving")
+
+
+@test
+@page_logic
+def page_links_in_korean_sentences(env):
+    """Page: a URL written into a Korean sentence links to the URL, not to the particle after it or the bracket around it ('(https://…/doc)를', '…/123에서.', '…/Foo_(bar)를,'), while Hangul that is the path's own stays in it ('/w/회의', '?q=서울')"""
+    name = "페이지 한국어 링크"
+    b = api(env, name)
+    text = ("자료(https://example.com/doc)를 참고\nhttps://blog.naver.com/abc/123에서. "
+            "https://namu.wiki/w/회의 와 https://en.wikipedia.org/wiki/Foo_(bar)를, "
+            "https://x.example/?q=서울 [https://d.example/a(b)]")
+    mid = post(b, text)
+    with Chromium(env, "korean-links") as wd:
+        open_page(wd, env, name)
+        links = wd.js("return Array.from(document.querySelectorAll(arguments[0]))"
+                      ".map(function (a) { return [a.textContent, a.getAttribute('href')]; })",
+                      card(mid, ".body a"))
+        eq(links, [["https://example.com/doc", "https://example.com/doc"],
+                   ["https://blog.naver.com/abc/123", "https://blog.naver.com/abc/123"],
+                   ["https://namu.wiki/w/회의", "https://namu.wiki/w/%ED%9A%8C%EC%9D%98"],
+                   ["https://en.wikipedia.org/wiki/Foo_(bar)",
+                    "https://en.wikipedia.org/wiki/Foo_(bar)"],
+                   ["https://x.example/?q=서울", "https://x.example/?q=%EC%84%9C%EC%9A%B8"],
+                   ["https://d.example/a(b)", "https://d.example/a(b)"]], "the links")
+        eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"), text,
+           "the text whole")
+        no_problems(wd, "links in Korean sentences")
+
+
+@test
+@page_logic
+def page_search_mid_syllable(env):
+    """Page: the search box, paused while an IME composes a syllable ('회ㅇ' on the way to '회의'), searches without the lone jamo at its end (it searched for '회ㅇ', found nothing and said so), a box of jamo alone searches for nothing yet, and the syllable done (compositionend) is searched for"""
+    name = "페이지 조합 중 검색"
+    b = api(env, name)
+    post(b, "회의록 정리")
+    post(b, "장보기")
+    with Chromium(env, "search-mid-syllable") as wd:
+        open_page(wd, env, name)
+        wd.js("window.__qs = []; var f = window.fetch; window.fetch = function (u, i) {"
+              " var m = /[?&]q=([^&]*)/.exec(String(u));"
+              " if (m) window.__qs.push(decodeURIComponent(m[1])); return f(u, i); };")
+        typed = ("var s = document.getElementById('search'); s.focus(); s.value = arguments[0];"
+                 " s.dispatchEvent(new InputEvent('input', {bubbles: true,"
+                 " isComposing: arguments[1]}));")
+        wd.js(typed, "ㅎ", True)
+        wd.js("return new Promise(function (ok) { setTimeout(function () { ok(true); }, 700); })")
+        eq(wd.js("return window.__qs"), [], "a lone jamo composing: no search")
+        wd.js(typed, "회ㅇ", True)
+        wd.wait("return window.__qs.length > 0", "a search")
+        wd.wait(LOADED, "its list")
+        check(all(q == "회" for q in wd.js("return window.__qs")),
+              f"searched for 회, not 회ㅇ: {wd.js('return window.__qs')}")
+        eq(wd.js(CARDS), ["회의록 정리"], "the memo with 회")
+        eq(wd.js("return document.getElementById('empty').hidden"), True, "no 결과 없음")
+        wd.js("var s = document.getElementById('search'); s.value = '회의';"
+              " s.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: true}));"
+              " s.dispatchEvent(new CompositionEvent('compositionend', {data: '의'}));")
+        wd.wait("return window.__qs.indexOf('회의') >= 0", "the syllable done: 회의 searched")
+        wd.wait(LOADED, "its list")
+        eq(wd.js(CARDS), ["회의록 정리"], "found")
+        no_problems(wd, "search mid-syllable")
+
+
+@test
+@page_logic
+def page_focus_after_card_actions(env):
+    """Page: a #tag pressed in a card gives the focus to that tag's chip above the list drawn anew (it fell to the page's start), and 삭제 next to a card being edited gives it to the card past that one's 삭제 (the edited card's is hidden: the focus fell to the page's start)"""
+    name = "페이지 카드 뒤 초점"
+    b = api(env, name)
+    first = post(b, "첫째 #회의")
+    second = post(b, "둘째")
+    third = post(b, "셋째")
+    with Chromium(env, "focus-after-card-actions") as wd:
+        open_page(wd, env, name)
+        wd.wait("return !document.getElementById('tags').hidden", "the tag bar")
+        wd.click(card(first, ".body button[data-tag]"))
+        wd.wait("return document.getElementById('count').textContent === '#회의 메모 1개'",
+                "the tag's list")
+        eq(wd.js("var a = document.activeElement; return [a.closest('#tag-list') !== null,"
+                 " a.dataset.tag]"), [True, "회의"], "the focus on the #회의 chip")
+        wd.js("history.back()")
+        wd.wait(f"return {LOADED[7:]} && document.querySelectorAll('li.memo').length === 3",
+                "the whole list again")
+        # Cards newest first: 셋째, 둘째, 첫째.  둘째 being edited, 셋째
+        # deleted: the focus goes past 둘째 to 첫째's 삭제.
+        wd.click(card(second, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{second}'", "둘째's editor")
+        wd.click(card(third, ".card-actions .delete"))
+        wd.wait(f"return !document.querySelector('{card(third)}')", "셋째 gone")
+        eq(wd.js("var a = document.activeElement; var li = a.closest('li.memo');"
+                 " return [li && li.dataset.id, a.classList.contains('delete')]"),
+           [str(first), True], "the focus on 첫째's 삭제")
+        no_problems(wd, "focus after card actions")

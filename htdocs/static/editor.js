@@ -66,7 +66,7 @@
 		acts.append(hint, cancel, save);
 		form.append(label, note, conflict, mineTitle, text, choices, acts);
 		Object.assign(ed, { form, text, note, conflict, mineTitle, choices,
-		    acts, save });
+		    acts, save, cancel });
 		li.classList.add('editing');
 		li.appendChild(form);
 		if (!quiet) {
@@ -157,11 +157,13 @@
 	}
 
 	/* While a save runs, a second one is refused (ed.saving) and the
-	 * buttons that would send it are off (ui.busy).  After a failure they
+	 * buttons that would send it are off (ui.busy), and so is 취소 (and
+	 * Esc, leave()): the edit it would throw away is on its way.  After a failure they
 	 * are back, and so is the focus a disabled button lost (or it goes to
 	 * the text). */
 	async function busy(ed, send) {
-		const buttons = [ed.save, ...ed.choices.querySelectorAll('button')];
+		const buttons = [ed.save, ed.cancel,
+		    ...ed.choices.querySelectorAll('button')];
 
 		ed.saving = true;
 		ed.form.setAttribute('aria-busy', 'true');
@@ -213,6 +215,14 @@
 		    res.data.memo.text === value)
 			res = { ok: true, status: 200, data: res.data.memo,
 			    etag: res.etag };
+		/* Closed meanwhile (its memo gone from the list): the card
+		 * shows what was saved; the drafts, maybe a new editor's of the
+		 * same memo, are not this one's to touch. */
+		if (ed.li.editor !== ed) {
+			if (res.ok)
+				ed.hooks.saved(res.data, res.etag);
+			return;
+		}
 		if (res.ok && ed.text.value !== value) {
 			/* Typed on while the save ran: what was sent is saved, the
 			 * rest stays in the editor (and its draft), now an edit of
@@ -306,6 +316,10 @@
 			ui.failed(res, '새 메모로 저장하지 못했습니다.');
 			return;
 		}
+		if (ed.li.editor !== ed) {	/* closed meanwhile, as in send() */
+			ed.hooks.created(res.data, res.etag);
+			return;
+		}
 		drafts.clearEdit(ed.id);
 		ed.hooks.created(res.data, res.etag);
 		if (server)
@@ -316,6 +330,8 @@
 
 	/* 취소 / Esc: ask first if there is something to lose. */
 	async function leave(ed) {
+		if (ed.saving)
+			return;
 		if (ed.text.value !== ed.base && !await ui.confirm(
 		    '수정을 취소할까요?', '고친 내용은 저장되지 않고 사라집니다.',
 		    '수정 내용 버리기', '계속 수정', true)) {

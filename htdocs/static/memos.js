@@ -223,6 +223,9 @@
 		const ul = e.memo.pinned ? $.pinned : $.memos;
 		const id = e.memo.id;
 
+		if (e.dropped)
+			return;
+
 		if (e.aside) {
 			if (e.li.parentNode !== ul)
 				ul.insertBefore(e.li, ul.firstChild);
@@ -736,9 +739,19 @@
 		return [...q].slice(0, Q_MAX).join('').trim();
 	}
 
-	function searchNow() {
+	/* composing: an IME was composing as the box was typed in.  A lone
+	 * jamo at the end is then a syllable on its way ('회ㅇ' of '회의'):
+	 * searched for, it found nothing and the list said so.  compositionend
+	 * searches for what the box holds once the syllable is done. */
+	function searchNow(composing) {
 		clearTimeout(searchTimer);
-		const q = boxWords();
+		let q = boxWords();
+		if (composing === true) {
+			const done = q.replace(/[\u1100-\u11ff\u3131-\u318e]+$/u, '').trim();
+			if (!done && q)
+				return;
+			q = done;
+		}
 		if (q === st.q && !stale())
 			return;
 		/* The first keystroke of a search is a new history entry (Back
@@ -908,16 +921,28 @@
 	function edit(e, quiet, still) {
 		if (e.li.editor)
 			return;
+		let made = null;	/* a memo 새 메모로 저장 made */
+
 		Memo.editor.open(e.li, e, {
 			saved: (m, etag) => update(e, m, etag),
-			created: (m, etag) => created(m, etag),
+			created: (m, etag) => {
+				made = m.id;
+				return created(m, etag);
+			},
 			closed: (gone, ours) => {
 				if (e.aside) {
 					putBack(e);
 					return;
 				}
 				if (gone) {
+					/* Its card goes with the focus: to the new
+					 * memo's, if it is on the list. */
+					const n = made && st.entries.get(made);
+					const b = n && n.li.querySelector('.card-actions .edit');
+
 					drop(e);
+					if (ours)
+						(b || $.search).focus();
 					return;
 				}
 				const b = e.li.querySelector('.card-actions .edit');
@@ -952,6 +977,7 @@
 	}
 
 	function drop(e) {
+		e.dropped = true;	/* a pin or a tick answered later leaves it */
 		e.li.remove();
 		st.entries.delete(e.memo.id);
 		st.count = Math.max(0, st.count - 1);
@@ -962,9 +988,25 @@
 	 * toast showed (remove()). */
 	let deletes = 0, toasted = 0;
 
+	/* The card the focus goes to when li's goes: the next, else the one
+	 * before, not one being edited (its buttons are hidden). */
+	function neighbour(li) {
+		const ok = (c) => c && !c.classList.contains('editing');
+		let c = li.nextElementSibling;
+
+		while (c && !ok(c))
+			c = c.nextElementSibling;
+		if (c)
+			return c;
+		c = li.previousElementSibling;
+		while (c && !ok(c))
+			c = c.previousElementSibling;
+		return c;
+	}
+
 	async function remove(e) {
 		const ul = e.li.parentNode;
-		const next = e.li.nextElementSibling || e.li.previousElementSibling;
+		const next = neighbour(e.li);
 		const mine = ++deletes;
 		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
 		const shown = st.shown;
@@ -992,6 +1034,7 @@
 			if (relisted)
 				await load(true);
 			if (st.shown === shown) {
+				e.dropped = false;
 				ul.appendChild(e.li);
 				st.entries.set(e.memo.id, e);
 				place(e);
@@ -1078,6 +1121,11 @@
 		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
 		const res = await net.patch(e.memo.id, { pinned: want });
 
+		/* Deleted before this answer came: its card stays gone (a 409
+		 * says only that the delete got there first), and 실행 취소
+		 * brings the memo back as the server has it. */
+		if (e.dropped)
+			return;
 		if (!res.ok) {
 			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
 			return;
@@ -1167,6 +1215,8 @@
 		    res.data.memo.text === from && res.etag)
 			res = await net.patch(e.memo.id, { text }, res.etag);
 		e.li.removeAttribute('aria-busy');
+		if (e.dropped)		/* deleted meanwhile, as in pin() */
+			return;
 		if (res && res.ok) {
 			update(e, res.data, res.etag);
 		} else if (res && res.status === 412 && res.data && res.data.memo) {
@@ -1224,7 +1274,18 @@
 		const t = ev.target;
 		const tag = t.closest('button[data-tag]');
 		if (tag) {
+			const inCard = !$.tagList.contains(tag);
 			byTag(tag.dataset.tag);
+			/* A card's tag button goes with the list drawn anew: the
+			 * focus goes to that tag's chip above it (or the search
+			 * box), not to the page's start. */
+			if (inCard) {
+				const name = tag.dataset.tag.toLowerCase();
+				const chip = Array.from($.tagList.querySelectorAll(
+				    'button[data-tag]')).find((c) =>
+				    c.dataset.tag.toLowerCase() === name);
+				(chip || $.search).focus();
+			}
 			return;
 		}
 		const li = t.closest('li.memo');
@@ -1281,7 +1342,12 @@
 		});
 		composingNew = ui.keys($.text, submitNew, null);
 
-		$.search.addEventListener('input', () => {
+		$.search.addEventListener('input', (ev) => {
+			clearTimeout(searchTimer);
+			searchTimer = setTimeout(() => searchNow(ev.isComposing),
+			    SEARCH_DELAY);
+		});
+		$.search.addEventListener('compositionend', () => {
 			clearTimeout(searchTimer);
 			searchTimer = setTimeout(searchNow, SEARCH_DELAY);
 		});

@@ -18,6 +18,10 @@
 	const URL_RE = /\bhttps?:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s<>"]*)?/gi;
 	const TRAILING = '.,;:!?\'"’”。、…';
 	const CLOSERS = { ')': '(', ']': '[', '}': '{', '>': '<' };
+	/* Hangul closing a URL right after an ASCII letter, digit or bracket
+	 * is the sentence's particle ('…/123에서', '…/Foo_(bar)를'); after
+	 * '/', '=' and the like it is the path's own ('/w/회의', '?q=서울'). */
+	const PARTICLE = /(?<=[A-Za-z0-9)\]])[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+$/u;
 	/* The server's tag rule (README.md): '#' at the start or after white
 	 * space, an opening bracket or quote; 1..64 letters, marks, digits,
 	 * _ - / with one that is not a digit. */
@@ -114,6 +118,35 @@
 
 	/* ---- links and tags ---- */
 
+	/* u up to its first closing bracket that it did not open: the
+	 * sentence's ('자료(https://example.com/doc)를'), not the URL's. */
+	function cutUnopened(u) {
+		const open = {};
+
+		for (let i = 0; i < u.length; i++) {
+			const c = u.charAt(i);
+			if (c === '(' || c === '[' || c === '{')
+				open[c] = (open[c] || 0) + 1;
+			else if (CLOSERS[c] && !open[CLOSERS[c]])
+				return u.slice(0, i);
+			else if (CLOSERS[c])
+				open[CLOSERS[c]]--;
+		}
+		return u;
+	}
+
+	/* u without the sentence's end after it: punctuation, a particle,
+	 * punctuation ('…/123에서.', '…/Foo_(bar)를,'). */
+	function sentenceCut(u) {
+		const bare = (v) => {
+			while (v && TRAILING.indexOf(v.charAt(v.length - 1)) >= 0)
+				v = v.slice(0, -1);
+			return v;
+		};
+
+		return bare(bare(u).replace(PARTICLE, ''));
+	}
+
 	/* The URLs in s: [{start, end, href}]. */
 	function urls(s) {
 		const out = [];
@@ -121,17 +154,7 @@
 
 		URL_RE.lastIndex = 0;
 		while ((m = URL_RE.exec(s)) !== null) {
-			let u = m[0];
-			for (;;) {
-				const c = u.charAt(u.length - 1);
-				if (TRAILING.indexOf(c) >= 0)
-					u = u.slice(0, -1);
-				else if (CLOSERS[c] && u.split(CLOSERS[c]).length <=
-				    u.split(c).length - 1)
-					u = u.slice(0, -1);
-				else
-					break;
-			}
+			const u = sentenceCut(cutUnopened(m[0]));
 			let href = null;
 			try {
 				const p = new URL(u);
