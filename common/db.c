@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <errmsg.h>
 #include <openssl/crypto.h>
 #include <mysqld_error.h>
@@ -551,6 +552,31 @@ commit_answer_lost(struct db *db)
 	return E_OK;
 }
 
+/* For the fault build: the answer's wait timed out while the COMMIT still
+ * runs on the server (a slow disk, a replica's acknowledgement): a process
+ * of its own sends it a second later on this connection, whose socket this
+ * one lets go of, and this one fails as a read timeout does (2013).  The
+ * grandchild is nobody's to wait for. */
+static enum err
+commit_answer_late(struct db *db)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (fork() == 0) {
+			(void)sleep(1);
+			(void)mysql_real_query(db->conn, "COMMIT", 6);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		(void)waitpid(pid, NULL, 0);
+	cut_socket(db->conn);
+	return fail_as(db, CR_SERVER_LOST,
+	    "Lost connection to server during query (fault: commit late)",
+	    "commit");
+}
+
 /* COMMIT.  A connection lost on the way (the answer's wait timed out,
  * the server went) leaves it unknown whether the server committed: it
  * may have, and only its answer was lost (db_commit_unknown). */
@@ -559,8 +585,12 @@ txn_commit(struct db *db)
 {
 	enum err e;
 
-	e = FAULT("db_commit_lost") ? commit_answer_lost(db) :
-	    db_query(db, "COMMIT", "commit");
+	if (FAULT("db_commit_lost"))
+		e = commit_answer_lost(db);
+	else if (FAULT("db_commit_late"))
+		e = commit_answer_late(db);
+	else
+		e = db_query(db, "COMMIT", "commit");
 	db->commit_unknown = e != E_OK &&
 	    (db->last_error == CR_SERVER_LOST ||
 	    db->last_error == CR_SERVER_GONE_ERROR);

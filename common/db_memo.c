@@ -598,14 +598,29 @@ db_memo_change(struct db *db, const char *hash, uint64_t id,
 	return db_txn(db, memo_change, &a);
 }
 
+/* 1 if the memo read, now, is the memo the write made, want (whose text
+ * may be gone with the old connection: its length is compared). */
+static int
+memo_same(const struct db_memo *now, const struct db_memo *want)
+{
+	return now->version == want->version &&
+	    now->text_len == want->text_len && now->pinned == want->pinned &&
+	    strcmp(now->updated_at, want->updated_at) == 0 &&
+	    strcmp(now->deleted_at, want->deleted_at) == 0;
+}
+
+/* A locking read (in autocommit: its lock goes at once): if the COMMIT is
+ * still running on the server (the answer's wait timed out), the write's
+ * locks make it wait for the outcome, where a plain read saw the memo as
+ * it was before.  Another write of the same version since (this one rolled
+ * back) differs in its time, text or state. */
 enum err
 db_memo_written(struct db *db, const char *hash, struct db_memo *m,
     int purged)
 {
-	uint64_t version = m->version;
-	enum err e = memo_read(db, ST_MEMO_GET, hash, m->id, m);
-	int written = purged ? e == E_NOTFOUND :
-	    e == E_OK && m->version == version;
+	const struct db_memo want = *m;
+	enum err e = memo_read(db, ST_MEMO_LOCK, hash, want.id, m);
+	int written = purged ? e == E_NOTFOUND : e == E_OK && memo_same(m, &want);
 
 	log_msg("database: a write's COMMIT lost its answer: %s",
 	    written ? "read again, it was written" :

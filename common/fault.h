@@ -21,6 +21,8 @@
  *                    its connection gone, rolls back
  *   db_commit_lost   a write's COMMIT is sent and carried out, then the
  *                    connection is lost before its answer is read
+ *   db_commit_late   a write's COMMIT is carried out a second after its
+ *                    answer's wait timed out (2013), as on a slow disk
  *   db_run_fails     a statement fails to run, no reason given (as when
  *                    the server is gone): "db_run_fails:2", the second
  *   db_deadlock      a statement fails as a deadlock's victim (1213), its

@@ -784,7 +784,7 @@ def withdrawal_deadlock_run_again(env):
 
 @test
 def withdrawal_commit_answer_lost(env):
-    """Injected: a withdrawal whose COMMIT the server carried out but whose answer was lost (the connection cut after it): asked again on a new connection, the user is gone, so 200, done, Naver unlinked, no row left; one cut before its COMMIT is sent: the user is still there, 503 and every row as it was"""
+    """Injected: a withdrawal whose COMMIT the server carried out but whose answer was lost (the connection cut after it, or the answer's wait timed out while the COMMIT still ran): asked again on a new connection, the user is gone, so 200, done, Naver unlinked, no row left; one cut before its COMMIT is sent: the user is still there, 503 and every row as it was"""
     name = "주입 커밋 응답 분실"
     uid = naver_id(name)
     cookie = session(env, uid)
@@ -796,13 +796,17 @@ def withdrawal_commit_answer_lost(env):
     eq(r.status, 503, "cut before its COMMIT is sent")
     check("the user is still there: nothing deleted" in err, f"the log: {err[-400:]!r}")
     eq(rows_of(env, uid), whole, "cut before its COMMIT: nothing deleted")
-    r, err = login_attempt(env, name, "db_commit_lost", cookie, intent="withdraw")
-    check(re.search(r"database: commit: 2013 ", err), f"the commit's answer lost: {err[-400:]!r}")
-    check("the user is gone: it was written" in err, f"the log: {err[-400:]!r}")
-    eq(r.status, 200, "the answer lost, the user gone: done")
-    check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text,
-          "the page says it is done, Naver unlinked")
-    eq(rows_of(env, uid), {t: 0 for t in TABLES}, "no row left")
+    for fault in ("db_commit_lost", "db_commit_late"):
+        if fault == "db_commit_late":           # a member again
+            cookie = session(env, uid)
+            eq(memo_write(env, cookie, "none", "POST", "", "또 #메모")[0].status, 200, "a memo")
+        r, err = login_attempt(env, name, fault, cookie, intent="withdraw")
+        check(re.search(r"database: commit: 2013 ", err), f"{fault}: 2013 logged: {err[-400:]!r}")
+        check("the user is gone: it was written" in err, f"{fault}: the log: {err[-400:]!r}")
+        eq(r.status, 200, f"{fault}: the user gone: done")
+        check("탈퇴가 완료되었습니다" in r.text and "연결도 해제했습니다" in r.text,
+              f"{fault}: the page says it is done, Naver unlinked")
+        eq(rows_of(env, uid), {t: 0 for t in TABLES}, f"{fault}: no row left")
 
 
 @test
@@ -1037,7 +1041,7 @@ def writes_cut_at_begin_and_commit(env):
 
 @test
 def writes_commit_answer_lost(env):
-    """Injected: a write whose COMMIT the server carried out but whose answer was lost (POST, PATCH, DELETE, restore, DELETE /trash/{id}): the memo read again on a new connection shows it, so the answer is the write's own (200 with the memo as stored, or 204), not a 503 whose retry would write a second memo; the log says so"""
+    """Injected: a write whose COMMIT the server carried out but whose answer was lost (POST, PATCH, DELETE, restore, DELETE /trash/{id}; and a POST and a PATCH whose COMMIT still ran as the answer's wait timed out): the memo read again on a new connection, with a locking read that waits for such a COMMIT, shows it, so the answer is the write's own (200 with the memo as stored, or 204), not a 503 whose retry would write a second memo; the log says so"""
     uid = "inj-commit-lost"
     cookie = session(env, uid)
 
@@ -1069,6 +1073,17 @@ def writes_commit_answer_lost(env):
     eq(r.status, 204, "DELETE again")
     eq(call("db_commit_lost", "DELETE", f"/{mid}", cgi="trash").status, 204, "DELETE /trash/{id}")
     eq(row(mid), None, "purged")
+    # The answer's wait timed out while the COMMIT still ran: the locking
+    # read waits for it (a plain one saw no memo yet: 503, and a retry
+    # made it twice).
+    r = call("db_commit_late", "POST", body=json.dumps({"text": "늦은 커밋"}).encode())
+    eq((r.status, r.json()["text"]), (200, "늦은 커밋"), "POST, its COMMIT late")
+    eq(env.db.query(f"SELECT text FROM memo WHERE user_id = '{uid}'"), [["늦은 커밋"]],
+       "one memo, written once")
+    etag = r.header("ETag")
+    r = call("db_commit_late", "PATCH", f"/{r.json()['id']}",
+             json.dumps({"pinned": True}).encode(), HTTP_IF_MATCH=etag)
+    eq((r.status, r.json()["pinned"]), (200, True), "PATCH, its COMMIT late")
 
 
 @test
