@@ -73,7 +73,8 @@ db_retryable(unsigned int n)
 {
 	return n == 0 || (n >= CR_MIN_ERROR && n <= CR_MAX_ERROR) ||
 	    n == ER_LOCK_WAIT_TIMEOUT || n == MYSQL_ER_LOCK_NOWAIT ||
-	    n == ER_LOCK_DEADLOCK || n == ER_SERVER_SHUTDOWN ||
+	    n == ER_LOCK_DEADLOCK || n == ER_CHECKREAD ||
+	    n == ER_SERVER_SHUTDOWN ||
 	    n == ER_CON_COUNT_ERROR || n == ER_TOO_MANY_USER_CONNECTIONS ||
 	    n == ER_QUERY_INTERRUPTED || n == ER_CONNECTION_KILLED ||
 	    n == ER_STATEMENT_TIMEOUT || n == MYSQL_ER_QUERY_TIMEOUT ||
@@ -352,6 +353,9 @@ run_or(struct db *db, enum stmt k, MYSQL_BIND *in, MYSQL_STMT **out,
 	if (FAULT("db_deadlock"))	/* chosen as a deadlock's victim */
 		return fail_as(db, ER_LOCK_DEADLOCK, "(fault: deadlock)",
 		    stmts[k].what);
+	if (FAULT("db_record_changed"))	/* a locking read past the snapshot */
+		return fail_as(db, ER_CHECKREAD, "(fault: record changed)",
+		    stmts[k].what);
 	if (st == NULL) {
 		if ((st = mysql_stmt_init(db->conn)) == NULL)
 			return db_fail(db, NULL, stmts[k].what);
@@ -608,13 +612,19 @@ db_commit_unknown(const struct db *db)
  * back, so running it once more cannot write twice.  InnoDB's manual asks
  * callers to be ready for that whatever the statements; two people's
  * writes that lock neighbouring rows can meet so (test_load
- * writes_at_once). */
+ * writes_at_once).  So is 1020, a locking read of a row changed since
+ * the transaction's snapshot: MariaDB from 11.6.2 on
+ * (innodb_snapshot_isolation, on by default) rolls it back as a
+ * deadlock; a run from the start reads the row anew. */
 static int
 db_deadlocked(struct db *db, enum err e)
 {
-	if (e != E_DB || db->last_error != ER_LOCK_DEADLOCK)
+	if (e != E_DB || (db->last_error != ER_LOCK_DEADLOCK &&
+	    db->last_error != ER_CHECKREAD))
 		return 0;
-	log_msg("database: a deadlock's victim: the transaction runs again");
+	log_msg("database: %s: the transaction runs again",
+	    db->last_error == ER_CHECKREAD ? "a row changed since its "
+	    "snapshot" : "a deadlock's victim");
 	/* InnoDB rolled the whole transaction back, and the caller's
 	 * ROLLBACK, if it sent one, went through (a failed one would have
 	 * replaced last_error): the connection is sound, so a FastCGI

@@ -27,6 +27,8 @@
  *                    the server is gone): "db_run_fails:2", the second
  *   db_deadlock      a statement fails as a deadlock's victim (1213), its
  *                    transaction rolled back
+ *   db_record_changed a statement fails as a locking read of a row changed
+ *                    since the snapshot (1020, MariaDB 11.6.2 and later)
  *   tags_nomem       making a text's tags runs out of memory
  *   query_nomem      making a search query's patterns runs out of memory
  *   answer_nomem     making the JSON of one memo's answer fails

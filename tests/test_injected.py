@@ -571,7 +571,7 @@ def export_cut(env):
 
 @test
 def write_deadlock_run_again(env):
-    """Injected: a POST and a PATCH whose transaction InnoDB picks as a deadlock's victim (1213) once: run again, 200, written once (one memo; one revision, tags and search copy as the text says); picked every time: run three times in all, then 503 and nothing written"""
+    """Injected: a POST and a PATCH whose transaction InnoDB picks as a deadlock's victim (1213) once: run again, 200, written once (one memo; one revision, tags and search copy as the text says); picked every time: run three times in all, then 503 and nothing written; a PATCH failing with 1020 (a row changed since the snapshot, which MariaDB 11.6.2 on rolls back as a deadlock) the same way, not as a 500"""
     cookie = session(env, "inj-deadlock")
 
     def call(fault, method, path="", text=""):
@@ -612,6 +612,17 @@ def write_deadlock_run_again(env):
     eq(err.count("runs again"), 2, f"run three times in all: {err!r}")
     eq(rows(), [[[str(mid), "교착 풀림 #나"]], [["교착 #가"]], [["나"]], [["1"]]],
        "nothing written")
+    # 1020, a locking read of a row changed since the snapshot (MariaDB
+    # 11.6.2 on rolls the transaction back as a deadlock): run again too,
+    # not a 500.
+    r, err = call("db_record_changed:1", "PATCH", f"/{mid}", text="다시 #다")
+    eq((r.status, r.json()["text"]), (200, "다시 #다"), "PATCH, its locked read 1020 once")
+    check("1020 (fault: record changed)" in err and
+          "a row changed since its snapshot: the transaction runs again" in err, f"the log: {err!r}")
+    r, err = call("db_record_changed", "PATCH", f"/{mid}", text="또 다시 #라")
+    eq((r.status, r.json()), (503, {"error": "database unavailable"}), "1020 every time: 503")
+    eq(err.count("runs again"), 2, f"run three times in all: {err!r}")
+    eq(rows()[0], [[str(mid), "다시 #다"]], "edited once")
 
 
 @test
