@@ -43,7 +43,8 @@ char	*naver_authorize_url(const struct cfg *cfg, const char *redirect_uri,
 
 /* 1 if url may be used for Naver: https://, or http:// to a loopback host
  * (localhost, 127.0.0.0/8, [::1]) with at most a port, nothing else in its
- * authority.  (naver_url.c, as the next.) */
+ * authority, and no blank or control character.  (naver_url.c, as the
+ * next.) */
 int	 naver_url_safe(const char *url);
 
 /* Check every Naver URL setting (authorize, token, profile) with

@@ -85,6 +85,12 @@ naver_url_safe(const char *url)
 	const char *auth, *colon;
 	size_t n;
 
+	/* A blank or a control character (a settings file's "\n" escape):
+	 * no URL holds one, and in a Location header the answer would
+	 * lose the header, not say why. */
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
 	if (strncasecmp(url, "https://", 8) == 0)
 		return url[8] != '\0';
 	if (strncasecmp(url, "http://", 7) != 0)
@@ -115,7 +121,8 @@ naver_endpoints_check(const struct cfg *cfg, const char **why)
 		const char	*why;
 	} urls[] = {
 	    { CFG_NAVER_AUTHORIZE_URL, "NAVER_AUTHORIZE_URL is refused: "
-		"neither https:// nor http:// to a loopback host" },
+		"neither https:// nor http:// to a loopback host, or it holds "
+		"a blank or a control character" },
 	    { CFG_NAVER_TOKEN_URL, "NAVER_TOKEN_URL is refused: neither "
 		"https:// nor http:// to a loopback host (the client secret "
 		"would travel in clear)" },

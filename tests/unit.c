@@ -859,7 +859,10 @@ t_naver_url_safe(void)
 	    "http://[::2]/", "http://[::ffff:127.0.0.1]/", "http://[::1/",
 	    "http://[::1]x/", "http://[::1%25lo]/", "http://:80/", "http:///x",
 	    "ftp://127.0.0.1/", "file:///etc/passwd", " http://127.0.0.1/",
-	    "http:/127.0.0.1/", "//127.0.0.1/", "http://127.0.0.1 /", NULL };
+	    "http:/127.0.0.1/", "//127.0.0.1/", "http://127.0.0.1 /",
+	    "https://nid.naver.com/x\n", "https://nid.naver.com/a b",
+	    "https://nid.naver.com/\r\nX-A: 1", "https://nid.naver.com/\x7f",
+	    "https://nid.naver.com/\t", NULL };
 	struct cfg cfg;
 	const char *why = NULL;
 
