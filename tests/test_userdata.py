@@ -622,9 +622,15 @@ def boot_from_the_stack_user_data(env):
         check(open(os.path.join(root, "etc/logrotate.d/memo-maint")).read().startswith(
             "/var/log/memo/maint.log {"), "maint.log rotated")
         rotate = open(os.path.join(root, "etc/logrotate.d/lighttpd")).read()
-        check(rotate.startswith("/var/log/lighttpd/*.log {") and "\tdaily\n" in rotate
-              and "\tmaxsize 200M\n" in rotate and "\trotate 7\n" in rotate,
-              f"lighttpd's logs rotated daily, bounded: {rotate!r}")
+        stanzas = dict(re.findall(r"^(/\S.*?) \{\n(.*?)^\}", rotate, re.S | re.M))
+        eq(sorted(stanzas), ["/var/log/lighttpd/access.log /var/log/lighttpd/error.log",
+                             "/var/log/lighttpd/cgi.log"], "the logs rotated")
+        for files, body in stanzas.items():
+            check("\tdaily\n" in body and "\tmaxsize 200M\n" in body and
+                  "\trotate 7\n" in body, f"{files}: daily, bounded: {body!r}")
+        check("\tcopytruncate\n" in stanzas["/var/log/lighttpd/cgi.log"] and
+              "reopen-logs" not in stanzas["/var/log/lighttpd/cgi.log"],
+              "cgi.log cut in place (FastCGI processes keep writing to it)")
         # make install puts the timer in every image: memo-setup's "no
         # memo-maint.timer unit" is for installs made otherwise; here it
         # would be a bake that lost it, instances that never purge the trash.
@@ -670,6 +676,22 @@ def boot_in_fastcgi_mode(env):
             total += n if db else 0
         eq(len(per_route), 11, f"routes: {per_route}")
         eq(total, 3 * 2 + 10, f"connections per instance: {per_route}")
+        # cgi.log rotated as logrotate does it here (copytruncate, then
+        # lighttpd's logs reopened): the FastCGI processes' lines, written
+        # to the file they were started with, still land in cgi.log.
+        logs = os.path.join(root, "var/log/lighttpd")
+        cgi_log = os.path.join(logs, "cgi.log")
+        http_raw(inst.port, "/auth?code=x&state=y", {"X-Amzn-Trace-Id": "Root=1-before"})
+        time.sleep(0.2)
+        check("[Root=1-before]: login refused" in open(cgi_log).read(), "a FastCGI line")
+        shutil.copyfile(cgi_log, cgi_log + ".1")
+        os.truncate(cgi_log, 0)
+        os.kill(inst.lighttpd_pid(), signal.SIGHUP)     # reopen-logs
+        time.sleep(0.3)
+        http_raw(inst.port, "/auth?code=x&state=y", {"X-Amzn-Trace-Id": "Root=1-after"})
+        time.sleep(0.2)
+        check("[Root=1-after]: login refused" in open(cgi_log).read(),
+              "the FastCGI line after the rotation, in cgi.log")
         readme = open(os.path.join(AWS, "README.md")).read()
         check("**3P + 10**" in readme, "the README says 3P + 10")
         print(f"    saw: {per_route}; {total} connections with P = 2")
@@ -688,16 +710,27 @@ def failed_and_marked(calls):
 
 @test
 def boot_waits_for_the_database_then_fails(env):
-    """With the database away the boot retries for MEMO_DB_WAIT, then signals FAILURE and marks the instance unhealthy"""
+    """With the database away the boot retries for MEMO_DB_WAIT, then signals FAILURE and marks the instance unhealthy; the CloudWatch agent was started first of all, and is given MEMO_LOG_FLUSH to send the failure's log before the signal ends the instance (it was started after the database, so a boot failing there left no log once the instance was gone)"""
     root, inst = booting(env, "nodb")
+    ctl = os.path.join(inst.dir, "bin", "amazon-cloudwatch-agent-ctl")
+    with open(ctl, "w") as f:
+        f.write(f'#!/bin/sh\necho "amazon-cloudwatch-agent-ctl $*" >> {inst.log}\n')
+    os.chmod(ctl, 0o755)
     t0 = time.monotonic()
-    p = inst.run(user_data(env, root, db_port=stack.free_port()), {"MEMO_DB_WAIT": "3"})
+    p = inst.run(user_data(env, root, db_port=stack.free_port()),
+                 {"MEMO_DB_WAIT": "3", "MEMO_CWAGENT_CTL": ctl, "MEMO_LOG_FLUSH": "1"})
     took = time.monotonic() - t0
     check(p.returncode != 0, "the boot fails")
     check("database not ready; again in 1s" in p.stderr and
           "the database was not ready in 3s" in p.stderr, p.stderr[-1500:])
     calls = inst.calls()
     failed_and_marked(calls)
+    agent = [i for i, c in enumerate(calls) if c.startswith("amazon-cloudwatch-agent-ctl -a fetch-config")]
+    signalled = [i for i, c in enumerate(calls) if "signal-resource" in c]
+    check(len(agent) == 1 and signalled and agent[0] < signalled[0],
+          f"the agent started once, before the signal: {calls}")
+    check("waiting 1s for the CloudWatch agent to send this log" in
+          p.stderr.split("the database was not ready in 3s")[-1], p.stderr[-1500:])
     check("systemctl restart lighttpd" not in calls, "lighttpd not started")
     check(3 <= took < 60, f"took {took:.1f}s")
     print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "

@@ -59,6 +59,10 @@
 #                      (MEMO_CWAGENT_URL= , empty, bakes without the
 #                      CloudWatch agent on purpose: the only way to, since
 #                      one that cannot be downloaded fails the bake)
+#   MEMO_CWAGENT_CTL   the CloudWatch agent's amazon-cloudwatch-agent-ctl
+#                      (the image's, under /opt/aws)
+#   MEMO_LOG_FLUSH     seconds a failed boot gives the agent to send its
+#                      log before signalling FAILURE (10)
 #   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
 #   MEMO_HEALTH_WAIT   seconds the local health check may take in all (60)
 #   MEMO_MASTER_TIMEOUT  seconds the master user's statements may take (60)
@@ -87,6 +91,8 @@ set -eu
 : "${MEMO_HEALTH_WAIT:=60}"
 : "${MEMO_IMDS_URL:=http://169.254.169.254/latest}"
 : "${MEMO_STACK:=}"
+: "${MEMO_CWAGENT_CTL:=${MEMO_ROOT_DIR}/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl}"
+: "${MEMO_LOG_FLUSH:=10}"
 : "${MEMO_SIGNAL_RESOURCE:=Group}"
 # Every aws call retries AWS's passing errors (throttling, a 5xx, a
 # connection dropped) six times with backoff: the reads of SSM, Secrets
@@ -503,13 +509,17 @@ lighttpd_setup() {
 	log "lighttpd: $MEMO_MODE mode, forwarders: ${MEMO_FORWARDERS:-none}"
 }
 
-# The CloudWatch agent's configuration, with this stack's log groups.
+# The CloudWatch agent's configuration, with this stack's log groups, and
+# the agent started: first of the boot, so that a boot failing on its
+# settings, the database or a migration ships its log (cloud-init's
+# output) before the group ends the instance.
 cloudwatch_config() {
+	install -d -m 755 "$ETC"
 	sed "s|@STACK@|${MEMO_STACK:-memo}|g" "$SHARE/aws/cloudwatch-agent.json" \
 	    >"$ETC/cloudwatch-agent.json"
-	ctl=$R/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
-	if [ -x "$ctl" ]; then
-		"$ctl" -a fetch-config -m ec2 -s -c "file:$ETC/cloudwatch-agent.json"
+	if [ -x "$MEMO_CWAGENT_CTL" ]; then
+		"$MEMO_CWAGENT_CTL" -a fetch-config -m ec2 -s \
+		    -c "file:$ETC/cloudwatch-agent.json"
 	else
 		log "no CloudWatch agent on this image: logs stay on the instance"
 	fi
@@ -538,9 +548,12 @@ EOF
 EOF
 	# In place of Debian's (weekly, 12 kept, no size bound): the access
 	# log grows with every request on the image's 8 GiB root disk, and
-	# the CloudWatch agent has shipped each line already.
+	# the CloudWatch agent has shipped each line already.  cgi.log is
+	# copied and cut in place, not moved: FastCGI processes write to the
+	# file they were started with, and lighttpd's reopening does not
+	# reach them (moved, their lines went to cgi.log.1, then nowhere).
 	cat >"$R/etc/logrotate.d/lighttpd" <<EOF
-/var/log/lighttpd/*.log {
+/var/log/lighttpd/access.log /var/log/lighttpd/error.log {
 	daily
 	maxsize 200M
 	rotate 7
@@ -552,6 +565,16 @@ EOF
 	postrotate
 		invoke-rc.d lighttpd reopen-logs >/dev/null 2>&1 || true
 	endscript
+}
+/var/log/lighttpd/cgi.log {
+	daily
+	maxsize 200M
+	rotate 7
+	compress
+	delaycompress
+	missingok
+	notifempty
+	copytruncate
 }
 EOF
 }
@@ -633,15 +656,21 @@ signal() {
 boot_failed() {
 	[ "$1" != 0 ] || return 0
 	log "boot failed ($1)"
+	# The agent sends what it read every few seconds: the log of this
+	# failure, the one thing left of the instance once it is ended.
+	if [ -x "$MEMO_CWAGENT_CTL" ] && [ "$MEMO_LOG_FLUSH" -gt 0 ]; then
+		log "waiting ${MEMO_LOG_FLUSH}s for the CloudWatch agent to send this log"
+		sleep "$MEMO_LOG_FLUSH"
+	fi
 	signal FAILURE
 }
 
 boot() {
 	trap 'boot_failed $?' EXIT
+	cloudwatch_config
 	configure
 	database
 	lighttpd_setup
-	cloudwatch_config
 	start
 	check_health
 	trap - EXIT
