@@ -514,6 +514,10 @@ lighttpd_setup() {
 # settings, the database or a migration ships its log (cloud-init's
 # output) before the group ends the instance.
 cloudwatch_config() {
+	if [ ! -f "$SHARE/aws/cloudwatch-agent.json" ]; then
+		log "no CloudWatch agent configuration: memo is not installed here"
+		return 0
+	fi
 	install -d -m 755 "$ETC"
 	sed "s|@STACK@|${MEMO_STACK:-memo}|g" "$SHARE/aws/cloudwatch-agent.json" \
 	    >"$ETC/cloudwatch-agent.json"
