@@ -181,8 +181,15 @@ def template_says_what_the_issue_asks(env):
     attrs = {a["Key"]: a["Value"] for a in r["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]}
     eq((attrs["deletion_protection.enabled"], attrs["routing.http.drop_invalid_header_fields.enabled"],
         attrs["access_logs.s3.enabled"]), ("true", "true", "true"), "balancer attributes")
-    check(int(attrs["idle_timeout.timeout_seconds"]) < 75,
-          "the balancer's idle timeout is below lighttpd's keep-alive (75 s)")
+    keep = int(re.search(r"^server\.max-keep-alive-idle = (\d+)$", open(os.path.join(
+        AWS, "lighttpd-instance.conf")).read(), re.M).group(1))
+    idle = int(attrs["idle_timeout.timeout_seconds"])
+    check(300 <= idle < keep, f"the balancer's idle timeout ({idle} s) lets an import or a "
+          f"withdrawal work minutes, and is below lighttpd's keep-alive ({keep} s)")
+    drain = {a["Key"]: a["Value"] for a in
+             r["TargetGroup"]["Properties"]["TargetGroupAttributes"]}
+    eq(drain["deregistration_delay.timeout_seconds"], str(idle),
+       "an instance leaving lets its requests run as long as the balancer would")
     eq(r["HttpListener"]["Properties"]["DefaultActions"][0]["RedirectConfig"]["StatusCode"],
        "HTTP_301", "80 redirects to 443")
     hsts = r["HttpsListener"]["Properties"]["ListenerAttributes"][0]

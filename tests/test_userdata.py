@@ -565,7 +565,7 @@ def boot_from_the_stack_user_data(env):
         resolved = lighttpd_config(inst)
         check('"/javascript"' not in resolved, "no /javascript alias configured")
         # Keep-alive longer than the balancer's idle timeout (3).
-        check(re.search(r"server\.max-keep-alive-idle\s*=\s*75", resolved), "keep-alive idle 75 s")
+        check(re.search(r"server\.max-keep-alive-idle\s*=\s*320", resolved), "keep-alive idle 320 s")
         check(keep_alive_past(inst.port, 6), "a kept connection still answers after 6 s idle")
         # The request id in the access log and the CGI's error line, the
         # CGIs' stderr in cgi.log, through a rotation (5).

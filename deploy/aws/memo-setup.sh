@@ -363,7 +363,10 @@ as_master() {
 		return 1
 	master_user='' master_password=''
 	secret_pair master_user master_password "$arn" master
-	d=$(mktemp -d)
+	# Checked: this runs in the until's condition, where set -e does not
+	# stop a failure, and an empty d would put the password in /.
+	d=$(mktemp -d) || return 1
+	umask 077
 	{
 		echo "[client]"
 		echo "user=$master_user"
@@ -377,6 +380,7 @@ as_master() {
 		echo "connect-timeout=10"
 		[ -z "${DB_SSL_CA:-}" ] || printf 'ssl-ca="%s"\nssl-verify-server-cert\n' "$DB_SSL_CA"
 	} >"$d/master.cnf"
+	umask 022
 	chmod 600 "$d/master.cnf"
 	rc=0
 	# Bounded as memo-migrate is (the client has no read timeout): a
@@ -460,14 +464,16 @@ migrate() {
 database() {
 	start=$(date +%s)
 	until db_users && migrate; do
-		# Whole seconds: -ge would give up after as little as
-		# MEMO_DB_WAIT - 1 s (started at x.9 s); -gt tries at least
-		# MEMO_DB_WAIT s, at most a second more.
+		log "database not ready; again in ${MEMO_DB_RETRY}s"
+		sleep "$MEMO_DB_RETRY"
+		# After the sleep, not before: no try starts past MEMO_DB_WAIT
+		# (checked before it, the last started up to MEMO_DB_RETRY
+		# later, past the budget below).  Whole seconds: -ge would give
+		# up after as little as MEMO_DB_WAIT - 1 s (started at x.9 s);
+		# -gt tries at least MEMO_DB_WAIT s, at most a second more.
 		if [ $(($(date +%s) - start)) -gt "$MEMO_DB_WAIT" ]; then
 			die "the database was not ready in ${MEMO_DB_WAIT}s"
 		fi
-		log "database not ready; again in ${MEMO_DB_RETRY}s"
-		sleep "$MEMO_DB_RETRY"
 	done
 }
 
