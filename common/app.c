@@ -117,6 +117,7 @@ html_message(enum err e)
 	case E_FORBIDDEN: return "이 요청은 허용되지 않습니다.";
 	case E_NOTFOUND: return "페이지를 찾을 수 없습니다.";
 	case E_METHOD:	 return "허용되지 않는 요청 방식입니다.";
+	case E_LENGTH:	 return "요청 본문의 길이(Content-Length)가 필요합니다.";
 	case E_UPSTREAM: return "네이버 로그인 중 문제가 발생했습니다. "
 			     "잠시 후 다시 시도해 주세요.";
 	case E_DB:	 return "서비스를 잠시 사용할 수 없습니다. "

@@ -100,14 +100,17 @@ cgi_req_free(struct cgi_req *req)
 	req->body_len = 0;
 }
 
-/* Strict decimal: digits only, no sign or spaces, no overflow past max. */
+/* Strict decimal: digits only, no sign or spaces, no overflow past max.
+ * None at all is 411: a chunked body (Apache's mod_cgi passes one on with
+ * no CONTENT_LENGTH) is not read to its end, which a CGI run by hand from
+ * a terminal would wait for. */
 static enum err
 parse_length(const char *s, size_t max, size_t *out)
 {
 	size_t v = 0;
 
 	if (s == NULL || *s == '\0')
-		return E_BADREQ;
+		return E_LENGTH;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return E_BADREQ;
@@ -130,7 +133,9 @@ cgi_read_body(struct cgi_req *req, size_t max, const char **why)
 	if ((e = parse_length(cgi_getenv(req->env, "CONTENT_LENGTH"), max,
 	    &len)) != E_OK) {
 		if (e == E_BADREQ && why != NULL)
-			*why = "Content-Length is missing or not a number";
+			*why = "Content-Length is not a number";
+		else if (e == E_LENGTH && why != NULL)
+			*why = "Content-Length is missing (a chunked body is not taken)";
 		return e;
 	}
 	if ((req->body = malloc(len + 1)) == NULL)

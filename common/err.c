@@ -11,6 +11,7 @@ err_status(enum err e)
 	case E_FORBIDDEN:	return 403;
 	case E_NOTFOUND:	return 404;
 	case E_METHOD:		return 405;
+	case E_LENGTH:		return 411;
 	case E_CONFLICT:	return 409;
 	case E_PRECOND:		return 412;
 	case E_TOOLARGE:	return 413;
@@ -33,6 +34,7 @@ err_text(enum err e)
 	case E_FORBIDDEN:	return "forbidden";
 	case E_NOTFOUND:	return "not found";
 	case E_METHOD:		return "method not allowed";
+	case E_LENGTH:		return "Content-Length required";
 	case E_CONFLICT:	return "conflict";
 	case E_PRECOND:		return "the memo has changed since it was read";
 	case E_TOOLARGE:	return "request body too large";
@@ -60,6 +62,7 @@ http_reason(int status)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
+	case 411: return "Length Required";
 	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";

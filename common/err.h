@@ -20,6 +20,7 @@ enum err {
 	E_FORBIDDEN,	/* 403: proven to be someone else */
 	E_NOTFOUND,	/* 404 */
 	E_METHOD,	/* 405 */
+	E_LENGTH,	/* 411: a body without a Content-Length */
 	E_CONFLICT,	/* 409: the resource is not in a state for this */
 	E_PRECOND,	/* 412: If-Match names another version */
 	E_TOOLARGE,	/* 413 */
