@@ -2533,6 +2533,23 @@ def page_korean_ime(env):
             ev('compositionend', {data: '부'});""")
         eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부",
            "no new checklist line during the composition")
+        # The browser then breaks the line itself (the IME had the Enter):
+        # that line break starts the next item, as an Enter of its own
+        # does (it was left a plain line break: Korean mostly ends a line
+        # mid-composition).  One not after such an Enter (a paste) is left.
+        compose(wd, "memo-text", """
+            t.setRangeText('\\n', 8, 8, 'end');
+            t.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertLineBreak'}));""")
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n- [ ] ",
+           "the IME's line break starts the next item")
+        compose(wd, "memo-text", """
+            t.value = '- [ ] 두부'; t.setSelectionRange(8, 8);
+            t.setRangeText('\\n', 8, 8, 'end');
+            t.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertLineBreak'}));""")
+        eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n",
+           "a line break after no Enter of the IME's is left as it is")
+        wd.js("var t = document.getElementById('memo-text'); t.value = '- [ ] 두부';"
+              " t.setSelectionRange(8, 8);")
         wd.keys(KEY["end"] + KEY["enter"])
         eq(wd.js("return document.getElementById('memo-text').value"), "- [ ] 두부\n- [ ] ",
            "Enter after it starts the next item")
@@ -2711,8 +2728,11 @@ def page_trash_late_answers(env):
         # 휴지통 비우기, slow: the button is off until it is answered.
         wd.js(SLOW_OR_LOST, "DELETE", "late")
         confirm_empty(wd, 2, "the confirmation")
-        eq(wd.js("return document.getElementById('trash-empty').disabled"), True,
-           "off while it runs")
+        # (The dialog's answer reaches the page a frame after the click:
+        # waited for, not read at once.)
+        wd.wait("return window.__slowAsked === 1 &&"
+                " document.getElementById('trash-empty').disabled",
+                "sent, and off while it runs (its answer 1.5 s away)")
         wd.wait(EMPTIED, "emptied")
         eq(wd.js("return window.__slowAsked"), 1, "sent once")
         wd.js("window.fetch = window.__f0")
@@ -4738,3 +4758,110 @@ def page_focus_after_card_actions(env):
                  " return [li && li.dataset.id, a.classList.contains('delete')]"),
            [str(first), True], "the focus on 첫째's 삭제")
         no_problems(wd, "focus after card actions")
+
+
+@test
+@page_logic
+def page_edit_after_a_lost_answer(env):
+    """Page: an edit saved, its answer lost (the server had it), more typed, saved again: the 412 that brings back the editor's own earlier save is no conflict; the rest is saved on top of it (it was shown as another device's change, and 서버 내용 유지 dropped what was typed since)"""
+    name = "페이지 응답 분실 뒤 수정"
+    b = api(env, name)
+    mid = post(b, "장보기")
+    with Chromium(env, "edit-after-lost-answer") as wd:
+        open_page(wd, env, name)
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}' &&"
+                f" document.getElementById('edit-{mid}').form.dataset.read === 'true'",
+                "the editor, its version read")
+        # The next PATCH reaches the server, but its answer never comes.
+        wd.js("window.__f0 = window.fetch; window.__lost = 0;"
+              " window.fetch = function (u, i) { var p = window.__f0(u, i);"
+              " if (!i || i.method !== 'PATCH' || window.__lost) return p;"
+              " window.__lost = 1; return p.then(function () {"
+              "  throw new TypeError('Failed to fetch'); }); };")
+        wd.keys(" 우유" + CTRL_ENTER)
+        wd.wait("return document.getElementById('status').className === 'error'", "not answered")
+        settled(lambda: memos(env, name)[mid][0], "장보기 우유", "the server has it")
+        wd.keys(" 두부" + CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "saved and closed")
+        eq(memos(env, name)[mid][0], "장보기 우유 두부", "the rest saved on top")
+        eq(wd.js(CARDS), ["장보기 우유 두부"], "the card")
+        eq(status(wd), "저장했습니다.", "said")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "an edit after a lost answer")
+
+
+@test
+@page_logic
+def page_editor_first_read_late(env):
+    """Page: the editor's first read of the memo, answered only after a save of the editor's (the person typing on meanwhile), does not pose as the server's version: the next save goes through (it was shown as a conflict, and 서버 내용 유지 brought back the text from before the save)"""
+    name = "페이지 늦은 첫 읽기"
+    b = api(env, name)
+    mid = post(b, "회의")
+    with Chromium(env, "editor-first-read-late") as wd:
+        open_page(wd, env, name)
+        # The editor's first GET of the memo answered (as read then) only
+        # at __releaseGet().
+        wd.js("window.__g0 = window.fetch; window.__getHeld = false;"
+              " window.fetch = function (u, i) {"
+              " if (window.__getHeld || (i && i.method && i.method !== 'GET') ||"
+              "  String(u) !== 'memo/' + arguments[0])"
+              "  return window.__g0(u, i);"
+              " window.__getHeld = true; var answer = window.__g0(u, i);"
+              " return new Promise(function (ok) {"
+              "  window.__releaseGet = ok; }).then(function () { return answer; }); };"
+              .replace("arguments[0]", str(mid)))
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}' && window.__getHeld",
+                "the editor, its first read held")
+        wd.js(HOLD_TEXT_PATCH)
+        wd.keys(" 준비" + CTRL_ENTER)
+        wd.wait("return window.__textHeld", "the save's PATCH held")
+        wd.keys(" 끝")
+        wd.js("window.__releaseText(); window.fetch = window.__f0")
+        wd.wait("return document.getElementById('status').textContent.indexOf('저장했습니다.') === 0",
+                "saved, the rest still in the editor")
+        eq(memos(env, name)[mid][0], "회의 준비", "the first save")
+        wd.js("window.__releaseGet()")
+        wd.js(AFTER_TIMERS, 300)
+        wd.js(f"document.getElementById('edit-{mid}').focus()")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "saved and closed")
+        eq(memos(env, name)[mid][0], "회의 준비 끝", "the second save")
+        eq(wd.js(f"return document.querySelector('{card(mid)} .conflict') === null ||"
+                 f" document.querySelector('{card(mid)} .conflict').hidden"), True, "no conflict")
+        wd.js("window.fetch = window.__g0")
+        no_problems(wd, "the editor's first read late")
+
+
+@test
+@page_logic
+def page_long_status_on_a_phone(env):
+    """Page: on a small phone (320 px), a long error stuck on top of the screen (the expired login's, five lines) does not cover the control the keyboard focuses below it: the page stops that control short of the line by its height as shown (the stylesheet's 6rem was two lines' worth); once the line is spent or empty, no padding"""
+    name = "페이지 긴 상태 줄"
+    b = api(env, name)
+    ids = [post(b, f"메모 {i}") for i in range(20)]
+    with Chromium(env, "long-status-phone") as wd:
+        wd.viewport(320, 640, mobile=True)
+        open_page(wd, env, name)
+        wd.js("Memo.ui.status('로그인이 만료되었습니다. 이 브라우저에는 쓰던 내용을 보관할 수 없으니 "
+              "이 탭은 닫지 말고, 새 탭에서 다시 로그인한 뒤 여기서 다시 저장해 주세요. "
+              "새 탭에서 다시 로그인', 'error')")
+        tall = wd.js("return document.getElementById('status').getBoundingClientRect().height")
+        check(tall > 96, f"the line is taller on a phone than 6rem leaves room for: {tall}px")
+        wd.js("window.scrollTo(0, document.body.scrollHeight)")
+        # A card's 수정 far up the list, brought into view from below as
+        # the keyboard's focus is (the nearest edge, the top): under the
+        # stuck line, not behind it.
+        target = card(ids[-2], ".card-actions .edit")   # near the top: scrolled up to
+        wd.js("var e = document.querySelector(arguments[0]); e.focus({preventScroll: true});"
+              " e.scrollIntoView({block: 'nearest'})", target)
+        wd.js(NEXT_FRAME)
+        top, bottom = wd.js("var b = document.querySelector(arguments[0]).getBoundingClientRect();"
+                            " var s = document.getElementById('status').getBoundingClientRect();"
+                            " return [b.top, s.bottom];", target)
+        check(top >= bottom, f"the focused button ({top}px) below the status line ({bottom}px)")
+        wd.js("Memo.ui.status('', '')")
+        eq(wd.js("return document.documentElement.style.scrollPaddingTop"), "",
+           "no padding without a line")
+        no_problems(wd, "a long status on a phone")

@@ -38,7 +38,9 @@
 			base: draft ? draft.base : entry.memo.text,
 			etag: draft ? draft.etag : entry.etag,
 			server: null,	/* {memo, etag}: newer than base */
-			saving: false
+			saving: false,
+			sent: null,	/* the text of a save never answered */
+			reads: 0	/* reads and saves begun: the last one's holds */
 		};
 		const form = R.el('form', 'editor');
 		const label = R.el('label', 'sr-only', '메모 수정');
@@ -102,9 +104,13 @@
 	 * back) has nothing left to save; any other keeps the person's and
 	 * shows the conflict on save.  Resolves to the answer. */
 	async function fetchVersion(ed) {
+		const n = ++ed.reads;
 		const res = await net.get(ed.id);
 
-		if (!res.ok || !ed.form.isConnected)
+		/* A read answered after a later read or save began says less
+		 * than it: taken as the server's version, it made a saved edit
+		 * look like a conflict. */
+		if (!res.ok || !ed.form.isConnected || n !== ed.reads)
 			return res;
 		ed.form.dataset.read = 'true';	/* the version is known */
 		if (res.data.text === ed.base) {
@@ -202,12 +208,21 @@
 				return;
 			}
 		}
+		++ed.reads;
 		let res = await net.patch(ed.id, { text: value }, ed.etag);
+		/* Changed only in its pin, or to this editor's own save whose
+		 * answer never came (the person typed on after it): sent again
+		 * on that version, not shown as someone else's change. */
 		if (res.status === 412 && res.data && res.data.memo &&
-		    res.data.memo.text === ed.base) {
+		    (res.data.memo.text === ed.base ||
+		    (ed.sent !== null && ed.sent !== value &&
+		    res.data.memo.text === ed.sent))) {
+			ed.base = res.data.memo.text;
 			ed.etag = res.etag;
 			res = await net.patch(ed.id, { text: value }, ed.etag);
 		}
+		ed.sent = res.status === 0 || res.status === 502 ||
+		    res.status === 504 ? value : null;
 		/* The server's text is already this one: a save whose answer was
 		 * lost (the network failed after the server had it), or the same
 		 * text saved in another tab.  Saved, with nothing to choose. */

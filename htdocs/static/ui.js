@@ -25,8 +25,23 @@
 			statusTimer = setTimeout(() => {
 				if (s.textContent === msg)
 					s.classList.add('spent');
+				statusPad();
 			}, 4000);
+		statusPad();
 	}
+
+	/* A focused control scrolled into view stops short of the status
+	 * line stuck on top (WCAG 2.4.11): by its height as shown.  The
+	 * stylesheet's 6rem was two lines; a long error on a phone is five,
+	 * and the control landed under it. */
+	function statusPad() {
+		const s = document.getElementById('status');
+		const shown = s.textContent !== '' && !s.classList.contains('spent');
+
+		document.documentElement.style.scrollPaddingTop = shown ?
+		    Math.ceil(s.getBoundingClientRect().height + 16) + 'px' : '';
+	}
+	addEventListener('resize', statusPad);
 
 	/* The session is gone: say so, with a link to log in again.  What
 	 * was being written is in the drafts and comes back after.  Where
@@ -50,6 +65,7 @@
 		a.href = 'login';
 		a.id = 'relogin';
 		s.appendChild(a);
+		statusPad();
 	}
 
 	/* A request failed: what, why, and then what is left (after, if
@@ -288,10 +304,16 @@
 	 * Returns a function telling whether a composition is in progress in
 	 * field. */
 	function keys(field, save, cancel) {
-		let pending = false, inside = false;
+		let pending = false, inside = false, listAfter = false;
 
 		field.addEventListener('compositionstart', () => { inside = true; });
 		field.addEventListener('keydown', (e) => {
+			/* An Enter the IME had (a line's last syllable was still
+			 * being composed, as it mostly is in Korean): the browser
+			 * breaks the line itself, and the input event that says so
+			 * continues the list (below). */
+			listAfter = e.key === 'Enter' && !e.shiftKey && !e.altKey &&
+			    !e.ctrlKey && !e.metaKey && composing(e);
 			if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
 				e.preventDefault();
 				if (e.isComposing || inside)
@@ -306,6 +328,13 @@
 				e.preventDefault();
 			}
 		});
+		field.addEventListener('input', (e) => {
+			if (!listAfter || (e.inputType !== 'insertLineBreak' &&
+			    e.inputType !== 'insertParagraph'))
+				return;
+			listAfter = false;
+			continueAfterBreak(field);
+		});
 		field.addEventListener('compositionend', () => {
 			inside = false;
 			if (!pending)
@@ -314,6 +343,25 @@
 			setTimeout(save, 0);
 		});
 		return () => inside;
+	}
+
+	/* A line break the browser made at the end of a checklist line with
+	 * words: the next line starts "- [ ] " as continueList() does. */
+	function continueAfterBreak(field) {
+		const at = field.selectionStart;
+		const v = field.value;
+		let end = v.indexOf('\n', at);
+
+		if (end < 0)
+			end = v.length;
+		if (at !== field.selectionEnd || at === 0 || v.charAt(at - 1) !== '\n' ||
+		    end !== at)
+			return;
+		const m = R.CHECK.exec(v.slice(v.lastIndexOf('\n', at - 2) + 1, at - 1));
+		if (!m || !m[3])
+			return;
+		field.setRangeText(m[1] + '- [ ] ', at, at, 'end');
+		field.dispatchEvent(new Event('input', { bubbles: true }));
 	}
 
 	/* Enter at the end of a checklist line starts the next one ("- [ ] ");
