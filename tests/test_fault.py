@@ -169,10 +169,18 @@ def fault_judge_refuses_broken_answers(env):
 
 def fastcgi_processes(env):
     """{route: its FastCGI processes' pids} for the routes the traffic
-    uses ({} in CGI mode)."""
+    uses ({} in CGI mode), once each has all MEMO_FCGI_PROCS of them
+    (lighttpd starts them one after another: a test right after its start
+    saw three of four, and the fourth later as one restarted)."""
     if env.web.mode != "fastcgi":
         return {}
-    return {p: sorted(env.web.fastcgi_pids(p)) for p in ("memo", "health")}
+    want = int((env.web.args.get("extra_env") or {}).get("MEMO_FCGI_PROCS", "4"))
+    deadline = time.monotonic() + 10
+    while True:
+        procs = {p: sorted(env.web.fastcgi_pids(p)) for p in ("memo", "health")}
+        if all(len(v) >= want for v in procs.values()) or time.monotonic() > deadline:
+            return procs
+        time.sleep(0.1)
 
 
 def every_process_serves(env, b, want=0, width=16, most=20):
