@@ -330,21 +330,47 @@ read_file(struct cfg *cfg, const char *path, int must_exist)
 	return E_OK;
 }
 
+/* The process's own environment, read once: in FastCGI mode a request's
+ * variables are the server's parameters, and what the process was started
+ * with (lighttpd's bin-environment, spawn-fcgi's exported variables) was
+ * never looked at.  As a CGI the two are one. */
+static struct {
+	int		 read;
+	const char	*config;
+	const char	*val[CFG__COUNT];
+} proc;
+
+static void
+proc_env_read(void)
+{
+	if (proc.read)
+		return;
+	proc.read = 1;
+	proc.config = getenv("MEMO_CONFIG");
+	for (int k = 0; k < CFG__COUNT; k++)
+		proc.val[k] = getenv(table[k].name);
+}
+
 enum err
 cfg_load(struct cfg *cfg, char *const *env)
 {
-	const char *path = cgi_getenv(env, "MEMO_CONFIG");
+	const char *path;
 	enum err e;
 
+	proc_env_read();
+	if ((path = cgi_getenv(env, "MEMO_CONFIG")) == NULL)
+		path = proc.config;
 	memset(cfg, 0, sizeof(*cfg));
 	if ((e = read_file(cfg, path ? path : CFG_DEFAULT_PATH,
 	    path != NULL)) != E_OK)
 		return e;
+	/* The request's, the process's, the file's, the default. */
 	for (int k = 0; k < CFG__COUNT; k++) {
 		const char *v = cgi_getenv(env, table[k].name);
 
-		cfg->val[k] = v != NULL ? v : kept.val[k] != NULL ?
-		    kept.val[k] : table[k].def;
+		cfg->val[k] = v != NULL ? v : proc.val[k] != NULL ?
+		    proc.val[k] : kept.val[k] != NULL ? kept.val[k] :
+		    table[k].def;
 	}
 	return E_OK;
 }

@@ -3,8 +3,10 @@
  *
  * The seed read its settings with python-dotenv; we read the same format.
  * The file is named by MEMO_CONFIG (lighttpd passes it with setenv), else
- * /etc/memo/memo.env if present.  A variable in the process environment
- * wins over the file, so an operator can override one setting by hand.
+ * /etc/memo/memo.env if present.  A variable in the environment wins over
+ * the file, so an operator can override one setting by hand: the request's
+ * (a CGI's whole environment; a FastCGI request's parameters), else the
+ * process's (a FastCGI process's, from its start: bin-environment).
  */
 #ifndef MEMO_CFG_H
 #define MEMO_CFG_H

@@ -243,3 +243,21 @@ def connection_dropped_after_a_failed_statement(env):
             holder.kill()
             holder.wait()
         env.db.query("SET GLOBAL innodb_lock_wait_timeout = 50", database=None)
+
+
+@test
+def fastcgi_process_environment(env):
+    """A setting in the FastCGI processes' own environment (lighttpd's bin-environment, or what lighttpd itself was started with) is read, below the request's parameters and above the file: SESSION_MAX_AGE=120 there gives a 120 s session cookie (it was never looked at: the file's or the default's value served)"""
+    import os
+    import re
+    import stack
+    base = os.path.join(env.base, "fastcgi-process-env")
+    web = stack.Lighttpd(base, env.config, mode="fastcgi",
+                         extra_env={"MEMO_FCGI_PROCS": "1", "SESSION_MAX_AGE": "120"})
+    try:
+        r = login(Browser(web.url), "프로세스 환경")
+        eq(r.status, 302, "login")
+        sc = next(c for c in r.all("Set-Cookie") if c.startswith("sessionId="))
+        check(re.search(r"Max-Age=120(;|$)", sc), f"the process's SESSION_MAX_AGE: {sc}")
+    finally:
+        web.stop()

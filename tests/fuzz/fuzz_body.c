@@ -72,7 +72,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT((size_t)strtoull(env_cl + 15, NULL, 10) ==
 		    req.body_len);
 	} else
-		FUZZ_ASSERT((e == E_BADREQ && why != NULL) || e == E_TOOLARGE);
+		FUZZ_ASSERT(((e == E_BADREQ || e == E_LENGTH) && why != NULL) ||
+		    e == E_TOOLARGE);
+	/* 411 for an empty value only (a NUL ends it; none at all cannot be
+	 * written here). */
+	FUZZ_ASSERT((e == E_LENGTH) == (env_cl[15] == '\0'));
 	cgi_req_free(&req);
 	free(env_cl);
 	return 0;
