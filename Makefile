@@ -227,6 +227,10 @@ lint: all
 	NODE_PATH=/usr/share/nodejs eslint --no-eslintrc --env browser,es2020 \
 	    --parser-options=ecmaVersion:2020 --rule 'no-undef: error' \
 	    --rule 'no-unused-vars: error' $(LINT_JS)
+	@# A regex lookbehind is ES2018 that Safari took until 16.4: older
+	@# ones refuse the whole script, and the page with it.
+	@if grep -n '(?<[=!]' $(LINT_JS); then \
+	    echo "lint: a regex lookbehind: Safari before 16.4 refuses the script"; exit 1; fi
 	@echo "lint: cppcheck and clang-tidy clean over $(words $(LINT_SRC)) files," \
 	    "$(words $(LINT_FAULT_SRC)) of them also as the fault build;" \
 	    "eslint over $(words $(LINT_JS)) scripts"

@@ -274,12 +274,12 @@ other_account_page(struct resp *r)
  * (it was written: the link is to go as well), E_DB if the user is
  * still there (nothing was) or nobody can say. */
 static enum err
-erase_checked(struct ctx *ctx, const char *user_id)
+erase_checked(struct ctx *ctx, const struct db_account *me)
 {
 	enum err e;
 
 	if ((e = app_db_anew(ctx)) == E_OK)
-		e = db_user_there(ctx->db, user_id);
+		e = db_user_there(ctx->db, me->id, me->created_at);
 	log_msg("withdrawal: the commit's answer was lost; %s",
 	    e == E_NOTFOUND ? "the user is gone: it was written" :
 	    e == E_OK ? "the user is still there: nothing deleted" :
@@ -314,7 +314,7 @@ withdraw(struct ctx *ctx, struct callback *cb, const char **cookies)
 	 * cannot be removed is what the page explains how to remove. */
 	e = db_account_erase(ctx->db, cb->hash, me.id, &memos);
 	if (db_commit_unknown(ctx->db))
-		e = erase_checked(ctx, me.id);
+		e = erase_checked(ctx, &me);
 	if (e != E_OK && e != E_NOTFOUND) {
 		log_msg("withdrawal: nothing deleted, naver link kept (%s)",
 		    err_text(e));

@@ -203,10 +203,11 @@ list(struct ctx *ctx)
  * version it does not expect). */
 static enum err
 memo_written(struct ctx *ctx, const char *hash, struct db_memo *m,
-    int purged)
+    const struct memo_text *t)
 {
 	return app_db_anew(ctx) == E_OK ?
-	    db_memo_written(ctx->db, hash, m, purged) : E_DB;
+	    db_memo_written(ctx->db, hash, m, t != NULL ? t->text : NULL, 0) :
+	    E_DB;
 }
 
 /* The request's memo body of this kind, and the parts of its text (if it
@@ -241,7 +242,7 @@ create(struct ctx *ctx)
 		goto out;
 	e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1, &m);
 	if (db_commit_unknown(ctx->db))
-		e = memo_written(ctx, hash, &m, 0);
+		e = memo_written(ctx, hash, &m, &p.t);
 	if (e == E_OK)
 		e = memo_answer(&ctx->resp, 200, &m);
 out:
@@ -292,7 +293,7 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 		goto out;
 	e = db_memo_change(ctx->db, hash, ctx->args.id, c, &m);
 	if (db_commit_unknown(ctx->db))
-		e = memo_written(ctx, hash, &m, 0);
+		e = memo_written(ctx, hash, &m, c->text);
 	if (e == E_PRECOND) {
 		if (memo_answer_stale(&ctx->resp, &m) != E_OK)
 			app_fail(ctx, E_NOMEM, NULL);

@@ -44,7 +44,7 @@ purge_one(struct ctx *ctx)
 		/* Its COMMIT's answer lost: purged if the memo is gone. */
 		if (db_commit_unknown(ctx->db))
 			e = app_db_anew(ctx) == E_OK ?
-			    db_memo_written(ctx->db, hash, &m, 1) : E_DB;
+			    db_memo_written(ctx->db, hash, &m, NULL, 1) : E_DB;
 	}
 	if (e != E_OK) {
 		if (e == E_PRECOND && memo_answer_stale(&ctx->resp, &m) == E_OK)

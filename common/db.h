@@ -130,8 +130,10 @@ enum err db_sessions_end_all(struct db *db, const char *user_id);
  * has logged in again since: a new account). */
 enum err db_account_erase(struct db *db, const char *session_hash,
 	    const char *user_id, uint64_t *memos);
-/* E_OK if there is a user of this id, E_NOTFOUND if not. */
-enum err db_user_there(struct db *db, const char *user_id);
+/* E_OK if the user of this id created at created_at (db_account's form)
+ * is there, E_NOTFOUND if not (none, or another account of the id). */
+enum err db_user_there(struct db *db, const char *user_id,
+	    const char *created_at);
 
 /* ---- memos (db_memo.c) ---- */
 
@@ -226,10 +228,11 @@ enum err db_memo_change(struct db *db, const char *hash, uint64_t id,
 	    const struct memo_change *c, struct db_memo *out);
 /* After db_memo_insert or db_memo_change failed with its COMMIT's answer
  * lost (db_commit_unknown), on a new connection: E_OK, with the memo read
- * into *m, if it shows the write (the version m has after it; purged: no
- * such memo), else E_DB (not written, or nobody can say).  Logged. */
+ * into *m, if it shows the write (the version, times, state and length m
+ * has after it, and text, the text it wrote, if not NULL; purged: no such
+ * memo), else E_DB (not written, or nobody can say).  Logged. */
 enum err db_memo_written(struct db *db, const char *hash, struct db_memo *m,
-	    int purged);
+	    const char *text, int purged);
 
 /* Which memos the session's user's trash holds, as one number (the ids'
  * XOR; 0 for none or no live session). */

@@ -251,10 +251,34 @@ db_account_erase(struct db *db, const char *session_hash,
 }
 
 enum err
-db_user_there(struct db *db, const char *user_id)
+db_user_there(struct db *db, const char *user_id, const char *created_at)
 {
-	MYSQL_BIND in[1];
+	MYSQL_BIND in[1], res[1];
+	MYSQL_STMT *st;
+	MYSQL_TIME created;
+	char stamp[DB_STAMP_LEN];
+	enum err e;
+	int r;
 
 	bind_cstr(&in[0], user_id);
-	return db_exists(db, ST_USER_THERE, in, E_NOTFOUND);
+	if ((e = db_run(db, ST_USER_THERE, in, &st)) != E_OK)
+		return e;
+	res_time(&res[0], &created);
+	if (mysql_stmt_bind_result(st, res) != 0) {
+		e = db_fail(db, st, db_what(ST_USER_THERE));
+		goto out;
+	}
+	if ((r = mysql_stmt_fetch(st)) == MYSQL_NO_DATA)
+		e = E_NOTFOUND;
+	else if (r == 1)
+		e = db_fail(db, st, db_what(ST_USER_THERE));
+	else {
+		/* Another account of the same Naver id (a login since): the
+		 * one being withdrawn is gone. */
+		stamp_format(stamp, &created);
+		e = strcmp(stamp, created_at) == 0 ? E_OK : E_NOTFOUND;
+	}
+out:
+	db_end(st);
+	return e;
 }

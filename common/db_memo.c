@@ -599,14 +599,18 @@ db_memo_change(struct db *db, const char *hash, uint64_t id,
 }
 
 /* 1 if the memo read, now, is the memo the write made, want (whose text
- * may be gone with the old connection: its length is compared). */
+ * pointer may be gone with the old connection: the write's text, if it
+ * wrote one, is text). */
 static int
-memo_same(const struct db_memo *now, const struct db_memo *want)
+memo_same(const struct db_memo *now, const struct db_memo *want,
+    const char *text)
 {
 	return now->version == want->version &&
 	    now->text_len == want->text_len && now->pinned == want->pinned &&
 	    strcmp(now->updated_at, want->updated_at) == 0 &&
-	    strcmp(now->deleted_at, want->deleted_at) == 0;
+	    strcmp(now->deleted_at, want->deleted_at) == 0 &&
+	    (text == NULL || now->text_len == 0 ||
+	    memcmp(now->text, text, now->text_len) == 0);
 }
 
 /* A locking read (in autocommit: its lock goes at once): if the COMMIT is
@@ -616,11 +620,12 @@ memo_same(const struct db_memo *now, const struct db_memo *want)
  * back) differs in its time, text or state. */
 enum err
 db_memo_written(struct db *db, const char *hash, struct db_memo *m,
-    int purged)
+    const char *text, int purged)
 {
 	const struct db_memo want = *m;
 	enum err e = memo_read(db, ST_MEMO_LOCK, hash, want.id, m);
-	int written = purged ? e == E_NOTFOUND : e == E_OK && memo_same(m, &want);
+	int written = purged ? e == E_NOTFOUND :
+	    e == E_OK && memo_same(m, &want, text);
 
 	log_msg("database: a write's COMMIT lost its answer: %s",
 	    written ? "read again, it was written" :

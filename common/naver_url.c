@@ -125,10 +125,12 @@ naver_endpoints_check(const struct cfg *cfg, const char **why)
 		"a blank or a control character" },
 	    { CFG_NAVER_TOKEN_URL, "NAVER_TOKEN_URL is refused: neither "
 		"https:// nor http:// to a loopback host (the client secret "
-		"would travel in clear)" },
+		"would travel in clear), or it holds a blank or a control "
+		"character" },
 	    { CFG_NAVER_PROFILE_URL, "NAVER_PROFILE_URL is refused: neither "
 		"https:// nor http:// to a loopback host (the access token "
-		"would travel in clear)" },
+		"would travel in clear), or it holds a blank or a control "
+		"character" },
 	};
 
 	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)

@@ -2292,16 +2292,17 @@ def tick_first(wd, todo):
 def hold_patch(key, name):
     """A script: PATCHes whose body has key held until
     window.__release<name>() (the first is sent then); window.__<name>Held
-    (name lower-cased at its start) says one is waiting."""
-    flag = f"window.__{name[0].lower()}{name[1:]}Held"
+    (name lower-cased at its start) says one is waiting, and
+    window.__<name>Answer is the last one's answer, once it is sent."""
+    low = f"window.__{name[0].lower()}{name[1:]}"
     return ("window.__f0 = window.fetch; var held = [];"
-            f" {flag} = false;"
+            f" {low}Held = false;"
             f" window.__release{name} = function () {{ held.forEach(function (f) {{ f(); }}); }};"
             " window.fetch = function (u, i) {"
             f" if (!i || i.method !== 'PATCH' || !('{key}' in JSON.parse(i.body)))"
             "  return window.__f0(u, i);"
-            f" {flag} = true;"
-            " return new Promise(function (ok) { held.push(ok); })"
+            f" {low}Held = true;"
+            f" return {low}Answer = new Promise(function (ok) {{ held.push(ok); }})"
             "  .then(function () { return window.__f0(u, i); }); };")
 
 
@@ -4612,12 +4613,11 @@ def page_pin_crossing_a_delete(env):
         wd.wait("return document.querySelector('#toast.show .toast-action') !== null",
                 "deleted: the toast")
         settled(lambda: memos(env, name)[mid], ("고정하다 지울 메모", False, True), "in the trash")
-        wd.js("window.__patched = window.__f0('memo/' + arguments[0]);"
-              " window.__releasePin();", mid)
-        # The pin's answer (409) has come once a GET sent after it has.
-        wd.wait("return window.__patched.then(function () {"
-                " return new Promise(function (ok) { setTimeout(function () { ok(true); }, 300); });"
-                " })", "the pin answered")
+        wd.js("window.__releasePin()")
+        # The pin's answer (409), and the page's handling of it after.
+        eq(wd.js("return window.__pinAnswer.then(function (r) { return new Promise(function (ok) {"
+                 " setTimeout(function () { ok(r.status); }, 300); }); })"), 409,
+           "the pin answered: the delete got there first")
         eq(wd.js("return document.querySelectorAll('[data-id=\"' + arguments[0] + '\"]').length",
                  str(mid)), 0, "no card of the memo in the trash")
         check("휴지통" not in status(wd) and "고정" not in status(wd),
@@ -4669,12 +4669,13 @@ def page_cancel_while_saving(env):
 @test
 @page_logic
 def page_links_in_korean_sentences(env):
-    """Page: a URL written into a Korean sentence links to the URL, not to the particle after it or the bracket around it ('(https://…/doc)를', '…/123에서.', '…/Foo_(bar)를,'), while Hangul that is the path's own stays in it ('/w/회의', '?q=서울')"""
+    """Page: a URL written into a Korean sentence links to the URL, not to the particle after it or the bracket around it ('(https://…/doc)를', '…/123에서.', '…/Foo_(bar)를,'), while Hangul that is the path's own stays in it ('/w/회의', '?q=서울', '/w/LG전자', '/w/2호선')"""
     name = "페이지 한국어 링크"
     b = api(env, name)
     text = ("자료(https://example.com/doc)를 참고\nhttps://blog.naver.com/abc/123에서. "
             "https://namu.wiki/w/회의 와 https://en.wikipedia.org/wiki/Foo_(bar)를, "
-            "https://x.example/?q=서울 [https://d.example/a(b)]")
+            "https://x.example/?q=서울 [https://d.example/a(b)] https://namu.wiki/w/LG전자 "
+            "https://namu.wiki/w/2호선")
     mid = post(b, text)
     with Chromium(env, "korean-links") as wd:
         open_page(wd, env, name)
@@ -4687,7 +4688,10 @@ def page_links_in_korean_sentences(env):
                    ["https://en.wikipedia.org/wiki/Foo_(bar)",
                     "https://en.wikipedia.org/wiki/Foo_(bar)"],
                    ["https://x.example/?q=서울", "https://x.example/?q=%EC%84%9C%EC%9A%B8"],
-                   ["https://d.example/a(b)", "https://d.example/a(b)"]], "the links")
+                   ["https://d.example/a(b)", "https://d.example/a(b)"],
+                   ["https://namu.wiki/w/LG전자", "https://namu.wiki/w/LG%EC%A0%84%EC%9E%90"],
+                   ["https://namu.wiki/w/2호선", "https://namu.wiki/w/2%ED%98%B8%EC%84%A0"]],
+           "the links")
         eq(wd.js(f"return document.querySelector('{card(mid)} > .body').textContent"), text,
            "the text whole")
         no_problems(wd, "links in Korean sentences")
@@ -4763,7 +4767,7 @@ def page_focus_after_card_actions(env):
 @test
 @page_logic
 def page_edit_after_a_lost_answer(env):
-    """Page: an edit saved, its answer lost (the server had it), more typed, saved again: the 412 that brings back the editor's own earlier save is no conflict; the rest is saved on top of it (it was shown as another device's change, and 서버 내용 유지 dropped what was typed since)"""
+    """Page: an edit saved, its answer lost (the server had it), more typed, saved again: the 412 that brings back the editor's own earlier save is no conflict; the rest is saved on top of it (it was shown as another device's change, and 서버 내용 유지 dropped what was typed since); typed back to the text it had before the lost save, it is saved too (it was taken for nothing to save, and the server kept the lost save's text)"""
     name = "페이지 응답 분실 뒤 수정"
     b = api(env, name)
     mid = post(b, "장보기")
@@ -4787,6 +4791,22 @@ def page_edit_after_a_lost_answer(env):
         eq(memos(env, name)[mid][0], "장보기 우유 두부", "the rest saved on top")
         eq(wd.js(CARDS), ["장보기 우유 두부"], "the card")
         eq(status(wd), "저장했습니다.", "said")
+        # Lost again, then typed back to the text it had: saved, not
+        # taken for nothing to save (the server has the lost save's text).
+        wd.click(card(mid, ".card-actions .edit"))
+        wd.wait(f"return document.activeElement.id === 'edit-{mid}' &&"
+                f" document.getElementById('edit-{mid}').form.dataset.read === 'true'",
+                "the editor again, its version read")
+        wd.js("window.__lost = 0")
+        wd.keys(" 빵" + CTRL_ENTER)
+        wd.wait("return document.getElementById('status').className === 'error'", "not answered")
+        settled(lambda: memos(env, name)[mid][0], "장보기 우유 두부 빵", "the server has it")
+        wd.js(f"var t = document.getElementById('edit-{mid}'); t.value = '장보기 우유 두부';"
+              " t.dispatchEvent(new Event('input', {bubbles: true}));")
+        wd.keys(CTRL_ENTER)
+        wd.wait(f"return !document.querySelector('{card(mid)}.editing')", "saved and closed")
+        eq(memos(env, name)[mid][0], "장보기 우유 두부", "the text typed back, saved")
+        eq(wd.js(CARDS), ["장보기 우유 두부"], "the card")
         wd.js("window.fetch = window.__f0")
         no_problems(wd, "an edit after a lost answer")
 
@@ -4865,3 +4885,36 @@ def page_long_status_on_a_phone(env):
         eq(wd.js("return document.documentElement.style.scrollPaddingTop"), "",
            "no padding without a line")
         no_problems(wd, "a long status on a phone")
+
+
+@test
+@page_logic
+def page_tick_then_failed_delete(env):
+    """Page: a checklist tick answered while its card was deleted, then the delete failing (503): the card comes back as the tick left it, ticked, its boxes usable (it came back with every box off for good and the old text)"""
+    name = "페이지 체크 뒤 삭제 실패"
+    b = api(env, name)
+    mid = post(b, "장보기\n- [ ] 우유")
+    box = card(mid, ".body input[data-line='1']")
+    with Chromium(env, "tick-then-failed-delete") as wd:
+        open_page(wd, env, name)
+        wd.js(HOLD_TEXT_PATCH)
+        wd.js("window.__f1 = window.fetch; window.fetch = function (u, i) {"
+              " if (!i || i.method !== 'DELETE') return window.__f1(u, i);"
+              " return new Promise(function (ok) { window.__releaseDelete = ok; })"
+              "  .then(function () { return new Response('{\"error\":\"database unavailable\"}',"
+              "   {status: 503, headers: {'Content-Type': 'application/json'}}); }); };")
+        wd.click(box)
+        wd.wait("return window.__textHeld", "the tick's PATCH held")
+        wd.click(card(mid, ".card-actions .delete"))
+        wd.wait(f"return !document.querySelector('{card(mid)}') && !!window.__releaseDelete",
+                "the card gone, its DELETE held")
+        eq(wd.js("window.__releaseText(); return window.__textAnswer.then(function (r) {"
+                 " return new Promise(function (ok) { setTimeout(function () { ok(r.status); },"
+                 " 300); }); })"), 200, "the tick answered while the card was gone")
+        eq(memos(env, name)[mid], ("장보기\n- [x] 우유", False, False), "ticked on the server")
+        wd.js("window.__releaseDelete()")
+        wd.wait(f"return !!document.querySelector(\"{box}\")", "the card back, the delete failed")
+        eq(wd.js(f"var c = document.querySelector(\"{box}\"); return [c.checked, c.disabled]"),
+           [True, False], "ticked, and usable")
+        wd.js("window.fetch = window.__f0")
+        no_problems(wd, "a tick then a failed delete")

@@ -521,6 +521,10 @@ lighttpd_setup() {
 # output) before the group ends the instance.
 cloudwatch_config() {
 	if [ ! -f "$SHARE/aws/cloudwatch-agent.json" ]; then
+		# An image without it was not baked by bake-ami.sh: it would
+		# ship no logs, and no log-based alarm could fire.
+		[ -n "$MEMO_ROOT_DIR" ] ||
+			die "no $SHARE/aws/cloudwatch-agent.json: memo is not installed"
 		log "no CloudWatch agent configuration: memo is not installed here"
 		return 0
 	fi

@@ -146,8 +146,9 @@
 			return;
 		}
 		/* Typed and put back: nothing to save, nor a draft to offer
-		 * after a reload (it would be the memo itself). */
-		if (value === ed.base && !ed.server) {
+		 * after a reload (it would be the memo itself).  Unless a save
+		 * of another text went unanswered: the server may have that. */
+		if (value === ed.base && !ed.server && ed.sent === null) {
 			drafts.clearEdit(ed.id);
 			close(ed);
 			return;
@@ -221,8 +222,10 @@
 			ed.etag = res.etag;
 			res = await net.patch(ed.id, { text: value }, ed.etag);
 		}
+		/* (503 too: the server says so when it could not tell whether a
+		 * write whose COMMIT lost its answer was made.) */
 		ed.sent = res.status === 0 || res.status === 502 ||
-		    res.status === 504 ? value : null;
+		    res.status === 503 || res.status === 504 ? value : null;
 		/* The server's text is already this one: a save whose answer was
 		 * lost (the network failed after the server had it), or the same
 		 * text saved in another tab.  Saved, with nothing to choose. */

@@ -1035,6 +1035,7 @@
 				await load(true);
 			if (st.shown === shown) {
 				e.dropped = false;
+				fill(e);	/* as a pin or tick meanwhile left it */
 				ul.appendChild(e.li);
 				st.entries.set(e.memo.id, e);
 				place(e);
@@ -1123,9 +1124,15 @@
 
 		/* Deleted before this answer came: its card stays gone (a 409
 		 * says only that the delete got there first), and 실행 취소
-		 * brings the memo back as the server has it. */
-		if (e.dropped)
+		 * brings the memo back as the server has it; a delete that
+		 * fails puts it back as this answer left it. */
+		if (e.dropped) {
+			if (res.ok) {
+				e.memo = res.data;
+				e.etag = res.etag || null;
+			}
 			return;
+		}
 		if (!res.ok) {
 			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
 			return;
@@ -1215,8 +1222,13 @@
 		    res.data.memo.text === from && res.etag)
 			res = await net.patch(e.memo.id, { text }, res.etag);
 		e.li.removeAttribute('aria-busy');
-		if (e.dropped)		/* deleted meanwhile, as in pin() */
+		if (e.dropped) {	/* deleted meanwhile, as in pin() */
+			if (res && res.ok) {
+				e.memo = res.data;
+				e.etag = res.etag || null;
+			}
 			return;
+		}
 		if (res && res.ok) {
 			update(e, res.data, res.etag);
 		} else if (res && res.status === 412 && res.data && res.data.memo) {

@@ -18,10 +18,11 @@
 	const URL_RE = /\bhttps?:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s<>"]*)?/gi;
 	const TRAILING = '.,;:!?\'"’”。、…';
 	const CLOSERS = { ')': '(', ']': '[', '}': '{', '>': '<' };
-	/* Hangul closing a URL right after an ASCII letter, digit or bracket
-	 * is the sentence's particle ('…/123에서', '…/Foo_(bar)를'); after
-	 * '/', '=' and the like it is the path's own ('/w/회의', '?q=서울'). */
-	const PARTICLE = /(?<=[A-Za-z0-9)\]])[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+$/u;
+	/* A particle closing a URL right after an ASCII letter, digit or
+	 * bracket is the sentence's ('…/123에서', '…/Foo_(bar)를'); other
+	 * Hangul there is the path's own ('/w/LG전자', '/w/2호선', '/w/회의').
+	 * No lookbehind: Safari before 16.4 refuses the whole script. */
+	const PARTICLE = /([A-Za-z0-9)\]])(에서|에게|한테|으로|로|을|를|이랑|이나|이|가|은|는|의|에|와|과|랑|나|도|만|까지|부터|처럼|보다)$/u;
 	/* The server's tag rule (README.md): '#' at the start or after white
 	 * space, an opening bracket or quote; 1..64 letters, marks, digits,
 	 * _ - / with one that is not a digit. */
@@ -144,7 +145,7 @@
 			return v;
 		};
 
-		return bare(bare(u).replace(PARTICLE, ''));
+		return bare(bare(u).replace(PARTICLE, '$1'));
 	}
 
 	/* The URLs in s: [{start, end, href}]. */
