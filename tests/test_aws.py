@@ -220,8 +220,13 @@ def template_says_what_the_issue_asks(env):
     eq(t["Rules"]["MaxSizeAboveMinSize"]["Assertions"][0]["Assert"],
        {"!Not": [{"!Equals": [{"!Ref": "MinSize"}, {"!Ref": "MaxSize"}]}]},
        "a stack whose MaxSize equals MinSize is refused")
-    check(group["Properties"]["HealthCheckGracePeriod"] > 600 + 300,
-          "grace period above the database wait plus the migration lock wait")
+    # memo-setup's budget: the database wait's last try by 601 s, as_master
+    # 65, memo-migrate 420 + 15, the health check 60, and two minutes for
+    # the instance's start; below the signal timeout (PauseTime).
+    grace = group["Properties"]["HealthCheckGracePeriod"]
+    pause = roll["PauseTime"]
+    check(601 + 65 + 435 + 60 + 120 <= grace < int(pause[2:-1]) * 60,
+          f"grace period {grace} s: above the longest boot, below the signal timeout {pause}")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
     check("memo-setup boot" in user_data and "MEMO_MODE=" in user_data, "user data boots memo")
     # TRASH_DAYS from the stack, on every instance alike (any instance's

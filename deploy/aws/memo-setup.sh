@@ -429,9 +429,9 @@ SQL
 # The budget (memo.yaml): the database wait's last try may start just
 # before MEMO_DB_WAIT (600 s, 601 in whole seconds), so 601 + 65 (as_master) + 420 + 15 s,
 # about 18 minutes of database work at most, fit inside the group's
-# 20-minute health check grace period and its 25-minute signal timeout,
-# with 2 minutes left for the instance's start, lighttpd and the local
-# health check.  A migration
+# 23-minute health check grace period and its 25-minute signal timeout,
+# with over 4 minutes left for the instance's start, lighttpd and the
+# local health check (MEMO_HEALTH_WAIT, 60 s).  A migration
 # longer than that is run by hand before the roll-out (README, section 3).
 # A timeout ends the boot, no retry (a retry would run past those
 # budgets): die, and the EXIT trap signals FAILURE.
