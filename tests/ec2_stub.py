@@ -65,6 +65,15 @@ def aws(c, argv):
         print(c["secrets"][sid])
     elif (service, op) == ("rds", "describe-db-instances"):
         print(c["db_instances"][opt(argv, "--db-instance-identifier")])
+    elif (service, op) == ("elbv2", "describe-target-health"):
+        # The states the balancer reports, one a call (the last repeats);
+        # healthy unless the test says otherwise.
+        states = c.get("target_states") or ["healthy"]
+        count = os.path.join(c["state"], "target-health-asks")
+        n = int(open(count).read()) if os.path.exists(count) else 0
+        with open(count, "w") as f:
+            f.write(str(n + 1))
+        print(states[min(n, len(states) - 1)])
     elif (service, op) in (("cloudformation", "signal-resource"),
                            ("autoscaling", "set-instance-health")):
         pass    # recorded: the test reads the log

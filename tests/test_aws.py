@@ -221,11 +221,12 @@ def template_says_what_the_issue_asks(env):
        {"!Not": [{"!Equals": [{"!Ref": "MinSize"}, {"!Ref": "MaxSize"}]}]},
        "a stack whose MaxSize equals MinSize is refused")
     # memo-setup's budget: the database wait's last try by 601 s, as_master
-    # 65, memo-migrate 420 + 15, the health check 60, and two minutes for
-    # the instance's start; below the signal timeout (PauseTime).
+    # 65, memo-migrate 420 + 15, the health check 60, the balancer's 90,
+    # and two minutes for the instance's start; below the signal timeout
+    # (PauseTime).
     grace = group["Properties"]["HealthCheckGracePeriod"]
     pause = roll["PauseTime"]
-    check(601 + 65 + 435 + 60 + 120 <= grace < int(pause[2:-1]) * 60,
+    check(601 + 65 + 435 + 60 + 90 + 120 <= grace < int(pause[2:-1]) * 60,
           f"grace period {grace} s: above the longest boot, below the signal timeout {pause}")
     user_data = lt["UserData"]["Fn::Base64"]["!Sub"][0]
     check("memo-setup boot" in user_data and "MEMO_MODE=" in user_data, "user data boots memo")
@@ -435,9 +436,12 @@ def instance_role_ships_only_the_stacks_logs_and_metrics(env):
     for st in allows:
         for action in as_list(st["Action"]):
             check("*" not in action, f"{st.get('Sid')}: no wildcard action ({action})")
-        # What names no resource is bounded by a condition, or only reads.
+        # What names no resource is bounded by a condition, or only reads
+        # (ec2:DescribeTags, elasticloadbalancing:DescribeTargetHealth).
         if "*" in as_list(st["Resource"]):
-            check("Condition" in st or all(a.startswith("ec2:Describe") for a in as_list(st["Action"])),
+            check("Condition" in st or all(a.startswith(("ec2:Describe",
+                                                         "elasticloadbalancing:Describe"))
+                                           for a in as_list(st["Action"])),
                   f"{st.get('Sid')}: Resource * with no condition")
 
     agent = json.load(open(os.path.join(AWS, "cloudwatch-agent.json")))
@@ -597,7 +601,8 @@ def stack_deploys_into_moto(env):
             return {st.get("Sid") for st in doc["Statement"]}
         eq(sids("memo-boot"), {"NaverSettings", "NoOtherParameters", "DecryptSecureStrings",
                                "DatabaseUsers", "FindMasterSecret",
-                               "ReadMasterSecret", "SignalBoot", "ReportOwnHealth"},
+                               "ReadMasterSecret", "SignalBoot", "ReportOwnHealth",
+                               "AskBalancerHealth"},
            "the role's own policy")
         eq(sids("memo-cloudwatch-agent"), {"ShipLogs", "PublishMetrics", "ReadOwnTags"},
            "the CloudWatch agent's policy")

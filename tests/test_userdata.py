@@ -40,6 +40,7 @@ migrate_tool = __import__("importlib.machinery").machinery.SourceFileLoader(
     "migrate_tool", os.path.join(stack.ROOT, "tools", "migrate")).load_module()
 STACK = "memo-test"
 INSTANCE = "i-0123456789test"
+TARGET_GROUP = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/memo/0123"
 
 
 def packages(kind):
@@ -78,7 +79,8 @@ def user_data(env, root, mode="cgi", procs="4", db_port=None):
         "AppDbSecret": "arn:app", "MigrateDbSecret": "arn:migrate", "Database": "memo-db",
         "CreateDbUsers": "true", "NaverClientIdParameter": "/memo/test/NAVER_CLIENT_ID",
         "NaverClientSecretParameter": "/memo/test/NAVER_CLIENT_SECRET",
-        "DomainName": "memo.example.com", "TrashDays": "21"})
+        "DomainName": "memo.example.com", "TrashDays": "21",
+        "TargetGroup": TARGET_GROUP})
     # The test's own changes: its database, no TLS, the Naver double, and
     # memo-setup where the bake put it.
     text = edit(text, "export DB_DATABASE=memo\n", "export DB_DATABASE=memo_aws\n")
@@ -735,6 +737,44 @@ def boot_waits_for_the_database_then_fails(env):
     check(3 <= took < 60, f"took {took:.1f}s")
     print(f"    saw: failed after {took:.1f}s of retries; FAILURE signalled, instance "
           f"marked unhealthy")
+
+
+@test
+def boot_waits_for_the_balancer(env):
+    """The boot signals SUCCESS only once the balancer sees the instance healthy (asked every MEMO_BALANCER_POLL s: initial, unhealthy, then healthy), and one the balancer never sees healthy fails after MEMO_BALANCER_WAIT, signalling FAILURE and marking the instance unhealthy; signalled on the local check alone, a roll-out's batch ran one instance short meanwhile"""
+    root, inst = booting(env, "balancer")
+    asks = f"aws elbv2 describe-target-health --target-group-arn {TARGET_GROUP} --targets Id={INSTANCE}"
+    try:
+        for states, wait in ((["initial", "unhealthy", "healthy"], "30"), (["unhealthy"], "2")):
+            inst.conf["target_states"] = states
+            with open(os.path.join(inst.dir, "stub.json"), "w") as f:
+                json.dump(inst.conf, f)
+            for name in ("calls.log", "target-health-asks"):
+                if os.path.exists(os.path.join(inst.dir, name)):
+                    os.remove(os.path.join(inst.dir, name))
+            p = inst.run(user_data(env, root), {"MEMO_BALANCER_POLL": "0.2",
+                                                "MEMO_BALANCER_WAIT": wait})
+            calls = inst.calls()
+            n = sum(1 for c in calls if c.startswith(asks))
+            signals = [c for c in calls if "signal-resource" in c]
+            if states[-1] == "healthy":
+                eq(p.returncode, 0, f"boot: {p.stderr[-1500:]}")
+                eq(n, 3, f"asked until healthy: {calls}")
+                check(calls.index(signals[0]) > max(i for i, c in enumerate(calls)
+                                                    if c.startswith(asks)),
+                      f"SUCCESS after the balancer's healthy: {calls}")
+                check(signals[0].endswith("--status SUCCESS"), signals)
+                check(f"the balancer sees {INSTANCE} healthy" in p.stderr, p.stderr[-800:])
+            else:
+                check(p.returncode != 0, "the boot fails")
+                check(f"the balancer did not see {INSTANCE} healthy in 2s (last: unhealthy)"
+                      in p.stderr, p.stderr[-800:])
+                check(n >= 2, f"asked more than once: {n}")
+                failed_and_marked(calls)
+            inst.stop()
+        print(f"    saw: SUCCESS after the balancer's third answer; never healthy: FAILURE")
+    finally:
+        inst.stop()
 
 
 @test

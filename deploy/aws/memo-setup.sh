@@ -45,6 +45,9 @@
 #                            search copy and tags; what is left, the hourly
 #                            memo-maint run finishes (a first roll-out onto a
 #                            large table must not fail every boot on them)
+#   MEMO_TARGET_GROUP        the balancer's target group (its ARN): SUCCESS
+#                            only once the balancer sees this instance
+#                            healthy, for at most MEMO_BALANCER_WAIT (90 s)
 #   MEMO_STACK, MEMO_SIGNAL_RESOURCE
 #                            the stack and the group to signal SUCCESS or
 #                            FAILURE to; on FAILURE the instance also marks
@@ -65,6 +68,7 @@
 #                      log before signalling FAILURE (10)
 #   MEMO_HEALTH_URL    the local server (http://127.0.0.1/)
 #   MEMO_HEALTH_WAIT   seconds the local health check may take in all (60)
+#   MEMO_BALANCER_POLL seconds between two asks of the balancer (5)
 #   MEMO_MASTER_TIMEOUT  seconds the master user's statements may take (60)
 #   MEMO_INSTANCE_ID   instead of asking the instance metadata service
 #   MEMO_IMDS_URL      the instance metadata service
@@ -89,6 +93,9 @@ set -eu
 : "${MEMO_MASTER_TIMEOUT:=60}"
 : "${MEMO_HEALTH_URL:=http://127.0.0.1/}"
 : "${MEMO_HEALTH_WAIT:=60}"
+: "${MEMO_TARGET_GROUP:=}"
+: "${MEMO_BALANCER_WAIT:=90}"
+: "${MEMO_BALANCER_POLL:=5}"
 : "${MEMO_IMDS_URL:=http://169.254.169.254/latest}"
 : "${MEMO_STACK:=}"
 : "${MEMO_CWAGENT_CTL:=${MEMO_ROOT_DIR}/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl}"
@@ -430,8 +437,9 @@ SQL
 # before MEMO_DB_WAIT (600 s, 601 in whole seconds), so 601 + 65 (as_master) + 420 + 15 s,
 # about 18 minutes of database work at most, fit inside the group's
 # 23-minute health check grace period and its 25-minute signal timeout,
-# with over 4 minutes left for the instance's start, lighttpd and the
-# local health check (MEMO_HEALTH_WAIT, 60 s).  A migration
+# with over 4 minutes left for the instance's start, lighttpd, the local
+# health check (MEMO_HEALTH_WAIT, 60 s) and the balancer's
+# (MEMO_BALANCER_WAIT, 90 s).  A migration
 # longer than that is run by hand before the roll-out (README, section 3).
 # A timeout ends the boot, no retry (a retry would run past those
 # budgets): die, and the EXIT trap signals FAILURE.
@@ -626,6 +634,30 @@ check_health() {
 	log "$base/health/live and $base/health answer 200"
 }
 
+# The balancer's own verdict.  SUCCESS has CloudFormation take an old
+# instance out of service at once: this one must take requests already,
+# which the balancer gives it after two passing checks (10 to 20 s after
+# lighttpd started).  Signalled on the local check alone, each batch of a
+# roll-out ran one instance short of MinInstancesInService meanwhile.
+balancer_health() {
+	[ -n "$MEMO_TARGET_GROUP" ] || return 0
+	id=$(instance_id) || die "no instance id to ask the balancer about"
+	bend=$(($(date +%s) + MEMO_BALANCER_WAIT))
+	while :; do
+		state=$(aws elbv2 describe-target-health \
+		    --target-group-arn "$MEMO_TARGET_GROUP" --targets "Id=$id" \
+		    --query 'TargetHealthDescriptions[0].TargetHealth.State' \
+		    --output text) || state=unknown
+		if [ "$state" = healthy ]; then
+			log "the balancer sees $id healthy"
+			return 0
+		fi
+		[ "$(date +%s)" -lt "$bend" ] || die "the balancer did not see" \
+		    "$id healthy in ${MEMO_BALANCER_WAIT}s (last: $state)"
+		sleep "$MEMO_BALANCER_POLL"
+	done
+}
+
 # ---- boot: the verdict ----
 
 instance_id() {
@@ -687,6 +719,7 @@ boot() {
 	lighttpd_setup
 	start
 	check_health
+	balancer_health
 	trap - EXIT
 	signal SUCCESS
 }
