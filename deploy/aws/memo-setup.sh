@@ -5,8 +5,9 @@
 #                         (bake-ami.sh runs this, then cleans up for imaging);
 #                         a bake that cannot download the agent fails, before
 #                         it builds: MEMO_CWAGENT_URL= bakes without it
-#   memo-setup.sh boot    settings, database users, migrations, lighttpd,
-#                         a local health check, then the signal to
+#   memo-setup.sh boot    the CloudWatch agent, settings, database users,
+#                         migrations, lighttpd, a local health check, the
+#                         balancer's verdict, then the signal to
 #                         CloudFormation (the stack's user data runs this)
 #   memo-setup.sh all     bake, then boot (a plain Debian instance)
 #   memo-setup.sh packages build|run   the Debian packages of each kind
