@@ -62,6 +62,9 @@ struct callback {
 	int			cancelled;
 	enum sess_intent	intent;
 	char			hash[SESS_HASH_LEN + 1];  /* a withdrawal's */
+	/* The state cookie's other entries, kept for the other tabs: none
+	 * unless the callback's state was one of them. */
+	char			rest[STATE_COOKIE_MAX + 1];
 };
 
 /* A callback refused for its state (used before, another browser's, an
@@ -72,26 +75,42 @@ struct callback {
 	"브라우저에서 시작했거나, 오래된 요청입니다. 처음 화면으로 돌아가 " \
 	"다시 시도해 주세요."
 
-/* The state this browser must bring back for its oauthState cookie: the
- * cookie's state (a login), or the withdrawal's state made from the nonce
- * and the session (E_UNAUTH without a session cookie). */
+/* Which entry of this browser's oauthState cookie state (the query's) is:
+ * a login's state itself, or the withdrawal's state made from its nonce
+ * and the session.  E_OK, with cb->intent and the other entries in
+ * cb->rest; else E_BADREQ (none), or E_UNAUTH if only a withdrawal's
+ * could have been and there is no session cookie.  With no state, the
+ * newest entry's intent (a cancel's redirect). */
 static enum err
-expected_state(const struct cgi_req *req, struct callback *cb,
-    char expected[TOKEN_LEN + 1])
+state_match(const struct cgi_req *req, struct callback *cb, const char *state)
 {
-	char token[TOKEN_LEN + 1];
+	struct sess_state st[STATE_KEEP];
+	char expected[TOKEN_LEN + 1];
+	int n = sess_state_cookies(req, st), found = -1, no_session = 0;
 
-	if (sess_state_cookie(req, &cb->intent, token) != 0)
-		return E_BADREQ;
-	if (cb->intent == INTENT_LOGIN) {
-		memcpy(expected, token, sizeof(token));
-		return E_OK;
+	if (n > 0)
+		cb->intent = st[0].intent;
+	for (int i = 0; i < n && found < 0 && state != NULL; i++) {
+		if (st[i].intent == INTENT_LOGIN)
+			memcpy(expected, st[i].token, sizeof(expected));
+		else if (sess_from_request(req, cb->hash) == E_OK)
+			sess_withdraw_state(st[i].token, cb->hash, expected);
+		else {
+			no_session = 1;
+			continue;
+		}
+		if (sess_token_equal(state, expected))
+			found = i;
 	}
-	if (sess_from_request(req, cb->hash) != E_OK)
-		return E_UNAUTH;
-	sess_withdraw_state(token, cb->hash, expected);
-	explicit_bzero(token, sizeof(token));
-	return E_OK;
+	explicit_bzero(expected, sizeof(expected));
+	if (found >= 0) {
+		cb->intent = st[found].intent;
+		memmove(&st[found], &st[found + 1],
+		    (size_t)(n - found - 1) * sizeof(st[0]));
+		sess_state_join(st, n - 1, cb->rest, sizeof(cb->rest));
+	}
+	explicit_bzero(st, sizeof(st));
+	return found >= 0 ? E_OK : no_session ? E_UNAUTH : E_BADREQ;
 }
 
 /* Spend the state: record that it was used, before anything acts on it
@@ -117,14 +136,15 @@ static enum err
 callback_parse(struct ctx *ctx, struct callback *cb)
 {
 	const struct cgi_req *req = &ctx->req;
-	char error[64], expected[TOKEN_LEN + 1];
-	enum err e;
-	int n;
+	char error[64];
+	enum err e = E_BADREQ;
+	int n, s;
 
 	memset(cb, 0, sizeof(*cb));
+	s = query_get(req->query, "state", cb->state, sizeof(cb->state));
 	if ((n = query_get(req->query, "error", error, sizeof(error))) !=
 	    QUERY_MISSING) {
-		(void)sess_state_cookie(req, &cb->intent, expected);
+		(void)state_match(req, cb, s == TOKEN_LEN ? cb->state : NULL);
 		if (n > 0 && strcmp(error, "access_denied") == 0) {
 			cb->cancelled = 1;	/* the person said no */
 			return E_OK;
@@ -137,9 +157,7 @@ callback_parse(struct ctx *ctx, struct callback *cb)
 		    "(not a code)");
 		return E_UPSTREAM;
 	}
-	if ((e = expected_state(req, cb, expected)) != E_OK ||
-	    query_get(req->query, "state", cb->state, sizeof(cb->state)) !=
-	    TOKEN_LEN || !sess_token_equal(cb->state, expected)) {
+	if (s != TOKEN_LEN || (e = state_match(req, cb, cb->state)) != E_OK) {
 		log_msg("%s refused: state missing or not this browser's",
 		    cb->intent == INTENT_WITHDRAW ? "withdrawal" : "login");
 		return e == E_UNAUTH ? E_UNAUTH : E_BADREQ;
@@ -357,10 +375,15 @@ handle(struct ctx *ctx)
 	/* libcurl before the database, once per process: see naver_start.
 	 * A failure comes back from the call to Naver that needs it. */
 	(void)naver_start();
+	e = callback_parse(ctx, &cb);
+	/* The state cookie keeps the other tabs' entries; with none left
+	 * (or this one not among them), it is expired. */
 	if (sess_set_cookie(clear_state, sizeof(clear_state), &ctx->req,
-	    &ctx->cfg, STATE_COOKIE, "", 0) != 0)
+	    &ctx->cfg, STATE_COOKIE, cb.rest, cb.rest[0] != '\0' ?
+	    STATE_MAX_AGE : 0) != 0) {
+		clear_state[0] = '\0';
 		e = E_INTERNAL;
-	else if ((e = callback_parse(ctx, &cb)) == E_OK && cb.cancelled)
+	} else if (e == E_OK && cb.cancelled)
 		resp_redirect(&ctx->resp, 302, cb.intent == INTENT_WITHDRAW ?
 		    "./#view=account&withdraw=cancelled" : "./",
 		    cookies);

@@ -72,23 +72,29 @@ static enum err
 state_make(struct ctx *ctx, int withdraw, char state[TOKEN_LEN + 1],
     char *cookie, size_t cookielen, const char **why)
 {
-	char hash[SESS_HASH_LEN + 1], nonce[TOKEN_LEN + 1];
-	char value[sizeof(WITHDRAW_MARK) + TOKEN_LEN];
+	char hash[SESS_HASH_LEN + 1];
+	char value[STATE_COOKIE_MAX + 1];
+	/* This one first, then those of logins begun in other tabs. */
+	struct sess_state st[STATE_KEEP + 1];
+	int n = sess_state_cookies(&ctx->req, st + 1);
 	enum err e;
 
 	if (!withdraw) {
-		if ((e = sess_token_new(state)) != E_OK)
+		st[0].intent = INTENT_LOGIN;
+		if ((e = sess_token_new(st[0].token)) != E_OK)
 			goto no_random;
-		memcpy(value, state, TOKEN_LEN + 1);
+		memcpy(state, st[0].token, TOKEN_LEN + 1);
 	} else {
 		if ((e = withdraw_allowed(ctx, hash)) != E_OK)
 			return e;
-		if ((e = sess_token_new(nonce)) != E_OK)
+		st[0].intent = INTENT_WITHDRAW;
+		if ((e = sess_token_new(st[0].token)) != E_OK)
 			goto no_random;
-		sess_withdraw_state(nonce, hash, state);
-		memcpy(value, WITHDRAW_MARK, sizeof(WITHDRAW_MARK) - 1);
-		memcpy(value + sizeof(WITHDRAW_MARK) - 1, nonce, TOKEN_LEN + 1);
+		sess_withdraw_state(st[0].token, hash, state);
 	}
+	sess_state_join(st, n + 1 < STATE_KEEP ? n + 1 : STATE_KEEP, value,
+	    sizeof(value));
+	explicit_bzero(st, sizeof(st));
 	if (sess_set_cookie(cookie, cookielen, &ctx->req, &ctx->cfg,
 	    STATE_COOKIE, value, STATE_MAX_AGE) != 0) {
 		*why = "the login state's cookie does not fit (its path is too long)";

@@ -201,26 +201,67 @@ sess_token_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-int
-sess_state_cookie(const struct cgi_req *req, enum sess_intent *intent,
-    char token[TOKEN_LEN + 1])
+/* One entry of the state cookie, s (len bytes): 0 and *st, or -1. */
+static int
+state_entry(const char *s, size_t len, struct sess_state *st)
 {
 	static const char mark[] = WITHDRAW_MARK;
-	char v[TOKEN_LEN + sizeof(mark)];
-	int n = cookie_get(req->cookie, STATE_COOKIE, v, sizeof(v));
-	const char *t = v;
 
-	*intent = INTENT_LOGIN;
-	if (n == (int)(sizeof(mark) - 1 + TOKEN_LEN) &&
-	    memcmp(v, mark, sizeof(mark) - 1) == 0) {
-		*intent = INTENT_WITHDRAW;
-		t += sizeof(mark) - 1;
-	} else if (n != TOKEN_LEN)
+	st->intent = INTENT_LOGIN;
+	if (len == sizeof(mark) - 1 + TOKEN_LEN &&
+	    memcmp(s, mark, sizeof(mark) - 1) == 0) {
+		st->intent = INTENT_WITHDRAW;
+		s += sizeof(mark) - 1;
+		len -= sizeof(mark) - 1;
+	}
+	if (len != TOKEN_LEN)
 		return -1;
-	if (!sess_token_valid(t))
-		return -1;
-	memcpy(token, t, TOKEN_LEN + 1);
-	return 0;
+	memcpy(st->token, s, TOKEN_LEN);
+	st->token[TOKEN_LEN] = '\0';
+	return sess_token_valid(st->token) ? 0 : -1;
+}
+
+int
+sess_state_cookies(const struct cgi_req *req, struct sess_state st[STATE_KEEP])
+{
+	char v[2 * STATE_COOKIE_MAX];	/* room for one more: its first three */
+	const char *p = v;
+	int n = 0;
+
+	if (cookie_get(req->cookie, STATE_COOKIE, v, sizeof(v)) <= 0)
+		return 0;
+	while (n < STATE_KEEP) {
+		size_t len = strcspn(p, STATE_SEP);
+
+		if (state_entry(p, len, &st[n]) != 0)
+			break;		/* the rest is not ours */
+		n++;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	explicit_bzero(v, sizeof(v));
+	return n;
+}
+
+void
+sess_state_join(const struct sess_state *st, int n, char *out, size_t outlen)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n && i < STATE_KEEP; i++) {
+		const char *mark = st[i].intent == INTENT_WITHDRAW ?
+		    WITHDRAW_MARK : "";
+		int w = snprintf(out + at, outlen - at, "%s%s%s",
+		    at > 0 ? STATE_SEP : "", mark, st[i].token);
+
+		if (w < 0 || (size_t)w >= outlen - at) {
+			out[at] = '\0';	/* what fits, whole entries */
+			return;
+		}
+		at += (size_t)w;
+	}
 }
 
 void

@@ -56,13 +56,25 @@ int	 sess_set_cookie(char *out, size_t outlen, const struct cgi_req *req,
 	    long max_age);
 /*
  * What the browser is in the middle of at Naver, from its oauthState
- * cookie: a login (the cookie is the state itself) or a withdrawal (the
- * cookie is WITHDRAW_MARK and a nonce; the state is sess_withdraw_state).
- * 0 and the token (state or nonce), or -1 if absent or malformed.
+ * cookie: each entry a login (the state itself) or a withdrawal
+ * (WITHDRAW_MARK and a nonce; the state is sess_withdraw_state), newest
+ * first, STATE_SEP between two, at most STATE_KEEP: a login begun in a
+ * second tab no longer makes the first tab's return a 400.  Returns how
+ * many well-formed entries lead the cookie (0: none, or malformed).
  */
 enum sess_intent { INTENT_LOGIN, INTENT_WITHDRAW };
-int	 sess_state_cookie(const struct cgi_req *req, enum sess_intent *intent,
-	    char token[TOKEN_LEN + 1]);
+struct sess_state {
+	enum sess_intent	intent;
+	char			token[TOKEN_LEN + 1];	/* state or nonce */
+};
+#define STATE_KEEP	3
+#define STATE_SEP	"~"
+#define STATE_COOKIE_MAX (STATE_KEEP * (sizeof(WITHDRAW_MARK) + TOKEN_LEN))
+int	 sess_state_cookies(const struct cgi_req *req,
+	    struct sess_state st[STATE_KEEP]);
+/* The cookie value of n entries (newest first), whole entries only. */
+void	 sess_state_join(const struct sess_state *st, int n, char *out,
+	    size_t outlen);
 /* The state a withdrawal sends to Naver: HMAC-SHA256, keyed by the
  * session's hash, of the intent and the nonce, as a token.  Only this
  * browser (the nonce), withdrawing (the intent), with this session (the

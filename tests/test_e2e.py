@@ -379,6 +379,25 @@ def auth_with(web, cookies, code, state):
 
 
 @test
+def login_begun_in_two_tabs(env):
+    """Two logins begun in one browser (two tabs): each tab's return from Naver logs in, the first one's too (the second's state replaced the cookie's, and the first tab got 400); the cookie keeps the other tab's state until it is used, and holds the newest three: the return of a fourth-newest is refused"""
+    b = Browser(env.web.url)
+    first, second = start_login(b)[0], start_login(b)[0]
+    eq(b.cookies.get("oauthState"), f"{second}~{first}", "both states, the newest first")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("두 탭"), "state": first}))
+    eq(r.status, 302, "the first tab's return: logged in")
+    eq(b.cookies.get("oauthState"), second, "the second tab's state kept")
+    eq(b.get("/memo").status, 200, "the session serves")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("두 탭"), "state": second}))
+    eq(r.status, 302, "the second tab's return: logged in too")
+    check("oauthState" not in b.cookies, "no state left: the cookie expired")
+    states = [start_login(b)[0] for _ in range(4)]
+    eq(b.cookies.get("oauthState"), "~".join(reversed(states[1:])), "the newest three")
+    r = b.get("/auth?" + urllib.parse.urlencode({"code": code_for("두 탭"), "state": states[0]}))
+    eq(r.status, 400, "the fourth-newest: refused")
+
+
+@test
 def replayed_state_is_refused(env):
     """A state is used once: after the login it made, the same state with its oauthState cookie and a new code is 400 from any browser, before any call to Naver; nothing written, the login's session unharmed"""
     b = Browser(env.web.url)

@@ -776,10 +776,11 @@ static void
 t_withdraw_state(void)
 {
 	char nonce[TOKEN_LEN + 1], s1[TOKEN_LEN + 1], s2[TOKEN_LEN + 1];
-	char token[TOKEN_LEN + 1], cookie[128];
+	char cookie[256];
 	char h1[SESS_HASH_LEN + 1], h2[SESS_HASH_LEN + 1];
 	char *env[] = { cookie, NULL };
-	enum sess_intent intent;
+	char joined[STATE_COOKIE_MAX + 1], want[STATE_COOKIE_MAX + 1];
+	struct sess_state st[STATE_KEEP];
 	struct cgi_req r;
 
 	CHECK(sess_token_new(nonce) == E_OK);
@@ -791,21 +792,37 @@ t_withdraw_state(void)
 	CHECK(strcmp(s1, s2) == 0);		/* the same inputs, the same */
 	sess_withdraw_state(nonce, h2, s2);
 	CHECK(strcmp(s1, s2) != 0);		/* another session, another */
-	/* The cookie: a login's state, or the mark and a withdrawal's nonce. */
+	/* The cookie: a login's state, or the mark and a withdrawal's nonce;
+	 * several, newest first, '~' between two, at most STATE_KEEP. */
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=w.%s", nonce);
 	cgi_req_init(&r, env, &cgi_stdio);
-	CHECK(sess_state_cookie(&r, &intent, token) == 0 &&
-	    intent == INTENT_WITHDRAW && strcmp(token, nonce) == 0);
+	CHECK(sess_state_cookies(&r, st) == 1 &&
+	    st[0].intent == INTENT_WITHDRAW && strcmp(st[0].token, nonce) == 0);
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=%s", nonce);
 	cgi_req_init(&r, env, &cgi_stdio);
-	CHECK(sess_state_cookie(&r, &intent, token) == 0 &&
-	    intent == INTENT_LOGIN && strcmp(token, nonce) == 0);
+	CHECK(sess_state_cookies(&r, st) == 1 &&
+	    st[0].intent == INTENT_LOGIN && strcmp(st[0].token, nonce) == 0);
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=x.%s", nonce);
 	cgi_req_init(&r, env, &cgi_stdio);
-	CHECK(sess_state_cookie(&r, &intent, token) == -1);
+	CHECK(sess_state_cookies(&r, st) == 0);
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=w.%.42s=", nonce);
 	cgi_req_init(&r, env, &cgi_stdio);
-	CHECK(sess_state_cookie(&r, &intent, token) == -1);
+	CHECK(sess_state_cookies(&r, st) == 0);
+	snprintf(cookie, sizeof(cookie),
+	    "HTTP_COOKIE=oauthState=%s~w.%s~%s~%s", s1, nonce, s2, s1);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(sess_state_cookies(&r, st) == STATE_KEEP &&
+	    strcmp(st[0].token, s1) == 0 && st[1].intent == INTENT_WITHDRAW &&
+	    strcmp(st[1].token, nonce) == 0 && strcmp(st[2].token, s2) == 0);
+	sess_state_join(st, STATE_KEEP, joined, sizeof(joined));
+	snprintf(want, sizeof(want), "%s~w.%s~%s", s1, nonce, s2);
+	CHECK(strcmp(joined, want) == 0);
+	sess_state_join(st, STATE_KEEP, joined, TOKEN_LEN * 2);	/* one fits */
+	CHECK(strcmp(joined, s1) == 0);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=oauthState=%s~bad~%s",
+	    s1, s2);
+	cgi_req_init(&r, env, &cgi_stdio);
+	CHECK(sess_state_cookies(&r, st) == 1);		/* up to a bad one */
 }
 
 static void
