@@ -69,8 +69,8 @@ endif
 # and fuzzer builds reuse every rule with their own B and CGIOUT.
 B	?= build
 CGIOUT	?= cgi-bin
-COMMON	 = app appdb appfcgi buf cfg cgi cookie db db_account db_batch db_export \
-	   db_maint db_memo db_user dupset err fault fold \
+COMMON	 = app appdb appfcgi appmemo buf cfg cgi cookie db db_account db_batch \
+	   db_export db_maint db_memo db_user dupset err fault fold \
 	   html import jsonx log mdtext memobody memojson memotext naver naver_url \
 	   query resp sess \
 	   tags utf8

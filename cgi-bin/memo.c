@@ -198,18 +198,6 @@ list(struct ctx *ctx)
 	fold_query_free(&fq);
 }
 
-/* A write whose COMMIT lost its answer: E_OK if the memo, read again on
- * a new connection, shows it (a retry would write it twice, or find a
- * version it does not expect). */
-static enum err
-memo_written(struct ctx *ctx, const char *hash, struct db_memo *m,
-    const struct memo_text *t)
-{
-	return app_db_anew(ctx) == E_OK ?
-	    db_memo_written(ctx->db, hash, m, t != NULL ? t->text : NULL, 0) :
-	    E_DB;
-}
-
 /* The request's memo body of this kind, and the parts of its text (if it
  * has one): what POST and PATCH store. */
 static enum err
@@ -242,7 +230,7 @@ create(struct ctx *ctx)
 		goto out;
 	e = db_memo_insert(ctx->db, hash, &p.t, body.pinned == 1, &m);
 	if (db_commit_unknown(ctx->db))
-		e = memo_written(ctx, hash, &m, &p.t);
+		e = app_memo_written(ctx, hash, &m, p.t.text, 0);
 	if (e == E_OK)
 		e = memo_answer(&ctx->resp, 200, &m);
 out:
@@ -293,7 +281,8 @@ change(struct ctx *ctx, struct memo_change *c, int status)
 		goto out;
 	e = db_memo_change(ctx->db, hash, ctx->args.id, c, &m);
 	if (db_commit_unknown(ctx->db))
-		e = memo_written(ctx, hash, &m, c->text);
+		e = app_memo_written(ctx, hash, &m,
+		    c->text != NULL ? c->text->text : NULL, 0);
 	if (e == E_PRECOND) {
 		if (memo_answer_stale(&ctx->resp, &m) != E_OK)
 			app_fail(ctx, E_NOMEM, NULL);

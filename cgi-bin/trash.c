@@ -43,8 +43,7 @@ purge_one(struct ctx *ctx)
 		e = db_memo_change(ctx->db, hash, ctx->args.id, &c, &m);
 		/* Its COMMIT's answer lost: purged if the memo is gone. */
 		if (db_commit_unknown(ctx->db))
-			e = app_db_anew(ctx) == E_OK ?
-			    db_memo_written(ctx->db, hash, &m, NULL, 1) : E_DB;
+			e = app_memo_written(ctx, hash, &m, NULL, 1);
 	}
 	if (e != E_OK) {
 		if (e == E_PRECOND && memo_answer_stale(&ctx->resp, &m) == E_OK)

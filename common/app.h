@@ -108,6 +108,11 @@ enum err app_db(struct ctx *ctx);
 /* A new connection in place of the request's failed one: to ask what a
  * write whose COMMIT lost its answer left. */
 enum err app_db_anew(struct ctx *ctx);
+/* db_memo_written on a new connection (app_db_anew): whether a memo write
+ * whose COMMIT lost its answer was made; E_DB if nobody can say. */
+struct db_memo;
+enum err app_memo_written(struct ctx *ctx, const char *hash,
+	    struct db_memo *m, const char *text, int purged);
 /* Read the request's JSON body, at most max bytes: E_MEDIATYPE if it is
  * not application/json, E_TOOLARGE, E_BADREQ (*why says so). */
 enum err app_read_json(struct ctx *ctx, size_t max, const char **why);

@@ -341,11 +341,13 @@ static struct {
 } proc;
 
 static void
-proc_env_read(void)
+proc_env_read(char *const *env)
 {
 	if (proc.read)
 		return;
 	proc.read = 1;
+	if (env == environ)	/* a CGI: the request's already */
+		return;
 	proc.config = getenv("MEMO_CONFIG");
 	for (int k = 0; k < CFG__COUNT; k++)
 		proc.val[k] = getenv(table[k].name);
@@ -357,7 +359,7 @@ cfg_load(struct cfg *cfg, char *const *env)
 	const char *path;
 	enum err e;
 
-	proc_env_read();
+	proc_env_read(env);
 	if ((path = cgi_getenv(env, "MEMO_CONFIG")) == NULL)
 		path = proc.config;
 	memset(cfg, 0, sizeof(*cfg));

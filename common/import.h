@@ -19,7 +19,8 @@
  * Rules: "format" is "memo-export" and "version" 1 (both required);
  * "memos" is required and "trash" optional, both arrays of objects; a
  * memo's text is a string of at most 64 KiB of UTF-8 without NUL (empty
- * too: an account upgraded from the seed holds empty memos); times are "YYYY-MM-DDTHH:MM:SSZ" (UTC, years 1000 to 9999);
+ * too: an account upgraded from the seed holds empty memos); times are
+ * "YYYY-MM-DDTHH:MM:SSZ" (UTC, years 1000 to 9999);
  * created_at is required, updated_at optional (null or absent: never
  * edited), pinned an optional boolean, deleted_at required in the trash
  * and absent or null among the live memos; revisions an optional array of

@@ -575,28 +575,23 @@ EOF
 	# copied and cut in place, not moved: FastCGI processes write to the
 	# file they were started with, and lighttpd's reopening does not
 	# reach them (moved, their lines went to cgi.log.1, then nowhere).
-	cat >"$R/etc/logrotate.d/lighttpd" <<EOF
-/var/log/lighttpd/access.log /var/log/lighttpd/error.log {
-	daily
+	kept='	daily
 	maxsize 200M
 	rotate 7
 	compress
 	delaycompress
 	missingok
-	notifempty
+	notifempty'
+	cat >"$R/etc/logrotate.d/lighttpd" <<EOF
+/var/log/lighttpd/access.log /var/log/lighttpd/error.log {
+$kept
 	sharedscripts
 	postrotate
 		invoke-rc.d lighttpd reopen-logs >/dev/null 2>&1 || true
 	endscript
 }
 /var/log/lighttpd/cgi.log {
-	daily
-	maxsize 200M
-	rotate 7
-	compress
-	delaycompress
-	missingok
-	notifempty
+$kept
 	copytruncate
 }
 EOF

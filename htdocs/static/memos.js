@@ -1117,22 +1117,27 @@
 			$.search.focus();
 	}
 
+	/* 1 if e's card was deleted before the answer res (a pin's, a
+	 * tick's) came: the card stays gone (a 409 says only that the delete
+	 * got there first), and 실행 취소 brings the memo back as the server
+	 * has it; a delete that fails puts it back as this answer left it. */
+	function droppedMeanwhile(e, res) {
+		if (!e.dropped)
+			return false;
+		if (res && res.ok) {
+			e.memo = res.data;
+			e.etag = res.etag || null;
+		}
+		return true;
+	}
+
 	async function pin(e) {
 		const want = !e.memo.pinned;
 		const seq = st.seq, before = $.view.hasAttribute('aria-busy');
 		const res = await net.patch(e.memo.id, { pinned: want });
 
-		/* Deleted before this answer came: its card stays gone (a 409
-		 * says only that the delete got there first), and 실행 취소
-		 * brings the memo back as the server has it; a delete that
-		 * fails puts it back as this answer left it. */
-		if (e.dropped) {
-			if (res.ok) {
-				e.memo = res.data;
-				e.etag = res.etag || null;
-			}
+		if (droppedMeanwhile(e, res))
 			return;
-		}
 		if (!res.ok) {
 			ui.failed(res, want ? '고정하지 못했습니다.' : '고정을 해제하지 못했습니다.');
 			return;
@@ -1222,13 +1227,8 @@
 		    res.data.memo.text === from && res.etag)
 			res = await net.patch(e.memo.id, { text }, res.etag);
 		e.li.removeAttribute('aria-busy');
-		if (e.dropped) {	/* deleted meanwhile, as in pin() */
-			if (res && res.ok) {
-				e.memo = res.data;
-				e.etag = res.etag || null;
-			}
+		if (droppedMeanwhile(e, res))
 			return;
-		}
 		if (res && res.ok) {
 			update(e, res.data, res.etag);
 		} else if (res && res.status === 412 && res.data && res.data.memo) {

@@ -345,49 +345,55 @@
 		return () => inside;
 	}
 
-	/* A line break the browser made at the end of a checklist line with
-	 * words: the next line starts "- [ ] " as continueList() does. */
-	function continueAfterBreak(field) {
-		const at = field.selectionStart;
-		const v = field.value;
-		let end = v.indexOf('\n', at);
 
-		if (end < 0)
-			end = v.length;
-		if (at !== field.selectionEnd || at === 0 || v.charAt(at - 1) !== '\n' ||
-		    end !== at)
-			return;
-		const m = R.CHECK.exec(v.slice(v.lastIndexOf('\n', at - 2) + 1, at - 1));
-		if (!m || !m[3])
-			return;
-		field.setRangeText(m[1] + '- [ ] ', at, at, 'end');
-		field.dispatchEvent(new Event('input', { bubbles: true }));
+	/* Where the line the caret ends starts: the caret collapsed, nothing
+	 * after it on its line; -1 if not so. */
+	function lineEnded(field) {
+		const at = field.selectionStart, v = field.value;
+		const end = v.indexOf('\n', at);
+
+		if (at !== field.selectionEnd || (end >= 0 && end !== at))
+			return -1;
+		return v.lastIndexOf('\n', at - 1) + 1;
+	}
+
+	/* The item after checklist line `line`: "- [ ] " with its indent, ''
+	 * after an empty one (the list ends), null after any other line. */
+	function nextItem(line) {
+		const m = R.CHECK.exec(line);
+
+		return !m ? null : m[3] ? m[1] + '- [ ] ' : '';
 	}
 
 	/* Enter at the end of a checklist line starts the next one ("- [ ] ");
 	 * on an empty one, ends the list.  1 if it acted. */
 	function continueList(field) {
-		const at = field.selectionStart;
+		const start = lineEnded(field), at = field.selectionStart;
+		const next = start < 0 ? null : nextItem(field.value.slice(start, at));
 
-		if (at !== field.selectionEnd)
+		if (next === null)
 			return false;
-		const v = field.value;
-		const start = v.lastIndexOf('\n', at - 1) + 1;
-		let end = v.indexOf('\n', at);
-		if (end < 0)
-			end = v.length;
-		if (at !== end)
-			return false;
-		const m = R.CHECK.exec(v.slice(start, end));
-		if (!m)
-			return false;
-		if (!m[3]) {
-			field.setRangeText('', start, end, 'end');
-		} else {
-			field.setRangeText('\n' + m[1] + '- [ ] ', at, at, 'end');
-		}
+		if (next === '')
+			field.setRangeText('', start, at, 'end');
+		else
+			field.setRangeText('\n' + next, at, at, 'end');
 		field.dispatchEvent(new Event('input', { bubbles: true }));
 		return true;
+	}
+
+	/* A line break the browser made at the end of a checklist line with
+	 * words (the caret at the start of the empty line it made): the next
+	 * line starts "- [ ] " as with continueList(). */
+	function continueAfterBreak(field) {
+		const at = field.selectionStart, v = field.value;
+
+		if (at === 0 || lineEnded(field) !== at)
+			return;
+		const next = nextItem(v.slice(v.lastIndexOf('\n', at - 2) + 1, at - 1));
+		if (!next)
+			return;
+		field.setRangeText(next, at, at, 'end');
+		field.dispatchEvent(new Event('input', { bubbles: true }));
 	}
 
 	/* The Ctrl+Enter hint says ⌘ on Apple keyboards (touch devices hide
